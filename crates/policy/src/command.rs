@@ -1,0 +1,241 @@
+//! Commands: what someone asks modpod to do. Each is decided by `crate::decide`
+//! for an actor, acting in a capacity, at a moment.
+
+use crate::ids::*;
+use crate::model::*;
+use crate::settings::Settings;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Who is asking, and as what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub person: PersonId,
+    pub capacity: Capacity,
+}
+
+impl Actor {
+    pub fn new(person: PersonId, capacity: Capacity) -> Self {
+        Actor { person, capacity }
+    }
+}
+
+/// Who a report or action is about: a known person, or an account that may not
+/// be linked to anyone yet (a new person record is then made for it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SubjectRef {
+    Person { person: PersonId },
+    Identity { identity: Identity },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    // --- Setup (operator) ---
+    /// The first command of every log: makes the first operator.
+    Bootstrap { operator: PersonId, name: String },
+    RegisterPerson {
+        person: PersonId,
+        name: String,
+        #[serde(default)]
+        time_zone: Option<String>,
+    },
+    LinkIdentity { person: PersonId, identity: Identity },
+    GrantRole { person: PersonId, role: Role },
+    RevokeRole { person: PersonId, role: Role },
+    CreateWorkingGroup {
+        wg: WgId,
+        name: String,
+        #[serde(default)]
+        area: Option<String>,
+        #[serde(default)]
+        responsible_ad: Option<PersonId>,
+    },
+    CreateForum {
+        forum: ForumId,
+        name: String,
+        kind: String,
+        organisation: Organisation,
+        public: bool,
+        #[serde(default)]
+        plenary: bool,
+        #[serde(default)]
+        wg: Option<WgId>,
+        #[serde(default)]
+        responsible_ad: Option<PersonId>,
+    },
+    /// A chair delegates administration of a forum (ROLE-2).
+    DelegateAdministration { forum: ForumId, to: PersonId },
+    RevokeDelegation { forum: ForumId, to: PersonId },
+    /// A body other than the IETF opts its fora in to this policy (FORUM-2).
+    OptIn { organisation: Organisation, reference: String },
+    AddCategory { category: Category },
+    ChangeSettings { settings: Settings },
+
+    // --- The moderator team (TEAM-*) ---
+    AppointModerator { person: PersonId },
+    RecallModerator { person: PersonId, reason: String },
+
+    // --- Reports (REPORT-*) ---
+    FileReport {
+        forum: ForumId,
+        subject: SubjectRef,
+        category: String,
+        description: String,
+        #[serde(default)]
+        links: Vec<String>,
+        /// The Note Well version the reporter was shown (NOTEWELL-1).
+        #[serde(default)]
+        note_well_seen: Option<u32>,
+    },
+    AcknowledgeReport { report: ReportId },
+    StartReview { report: ReportId },
+    /// Escalates an unacknowledged report to the moderators (REPORT-4).
+    EscalateReport { report: ReportId },
+    ResolveReport { report: ReportId, outcome: ReportOutcome },
+    ReferToOmbudsteam { report: ReportId, note: String },
+
+    // --- Actions (ACT-*) ---
+    TakeAction {
+        subject: SubjectRef,
+        measure: Measure,
+        fora: Vec<ForumId>,
+        reason: String,
+        #[serde(default)]
+        reports: Vec<ReportId>,
+        #[serde(default)]
+        evidence: Vec<Evidence>,
+        /// Defaults to now.
+        #[serde(default)]
+        starts_at: Option<Timestamp>,
+        #[serde(default)]
+        ends_at: Option<Timestamp>,
+        #[serde(default)]
+        spam: bool,
+    },
+    /// An administrator records consulting the moderator team (ACT-3).
+    ConsultModerators { action: ActionId, moderator: PersonId, note: String },
+    AmendAction { action: ActionId, terms: TermsChange, reason: String },
+    RescindAction { action: ActionId, reason: String },
+    /// Records that a temporary action reached its end.
+    ExpireAction { action: ActionId },
+    /// The suspended person asks that their suspension be announced (NOTIFY-3).
+    RequestAnnouncement { action: ActionId },
+    /// Records a restriction imposed under an earlier process (REINST-5).
+    RecordLegacyAction {
+        subject: SubjectRef,
+        fora: Vec<ForumId>,
+        imposed_at: Timestamp,
+        process: String,
+        reference: String,
+    },
+
+    // --- Disagreements and appeals (APPEAL-*) ---
+    FileDisagreement { target: AppealTarget, grounds: String },
+    DecideAppeal {
+        appeal: AppealId,
+        upheld: bool,
+        #[serde(default)]
+        remedy: Option<Remedy>,
+        rationale: String,
+    },
+    EscalateAppeal { appeal: AppealId },
+
+    // --- Reinstatement (REINST-*) ---
+    RequestReinstatement { action: ActionId, statement: String },
+    DecideReinstatement {
+        request: ReinstatementId,
+        reinstate: bool,
+        #[serde(default)]
+        conditions: Option<String>,
+        rationale: String,
+    },
+
+    // --- The IETF LLC (LLC-*) ---
+    TakeLlcAction {
+        subject: SubjectRef,
+        #[serde(default)]
+        fora: Vec<ForumId>,
+        grounds: LlcGrounds,
+        nature: String,
+        reason: String,
+        expected_duration: String,
+        #[serde(default)]
+        withhold_on_legal_advice: Option<String>,
+    },
+    LiftLlcAction { action: LlcActionId, reason: String },
+    RequestBoardReview { action: LlcActionId },
+    DecideBoardReview { action: LlcActionId, lift: bool, rationale: String },
+
+    // --- Procedures and Note Well (PROC-1, NOTEWELL-1) ---
+    DraftProcedures { version: u32, title: String, text: String },
+    OpenProceduresReview { version: u32 },
+    ApproveProcedures { version: u32 },
+    PublishNoteWell { version: u32, text: String, links: Vec<String> },
+    RecordNoteWellSeen { version: u32 },
+}
+
+/// What a disagreement is about. Only moderation actions can be appealed; the
+/// other targets exist so that asking gets the policy's answer (REINST-4, LLC-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum AppealTarget {
+    Action(ActionId),
+    ReinstatementDecision(ReinstatementId),
+    LlcAction(LlcActionId),
+}
+
+impl Command {
+    /// The command's name, as used in logs and metrics.
+    pub fn name(&self) -> &'static str {
+        macro_rules! names {
+            ($($v:ident => $n:literal),* $(,)?) => {
+                match self { $(Command::$v { .. } => $n,)* }
+            };
+        }
+        names!(
+            Bootstrap => "bootstrap",
+            RegisterPerson => "register_person",
+            LinkIdentity => "link_identity",
+            GrantRole => "grant_role",
+            RevokeRole => "revoke_role",
+            CreateWorkingGroup => "create_working_group",
+            CreateForum => "create_forum",
+            DelegateAdministration => "delegate_administration",
+            RevokeDelegation => "revoke_delegation",
+            OptIn => "opt_in",
+            AddCategory => "add_category",
+            ChangeSettings => "change_settings",
+            AppointModerator => "appoint_moderator",
+            RecallModerator => "recall_moderator",
+            FileReport => "file_report",
+            AcknowledgeReport => "acknowledge_report",
+            StartReview => "start_review",
+            EscalateReport => "escalate_report",
+            ResolveReport => "resolve_report",
+            ReferToOmbudsteam => "refer_to_ombudsteam",
+            TakeAction => "take_action",
+            ConsultModerators => "consult_moderators",
+            AmendAction => "amend_action",
+            RescindAction => "rescind_action",
+            ExpireAction => "expire_action",
+            RequestAnnouncement => "request_announcement",
+            RecordLegacyAction => "record_legacy_action",
+            FileDisagreement => "file_disagreement",
+            DecideAppeal => "decide_appeal",
+            EscalateAppeal => "escalate_appeal",
+            RequestReinstatement => "request_reinstatement",
+            DecideReinstatement => "decide_reinstatement",
+            TakeLlcAction => "take_llc_action",
+            LiftLlcAction => "lift_llc_action",
+            RequestBoardReview => "request_board_review",
+            DecideBoardReview => "decide_board_review",
+            DraftProcedures => "draft_procedures",
+            OpenProceduresReview => "open_procedures_review",
+            ApproveProcedures => "approve_procedures",
+            PublishNoteWell => "publish_note_well",
+            RecordNoteWellSeen => "record_note_well_seen",
+        )
+    }
+}

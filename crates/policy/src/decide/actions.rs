@@ -1,0 +1,370 @@
+//! Actions: what may be done (ACT-1), by whom and where (ACT-2), what never
+//! (ACT-4), how they are changed (ACT-3), what each records (ACT-6), and who
+//! must be told (NOTIFY-1, -3, -4, -7; none for spam, ACT-5).
+
+use super::{Cx, text};
+use crate::command::Command;
+use crate::event::Event;
+use crate::ids::{ActionId, ForumId, PersonId, ReportId};
+use crate::model::*;
+use crate::refusal::Refusal;
+use crate::time::add_days;
+use jiff::Timestamp;
+use std::collections::BTreeSet;
+
+pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
+    use Capacity::{Administrator, Iesg, Moderator, Operator, Participant, System};
+    match command {
+        Command::TakeAction { subject, measure, fora, reason, reports, evidence, starts_at, ends_at, spam } => {
+            cx.only(&[Administrator, Moderator], "ACT-2", "taking an action")?;
+            let starts_at = starts_at.unwrap_or(cx.now);
+            check_terms(cx, measure, fora, starts_at, *ends_at)?;
+            text("reason", reason, 10_000)?;
+            check_evidence(evidence)?;
+            let subject = cx.subject(subject)?;
+            check_reports(cx, &subject, reports)?;
+            may_act(cx, &subject, fora, reports)?;
+            let action = Action {
+                id: ActionId(cx.state.next.action),
+                subject,
+                terms: Terms { measure: measure.clone(), fora: fora.clone(), starts_at, ends_at: *ends_at },
+                taken_by: cx.me().clone(),
+                taken_as: cx.capacity(),
+                taken_at: cx.now,
+                reason: reason.clone(),
+                reports: reports.clone(),
+                evidence: evidence.clone(),
+                spam: *spam,
+                procedures_version: cx.state.procedures_in_force(),
+                legacy: None,
+                status: ActionStatus::InForce,
+                amendments: Vec::new(),
+                consultations: Vec::new(),
+            };
+            let (id, terms, spam) = (action.id, action.terms.clone(), action.spam);
+            let subject = action.subject.clone();
+            cx.emit(Event::ActionTaken { action });
+            if !spam {
+                owe_for_terms(cx, id, &subject, &terms, "action-taken");
+            }
+        }
+        Command::ConsultModerators { action, moderator, note } => {
+            cx.only(&[Administrator], "ACT-3", "recording a consultation of the moderator team")?;
+            let a = cx.action(*action)?;
+            let administers_one = a.terms.fora.iter().any(|f| {
+                cx.state.fora.get(f).is_some_and(|f| cx.state.is_administrator(cx.me(), f))
+            });
+            if !administers_one {
+                return Err(Refusal::not_permitted("ACT-3", format!("{} administers none of the fora of {action}", cx.me())));
+            }
+            if !cx.state.is_moderator(moderator) {
+                return Err(Refusal::invalid("moderator", format!("{moderator} is not on the moderator team")));
+            }
+            text("note", note, 5_000)?;
+            cx.emit(Event::ModeratorsConsulted {
+                action: *action,
+                consultation: Consultation { at: cx.now, administrator: cx.me().clone(), moderator: moderator.clone(), note: note.clone() },
+            });
+        }
+        Command::AmendAction { action, terms, reason } => {
+            let a = changeable(cx, *action)?;
+            text("reason", reason, 10_000)?;
+            check_terms(cx, &terms.measure, &terms.fora, a.terms.starts_at, terms.ends_at)?;
+            let added: Vec<ForumId> = terms.fora.iter().filter(|f| !a.terms.fora.contains(f)).cloned().collect();
+            if !added.is_empty() && cx.capacity() != Iesg {
+                may_act(cx, &a.subject, &added, &a.reports)?;
+            }
+            amend(cx, a, terms, reason);
+        }
+        Command::RescindAction { action, reason } => {
+            let a = changeable(cx, *action)?;
+            text("reason", reason, 10_000)?;
+            rescind(cx, a, reason);
+        }
+        Command::ExpireAction { action } => {
+            cx.only(&[System], "ACT-1", "recording the end of an action")?;
+            let a = cx.action(*action)?;
+            match a.terms.ends_at {
+                Some(end) if a.in_force() && end <= cx.now => {
+                    cx.emit(Event::ActionExpired { action: *action, at: end });
+                    if !a.spam {
+                        cx.owe(Recipient::Person { person: a.subject.clone() }, Subject::Action(*action), "NOTIFY-1", "action-ended/person");
+                    }
+                }
+                _ => return Err(Refusal::out_of_order("ACT-1", format!("{action} has not reached its end"))),
+            }
+        }
+        Command::RequestAnnouncement { action } => {
+            cx.only(&[Participant], "NOTIFY-3", "asking for an announcement")?;
+            let a = cx.action(*action)?;
+            if &a.subject != cx.me() {
+                return Err(Refusal::not_permitted("NOTIFY-3", "only the suspended person may ask for their suspension to be announced"));
+            }
+            if !a.terms.measure.is_suspension() || !a.in_force() {
+                return Err(Refusal::out_of_order("NOTIFY-3", format!("{action} is not a suspension in force")));
+            }
+            cx.emit(Event::AnnouncementRequested { action: *action });
+            for f in &a.terms.fora {
+                cx.owe(Recipient::Forum { forum: f.clone() }, Subject::Action(*action), "NOTIFY-3", "suspension/forum");
+            }
+        }
+        Command::RecordLegacyAction { subject, fora, imposed_at, process, reference } => {
+            cx.only(&[Operator, Iesg], "REINST-5", "recording an action imposed under an earlier process")?;
+            if fora.is_empty() {
+                return Err(Refusal::invalid("fora", "name at least one forum"));
+            }
+            for f in fora {
+                cx.forum(f)?;
+            }
+            text("process", process, 200)?;
+            text("reference", reference, 2_000)?;
+            let subject = cx.subject(subject)?;
+            let id = ActionId(cx.state.next.action);
+            cx.emit(Event::ActionTaken {
+                action: Action {
+                    id,
+                    subject,
+                    terms: Terms { measure: Measure::IndefiniteSuspension, fora: fora.clone(), starts_at: *imposed_at, ends_at: None },
+                    taken_by: cx.me().clone(),
+                    taken_as: cx.capacity(),
+                    taken_at: *imposed_at,
+                    reason: format!("imposed under {process}: {reference}"),
+                    reports: Vec::new(),
+                    evidence: Vec::new(),
+                    spam: false,
+                    procedures_version: None,
+                    legacy: Some(Legacy { process: process.clone(), reference: reference.clone() }),
+                    status: ActionStatus::InForce,
+                    amendments: Vec::new(),
+                    consultations: Vec::new(),
+                },
+            });
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The measure, fora and dates must describe an action the policy allows.
+pub(super) fn check_terms(cx: &Cx, measure: &Measure, fora: &[ForumId], starts_at: Timestamp, ends_at: Option<Timestamp>) -> Result<(), Refusal> {
+    if let Some(why) = measure.out_of_scope() {
+        return Err(Refusal::OutOfScope { measure: measure.name(), why });
+    }
+    match measure {
+        Measure::TemporarySuspension if ends_at.is_none() => {
+            return Err(Refusal::invalid("ends_at", "a temporary suspension needs an end time"));
+        }
+        Measure::IndefiniteSuspension if ends_at.is_some() => {
+            return Err(Refusal::invalid("ends_at", "an indefinite suspension has no end time"));
+        }
+        Measure::RateLimit { posts, per_seconds } if *posts == 0 || *per_seconds == 0 => {
+            return Err(Refusal::invalid("measure", "a rate limit allows at least one post per at least one second"));
+        }
+        Measure::Other { description } => text("measure.description", description, 2_000)?,
+        _ => {}
+    }
+    if ends_at.is_some_and(|end| end <= starts_at) {
+        return Err(Refusal::invalid("ends_at", "must be after the start"));
+    }
+    if fora.is_empty() {
+        return Err(Refusal::invalid("fora", "name at least one forum"));
+    }
+    let distinct: BTreeSet<&ForumId> = fora.iter().collect();
+    if distinct.len() != fora.len() {
+        return Err(Refusal::invalid("fora", "a forum is named twice"));
+    }
+    for id in fora {
+        let f = cx.forum(id)?;
+        if !cx.state.policy_applies(f) {
+            return Err(Refusal::ExcludedForum { forum: id.to_string(), organisation: f.organisation.to_string() });
+        }
+        if !f.public && cx.capacity() == Capacity::Moderator {
+            return Err(Refusal::NonPublicForum { forum: id.to_string() });
+        }
+    }
+    Ok(())
+}
+
+fn check_evidence(evidence: &[Evidence]) -> Result<(), Refusal> {
+    if evidence.len() > 100 {
+        return Err(Refusal::invalid("evidence", "at most 100 items"));
+    }
+    for e in evidence {
+        text("evidence.url", &e.url, 2_000)?;
+        if let Some(h) = &e.sha256
+            && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(Refusal::invalid("evidence.sha256", "must be 64 hexadecimal digits"));
+        }
+    }
+    Ok(())
+}
+
+fn check_reports(cx: &Cx, subject: &PersonId, reports: &[ReportId]) -> Result<(), Refusal> {
+    for r in reports {
+        if &cx.report(*r)?.subject != subject {
+            return Err(Refusal::invalid("reports", format!("{r} is about someone else")));
+        }
+    }
+    Ok(())
+}
+
+/// ACT-2: administrators act on their own fora; moderators on plenary fora, on
+/// fora without administrators, on reports that escalated, and when the same
+/// person disrupts several fora at once.
+fn may_act(cx: &Cx, subject: &PersonId, fora: &[ForumId], reports: &[ReportId]) -> Result<(), Refusal> {
+    let me = cx.me();
+    if cx.capacity() == Capacity::Administrator {
+        for id in fora {
+            if !cx.state.is_administrator(me, cx.forum(id)?) {
+                return Err(Refusal::not_permitted("ACT-2", format!("{me} does not administer {id}")));
+            }
+        }
+        return Ok(());
+    }
+    let several_fora = fora.len() > 1 || open_report_fora(cx, subject).len() > 1;
+    for id in fora {
+        let f = cx.forum(id)?;
+        let escalated = reports
+            .iter()
+            .filter_map(|r| cx.state.reports.get(r))
+            .any(|r| &r.forum == id && r.escalated_at.is_some());
+        if !(cx.state.moderators_administer(f) || escalated || several_fora) {
+            return Err(Refusal::not_permitted(
+                "ACT-2",
+                format!(
+                    "{id} has administrators; moderators act there only on an escalated report or when the person disrupts several fora"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The fora where the person has reports that are not yet resolved.
+fn open_report_fora<'a>(cx: &Cx<'a>, subject: &PersonId) -> BTreeSet<&'a ForumId> {
+    cx.state
+        .reports
+        .values()
+        .filter(|r| &r.subject == subject && !matches!(r.state, ReportState::Resolved { .. }))
+        .map(|r| &r.forum)
+        .collect()
+}
+
+/// The action, if the actor may amend or rescind it (ACT-3, REINST-5).
+fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
+    cx.only(&[Capacity::Administrator, Capacity::Moderator, Capacity::Iesg], "ACT-3", "amending or rescinding an action")?;
+    let a = cx.action(id)?;
+    if !a.in_force() {
+        return Err(Refusal::out_of_order("ACT-3", format!("{id} is no longer in force")));
+    }
+    if let Some(legacy) = &a.legacy {
+        if cx.capacity() != Capacity::Iesg {
+            return Err(Refusal::not_permitted(
+                "REINST-5",
+                format!("{id} was imposed under {}; only that process can change it", legacy.process),
+            ));
+        }
+        return Ok(a);
+    }
+    let me = cx.me();
+    match cx.capacity() {
+        Capacity::Administrator => {
+            for f in &a.terms.fora {
+                if !cx.state.is_administrator(me, cx.forum(f)?) {
+                    return Err(Refusal::not_permitted("ACT-3", format!("{me} does not administer {f}")));
+                }
+            }
+            if a.taken_as == Capacity::Moderator {
+                let since = a.amendments.last().map_or(a.taken_at, |m| m.at);
+                let consulted = a.consultations.iter().any(|c| &c.administrator == me && c.at >= since);
+                if !consulted {
+                    return Err(Refusal::not_permitted(
+                        "ACT-3",
+                        format!("{id} was taken by the moderator team: consult the team before changing it"),
+                    ));
+                }
+            }
+            Ok(a)
+        }
+        Capacity::Moderator => {
+            if a.taken_as != Capacity::Moderator {
+                may_act(cx, &a.subject, &a.terms.fora, &a.reports)?;
+            }
+            Ok(a)
+        }
+        _ => Err(Refusal::not_permitted(
+            "APPEAL-3",
+            "the IESG changes an action by deciding an appeal, not directly",
+        )),
+    }
+}
+
+/// Records an amendment and owes the notifications its new terms call for.
+pub(super) fn amend(cx: &mut Cx, a: &Action, terms: &TermsChange, reason: &str) {
+    let new = Terms { measure: terms.measure.clone(), fora: terms.fora.clone(), starts_at: a.terms.starts_at, ends_at: terms.ends_at };
+    cx.emit(Event::ActionAmended {
+        action: a.id,
+        terms: new.clone(),
+        amendment: Amendment { at: cx.now, by: cx.me().clone(), as_capacity: cx.capacity(), previous: a.terms.clone(), reason: reason.to_owned() },
+    });
+    if !a.spam {
+        owe_for_terms(cx, a.id, &a.subject, &new, "action-amended");
+    }
+}
+
+/// Records a rescission and tells the person, the team and the administrators.
+pub(super) fn rescind(cx: &mut Cx, a: &Action, reason: &str) {
+    cx.emit(Event::ActionRescinded { action: a.id, at: cx.now, by: cx.me().clone(), reason: reason.to_owned() });
+    if a.spam {
+        return;
+    }
+    let about = Subject::Action(a.id);
+    cx.owe(Recipient::Person { person: a.subject.clone() }, about.clone(), "NOTIFY-1", "action-rescinded/person");
+    cx.owe(Recipient::ModeratorTeam, about.clone(), "NOTIFY-1", "action-rescinded/moderators");
+    for f in &a.terms.fora {
+        cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "NOTIFY-1", "action-rescinded/administrators");
+    }
+}
+
+/// Who must be told of an action with these terms.
+fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, template: &str) {
+    let about = Subject::Action(id);
+    let person = Recipient::Person { person: subject.clone() };
+    if terms.measure.restricts() {
+        // NOTIFY-1: the person, the team and (RFC 9945) the fora's administrators, at once.
+        cx.owe(person, about.clone(), "NOTIFY-1", &format!("{template}/person"));
+        cx.owe(Recipient::ModeratorTeam, about.clone(), "NOTIFY-1", &format!("{template}/moderators"));
+        for f in &terms.fora {
+            cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "NOTIFY-1", &format!("{template}/administrators"));
+        }
+    } else {
+        // An admonishment is delivered to the person it admonishes.
+        cx.owe(person, about.clone(), "ACT-1", &format!("{template}/person"));
+    }
+    if terms.measure == Measure::PublicAdmonishment {
+        for f in &terms.fora {
+            cx.owe(Recipient::Forum { forum: f.clone() }, about.clone(), "ACT-1", &format!("{template}/forum"));
+        }
+    }
+    // NOTIFY-3: a suspension longer than the threshold (14 days) is announced;
+    // exactly 14 days is not longer.
+    if terms.measure.is_suspension() {
+        let threshold = add_days(terms.starts_at, i64::from(cx.state.settings.announce_suspensions_over_days));
+        if terms.ends_at.is_none_or(|end| end > threshold) {
+            for f in &terms.fora {
+                cx.owe(Recipient::Forum { forum: f.clone() }, about.clone(), "NOTIFY-3", "suspension/forum");
+            }
+        }
+    }
+    // NOTIFY-4: an action on several fora goes to the community channel.
+    if terms.fora.len() > 1 {
+        cx.owe(Recipient::CommunityChannel, about.clone(), "NOTIFY-4", &format!("{template}/community"));
+    }
+    // NOTIFY-7 (RFC 9945): moderators tell the administrators of every action they take.
+    if cx.capacity() == Capacity::Moderator {
+        for f in &terms.fora {
+            cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "NOTIFY-7", &format!("{template}/administrators"));
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Disagreements and appeals: first the responsible AD, or the IETF chair when
+//! no single AD is responsible (APPEAL-1); then the IESG, then the IAB, never
+//! skipping a step (APPEAL-2); an upheld appeal changes the action only through
+//! a recorded amendment or rescission (APPEAL-3).
+
+use super::actions::{amend, check_terms, rescind};
+use super::{Cx, text};
+use crate::command::{AppealTarget, Command};
+use crate::event::Event;
+use crate::ids::{AppealId, PersonId};
+use crate::model::*;
+use crate::refusal::Refusal;
+use std::collections::BTreeSet;
+
+pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
+    match command {
+        Command::FileDisagreement { target, grounds } => {
+            let action = match target {
+                AppealTarget::Action(id) => cx.action(*id)?,
+                AppealTarget::ReinstatementDecision(_) => {
+                    return Err(Refusal::NotAppealable {
+                        requirement: "REINST-4",
+                        reason: "a decision not to reinstate cannot be appealed".into(),
+                    });
+                }
+                AppealTarget::LlcAction(_) => {
+                    return Err(Refusal::NotAppealable {
+                        requirement: "LLC-2",
+                        reason: "an IETF LLC emergency action is outside the appeal chain; its subject may ask the LLC board for a review".into(),
+                    });
+                }
+            };
+            text("grounds", grounds, 20_000)?;
+            let (level, assigned_to) = route(cx, action);
+            let id = AppealId(cx.state.next.appeal);
+            cx.emit(Event::AppealFiled {
+                appeal: Appeal {
+                    id,
+                    action: action.id,
+                    appellant: cx.me().clone(),
+                    grounds: grounds.clone(),
+                    steps: vec![AppealStep { level, assigned_to: assigned_to.clone(), filed_at: cx.now, decision: None }],
+                },
+            });
+            let to = match assigned_to {
+                Some(ad) => Recipient::Person { person: ad },
+                None => Recipient::IetfChair,
+            };
+            cx.owe(to, Subject::Appeal(id), "APPEAL-1", "appeal-filed/decider");
+        }
+        Command::DecideAppeal { appeal, upheld, remedy, rationale } => {
+            let a = cx.state.appeals.get(appeal).ok_or_else(|| Refusal::unknown("appeal", appeal))?;
+            let step = a.current().ok_or_else(|| Refusal::unknown("appeal step", appeal))?;
+            if step.decision.is_some() {
+                return Err(Refusal::out_of_order("APPEAL-2", format!("{} has already decided {appeal}", step.level.name())));
+            }
+            check_decider(cx, step)?;
+            text("rationale", rationale, 20_000)?;
+            let action = cx.action(a.action)?;
+            match (upheld, remedy) {
+                (false, Some(_)) => {
+                    return Err(Refusal::invalid("remedy", "an appeal that is not upheld changes nothing"));
+                }
+                (true, None) if action.in_force() => {
+                    return Err(Refusal::invalid(
+                        "remedy",
+                        "an upheld appeal must say how the action changes: rescind it or amend it (APPEAL-3)",
+                    ));
+                }
+                (true, Some(_)) if !action.in_force() => {
+                    return Err(Refusal::out_of_order("APPEAL-3", format!("{} is no longer in force", action.id)));
+                }
+                (true, Some(Remedy::Amend { terms })) => {
+                    check_terms(cx, &terms.measure, &terms.fora, action.terms.starts_at, terms.ends_at)?;
+                }
+                _ => {}
+            }
+            cx.emit(Event::AppealDecided {
+                appeal: *appeal,
+                decision: AppealDecision { by: cx.me().clone(), at: cx.now, upheld: *upheld, rationale: rationale.clone() },
+            });
+            match remedy {
+                Some(Remedy::Rescind) => rescind(cx, action, &format!("appeal upheld by {}: {rationale}", step.level.name())),
+                Some(Remedy::Amend { terms }) => {
+                    amend(cx, action, terms, &format!("appeal upheld by {}: {rationale}", step.level.name()));
+                }
+                None => {}
+            }
+            let about = Subject::Appeal(*appeal);
+            cx.owe(Recipient::Person { person: a.appellant.clone() }, about.clone(), "APPEAL-2", "appeal-decided/appellant");
+            cx.owe(Recipient::ModeratorTeam, about, "APPEAL-2", "appeal-decided/moderators");
+        }
+        Command::EscalateAppeal { appeal } => {
+            let a = cx.state.appeals.get(appeal).ok_or_else(|| Refusal::unknown("appeal", appeal))?;
+            if &a.appellant != cx.me() {
+                return Err(Refusal::not_permitted("APPEAL-2", format!("only {} may take {appeal} further", a.appellant)));
+            }
+            let step = a.current().ok_or_else(|| Refusal::unknown("appeal step", appeal))?;
+            let Some(decision) = &step.decision else {
+                return Err(Refusal::out_of_order(
+                    "APPEAL-2",
+                    format!("{} has not decided yet; the next step comes after that decision", step.level.name()),
+                ));
+            };
+            if decision.upheld {
+                return Err(Refusal::out_of_order("APPEAL-2", format!("{appeal} was upheld; there is nothing to appeal")));
+            }
+            let Some(next) = step.level.next() else {
+                return Err(Refusal::out_of_order("APPEAL-2", "the IAB's decision is the last step of the appeal chain"));
+            };
+            cx.emit(Event::AppealEscalated {
+                appeal: *appeal,
+                step: AppealStep { level: next, assigned_to: None, filed_at: cx.now, decision: None },
+            });
+            let to = if next == AppealLevel::Iab { Recipient::Iab } else { Recipient::Iesg };
+            cx.owe(to, Subject::Appeal(*appeal), "APPEAL-2", "appeal-filed/decider");
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// APPEAL-1, FORUM-4: the AD responsible for the action's fora when there is
+/// exactly one; otherwise the IETF chair.
+fn route(cx: &Cx, action: &Action) -> (AppealLevel, Option<PersonId>) {
+    let ads: BTreeSet<Option<PersonId>> = action
+        .terms
+        .fora
+        .iter()
+        .map(|f| cx.state.fora.get(f).and_then(|f| cx.state.responsible_ad(f)))
+        .collect();
+    match ads.into_iter().collect::<Vec<_>>().as_slice() {
+        [Some(ad)] => (AppealLevel::AreaDirector, Some(ad.clone())),
+        _ => (AppealLevel::IetfChair, None),
+    }
+}
+
+/// Only the body the appeal is before may decide it.
+fn check_decider(cx: &Cx, step: &AppealStep) -> Result<(), Refusal> {
+    let ok = match step.level {
+        AppealLevel::AreaDirector => {
+            cx.capacity() == Capacity::AreaDirector && step.assigned_to.as_ref() == Some(cx.me())
+        }
+        AppealLevel::IetfChair => cx.capacity() == Capacity::IetfChair,
+        AppealLevel::Iesg => cx.capacity() == Capacity::Iesg,
+        AppealLevel::Iab => cx.capacity() == Capacity::Iab,
+    };
+    if ok {
+        Ok(())
+    } else {
+        let who = match (&step.level, &step.assigned_to) {
+            (AppealLevel::AreaDirector, Some(ad)) => format!("Area Director {ad}"),
+            (level, _) => level.name().to_owned(),
+        };
+        Err(Refusal::not_permitted("APPEAL-2", format!("this appeal is before {who}")))
+    }
+}

@@ -1,0 +1,128 @@
+//! Reinstatement: an indefinitely suspended person may ask one year after the
+//! decision and once a year after that (REINST-1), of the entity that decided or
+//! its successor (REINST-2), which may reinstate with conditions (REINST-3); a
+//! refusal cannot be appealed (REINST-4, see `appeals`); legacy actions follow
+//! the process they were imposed under (REINST-5).
+
+use super::actions::rescind;
+use super::{Cx, text};
+use crate::command::Command;
+use crate::event::Event;
+use crate::ids::ReinstatementId;
+use crate::model::*;
+use crate::refusal::Refusal;
+use crate::time::one_year_after;
+
+pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
+    match command {
+        Command::RequestReinstatement { action, statement } => {
+            cx.only(&[Capacity::Participant], "REINST-1", "asking for reinstatement")?;
+            let a = cx.action(*action)?;
+            if &a.subject != cx.me() {
+                return Err(Refusal::not_permitted("REINST-1", "only the suspended person may ask for reinstatement"));
+            }
+            if a.terms.measure != Measure::IndefiniteSuspension || !a.in_force() {
+                return Err(Refusal::out_of_order("REINST-1", format!("{action} is not an indefinite suspension in force")));
+            }
+            text("statement", statement, 20_000)?;
+            let earlier: Vec<&ReinstatementRequest> =
+                cx.state.reinstatements.values().filter(|r| r.action == *action).collect();
+            if earlier.iter().any(|r| r.decision.is_none()) {
+                return Err(Refusal::out_of_order("REINST-1", format!("a request about {action} is still awaiting its decision")));
+            }
+            let decided_by = match &a.legacy {
+                // REINST-5: reconsidered under the process in force when imposed.
+                Some(legacy) => Decider::Legacy { process: legacy.process.clone() },
+                None => {
+                    let mut earliest = one_year_after(a.taken_at);
+                    if let Some(last) = earlier.iter().map(|r| r.requested_at).max() {
+                        earliest = earliest.max(one_year_after(last));
+                    }
+                    if cx.now < earliest {
+                        return Err(Refusal::TooEarly { earliest });
+                    }
+                    Decider::for_capacity(a.taken_as)
+                }
+            };
+            let id = ReinstatementId(cx.state.next.reinstatement);
+            let about = Subject::Reinstatement(id);
+            cx.emit(Event::ReinstatementRequested {
+                request: ReinstatementRequest {
+                    id,
+                    action: *action,
+                    person: cx.me().clone(),
+                    requested_at: cx.now,
+                    statement: statement.clone(),
+                    decided_by: decided_by.clone(),
+                    decision: None,
+                },
+            });
+            match decided_by {
+                Decider::ForumAdministrators => {
+                    for f in &a.terms.fora {
+                        cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "REINST-2", "reinstatement-requested/decider");
+                    }
+                }
+                Decider::ModeratorTeam => cx.owe(Recipient::ModeratorTeam, about, "REINST-2", "reinstatement-requested/decider"),
+                Decider::Legacy { .. } => cx.owe(Recipient::Iesg, about, "REINST-5", "reinstatement-requested/decider"),
+            }
+        }
+        Command::DecideReinstatement { request, reinstate, conditions, rationale } => {
+            let r = cx
+                .state
+                .reinstatements
+                .get(request)
+                .ok_or_else(|| Refusal::unknown("reinstatement request", request))?;
+            if r.decision.is_some() {
+                return Err(Refusal::out_of_order("REINST-3", format!("{request} has already been decided")));
+            }
+            let a = cx.action(r.action)?;
+            let may = match &r.decided_by {
+                Decider::ForumAdministrators => {
+                    cx.capacity() == Capacity::Administrator
+                        && a.terms.fora.iter().any(|f| {
+                            cx.state.fora.get(f).is_some_and(|f| cx.state.is_administrator(cx.me(), f))
+                        })
+                }
+                Decider::ModeratorTeam => cx.capacity() == Capacity::Moderator,
+                Decider::Legacy { .. } => cx.capacity() == Capacity::Iesg,
+            };
+            if !may {
+                let who = match &r.decided_by {
+                    Decider::ForumAdministrators => "the administrators of the fora it covers".to_owned(),
+                    Decider::ModeratorTeam => "the moderator team".to_owned(),
+                    Decider::Legacy { process } => format!("the IESG, under {process}"),
+                };
+                return Err(Refusal::not_permitted("REINST-2", format!("{request} is decided by {who}")));
+            }
+            text("rationale", rationale, 20_000)?;
+            if let Some(c) = conditions {
+                if !reinstate {
+                    return Err(Refusal::invalid("conditions", "conditions go with a reinstatement"));
+                }
+                text("conditions", c, 10_000)?;
+            }
+            cx.emit(Event::ReinstatementDecided {
+                request: *request,
+                decision: ReinstatementDecision {
+                    by: cx.me().clone(),
+                    at: cx.now,
+                    reinstate: *reinstate,
+                    conditions: conditions.clone(),
+                    rationale: rationale.clone(),
+                },
+            });
+            if *reinstate && a.in_force() {
+                let reason = match conditions {
+                    Some(c) => format!("reinstated on conditions: {c}"),
+                    None => "reinstated".to_owned(),
+                };
+                rescind(cx, a, &reason);
+            } else {
+                cx.owe(Recipient::Person { person: r.person.clone() }, Subject::Reinstatement(*request), "REINST-3", "reinstatement-decided/person");
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

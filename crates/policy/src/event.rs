@@ -1,0 +1,121 @@
+//! Events: what happened, as recorded in the log. The state is nothing but these
+//! events applied in order (`State::apply`). Events carry every value `apply`
+//! needs, so replay never consults a clock or a setting that changed later.
+
+use crate::ids::*;
+use crate::model::*;
+use crate::settings::Settings;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    Bootstrapped { operator: PersonId, name: String },
+    PersonRegistered { person: PersonId, name: String, time_zone: Option<String> },
+    IdentityLinked { person: PersonId, identity: Identity },
+    RoleGranted { person: PersonId, role: Role },
+    RoleRevoked { person: PersonId, role: Role },
+    WorkingGroupCreated { wg: WorkingGroup },
+    ForumCreated { forum: Forum },
+    AdministrationDelegated { forum: ForumId, to: PersonId, by: PersonId },
+    DelegationRevoked { forum: ForumId, to: PersonId },
+    OptedIn { organisation: Organisation, reference: String },
+    CategoryAdded { category: Category },
+    SettingsChanged { settings: Settings },
+
+    ModeratorAppointed { person: PersonId, at: Timestamp },
+    ModeratorRecalled { person: PersonId, at: Timestamp, reason: String },
+    /// A sitting moderator took a role that excludes moderation (TEAM-2).
+    ModeratorFlaggedToStepDown { person: PersonId, role: Role },
+
+    ReportFiled { report: Report },
+    ReportAcknowledged { report: ReportId, by: PersonId, at: Timestamp },
+    ReportReviewStarted { report: ReportId },
+    ReportEscalated { report: ReportId, at: Timestamp },
+    ReportResolved { report: ReportId, outcome: ReportOutcome },
+    ReferredToOmbudsteam { referral: ReferralId, report: ReportId, note: String },
+
+    ActionTaken { action: Action },
+    ModeratorsConsulted { action: ActionId, consultation: Consultation },
+    ActionAmended { action: ActionId, terms: Terms, amendment: Amendment },
+    ActionRescinded { action: ActionId, at: Timestamp, by: PersonId, reason: String },
+    ActionExpired { action: ActionId, at: Timestamp },
+    AnnouncementRequested { action: ActionId },
+
+    AppealFiled { appeal: Appeal },
+    AppealDecided { appeal: AppealId, decision: AppealDecision },
+    AppealEscalated { appeal: AppealId, step: AppealStep },
+
+    ReinstatementRequested { request: ReinstatementRequest },
+    ReinstatementDecided { request: ReinstatementId, decision: ReinstatementDecision },
+
+    LlcActionTaken { action: LlcAction },
+    LlcActionLifted { action: LlcActionId, at: Timestamp, reason: String },
+    BoardReviewRequested { action: LlcActionId, at: Timestamp },
+    BoardReviewDecided { action: LlcActionId, decision: BoardDecision },
+
+    ProceduresDrafted { procedures: Procedures },
+    ProceduresReviewOpened { version: u32 },
+    ProceduresApproved { version: u32, at: Timestamp },
+    NoteWellPublished { note_well: NoteWell },
+    NoteWellSeen { person: PersonId, version: u32 },
+
+    NotificationOwed { notification: Notification },
+}
+
+impl Event {
+    /// The event's type name as stored in the log's `kind` column.
+    pub fn kind(&self) -> &'static str {
+        macro_rules! kinds {
+            ($($v:ident => $n:literal),* $(,)?) => {
+                match self { $(Event::$v { .. } => $n,)* }
+            };
+        }
+        kinds!(
+            Bootstrapped => "bootstrapped",
+            PersonRegistered => "person_registered",
+            IdentityLinked => "identity_linked",
+            RoleGranted => "role_granted",
+            RoleRevoked => "role_revoked",
+            WorkingGroupCreated => "working_group_created",
+            ForumCreated => "forum_created",
+            AdministrationDelegated => "administration_delegated",
+            DelegationRevoked => "delegation_revoked",
+            OptedIn => "opted_in",
+            CategoryAdded => "category_added",
+            SettingsChanged => "settings_changed",
+            ModeratorAppointed => "moderator_appointed",
+            ModeratorRecalled => "moderator_recalled",
+            ModeratorFlaggedToStepDown => "moderator_flagged_to_step_down",
+            ReportFiled => "report_filed",
+            ReportAcknowledged => "report_acknowledged",
+            ReportReviewStarted => "report_review_started",
+            ReportEscalated => "report_escalated",
+            ReportResolved => "report_resolved",
+            ReferredToOmbudsteam => "referred_to_ombudsteam",
+            ActionTaken => "action_taken",
+            ModeratorsConsulted => "moderators_consulted",
+            ActionAmended => "action_amended",
+            ActionRescinded => "action_rescinded",
+            ActionExpired => "action_expired",
+            AnnouncementRequested => "announcement_requested",
+            AppealFiled => "appeal_filed",
+            AppealDecided => "appeal_decided",
+            AppealEscalated => "appeal_escalated",
+            ReinstatementRequested => "reinstatement_requested",
+            ReinstatementDecided => "reinstatement_decided",
+            LlcActionTaken => "llc_action_taken",
+            LlcActionLifted => "llc_action_lifted",
+            BoardReviewRequested => "board_review_requested",
+            BoardReviewDecided => "board_review_decided",
+            ProceduresDrafted => "procedures_drafted",
+            ProceduresReviewOpened => "procedures_review_opened",
+            ProceduresApproved => "procedures_approved",
+            NoteWellPublished => "note_well_published",
+            NoteWellSeen => "note_well_seen",
+            NotificationOwed => "notification_owed",
+        )
+    }
+}
+

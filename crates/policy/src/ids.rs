@@ -1,0 +1,129 @@
+//! Identifiers. Names chosen by people (persons, fora, working groups) are short
+//! validated strings; records that modpod creates (reports, actions, appeals, ...)
+//! get sequential numbers assigned by the decision that creates them, so replaying
+//! the log always yields the same numbers.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a name was not accepted as an identifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a valid identifier: use 1 to 128 characters without spaces or control characters")]
+pub struct BadId(pub String);
+
+fn check_name(s: &str) -> Result<(), BadId> {
+    let ok = !s.is_empty()
+        && s.len() <= 128
+        && s.chars().all(|c| !c.is_whitespace() && !c.is_control());
+    if ok { Ok(()) } else { Err(BadId(s.to_owned())) }
+}
+
+macro_rules! name_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses a name typed by a person or read from a file.
+            pub fn parse(s: &str) -> Result<Self, BadId> {
+                check_name(s)?;
+                Ok(Self(s.to_owned()))
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = BadId;
+            fn try_from(s: String) -> Result<Self, BadId> {
+                check_name(&s)?;
+                Ok(Self(s))
+            }
+        }
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+name_id!(
+    /// A person: one human, whatever accounts they use.
+    PersonId
+);
+name_id!(
+    /// A forum: a list, a chat room, a repository, ...
+    ForumId
+);
+name_id!(
+    /// A working group (or research group, or other body that owns fora).
+    WgId
+);
+
+impl PersonId {
+    /// The scheduler inside modpod, which acts on deadlines (escalation, expiry).
+    pub fn system() -> Self {
+        Self("system".to_owned())
+    }
+}
+
+macro_rules! number_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub u64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    };
+}
+
+number_id!(
+    /// A report of disruptive behaviour.
+    ReportId,
+    "report #"
+);
+number_id!(
+    /// A moderation action.
+    ActionId,
+    "action #"
+);
+number_id!(
+    /// A disagreement and the appeals that follow it.
+    AppealId,
+    "appeal #"
+);
+number_id!(
+    /// A request for reinstatement.
+    ReinstatementId,
+    "reinstatement request #"
+);
+number_id!(
+    /// An emergency action of the IETF LLC.
+    LlcActionId,
+    "LLC action #"
+);
+number_id!(
+    /// A notification that modpod owes someone.
+    NotificationId,
+    "notification #"
+);
+number_id!(
+    /// A referral to the ombudsteam.
+    ReferralId,
+    "referral #"
+);

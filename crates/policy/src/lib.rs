@@ -1,0 +1,35 @@
+//! # modpod-policy
+//!
+//! The moderation policy of the IETF's community moderation BCP (RFC 9945),
+//! as pure code. Everything that *decides* lives here; nothing here reads a
+//! clock, touches a socket or a database, or logs.
+//!
+//! ## Layout
+//! - [`model`]: the things the policy speaks of (people, fora, reports, actions, ...).
+//! - [`command`]: what people ask for; [`event`]: what gets recorded.
+//! - [`decide()`]: `(state, actor, command, now) -> events | refusal`, one file
+//!   per part of the policy under `decide/`.
+//! - [`state`]: the projection of the event log, and the questions the policy
+//!   asks of it; [`views`]: what each person may see of it.
+//! - [`refusal`]: typed refusals, each naming the requirement (e.g. "ACT-4").
+//! - [`time`]: calendar arithmetic ("one year after").
+//!
+//! `grep -rn ACT-4` finds the rule, its refusal and its tests.
+
+pub mod command;
+pub mod decide;
+pub mod event;
+pub mod ids;
+pub mod model;
+pub mod refusal;
+pub mod settings;
+pub mod state;
+pub mod time;
+pub mod views;
+
+pub use command::{Actor, AppealTarget, Command, SubjectRef};
+pub use decide::{Decision, decide};
+pub use event::Event;
+pub use refusal::{Refusal, Warning};
+pub use settings::Settings;
+pub use state::State;

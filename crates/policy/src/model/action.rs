@@ -1,0 +1,191 @@
+//! Moderation actions (ACT-1..7) and their lifecycle.
+//!
+//! ```text
+//!  taken ──amend──▶ taken (new terms, amendment recorded)
+//!    │
+//!    ├──rescind (or appeal upheld, or reinstatement)──▶ rescinded
+//!    └──end time passes──▶ expired
+//! ```
+
+use crate::ids::{ActionId, ForumId, PersonId, ReportId};
+use crate::model::Capacity;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What an action does. The first seven are the policy's action types (ACT-1);
+/// the last four are things people ask for that the policy puts out of scope
+/// (ACT-4): modpod parses them so that it can refuse them with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Measure {
+    /// Automated rate limiting: at most `posts` posts per `per_seconds`.
+    RateLimit { posts: u32, per_seconds: u32 },
+    /// Posts are held for review and approval before they reach the forum.
+    ReviewAndApproval,
+    PrivateAdmonishment,
+    PublicAdmonishment,
+    /// Needs an end time.
+    TemporarySuspension,
+    IndefiniteSuspension,
+    Other { description: String },
+    // Out of scope (ACT-4): always refused.
+    AccountRemoval,
+    MeetingRestriction,
+    ContentRemoval,
+    PrivateCommunications,
+}
+
+impl Measure {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Measure::RateLimit { .. } => "rate limiting",
+            Measure::ReviewAndApproval => "review and approval of posts",
+            Measure::PrivateAdmonishment => "private admonishment",
+            Measure::PublicAdmonishment => "public admonishment",
+            Measure::TemporarySuspension => "temporary suspension",
+            Measure::IndefiniteSuspension => "indefinite suspension",
+            Measure::Other { .. } => "other action",
+            Measure::AccountRemoval => "account removal",
+            Measure::MeetingRestriction => "restricting meeting participation",
+            Measure::ContentRemoval => "content removal or redaction",
+            Measure::PrivateCommunications => "moderating private or non-IETF communications",
+        }
+    }
+
+    /// Why the policy puts this measure out of its scope (ACT-4), if it does.
+    pub fn out_of_scope(&self) -> Option<&'static str> {
+        Some(match self {
+            Measure::AccountRemoval => {
+                "the policy does not cover removing accounts (for example Datatracker accounts)"
+            }
+            Measure::MeetingRestriction => {
+                "the policy does not cover restricting participation in in-person, virtual or hybrid meetings"
+            }
+            Measure::ContentRemoval => {
+                "the policy does not cover removing or redacting content"
+            }
+            Measure::PrivateCommunications => {
+                "the policy does not cover private or non-IETF communications"
+            }
+            _ => return None,
+        })
+    }
+
+    /// Whether the measure restricts participation (NOTIFY-1).
+    pub fn restricts(&self) -> bool {
+        matches!(
+            self,
+            Measure::RateLimit { .. }
+                | Measure::ReviewAndApproval
+                | Measure::TemporarySuspension
+                | Measure::IndefiniteSuspension
+                | Measure::Other { .. }
+        )
+    }
+
+    pub fn is_suspension(&self) -> bool {
+        matches!(
+            self,
+            Measure::TemporarySuspension | Measure::IndefiniteSuspension
+        )
+    }
+}
+
+/// A link to a public archive message, with a hash of what was seen (EVIDENCE-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub url: String,
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+/// The terms of an action: what, where, until when. Amendments replace them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terms {
+    pub measure: Measure,
+    pub fora: Vec<ForumId>,
+    pub starts_at: Timestamp,
+    /// `None`: indefinite (or an action with no duration, such as an admonishment).
+    pub ends_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub id: ActionId,
+    pub subject: PersonId,
+    pub terms: Terms,
+    pub taken_by: PersonId,
+    pub taken_as: Capacity,
+    pub taken_at: Timestamp,
+    pub reason: String,
+    pub reports: Vec<ReportId>,
+    pub evidence: Vec<Evidence>,
+    /// Unsolicited bulk messages: no reporting owed (ACT-5).
+    pub spam: bool,
+    /// The procedures version in force when it was taken (PROC-1); `None` when
+    /// no version had been approved yet.
+    pub procedures_version: Option<u32>,
+    /// Imposed before this policy took effect (REINST-5).
+    pub legacy: Option<Legacy>,
+    pub status: ActionStatus,
+    pub amendments: Vec<Amendment>,
+    pub consultations: Vec<Consultation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ActionStatus {
+    InForce,
+    Rescinded { at: Timestamp, by: PersonId, reason: String },
+    Expired { at: Timestamp },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amendment {
+    pub at: Timestamp,
+    pub by: PersonId,
+    pub as_capacity: Capacity,
+    pub previous: Terms,
+    pub reason: String,
+}
+
+/// An administrator's consultation of the moderator team (ACT-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    pub at: Timestamp,
+    pub administrator: PersonId,
+    pub moderator: PersonId,
+    pub note: String,
+}
+
+/// A restriction imposed under an earlier process (REINST-5), such as an
+/// RFC 3683 posting-rights action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Legacy {
+    /// The process it was imposed under, e.g. "RFC 3683".
+    pub process: String,
+    pub reference: String,
+}
+
+impl Action {
+    /// Whether the action applies at `now`: in force, started, and not past its end.
+    pub fn applies_at(&self, now: Timestamp) -> bool {
+        matches!(self.status, ActionStatus::InForce)
+            && self.terms.starts_at <= now
+            && self.terms.ends_at.is_none_or(|end| now < end)
+    }
+
+    /// The first moment the action no longer restricts anyone, if it is in force.
+    pub fn in_force(&self) -> bool {
+        matches!(self.status, ActionStatus::InForce)
+    }
+}
+
+/// New terms for an action: measure, fora and end. The start stays as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsChange {
+    pub measure: Measure,
+    pub fora: Vec<ForumId>,
+    #[serde(default)]
+    pub ends_at: Option<Timestamp>,
+}

@@ -1,0 +1,24 @@
+//! The domain model: the things the policy speaks of, as plain data. Nothing here
+//! decides anything; `crate::decide` does, and `crate::state` holds these records.
+
+mod action;
+mod appeal;
+mod forum;
+mod llc;
+mod notify;
+mod person;
+mod procedures;
+mod reinstatement;
+mod report;
+mod role;
+
+pub use action::*;
+pub use appeal::*;
+pub use forum::*;
+pub use llc::*;
+pub use notify::*;
+pub use person::*;
+pub use procedures::*;
+pub use reinstatement::*;
+pub use report::*;
+pub use role::*;

@@ -1,0 +1,44 @@
+//! Notifications that the policy says are owed (NOTIFY-*). The policy decides
+//! *who must be told what, and why*; delivery belongs to the server.
+
+use crate::ids::{ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ReinstatementId, ReportId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: NotificationId,
+    pub to: Recipient,
+    pub about: Subject,
+    /// The requirement that makes it owed, e.g. "NOTIFY-3".
+    pub requirement: String,
+    /// The template it is rendered from, e.g. "action-taken/person".
+    pub template: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Recipient {
+    Person { person: PersonId },
+    ModeratorTeam,
+    /// The administrators of a forum (chairs and delegates, or the moderators).
+    ForumAdministrators { forum: ForumId },
+    /// The forum itself: a post to the list or room.
+    Forum { forum: ForumId },
+    /// The channel the IESG chose for actions on several fora (NOTIFY-4).
+    CommunityChannel,
+    Iesg,
+    Iab,
+    IetfChair,
+    LlcBoard,
+    Ombudsteam,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    Report(ReportId),
+    Action(ActionId),
+    Appeal(AppealId),
+    Reinstatement(ReinstatementId),
+    LlcAction(LlcActionId),
+}

@@ -1,0 +1,84 @@
+//! People and their identities: one person, many accounts, so that an action
+//! follows the person and not one address.
+
+use crate::ids::PersonId;
+use crate::model::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    /// IANA time zone name, for display only; the policy computes in UTC.
+    pub time_zone: Option<String>,
+    pub roles: BTreeSet<Role>,
+    pub identities: BTreeSet<Identity>,
+}
+
+/// An account on some forum software.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    /// Normalised: email addresses and GitHub logins are lower-cased.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityKind {
+    Email,
+    Chat,
+    Github,
+    Datatracker,
+}
+
+impl Identity {
+    /// Builds an identity, normalising its value. Email addresses are compared
+    /// case-insensitively as a whole (RFC 5321 allows case-sensitive local parts,
+    /// but no mail system in practice relies on it).
+    pub fn new(kind: IdentityKind, value: &str) -> Result<Self, String> {
+        let value = value.trim();
+        if value.is_empty() || value.len() > 320 || value.chars().any(char::is_control) {
+            return Err(format!("{value:?} is not a valid {kind} identity"));
+        }
+        let value = match kind {
+            IdentityKind::Email => {
+                let (local, domain) = value
+                    .rsplit_once('@')
+                    .ok_or_else(|| format!("{value:?} is not an email address"))?;
+                if local.is_empty() || domain.is_empty() || value.contains(char::is_whitespace)
+                {
+                    return Err(format!("{value:?} is not an email address"));
+                }
+                value.to_lowercase()
+            }
+            IdentityKind::Github => value.trim_start_matches('@').to_lowercase(),
+            IdentityKind::Chat | IdentityKind::Datatracker => value.to_owned(),
+        };
+        Ok(Identity { kind, value })
+    }
+
+    /// The key under which the state indexes this identity, e.g. `email:a@b.org`.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind, self.value)
+    }
+}
+
+impl fmt::Display for IdentityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IdentityKind::Email => "email",
+            IdentityKind::Chat => "chat",
+            IdentityKind::Github => "github",
+            IdentityKind::Datatracker => "datatracker",
+        })
+    }
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind, self.value)
+    }
+}

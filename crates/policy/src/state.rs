@@ -1,0 +1,392 @@
+//! The state: a projection of the event log. `apply` folds one event in; it never
+//! fails and never refuses (refusing is `decide`'s job), so any log replays.
+//! The queries here answer the questions the policy asks of the state: who
+//! administers a forum, who is its AD, which procedures are in force.
+
+use crate::event::Event;
+use crate::ids::*;
+use crate::model::*;
+use crate::settings::Settings;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub bootstrapped: bool,
+    pub settings: Settings,
+    pub categories: Vec<Category>,
+    pub people: BTreeMap<PersonId, Person>,
+    /// `Identity::key()` → the person it belongs to.
+    pub identities: BTreeMap<String, PersonId>,
+    pub working_groups: BTreeMap<WgId, WorkingGroup>,
+    pub fora: BTreeMap<ForumId, Forum>,
+    pub opted_in: BTreeMap<Organisation, String>,
+    /// Sitting moderators and when they were appointed.
+    pub moderators: BTreeMap<PersonId, Timestamp>,
+    /// Moderators who took a role that excludes moderation (TEAM-2).
+    pub flagged_to_step_down: BTreeMap<PersonId, Role>,
+    pub reports: BTreeMap<ReportId, Report>,
+    pub referrals: BTreeMap<ReferralId, ReportId>,
+    pub actions: BTreeMap<ActionId, Action>,
+    pub announcement_requests: BTreeSet<ActionId>,
+    pub appeals: BTreeMap<AppealId, Appeal>,
+    pub reinstatements: BTreeMap<ReinstatementId, ReinstatementRequest>,
+    pub llc_actions: BTreeMap<LlcActionId, LlcAction>,
+    pub procedures: BTreeMap<u32, Procedures>,
+    pub note_wells: BTreeMap<u32, NoteWell>,
+    pub note_well_seen: BTreeMap<PersonId, u32>,
+    pub notifications: BTreeMap<NotificationId, Notification>,
+    pub next: Counters,
+}
+
+/// The next number to give each kind of record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub report: u64,
+    pub action: u64,
+    pub appeal: u64,
+    pub reinstatement: u64,
+    pub llc_action: u64,
+    pub notification: u64,
+    pub referral: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            bootstrapped: false,
+            settings: Settings::default(),
+            categories: Category::defaults(),
+            people: BTreeMap::new(),
+            identities: BTreeMap::new(),
+            working_groups: BTreeMap::new(),
+            fora: BTreeMap::new(),
+            opted_in: BTreeMap::new(),
+            moderators: BTreeMap::new(),
+            flagged_to_step_down: BTreeMap::new(),
+            reports: BTreeMap::new(),
+            referrals: BTreeMap::new(),
+            actions: BTreeMap::new(),
+            announcement_requests: BTreeSet::new(),
+            appeals: BTreeMap::new(),
+            reinstatements: BTreeMap::new(),
+            llc_actions: BTreeMap::new(),
+            procedures: BTreeMap::new(),
+            note_wells: BTreeMap::new(),
+            note_well_seen: BTreeMap::new(),
+            notifications: BTreeMap::new(),
+            next: Counters::default(),
+        }
+    }
+}
+
+fn bump(counter: &mut u64, used: u64) {
+    *counter = (*counter).max(used.saturating_add(1));
+}
+
+impl State {
+    /// Folds one event into the state.
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::Bootstrapped { operator, name } => {
+                self.bootstrapped = true;
+                self.register(operator, name, None);
+                self.grant(operator, Role::Operator);
+            }
+            Event::PersonRegistered { person, name, time_zone } => {
+                self.register(person, name, time_zone.clone());
+            }
+            Event::IdentityLinked { person, identity } => {
+                if let Some(p) = self.people.get_mut(person) {
+                    p.identities.insert(identity.clone());
+                    self.identities.insert(identity.key(), person.clone());
+                }
+            }
+            Event::RoleGranted { person, role } => self.grant(person, role.clone()),
+            Event::RoleRevoked { person, role } => {
+                if let Some(p) = self.people.get_mut(person) {
+                    p.roles.remove(role);
+                }
+                if self.flagged_to_step_down.get(person) == Some(role) {
+                    self.flagged_to_step_down.remove(person);
+                }
+            }
+            Event::WorkingGroupCreated { wg } => {
+                self.working_groups.insert(wg.id.clone(), wg.clone());
+            }
+            Event::ForumCreated { forum } => {
+                self.fora.insert(forum.id.clone(), forum.clone());
+            }
+            Event::AdministrationDelegated { forum, to, by } => {
+                if let Some(f) = self.fora.get_mut(forum) {
+                    f.delegates.insert(Delegation { to: to.clone(), by: by.clone() });
+                }
+            }
+            Event::DelegationRevoked { forum, to } => {
+                if let Some(f) = self.fora.get_mut(forum) {
+                    f.delegates.retain(|d| &d.to != to);
+                }
+            }
+            Event::OptedIn { organisation, reference } => {
+                self.opted_in.insert(organisation.clone(), reference.clone());
+            }
+            Event::CategoryAdded { category } => self.categories.push(category.clone()),
+            Event::SettingsChanged { settings } => self.settings = settings.clone(),
+            Event::ModeratorAppointed { person, at } => {
+                self.moderators.insert(person.clone(), *at);
+            }
+            Event::ModeratorRecalled { person, .. } => {
+                self.moderators.remove(person);
+                self.flagged_to_step_down.remove(person);
+            }
+            Event::ModeratorFlaggedToStepDown { person, role } => {
+                self.flagged_to_step_down.insert(person.clone(), role.clone());
+            }
+            Event::ReportFiled { report } => {
+                bump(&mut self.next.report, report.id.0);
+                self.reports.insert(report.id, report.clone());
+            }
+            Event::ReportAcknowledged { report, at, .. } => {
+                if let Some(r) = self.reports.get_mut(report) {
+                    r.state = ReportState::Acknowledged;
+                    r.acknowledged_at = Some(*at);
+                }
+            }
+            Event::ReportReviewStarted { report } => {
+                if let Some(r) = self.reports.get_mut(report) {
+                    r.state = ReportState::InReview;
+                }
+            }
+            Event::ReportEscalated { report, at } => {
+                if let Some(r) = self.reports.get_mut(report) {
+                    r.escalated_at = Some(*at);
+                }
+            }
+            Event::ReportResolved { report, outcome } => {
+                if let Some(r) = self.reports.get_mut(report) {
+                    r.state = ReportState::Resolved { outcome: outcome.clone() };
+                }
+            }
+            Event::ReferredToOmbudsteam { referral, report, .. } => {
+                bump(&mut self.next.referral, referral.0);
+                self.referrals.insert(*referral, *report);
+            }
+            Event::ActionTaken { action } => {
+                bump(&mut self.next.action, action.id.0);
+                self.actions.insert(action.id, action.clone());
+            }
+            Event::ModeratorsConsulted { action, consultation } => {
+                if let Some(a) = self.actions.get_mut(action) {
+                    a.consultations.push(consultation.clone());
+                }
+            }
+            Event::ActionAmended { action, terms, amendment } => {
+                if let Some(a) = self.actions.get_mut(action) {
+                    a.terms = terms.clone();
+                    a.amendments.push(amendment.clone());
+                }
+            }
+            Event::ActionRescinded { action, at, by, reason } => {
+                if let Some(a) = self.actions.get_mut(action) {
+                    a.status = ActionStatus::Rescinded { at: *at, by: by.clone(), reason: reason.clone() };
+                }
+            }
+            Event::ActionExpired { action, at } => {
+                if let Some(a) = self.actions.get_mut(action) {
+                    a.status = ActionStatus::Expired { at: *at };
+                }
+            }
+            Event::AnnouncementRequested { action } => {
+                self.announcement_requests.insert(*action);
+            }
+            Event::AppealFiled { appeal } => {
+                bump(&mut self.next.appeal, appeal.id.0);
+                self.appeals.insert(appeal.id, appeal.clone());
+            }
+            Event::AppealDecided { appeal, decision } => {
+                if let Some(step) = self.appeals.get_mut(appeal).and_then(|a| a.steps.last_mut()) {
+                    step.decision = Some(decision.clone());
+                }
+            }
+            Event::AppealEscalated { appeal, step } => {
+                if let Some(a) = self.appeals.get_mut(appeal) {
+                    a.steps.push(step.clone());
+                }
+            }
+            Event::ReinstatementRequested { request } => {
+                bump(&mut self.next.reinstatement, request.id.0);
+                self.reinstatements.insert(request.id, request.clone());
+            }
+            Event::ReinstatementDecided { request, decision } => {
+                if let Some(r) = self.reinstatements.get_mut(request) {
+                    r.decision = Some(decision.clone());
+                }
+            }
+            Event::LlcActionTaken { action } => {
+                bump(&mut self.next.llc_action, action.id.0);
+                self.llc_actions.insert(action.id, action.clone());
+            }
+            Event::LlcActionLifted { action, at, .. } => {
+                if let Some(a) = self.llc_actions.get_mut(action) {
+                    a.lifted_at = Some(*at);
+                }
+            }
+            Event::BoardReviewRequested { action, at } => {
+                if let Some(a) = self.llc_actions.get_mut(action) {
+                    a.board_review = Some(BoardReview { requested_at: *at, decision: None });
+                }
+            }
+            Event::BoardReviewDecided { action, decision } => {
+                if let Some(review) = self.llc_actions.get_mut(action).and_then(|a| a.board_review.as_mut()) {
+                    review.decision = Some(decision.clone());
+                }
+            }
+            Event::ProceduresDrafted { procedures } => {
+                self.procedures.insert(procedures.version, procedures.clone());
+            }
+            Event::ProceduresReviewOpened { version } => {
+                if let Some(p) = self.procedures.get_mut(version) {
+                    p.status = ProceduresStatus::InCommunityReview;
+                }
+            }
+            Event::ProceduresApproved { version, at } => {
+                if let Some(p) = self.procedures.get_mut(version) {
+                    p.status = ProceduresStatus::Approved;
+                    p.approved_at = Some(*at);
+                }
+            }
+            Event::NoteWellPublished { note_well } => {
+                self.note_wells.insert(note_well.version, note_well.clone());
+            }
+            Event::NoteWellSeen { person, version } => {
+                self.note_well_seen.insert(person.clone(), *version);
+            }
+            Event::NotificationOwed { notification } => {
+                bump(&mut self.next.notification, notification.id.0);
+                self.notifications.insert(notification.id, notification.clone());
+            }
+        }
+    }
+
+    fn register(&mut self, id: &PersonId, name: &str, time_zone: Option<String>) {
+        self.people.entry(id.clone()).or_insert_with(|| Person {
+            id: id.clone(),
+            name: name.to_owned(),
+            time_zone,
+            roles: BTreeSet::new(),
+            identities: BTreeSet::new(),
+        });
+    }
+
+    fn grant(&mut self, person: &PersonId, role: Role) {
+        if let Some(p) = self.people.get_mut(person) {
+            p.roles.insert(role);
+        }
+    }
+
+    // ---- Queries ----
+
+    pub fn holds(&self, person: &PersonId, role: &Role) -> bool {
+        self.people.get(person).is_some_and(|p| p.roles.contains(role))
+    }
+
+    pub fn holds_any(&self, person: &PersonId, pred: impl Fn(&Role) -> bool) -> bool {
+        self.people.get(person).is_some_and(|p| p.roles.iter().any(pred))
+    }
+
+    pub fn is_moderator(&self, person: &PersonId) -> bool {
+        self.moderators.contains_key(person)
+    }
+
+    /// The person an identity belongs to, if any.
+    pub fn person_with(&self, identity: &Identity) -> Option<&PersonId> {
+        self.identities.get(&identity.key())
+    }
+
+    /// Whether the policy applies to the forum at all (FORUM-2).
+    pub fn policy_applies(&self, forum: &Forum) -> bool {
+        forum.organisation == Organisation::Ietf || self.opted_in.contains_key(&forum.organisation)
+    }
+
+    /// The people who administer a forum (ROLE-2): named administrators, the
+    /// chairs of its working group when it is public, and their delegates.
+    /// Empty for plenary fora and fora without administrators: those are
+    /// administered by the moderators (ROLE-3, see `moderators_administer`).
+    pub fn administrators(&self, forum: &Forum) -> BTreeSet<PersonId> {
+        let mut out = BTreeSet::new();
+        for p in self.people.values() {
+            let named = p.roles.contains(&Role::ForumAdministrator { forum: forum.id.clone() });
+            let chair = forum.public
+                && forum.wg.as_ref().is_some_and(|wg| p.roles.contains(&Role::WgChair { wg: wg.clone() }));
+            if named || chair {
+                out.insert(p.id.clone());
+            }
+        }
+        out.extend(forum.delegates.iter().map(|d| d.to.clone()));
+        out
+    }
+
+    pub fn is_administrator(&self, person: &PersonId, forum: &Forum) -> bool {
+        self.administrators(forum).contains(person)
+    }
+
+    /// Whether the moderators administer the forum: plenary fora and fora with no
+    /// administrator (ROLE-3).
+    pub fn moderators_administer(&self, forum: &Forum) -> bool {
+        forum.plenary || self.administrators(forum).is_empty()
+    }
+
+    /// The AD responsible for a forum: its own, else its working group's (FORUM-4).
+    pub fn responsible_ad(&self, forum: &Forum) -> Option<PersonId> {
+        forum.responsible_ad.clone().or_else(|| {
+            forum
+                .wg
+                .as_ref()
+                .and_then(|wg| self.working_groups.get(wg))
+                .and_then(|wg| wg.responsible_ad.clone())
+        })
+    }
+
+    /// The approved procedures in force: the latest approved version (PROC-1).
+    pub fn procedures_in_force(&self) -> Option<u32> {
+        self.procedures
+            .values()
+            .filter(|p| p.status == ProceduresStatus::Approved)
+            .map(|p| p.version)
+            .max()
+    }
+
+    /// Every action ever taken against a person, across all fora (ACT-7).
+    pub fn history(&self, person: &PersonId) -> Vec<&Action> {
+        self.actions.values().filter(|a| &a.subject == person).collect()
+    }
+
+    /// Actions in force against a person that apply at `now`.
+    pub fn restrictions_at(&self, person: &PersonId, now: Timestamp) -> Vec<&Action> {
+        self.actions
+            .values()
+            .filter(|a| &a.subject == person && a.applies_at(now))
+            .collect()
+    }
+
+    /// Warnings about the moderator team that people should see (TEAM-2, TEAM-3).
+    pub fn team_warnings(&self) -> Vec<crate::Warning> {
+        let mut out = Vec::new();
+        let size = self.moderators.len();
+        let min = self.settings.minimum_team_size as usize;
+        if size < min {
+            out.push(crate::Warning {
+                requirement: "TEAM-3".into(),
+                message: format!("the moderator team has {size} members; the policy asks for at least {min}"),
+            });
+        }
+        for (person, role) in &self.flagged_to_step_down {
+            out.push(crate::Warning {
+                requirement: "TEAM-2".into(),
+                message: format!("moderator {person} now serves as {role} and should step down"),
+            });
+        }
+        out
+    }
+}

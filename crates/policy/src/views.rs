@@ -1,0 +1,83 @@
+//! What each person may see (REPORT-5, ACT-7). The HTTP API and the pages show
+//! records only through these functions, so that privacy is decided here, once.
+
+use crate::command::Actor;
+use crate::ids::{ForumId, PersonId, ReportId};
+use crate::model::*;
+use crate::refusal::Refusal;
+use crate::state::State;
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// A report as one viewer may see it. `reporter` is `None` for anyone but the
+/// reporter and those who handle the report (REPORT-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportView {
+    pub id: ReportId,
+    pub forum: ForumId,
+    pub subject: PersonId,
+    pub reporter: Option<PersonId>,
+    pub category: String,
+    pub description: String,
+    pub links: Vec<String>,
+    pub filed_at: Timestamp,
+    pub state: ReportState,
+    pub acknowledged_at: Option<Timestamp>,
+    pub escalated_at: Option<Timestamp>,
+}
+
+/// Whether the viewer handles reports on this forum: its administrators, and
+/// the moderators on public fora.
+pub fn handles_reports_on(state: &State, viewer: &Actor, forum: &Forum) -> bool {
+    match viewer.capacity {
+        Capacity::Administrator => state.is_administrator(&viewer.person, forum),
+        Capacity::Moderator => forum.public && state.is_moderator(&viewer.person),
+        _ => false,
+    }
+}
+
+/// The report as the viewer may see it, or `None` if they may not see it at all.
+pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView> {
+    let r = state.reports.get(&id)?;
+    let forum = state.fora.get(&r.forum)?;
+    let handler = handles_reports_on(state, viewer, forum);
+    let reporter = viewer.person == r.reporter;
+    let subject = viewer.person == r.subject;
+    if !(handler || reporter || subject) {
+        return None;
+    }
+    Some(ReportView {
+        id: r.id,
+        forum: r.forum.clone(),
+        subject: r.subject.clone(),
+        reporter: (handler || reporter).then(|| r.reporter.clone()),
+        category: r.category.clone(),
+        description: r.description.clone(),
+        links: r.links.clone(),
+        filed_at: r.filed_at,
+        state: r.state.clone(),
+        acknowledged_at: r.acknowledged_at,
+        escalated_at: r.escalated_at,
+    })
+}
+
+/// A person's moderation history across all fora (ACT-7): visible to the person
+/// themselves and to those who may act (administrators and moderators), so that
+/// further actions are informed and consistent.
+pub fn history<'a>(state: &'a State, viewer: &Actor, person: &PersonId) -> Result<Vec<&'a Action>, Refusal> {
+    let may_act = match viewer.capacity {
+        Capacity::Moderator => state.is_moderator(&viewer.person),
+        Capacity::Administrator => state.fora.values().any(|f| state.is_administrator(&viewer.person, f)),
+        _ => false,
+    };
+    if &viewer.person != person && !may_act {
+        return Err(Refusal::not_permitted(
+            "ACT-7",
+            "a person's moderation history is visible to them and to administrators and moderators",
+        ));
+    }
+    if !state.people.contains_key(person) {
+        return Err(Refusal::unknown("person", person));
+    }
+    Ok(state.history(person))
+}

@@ -1,0 +1,111 @@
+//! The plain data that travels through the store: events before and after
+//! they are appended, the head of the log, and snapshots. Nothing here knows
+//! what a payload means; it is JSON text that the store hashes and keeps
+//! byte for byte.
+
+/// A BLAKE3 hash, 32 bytes.
+pub type Hash = [u8; 32];
+
+/// The `prev_hash` of event 1, and the head hash of an empty log.
+pub const GENESIS: Hash = [0; 32];
+
+/// An event as the caller hands it to [`crate::EventStore::append`].
+///
+/// The store assigns the sequence number and the hashes. No text field may
+/// contain a NUL character, because PostgreSQL cannot store one in `TEXT`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvent {
+    /// When the event happened, in microseconds since the Unix epoch (UTC).
+    pub at_micros: i64,
+    /// Who caused the event.
+    pub actor: String,
+    /// The role the actor acted in.
+    pub role: String,
+    /// What kind of event this is, for the layer above the store.
+    pub kind: String,
+    /// The event's body as JSON text, hashed and returned byte for byte.
+    pub payload: String,
+}
+
+/// An event as it is stored: the caller's fields plus its place in the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Position in the log, starting at 1 with no gaps.
+    pub seq: u64,
+    /// When the event happened, in microseconds since the Unix epoch (UTC).
+    pub at_micros: i64,
+    /// Who caused the event.
+    pub actor: String,
+    /// The role the actor acted in.
+    pub role: String,
+    /// What kind of event this is.
+    pub kind: String,
+    /// The event's body as JSON text.
+    pub payload: String,
+    /// The hash of the previous event, or [`GENESIS`] for event 1.
+    pub prev_hash: Hash,
+    /// The hash of this event, see [`crate::event_hash`].
+    pub hash: Hash,
+}
+
+impl StoredEvent {
+    /// Recomputes this event's hash from its stored fields.
+    ///
+    /// It equals [`StoredEvent::hash`] unless the event was altered.
+    pub fn computed_hash(&self) -> Hash {
+        crate::hash::hash_fields(
+            self.seq,
+            self.at_micros,
+            &self.actor,
+            &self.role,
+            &self.kind,
+            &self.payload,
+            &self.prev_hash,
+        )
+    }
+
+    /// The head of the log if this event is its last one.
+    pub fn as_head(&self) -> Head {
+        Head {
+            seq: self.seq,
+            hash: self.hash,
+        }
+    }
+}
+
+/// The last event of the log: its sequence number and hash.
+///
+/// An empty log has the head `seq: 0, hash: GENESIS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Head {
+    /// The sequence number of the last event, which is also the event count.
+    pub seq: u64,
+    /// The hash of the last event.
+    pub hash: Hash,
+}
+
+impl Head {
+    /// The head of an empty log.
+    pub const EMPTY: Head = Head {
+        seq: 0,
+        hash: GENESIS,
+    };
+}
+
+/// Opaque state that the layer above saved after applying events up to
+/// `seq`, so that it can resume from there instead of replaying everything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The last event folded into `state`.
+    pub seq: u64,
+    /// The hash of that event; the store refuses a snapshot that does not
+    /// match the log.
+    pub hash: Hash,
+    /// The serialized state, meaningful only to the caller.
+    pub state: Vec<u8>,
+}
+
+/// Formats a hash as 64 lowercase hex digits, the way `verify` prints it.
+pub fn hash_hex(hash: &Hash) -> String {
+    blake3::Hash::from_bytes(*hash).to_hex().to_string()
+}

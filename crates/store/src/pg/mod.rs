@@ -1,0 +1,264 @@
+//! The PostgreSQL backend, on the synchronous `postgres` crate.
+//!
+//! Appends take a transaction-scoped advisory lock and then check the head,
+//! so writers in different processes queue up instead of forking the chain.
+//! Scans read through a portal in batches inside one repeatable-read
+//! transaction, so a log of millions of events is never held in memory.
+//!
+//! The `postgres` crate runs its own small tokio runtime and panics when it
+//! is called from inside another one. Never call a [`PgStore`] from async
+//! code: use it from a plain thread or inside `tokio::task::spawn_blocking`.
+
+mod rows;
+mod schema;
+
+use postgres::error::SqlState;
+use postgres::{Client, IsolationLevel, NoTls, Statement};
+
+use crate::chain::{link, seq_to_db};
+use crate::error::{StoreError, describe_pg};
+use crate::event::{Head, NewEvent, Snapshot, StoredEvent};
+use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
+
+/// How many rows a scan fetches from the server at a time.
+const SCAN_BATCH: i32 = 10_000;
+
+/// A modpod log in a PostgreSQL database.
+///
+/// Connects without TLS; use a local socket, a loopback address or a
+/// tunnel for a remote server. Must not be used from async code (see the
+/// module documentation).
+pub struct PgStore {
+    client: Client,
+    statements: Statements,
+}
+
+/// Statements prepared once per connection.
+struct Statements {
+    lock: Statement,
+    read_head: Statement,
+    write_head: Statement,
+    insert: Statement,
+    scan: Statement,
+    count: Statement,
+    event_matches: Statement,
+    save_snapshot: Statement,
+    prune_snapshots: Statement,
+    latest_snapshot: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> Result<Self, StoreError> {
+        Ok(Statements {
+            lock: client.prepare("SELECT pg_advisory_xact_lock($1)")?,
+            read_head: client.prepare("SELECT seq, hash FROM head WHERE id = 1")?,
+            write_head: client.prepare("UPDATE head SET seq = $1, hash = $2 WHERE id = 1")?,
+            // One round trip for the whole batch: each parameter is an array
+            // holding one column.
+            insert: client.prepare(
+                "INSERT INTO events (seq, at_micros, actor, role, kind, payload, prev_hash, hash) \
+                 SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], \
+                                      $5::text[], $6::text[], $7::bytea[], $8::bytea[])",
+            )?,
+            scan: client.prepare(&format!(
+                "SELECT {} FROM events WHERE seq > $1 ORDER BY seq",
+                rows::EVENT_COLUMNS
+            ))?,
+            count: client.prepare("SELECT count(*) FROM events")?,
+            event_matches: client
+                .prepare("SELECT EXISTS (SELECT 1 FROM events WHERE seq = $1 AND hash = $2)")?,
+            save_snapshot: client.prepare(
+                "INSERT INTO snapshots (seq, hash, state) VALUES ($1, $2, $3) \
+                 ON CONFLICT (seq) DO UPDATE SET hash = EXCLUDED.hash, state = EXCLUDED.state",
+            )?,
+            prune_snapshots: client.prepare(
+                "DELETE FROM snapshots WHERE seq NOT IN \
+                 (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT $1)",
+            )?,
+            latest_snapshot: client.prepare(
+                "SELECT s.seq, s.hash, s.state FROM snapshots s \
+                 JOIN events e ON e.seq = s.seq AND e.hash = s.hash ORDER BY s.seq DESC LIMIT 1",
+            )?,
+        })
+    }
+}
+
+impl PgStore {
+    /// Connects to the database named by a `postgres://` URL (or a
+    /// `key=value` connection string) and creates the schema if the
+    /// database holds none.
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let shown = redact(url);
+        let mut client = Client::connect(url, NoTls).map_err(|error| StoreError::CannotOpen {
+            target: shown.clone(),
+            reason: describe_pg(&error),
+        })?;
+        schema::ensure(&mut client, &shown)?;
+        let statements = Statements::prepare(&mut client)?;
+        Ok(PgStore { client, statements })
+    }
+}
+
+impl EventStore for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn head(&mut self) -> Result<Head, StoreError> {
+        let row = self
+            .client
+            .query_opt(&self.statements.read_head, &[])?
+            .ok_or_else(missing_head)?;
+        rows::head(&row)
+    }
+
+    fn append(
+        &mut self,
+        expected: u64,
+        events: &[NewEvent],
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let st = &self.statements;
+        let mut tx = self.client.transaction()?;
+        tx.execute(&st.lock, &[&schema::LOCK_KEY])?;
+        let head = rows::head(&tx.query_opt(&st.read_head, &[])?.ok_or_else(missing_head)?)?;
+        if head.seq != expected {
+            return Err(StoreError::Conflict {
+                expected,
+                actual: head.seq,
+            });
+        }
+        let stored = link(head, events)?;
+        if let Some(last) = stored.last() {
+            let seqs: Vec<i64> = stored.iter().map(|e| seq_to_db(e.seq)).collect();
+            let ats: Vec<i64> = stored.iter().map(|e| e.at_micros).collect();
+            let actors: Vec<&str> = stored.iter().map(|e| e.actor.as_str()).collect();
+            let roles: Vec<&str> = stored.iter().map(|e| e.role.as_str()).collect();
+            let kinds: Vec<&str> = stored.iter().map(|e| e.kind.as_str()).collect();
+            let payloads: Vec<&str> = stored.iter().map(|e| e.payload.as_str()).collect();
+            let prevs: Vec<&[u8]> = stored.iter().map(|e| &e.prev_hash[..]).collect();
+            let hashes: Vec<&[u8]> = stored.iter().map(|e| &e.hash[..]).collect();
+            tx.execute(
+                &st.insert,
+                &[&seqs, &ats, &actors, &roles, &kinds, &payloads, &prevs, &hashes],
+            )
+            .map_err(|error| already_there(error, head))?;
+            let updated = tx.execute(&st.write_head, &[&seq_to_db(last.seq), &&last.hash[..]])?;
+            if updated != 1 {
+                return Err(missing_head());
+            }
+        }
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn scan_with_head(&mut self, after: u64, f: &mut ScanFn<'_>) -> Result<Head, StoreError> {
+        let st = &self.statements;
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let head = rows::head(&tx.query_opt(&st.read_head, &[])?.ok_or_else(missing_head)?)?;
+        let portal = tx.bind(&st.scan, &[&seq_to_db(after)])?;
+        loop {
+            let batch = tx.query_portal(&portal, SCAN_BATCH)?;
+            let complete = batch.len() < usize::try_from(SCAN_BATCH).unwrap_or(usize::MAX);
+            for row in &batch {
+                f(rows::event(row)?)?;
+            }
+            if complete {
+                break;
+            }
+        }
+        tx.commit()?;
+        Ok(head)
+    }
+
+    fn event_count(&mut self) -> Result<u64, StoreError> {
+        let row = self.client.query_one(&self.statements.count, &[])?;
+        let count: i64 = row.try_get(0)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    fn save_snapshot(&mut self, snap: &Snapshot) -> Result<(), StoreError> {
+        let st = &self.statements;
+        let seq = seq_to_db(snap.seq);
+        let mut tx = self.client.transaction()?;
+        let matches: bool = tx
+            .query_one(&st.event_matches, &[&seq, &&snap.hash[..]])?
+            .try_get(0)?;
+        if !matches {
+            return Err(StoreError::SnapshotMismatch { seq: snap.seq });
+        }
+        tx.execute(&st.save_snapshot, &[&seq, &&snap.hash[..], &snap.state])?;
+        tx.execute(&st.prune_snapshots, &[&seq_to_db(SNAPSHOTS_KEPT)])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn latest_snapshot(&mut self) -> Result<Option<Snapshot>, StoreError> {
+        self.client
+            .query_opt(&self.statements.latest_snapshot, &[])?
+            .map(|row| rows::snapshot(&row))
+            .transpose()
+    }
+}
+
+/// The error for a database whose head record was deleted.
+fn missing_head() -> StoreError {
+    StoreError::Corrupt("the head record is missing".into())
+}
+
+/// Explains an insert that collides with existing events: the head record
+/// is behind the events, which only tampering can cause.
+fn already_there(error: postgres::Error, head: Head) -> StoreError {
+    if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+        StoreError::Corrupt(format!(
+            "events after event {} already exist although the head record says the log ends there; run verify",
+            head.seq
+        ))
+    } else {
+        StoreError::Postgres(error)
+    }
+}
+
+/// Hides the password of a connection URL (and its query string, which may
+/// hold one) so that it never appears in messages.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "(connection string)".into();
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((before, _)) => (before, "?…"),
+        None => (rest, ""),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let shown = match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{user}:***{}", &rest[at..]),
+            None => rest.into(),
+        },
+        None => rest.into(),
+    };
+    format!("{scheme}://{shown}{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact("postgres://me:secret@db:5432/modpod"),
+            "postgres://me:***@db:5432/modpod"
+        );
+        assert_eq!(redact("postgres://me@db/modpod"), "postgres://me@db/modpod");
+        assert_eq!(redact("host=db password=secret"), "(connection string)");
+        assert_eq!(
+            redact("postgresql://db/modpod?password=secret"),
+            "postgresql://db/modpod?…"
+        );
+    }
+}

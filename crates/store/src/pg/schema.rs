@@ -1,0 +1,149 @@
+//! Recognising and creating the modpod tables in a PostgreSQL database.
+//! PostgreSQL has no file header to mark a database as ours, so a
+//! `modpod_schema` table does that job; a database that holds tables with
+//! modpod's names but no such marker is refused untouched.
+
+use postgres::Client;
+
+use crate::error::StoreError;
+
+/// The schema version kept in `modpod_schema`.
+pub(crate) const SCHEMA_VERSION: i32 = 1;
+
+/// The advisory lock key that serialises appends and schema creation:
+/// "modpod" in ASCII. Advisory locks are per database, so two logs in two
+/// databases never wait for each other.
+pub(crate) const LOCK_KEY: i64 = 0x6D6F_6470_6F64;
+
+/// The application name kept in `modpod_schema`.
+const APPLICATION: &str = "modpod";
+
+/// The tables of schema version 1. The payload is TEXT, not JSONB, because
+/// it is hashed and must come back byte for byte.
+const CREATE_SCHEMA: &str = "
+CREATE TABLE modpod_schema (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    application TEXT    NOT NULL,
+    version     INTEGER NOT NULL
+);
+CREATE TABLE events (
+    seq       BIGINT PRIMARY KEY,
+    at_micros BIGINT NOT NULL,
+    actor     TEXT   NOT NULL,
+    role      TEXT   NOT NULL,
+    kind      TEXT   NOT NULL,
+    payload   TEXT   NOT NULL,
+    prev_hash BYTEA  NOT NULL,
+    hash      BYTEA  NOT NULL
+);
+CREATE TABLE head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash BYTEA  NOT NULL
+);
+INSERT INTO head (id, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
+CREATE TABLE snapshots (
+    seq   BIGINT PRIMARY KEY,
+    hash  BYTEA  NOT NULL,
+    state BYTEA  NOT NULL
+);
+";
+
+/// The tables modpod creates besides the marker.
+const TABLES: [&str; 3] = ["events", "head", "snapshots"];
+
+/// One query per table naming every column the store uses.
+const SHAPE_CHECKS: [(&str, &str); 3] = [
+    (
+        "events",
+        "SELECT seq, at_micros, actor, role, kind, payload, prev_hash, hash FROM events LIMIT 0",
+    ),
+    ("head", "SELECT id, seq, hash FROM head LIMIT 0"),
+    ("snapshots", "SELECT seq, hash, state FROM snapshots LIMIT 0"),
+];
+
+/// Makes sure the database holds a modpod log of the current version,
+/// creating the tables if it holds none of them.
+pub(crate) fn ensure(client: &mut Client, shown: &str) -> Result<(), StoreError> {
+    check_encoding(client, shown)?;
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])?;
+    if has_table(&mut tx, "modpod_schema")? {
+        check_marker(&mut tx, shown)?;
+    } else {
+        for table in TABLES {
+            if has_table(&mut tx, table)? {
+                return Err(StoreError::NotModpod(format!(
+                    "the PostgreSQL database {shown} already has a table named {table} that modpod did not create"
+                )));
+            }
+        }
+        tx.batch_execute(CREATE_SCHEMA)?;
+        tx.execute(
+            "INSERT INTO modpod_schema (id, application, version) VALUES (1, $1, $2)",
+            &[&APPLICATION, &SCHEMA_VERSION],
+        )?;
+    }
+    tx.commit()?;
+    check_shape(client)
+}
+
+/// Refuses server encodings that would alter text on its way in or out.
+fn check_encoding(client: &mut Client, shown: &str) -> Result<(), StoreError> {
+    let row = client.query_one("SELECT current_setting('server_encoding')", &[])?;
+    let encoding: String = row.try_get(0)?;
+    if encoding == "UTF8" || encoding == "SQL_ASCII" {
+        Ok(())
+    } else {
+        Err(StoreError::Unsupported(format!(
+            "the PostgreSQL database {shown} uses the encoding {encoding}; modpod needs UTF8 so that event text is stored unchanged"
+        )))
+    }
+}
+
+/// Whether a table of that name is visible on the search path.
+fn has_table(tx: &mut postgres::Transaction<'_>, name: &str) -> Result<bool, StoreError> {
+    let row = tx.query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])?;
+    Ok(row.try_get(0)?)
+}
+
+/// Checks the marker row: the right application and a known version.
+fn check_marker(tx: &mut postgres::Transaction<'_>, shown: &str) -> Result<(), StoreError> {
+    let foreign = || {
+        StoreError::NotModpod(format!(
+            "the PostgreSQL database {shown} has a modpod_schema table that modpod did not write"
+        ))
+    };
+    let row = tx
+        .query_opt("SELECT application, version FROM modpod_schema WHERE id = 1", &[])
+        .map_err(|_| foreign())?
+        .ok_or_else(foreign)?;
+    let application: String = row.try_get(0).map_err(|_| foreign())?;
+    let version: i32 = row.try_get(1).map_err(|_| foreign())?;
+    if application != APPLICATION {
+        return Err(foreign());
+    }
+    match version {
+        SCHEMA_VERSION => Ok(()),
+        newer if newer > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
+            found: newer.into(),
+            supported: SCHEMA_VERSION.into(),
+        }),
+        older => Err(StoreError::Corrupt(format!(
+            "the PostgreSQL database {shown} has the unknown modpod schema version {older}"
+        ))),
+    }
+}
+
+/// Checks that every table the store uses has the columns it expects.
+fn check_shape(client: &mut Client) -> Result<(), StoreError> {
+    for (table, query) in SHAPE_CHECKS {
+        client.prepare(query).map_err(|error| {
+            StoreError::Corrupt(format!(
+                "its {table} table is missing or has the wrong columns ({})",
+                crate::error::describe_pg(&error)
+            ))
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! The SQLite backend: one file in write-ahead-log mode with full
+//! synchronous durability, one transaction per append, and cached prepared
+//! statements so that appends and scans stay fast.
+
+mod rows;
+mod schema;
+
+use std::path::Path;
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+
+use crate::chain::{link, seq_to_db};
+use crate::error::StoreError;
+use crate::event::{Head, NewEvent, Snapshot, StoredEvent};
+use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
+
+const READ_HEAD: &str = "SELECT seq, hash FROM head WHERE id = 1";
+const WRITE_HEAD: &str = "UPDATE head SET seq = ?1, hash = ?2 WHERE id = 1";
+const INSERT_EVENT: &str = "INSERT INTO events (seq, at_micros, actor, role, kind, payload, prev_hash, hash) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
+const EVENT_MATCHES: &str = "SELECT EXISTS (SELECT 1 FROM events WHERE seq = ?1 AND hash = ?2)";
+const SAVE_SNAPSHOT: &str = "INSERT OR REPLACE INTO snapshots (seq, hash, state) VALUES (?1, ?2, ?3)";
+const PRUNE_SNAPSHOTS: &str = "DELETE FROM snapshots WHERE seq NOT IN \
+     (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?1)";
+const LATEST_SNAPSHOT: &str = "SELECT s.seq, s.hash, s.state FROM snapshots s \
+     JOIN events e ON e.seq = s.seq AND e.hash = s.hash ORDER BY s.seq DESC LIMIT 1";
+
+/// A modpod log in a SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens the log at `path`, creating the file and schema if needed.
+    ///
+    /// Refuses with [`StoreError::NotModpod`] a file that is not a SQLite
+    /// database or belongs to another program, without changing it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Ok(SqliteStore {
+            conn: schema::open(path.as_ref())?,
+        })
+    }
+
+    /// Opens a fresh log that lives in memory only, for tests.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        SqliteStore::open(":memory:")
+    }
+}
+
+impl EventStore for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn head(&mut self) -> Result<Head, StoreError> {
+        read_head(&self.conn)
+    }
+
+    fn append(
+        &mut self,
+        expected: u64,
+        events: &[NewEvent],
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head = read_head(&tx)?;
+        if head.seq != expected {
+            return Err(StoreError::Conflict {
+                expected,
+                actual: head.seq,
+            });
+        }
+        let stored = link(head, events)?;
+        if let Some(last) = stored.last() {
+            let mut insert = tx.prepare_cached(INSERT_EVENT)?;
+            for event in &stored {
+                insert
+                    .execute(params![
+                        seq_to_db(event.seq),
+                        event.at_micros,
+                        event.actor,
+                        event.role,
+                        event.kind,
+                        event.payload,
+                        event.prev_hash,
+                        event.hash,
+                    ])
+                    .map_err(|error| already_there(error, event.seq, head))?;
+            }
+            let updated = tx
+                .prepare_cached(WRITE_HEAD)?
+                .execute(params![seq_to_db(last.seq), last.hash])?;
+            if updated != 1 {
+                return Err(missing_head());
+            }
+        }
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn scan_with_head(&mut self, after: u64, f: &mut ScanFn<'_>) -> Result<Head, StoreError> {
+        // In WAL mode a read transaction sees one unchanging snapshot.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let head = read_head(&tx)?;
+        {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT {} FROM events WHERE seq > ?1 ORDER BY seq",
+                rows::EVENT_COLUMNS
+            ))?;
+            let mut found = stmt.query([seq_to_db(after)])?;
+            while let Some(row) = found.next()? {
+                f(rows::event(row)?)?;
+            }
+        }
+        tx.commit()?;
+        Ok(head)
+    }
+
+    fn event_count(&mut self) -> Result<u64, StoreError> {
+        let count: i64 = self
+            .conn
+            .prepare_cached(COUNT_EVENTS)?
+            .query_row([], |row| row.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    fn save_snapshot(&mut self, snap: &Snapshot) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let seq = seq_to_db(snap.seq);
+        let matches: bool = tx
+            .prepare_cached(EVENT_MATCHES)?
+            .query_row(params![seq, snap.hash], |row| row.get(0))?;
+        if !matches {
+            return Err(StoreError::SnapshotMismatch { seq: snap.seq });
+        }
+        tx.prepare_cached(SAVE_SNAPSHOT)?
+            .execute(params![seq, snap.hash, snap.state])?;
+        tx.prepare_cached(PRUNE_SNAPSHOTS)?
+            .execute([seq_to_db(SNAPSHOTS_KEPT)])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn latest_snapshot(&mut self) -> Result<Option<Snapshot>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(LATEST_SNAPSHOT)?;
+        let mut found = stmt.query([])?;
+        let Some(row) = found.next()? else {
+            return Ok(None);
+        };
+        Ok(Some(rows::snapshot(row)?))
+    }
+}
+
+/// Reads the head record.
+fn read_head(conn: &Connection) -> Result<Head, StoreError> {
+    conn.prepare_cached(READ_HEAD)?
+        .query_row([], |row| Ok(rows::head(row)))
+        .optional()?
+        .ok_or_else(missing_head)?
+}
+
+/// The error for a database whose head record was deleted.
+fn missing_head() -> StoreError {
+    StoreError::Corrupt("the head record is missing".into())
+}
+
+/// Explains an insert that collides with an existing event: the head record
+/// is behind the events, which only tampering can cause.
+fn already_there(error: rusqlite::Error, seq: u64, head: Head) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::ConstraintViolation) => StoreError::Corrupt(format!(
+            "event {seq} already exists although the head record says the log ends at event {}; run verify",
+            head.seq
+        )),
+        _ => StoreError::Sqlite(error),
+    }
+}

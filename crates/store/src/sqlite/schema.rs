@@ -1,0 +1,180 @@
+//! Recognising, creating and configuring a SQLite modpod database. A file
+//! is ours only if its header carries modpod's `application_id`; anything
+//! else (another program's database, or no database at all) is refused
+//! before a single byte of it is changed.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::error::StoreError;
+
+/// The SQLite `application_id` of a modpod database: "modp" in ASCII.
+pub(crate) const APPLICATION_ID: i32 = 0x6D6F_6470;
+
+/// The schema version kept in `user_version`.
+pub(crate) const SCHEMA_VERSION: i32 = 1;
+
+/// How long a connection waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The tables of schema version 1. `STRICT` makes SQLite refuse values of
+/// the wrong type instead of silently storing them.
+const CREATE_SCHEMA: &str = "
+CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY,
+    at_micros INTEGER NOT NULL,
+    actor     TEXT    NOT NULL,
+    role      TEXT    NOT NULL,
+    kind      TEXT    NOT NULL,
+    payload   TEXT    NOT NULL,
+    prev_hash BLOB    NOT NULL,
+    hash      BLOB    NOT NULL
+) STRICT;
+CREATE TABLE head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash BLOB    NOT NULL
+) STRICT;
+INSERT INTO head (id, seq, hash) VALUES (1, 0, zeroblob(32));
+CREATE TABLE snapshots (
+    seq   INTEGER PRIMARY KEY,
+    hash  BLOB    NOT NULL,
+    state BLOB    NOT NULL
+) STRICT;
+";
+
+/// One query per table naming every column the store uses, to check at open
+/// time that a modpod database still has the shape the store expects.
+const SHAPE_CHECKS: [(&str, &str); 3] = [
+    (
+        "events",
+        "SELECT seq, at_micros, actor, role, kind, payload, prev_hash, hash FROM events LIMIT 0",
+    ),
+    ("head", "SELECT id, seq, hash FROM head LIMIT 0"),
+    ("snapshots", "SELECT seq, hash, state FROM snapshots LIMIT 0"),
+];
+
+/// What an existing file turned out to be.
+enum Found {
+    /// An empty database: the schema still has to be created.
+    Empty,
+    /// A modpod database of the current schema version.
+    Modpod,
+}
+
+/// Opens (or creates) the modpod database at `path`, ready for use.
+///
+/// `":memory:"` opens a private in-memory database, which is handy in tests
+/// but is lost when the store is dropped.
+pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
+    let shown = path.display().to_string();
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn =
+        Connection::open_with_flags(path, flags).map_err(|error| StoreError::CannotOpen {
+            target: shown.clone(),
+            reason: error.to_string(),
+        })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let found = identify(&conn, &shown)?;
+    configure(&conn, &shown)?;
+    if let Found::Empty = found {
+        create(&mut conn, &shown)?;
+    }
+    check_shape(&conn)?;
+    Ok(conn)
+}
+
+/// Reads the header and table list to tell a modpod database from an empty
+/// one or a foreign one, without writing anything.
+fn identify(conn: &Connection, shown: &str) -> Result<Found, StoreError> {
+    let application_id: i32 = conn
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(|error| not_a_database(error, shown))?;
+    let version: i32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    match application_id {
+        APPLICATION_ID if version == SCHEMA_VERSION => Ok(Found::Modpod),
+        APPLICATION_ID if version > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
+            found: version.into(),
+            supported: SCHEMA_VERSION.into(),
+        }),
+        APPLICATION_ID => Err(StoreError::Corrupt(format!(
+            "{shown} is marked as a modpod database but has the unknown schema version {version}"
+        ))),
+        0 => {
+            let tables = user_tables(conn)?;
+            if tables.is_empty() {
+                Ok(Found::Empty)
+            } else {
+                Err(StoreError::NotModpod(format!(
+                    "{shown} is a SQLite database of another program (it holds the tables {})",
+                    tables.join(", ")
+                )))
+            }
+        }
+        other => Err(StoreError::NotModpod(format!(
+            "{shown} is a SQLite database of another program (its application_id is {other:#010x}, modpod's is {APPLICATION_ID:#010x})"
+        ))),
+    }
+}
+
+/// Turns SQLite's "file is not a database" into a clear refusal.
+fn not_a_database(error: rusqlite::Error, shown: &str) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotModpod(format!(
+            "{shown} is not a SQLite database at all (it may be some other kind of file, or encrypted)"
+        )),
+        _ => StoreError::Sqlite(error),
+    }
+}
+
+/// The names of the tables and views that are not SQLite's own.
+fn user_tables(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') \
+         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )?;
+    let names = stmt.query_map([], |row| row.get(0))?;
+    Ok(names.collect::<Result<_, _>>()?)
+}
+
+/// Switches to write-ahead logging and full durability: an append that
+/// returned Ok survives a crash or power loss.
+fn configure(conn: &Connection, shown: &str) -> Result<(), StoreError> {
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(StoreError::Unsupported(format!(
+            "SQLite could not switch {shown} to write-ahead logging (its journal mode stays {mode})"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// Creates the schema in one transaction. Another process may be creating
+/// it at the same moment, so the file is identified again under the lock.
+fn create(conn: &mut Connection, shown: &str) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let Found::Empty = identify(&tx, shown)? {
+        tx.execute_batch(CREATE_SCHEMA)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Checks that every table the store uses has the columns it expects.
+fn check_shape(conn: &Connection) -> Result<(), StoreError> {
+    for (table, query) in SHAPE_CHECKS {
+        conn.prepare(query).map_err(|error| {
+            StoreError::Corrupt(format!(
+                "its {table} table is missing or has the wrong columns ({error})"
+            ))
+        })?;
+    }
+    Ok(())
+}

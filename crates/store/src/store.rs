@@ -1,0 +1,61 @@
+//! The `EventStore` trait: the small set of operations that every backend
+//! offers, so that the layers above never know which database holds the log.
+
+use crate::error::StoreError;
+use crate::event::{Head, NewEvent, Snapshot, StoredEvent};
+
+/// The callback that [`EventStore::scan`] feeds, one event at a time.
+///
+/// Returning an error stops the scan, and `scan` returns that error.
+pub type ScanFn<'a> = dyn FnMut(StoredEvent) -> Result<(), StoreError> + 'a;
+
+/// An append-only, hash-chained event log.
+///
+/// Methods take `&mut self` because each store owns one database connection.
+/// Open one store per thread (or process) to work concurrently; appends from
+/// different connections are serialised by the database, and a stale writer
+/// gets [`StoreError::Conflict`].
+pub trait EventStore: Send {
+    /// The backend's name: `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+
+    /// The head record: the sequence number and hash of the last event, or
+    /// [`Head::EMPTY`] for an empty log.
+    fn head(&mut self) -> Result<Head, StoreError>;
+
+    /// Appends `events` in one durable transaction, but only if the log's
+    /// head is still at `expected`; otherwise returns
+    /// [`StoreError::Conflict`] and writes nothing.
+    ///
+    /// The store assigns sequence numbers and hashes and returns the events
+    /// as stored. An empty batch writes nothing but still checks `expected`.
+    fn append(&mut self, expected: u64, events: &[NewEvent])
+    -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Feeds every event with `seq > after` to `f`, in order, without
+    /// holding them all in memory.
+    fn scan(&mut self, after: u64, f: &mut ScanFn<'_>) -> Result<(), StoreError> {
+        self.scan_with_head(after, f).map(|_| ())
+    }
+
+    /// Like [`EventStore::scan`], but reads the events and the head record in
+    /// one consistent snapshot of the database and returns that head record,
+    /// so that appends made meanwhile by others cannot confuse the caller.
+    fn scan_with_head(&mut self, after: u64, f: &mut ScanFn<'_>) -> Result<Head, StoreError>;
+
+    /// The number of stored events, for progress bars.
+    fn event_count(&mut self) -> Result<u64, StoreError>;
+
+    /// Saves a snapshot of the caller's state after event `snap.seq`, and
+    /// forgets all but the newest few.
+    ///
+    /// Returns [`StoreError::SnapshotMismatch`] unless the log holds an event
+    /// with that sequence number and hash.
+    fn save_snapshot(&mut self, snap: &Snapshot) -> Result<(), StoreError>;
+
+    /// The newest snapshot that still matches the log, if any.
+    fn latest_snapshot(&mut self) -> Result<Option<Snapshot>, StoreError>;
+}
+
+/// How many snapshots a store keeps; older ones are deleted on save.
+pub const SNAPSHOTS_KEPT: u64 = 3;
