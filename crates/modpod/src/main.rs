@@ -1,1 +1,123 @@
-fn main() {}
+//! The `modpod` command. Flags are parsed here into validated arguments; each
+//! subcommand lives in its own module and returns what to print, or an error
+//! that is printed as one sentence with a non-zero exit.
+
+mod progress;
+mod run;
+mod serve;
+mod setup;
+mod transfer;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Community moderation for a standards body's public fora (RFC 9945, BCP 245).
+#[derive(Parser)]
+#[command(name = "modpod", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+/// Where the event log lives: `sqlite:PATH` (or a bare path) or `postgres://...`.
+#[derive(clap::Args, Clone)]
+struct Db {
+    #[arg(long, env = "MODPOD_DB", default_value = "sqlite:modpod.db")]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start the service. On first start, creates the first operator account.
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, env = "MODPOD_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Check the whole hash chain of the log. Exits non-zero, naming the first
+    /// bad event, if any event was altered, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Set up fora, people, identities and roles from a TOML or YAML file.
+    /// All of it is recorded, or none of it.
+    Setup {
+        #[command(flatten)]
+        db: Db,
+        /// The operator to record as the actor (default: the first operator).
+        #[arg(long = "as")]
+        actor: Option<String>,
+        file: PathBuf,
+    },
+    /// Decide one command (JSON, or - for standard input) and record its events.
+    Run {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long = "as")]
+        actor: String,
+        /// participant, administrator, moderator, area_director, ietf_chair, iesg,
+        /// iab, llc, llc_board, ombudsteam or operator.
+        #[arg(long)]
+        capacity: modpod_policy::model::Capacity,
+        /// The moment of the command (RFC 3339); default: now.
+        #[arg(long)]
+        at: Option<jiff::Timestamp>,
+        command: String,
+    },
+    /// Write the log as JSON lines (to standard output, or a file).
+    Export {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Read a log exported as JSON lines into an empty log, checking its chain.
+    Import {
+        #[command(flatten)]
+        db: Db,
+        file: PathBuf,
+    },
+    /// Write a snapshot of the state, so the next start-up replays less.
+    Snapshot {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MODPOD_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match Cli::parse().command {
+        Cmd::Serve { db, listen } => serve::serve(&db.db, listen),
+        Cmd::Verify { db } => verify::verify(&db.db),
+        Cmd::Setup { db, actor, file } => setup::setup(&db.db, actor.as_deref(), &file),
+        Cmd::Run { db, actor, capacity, at, command } => run::run(&db.db, &actor, capacity, at, &command),
+        Cmd::Export { db, output } => transfer::export(&db.db, output.as_deref()),
+        Cmd::Import { db, file } => transfer::import(&db.db, &file),
+        Cmd::Snapshot { db } => serve::snapshot(&db.db),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("modpod: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens the log and rebuilds the state, showing progress on long replays.
+fn open_engine(db: &str) -> anyhow::Result<modpod_server::Engine> {
+    let store = modpod_store::open(db)?;
+    let bar = progress::counter("replaying events");
+    let engine = modpod_server::Engine::open(store, &mut |n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    Ok(engine)
+}

@@ -1,1 +1,10 @@
-//! placeholder
+//! # modpod-server
+//!
+//! Everything that runs: the [`engine`] that joins the policy core to the event
+//! log (decide → record → apply), and the [`http`] service. This crate owns the
+//! side effects; the policy core owns the decisions and never sees this crate.
+
+pub mod engine;
+pub mod http;
+
+pub use engine::{Engine, EngineError, Recorded};

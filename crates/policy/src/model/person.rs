@@ -17,8 +17,10 @@ pub struct Person {
     pub identities: BTreeSet<Identity>,
 }
 
-/// An account on some forum software.
+/// An account on some forum software. Reading one (from JSON, a setup file,
+/// the log) always normalises it, so equal accounts compare equal.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawIdentity")]
 pub struct Identity {
     pub kind: IdentityKind,
     /// Normalised: email addresses and GitHub logins are lower-cased.
@@ -32,6 +34,20 @@ pub enum IdentityKind {
     Chat,
     Github,
     Datatracker,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    kind: IdentityKind,
+    value: String,
+}
+
+impl TryFrom<RawIdentity> for Identity {
+    type Error = String;
+    fn try_from(raw: RawIdentity) -> Result<Self, String> {
+        Identity::new(raw.kind, &raw.value)
+    }
 }
 
 impl Identity {

@@ -178,3 +178,31 @@ fn check_shape(conn: &Connection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn connections_are_durable_and_patient() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("log.db")).unwrap();
+        let pragma = |name: &str| -> String {
+            conn.pragma_query_value(None, name, |row| row.get::<_, rusqlite::types::Value>(0))
+                .map(|value| match value {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode"), "wal");
+        // 2 is FULL: every commit is synced before append returns.
+        assert_eq!(pragma("synchronous"), "2");
+        assert_eq!(pragma("busy_timeout"), "10000");
+        assert_eq!(pragma("application_id"), APPLICATION_ID.to_string());
+        assert_eq!(pragma("user_version"), SCHEMA_VERSION.to_string());
+    }
+}

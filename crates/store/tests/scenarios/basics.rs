@@ -1,0 +1,140 @@
+//! Ordinary use of a log: appending, scanning, conflicts and reopening.
+
+use modpod_store::{EventStore, Head, NewEvent, StoreError, event_hash};
+
+use super::{build, expect_intact, scan_all};
+use crate::common::db::TestDb;
+use crate::common::events::sample;
+
+pub fn empty_log(store: &mut dyn EventStore, _db: &TestDb) {
+    assert_eq!(store.head().unwrap(), Head::EMPTY);
+    assert_eq!(store.event_count().unwrap(), 0);
+    assert!(scan_all(store).is_empty());
+    assert_eq!(expect_intact(store), Head::EMPTY);
+    assert_eq!(store.latest_snapshot().unwrap(), None);
+}
+
+pub fn append_and_scan_round_trip(store: &mut dyn EventStore, _db: &TestDb) {
+    let events = sample(5, "round");
+    let first = store.append(0, &events[..3]).unwrap();
+    let second = store.append(3, &events[3..]).unwrap();
+    let stored: Vec<_> = first.into_iter().chain(second).collect();
+
+    let mut prev = modpod_store::GENESIS;
+    for (i, (event, new)) in stored.iter().zip(&events).enumerate() {
+        assert_eq!(event.seq, i as u64 + 1);
+        assert_eq!(event.prev_hash, prev);
+        assert_eq!(event.hash, event_hash(event.seq, new, &prev));
+        assert_eq!(
+            (event.at_micros, &event.actor, &event.role, &event.kind, &event.payload),
+            (new.at_micros, &new.actor, &new.role, &new.kind, &new.payload)
+        );
+        prev = event.hash;
+    }
+    assert_eq!(store.head().unwrap(), stored[4].as_head());
+    assert_eq!(store.event_count().unwrap(), 5);
+    assert_eq!(scan_all(store), stored);
+
+    let mut tail = Vec::new();
+    store
+        .scan(3, &mut |event| {
+            tail.push(event);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(tail, stored[3..]);
+    assert_eq!(expect_intact(store), stored[4].as_head());
+}
+
+pub fn stale_append_conflicts(store: &mut dyn EventStore, _db: &TestDb) {
+    store.append(0, &sample(2, "a")).unwrap();
+    let stale = store.append(0, &sample(1, "b"));
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { expected: 0, actual: 2 })),
+        "{stale:?}"
+    );
+    let ahead = store.append(5, &sample(1, "c"));
+    assert!(
+        matches!(ahead, Err(StoreError::Conflict { expected: 5, actual: 2 })),
+        "{ahead:?}"
+    );
+    assert_eq!(store.event_count().unwrap(), 2);
+    assert_eq!(expect_intact(store).seq, 2);
+}
+
+pub fn empty_batch_still_checks_head(store: &mut dyn EventStore, _db: &TestDb) {
+    assert!(store.append(0, &[]).unwrap().is_empty());
+    assert!(matches!(
+        store.append(1, &[]),
+        Err(StoreError::Conflict { expected: 1, actual: 0 })
+    ));
+    assert_eq!(store.head().unwrap(), Head::EMPTY);
+}
+
+pub fn nul_characters_are_refused(store: &mut dyn EventStore, _db: &TestDb) {
+    let mut events = sample(2, "nul");
+    events[1].kind = "bad\0kind".into();
+    let refused = store.append(0, &events);
+    assert!(
+        matches!(refused, Err(StoreError::InvalidEvent { index: 1, .. })),
+        "{refused:?}"
+    );
+    assert_eq!(store.event_count().unwrap(), 0);
+}
+
+pub fn payload_text_is_kept_byte_for_byte(store: &mut dyn EventStore, _db: &TestDb) {
+    let odd = [
+        r#"{"b":1,"a":2}"#,
+        "{ \"spaced\" :\t[1, 2.50, 1e3] }\n",
+        r#"{"dup":1,"dup":2,"esc":"\u00e9\ud83d\ude00"}"#,
+        "not json at all: ☃ \u{10FFFF}",
+        "",
+    ];
+    let events: Vec<NewEvent> = odd
+        .iter()
+        .map(|payload| NewEvent {
+            at_micros: -1,
+            actor: "ünïcode".into(),
+            role: String::new(),
+            kind: "k".into(),
+            payload: (*payload).into(),
+        })
+        .collect();
+    store.append(0, &events).unwrap();
+    let payloads: Vec<String> = scan_all(store).into_iter().map(|e| e.payload).collect();
+    assert_eq!(payloads, odd);
+    expect_intact(store);
+}
+
+pub fn scan_stops_when_told(store: &mut dyn EventStore, _db: &TestDb) {
+    build(store, 10, 10);
+    let mut seen = 0;
+    let stopped = store.scan(0, &mut |_| {
+        seen += 1;
+        if seen == 2 {
+            Err(StoreError::Unsupported("enough".into()))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(stopped, Err(StoreError::Unsupported(ref why)) if why == "enough"));
+    assert_eq!(seen, 2);
+    // The store is still usable after an interrupted scan.
+    assert_eq!(store.append(10, &sample(1, "after")).unwrap()[0].seq, 11);
+}
+
+pub fn reopening_keeps_the_log(store: &mut dyn EventStore, db: &TestDb) {
+    let stored = build(store, 7, 3);
+    let mut again = db.open();
+    assert_eq!(again.head().unwrap(), stored[6].as_head());
+    assert_eq!(scan_all(again.as_mut()), stored);
+    assert_eq!(expect_intact(again.as_mut()), stored[6].as_head());
+}
+
+pub fn verify_reports_progress(store: &mut dyn EventStore, _db: &TestDb) {
+    build(store, 10_000, 1_000);
+    let mut reports = Vec::new();
+    let verdict = modpod_store::verify(store, &mut |checked| reports.push(checked)).unwrap();
+    assert!(matches!(verdict, modpod_store::Verdict::Intact { head } if head.seq == 10_000));
+    assert_eq!(reports, [4096, 8192, 10_000]);
+}
