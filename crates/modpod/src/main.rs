@@ -91,7 +91,8 @@ enum Cmd {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MODPOD_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("MODPOD_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -99,7 +100,13 @@ fn main() -> ExitCode {
         Cmd::Serve { db, listen } => serve::serve(&db.db, listen),
         Cmd::Verify { db } => verify::verify(&db.db),
         Cmd::Setup { db, actor, file } => setup::setup(&db.db, actor.as_deref(), &file),
-        Cmd::Run { db, actor, capacity, at, command } => run::run(&db.db, &actor, capacity, at, &command),
+        Cmd::Run {
+            db,
+            actor,
+            capacity,
+            at,
+            command,
+        } => run::run(&db.db, &actor, capacity, at, &command),
         Cmd::Export { db, output } => transfer::export(&db.db, output.as_deref()),
         Cmd::Import { db, file } => transfer::import(&db.db, &file),
         Cmd::Snapshot { db } => serve::snapshot(&db.db),

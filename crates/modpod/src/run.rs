@@ -9,10 +9,18 @@ use modpod_policy::{Actor, Command};
 use std::io::Read;
 use std::process::ExitCode;
 
-pub fn run(db: &str, actor: &str, capacity: Capacity, at: Option<Timestamp>, command: &str) -> anyhow::Result<ExitCode> {
+pub fn run(
+    db: &str,
+    actor: &str,
+    capacity: Capacity,
+    at: Option<Timestamp>,
+    command: &str,
+) -> anyhow::Result<ExitCode> {
     let text = if command == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading the command from standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the command from standard input")?;
         s
     } else {
         command.to_owned()

@@ -25,7 +25,9 @@ pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
     }
     let events = engine.head().seq;
     let engine = Arc::new(Mutex::new(engine));
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -35,15 +37,25 @@ pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
             "modpod listening on http://{addr} ({db}, {events} events, ready in {} ms)",
             started.elapsed().as_millis()
         );
-        axum::serve(listener, router(App { engine: engine.clone() }))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving HTTP")
+        axum::serve(
+            listener,
+            router(App {
+                engine: engine.clone(),
+            }),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")
     })?;
     drop(runtime);
     let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-    engine.snapshot().context("writing a snapshot at shutdown")?;
-    println!("modpod stopped; snapshot written at event {}", engine.head().seq);
+    engine
+        .snapshot()
+        .context("writing a snapshot at shutdown")?;
+    println!(
+        "modpod stopped; snapshot written at event {}",
+        engine.head().seq
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -52,11 +64,18 @@ pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
 fn first_start(engine: &mut modpod_server::Engine) -> anyhow::Result<()> {
     let operator = PersonId::parse(FIRST_OPERATOR)?;
     let actor = Actor::new(operator.clone(), Capacity::Operator);
-    let command = Command::Bootstrap { operator, name: "modpod operator".into() };
+    let command = Command::Bootstrap {
+        operator,
+        name: "modpod operator".into(),
+    };
     engine.execute(&actor, &command, Timestamp::now())?;
     println!("first start: created the operator {FIRST_OPERATOR:?}.");
-    println!("  set up fora, people and roles with:  modpod setup --db <same db> examples/ietf.toml");
-    println!("  record a command as the operator:    modpod run --as {FIRST_OPERATOR} --capacity operator '<json>'");
+    println!(
+        "  set up fora, people and roles with:  modpod setup --db <same db> examples/ietf.toml"
+    );
+    println!(
+        "  record a command as the operator:    modpod run --as {FIRST_OPERATOR} --capacity operator '<json>'"
+    );
     Ok(())
 }
 

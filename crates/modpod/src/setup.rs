@@ -125,7 +125,8 @@ pub struct NoteWellEntry {
 
 /// Reads a setup file; the format follows the extension (.toml, .yaml, .yml).
 pub fn read(path: &Path) -> anyhow::Result<SetupFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let file = match ext {
         "toml" => toml::from_str(&text).map_err(anyhow::Error::from),
@@ -142,9 +143,17 @@ pub fn commands(file: &SetupFile, operator: &PersonId) -> anyhow::Result<Vec<(Ac
     let mut push = |actor: &Actor, c: Command| out.push((actor.clone(), c));
     for p in &file.people {
         if let Some(tz) = &p.time_zone {
-            jiff::tz::TimeZone::get(tz).with_context(|| format!("person {}: unknown time zone {tz:?}", p.id))?;
+            jiff::tz::TimeZone::get(tz)
+                .with_context(|| format!("person {}: unknown time zone {tz:?}", p.id))?;
         }
-        push(&op, Command::RegisterPerson { person: p.id.clone(), name: p.name.clone(), time_zone: p.time_zone.clone() });
+        push(
+            &op,
+            Command::RegisterPerson {
+                person: p.id.clone(),
+                name: p.name.clone(),
+                time_zone: p.time_zone.clone(),
+            },
+        );
         let kinds = [
             (IdentityKind::Email, &p.emails),
             (IdentityKind::Github, &p.github),
@@ -153,8 +162,15 @@ pub fn commands(file: &SetupFile, operator: &PersonId) -> anyhow::Result<Vec<(Ac
         ];
         for (kind, values) in kinds {
             for v in values {
-                let identity = Identity::new(kind, v).map_err(|e| anyhow::anyhow!("person {}: {e}", p.id))?;
-                push(&op, Command::LinkIdentity { person: p.id.clone(), identity });
+                let identity =
+                    Identity::new(kind, v).map_err(|e| anyhow::anyhow!("person {}: {e}", p.id))?;
+                push(
+                    &op,
+                    Command::LinkIdentity {
+                        person: p.id.clone(),
+                        identity,
+                    },
+                );
             }
         }
     }
@@ -185,11 +201,23 @@ pub fn commands(file: &SetupFile, operator: &PersonId) -> anyhow::Result<Vec<(Ac
         );
     }
     for r in &file.roles {
-        push(&op, Command::GrantRole { person: r.person.clone(), role: r.role.clone() });
+        push(
+            &op,
+            Command::GrantRole {
+                person: r.person.clone(),
+                role: r.role.clone(),
+            },
+        );
     }
     for d in &file.delegations {
         let chair = Actor::new(d.by.clone(), Capacity::Administrator);
-        push(&chair, Command::DelegateAdministration { forum: d.forum.clone(), to: d.to.clone() });
+        push(
+            &chair,
+            Command::DelegateAdministration {
+                forum: d.forum.clone(),
+                to: d.to.clone(),
+            },
+        );
     }
     if let Some(m) = &file.moderators {
         let iesg = Actor::new(m.appointed_by.clone(), Capacity::Iesg);
@@ -198,16 +226,39 @@ pub fn commands(file: &SetupFile, operator: &PersonId) -> anyhow::Result<Vec<(Ac
         }
     }
     for o in &file.opt_ins {
-        push(&op, Command::OptIn { organisation: o.organisation.clone(), reference: o.reference.clone() });
+        push(
+            &op,
+            Command::OptIn {
+                organisation: o.organisation.clone(),
+                reference: o.reference.clone(),
+            },
+        );
     }
     for c in &file.categories {
-        push(&op, Command::AddCategory { category: c.clone() });
+        push(
+            &op,
+            Command::AddCategory {
+                category: c.clone(),
+            },
+        );
     }
     if let Some(s) = &file.settings {
-        push(&op, Command::ChangeSettings { settings: s.clone() });
+        push(
+            &op,
+            Command::ChangeSettings {
+                settings: s.clone(),
+            },
+        );
     }
     if let Some(n) = &file.note_well {
-        push(&op, Command::PublishNoteWell { version: n.version, text: n.text.clone(), links: n.links.clone() });
+        push(
+            &op,
+            Command::PublishNoteWell {
+                version: n.version,
+                text: n.text.clone(),
+                links: n.links.clone(),
+            },
+        );
     }
     Ok(out)
 }
@@ -237,5 +288,9 @@ pub fn setup(db: &str, actor: Option<&str>, path: &Path) -> anyhow::Result<ExitC
 
 /// The first person who holds the operator role.
 fn first_operator(state: &modpod_policy::State) -> Option<PersonId> {
-    state.people.values().find(|p| p.roles.contains(&Role::Operator)).map(|p| p.id.clone())
+    state
+        .people
+        .values()
+        .find(|p| p.roles.contains(&Role::Operator))
+        .map(|p| p.id.clone())
 }

@@ -37,23 +37,29 @@ pub fn export(db: &str, output: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut store = modpod_store::open(db)?;
     let total = store.event_count()?;
     let out: Box<dyn Write> = match output {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
+        Some(p) => {
+            Box::new(File::create(p).with_context(|| format!("cannot create {}", p.display()))?)
+        }
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
     let bar = crate::progress::bar("exporting", total);
     let mut failure = None;
-    store.scan(0, &mut |e: StoredEvent| {
-        if let Err(err) = write_line(&mut out, &e) {
-            failure = Some(err);
-            return Err(modpod_store::StoreError::CorruptEvent { seq: e.seq, reason: "could not be written out".into() });
-        }
-        if e.seq % 10_000 == 0 {
-            bar.set_position(e.seq);
-        }
-        Ok(())
-    })
-    .or_else(|e| if failure.is_some() { Ok(()) } else { Err(e) })?;
+    store
+        .scan(0, &mut |e: StoredEvent| {
+            if let Err(err) = write_line(&mut out, &e) {
+                failure = Some(err);
+                return Err(modpod_store::StoreError::CorruptEvent {
+                    seq: e.seq,
+                    reason: "could not be written out".into(),
+                });
+            }
+            if e.seq % 10_000 == 0 {
+                bar.set_position(e.seq);
+            }
+            Ok(())
+        })
+        .or_else(|e| if failure.is_some() { Ok(()) } else { Err(e) })?;
     if let Some(err) = failure {
         return Err(err);
     }
@@ -66,7 +72,9 @@ pub fn export(db: &str, output: Option<&Path>) -> anyhow::Result<ExitCode> {
 fn write_line(out: &mut impl Write, e: &StoredEvent) -> anyhow::Result<()> {
     let payload = RawValue::from_string(e.payload.clone())
         .with_context(|| format!("event {} holds a payload that is not JSON", e.seq))?;
-    let at = jiff::Timestamp::from_microsecond(e.at_micros).map(|t| t.to_string()).unwrap_or_default();
+    let at = jiff::Timestamp::from_microsecond(e.at_micros)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
     let line = Line {
         seq: e.seq,
         at,
@@ -89,13 +97,17 @@ pub fn import(db: &str, path: &Path) -> anyhow::Result<ExitCode> {
     let mut store = modpod_store::open(db)?;
     let head = store.head()?;
     if head.seq != 0 {
-        bail!("the target log already holds {} events; import writes into an empty log only", head.seq);
+        bail!(
+            "the target log already holds {} events; import writes into an empty log only",
+            head.seq
+        );
     }
     let bar = crate::progress::bar("importing (bytes)", size);
     let (mut prev, mut next_seq, mut read) = (GENESIS, 1u64, 0u64);
     let mut batch: Vec<(NewEvent, Hash)> = Vec::with_capacity(BATCH);
     for (n, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("{}: cannot read line {}", path.display(), n + 1))?;
+        let line =
+            line.with_context(|| format!("{}: cannot read line {}", path.display(), n + 1))?;
         read += line.len() as u64 + 1;
         if line.trim().is_empty() {
             continue;
@@ -115,11 +127,19 @@ pub fn import(db: &str, path: &Path) -> anyhow::Result<ExitCode> {
             payload: l.payload.get().to_owned(),
         };
         if hash_hex(&prev) != l.prev_hash {
-            bail!("{}: event {} does not link to the event before it", at(), l.seq);
+            bail!(
+                "{}: event {} does not link to the event before it",
+                at(),
+                l.seq
+            );
         }
         let hash = event_hash(l.seq, &event, &prev);
         if hash_hex(&hash) != l.hash {
-            bail!("{}: event {} does not match its hash: the file was altered", at(), l.seq);
+            bail!(
+                "{}: event {} does not match its hash: the file was altered",
+                at(),
+                l.seq
+            );
         }
         batch.push((event, hash));
         (prev, next_seq) = (hash, next_seq + 1);
@@ -135,7 +155,10 @@ pub fn import(db: &str, path: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Appends a batch and checks the store computed the same hashes as the file.
-fn flush(store: &mut dyn modpod_store::EventStore, batch: &mut Vec<(NewEvent, Hash)>) -> anyhow::Result<()> {
+fn flush(
+    store: &mut dyn modpod_store::EventStore,
+    batch: &mut Vec<(NewEvent, Hash)>,
+) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -144,7 +167,10 @@ fn flush(store: &mut dyn modpod_store::EventStore, batch: &mut Vec<(NewEvent, Ha
     let stored = store.append(head.seq, &events)?;
     for (s, (_, h)) in stored.iter().zip(batch.iter()) {
         if s.hash != *h {
-            bail!("event {} was stored with a different hash than the file's", s.seq);
+            bail!(
+                "event {} was stored with a different hash than the file's",
+                s.seq
+            );
         }
     }
     batch.clear();

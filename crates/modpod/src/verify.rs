@@ -11,7 +11,12 @@ pub fn verify(db: &str) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     match verdict? {
         Verdict::Intact { head } => {
-            println!("ok: {} events intact in the {} log; head {}", head.seq, store.backend(), hash_hex(&head.hash));
+            println!(
+                "ok: {} events intact in the {} log; head {}",
+                head.seq,
+                store.backend(),
+                hash_hex(&head.hash)
+            );
             Ok(ExitCode::SUCCESS)
         }
         Verdict::Broken(broken) => {

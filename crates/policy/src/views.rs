@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 /// A report as one viewer may see it. `reporter` is `None` for anyone but the
-/// reporter and those who handle the report (REPORT-5).
+/// reporter and those who handle the report, and always `None` for its
+/// subject (REPORT-5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportView {
     pub id: ReportId,
@@ -50,7 +51,8 @@ pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView>
         id: r.id,
         forum: r.forum.clone(),
         subject: r.subject.clone(),
-        reporter: (handler || reporter).then(|| r.reporter.clone()),
+        // Never to the subject, even one who handles reports on the forum.
+        reporter: (reporter || (handler && !subject)).then(|| r.reporter.clone()),
         category: r.category.clone(),
         description: r.description.clone(),
         links: r.links.clone(),

@@ -35,7 +35,12 @@ pub enum EngineError {
     Snapshot { seq: u64, reason: String },
     /// A command of a batch was refused; nothing of the batch was recorded.
     #[error("command {} of {total} ({name}) refused ({}): {refusal}", .index + 1, .refusal.requirement())]
-    RefusedInBatch { index: usize, total: usize, name: &'static str, refusal: Refusal },
+    RefusedInBatch {
+        index: usize,
+        total: usize,
+        name: &'static str,
+        refusal: Refusal,
+    },
     #[error("the log kept moving under this node; gave up after {MAX_RETRIES} attempts")]
     Contended,
 }
@@ -65,18 +70,32 @@ pub struct Engine {
 impl Engine {
     /// Opens a log and rebuilds the state from it. `progress` is told how many
     /// events have been replayed, for long start-ups.
-    pub fn open(mut store: Box<dyn EventStore>, progress: &mut dyn FnMut(u64)) -> Result<Engine, EngineError> {
+    pub fn open(
+        mut store: Box<dyn EventStore>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Engine, EngineError> {
         let (mut state, mut head) = (State::default(), Head::EMPTY);
         if let Some(snap) = store.latest_snapshot()? {
             if let Some(restored) = read_snapshot(&snap) {
                 state = restored;
-                head = Head { seq: snap.seq, hash: snap.hash };
+                head = Head {
+                    seq: snap.seq,
+                    hash: snap.hash,
+                };
             } else {
-                tracing::warn!(seq = snap.seq, "ignoring a snapshot in an older format; replaying the whole log");
+                tracing::warn!(
+                    seq = snap.seq,
+                    "ignoring a snapshot in an older format; replaying the whole log"
+                );
             }
         }
         let snapshot_seq = head.seq;
-        let mut engine = Engine { store, state, head, snapshot_seq };
+        let mut engine = Engine {
+            store,
+            state,
+            head,
+            snapshot_seq,
+        };
         let replayed = engine.catch_up(progress)?;
         if replayed >= SNAPSHOT_AFTER {
             engine.snapshot()?;
@@ -106,10 +125,17 @@ impl Engine {
         let (state, head) = (&mut self.state, &mut self.head);
         let mut count = 0u64;
         self.store.scan(head.seq, &mut |e| {
-            let event = serde_json::from_str::<Event>(&e.payload)
-                .map_err(|err| StoreError::CorruptEvent { seq: e.seq, reason: format!("not a modpod event: {err}") })?;
+            let event = serde_json::from_str::<Event>(&e.payload).map_err(|err| {
+                StoreError::CorruptEvent {
+                    seq: e.seq,
+                    reason: format!("not a modpod event: {err}"),
+                }
+            })?;
             state.apply(&event);
-            *head = Head { seq: e.seq, hash: e.hash };
+            *head = Head {
+                seq: e.seq,
+                hash: e.hash,
+            };
             count += 1;
             if count % 10_000 == 0 {
                 progress(count);
@@ -121,16 +147,28 @@ impl Engine {
     }
 
     /// Decides a command and records its events. Nothing is recorded on a refusal.
-    pub fn execute(&mut self, actor: &Actor, command: &Command, now: Timestamp) -> Result<Recorded, EngineError> {
+    pub fn execute(
+        &mut self,
+        actor: &Actor,
+        command: &Command,
+        now: Timestamp,
+    ) -> Result<Recorded, EngineError> {
         self.execute_all(std::slice::from_ref(&(actor.clone(), command.clone())), now)
     }
 
     /// Decides several commands in order, each seeing the effects of the ones
     /// before, and records all their events in one transaction: all or nothing.
-    pub fn execute_all(&mut self, commands: &[(Actor, Command)], now: Timestamp) -> Result<Recorded, EngineError> {
+    pub fn execute_all(
+        &mut self,
+        commands: &[(Actor, Command)],
+        now: Timestamp,
+    ) -> Result<Recorded, EngineError> {
         for _ in 0..MAX_RETRIES {
             let (events, warnings, staged) = self.decide_all(commands, now)?;
-            let batch: Vec<NewEvent> = events.iter().map(|(actor, e)| envelope(actor, e, now)).collect();
+            let batch: Vec<NewEvent> = events
+                .iter()
+                .map(|(actor, e)| envelope(actor, e, now))
+                .collect();
             match self.store.append(self.head.seq, &batch) {
                 Ok(stored) => {
                     match staged {
@@ -138,9 +176,15 @@ impl Engine {
                         None => events.iter().for_each(|(_, e)| self.state.apply(e)),
                     }
                     if let Some(last) = stored.last() {
-                        self.head = Head { seq: last.seq, hash: last.hash };
+                        self.head = Head {
+                            seq: last.seq,
+                            hash: last.hash,
+                        };
                     }
-                    return Ok(Recorded { events: stored, warnings });
+                    return Ok(Recorded {
+                        events: stored,
+                        warnings,
+                    });
                 }
                 Err(StoreError::Conflict { .. }) => {
                     self.catch_up(&mut |_| {})?;
@@ -162,14 +206,25 @@ impl Engine {
     ) -> Result<(Vec<(&'c Actor, Event)>, Vec<Warning>, Option<State>), EngineError> {
         let (mut events, mut warnings) = (Vec::new(), Vec::new());
         if let [(actor, command)] = commands {
-            let Decision { events: e, warnings: w } = decide(&self.state, actor, command, now)?;
+            let Decision {
+                events: e,
+                warnings: w,
+            } = decide(&self.state, actor, command, now)?;
             events.extend(e.into_iter().map(|e| (actor, e)));
             return Ok((events, w, None));
         }
         let mut staged = self.state.clone();
         for (index, (actor, command)) in commands.iter().enumerate() {
-            let Decision { events: e, warnings: w } = decide(&staged, actor, command, now).map_err(|refusal| {
-                EngineError::RefusedInBatch { index, total: commands.len(), name: command.name(), refusal }
+            let Decision {
+                events: e,
+                warnings: w,
+            } = decide(&staged, actor, command, now).map_err(|refusal| {
+                EngineError::RefusedInBatch {
+                    index,
+                    total: commands.len(),
+                    name: command.name(),
+                    refusal,
+                }
             })?;
             for event in e {
                 staged.apply(&event);
@@ -178,7 +233,12 @@ impl Engine {
             warnings.extend(w.into_iter().filter(|w| w.requirement != "TEAM-3"));
         }
         // The team's size matters once the whole batch is in, not half-way.
-        warnings.extend(staged.team_warnings().into_iter().filter(|w| w.requirement == "TEAM-3"));
+        warnings.extend(
+            staged
+                .team_warnings()
+                .into_iter()
+                .filter(|w| w.requirement == "TEAM-3"),
+        );
         Ok((events, warnings, Some(staged)))
     }
 
@@ -189,8 +249,15 @@ impl Engine {
             return Ok(());
         }
         let mut bytes = SNAPSHOT_FORMAT.to_vec();
-        serde_json::to_writer(&mut bytes, &self.state).map_err(|e| EngineError::Snapshot { seq: self.head.seq, reason: e.to_string() })?;
-        self.store.save_snapshot(&Snapshot { seq: self.head.seq, hash: self.head.hash, state: bytes })?;
+        serde_json::to_writer(&mut bytes, &self.state).map_err(|e| EngineError::Snapshot {
+            seq: self.head.seq,
+            reason: e.to_string(),
+        })?;
+        self.store.save_snapshot(&Snapshot {
+            seq: self.head.seq,
+            hash: self.head.hash,
+            state: bytes,
+        })?;
         self.snapshot_seq = self.head.seq;
         Ok(())
     }

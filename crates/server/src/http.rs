@@ -47,9 +47,17 @@ pub fn router(app: App) -> Router {
 /// Liveness and the log's head.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The service is up", body = Health)))]
 async fn healthz(Extract(app): Extract<App>) -> Json<Health> {
-    let engine = app.engine.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let engine = app
+        .engine
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let head = engine.head();
-    Json(Health { status: "ok", backend: engine.backend(), events: head.seq, head: hex(&head.hash) })
+    Json(Health {
+        status: "ok",
+        backend: engine.backend(),
+        events: head.seq,
+        head: hex(&head.hash),
+    })
 }
 
 /// This document.

@@ -12,7 +12,9 @@ mod events;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use db::{PG_URL_VAR, TestDb};
 use modpod_store::{Verdict, verify};
 
@@ -22,9 +24,12 @@ const BATCHES: [u64; 4] = [1, 10, 100, 1000];
 /// The size of the log that scan-and-verify reads.
 const VERIFY_EVENTS: usize = 100_000;
 
+/// A backend's name and how to make a throwaway database on it.
+type Backend = (&'static str, fn() -> TestDb);
+
 /// The backends to measure: SQLite always, PostgreSQL when configured.
-fn backends() -> Vec<(&'static str, fn() -> TestDb)> {
-    let mut found: Vec<(&'static str, fn() -> TestDb)> = vec![("sqlite", TestDb::sqlite)];
+fn backends() -> Vec<Backend> {
+    let mut found: Vec<Backend> = vec![("sqlite", TestDb::sqlite)];
     if std::env::var_os(PG_URL_VAR).is_some() {
         found.push(("postgres", TestDb::postgres));
     } else {
@@ -62,13 +67,19 @@ fn scan_and_verify(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
     group
         .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5));
+        .measurement_time(Duration::from_secs(8));
     for (name, make) in backends() {
         let db = make();
         let mut store = db.open();
-        for (i, chunk) in events::sample(VERIFY_EVENTS, "verify").chunks(1000).enumerate() {
-            store.append(u64::try_from(i * 1000).unwrap(), chunk).unwrap();
+        for (i, chunk) in events::sample(VERIFY_EVENTS, "verify")
+            .chunks(1000)
+            .enumerate()
+        {
+            store
+                .append(u64::try_from(i * 1000).unwrap(), chunk)
+                .unwrap();
         }
         group.throughput(Throughput::Elements(VERIFY_EVENTS as u64));
         group.bench_function(BenchmarkId::new(name, VERIFY_EVENTS), |b| {

@@ -64,12 +64,17 @@ pub(crate) fn seq_to_db(seq: u64) -> i64 {
 
 /// Converts a stored sequence number back, refusing negative ones.
 pub(crate) fn seq_from_db(value: i64, what: &str) -> Result<u64, StoreError> {
-    u64::try_from(value)
-        .map_err(|_| StoreError::Corrupt(format!("{what} holds a negative sequence number ({value})")))
+    u64::try_from(value).map_err(|_| {
+        StoreError::Corrupt(format!("{what} holds a negative sequence number ({value})"))
+    })
 }
 
 /// Converts a stored hash back, refusing one of the wrong length.
 pub(crate) fn hash_from_db(bytes: &[u8]) -> Result<Hash, String> {
-    Hash::try_from(bytes)
-        .map_err(|_| format!("a hash must be 32 bytes, but {} bytes are stored", bytes.len()))
+    Hash::try_from(bytes).map_err(|_| {
+        format!(
+            "a hash must be 32 bytes, but {} bytes are stored",
+            bytes.len()
+        )
+    })
 }

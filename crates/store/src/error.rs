@@ -63,7 +63,9 @@ pub enum StoreError {
     },
 
     /// A snapshot does not describe a point of this log.
-    #[error("the snapshot at event {seq} does not match the log: there is no such event, or its hash differs")]
+    #[error(
+        "the snapshot at event {seq} does not match the log: there is no such event, or its hash differs"
+    )]
     SnapshotMismatch {
         /// The snapshot's sequence number.
         seq: u64,

@@ -42,12 +42,12 @@ fn locate(url: &str) -> Result<Location<'_>, StoreError> {
     if path.is_empty() {
         return Err(refuse("it names no file".into()));
     }
-    if let Some((scheme, _)) = url.split_once("://") {
-        if url.strip_prefix("sqlite:").is_none() {
-            return Err(refuse(format!(
-                "the scheme {scheme:?} is not supported; use sqlite:PATH, a file path, or postgres://…"
-            )));
-        }
+    if let Some((scheme, _)) = url.split_once("://")
+        && !url.starts_with("sqlite:")
+    {
+        return Err(refuse(format!(
+            "the scheme {scheme:?} is not supported; use sqlite:PATH, a file path, or postgres://…"
+        )));
     }
     Ok(Location::Sqlite(Path::new(path)))
 }
@@ -59,9 +59,18 @@ mod tests {
     #[test]
     fn addresses_pick_the_backend() {
         let sqlite = |p: &'static str| Ok(Location::Sqlite(Path::new(p)));
-        assert_eq!(locate("sqlite:data/log.db").map_err(|e| e.to_string()), sqlite("data/log.db"));
-        assert_eq!(locate("log.db").map_err(|e| e.to_string()), sqlite("log.db"));
-        assert_eq!(locate("sqlite::memory:").map_err(|e| e.to_string()), sqlite(":memory:"));
+        assert_eq!(
+            locate("sqlite:data/log.db").map_err(|e| e.to_string()),
+            sqlite("data/log.db")
+        );
+        assert_eq!(
+            locate("log.db").map_err(|e| e.to_string()),
+            sqlite("log.db")
+        );
+        assert_eq!(
+            locate("sqlite::memory:").map_err(|e| e.to_string()),
+            sqlite(":memory:")
+        );
         assert_eq!(
             locate("postgresql://db/modpod").map_err(|e| e.to_string()),
             Ok(Location::Postgres("postgresql://db/modpod"))
@@ -70,7 +79,10 @@ mod tests {
 
     #[test]
     fn unknown_addresses_are_refused() {
-        assert!(matches!(locate("mysql://db/x"), Err(StoreError::BadUrl { .. })));
+        assert!(matches!(
+            locate("mysql://db/x"),
+            Err(StoreError::BadUrl { .. })
+        ));
         assert!(matches!(locate(""), Err(StoreError::BadUrl { .. })));
         assert!(matches!(locate("sqlite:"), Err(StoreError::BadUrl { .. })));
     }

@@ -29,8 +29,11 @@ pub trait EventStore: Send {
     ///
     /// The store assigns sequence numbers and hashes and returns the events
     /// as stored. An empty batch writes nothing but still checks `expected`.
-    fn append(&mut self, expected: u64, events: &[NewEvent])
-    -> Result<Vec<StoredEvent>, StoreError>;
+    fn append(
+        &mut self,
+        expected: u64,
+        events: &[NewEvent],
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Feeds every event with `seq > after` to `f`, in order, without
     /// holding them all in memory.

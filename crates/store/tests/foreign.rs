@@ -22,14 +22,24 @@ fn text_file_is_not_modpod() {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [
         ("short.db", "hello".to_string()),
-        ("long.db", "This is a plain text file, not a database.\n".repeat(100)),
+        (
+            "long.db",
+            "This is a plain text file, not a database.\n".repeat(100),
+        ),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, &text).unwrap();
         let error = refuse_sqlite(&path);
         assert!(matches!(error, StoreError::NotModpod(_)), "{error:?}");
-        assert!(error.to_string().contains("not a SQLite database"), "{error}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the file was changed");
+        assert!(
+            error.to_string().contains("not a SQLite database"),
+            "{error}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "the file was changed"
+        );
     }
 }
 
@@ -45,7 +55,9 @@ fn other_programs_sqlite_is_not_modpod() {
     assert!(matches!(error, StoreError::NotModpod(_)), "{error:?}");
     assert!(error.to_string().contains("another program"), "{error}");
     assert!(error.to_string().contains("users"), "{error}");
-    let mode: String = other.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = other
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "delete", "the foreign file was switched to WAL");
 }
 
@@ -68,7 +80,16 @@ fn newer_sqlite_schema_is_refused() {
     drop(db.open());
     db.sql("PRAGMA user_version = 2;");
     let error = modpod_store::open(&db.url).err().unwrap();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 2, supported: 1 }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            StoreError::SchemaTooNew {
+                found: 2,
+                supported: 1
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -79,7 +100,9 @@ fn new_sqlite_file_is_marked_and_in_wal_mode() {
     assert_eq!(db.query_i64("PRAGMA user_version"), 1);
     let path = db.url.strip_prefix("sqlite:").unwrap();
     let conn = rusqlite::Connection::open(path).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -89,7 +112,10 @@ fn empty_file_becomes_a_log() {
     let path = dir.path().join("empty.db");
     std::fs::write(&path, b"").unwrap();
     let mut store = SqliteStore::open(&path).unwrap();
-    assert_eq!(modpod_store::EventStore::event_count(&mut store).unwrap(), 0);
+    assert_eq!(
+        modpod_store::EventStore::event_count(&mut store).unwrap(),
+        0
+    );
 }
 
 #[test]
@@ -112,12 +138,17 @@ fn invalid_utf8_is_an_unreadable_event() {
         panic!("verify accepted invalid UTF-8");
     };
     assert_eq!(broken.seq, 2);
-    assert!(matches!(broken.reason, BrokenReason::Unreadable(ref why) if why.contains("UTF-8")), "{broken}");
+    assert!(
+        matches!(broken.reason, BrokenReason::Unreadable(ref why) if why.contains("UTF-8")),
+        "{broken}"
+    );
 }
 
 #[test]
 fn missing_directory_cannot_be_opened() {
-    let error = open("sqlite:/nonexistent-dir/for/sure/log.db").err().unwrap();
+    let error = open("sqlite:/nonexistent-dir/for/sure/log.db")
+        .err()
+        .unwrap();
     assert!(matches!(error, StoreError::CannotOpen { .. }), "{error:?}");
 }
 
@@ -134,7 +165,10 @@ fn postgres_tables_of_another_program_are_refused() {
     let error = open(&db.url).err().unwrap();
     assert!(matches!(error, StoreError::NotModpod(_)), "{error:?}");
     assert!(error.to_string().contains("events"), "{error}");
-    assert_eq!(db.query_i64("SELECT count(*) FROM pg_tables WHERE tablename = 'head'"), 0);
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM pg_tables WHERE tablename = 'head'"),
+        0
+    );
 }
 
 #[test]
@@ -151,12 +185,23 @@ fn newer_postgres_schema_is_refused() {
     drop(db.open());
     db.sql("UPDATE modpod_schema SET version = 2;");
     let error = open(&db.url).err().unwrap();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 2, supported: 1 }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            StoreError::SchemaTooNew {
+                found: 2,
+                supported: 1
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn unreachable_postgres_is_reported_without_the_password() {
-    let error = open("postgres://someone:hunter2@127.0.0.1:1/modpod").err().unwrap();
+    let error = open("postgres://someone:hunter2@127.0.0.1:1/modpod")
+        .err()
+        .unwrap();
     assert!(matches!(error, StoreError::CannotOpen { .. }), "{error:?}");
     assert!(!error.to_string().contains("hunter2"), "{error}");
 }

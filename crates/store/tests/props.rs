@@ -13,15 +13,15 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn new_event() -> impl Strategy<Value = NewEvent> {
-    (any::<i64>(), text(), text(), text(), text()).prop_map(|(at_micros, actor, role, kind, payload)| {
-        NewEvent {
+    (any::<i64>(), text(), text(), text(), text()).prop_map(
+        |(at_micros, actor, role, kind, payload)| NewEvent {
             at_micros,
             actor,
             role,
             kind,
             payload,
-        }
-    })
+        },
+    )
 }
 
 /// Batches of events, empty batches included.
@@ -31,7 +31,14 @@ fn batches() -> impl Strategy<Value = Vec<Vec<NewEvent>>> {
 
 /// A fresh log on disk with `batches` appended; returns the directory, the
 /// database path, the store and what append returned.
-fn build(batches: &[Vec<NewEvent>]) -> (tempfile::TempDir, std::path::PathBuf, SqliteStore, Vec<StoredEvent>) {
+fn build(
+    batches: &[Vec<NewEvent>],
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    SqliteStore,
+    Vec<StoredEvent>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log.db");
     let mut store = SqliteStore::open(&path).unwrap();
@@ -79,13 +86,18 @@ fn flip(path: &std::path::Path, seq: u64, column: Column, position: usize, mask:
     let (name, as_text) = match column {
         Column::At => {
             let at: i64 = conn
-                .query_row("SELECT at_micros FROM events WHERE seq = ?1", [seq], |r| r.get(0))
+                .query_row("SELECT at_micros FROM events WHERE seq = ?1", [seq], |r| {
+                    r.get(0)
+                })
                 .unwrap();
             let mut bytes = at.to_be_bytes().to_vec();
             flip_in(&mut bytes);
             let changed = i64::from_be_bytes(bytes.try_into().unwrap());
-            conn.execute("UPDATE events SET at_micros = ?1 WHERE seq = ?2", (changed, seq))
-                .unwrap();
+            conn.execute(
+                "UPDATE events SET at_micros = ?1 WHERE seq = ?2",
+                (changed, seq),
+            )
+            .unwrap();
             return;
         }
         Column::Actor => ("actor", true),
@@ -96,14 +108,21 @@ fn flip(path: &std::path::Path, seq: u64, column: Column, position: usize, mask:
         Column::Hash => ("hash", false),
     };
     let mut bytes: Vec<u8> = conn
-        .query_row(&format!("SELECT CAST({name} AS BLOB) FROM events WHERE seq = ?1"), [seq], |r| r.get(0))
+        .query_row(
+            &format!("SELECT CAST({name} AS BLOB) FROM events WHERE seq = ?1"),
+            [seq],
+            |r| r.get(0),
+        )
         .unwrap();
     flip_in(&mut bytes);
     // A flipped text byte may leave invalid UTF-8; SQLite stores it anyway,
     // as a tamperer's tool would.
     let value = if as_text { "CAST(?1 AS TEXT)" } else { "?1" };
-    conn.execute(&format!("UPDATE events SET {name} = {value} WHERE seq = ?2"), (bytes, seq))
-        .unwrap();
+    conn.execute(
+        &format!("UPDATE events SET {name} = {value} WHERE seq = ?2"),
+        (bytes, seq),
+    )
+    .unwrap();
 }
 
 proptest! {

@@ -30,6 +30,16 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     });
                 }
             };
+            // REINST-5: a legacy action is reconsidered only under its own process.
+            if let Some(legacy) = &action.legacy {
+                return Err(Refusal::NotAppealable {
+                    requirement: "REINST-5",
+                    reason: format!(
+                        "{} was imposed under {}; it is reconsidered only under that process, not through this policy's appeals",
+                        action.id, legacy.process
+                    ),
+                });
+            }
             text("grounds", grounds, 20_000)?;
             let (level, assigned_to) = route(cx, action);
             let id = AppealId(cx.state.next.appeal);

@@ -139,7 +139,9 @@ impl EventStore for PgStore {
             let hashes: Vec<&[u8]> = stored.iter().map(|e| &e.hash[..]).collect();
             tx.execute(
                 &st.insert,
-                &[&seqs, &ats, &actors, &roles, &kinds, &payloads, &prevs, &hashes],
+                &[
+                    &seqs, &ats, &actors, &roles, &kinds, &payloads, &prevs, &hashes,
+                ],
             )
             .map_err(|error| already_there(error, head))?;
             let updated = tx.execute(&st.write_head, &[&seq_to_db(last.seq), &&last.hash[..]])?;

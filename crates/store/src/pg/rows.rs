@@ -8,7 +8,8 @@ use crate::error::StoreError;
 use crate::event::{Hash, Head, Snapshot, StoredEvent};
 
 /// The columns that [`event`] expects, in order.
-pub(crate) const EVENT_COLUMNS: &str = "seq, at_micros, actor, role, kind, payload, prev_hash, hash";
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, at_micros, actor, role, kind, payload, prev_hash, hash";
 
 /// Decodes a row of [`EVENT_COLUMNS`].
 pub(crate) fn event(row: &Row) -> Result<StoredEvent, StoreError> {
@@ -29,16 +30,20 @@ pub(crate) fn event(row: &Row) -> Result<StoredEvent, StoreError> {
 /// Decodes the `seq, hash` columns of the head record.
 pub(crate) fn head(row: &Row) -> Result<Head, StoreError> {
     let seq = seq_from_db(row.try_get(0)?, "the head record")?;
-    let hash = hash(row, 1, "hash")
-        .map_err(|reason| StoreError::Corrupt(format!("the head record is unreadable: {reason}")))?;
+    let hash = hash(row, 1, "hash").map_err(|reason| {
+        StoreError::Corrupt(format!("the head record is unreadable: {reason}"))
+    })?;
     Ok(Head { seq, hash })
 }
 
 /// Decodes the `seq, hash, state` columns of a snapshot.
 pub(crate) fn snapshot(row: &Row) -> Result<Snapshot, StoreError> {
     let seq = seq_from_db(row.try_get(0)?, "the snapshots table")?;
-    let unreadable =
-        |reason: String| StoreError::Corrupt(format!("the snapshot at event {seq} is unreadable: {reason}"));
+    let unreadable = |reason: String| {
+        StoreError::Corrupt(format!(
+            "the snapshot at event {seq} is unreadable: {reason}"
+        ))
+    };
     let hash = hash(row, 1, "hash").map_err(unreadable)?;
     let state = value(row, 2, "state").map_err(unreadable)?;
     Ok(Snapshot { seq, hash, state })
@@ -50,8 +55,12 @@ fn value<'a, T: postgres::types::FromSql<'a>>(
     index: usize,
     name: &str,
 ) -> Result<T, String> {
-    row.try_get(index)
-        .map_err(|error| format!("its {name} cannot be read ({})", crate::error::describe_pg(&error)))
+    row.try_get(index).map_err(|error| {
+        format!(
+            "its {name} cannot be read ({})",
+            crate::error::describe_pg(&error)
+        )
+    })
 }
 
 /// Reads a BYTEA column holding a hash.

@@ -59,7 +59,10 @@ const SHAPE_CHECKS: [(&str, &str); 3] = [
         "SELECT seq, at_micros, actor, role, kind, payload, prev_hash, hash FROM events LIMIT 0",
     ),
     ("head", "SELECT id, seq, hash FROM head LIMIT 0"),
-    ("snapshots", "SELECT seq, hash, state FROM snapshots LIMIT 0"),
+    (
+        "snapshots",
+        "SELECT seq, hash, state FROM snapshots LIMIT 0",
+    ),
 ];
 
 /// Makes sure the database holds a modpod log of the current version,
@@ -115,7 +118,10 @@ fn check_marker(tx: &mut postgres::Transaction<'_>, shown: &str) -> Result<(), S
         ))
     };
     let row = tx
-        .query_opt("SELECT application, version FROM modpod_schema WHERE id = 1", &[])
+        .query_opt(
+            "SELECT application, version FROM modpod_schema WHERE id = 1",
+            &[],
+        )
         .map_err(|_| foreign())?
         .ok_or_else(foreign)?;
     let application: String = row.try_get(0).map_err(|_| foreign())?;

@@ -20,7 +20,8 @@ const INSERT_EVENT: &str = "INSERT INTO events (seq, at_micros, actor, role, kin
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
 const EVENT_MATCHES: &str = "SELECT EXISTS (SELECT 1 FROM events WHERE seq = ?1 AND hash = ?2)";
-const SAVE_SNAPSHOT: &str = "INSERT OR REPLACE INTO snapshots (seq, hash, state) VALUES (?1, ?2, ?3)";
+const SAVE_SNAPSHOT: &str =
+    "INSERT OR REPLACE INTO snapshots (seq, hash, state) VALUES (?1, ?2, ?3)";
 const PRUNE_SNAPSHOTS: &str = "DELETE FROM snapshots WHERE seq NOT IN \
      (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?1)";
 const LATEST_SNAPSHOT: &str = "SELECT s.seq, s.hash, s.state FROM snapshots s \

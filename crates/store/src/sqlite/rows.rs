@@ -10,12 +10,15 @@ use crate::error::StoreError;
 use crate::event::{Hash, Head, Snapshot, StoredEvent};
 
 /// The columns that [`event`] expects, in order.
-pub(crate) const EVENT_COLUMNS: &str = "seq, at_micros, actor, role, kind, payload, prev_hash, hash";
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, at_micros, actor, role, kind, payload, prev_hash, hash";
 
 /// Decodes a row of [`EVENT_COLUMNS`].
 pub(crate) fn event(row: &Row<'_>) -> Result<StoredEvent, StoreError> {
     let seq = seq_from_db(row.get(0)?, "the events table")?;
-    let field = |index: usize, name: &str| text(row, index, name).map_err(|reason| StoreError::CorruptEvent { seq, reason });
+    let field = |index: usize, name: &str| {
+        text(row, index, name).map_err(|reason| StoreError::CorruptEvent { seq, reason })
+    };
     let at_micros = match row.get_ref(1)? {
         ValueRef::Integer(at) => at,
         _ => {
@@ -32,7 +35,8 @@ pub(crate) fn event(row: &Row<'_>) -> Result<StoredEvent, StoreError> {
         role: field(3, "role")?,
         kind: field(4, "kind")?,
         payload: field(5, "payload")?,
-        prev_hash: hash(row, 6, "prev_hash").map_err(|reason| StoreError::CorruptEvent { seq, reason })?,
+        prev_hash: hash(row, 6, "prev_hash")
+            .map_err(|reason| StoreError::CorruptEvent { seq, reason })?,
         hash: hash(row, 7, "hash").map_err(|reason| StoreError::CorruptEvent { seq, reason })?,
     })
 }
@@ -40,16 +44,20 @@ pub(crate) fn event(row: &Row<'_>) -> Result<StoredEvent, StoreError> {
 /// Decodes the `seq, hash` columns of the head record.
 pub(crate) fn head(row: &Row<'_>) -> Result<Head, StoreError> {
     let seq = seq_from_db(row.get(0)?, "the head record")?;
-    let hash = hash(row, 1, "hash")
-        .map_err(|reason| StoreError::Corrupt(format!("the head record is unreadable: {reason}")))?;
+    let hash = hash(row, 1, "hash").map_err(|reason| {
+        StoreError::Corrupt(format!("the head record is unreadable: {reason}"))
+    })?;
     Ok(Head { seq, hash })
 }
 
 /// Decodes the `seq, hash, state` columns of a snapshot.
 pub(crate) fn snapshot(row: &Row<'_>) -> Result<Snapshot, StoreError> {
     let seq = seq_from_db(row.get(0)?, "the snapshots table")?;
-    let unreadable =
-        |reason: String| StoreError::Corrupt(format!("the snapshot at event {seq} is unreadable: {reason}"));
+    let unreadable = |reason: String| {
+        StoreError::Corrupt(format!(
+            "the snapshot at event {seq} is unreadable: {reason}"
+        ))
+    };
     let hash = hash(row, 1, "hash").map_err(unreadable)?;
     let state = match row.get_ref(2)? {
         ValueRef::Blob(bytes) => bytes.to_vec(),

@@ -53,7 +53,10 @@ const SHAPE_CHECKS: [(&str, &str); 3] = [
         "SELECT seq, at_micros, actor, role, kind, payload, prev_hash, hash FROM events LIMIT 0",
     ),
     ("head", "SELECT id, seq, hash FROM head LIMIT 0"),
-    ("snapshots", "SELECT seq, hash, state FROM snapshots LIMIT 0"),
+    (
+        "snapshots",
+        "SELECT seq, hash, state FROM snapshots LIMIT 0",
+    ),
 ];
 
 /// What an existing file turned out to be.
@@ -144,7 +147,8 @@ fn user_tables(conn: &Connection) -> Result<Vec<String>, StoreError> {
 /// Switches to write-ahead logging and full durability: an append that
 /// returned Ok survives a crash or power loss.
 fn configure(conn: &Connection, shown: &str) -> Result<(), StoreError> {
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
         return Err(StoreError::Unsupported(format!(
             "SQLite could not switch {shown} to write-ahead logging (its journal mode stays {mode})"

@@ -99,7 +99,8 @@ impl Drop for TestDb {
         if let Backend::Postgres { admin_url, name } = &self.backend {
             // Cleanup is best effort: a leftover database only wastes space.
             if let Ok(mut admin) = postgres::Client::connect(admin_url, NoTls) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -137,7 +138,9 @@ fn with_database(url: &str, name: &str) -> String {
         Some((base, query)) => (base, format!("?{query}")),
         None => (url, String::new()),
     };
-    let (scheme, rest) = base.split_once("://").expect("MODPOD_TEST_PG_URL must be a postgres:// URL");
+    let (scheme, rest) = base
+        .split_once("://")
+        .expect("MODPOD_TEST_PG_URL must be a postgres:// URL");
     let authority = rest.split('/').next().unwrap_or(rest);
     format!("{scheme}://{authority}/{name}{query}")
 }

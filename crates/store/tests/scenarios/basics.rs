@@ -26,8 +26,20 @@ pub fn append_and_scan_round_trip(store: &mut dyn EventStore, _db: &TestDb) {
         assert_eq!(event.prev_hash, prev);
         assert_eq!(event.hash, event_hash(event.seq, new, &prev));
         assert_eq!(
-            (event.at_micros, &event.actor, &event.role, &event.kind, &event.payload),
-            (new.at_micros, &new.actor, &new.role, &new.kind, &new.payload)
+            (
+                event.at_micros,
+                &event.actor,
+                &event.role,
+                &event.kind,
+                &event.payload
+            ),
+            (
+                new.at_micros,
+                &new.actor,
+                &new.role,
+                &new.kind,
+                &new.payload
+            )
         );
         prev = event.hash;
     }
@@ -50,12 +62,24 @@ pub fn stale_append_conflicts(store: &mut dyn EventStore, _db: &TestDb) {
     store.append(0, &sample(2, "a")).unwrap();
     let stale = store.append(0, &sample(1, "b"));
     assert!(
-        matches!(stale, Err(StoreError::Conflict { expected: 0, actual: 2 })),
+        matches!(
+            stale,
+            Err(StoreError::Conflict {
+                expected: 0,
+                actual: 2
+            })
+        ),
         "{stale:?}"
     );
     let ahead = store.append(5, &sample(1, "c"));
     assert!(
-        matches!(ahead, Err(StoreError::Conflict { expected: 5, actual: 2 })),
+        matches!(
+            ahead,
+            Err(StoreError::Conflict {
+                expected: 5,
+                actual: 2
+            })
+        ),
         "{ahead:?}"
     );
     assert_eq!(store.event_count().unwrap(), 2);
@@ -66,7 +90,10 @@ pub fn empty_batch_still_checks_head(store: &mut dyn EventStore, _db: &TestDb) {
     assert!(store.append(0, &[]).unwrap().is_empty());
     assert!(matches!(
         store.append(1, &[]),
-        Err(StoreError::Conflict { expected: 1, actual: 0 })
+        Err(StoreError::Conflict {
+            expected: 1,
+            actual: 0
+        })
     ));
     assert_eq!(store.head().unwrap(), Head::EMPTY);
 }

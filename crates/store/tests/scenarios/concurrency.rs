@@ -19,7 +19,10 @@ pub fn concurrent_writers_never_fork(store: &mut dyn EventStore, db: &TestDb) {
         let writers: Vec<_> = (0..WRITERS)
             .map(|w| scope.spawn(move || write_all(db, w)))
             .collect();
-        writers.into_iter().map(|h| h.join().expect("writer panicked")).sum()
+        writers
+            .into_iter()
+            .map(|h| h.join().expect("writer panicked"))
+            .sum()
     });
     let total = WRITERS * APPENDS_EACH * BATCH;
     assert_eq!(store.event_count().unwrap(), total as u64);

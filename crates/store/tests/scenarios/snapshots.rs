@@ -19,7 +19,10 @@ pub fn snapshots_keep_the_newest(store: &mut dyn EventStore, db: &TestDb) {
     for seq in [2, 4, 8, 6] {
         store.save_snapshot(&snapshot_of(&stored[seq - 1])).unwrap();
     }
-    assert_eq!(store.latest_snapshot().unwrap(), Some(snapshot_of(&stored[7])));
+    assert_eq!(
+        store.latest_snapshot().unwrap(),
+        Some(snapshot_of(&stored[7]))
+    );
     let kept = db.query_i64("SELECT count(*) FROM snapshots");
     assert_eq!(u64::try_from(kept).unwrap(), SNAPSHOTS_KEPT);
     assert_eq!(db.query_i64("SELECT min(seq) FROM snapshots"), 4);
@@ -53,5 +56,8 @@ pub fn snapshot_of_a_rewritten_log_is_ignored(store: &mut dyn EventStore, db: &T
     store.save_snapshot(&snapshot_of(&stored[2])).unwrap();
     store.save_snapshot(&snapshot_of(&stored[5])).unwrap();
     db.sql("UPDATE events SET hash = prev_hash WHERE seq = 6");
-    assert_eq!(store.latest_snapshot().unwrap(), Some(snapshot_of(&stored[2])));
+    assert_eq!(
+        store.latest_snapshot().unwrap(),
+        Some(snapshot_of(&stored[2]))
+    );
 }

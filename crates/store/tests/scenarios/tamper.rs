@@ -17,7 +17,10 @@ pub fn edited_payload_is_caught(store: &mut dyn EventStore, db: &TestDb) {
     db.sql(r#"UPDATE events SET payload = '{"edited":true}' WHERE seq = 5"#);
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 5);
-    assert!(matches!(broken.reason, BrokenReason::HashMismatch { .. }), "{broken}");
+    assert!(
+        matches!(broken.reason, BrokenReason::HashMismatch { .. }),
+        "{broken}"
+    );
 }
 
 pub fn edited_time_is_caught(store: &mut dyn EventStore, db: &TestDb) {
@@ -25,7 +28,10 @@ pub fn edited_time_is_caught(store: &mut dyn EventStore, db: &TestDb) {
     db.sql("UPDATE events SET at_micros = at_micros + 1 WHERE seq = 2");
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 2);
-    assert!(matches!(broken.reason, BrokenReason::HashMismatch { .. }), "{broken}");
+    assert!(
+        matches!(broken.reason, BrokenReason::HashMismatch { .. }),
+        "{broken}"
+    );
 }
 
 pub fn edit_with_rehash_breaks_the_next_link(store: &mut dyn EventStore, db: &TestDb) {
@@ -44,7 +50,10 @@ pub fn edit_with_rehash_breaks_the_next_link(store: &mut dyn EventStore, db: &Te
     ));
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 6);
-    assert!(matches!(broken.reason, BrokenReason::PrevMismatch { .. }), "{broken}");
+    assert!(
+        matches!(broken.reason, BrokenReason::PrevMismatch { .. }),
+        "{broken}"
+    );
 }
 
 pub fn deleted_middle_event_is_caught(store: &mut dyn EventStore, db: &TestDb) {
@@ -52,7 +61,13 @@ pub fn deleted_middle_event_is_caught(store: &mut dyn EventStore, db: &TestDb) {
     db.sql("DELETE FROM events WHERE seq = 5");
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 5);
-    assert_eq!(broken.reason, BrokenReason::Gap { expected: 5, found: 6 });
+    assert_eq!(
+        broken.reason,
+        BrokenReason::Gap {
+            expected: 5,
+            found: 6
+        }
+    );
 }
 
 pub fn deleted_first_event_is_caught(store: &mut dyn EventStore, db: &TestDb) {
@@ -60,7 +75,13 @@ pub fn deleted_first_event_is_caught(store: &mut dyn EventStore, db: &TestDb) {
     db.sql("DELETE FROM events WHERE seq = 1");
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 1);
-    assert_eq!(broken.reason, BrokenReason::Gap { expected: 1, found: 2 });
+    assert_eq!(
+        broken.reason,
+        BrokenReason::Gap {
+            expected: 1,
+            found: 2
+        }
+    );
 }
 
 pub fn deleted_last_event_is_caught(store: &mut dyn EventStore, db: &TestDb) {
@@ -86,7 +107,10 @@ pub fn swapped_sequence_numbers_are_caught(store: &mut dyn EventStore, db: &Test
     );
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 3);
-    assert!(matches!(broken.reason, BrokenReason::PrevMismatch { .. }), "{broken}");
+    assert!(
+        matches!(broken.reason, BrokenReason::PrevMismatch { .. }),
+        "{broken}"
+    );
 }
 
 pub fn swapped_payloads_are_caught(store: &mut dyn EventStore, db: &TestDb) {
@@ -96,10 +120,16 @@ pub fn swapped_payloads_are_caught(store: &mut dyn EventStore, db: &TestDb) {
          UPDATE events SET payload = (SELECT payload FROM saved WHERE saved.seq = 7 - events.seq)
              WHERE seq IN (3, 4);",
     );
-    assert_ne!(db.query_i64("SELECT count(*) FROM events WHERE seq = 3 AND payload LIKE '%\"n\":3%'"), 0);
+    assert_ne!(
+        db.query_i64("SELECT count(*) FROM events WHERE seq = 3 AND payload LIKE '%\"n\":3%'"),
+        0
+    );
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 3);
-    assert!(matches!(broken.reason, BrokenReason::HashMismatch { .. }), "{broken}");
+    assert!(
+        matches!(broken.reason, BrokenReason::HashMismatch { .. }),
+        "{broken}"
+    );
 }
 
 pub fn event_added_behind_the_head_is_caught(store: &mut dyn EventStore, db: &TestDb) {
@@ -129,7 +159,10 @@ pub fn event_added_behind_the_head_is_caught(store: &mut dyn EventStore, db: &Te
     );
     // Appending onto such a log fails with a clear error, not a panic.
     let refused = store.append(10, &sample(1, "late"));
-    assert!(matches!(refused, Err(StoreError::Corrupt(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(StoreError::Corrupt(_))),
+        "{refused:?}"
+    );
 }
 
 pub fn truncated_hash_is_caught(store: &mut dyn EventStore, db: &TestDb) {
@@ -137,16 +170,25 @@ pub fn truncated_hash_is_caught(store: &mut dyn EventStore, db: &TestDb) {
     db.sql("UPDATE events SET hash = substr(hash, 1, 31) WHERE seq = 4");
     let broken = expect_broken(store);
     assert_eq!(broken.seq, 4);
-    assert!(matches!(broken.reason, BrokenReason::Unreadable(_)), "{broken}");
+    assert!(
+        matches!(broken.reason, BrokenReason::Unreadable(_)),
+        "{broken}"
+    );
 }
 
 pub fn missing_head_record_is_an_error(store: &mut dyn EventStore, db: &TestDb) {
     ten(store);
     db.sql("DELETE FROM head");
     let head = store.head();
-    assert!(matches!(head, Err(StoreError::Corrupt(ref why)) if why.contains("head record")), "{head:?}");
+    assert!(
+        matches!(head, Err(StoreError::Corrupt(ref why)) if why.contains("head record")),
+        "{head:?}"
+    );
     let verified = modpod_store::verify(store, &mut |_| {});
-    assert!(matches!(verified, Err(StoreError::Corrupt(_))), "{verified:?}");
+    assert!(
+        matches!(verified, Err(StoreError::Corrupt(_))),
+        "{verified:?}"
+    );
 }
 
 /// The limit of verify: a consistent rewrite of the tail, head record
@@ -170,5 +212,8 @@ pub fn consistent_rewrite_changes_only_the_anchor(store: &mut dyn EventStore, db
     ));
     let rewritten = expect_intact(store);
     assert_eq!(rewritten.seq, published.seq);
-    assert_ne!(rewritten.hash, published.hash, "the anchor must expose the rewrite");
+    assert_ne!(
+        rewritten.hash, published.hash,
+        "the anchor must expose the rewrite"
+    );
 }

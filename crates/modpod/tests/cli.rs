@@ -1,0 +1,385 @@
+//! The `modpod` command, run as a user runs it: a real binary, a real SQLite
+//! file or PostgreSQL database, exit codes and printed words.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use modpod_testkit::TestDb;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
+const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
+
+fn modpod(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modpod"))
+        .args(args)
+        .env("MODPOD_DB", db)
+        .env("MODPOD_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run modpod")
+}
+
+fn ok(db: &str, args: &[&str]) -> String {
+    let out = modpod(db, args);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "modpod {args:?} failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+/// Runs a command that must fail; returns what it printed (stdout + stderr).
+fn fails(db: &str, args: &[&str]) -> String {
+    let out = modpod(db, args);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        !out.status.success(),
+        "modpod {args:?} should have failed:\n{all}"
+    );
+    assert!(
+        !all.contains("panicked"),
+        "modpod {args:?} panicked:\n{all}"
+    );
+    all
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn events(db: &TestDb) -> i64 {
+    db.query_i64("SELECT count(*) FROM events")
+}
+
+/// A log with the operator and the example installation.
+fn example_log(db: &TestDb) {
+    ok(
+        &db.url,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    ok(&db.url, &["setup", EXAMPLE]);
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `modpod serve` on a free port; returns it, what it printed, and its address.
+fn serve(db: &str) -> (Server, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_modpod"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("MODPOD_DB", db)
+        .env("MODPOD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("cannot start modpod serve");
+    let stdout = child.stdout.take().unwrap();
+    let mut printed = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("modpod listening on http://") {
+            let addr = rest.split_whitespace().next().unwrap().to_owned();
+            return (Server(child), printed, addr);
+        }
+    }
+    panic!("modpod serve stopped before listening:\n{printed}");
+}
+
+fn get(url: &str) -> (u16, String) {
+    let mut resp = ureq::get(url).call().unwrap();
+    (
+        resp.status().as_u16(),
+        resp.body_mut().read_to_string().unwrap(),
+    )
+}
+
+#[test]
+fn serve_creates_the_first_operator_and_answers_healthz_and_openapi() {
+    let db = TestDb::sqlite();
+    let (server, printed, addr) = serve(&db.url);
+    assert!(
+        printed.contains("first start: created the operator \"admin\""),
+        "{printed}"
+    );
+    let (status, body) = get(&format!("http://{addr}/healthz"));
+    assert_eq!(status, 200);
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["backend"], "sqlite");
+    assert_eq!(health["events"], 1);
+    let (status, body) = get(&format!("http://{addr}/openapi.json"));
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/healthz"]["get"].is_object());
+    drop(server);
+
+    // A second start finds the log and makes no second operator.
+    let (_server, printed, _) = serve(&db.url);
+    assert!(!printed.contains("first start"), "{printed}");
+    assert_eq!(events(&db), 1);
+}
+
+#[test]
+fn serve_and_verify_refuse_a_file_that_is_not_a_modpod_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(&path, "these are my notes, not a database\n".repeat(100)).unwrap();
+    let url = format!("sqlite:{}", path.display());
+    let printed = fails(&url, &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(printed.contains("not a modpod database"), "{printed}");
+    let printed = fails(&url, &["verify"]);
+    assert!(printed.contains("not a modpod database"), "{printed}");
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("these are my notes")
+    );
+}
+
+#[test]
+fn setup_records_the_example_once_and_a_refused_rerun_writes_nothing() {
+    let db = TestDb::sqlite();
+    ok(
+        &db.url,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    let printed = ok(&db.url, &["setup", EXAMPLE]);
+    assert!(printed.contains("events recorded"), "{printed}");
+    assert!(
+        !printed.contains("TEAM-3"),
+        "five moderators are enough: {printed}"
+    );
+    let after = events(&db);
+    assert!(after > 50);
+    let printed = fails(&db.url, &["setup", EXAMPLE]);
+    assert!(printed.contains("already exists"), "{printed}");
+    assert_eq!(events(&db), after, "a refused setup must write nothing");
+}
+
+#[test]
+fn setup_reads_yaml_and_names_the_refused_entry() {
+    let db = TestDb::sqlite();
+    ok(
+        &db.url,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("setup.yaml");
+    let path = file.to_str().unwrap();
+    std::fs::write(
+        &file,
+        "people:\n  - id: dana\n    name: Dana\n    emails: [Dana@Example.org]\n\
+         fora:\n  - id: x@ietf.org\n    name: X\n    kind: mailing-list\n    organisation: ietf\n    public: true\n\
+         roles:\n  - person: dana\n    role: forum_administrator\n    forum: x@ietf.org\n",
+    )
+    .unwrap();
+    ok(&db.url, &["setup", path]);
+    assert_eq!(events(&db), 5);
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM events WHERE payload LIKE '%dana@example.org%'"),
+        1
+    );
+
+    // A role on a forum that does not exist: the whole file is refused, and
+    // the message says which entry.
+    std::fs::write(
+        &file,
+        "people:\n  - id: erin\n    name: Erin\nroles:\n  - person: erin\n    role: forum_administrator\n    forum: nowhere@ietf.org\n",
+    )
+    .unwrap();
+    let printed = fails(&db.url, &["setup", path]);
+    assert!(
+        printed.contains("command 2 of 2 (grant_role)") && printed.contains("nowhere@ietf.org"),
+        "{printed}"
+    );
+    assert_eq!(events(&db), 5);
+
+    std::fs::write(&file, "people:\n  - id: erin\n    nmae: Erin\n").unwrap();
+    let printed = fails(&db.url, &["setup", path]);
+    assert!(printed.contains("not a valid setup file"), "{printed}");
+    assert_eq!(events(&db), 5);
+}
+
+#[test]
+fn run_refusal_names_the_requirement_and_writes_nothing() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let before = events(&db);
+    let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
+    let removal = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"content_removal"},"fora":["tls@ietf.org"],"reason":"rude post"}"#;
+    let printed = fails(&db.url, &[&chair[..], &[removal]].concat());
+    assert!(
+        printed.contains("refused (ACT-4)") && printed.contains("out of scope"),
+        "{printed}"
+    );
+    assert_eq!(events(&db), before);
+
+    let printed = fails(
+        &db.url,
+        &[&chair[..], &[r#"{"command":"take_action","bogus":1}"#]].concat(),
+    );
+    assert!(printed.contains("the command is not valid"), "{printed}");
+    assert_eq!(events(&db), before);
+
+    // The same chair may suspend on their own WG's list; the identity is
+    // matched whatever its case, so the action follows the person.
+    let suspend = r#"{"command":"take_action","subject":{"identity":{"kind":"email","value":"BOB@EXAMPLE.ORG"}},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2026-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
+    let printed = ok(
+        &db.url,
+        &[&chair[..], &["--at", "2026-03-01T10:00:00Z", suspend]].concat(),
+    );
+    assert!(printed.contains("action_taken"), "{printed}");
+    let people = db.query_i64(
+        "SELECT count(*) FROM events WHERE kind IN ('person_registered', 'bootstrapped')",
+    );
+    assert_eq!(people, 20, "no new person was made for Bob's address");
+}
+
+fn tamper_and_verify(db: &TestDb) {
+    example_log(db);
+    let intact = ok(&db.url, &["verify"]);
+    assert!(intact.starts_with("ok: "), "{intact}");
+
+    // Edited: one letter of one payload.
+    let seq = db.query_i64("SELECT min(seq) FROM events WHERE payload LIKE '%Alice Chair%'");
+    db.sql(&format!("UPDATE events SET payload = replace(payload, 'Alice', 'Alicf') WHERE seq = {seq}"));
+    let printed = fails(&db.url, &["verify"]);
+    assert!(printed.contains(&format!("event {seq} ")), "{printed}");
+    db.sql(&format!("UPDATE events SET payload = replace(payload, 'Alicf', 'Alice') WHERE seq = {seq}"));
+    ok(&db.url, &["verify"]);
+
+    // Swapped: two events exchange places.
+    let swap = "UPDATE events SET seq = -1 WHERE seq = 20; UPDATE events SET seq = 20 WHERE seq = 21; \
+                UPDATE events SET seq = 21 WHERE seq = -1;";
+    db.sql(swap);
+    let printed = fails(&db.url, &["verify"]);
+    assert!(printed.contains("event 20 "), "{printed}");
+    db.sql(swap);
+    ok(&db.url, &["verify"]);
+
+    // Deleted: an event in the middle.
+    db.sql("DELETE FROM events WHERE seq = 30");
+    let printed = fails(&db.url, &["verify"]);
+    assert!(printed.contains("event 30 "), "{printed}");
+}
+
+#[test]
+fn verify_names_the_first_bad_event_on_sqlite() {
+    tamper_and_verify(&TestDb::sqlite());
+}
+
+#[test]
+fn verify_names_the_first_bad_event_on_postgres() {
+    tamper_and_verify(&TestDb::postgres());
+}
+
+#[test]
+fn verify_catches_a_removed_last_event_on_both_backends() {
+    for db in [TestDb::sqlite(), TestDb::postgres()] {
+        example_log(&db);
+        let last = events(&db);
+        db.sql(&format!("DELETE FROM events WHERE seq = {last}"));
+        let printed = fails(&db.url, &["verify"]);
+        assert!(printed.contains(&format!("event {last} ")), "{printed}");
+    }
+}
+
+fn roundtrip(from: &TestDb, to: &TestDb) {
+    example_log(from);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("log.jsonl");
+    let path = file.to_str().unwrap();
+    ok(&from.url, &["export", "--output", path]);
+    let lines = std::fs::read_to_string(&file).unwrap().lines().count() as i64;
+    assert_eq!(lines, events(from));
+    ok(&to.url, &["import", path]);
+    let (a, b) = (ok(&from.url, &["verify"]), ok(&to.url, &["verify"]));
+    let head = |s: &str| s.rsplit("head ").next().unwrap().trim().to_owned();
+    assert_eq!(
+        head(&a),
+        head(&b),
+        "the imported log must end in the same hash"
+    );
+
+    let printed = fails(&to.url, &["import", path]);
+    assert!(printed.contains("empty log"), "{printed}");
+}
+
+#[test]
+fn export_and_import_keep_every_hash_sqlite_to_postgres() {
+    roundtrip(&TestDb::sqlite(), &TestDb::postgres());
+}
+
+#[test]
+fn export_and_import_keep_every_hash_postgres_to_sqlite() {
+    roundtrip(&TestDb::postgres(), &TestDb::sqlite());
+}
+
+#[test]
+fn import_refuses_an_altered_file() {
+    let (from, to) = (TestDb::sqlite(), TestDb::sqlite());
+    example_log(&from);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("log.jsonl");
+    let path = file.to_str().unwrap();
+    ok(&from.url, &["export", "--output", path]);
+    let altered =
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replacen("Bob Participant", "Rob Participant", 1);
+    std::fs::write(&file, altered).unwrap();
+    let printed = fails(&to.url, &["import", path]);
+    assert!(printed.contains("does not match its hash"), "{printed}");
+    assert_eq!(
+        to.query_i64("SELECT count(*) FROM events WHERE payload LIKE '%Rob Participant%'"),
+        0
+    );
+    ok(&to.url, &["verify"]);
+}
+
+#[test]
+fn start_up_after_a_snapshot_replays_only_the_events_after_it() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    ok(&db.url, &["snapshot"]);
+    assert_eq!(db.query_i64("SELECT count(*) FROM snapshots"), 1);
+    // An early event that cannot be read no longer matters: the snapshot
+    // stands for it.
+    db.sql("UPDATE events SET payload = '{\"type\":\"unheard_of\"}' WHERE seq = 2");
+    let admonish = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"private_admonishment"},"fora":["tls@ietf.org"],"reason":"tone"}"#;
+    ok(
+        &db.url,
+        &[
+            "run",
+            "--as",
+            "tls-chair-1",
+            "--capacity",
+            "administrator",
+            admonish,
+        ],
+    );
+    // Without the snapshot the whole log is replayed, and the bad event is named.
+    db.sql("DELETE FROM snapshots");
+    let printed = fails(
+        &db.url,
+        &[
+            "run",
+            "--as",
+            "tls-chair-1",
+            "--capacity",
+            "administrator",
+            admonish,
+        ],
+    );
+    assert!(printed.contains("event 2 cannot be read"), "{printed}");
+}

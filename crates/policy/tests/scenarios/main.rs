@@ -1,0 +1,20 @@
+//! Scenario tests of the moderation policy, one module per part of
+//! /work/shared/REQUIREMENTS.md. Each test is named after the rule it proves
+//! (`act_4_...` proves ACT-4); docs/requirements.md maps ids to tests.
+//!
+//! Every scenario starts from `World::ietf()`, a small IETF built only through
+//! `decide`, so the fixture itself exercises the policy.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod world;
+
+mod actions;
+mod appeals;
+mod llc;
+mod notify;
+mod procedures;
+mod reinstatement;
+mod reports;
+mod setup;
+mod team;
+mod views;

@@ -1,0 +1,113 @@
+//! What each person may see: reporter privacy (REPORT-5), the reporter's view
+//! of their report (REPORT-3) and a person's history (ACT-7).
+
+use crate::world::*;
+use Capacity::{Administrator, Moderator, Participant};
+use modpod_policy::views;
+
+fn viewer(person: &str, capacity: Capacity) -> Actor {
+    Actor::new(p(person), capacity)
+}
+
+#[test]
+fn report_5_the_reporter_is_hidden_from_the_subject() {
+    let mut w = World::ietf();
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    let seen = views::report(&w.state, &viewer("carol", Participant), rep).unwrap();
+    assert_eq!(seen.reporter, None);
+    assert_eq!(seen.subject, p("carol"));
+    let json = serde_json::to_string(&seen).unwrap();
+    assert!(!json.contains("bob"), "{json}");
+}
+
+#[test]
+fn report_5_the_reporter_and_the_handlers_see_who_reported() {
+    let mut w = World::ietf();
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    for (person, cap) in [("bob", Participant), ("alice", Administrator), ("m1", Moderator)] {
+        let seen = views::report(&w.state, &viewer(person, cap), rep).unwrap();
+        assert_eq!(seen.reporter, Some(p("bob")), "{person}");
+    }
+    // Anyone else sees nothing at all.
+    assert_eq!(views::report(&w.state, &viewer("erin", Participant), rep), None);
+    assert_eq!(views::report(&w.state, &viewer("dave", Administrator), rep), None);
+    // Claiming a capacity one does not hold does not help.
+    assert_eq!(views::report(&w.state, &viewer("erin", Moderator), rep), None);
+}
+
+#[test]
+fn report_5_a_subject_who_handles_the_report_still_does_not_see_the_reporter() {
+    // bob reports alice on her own WG's list, and m1 on the plenary list.
+    let mut w = World::ietf();
+    let rep = w.file_report("bob", "tls@", "alice", "uncivil");
+    let seen = views::report(&w.state, &viewer("alice", Administrator), rep).unwrap();
+    assert_eq!(seen.reporter, None);
+    let rep = w.file_report("bob", "ietf@", "m1", "uncivil");
+    let seen = views::report(&w.state, &viewer("m1", Moderator), rep).unwrap();
+    assert_eq!(seen.reporter, None);
+    // Other handlers still do.
+    let seen = views::report(&w.state, &viewer("m2", Moderator), rep).unwrap();
+    assert_eq!(seen.reporter, Some(p("bob")));
+}
+
+#[test]
+fn report_5_notifications_never_name_the_reporter() {
+    let mut w = World::ietf();
+    let ev = w.ok("bob", Participant, report("tls@", "carol", "harassment"));
+    for n in notifications(&ev) {
+        let json = serde_json::to_string(n).unwrap();
+        assert!(!json.contains("bob"), "{json}");
+    }
+}
+
+#[test]
+fn report_3_the_reporter_sees_the_acknowledgement() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    let seen = views::report(&w.state, &viewer("bob", Participant), rep).unwrap();
+    assert_eq!((seen.state, seen.acknowledged_at), (ReportState::Received, None));
+    w.later_hours(3);
+    w.ok("alice", Administrator, Command::AcknowledgeReport { report: rep });
+    let seen = views::report(&w.state, &viewer("bob", Participant), rep).unwrap();
+    assert_eq!((seen.state, seen.acknowledged_at), (ReportState::Acknowledged, Some(ts("2026-03-01T13:00:00Z"))));
+}
+
+/// carol has been acted on in three fora, by three different people.
+fn carol_with_a_history() -> World {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    w.take("alice", Administrator, admonish("carol", &["tls@"]));
+    w.take("dave", Administrator, suspend_until("carol", &["quic@"], "2026-03-08T10:00:00Z"));
+    w.take("m1", Moderator, suspend("carol", &["ietf@"]));
+    w.take("m1", Moderator, suspend("bob", &["ietf@"]));
+    w
+}
+
+#[test]
+fn act_7_history_across_fora_is_visible_to_an_admin_of_any_forum() {
+    let w = carol_with_a_history();
+    let seen = views::history(&w.state, &viewer("dave", Administrator), &p("carol")).unwrap();
+    let fora_seen: Vec<&str> = seen.iter().flat_map(|a| a.terms.fora.iter().map(ForumId::as_str)).collect();
+    assert_eq!(fora_seen, ["tls@", "quic@", "ietf@"]);
+    assert!(seen.iter().all(|a| a.subject == p("carol")));
+}
+
+#[test]
+fn act_7_history_is_visible_to_moderators_and_to_the_person() {
+    let w = carol_with_a_history();
+    assert_eq!(views::history(&w.state, &viewer("m4", Moderator), &p("carol")).unwrap().len(), 3);
+    assert_eq!(views::history(&w.state, &viewer("carol", Participant), &p("carol")).unwrap().len(), 3);
+}
+
+#[test]
+fn act_7_history_is_refused_to_an_unrelated_participant() {
+    let w = carol_with_a_history();
+    for v in [viewer("erin", Participant), viewer("erin", Administrator), viewer("erin", Moderator), viewer("bob", Participant)] {
+        let r = views::history(&w.state, &v, &p("carol")).unwrap_err();
+        assert_eq!(r.requirement(), "ACT-7", "{v:?}");
+        assert_says(&r, "visible to them and to administrators and moderators");
+    }
+    let r = views::history(&w.state, &viewer("m1", Moderator), &p("nobody")).unwrap_err();
+    assert_eq!(r.requirement(), "INPUT");
+}
