@@ -20,7 +20,8 @@ pg_bin() {
 }
 
 # Starts a throwaway PostgreSQL cluster unless MODPOD_TEST_PG_URL is already set,
-# and exports MODPOD_TEST_PG_URL.
+# and exports MODPOD_TEST_PG_URL. Tests run it with fsync off (speed; the data is
+# thrown away); benchmarks set PG_DURABLE=1 to measure durable commits.
 start_postgres() {
   if [ -n "${MODPOD_TEST_PG_URL:-}" ]; then
     step "using PostgreSQL at $MODPOD_TEST_PG_URL"
@@ -51,7 +52,7 @@ start_postgres() {
   as_user "$user" "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; return 1; }
   as_user "$user" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null ||
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$([ "${PG_DURABLE:-0}" = 1 ] && echo on || echo off) -c max_connections=200" start >/dev/null ||
     { cat "$dir/server.log" >&2; return 1; }
   PG_STARTED="$bin/pg_ctl -D $dir/data"
   PG_USER="$user"

@@ -54,7 +54,7 @@ pub fn export(db: &str, output: Option<&Path>) -> anyhow::Result<ExitCode> {
                     reason: "could not be written out".into(),
                 });
             }
-            if e.seq % 10_000 == 0 {
+            if e.seq.is_multiple_of(10_000) {
                 bar.set_position(e.seq);
             }
             Ok(())

@@ -72,15 +72,17 @@ impl Drop for Server {
 
 /// Starts `modpod serve` on a free port; returns it, what it printed, and its address.
 fn serve(db: &str) -> (Server, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_modpod"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("cannot start modpod serve");
-    let stdout = child.stdout.take().unwrap();
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_modpod"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("MODPOD_DB", db)
+            .env("MODPOD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start modpod serve"),
+    );
+    let stdout = server.0.stdout.take().unwrap();
     let mut printed = String::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
@@ -88,7 +90,7 @@ fn serve(db: &str) -> (Server, String, String) {
         printed.push('\n');
         if let Some(rest) = line.strip_prefix("modpod listening on http://") {
             let addr = rest.split_whitespace().next().unwrap().to_owned();
-            return (Server(child), printed, addr);
+            return (server, printed, addr);
         }
     }
     panic!("modpod serve stopped before listening:\n{printed}");
@@ -252,10 +254,14 @@ fn tamper_and_verify(db: &TestDb) {
 
     // Edited: one letter of one payload.
     let seq = db.query_i64("SELECT min(seq) FROM events WHERE payload LIKE '%Alice Chair%'");
-    db.sql(&format!("UPDATE events SET payload = replace(payload, 'Alice', 'Alicf') WHERE seq = {seq}"));
+    db.sql(&format!(
+        "UPDATE events SET payload = replace(payload, 'Alice', 'Alicf') WHERE seq = {seq}"
+    ));
     let printed = fails(&db.url, &["verify"]);
     assert!(printed.contains(&format!("event {seq} ")), "{printed}");
-    db.sql(&format!("UPDATE events SET payload = replace(payload, 'Alicf', 'Alice') WHERE seq = {seq}"));
+    db.sql(&format!(
+        "UPDATE events SET payload = replace(payload, 'Alicf', 'Alice') WHERE seq = {seq}"
+    ));
     ok(&db.url, &["verify"]);
 
     // Swapped: two events exchange places.

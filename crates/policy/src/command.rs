@@ -34,16 +34,28 @@ pub enum SubjectRef {
 pub enum Command {
     // --- Setup (operator) ---
     /// The first command of every log: makes the first operator.
-    Bootstrap { operator: PersonId, name: String },
+    Bootstrap {
+        operator: PersonId,
+        name: String,
+    },
     RegisterPerson {
         person: PersonId,
         name: String,
         #[serde(default)]
         time_zone: Option<String>,
     },
-    LinkIdentity { person: PersonId, identity: Identity },
-    GrantRole { person: PersonId, role: Role },
-    RevokeRole { person: PersonId, role: Role },
+    LinkIdentity {
+        person: PersonId,
+        identity: Identity,
+    },
+    GrantRole {
+        person: PersonId,
+        role: Role,
+    },
+    RevokeRole {
+        person: PersonId,
+        role: Role,
+    },
     CreateWorkingGroup {
         wg: WgId,
         name: String,
@@ -66,16 +78,34 @@ pub enum Command {
         responsible_ad: Option<PersonId>,
     },
     /// A chair delegates administration of a forum (ROLE-2).
-    DelegateAdministration { forum: ForumId, to: PersonId },
-    RevokeDelegation { forum: ForumId, to: PersonId },
+    DelegateAdministration {
+        forum: ForumId,
+        to: PersonId,
+    },
+    RevokeDelegation {
+        forum: ForumId,
+        to: PersonId,
+    },
     /// A body other than the IETF opts its fora in to this policy (FORUM-2).
-    OptIn { organisation: Organisation, reference: String },
-    AddCategory { category: Category },
-    ChangeSettings { settings: Settings },
+    OptIn {
+        organisation: Organisation,
+        reference: String,
+    },
+    AddCategory {
+        category: Category,
+    },
+    ChangeSettings {
+        settings: Settings,
+    },
 
     // --- The moderator team (TEAM-*) ---
-    AppointModerator { person: PersonId },
-    RecallModerator { person: PersonId, reason: String },
+    AppointModerator {
+        person: PersonId,
+    },
+    RecallModerator {
+        person: PersonId,
+        reason: String,
+    },
 
     // --- Reports (REPORT-*) ---
     FileReport {
@@ -89,12 +119,24 @@ pub enum Command {
         #[serde(default)]
         note_well_seen: Option<u32>,
     },
-    AcknowledgeReport { report: ReportId },
-    StartReview { report: ReportId },
+    AcknowledgeReport {
+        report: ReportId,
+    },
+    StartReview {
+        report: ReportId,
+    },
     /// Escalates an unacknowledged report to the moderators (REPORT-4).
-    EscalateReport { report: ReportId },
-    ResolveReport { report: ReportId, outcome: ReportOutcome },
-    ReferToOmbudsteam { report: ReportId, note: String },
+    EscalateReport {
+        report: ReportId,
+    },
+    ResolveReport {
+        report: ReportId,
+        outcome: ReportOutcome,
+    },
+    ReferToOmbudsteam {
+        report: ReportId,
+        note: String,
+    },
 
     // --- Actions (ACT-*) ---
     TakeAction {
@@ -115,13 +157,28 @@ pub enum Command {
         spam: bool,
     },
     /// An administrator records consulting the moderator team (ACT-3).
-    ConsultModerators { action: ActionId, moderator: PersonId, note: String },
-    AmendAction { action: ActionId, terms: TermsChange, reason: String },
-    RescindAction { action: ActionId, reason: String },
+    ConsultModerators {
+        action: ActionId,
+        moderator: PersonId,
+        note: String,
+    },
+    AmendAction {
+        action: ActionId,
+        terms: TermsChange,
+        reason: String,
+    },
+    RescindAction {
+        action: ActionId,
+        reason: String,
+    },
     /// Records that a temporary action reached its end.
-    ExpireAction { action: ActionId },
+    ExpireAction {
+        action: ActionId,
+    },
     /// The suspended person asks that their suspension be announced (NOTIFY-3).
-    RequestAnnouncement { action: ActionId },
+    RequestAnnouncement {
+        action: ActionId,
+    },
     /// Records a restriction imposed under an earlier process (REINST-5).
     RecordLegacyAction {
         subject: SubjectRef,
@@ -132,7 +189,10 @@ pub enum Command {
     },
 
     // --- Disagreements and appeals (APPEAL-*) ---
-    FileDisagreement { target: AppealTarget, grounds: String },
+    FileDisagreement {
+        target: AppealTarget,
+        grounds: String,
+    },
     DecideAppeal {
         appeal: AppealId,
         upheld: bool,
@@ -140,10 +200,15 @@ pub enum Command {
         remedy: Option<Remedy>,
         rationale: String,
     },
-    EscalateAppeal { appeal: AppealId },
+    EscalateAppeal {
+        appeal: AppealId,
+    },
 
     // --- Reinstatement (REINST-*) ---
-    RequestReinstatement { action: ActionId, statement: String },
+    RequestReinstatement {
+        action: ActionId,
+        statement: String,
+    },
     DecideReinstatement {
         request: ReinstatementId,
         reinstate: bool,
@@ -164,16 +229,39 @@ pub enum Command {
         #[serde(default)]
         withhold_on_legal_advice: Option<String>,
     },
-    LiftLlcAction { action: LlcActionId, reason: String },
-    RequestBoardReview { action: LlcActionId },
-    DecideBoardReview { action: LlcActionId, lift: bool, rationale: String },
+    LiftLlcAction {
+        action: LlcActionId,
+        reason: String,
+    },
+    RequestBoardReview {
+        action: LlcActionId,
+    },
+    DecideBoardReview {
+        action: LlcActionId,
+        lift: bool,
+        rationale: String,
+    },
 
     // --- Procedures and Note Well (PROC-1, NOTEWELL-1) ---
-    DraftProcedures { version: u32, title: String, text: String },
-    OpenProceduresReview { version: u32 },
-    ApproveProcedures { version: u32 },
-    PublishNoteWell { version: u32, text: String, links: Vec<String> },
-    RecordNoteWellSeen { version: u32 },
+    DraftProcedures {
+        version: u32,
+        title: String,
+        text: String,
+    },
+    OpenProceduresReview {
+        version: u32,
+    },
+    ApproveProcedures {
+        version: u32,
+    },
+    PublishNoteWell {
+        version: u32,
+        text: String,
+        links: Vec<String>,
+    },
+    RecordNoteWellSeen {
+        version: u32,
+    },
 }
 
 /// What a disagreement is about. Only moderation actions can be appealed; the

@@ -11,57 +11,177 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Event {
-    Bootstrapped { operator: PersonId, name: String },
-    PersonRegistered { person: PersonId, name: String, time_zone: Option<String> },
-    IdentityLinked { person: PersonId, identity: Identity },
-    RoleGranted { person: PersonId, role: Role },
-    RoleRevoked { person: PersonId, role: Role },
-    WorkingGroupCreated { wg: WorkingGroup },
-    ForumCreated { forum: Forum },
-    AdministrationDelegated { forum: ForumId, to: PersonId, by: PersonId },
-    DelegationRevoked { forum: ForumId, to: PersonId },
-    OptedIn { organisation: Organisation, reference: String },
-    CategoryAdded { category: Category },
-    SettingsChanged { settings: Settings },
+    Bootstrapped {
+        operator: PersonId,
+        name: String,
+    },
+    PersonRegistered {
+        person: PersonId,
+        name: String,
+        time_zone: Option<String>,
+    },
+    IdentityLinked {
+        person: PersonId,
+        identity: Identity,
+    },
+    RoleGranted {
+        person: PersonId,
+        role: Role,
+    },
+    RoleRevoked {
+        person: PersonId,
+        role: Role,
+    },
+    WorkingGroupCreated {
+        wg: WorkingGroup,
+    },
+    ForumCreated {
+        forum: Forum,
+    },
+    AdministrationDelegated {
+        forum: ForumId,
+        to: PersonId,
+        by: PersonId,
+    },
+    DelegationRevoked {
+        forum: ForumId,
+        to: PersonId,
+    },
+    OptedIn {
+        organisation: Organisation,
+        reference: String,
+    },
+    CategoryAdded {
+        category: Category,
+    },
+    SettingsChanged {
+        settings: Settings,
+    },
 
-    ModeratorAppointed { person: PersonId, at: Timestamp },
-    ModeratorRecalled { person: PersonId, at: Timestamp, reason: String },
+    ModeratorAppointed {
+        person: PersonId,
+        at: Timestamp,
+    },
+    ModeratorRecalled {
+        person: PersonId,
+        at: Timestamp,
+        reason: String,
+    },
     /// A sitting moderator took a role that excludes moderation (TEAM-2).
-    ModeratorFlaggedToStepDown { person: PersonId, role: Role },
+    ModeratorFlaggedToStepDown {
+        person: PersonId,
+        role: Role,
+    },
 
-    ReportFiled { report: Report },
-    ReportAcknowledged { report: ReportId, by: PersonId, at: Timestamp },
-    ReportReviewStarted { report: ReportId },
-    ReportEscalated { report: ReportId, at: Timestamp },
-    ReportResolved { report: ReportId, outcome: ReportOutcome },
-    ReferredToOmbudsteam { referral: ReferralId, report: ReportId, note: String },
+    ReportFiled {
+        report: Report,
+    },
+    ReportAcknowledged {
+        report: ReportId,
+        by: PersonId,
+        at: Timestamp,
+    },
+    ReportReviewStarted {
+        report: ReportId,
+    },
+    ReportEscalated {
+        report: ReportId,
+        at: Timestamp,
+    },
+    ReportResolved {
+        report: ReportId,
+        outcome: ReportOutcome,
+    },
+    ReferredToOmbudsteam {
+        referral: ReferralId,
+        report: ReportId,
+        note: String,
+    },
 
-    ActionTaken { action: Action },
-    ModeratorsConsulted { action: ActionId, consultation: Consultation },
-    ActionAmended { action: ActionId, terms: Terms, amendment: Amendment },
-    ActionRescinded { action: ActionId, at: Timestamp, by: PersonId, reason: String },
-    ActionExpired { action: ActionId, at: Timestamp },
-    AnnouncementRequested { action: ActionId },
+    ActionTaken {
+        action: Action,
+    },
+    ModeratorsConsulted {
+        action: ActionId,
+        consultation: Consultation,
+    },
+    ActionAmended {
+        action: ActionId,
+        terms: Terms,
+        amendment: Amendment,
+    },
+    ActionRescinded {
+        action: ActionId,
+        at: Timestamp,
+        by: PersonId,
+        reason: String,
+    },
+    ActionExpired {
+        action: ActionId,
+        at: Timestamp,
+    },
+    AnnouncementRequested {
+        action: ActionId,
+    },
 
-    AppealFiled { appeal: Appeal },
-    AppealDecided { appeal: AppealId, decision: AppealDecision },
-    AppealEscalated { appeal: AppealId, step: AppealStep },
+    AppealFiled {
+        appeal: Appeal,
+    },
+    AppealDecided {
+        appeal: AppealId,
+        decision: AppealDecision,
+    },
+    AppealEscalated {
+        appeal: AppealId,
+        step: AppealStep,
+    },
 
-    ReinstatementRequested { request: ReinstatementRequest },
-    ReinstatementDecided { request: ReinstatementId, decision: ReinstatementDecision },
+    ReinstatementRequested {
+        request: ReinstatementRequest,
+    },
+    ReinstatementDecided {
+        request: ReinstatementId,
+        decision: ReinstatementDecision,
+    },
 
-    LlcActionTaken { action: LlcAction },
-    LlcActionLifted { action: LlcActionId, at: Timestamp, reason: String },
-    BoardReviewRequested { action: LlcActionId, at: Timestamp },
-    BoardReviewDecided { action: LlcActionId, decision: BoardDecision },
+    LlcActionTaken {
+        action: LlcAction,
+    },
+    LlcActionLifted {
+        action: LlcActionId,
+        at: Timestamp,
+        reason: String,
+    },
+    BoardReviewRequested {
+        action: LlcActionId,
+        at: Timestamp,
+    },
+    BoardReviewDecided {
+        action: LlcActionId,
+        decision: BoardDecision,
+    },
 
-    ProceduresDrafted { procedures: Procedures },
-    ProceduresReviewOpened { version: u32 },
-    ProceduresApproved { version: u32, at: Timestamp },
-    NoteWellPublished { note_well: NoteWell },
-    NoteWellSeen { person: PersonId, version: u32 },
+    ProceduresDrafted {
+        procedures: Procedures,
+    },
+    ProceduresReviewOpened {
+        version: u32,
+    },
+    ProceduresApproved {
+        version: u32,
+        at: Timestamp,
+    },
+    NoteWellPublished {
+        note_well: NoteWell,
+    },
+    NoteWellSeen {
+        person: PersonId,
+        version: u32,
+    },
 
-    NotificationOwed { notification: Notification },
+    NotificationOwed {
+        notification: Notification,
+    },
 }
 
 impl Event {
@@ -118,4 +238,3 @@ impl Event {
         )
     }
 }
-

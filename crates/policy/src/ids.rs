@@ -8,13 +8,14 @@ use std::fmt;
 
 /// Why a name was not accepted as an identifier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a valid identifier: use 1 to 128 characters without spaces or control characters")]
+#[error(
+    "{0:?} is not a valid identifier: use 1 to 128 characters without spaces or control characters"
+)]
 pub struct BadId(pub String);
 
 fn check_name(s: &str) -> Result<(), BadId> {
-    let ok = !s.is_empty()
-        && s.len() <= 128
-        && s.chars().all(|c| !c.is_whitespace() && !c.is_control());
+    let ok =
+        !s.is_empty() && s.len() <= 128 && s.chars().all(|c| !c.is_whitespace() && !c.is_control());
     if ok { Ok(()) } else { Err(BadId(s.to_owned())) }
 }
 

@@ -9,28 +9,46 @@ use std::fmt;
 pub enum Refusal {
     /// The actor does not hold the role they claim, or that role may not do this here.
     #[error("{reason}")]
-    NotPermitted { requirement: &'static str, reason: String },
+    NotPermitted {
+        requirement: &'static str,
+        reason: String,
+    },
     /// The measure is outside the policy's scope (ACT-4).
     #[error("{measure} is out of scope: {why}")]
-    OutOfScope { measure: &'static str, why: &'static str },
+    OutOfScope {
+        measure: &'static str,
+        why: &'static str,
+    },
     /// The forum belongs to a body that has not opted in (FORUM-2).
-    #[error("{forum} belongs to the {organisation}, which has not opted in to this policy; its own processes apply")]
+    #[error(
+        "{forum} belongs to the {organisation}, which has not opted in to this policy; its own processes apply"
+    )]
     ExcludedForum { forum: String, organisation: String },
     /// The moderators do not moderate non-public fora (FORUM-3).
-    #[error("{forum} is not a public forum: the moderator team does not moderate it; its administrators may act under their own processes")]
+    #[error(
+        "{forum} is not a public forum: the moderator team does not moderate it; its administrators may act under their own processes"
+    )]
     NonPublicForum { forum: String },
     /// The person may not serve as a moderator (TEAM-2).
     #[error("{person} cannot be appointed a moderator while serving as {role}")]
     Ineligible { person: String, role: String },
     /// Too early to ask (REINST-1).
-    #[error("a reinstatement request is possible from {earliest} (one year after the decision, then once a year)")]
+    #[error(
+        "a reinstatement request is possible from {earliest} (one year after the decision, then once a year)"
+    )]
     TooEarly { earliest: Timestamp },
     /// This decision is outside the appeal chain (REINST-4, LLC-2).
     #[error("{reason}")]
-    NotAppealable { requirement: &'static str, reason: String },
+    NotAppealable {
+        requirement: &'static str,
+        reason: String,
+    },
     /// The step does not follow the chain (APPEAL-2) or the lifecycle.
     #[error("{reason}")]
-    OutOfOrder { requirement: &'static str, reason: String },
+    OutOfOrder {
+        requirement: &'static str,
+        reason: String,
+    },
     /// A referenced record does not exist.
     #[error("there is no {what} {id}")]
     Unknown { what: &'static str, id: String },
@@ -76,19 +94,31 @@ impl Refusal {
     }
 
     pub(crate) fn not_permitted(requirement: &'static str, reason: impl fmt::Display) -> Self {
-        Refusal::NotPermitted { requirement, reason: reason.to_string() }
+        Refusal::NotPermitted {
+            requirement,
+            reason: reason.to_string(),
+        }
     }
 
     pub(crate) fn out_of_order(requirement: &'static str, reason: impl fmt::Display) -> Self {
-        Refusal::OutOfOrder { requirement, reason: reason.to_string() }
+        Refusal::OutOfOrder {
+            requirement,
+            reason: reason.to_string(),
+        }
     }
 
     pub(crate) fn unknown(what: &'static str, id: impl fmt::Display) -> Self {
-        Refusal::Unknown { what, id: id.to_string() }
+        Refusal::Unknown {
+            what,
+            id: id.to_string(),
+        }
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl fmt::Display) -> Self {
-        Refusal::Invalid { field, reason: reason.to_string() }
+        Refusal::Invalid {
+            field,
+            reason: reason.to_string(),
+        }
     }
 }
 

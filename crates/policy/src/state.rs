@@ -17,6 +17,8 @@ pub struct State {
     pub settings: Settings,
     pub categories: Vec<Category>,
     pub people: BTreeMap<PersonId, Person>,
+    /// `Role::key()` → who holds it: an index over `people`, kept by `apply`.
+    pub role_holders: BTreeMap<String, BTreeSet<PersonId>>,
     /// `Identity::key()` → the person it belongs to.
     pub identities: BTreeMap<String, PersonId>,
     pub working_groups: BTreeMap<WgId, WorkingGroup>,
@@ -59,6 +61,7 @@ impl Default for State {
             settings: Settings::default(),
             categories: Category::defaults(),
             people: BTreeMap::new(),
+            role_holders: BTreeMap::new(),
             identities: BTreeMap::new(),
             working_groups: BTreeMap::new(),
             fora: BTreeMap::new(),
@@ -94,7 +97,11 @@ impl State {
                 self.register(operator, name, None);
                 self.grant(operator, Role::Operator);
             }
-            Event::PersonRegistered { person, name, time_zone } => {
+            Event::PersonRegistered {
+                person,
+                name,
+                time_zone,
+            } => {
                 self.register(person, name, time_zone.clone());
             }
             Event::IdentityLinked { person, identity } => {
@@ -108,6 +115,9 @@ impl State {
                 if let Some(p) = self.people.get_mut(person) {
                     p.roles.remove(role);
                 }
+                if let Some(holders) = self.role_holders.get_mut(&role.key()) {
+                    holders.remove(person);
+                }
                 if self.flagged_to_step_down.get(person) == Some(role) {
                     self.flagged_to_step_down.remove(person);
                 }
@@ -120,7 +130,10 @@ impl State {
             }
             Event::AdministrationDelegated { forum, to, by } => {
                 if let Some(f) = self.fora.get_mut(forum) {
-                    f.delegates.insert(Delegation { to: to.clone(), by: by.clone() });
+                    f.delegates.insert(Delegation {
+                        to: to.clone(),
+                        by: by.clone(),
+                    });
                 }
             }
             Event::DelegationRevoked { forum, to } => {
@@ -128,8 +141,12 @@ impl State {
                     f.delegates.retain(|d| &d.to != to);
                 }
             }
-            Event::OptedIn { organisation, reference } => {
-                self.opted_in.insert(organisation.clone(), reference.clone());
+            Event::OptedIn {
+                organisation,
+                reference,
+            } => {
+                self.opted_in
+                    .insert(organisation.clone(), reference.clone());
             }
             Event::CategoryAdded { category } => self.categories.push(category.clone()),
             Event::SettingsChanged { settings } => self.settings = settings.clone(),
@@ -141,7 +158,8 @@ impl State {
                 self.flagged_to_step_down.remove(person);
             }
             Event::ModeratorFlaggedToStepDown { person, role } => {
-                self.flagged_to_step_down.insert(person.clone(), role.clone());
+                self.flagged_to_step_down
+                    .insert(person.clone(), role.clone());
             }
             Event::ReportFiled { report } => {
                 bump(&mut self.next.report, report.id.0);
@@ -165,10 +183,14 @@ impl State {
             }
             Event::ReportResolved { report, outcome } => {
                 if let Some(r) = self.reports.get_mut(report) {
-                    r.state = ReportState::Resolved { outcome: outcome.clone() };
+                    r.state = ReportState::Resolved {
+                        outcome: outcome.clone(),
+                    };
                 }
             }
-            Event::ReferredToOmbudsteam { referral, report, .. } => {
+            Event::ReferredToOmbudsteam {
+                referral, report, ..
+            } => {
                 bump(&mut self.next.referral, referral.0);
                 self.referrals.insert(*referral, *report);
             }
@@ -176,20 +198,36 @@ impl State {
                 bump(&mut self.next.action, action.id.0);
                 self.actions.insert(action.id, action.clone());
             }
-            Event::ModeratorsConsulted { action, consultation } => {
+            Event::ModeratorsConsulted {
+                action,
+                consultation,
+            } => {
                 if let Some(a) = self.actions.get_mut(action) {
                     a.consultations.push(consultation.clone());
                 }
             }
-            Event::ActionAmended { action, terms, amendment } => {
+            Event::ActionAmended {
+                action,
+                terms,
+                amendment,
+            } => {
                 if let Some(a) = self.actions.get_mut(action) {
                     a.terms = terms.clone();
                     a.amendments.push(amendment.clone());
                 }
             }
-            Event::ActionRescinded { action, at, by, reason } => {
+            Event::ActionRescinded {
+                action,
+                at,
+                by,
+                reason,
+            } => {
                 if let Some(a) = self.actions.get_mut(action) {
-                    a.status = ActionStatus::Rescinded { at: *at, by: by.clone(), reason: reason.clone() };
+                    a.status = ActionStatus::Rescinded {
+                        at: *at,
+                        by: by.clone(),
+                        reason: reason.clone(),
+                    };
                 }
             }
             Event::ActionExpired { action, at } => {
@@ -205,7 +243,11 @@ impl State {
                 self.appeals.insert(appeal.id, appeal.clone());
             }
             Event::AppealDecided { appeal, decision } => {
-                if let Some(step) = self.appeals.get_mut(appeal).and_then(|a| a.steps.last_mut()) {
+                if let Some(step) = self
+                    .appeals
+                    .get_mut(appeal)
+                    .and_then(|a| a.steps.last_mut())
+                {
                     step.decision = Some(decision.clone());
                 }
             }
@@ -234,16 +276,24 @@ impl State {
             }
             Event::BoardReviewRequested { action, at } => {
                 if let Some(a) = self.llc_actions.get_mut(action) {
-                    a.board_review = Some(BoardReview { requested_at: *at, decision: None });
+                    a.board_review = Some(BoardReview {
+                        requested_at: *at,
+                        decision: None,
+                    });
                 }
             }
             Event::BoardReviewDecided { action, decision } => {
-                if let Some(review) = self.llc_actions.get_mut(action).and_then(|a| a.board_review.as_mut()) {
+                if let Some(review) = self
+                    .llc_actions
+                    .get_mut(action)
+                    .and_then(|a| a.board_review.as_mut())
+                {
                     review.decision = Some(decision.clone());
                 }
             }
             Event::ProceduresDrafted { procedures } => {
-                self.procedures.insert(procedures.version, procedures.clone());
+                self.procedures
+                    .insert(procedures.version, procedures.clone());
             }
             Event::ProceduresReviewOpened { version } => {
                 if let Some(p) = self.procedures.get_mut(version) {
@@ -264,7 +314,8 @@ impl State {
             }
             Event::NotificationOwed { notification } => {
                 bump(&mut self.next.notification, notification.id.0);
-                self.notifications.insert(notification.id, notification.clone());
+                self.notifications
+                    .insert(notification.id, notification.clone());
             }
         }
     }
@@ -281,18 +332,31 @@ impl State {
 
     fn grant(&mut self, person: &PersonId, role: Role) {
         if let Some(p) = self.people.get_mut(person) {
+            self.role_holders
+                .entry(role.key())
+                .or_default()
+                .insert(person.clone());
             p.roles.insert(role);
         }
+    }
+
+    /// The people holding a role, from the index `apply` keeps.
+    pub fn holders(&self, role: &Role) -> impl Iterator<Item = &PersonId> {
+        self.role_holders.get(&role.key()).into_iter().flatten()
     }
 
     // ---- Queries ----
 
     pub fn holds(&self, person: &PersonId, role: &Role) -> bool {
-        self.people.get(person).is_some_and(|p| p.roles.contains(role))
+        self.people
+            .get(person)
+            .is_some_and(|p| p.roles.contains(role))
     }
 
     pub fn holds_any(&self, person: &PersonId, pred: impl Fn(&Role) -> bool) -> bool {
-        self.people.get(person).is_some_and(|p| p.roles.iter().any(pred))
+        self.people
+            .get(person)
+            .is_some_and(|p| p.roles.iter().any(pred))
     }
 
     pub fn is_moderator(&self, person: &PersonId) -> bool {
@@ -314,14 +378,14 @@ impl State {
     /// Empty for plenary fora and fora without administrators: those are
     /// administered by the moderators (ROLE-3, see `moderators_administer`).
     pub fn administrators(&self, forum: &Forum) -> BTreeSet<PersonId> {
-        let mut out = BTreeSet::new();
-        for p in self.people.values() {
-            let named = p.roles.contains(&Role::ForumAdministrator { forum: forum.id.clone() });
-            let chair = forum.public
-                && forum.wg.as_ref().is_some_and(|wg| p.roles.contains(&Role::WgChair { wg: wg.clone() }));
-            if named || chair {
-                out.insert(p.id.clone());
-            }
+        let mut out: BTreeSet<PersonId> = self
+            .holders(&Role::ForumAdministrator {
+                forum: forum.id.clone(),
+            })
+            .cloned()
+            .collect();
+        if let Some(wg) = forum.wg.as_ref().filter(|_| forum.public) {
+            out.extend(self.holders(&Role::WgChair { wg: wg.clone() }).cloned());
         }
         out.extend(forum.delegates.iter().map(|d| d.to.clone()));
         out
@@ -359,7 +423,10 @@ impl State {
 
     /// Every action ever taken against a person, across all fora (ACT-7).
     pub fn history(&self, person: &PersonId) -> Vec<&Action> {
-        self.actions.values().filter(|a| &a.subject == person).collect()
+        self.actions
+            .values()
+            .filter(|a| &a.subject == person)
+            .collect()
     }
 
     /// Actions in force against a person that apply at `now`.
@@ -378,7 +445,9 @@ impl State {
         if size < min {
             out.push(crate::Warning {
                 requirement: "TEAM-3".into(),
-                message: format!("the moderator team has {size} members; the policy asks for at least {min}"),
+                message: format!(
+                    "the moderator team has {size} members; the policy asks for at least {min}"
+                ),
             });
         }
         for (person, role) in &self.flagged_to_step_down {

@@ -2,7 +2,7 @@
 //! `jiff::Timestamp`s; a person's time zone is kept only for display.
 
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan, tz::TimeZone};
+use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 
 /// The first instant that is "one year after" `t` (REINST-1).
 ///
@@ -23,13 +23,19 @@ pub fn one_year_after(t: Timestamp) -> Timestamp {
 
 /// `t` plus a whole number of days of 24 hours, saturating at the end of time.
 pub fn add_days(t: Timestamp, days: i64) -> Timestamp {
-    t.checked_add(days.saturating_mul(24).hours())
-        .unwrap_or(Timestamp::MAX)
+    add_seconds(t, days.saturating_mul(86_400))
 }
 
-/// `t` plus a number of seconds, saturating at the end of time.
+/// `t` plus a number of seconds, saturating at the end of time. A
+/// `SignedDuration`, unlike a `Span` (`ToSpan::seconds`), takes any `i64`
+/// without panicking, so a huge setting cannot make `decide` panic.
 pub fn add_seconds(t: Timestamp, seconds: i64) -> Timestamp {
-    t.checked_add(seconds.seconds()).unwrap_or(Timestamp::MAX)
+    t.checked_add(SignedDuration::from_secs(seconds))
+        .unwrap_or(if seconds < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
 }
 
 #[cfg(test)]

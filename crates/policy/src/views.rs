@@ -66,10 +66,17 @@ pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView>
 /// A person's moderation history across all fora (ACT-7): visible to the person
 /// themselves and to those who may act (administrators and moderators), so that
 /// further actions are informed and consistent.
-pub fn history<'a>(state: &'a State, viewer: &Actor, person: &PersonId) -> Result<Vec<&'a Action>, Refusal> {
+pub fn history<'a>(
+    state: &'a State,
+    viewer: &Actor,
+    person: &PersonId,
+) -> Result<Vec<&'a Action>, Refusal> {
     let may_act = match viewer.capacity {
         Capacity::Moderator => state.is_moderator(&viewer.person),
-        Capacity::Administrator => state.fora.values().any(|f| state.is_administrator(&viewer.person, f)),
+        Capacity::Administrator => state
+            .fora
+            .values()
+            .any(|f| state.is_administrator(&viewer.person, f)),
         _ => false,
     };
     if &viewer.person != person && !may_act {

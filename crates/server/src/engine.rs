@@ -137,7 +137,7 @@ impl Engine {
                 hash: e.hash,
             };
             count += 1;
-            if count % 10_000 == 0 {
+            if count.is_multiple_of(10_000) {
                 progress(count);
             }
             Ok(())
@@ -266,7 +266,7 @@ impl Engine {
 /// The log's envelope for one event: when, who, in which capacity, what.
 pub fn envelope(actor: &Actor, event: &Event, now: Timestamp) -> NewEvent {
     NewEvent {
-        at_micros: i64::try_from(now.as_microsecond()).unwrap_or(i64::MAX),
+        at_micros: now.as_microsecond(),
         actor: actor.person.to_string(),
         role: actor.capacity.as_str().to_owned(),
         kind: event.kind().to_owned(),

@@ -3,9 +3,6 @@
 //! `MODPOD_TEST_PG_URL` names a server, on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../tests/common/db.rs"]
-#[allow(dead_code)]
-mod db;
 #[path = "../tests/common/events.rs"]
 mod events;
 
@@ -15,8 +12,8 @@ use std::time::Duration;
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use db::{PG_URL_VAR, TestDb};
 use modpod_store::{Verdict, verify};
+use modpod_testkit::{PG_URL_VAR, TestDb};
 
 /// The batch sizes measured.
 const BATCHES: [u64; 4] = [1, 10, 100, 1000];
@@ -42,8 +39,8 @@ fn append(c: &mut Criterion) {
     let mut group = c.benchmark_group("append");
     group
         .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
     for (name, make) in backends() {
         for batch in BATCHES {
             let db = make();
@@ -68,8 +65,8 @@ fn scan_and_verify(c: &mut Criterion) {
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8));
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(5));
     for (name, make) in backends() {
         let db = make();
         let mut store = db.open();
@@ -92,5 +89,15 @@ fn scan_and_verify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, append, scan_and_verify);
+/// Plots and the default 100,000 bootstrap resamples take longer than the
+/// measurements themselves; the figures are what matters here.
+fn config() -> Criterion {
+    Criterion::default().without_plots().nresamples(10_000)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = append, scan_and_verify
+}
 criterion_main!(benches);

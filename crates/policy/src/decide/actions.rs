@@ -15,7 +15,17 @@ use std::collections::BTreeSet;
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     use Capacity::{Administrator, Iesg, Moderator, Operator, Participant, System};
     match command {
-        Command::TakeAction { subject, measure, fora, reason, reports, evidence, starts_at, ends_at, spam } => {
+        Command::TakeAction {
+            subject,
+            measure,
+            fora,
+            reason,
+            reports,
+            evidence,
+            starts_at,
+            ends_at,
+            spam,
+        } => {
             cx.only(&[Administrator, Moderator], "ACT-2", "taking an action")?;
             let starts_at = starts_at.unwrap_or(cx.now);
             check_terms(cx, measure, fora, starts_at, *ends_at)?;
@@ -27,7 +37,12 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let action = Action {
                 id: ActionId(cx.state.next.action),
                 subject,
-                terms: Terms { measure: measure.clone(), fora: fora.clone(), starts_at, ends_at: *ends_at },
+                terms: Terms {
+                    measure: measure.clone(),
+                    fora: fora.clone(),
+                    starts_at,
+                    ends_at: *ends_at,
+                },
                 taken_by: cx.me().clone(),
                 taken_as: cx.capacity(),
                 taken_at: cx.now,
@@ -48,29 +63,66 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 owe_for_terms(cx, id, &subject, &terms, "action-taken");
             }
         }
-        Command::ConsultModerators { action, moderator, note } => {
-            cx.only(&[Administrator], "ACT-3", "recording a consultation of the moderator team")?;
+        Command::ConsultModerators {
+            action,
+            moderator,
+            note,
+        } => {
+            cx.only(
+                &[Administrator],
+                "ACT-3",
+                "recording a consultation of the moderator team",
+            )?;
             let a = cx.action(*action)?;
             let administers_one = a.terms.fora.iter().any(|f| {
-                cx.state.fora.get(f).is_some_and(|f| cx.state.is_administrator(cx.me(), f))
+                cx.state
+                    .fora
+                    .get(f)
+                    .is_some_and(|f| cx.state.is_administrator(cx.me(), f))
             });
             if !administers_one {
-                return Err(Refusal::not_permitted("ACT-3", format!("{} administers none of the fora of {action}", cx.me())));
+                return Err(Refusal::not_permitted(
+                    "ACT-3",
+                    format!("{} administers none of the fora of {action}", cx.me()),
+                ));
             }
             if !cx.state.is_moderator(moderator) {
-                return Err(Refusal::invalid("moderator", format!("{moderator} is not on the moderator team")));
+                return Err(Refusal::invalid(
+                    "moderator",
+                    format!("{moderator} is not on the moderator team"),
+                ));
             }
             text("note", note, 5_000)?;
             cx.emit(Event::ModeratorsConsulted {
                 action: *action,
-                consultation: Consultation { at: cx.now, administrator: cx.me().clone(), moderator: moderator.clone(), note: note.clone() },
+                consultation: Consultation {
+                    at: cx.now,
+                    administrator: cx.me().clone(),
+                    moderator: moderator.clone(),
+                    note: note.clone(),
+                },
             });
         }
-        Command::AmendAction { action, terms, reason } => {
+        Command::AmendAction {
+            action,
+            terms,
+            reason,
+        } => {
             let a = changeable(cx, *action)?;
             text("reason", reason, 10_000)?;
-            check_terms(cx, &terms.measure, &terms.fora, a.terms.starts_at, terms.ends_at)?;
-            let added: Vec<ForumId> = terms.fora.iter().filter(|f| !a.terms.fora.contains(f)).cloned().collect();
+            check_terms(
+                cx,
+                &terms.measure,
+                &terms.fora,
+                a.terms.starts_at,
+                terms.ends_at,
+            )?;
+            let added: Vec<ForumId> = terms
+                .fora
+                .iter()
+                .filter(|f| !a.terms.fora.contains(f))
+                .cloned()
+                .collect();
             if !added.is_empty() && cx.capacity() != Iesg {
                 may_act(cx, &a.subject, &added, &a.reports)?;
             }
@@ -86,30 +138,66 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let a = cx.action(*action)?;
             match a.terms.ends_at {
                 Some(end) if a.in_force() && end <= cx.now => {
-                    cx.emit(Event::ActionExpired { action: *action, at: end });
+                    cx.emit(Event::ActionExpired {
+                        action: *action,
+                        at: end,
+                    });
                     if !a.spam {
-                        cx.owe(Recipient::Person { person: a.subject.clone() }, Subject::Action(*action), "NOTIFY-1", "action-ended/person");
+                        cx.owe(
+                            Recipient::Person {
+                                person: a.subject.clone(),
+                            },
+                            Subject::Action(*action),
+                            "NOTIFY-1",
+                            "action-ended/person",
+                        );
                     }
                 }
-                _ => return Err(Refusal::out_of_order("ACT-1", format!("{action} has not reached its end"))),
+                _ => {
+                    return Err(Refusal::out_of_order(
+                        "ACT-1",
+                        format!("{action} has not reached its end"),
+                    ));
+                }
             }
         }
         Command::RequestAnnouncement { action } => {
             cx.only(&[Participant], "NOTIFY-3", "asking for an announcement")?;
             let a = cx.action(*action)?;
             if &a.subject != cx.me() {
-                return Err(Refusal::not_permitted("NOTIFY-3", "only the suspended person may ask for their suspension to be announced"));
+                return Err(Refusal::not_permitted(
+                    "NOTIFY-3",
+                    "only the suspended person may ask for their suspension to be announced",
+                ));
             }
             if !a.terms.measure.is_suspension() || !a.in_force() {
-                return Err(Refusal::out_of_order("NOTIFY-3", format!("{action} is not a suspension in force")));
+                return Err(Refusal::out_of_order(
+                    "NOTIFY-3",
+                    format!("{action} is not a suspension in force"),
+                ));
             }
             cx.emit(Event::AnnouncementRequested { action: *action });
             for f in &a.terms.fora {
-                cx.owe(Recipient::Forum { forum: f.clone() }, Subject::Action(*action), "NOTIFY-3", "suspension/forum");
+                cx.owe(
+                    Recipient::Forum { forum: f.clone() },
+                    Subject::Action(*action),
+                    "NOTIFY-3",
+                    "suspension/forum",
+                );
             }
         }
-        Command::RecordLegacyAction { subject, fora, imposed_at, process, reference } => {
-            cx.only(&[Operator, Iesg], "REINST-5", "recording an action imposed under an earlier process")?;
+        Command::RecordLegacyAction {
+            subject,
+            fora,
+            imposed_at,
+            process,
+            reference,
+        } => {
+            cx.only(
+                &[Operator, Iesg],
+                "REINST-5",
+                "recording an action imposed under an earlier process",
+            )?;
             if fora.is_empty() {
                 return Err(Refusal::invalid("fora", "name at least one forum"));
             }
@@ -124,7 +212,12 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 action: Action {
                     id,
                     subject,
-                    terms: Terms { measure: Measure::IndefiniteSuspension, fora: fora.clone(), starts_at: *imposed_at, ends_at: None },
+                    terms: Terms {
+                        measure: Measure::IndefiniteSuspension,
+                        fora: fora.clone(),
+                        starts_at: *imposed_at,
+                        ends_at: None,
+                    },
                     taken_by: cx.me().clone(),
                     taken_as: cx.capacity(),
                     taken_at: *imposed_at,
@@ -133,7 +226,10 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     evidence: Vec::new(),
                     spam: false,
                     procedures_version: None,
-                    legacy: Some(Legacy { process: process.clone(), reference: reference.clone() }),
+                    legacy: Some(Legacy {
+                        process: process.clone(),
+                        reference: reference.clone(),
+                    }),
                     status: ActionStatus::InForce,
                     amendments: Vec::new(),
                     consultations: Vec::new(),
@@ -146,19 +242,37 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
 }
 
 /// The measure, fora and dates must describe an action the policy allows.
-pub(super) fn check_terms(cx: &Cx, measure: &Measure, fora: &[ForumId], starts_at: Timestamp, ends_at: Option<Timestamp>) -> Result<(), Refusal> {
+pub(super) fn check_terms(
+    cx: &Cx,
+    measure: &Measure,
+    fora: &[ForumId],
+    starts_at: Timestamp,
+    ends_at: Option<Timestamp>,
+) -> Result<(), Refusal> {
     if let Some(why) = measure.out_of_scope() {
-        return Err(Refusal::OutOfScope { measure: measure.name(), why });
+        return Err(Refusal::OutOfScope {
+            measure: measure.name(),
+            why,
+        });
     }
     match measure {
         Measure::TemporarySuspension if ends_at.is_none() => {
-            return Err(Refusal::invalid("ends_at", "a temporary suspension needs an end time"));
+            return Err(Refusal::invalid(
+                "ends_at",
+                "a temporary suspension needs an end time",
+            ));
         }
         Measure::IndefiniteSuspension if ends_at.is_some() => {
-            return Err(Refusal::invalid("ends_at", "an indefinite suspension has no end time"));
+            return Err(Refusal::invalid(
+                "ends_at",
+                "an indefinite suspension has no end time",
+            ));
         }
         Measure::RateLimit { posts, per_seconds } if *posts == 0 || *per_seconds == 0 => {
-            return Err(Refusal::invalid("measure", "a rate limit allows at least one post per at least one second"));
+            return Err(Refusal::invalid(
+                "measure",
+                "a rate limit allows at least one post per at least one second",
+            ));
         }
         Measure::Other { description } => text("measure.description", description, 2_000)?,
         _ => {}
@@ -176,10 +290,15 @@ pub(super) fn check_terms(cx: &Cx, measure: &Measure, fora: &[ForumId], starts_a
     for id in fora {
         let f = cx.forum(id)?;
         if !cx.state.policy_applies(f) {
-            return Err(Refusal::ExcludedForum { forum: id.to_string(), organisation: f.organisation.to_string() });
+            return Err(Refusal::ExcludedForum {
+                forum: id.to_string(),
+                organisation: f.organisation.to_string(),
+            });
         }
         if !f.public && cx.capacity() == Capacity::Moderator {
-            return Err(Refusal::NonPublicForum { forum: id.to_string() });
+            return Err(Refusal::NonPublicForum {
+                forum: id.to_string(),
+            });
         }
     }
     Ok(())
@@ -194,7 +313,10 @@ fn check_evidence(evidence: &[Evidence]) -> Result<(), Refusal> {
         if let Some(h) = &e.sha256
             && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
         {
-            return Err(Refusal::invalid("evidence.sha256", "must be 64 hexadecimal digits"));
+            return Err(Refusal::invalid(
+                "evidence.sha256",
+                "must be 64 hexadecimal digits",
+            ));
         }
     }
     Ok(())
@@ -203,7 +325,10 @@ fn check_evidence(evidence: &[Evidence]) -> Result<(), Refusal> {
 fn check_reports(cx: &Cx, subject: &PersonId, reports: &[ReportId]) -> Result<(), Refusal> {
     for r in reports {
         if &cx.report(*r)?.subject != subject {
-            return Err(Refusal::invalid("reports", format!("{r} is about someone else")));
+            return Err(Refusal::invalid(
+                "reports",
+                format!("{r} is about someone else"),
+            ));
         }
     }
     Ok(())
@@ -212,28 +337,46 @@ fn check_reports(cx: &Cx, subject: &PersonId, reports: &[ReportId]) -> Result<()
 /// ACT-2: administrators act on their own fora; moderators on plenary fora, on
 /// fora without administrators, on reports that escalated, and when the same
 /// person disrupts several fora at once.
-fn may_act(cx: &Cx, subject: &PersonId, fora: &[ForumId], reports: &[ReportId]) -> Result<(), Refusal> {
+fn may_act(
+    cx: &Cx,
+    subject: &PersonId,
+    fora: &[ForumId],
+    reports: &[ReportId],
+) -> Result<(), Refusal> {
     let me = cx.me();
     if cx.capacity() == Capacity::Administrator {
         for id in fora {
             if !cx.state.is_administrator(me, cx.forum(id)?) {
-                return Err(Refusal::not_permitted("ACT-2", format!("{me} does not administer {id}")));
+                return Err(Refusal::not_permitted(
+                    "ACT-2",
+                    format!("{me} does not administer {id}"),
+                ));
             }
         }
         return Ok(());
     }
-    let several_fora = fora.len() > 1 || open_report_fora(cx, subject).len() > 1;
+    // "The same person disrupts several fora at the same time" must be on the
+    // record: reports about them, open or cited, in more than one forum.
+    let mut reported = open_report_fora(cx, subject);
+    reported.extend(
+        reports
+            .iter()
+            .filter_map(|r| cx.state.reports.get(r))
+            .map(|r| &r.forum),
+    );
+    let several_fora = reported.len() > 1;
     for id in fora {
         let f = cx.forum(id)?;
         let escalated = reports
             .iter()
             .filter_map(|r| cx.state.reports.get(r))
             .any(|r| &r.forum == id && r.escalated_at.is_some());
-        if !(cx.state.moderators_administer(f) || escalated || several_fora) {
+        let disrupted_here = several_fora && reported.contains(id);
+        if !(cx.state.moderators_administer(f) || escalated || disrupted_here) {
             return Err(Refusal::not_permitted(
                 "ACT-2",
                 format!(
-                    "{id} has administrators; moderators act there only on an escalated report or when the person disrupts several fora"
+                    "{id} has administrators; moderators act there only on an escalated report, or when reports show the person disrupting it and other fora at the same time"
                 ),
             ));
         }
@@ -253,16 +396,26 @@ fn open_report_fora<'a>(cx: &Cx<'a>, subject: &PersonId) -> BTreeSet<&'a ForumId
 
 /// The action, if the actor may amend or rescind it (ACT-3, REINST-5).
 fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
-    cx.only(&[Capacity::Administrator, Capacity::Moderator, Capacity::Iesg], "ACT-3", "amending or rescinding an action")?;
+    cx.only(
+        &[Capacity::Administrator, Capacity::Moderator, Capacity::Iesg],
+        "ACT-3",
+        "amending or rescinding an action",
+    )?;
     let a = cx.action(id)?;
     if !a.in_force() {
-        return Err(Refusal::out_of_order("ACT-3", format!("{id} is no longer in force")));
+        return Err(Refusal::out_of_order(
+            "ACT-3",
+            format!("{id} is no longer in force"),
+        ));
     }
     if let Some(legacy) = &a.legacy {
         if cx.capacity() != Capacity::Iesg {
             return Err(Refusal::not_permitted(
                 "REINST-5",
-                format!("{id} was imposed under {}; only that process can change it", legacy.process),
+                format!(
+                    "{id} was imposed under {}; only that process can change it",
+                    legacy.process
+                ),
             ));
         }
         return Ok(a);
@@ -272,16 +425,24 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
         Capacity::Administrator => {
             for f in &a.terms.fora {
                 if !cx.state.is_administrator(me, cx.forum(f)?) {
-                    return Err(Refusal::not_permitted("ACT-3", format!("{me} does not administer {f}")));
+                    return Err(Refusal::not_permitted(
+                        "ACT-3",
+                        format!("{me} does not administer {f}"),
+                    ));
                 }
             }
             if a.taken_as == Capacity::Moderator {
                 let since = a.amendments.last().map_or(a.taken_at, |m| m.at);
-                let consulted = a.consultations.iter().any(|c| &c.administrator == me && c.at >= since);
+                let consulted = a
+                    .consultations
+                    .iter()
+                    .any(|c| &c.administrator == me && c.at >= since);
                 if !consulted {
                     return Err(Refusal::not_permitted(
                         "ACT-3",
-                        format!("{id} was taken by the moderator team: consult the team before changing it"),
+                        format!(
+                            "{id} was taken by the moderator team: consult the team before changing it"
+                        ),
                     ));
                 }
             }
@@ -302,11 +463,22 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
 
 /// Records an amendment and owes the notifications its new terms call for.
 pub(super) fn amend(cx: &mut Cx, a: &Action, terms: &TermsChange, reason: &str) {
-    let new = Terms { measure: terms.measure.clone(), fora: terms.fora.clone(), starts_at: a.terms.starts_at, ends_at: terms.ends_at };
+    let new = Terms {
+        measure: terms.measure.clone(),
+        fora: terms.fora.clone(),
+        starts_at: a.terms.starts_at,
+        ends_at: terms.ends_at,
+    };
     cx.emit(Event::ActionAmended {
         action: a.id,
         terms: new.clone(),
-        amendment: Amendment { at: cx.now, by: cx.me().clone(), as_capacity: cx.capacity(), previous: a.terms.clone(), reason: reason.to_owned() },
+        amendment: Amendment {
+            at: cx.now,
+            by: cx.me().clone(),
+            as_capacity: cx.capacity(),
+            previous: a.terms.clone(),
+            reason: reason.to_owned(),
+        },
     });
     if !a.spam {
         owe_for_terms(cx, a.id, &a.subject, &new, "action-amended");
@@ -315,56 +487,123 @@ pub(super) fn amend(cx: &mut Cx, a: &Action, terms: &TermsChange, reason: &str) 
 
 /// Records a rescission and tells the person, the team and the administrators.
 pub(super) fn rescind(cx: &mut Cx, a: &Action, reason: &str) {
-    cx.emit(Event::ActionRescinded { action: a.id, at: cx.now, by: cx.me().clone(), reason: reason.to_owned() });
+    cx.emit(Event::ActionRescinded {
+        action: a.id,
+        at: cx.now,
+        by: cx.me().clone(),
+        reason: reason.to_owned(),
+    });
     if a.spam {
         return;
     }
     let about = Subject::Action(a.id);
-    cx.owe(Recipient::Person { person: a.subject.clone() }, about.clone(), "NOTIFY-1", "action-rescinded/person");
-    cx.owe(Recipient::ModeratorTeam, about.clone(), "NOTIFY-1", "action-rescinded/moderators");
+    cx.owe(
+        Recipient::Person {
+            person: a.subject.clone(),
+        },
+        about.clone(),
+        "NOTIFY-1",
+        "action-rescinded/person",
+    );
+    cx.owe(
+        Recipient::ModeratorTeam,
+        about.clone(),
+        "NOTIFY-1",
+        "action-rescinded/moderators",
+    );
     for f in &a.terms.fora {
-        cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "NOTIFY-1", "action-rescinded/administrators");
+        cx.owe(
+            Recipient::ForumAdministrators { forum: f.clone() },
+            about.clone(),
+            "NOTIFY-1",
+            "action-rescinded/administrators",
+        );
     }
 }
 
 /// Who must be told of an action with these terms.
 fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, template: &str) {
     let about = Subject::Action(id);
-    let person = Recipient::Person { person: subject.clone() };
+    let person = Recipient::Person {
+        person: subject.clone(),
+    };
     if terms.measure.restricts() {
         // NOTIFY-1: the person, the team and (RFC 9945) the fora's administrators, at once.
-        cx.owe(person, about.clone(), "NOTIFY-1", &format!("{template}/person"));
-        cx.owe(Recipient::ModeratorTeam, about.clone(), "NOTIFY-1", &format!("{template}/moderators"));
+        cx.owe(
+            person,
+            about.clone(),
+            "NOTIFY-1",
+            &format!("{template}/person"),
+        );
+        cx.owe(
+            Recipient::ModeratorTeam,
+            about.clone(),
+            "NOTIFY-1",
+            &format!("{template}/moderators"),
+        );
         for f in &terms.fora {
-            cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "NOTIFY-1", &format!("{template}/administrators"));
+            cx.owe(
+                Recipient::ForumAdministrators { forum: f.clone() },
+                about.clone(),
+                "NOTIFY-1",
+                &format!("{template}/administrators"),
+            );
         }
     } else {
         // An admonishment is delivered to the person it admonishes.
-        cx.owe(person, about.clone(), "ACT-1", &format!("{template}/person"));
+        cx.owe(
+            person,
+            about.clone(),
+            "ACT-1",
+            &format!("{template}/person"),
+        );
     }
     if terms.measure == Measure::PublicAdmonishment {
         for f in &terms.fora {
-            cx.owe(Recipient::Forum { forum: f.clone() }, about.clone(), "ACT-1", &format!("{template}/forum"));
+            cx.owe(
+                Recipient::Forum { forum: f.clone() },
+                about.clone(),
+                "ACT-1",
+                &format!("{template}/forum"),
+            );
         }
     }
     // NOTIFY-3: a suspension longer than the threshold (14 days) is announced;
     // exactly 14 days is not longer.
     if terms.measure.is_suspension() {
-        let threshold = add_days(terms.starts_at, i64::from(cx.state.settings.announce_suspensions_over_days));
+        let threshold = add_days(
+            terms.starts_at,
+            i64::from(cx.state.settings.announce_suspensions_over_days),
+        );
         if terms.ends_at.is_none_or(|end| end > threshold) {
             for f in &terms.fora {
-                cx.owe(Recipient::Forum { forum: f.clone() }, about.clone(), "NOTIFY-3", "suspension/forum");
+                cx.owe(
+                    Recipient::Forum { forum: f.clone() },
+                    about.clone(),
+                    "NOTIFY-3",
+                    "suspension/forum",
+                );
             }
         }
     }
     // NOTIFY-4: an action on several fora goes to the community channel.
     if terms.fora.len() > 1 {
-        cx.owe(Recipient::CommunityChannel, about.clone(), "NOTIFY-4", &format!("{template}/community"));
+        cx.owe(
+            Recipient::CommunityChannel,
+            about.clone(),
+            "NOTIFY-4",
+            &format!("{template}/community"),
+        );
     }
     // NOTIFY-7 (RFC 9945): moderators tell the administrators of every action they take.
     if cx.capacity() == Capacity::Moderator {
         for f in &terms.fora {
-            cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "NOTIFY-7", &format!("{template}/administrators"));
+            cx.owe(
+                Recipient::ForumAdministrators { forum: f.clone() },
+                about.clone(),
+                "NOTIFY-7",
+                &format!("{template}/administrators"),
+            );
         }
     }
 }

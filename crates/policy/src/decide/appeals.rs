@@ -49,7 +49,12 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     action: action.id,
                     appellant: cx.me().clone(),
                     grounds: grounds.clone(),
-                    steps: vec![AppealStep { level, assigned_to: assigned_to.clone(), filed_at: cx.now, decision: None }],
+                    steps: vec![AppealStep {
+                        level,
+                        assigned_to: assigned_to.clone(),
+                        filed_at: cx.now,
+                        decision: None,
+                    }],
                 },
             });
             let to = match assigned_to {
@@ -58,18 +63,35 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             };
             cx.owe(to, Subject::Appeal(id), "APPEAL-1", "appeal-filed/decider");
         }
-        Command::DecideAppeal { appeal, upheld, remedy, rationale } => {
-            let a = cx.state.appeals.get(appeal).ok_or_else(|| Refusal::unknown("appeal", appeal))?;
-            let step = a.current().ok_or_else(|| Refusal::unknown("appeal step", appeal))?;
+        Command::DecideAppeal {
+            appeal,
+            upheld,
+            remedy,
+            rationale,
+        } => {
+            let a = cx
+                .state
+                .appeals
+                .get(appeal)
+                .ok_or_else(|| Refusal::unknown("appeal", format!("#{}", appeal.0)))?;
+            let step = a
+                .current()
+                .ok_or_else(|| Refusal::unknown("appeal step in", appeal))?;
             if step.decision.is_some() {
-                return Err(Refusal::out_of_order("APPEAL-2", format!("{} has already decided {appeal}", step.level.name())));
+                return Err(Refusal::out_of_order(
+                    "APPEAL-2",
+                    format!("{} has already decided {appeal}", step.level.name()),
+                ));
             }
             check_decider(cx, step)?;
             text("rationale", rationale, 20_000)?;
             let action = cx.action(a.action)?;
             match (upheld, remedy) {
                 (false, Some(_)) => {
-                    return Err(Refusal::invalid("remedy", "an appeal that is not upheld changes nothing"));
+                    return Err(Refusal::invalid(
+                        "remedy",
+                        "an appeal that is not upheld changes nothing",
+                    ));
                 }
                 (true, None) if action.in_force() => {
                     return Err(Refusal::invalid(
@@ -78,52 +100,119 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     ));
                 }
                 (true, Some(_)) if !action.in_force() => {
-                    return Err(Refusal::out_of_order("APPEAL-3", format!("{} is no longer in force", action.id)));
+                    return Err(Refusal::out_of_order(
+                        "APPEAL-3",
+                        format!("{} is no longer in force", action.id),
+                    ));
                 }
                 (true, Some(Remedy::Amend { terms })) => {
-                    check_terms(cx, &terms.measure, &terms.fora, action.terms.starts_at, terms.ends_at)?;
+                    check_terms(
+                        cx,
+                        &terms.measure,
+                        &terms.fora,
+                        action.terms.starts_at,
+                        terms.ends_at,
+                    )?;
                 }
                 _ => {}
             }
             cx.emit(Event::AppealDecided {
                 appeal: *appeal,
-                decision: AppealDecision { by: cx.me().clone(), at: cx.now, upheld: *upheld, rationale: rationale.clone() },
+                decision: AppealDecision {
+                    by: cx.me().clone(),
+                    at: cx.now,
+                    upheld: *upheld,
+                    rationale: rationale.clone(),
+                },
             });
             match remedy {
-                Some(Remedy::Rescind) => rescind(cx, action, &format!("appeal upheld by {}: {rationale}", step.level.name())),
+                Some(Remedy::Rescind) => rescind(
+                    cx,
+                    action,
+                    &format!("appeal upheld by {}: {rationale}", step.level.name()),
+                ),
                 Some(Remedy::Amend { terms }) => {
-                    amend(cx, action, terms, &format!("appeal upheld by {}: {rationale}", step.level.name()));
+                    amend(
+                        cx,
+                        action,
+                        terms,
+                        &format!("appeal upheld by {}: {rationale}", step.level.name()),
+                    );
                 }
                 None => {}
             }
             let about = Subject::Appeal(*appeal);
-            cx.owe(Recipient::Person { person: a.appellant.clone() }, about.clone(), "APPEAL-2", "appeal-decided/appellant");
-            cx.owe(Recipient::ModeratorTeam, about, "APPEAL-2", "appeal-decided/moderators");
+            cx.owe(
+                Recipient::Person {
+                    person: a.appellant.clone(),
+                },
+                about.clone(),
+                "APPEAL-2",
+                "appeal-decided/appellant",
+            );
+            cx.owe(
+                Recipient::ModeratorTeam,
+                about,
+                "APPEAL-2",
+                "appeal-decided/moderators",
+            );
         }
         Command::EscalateAppeal { appeal } => {
-            let a = cx.state.appeals.get(appeal).ok_or_else(|| Refusal::unknown("appeal", appeal))?;
+            let a = cx
+                .state
+                .appeals
+                .get(appeal)
+                .ok_or_else(|| Refusal::unknown("appeal", format!("#{}", appeal.0)))?;
             if &a.appellant != cx.me() {
-                return Err(Refusal::not_permitted("APPEAL-2", format!("only {} may take {appeal} further", a.appellant)));
+                return Err(Refusal::not_permitted(
+                    "APPEAL-2",
+                    format!("only {} may take {appeal} further", a.appellant),
+                ));
             }
-            let step = a.current().ok_or_else(|| Refusal::unknown("appeal step", appeal))?;
+            let step = a
+                .current()
+                .ok_or_else(|| Refusal::unknown("appeal step in", appeal))?;
             let Some(decision) = &step.decision else {
                 return Err(Refusal::out_of_order(
                     "APPEAL-2",
-                    format!("{} has not decided yet; the next step comes after that decision", step.level.name()),
+                    format!(
+                        "{} has not decided yet; the next step comes after that decision",
+                        step.level.name()
+                    ),
                 ));
             };
             if decision.upheld {
-                return Err(Refusal::out_of_order("APPEAL-2", format!("{appeal} was upheld; there is nothing to appeal")));
+                return Err(Refusal::out_of_order(
+                    "APPEAL-2",
+                    format!("{appeal} was upheld; there is nothing to appeal"),
+                ));
             }
             let Some(next) = step.level.next() else {
-                return Err(Refusal::out_of_order("APPEAL-2", "the IAB's decision is the last step of the appeal chain"));
+                return Err(Refusal::out_of_order(
+                    "APPEAL-2",
+                    "the IAB's decision is the last step of the appeal chain",
+                ));
             };
             cx.emit(Event::AppealEscalated {
                 appeal: *appeal,
-                step: AppealStep { level: next, assigned_to: None, filed_at: cx.now, decision: None },
+                step: AppealStep {
+                    level: next,
+                    assigned_to: None,
+                    filed_at: cx.now,
+                    decision: None,
+                },
             });
-            let to = if next == AppealLevel::Iab { Recipient::Iab } else { Recipient::Iesg };
-            cx.owe(to, Subject::Appeal(*appeal), "APPEAL-2", "appeal-filed/decider");
+            let to = if next == AppealLevel::Iab {
+                Recipient::Iab
+            } else {
+                Recipient::Iesg
+            };
+            cx.owe(
+                to,
+                Subject::Appeal(*appeal),
+                "APPEAL-2",
+                "appeal-filed/decider",
+            );
         }
         _ => {}
     }
@@ -137,7 +226,12 @@ fn route(cx: &Cx, action: &Action) -> (AppealLevel, Option<PersonId>) {
         .terms
         .fora
         .iter()
-        .map(|f| cx.state.fora.get(f).and_then(|f| cx.state.responsible_ad(f)))
+        .map(|f| {
+            cx.state
+                .fora
+                .get(f)
+                .and_then(|f| cx.state.responsible_ad(f))
+        })
         .collect();
     match ads.into_iter().collect::<Vec<_>>().as_slice() {
         [Some(ad)] => (AppealLevel::AreaDirector, Some(ad.clone())),
@@ -162,6 +256,9 @@ fn check_decider(cx: &Cx, step: &AppealStep) -> Result<(), Refusal> {
             (AppealLevel::AreaDirector, Some(ad)) => format!("Area Director {ad}"),
             (level, _) => level.name().to_owned(),
         };
-        Err(Refusal::not_permitted("APPEAL-2", format!("this appeal is before {who}")))
+        Err(Refusal::not_permitted(
+            "APPEAL-2",
+            format!("this appeal is before {who}"),
+        ))
     }
 }

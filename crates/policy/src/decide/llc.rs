@@ -12,7 +12,15 @@ use crate::refusal::Refusal;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
-        Command::TakeLlcAction { subject, fora, grounds, nature, reason, expected_duration, withhold_on_legal_advice } => {
+        Command::TakeLlcAction {
+            subject,
+            fora,
+            grounds,
+            nature,
+            reason,
+            expected_duration,
+            withhold_on_legal_advice,
+        } => {
             cx.only(&[Capacity::Llc], "LLC-1", "an emergency action")?;
             for f in fora {
                 cx.forum(f)?;
@@ -44,8 +52,18 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let about = Subject::LlcAction(id);
             cx.owe(Recipient::Iesg, about.clone(), "LLC-1", "llc-action/iesg");
             if withhold_on_legal_advice.is_none() {
-                cx.owe(Recipient::ModeratorTeam, about.clone(), "LLC-1", "llc-action/moderators");
-                cx.owe(Recipient::CommunityChannel, about, "LLC-1", "llc-action/community");
+                cx.owe(
+                    Recipient::ModeratorTeam,
+                    about.clone(),
+                    "LLC-1",
+                    "llc-action/moderators",
+                );
+                cx.owe(
+                    Recipient::CommunityChannel,
+                    about,
+                    "LLC-1",
+                    "llc-action/community",
+                );
             }
         }
         Command::LiftLlcAction { action, reason } => {
@@ -57,36 +75,82 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             }
             let a = open_action(cx, *action)?;
             text("reason", reason, 10_000)?;
-            cx.emit(Event::LlcActionLifted { action: a.id, at: cx.now, reason: reason.clone() });
-            cx.owe(Recipient::Person { person: a.subject.clone() }, Subject::LlcAction(a.id), "LLC-1", "llc-action-lifted/person");
+            cx.emit(Event::LlcActionLifted {
+                action: a.id,
+                at: cx.now,
+                reason: reason.clone(),
+            });
+            cx.owe(
+                Recipient::Person {
+                    person: a.subject.clone(),
+                },
+                Subject::LlcAction(a.id),
+                "LLC-1",
+                "llc-action-lifted/person",
+            );
         }
         Command::RequestBoardReview { action } => {
             let a = open_action(cx, *action)?;
             if &a.subject != cx.me() {
-                return Err(Refusal::not_permitted("LLC-2", "only the subject of the action may ask the LLC board to review it"));
+                return Err(Refusal::not_permitted(
+                    "LLC-2",
+                    "only the subject of the action may ask the LLC board to review it",
+                ));
             }
             if a.board_review.is_some() {
-                return Err(Refusal::out_of_order("LLC-2", format!("a board review of {action} was already requested")));
+                return Err(Refusal::out_of_order(
+                    "LLC-2",
+                    format!("a board review of {action} was already requested"),
+                ));
             }
-            cx.emit(Event::BoardReviewRequested { action: *action, at: cx.now });
-            cx.owe(Recipient::LlcBoard, Subject::LlcAction(*action), "LLC-2", "board-review-requested/board");
+            cx.emit(Event::BoardReviewRequested {
+                action: *action,
+                at: cx.now,
+            });
+            cx.owe(
+                Recipient::LlcBoard,
+                Subject::LlcAction(*action),
+                "LLC-2",
+                "board-review-requested/board",
+            );
         }
-        Command::DecideBoardReview { action, lift, rationale } => {
+        Command::DecideBoardReview {
+            action,
+            lift,
+            rationale,
+        } => {
             cx.only(&[Capacity::LlcBoard], "LLC-2", "deciding a board review")?;
             let a = open_action(cx, *action)?;
             if a.board_review.as_ref().is_none_or(|r| r.decision.is_some()) {
-                return Err(Refusal::out_of_order("LLC-2", format!("no board review of {action} is waiting")));
+                return Err(Refusal::out_of_order(
+                    "LLC-2",
+                    format!("no board review of {action} is waiting"),
+                ));
             }
             text("rationale", rationale, 20_000)?;
             let subject: PersonId = a.subject.clone();
             cx.emit(Event::BoardReviewDecided {
                 action: *action,
-                decision: BoardDecision { by: cx.me().clone(), at: cx.now, lift: *lift, rationale: rationale.clone() },
+                decision: BoardDecision {
+                    by: cx.me().clone(),
+                    at: cx.now,
+                    lift: *lift,
+                    rationale: rationale.clone(),
+                },
             });
             if *lift {
-                cx.emit(Event::LlcActionLifted { action: *action, at: cx.now, reason: format!("lifted on board review: {rationale}") });
+                cx.emit(Event::LlcActionLifted {
+                    action: *action,
+                    at: cx.now,
+                    reason: format!("lifted on board review: {rationale}"),
+                });
             }
-            cx.owe(Recipient::Person { person: subject }, Subject::LlcAction(*action), "LLC-2", "board-review-decided/person");
+            cx.owe(
+                Recipient::Person { person: subject },
+                Subject::LlcAction(*action),
+                "LLC-2",
+                "board-review-decided/person",
+            );
         }
         _ => {}
     }
@@ -94,9 +158,16 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
 }
 
 fn open_action<'a>(cx: &Cx<'a>, id: LlcActionId) -> Result<&'a LlcAction, Refusal> {
-    let a = cx.state.llc_actions.get(&id).ok_or_else(|| Refusal::unknown("LLC action", id))?;
+    let a = cx
+        .state
+        .llc_actions
+        .get(&id)
+        .ok_or_else(|| Refusal::unknown("LLC action", format!("#{}", id.0)))?;
     if a.lifted_at.is_some() {
-        return Err(Refusal::out_of_order("LLC-2", format!("{id} has been lifted")));
+        return Err(Refusal::out_of_order(
+            "LLC-2",
+            format!("{id} has been lifted"),
+        ));
     }
     Ok(a)
 }

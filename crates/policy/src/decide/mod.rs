@@ -30,7 +30,12 @@ pub struct Decision {
 }
 
 /// Decides a command. See the module documentation.
-pub fn decide(state: &State, actor: &Actor, command: &Command, now: Timestamp) -> Result<Decision, Refusal> {
+pub fn decide(
+    state: &State,
+    actor: &Actor,
+    command: &Command,
+    now: Timestamp,
+) -> Result<Decision, Refusal> {
     let mut cx = Cx::new(state, actor, now);
     if !matches!(command, Command::Bootstrap { .. }) {
         if !state.bootstrapped {
@@ -54,7 +59,9 @@ pub fn decide(state: &State, actor: &Actor, command: &Command, now: Timestamp) -
         | Command::OptIn { .. }
         | Command::AddCategory { .. }
         | Command::ChangeSettings { .. } => setup::decide(&mut cx, command)?,
-        Command::AppointModerator { .. } | Command::RecallModerator { .. } => team::decide(&mut cx, command)?,
+        Command::AppointModerator { .. } | Command::RecallModerator { .. } => {
+            team::decide(&mut cx, command)?
+        }
         Command::FileReport { .. }
         | Command::AcknowledgeReport { .. }
         | Command::StartReview { .. }
@@ -68,9 +75,9 @@ pub fn decide(state: &State, actor: &Actor, command: &Command, now: Timestamp) -
         | Command::ExpireAction { .. }
         | Command::RequestAnnouncement { .. }
         | Command::RecordLegacyAction { .. } => actions::decide(&mut cx, command)?,
-        Command::FileDisagreement { .. } | Command::DecideAppeal { .. } | Command::EscalateAppeal { .. } => {
-            appeals::decide(&mut cx, command)?
-        }
+        Command::FileDisagreement { .. }
+        | Command::DecideAppeal { .. }
+        | Command::EscalateAppeal { .. } => appeals::decide(&mut cx, command)?,
         Command::RequestReinstatement { .. } | Command::DecideReinstatement { .. } => {
             reinstatement::decide(&mut cx, command)?
         }
@@ -99,11 +106,21 @@ pub(crate) struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     fn new(state: &'a State, actor: &'a Actor, now: Timestamp) -> Self {
-        Cx { state, actor, now, events: Vec::new(), warnings: Vec::new(), next_notification: state.next.notification }
+        Cx {
+            state,
+            actor,
+            now,
+            events: Vec::new(),
+            warnings: Vec::new(),
+            next_notification: state.next.notification,
+        }
     }
 
     fn finish(self) -> Decision {
-        Decision { events: self.events, warnings: self.warnings }
+        Decision {
+            events: self.events,
+            warnings: self.warnings,
+        }
     }
 
     pub fn emit(&mut self, event: Event) {
@@ -111,7 +128,10 @@ impl<'a> Cx<'a> {
     }
 
     pub fn warn(&mut self, requirement: &str, message: impl Into<String>) {
-        self.warnings.push(Warning { requirement: requirement.to_owned(), message: message.into() });
+        self.warnings.push(Warning {
+            requirement: requirement.to_owned(),
+            message: message.into(),
+        });
     }
 
     pub fn me(&self) -> &PersonId {
@@ -173,36 +193,60 @@ impl<'a> Cx<'a> {
         } else if !s.people.contains_key(me) && *me != PersonId::system() {
             Err(Refusal::unknown("person", me))
         } else {
-            Err(Refusal::not_permitted("ROLE-1", format!("{me} does not hold the role of {}", self.capacity())))
+            Err(Refusal::not_permitted(
+                "ROLE-1",
+                format!("{me} does not hold the role of {}", self.capacity()),
+            ))
         }
     }
 
     /// The command may only be given in one of these capacities.
-    pub fn only(&self, allowed: &[Capacity], requirement: &'static str, what: &str) -> Result<(), Refusal> {
+    pub fn only(
+        &self,
+        allowed: &[Capacity],
+        requirement: &'static str,
+        what: &str,
+    ) -> Result<(), Refusal> {
         if allowed.contains(&self.capacity()) {
             return Ok(());
         }
         let names: Vec<&str> = allowed.iter().map(|c| c.as_str()).collect();
         Err(Refusal::not_permitted(
             requirement,
-            format!("{what} is for: {}; not for a {}", names.join(", "), self.capacity()),
+            format!(
+                "{what} is for: {}; not for a {}",
+                names.join(", "),
+                self.capacity()
+            ),
         ))
     }
 
     pub fn person(&self, id: &PersonId) -> Result<&'a Person, Refusal> {
-        self.state.people.get(id).ok_or_else(|| Refusal::unknown("person", id))
+        self.state
+            .people
+            .get(id)
+            .ok_or_else(|| Refusal::unknown("person", id))
     }
 
     pub fn forum(&self, id: &ForumId) -> Result<&'a Forum, Refusal> {
-        self.state.fora.get(id).ok_or_else(|| Refusal::unknown("forum", id))
+        self.state
+            .fora
+            .get(id)
+            .ok_or_else(|| Refusal::unknown("forum", id))
     }
 
     pub fn report(&self, id: ReportId) -> Result<&'a Report, Refusal> {
-        self.state.reports.get(&id).ok_or_else(|| Refusal::unknown("report", id))
+        self.state
+            .reports
+            .get(&id)
+            .ok_or_else(|| Refusal::unknown("report", format!("#{}", id.0)))
     }
 
     pub fn action(&self, id: ActionId) -> Result<&'a Action, Refusal> {
-        self.state.actions.get(&id).ok_or_else(|| Refusal::unknown("action", id))
+        self.state
+            .actions
+            .get(&id)
+            .ok_or_else(|| Refusal::unknown("action", format!("#{}", id.0)))
     }
 
     /// Resolves who a report or action is about. An account nobody is linked to
@@ -215,12 +259,23 @@ impl<'a> Cx<'a> {
                 if let Some(p) = self.state.person_with(identity) {
                     return Ok(p.clone());
                 }
-                let id = PersonId::parse(&identity.key()).map_err(|e| Refusal::invalid("identity", e))?;
+                let id = PersonId::parse(&identity.key())
+                    .map_err(|e| Refusal::invalid("identity", e))?;
                 if self.state.people.contains_key(&id) {
-                    return Err(Refusal::Exists { what: "person", id: id.to_string() });
+                    return Err(Refusal::Exists {
+                        what: "person",
+                        id: id.to_string(),
+                    });
                 }
-                self.emit(Event::PersonRegistered { person: id.clone(), name: identity.value.clone(), time_zone: None });
-                self.emit(Event::IdentityLinked { person: id.clone(), identity: identity.clone() });
+                self.emit(Event::PersonRegistered {
+                    person: id.clone(),
+                    name: identity.value.clone(),
+                    time_zone: None,
+                });
+                self.emit(Event::IdentityLinked {
+                    person: id.clone(),
+                    identity: identity.clone(),
+                });
                 Ok(id)
             }
         }
@@ -233,7 +288,10 @@ pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<(), R
         return Err(Refusal::invalid(field, "must not be empty"));
     }
     if value.chars().count() > max {
-        return Err(Refusal::invalid(field, format!("must be at most {max} characters")));
+        return Err(Refusal::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(())
 }

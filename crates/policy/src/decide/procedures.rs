@@ -10,10 +10,23 @@ use crate::refusal::Refusal;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
-        Command::DraftProcedures { version, title, text: body } => {
+        Command::DraftProcedures {
+            version,
+            title,
+            text: body,
+        } => {
             cx.only(&[Capacity::Moderator], "PROC-1", "drafting procedures")?;
-            if cx.state.procedures.keys().next_back().is_some_and(|v| v >= version) {
-                return Err(Refusal::invalid("version", "must be higher than every earlier version"));
+            if cx
+                .state
+                .procedures
+                .keys()
+                .next_back()
+                .is_some_and(|v| v >= version)
+            {
+                return Err(Refusal::invalid(
+                    "version",
+                    "must be higher than every earlier version",
+                ));
             }
             text("title", title, 200)?;
             text("text", body, 200_000)?;
@@ -31,7 +44,10 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.only(&[Capacity::Moderator], "PROC-1", "opening community review")?;
             let p = procedures(cx, *version)?;
             if p.status != ProceduresStatus::Draft {
-                return Err(Refusal::out_of_order("PROC-1", format!("version {version} is not a draft")));
+                return Err(Refusal::out_of_order(
+                    "PROC-1",
+                    format!("version {version} is not a draft"),
+                ));
             }
             cx.emit(Event::ProceduresReviewOpened { version: *version });
         }
@@ -41,26 +57,56 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             if p.status != ProceduresStatus::InCommunityReview {
                 return Err(Refusal::out_of_order(
                     "PROC-1",
-                    format!("version {version} must go through community review before the IESG approves it"),
+                    format!(
+                        "version {version} must go through community review before the IESG approves it"
+                    ),
                 ));
             }
-            cx.emit(Event::ProceduresApproved { version: *version, at: cx.now });
+            cx.emit(Event::ProceduresApproved {
+                version: *version,
+                at: cx.now,
+            });
         }
-        Command::PublishNoteWell { version, text: body, links } => {
-            cx.only(&[Capacity::Operator, Capacity::Iesg], "NOTEWELL-1", "publishing the Note Well")?;
-            if cx.state.note_wells.keys().next_back().is_some_and(|v| v >= version) {
-                return Err(Refusal::invalid("version", "must be higher than every earlier version"));
+        Command::PublishNoteWell {
+            version,
+            text: body,
+            links,
+        } => {
+            cx.only(
+                &[Capacity::Operator, Capacity::Iesg],
+                "NOTEWELL-1",
+                "publishing the Note Well",
+            )?;
+            if cx
+                .state
+                .note_wells
+                .keys()
+                .next_back()
+                .is_some_and(|v| v >= version)
+            {
+                return Err(Refusal::invalid(
+                    "version",
+                    "must be higher than every earlier version",
+                ));
             }
             text("text", body, 100_000)?;
             cx.emit(Event::NoteWellPublished {
-                note_well: NoteWell { version: *version, text: body.clone(), links: links.clone(), published_at: cx.now },
+                note_well: NoteWell {
+                    version: *version,
+                    text: body.clone(),
+                    links: links.clone(),
+                    published_at: cx.now,
+                },
             });
         }
         Command::RecordNoteWellSeen { version } => {
             if !cx.state.note_wells.contains_key(version) {
                 return Err(Refusal::unknown("Note Well version", version));
             }
-            cx.emit(Event::NoteWellSeen { person: cx.me().clone(), version: *version });
+            cx.emit(Event::NoteWellSeen {
+                person: cx.me().clone(),
+                version: *version,
+            });
         }
         _ => {}
     }
@@ -68,5 +114,8 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
 }
 
 fn procedures<'a>(cx: &Cx<'a>, version: u32) -> Result<&'a Procedures, Refusal> {
-    cx.state.procedures.get(&version).ok_or_else(|| Refusal::unknown("procedures version", version))
+    cx.state
+        .procedures
+        .get(&version)
+        .ok_or_else(|| Refusal::unknown("procedures version", version))
 }

@@ -16,23 +16,42 @@ use crate::time::one_year_after;
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
         Command::RequestReinstatement { action, statement } => {
-            cx.only(&[Capacity::Participant], "REINST-1", "asking for reinstatement")?;
+            cx.only(
+                &[Capacity::Participant],
+                "REINST-1",
+                "asking for reinstatement",
+            )?;
             let a = cx.action(*action)?;
             if &a.subject != cx.me() {
-                return Err(Refusal::not_permitted("REINST-1", "only the suspended person may ask for reinstatement"));
+                return Err(Refusal::not_permitted(
+                    "REINST-1",
+                    "only the suspended person may ask for reinstatement",
+                ));
             }
             if a.terms.measure != Measure::IndefiniteSuspension || !a.in_force() {
-                return Err(Refusal::out_of_order("REINST-1", format!("{action} is not an indefinite suspension in force")));
+                return Err(Refusal::out_of_order(
+                    "REINST-1",
+                    format!("{action} is not an indefinite suspension in force"),
+                ));
             }
             text("statement", statement, 20_000)?;
-            let earlier: Vec<&ReinstatementRequest> =
-                cx.state.reinstatements.values().filter(|r| r.action == *action).collect();
+            let earlier: Vec<&ReinstatementRequest> = cx
+                .state
+                .reinstatements
+                .values()
+                .filter(|r| r.action == *action)
+                .collect();
             if earlier.iter().any(|r| r.decision.is_none()) {
-                return Err(Refusal::out_of_order("REINST-1", format!("a request about {action} is still awaiting its decision")));
+                return Err(Refusal::out_of_order(
+                    "REINST-1",
+                    format!("a request about {action} is still awaiting its decision"),
+                ));
             }
             let decided_by = match &a.legacy {
                 // REINST-5: reconsidered under the process in force when imposed.
-                Some(legacy) => Decider::Legacy { process: legacy.process.clone() },
+                Some(legacy) => Decider::Legacy {
+                    process: legacy.process.clone(),
+                },
                 None => {
                     let mut earliest = one_year_after(a.taken_at);
                     if let Some(last) = earlier.iter().map(|r| r.requested_at).max() {
@@ -60,28 +79,52 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             match decided_by {
                 Decider::ForumAdministrators => {
                     for f in &a.terms.fora {
-                        cx.owe(Recipient::ForumAdministrators { forum: f.clone() }, about.clone(), "REINST-2", "reinstatement-requested/decider");
+                        cx.owe(
+                            Recipient::ForumAdministrators { forum: f.clone() },
+                            about.clone(),
+                            "REINST-2",
+                            "reinstatement-requested/decider",
+                        );
                     }
                 }
-                Decider::ModeratorTeam => cx.owe(Recipient::ModeratorTeam, about, "REINST-2", "reinstatement-requested/decider"),
-                Decider::Legacy { .. } => cx.owe(Recipient::Iesg, about, "REINST-5", "reinstatement-requested/decider"),
+                Decider::ModeratorTeam => cx.owe(
+                    Recipient::ModeratorTeam,
+                    about,
+                    "REINST-2",
+                    "reinstatement-requested/decider",
+                ),
+                Decider::Legacy { .. } => cx.owe(
+                    Recipient::Iesg,
+                    about,
+                    "REINST-5",
+                    "reinstatement-requested/decider",
+                ),
             }
         }
-        Command::DecideReinstatement { request, reinstate, conditions, rationale } => {
-            let r = cx
-                .state
-                .reinstatements
-                .get(request)
-                .ok_or_else(|| Refusal::unknown("reinstatement request", request))?;
+        Command::DecideReinstatement {
+            request,
+            reinstate,
+            conditions,
+            rationale,
+        } => {
+            let r = cx.state.reinstatements.get(request).ok_or_else(|| {
+                Refusal::unknown("reinstatement request", format!("#{}", request.0))
+            })?;
             if r.decision.is_some() {
-                return Err(Refusal::out_of_order("REINST-3", format!("{request} has already been decided")));
+                return Err(Refusal::out_of_order(
+                    "REINST-3",
+                    format!("{request} has already been decided"),
+                ));
             }
             let a = cx.action(r.action)?;
             let may = match &r.decided_by {
                 Decider::ForumAdministrators => {
                     cx.capacity() == Capacity::Administrator
                         && a.terms.fora.iter().any(|f| {
-                            cx.state.fora.get(f).is_some_and(|f| cx.state.is_administrator(cx.me(), f))
+                            cx.state
+                                .fora
+                                .get(f)
+                                .is_some_and(|f| cx.state.is_administrator(cx.me(), f))
                         })
                 }
                 Decider::ModeratorTeam => cx.capacity() == Capacity::Moderator,
@@ -89,16 +132,24 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             };
             if !may {
                 let who = match &r.decided_by {
-                    Decider::ForumAdministrators => "the administrators of the fora it covers".to_owned(),
+                    Decider::ForumAdministrators => {
+                        "the administrators of the fora it covers".to_owned()
+                    }
                     Decider::ModeratorTeam => "the moderator team".to_owned(),
                     Decider::Legacy { process } => format!("the IESG, under {process}"),
                 };
-                return Err(Refusal::not_permitted("REINST-2", format!("{request} is decided by {who}")));
+                return Err(Refusal::not_permitted(
+                    "REINST-2",
+                    format!("{request} is decided by {who}"),
+                ));
             }
             text("rationale", rationale, 20_000)?;
             if let Some(c) = conditions {
                 if !reinstate {
-                    return Err(Refusal::invalid("conditions", "conditions go with a reinstatement"));
+                    return Err(Refusal::invalid(
+                        "conditions",
+                        "conditions go with a reinstatement",
+                    ));
                 }
                 text("conditions", c, 10_000)?;
             }
@@ -119,7 +170,14 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 };
                 rescind(cx, a, &reason);
             } else {
-                cx.owe(Recipient::Person { person: r.person.clone() }, Subject::Reinstatement(*request), "REINST-3", "reinstatement-decided/person");
+                cx.owe(
+                    Recipient::Person {
+                        person: r.person.clone(),
+                    },
+                    Subject::Reinstatement(*request),
+                    "REINST-3",
+                    "reinstatement-decided/person",
+                );
             }
         }
         _ => {}

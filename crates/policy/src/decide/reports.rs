@@ -14,11 +14,25 @@ use crate::time::add_seconds;
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     use Capacity::{Administrator, Moderator, Participant, System};
     match command {
-        Command::FileReport { forum, subject, category, description, links, note_well_seen } => {
-            cx.only(&[Participant, Administrator, Moderator], "REPORT-1", "filing a report")?;
+        Command::FileReport {
+            forum,
+            subject,
+            category,
+            description,
+            links,
+            note_well_seen,
+        } => {
+            cx.only(
+                &[Participant, Administrator, Moderator],
+                "REPORT-1",
+                "filing a report",
+            )?;
             let f = cx.forum(forum)?;
             if !cx.state.policy_applies(f) {
-                return Err(Refusal::ExcludedForum { forum: forum.to_string(), organisation: f.organisation.to_string() });
+                return Err(Refusal::ExcludedForum {
+                    forum: forum.to_string(),
+                    organisation: f.organisation.to_string(),
+                });
             }
             let cat = cx
                 .state
@@ -26,8 +40,15 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 .iter()
                 .find(|c| &c.id == category)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = cx.state.categories.iter().map(|c| c.id.as_str()).collect();
-                    Refusal::invalid("category", format!("{category:?} is not a category; one of: {}", known.join(", ")))
+                    let known: Vec<&str> =
+                        cx.state.categories.iter().map(|c| c.id.as_str()).collect();
+                    Refusal::invalid(
+                        "category",
+                        format!(
+                            "{category:?} is not a category; one of: {}",
+                            known.join(", ")
+                        ),
+                    )
                 })?;
             text("description", description, 20_000)?;
             if links.len() > 50 {
@@ -55,26 +76,54 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
             // NOTEWELL-1: recorded when known, never a reason to refuse.
             if let Some(v) = note_well_seen.filter(|v| cx.state.note_wells.contains_key(v)) {
-                cx.emit(Event::NoteWellSeen { person: cx.me().clone(), version: v });
+                cx.emit(Event::NoteWellSeen {
+                    person: cx.me().clone(),
+                    version: v,
+                });
             }
             let about = Subject::Report(id);
-            cx.owe(Recipient::ForumAdministrators { forum: forum.clone() }, about.clone(), "REPORT-1", "report-filed/administrators");
+            cx.owe(
+                Recipient::ForumAdministrators {
+                    forum: forum.clone(),
+                },
+                about.clone(),
+                "REPORT-1",
+                "report-filed/administrators",
+            );
             // FORUM-3: the moderator team does not moderate non-public fora.
             if f.public {
-                cx.owe(Recipient::ModeratorTeam, about.clone(), "REPORT-1", "report-filed/moderators");
+                cx.owe(
+                    Recipient::ModeratorTeam,
+                    about.clone(),
+                    "REPORT-1",
+                    "report-filed/moderators",
+                );
             }
             if cat.harassment {
-                refer(cx, id, "suspected harassment, referred when the report was filed");
+                refer(
+                    cx,
+                    id,
+                    "suspected harassment, referred when the report was filed",
+                );
             }
         }
         Command::AcknowledgeReport { report } => {
             let r = handled_report(cx, *report)?;
             if r.state != ReportState::Received {
-                return Err(Refusal::out_of_order("REPORT-3", format!("{report} is already {}", r.state.name())));
+                return Err(Refusal::out_of_order(
+                    "REPORT-3",
+                    format!("{report} is already {}", r.state.name()),
+                ));
             }
-            cx.emit(Event::ReportAcknowledged { report: *report, by: cx.me().clone(), at: cx.now });
+            cx.emit(Event::ReportAcknowledged {
+                report: *report,
+                by: cx.me().clone(),
+                at: cx.now,
+            });
             cx.owe(
-                Recipient::Person { person: r.reporter.clone() },
+                Recipient::Person {
+                    person: r.reporter.clone(),
+                },
                 Subject::Report(*report),
                 "REPORT-3",
                 "report-acknowledged/reporter",
@@ -85,29 +134,49 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             if r.state != ReportState::Acknowledged {
                 return Err(Refusal::out_of_order(
                     "REPORT-3",
-                    format!("{report} is {}; a review starts once it is acknowledged", r.state.name()),
+                    format!(
+                        "{report} is {}; a review starts once it is acknowledged",
+                        r.state.name()
+                    ),
                 ));
             }
             cx.emit(Event::ReportReviewStarted { report: *report });
         }
         Command::EscalateReport { report } => {
-            cx.only(&[System, Administrator, Moderator], "REPORT-4", "escalating a report")?;
+            cx.only(
+                &[System, Administrator, Moderator],
+                "REPORT-4",
+                "escalating a report",
+            )?;
             let r = cx.report(*report)?;
             let f = cx.forum(&r.forum)?;
             if r.escalated_at.is_some() {
-                return Err(Refusal::out_of_order("REPORT-4", format!("{report} has already been escalated")));
+                return Err(Refusal::out_of_order(
+                    "REPORT-4",
+                    format!("{report} has already been escalated"),
+                ));
             }
             if !matches!(r.state, ReportState::Received) {
                 return Err(Refusal::out_of_order(
                     "REPORT-4",
-                    format!("{report} is {}: the administrators have taken it up", r.state.name()),
+                    format!(
+                        "{report} is {}: the administrators have taken it up",
+                        r.state.name()
+                    ),
                 ));
             }
-            let deadline = add_seconds(r.filed_at, i64::from(cx.state.settings.escalation_hours) * 3600);
-            let admin_hands_over = cx.capacity() == Administrator && cx.state.is_administrator(cx.me(), f);
+            let deadline = add_seconds(
+                r.filed_at,
+                i64::from(cx.state.settings.escalation_hours) * 3600,
+            );
+            let admin_hands_over =
+                cx.capacity() == Administrator && cx.state.is_administrator(cx.me(), f);
             if !admin_hands_over {
                 if cx.capacity() == Administrator {
-                    return Err(Refusal::not_permitted("REPORT-4", format!("{} does not administer {}", cx.me(), f.id)));
+                    return Err(Refusal::not_permitted(
+                        "REPORT-4",
+                        format!("{} does not administer {}", cx.me(), f.id),
+                    ));
                 }
                 if cx.now < deadline {
                     return Err(Refusal::out_of_order(
@@ -116,35 +185,66 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     ));
                 }
             }
-            cx.emit(Event::ReportEscalated { report: *report, at: cx.now });
+            cx.emit(Event::ReportEscalated {
+                report: *report,
+                at: cx.now,
+            });
             let about = Subject::Report(*report);
-            cx.owe(Recipient::ModeratorTeam, about.clone(), "REPORT-4", "report-escalated/moderators");
+            cx.owe(
+                Recipient::ModeratorTeam,
+                about.clone(),
+                "REPORT-4",
+                "report-escalated/moderators",
+            );
             // The moderators' first step is to contact and advise the administrators.
-            cx.owe(Recipient::ForumAdministrators { forum: r.forum.clone() }, about, "REPORT-4", "report-escalated/administrators");
+            cx.owe(
+                Recipient::ForumAdministrators {
+                    forum: r.forum.clone(),
+                },
+                about,
+                "REPORT-4",
+                "report-escalated/administrators",
+            );
         }
         Command::ResolveReport { report, outcome } => {
             let r = handled_report(cx, *report)?;
             if !matches!(r.state, ReportState::Acknowledged | ReportState::InReview) {
                 return Err(Refusal::out_of_order(
                     "REPORT-3",
-                    format!("{report} is {}; it is resolved after it is acknowledged", r.state.name()),
+                    format!(
+                        "{report} is {}; it is resolved after it is acknowledged",
+                        r.state.name()
+                    ),
                 ));
             }
             match outcome {
-                ReportOutcome::ActionTaken { action } if cx.action(*action)?.subject != r.subject => {
-                    return Err(Refusal::invalid("outcome", format!("{action} is not about the person reported")));
+                ReportOutcome::ActionTaken { action }
+                    if cx.action(*action)?.subject != r.subject =>
+                {
+                    return Err(Refusal::invalid(
+                        "outcome",
+                        format!("{action} is not about the person reported"),
+                    ));
                 }
                 ReportOutcome::Duplicate { of } if of == report => {
-                    return Err(Refusal::invalid("outcome", "a report cannot duplicate itself"));
+                    return Err(Refusal::invalid(
+                        "outcome",
+                        "a report cannot duplicate itself",
+                    ));
                 }
                 ReportOutcome::Duplicate { of } => {
                     cx.report(*of)?;
                 }
                 _ => {}
             }
-            cx.emit(Event::ReportResolved { report: *report, outcome: outcome.clone() });
+            cx.emit(Event::ReportResolved {
+                report: *report,
+                outcome: outcome.clone(),
+            });
             cx.owe(
-                Recipient::Person { person: r.reporter.clone() },
+                Recipient::Person {
+                    person: r.reporter.clone(),
+                },
                 Subject::Report(*report),
                 "FEEDBACK-1",
                 "report-resolved/reporter",
@@ -164,21 +264,36 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
 /// moderators may still act on the disruptive behaviour.
 fn refer(cx: &mut Cx, report: crate::ids::ReportId, note: &str) {
     let referral = ReferralId(cx.state.next.referral);
-    cx.emit(Event::ReferredToOmbudsteam { referral, report, note: note.to_owned() });
-    cx.owe(Recipient::Ombudsteam, Subject::Report(report), "OMBUDS-1", "report-referred/ombudsteam");
+    cx.emit(Event::ReferredToOmbudsteam {
+        referral,
+        report,
+        note: note.to_owned(),
+    });
+    cx.owe(
+        Recipient::Ombudsteam,
+        Subject::Report(report),
+        "OMBUDS-1",
+        "report-referred/ombudsteam",
+    );
 }
 
 /// The report, if the actor may handle it: its forum's administrators, or the
 /// moderators where they administer the forum or the report has escalated.
 fn handled_report<'a>(cx: &Cx<'a>, id: crate::ids::ReportId) -> Result<&'a Report, Refusal> {
-    cx.only(&[Capacity::Administrator, Capacity::Moderator], "REPORT-3", "handling a report")?;
+    cx.only(
+        &[Capacity::Administrator, Capacity::Moderator],
+        "REPORT-3",
+        "handling a report",
+    )?;
     let r = cx.report(id)?;
     let f = cx.forum(&r.forum)?;
     let ok = match cx.capacity() {
         Capacity::Administrator => cx.state.is_administrator(cx.me(), f),
         _ => {
             if !f.public {
-                return Err(Refusal::NonPublicForum { forum: f.id.to_string() });
+                return Err(Refusal::NonPublicForum {
+                    forum: f.id.to_string(),
+                });
             }
             cx.state.moderators_administer(f) || r.escalated_at.is_some()
         }
@@ -186,11 +301,17 @@ fn handled_report<'a>(cx: &Cx<'a>, id: crate::ids::ReportId) -> Result<&'a Repor
     if ok {
         Ok(r)
     } else if cx.capacity() == Capacity::Administrator {
-        Err(Refusal::not_permitted("ROLE-2", format!("{} does not administer {}", cx.me(), f.id)))
+        Err(Refusal::not_permitted(
+            "ROLE-2",
+            format!("{} does not administer {}", cx.me(), f.id),
+        ))
     } else {
         Err(Refusal::not_permitted(
             "REPORT-4",
-            format!("{id} is for the administrators of {} until it escalates", f.id),
+            format!(
+                "{id} is for the administrators of {} until it escalates",
+                f.id
+            ),
         ))
     }
 }

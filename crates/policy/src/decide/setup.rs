@@ -12,50 +12,89 @@ use std::collections::BTreeSet;
 
 pub(super) fn bootstrap(cx: &mut Cx, operator: &PersonId, name: &str) -> Result<(), Refusal> {
     if cx.state.bootstrapped {
-        return Err(Refusal::out_of_order("AUDIT-1", "this log has already been set up"));
+        return Err(Refusal::out_of_order(
+            "AUDIT-1",
+            "this log has already been set up",
+        ));
     }
-    if *operator == PersonId::system() || cx.me() != operator || cx.capacity() != Capacity::Operator {
-        return Err(Refusal::not_permitted("ROLE-1", "the first event makes its own actor the first operator"));
+    if *operator == PersonId::system() || cx.me() != operator || cx.capacity() != Capacity::Operator
+    {
+        return Err(Refusal::not_permitted(
+            "ROLE-1",
+            "the first event makes its own actor the first operator",
+        ));
     }
     text("name", name, 200)?;
-    cx.emit(Event::Bootstrapped { operator: operator.clone(), name: name.to_owned() });
+    cx.emit(Event::Bootstrapped {
+        operator: operator.clone(),
+        name: name.to_owned(),
+    });
     Ok(())
 }
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     use Capacity::{Administrator, Moderator, Operator};
     match command {
-        Command::RegisterPerson { person, name, time_zone } => {
+        Command::RegisterPerson {
+            person,
+            name,
+            time_zone,
+        } => {
             cx.only(&[Operator], "ROLE-1", "registering people")?;
             if cx.state.people.contains_key(person) || *person == PersonId::system() {
-                return Err(Refusal::Exists { what: "person", id: person.to_string() });
+                return Err(Refusal::Exists {
+                    what: "person",
+                    id: person.to_string(),
+                });
             }
             text("name", name, 200)?;
             if let Some(tz) = time_zone {
                 text("time_zone", tz, 64)?;
             }
-            cx.emit(Event::PersonRegistered { person: person.clone(), name: name.clone(), time_zone: time_zone.clone() });
+            cx.emit(Event::PersonRegistered {
+                person: person.clone(),
+                name: name.clone(),
+                time_zone: time_zone.clone(),
+            });
         }
         Command::LinkIdentity { person, identity } => {
             cx.only(&[Operator, Moderator], "ROLE-1", "linking identities")?;
             cx.person(person)?;
             if let Some(owner) = cx.state.person_with(identity) {
-                return Err(Refusal::Exists { what: "identity", id: format!("{identity} (linked to {owner})") });
+                return Err(Refusal::Exists {
+                    what: "identity",
+                    id: format!("{identity} (linked to {owner})"),
+                });
             }
-            cx.emit(Event::IdentityLinked { person: person.clone(), identity: identity.clone() });
+            cx.emit(Event::IdentityLinked {
+                person: person.clone(),
+                identity: identity.clone(),
+            });
         }
         Command::GrantRole { person, role } => {
             cx.only(&[Operator], "ROLE-1", "granting roles")?;
             let p = cx.person(person)?;
             check_role_target(cx, role)?;
             if p.roles.contains(role) {
-                return Err(Refusal::Exists { what: "role", id: format!("{role} of {person}") });
+                return Err(Refusal::Exists {
+                    what: "role",
+                    id: format!("{role} of {person}"),
+                });
             }
-            cx.emit(Event::RoleGranted { person: person.clone(), role: role.clone() });
+            cx.emit(Event::RoleGranted {
+                person: person.clone(),
+                role: role.clone(),
+            });
             if role.excludes_moderation() && cx.state.is_moderator(person) {
                 // TEAM-2: a sitting moderator who takes such a role is flagged.
-                cx.emit(Event::ModeratorFlaggedToStepDown { person: person.clone(), role: role.clone() });
-                cx.warn("TEAM-2", format!("moderator {person} now serves as {role} and should step down"));
+                cx.emit(Event::ModeratorFlaggedToStepDown {
+                    person: person.clone(),
+                    role: role.clone(),
+                });
+                cx.warn(
+                    "TEAM-2",
+                    format!("moderator {person} now serves as {role} and should step down"),
+                );
             }
         }
         Command::RevokeRole { person, role } => {
@@ -63,25 +102,53 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             if !cx.person(person)?.roles.contains(role) {
                 return Err(Refusal::unknown("role", format!("{role} of {person}")));
             }
-            cx.emit(Event::RoleRevoked { person: person.clone(), role: role.clone() });
+            cx.emit(Event::RoleRevoked {
+                person: person.clone(),
+                role: role.clone(),
+            });
         }
-        Command::CreateWorkingGroup { wg, name, area, responsible_ad } => {
+        Command::CreateWorkingGroup {
+            wg,
+            name,
+            area,
+            responsible_ad,
+        } => {
             cx.only(&[Operator], "ROLE-1", "creating working groups")?;
             if cx.state.working_groups.contains_key(wg) {
-                return Err(Refusal::Exists { what: "working group", id: wg.to_string() });
+                return Err(Refusal::Exists {
+                    what: "working group",
+                    id: wg.to_string(),
+                });
             }
             text("name", name, 200)?;
             if let Some(ad) = responsible_ad {
                 cx.person(ad)?;
             }
             cx.emit(Event::WorkingGroupCreated {
-                wg: WorkingGroup { id: wg.clone(), name: name.clone(), area: area.clone(), responsible_ad: responsible_ad.clone() },
+                wg: WorkingGroup {
+                    id: wg.clone(),
+                    name: name.clone(),
+                    area: area.clone(),
+                    responsible_ad: responsible_ad.clone(),
+                },
             });
         }
-        Command::CreateForum { forum, name, kind, organisation, public, plenary, wg, responsible_ad } => {
+        Command::CreateForum {
+            forum,
+            name,
+            kind,
+            organisation,
+            public,
+            plenary,
+            wg,
+            responsible_ad,
+        } => {
             cx.only(&[Operator], "ROLE-1", "creating fora")?;
             if cx.state.fora.contains_key(forum) {
-                return Err(Refusal::Exists { what: "forum", id: forum.to_string() });
+                return Err(Refusal::Exists {
+                    what: "forum",
+                    id: forum.to_string(),
+                });
             }
             text("name", name, 200)?;
             text("kind", kind, 64)?;
@@ -108,48 +175,84 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
         }
         Command::DelegateAdministration { forum, to } | Command::RevokeDelegation { forum, to } => {
-            cx.only(&[Administrator, Operator], "ROLE-2", "delegating administration")?;
+            cx.only(
+                &[Administrator, Operator],
+                "ROLE-2",
+                "delegating administration",
+            )?;
             let f = cx.forum(forum)?;
             cx.person(to)?;
-            let is_chair = f
-                .wg
-                .as_ref()
-                .is_some_and(|wg| cx.state.holds(cx.me(), &Role::WgChair { wg: wg.clone() }));
+            let is_chair =
+                f.wg.as_ref()
+                    .is_some_and(|wg| cx.state.holds(cx.me(), &Role::WgChair { wg: wg.clone() }));
             if cx.capacity() == Administrator && !is_chair {
                 return Err(Refusal::not_permitted(
                     "ROLE-2",
-                    format!("only the chairs of the working group that owns {forum} may delegate its administration"),
+                    format!(
+                        "only the chairs of the working group that owns {forum} may delegate its administration"
+                    ),
                 ));
             }
             let delegated = f.delegates.iter().any(|d| &d.to == to);
             if let Command::DelegateAdministration { .. } = command {
                 if delegated {
-                    return Err(Refusal::Exists { what: "delegation", id: format!("of {forum} to {to}") });
+                    return Err(Refusal::Exists {
+                        what: "delegation",
+                        id: format!("of {forum} to {to}"),
+                    });
                 }
-                cx.emit(Event::AdministrationDelegated { forum: forum.clone(), to: to.clone(), by: cx.me().clone() });
+                cx.emit(Event::AdministrationDelegated {
+                    forum: forum.clone(),
+                    to: to.clone(),
+                    by: cx.me().clone(),
+                });
             } else {
                 if !delegated {
-                    return Err(Refusal::unknown("delegation", format!("of {forum} to {to}")));
+                    return Err(Refusal::unknown(
+                        "delegation",
+                        format!("of {forum} to {to}"),
+                    ));
                 }
-                cx.emit(Event::DelegationRevoked { forum: forum.clone(), to: to.clone() });
+                cx.emit(Event::DelegationRevoked {
+                    forum: forum.clone(),
+                    to: to.clone(),
+                });
             }
         }
-        Command::OptIn { organisation, reference } => {
+        Command::OptIn {
+            organisation,
+            reference,
+        } => {
             cx.only(&[Operator], "FORUM-2", "recording an opt-in")?;
             if *organisation == Organisation::Ietf || cx.state.opted_in.contains_key(organisation) {
-                return Err(Refusal::Exists { what: "opt-in", id: organisation.to_string() });
+                return Err(Refusal::Exists {
+                    what: "opt-in",
+                    id: organisation.to_string(),
+                });
             }
             text("reference", reference, 500)?;
-            cx.emit(Event::OptedIn { organisation: organisation.clone(), reference: reference.clone() });
+            cx.emit(Event::OptedIn {
+                organisation: organisation.clone(),
+                reference: reference.clone(),
+            });
         }
         Command::AddCategory { category } => {
-            cx.only(&[Operator, Moderator], "REPORT-2", "adding report categories")?;
+            cx.only(
+                &[Operator, Moderator],
+                "REPORT-2",
+                "adding report categories",
+            )?;
             text("category.id", &category.id, 64)?;
             text("category.title", &category.title, 200)?;
             if cx.state.categories.iter().any(|c| c.id == category.id) {
-                return Err(Refusal::Exists { what: "category", id: category.id.clone() });
+                return Err(Refusal::Exists {
+                    what: "category",
+                    id: category.id.clone(),
+                });
             }
-            cx.emit(Event::CategoryAdded { category: category.clone() });
+            cx.emit(Event::CategoryAdded {
+                category: category.clone(),
+            });
         }
         Command::ChangeSettings { settings } => {
             cx.only(&[Operator, Moderator], "ROLE-1", "changing settings")?;
@@ -162,7 +265,9 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
                 return Err(Refusal::invalid(field, "must be at least 1"));
             }
-            cx.emit(Event::SettingsChanged { settings: settings.clone() });
+            cx.emit(Event::SettingsChanged {
+                settings: settings.clone(),
+            });
         }
         _ => {}
     }

@@ -13,12 +13,21 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.only(&[Capacity::Iesg], "TEAM-1", "appointing moderators")?;
             let p = cx.person(person)?;
             if cx.state.is_moderator(person) {
-                return Err(Refusal::Exists { what: "moderator", id: person.to_string() });
+                return Err(Refusal::Exists {
+                    what: "moderator",
+                    id: person.to_string(),
+                });
             }
             if let Some(role) = p.roles.iter().find(|r| r.excludes_moderation()) {
-                return Err(Refusal::Ineligible { person: person.to_string(), role: role.to_string() });
+                return Err(Refusal::Ineligible {
+                    person: person.to_string(),
+                    role: role.to_string(),
+                });
             }
-            cx.emit(Event::ModeratorAppointed { person: person.clone(), at: cx.now });
+            cx.emit(Event::ModeratorAppointed {
+                person: person.clone(),
+                at: cx.now,
+            });
             team_size_warning(cx, cx.state.moderators.len() + 1);
         }
         Command::RecallModerator { person, reason } => {
@@ -27,7 +36,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 return Err(Refusal::unknown("moderator", person));
             }
             text("reason", reason, 2000)?;
-            cx.emit(Event::ModeratorRecalled { person: person.clone(), at: cx.now, reason: reason.clone() });
+            cx.emit(Event::ModeratorRecalled {
+                person: person.clone(),
+                at: cx.now,
+                reason: reason.clone(),
+            });
             team_size_warning(cx, cx.state.moderators.len().saturating_sub(1));
         }
         _ => {}
@@ -39,6 +52,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
 fn team_size_warning(cx: &mut Cx, size: usize) {
     let min = cx.state.settings.minimum_team_size as usize;
     if size < min {
-        cx.warn("TEAM-3", format!("the moderator team will have {size} members; the policy asks for at least {min}"));
+        cx.warn(
+            "TEAM-3",
+            format!(
+                "the moderator team will have {size} members; the policy asks for at least {min}"
+            ),
+        );
     }
 }

@@ -19,7 +19,10 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Measure {
     /// Automated rate limiting: at most `posts` posts per `per_seconds`.
-    RateLimit { posts: u32, per_seconds: u32 },
+    RateLimit {
+        posts: u32,
+        per_seconds: u32,
+    },
     /// Posts are held for review and approval before they reach the forum.
     ReviewAndApproval,
     PrivateAdmonishment,
@@ -27,7 +30,9 @@ pub enum Measure {
     /// Needs an end time.
     TemporarySuspension,
     IndefiniteSuspension,
-    Other { description: String },
+    Other {
+        description: String,
+    },
     // Out of scope (ACT-4): always refused.
     AccountRemoval,
     MeetingRestriction,
@@ -61,9 +66,7 @@ impl Measure {
             Measure::MeetingRestriction => {
                 "the policy does not cover restricting participation in in-person, virtual or hybrid meetings"
             }
-            Measure::ContentRemoval => {
-                "the policy does not cover removing or redacting content"
-            }
+            Measure::ContentRemoval => "the policy does not cover removing or redacting content",
             Measure::PrivateCommunications => {
                 "the policy does not cover private or non-IETF communications"
             }
@@ -136,8 +139,14 @@ pub struct Action {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ActionStatus {
     InForce,
-    Rescinded { at: Timestamp, by: PersonId, reason: String },
-    Expired { at: Timestamp },
+    Rescinded {
+        at: Timestamp,
+        by: PersonId,
+        reason: String,
+    },
+    Expired {
+        at: Timestamp,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

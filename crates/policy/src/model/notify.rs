@@ -1,7 +1,9 @@
 //! Notifications that the policy says are owed (NOTIFY-*). The policy decides
 //! *who must be told what, and why*; delivery belongs to the server.
 
-use crate::ids::{ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ReinstatementId, ReportId};
+use crate::ids::{
+    ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ReinstatementId, ReportId,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,12 +20,18 @@ pub struct Notification {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum Recipient {
-    Person { person: PersonId },
+    Person {
+        person: PersonId,
+    },
     ModeratorTeam,
     /// The administrators of a forum (chairs and delegates, or the moderators).
-    ForumAdministrators { forum: ForumId },
+    ForumAdministrators {
+        forum: ForumId,
+    },
     /// The forum itself: a post to the list or room.
-    Forum { forum: ForumId },
+    Forum {
+        forum: ForumId,
+    },
     /// The channel the IESG chose for actions on several fora (NOTIFY-4).
     CommunityChannel,
     Iesg,

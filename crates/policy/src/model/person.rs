@@ -64,8 +64,7 @@ impl Identity {
                 let (local, domain) = value
                     .rsplit_once('@')
                     .ok_or_else(|| format!("{value:?} is not an email address"))?;
-                if local.is_empty() || domain.is_empty() || value.contains(char::is_whitespace)
-                {
+                if local.is_empty() || domain.is_empty() || value.contains(char::is_whitespace) {
                     return Err(format!("{value:?} is not an email address"));
                 }
                 value.to_lowercase()

@@ -25,7 +25,9 @@ pub enum Decider {
     ForumAdministrators,
     ModeratorTeam,
     /// A legacy action (REINST-5), reconsidered under the process it was imposed by.
-    Legacy { process: String },
+    Legacy {
+        process: String,
+    },
 }
 
 impl Decider {

@@ -81,15 +81,43 @@ impl Category {
             harassment: false,
         };
         vec![
-            c("off-topic", "Off-topic", "Posts outside the forum's charter or scope."),
-            c("uncivil", "Uncivil commentary", "Personal attacks, insults or other uncivil remarks."),
-            c("unsanctioned-announcement", "Unsanctioned announcement", "Announcements of events or products that the forum has not sanctioned."),
-            c("arguing-against-charter", "Arguing against an approved charter", "Repeatedly relitigating a charter or decision that has been approved."),
-            c("sealioning", "Sealioning", "Persistent requests for evidence or debate, made in bad faith, that wear others down."),
-            c("bulk", "Unsolicited bulk messages", "Spam and other unsolicited bulk messages."),
+            c(
+                "off-topic",
+                "Off-topic",
+                "Posts outside the forum's charter or scope.",
+            ),
+            c(
+                "uncivil",
+                "Uncivil commentary",
+                "Personal attacks, insults or other uncivil remarks.",
+            ),
+            c(
+                "unsanctioned-announcement",
+                "Unsanctioned announcement",
+                "Announcements of events or products that the forum has not sanctioned.",
+            ),
+            c(
+                "arguing-against-charter",
+                "Arguing against an approved charter",
+                "Repeatedly relitigating a charter or decision that has been approved.",
+            ),
+            c(
+                "sealioning",
+                "Sealioning",
+                "Persistent requests for evidence or debate, made in bad faith, that wear others down.",
+            ),
+            c(
+                "bulk",
+                "Unsolicited bulk messages",
+                "Spam and other unsolicited bulk messages.",
+            ),
             Category {
                 harassment: true,
-                ..c("harassment", "Suspected harassment", "Behaviour that may be harassment; the ombudsteam is told as well.")
+                ..c(
+                    "harassment",
+                    "Suspected harassment",
+                    "Behaviour that may be harassment; the ombudsteam is told as well.",
+                )
             },
             c("other", "Other", "Anything else that disrupts the forum."),
         ]

@@ -13,11 +13,17 @@ pub enum Role {
     /// Runs this modpod installation: sets up fora, people and roles.
     Operator,
     /// Administers one forum (besides the chairs of its working group).
-    ForumAdministrator { forum: ForumId },
+    ForumAdministrator {
+        forum: ForumId,
+    },
     /// Chairs a working group, and so administers its public fora (ROLE-2).
-    WgChair { wg: WgId },
+    WgChair {
+        wg: WgId,
+    },
     /// Area Director for an area; a member of the IESG.
-    AreaDirector { area: String },
+    AreaDirector {
+        area: String,
+    },
     /// The IETF chair; a member of the IESG.
     IetfChair,
     IesgMember,
@@ -45,6 +51,16 @@ impl Role {
                 | Role::LlcStaff
                 | Role::LlcContractor
         )
+    }
+
+    /// A short key naming the role and its forum or body, e.g. `wg_chair:tls`.
+    pub fn key(&self) -> String {
+        match self {
+            Role::ForumAdministrator { forum } => format!("forum_administrator:{forum}"),
+            Role::WgChair { wg } => format!("wg_chair:{wg}"),
+            Role::AreaDirector { area } => format!("area_director:{area}"),
+            other => other.to_string(),
+        }
     }
 
     /// Whether this role seats its holder on the IESG.

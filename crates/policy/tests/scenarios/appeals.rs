@@ -10,7 +10,11 @@ const NOW: &str = "2026-03-01T10:00:00Z";
 /// alice suspends carol on tls@; carol disagrees. Returns (action, appeal).
 fn disagreement_on_tls(w: &mut World) -> (ActionId, AppealId) {
     w.at(NOW);
-    let a = w.take("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-20T10:00:00Z"));
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-20T10:00:00Z"),
+    );
     let ev = w.ok("carol", Participant, disagree(a));
     (a, filed_appeal(&ev).id)
 }
@@ -23,12 +27,19 @@ fn step_levels(w: &World, id: AppealId) -> Vec<AppealLevel> {
 fn appeal_1_a_disagreement_goes_to_the_forum_s_ad() {
     let mut w = World::ietf();
     w.at(NOW);
-    let a = w.take("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-20T10:00:00Z"));
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-20T10:00:00Z"),
+    );
     let ev = w.ok("carol", Participant, disagree(a));
     let appeal = filed_appeal(&ev);
     assert_eq!((appeal.action, appeal.appellant.clone()), (a, p("carol")));
     assert_eq!(appeal.steps.len(), 1);
-    assert_eq!((appeal.steps[0].level, appeal.steps[0].assigned_to.clone()), (AppealLevel::AreaDirector, Some(p("ad_sec"))));
+    assert_eq!(
+        (appeal.steps[0].level, appeal.steps[0].assigned_to.clone()),
+        (AppealLevel::AreaDirector, Some(p("ad_sec")))
+    );
     assert_eq!(owed(&ev, "APPEAL-1"), vec![to_person("ad_sec")]);
 }
 
@@ -46,7 +57,11 @@ fn appeal_1_anyone_may_disagree_and_a_forum_s_own_ad_is_used() {
 fn appeal_1_fora_with_the_same_ad_go_to_that_ad() {
     let mut w = World::ietf();
     w.at(NOW);
-    let a = w.take("alice", Administrator, suspend_until("carol", &["tls@", "tls-chat"], "2026-03-20T10:00:00Z"));
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@", "tls-chat"], "2026-03-20T10:00:00Z"),
+    );
     let ev = w.ok("carol", Participant, disagree(a));
     assert_eq!(owed(&ev, "APPEAL-1"), vec![to_person("ad_sec")]);
 }
@@ -55,10 +70,19 @@ fn appeal_1_fora_with_the_same_ad_go_to_that_ad() {
 fn appeal_1_fora_with_different_ads_go_to_the_ietf_chair() {
     let mut w = World::ietf();
     w.at(NOW);
-    let a = w.take("m1", Moderator, suspend_until("carol", &["tls@", "quic@"], "2026-03-20T10:00:00Z"));
+    w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    let a = w.take(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["tls@", "quic@"], "2026-03-20T10:00:00Z"),
+    );
     let ev = w.ok("carol", Participant, disagree(a));
     let appeal = filed_appeal(&ev);
-    assert_eq!((appeal.steps[0].level, appeal.steps[0].assigned_to.clone()), (AppealLevel::IetfChair, None));
+    assert_eq!(
+        (appeal.steps[0].level, appeal.steps[0].assigned_to.clone()),
+        (AppealLevel::IetfChair, None)
+    );
     assert_eq!(owed(&ev, "APPEAL-1"), vec![Recipient::IetfChair]);
 }
 
@@ -66,10 +90,16 @@ fn appeal_1_fora_with_different_ads_go_to_the_ietf_chair() {
 fn appeal_1_a_forum_without_an_ad_goes_to_the_ietf_chair() {
     let mut w = World::ietf();
     w.at(NOW);
-    let a = w.take("m1", Moderator, suspend_until("carol", &["ietf@"], "2026-03-20T10:00:00Z"));
+    let a = w.take(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["ietf@"], "2026-03-20T10:00:00Z"),
+    );
     let ev = w.ok("carol", Participant, disagree(a));
     assert_eq!(owed(&ev, "APPEAL-1"), vec![Recipient::IetfChair]);
     // Mixing a forum with an AD and one without: no single AD.
+    w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "ietf@", "carol", "uncivil");
     let b = w.take("m1", Moderator, admonish("carol", &["ietf@", "tls@"]));
     let ev = w.ok("carol", Participant, disagree(b));
     assert_eq!(owed(&ev, "APPEAL-1"), vec![Recipient::IetfChair]);
@@ -103,25 +133,50 @@ fn appeal_2_the_chain_is_ad_then_iesg_then_iab() {
     let mut w = World::ietf();
     let (a, id) = disagreement_on_tls(&mut w);
     let ev = w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
-    let Event::AppealDecided { decision, .. } = &ev[0] else { panic!("{:?}", kinds(&ev)) };
-    assert_eq!((decision.by.clone(), decision.upheld, decision.rationale.as_str()), (p("ad_sec"), false, "having read the thread"));
-    assert_eq!(owed(&ev, "APPEAL-2"), vec![to_person("carol"), Recipient::ModeratorTeam]);
+    let Event::AppealDecided { decision, .. } = &ev[0] else {
+        panic!("{:?}", kinds(&ev))
+    };
+    assert_eq!(
+        (
+            decision.by.clone(),
+            decision.upheld,
+            decision.rationale.as_str()
+        ),
+        (p("ad_sec"), false, "having read the thread")
+    );
+    assert_eq!(
+        owed(&ev, "APPEAL-2"),
+        vec![to_person("carol"), Recipient::ModeratorTeam]
+    );
 
     let ev = w.ok("carol", Participant, Command::EscalateAppeal { appeal: id });
     assert_eq!(kinds(&ev)[0], "appeal_escalated");
     assert_eq!(owed(&ev, "APPEAL-2"), vec![Recipient::Iesg]);
-    assert_eq!(step_levels(&w, id), [AppealLevel::AreaDirector, AppealLevel::Iesg]);
+    assert_eq!(
+        step_levels(&w, id),
+        [AppealLevel::AreaDirector, AppealLevel::Iesg]
+    );
     w.ok("ietf_chair", Iesg, decide_appeal(id, false, None));
 
     let ev = w.ok("carol", Participant, Command::EscalateAppeal { appeal: id });
     assert_eq!(owed(&ev, "APPEAL-2"), vec![Recipient::Iab]);
-    assert_eq!(step_levels(&w, id), [AppealLevel::AreaDirector, AppealLevel::Iesg, AppealLevel::Iab]);
+    assert_eq!(
+        step_levels(&w, id),
+        [
+            AppealLevel::AreaDirector,
+            AppealLevel::Iesg,
+            AppealLevel::Iab
+        ]
+    );
     w.ok("iab_member", Iab, decide_appeal(id, false, None));
 
     let r = w.refused("carol", Participant, Command::EscalateAppeal { appeal: id });
     assert_eq!(r.requirement(), "APPEAL-2");
     assert_says(&r, "the IAB's decision is the last step");
-    assert!(w.action(a).in_force(), "three decisions not to uphold leave the action as it was");
+    assert!(
+        w.action(a).in_force(),
+        "three decisions not to uphold leave the action as it was"
+    );
     assert!(w.appeal(id).steps.iter().all(|s| s.decision.is_some()));
 }
 
@@ -146,7 +201,16 @@ fn appeal_2_cannot_skip_to_the_iab() {
 fn appeal_2_each_step_decides_once_with_a_rationale() {
     let mut w = World::ietf();
     let (_, id) = disagreement_on_tls(&mut w);
-    let r = w.refused("ad_sec", AreaDirector, Command::DecideAppeal { appeal: id, upheld: false, remedy: None, rationale: " ".into() });
+    let r = w.refused(
+        "ad_sec",
+        AreaDirector,
+        Command::DecideAppeal {
+            appeal: id,
+            upheld: false,
+            remedy: None,
+            rationale: " ".into(),
+        },
+    );
     assert_eq!(r.requirement(), "INPUT");
     assert_says(&r, "rationale: must not be empty");
     w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
@@ -165,8 +229,16 @@ fn appeal_2_only_the_appellant_takes_it_further_and_not_after_winning() {
     assert_says(&r, "only carol may take appeal #0 further");
 
     let (_, won) = disagreement_on_tls(&mut w);
-    w.ok("ad_sec", AreaDirector, decide_appeal(won, true, Some(Remedy::Rescind)));
-    let r = w.refused("carol", Participant, Command::EscalateAppeal { appeal: won });
+    w.ok(
+        "ad_sec",
+        AreaDirector,
+        decide_appeal(won, true, Some(Remedy::Rescind)),
+    );
+    let r = w.refused(
+        "carol",
+        Participant,
+        Command::EscalateAppeal { appeal: won },
+    );
     assert_eq!(r.requirement(), "APPEAL-2");
     assert_says(&r, "was upheld");
 }
@@ -180,7 +252,11 @@ fn appeal_3_an_upheld_appeal_without_remedy_is_refused() {
     assert!(r.to_string().contains("APPEAL-3"));
     assert!(w.action(a).in_force());
     // And a remedy without upholding changes nothing, so it is refused too.
-    let r = w.refused("ad_sec", AreaDirector, decide_appeal(id, false, Some(Remedy::Rescind)));
+    let r = w.refused(
+        "ad_sec",
+        AreaDirector,
+        decide_appeal(id, false, Some(Remedy::Rescind)),
+    );
     assert_says(&r, "an appeal that is not upheld changes nothing");
 }
 
@@ -189,13 +265,38 @@ fn appeal_3_an_upheld_appeal_with_rescind_records_the_rescission() {
     let mut w = World::ietf();
     let (a, id) = disagreement_on_tls(&mut w);
     w.later_hours(24);
-    let ev = w.ok("ad_sec", AreaDirector, decide_appeal(id, true, Some(Remedy::Rescind)));
+    let ev = w.ok(
+        "ad_sec",
+        AreaDirector,
+        decide_appeal(id, true, Some(Remedy::Rescind)),
+    );
     assert_eq!(kinds(&ev)[..2], ["appeal_decided", "action_rescinded"]);
-    let Event::ActionRescinded { action, at, by, reason } = &ev[1] else { panic!() };
-    assert_eq!((*action, *at, by.clone()), (a, ts("2026-03-02T10:00:00Z"), p("ad_sec")));
-    assert!(reason.contains("appeal upheld by the responsible Area Director"), "{reason}");
+    let Event::ActionRescinded {
+        action,
+        at,
+        by,
+        reason,
+    } = &ev[1]
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (*action, *at, by.clone()),
+        (a, ts("2026-03-02T10:00:00Z"), p("ad_sec"))
+    );
+    assert!(
+        reason.contains("appeal upheld by the responsible Area Director"),
+        "{reason}"
+    );
     assert!(matches!(w.action(a).status, ActionStatus::Rescinded { .. }));
-    assert_eq!(owed(&ev, "NOTIFY-1"), vec![to_person("carol"), Recipient::ModeratorTeam, to_admins("tls@")]);
+    assert_eq!(
+        owed(&ev, "NOTIFY-1"),
+        vec![
+            to_person("carol"),
+            Recipient::ModeratorTeam,
+            to_admins("tls@")
+        ]
+    );
 }
 
 #[test]
@@ -205,19 +306,41 @@ fn appeal_3_an_upheld_appeal_may_amend_instead() {
     w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
     w.ok("carol", Participant, Command::EscalateAppeal { appeal: id });
     let remedy = Remedy::Amend {
-        terms: TermsChange { measure: Measure::TemporarySuspension, fora: fora(&["tls@"]), ends_at: Some(ts("2026-03-05T10:00:00Z")) },
+        terms: TermsChange {
+            measure: Measure::TemporarySuspension,
+            fora: fora(&["tls@"]),
+            ends_at: Some(ts("2026-03-05T10:00:00Z")),
+        },
     };
     let ev = w.ok("ad_tsv", Iesg, decide_appeal(id, true, Some(remedy)));
-    let Event::ActionAmended { terms, amendment, .. } = &ev[1] else { panic!("{:?}", kinds(&ev)) };
+    let Event::ActionAmended {
+        terms, amendment, ..
+    } = &ev[1]
+    else {
+        panic!("{:?}", kinds(&ev))
+    };
     assert_eq!(terms.ends_at, Some(ts("2026-03-05T10:00:00Z")));
-    assert_eq!((amendment.by.clone(), amendment.as_capacity), (p("ad_tsv"), Iesg));
+    assert_eq!(
+        (amendment.by.clone(), amendment.as_capacity),
+        (p("ad_tsv"), Iesg)
+    );
     assert!(amendment.reason.contains("appeal upheld by the IESG"));
     assert!(w.action(a).in_force());
     assert_eq!(w.action(a).amendments.len(), 1);
     // An amendment through an appeal is still bound by ACT-4.
     let (_, other) = disagreement_on_tls(&mut w);
-    let remedy = Remedy::Amend { terms: TermsChange { measure: Measure::ContentRemoval, fora: fora(&["tls@"]), ends_at: None } };
-    let r = w.refused("ad_sec", AreaDirector, decide_appeal(other, true, Some(remedy)));
+    let remedy = Remedy::Amend {
+        terms: TermsChange {
+            measure: Measure::ContentRemoval,
+            fora: fora(&["tls@"]),
+            ends_at: None,
+        },
+    };
+    let r = w.refused(
+        "ad_sec",
+        AreaDirector,
+        decide_appeal(other, true, Some(remedy)),
+    );
     assert_eq!(r.requirement(), "ACT-4");
 }
 
@@ -226,7 +349,11 @@ fn appeal_3_an_action_already_lifted_needs_no_remedy() {
     let mut w = World::ietf();
     let (a, id) = disagreement_on_tls(&mut w);
     w.ok("alice", Administrator, rescind(a));
-    let r = w.refused("ad_sec", AreaDirector, decide_appeal(id, true, Some(Remedy::Rescind)));
+    let r = w.refused(
+        "ad_sec",
+        AreaDirector,
+        decide_appeal(id, true, Some(Remedy::Rescind)),
+    );
     assert_eq!(r.requirement(), "APPEAL-3");
     assert_says(&r, "action #0 is no longer in force");
     let ev = w.ok("ad_sec", AreaDirector, decide_appeal(id, true, None));

@@ -32,8 +32,18 @@ fn llc_1_an_emergency_action_is_recorded_and_the_iesg_team_and_community_told() 
     assert_eq!(a.nature, "posting suspended on all lists");
     assert_eq!(a.reason, "a credible threat against a named participant");
     assert_eq!(a.expected_duration, "until the police have reviewed it");
-    assert_eq!((a.taken_by.clone(), a.taken_at), (p("llc_staff"), ts("2026-03-01T10:00:00Z")));
-    assert_eq!(owed(&ev, "LLC-1"), vec![Recipient::Iesg, Recipient::ModeratorTeam, Recipient::CommunityChannel]);
+    assert_eq!(
+        (a.taken_by.clone(), a.taken_at),
+        (p("llc_staff"), ts("2026-03-01T10:00:00Z"))
+    );
+    assert_eq!(
+        owed(&ev, "LLC-1"),
+        vec![
+            Recipient::Iesg,
+            Recipient::ModeratorTeam,
+            Recipient::CommunityChannel
+        ]
+    );
     // It is not a moderation action.
     assert!(w.state.actions.is_empty());
 }
@@ -42,7 +52,11 @@ fn llc_1_an_emergency_action_is_recorded_and_the_iesg_team_and_community_told() 
 fn llc_1_legal_advice_withholds_it_from_the_team_and_community_but_never_the_iesg() {
     let mut w = World::ietf();
     w.at("2026-03-01T10:00:00Z");
-    let ev = w.ok("llc_staff", Llc, emergency(Some("counsel advises no publication during proceedings")));
+    let ev = w.ok(
+        "llc_staff",
+        Llc,
+        emergency(Some("counsel advises no publication during proceedings")),
+    );
     assert_eq!(recipients(&ev), vec![Recipient::Iesg]);
     assert_eq!(
         taken_llc_action(&ev).withheld_on_legal_advice.as_deref(),
@@ -53,13 +67,21 @@ fn llc_1_legal_advice_withholds_it_from_the_team_and_community_but_never_the_ies
 #[test]
 fn llc_1_only_the_llc_takes_emergency_actions() {
     let mut w = World::ietf();
-    for (person, cap) in [("m1", Moderator), ("ad_sec", Iesg), ("llc_board", LlcBoard), ("bob", Participant)] {
+    for (person, cap) in [
+        ("m1", Moderator),
+        ("ad_sec", Iesg),
+        ("llc_board", LlcBoard),
+        ("bob", Participant),
+    ] {
         let r = w.refused(person, cap, emergency(None));
         assert_eq!(r.requirement(), "LLC-1", "{person}");
         assert_says(&r, "an emergency action is for: llc");
     }
     let mut cmd = emergency(None);
-    if let Command::TakeLlcAction { expected_duration, .. } = &mut cmd {
+    if let Command::TakeLlcAction {
+        expected_duration, ..
+    } = &mut cmd
+    {
         *expected_duration = String::new();
     }
     let r = w.refused("llc_staff", Llc, cmd);
@@ -70,14 +92,47 @@ fn llc_1_only_the_llc_takes_emergency_actions() {
 fn llc_2_moderators_and_the_iesg_cannot_lift_it() {
     let mut w = World::ietf();
     let a = taken(&mut w, None);
-    for (person, cap) in [("m1", Moderator), ("ad_sec", Iesg), ("ad_sec", AreaDirector), ("ietf_chair", IetfChair)] {
-        let r = w.refused(person, cap, Command::LiftLlcAction { action: a, reason: "overreach".into() });
+    for (person, cap) in [
+        ("m1", Moderator),
+        ("ad_sec", Iesg),
+        ("ad_sec", AreaDirector),
+        ("ietf_chair", IetfChair),
+    ] {
+        let r = w.refused(
+            person,
+            cap,
+            Command::LiftLlcAction {
+                action: a,
+                reason: "overreach".into(),
+            },
+        );
         assert_eq!(r.requirement(), "LLC-2", "{person} as {cap}");
         assert_says(&r, "not by the moderator team or the IESG");
     }
-    let ev = w.ok("llc_staff", Llc, Command::LiftLlcAction { action: a, reason: "threat withdrawn".into() });
-    assert_eq!(ev[0], Event::LlcActionLifted { action: a, at: ts("2026-03-01T10:00:00Z"), reason: "threat withdrawn".into() });
-    let r = w.refused("llc_staff", Llc, Command::LiftLlcAction { action: a, reason: "again".into() });
+    let ev = w.ok(
+        "llc_staff",
+        Llc,
+        Command::LiftLlcAction {
+            action: a,
+            reason: "threat withdrawn".into(),
+        },
+    );
+    assert_eq!(
+        ev[0],
+        Event::LlcActionLifted {
+            action: a,
+            at: ts("2026-03-01T10:00:00Z"),
+            reason: "threat withdrawn".into()
+        }
+    );
+    let r = w.refused(
+        "llc_staff",
+        Llc,
+        Command::LiftLlcAction {
+            action: a,
+            reason: "again".into(),
+        },
+    );
     assert_eq!(r.requirement(), "LLC-2");
 }
 
@@ -85,7 +140,14 @@ fn llc_2_moderators_and_the_iesg_cannot_lift_it() {
 fn llc_2_it_cannot_be_appealed() {
     let mut w = World::ietf();
     let a = taken(&mut w, None);
-    let r = w.refused("carol", Participant, Command::FileDisagreement { target: AppealTarget::LlcAction(a), grounds: "unfair".into() });
+    let r = w.refused(
+        "carol",
+        Participant,
+        Command::FileDisagreement {
+            target: AppealTarget::LlcAction(a),
+            grounds: "unfair".into(),
+        },
+    );
     assert_eq!(r.requirement(), "LLC-2");
     assert_eq!(r.code(), "not_appealable");
     assert_says(&r, "may ask the LLC board for a review");
@@ -95,39 +157,90 @@ fn llc_2_it_cannot_be_appealed() {
 fn llc_2_its_subject_may_ask_the_board_to_review_it() {
     let mut w = World::ietf();
     let a = taken(&mut w, None);
-    let r = w.refused("bob", Participant, Command::RequestBoardReview { action: a });
+    let r = w.refused(
+        "bob",
+        Participant,
+        Command::RequestBoardReview { action: a },
+    );
     assert_eq!(r.requirement(), "LLC-2");
     assert_says(&r, "only the subject of the action");
-    let ev = w.ok("carol", Participant, Command::RequestBoardReview { action: a });
-    assert_eq!(ev[0], Event::BoardReviewRequested { action: a, at: ts("2026-03-01T10:00:00Z") });
+    let ev = w.ok(
+        "carol",
+        Participant,
+        Command::RequestBoardReview { action: a },
+    );
+    assert_eq!(
+        ev[0],
+        Event::BoardReviewRequested {
+            action: a,
+            at: ts("2026-03-01T10:00:00Z")
+        }
+    );
     assert_eq!(owed(&ev, "LLC-2"), vec![Recipient::LlcBoard]);
-    let r = w.refused("carol", Participant, Command::RequestBoardReview { action: a });
+    let r = w.refused(
+        "carol",
+        Participant,
+        Command::RequestBoardReview { action: a },
+    );
     assert_eq!(r.requirement(), "LLC-2");
     assert_says(&r, "already requested");
 
-    let decide_review = |lift| Command::DecideBoardReview { action: a, lift, rationale: "reviewed the evidence".into() };
+    let decide_review = |lift| Command::DecideBoardReview {
+        action: a,
+        lift,
+        rationale: "reviewed the evidence".into(),
+    };
     for (person, cap) in [("llc_staff", Llc), ("ad_sec", Iesg), ("m1", Moderator)] {
         let r = w.refused(person, cap, decide_review(true));
         assert_eq!(r.requirement(), "LLC-2");
     }
     w.later_hours(72);
     let ev = w.ok("llc_board", LlcBoard, decide_review(true));
-    assert_eq!(kinds(&ev)[..2], ["board_review_decided", "llc_action_lifted"]);
+    assert_eq!(
+        kinds(&ev)[..2],
+        ["board_review_decided", "llc_action_lifted"]
+    );
     assert_eq!(owed(&ev, "LLC-2"), vec![to_person("carol")]);
     let rec = w.state.llc_actions.get(&a).unwrap();
     assert_eq!(rec.lifted_at, Some(ts("2026-03-04T10:00:00Z")));
-    assert_eq!(rec.board_review.as_ref().and_then(|r| r.decision.as_ref()).map(|d| d.lift), Some(true));
+    assert_eq!(
+        rec.board_review
+            .as_ref()
+            .and_then(|r| r.decision.as_ref())
+            .map(|d| d.lift),
+        Some(true)
+    );
 }
 
 #[test]
 fn llc_2_the_board_may_keep_it() {
     let mut w = World::ietf();
     let a = taken(&mut w, None);
-    let r = w.refused("llc_board", LlcBoard, Command::DecideBoardReview { action: a, lift: false, rationale: "r".into() });
+    let r = w.refused(
+        "llc_board",
+        LlcBoard,
+        Command::DecideBoardReview {
+            action: a,
+            lift: false,
+            rationale: "r".into(),
+        },
+    );
     assert_eq!(r.requirement(), "LLC-2");
     assert_says(&r, "no board review of LLC action #0 is waiting");
-    w.ok("carol", Participant, Command::RequestBoardReview { action: a });
-    let ev = w.ok("llc_board", LlcBoard, Command::DecideBoardReview { action: a, lift: false, rationale: "stays".into() });
+    w.ok(
+        "carol",
+        Participant,
+        Command::RequestBoardReview { action: a },
+    );
+    let ev = w.ok(
+        "llc_board",
+        LlcBoard,
+        Command::DecideBoardReview {
+            action: a,
+            lift: false,
+            rationale: "stays".into(),
+        },
+    );
     assert!(!kinds(&ev).contains(&"llc_action_lifted"));
     assert_eq!(w.state.llc_actions.get(&a).unwrap().lifted_at, None);
 }

@@ -14,18 +14,45 @@ fn has(events: &[Event], r: &Recipient) -> bool {
 fn notify_1_a_restriction_is_reported_to_the_person_the_team_and_the_administrators() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-04T10:00:00Z"));
-    assert_eq!(owed(&ev, "NOTIFY-1"), vec![to_person("carol"), Recipient::ModeratorTeam, to_admins("tls@")]);
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-04T10:00:00Z"),
+    );
+    assert_eq!(
+        owed(&ev, "NOTIFY-1"),
+        vec![
+            to_person("carol"),
+            Recipient::ModeratorTeam,
+            to_admins("tls@")
+        ]
+    );
     let a = taken_action(&ev).id;
-    assert!(notifications(&ev).iter().all(|n| n.about == Subject::Action(a)));
+    assert!(
+        notifications(&ev)
+            .iter()
+            .all(|n| n.about == Subject::Action(a))
+    );
     // Every kind of restriction, not only suspensions.
     for m in [
-        Measure::RateLimit { posts: 1, per_seconds: 3600 },
+        Measure::RateLimit {
+            posts: 1,
+            per_seconds: 3600,
+        },
         Measure::ReviewAndApproval,
-        Measure::Other { description: "one post per thread".into() },
+        Measure::Other {
+            description: "one post per thread".into(),
+        },
     ] {
         let ev = w.ok("alice", Administrator, act("carol", m, &["tls@"]));
-        assert_eq!(owed(&ev, "NOTIFY-1"), vec![to_person("carol"), Recipient::ModeratorTeam, to_admins("tls@")]);
+        assert_eq!(
+            owed(&ev, "NOTIFY-1"),
+            vec![
+                to_person("carol"),
+                Recipient::ModeratorTeam,
+                to_admins("tls@")
+            ]
+        );
     }
 }
 
@@ -33,10 +60,20 @@ fn notify_1_a_restriction_is_reported_to_the_person_the_team_and_the_administrat
 fn notify_1_the_administrators_of_each_forum_are_told() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("m1", Moderator, suspend_until("carol", &["ietf@", "last-call@"], "2026-03-04T10:00:00Z"));
+    let ev = w.ok(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["ietf@", "last-call@"], "2026-03-04T10:00:00Z"),
+    );
     let got = owed(&ev, "NOTIFY-1");
-    assert!(got.contains(&to_admins("ietf@")) && got.contains(&to_admins("last-call@")), "{got:?}");
-    assert!(got.contains(&to_person("carol")) && got.contains(&Recipient::ModeratorTeam), "{got:?}");
+    assert!(
+        got.contains(&to_admins("ietf@")) && got.contains(&to_admins("last-call@")),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&to_person("carol")) && got.contains(&Recipient::ModeratorTeam),
+        "{got:?}"
+    );
 }
 
 #[test]
@@ -53,17 +90,39 @@ fn notify_1_changes_are_reported_too() {
     let mut w = World::ietf();
     w.at(NOW);
     let a = w.take("alice", Administrator, suspend("carol", &["tls@"]));
-    let ev = w.ok("alice", Administrator, amend_to(a, Measure::ReviewAndApproval, &["tls@"], None));
-    assert_eq!(owed(&ev, "NOTIFY-1"), vec![to_person("carol"), Recipient::ModeratorTeam, to_admins("tls@")]);
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        amend_to(a, Measure::ReviewAndApproval, &["tls@"], None),
+    );
+    assert_eq!(
+        owed(&ev, "NOTIFY-1"),
+        vec![
+            to_person("carol"),
+            Recipient::ModeratorTeam,
+            to_admins("tls@")
+        ]
+    );
     let ev = w.ok("alice", Administrator, rescind(a));
-    assert_eq!(owed(&ev, "NOTIFY-1"), vec![to_person("carol"), Recipient::ModeratorTeam, to_admins("tls@")]);
+    assert_eq!(
+        owed(&ev, "NOTIFY-1"),
+        vec![
+            to_person("carol"),
+            Recipient::ModeratorTeam,
+            to_admins("tls@")
+        ]
+    );
 }
 
 #[test]
 fn act_1_a_public_admonishment_is_posted_to_the_forum() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, act("carol", Measure::PublicAdmonishment, &["tls@"]));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        act("carol", Measure::PublicAdmonishment, &["tls@"]),
+    );
     assert_eq!(recipients(&ev), vec![to_person("carol"), to_forum("tls@")]);
 }
 
@@ -71,7 +130,11 @@ fn act_1_a_public_admonishment_is_posted_to_the_forum() {
 fn notify_3_exactly_14_days_is_not_announced() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-15T10:00:00Z"));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-15T10:00:00Z"),
+    );
     assert!(owed(&ev, "NOTIFY-3").is_empty(), "{:?}", recipients(&ev));
     assert!(!has(&ev, &to_forum("tls@")));
 }
@@ -80,15 +143,26 @@ fn notify_3_exactly_14_days_is_not_announced() {
 fn notify_3_fifteen_days_is_announced_to_each_forum() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, suspend_until("carol", &["tls@", "tls-chat"], "2026-03-16T10:00:00Z"));
-    assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@"), to_forum("tls-chat")]);
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@", "tls-chat"], "2026-03-16T10:00:00Z"),
+    );
+    assert_eq!(
+        owed(&ev, "NOTIFY-3"),
+        vec![to_forum("tls@"), to_forum("tls-chat")]
+    );
 }
 
 #[test]
 fn notify_3_one_second_over_14_days_is_announced() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-15T10:00:01Z"));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-15T10:00:01Z"),
+    );
     assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
 }
 
@@ -104,7 +178,14 @@ fn notify_3_an_indefinite_suspension_is_announced() {
 fn notify_3_the_length_counts_from_the_start_not_from_now() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, starting(suspend_until("carol", &["tls@"], "2026-03-19T10:00:00Z"), "2026-03-05T10:00:00Z"));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        starting(
+            suspend_until("carol", &["tls@"], "2026-03-19T10:00:00Z"),
+            "2026-03-05T10:00:00Z",
+        ),
+    );
     assert!(owed(&ev, "NOTIFY-3").is_empty(), "14 days from its start");
 }
 
@@ -112,17 +193,43 @@ fn notify_3_the_length_counts_from_the_start_not_from_now() {
 fn notify_3_a_suspension_extended_past_14_days_is_announced() {
     let mut w = World::ietf();
     w.at(NOW);
-    let a = w.take("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-11T10:00:00Z"));
-    let ev = w.ok("alice", Administrator, amend_to(a, Measure::TemporarySuspension, &["tls@"], Some("2026-03-21T10:00:00Z")));
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-11T10:00:00Z"),
+    );
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        amend_to(
+            a,
+            Measure::TemporarySuspension,
+            &["tls@"],
+            Some("2026-03-21T10:00:00Z"),
+        ),
+    );
     assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
 }
 
 #[test]
 fn notify_3_the_threshold_is_a_setting() {
     let mut w = World::ietf();
-    w.ok("m1", Moderator, Command::ChangeSettings { settings: Settings { announce_suspensions_over_days: 7, ..Settings::default() } });
+    w.ok(
+        "m1",
+        Moderator,
+        Command::ChangeSettings {
+            settings: Settings {
+                announce_suspensions_over_days: 7,
+                ..Settings::default()
+            },
+        },
+    );
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-09T10:00:00Z"));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-09T10:00:00Z"),
+    );
     assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
 }
 
@@ -130,10 +237,21 @@ fn notify_3_the_threshold_is_a_setting() {
 fn notify_3_any_suspension_is_announced_when_the_suspended_person_asks() {
     let mut w = World::ietf();
     w.at(NOW);
-    let a = w.take("alice", Administrator, suspend_until("carol", &["tls@", "tls-chat"], "2026-03-04T10:00:00Z"));
-    let ev = w.ok("carol", Participant, Command::RequestAnnouncement { action: a });
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@", "tls-chat"], "2026-03-04T10:00:00Z"),
+    );
+    let ev = w.ok(
+        "carol",
+        Participant,
+        Command::RequestAnnouncement { action: a },
+    );
     assert_eq!(ev[0], Event::AnnouncementRequested { action: a });
-    assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@"), to_forum("tls-chat")]);
+    assert_eq!(
+        owed(&ev, "NOTIFY-3"),
+        vec![to_forum("tls@"), to_forum("tls-chat")]
+    );
     assert!(w.state.announcement_requests.contains(&a));
 }
 
@@ -141,14 +259,30 @@ fn notify_3_any_suspension_is_announced_when_the_suspended_person_asks() {
 fn notify_3_only_the_suspended_person_asks_and_only_for_a_suspension() {
     let mut w = World::ietf();
     w.at(NOW);
-    let a = w.take("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-04T10:00:00Z"));
-    let r = w.refused("bob", Participant, Command::RequestAnnouncement { action: a });
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-04T10:00:00Z"),
+    );
+    let r = w.refused(
+        "bob",
+        Participant,
+        Command::RequestAnnouncement { action: a },
+    );
     assert_eq!(r.requirement(), "NOTIFY-3");
     assert_says(&r, "only the suspended person");
-    let r = w.refused("alice", Administrator, Command::RequestAnnouncement { action: a });
+    let r = w.refused(
+        "alice",
+        Administrator,
+        Command::RequestAnnouncement { action: a },
+    );
     assert_eq!(r.requirement(), "NOTIFY-3");
     let b = w.take("alice", Administrator, admonish("carol", &["tls@"]));
-    let r = w.refused("carol", Participant, Command::RequestAnnouncement { action: b });
+    let r = w.refused(
+        "carol",
+        Participant,
+        Command::RequestAnnouncement { action: b },
+    );
     assert_eq!(r.requirement(), "NOTIFY-3");
     assert_says(&r, "action #1 is not a suspension in force");
 }
@@ -157,10 +291,18 @@ fn notify_3_only_the_suspended_person_asks_and_only_for_a_suspension() {
 fn notify_4_an_action_on_two_fora_goes_to_the_community_channel() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, suspend_until("carol", &["tls@", "tls-chat"], "2026-03-04T10:00:00Z"));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@", "tls-chat"], "2026-03-04T10:00:00Z"),
+    );
     assert_eq!(owed(&ev, "NOTIFY-4"), vec![Recipient::CommunityChannel]);
     // Whatever the measure.
-    let ev = w.ok("alice", Administrator, admonish("carol", &["tls@", "tls-chat"]));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        admonish("carol", &["tls@", "tls-chat"]),
+    );
     assert_eq!(owed(&ev, "NOTIFY-4"), vec![Recipient::CommunityChannel]);
 }
 
@@ -168,7 +310,11 @@ fn notify_4_an_action_on_two_fora_goes_to_the_community_channel() {
 fn notify_4_an_action_on_one_forum_does_not() {
     let mut w = World::ietf();
     w.at(NOW);
-    let ev = w.ok("alice", Administrator, suspend_until("carol", &["tls@"], "2026-03-04T10:00:00Z"));
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-04T10:00:00Z"),
+    );
     assert!(owed(&ev, "NOTIFY-4").is_empty());
     assert!(!has(&ev, &Recipient::CommunityChannel));
 }
@@ -182,7 +328,11 @@ fn notify_7_moderators_tell_the_administrators_even_of_an_admonishment() {
     // On a WG list, after an escalation: the chairs hear of it.
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
     w.escalate_when_due(rep);
-    let ev = w.ok("m1", Moderator, citing(admonish("carol", &["tls@"]), &[rep]));
+    let ev = w.ok(
+        "m1",
+        Moderator,
+        citing(admonish("carol", &["tls@"]), &[rep]),
+    );
     assert_eq!(owed(&ev, "NOTIFY-7"), vec![to_admins("tls@")]);
 }
 
@@ -193,4 +343,26 @@ fn notify_7_does_not_apply_to_administrators_own_actions() {
     let ev = w.ok("alice", Administrator, admonish("carol", &["tls@"]));
     assert!(owed(&ev, "NOTIFY-7").is_empty());
     assert!(!has(&ev, &to_admins("tls@")));
+}
+
+#[test]
+fn notify_3_a_huge_threshold_is_never_reached_and_never_a_crash() {
+    let mut w = World::ietf();
+    w.ok(
+        "m1",
+        Moderator,
+        Command::ChangeSettings {
+            settings: Settings {
+                announce_suspensions_over_days: u32::MAX,
+                ..Settings::default()
+            },
+        },
+    );
+    w.at(NOW);
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2090-03-09T10:00:00Z"),
+    );
+    assert!(owed(&ev, "NOTIFY-3").is_empty());
 }

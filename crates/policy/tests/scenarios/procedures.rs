@@ -5,7 +5,11 @@ use crate::world::*;
 use Capacity::{Administrator, Iesg, Moderator};
 
 fn draft(version: u32) -> Command {
-    Command::DraftProcedures { version, title: format!("Moderator procedures v{version}"), text: "1. Contact the person off-list.".into() }
+    Command::DraftProcedures {
+        version,
+        title: format!("Moderator procedures v{version}"),
+        text: "1. Contact the person off-list.".into(),
+    }
 }
 
 /// Drafts, reviews and approves `version`.
@@ -40,13 +44,28 @@ fn proc_1_drafts_don_t_count_until_approved() {
     w.at("2026-03-01T10:00:00Z");
     approve(&mut w, 1);
     w.ok("m1", Moderator, draft(2));
-    assert_eq!(version_of_next_action(&mut w), Some(1), "a draft is not in force");
-    w.ok("m1", Moderator, Command::OpenProceduresReview { version: 2 });
-    assert_eq!(version_of_next_action(&mut w), Some(1), "nor is a version in community review");
+    assert_eq!(
+        version_of_next_action(&mut w),
+        Some(1),
+        "a draft is not in force"
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        Command::OpenProceduresReview { version: 2 },
+    );
+    assert_eq!(
+        version_of_next_action(&mut w),
+        Some(1),
+        "nor is a version in community review"
+    );
     w.ok("ad_tsv", Iesg, Command::ApproveProcedures { version: 2 });
     assert_eq!(version_of_next_action(&mut w), Some(2));
     let p2 = w.state.procedures.get(&2).unwrap();
-    assert_eq!((p2.status, p2.approved_at), (ProceduresStatus::Approved, Some(w.now)));
+    assert_eq!(
+        (p2.status, p2.approved_at),
+        (ProceduresStatus::Approved, Some(w.now))
+    );
 }
 
 #[test]
@@ -55,9 +74,20 @@ fn proc_1_iesg_approval_only_after_community_review() {
     w.ok("m1", Moderator, draft(1));
     let r = w.refused("ad_sec", Iesg, Command::ApproveProcedures { version: 1 });
     assert_eq!(r.requirement(), "PROC-1");
-    assert_says(&r, "version 1 must go through community review before the IESG approves it");
-    w.ok("m1", Moderator, Command::OpenProceduresReview { version: 1 });
-    let r = w.refused("m1", Moderator, Command::OpenProceduresReview { version: 1 });
+    assert_says(
+        &r,
+        "version 1 must go through community review before the IESG approves it",
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        Command::OpenProceduresReview { version: 1 },
+    );
+    let r = w.refused(
+        "m1",
+        Moderator,
+        Command::OpenProceduresReview { version: 1 },
+    );
     assert_eq!(r.requirement(), "PROC-1");
     assert_says(&r, "version 1 is not a draft");
     w.ok("ad_sec", Iesg, Command::ApproveProcedures { version: 1 });
@@ -74,7 +104,11 @@ fn proc_1_the_team_drafts_and_the_iesg_approves() {
     w.ok("m1", Moderator, draft(1));
     let r = w.refused("ad_sec", Iesg, Command::OpenProceduresReview { version: 1 });
     assert_eq!(r.requirement(), "PROC-1");
-    w.ok("m1", Moderator, Command::OpenProceduresReview { version: 1 });
+    w.ok(
+        "m1",
+        Moderator,
+        Command::OpenProceduresReview { version: 1 },
+    );
     let r = w.refused("m1", Moderator, Command::ApproveProcedures { version: 1 });
     assert_eq!(r.requirement(), "PROC-1");
     assert_says(&r, "approving procedures is for: iesg");

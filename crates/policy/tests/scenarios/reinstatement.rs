@@ -4,11 +4,19 @@ use crate::world::*;
 use Capacity::{Administrator, Iesg, Moderator, Operator, Participant};
 
 fn ask(action: ActionId) -> Command {
-    Command::RequestReinstatement { action, statement: "I have read the code of conduct and will follow it".into() }
+    Command::RequestReinstatement {
+        action,
+        statement: "I have read the code of conduct and will follow it".into(),
+    }
 }
 
 fn answer(request: ReinstatementId, reinstate: bool, conditions: Option<&str>) -> Command {
-    Command::DecideReinstatement { request, reinstate, conditions: conditions.map(Into::into), rationale: "discussed by the team".into() }
+    Command::DecideReinstatement {
+        request,
+        reinstate,
+        conditions: conditions.map(Into::into),
+        rationale: "discussed by the team".into(),
+    }
 }
 
 /// m1 suspends carol from ietf@ indefinitely at `when`.
@@ -24,12 +32,23 @@ fn reinst_1_request_before_a_year_is_refused_with_the_date() {
     w.at("2027-03-01T09:59:59Z");
     let r = w.refused("carol", Participant, ask(a));
     assert_eq!(r.requirement(), "REINST-1");
-    assert_eq!(r, Refusal::TooEarly { earliest: ts("2027-03-01T10:00:00Z") });
-    assert_says(&r, "a reinstatement request is possible from 2027-03-01T10:00:00Z");
+    assert_eq!(
+        r,
+        Refusal::TooEarly {
+            earliest: ts("2027-03-01T10:00:00Z")
+        }
+    );
+    assert_says(
+        &r,
+        "a reinstatement request is possible from 2027-03-01T10:00:00Z",
+    );
     w.at("2027-03-01T10:00:00Z");
     let ev = w.ok("carol", Participant, ask(a));
     let req = requested_reinstatement(&ev);
-    assert_eq!((req.action, req.person.clone(), req.requested_at), (a, p("carol"), ts("2027-03-01T10:00:00Z")));
+    assert_eq!(
+        (req.action, req.person.clone(), req.requested_at),
+        (a, p("carol"), ts("2027-03-01T10:00:00Z"))
+    );
     assert_eq!(req.decision, None);
 }
 
@@ -40,10 +59,18 @@ fn reinst_1_leap_day_decision() {
     let a = team_suspension(&mut w, "2024-02-29T12:00:00Z");
     w.at("2025-02-28T12:00:00Z");
     let r = w.refused("carol", Participant, ask(a));
-    assert_eq!(r, Refusal::TooEarly { earliest: ts("2025-03-01T12:00:00Z") });
+    assert_eq!(
+        r,
+        Refusal::TooEarly {
+            earliest: ts("2025-03-01T12:00:00Z")
+        }
+    );
     assert_says(&r, "2025-03-01T12:00:00Z");
     w.at("2025-03-01T11:59:59Z");
-    assert_eq!(w.refused("carol", Participant, ask(a)).requirement(), "REINST-1");
+    assert_eq!(
+        w.refused("carol", Participant, ask(a)).requirement(),
+        "REINST-1"
+    );
     w.at("2025-03-01T12:00:00Z");
     w.ok("carol", Participant, ask(a));
 }
@@ -63,7 +90,12 @@ fn reinst_1_then_no_more_than_once_a_year() {
     // A year from the last request, not from the decision.
     w.at("2028-04-15T07:59:59Z");
     let r = w.refused("carol", Participant, ask(a));
-    assert_eq!(r, Refusal::TooEarly { earliest: ts("2028-04-15T08:00:00Z") });
+    assert_eq!(
+        r,
+        Refusal::TooEarly {
+            earliest: ts("2028-04-15T08:00:00Z")
+        }
+    );
     w.at("2028-04-15T08:00:00Z");
     w.ok("carol", Participant, ask(a));
 }
@@ -72,7 +104,11 @@ fn reinst_1_then_no_more_than_once_a_year() {
 fn reinst_1_only_the_suspended_person_and_only_from_an_indefinite_suspension() {
     let mut w = World::ietf();
     let a = team_suspension(&mut w, "2026-03-01T10:00:00Z");
-    let t = w.take("m1", Moderator, suspend_until("carol", &["last-call@"], "2027-06-01T00:00:00Z"));
+    let t = w.take(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["last-call@"], "2027-06-01T00:00:00Z"),
+    );
     w.at("2027-04-01T00:00:00Z");
     let r = w.refused("bob", Participant, ask(a));
     assert_eq!(r.requirement(), "REINST-1");
@@ -97,8 +133,19 @@ fn reinst_2_a_team_decision_is_reconsidered_by_the_team() {
     assert_eq!(r.requirement(), "REINST-2");
     assert_says(&r, "decided by the moderator team");
     // Its successor: the team as it is now, m1 having left and erin joined.
-    w.ok("ad_sec", Iesg, Command::RecallModerator { person: p("m1"), reason: "term ended".into() });
-    w.ok("ad_sec", Iesg, Command::AppointModerator { person: p("erin") });
+    w.ok(
+        "ad_sec",
+        Iesg,
+        Command::RecallModerator {
+            person: p("m1"),
+            reason: "term ended".into(),
+        },
+    );
+    w.ok(
+        "ad_sec",
+        Iesg,
+        Command::AppointModerator { person: p("erin") },
+    );
     w.ok("erin", Moderator, answer(req.id, false, None));
 }
 
@@ -118,8 +165,22 @@ fn reinst_2_an_administrators_decision_is_reconsidered_by_the_administrators_or_
     let r = w.refused("dave", Administrator, answer(req.id, true, None));
     assert_eq!(r.requirement(), "REINST-2");
     // alice has stepped down as chair; erin chairs tls now and decides.
-    w.ok("op", Operator, Command::RevokeRole { person: p("alice"), role: Role::WgChair { wg: wg("tls") } });
-    w.ok("op", Operator, Command::GrantRole { person: p("erin"), role: Role::WgChair { wg: wg("tls") } });
+    w.ok(
+        "op",
+        Operator,
+        Command::RevokeRole {
+            person: p("alice"),
+            role: Role::WgChair { wg: wg("tls") },
+        },
+    );
+    w.ok(
+        "op",
+        Operator,
+        Command::GrantRole {
+            person: p("erin"),
+            role: Role::WgChair { wg: wg("tls") },
+        },
+    );
     let r = w.refused("alice", Administrator, answer(req.id, true, None));
     assert_eq!(r.requirement(), "REINST-2");
     w.ok("erin", Administrator, answer(req.id, true, None));
@@ -132,14 +193,35 @@ fn reinst_3_reinstatement_with_conditions_is_recorded() {
     w.at("2027-03-02T00:00:00Z");
     let req = requested_reinstatement(&w.ok("carol", Participant, ask(a))).id;
     w.at("2027-03-09T00:00:00Z");
-    let ev = w.ok("m3", Moderator, answer(req, true, Some("posts held for review for three months")));
-    let Event::ReinstatementDecided { decision, .. } = &ev[0] else { panic!("{:?}", kinds(&ev)) };
-    assert_eq!(decision.conditions.as_deref(), Some("posts held for review for three months"));
+    let ev = w.ok(
+        "m3",
+        Moderator,
+        answer(req, true, Some("posts held for review for three months")),
+    );
+    let Event::ReinstatementDecided { decision, .. } = &ev[0] else {
+        panic!("{:?}", kinds(&ev))
+    };
+    assert_eq!(
+        decision.conditions.as_deref(),
+        Some("posts held for review for three months")
+    );
     assert_eq!((decision.by.clone(), decision.reinstate), (p("m3"), true));
-    let Event::ActionRescinded { reason, .. } = &ev[1] else { panic!("{:?}", kinds(&ev)) };
-    assert_eq!(reason, "reinstated on conditions: posts held for review for three months");
+    let Event::ActionRescinded { reason, .. } = &ev[1] else {
+        panic!("{:?}", kinds(&ev))
+    };
+    assert_eq!(
+        reason,
+        "reinstated on conditions: posts held for review for three months"
+    );
     assert!(!w.action(a).in_force());
-    assert_eq!(owed(&ev, "NOTIFY-1"), vec![to_person("carol"), Recipient::ModeratorTeam, to_admins("ietf@")]);
+    assert_eq!(
+        owed(&ev, "NOTIFY-1"),
+        vec![
+            to_person("carol"),
+            Recipient::ModeratorTeam,
+            to_admins("ietf@")
+        ]
+    );
     let r = w.refused("m3", Moderator, answer(req, false, None));
     assert_eq!(r.requirement(), "REINST-3");
     assert_says(&r, "has already been decided");
@@ -160,7 +242,9 @@ fn reinst_3_unconditional_reinstatement_and_refusal() {
     w.at("2028-03-02T00:00:00Z");
     let req = requested_reinstatement(&w.ok("carol", Participant, ask(a))).id;
     let ev = w.ok("m3", Moderator, answer(req, true, None));
-    let Event::ActionRescinded { reason, .. } = &ev[1] else { panic!("{:?}", kinds(&ev)) };
+    let Event::ActionRescinded { reason, .. } = &ev[1] else {
+        panic!("{:?}", kinds(&ev))
+    };
     assert_eq!(reason, "reinstated");
 }
 
@@ -174,7 +258,10 @@ fn reinst_4_an_appeal_against_a_reinstatement_decision_is_refused() {
     let r = w.refused(
         "carol",
         Participant,
-        Command::FileDisagreement { target: AppealTarget::ReinstatementDecision(req), grounds: "unfair".into() },
+        Command::FileDisagreement {
+            target: AppealTarget::ReinstatementDecision(req),
+            grounds: "unfair".into(),
+        },
     );
     assert_eq!(r.requirement(), "REINST-4");
     assert_eq!(r.code(), "not_appealable");
@@ -202,12 +289,26 @@ fn reinst_5_legacy_actions_route_to_the_iesg_without_the_one_year_rule() {
     w.at("2026-03-01T10:00:00Z");
     let a = legacy(&mut w, "2025-12-01T00:00:00Z");
     let rec = w.action(a);
-    assert_eq!(rec.legacy, Some(Legacy { process: "RFC 3683".into(), reference: "IESG statement of 2025-12-01".into() }));
-    assert_eq!((rec.taken_at, rec.terms.measure.clone()), (ts("2025-12-01T00:00:00Z"), Measure::IndefiniteSuspension));
+    assert_eq!(
+        rec.legacy,
+        Some(Legacy {
+            process: "RFC 3683".into(),
+            reference: "IESG statement of 2025-12-01".into()
+        })
+    );
+    assert_eq!(
+        (rec.taken_at, rec.terms.measure.clone()),
+        (ts("2025-12-01T00:00:00Z"), Measure::IndefiniteSuspension)
+    );
     // Three months after it was imposed: the one-year rule is this policy's, not RFC 3683's.
     let ev = w.ok("carol", Participant, ask(a));
     let req = requested_reinstatement(&ev).clone();
-    assert_eq!(req.decided_by, Decider::Legacy { process: "RFC 3683".into() });
+    assert_eq!(
+        req.decided_by,
+        Decider::Legacy {
+            process: "RFC 3683".into()
+        }
+    );
     assert_eq!(owed(&ev, "REINST-5"), vec![Recipient::Iesg]);
     let r = w.refused("m1", Moderator, answer(req.id, true, None));
     assert_eq!(r.requirement(), "REINST-2");
@@ -221,7 +322,10 @@ fn reinst_5_a_non_legacy_action_of_the_same_age_still_waits_a_year() {
     let mut w = World::ietf();
     let a = team_suspension(&mut w, "2025-12-01T00:00:00Z");
     w.at("2026-03-01T10:00:00Z");
-    assert_eq!(w.refused("carol", Participant, ask(a)).requirement(), "REINST-1");
+    assert_eq!(
+        w.refused("carol", Participant, ask(a)).requirement(),
+        "REINST-1"
+    );
 }
 
 #[test]
@@ -246,8 +350,15 @@ fn reinst_5_a_legacy_action_is_not_changed_by_the_moderators_or_administrators()
     let a = legacy(&mut w, "2019-05-01T00:00:00Z");
     let r = w.refused("m1", Moderator, rescind(a));
     assert_eq!(r.requirement(), "REINST-5");
-    assert_says(&r, "action #0 was imposed under RFC 3683; only that process can change it");
-    let r = w.refused("m1", Moderator, amend_to(a, Measure::ReviewAndApproval, &["ietf@"], None));
+    assert_says(
+        &r,
+        "action #0 was imposed under RFC 3683; only that process can change it",
+    );
+    let r = w.refused(
+        "m1",
+        Moderator,
+        amend_to(a, Measure::ReviewAndApproval, &["ietf@"], None),
+    );
     assert_eq!(r.requirement(), "REINST-5");
     // The IESG, for that process, may.
     w.ok("ad_sec", Iesg, rescind(a));

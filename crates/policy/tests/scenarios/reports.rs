@@ -11,10 +11,16 @@ fn report_1_a_report_goes_to_the_administrators_and_the_moderators() {
     let ev = w.ok("bob", Participant, report("tls@", "carol", "uncivil"));
     let rep = filed_report(&ev);
     let r = w.report_record(rep);
-    assert_eq!((r.reporter.clone(), r.subject.clone(), r.forum.clone()), (p("bob"), p("carol"), f("tls@")));
+    assert_eq!(
+        (r.reporter.clone(), r.subject.clone(), r.forum.clone()),
+        (p("bob"), p("carol"), f("tls@"))
+    );
     assert_eq!(r.state, ReportState::Received);
     assert_eq!(r.filed_at, ts("2026-03-01T10:00:00Z"));
-    assert_eq!(owed(&ev, "REPORT-1"), vec![to_admins("tls@"), Recipient::ModeratorTeam]);
+    assert_eq!(
+        owed(&ev, "REPORT-1"),
+        vec![to_admins("tls@"), Recipient::ModeratorTeam]
+    );
 }
 
 #[test]
@@ -23,23 +29,33 @@ fn report_1_behaviour_directed_at_someone_else_about_an_unknown_account() {
     let mut w = World::ietf();
     let cmd = Command::FileReport {
         forum: f("ietf@"),
-        subject: SubjectRef::Identity { identity: email("Troll@Example.NET") },
+        subject: SubjectRef::Identity {
+            identity: email("Troll@Example.NET"),
+        },
         category: "uncivil".into(),
         description: "insults aimed at a newcomer".into(),
         links: vec![],
         note_well_seen: None,
     };
     let ev = w.ok("erin", Participant, cmd);
-    assert_eq!(kinds(&ev)[..3], ["person_registered", "identity_linked", "report_filed"]);
+    assert_eq!(
+        kinds(&ev)[..3],
+        ["person_registered", "identity_linked", "report_filed"]
+    );
     let subject = w.report_record(filed_report(&ev)).subject.clone();
-    assert_eq!(w.state.person_with(&email("troll@example.net")), Some(&subject));
+    assert_eq!(
+        w.state.person_with(&email("troll@example.net")),
+        Some(&subject)
+    );
     // A known account resolves to its person.
     let ev = w.ok(
         "erin",
         Participant,
         Command::FileReport {
             forum: f("ietf@"),
-            subject: SubjectRef::Identity { identity: email("CAROL@example.org") },
+            subject: SubjectRef::Identity {
+                identity: email("CAROL@example.org"),
+            },
             category: "off-topic".into(),
             description: "again".into(),
             links: vec![],
@@ -53,7 +69,11 @@ fn report_1_behaviour_directed_at_someone_else_about_an_unknown_account() {
 #[test]
 fn report_1_only_people_in_a_reporting_capacity_file_reports() {
     let mut w = World::ietf();
-    let r = w.refused("llc_staff", Capacity::Llc, report("ietf@", "carol", "uncivil"));
+    let r = w.refused(
+        "llc_staff",
+        Capacity::Llc,
+        report("ietf@", "carol", "uncivil"),
+    );
     assert_eq!(r.requirement(), "REPORT-1");
     // An administrator or a moderator may report, as anyone.
     w.ok("alice", Administrator, report("ietf@", "carol", "uncivil"));
@@ -64,10 +84,25 @@ fn report_1_only_people_in_a_reporting_capacity_file_reports() {
 fn report_2_categories_include_the_policy_s_examples() {
     let w = World::ietf();
     let ids: Vec<&str> = w.state.categories.iter().map(|c| c.id.as_str()).collect();
-    for id in ["off-topic", "uncivil", "unsanctioned-announcement", "arguing-against-charter", "sealioning", "bulk", "harassment", "other"] {
+    for id in [
+        "off-topic",
+        "uncivil",
+        "unsanctioned-announcement",
+        "arguing-against-charter",
+        "sealioning",
+        "bulk",
+        "harassment",
+        "other",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    let harassment: Vec<&str> = w.state.categories.iter().filter(|c| c.harassment).map(|c| c.id.as_str()).collect();
+    let harassment: Vec<&str> = w
+        .state
+        .categories
+        .iter()
+        .filter(|c| c.harassment)
+        .map(|c| c.id.as_str())
+        .collect();
     assert_eq!(harassment, ["harassment"]);
 }
 
@@ -83,9 +118,21 @@ fn report_2_categories_are_data_an_operator_adds_one() {
         explanation: "Posting someone's private details.".into(),
         harassment: true,
     };
-    let r = w.refused("bob", Participant, Command::AddCategory { category: doxxing.clone() });
+    let r = w.refused(
+        "bob",
+        Participant,
+        Command::AddCategory {
+            category: doxxing.clone(),
+        },
+    );
     assert_eq!(r.requirement(), "REPORT-2");
-    let ev = w.ok("op", Operator, Command::AddCategory { category: doxxing.clone() });
+    let ev = w.ok(
+        "op",
+        Operator,
+        Command::AddCategory {
+            category: doxxing.clone(),
+        },
+    );
     assert_eq!(ev, vec![Event::CategoryAdded { category: doxxing }]);
     // Usable at once, with its data (harassment: referred) taking effect.
     let ev = w.ok("bob", Participant, report("ietf@", "carol", "doxxing"));
@@ -98,33 +145,89 @@ fn report_3_a_report_moves_received_acknowledged_in_review_resolved() {
     w.at("2026-03-01T10:00:00Z");
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
     w.later_hours(2);
-    let ev = w.ok("alice", Administrator, Command::AcknowledgeReport { report: rep });
-    assert_eq!(ev[0], Event::ReportAcknowledged { report: rep, by: p("alice"), at: ts("2026-03-01T12:00:00Z") });
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
+    assert_eq!(
+        ev[0],
+        Event::ReportAcknowledged {
+            report: rep,
+            by: p("alice"),
+            at: ts("2026-03-01T12:00:00Z")
+        }
+    );
     assert_eq!(w.report_record(rep).state, ReportState::Acknowledged);
     // The acknowledgement is visible to the reporter: they are told.
     assert_eq!(owed(&ev, "REPORT-3"), vec![to_person("bob")]);
     w.ok("alice", Administrator, Command::StartReview { report: rep });
     assert_eq!(w.report_record(rep).state, ReportState::InReview);
-    let a = w.take("alice", Administrator, citing(admonish("carol", &["tls@"]), &[rep]));
-    w.ok("alice", Administrator, Command::ResolveReport { report: rep, outcome: ReportOutcome::ActionTaken { action: a } });
-    assert_eq!(w.report_record(rep).state, ReportState::Resolved { outcome: ReportOutcome::ActionTaken { action: a } });
+    let a = w.take(
+        "alice",
+        Administrator,
+        citing(admonish("carol", &["tls@"]), &[rep]),
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: rep,
+            outcome: ReportOutcome::ActionTaken { action: a },
+        },
+    );
+    assert_eq!(
+        w.report_record(rep).state,
+        ReportState::Resolved {
+            outcome: ReportOutcome::ActionTaken { action: a }
+        }
+    );
 }
 
 #[test]
 fn report_3_steps_out_of_order_are_refused() {
     let mut w = World::ietf();
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
-    let r = w.refused("alice", Administrator, Command::ResolveReport { report: rep, outcome: ReportOutcome::NotDisruptive });
+    let r = w.refused(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: rep,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
     assert_eq!(r.requirement(), "REPORT-3");
     assert_says(&r, "report #0 is received");
     let r = w.refused("alice", Administrator, Command::StartReview { report: rep });
     assert_eq!(r.requirement(), "REPORT-3");
-    w.ok("alice", Administrator, Command::AcknowledgeReport { report: rep });
-    let r = w.refused("alice", Administrator, Command::AcknowledgeReport { report: rep });
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
+    let r = w.refused(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
     assert_eq!(r.requirement(), "REPORT-3");
     assert_says(&r, "already acknowledged");
-    w.ok("alice", Administrator, Command::ResolveReport { report: rep, outcome: ReportOutcome::NotDisruptive });
-    let r = w.refused("alice", Administrator, Command::ResolveReport { report: rep, outcome: ReportOutcome::NoActionNeeded });
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: rep,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
+    let r = w.refused(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: rep,
+            outcome: ReportOutcome::NoActionNeeded,
+        },
+    );
     assert_eq!(r.requirement(), "REPORT-3");
 }
 
@@ -132,10 +235,18 @@ fn report_3_steps_out_of_order_are_refused() {
 fn report_3_only_the_forum_s_administrators_handle_its_reports() {
     let mut w = World::ietf();
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
-    let r = w.refused("dave", Administrator, Command::AcknowledgeReport { report: rep });
+    let r = w.refused(
+        "dave",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
     assert_eq!(r.requirement(), "ROLE-2");
     assert_says(&r, "dave does not administer tls@");
-    let r = w.refused("bob", Participant, Command::AcknowledgeReport { report: rep });
+    let r = w.refused(
+        "bob",
+        Participant,
+        Command::AcknowledgeReport { report: rep },
+    );
     assert_eq!(r.requirement(), "REPORT-3");
 }
 
@@ -143,8 +254,19 @@ fn report_3_only_the_forum_s_administrators_handle_its_reports() {
 fn feedback_1_the_reporter_is_told_how_the_report_ended() {
     let mut w = World::ietf();
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
-    w.ok("alice", Administrator, Command::AcknowledgeReport { report: rep });
-    let ev = w.ok("alice", Administrator, Command::ResolveReport { report: rep, outcome: ReportOutcome::NotDisruptive });
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: rep,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
     assert_eq!(owed(&ev, "FEEDBACK-1"), vec![to_person("bob")]);
 }
 
@@ -154,7 +276,11 @@ fn report_4_escalation_before_the_deadline_is_refused() {
     w.at("2026-03-01T10:00:00Z");
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
     w.at("2026-03-03T09:59:59Z");
-    let r = w.refused("system", Capacity::System, Command::EscalateReport { report: rep });
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
     assert_eq!(r.requirement(), "REPORT-4");
     assert_says(&r, "escalates at 2026-03-03T10:00:00Z");
     // Not even a moderator can hurry it.
@@ -172,13 +298,30 @@ fn report_4_an_unacknowledged_report_escalates_to_the_moderators() {
     assert_eq!(r.requirement(), "REPORT-4");
     assert_says(&r, "for the administrators of tls@ until it escalates");
     w.at("2026-03-03T10:00:00Z");
-    let ev = w.ok("system", Capacity::System, Command::EscalateReport { report: rep });
-    assert_eq!(ev[0], Event::ReportEscalated { report: rep, at: ts("2026-03-03T10:00:00Z") });
+    let ev = w.ok(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
+    assert_eq!(
+        ev[0],
+        Event::ReportEscalated {
+            report: rep,
+            at: ts("2026-03-03T10:00:00Z")
+        }
+    );
     // The team is told, and its first step is to contact the administrators.
-    assert_eq!(owed(&ev, "REPORT-4"), vec![Recipient::ModeratorTeam, to_admins("tls@")]);
+    assert_eq!(
+        owed(&ev, "REPORT-4"),
+        vec![Recipient::ModeratorTeam, to_admins("tls@")]
+    );
     w.ok("m1", Moderator, Command::AcknowledgeReport { report: rep });
     // Escalation happens once.
-    let r = w.refused("system", Capacity::System, Command::EscalateReport { report: rep });
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
     assert_eq!(r.requirement(), "REPORT-4");
 }
 
@@ -186,9 +329,17 @@ fn report_4_an_unacknowledged_report_escalates_to_the_moderators() {
 fn report_4_a_report_taken_up_in_time_does_not_escalate() {
     let mut w = World::ietf();
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
-    w.ok("alice", Administrator, Command::AcknowledgeReport { report: rep });
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
     w.later_hours(100);
-    let r = w.refused("system", Capacity::System, Command::EscalateReport { report: rep });
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
     assert_eq!(r.requirement(), "REPORT-4");
     assert_says(&r, "the administrators have taken it up");
 }
@@ -196,23 +347,48 @@ fn report_4_a_report_taken_up_in_time_does_not_escalate() {
 #[test]
 fn report_4_the_escalation_time_is_a_setting() {
     let mut w = World::ietf();
-    w.ok("m1", Moderator, Command::ChangeSettings { settings: Settings { escalation_hours: 4, ..Settings::default() } });
+    w.ok(
+        "m1",
+        Moderator,
+        Command::ChangeSettings {
+            settings: Settings {
+                escalation_hours: 4,
+                ..Settings::default()
+            },
+        },
+    );
     w.at("2026-03-01T10:00:00Z");
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
     w.at("2026-03-01T13:59:00Z");
-    let r = w.refused("system", Capacity::System, Command::EscalateReport { report: rep });
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
     assert_says(&r, "2026-03-01T14:00:00Z");
     w.at("2026-03-01T14:00:00Z");
-    w.ok("system", Capacity::System, Command::EscalateReport { report: rep });
+    w.ok(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
 }
 
 #[test]
 fn report_4_an_administrator_may_hand_a_report_over_early() {
     let mut w = World::ietf();
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
-    let r = w.refused("dave", Administrator, Command::EscalateReport { report: rep });
+    let r = w.refused(
+        "dave",
+        Administrator,
+        Command::EscalateReport { report: rep },
+    );
     assert_eq!(r.requirement(), "REPORT-4");
-    let ev = w.ok("alice", Administrator, Command::EscalateReport { report: rep });
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        Command::EscalateReport { report: rep },
+    );
     assert_eq!(kinds(&ev)[0], "report_escalated");
 }
 
@@ -223,15 +399,30 @@ fn ombuds_1_a_harassment_report_is_referred_to_the_ombudsteam() {
     let ev = w.ok("bob", Participant, report("tls@", "carol", "harassment"));
     let rep = filed_report(&ev);
     assert!(
-        ev.iter().any(|e| matches!(e, Event::ReferredToOmbudsteam { report, .. } if *report == rep)),
+        ev.iter()
+            .any(|e| matches!(e, Event::ReferredToOmbudsteam { report, .. } if *report == rep)),
         "{:?}",
         kinds(&ev)
     );
     assert_eq!(owed(&ev, "OMBUDS-1"), vec![Recipient::Ombudsteam]);
-    assert_eq!(w.state.referrals.values().copied().collect::<Vec<_>>(), vec![rep]);
+    assert_eq!(
+        w.state.referrals.values().copied().collect::<Vec<_>>(),
+        vec![rep]
+    );
     // The administrators may still act on the disruptive behaviour.
-    w.ok("alice", Administrator, Command::AcknowledgeReport { report: rep });
-    let a = w.take("alice", Administrator, citing(suspend_until("carol", &["tls@"], "2026-03-08T10:00:00Z"), &[rep]));
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
+    let a = w.take(
+        "alice",
+        Administrator,
+        citing(
+            suspend_until("carol", &["tls@"], "2026-03-08T10:00:00Z"),
+            &[rep],
+        ),
+    );
     assert_eq!(w.action(a).reports, vec![rep]);
 }
 
@@ -242,9 +433,23 @@ fn ombuds_1_other_categories_are_not_referred_unless_a_handler_refers_them() {
     let rep = filed_report(&ev);
     assert!(owed(&ev, "OMBUDS-1").is_empty());
     assert!(!kinds(&ev).contains(&"referred_to_ombudsteam"));
-    let r = w.refused("bob", Participant, Command::ReferToOmbudsteam { report: rep, note: "please".into() });
+    let r = w.refused(
+        "bob",
+        Participant,
+        Command::ReferToOmbudsteam {
+            report: rep,
+            note: "please".into(),
+        },
+    );
     assert_eq!(r.requirement(), "REPORT-3");
-    let ev = w.ok("alice", Administrator, Command::ReferToOmbudsteam { report: rep, note: "looks like a pattern".into() });
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        Command::ReferToOmbudsteam {
+            report: rep,
+            note: "looks like a pattern".into(),
+        },
+    );
     assert_eq!(kinds(&ev), ["referred_to_ombudsteam", "notification_owed"]);
     assert_eq!(owed(&ev, "OMBUDS-1"), vec![Recipient::Ombudsteam]);
 }
@@ -252,13 +457,28 @@ fn ombuds_1_other_categories_are_not_referred_unless_a_handler_refers_them() {
 #[test]
 fn notewell_1_the_version_seen_is_recorded_when_reporting() {
     let mut w = World::ietf();
-    w.ok("op", Operator, Command::PublishNoteWell { version: 3, text: "Note Well ...".into(), links: vec!["https://www.ietf.org/about/note-well/".into()] });
+    w.ok(
+        "op",
+        Operator,
+        Command::PublishNoteWell {
+            version: 3,
+            text: "Note Well ...".into(),
+            links: vec!["https://www.ietf.org/about/note-well/".into()],
+        },
+    );
     let mut cmd = report("tls@", "carol", "uncivil");
     if let Command::FileReport { note_well_seen, .. } = &mut cmd {
         *note_well_seen = Some(3);
     }
     let ev = w.ok("bob", Participant, cmd);
-    assert!(ev.contains(&Event::NoteWellSeen { person: p("bob"), version: 3 }), "{:?}", kinds(&ev));
+    assert!(
+        ev.contains(&Event::NoteWellSeen {
+            person: p("bob"),
+            version: 3
+        }),
+        "{:?}",
+        kinds(&ev)
+    );
     assert_eq!(w.state.note_well_seen.get(&p("bob")), Some(&3));
 }
 
@@ -280,11 +500,64 @@ fn notewell_1_never_blocks_a_report() {
 #[test]
 fn notewell_1_seeing_it_elsewhere_is_recorded_too() {
     let mut w = World::ietf();
-    let r = w.refused("bob", Participant, Command::RecordNoteWellSeen { version: 1 });
+    let r = w.refused(
+        "bob",
+        Participant,
+        Command::RecordNoteWellSeen { version: 1 },
+    );
     assert_eq!(r.requirement(), "INPUT");
-    w.ok("ad_sec", Capacity::Iesg, Command::PublishNoteWell { version: 1, text: "Note Well".into(), links: vec![] });
-    let r = w.refused("bob", Participant, Command::PublishNoteWell { version: 2, text: "mine".into(), links: vec![] });
+    w.ok(
+        "ad_sec",
+        Capacity::Iesg,
+        Command::PublishNoteWell {
+            version: 1,
+            text: "Note Well".into(),
+            links: vec![],
+        },
+    );
+    let r = w.refused(
+        "bob",
+        Participant,
+        Command::PublishNoteWell {
+            version: 2,
+            text: "mine".into(),
+            links: vec![],
+        },
+    );
     assert_eq!(r.requirement(), "NOTEWELL-1");
-    let ev = w.ok("bob", Participant, Command::RecordNoteWellSeen { version: 1 });
-    assert_eq!(ev, vec![Event::NoteWellSeen { person: p("bob"), version: 1 }]);
+    let ev = w.ok(
+        "bob",
+        Participant,
+        Command::RecordNoteWellSeen { version: 1 },
+    );
+    assert_eq!(
+        ev,
+        vec![Event::NoteWellSeen {
+            person: p("bob"),
+            version: 1
+        }]
+    );
+}
+
+#[test]
+fn report_4_a_huge_escalation_time_is_a_far_deadline_not_a_crash() {
+    let mut w = World::ietf();
+    w.ok(
+        "m1",
+        Moderator,
+        Command::ChangeSettings {
+            settings: Settings {
+                escalation_hours: u32::MAX,
+                ..Settings::default()
+            },
+        },
+    );
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.at("2090-01-01T00:00:00Z");
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
+    assert_eq!(r.requirement(), "REPORT-4");
 }

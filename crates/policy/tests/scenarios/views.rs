@@ -24,15 +24,28 @@ fn report_5_the_reporter_is_hidden_from_the_subject() {
 fn report_5_the_reporter_and_the_handlers_see_who_reported() {
     let mut w = World::ietf();
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
-    for (person, cap) in [("bob", Participant), ("alice", Administrator), ("m1", Moderator)] {
+    for (person, cap) in [
+        ("bob", Participant),
+        ("alice", Administrator),
+        ("m1", Moderator),
+    ] {
         let seen = views::report(&w.state, &viewer(person, cap), rep).unwrap();
         assert_eq!(seen.reporter, Some(p("bob")), "{person}");
     }
     // Anyone else sees nothing at all.
-    assert_eq!(views::report(&w.state, &viewer("erin", Participant), rep), None);
-    assert_eq!(views::report(&w.state, &viewer("dave", Administrator), rep), None);
+    assert_eq!(
+        views::report(&w.state, &viewer("erin", Participant), rep),
+        None
+    );
+    assert_eq!(
+        views::report(&w.state, &viewer("dave", Administrator), rep),
+        None
+    );
     // Claiming a capacity one does not hold does not help.
-    assert_eq!(views::report(&w.state, &viewer("erin", Moderator), rep), None);
+    assert_eq!(
+        views::report(&w.state, &viewer("erin", Moderator), rep),
+        None
+    );
 }
 
 #[test]
@@ -66,11 +79,21 @@ fn report_3_the_reporter_sees_the_acknowledgement() {
     w.at("2026-03-01T10:00:00Z");
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
     let seen = views::report(&w.state, &viewer("bob", Participant), rep).unwrap();
-    assert_eq!((seen.state, seen.acknowledged_at), (ReportState::Received, None));
+    assert_eq!(
+        (seen.state, seen.acknowledged_at),
+        (ReportState::Received, None)
+    );
     w.later_hours(3);
-    w.ok("alice", Administrator, Command::AcknowledgeReport { report: rep });
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
     let seen = views::report(&w.state, &viewer("bob", Participant), rep).unwrap();
-    assert_eq!((seen.state, seen.acknowledged_at), (ReportState::Acknowledged, Some(ts("2026-03-01T13:00:00Z"))));
+    assert_eq!(
+        (seen.state, seen.acknowledged_at),
+        (ReportState::Acknowledged, Some(ts("2026-03-01T13:00:00Z")))
+    );
 }
 
 /// carol has been acted on in three fora, by three different people.
@@ -78,7 +101,11 @@ fn carol_with_a_history() -> World {
     let mut w = World::ietf();
     w.at("2026-03-01T10:00:00Z");
     w.take("alice", Administrator, admonish("carol", &["tls@"]));
-    w.take("dave", Administrator, suspend_until("carol", &["quic@"], "2026-03-08T10:00:00Z"));
+    w.take(
+        "dave",
+        Administrator,
+        suspend_until("carol", &["quic@"], "2026-03-08T10:00:00Z"),
+    );
     w.take("m1", Moderator, suspend("carol", &["ietf@"]));
     w.take("m1", Moderator, suspend("bob", &["ietf@"]));
     w
@@ -88,7 +115,10 @@ fn carol_with_a_history() -> World {
 fn act_7_history_across_fora_is_visible_to_an_admin_of_any_forum() {
     let w = carol_with_a_history();
     let seen = views::history(&w.state, &viewer("dave", Administrator), &p("carol")).unwrap();
-    let fora_seen: Vec<&str> = seen.iter().flat_map(|a| a.terms.fora.iter().map(ForumId::as_str)).collect();
+    let fora_seen: Vec<&str> = seen
+        .iter()
+        .flat_map(|a| a.terms.fora.iter().map(ForumId::as_str))
+        .collect();
     assert_eq!(fora_seen, ["tls@", "quic@", "ietf@"]);
     assert!(seen.iter().all(|a| a.subject == p("carol")));
 }
@@ -96,14 +126,29 @@ fn act_7_history_across_fora_is_visible_to_an_admin_of_any_forum() {
 #[test]
 fn act_7_history_is_visible_to_moderators_and_to_the_person() {
     let w = carol_with_a_history();
-    assert_eq!(views::history(&w.state, &viewer("m4", Moderator), &p("carol")).unwrap().len(), 3);
-    assert_eq!(views::history(&w.state, &viewer("carol", Participant), &p("carol")).unwrap().len(), 3);
+    assert_eq!(
+        views::history(&w.state, &viewer("m4", Moderator), &p("carol"))
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        views::history(&w.state, &viewer("carol", Participant), &p("carol"))
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[test]
 fn act_7_history_is_refused_to_an_unrelated_participant() {
     let w = carol_with_a_history();
-    for v in [viewer("erin", Participant), viewer("erin", Administrator), viewer("erin", Moderator), viewer("bob", Participant)] {
+    for v in [
+        viewer("erin", Participant),
+        viewer("erin", Administrator),
+        viewer("erin", Moderator),
+        viewer("bob", Participant),
+    ] {
         let r = views::history(&w.state, &v, &p("carol")).unwrap_err();
         assert_eq!(r.requirement(), "ACT-7", "{v:?}");
         assert_says(&r, "visible to them and to administrators and moderators");

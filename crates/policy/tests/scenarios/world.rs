@@ -10,7 +10,9 @@ pub use jiff::Timestamp;
 pub use modpod_policy::ids::*;
 pub use modpod_policy::model::*;
 pub use modpod_policy::settings::Settings;
-pub use modpod_policy::{Actor, AppealTarget, Command, Decision, Event, Refusal, State, SubjectRef, Warning, decide};
+pub use modpod_policy::{
+    Actor, AppealTarget, Command, Decision, Event, Refusal, State, SubjectRef, Warning, decide,
+};
 
 /// When the fixture is built. Tests move the clock forward from here.
 pub const FIXTURE_TIME: &str = "2024-01-01T00:00:00Z";
@@ -41,7 +43,8 @@ pub const PEOPLE: [(&str, &str); 18] = [
 ];
 
 pub fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap_or_else(|e| panic!("bad timestamp {s:?}: {e}"))
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad timestamp {s:?}: {e}"))
 }
 
 pub fn p(s: &str) -> PersonId {
@@ -139,23 +142,38 @@ pub fn report(forum: &str, subject: &str, category: &str) -> Command {
 }
 
 pub fn disagree(action: ActionId) -> Command {
-    Command::FileDisagreement { target: AppealTarget::Action(action), grounds: "the posts were on topic".into() }
+    Command::FileDisagreement {
+        target: AppealTarget::Action(action),
+        grounds: "the posts were on topic".into(),
+    }
 }
 
 pub fn decide_appeal(appeal: AppealId, upheld: bool, remedy: Option<Remedy>) -> Command {
-    Command::DecideAppeal { appeal, upheld, remedy, rationale: "having read the thread".into() }
+    Command::DecideAppeal {
+        appeal,
+        upheld,
+        remedy,
+        rationale: "having read the thread".into(),
+    }
 }
 
 pub fn amend_to(action: ActionId, measure: Measure, on: &[&str], end: Option<&str>) -> Command {
     Command::AmendAction {
         action,
-        terms: TermsChange { measure, fora: fora(on), ends_at: end.map(ts) },
+        terms: TermsChange {
+            measure,
+            fora: fora(on),
+            ends_at: end.map(ts),
+        },
         reason: "the person apologised".into(),
     }
 }
 
 pub fn rescind(action: ActionId) -> Command {
-    Command::RescindAction { action, reason: "taken in error".into() }
+    Command::RescindAction {
+        action,
+        reason: "taken in error".into(),
+    }
 }
 
 // ---- Reading events ----
@@ -181,7 +199,10 @@ pub fn owed(events: &[Event], requirement: &str) -> Vec<Recipient> {
 
 /// Every recipient owed a notification, whatever the rule.
 pub fn recipients(events: &[Event]) -> Vec<Recipient> {
-    notifications(events).into_iter().map(|n| n.to.clone()).collect()
+    notifications(events)
+        .into_iter()
+        .map(|n| n.to.clone())
+        .collect()
 }
 
 pub fn kinds(events: &[Event]) -> Vec<&'static str> {
@@ -253,8 +274,14 @@ pub fn taken_llc_action(events: &[Event]) -> &LlcAction {
 /// A refusal's message is a sentence a person can act on: it names `needle`.
 pub fn assert_says(r: &Refusal, needle: &str) {
     let msg = r.to_string();
-    assert!(msg.contains(needle), "refusal {msg:?} should mention {needle:?}");
-    assert!(msg.split_whitespace().count() >= 4, "refusal {msg:?} should be a sentence");
+    assert!(
+        msg.contains(needle),
+        "refusal {msg:?} should mention {needle:?}"
+    );
+    assert!(
+        msg.split_whitespace().count() >= 4,
+        "refusal {msg:?} should be a sentence"
+    );
 }
 
 // ---- The world ----
@@ -271,7 +298,11 @@ pub struct World {
 impl World {
     /// Nothing recorded yet.
     pub fn empty(now: &str) -> World {
-        World { state: State::default(), now: ts(now), log: Vec::new() }
+        World {
+            state: State::default(),
+            now: ts(now),
+            log: Vec::new(),
+        }
     }
 
     /// A small but realistic IETF, set up command by command through `decide`:
@@ -290,11 +321,33 @@ impl World {
     pub fn ietf() -> World {
         use Capacity::{Iesg, Operator};
         let mut w = World::empty(FIXTURE_TIME);
-        w.ok("op", Operator, Command::Bootstrap { operator: p("op"), name: "Olly Operator".into() });
+        w.ok(
+            "op",
+            Operator,
+            Command::Bootstrap {
+                operator: p("op"),
+                name: "Olly Operator".into(),
+            },
+        );
         for (id, name) in PEOPLE {
-            w.ok("op", Operator, Command::RegisterPerson { person: p(id), name: name.into(), time_zone: Some("Europe/Paris".into()) });
+            w.ok(
+                "op",
+                Operator,
+                Command::RegisterPerson {
+                    person: p(id),
+                    name: name.into(),
+                    time_zone: Some("Europe/Paris".into()),
+                },
+            );
         }
-        w.ok("op", Operator, Command::LinkIdentity { person: p("carol"), identity: email("carol@example.org") });
+        w.ok(
+            "op",
+            Operator,
+            Command::LinkIdentity {
+                person: p("carol"),
+                identity: email("carol@example.org"),
+            },
+        );
         let roles = [
             ("ad_sec", Role::AreaDirector { area: "sec".into() }),
             ("ad_tsv", Role::AreaDirector { area: "tsv".into() }),
@@ -306,30 +359,142 @@ impl World {
             ("trustee", Role::IetfTrustMember),
         ];
         for (id, role) in roles {
-            w.ok("op", Operator, Command::GrantRole { person: p(id), role });
+            w.ok(
+                "op",
+                Operator,
+                Command::GrantRole {
+                    person: p(id),
+                    role,
+                },
+            );
         }
         w.ok(
             "op",
             Operator,
-            Command::CreateWorkingGroup { wg: wg("tls"), name: "Transport Layer Security".into(), area: Some("sec".into()), responsible_ad: Some(p("ad_sec")) },
+            Command::CreateWorkingGroup {
+                wg: wg("tls"),
+                name: "Transport Layer Security".into(),
+                area: Some("sec".into()),
+                responsible_ad: Some(p("ad_sec")),
+            },
         );
         w.ok(
             "op",
             Operator,
-            Command::CreateWorkingGroup { wg: wg("quic"), name: "QUIC".into(), area: Some("tsv".into()), responsible_ad: None },
+            Command::CreateWorkingGroup {
+                wg: wg("quic"),
+                name: "QUIC".into(),
+                area: Some("tsv".into()),
+                responsible_ad: None,
+            },
         );
-        w.ok("op", Operator, Command::GrantRole { person: p("alice"), role: Role::WgChair { wg: wg("tls") } });
-        w.ok("op", Operator, Command::GrantRole { person: p("dave"), role: Role::WgChair { wg: wg("quic") } });
-        w.forum("tls@", "mailing-list", Organisation::Ietf, true, false, Some("tls"), None);
-        w.forum("tls-chat", "chat", Organisation::Ietf, true, false, Some("tls"), None);
-        w.forum("tls-chairs@", "mailing-list", Organisation::Ietf, false, false, Some("tls"), None);
-        w.forum("quic@", "mailing-list", Organisation::Ietf, true, false, Some("quic"), Some("ad_tsv"));
-        w.forum("ietf@", "mailing-list", Organisation::Ietf, true, true, None, None);
-        w.forum("last-call@", "mailing-list", Organisation::Ietf, true, true, None, None);
-        w.forum("ietf-chat", "chat", Organisation::Ietf, true, true, None, None);
-        w.forum("cfrg@", "mailing-list", Organisation::Irtf, true, false, None, None);
-        w.forum("github:ietf/notes", "github-repository", Organisation::Ietf, true, false, None, None);
-        w.ok("op", Operator, Command::GrantRole { person: p("alice"), role: Role::ForumAdministrator { forum: f("tls-chairs@") } });
+        w.ok(
+            "op",
+            Operator,
+            Command::GrantRole {
+                person: p("alice"),
+                role: Role::WgChair { wg: wg("tls") },
+            },
+        );
+        w.ok(
+            "op",
+            Operator,
+            Command::GrantRole {
+                person: p("dave"),
+                role: Role::WgChair { wg: wg("quic") },
+            },
+        );
+        w.forum(
+            "tls@",
+            "mailing-list",
+            Organisation::Ietf,
+            true,
+            false,
+            Some("tls"),
+            None,
+        );
+        w.forum(
+            "tls-chat",
+            "chat",
+            Organisation::Ietf,
+            true,
+            false,
+            Some("tls"),
+            None,
+        );
+        w.forum(
+            "tls-chairs@",
+            "mailing-list",
+            Organisation::Ietf,
+            false,
+            false,
+            Some("tls"),
+            None,
+        );
+        w.forum(
+            "quic@",
+            "mailing-list",
+            Organisation::Ietf,
+            true,
+            false,
+            Some("quic"),
+            Some("ad_tsv"),
+        );
+        w.forum(
+            "ietf@",
+            "mailing-list",
+            Organisation::Ietf,
+            true,
+            true,
+            None,
+            None,
+        );
+        w.forum(
+            "last-call@",
+            "mailing-list",
+            Organisation::Ietf,
+            true,
+            true,
+            None,
+            None,
+        );
+        w.forum(
+            "ietf-chat",
+            "chat",
+            Organisation::Ietf,
+            true,
+            true,
+            None,
+            None,
+        );
+        w.forum(
+            "cfrg@",
+            "mailing-list",
+            Organisation::Irtf,
+            true,
+            false,
+            None,
+            None,
+        );
+        w.forum(
+            "github:ietf/notes",
+            "github-repository",
+            Organisation::Ietf,
+            true,
+            false,
+            None,
+            None,
+        );
+        w.ok(
+            "op",
+            Operator,
+            Command::GrantRole {
+                person: p("alice"),
+                role: Role::ForumAdministrator {
+                    forum: f("tls-chairs@"),
+                },
+            },
+        );
         for m in MODERATORS {
             w.ok("ad_sec", Iesg, Command::AppointModerator { person: p(m) });
         }
@@ -337,7 +502,16 @@ impl World {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn forum(&mut self, id: &str, kind: &str, organisation: Organisation, public: bool, plenary: bool, wg_: Option<&str>, ad: Option<&str>) {
+    fn forum(
+        &mut self,
+        id: &str,
+        kind: &str,
+        organisation: Organisation,
+        public: bool,
+        plenary: bool,
+        wg_: Option<&str>,
+        ad: Option<&str>,
+    ) {
         self.ok(
             "op",
             Capacity::Operator,
@@ -361,12 +535,25 @@ impl World {
 
     /// Moves the clock forward by `hours`.
     pub fn later_hours(&mut self, hours: i64) {
-        self.now = self.now.checked_add(jiff::SignedDuration::from_hours(hours)).unwrap_or_else(|e| panic!("{e}"));
+        self.now = self
+            .now
+            .checked_add(jiff::SignedDuration::from_hours(hours))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// Asks the policy, without recording anything.
-    pub fn decide(&self, person: &str, capacity: Capacity, command: &Command) -> Result<Decision, Refusal> {
-        decide(&self.state, &Actor::new(p(person), capacity), command, self.now)
+    pub fn decide(
+        &self,
+        person: &str,
+        capacity: Capacity,
+        command: &Command,
+    ) -> Result<Decision, Refusal> {
+        decide(
+            &self.state,
+            &Actor::new(p(person), capacity),
+            command,
+            self.now,
+        )
     }
 
     /// Decides and records; panics with the refusal if the policy says no.
@@ -379,7 +566,11 @@ impl World {
                 self.log.extend(d.events.iter().cloned());
                 d
             }
-            Err(r) => panic!("{person} as {capacity} was refused {}: [{}] {r}", command.name(), r.requirement()),
+            Err(r) => panic!(
+                "{person} as {capacity} was refused {}: [{}] {r}",
+                command.name(),
+                r.requirement()
+            ),
         }
     }
 
@@ -393,7 +584,11 @@ impl World {
         let before = self.state.clone();
         let log_len = self.log.len();
         match self.decide(person, capacity, &command) {
-            Ok(d) => panic!("{person} as {capacity} was allowed {}: {:?}", command.name(), kinds(&d.events)),
+            Ok(d) => panic!(
+                "{person} as {capacity} was allowed {}: {:?}",
+                command.name(),
+                kinds(&d.events)
+            ),
             Err(r) => {
                 assert_eq!(self.state, before, "a refusal changed the state");
                 assert_eq!(self.log.len(), log_len, "a refusal recorded events");
@@ -405,8 +600,18 @@ impl World {
     // ---- Scenario steps ----
 
     /// `reporter` reports `subject` on `forum`; returns the report.
-    pub fn file_report(&mut self, reporter: &str, forum: &str, subject: &str, category: &str) -> ReportId {
-        let ev = self.ok(reporter, Capacity::Participant, report(forum, subject, category));
+    pub fn file_report(
+        &mut self,
+        reporter: &str,
+        forum: &str,
+        subject: &str,
+        category: &str,
+    ) -> ReportId {
+        let ev = self.ok(
+            reporter,
+            Capacity::Participant,
+            report(forum, subject, category),
+        );
         filed_report(&ev)
     }
 
@@ -419,22 +624,38 @@ impl World {
     /// Lets the System escalate a report once its deadline has passed.
     pub fn escalate_when_due(&mut self, r: ReportId) -> Vec<Event> {
         self.later_hours(i64::from(self.state.settings.escalation_hours));
-        self.ok("system", Capacity::System, Command::EscalateReport { report: r })
+        self.ok(
+            "system",
+            Capacity::System,
+            Command::EscalateReport { report: r },
+        )
     }
 
     pub fn action(&self, id: ActionId) -> &Action {
-        self.state.actions.get(&id).unwrap_or_else(|| panic!("no {id}"))
+        self.state
+            .actions
+            .get(&id)
+            .unwrap_or_else(|| panic!("no {id}"))
     }
 
     pub fn appeal(&self, id: AppealId) -> &Appeal {
-        self.state.appeals.get(&id).unwrap_or_else(|| panic!("no {id}"))
+        self.state
+            .appeals
+            .get(&id)
+            .unwrap_or_else(|| panic!("no {id}"))
     }
 
     pub fn report_record(&self, id: ReportId) -> &Report {
-        self.state.reports.get(&id).unwrap_or_else(|| panic!("no {id}"))
+        self.state
+            .reports
+            .get(&id)
+            .unwrap_or_else(|| panic!("no {id}"))
     }
 
     pub fn forum_record(&self, id: &str) -> &Forum {
-        self.state.fora.get(&f(id)).unwrap_or_else(|| panic!("no forum {id}"))
+        self.state
+            .fora
+            .get(&f(id))
+            .unwrap_or_else(|| panic!("no forum {id}"))
     }
 }

@@ -13,6 +13,7 @@ mod rows;
 mod schema;
 
 use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel, NoTls, Statement};
 
 use crate::chain::{link, seq_to_db};
@@ -21,7 +22,7 @@ use crate::event::{Head, NewEvent, Snapshot, StoredEvent};
 use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
 
 /// How many rows a scan fetches from the server at a time.
-const SCAN_BATCH: i32 = 10_000;
+const SCAN_BATCH: i32 = 20_000;
 
 /// A modpod log in a PostgreSQL database.
 ///
@@ -164,12 +165,15 @@ impl EventStore for PgStore {
         let head = rows::head(&tx.query_opt(&st.read_head, &[])?.ok_or_else(missing_head)?)?;
         let portal = tx.bind(&st.scan, &[&seq_to_db(after)])?;
         loop {
-            let batch = tx.query_portal(&portal, SCAN_BATCH)?;
-            let complete = batch.len() < usize::try_from(SCAN_BATCH).unwrap_or(usize::MAX);
-            for row in &batch {
-                f(rows::event(row)?)?;
+            // Rows are handled as they arrive, while the server is still
+            // sending the rest of the batch.
+            let mut batch = tx.query_portal_raw(&portal, SCAN_BATCH)?;
+            let mut fetched = 0;
+            while let Some(row) = batch.next()? {
+                fetched += 1;
+                f(rows::event(&row)?)?;
             }
-            if complete {
+            if fetched < SCAN_BATCH {
                 break;
             }
         }

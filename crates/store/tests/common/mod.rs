@@ -3,5 +3,8 @@
 //! Each test binary uses only part of it, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
-pub mod db;
+/// Throwaway databases, shared with the other crates' tests.
+pub mod db {
+    pub use modpod_testkit::TestDb;
+}
 pub mod events;
