@@ -94,9 +94,9 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     ));
                 }
                 (true, None) if action.in_force() => {
-                    return Err(Refusal::invalid(
-                        "remedy",
-                        "an upheld appeal must say how the action changes: rescind it or amend it (APPEAL-3)",
+                    return Err(Refusal::out_of_order(
+                        "APPEAL-3",
+                        "an upheld appeal must say how the action changes: rescind it or amend it",
                     ));
                 }
                 (true, Some(_)) if !action.in_force() => {

@@ -287,6 +287,16 @@ fn handled_report<'a>(cx: &Cx<'a>, id: crate::ids::ReportId) -> Result<&'a Repor
     )?;
     let r = cx.report(id)?;
     let f = cx.forum(&r.forum)?;
+    if &r.subject == cx.me() {
+        // Handling a report shows who filed it; its subject never sees that.
+        return Err(Refusal::not_permitted(
+            "REPORT-5",
+            format!(
+                "{id} is about {}: another administrator or a moderator handles it",
+                r.subject
+            ),
+        ));
+    }
     let ok = match cx.capacity() {
         Capacity::Administrator => cx.state.is_administrator(cx.me(), f),
         _ => {

@@ -3,6 +3,7 @@
 
 use crate::world::*;
 use Capacity::{Administrator, Moderator, Participant};
+use modpod_policy::Command;
 use modpod_policy::views;
 
 fn viewer(person: &str, capacity: Capacity) -> Actor {
@@ -155,4 +156,19 @@ fn act_7_history_is_refused_to_an_unrelated_participant() {
     }
     let r = views::history(&w.state, &viewer("m1", Moderator), &p("nobody")).unwrap_err();
     assert_eq!(r.requirement(), "INPUT");
+}
+
+#[test]
+fn report_5_a_subject_cannot_handle_a_report_about_themselves() {
+    // Handling a report shows its reporter, so its subject may not handle it,
+    // even as an administrator of the forum; a co-chair may.
+    let mut w = World::ietf();
+    let rep = w.file_report("bob", "tls@", "alice", "uncivil");
+    let r = w.refused(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
+    assert_eq!(r.requirement(), "REPORT-5");
+    assert_says(&r, "another administrator or a moderator handles it");
 }
