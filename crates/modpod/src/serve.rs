@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use modpod_policy::ids::PersonId;
 use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command};
+use modpod_server::accounts;
 use modpod_server::http::{App, router};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -59,8 +60,8 @@ pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Makes the first operator. Accounts and passwords arrive with the HTTP API;
-/// until then the operator acts through the `modpod` command on this machine.
+/// Makes the first operator and their login account, and prints the password,
+/// once: only its argon2 hash is kept.
 fn first_start(engine: &mut modpod_server::Engine) -> anyhow::Result<()> {
     let operator = PersonId::parse(FIRST_OPERATOR)?;
     let actor = Actor::new(operator.clone(), Capacity::Operator);
@@ -69,13 +70,12 @@ fn first_start(engine: &mut modpod_server::Engine) -> anyhow::Result<()> {
         name: "modpod operator".into(),
     };
     engine.execute(&actor, &command, Timestamp::now())?;
-    println!("first start: created the operator {FIRST_OPERATOR:?}.");
-    println!(
-        "  set up fora, people and roles with:  modpod setup --db <same db> examples/ietf.toml"
-    );
-    println!(
-        "  record a command as the operator:    modpod run --as {FIRST_OPERATOR} --capacity operator '<json>'"
-    );
+    let password = accounts::random_password();
+    accounts::create(engine.store(), FIRST_OPERATOR, FIRST_OPERATOR, &password)?;
+    println!("first start: created the operator {FIRST_OPERATOR:?} and its account.");
+    println!("  log in as {FIRST_OPERATOR:?} with the password {password}");
+    println!("  (shown only now: modpod keeps only its argon2 hash)");
+    println!("  set up fora, people and roles with:  modpod setup examples/ietf.toml");
     Ok(())
 }
 

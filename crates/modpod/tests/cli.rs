@@ -112,6 +112,25 @@ fn serve_creates_the_first_operator_and_answers_healthz_and_openapi() {
         printed.contains("first start: created the operator \"admin\""),
         "{printed}"
     );
+    let password = printed
+        .split("with the password ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    let mut store = modpod_store::open(&db.url).unwrap();
+    let person = modpod_server::accounts::check(store.as_mut(), "admin", password).unwrap();
+    assert_eq!(
+        person.as_deref(),
+        Some("admin"),
+        "the printed password logs in"
+    );
+    assert_eq!(
+        modpod_server::accounts::check(store.as_mut(), "admin", "guess").unwrap(),
+        None
+    );
+    drop(store);
     let (status, body) = get(&format!("http://{addr}/healthz"));
     assert_eq!(status, 200);
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -4,6 +4,7 @@
 //! log (decide → record → apply), and the [`http`] service. This crate owns the
 //! side effects; the policy core owns the decisions and never sees this crate.
 
+pub mod accounts;
 pub mod engine;
 pub mod http;
 

@@ -109,3 +109,15 @@ pub struct Snapshot {
 pub fn hash_hex(hash: &Hash) -> String {
     blake3::Hash::from_bytes(*hash).to_hex().to_string()
 }
+
+/// A login account. Credentials live beside the log, never in it: the log is
+/// meant to be handed to anyone who wants to verify it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// The name people log in with.
+    pub name: String,
+    /// The person the account acts for.
+    pub person: String,
+    /// A PHC-format password hash (argon2id).
+    pub password_hash: String,
+}

@@ -2,7 +2,7 @@
 //! offers, so that the layers above never know which database holds the log.
 
 use crate::error::StoreError;
-use crate::event::{Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
 ///
@@ -58,6 +58,13 @@ pub trait EventStore: Send {
 
     /// The newest snapshot that still matches the log, if any.
     fn latest_snapshot(&mut self) -> Result<Option<Snapshot>, StoreError>;
+
+    /// Creates a login account; returns `false`, changing nothing, if an
+    /// account of that name exists.
+    fn create_account(&mut self, account: &Account) -> Result<bool, StoreError>;
+
+    /// The account of that name, if any.
+    fn account(&mut self, name: &str) -> Result<Option<Account>, StoreError>;
 }
 
 /// How many snapshots a store keeps; older ones are deleted on save.

@@ -43,6 +43,7 @@ stories! {
     basics::payload_text_is_kept_byte_for_byte,
     basics::scan_stops_when_told,
     basics::reopening_keeps_the_log,
+    basics::accounts_are_kept_beside_the_log,
     basics::verify_reports_progress,
     snapshots::snapshots_keep_the_newest,
     snapshots::snapshots_must_match_the_log,

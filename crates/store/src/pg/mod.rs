@@ -18,7 +18,7 @@ use postgres::{Client, IsolationLevel, NoTls, Statement};
 
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
-use crate::event::{Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
 use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
 
 /// How many rows a scan fetches from the server at a time.
@@ -208,6 +208,29 @@ impl EventStore for PgStore {
             .query_opt(&self.statements.latest_snapshot, &[])?
             .map(|row| rows::snapshot(&row))
             .transpose()
+    }
+
+    fn create_account(&mut self, account: &Account) -> Result<bool, StoreError> {
+        let added = self.client.execute(
+            "INSERT INTO accounts (name, person, password_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+            &[&account.name, &account.person, &account.password_hash],
+        )?;
+        Ok(added == 1)
+    }
+
+    fn account(&mut self, name: &str) -> Result<Option<Account>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT name, person, password_hash FROM accounts WHERE name = $1",
+            &[&name],
+        )?;
+        row.map(|r| -> Result<Account, StoreError> {
+            Ok(Account {
+                name: r.try_get(0)?,
+                person: r.try_get(1)?,
+                password_hash: r.try_get(2)?,
+            })
+        })
+        .transpose()
     }
 }
 

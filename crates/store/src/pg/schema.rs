@@ -47,13 +47,22 @@ CREATE TABLE snapshots (
     hash  BYTEA  NOT NULL,
     state BYTEA  NOT NULL
 );
+CREATE TABLE accounts (
+    name          TEXT PRIMARY KEY,
+    person        TEXT NOT NULL,
+    password_hash TEXT NOT NULL
+);
 ";
 
 /// The tables modpod creates besides the marker.
-const TABLES: [&str; 3] = ["events", "head", "snapshots"];
+const TABLES: [&str; 4] = ["events", "head", "snapshots", "accounts"];
 
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 3] = [
+const SHAPE_CHECKS: [(&str, &str); 4] = [
+    (
+        "accounts",
+        "SELECT name, person, password_hash FROM accounts LIMIT 0",
+    ),
     (
         "events",
         "SELECT seq, at_micros, actor, role, kind, payload, prev_hash, hash FROM events LIMIT 0",

@@ -11,9 +11,11 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
-use crate::event::{Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
 use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
 
+const CREATE_ACCOUNT: &str = "INSERT INTO accounts (name, person, password_hash) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING";
+const READ_ACCOUNT: &str = "SELECT name, person, password_hash FROM accounts WHERE name = ?1";
 const READ_HEAD: &str = "SELECT seq, hash FROM head WHERE id = 1";
 const WRITE_HEAD: &str = "UPDATE head SET seq = ?1, hash = ?2 WHERE id = 1";
 const INSERT_EVENT: &str = "INSERT INTO events (seq, at_micros, actor, role, kind, payload, prev_hash, hash) \
@@ -155,6 +157,29 @@ impl EventStore for SqliteStore {
             return Ok(None);
         };
         Ok(Some(rows::snapshot(row)?))
+    }
+
+    fn create_account(&mut self, account: &Account) -> Result<bool, StoreError> {
+        let added = self.conn.prepare_cached(CREATE_ACCOUNT)?.execute(params![
+            account.name,
+            account.person,
+            account.password_hash
+        ])?;
+        Ok(added == 1)
+    }
+
+    fn account(&mut self, name: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(READ_ACCOUNT)?
+            .query_row([name], |row| {
+                Ok(Account {
+                    name: row.get(0)?,
+                    person: row.get(1)?,
+                    password_hash: row.get(2)?,
+                })
+            })
+            .optional()?)
     }
 }
 

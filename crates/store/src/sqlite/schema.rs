@@ -43,11 +43,20 @@ CREATE TABLE snapshots (
     hash  BLOB    NOT NULL,
     state BLOB    NOT NULL
 ) STRICT;
+CREATE TABLE accounts (
+    name          TEXT PRIMARY KEY,
+    person        TEXT NOT NULL,
+    password_hash TEXT NOT NULL
+) STRICT;
 ";
 
 /// One query per table naming every column the store uses, to check at open
 /// time that a modpod database still has the shape the store expects.
-const SHAPE_CHECKS: [(&str, &str); 3] = [
+const SHAPE_CHECKS: [(&str, &str); 4] = [
+    (
+        "accounts",
+        "SELECT name, person, password_hash FROM accounts LIMIT 0",
+    ),
     (
         "events",
         "SELECT seq, at_micros, actor, role, kind, payload, prev_hash, hash FROM events LIMIT 0",

@@ -165,3 +165,24 @@ pub fn verify_reports_progress(store: &mut dyn EventStore, _db: &TestDb) {
     assert!(matches!(verdict, modpod_store::Verdict::Intact { head } if head.seq == 10_000));
     assert_eq!(reports, [4096, 8192, 10_000]);
 }
+
+pub fn accounts_are_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb) {
+    let account = modpod_store::Account {
+        name: "admin".into(),
+        person: "admin".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    };
+    assert_eq!(store.account("admin").unwrap(), None);
+    assert!(store.create_account(&account).unwrap());
+    let other = modpod_store::Account {
+        person: "mallory".into(),
+        ..account.clone()
+    };
+    assert!(
+        !store.create_account(&other).unwrap(),
+        "a second account of the same name"
+    );
+    assert_eq!(db.open().account("admin").unwrap(), Some(account));
+    // Accounts are not events: the log is untouched.
+    assert_eq!(store.head().unwrap(), Head::EMPTY);
+}

@@ -1,0 +1,96 @@
+//! Login accounts: argon2id password hashes kept beside the log (never in it),
+//! and the first operator's account, made on first start.
+
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use modpod_store::{Account, EventStore, StoreError};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an account named {0:?} already exists")]
+    Exists(String),
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A new random password: 24 letters and digits (about 143 bits).
+pub fn random_password() -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(24)
+        .map(char::from)
+        .collect()
+}
+
+/// Creates an account for `person` with `password`.
+pub fn create(
+    store: &mut dyn EventStore,
+    name: &str,
+    person: &str,
+    password: &str,
+) -> Result<(), AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    let password_hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| AccountError::Hash(e.to_string()))?
+        .to_string();
+    let account = Account {
+        name: name.to_owned(),
+        person: person.to_owned(),
+        password_hash,
+    };
+    if store.create_account(&account)? {
+        Ok(())
+    } else {
+        Err(AccountError::Exists(name.to_owned()))
+    }
+}
+
+/// The person an account acts for, if the password is right.
+pub fn check(
+    store: &mut dyn EventStore,
+    name: &str,
+    password: &str,
+) -> Result<Option<String>, StoreError> {
+    let Some(account) = store.account(name)? else {
+        return Ok(None);
+    };
+    let Ok(hash) = PasswordHash::new(&account.password_hash) else {
+        return Ok(None);
+    };
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &hash)
+        .is_ok()
+        .then_some(account.person))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_created_account_accepts_its_password_only() {
+        let mut store =
+            modpod_store::SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let password = random_password();
+        assert_eq!(password.len(), 24);
+        create(&mut store, "admin", "admin", &password).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            check(&mut store, "admin", &password)
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("admin")
+        );
+        assert_eq!(check(&mut store, "admin", "wrong").ok().flatten(), None);
+        assert_eq!(check(&mut store, "nobody", &password).ok().flatten(), None);
+        assert!(matches!(
+            create(&mut store, "admin", "x", "y"),
+            Err(AccountError::Exists(_))
+        ));
+    }
+}
