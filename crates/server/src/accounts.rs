@@ -69,16 +69,16 @@ pub fn check(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_created_account_accepts_its_password_only() {
-        let mut store =
-            modpod_store::SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let mut store = modpod_store::SqliteStore::open_in_memory().unwrap();
         let password = random_password();
         assert_eq!(password.len(), 24);
-        create(&mut store, "admin", "admin", &password).unwrap_or_else(|e| panic!("{e}"));
+        create(&mut store, "admin", "admin", &password).unwrap();
         assert_eq!(
             check(&mut store, "admin", &password)
                 .ok()
