@@ -1,7 +1,8 @@
 //! `modpod export` and `modpod import`: the log as JSON lines, one event a line,
 //! with its sequence number, envelope, payload and hashes. Import checks the
 //! whole chain of the file as it reads it and writes into an empty log only, so
-//! an imported log is the exported one, hash for hash.
+//! an imported log is the exported one, hash for hash; then it rebuilds the
+//! state once and saves it as a snapshot.
 
 use anyhow::{Context, bail};
 use modpod_policy::Event;
@@ -150,6 +151,11 @@ pub fn import(db: &str, path: &Path) -> anyhow::Result<ExitCode> {
     }
     flush(store.as_mut(), &mut batch)?;
     bar.finish_and_clear();
+    drop(store);
+    // Rebuild the state once now and keep it as a snapshot, so that the first
+    // start after an import does not replay the whole log.
+    let mut engine = crate::open_engine(db)?;
+    engine.snapshot()?;
     println!("imported {} events; head {}", next_seq - 1, hash_hex(&prev));
     Ok(ExitCode::SUCCESS)
 }

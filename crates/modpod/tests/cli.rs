@@ -328,6 +328,11 @@ fn roundtrip(from: &TestDb, to: &TestDb) {
     let lines = std::fs::read_to_string(&file).unwrap().lines().count() as i64;
     assert_eq!(lines, events(from));
     ok(&to.url, &["import", path]);
+    assert_eq!(
+        to.query_i64("SELECT count(*) FROM snapshots"),
+        1,
+        "import leaves a snapshot"
+    );
     let (a, b) = (ok(&from.url, &["verify"]), ok(&to.url, &["verify"]));
     let head = |s: &str| s.rsplit("head ").next().unwrap().trim().to_owned();
     assert_eq!(

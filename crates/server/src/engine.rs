@@ -164,7 +164,17 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Recorded, EngineError> {
         for _ in 0..MAX_RETRIES {
-            let (events, warnings, staged) = self.decide_all(commands, now)?;
+            let (events, warnings, staged) = match self.decide_all(commands, now) {
+                Ok(decided) => decided,
+                // A refusal may come from a state another node has since
+                // changed: refuse only what the current log refuses.
+                Err(refused) if self.store.head()?.seq != self.head.seq => {
+                    tracing::debug!(%refused, "refused on a stale state; catching up");
+                    self.catch_up(&mut |_| {})?;
+                    continue;
+                }
+                Err(refused) => return Err(refused),
+            };
             let batch: Vec<NewEvent> = events
                 .iter()
                 .map(|(actor, e)| envelope(actor, e, now))
