@@ -192,6 +192,9 @@ pub enum Command {
     FileDisagreement {
         target: AppealTarget,
         grounds: String,
+        /// The Note Well version the person was shown (NOTEWELL-1).
+        #[serde(default)]
+        note_well_seen: Option<u32>,
     },
     DecideAppeal {
         appeal: AppealId,

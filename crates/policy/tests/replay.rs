@@ -475,6 +475,7 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
         Op::Disagree(a) => Command::FileDisagreement {
             target: AppealTarget::Action(action(a)),
             grounds: "unfair".into(),
+            note_well_seen: None,
         },
         Op::DecideAppeal {
             appeal: i,

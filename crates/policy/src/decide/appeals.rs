@@ -14,7 +14,11 @@ use std::collections::BTreeSet;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
-        Command::FileDisagreement { target, grounds } => {
+        Command::FileDisagreement {
+            target,
+            grounds,
+            note_well_seen,
+        } => {
             let action = match target {
                 AppealTarget::Action(id) => cx.action(*id)?,
                 AppealTarget::ReinstatementDecision(_) => {
@@ -62,6 +66,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 None => Recipient::IetfChair,
             };
             cx.owe(to, Subject::Appeal(id), "APPEAL-1", "appeal-filed/decider");
+            // NOTEWELL-1: recorded when known, never a reason to refuse.
+            if let Some(v) = note_well_seen.filter(|v| cx.state.note_wells.contains_key(v)) {
+                cx.emit(Event::NoteWellSeen {
+                    person: cx.me().clone(),
+                    version: v,
+                });
+            }
         }
         Command::DecideAppeal {
             appeal,

@@ -3,7 +3,9 @@
 //! through a recorded amendment or rescission.
 
 use crate::world::*;
-use Capacity::{Administrator, AreaDirector, Iab, Iesg, IetfChair, Moderator, Participant};
+use Capacity::{
+    Administrator, AreaDirector, Iab, Iesg, IetfChair, Moderator, Operator, Participant,
+};
 
 const NOW: &str = "2026-03-01T10:00:00Z";
 
@@ -359,4 +361,44 @@ fn appeal_3_an_action_already_lifted_needs_no_remedy() {
     let ev = w.ok("ad_sec", AreaDirector, decide_appeal(id, true, None));
     assert_eq!(kinds(&ev)[0], "appeal_decided");
     assert!(!kinds(&ev).contains(&"action_rescinded"));
+}
+
+#[test]
+fn notewell_1_the_version_seen_is_recorded_when_disagreeing() {
+    let mut w = World::ietf();
+    w.ok(
+        "op",
+        Operator,
+        Command::PublishNoteWell {
+            version: 2,
+            text: "Note Well ...".into(),
+            links: vec!["https://www.ietf.org/about/note-well/".into()],
+        },
+    );
+    w.at(NOW);
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-20T10:00:00Z"),
+    );
+    let mut cmd = disagree(a);
+    if let Command::FileDisagreement { note_well_seen, .. } = &mut cmd {
+        *note_well_seen = Some(2);
+    }
+    let ev = w.ok("carol", Participant, cmd);
+    assert!(
+        ev.contains(&Event::NoteWellSeen {
+            person: p("carol"),
+            version: 2
+        }),
+        "{:?}",
+        kinds(&ev)
+    );
+    // An unknown version is not recorded, and does not block the disagreement.
+    let mut cmd = disagree(a);
+    if let Command::FileDisagreement { note_well_seen, .. } = &mut cmd {
+        *note_well_seen = Some(99);
+    }
+    let ev = w.ok("carol", Participant, cmd);
+    assert!(!kinds(&ev).contains(&"note_well_seen"));
 }

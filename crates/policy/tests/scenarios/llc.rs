@@ -146,6 +146,7 @@ fn llc_2_it_cannot_be_appealed() {
         Command::FileDisagreement {
             target: AppealTarget::LlcAction(a),
             grounds: "unfair".into(),
+            note_well_seen: None,
         },
     );
     assert_eq!(r.requirement(), "LLC-2");

@@ -261,6 +261,7 @@ fn reinst_4_an_appeal_against_a_reinstatement_decision_is_refused() {
         Command::FileDisagreement {
             target: AppealTarget::ReinstatementDecision(req),
             grounds: "unfair".into(),
+            note_well_seen: None,
         },
     );
     assert_eq!(r.requirement(), "REINST-4");

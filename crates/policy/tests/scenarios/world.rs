@@ -145,6 +145,7 @@ pub fn disagree(action: ActionId) -> Command {
     Command::FileDisagreement {
         target: AppealTarget::Action(action),
         grounds: "the posts were on topic".into(),
+        note_well_seen: None,
     }
 }
 
