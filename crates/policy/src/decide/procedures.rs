@@ -16,18 +16,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             text: body,
         } => {
             cx.only(&[Capacity::Moderator], "PROC-1", "drafting procedures")?;
-            if cx
-                .state
-                .procedures
-                .keys()
-                .next_back()
-                .is_some_and(|v| v >= version)
-            {
-                return Err(Refusal::invalid(
-                    "version",
-                    "must be higher than every earlier version",
-                ));
-            }
+            next_version(cx.state.procedures.keys().next_back(), *version)?;
             text("title", title, 200)?;
             text("text", body, 200_000)?;
             cx.emit(Event::ProceduresDrafted {
@@ -77,18 +66,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 "NOTEWELL-1",
                 "publishing the Note Well",
             )?;
-            if cx
-                .state
-                .note_wells
-                .keys()
-                .next_back()
-                .is_some_and(|v| v >= version)
-            {
-                return Err(Refusal::invalid(
-                    "version",
-                    "must be higher than every earlier version",
-                ));
-            }
+            next_version(cx.state.note_wells.keys().next_back(), *version)?;
             text("text", body, 100_000)?;
             cx.emit(Event::NoteWellPublished {
                 note_well: NoteWell {
@@ -118,4 +96,15 @@ fn procedures<'a>(cx: &Cx<'a>, version: u32) -> Result<&'a Procedures, Refusal> 
         .procedures
         .get(&version)
         .ok_or_else(|| Refusal::unknown("procedures version", version))
+}
+
+/// Versions of a document only go up.
+fn next_version(latest: Option<&u32>, version: u32) -> Result<(), Refusal> {
+    if latest.is_some_and(|v| *v >= version) {
+        return Err(Refusal::invalid(
+            "version",
+            "must be higher than every earlier version",
+        ));
+    }
+    Ok(())
 }
