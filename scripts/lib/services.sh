@@ -36,7 +36,10 @@ start_postgres() {
     bin=$(pg_bin)
   fi
   local dir port user
-  dir="$(services_dir)/pg-$$"
+  # The cluster lives under /tmp: when this runs as root, the server runs as
+  # the postgres user, who cannot enter root's home (where CI keeps cargo's
+  # target directory).
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/modpod-pg.XXXXXX")
   port="${MODPOD_TEST_PG_PORT:-55432}"
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   user=$(id -un)
@@ -45,8 +48,7 @@ start_postgres() {
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     user=postgres
   fi
-  rm -rf "$dir"
-  mkdir -p "$dir"
+  chmod 755 "$dir"
   chown "$user" "$dir"
   step "starting PostgreSQL ($bin) on 127.0.0.1:$port in $dir"
   as_user "$user" "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
@@ -55,6 +57,7 @@ start_postgres() {
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$([ "${PG_DURABLE:-0}" = 1 ] && echo on || echo off) -c max_connections=200" start >/dev/null ||
     { cat "$dir/server.log" >&2; return 1; }
   PG_STARTED="$bin/pg_ctl -D $dir/data"
+  PG_DIR="$dir"
   PG_USER="$user"
   export MODPOD_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
@@ -69,6 +72,7 @@ stop_services() {
     step "stopping PostgreSQL"
     # shellcheck disable=SC2086
     as_user "$PG_USER" $PG_STARTED -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
     PG_STARTED=""
   fi
 }
