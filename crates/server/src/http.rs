@@ -56,7 +56,7 @@ async fn healthz(Extract(app): Extract<App>) -> Json<Health> {
         status: "ok",
         backend: engine.backend(),
         events: head.seq,
-        head: hex(&head.hash),
+        head: modpod_store::hash_hex(&head.hash),
     })
 }
 
@@ -64,8 +64,4 @@ async fn healthz(Extract(app): Extract<App>) -> Json<Health> {
 #[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "The OpenAPI 3 document of this service")))]
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

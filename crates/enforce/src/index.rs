@@ -1,0 +1,187 @@
+//! The decision index: who may post where, now. It holds, for each person, the
+//! actions in force that restrict posting (suspensions, review and approval,
+//! rate limits) with their fora and times, and the identity keys that lead to
+//! each person (`email:bob@example.org`). It is built from a `State` and kept
+//! current by [`Index::apply`] after each event is applied to the state; it
+//! never decides policy and never reads a clock (`now` is an argument).
+//!
+//! Rules of [`Index::decide`]:
+//! - a restriction applies when `starts_at <= now < ends_at`, so one that ends
+//!   stops applying at once, without waiting for its `action_expired` event;
+//! - a suspension beats a hold, which beats a rate limit;
+//! - an unknown sender, an unknown forum, or a sender with no restriction on
+//!   that forum is allowed: the index restricts only what an action names;
+//! - sender addresses match as described in `index/address.rs`: exactly and
+//!   case-insensitively, then once without a `+tag`, never fuzzily.
+//!
+//! Counting posts is not done here: a rate-limited sender gets
+//! [`Verdict::RateLimited`] with the limits, and the caller does the counting.
+
+mod address;
+mod restriction;
+
+use jiff::Timestamp;
+use modpod_policy::ids::{ActionId, PersonId};
+use modpod_policy::{Event, State};
+use restriction::{Restrains, Restriction};
+use std::collections::HashMap;
+
+/// What to do with a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allow,
+    /// Hold the post for review and approval.
+    Hold,
+    /// Refuse the post: the sender is suspended until `until` (`None`:
+    /// indefinitely, or until an action with no end is lifted).
+    Reject {
+        until: Option<Timestamp>,
+    },
+    /// Allow the post if the sender has posted fewer than `posts` times in the
+    /// last `per_seconds` seconds.
+    RateLimited {
+        posts: u32,
+        per_seconds: u32,
+    },
+}
+
+/// The in-memory index the enforcement hot path reads.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// `Identity::key()` → the person it belongs to.
+    identities: HashMap<String, PersonId>,
+    /// The restrictions in force on each person.
+    restrictions: HashMap<PersonId, Vec<Restriction>>,
+    /// Whom each indexed action restricts, to find it again on a change.
+    subjects: HashMap<ActionId, PersonId>,
+}
+
+impl Index {
+    /// Indexes every identity and every action in force in `state`.
+    pub fn build(state: &State) -> Index {
+        let mut index = Index {
+            identities: HashMap::with_capacity(state.identities.len()),
+            ..Index::default()
+        };
+        for (key, person) in &state.identities {
+            index.identities.insert(key.clone(), person.clone());
+        }
+        for action in state.actions.values() {
+            index.insert(action);
+        }
+        index
+    }
+
+    /// Brings the index up to date with one event, given the state after the
+    /// event was applied. The event says what changed; the state says what it
+    /// is now, so an amendment is indexed with its new terms and a rescinded or
+    /// expired action is dropped.
+    pub fn apply(&mut self, state_after: &State, event: &Event) {
+        match event {
+            Event::ActionTaken { action } => self.reindex(state_after, action.id),
+            Event::ActionAmended { action, .. }
+            | Event::ActionRescinded { action, .. }
+            | Event::ActionExpired { action, .. } => self.reindex(state_after, *action),
+            Event::IdentityLinked { identity, .. } => {
+                let key = identity.key();
+                match state_after.identities.get(&key) {
+                    Some(person) => {
+                        self.identities.insert(key, person.clone());
+                    }
+                    None => {
+                        self.identities.remove(&key);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// May the person sending from `sender_email` post in `forum` at `now`?
+    pub fn decide(&self, forum: &str, sender_email: &str, now: Timestamp) -> Verdict {
+        let Some(restrictions) = self
+            .person_for_email(sender_email)
+            .and_then(|person| self.restrictions.get(person))
+        else {
+            return Verdict::Allow;
+        };
+        let mut suspended = false;
+        let mut until: Option<Timestamp> = None;
+        let mut indefinite = false;
+        let mut held = false;
+        let mut limit: Option<(u32, u32)> = None;
+        for r in restrictions.iter().filter(|r| r.applies(forum, now)) {
+            match r.restrains {
+                Restrains::Suspension => {
+                    suspended = true;
+                    match r.ends_at {
+                        Some(end) => until = until.max(Some(end)),
+                        None => indefinite = true,
+                    }
+                }
+                Restrains::Hold => held = true,
+                Restrains::RateLimit { posts, per_seconds } => {
+                    limit = Some(stricter(limit, (posts, per_seconds)));
+                }
+            }
+        }
+        match (suspended, held, limit) {
+            (true, _, _) => Verdict::Reject {
+                until: if indefinite { None } else { until },
+            },
+            (false, true, _) => Verdict::Hold,
+            (false, false, Some((posts, per_seconds))) => {
+                Verdict::RateLimited { posts, per_seconds }
+            }
+            (false, false, None) => Verdict::Allow,
+        }
+    }
+
+    /// The person a sender address belongs to, by the matching rule above.
+    pub fn person_for_email(&self, sender_email: &str) -> Option<&PersonId> {
+        address::with_keys(sender_email, |key| self.identities.get(key))
+    }
+
+    /// How many identities are indexed.
+    pub fn identity_count(&self) -> usize {
+        self.identities.len()
+    }
+
+    /// How many actions in force restrict posting.
+    pub fn restriction_count(&self) -> usize {
+        self.subjects.len()
+    }
+
+    fn reindex(&mut self, state: &State, id: ActionId) {
+        if let Some(subject) = self.subjects.remove(&id)
+            && let Some(list) = self.restrictions.get_mut(&subject)
+        {
+            list.retain(|r| r.action != id);
+            if list.is_empty() {
+                self.restrictions.remove(&subject);
+            }
+        }
+        if let Some(action) = state.actions.get(&id) {
+            self.insert(action);
+        }
+    }
+
+    fn insert(&mut self, action: &modpod_policy::model::Action) {
+        if let Some(restriction) = Restriction::of(action) {
+            self.subjects.insert(action.id, action.subject.clone());
+            self.restrictions
+                .entry(action.subject.clone())
+                .or_default()
+                .push(restriction);
+        }
+    }
+}
+
+/// The stricter of two rate limits: the one allowing fewer posts per second.
+fn stricter(current: Option<(u32, u32)>, new: (u32, u32)) -> (u32, u32) {
+    match current {
+        // posts_a / secs_a < posts_b / secs_b, compared without division.
+        Some(c) if u64::from(c.0) * u64::from(new.1) <= u64::from(new.0) * u64::from(c.1) => c,
+        _ => new,
+    }
+}

@@ -1,0 +1,61 @@
+//! A restriction on posting: the part of an action in force that the index
+//! enforces, in a form that is cheap to test at `now`.
+
+use jiff::Timestamp;
+use modpod_policy::ids::{ActionId, ForumId};
+use modpod_policy::model::{Action, Measure};
+
+/// What a restriction does to a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Restrains {
+    /// Temporary or indefinite suspension: posts are refused.
+    Suspension,
+    /// Review and approval: posts wait for a moderator.
+    Hold,
+    /// At most `posts` posts per `per_seconds` seconds.
+    RateLimit { posts: u32, per_seconds: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Restriction {
+    pub(crate) action: ActionId,
+    pub(crate) restrains: Restrains,
+    pub(crate) fora: Box<[ForumId]>,
+    pub(crate) starts_at: Timestamp,
+    pub(crate) ends_at: Option<Timestamp>,
+}
+
+impl Restriction {
+    /// The restriction an action imposes, if it is in force and restricts
+    /// posting. Admonishments restrict nothing, and `Measure::Other` is
+    /// described in words that no machine can enforce.
+    pub(crate) fn of(action: &Action) -> Option<Restriction> {
+        if !action.in_force() {
+            return None;
+        }
+        let restrains = match action.terms.measure {
+            Measure::TemporarySuspension | Measure::IndefiniteSuspension => Restrains::Suspension,
+            Measure::ReviewAndApproval => Restrains::Hold,
+            Measure::RateLimit { posts, per_seconds } => {
+                Restrains::RateLimit { posts, per_seconds }
+            }
+            _ => return None,
+        };
+        Some(Restriction {
+            action: action.id,
+            restrains,
+            fora: action.terms.fora.clone().into_boxed_slice(),
+            starts_at: action.terms.starts_at,
+            ends_at: action.terms.ends_at,
+        })
+    }
+
+    /// Whether it applies to a post in `forum` at `now`: `starts_at <= now <
+    /// ends_at`, so a restriction stops applying at its end without waiting
+    /// for the `action_expired` event.
+    pub(crate) fn applies(&self, forum: &str, now: Timestamp) -> bool {
+        self.starts_at <= now
+            && self.ends_at.is_none_or(|end| now < end)
+            && self.fora.iter().any(|f| f.as_str() == forum)
+    }
+}

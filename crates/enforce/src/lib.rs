@@ -1,0 +1,18 @@
+//! # modpod-enforce
+//!
+//! The enforcement hot path: may this person post in this forum now? It reads
+//! an in-memory index kept current from the event log and never waits on a
+//! database. It owns the decision index and the edge protocols that ask it
+//! (today the Postfix policy delegation protocol); it never decides policy
+//! (that is `modpod-policy`'s job) and never writes to the log.
+//!
+//! ## Layout
+//! - [`index`]: the decision index, built from a `State` and kept current by
+//!   applying events; [`Index::decide`] answers with a [`Verdict`].
+//! - [`postfix`]: the Postfix SMTP access policy delegation protocol: an
+//!   incremental, bounded request decoder and a response encoder.
+
+pub mod index;
+pub mod postfix;
+
+pub use index::{Index, Verdict};

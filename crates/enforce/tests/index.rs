@@ -1,0 +1,425 @@
+//! The decision index against a state built only through the policy's
+//! `decide`: a small installation where `alice` administers `tls@` and `dave`
+//! administers `quic@`, and `bob` and `carol` post.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jiff::Timestamp;
+use modpod_enforce::{Index, Verdict};
+use modpod_policy::ids::{ActionId, ForumId, PersonId};
+use modpod_policy::model::{
+    Capacity, Identity, IdentityKind, Measure, Organisation, Role, TermsChange,
+};
+use modpod_policy::{Actor, Command, Event, State, SubjectRef, decide};
+
+const START: &str = "2024-01-01T00:00:00Z";
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn p(s: &str) -> PersonId {
+    PersonId::parse(s).unwrap()
+}
+
+fn f(s: &str) -> ForumId {
+    ForumId::parse(s).unwrap()
+}
+
+fn email(address: &str) -> Identity {
+    Identity::new(IdentityKind::Email, address).unwrap()
+}
+
+/// An installation, its index kept current event by event, and a clock.
+struct World {
+    state: State,
+    index: Index,
+    now: Timestamp,
+}
+
+impl World {
+    fn new() -> World {
+        let mut w = World {
+            state: State::default(),
+            index: Index::build(&State::default()),
+            now: ts(START),
+        };
+        let op = Capacity::Operator;
+        w.run(
+            "op",
+            op,
+            Command::Bootstrap {
+                operator: p("op"),
+                name: "Olly Operator".into(),
+            },
+        );
+        for person in ["alice", "dave", "bob", "carol"] {
+            w.run(
+                "op",
+                op,
+                Command::RegisterPerson {
+                    person: p(person),
+                    name: person.into(),
+                    time_zone: None,
+                },
+            );
+        }
+        w.link("bob", "bob@example.org");
+        w.link("carol", "Carol@Example.org");
+        for (forum, admin) in [("tls@", "alice"), ("quic@", "dave")] {
+            w.run(
+                "op",
+                op,
+                Command::CreateForum {
+                    forum: f(forum),
+                    name: format!("The {forum} list"),
+                    kind: "mailing-list".into(),
+                    organisation: Organisation::Ietf,
+                    public: true,
+                    plenary: false,
+                    wg: None,
+                    responsible_ad: None,
+                },
+            );
+            w.run(
+                "op",
+                op,
+                Command::GrantRole {
+                    person: p(admin),
+                    role: Role::ForumAdministrator { forum: f(forum) },
+                },
+            );
+        }
+        w
+    }
+
+    /// Decides as `person` in `capacity`, records the events, and applies them
+    /// to the state and then to the index.
+    fn run(&mut self, person: &str, capacity: Capacity, command: Command) -> Vec<Event> {
+        let actor = Actor::new(p(person), capacity);
+        let decision = decide(&self.state, &actor, &command, self.now)
+            .unwrap_or_else(|r| panic!("{person} was refused {}: {r}", command.name()));
+        for event in &decision.events {
+            self.state.apply(event);
+            self.index.apply(&self.state, event);
+        }
+        decision.events
+    }
+
+    fn link(&mut self, person: &str, address: &str) {
+        self.run(
+            "op",
+            Capacity::Operator,
+            Command::LinkIdentity {
+                person: p(person),
+                identity: email(address),
+            },
+        );
+    }
+
+    /// `alice` (or `dave` for `quic@`) acts on `subject`; returns the action.
+    fn act(&mut self, subject: &str, measure: Measure, forum: &str, end: Option<&str>) -> ActionId {
+        let admin = if forum == "quic@" { "dave" } else { "alice" };
+        let events = self.run(
+            admin,
+            Capacity::Administrator,
+            Command::TakeAction {
+                subject: SubjectRef::Person { person: p(subject) },
+                measure,
+                fora: vec![f(forum)],
+                reason: "repeated personal attacks after a private warning".into(),
+                reports: vec![],
+                evidence: vec![],
+                starts_at: None,
+                ends_at: end.map(ts),
+                spam: false,
+            },
+        );
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::ActionTaken { action } => Some(action.id),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    /// The verdict at `at`; the index kept by `apply` and one built afresh
+    /// from the state must agree.
+    fn verdict(&self, forum: &str, sender: &str, at: &str) -> Verdict {
+        let kept = self.index.decide(forum, sender, ts(at));
+        let rebuilt = Index::build(&self.state).decide(forum, sender, ts(at));
+        assert_eq!(kept, rebuilt, "kept and rebuilt indexes disagree");
+        kept
+    }
+}
+
+const LATER: &str = "2024-01-02T00:00:00Z";
+const END: &str = "2024-03-01T00:00:00Z";
+
+#[test]
+fn a_suspended_sender_is_rejected_on_that_forum_only_until_the_end() {
+    let mut w = World::new();
+    w.act("bob", Measure::TemporarySuspension, "tls@", Some(END));
+    let until = Some(ts(END));
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", LATER),
+        Verdict::Reject { until }
+    );
+    assert_eq!(w.verdict("quic@", "bob@example.org", LATER), Verdict::Allow);
+    assert_eq!(
+        w.verdict("tls@", "carol@example.org", LATER),
+        Verdict::Allow
+    );
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", "2024-02-29T23:59:59Z"),
+        Verdict::Reject { until }
+    );
+    assert_eq!(w.verdict("tls@", "bob@example.org", END), Verdict::Allow);
+}
+
+#[test]
+fn an_indefinite_suspension_has_no_end() {
+    let mut w = World::new();
+    w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", "2030-01-01T00:00:00Z"),
+        Verdict::Reject { until: None }
+    );
+}
+
+#[test]
+fn review_and_approval_holds_posts() {
+    let mut w = World::new();
+    w.act("bob", Measure::ReviewAndApproval, "tls@", Some(END));
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Hold);
+}
+
+#[test]
+fn a_rate_limit_is_returned_with_its_limits() {
+    let mut w = World::new();
+    let limit = Measure::RateLimit {
+        posts: 2,
+        per_seconds: 86_400,
+    };
+    w.act("bob", limit, "tls@", Some(END));
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", LATER),
+        Verdict::RateLimited {
+            posts: 2,
+            per_seconds: 86_400
+        }
+    );
+}
+
+#[test]
+fn suspension_beats_hold_beats_rate_limit() {
+    let mut w = World::new();
+    let limit = Measure::RateLimit {
+        posts: 5,
+        per_seconds: 60,
+    };
+    w.act("bob", limit, "tls@", None);
+    w.act(
+        "bob",
+        Measure::RateLimit {
+            posts: 1,
+            per_seconds: 60,
+        },
+        "tls@",
+        None,
+    );
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", LATER),
+        Verdict::RateLimited {
+            posts: 1,
+            per_seconds: 60
+        }
+    );
+    w.act("bob", Measure::ReviewAndApproval, "tls@", None);
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Hold);
+    w.act("bob", Measure::TemporarySuspension, "tls@", Some(END));
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", LATER),
+        Verdict::Reject {
+            until: Some(ts(END))
+        }
+    );
+}
+
+#[test]
+fn admonishments_restrict_nothing() {
+    let mut w = World::new();
+    w.act("bob", Measure::PublicAdmonishment, "tls@", None);
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Allow);
+    assert_eq!(w.index.restriction_count(), 0);
+}
+
+#[test]
+fn a_rescinded_action_allows_again() {
+    let mut w = World::new();
+    let action = w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    w.run(
+        "alice",
+        Capacity::Administrator,
+        Command::RescindAction {
+            action,
+            reason: "taken in error".into(),
+        },
+    );
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Allow);
+    assert_eq!(w.index.restriction_count(), 0);
+}
+
+#[test]
+fn an_expired_action_is_dropped() {
+    let mut w = World::new();
+    let action = w.act("bob", Measure::TemporarySuspension, "tls@", Some(END));
+    w.now = ts(END);
+    w.run("system", Capacity::System, Command::ExpireAction { action });
+    assert_eq!(w.index.restriction_count(), 0);
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Allow);
+}
+
+#[test]
+fn an_amendment_takes_effect_with_its_new_terms() {
+    let mut w = World::new();
+    let action = w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    w.run(
+        "alice",
+        Capacity::Administrator,
+        Command::AmendAction {
+            action,
+            terms: TermsChange {
+                measure: Measure::ReviewAndApproval,
+                fora: vec![f("tls@")],
+                ends_at: Some(ts(END)),
+            },
+            reason: "the person apologised".into(),
+        },
+    );
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Hold);
+    assert_eq!(w.verdict("tls@", "bob@example.org", END), Verdict::Allow);
+    assert_eq!(w.index.restriction_count(), 1);
+}
+
+#[test]
+fn addresses_match_case_insensitively() {
+    let mut w = World::new();
+    w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    w.act("carol", Measure::IndefiniteSuspension, "tls@", None);
+    let rejected = Verdict::Reject { until: None };
+    assert_eq!(w.verdict("tls@", "BOB@Example.ORG", LATER), rejected);
+    assert_eq!(w.verdict("tls@", " bob@example.org ", LATER), rejected);
+    assert_eq!(w.verdict("tls@", "carol@example.org", LATER), rejected);
+    assert_eq!(w.verdict("tls@", "CAROL@EXAMPLE.ORG", LATER), rejected);
+}
+
+#[test]
+fn a_plus_tag_matches_the_untagged_address_and_nothing_else() {
+    let mut w = World::new();
+    w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    let rejected = Verdict::Reject { until: None };
+    assert_eq!(w.verdict("tls@", "bob+lists@example.org", LATER), rejected);
+    assert_eq!(w.verdict("tls@", "Bob+A+B@Example.org", LATER), rejected);
+    for near_miss in [
+        "bob@example.org.evil",
+        "bob@examp1e.org",
+        "bobby@example.org",
+        "+bob@example.org",
+        "bo+b@example.org",
+        "bob-lists@example.org",
+        "bob",
+        "example.org",
+        "",
+        "@",
+    ] {
+        assert_eq!(
+            w.verdict("tls@", near_miss, LATER),
+            Verdict::Allow,
+            "{near_miss:?}"
+        );
+    }
+}
+
+#[test]
+fn a_linked_tagged_address_matches_exactly() {
+    let mut w = World::new();
+    w.link("carol", "carol+ietf@example.net");
+    w.act("carol", Measure::IndefiniteSuspension, "tls@", None);
+    let rejected = Verdict::Reject { until: None };
+    assert_eq!(w.verdict("tls@", "carol+ietf@example.net", LATER), rejected);
+    assert_eq!(
+        w.verdict("tls@", "carol@example.net", LATER),
+        Verdict::Allow
+    );
+}
+
+#[test]
+fn unknown_senders_and_fora_are_allowed() {
+    let mut w = World::new();
+    w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    assert_eq!(
+        w.verdict("tls@", "mallory@example.org", LATER),
+        Verdict::Allow
+    );
+    assert_eq!(
+        w.verdict("no-such-list@", "bob@example.org", LATER),
+        Verdict::Allow
+    );
+    assert_eq!(
+        w.verdict("tls@", &"x".repeat(10_000), LATER),
+        Verdict::Allow
+    );
+    assert_eq!(w.verdict("tls@", "bö+x@exämple.org", LATER), Verdict::Allow);
+}
+
+#[test]
+fn an_identity_linked_later_is_matched() {
+    let mut w = World::new();
+    w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    assert_eq!(
+        w.verdict("tls@", "robert@example.com", LATER),
+        Verdict::Allow
+    );
+    w.link("bob", "Robert@Example.com");
+    assert_eq!(
+        w.verdict("tls@", "robert@example.com", LATER),
+        Verdict::Reject { until: None }
+    );
+}
+
+#[test]
+fn non_ascii_addresses_are_lower_cased_as_the_policy_does() {
+    let mut w = World::new();
+    w.link("bob", "Émile@Exämple.org");
+    w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    let rejected = Verdict::Reject { until: None };
+    assert_eq!(w.verdict("tls@", "ÉMILE@EXÄMPLE.ORG", LATER), rejected);
+    assert_eq!(w.verdict("tls@", "émile+x@exämple.org", LATER), rejected);
+}
+
+#[test]
+fn an_action_not_yet_started_does_not_apply() {
+    let mut w = World::new();
+    let events = w.run(
+        "alice",
+        Capacity::Administrator,
+        Command::TakeAction {
+            subject: SubjectRef::Person { person: p("bob") },
+            measure: Measure::IndefiniteSuspension,
+            fora: vec![f("tls@")],
+            reason: "repeated personal attacks after a private warning".into(),
+            reports: vec![],
+            evidence: vec![],
+            starts_at: Some(ts("2024-02-01T00:00:00Z")),
+            ends_at: None,
+            spam: false,
+        },
+    );
+    assert!(!events.is_empty());
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Allow);
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", "2024-02-01T00:00:00Z"),
+        Verdict::Reject { until: None }
+    );
+}
