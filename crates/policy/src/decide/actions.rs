@@ -100,6 +100,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     administrator: cx.me().clone(),
                     moderator: moderator.clone(),
                     note: note.clone(),
+                    before_amendment: a.amendments.len(),
                 },
             });
         }
@@ -432,11 +433,11 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
                 }
             }
             if a.taken_as == Capacity::Moderator {
-                let since = a.amendments.last().map_or(a.taken_at, |m| m.at);
+                let next = a.amendments.len();
                 let consulted = a
                     .consultations
                     .iter()
-                    .any(|c| &c.administrator == me && c.at >= since);
+                    .any(|c| &c.administrator == me && c.before_amendment == next);
                 if !consulted {
                     return Err(Refusal::not_permitted(
                         "ACT-3",

@@ -165,6 +165,9 @@ pub struct Consultation {
     pub administrator: PersonId,
     pub moderator: PersonId,
     pub note: String,
+    /// How many amendments the action had when the team was consulted: a
+    /// consultation covers the next change only (ACT-3).
+    pub before_amendment: usize,
 }
 
 /// A restriction imposed under an earlier process (REINST-5), such as an

@@ -331,7 +331,8 @@ fn act_3_an_administrator_amending_a_moderator_action_is_refused_until_the_team_
                 at,
                 administrator: p("alice"),
                 moderator: p("m2"),
-                note: "call on Tuesday".into()
+                note: "call on Tuesday".into(),
+                before_amendment: 0,
             }
         }]
     );
@@ -640,4 +641,21 @@ fn act_6_an_action_follows_the_person_across_their_accounts() {
     }
     let a = w.take("m1", Moderator, cmd);
     assert_eq!(w.action(a).subject, p("carol"));
+}
+
+#[test]
+fn act_3_a_consultation_covers_one_change_even_within_the_same_second() {
+    let mut w = World::ietf();
+    let a = team_action_on_tls(&mut w);
+    let consult = Command::ConsultModerators {
+        action: a,
+        moderator: p("m2"),
+        note: "agreed on a shorter suspension".into(),
+    };
+    w.ok("alice", Administrator, consult);
+    let shorter = |end| amend_to(a, Measure::TemporarySuspension, &["tls@"], Some(end));
+    w.ok("alice", Administrator, shorter("2026-03-20T10:00:00Z"));
+    // Same instant, second change: the consultation was used up.
+    let r = w.refused("alice", Administrator, shorter("2026-03-15T10:00:00Z"));
+    assert_eq!(r.requirement(), "ACT-3");
 }
