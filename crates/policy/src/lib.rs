@@ -13,6 +13,7 @@
 //!   asks of it; [`views`]: what each person may see of it.
 //! - [`refusal`]: typed refusals, each naming the requirement (e.g. "ACT-4").
 //! - [`time`]: calendar arithmetic ("one year after").
+//! - [`transparency`]: the aggregate public report, with no personal data.
 //!
 //! `grep -rn ACT-4` finds the rule, its refusal and its tests.
 
@@ -25,6 +26,7 @@ pub mod refusal;
 pub mod settings;
 pub mod state;
 pub mod time;
+pub mod transparency;
 pub mod views;
 
 pub use command::{Actor, AppealTarget, Command, SubjectRef};

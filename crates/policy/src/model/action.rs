@@ -41,6 +41,23 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// The measure's type as a stable key, e.g. `temporary_suspension`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Measure::RateLimit { .. } => "rate_limit",
+            Measure::ReviewAndApproval => "review_and_approval",
+            Measure::PrivateAdmonishment => "private_admonishment",
+            Measure::PublicAdmonishment => "public_admonishment",
+            Measure::TemporarySuspension => "temporary_suspension",
+            Measure::IndefiniteSuspension => "indefinite_suspension",
+            Measure::Other { .. } => "other",
+            Measure::AccountRemoval => "account_removal",
+            Measure::MeetingRestriction => "meeting_restriction",
+            Measure::ContentRemoval => "content_removal",
+            Measure::PrivateCommunications => "private_communications",
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Measure::RateLimit { .. } => "rate limiting",

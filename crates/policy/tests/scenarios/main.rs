@@ -1,5 +1,5 @@
 //! Scenario tests of the moderation policy, one module per part of
-//! /work/shared/REQUIREMENTS.md. Each test is named after the rule it proves
+//! the requirements (shared/REQUIREMENTS.md). Each test is named after the rule it proves
 //! (`act_4_...` proves ACT-4); docs/requirements.md maps ids to tests.
 //!
 //! Every scenario starts from `World::ietf()`, a small IETF built only through
@@ -17,4 +17,5 @@ mod reinstatement;
 mod reports;
 mod setup;
 mod team;
+mod transparency;
 mod views;

@@ -1,0 +1,191 @@
+//! The aggregate transparency report (NOTIFY-5, STATS-1): counts computed from
+//! the state, never kept by hand, and carrying no personal data (PRIV-1): no
+//! names, no accounts, no reporters, no evidence, no reasons.
+
+use crate::model::*;
+use crate::state::State;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The report for actions, reports, appeals and reinstatements dated in
+/// `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transparency {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// Actions by month (UTC, `YYYY-MM`), type and forum kind. An action on
+    /// fora of two kinds counts once under each kind.
+    pub actions: Vec<ActionCount>,
+    /// Actions against spam: handled, but outside the counts above (ACT-5).
+    pub spam_actions: u64,
+    /// How many different people were subject to a (non-spam) action.
+    pub people_acted_on: u64,
+    pub reports: ReportCounts,
+    pub appeals: AppealCounts,
+    pub reinstatements: ReinstatementCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ActionCount {
+    pub month: String,
+    pub action: &'static str,
+    pub forum_kind: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReportCounts {
+    pub received: u64,
+    pub acknowledged: u64,
+    pub escalated: u64,
+    /// The median time from filing to acknowledgement, in hours.
+    pub median_hours_to_acknowledge: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AppealCounts {
+    pub filed: u64,
+    /// Decisions by level: the AD (or IETF chair), the IESG, the IAB.
+    pub decided: BTreeMap<&'static str, Outcomes>,
+    pub pending: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Outcomes {
+    pub upheld: u64,
+    pub not_upheld: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReinstatementCounts {
+    pub requested: u64,
+    pub reinstated: u64,
+    pub declined: u64,
+    pub pending: u64,
+}
+
+/// Computes the report. `from` and `to` bound when things happened: an action
+/// by when it was taken, a report by when it was filed, an appeal step by when
+/// it was decided (or filed, while pending).
+pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
+    let within = |t: Timestamp| from <= t && t < to;
+    let mut actions: BTreeMap<(String, &'static str, String), u64> = BTreeMap::new();
+    let (mut spam_actions, mut people) = (0, BTreeSet::new());
+    for a in state
+        .actions
+        .values()
+        .filter(|a| within(a.taken_at) && a.legacy.is_none())
+    {
+        if a.spam {
+            spam_actions += 1;
+            continue;
+        }
+        people.insert(&a.subject);
+        let kinds: BTreeSet<&str> = a
+            .terms
+            .fora
+            .iter()
+            .filter_map(|f| state.fora.get(f))
+            .map(|f| f.kind.as_str())
+            .collect();
+        for kind in kinds {
+            *actions
+                .entry((month(a.taken_at), a.terms.measure.kind(), kind.to_owned()))
+                .or_default() += 1;
+        }
+    }
+
+    let mut reports = ReportCounts::default();
+    let mut hours = Vec::new();
+    for r in state.reports.values().filter(|r| within(r.filed_at)) {
+        reports.received += 1;
+        reports.escalated += u64::from(r.escalated_at.is_some());
+        if let Some(at) = r.acknowledged_at {
+            reports.acknowledged += 1;
+            hours.push(at.duration_since(r.filed_at).as_secs_f64() / 3600.0);
+        }
+    }
+    reports.median_hours_to_acknowledge = median(&mut hours);
+
+    let mut appeals = AppealCounts::default();
+    for a in state.appeals.values() {
+        if a.steps.first().is_some_and(|s| within(s.filed_at)) {
+            appeals.filed += 1;
+        }
+        for step in &a.steps {
+            match &step.decision {
+                Some(d) if within(d.at) => {
+                    let o = appeals.decided.entry(level(step.level)).or_default();
+                    if d.upheld {
+                        o.upheld += 1
+                    } else {
+                        o.not_upheld += 1
+                    }
+                }
+                None if within(step.filed_at) => appeals.pending += 1,
+                _ => {}
+            }
+        }
+    }
+
+    let mut reinstatements = ReinstatementCounts::default();
+    for r in state
+        .reinstatements
+        .values()
+        .filter(|r| within(r.requested_at))
+    {
+        reinstatements.requested += 1;
+        match &r.decision {
+            Some(d) if d.reinstate => reinstatements.reinstated += 1,
+            Some(_) => reinstatements.declined += 1,
+            None => reinstatements.pending += 1,
+        }
+    }
+
+    Transparency {
+        from,
+        to,
+        actions: actions
+            .into_iter()
+            .map(|((month, action, forum_kind), count)| ActionCount {
+                month,
+                action,
+                forum_kind,
+                count,
+            })
+            .collect(),
+        spam_actions,
+        people_acted_on: people.len() as u64,
+        reports,
+        appeals,
+        reinstatements,
+    }
+}
+
+fn month(t: Timestamp) -> String {
+    let d = TimeZone::UTC.to_datetime(t);
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+fn level(l: AppealLevel) -> &'static str {
+    match l {
+        AppealLevel::AreaDirector | AppealLevel::IetfChair => "area_director_or_ietf_chair",
+        AppealLevel::Iesg => "iesg",
+        AppealLevel::Iab => "iab",
+    }
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
