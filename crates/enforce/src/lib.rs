@@ -11,8 +11,13 @@
 //!   applying events; [`Index::decide`] answers with a [`Verdict`].
 //! - [`postfix`]: the Postfix SMTP access policy delegation protocol: an
 //!   incremental, bounded request decoder and a response encoder.
+//! - [`limiter`]: counts posts of rate-limited senders, per person and forum.
+//! - [`server`]: the Postfix policy server, answering requests from the index.
 
 pub mod index;
+pub mod limiter;
 pub mod postfix;
+pub mod server;
 
 pub use index::{Index, Verdict};
+pub use server::{Policy, PolicyConfig, serve_policy};

@@ -36,6 +36,9 @@ enum Cmd {
         db: Db,
         #[arg(long, env = "MODPOD_LISTEN", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// Also answer Postfix policy requests (`check_policy_service`) here.
+        #[arg(long, env = "MODPOD_POLICY_LISTEN")]
+        policy_listen: Option<std::net::SocketAddr>,
     },
     /// Check the whole hash chain of the log. Exits non-zero, naming the first
     /// bad event, if any event was altered, removed or reordered.
@@ -97,7 +100,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Cmd::Serve { db, listen } => serve::serve(&db.db, listen),
+        Cmd::Serve {
+            db,
+            listen,
+            policy_listen,
+        } => serve::serve(&db.db, listen, policy_listen),
         Cmd::Verify { db } => verify::verify(&db.db),
         Cmd::Setup { db, actor, file } => setup::setup(&db.db, actor.as_deref(), &file),
         Cmd::Run {

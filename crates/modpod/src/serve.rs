@@ -1,8 +1,11 @@
 //! `modpod serve`: opens the log, rebuilds the state, makes the first operator on
 //! first start, and serves HTTP until SIGINT or SIGTERM, then writes a snapshot.
+//! With `--policy-listen` it also answers Postfix policy requests from a
+//! decision index that follows the log.
 
 use anyhow::Context;
 use jiff::Timestamp;
+use modpod_enforce::{Index, PolicyConfig, serve_policy};
 use modpod_policy::ids::PersonId;
 use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command};
@@ -10,13 +13,17 @@ use modpod_server::accounts;
 use modpod_server::http::{App, router};
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 /// The person id of the operator created on first start.
 const FIRST_OPERATOR: &str = "admin";
 
-pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
+pub fn serve(
+    db: &str,
+    listen: SocketAddr,
+    policy_listen: Option<SocketAddr>,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // The store is opened before the async runtime exists: its PostgreSQL client
     // is synchronous and must never block a runtime thread.
@@ -25,11 +32,32 @@ pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
         first_start(&mut engine)?;
     }
     let events = engine.head().seq;
+    let index = Arc::new(RwLock::new(Index::build(engine.state())));
     let engine = Arc::new(Mutex::new(engine));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|&s| s).await;
+        };
+        let policy = match policy_listen {
+            Some(addr) => {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen for policy requests on {addr}"))?;
+                println!("policy server listening on {}", listener.local_addr()?);
+                tokio::spawn(keep_current(engine.clone(), index.clone()));
+                Some(tokio::spawn(serve_policy(
+                    listener,
+                    index.clone(),
+                    PolicyConfig::default(),
+                    until_stopped(stopped.clone()),
+                )))
+            }
+            None => None,
+        };
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -38,15 +66,23 @@ pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
             "modpod listening on http://{addr} ({db}, {events} events, ready in {} ms)",
             started.elapsed().as_millis()
         );
-        axum::serve(
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        let served = axum::serve(
             listener,
             router(App {
                 engine: engine.clone(),
             }),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(until_stopped(stopped))
         .await
-        .context("serving HTTP")
+        .context("serving HTTP");
+        if let Some(policy) = policy {
+            let _ = policy.await;
+        }
+        served
     })?;
     drop(runtime);
     let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
@@ -58,6 +94,37 @@ pub fn serve(db: &str, listen: SocketAddr) -> anyhow::Result<ExitCode> {
         engine.head().seq
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often the policy index looks for events recorded by other processes.
+const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+
+/// Keeps the policy index current. Commands are recorded today by other
+/// processes (`modpod run`, `modpod setup`), not by this one, so the index
+/// follows the log: every second the engine catches up in a blocking task
+/// (its store is synchronous) and each new event is applied to the index.
+async fn keep_current(engine: Arc<Mutex<modpod_server::Engine>>, index: Arc<RwLock<Index>>) {
+    let mut ticks = tokio::time::interval(CATCH_UP_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let (engine, index) = (engine.clone(), index.clone());
+        let caught_up = tokio::task::spawn_blocking(move || {
+            let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+            engine.catch_up_with(&mut |_| {}, &mut |state, event| {
+                index
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .apply(state, event);
+            })
+        })
+        .await;
+        match caught_up {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "cannot catch up with the log"),
+            Err(error) => tracing::warn!(%error, "catching up with the log failed"),
+        }
+    }
 }
 
 /// Makes the first operator and their login account, and prints the password,

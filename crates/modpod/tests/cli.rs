@@ -413,3 +413,91 @@ fn start_up_after_a_snapshot_replays_only_the_events_after_it() {
     );
     assert!(printed.contains("event 2 cannot be read"), "{printed}");
 }
+
+/// Starts `modpod serve --policy-listen 127.0.0.1:0`; returns it and the
+/// policy server's address.
+fn serve_policy(db: &str) -> (Server, String) {
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_modpod"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--policy-listen",
+                "127.0.0.1:0",
+            ])
+            .env("MODPOD_DB", db)
+            .env("MODPOD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start modpod serve"),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let (mut printed, mut policy) = (String::new(), None);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(addr) = line.strip_prefix("policy server listening on ") {
+            policy = Some(addr.trim().to_owned());
+        }
+        if line.starts_with("modpod listening on http://") {
+            return (server, policy.expect(&printed));
+        }
+    }
+    panic!("modpod serve stopped before listening:\n{printed}");
+}
+
+/// Sends one policy request and reads its reply.
+fn policy_request(addr: &str, sender: &str, recipient: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "request=smtpd_access_policy\nprotocol_state=RCPT\nsender={sender}\nrecipient={recipient}\n\n"
+    )
+    .unwrap();
+    let mut reply = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !reply.ends_with(b"\n\n") {
+        let n = stream.read(&mut buffer).unwrap();
+        assert!(n > 0, "the policy server closed the connection");
+        reply.extend_from_slice(&buffer[..n]);
+    }
+    text(&reply)
+}
+
+#[test]
+fn serve_answers_postfix_policy_requests_from_the_log() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
+    let suspend = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
+    ok(&db.url, &[&chair[..], &[suspend]].concat());
+    let (_server, policy) = serve_policy(&db.url);
+    let reply = policy_request(&policy, "bob@example.org", "tls@ietf.org");
+    assert!(reply.starts_with("action=REJECT "), "{reply}");
+    assert!(reply.contains("2099-03-22"), "{reply}");
+    assert_eq!(
+        policy_request(&policy, "carol@example.org", "tls@ietf.org"),
+        "action=DUNNO\n\n"
+    );
+
+    // An action recorded by another process while serving is enforced within
+    // about a second, without a restart.
+    let carol = suspend.replace(r#""person":"bob""#, r#""person":"carol""#);
+    ok(&db.url, &[&chair[..], &[carol.as_str()]].concat());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let reply = policy_request(&policy, "carol@example.org", "tls@ietf.org");
+        if reply.starts_with("action=REJECT ") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{reply}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -122,6 +122,16 @@ impl Engine {
     /// Applies the events other nodes appended since this node last looked.
     /// Returns how many there were.
     pub fn catch_up(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        self.catch_up_with(progress, &mut |_, _| {})
+    }
+
+    /// Like [`Engine::catch_up`], and shows each event applied, with the
+    /// state after it, to `applied` (to keep an index current).
+    pub fn catch_up_with(
+        &mut self,
+        progress: &mut dyn FnMut(u64),
+        applied: &mut dyn FnMut(&State, &Event),
+    ) -> Result<u64, EngineError> {
         let (state, head) = (&mut self.state, &mut self.head);
         let mut count = 0u64;
         self.store.scan(head.seq, &mut |e| {
@@ -132,6 +142,7 @@ impl Engine {
                 }
             })?;
             state.apply(&event);
+            applied(state, &event);
             *head = Head {
                 seq: e.seq,
                 hash: e.hash,

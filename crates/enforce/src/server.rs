@@ -1,0 +1,234 @@
+//! The Postfix policy server: answers `check_policy_service` requests from the
+//! decision index. Postfix connects, sends requests one after another on the
+//! same connection, and reads one `action=...` reply per request.
+//!
+//! For each request the sender (`sender`) and the forum (the `recipient`, a
+//! list address such as `tls@ietf.org`, compared lower-cased) are looked up
+//! with [`Index::decide`], and the verdict becomes an action: allowed posts get
+//! `DUNNO` (Postfix goes on with its other restrictions), suspended senders
+//! `REJECT` with the end of the suspension and how to appeal, held posts
+//! `HOLD` (or `DUNNO` when Mailman holds them itself), and rate-limited posts
+//! are counted and get `DEFER_IF_PERMIT` once over the limit. The null sender
+//! (bounces) always gets `DUNNO`.
+//!
+//! Safety: requests are decoded within [`Limits`]; a connection idle for
+//! [`PolicyConfig::idle_timeout`] is closed; beyond
+//! [`PolicyConfig::max_connections`] new connections are closed at once; a
+//! protocol error closes the connection without a reply, as Postfix expects.
+//! An internal failure (a poisoned lock) answers `DUNNO` (fail-open) or
+//! `DEFER_IF_PERMIT` ([`PolicyConfig::fail_closed`]).
+//!
+//! This is the one place in the crate that reads the clock: a policy server
+//! answers about now. [`answer`] takes `now` as an argument, so it can be
+//! tested at any time, like [`Index::decide`].
+
+use crate::index::{Index, Verdict};
+use crate::limiter::{Count, Limiter};
+use crate::postfix::{Action, Decoder, Limits, Request};
+use jiff::Timestamp;
+use std::future::Future;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+/// The sentence every rejection ends with.
+pub const APPEAL: &str = "To appeal, follow the instructions in the notice of this decision.";
+
+/// How the policy server behaves.
+#[derive(Debug, Clone)]
+pub struct PolicyConfig {
+    /// Bounds on one request.
+    pub limits: Limits,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// At most this many connections at once; more are closed at once.
+    pub max_connections: usize,
+    /// The `protocol_state` at which a post is counted for rate limits
+    /// (`RCPT` by default). Requests at other states are not counted, so one
+    /// message is counted once however many restriction lists ask.
+    pub count_state: String,
+    /// Answer `DUNNO` instead of `HOLD` for posts under review and approval,
+    /// because the list manager (Mailman) holds them itself.
+    pub mailman_holds: bool,
+    /// On an internal failure, answer `DEFER_IF_PERMIT` (true) or `DUNNO`.
+    pub fail_closed: bool,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            limits: Limits::default(),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1000,
+            count_state: "RCPT".to_owned(),
+            mailman_holds: false,
+            fail_closed: false,
+        }
+    }
+}
+
+/// What every connection shares: the index (read-locked for one decision,
+/// written only when events are applied, so readers almost never wait), the
+/// post counters, and the configuration.
+pub struct Policy {
+    index: Arc<RwLock<Index>>,
+    limiter: Mutex<Limiter>,
+    config: PolicyConfig,
+}
+
+impl Policy {
+    pub fn new(index: Arc<RwLock<Index>>, config: PolicyConfig) -> Policy {
+        Policy {
+            index,
+            limiter: Mutex::new(Limiter::new()),
+            config,
+        }
+    }
+
+    /// The answer to one request at `now`.
+    pub fn answer(&self, request: &Request, now: Timestamp) -> Action {
+        let sender = request.sender().unwrap_or_default();
+        let recipient = request.recipient().unwrap_or_default();
+        if sender.is_empty() || recipient.is_empty() {
+            return Action::Dunno;
+        }
+        let forum = recipient.to_ascii_lowercase();
+        let Ok(index) = self.index.read() else {
+            return self.internal_failure();
+        };
+        match index.decide(&forum, sender, now) {
+            Verdict::Allow => Action::Dunno,
+            Verdict::Reject { until } => {
+                let when = match until {
+                    Some(end) => format!("until {end}"),
+                    None => "indefinitely".to_owned(),
+                };
+                Action::Reject(format!(
+                    "5.7.1 You are suspended from posting to {forum} {when}. {APPEAL}"
+                ))
+            }
+            Verdict::Hold if self.config.mailman_holds => Action::Dunno,
+            Verdict::Hold => Action::Hold(format!(
+                "Posts to {forum} from this sender are held for review by a moderator."
+            )),
+            Verdict::RateLimited { posts, per_seconds } => {
+                if request.protocol_state() != Some(self.config.count_state.as_str()) {
+                    return Action::Dunno;
+                }
+                let Some(person) = index.person_for_email(sender).cloned() else {
+                    return Action::Dunno;
+                };
+                drop(index);
+                let Ok(mut limiter) = self.limiter.lock() else {
+                    return self.internal_failure();
+                };
+                match limiter.count(&person, &forum, posts, per_seconds, now) {
+                    Count::Counted => Action::Dunno,
+                    Count::Over {
+                        retry_after_seconds,
+                    } => Action::DeferIfPermit(format!(
+                        "4.7.1 Rate limit of {posts} posts per {per_seconds} seconds \
+                         to {forum} reached; try again in {retry_after_seconds} seconds."
+                    )),
+                }
+            }
+        }
+    }
+
+    fn internal_failure(&self) -> Action {
+        if self.config.fail_closed {
+            Action::DeferIfPermit("4.3.0 Policy service unavailable; try again later.".into())
+        } else {
+            Action::Dunno
+        }
+    }
+}
+
+/// Serves policy requests on `listener` until `shutdown` completes. Connections
+/// already open when it does are left to finish on their own.
+pub async fn serve_policy(
+    listener: TcpListener,
+    index: Arc<RwLock<Index>>,
+    config: PolicyConfig,
+    shutdown: impl Future<Output = ()>,
+) {
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    let policy = Arc::new(Policy::new(index, config));
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => return,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                // Usually out of file descriptors: wait rather than spin.
+                tracing::warn!(%error, "policy server: cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            tracing::warn!("policy server: too many connections; closing a new one");
+            drop(stream);
+            continue;
+        };
+        let policy = policy.clone();
+        tokio::spawn(async move {
+            if let Err(error) = connection(stream, &policy).await {
+                tracing::debug!(%error, "policy connection closed");
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// Why a connection was closed by the server.
+#[derive(Debug, thiserror::Error)]
+enum Closed {
+    #[error("idle for too long")]
+    Idle,
+    #[error(transparent)]
+    Protocol(#[from] crate::postfix::ProtocolError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+async fn connection(stream: TcpStream, policy: &Policy) -> Result<(), Closed> {
+    let idle = policy.config.idle_timeout;
+    let (mut reader, writer) = stream.into_split();
+    let mut writer = BufWriter::new(writer);
+    let mut decoder = Decoder::new(policy.config.limits);
+    let mut buffer = vec![0u8; 8192];
+    let mut requests = Vec::new();
+    loop {
+        let read = tokio::time::timeout(idle, reader.read(&mut buffer))
+            .await
+            .map_err(|_| Closed::Idle)??;
+        if read == 0 {
+            return Ok(());
+        }
+        let decoded = decoder.feed(buffer.get(..read).unwrap_or_default(), &mut requests);
+        if !requests.is_empty() {
+            let now = clock();
+            for request in requests.drain(..) {
+                let reply = policy.answer(&request, now).encode();
+                writer.write_all(reply.as_bytes()).await?;
+            }
+            tokio::time::timeout(idle, writer.flush())
+                .await
+                .map_err(|_| Closed::Idle)??;
+        }
+        decoded?;
+    }
+}
+
+/// The current time. The crate's `clippy.toml` forbids clock reads so that the
+/// index stays clock-free; the server is the one part that must know the time.
+#[allow(clippy::disallowed_methods)]
+fn clock() -> Timestamp {
+    Timestamp::now()
+}
