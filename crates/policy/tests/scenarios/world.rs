@@ -222,54 +222,47 @@ pub fn to_forum(s: &str) -> Recipient {
     Recipient::Forum { forum: f(s) }
 }
 
-pub fn taken_action(events: &[Event]) -> &Action {
+/// The first event of one kind, picked out by `pick`; panics naming `what`.
+fn first<'a, T>(events: &'a [Event], what: &str, pick: impl Fn(&'a Event) -> Option<T>) -> T {
     events
         .iter()
-        .find_map(|e| match e {
-            Event::ActionTaken { action } => Some(action),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no action taken in {:?}", kinds(events)))
+        .find_map(pick)
+        .unwrap_or_else(|| panic!("no {what} in {:?}", kinds(events)))
+}
+
+pub fn taken_action(events: &[Event]) -> &Action {
+    first(events, "action taken", |e| match e {
+        Event::ActionTaken { action } => Some(action),
+        _ => None,
+    })
 }
 
 pub fn filed_report(events: &[Event]) -> ReportId {
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::ReportFiled { report } => Some(report.id),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no report filed in {:?}", kinds(events)))
+    first(events, "report filed", |e| match e {
+        Event::ReportFiled { report } => Some(report.id),
+        _ => None,
+    })
 }
 
 pub fn filed_appeal(events: &[Event]) -> &Appeal {
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::AppealFiled { appeal } => Some(appeal),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no appeal filed in {:?}", kinds(events)))
+    first(events, "appeal filed", |e| match e {
+        Event::AppealFiled { appeal } => Some(appeal),
+        _ => None,
+    })
 }
 
 pub fn requested_reinstatement(events: &[Event]) -> &ReinstatementRequest {
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::ReinstatementRequested { request } => Some(request),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no reinstatement requested in {:?}", kinds(events)))
+    first(events, "reinstatement requested", |e| match e {
+        Event::ReinstatementRequested { request } => Some(request),
+        _ => None,
+    })
 }
 
 pub fn taken_llc_action(events: &[Event]) -> &LlcAction {
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::LlcActionTaken { action } => Some(action),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no LLC action taken in {:?}", kinds(events)))
+    first(events, "LLC action taken", |e| match e {
+        Event::LlcActionTaken { action } => Some(action),
+        _ => None,
+    })
 }
 
 /// A refusal's message is a sentence a person can act on: it names `needle`.
