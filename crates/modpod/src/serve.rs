@@ -97,11 +97,11 @@ pub fn serve(
 }
 
 /// How often the policy index looks for events recorded by other processes.
-const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+const CATCH_UP_EVERY: Duration = Duration::from_millis(250);
 
 /// Keeps the policy index current. Commands are recorded today by other
 /// processes (`modpod run`, `modpod setup`), not by this one, so the index
-/// follows the log: every second the engine catches up in a blocking task
+/// follows the log: every quarter second the engine catches up in a blocking task
 /// (its store is synchronous) and each new event is applied to the index.
 async fn keep_current(engine: Arc<Mutex<modpod_server::Engine>>, index: Arc<RwLock<Index>>) {
     let mut ticks = tokio::time::interval(CATCH_UP_EVERY);

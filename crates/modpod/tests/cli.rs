@@ -473,8 +473,16 @@ fn policy_request(addr: &str, sender: &str, recipient: &str) -> String {
 
 #[test]
 fn serve_answers_postfix_policy_requests_from_the_log() {
-    let db = TestDb::sqlite();
-    example_log(&db);
+    policy_requests_follow_the_log(&TestDb::sqlite());
+}
+
+#[test]
+fn serve_on_postgres_enforces_an_action_recorded_by_another_process() {
+    policy_requests_follow_the_log(&TestDb::postgres());
+}
+
+fn policy_requests_follow_the_log(db: &TestDb) {
+    example_log(db);
     let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
     let suspend = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
     ok(&db.url, &[&chair[..], &[suspend]].concat());
