@@ -164,7 +164,7 @@ impl Engine {
         command: &Command,
         now: Timestamp,
     ) -> Result<Recorded, EngineError> {
-        self.execute_all(std::slice::from_ref(&(actor.clone(), command.clone())), now)
+        self.record(&[(actor, command)], now)
     }
 
     /// Decides several commands in order, each seeing the effects of the ones
@@ -172,6 +172,16 @@ impl Engine {
     pub fn execute_all(
         &mut self,
         commands: &[(Actor, Command)],
+        now: Timestamp,
+    ) -> Result<Recorded, EngineError> {
+        let commands: Vec<(&Actor, &Command)> = commands.iter().map(|(a, c)| (a, c)).collect();
+        self.record(&commands, now)
+    }
+
+    /// Decides and records, retrying after catching up when the log moved.
+    fn record(
+        &mut self,
+        commands: &[(&Actor, &Command)],
         now: Timestamp,
     ) -> Result<Recorded, EngineError> {
         for _ in 0..MAX_RETRIES {
@@ -222,11 +232,11 @@ impl Engine {
     #[allow(clippy::type_complexity)]
     fn decide_all<'c>(
         &self,
-        commands: &'c [(Actor, Command)],
+        commands: &[(&'c Actor, &Command)],
         now: Timestamp,
     ) -> Result<(Vec<(&'c Actor, Event)>, Vec<Warning>, Option<State>), EngineError> {
         let (mut events, mut warnings) = (Vec::new(), Vec::new());
-        if let [(actor, command)] = commands {
+        if let [(actor, command)] = *commands {
             let Decision {
                 events: e,
                 warnings: w,
@@ -235,7 +245,7 @@ impl Engine {
             return Ok((events, w, None));
         }
         let mut staged = self.state.clone();
-        for (index, (actor, command)) in commands.iter().enumerate() {
+        for (index, &(actor, command)) in commands.iter().enumerate() {
             let Decision {
                 events: e,
                 warnings: w,

@@ -7,7 +7,7 @@
 //! is tried once. Nothing else is ever tried: no fuzzy matching.
 
 /// The longest email identity `Identity::new` accepts, in bytes.
-const MAX_ADDRESS: usize = 320;
+const MAX_ADDRESS: usize = modpod_policy::model::MAX_IDENTITY;
 const PREFIX: &[u8] = b"email:";
 const BUFFER: usize = PREFIX.len() + MAX_ADDRESS;
 

@@ -17,6 +17,10 @@ pub struct Person {
     pub identities: BTreeSet<Identity>,
 }
 
+/// The longest identity value accepted, in bytes (the longest email address
+/// RFC 5321 allows).
+pub const MAX_IDENTITY: usize = 320;
+
 /// An account on some forum software. Reading one (from JSON, a setup file,
 /// the log) always normalises it, so equal accounts compare equal.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,7 +60,7 @@ impl Identity {
     /// but no mail system in practice relies on it).
     pub fn new(kind: IdentityKind, value: &str) -> Result<Self, String> {
         let value = value.trim();
-        if value.is_empty() || value.len() > 320 || value.chars().any(char::is_control) {
+        if value.is_empty() || value.len() > MAX_IDENTITY || value.chars().any(char::is_control) {
             return Err(format!("{value:?} is not a valid {kind} identity"));
         }
         let value = match kind {
