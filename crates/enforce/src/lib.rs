@@ -20,4 +20,4 @@ pub mod postfix;
 pub mod server;
 
 pub use index::{Index, Verdict};
-pub use server::{Policy, PolicyConfig, serve_policy};
+pub use server::{Outcome, Policy, PolicyConfig, Unavailable, serve_policy};

@@ -87,7 +87,49 @@ impl Policy {
         }
     }
 
-    /// The answer to one request at `now`.
+    /// The configuration it answers with.
+    pub fn config(&self) -> &PolicyConfig {
+        &self.config
+    }
+
+    /// What happens to a post by `sender` in `forum` at `now`, whatever
+    /// protocol asked. A post of a rate-limited sender is counted when `count`
+    /// is set (each post must be counted exactly once); an uncounted question
+    /// about a rate-limited sender is answered [`Outcome::Allow`].
+    pub fn decide_post(
+        &self,
+        forum: &str,
+        sender: &str,
+        now: Timestamp,
+        count: bool,
+    ) -> Result<Outcome, Unavailable> {
+        let index = self.index.read().map_err(|_| Unavailable)?;
+        Ok(match index.decide(forum, sender, now) {
+            Verdict::Allow => Outcome::Allow,
+            Verdict::Reject { until } => Outcome::Reject { until },
+            Verdict::Hold => Outcome::Hold,
+            Verdict::RateLimited { .. } if !count => Outcome::Allow,
+            Verdict::RateLimited { posts, per_seconds } => {
+                let Some(person) = index.person_for_email(sender).cloned() else {
+                    return Ok(Outcome::Allow);
+                };
+                drop(index);
+                let mut limiter = self.limiter.lock().map_err(|_| Unavailable)?;
+                match limiter.count(&person, forum, posts, per_seconds, now) {
+                    Count::Counted => Outcome::Allow,
+                    Count::Over {
+                        retry_after_seconds,
+                    } => Outcome::Defer {
+                        posts,
+                        per_seconds,
+                        retry_after_seconds,
+                    },
+                }
+            }
+        })
+    }
+
+    /// The answer to one Postfix request at `now`.
     pub fn answer(&self, request: &Request, now: Timestamp) -> Action {
         let sender = request.sender().unwrap_or_default();
         let recipient = request.recipient().unwrap_or_default();
@@ -95,43 +137,19 @@ impl Policy {
             return Action::Dunno;
         }
         let forum = recipient.to_ascii_lowercase();
-        let Ok(index) = self.index.read() else {
+        let count = request.protocol_state() == Some(self.config.count_state.as_str());
+        let Ok(outcome) = self.decide_post(&forum, sender, now, count) else {
             return self.internal_failure();
         };
-        match index.decide(&forum, sender, now) {
-            Verdict::Allow => Action::Dunno,
-            Verdict::Reject { until } => {
-                let when = match until {
-                    Some(end) => format!("until {end}"),
-                    None => "indefinitely".to_owned(),
-                };
-                Action::Reject(format!(
-                    "5.7.1 You are suspended from posting to {forum} {when}. {APPEAL}"
-                ))
-            }
-            Verdict::Hold if self.config.mailman_holds => Action::Dunno,
-            Verdict::Hold => Action::Hold(format!(
-                "Posts to {forum} from this sender are held for review by a moderator."
-            )),
-            Verdict::RateLimited { posts, per_seconds } => {
-                if request.protocol_state() != Some(self.config.count_state.as_str()) {
-                    return Action::Dunno;
-                }
-                let Some(person) = index.person_for_email(sender).cloned() else {
-                    return Action::Dunno;
-                };
-                drop(index);
-                let Ok(mut limiter) = self.limiter.lock() else {
-                    return self.internal_failure();
-                };
-                match limiter.count(&person, &forum, posts, per_seconds, now) {
-                    Count::Counted => Action::Dunno,
-                    Count::Over {
-                        retry_after_seconds,
-                    } => Action::DeferIfPermit(format!(
-                        "4.7.1 Rate limit of {posts} posts per {per_seconds} seconds \
-                         to {forum} reached; try again in {retry_after_seconds} seconds."
-                    )),
+        match outcome {
+            Outcome::Allow => Action::Dunno,
+            Outcome::Hold if self.config.mailman_holds => Action::Dunno,
+            outcome => {
+                let text = outcome.explain(&forum);
+                match outcome {
+                    Outcome::Reject { .. } => Action::Reject(format!("5.7.1 {text}")),
+                    Outcome::Defer { .. } => Action::DeferIfPermit(format!("4.7.1 {text}")),
+                    _ => Action::Hold(text),
                 }
             }
         }
@@ -146,16 +164,66 @@ impl Policy {
     }
 }
 
+/// What happens to one post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Allow,
+    /// Held for review and approval by a moderator.
+    Hold,
+    /// Refused: the sender is suspended until `until` (`None`: indefinitely).
+    Reject {
+        until: Option<Timestamp>,
+    },
+    /// Refused for now: over the rate limit; try again after
+    /// `retry_after_seconds`.
+    Defer {
+        posts: u32,
+        per_seconds: u32,
+        retry_after_seconds: u64,
+    },
+}
+
+impl Outcome {
+    /// A sentence for the sender, as Postfix and the decision API give it.
+    pub fn explain(&self, forum: &str) -> String {
+        match self {
+            Outcome::Allow => format!("Posts to {forum} from this sender are allowed."),
+            Outcome::Hold => {
+                format!("Posts to {forum} from this sender are held for review by a moderator.")
+            }
+            Outcome::Reject { until } => {
+                let when = match until {
+                    Some(end) => format!("until {end}"),
+                    None => "indefinitely".to_owned(),
+                };
+                format!("You are suspended from posting to {forum} {when}. {APPEAL}")
+            }
+            Outcome::Defer {
+                posts,
+                per_seconds,
+                retry_after_seconds,
+            } => format!(
+                "Rate limit of {posts} posts per {per_seconds} seconds to {forum} reached; \
+                 try again in {retry_after_seconds} seconds."
+            ),
+        }
+    }
+}
+
+/// The index or the counters could not be read (a writer panicked while
+/// holding them). Each protocol answers this per its fail-open/closed setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the policy service cannot read its index")]
+pub struct Unavailable;
+
 /// Serves policy requests on `listener` until `shutdown` completes. Connections
 /// already open when it does are left to finish on their own.
 pub async fn serve_policy(
     listener: TcpListener,
-    index: Arc<RwLock<Index>>,
-    config: PolicyConfig,
+    policy: Arc<Policy>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let slots = Arc::new(Semaphore::new(config.max_connections));
-    let policy = Arc::new(Policy::new(index, config));
+    let slots = Arc::new(Semaphore::new(policy.config.max_connections));
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {

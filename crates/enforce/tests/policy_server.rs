@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 use modpod_enforce::postfix::Limits;
-use modpod_enforce::{Index, PolicyConfig, serve_policy};
+use modpod_enforce::{Index, Policy, PolicyConfig, serve_policy};
 use modpod_policy::ids::{ForumId, PersonId};
 use modpod_policy::model::{Capacity, Identity, IdentityKind, Measure, Organisation, Role};
 use modpod_policy::{Actor, Command, State, SubjectRef, decide};
@@ -129,12 +129,8 @@ async fn start(config: PolicyConfig) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let index = Arc::new(RwLock::new(Index::build(&state())));
-    tokio::spawn(serve_policy(
-        listener,
-        index,
-        config,
-        std::future::pending(),
-    ));
+    let policy = Arc::new(Policy::new(index, config));
+    tokio::spawn(serve_policy(listener, policy, std::future::pending()));
     addr
 }
 

@@ -6,6 +6,7 @@ mod progress;
 mod run;
 mod serve;
 mod setup;
+mod tokens;
 mod transfer;
 mod verify;
 
@@ -23,9 +24,9 @@ struct Cli {
 
 /// Where the event log lives: `sqlite:PATH` (or a bare path) or `postgres://...`.
 #[derive(clap::Args, Clone)]
-struct Db {
+pub(crate) struct Db {
     #[arg(long, env = "MODPOD_DB", default_value = "sqlite:modpod.db")]
-    db: String,
+    pub(crate) db: String,
 }
 
 #[derive(Subcommand)]
@@ -34,11 +35,8 @@ enum Cmd {
     Serve {
         #[command(flatten)]
         db: Db,
-        #[arg(long, env = "MODPOD_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
-        /// Also answer Postfix policy requests (`check_policy_service`) here.
-        #[arg(long, env = "MODPOD_POLICY_LISTEN")]
-        policy_listen: Option<std::net::SocketAddr>,
+        #[command(flatten)]
+        args: serve::Args,
     },
     /// Check the whole hash chain of the log. Exits non-zero, naming the first
     /// bad event, if any event was altered, removed or reordered.
@@ -89,6 +87,16 @@ enum Cmd {
         #[command(flatten)]
         db: Db,
     },
+    /// Login accounts (kept beside the log, never in it).
+    Account {
+        #[command(subcommand)]
+        command: tokens::AccountCmd,
+    },
+    /// API tokens for forum software and scripts.
+    Token {
+        #[command(subcommand)]
+        command: tokens::TokenCmd,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,11 +108,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Cmd::Serve {
-            db,
-            listen,
-            policy_listen,
-        } => serve::serve(&db.db, listen, policy_listen),
+        Cmd::Serve { db, args } => serve::serve(&db.db, args),
         Cmd::Verify { db } => verify::verify(&db.db),
         Cmd::Setup { db, actor, file } => setup::setup(&db.db, actor.as_deref(), &file),
         Cmd::Run {
@@ -117,6 +121,8 @@ fn main() -> ExitCode {
         Cmd::Export { db, output } => transfer::export(&db.db, output.as_deref()),
         Cmd::Import { db, file } => transfer::import(&db.db, &file),
         Cmd::Snapshot { db } => serve::snapshot(&db.db),
+        Cmd::Account { command } => tokens::account(command),
+        Cmd::Token { command } => tokens::token(command),
     };
     match result {
         Ok(code) => code,

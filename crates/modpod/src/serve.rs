@@ -5,25 +5,62 @@
 
 use anyhow::Context;
 use jiff::Timestamp;
-use modpod_enforce::{Index, PolicyConfig, serve_policy};
+use modpod_enforce::{Index, Policy, PolicyConfig, serve_policy};
 use modpod_policy::ids::PersonId;
 use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command};
-use modpod_server::accounts;
 use modpod_server::http::{App, router};
+use modpod_server::{Engine, accounts};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// The person id of the operator created on first start.
 const FIRST_OPERATOR: &str = "admin";
 
-pub fn serve(
-    db: &str,
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, env = "MODPOD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Also answer Postfix policy requests (`check_policy_service`) here.
+    #[arg(long, env = "MODPOD_POLICY_LISTEN")]
     policy_listen: Option<SocketAddr>,
-) -> anyhow::Result<ExitCode> {
+    /// Close a policy connection idle for this many seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    policy_idle_seconds: u64,
+    /// Close new policy connections beyond this many at once.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    policy_max_connections: u64,
+    /// The SMTP stage at which posts are counted against rate limits (the
+    /// `protocol_state` of the restriction list that asks: RCPT or DATA).
+    #[arg(long, default_value = "RCPT")]
+    policy_count_state: String,
+    /// Answer DUNNO rather than HOLD for posts under review and approval,
+    /// because the list manager (Mailman) holds them itself.
+    #[arg(long)]
+    policy_mailman_holds: bool,
+    /// On an internal failure answer DEFER_IF_PERMIT (try later) rather than
+    /// DUNNO (let the post through).
+    #[arg(long)]
+    policy_fail_closed: bool,
+}
+
+impl Args {
+    fn policy_config(&self) -> PolicyConfig {
+        PolicyConfig {
+            idle_timeout: Duration::from_secs(self.policy_idle_seconds),
+            max_connections: usize::try_from(self.policy_max_connections).unwrap_or(usize::MAX),
+            count_state: self.policy_count_state.to_ascii_uppercase(),
+            mailman_holds: self.policy_mailman_holds,
+            fail_closed: self.policy_fail_closed,
+            ..PolicyConfig::default()
+        }
+    }
+}
+
+pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // The store is opened before the async runtime exists: its PostgreSQL client
     // is synchronous and must never block a runtime thread.
@@ -32,8 +69,28 @@ pub fn serve(
         first_start(&mut engine)?;
     }
     let events = engine.head().seq;
+    // The decision index follows every event the engine applies: those this
+    // process records and those other processes append (see `follow_the_log`).
     let index = Arc::new(RwLock::new(Index::build(engine.state())));
+    engine.observe(Box::new({
+        let index = index.clone();
+        move |state, event| {
+            index
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .apply(state, event)
+        }
+    }));
+    let watch = engine.store().watch().context("watching the log")?;
     let engine = Arc::new(Mutex::new(engine));
+    let policy = Arc::new(Policy::new(index, args.policy_config()));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let follower = std::thread::Builder::new()
+        .name("follow-the-log".into())
+        .spawn({
+            let (engine, stopping) = (engine.clone(), stopping.clone());
+            move || follow_the_log(&engine, watch, &stopping)
+        })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -42,25 +99,23 @@ pub fn serve(
         let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
             let _ = stopped.wait_for(|&s| s).await;
         };
-        let policy = match policy_listen {
+        let policy_server = match args.policy_listen {
             Some(addr) => {
                 let listener = tokio::net::TcpListener::bind(addr)
                     .await
                     .with_context(|| format!("cannot listen for policy requests on {addr}"))?;
                 println!("policy server listening on {}", listener.local_addr()?);
-                tokio::spawn(keep_current(engine.clone(), index.clone()));
                 Some(tokio::spawn(serve_policy(
                     listener,
-                    index.clone(),
-                    PolicyConfig::default(),
+                    policy.clone(),
                     until_stopped(stopped.clone()),
                 )))
             }
             None => None,
         };
-        let listener = tokio::net::TcpListener::bind(listen)
+        let listener = tokio::net::TcpListener::bind(args.listen)
             .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         println!(
             "modpod listening on http://{addr} ({db}, {events} events, ready in {} ms)",
@@ -70,21 +125,18 @@ pub fn serve(
             shutdown_signal().await;
             let _ = stop.send(true);
         });
-        let served = axum::serve(
-            listener,
-            router(App {
-                engine: engine.clone(),
-            }),
-        )
-        .with_graceful_shutdown(until_stopped(stopped))
-        .await
-        .context("serving HTTP");
-        if let Some(policy) = policy {
-            let _ = policy.await;
+        let served = axum::serve(listener, router(App::new(engine.clone(), policy)))
+            .with_graceful_shutdown(until_stopped(stopped))
+            .await
+            .context("serving HTTP");
+        if let Some(policy_server) = policy_server {
+            let _ = policy_server.await;
         }
         served
     })?;
     drop(runtime);
+    stopping.store(true, Ordering::Relaxed);
+    let _ = follower.join();
     let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
     engine
         .snapshot()
@@ -96,47 +148,61 @@ pub fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-/// How often the policy index looks for events recorded by other processes.
-const CATCH_UP_EVERY: Duration = Duration::from_millis(250);
+/// How long the follower waits for a wake-up before catching up anyway.
+const FOLLOW_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
 
-/// Keeps the policy index current. Commands are recorded today by other
-/// processes (`modpod run`, `modpod setup`), not by this one, so the index
-/// follows the log: every quarter second the engine catches up in a blocking task
-/// (its store is synchronous) and each new event is applied to the index.
-async fn keep_current(engine: Arc<Mutex<modpod_server::Engine>>, index: Arc<RwLock<Index>>) {
-    let mut ticks = tokio::time::interval(CATCH_UP_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let (engine, index) = (engine.clone(), index.clone());
-        let caught_up = tokio::task::spawn_blocking(move || {
+/// Keeps this process's state (and so its decision index) current with
+/// events other processes append: woken by the store's watch (PostgreSQL
+/// `NOTIFY`, SQLite's `data_version`), it catches up at once, and at least
+/// every second in case a wake-up was lost. A plain thread, because the
+/// stores are synchronous.
+fn follow_the_log(
+    engine: &Mutex<Engine>,
+    mut watch: Box<dyn modpod_store::LogWatch>,
+    stopping: &AtomicBool,
+) {
+    let mut failing = false;
+    while !stopping.load(Ordering::Relaxed) {
+        if let Err(error) = watch.wait(FOLLOW_AT_LEAST_EVERY) {
+            tracing::warn!(%error, "lost the watch on the log; watching anew");
+            std::thread::sleep(FOLLOW_AT_LEAST_EVERY);
             let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            engine.catch_up_with(&mut |_| {}, &mut |state, event| {
-                index
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .apply(state, event);
-            })
-        })
-        .await;
-        match caught_up {
-            Ok(Ok(_)) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "cannot catch up with the log"),
-            Err(error) => tracing::warn!(%error, "catching up with the log failed"),
+            match engine.store().watch() {
+                Ok(renewed) => watch = renewed,
+                Err(error) => tracing::warn!(%error, "cannot watch the log yet"),
+            }
+        }
+        let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+        match engine.catch_up(&mut |_| {}) {
+            Ok(_) if failing => {
+                tracing::info!("caught up with the log again");
+                failing = false;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                if !failing {
+                    tracing::warn!(%error, "cannot catch up with the log");
+                }
+                failing = true;
+            }
         }
     }
 }
 
 /// Makes the first operator and their login account, and prints the password,
 /// once: only its argon2 hash is kept.
-fn first_start(engine: &mut modpod_server::Engine) -> anyhow::Result<()> {
+fn first_start(engine: &mut Engine) -> anyhow::Result<()> {
     let operator = PersonId::parse(FIRST_OPERATOR)?;
     let actor = Actor::new(operator.clone(), Capacity::Operator);
     let command = Command::Bootstrap {
         operator,
         name: "modpod operator".into(),
     };
-    engine.execute(&actor, &command, Timestamp::now())?;
+    match engine.execute(&actor, &command, Timestamp::now()) {
+        // Another node started first on the same log, and made the operator.
+        Err(modpod_server::EngineError::Refused(_)) if engine.head().seq > 0 => return Ok(()),
+        other => other?,
+    };
     let password = accounts::random_password();
     accounts::create(engine.store(), FIRST_OPERATOR, FIRST_OPERATOR, &password)?;
     println!("first start: created the operator {FIRST_OPERATOR:?} and its account.");

@@ -414,9 +414,9 @@ fn start_up_after_a_snapshot_replays_only_the_events_after_it() {
     assert!(printed.contains("event 2 cannot be read"), "{printed}");
 }
 
-/// Starts `modpod serve --policy-listen 127.0.0.1:0`; returns it and the
-/// policy server's address.
-fn serve_policy(db: &str) -> (Server, String) {
+/// Starts `modpod serve --policy-listen 127.0.0.1:0`; returns it, its HTTP
+/// address and the policy server's address.
+fn serve_policy(db: &str) -> (Server, String, String) {
     let mut server = Server(
         Command::new(env!("CARGO_BIN_EXE_modpod"))
             .args([
@@ -442,8 +442,9 @@ fn serve_policy(db: &str) -> (Server, String) {
         if let Some(addr) = line.strip_prefix("policy server listening on ") {
             policy = Some(addr.trim().to_owned());
         }
-        if line.starts_with("modpod listening on http://") {
-            return (server, policy.expect(&printed));
+        if let Some(rest) = line.strip_prefix("modpod listening on http://") {
+            let http = rest.split_whitespace().next().unwrap().to_owned();
+            return (server, http, policy.expect(&printed));
         }
     }
     panic!("modpod serve stopped before listening:\n{printed}");
@@ -486,7 +487,7 @@ fn policy_requests_follow_the_log(db: &TestDb) {
     let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
     let suspend = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
     ok(&db.url, &[&chair[..], &[suspend]].concat());
-    let (_server, policy) = serve_policy(&db.url);
+    let (_server, _, policy) = serve_policy(&db.url);
     let reply = policy_request(&policy, "bob@example.org", "tls@ietf.org");
     assert!(reply.starts_with("action=REJECT "), "{reply}");
     assert!(reply.contains("2099-03-22"), "{reply}");
@@ -508,4 +509,63 @@ fn policy_requests_follow_the_log(db: &TestDb) {
         assert!(std::time::Instant::now() < deadline, "{reply}");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+}
+
+/// Two `modpod serve` on one log, as two nodes behind a load balancer: an
+/// action recorded through one node's HTTP API is enforced by the other's
+/// policy server within a second (ACT-8), told by the store's watch rather
+/// than found by polling.
+fn two_nodes_enforce_each_others_actions(db: &TestDb) {
+    example_log(db);
+    ok(
+        &db.url,
+        &["account", "create", "--person", "tls-chair-1", "chair1"],
+    );
+    let token = ok(
+        &db.url,
+        &["token", "create", "--account", "chair1", "--scope", "act"],
+    );
+    let token = token.trim();
+    let (_a, a_http, _) = serve_policy(&db.url);
+    let (_b, _, b_policy) = serve_policy(&db.url);
+    assert_eq!(
+        policy_request(&b_policy, "carol@example.org", "tls@ietf.org"),
+        "action=DUNNO\n\n"
+    );
+
+    let suspend = r#"{"as":"administrator","command":{"command":"take_action","subject":{"person":"carol"},"measure":{"type":"indefinite_suspension"},"fora":["tls@ietf.org"],"reason":"threats"}}"#;
+    let mut response = ureq::post(format!("http://{a_http}/v1/commands"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(suspend)
+        .unwrap();
+    let recorded = std::time::Instant::now();
+    assert_eq!(
+        response.status().as_u16(),
+        201,
+        "{}",
+        response.body_mut().read_to_string().unwrap()
+    );
+    loop {
+        let reply = policy_request(&b_policy, "carol@example.org", "tls@ietf.org");
+        if reply.starts_with("action=REJECT ") {
+            break;
+        }
+        assert!(
+            recorded.elapsed() < std::time::Duration::from_secs(1),
+            "node b still answers {reply:?} a second after node a recorded the suspension"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    println!("enforced by the other node after {:?}", recorded.elapsed());
+}
+
+#[test]
+fn two_serve_processes_on_postgres_enforce_each_others_actions_within_a_second() {
+    two_nodes_enforce_each_others_actions(&TestDb::postgres());
+}
+
+#[test]
+fn two_serve_processes_on_sqlite_enforce_each_others_actions_within_a_second() {
+    two_nodes_enforce_each_others_actions(&TestDb::sqlite());
 }

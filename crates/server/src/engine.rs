@@ -60,11 +60,16 @@ pub struct Recorded {
     pub warnings: Vec<Warning>,
 }
 
+/// Told of every event the engine applies, with the state after it: events
+/// this engine recorded and events it caught up with alike.
+pub type Observer = Box<dyn FnMut(&State, &Event) + Send>;
+
 pub struct Engine {
     store: Box<dyn EventStore>,
     state: State,
     head: Head,
     snapshot_seq: u64,
+    observers: Vec<Observer>,
 }
 
 impl Engine {
@@ -95,12 +100,19 @@ impl Engine {
             state,
             head,
             snapshot_seq,
+            observers: Vec::new(),
         };
         let replayed = engine.catch_up(progress)?;
         if replayed >= SNAPSHOT_AFTER {
             engine.snapshot()?;
         }
         Ok(engine)
+    }
+
+    /// Adds an observer (to keep an index current, say), told of every event
+    /// applied from now on.
+    pub fn observe(&mut self, observer: Observer) {
+        self.observers.push(observer);
     }
 
     pub fn state(&self) -> &State {
@@ -119,20 +131,10 @@ impl Engine {
         self.store.as_mut()
     }
 
-    /// Applies the events other nodes appended since this node last looked.
-    /// Returns how many there were.
+    /// Applies the events other nodes appended since this node last looked,
+    /// telling the observers of each. Returns how many there were.
     pub fn catch_up(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
-        self.catch_up_with(progress, &mut |_, _| {})
-    }
-
-    /// Like [`Engine::catch_up`], and shows each event applied, with the
-    /// state after it, to `applied` (to keep an index current).
-    pub fn catch_up_with(
-        &mut self,
-        progress: &mut dyn FnMut(u64),
-        applied: &mut dyn FnMut(&State, &Event),
-    ) -> Result<u64, EngineError> {
-        let (state, head) = (&mut self.state, &mut self.head);
+        let (state, head, observers) = (&mut self.state, &mut self.head, &mut self.observers);
         let mut count = 0u64;
         self.store.scan(head.seq, &mut |e| {
             let event = serde_json::from_str::<Event>(&e.payload).map_err(|err| {
@@ -142,7 +144,9 @@ impl Engine {
                 }
             })?;
             state.apply(&event);
-            applied(state, &event);
+            observers
+                .iter_mut()
+                .for_each(|observe| observe(state, &event));
             *head = Head {
                 seq: e.seq,
                 hash: e.hash,
@@ -185,7 +189,7 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Recorded, EngineError> {
         for _ in 0..MAX_RETRIES {
-            let (events, warnings, staged) = match self.decide_all(commands, now) {
+            let (events, warnings) = match self.decide_all(commands, now) {
                 Ok(decided) => decided,
                 // A refusal may come from a state another node has since
                 // changed: refuse only what the current log refuses.
@@ -202,9 +206,12 @@ impl Engine {
                 .collect();
             match self.store.append(self.head.seq, &batch) {
                 Ok(stored) => {
-                    match staged {
-                        Some(state) => self.state = state,
-                        None => events.iter().for_each(|(_, e)| self.state.apply(e)),
+                    for (_, event) in &events {
+                        self.state.apply(event);
+                        let state = &self.state;
+                        self.observers
+                            .iter_mut()
+                            .for_each(|observe| observe(state, event));
                     }
                     if let Some(last) = stored.last() {
                         self.head = Head {
@@ -226,15 +233,16 @@ impl Engine {
         Err(EngineError::Contended)
     }
 
-    /// Decides the commands. A single command is decided against the live state
-    /// and applied after it is recorded; several need a scratch copy, because
-    /// each must see the effects of the ones before it.
+    /// Decides the commands. A single command is decided against the live
+    /// state; several are decided on a scratch copy, because each must see
+    /// the effects of the ones before it. Either way the live state changes
+    /// only once the events are recorded.
     #[allow(clippy::type_complexity)]
     fn decide_all<'c>(
         &self,
         commands: &[(&'c Actor, &Command)],
         now: Timestamp,
-    ) -> Result<(Vec<(&'c Actor, Event)>, Vec<Warning>, Option<State>), EngineError> {
+    ) -> Result<(Vec<(&'c Actor, Event)>, Vec<Warning>), EngineError> {
         let (mut events, mut warnings) = (Vec::new(), Vec::new());
         if let [(actor, command)] = *commands {
             let Decision {
@@ -242,7 +250,7 @@ impl Engine {
                 warnings: w,
             } = decide(&self.state, actor, command, now)?;
             events.extend(e.into_iter().map(|e| (actor, e)));
-            return Ok((events, w, None));
+            return Ok((events, w));
         }
         let mut staged = self.state.clone();
         for (index, &(actor, command)) in commands.iter().enumerate() {
@@ -270,7 +278,7 @@ impl Engine {
                 .into_iter()
                 .filter(|w| w.requirement == "TEAM-3"),
         );
-        Ok((events, warnings, Some(staged)))
+        Ok((events, warnings))
     }
 
     /// Writes a snapshot of the current state, so the next start-up replays

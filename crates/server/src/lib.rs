@@ -7,5 +7,6 @@
 pub mod accounts;
 pub mod engine;
 pub mod http;
+pub mod tokens;
 
 pub use engine::{Engine, EngineError, Recorded};

@@ -144,6 +144,75 @@ fn a_stale_node_catches_up_before_deciding(db: TestDb) {
     ));
 }
 
+/// Observers see every event once, in order: those this engine records (a
+/// batch too) and those it catches up with from another node.
+fn observers_see_recorded_and_caught_up_events(db: TestDb) {
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::<(String, usize)>::new()));
+    let (mut a, mut b) = (open(&db), open(&db));
+    a.observe(Box::new({
+        let seen = seen.clone();
+        move |state, event| {
+            seen.lock()
+                .unwrap()
+                .push((event.kind().to_owned(), state.actions.len()))
+        }
+    }));
+    set_up(&mut a);
+    let alice = Actor::new(person("alice"), Capacity::Administrator);
+    a.execute(&alice, &admonish("bob"), at("2026-02-01T00:00:00Z"))
+        .unwrap();
+    let taken = |seen: &[(String, usize)]| -> Vec<usize> {
+        seen.iter()
+            .filter(|(kind, _)| kind == "action_taken")
+            .map(|(_, actions)| *actions)
+            .collect()
+    };
+    assert_eq!(
+        taken(&seen.lock().unwrap()),
+        [1],
+        "told with the state after the event"
+    );
+    // Refused: nothing to tell.
+    let told = seen.lock().unwrap().len();
+    let bob = Actor::new(person("bob"), Capacity::Administrator);
+    assert!(
+        b.execute(&bob, &admonish("alice"), at("2026-02-01T00:00:00Z"))
+            .is_err()
+    );
+    assert_eq!(seen.lock().unwrap().len(), told);
+    // Recorded by node b, seen by a when it catches up.
+    b.execute(&alice, &admonish("bob"), at("2026-02-02T00:00:00Z"))
+        .unwrap();
+    assert!(a.catch_up(&mut |_| {}).unwrap() > 0);
+    assert_eq!(taken(&seen.lock().unwrap()), [1, 2]);
+    // Every event of the log, once, in order.
+    let mut logged = Vec::new();
+    db.open()
+        .scan(0, &mut |e| {
+            logged.push(e.kind);
+            Ok(())
+        })
+        .unwrap();
+    let seen: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert_eq!(seen, logged);
+}
+
+#[test]
+fn sqlite_observers_see_recorded_and_caught_up_events() {
+    observers_see_recorded_and_caught_up_events(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_observers_see_recorded_and_caught_up_events() {
+    observers_see_recorded_and_caught_up_events(TestDb::postgres());
+}
+
 #[test]
 fn sqlite_every_event_is_attributed_and_time_stamped() {
     every_event_is_attributed_and_time_stamped(TestDb::sqlite());

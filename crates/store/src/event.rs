@@ -121,3 +121,19 @@ pub struct Account {
     /// A PHC-format password hash (argon2id).
     pub password_hash: String,
 }
+
+/// A token for machines (forum software, scripts) that acts for an account.
+/// Only a hash of its secret is kept: the secret is shown once, when made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    /// The public part of the token, which names it in lists and logs.
+    pub id: String,
+    /// The account it acts for.
+    pub account: String,
+    /// BLAKE3 of the secret part.
+    pub secret_hash: Hash,
+    /// What it may do, e.g. `decide` or `act`.
+    pub scope: String,
+    pub created_micros: i64,
+    pub revoked_micros: Option<i64>,
+}

@@ -61,10 +61,12 @@ mod store;
 mod verify;
 
 pub use error::StoreError;
-pub use event::{Account, GENESIS, Hash, Head, NewEvent, Snapshot, StoredEvent, hash_hex};
+pub use event::{
+    Account, ApiToken, GENESIS, Hash, Head, NewEvent, Snapshot, StoredEvent, hash_hex,
+};
 pub use hash::{DOMAIN_TAG, event_hash};
 pub use open::open;
 pub use pg::PgStore;
 pub use sqlite::SqliteStore;
-pub use store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
+pub use store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 pub use verify::{Broken, BrokenReason, Verdict, verify};

@@ -2,7 +2,9 @@
 //! offers, so that the layers above never know which database holds the log.
 
 use crate::error::StoreError;
-use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
+use std::time::Duration;
+
+use crate::event::{Account, ApiToken, Head, NewEvent, Snapshot, StoredEvent};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
 ///
@@ -65,6 +67,31 @@ pub trait EventStore: Send {
 
     /// The account of that name, if any.
     fn account(&mut self, name: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Stores a new API token; returns `false`, changing nothing, if a token
+    /// with that id exists.
+    fn create_token(&mut self, token: &ApiToken) -> Result<bool, StoreError>;
+
+    /// The token with that id, revoked or not.
+    fn token(&mut self, id: &str) -> Result<Option<ApiToken>, StoreError>;
+
+    /// Marks a token revoked at `at_micros`; returns `false` if there is no
+    /// such token or it was already revoked.
+    fn revoke_token(&mut self, id: &str, at_micros: i64) -> Result<bool, StoreError>;
+
+    /// A watch on this log, on a connection of its own, that wakes up when
+    /// another connection (in this process or another) appends.
+    fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError>;
+}
+
+/// Tells a follower that the log may have moved, so it need not poll the
+/// log itself. PostgreSQL is told by `NOTIFY` in each append's transaction;
+/// SQLite by the file's `data_version`, which is cheap to read.
+pub trait LogWatch: Send {
+    /// Waits up to `timeout` for an append by another connection. Returns
+    /// `true` when there may be new events (a spurious `true` is harmless:
+    /// the follower finds nothing new), `false` when the time ran out.
+    fn wait(&mut self, timeout: Duration) -> Result<bool, StoreError>;
 }
 
 /// How many snapshots a store keeps; older ones are deleted on save.

@@ -44,6 +44,8 @@ stories! {
     basics::scan_stops_when_told,
     basics::reopening_keeps_the_log,
     basics::accounts_are_kept_beside_the_log,
+    basics::api_tokens_are_kept_beside_the_log,
+    basics::a_watch_wakes_when_another_connection_appends,
     basics::verify_reports_progress,
     snapshots::snapshots_keep_the_newest,
     snapshots::snapshots_must_match_the_log,

@@ -15,11 +15,12 @@ mod schema;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel, NoTls, Statement};
+use std::time::Duration;
 
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
-use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
-use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
+use crate::event::{Account, ApiToken, Head, NewEvent, Snapshot, StoredEvent};
+use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 /// How many rows a scan fetches from the server at a time.
 const SCAN_BATCH: i32 = 20_000;
@@ -32,13 +33,19 @@ const SCAN_BATCH: i32 = 20_000;
 pub struct PgStore {
     client: Client,
     statements: Statements,
+    /// To open the watch's own connection.
+    url: String,
 }
+
+/// The channel every append notifies, with the new head's sequence number.
+const CHANNEL: &str = "modpod_log";
 
 /// Statements prepared once per connection.
 struct Statements {
     lock: Statement,
     read_head: Statement,
     write_head: Statement,
+    notify: Statement,
     insert: Statement,
     scan: Statement,
     count: Statement,
@@ -54,6 +61,7 @@ impl Statements {
             lock: client.prepare("SELECT pg_advisory_xact_lock($1)")?,
             read_head: client.prepare("SELECT seq, hash FROM head WHERE id = 1")?,
             write_head: client.prepare("UPDATE head SET seq = $1, hash = $2 WHERE id = 1")?,
+            notify: client.prepare(&format!("SELECT pg_notify('{CHANNEL}', $1)"))?,
             // One round trip for the whole batch: each parameter is an array
             // holding one column.
             insert: client.prepare(
@@ -96,7 +104,11 @@ impl PgStore {
         })?;
         schema::ensure(&mut client, &shown)?;
         let statements = Statements::prepare(&mut client)?;
-        Ok(PgStore { client, statements })
+        Ok(PgStore {
+            client,
+            statements,
+            url: url.to_owned(),
+        })
     }
 }
 
@@ -149,6 +161,8 @@ impl EventStore for PgStore {
             if updated != 1 {
                 return Err(missing_head());
             }
+            // Delivered to the listeners when (and only if) this commits.
+            tx.execute(&st.notify, &[&last.seq.to_string()])?;
         }
         tx.commit()?;
         Ok(stored)
@@ -231,6 +245,81 @@ impl EventStore for PgStore {
             })
         })
         .transpose()
+    }
+
+    fn create_token(&mut self, token: &ApiToken) -> Result<bool, StoreError> {
+        let added = self.client.execute(
+            "INSERT INTO api_tokens (id, account, secret_hash, scope, created_micros) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            &[
+                &token.id,
+                &token.account,
+                &&token.secret_hash[..],
+                &token.scope,
+                &token.created_micros,
+            ],
+        )?;
+        Ok(added == 1)
+    }
+
+    fn token(&mut self, id: &str) -> Result<Option<ApiToken>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT id, account, secret_hash, scope, created_micros, revoked_micros \
+             FROM api_tokens WHERE id = $1",
+            &[&id],
+        )?;
+        row.map(|r| -> Result<ApiToken, StoreError> {
+            let hash: &[u8] = r.try_get(2)?;
+            Ok(ApiToken {
+                id: r.try_get(0)?,
+                account: r.try_get(1)?,
+                secret_hash: hash.try_into().map_err(|_| {
+                    StoreError::Corrupt(format!(
+                        "the secret hash of the API token {id} is not 32 bytes"
+                    ))
+                })?,
+                scope: r.try_get(3)?,
+                created_micros: r.try_get(4)?,
+                revoked_micros: r.try_get(5)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn revoke_token(&mut self, id: &str, at_micros: i64) -> Result<bool, StoreError> {
+        let changed = self.client.execute(
+            "UPDATE api_tokens SET revoked_micros = $2 WHERE id = $1 AND revoked_micros IS NULL",
+            &[&id, &at_micros],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {
+        let mut client =
+            Client::connect(&self.url, NoTls).map_err(|error| StoreError::CannotOpen {
+                target: redact(&self.url),
+                reason: describe_pg(&error),
+            })?;
+        client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+        Ok(Box::new(PgWatch { client }))
+    }
+}
+
+/// A [`LogWatch`] on PostgreSQL: a connection of its own that listens on
+/// the channel every append notifies.
+struct PgWatch {
+    client: Client,
+}
+
+impl LogWatch for PgWatch {
+    fn wait(&mut self, timeout: Duration) -> Result<bool, StoreError> {
+        let mut notifications = self.client.notifications();
+        if notifications.timeout_iter(timeout).next()?.is_none() {
+            return Ok(false);
+        }
+        // One catch-up reads them all: drop the rest already here.
+        while notifications.iter().next()?.is_some() {}
+        Ok(true)
     }
 }
 

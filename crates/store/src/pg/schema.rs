@@ -54,14 +54,32 @@ CREATE TABLE accounts (
 );
 ";
 
+/// Tables beside the log that later versions added. Created when missing at
+/// every open, so a database made before them gains them without a migration
+/// step (they hold no events, so the log's schema version does not change).
+const CREATE_SIDE_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id             TEXT PRIMARY KEY,
+    account        TEXT   NOT NULL,
+    secret_hash    BYTEA  NOT NULL,
+    scope          TEXT   NOT NULL,
+    created_micros BIGINT NOT NULL,
+    revoked_micros BIGINT
+);
+";
+
 /// The tables modpod creates besides the marker.
 const TABLES: [&str; 4] = ["events", "head", "snapshots", "accounts"];
 
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 4] = [
+const SHAPE_CHECKS: [(&str, &str); 5] = [
     (
         "accounts",
         "SELECT name, person, password_hash FROM accounts LIMIT 0",
+    ),
+    (
+        "api_tokens",
+        "SELECT id, account, secret_hash, scope, created_micros, revoked_micros FROM api_tokens LIMIT 0",
     ),
     (
         "events",
@@ -96,6 +114,7 @@ pub(crate) fn ensure(client: &mut Client, shown: &str) -> Result<(), StoreError>
             &[&APPLICATION, &SCHEMA_VERSION],
         )?;
     }
+    tx.batch_execute(CREATE_SIDE_TABLES)?;
     tx.commit()?;
     check_shape(client)
 }

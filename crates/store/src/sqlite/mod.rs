@@ -5,17 +5,24 @@
 mod rows;
 mod schema;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
-use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
-use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
+use crate::event::{Account, ApiToken, Head, NewEvent, Snapshot, StoredEvent};
+use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 const CREATE_ACCOUNT: &str = "INSERT INTO accounts (name, person, password_hash) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING";
 const READ_ACCOUNT: &str = "SELECT name, person, password_hash FROM accounts WHERE name = ?1";
+const CREATE_TOKEN: &str = "INSERT INTO api_tokens (id, account, secret_hash, scope, created_micros) \
+     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING";
+const READ_TOKEN: &str = "SELECT id, account, secret_hash, scope, created_micros, revoked_micros \
+     FROM api_tokens WHERE id = ?1";
+const REVOKE_TOKEN: &str =
+    "UPDATE api_tokens SET revoked_micros = ?2 WHERE id = ?1 AND revoked_micros IS NULL";
 const READ_HEAD: &str = "SELECT seq, hash FROM head WHERE id = 1";
 const WRITE_HEAD: &str = "UPDATE head SET seq = ?1, hash = ?2 WHERE id = 1";
 const INSERT_EVENT: &str = "INSERT INTO events (seq, at_micros, actor, role, kind, payload, prev_hash, hash) \
@@ -32,6 +39,7 @@ const LATEST_SNAPSHOT: &str = "SELECT s.seq, s.hash, s.state FROM snapshots s \
 /// A modpod log in a SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    path: PathBuf,
 }
 
 impl SqliteStore {
@@ -42,6 +50,7 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         Ok(SqliteStore {
             conn: schema::open(path.as_ref())?,
+            path: path.as_ref().to_owned(),
         })
     }
 
@@ -181,6 +190,84 @@ impl EventStore for SqliteStore {
             })
             .optional()?)
     }
+
+    fn create_token(&mut self, token: &ApiToken) -> Result<bool, StoreError> {
+        let added = self.conn.prepare_cached(CREATE_TOKEN)?.execute(params![
+            token.id,
+            token.account,
+            token.secret_hash,
+            token.scope,
+            token.created_micros
+        ])?;
+        Ok(added == 1)
+    }
+
+    fn token(&mut self, id: &str) -> Result<Option<ApiToken>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(READ_TOKEN)?
+            .query_row([id], |row| {
+                Ok(ApiToken {
+                    id: row.get(0)?,
+                    account: row.get(1)?,
+                    secret_hash: row.get(2)?,
+                    scope: row.get(3)?,
+                    created_micros: row.get(4)?,
+                    revoked_micros: row.get(5)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn revoke_token(&mut self, id: &str, at_micros: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .prepare_cached(REVOKE_TOKEN)?
+            .execute(params![id, at_micros])?;
+        Ok(changed == 1)
+    }
+
+    fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let seen = data_version(&conn)?;
+        Ok(Box::new(SqliteWatch { conn, seen }))
+    }
+}
+
+/// How often a SQLite watch reads `data_version`: a read of a page already in
+/// memory, so frequent polling costs next to nothing.
+const WATCH_POLL: Duration = Duration::from_millis(20);
+
+/// A [`LogWatch`] on a SQLite file: its own read-only connection, whose
+/// `data_version` changes whenever another connection commits.
+struct SqliteWatch {
+    conn: Connection,
+    seen: i64,
+}
+
+impl LogWatch for SqliteWatch {
+    fn wait(&mut self, timeout: Duration) -> Result<bool, StoreError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let now = data_version(&self.conn)?;
+            if now != self.seen {
+                self.seen = now;
+                return Ok(true);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            std::thread::sleep(left.min(WATCH_POLL));
+        }
+    }
+}
+
+fn data_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.pragma_query_value(None, "data_version", |row| row.get(0))?)
 }
 
 /// Reads the head record.

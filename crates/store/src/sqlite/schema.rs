@@ -50,12 +50,30 @@ CREATE TABLE accounts (
 ) STRICT;
 ";
 
+/// Tables beside the log that later versions added. Created when missing at
+/// every open, so a database made before them gains them without a migration
+/// step (they hold no events, so the log's schema version does not change).
+const CREATE_SIDE_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id             TEXT PRIMARY KEY,
+    account        TEXT   NOT NULL,
+    secret_hash    BLOB  NOT NULL,
+    scope          TEXT   NOT NULL,
+    created_micros INTEGER NOT NULL,
+    revoked_micros INTEGER
+) STRICT;
+";
+
 /// One query per table naming every column the store uses, to check at open
 /// time that a modpod database still has the shape the store expects.
-const SHAPE_CHECKS: [(&str, &str); 4] = [
+const SHAPE_CHECKS: [(&str, &str); 5] = [
     (
         "accounts",
         "SELECT name, person, password_hash FROM accounts LIMIT 0",
+    ),
+    (
+        "api_tokens",
+        "SELECT id, account, secret_hash, scope, created_micros, revoked_micros FROM api_tokens LIMIT 0",
     ),
     (
         "events",
@@ -96,6 +114,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Found::Empty = found {
         create(&mut conn, &shown)?;
     }
+    conn.execute_batch(CREATE_SIDE_TABLES)?;
     check_shape(&conn)?;
     Ok(conn)
 }

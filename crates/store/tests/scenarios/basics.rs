@@ -186,3 +186,75 @@ pub fn accounts_are_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb)
     // Accounts are not events: the log is untouched.
     assert_eq!(store.head().unwrap(), Head::EMPTY);
 }
+
+pub fn api_tokens_are_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb) {
+    let token = modpod_store::ApiToken {
+        id: "t1".into(),
+        account: "listbot".into(),
+        secret_hash: *blake3::hash(b"secret").as_bytes(),
+        scope: "decide".into(),
+        created_micros: 1_700_000_000_000_000,
+        revoked_micros: None,
+    };
+    assert_eq!(store.token("t1").unwrap(), None);
+    assert!(store.create_token(&token).unwrap());
+    let other = modpod_store::ApiToken {
+        account: "mallory".into(),
+        ..token.clone()
+    };
+    assert!(
+        !store.create_token(&other).unwrap(),
+        "a second token with the same id"
+    );
+    assert_eq!(db.open().token("t1").unwrap(), Some(token.clone()));
+
+    assert!(store.revoke_token("t1", 1_800_000_000_000_000).unwrap());
+    assert!(
+        !store.revoke_token("t1", 1_900_000_000_000_000).unwrap(),
+        "revoked twice"
+    );
+    assert!(!store.revoke_token("nope", 1).unwrap());
+    assert_eq!(
+        db.open().token("t1").unwrap().unwrap().revoked_micros,
+        Some(1_800_000_000_000_000),
+        "the first revocation's time is kept"
+    );
+    assert_eq!(store.head().unwrap(), Head::EMPTY);
+}
+
+pub fn a_watch_wakes_when_another_connection_appends(store: &mut dyn EventStore, db: &TestDb) {
+    use std::time::{Duration, Instant};
+    let mut watch = store.watch().unwrap();
+    assert!(
+        !watch.wait(Duration::from_millis(60)).unwrap(),
+        "nothing was appended"
+    );
+
+    let writer = std::thread::spawn({
+        let mut other = db.open();
+        move || {
+            std::thread::sleep(Duration::from_millis(100));
+            other.append(0, &sample(2, "watched")).unwrap();
+        }
+    });
+    let started = Instant::now();
+    assert!(
+        watch.wait(Duration::from_secs(10)).unwrap(),
+        "the append was seen"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(90),
+        "woke before the append"
+    );
+    writer.join().unwrap();
+    assert!(
+        !watch.wait(Duration::from_millis(60)).unwrap(),
+        "one append wakes it once"
+    );
+
+    store.append(2, &sample(1, "own")).unwrap();
+    assert!(
+        watch.wait(Duration::from_secs(10)).unwrap(),
+        "appends on the store's own connection too"
+    );
+}

@@ -1,0 +1,432 @@
+//! The HTTP API as a client sees it: API tokens, the decision API for forum
+//! software, commands recorded by scripts, and every kind of bad input
+//! answered with a clear 4xx and no change.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use jiff::Timestamp;
+use modpod_enforce::{Index, Policy, PolicyConfig};
+use modpod_policy::ids::PersonId;
+use modpod_policy::model::Capacity;
+use modpod_policy::{Actor, Command};
+use modpod_server::http::{App, MAX_BODY, router};
+use modpod_server::tokens::{self, Scope};
+use modpod_server::{Engine, accounts};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex, RwLock};
+use tower::ServiceExt;
+
+const FORUM: &str = "tls@ietf.org";
+
+struct Api {
+    app: App,
+    engine: Arc<Mutex<Engine>>,
+    /// Alice chairs the forum; her token may act.
+    alice: String,
+    /// The list server's token may only ask for decisions.
+    listbot: String,
+}
+
+fn command(value: Value) -> Command {
+    serde_json::from_value(value).unwrap()
+}
+
+/// A log with an operator, a forum chaired by alice, and bob, carol and dave
+/// with their email addresses; a running App whose index follows the engine.
+fn api() -> Api {
+    let store = Box::new(modpod_store::SqliteStore::open_in_memory().unwrap());
+    let mut engine = Engine::open(store, &mut |_| {}).unwrap();
+    let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
+    let mut setup = vec![command(
+        json!({"command": "bootstrap", "operator": "op", "name": "Operator"}),
+    )];
+    for who in ["alice", "bob", "carol", "dave"] {
+        setup.push(command(
+            json!({"command": "register_person", "person": who, "name": who}),
+        ));
+        setup.push(command(json!({"command": "link_identity", "person": who,
+            "identity": {"kind": "email", "value": format!("{who}@example.org")}})));
+    }
+    setup.push(command(
+        json!({"command": "create_forum", "forum": FORUM, "name": "TLS",
+        "kind": "mailing-list", "organisation": "ietf", "public": true, "plenary": false}),
+    ));
+    setup.push(command(json!({"command": "grant_role", "person": "alice",
+        "role": {"role": "forum_administrator", "forum": FORUM}})));
+    let setup: Vec<_> = setup.into_iter().map(|c| (op.clone(), c)).collect();
+    engine.execute_all(&setup, Timestamp::now()).unwrap();
+
+    accounts::create(engine.store(), "alice", "alice", "pw").unwrap();
+    accounts::create(engine.store(), "listbot", "listbot", "pw").unwrap();
+    let now = Timestamp::now();
+    let alice = tokens::create(engine.store(), "alice", Scope::Act, now).unwrap();
+    let listbot = tokens::create(engine.store(), "listbot", Scope::Decide, now).unwrap();
+
+    let index = Arc::new(RwLock::new(Index::build(engine.state())));
+    engine.observe(Box::new({
+        let index = index.clone();
+        move |state, event| index.write().unwrap().apply(state, event)
+    }));
+    let engine = Arc::new(Mutex::new(engine));
+    let policy = Arc::new(Policy::new(index, PolicyConfig::default()));
+    Api {
+        app: App::new(engine.clone(), policy),
+        engine,
+        alice,
+        listbot,
+    }
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Body,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response = router(self.app.clone())
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("{path} answered {status} with non-JSON: {bytes:?}"));
+        (status, value)
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call("POST", path, Some(token), Body::from(body.to_string()))
+            .await
+    }
+
+    async fn decide(&self, sender: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/v1/decide",
+                &self.listbot,
+                json!({"forum": FORUM, "sender": sender}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    async fn act(&self, measure: Value, subject: &str) -> (StatusCode, Value) {
+        let mut take = json!({"command": "take_action", "subject": {"person": subject},
+            "measure": measure, "fora": [FORUM], "reason": "sealioning"});
+        if measure["type"] == "temporary_suspension" {
+            take["ends_at"] = json!("2099-03-22T10:00:00Z");
+        }
+        self.post(
+            "/v1/commands",
+            &self.alice,
+            json!({"as": "administrator", "command": take}),
+        )
+        .await
+    }
+
+    fn events(&self) -> u64 {
+        self.engine.lock().unwrap().head().seq
+    }
+}
+
+#[tokio::test]
+async fn actions_recorded_through_the_api_are_enforced_by_the_decision_api_at_once() {
+    let api = api();
+    assert_eq!(api.decide("bob@example.org").await["verdict"], "allow");
+
+    let (status, body) = api
+        .act(json!({"type": "temporary_suspension"}), "bob")
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["events"][0]["kind"], "action_taken");
+    let (status, _) = api
+        .act(json!({"type": "review_and_approval"}), "carol")
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = api
+        .act(
+            json!({"type": "rate_limit", "posts": 1, "per_seconds": 3600}),
+            "dave",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let bob = api.decide("Bob@Example.ORG").await;
+    assert_eq!(bob["verdict"], "reject", "{bob}");
+    assert_eq!(bob["until"], "2099-03-22T10:00:00Z");
+    assert!(bob["message"].as_str().unwrap().contains("appeal"), "{bob}");
+    assert_eq!(api.decide("carol@example.org").await["verdict"], "hold");
+    assert_eq!(
+        api.decide("dave@example.org").await["verdict"],
+        "allow",
+        "first post counted"
+    );
+    let dave = api.decide("dave@example.org").await;
+    assert_eq!(dave["verdict"], "defer", "{dave}");
+    assert!(
+        dave["retry_after_seconds"].as_u64().unwrap() > 3000,
+        "{dave}"
+    );
+    // Asking without counting does not use up a post, and says allow.
+    let (_, uncounted) = api
+        .post(
+            "/v1/decide",
+            &api.listbot,
+            json!({"forum": FORUM, "sender": "dave@example.org", "count": false}),
+        )
+        .await;
+    assert_eq!(uncounted["verdict"], "allow");
+    // Unknown sender, unknown forum: allowed, by definition.
+    assert_eq!(api.decide("stranger@example.net").await["verdict"], "allow");
+    let (_, elsewhere) = api
+        .post(
+            "/v1/decide",
+            &api.listbot,
+            json!({"forum": "quic@ietf.org", "sender": "bob@example.org"}),
+        )
+        .await;
+    assert_eq!(elsewhere["verdict"], "allow");
+}
+
+#[tokio::test]
+async fn a_batch_is_answered_in_order_and_bounded() {
+    let api = api();
+    api.act(json!({"type": "temporary_suspension"}), "bob")
+        .await;
+    let ask = |sender: &str| json!({"forum": FORUM, "sender": sender});
+    let (status, body) = api
+        .post(
+            "/v1/decide/batch",
+            &api.listbot,
+            json!({"requests": [ask("carol@example.org"), ask("bob@example.org"), ask("x@y.z")]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let verdicts: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["allow", "reject", "allow"]);
+
+    let too_many: Vec<Value> = (0..1001).map(|_| ask("carol@example.org")).collect();
+    let (status, body) = api
+        .post(
+            "/v1/decide/batch",
+            &api.listbot,
+            json!({"requests": too_many}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("1000"), "{body}");
+
+    let (status, body) = api
+        .post(
+            "/v1/decide/batch",
+            &api.listbot,
+            json!({"requests": [ask("a@b.c"), ask("")]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().starts_with("question 2:"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_required_checked_and_scoped() {
+    let api = api();
+    let ask = json!({"forum": FORUM, "sender": "bob@example.org"}).to_string();
+    let (status, body) = api
+        .call("POST", "/v1/decide", None, Body::from(ask.clone()))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+    let forged = format!("{}x", &api.listbot[..api.listbot.len() - 1]);
+    for token in [forged.as_str(), "mpt_nonsense", "", "Basic abc"] {
+        let (status, _) = api
+            .call("POST", "/v1/decide", Some(token), Body::from(ask.clone()))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}");
+    }
+    // The list server's token may ask, not act.
+    let before = api.events();
+    let (status, body) = api
+        .post(
+            "/v1/commands",
+            &api.listbot,
+            json!({"as": "administrator", "command":
+            {"command": "take_action", "subject": {"person": "bob"},
+             "measure": {"type": "indefinite_suspension"}, "fora": [FORUM], "reason": "x"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("wrong_scope"))
+    );
+    assert_eq!(api.events(), before);
+    // Alice's token may do both.
+    let (status, _) = api
+        .post(
+            "/v1/decide",
+            &api.alice,
+            json!({"forum": FORUM, "sender": "b@c.d"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A revoked token stops working (once the cache's short trust ends; a
+    // fresh App has no cache).
+    let id = tokens::id_of(&api.listbot).unwrap().to_owned();
+    assert!(
+        api.engine
+            .lock()
+            .unwrap()
+            .store()
+            .revoke_token(&id, 1)
+            .unwrap()
+    );
+    let fresh = Api {
+        app: App::new(api.engine.clone(), api.app.policy.clone()),
+        engine: api.engine.clone(),
+        alice: api.alice.clone(),
+        listbot: api.listbot.clone(),
+    };
+    let (status, _) = fresh
+        .call("POST", "/v1/decide", Some(&api.listbot), Body::from(ask))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn policy_refusals_name_the_requirement_and_record_nothing() {
+    let api = api();
+    let before = api.events();
+    // Alice administers tls@, not quic@ (ACT-2).
+    let (status, body) = api
+        .post("/v1/commands", &api.alice, json!({"as": "administrator", "command":
+            {"command": "take_action", "subject": {"person": "bob"},
+             "measure": {"type": "indefinite_suspension"}, "fora": ["quic@ietf.org"], "reason": "x"}}))
+        .await;
+    assert!(status.is_client_error(), "{status} {body}");
+    assert!(
+        body["requirement"].as_str().is_some_and(|r| !r.is_empty()),
+        "{body}"
+    );
+    assert!(body["code"].as_str().is_some(), "{body}");
+    // Nobody may claim to be modpod's scheduler.
+    let (status, body) = api
+        .post(
+            "/v1/commands",
+            &api.alice,
+            json!({"as": "system", "command":
+            {"command": "expire_action", "action": 0}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // Alice is no moderator.
+    let (status, body) = api.act(json!({"type": "spam"}), "bob").await;
+    assert!(status.is_client_error(), "{body}");
+    let (status, body) = api
+        .post(
+            "/v1/commands",
+            &api.alice,
+            json!({"as": "moderator", "command":
+            {"command": "take_action", "subject": {"person": "bob"},
+             "measure": {"type": "indefinite_suspension"}, "fora": [FORUM], "reason": "x"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["code"], "not_permitted");
+    assert_eq!(api.events(), before, "nothing was recorded");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
+    let api = api();
+    let before = api.events();
+    let cases: Vec<(&str, Body)> = vec![
+        ("not JSON", Body::from("{forum:")),
+        (
+            "wrong type",
+            Body::from(r#"{"forum": 1, "sender": "a@b.c"}"#),
+        ),
+        (
+            "unknown field",
+            Body::from(r#"{"forum": "f", "sender": "a@b.c", "admin": true}"#),
+        ),
+        ("missing field", Body::from(r#"{"forum": "f"}"#)),
+        (
+            "empty sender",
+            Body::from(r#"{"forum": "f", "sender": " "}"#),
+        ),
+        (
+            "over-long sender",
+            Body::from(json!({"forum": "f", "sender": "a".repeat(321)}).to_string()),
+        ),
+        (
+            "too large",
+            Body::from(format!(
+                r#"{{"forum": "{}", "sender": "a"}}"#,
+                "f".repeat(MAX_BODY)
+            )),
+        ),
+    ];
+    for (what, body) in cases {
+        let (status, answer) = api
+            .call("POST", "/v1/decide", Some(&api.listbot), body)
+            .await;
+        assert!(status.is_client_error(), "{what}: {status} {answer}");
+        assert!(
+            answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: {answer}"
+        );
+    }
+    for body in [
+        r#"{"as": "administrator"}"#,
+        r#"{"as": "king", "command": {"command": "bootstrap", "operator": "x", "name": "y"}}"#,
+        r#"{"as": "administrator", "command": {"command": "no_such_command"}}"#,
+        r#"{"as": "administrator", "command": {"command": "take_action", "subject": {"person": "bob"}}}"#,
+        r#"[]"#,
+    ] {
+        let (status, answer) = api
+            .call("POST", "/v1/commands", Some(&api.alice), Body::from(body))
+            .await;
+        assert!(status.is_client_error(), "{body}: {status} {answer}");
+    }
+    let (status, answer) = api.call("GET", "/v1/nowhere", None, Body::empty()).await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    assert_eq!(api.events(), before);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_decision_api() {
+    let api = api();
+    let (status, doc) = api.call("GET", "/openapi.json", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    for path in ["/v1/decide", "/v1/decide/batch", "/v1/commands", "/healthz"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["token"]["scheme"],
+        "bearer"
+    );
+}
