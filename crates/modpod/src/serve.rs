@@ -125,10 +125,14 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             shutdown_signal().await;
             let _ = stop.send(true);
         });
-        let served = axum::serve(listener, router(App::new(engine.clone(), policy)))
-            .with_graceful_shutdown(until_stopped(stopped))
-            .await
-            .context("serving HTTP");
+        let app = router(App::new(engine.clone(), policy));
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(until_stopped(stopped))
+        .await
+        .context("serving HTTP");
         if let Some(policy_server) = policy_server {
             let _ = policy_server.await;
         }

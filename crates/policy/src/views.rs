@@ -90,3 +90,79 @@ pub fn history<'a>(
     }
     Ok(state.history(person))
 }
+
+/// Whether a person sits on the IESG: an Area Director, the IETF chair, or a
+/// member.
+pub fn on_iesg(state: &State, person: &PersonId) -> bool {
+    state.holds_any(person, |r| {
+        matches!(
+            r,
+            Role::AreaDirector { .. } | Role::IetfChair | Role::IesgMember
+        )
+    })
+}
+
+/// Who may see an action: its subject; those who may act on its fora (their
+/// administrators, and the moderators), so that further actions are informed
+/// (ACT-7); and those who hear appeals of it (APPEAL-1..3): the fora's
+/// responsible ADs, the IESG and the IAB. Nobody else: actions are not public
+/// records beyond what is announced (NOTIFY-3/4) and counted (PRIV-1).
+pub fn may_see_action(state: &State, person: &PersonId, action: &Action) -> bool {
+    &action.subject == person
+        || state.is_moderator(person)
+        || on_iesg(state, person)
+        || state.holds(person, &Role::IabMember)
+        || action.terms.fora.iter().any(|id| {
+            state.fora.get(id).is_some_and(|forum| {
+                state.is_administrator(person, forum)
+                    || state.responsible_ad(forum).as_ref() == Some(person)
+            })
+        })
+}
+
+/// An appeal: its appellant, and whoever may see the action appealed.
+pub fn may_see_appeal(state: &State, person: &PersonId, appeal: &Appeal) -> bool {
+    &appeal.appellant == person
+        || state
+            .actions
+            .get(&appeal.action)
+            .is_some_and(|action| may_see_action(state, person, action))
+}
+
+/// A reinstatement request: its requester, and whoever may see the action.
+pub fn may_see_reinstatement(
+    state: &State,
+    person: &PersonId,
+    request: &ReinstatementRequest,
+) -> bool {
+    &request.person == person
+        || state
+            .actions
+            .get(&request.action)
+            .is_some_and(|action| may_see_action(state, person, action))
+}
+
+/// An LLC emergency action (LLC-1/2): its subject, the LLC's staff and board,
+/// and the IESG, which is always informed; the moderators too unless legal
+/// advice withheld it from them.
+pub fn may_see_llc_action(state: &State, person: &PersonId, llc: &LlcAction) -> bool {
+    &llc.subject == person
+        || state.holds_any(person, |r| {
+            matches!(r, Role::LlcStaff | Role::LlcBoardMember)
+        })
+        || on_iesg(state, person)
+        || (llc.withheld_on_legal_advice.is_none() && state.is_moderator(person))
+}
+
+/// The report as someone holding several capacities may see it: the widest
+/// view among them (a moderator who also chairs a group sees what either
+/// sees), with the subject's privacy kept whichever capacity shows it.
+pub fn report_for(state: &State, person: &PersonId, id: ReportId) -> Option<ReportView> {
+    [
+        Capacity::Moderator,
+        Capacity::Administrator,
+        Capacity::Participant,
+    ]
+    .into_iter()
+    .find_map(|capacity| report(state, &Actor::new(person.clone(), capacity), id))
+}

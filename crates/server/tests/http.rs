@@ -3,78 +3,42 @@
 //! answered with a clear 4xx and no change.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
-use jiff::Timestamp;
-use modpod_enforce::{Index, Policy, PolicyConfig};
-use modpod_policy::ids::PersonId;
-use modpod_policy::model::Capacity;
-use modpod_policy::{Actor, Command};
-use modpod_server::http::{App, MAX_BODY, router};
-use modpod_server::tokens::{self, Scope};
-use modpod_server::{Engine, accounts};
-use serde_json::{Value, json};
-use std::sync::{Arc, Mutex, RwLock};
-use tower::ServiceExt;
+mod common;
 
-const FORUM: &str = "tls@ietf.org";
+use axum::body::Body;
+use axum::http::StatusCode;
+use common::{As, TLS};
+use modpod_server::http::{App, MAX_BODY};
+use modpod_server::tokens::{self, Scope};
+use serde_json::{Value, json};
+
+const FORUM: &str = TLS;
 
 struct Api {
-    app: App,
-    engine: Arc<Mutex<Engine>>,
+    api: common::Api,
     /// Alice chairs the forum; her token may act.
-    alice: String,
+    alice: As,
     /// The list server's token may only ask for decisions.
-    listbot: String,
+    listbot: As,
 }
 
-fn command(value: Value) -> Command {
-    serde_json::from_value(value).unwrap()
-}
-
-/// A log with an operator, a forum chaired by alice, and bob, carol and dave
-/// with their email addresses; a running App whose index follows the engine.
 fn api() -> Api {
-    let store = Box::new(modpod_store::SqliteStore::open_in_memory().unwrap());
-    let mut engine = Engine::open(store, &mut |_| {}).unwrap();
-    let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
-    let mut setup = vec![command(
-        json!({"command": "bootstrap", "operator": "op", "name": "Operator"}),
-    )];
-    for who in ["alice", "bob", "carol", "dave"] {
-        setup.push(command(
-            json!({"command": "register_person", "person": who, "name": who}),
-        ));
-        setup.push(command(json!({"command": "link_identity", "person": who,
-            "identity": {"kind": "email", "value": format!("{who}@example.org")}})));
-    }
-    setup.push(command(
-        json!({"command": "create_forum", "forum": FORUM, "name": "TLS",
-        "kind": "mailing-list", "organisation": "ietf", "public": true, "plenary": false}),
-    ));
-    setup.push(command(json!({"command": "grant_role", "person": "alice",
-        "role": {"role": "forum_administrator", "forum": FORUM}})));
-    let setup: Vec<_> = setup.into_iter().map(|c| (op.clone(), c)).collect();
-    engine.execute_all(&setup, Timestamp::now()).unwrap();
-
-    accounts::create(engine.store(), "alice", "alice", "pw").unwrap();
-    accounts::create(engine.store(), "listbot", "listbot", "pw").unwrap();
-    let now = Timestamp::now();
-    let alice = tokens::create(engine.store(), "alice", Scope::Act, now).unwrap();
-    let listbot = tokens::create(engine.store(), "listbot", Scope::Decide, now).unwrap();
-
-    let index = Arc::new(RwLock::new(Index::build(engine.state())));
-    engine.observe(Box::new({
-        let index = index.clone();
-        move |state, event| index.write().unwrap().apply(state, event)
-    }));
-    let engine = Arc::new(Mutex::new(engine));
-    let policy = Arc::new(Policy::new(index, PolicyConfig::default()));
+    let mut engine = common::engine();
+    modpod_server::accounts::create(engine.store(), "listbot", "listbot", "pw").unwrap();
+    let api = common::Api::new(engine);
+    let alice = api.token("alice", Scope::Act);
+    let listbot = api.token("listbot", Scope::Decide);
     Api {
-        app: App::new(engine.clone(), policy),
-        engine,
+        api,
         alice,
         listbot,
+    }
+}
+
+fn secret(who: &As) -> &str {
+    match who {
+        As::Token(token) => token,
+        _ => unreachable!(),
     }
 }
 
@@ -86,27 +50,12 @@ impl Api {
         token: Option<&str>,
         body: Body,
     ) -> (StatusCode, Value) {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::CONTENT_TYPE, "application/json");
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let response = router(self.app.clone())
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("{path} answered {status} with non-JSON: {bytes:?}"));
-        (status, value)
+        let who = token.map_or(As::Nobody, |t| As::Token(t.to_owned()));
+        self.api.call(method, path, &who, body).await
     }
 
-    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.call("POST", path, Some(token), Body::from(body.to_string()))
-            .await
+    async fn post(&self, path: &str, who: &As, body: Value) -> (StatusCode, Value) {
+        self.api.post(path, who, body).await
     }
 
     async fn decide(&self, sender: &str) -> Value {
@@ -136,7 +85,7 @@ impl Api {
     }
 
     fn events(&self) -> u64 {
-        self.engine.lock().unwrap().head().seq
+        self.api.events()
     }
 }
 
@@ -257,7 +206,10 @@ async fn tokens_are_required_checked_and_scoped() {
         (status, body["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
     );
-    let forged = format!("{}x", &api.listbot[..api.listbot.len() - 1]);
+    let forged = format!(
+        "{}x",
+        &secret(&api.listbot)[..secret(&api.listbot).len() - 1]
+    );
     for token in [forged.as_str(), "mpt_nonsense", "", "Basic abc"] {
         let (status, _) = api
             .call("POST", "/v1/decide", Some(token), Body::from(ask.clone()))
@@ -292,23 +244,22 @@ async fn tokens_are_required_checked_and_scoped() {
 
     // A revoked token stops working (once the cache's short trust ends; a
     // fresh App has no cache).
-    let id = tokens::id_of(&api.listbot).unwrap().to_owned();
+    let id = tokens::id_of(secret(&api.listbot)).unwrap().to_owned();
     assert!(
-        api.engine
+        api.api
+            .engine
             .lock()
             .unwrap()
             .store()
             .revoke_token(&id, 1)
             .unwrap()
     );
-    let fresh = Api {
-        app: App::new(api.engine.clone(), api.app.policy.clone()),
-        engine: api.engine.clone(),
-        alice: api.alice.clone(),
-        listbot: api.listbot.clone(),
+    let fresh = common::Api {
+        app: App::new(api.api.engine.clone(), api.api.app.policy.clone()),
+        engine: api.api.engine.clone(),
     };
     let (status, _) = fresh
-        .call("POST", "/v1/decide", Some(&api.listbot), Body::from(ask))
+        .call("POST", "/v1/decide", &api.listbot, Body::from(ask))
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
@@ -389,7 +340,7 @@ async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
     ];
     for (what, body) in cases {
         let (status, answer) = api
-            .call("POST", "/v1/decide", Some(&api.listbot), body)
+            .call("POST", "/v1/decide", Some(secret(&api.listbot)), body)
             .await;
         assert!(status.is_client_error(), "{what}: {status} {answer}");
         assert!(
@@ -405,7 +356,12 @@ async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
         r#"[]"#,
     ] {
         let (status, answer) = api
-            .call("POST", "/v1/commands", Some(&api.alice), Body::from(body))
+            .call(
+                "POST",
+                "/v1/commands",
+                Some(secret(&api.alice)),
+                Body::from(body),
+            )
             .await;
         assert!(status.is_client_error(), "{body}: {status} {answer}");
     }

@@ -137,3 +137,16 @@ pub struct ApiToken {
     pub created_micros: i64,
     pub revoked_micros: Option<i64>,
 }
+
+/// A login session. The cookie holds a random id; only its hash is kept, so
+/// reading the table does not let anyone log in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// BLAKE3 of the id the browser holds.
+    pub id_hash: Hash,
+    pub account: String,
+    /// The token that state-changing requests must echo (CSRF protection).
+    pub csrf: String,
+    pub created_micros: i64,
+    pub expires_micros: i64,
+}

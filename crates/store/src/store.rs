@@ -4,7 +4,7 @@
 use crate::error::StoreError;
 use std::time::Duration;
 
-use crate::event::{Account, ApiToken, Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, ApiToken, Head, NewEvent, Session, Snapshot, StoredEvent};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
 ///
@@ -78,6 +78,16 @@ pub trait EventStore: Send {
     /// Marks a token revoked at `at_micros`; returns `false` if there is no
     /// such token or it was already revoked.
     fn revoke_token(&mut self, id: &str, at_micros: i64) -> Result<bool, StoreError>;
+
+    /// Stores a new login session, and forgets sessions that expired before
+    /// it was made.
+    fn create_session(&mut self, session: &Session) -> Result<(), StoreError>;
+
+    /// The session whose id hashes to `id_hash`, expired or not.
+    fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
+
+    /// Ends a session (logout); returns `false` if there was none.
+    fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<bool, StoreError>;
 
     /// A watch on this log, on a connection of its own, that wakes up when
     /// another connection (in this process or another) appends.

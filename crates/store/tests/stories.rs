@@ -45,6 +45,7 @@ stories! {
     basics::reopening_keeps_the_log,
     basics::accounts_are_kept_beside_the_log,
     basics::api_tokens_are_kept_beside_the_log,
+    basics::sessions_are_kept_beside_the_log,
     basics::a_watch_wakes_when_another_connection_appends,
     basics::verify_reports_progress,
     snapshots::snapshots_keep_the_newest,

@@ -172,3 +172,49 @@ fn report_5_a_subject_cannot_handle_a_report_about_themselves() {
     assert_eq!(r.requirement(), "REPORT-5");
     assert_says(&r, "another administrator or a moderator handles it");
 }
+
+#[test]
+fn act_7_an_action_is_seen_by_its_subject_those_who_act_and_those_who_hear_appeals() {
+    let mut w = World::ietf();
+    let id = w.take("alice", Administrator, suspend("carol", &["tls@"]));
+    let action = w.action(id).clone();
+    for person in ["carol", "alice", "m1", "ad_sec", "ietf_chair", "iab_member"] {
+        assert!(
+            views::may_see_action(&w.state, &p(person), &action),
+            "{person} should see it"
+        );
+    }
+    // The quic chair, another participant, the LLC and the ombudsteam do not.
+    for person in ["dave", "bob", "erin", "llc_staff", "ombud", "trustee"] {
+        assert!(
+            !views::may_see_action(&w.state, &p(person), &action),
+            "{person} should not see it"
+        );
+    }
+}
+
+#[test]
+fn act_7_an_appeal_is_seen_by_its_appellant_and_by_those_who_see_the_action() {
+    let mut w = World::ietf();
+    let id = w.take("alice", Administrator, suspend("carol", &["tls@"]));
+    let events = w.ok("carol", Participant, disagree(id));
+    let appeal = filed_appeal(&events).clone();
+    assert!(views::may_see_appeal(&w.state, &p("carol"), &appeal));
+    assert!(views::may_see_appeal(&w.state, &p("ad_sec"), &appeal));
+    assert!(!views::may_see_appeal(&w.state, &p("bob"), &appeal));
+    assert!(!views::may_see_appeal(&w.state, &p("dave"), &appeal));
+}
+
+#[test]
+fn report_5_the_widest_view_of_a_person_with_several_capacities_still_hides_the_reporter_from_the_subject()
+ {
+    let mut w = World::ietf();
+    // Alice chairs tls, and is reported there: she handles reports on the
+    // forum, yet never learns who reported her.
+    let rep = w.file_report("bob", "tls@", "alice", "uncivil");
+    let seen = views::report_for(&w.state, &p("alice"), rep).unwrap();
+    assert_eq!(seen.reporter, None);
+    let seen = views::report_for(&w.state, &p("m1"), rep).unwrap();
+    assert_eq!(seen.reporter, Some(p("bob")));
+    assert!(views::report_for(&w.state, &p("erin"), rep).is_none());
+}

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
-use crate::event::{Account, ApiToken, Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, ApiToken, Head, NewEvent, Session, Snapshot, StoredEvent};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 /// How many rows a scan fetches from the server at a time.
@@ -292,6 +292,51 @@ impl EventStore for PgStore {
             &[&id, &at_micros],
         )?;
         Ok(changed == 1)
+    }
+
+    fn create_session(&mut self, session: &Session) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "DELETE FROM sessions WHERE expires_micros < $1",
+            &[&session.created_micros],
+        )?;
+        tx.execute(
+            "INSERT INTO sessions (id_hash, account, csrf, created_micros, expires_micros) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &&session.id_hash[..],
+                &session.account,
+                &session.csrf,
+                &session.created_micros,
+                &session.expires_micros,
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT account, csrf, created_micros, expires_micros FROM sessions WHERE id_hash = $1",
+            &[&&id_hash[..]],
+        )?;
+        row.map(|r| -> Result<Session, StoreError> {
+            Ok(Session {
+                id_hash: *id_hash,
+                account: r.try_get(0)?,
+                csrf: r.try_get(1)?,
+                created_micros: r.try_get(2)?,
+                expires_micros: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<bool, StoreError> {
+        let deleted = self
+            .client
+            .execute("DELETE FROM sessions WHERE id_hash = $1", &[&&id_hash[..]])?;
+        Ok(deleted == 1)
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {

@@ -66,13 +66,24 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     created_micros BIGINT NOT NULL,
     revoked_micros BIGINT
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash        BYTEA  PRIMARY KEY,
+    account        TEXT   NOT NULL,
+    csrf           TEXT   NOT NULL,
+    created_micros BIGINT NOT NULL,
+    expires_micros BIGINT NOT NULL
+);
 ";
 
 /// The tables modpod creates besides the marker.
 const TABLES: [&str; 4] = ["events", "head", "snapshots", "accounts"];
 
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 5] = [
+const SHAPE_CHECKS: [(&str, &str); 6] = [
+    (
+        "sessions",
+        "SELECT id_hash, account, csrf, created_micros, expires_micros FROM sessions LIMIT 0",
+    ),
     (
         "accounts",
         "SELECT name, person, password_hash FROM accounts LIMIT 0",

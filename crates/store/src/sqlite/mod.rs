@@ -12,7 +12,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
-use crate::event::{Account, ApiToken, Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, ApiToken, Head, NewEvent, Session, Snapshot, StoredEvent};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 const CREATE_ACCOUNT: &str = "INSERT INTO accounts (name, person, password_hash) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING";
@@ -225,6 +225,52 @@ impl EventStore for SqliteStore {
             .prepare_cached(REVOKE_TOKEN)?
             .execute(params![id, at_micros])?;
         Ok(changed == 1)
+    }
+
+    fn create_session(&mut self, session: &Session) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached("DELETE FROM sessions WHERE expires_micros < ?1")?
+            .execute([session.created_micros])?;
+        tx.prepare_cached(
+            "INSERT INTO sessions (id_hash, account, csrf, created_micros, expires_micros) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            session.id_hash,
+            session.account,
+            session.csrf,
+            session.created_micros,
+            session.expires_micros
+        ])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id_hash, account, csrf, created_micros, expires_micros \
+                 FROM sessions WHERE id_hash = ?1",
+            )?
+            .query_row([id_hash], |row| {
+                Ok(Session {
+                    id_hash: row.get(0)?,
+                    account: row.get(1)?,
+                    csrf: row.get(2)?,
+                    created_micros: row.get(3)?,
+                    expires_micros: row.get(4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<bool, StoreError> {
+        let deleted = self
+            .conn
+            .prepare_cached("DELETE FROM sessions WHERE id_hash = ?1")?
+            .execute([id_hash])?;
+        Ok(deleted == 1)
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {

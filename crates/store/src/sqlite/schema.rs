@@ -62,11 +62,22 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     created_micros INTEGER NOT NULL,
     revoked_micros INTEGER
 ) STRICT;
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash        BLOB  PRIMARY KEY,
+    account        TEXT   NOT NULL,
+    csrf           TEXT   NOT NULL,
+    created_micros INTEGER NOT NULL,
+    expires_micros INTEGER NOT NULL
+) STRICT;
 ";
 
 /// One query per table naming every column the store uses, to check at open
 /// time that a modpod database still has the shape the store expects.
-const SHAPE_CHECKS: [(&str, &str); 5] = [
+const SHAPE_CHECKS: [(&str, &str); 6] = [
+    (
+        "sessions",
+        "SELECT id_hash, account, csrf, created_micros, expires_micros FROM sessions LIMIT 0",
+    ),
     (
         "accounts",
         "SELECT name, person, password_hash FROM accounts LIMIT 0",

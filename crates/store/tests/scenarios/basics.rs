@@ -258,3 +258,31 @@ pub fn a_watch_wakes_when_another_connection_appends(store: &mut dyn EventStore,
         "appends on the store's own connection too"
     );
 }
+
+pub fn sessions_are_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb) {
+    let session = |id: &[u8], created: i64, expires: i64| modpod_store::Session {
+        id_hash: *blake3::hash(id).as_bytes(),
+        account: "alice".into(),
+        csrf: "csrf-token".into(),
+        created_micros: created,
+        expires_micros: expires,
+    };
+    let old = session(b"old", 10, 20);
+    store.create_session(&old).unwrap();
+    assert_eq!(db.open().session(&old.id_hash).unwrap(), Some(old.clone()));
+    // Making a session later forgets the expired ones.
+    let new = session(b"new", 30, 40);
+    store.create_session(&new).unwrap();
+    assert_eq!(
+        store.session(&old.id_hash).unwrap(),
+        None,
+        "expired and swept"
+    );
+    assert!(store.delete_session(&new.id_hash).unwrap());
+    assert!(
+        !store.delete_session(&new.id_hash).unwrap(),
+        "logged out twice"
+    );
+    assert_eq!(store.session(&new.id_hash).unwrap(), None);
+    assert_eq!(store.head().unwrap(), Head::EMPTY);
+}

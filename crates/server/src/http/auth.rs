@@ -1,0 +1,380 @@
+//! Who is calling: an API token (`Authorization: Bearer mpt_…`), a login
+//! session (the `modpod_session` cookie, made by `POST /v1/login`), or nobody.
+//!
+//! Sessions are for browsers, so every request that changes something with a
+//! session must echo the session's CSRF token in `X-CSRF-Token`; the cookie is
+//! also `SameSite=Strict` and `HttpOnly`. Tokens are for machines and need no
+//! CSRF token (a browser never sends them by itself). Logins are rate limited
+//! per account and per client address.
+
+use super::{ApiError, ApiJson, App};
+use crate::tokens::{self, Scope};
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts, State as Extract};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use jiff::{SignedDuration, Timestamp};
+use modpod_policy::ids::PersonId;
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// The cookie that holds a login session's id.
+pub const SESSION_COOKIE: &str = "modpod_session";
+
+/// The header that must echo the session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How long a login session lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+/// How long a checked credential is trusted without asking the store again:
+/// a revoked token or ended session stops working within this time on other
+/// nodes (at once on the node that ended it).
+pub const RECHECK: Duration = Duration::from_secs(10);
+
+/// Logins allowed per account, and per client address, per minute.
+const LOGINS_PER_MINUTE: u32 = 5;
+
+/// How a caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    Anonymous,
+    Token { id: String, scope: Scope },
+    Session { csrf: String },
+}
+
+/// The caller of a request. Extracting it never fails for anonymous callers;
+/// it fails with 401 for a credential that is presented but not valid, and
+/// with 403 for a session request that changes something without its CSRF
+/// token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub person: Option<PersonId>,
+    pub via: Via,
+}
+
+impl Caller {
+    /// The caller's person, for anything beyond public pages and decisions:
+    /// a session, or a token of scope `act`.
+    pub fn person(&self) -> Result<&PersonId, ApiError> {
+        match (&self.via, &self.person) {
+            (Via::Token { scope, .. }, _) if !scope.allows(Scope::Act) => {
+                Err(wrong_scope(*scope, Scope::Act))
+            }
+            (_, Some(person)) => Ok(person),
+            _ => Err(unauthenticated("log in, or send an API token")),
+        }
+    }
+
+    /// Allowed to ask for decisions: any token, or a session.
+    pub fn may_decide(&self) -> Result<(), ApiError> {
+        match self.via {
+            Via::Anonymous => Err(unauthenticated(
+                "send an API token: Authorization: Bearer mpt_…",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn unauthenticated(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+}
+
+fn wrong_scope(has: Scope, needs: Scope) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "wrong_scope",
+        format!("this token's scope is {has}; this needs {needs}"),
+    )
+}
+
+/// Credentials checked lately, by the BLAKE3 hash of what was presented, so
+/// that a busy forum's every request does not wait on the database.
+#[derive(Default)]
+pub struct Credentials {
+    checked: Mutex<HashMap<[u8; 32], (Caller, Instant)>>,
+}
+
+impl Credentials {
+    fn get(&self, key: &[u8; 32]) -> Option<Caller> {
+        let cache = self.checked.lock().ok()?;
+        let (caller, at) = cache.get(key)?;
+        (at.elapsed() < RECHECK).then(|| caller.clone())
+    }
+
+    fn put(&self, key: [u8; 32], caller: &Caller) {
+        if let Ok(mut cache) = self.checked.lock() {
+            if cache.len() > 10_000 {
+                cache.retain(|_, (_, at)| at.elapsed() < RECHECK);
+            }
+            cache.insert(key, (caller.clone(), Instant::now()));
+        }
+    }
+
+    fn forget(&self, key: &[u8; 32]) {
+        if let Ok(mut cache) = self.checked.lock() {
+            cache.remove(key);
+        }
+    }
+}
+
+/// Login attempts, limited per account name and per client address.
+pub struct LoginLimits {
+    by_account: DefaultKeyedRateLimiter<String>,
+    by_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        let quota =
+            Quota::per_minute(NonZeroU32::new(LOGINS_PER_MINUTE).unwrap_or(NonZeroU32::MIN));
+        LoginLimits {
+            by_account: RateLimiter::keyed(quota),
+            by_address: RateLimiter::keyed(
+                quota
+                    .allow_burst(NonZeroU32::new(LOGINS_PER_MINUTE * 4).unwrap_or(NonZeroU32::MIN)),
+            ),
+        }
+    }
+}
+
+impl FromRequestParts<App> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        if let Some(presented) = bearer(&parts.headers) {
+            return token_caller(app, presented.to_owned()).await;
+        }
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(Caller {
+                person: None,
+                via: Via::Anonymous,
+            });
+        };
+        let caller = session_caller(app, id.to_owned()).await?;
+        let changes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if let (true, Via::Session { csrf }) = (changes, &caller.via) {
+            let echoed = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if echoed != Some(csrf.as_str()) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    format!(
+                        "a change made with a login session must send its CSRF token in {CSRF_HEADER}"
+                    ),
+                ));
+            }
+        }
+        Ok(caller)
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    Some(value.strip_prefix("Bearer ").unwrap_or("").trim())
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+async fn token_caller(app: &App, presented: String) -> Result<Caller, ApiError> {
+    let key = *blake3::hash(presented.as_bytes()).as_bytes();
+    if let Some(caller) = app.credentials.get(&key) {
+        return Ok(caller);
+    }
+    let checked = app
+        .blocking(move |engine| Ok(tokens::check(engine.store(), &presented)?))
+        .await?;
+    let Some(bearer) = checked else {
+        return Err(unauthenticated("this API token is unknown or revoked"));
+    };
+    let caller = Caller {
+        person: PersonId::parse(&bearer.person).ok(),
+        via: Via::Token {
+            id: bearer.id,
+            scope: bearer.scope,
+        },
+    };
+    app.credentials.put(key, &caller);
+    Ok(caller)
+}
+
+async fn session_caller(app: &App, id: String) -> Result<Caller, ApiError> {
+    let key = *blake3::hash(id.as_bytes()).as_bytes();
+    if let Some(caller) = app.credentials.get(&key) {
+        return Ok(caller);
+    }
+    let now = Timestamp::now().as_microsecond();
+    let found = app
+        .blocking(move |engine| {
+            let store = engine.store();
+            let Some(session) = store.session(&key)? else {
+                return Ok(None);
+            };
+            if session.expires_micros <= now {
+                return Ok(None);
+            }
+            let person = store.account(&session.account)?.map(|a| a.person);
+            Ok(person.map(|p| (p, session.csrf)))
+        })
+        .await?;
+    let Some((person, csrf)) = found else {
+        return Err(unauthenticated("this session has ended; log in again"));
+    };
+    let caller = Caller {
+        person: PersonId::parse(&person).ok(),
+        via: Via::Session { csrf },
+    };
+    app.credentials.put(key, &caller);
+    Ok(caller)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub account: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoggedIn {
+    /// The person the account acts for.
+    pub person: String,
+    /// Send it back in `X-CSRF-Token` with every request that changes something.
+    pub csrf_token: String,
+    /// When the session ends.
+    pub expires_at: String,
+}
+
+/// Logs in with an account's password; sets the session cookie. At most five
+/// attempts a minute per account and per client address.
+#[utoipa::path(post, path = "/v1/login", request_body = Login,
+    responses(
+        (status = 200, description = "Logged in; the session cookie is set", body = LoggedIn),
+        (status = 401, description = "Wrong account or password", body = ApiError),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ApiError),
+    ))]
+pub(super) async fn login(
+    Extract(app): Extract<App>,
+    extensions: axum::http::Extensions,
+    ApiJson(login): ApiJson<Login>,
+) -> Result<Response, ApiError> {
+    // Tests call the router without a socket; count them as loopback.
+    let address = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(a)| a.ip());
+    let limited = app
+        .login_limits
+        .by_account
+        .check_key(&login.account)
+        .and(app.login_limits.by_address.check_key(&address));
+    if let Err(not_until) = limited {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_logins",
+            "too many login attempts; wait a minute",
+        )
+        .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            error.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(error);
+    }
+    let now = Timestamp::now();
+    let expires = now
+        .checked_add(SignedDuration::from_hours(SESSION_HOURS))
+        .unwrap_or(now);
+    let id = random(32);
+    let csrf = random(32);
+    let session = modpod_store::Session {
+        id_hash: *blake3::hash(id.as_bytes()).as_bytes(),
+        account: login.account.clone(),
+        csrf: csrf.clone(),
+        created_micros: now.as_microsecond(),
+        expires_micros: expires.as_microsecond(),
+    };
+    let person = app
+        .blocking(move |engine| {
+            let store = engine.store();
+            let Some(person) = crate::accounts::check(store, &login.account, &login.password)?
+            else {
+                return Ok(None);
+            };
+            store.create_session(&session)?;
+            Ok(Some(person))
+        })
+        .await?;
+    let Some(person) = person else {
+        return Err(unauthenticated("wrong account or password"));
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        SESSION_HOURS * 3600
+    );
+    let mut response = Json(LoggedIn {
+        person,
+        csrf_token: csrf,
+        expires_at: expires.to_string(),
+    })
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// Ends the login session and clears its cookie.
+#[utoipa::path(post, path = "/v1/logout",
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 403, description = "Missing CSRF token", body = ApiError),
+    ))]
+pub(super) async fn logout(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let (Via::Session { .. }, Some(id)) = (&caller.via, cookie(&headers, SESSION_COOKIE)) {
+        let key = *blake3::hash(id.as_bytes()).as_bytes();
+        app.credentials.forget(&key);
+        app.blocking(move |engine| Ok(engine.store().delete_session(&key)?))
+            .await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "modpod_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}
+
+fn random(len: usize) -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}

@@ -1,0 +1,100 @@
+//! `POST /v1/commands`: one policy command, recorded as the caller's person
+//! in the capacity claimed, decided by the policy core.
+
+use super::auth::Caller;
+use super::{ApiError, ApiJson, App};
+use axum::Json;
+use axum::extract::State as Extract;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use modpod_policy::model::Capacity;
+use modpod_policy::{Actor, Command};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One command, recorded as the caller's person in the capacity claimed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommandRequest {
+    /// The capacity claimed, e.g. `administrator`, `moderator`,
+    /// `participant`; the policy checks the person holds it where it matters.
+    #[serde(rename = "as")]
+    #[schema(value_type = String)]
+    pub capacity: Capacity,
+    /// The command, e.g. `{"command": "take_action", ...}`.
+    #[schema(value_type = Object)]
+    pub command: Command,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedEvent {
+    pub seq: u64,
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyWarning {
+    pub requirement: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommandResponse {
+    /// The events recorded, in order.
+    pub events: Vec<RecordedEvent>,
+    /// What the policy asks people to know (e.g. a team below its size).
+    pub warnings: Vec<PolicyWarning>,
+}
+
+/// Records one policy command, decided by the policy core: a refusal comes
+/// back as 403 (not the caller's to do), 409 (exists already) or 422 (not
+/// possible) with the requirement it rests on, and records nothing.
+#[utoipa::path(post, path = "/v1/commands", request_body = CommandRequest,
+    security(("token" = [])),
+    responses(
+        (status = 201, description = "Recorded", body = CommandResponse),
+        (status = 400, description = "Malformed command", body = ApiError),
+        (status = 401, description = "No valid API token", body = ApiError),
+        (status = 403, description = "Not permitted", body = ApiError),
+        (status = 409, description = "Exists already", body = ApiError),
+        (status = 422, description = "Refused by the policy", body = ApiError),
+    ))]
+pub(super) async fn commands(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiJson(request): ApiJson<CommandRequest>,
+) -> Result<(StatusCode, Json<CommandResponse>), ApiError> {
+    let person = caller.person()?.clone();
+    if request.capacity == Capacity::System {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_permitted",
+            "only modpod's own scheduler acts as system",
+        ));
+    }
+    let actor = Actor::new(person, request.capacity);
+    let recorded = app
+        .blocking(move |engine| engine.execute(&actor, &request.command, Timestamp::now()))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CommandResponse {
+            events: recorded
+                .events
+                .into_iter()
+                .map(|e| RecordedEvent {
+                    seq: e.seq,
+                    kind: e.kind,
+                })
+                .collect(),
+            warnings: recorded
+                .warnings
+                .into_iter()
+                .map(|w| PolicyWarning {
+                    requirement: w.requirement,
+                    message: w.message,
+                })
+                .collect(),
+        }),
+    ))
+}

@@ -1,0 +1,299 @@
+//! The HTTP service: liveness (`/healthz`), the OpenAPI document
+//! (`/openapi.json`, generated from the handlers themselves so it cannot
+//! drift), logins, the decision API for forum software (`/v1/decide`), policy
+//! commands (`/v1/commands`) and the views of records each caller may see.
+//!
+//! Every error is JSON, `{"code", "requirement"?, "message"}`, with a 4xx
+//! status for anything the client can fix: malformed JSON, unknown fields,
+//! wrong types, oversized bodies and policy refusals never answer 500.
+//!
+//! ## Layout
+//! - [`auth`]: who is calling (API token, login session with CSRF, nobody),
+//!   login and logout.
+//! - `decide`: `/v1/decide` and its batch form.
+//! - `commands`: `/v1/commands`.
+//! - `views`: the records a caller may see, through `modpod_policy::views`.
+
+pub mod auth;
+mod commands;
+mod decide;
+mod views;
+
+use crate::engine::{Engine, EngineError};
+use auth::{Credentials, LoginLimits};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State as Extract};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use modpod_enforce::Policy;
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use utoipa::{OpenApi, ToSchema};
+
+pub use decide::MAX_BATCH;
+
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct App {
+    pub engine: Arc<Mutex<Engine>>,
+    /// Answers "may this post go through?", with the counters of rate limits
+    /// that the Postfix policy server shares.
+    pub policy: Arc<Policy>,
+    pub credentials: Arc<Credentials>,
+    pub login_limits: Arc<LoginLimits>,
+}
+
+impl App {
+    pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
+        App {
+            engine,
+            policy,
+            credentials: Arc::new(Credentials::default()),
+            login_limits: Arc::new(LoginLimits::default()),
+        }
+    }
+
+    /// Runs `f` with the engine on a blocking thread: the stores are
+    /// synchronous, and the PostgreSQL client must never run on an async one.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Engine) -> Result<T, EngineError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let engine = self.engine.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut engine)
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "modpod",
+        description = "Community moderation for a standards body's public fora, as RFC 9945 (BCP 245) describes it."
+    ),
+    paths(
+        healthz,
+        openapi,
+        auth::login,
+        auth::logout,
+        decide::decide,
+        decide::decide_batch,
+        commands::commands,
+        views::me,
+        views::fora,
+        views::reports,
+        views::report,
+        views::actions,
+        views::action,
+        views::history,
+        views::appeals,
+        views::reinstatements,
+        views::llc_actions,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token, made with `modpod token create`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
+        .route("/v1/login", post(auth::login))
+        .route("/v1/logout", post(auth::logout))
+        .route("/v1/decide", post(decide::decide))
+        .route("/v1/decide/batch", post(decide::decide_batch))
+        .route("/v1/commands", post(commands::commands))
+        .route("/v1/me", get(views::me))
+        .route("/v1/fora", get(views::fora))
+        .route("/v1/reports", get(views::reports))
+        .route("/v1/reports/{id}", get(views::report))
+        .route("/v1/actions", get(views::actions))
+        .route("/v1/actions/{id}", get(views::action))
+        .route("/v1/people/{id}/history", get(views::history))
+        .route("/v1/appeals", get(views::appeals))
+        .route("/v1/reinstatements", get(views::reinstatements))
+        .route("/v1/llc-actions", get(views::llc_actions))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(app)
+}
+
+/// An error as every endpoint reports it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiError {
+    #[serde(skip)]
+    status: StatusCode,
+    /// A stable, machine-readable code, e.g. `bad_request`, `not_permitted`.
+    pub code: &'static str,
+    /// The requirement (e.g. `ACT-2`) a policy refusal rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<&'static str>,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            code,
+            requirement: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
+        tracing::error!(%error, "request failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "modpod could not complete the request; it is logged",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(&self)).into_response()
+    }
+}
+
+impl ApiError {
+    /// A policy refusal, with the requirement it rests on: 403 when the
+    /// caller may not do it (not their role, not their forum, a forum the
+    /// policy or the team does not cover), 409 when it exists already, 422
+    /// when it cannot be done (out of scope, too early, out of order, invalid).
+    pub(crate) fn from_refusal(refusal: modpod_policy::Refusal) -> ApiError {
+        ApiError {
+            status: match refusal.code() {
+                "not_permitted" | "excluded_forum" | "non_public_forum" | "ineligible" => {
+                    StatusCode::FORBIDDEN
+                }
+                "exists" => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            code: refusal.code(),
+            requirement: Some(refusal.requirement()),
+            message: refusal.to_string(),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> ApiError {
+        match error {
+            EngineError::Refused(refusal) => ApiError::from_refusal(refusal),
+            EngineError::Contended => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "contended",
+                error.to_string(),
+            ),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+/// JSON in, with every way it can be wrong answered as a clear 4xx.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("the request body is larger than {MAX_BODY} bytes"),
+                ),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "not_json",
+                    "send JSON with Content-Type: application/json",
+                ),
+                _ => ApiError::bad_request(rejection.body_text()),
+            }),
+        }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+/// The service is up, and this is the log it serves.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always "ok" when the service answers.
+    pub status: &'static str,
+    /// "sqlite" or "postgres".
+    pub backend: &'static str,
+    /// How many events the log holds.
+    pub events: u64,
+    /// The hash of the newest event, in hex: the anchor to compare with `modpod verify`.
+    pub head: String,
+}
+
+/// Liveness and the log's head.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The service is up", body = Health)))]
+async fn healthz(Extract(app): Extract<App>) -> Json<Health> {
+    let engine = app
+        .engine
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let head = engine.head();
+    Json(Health {
+        status: "ok",
+        backend: engine.backend(),
+        events: head.seq,
+        head: modpod_store::hash_hex(&head.hash),
+    })
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "The OpenAPI 3 document of this service")))]
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

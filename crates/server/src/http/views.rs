@@ -1,0 +1,444 @@
+//! The records each caller may see. Who may see what is decided by
+//! `modpod_policy::views`, once, for the API and the pages alike: a record the
+//! caller may not see answers 404, exactly like one that does not exist, so
+//! that its existence is not given away.
+//!
+//! Every list is paginated (`offset`, `limit` up to 500, `total` in the
+//! answer) and filtered by its query parameters; an unknown parameter is a 400.
+
+use super::auth::Caller;
+use super::{ApiError, App};
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use jiff::Timestamp;
+use modpod_policy::ids::{ActionId, ForumId, PersonId, ReportId};
+use modpod_policy::model::{Action, Appeal, Capacity, LlcAction, ReinstatementRequest};
+use modpod_policy::views::{self, ReportView};
+use modpod_policy::{Actor, State};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The most items one page may hold.
+pub const MAX_LIMIT: usize = 500;
+const DEFAULT_LIMIT: usize = 50;
+
+/// Query parameters, with every way they can be wrong answered as a 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| ApiQuery(q))
+            .map_err(|rejection: QueryRejection| ApiError::bad_request(rejection.body_text()))
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    /// How many items match, on all pages.
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub items: Vec<T>,
+}
+
+fn page<T>(
+    matching: impl Iterator<Item = T>,
+    offset: usize,
+    limit: Option<usize>,
+) -> Result<Paged<T>, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit must be 1 to {MAX_LIMIT}"
+        )));
+    }
+    let mut total = 0;
+    let mut items = Vec::new();
+    for item in matching {
+        if total >= offset && items.len() < limit {
+            items.push(item);
+        }
+        total += 1;
+    }
+    Ok(Paged {
+        total,
+        offset,
+        limit,
+        items,
+    })
+}
+
+fn not_found(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no such {what}, or not one you may see"),
+    )
+}
+
+fn parse_person(s: &str) -> Result<PersonId, ApiError> {
+    PersonId::parse(s).map_err(|e| ApiError::bad_request(format!("person: {e}")))
+}
+
+fn parse_forum(s: &str) -> Result<ForumId, ApiError> {
+    ForumId::parse(s).map_err(|e| ApiError::bad_request(format!("forum: {e}")))
+}
+
+/// Runs `f` on the state, on a blocking thread (see [`App::blocking`]).
+async fn read<T: Send + 'static>(
+    app: &App,
+    f: impl FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    app.blocking(move |engine| Ok(f(engine.state()))).await?
+}
+
+/// The caller as the policy knows them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub person: String,
+    pub name: String,
+    pub time_zone: Option<String>,
+    /// The roles held, e.g. `wg_chair:tls`, `area_director:sec`.
+    pub roles: Vec<String>,
+    pub moderator: bool,
+    /// The actions in force on the caller now (their own status).
+    #[schema(value_type = Vec<Object>)]
+    pub restrictions: Vec<Action>,
+}
+
+/// Who am I, and what is in force on me?
+#[utoipa::path(get, path = "/v1/me", responses(
+    (status = 200, description = "The caller", body = Me),
+    (status = 401, description = "Not logged in", body = ApiError)))]
+pub(super) async fn me(Extract(app): Extract<App>, caller: Caller) -> Result<Json<Me>, ApiError> {
+    let person = caller.person()?.clone();
+    let now = Timestamp::now();
+    read(&app, move |state| {
+        let found = state
+            .people
+            .get(&person)
+            .ok_or_else(|| not_found("person"))?;
+        Ok(Json(Me {
+            person: person.to_string(),
+            name: found.name.clone(),
+            time_zone: found.time_zone.clone(),
+            roles: found.roles.iter().map(|r| r.key()).collect(),
+            moderator: state.is_moderator(&person),
+            restrictions: state
+                .restrictions_at(&person, now)
+                .into_iter()
+                .cloned()
+                .collect(),
+        }))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ForaQuery {
+    /// Only fora of this kind, e.g. `mailing-list`.
+    kind: Option<String>,
+    /// Only the fora of this working group.
+    wg: Option<String>,
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForumView {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub organisation: String,
+    pub public: bool,
+    pub plenary: bool,
+    pub wg: Option<String>,
+    /// The people who administer it (ROLE-2, ROLE-3).
+    pub administrators: Vec<String>,
+    /// Whether this policy covers it (FORUM-2).
+    pub covered: bool,
+}
+
+/// The fora: public ones for everybody; a non-public forum only for its
+/// administrators, the moderators and the operators.
+#[utoipa::path(get, path = "/v1/fora", params(ForaQuery), responses(
+    (status = 200, description = "A page of fora", body = Paged<ForumView>)))]
+pub(super) async fn fora(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ForaQuery>,
+) -> Result<Json<Paged<ForumView>>, ApiError> {
+    let viewer = caller.person().ok().cloned();
+    read(&app, move |state| {
+        let insider = |forum: &modpod_policy::model::Forum| {
+            viewer.as_ref().is_some_and(|p| {
+                state.is_moderator(p)
+                    || state.holds(p, &modpod_policy::model::Role::Operator)
+                    || state.is_administrator(p, forum)
+            })
+        };
+        let matching = state
+            .fora
+            .values()
+            .filter(|f| f.public || insider(f))
+            .filter(|f| q.kind.as_ref().is_none_or(|k| &f.kind == k))
+            .filter(|f| {
+                q.wg.as_deref()
+                    .is_none_or(|w| f.wg.as_ref().is_some_and(|g| g.as_str() == w))
+            })
+            .map(|f| ForumView {
+                id: f.id.to_string(),
+                name: f.name.clone(),
+                kind: f.kind.clone(),
+                organisation: f.organisation.to_string(),
+                public: f.public,
+                plenary: f.plenary,
+                wg: f.wg.as_ref().map(|w| w.to_string()),
+                administrators: state
+                    .administrators(f)
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect(),
+                covered: state.policy_applies(f),
+            });
+        page(matching, q.offset, q.limit).map(Json)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsQuery {
+    forum: Option<String>,
+    /// `received`, `acknowledged`, `in_review` or `resolved`.
+    state: Option<String>,
+    subject: Option<String>,
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
+}
+
+/// The reports the caller may see: those they filed, those about them
+/// (never saying who filed them, REPORT-5), and those they handle.
+#[utoipa::path(get, path = "/v1/reports", params(ReportsQuery), responses(
+    (status = 200, description = "A page of reports", body = Paged<Object>),
+    (status = 401, description = "Not logged in", body = ApiError)))]
+pub(super) async fn reports(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ReportsQuery>,
+) -> Result<Json<Paged<ReportView>>, ApiError> {
+    let person = caller.person()?.clone();
+    let forum = q.forum.as_deref().map(parse_forum).transpose()?;
+    let subject = q.subject.as_deref().map(parse_person).transpose()?;
+    read(&app, move |state| {
+        let matching = state
+            .reports
+            .values()
+            .filter(|r| forum.as_ref().is_none_or(|f| &r.forum == f))
+            .filter(|r| subject.as_ref().is_none_or(|s| &r.subject == s))
+            .filter(|r| q.state.as_deref().is_none_or(|s| r.state.name() == s))
+            .filter_map(|r| views::report_for(state, &person, r.id));
+        page(matching, q.offset, q.limit).map(Json)
+    })
+    .await
+}
+
+/// One report, as the caller may see it.
+#[utoipa::path(get, path = "/v1/reports/{id}", responses(
+    (status = 200, description = "The report", body = Object),
+    (status = 404, description = "No such report, or not one the caller may see", body = ApiError)))]
+pub(super) async fn report(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<ReportView>, ApiError> {
+    let person = caller.person()?.clone();
+    read(&app, move |state| {
+        views::report_for(state, &person, ReportId(id))
+            .map(Json)
+            .ok_or_else(|| not_found("report"))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsQuery {
+    forum: Option<String>,
+    subject: Option<String>,
+    /// Only actions in force (`true`) or no longer in force (`false`).
+    in_force: Option<bool>,
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
+}
+
+/// The actions the caller may see (ACT-7): their own, those on fora they
+/// administer, all of them for moderators, and those whose appeals they hear.
+#[utoipa::path(get, path = "/v1/actions", params(ActionsQuery), responses(
+    (status = 200, description = "A page of actions", body = Paged<Object>),
+    (status = 401, description = "Not logged in", body = ApiError)))]
+pub(super) async fn actions(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ActionsQuery>,
+) -> Result<Json<Paged<Action>>, ApiError> {
+    let person = caller.person()?.clone();
+    let forum = q.forum.as_deref().map(parse_forum).transpose()?;
+    let subject = q.subject.as_deref().map(parse_person).transpose()?;
+    read(&app, move |state| {
+        let matching = state
+            .actions
+            .values()
+            .filter(|a| forum.as_ref().is_none_or(|f| a.terms.fora.contains(f)))
+            .filter(|a| subject.as_ref().is_none_or(|s| &a.subject == s))
+            .filter(|a| q.in_force.is_none_or(|want| a.in_force() == want))
+            .filter(|a| views::may_see_action(state, &person, a))
+            .cloned();
+        page(matching, q.offset, q.limit).map(Json)
+    })
+    .await
+}
+
+/// One action.
+#[utoipa::path(get, path = "/v1/actions/{id}", responses(
+    (status = 200, description = "The action", body = Object),
+    (status = 404, description = "No such action, or not one the caller may see", body = ApiError)))]
+pub(super) async fn action(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Action>, ApiError> {
+    let person = caller.person()?.clone();
+    read(&app, move |state| {
+        state
+            .actions
+            .get(&ActionId(id))
+            .filter(|a| views::may_see_action(state, &person, a))
+            .cloned()
+            .map(Json)
+            .ok_or_else(|| not_found("action"))
+    })
+    .await
+}
+
+/// A person's moderation history across all fora (ACT-7): for the person,
+/// and for those who may act.
+#[utoipa::path(get, path = "/v1/people/{id}/history", responses(
+    (status = 200, description = "Every action on the person, oldest first", body = Vec<Object>),
+    (status = 403, description = "Not the person, an administrator or a moderator", body = ApiError)))]
+pub(super) async fn history(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Action>>, ApiError> {
+    let viewer = caller.person()?.clone();
+    let person = parse_person(&id)?;
+    read(&app, move |state| {
+        let mut refused = None;
+        for capacity in [
+            Capacity::Moderator,
+            Capacity::Administrator,
+            Capacity::Participant,
+        ] {
+            match views::history(state, &Actor::new(viewer.clone(), capacity), &person) {
+                Ok(actions) => return Ok(Json(actions.into_iter().cloned().collect())),
+                Err(refusal) => refused = Some(refusal),
+            }
+        }
+        Err(refused.map_or_else(|| not_found("person"), ApiError::from_refusal))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ByActionQuery {
+    /// Only those about this action.
+    action: Option<u64>,
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
+}
+
+/// Appeals the caller may see: their own, and those of actions they may see.
+#[utoipa::path(get, path = "/v1/appeals", params(ByActionQuery), responses(
+    (status = 200, description = "A page of appeals", body = Paged<Object>)))]
+pub(super) async fn appeals(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ByActionQuery>,
+) -> Result<Json<Paged<Appeal>>, ApiError> {
+    let person = caller.person()?.clone();
+    read(&app, move |state| {
+        let matching = state
+            .appeals
+            .values()
+            .filter(|a| q.action.is_none_or(|id| a.action == ActionId(id)))
+            .filter(|a| views::may_see_appeal(state, &person, a))
+            .cloned();
+        page(matching, q.offset, q.limit).map(Json)
+    })
+    .await
+}
+
+/// Reinstatement requests the caller may see.
+#[utoipa::path(get, path = "/v1/reinstatements", params(ByActionQuery), responses(
+    (status = 200, description = "A page of reinstatement requests", body = Paged<Object>)))]
+pub(super) async fn reinstatements(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ByActionQuery>,
+) -> Result<Json<Paged<ReinstatementRequest>>, ApiError> {
+    let person = caller.person()?.clone();
+    read(&app, move |state| {
+        let matching = state
+            .reinstatements
+            .values()
+            .filter(|r| q.action.is_none_or(|id| r.action == ActionId(id)))
+            .filter(|r| views::may_see_reinstatement(state, &person, r))
+            .cloned();
+        page(matching, q.offset, q.limit).map(Json)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
+}
+
+/// LLC emergency actions the caller may see (LLC-1/2).
+#[utoipa::path(get, path = "/v1/llc-actions", params(PageQuery), responses(
+    (status = 200, description = "A page of LLC emergency actions", body = Paged<Object>)))]
+pub(super) async fn llc_actions(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<Paged<LlcAction>>, ApiError> {
+    let person = caller.person()?.clone();
+    read(&app, move |state| {
+        let matching = state
+            .llc_actions
+            .values()
+            .filter(|a| views::may_see_llc_action(state, &person, a))
+            .cloned();
+        page(matching, q.offset, q.limit).map(Json)
+    })
+    .await
+}
