@@ -240,6 +240,104 @@ fn invalid_utf8_is_replaced_not_fatal() {
 }
 
 #[test]
+fn replaced_bytes_count_as_kept_against_the_limits() {
+    // 15 bytes received, kept as 41: `\xff` becomes the three bytes of U+FFFD.
+    let line = b"a=\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\n\n";
+    assert_eq!(
+        decode_with(small_limits(), &[line]),
+        Err(ProtocolError::LineTooLong { max: 16 })
+    );
+    let limits = Limits {
+        max_line: 100,
+        max_attributes: 100,
+        max_request: 16,
+    };
+    // 9 bytes received, kept as 19.
+    assert_eq!(
+        decode_with(limits, &[b"a=\xff\xff\xff\xff\xff\n\n"]),
+        Err(ProtocolError::RequestTooLarge { max: 16 })
+    );
+    let requests = decode_with(limits, &[b"a=\xff\xff\n\n"]).unwrap();
+    assert_eq!(requests[0].get("a"), Some("\u{fffd}\u{fffd}"));
+}
+
+#[test]
+fn the_error_does_not_depend_on_where_the_stream_is_cut() {
+    // The request limit is passed in the middle of the third line, before
+    // that line is over its own limit; then a line over its limit, before
+    // the request limit is passed; then both at the same byte.
+    let inputs: [&[u8]; 3] = [
+        b"a=12345678901234\nb=1234567890123\nxxxxxxxxxxxxxxxxxxxx\n\n",
+        b"a=1\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n\n",
+        b"a=1234567890123\nb=12345\nxxxxxxxxxxxxxxxxxxxxxx\n",
+    ];
+    for input in inputs {
+        let one_by_one: Vec<&[u8]> = input.chunks(1).collect();
+        let expected = decode_with(small_limits(), &one_by_one);
+        assert!(expected.is_err());
+        for at in 0..=input.len() {
+            let (a, b) = input.split_at(at);
+            assert_eq!(
+                decode_with(small_limits(), &[a, b]),
+                expected,
+                "{:?} split at {at}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+    assert_eq!(
+        decode_with(small_limits(), &[inputs[0]]),
+        Err(ProtocolError::RequestTooLarge { max: 40 })
+    );
+    assert_eq!(
+        decode_with(small_limits(), &[inputs[1]]),
+        Err(ProtocolError::LineTooLong { max: 16 })
+    );
+    assert_eq!(
+        decode_with(small_limits(), &[inputs[2]]),
+        Err(ProtocolError::LineTooLong { max: 16 })
+    );
+}
+
+#[test]
+fn a_cr_past_the_line_limit_waits_for_what_follows() {
+    let mut decoder = Decoder::new(small_limits());
+    let mut out = Vec::new();
+    decoder.feed(b"sender=a@x.org12\r", &mut out).unwrap();
+    decoder.feed(b"\n\n", &mut out).unwrap();
+    assert_eq!(out[0].sender(), Some("a@x.org12"));
+    let mut decoder = Decoder::new(small_limits());
+    decoder.feed(b"sender=a@x.org12\r", &mut out).unwrap();
+    assert_eq!(
+        decoder.feed(b"x", &mut out),
+        Err(ProtocolError::LineTooLong { max: 16 })
+    );
+    // Any other byte past the limit is an error at once.
+    assert_eq!(
+        Decoder::new(small_limits()).feed(b"sender=a@x.org123", &mut out),
+        Err(ProtocolError::LineTooLong { max: 16 })
+    );
+}
+
+#[test]
+fn buffered_counts_the_unfinished_request_within_its_limit() {
+    let mut decoder = Decoder::new(small_limits());
+    let mut out = Vec::new();
+    assert_eq!(decoder.buffered(), 0);
+    decoder.feed(b"sender=a@x.org\nrc", &mut out).unwrap();
+    assert_eq!(
+        decoder.buffered(),
+        "sender".len() + "a@x.org".len() + "rc".len()
+    );
+    decoder.feed(b"pt=b@x.org\n", &mut out).unwrap();
+    assert_eq!(decoder.buffered(), 6 + 7 + 4 + 7);
+    assert!(decoder.buffered() <= small_limits().max_request);
+    decoder.feed(b"\n", &mut out).unwrap();
+    assert_eq!(decoder.buffered(), 0);
+    assert_eq!(out.len(), 1);
+}
+
+#[test]
 fn responses_are_one_action_line_and_an_empty_line() {
     assert_eq!(Action::Dunno.encode(), "action=DUNNO\n\n");
     assert_eq!(Action::Ok.encode(), "action=OK\n\n");

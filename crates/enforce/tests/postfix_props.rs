@@ -42,6 +42,7 @@ proptest! {
         let limits = Limits::default();
         let mut decoder = Decoder::new(limits);
         let (requests, _) = feed(&mut decoder, &bytes, &cuts);
+        prop_assert!(decoder.buffered() <= limits.max_request);
         for r in &requests {
             prop_assert!(r.attributes().count() <= limits.max_attributes);
             let size: usize = r.attributes().map(|(n, v)| n.len() + v.len() + 2).sum();

@@ -9,6 +9,8 @@ use super::Request;
 use std::mem;
 
 /// How much one request may take. Exceeding any limit is a [`ProtocolError`].
+/// Bytes are counted as kept: a byte sequence that is not UTF-8 counts as the
+/// three bytes of the U+FFFD that replaces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes in one line, without its line ending.
@@ -81,6 +83,14 @@ impl Decoder {
         !self.line.is_empty() || !self.attributes.is_empty()
     }
 
+    /// How many bytes of an unfinished request the decoder holds: the partial
+    /// line and the attributes received so far. Never more than
+    /// [`Limits::max_request`].
+    pub fn buffered(&self) -> usize {
+        let attributes: usize = self.attributes.iter().map(|(n, v)| n.len() + v.len()).sum();
+        self.line.len() + attributes
+    }
+
     fn decode(&mut self, mut bytes: &[u8], out: &mut Vec<Request>) -> Result<(), ProtocolError> {
         while !bytes.is_empty() {
             let (chunk, rest, complete) = match bytes.iter().position(|&b| b == b'\n') {
@@ -91,20 +101,26 @@ impl Decoder {
                 None => (bytes, &[][..], false),
             };
             bytes = rest;
-            self.request_bytes = self
-                .request_bytes
-                .saturating_add(chunk.len())
-                .saturating_add(usize::from(complete));
-            if self.line_too_long(chunk, complete) {
-                return Err(ProtocolError::LineTooLong {
-                    max: self.limits.max_line,
-                });
+            // The limits are checked as if the bytes came one at a time, so
+            // the error does not depend on how the stream is cut: the limit
+            // passed at the earlier byte is reported, the line's on a tie.
+            let taken = chunk.len().saturating_add(usize::from(complete));
+            let room = self.limits.max_request.saturating_sub(self.request_bytes);
+            let request_over_at = (taken > room).then_some(room);
+            match (self.line_over_at(chunk), request_over_at) {
+                (Some(line), request) if request.is_none_or(|r| line <= r) => {
+                    return Err(ProtocolError::LineTooLong {
+                        max: self.limits.max_line,
+                    });
+                }
+                (_, Some(_)) => {
+                    return Err(ProtocolError::RequestTooLarge {
+                        max: self.limits.max_request,
+                    });
+                }
+                _ => {}
             }
-            if self.request_bytes > self.limits.max_request {
-                return Err(ProtocolError::RequestTooLarge {
-                    max: self.limits.max_request,
-                });
-            }
+            self.request_bytes = self.request_bytes.saturating_add(taken);
             self.line.extend_from_slice(chunk);
             if complete {
                 self.end_line(out)?;
@@ -113,17 +129,19 @@ impl Decoder {
         Ok(())
     }
 
-    /// Whether the line being received, with `chunk` added, is over the limit.
-    /// A final `\r` is part of the line ending, so an unfinished line may hold
-    /// one byte more than the limit.
-    fn line_too_long(&self, chunk: &[u8], complete: bool) -> bool {
-        let len = self.line.len().saturating_add(chunk.len());
-        let max = self.limits.max_line;
-        if complete {
-            let ends_with_cr = chunk.last().or(self.line.last()) == Some(&b'\r');
-            len.saturating_sub(usize::from(ends_with_cr)) > max
-        } else {
-            len > max.saturating_add(1)
+    /// The index of the byte of `chunk` (the next bytes of the line being
+    /// received) at which the line is known to be over the limit. A `\r` just
+    /// past the limit may be the start of the line ending, so the line is over
+    /// only at a byte other than `\n` after it.
+    fn line_over_at(&self, chunk: &[u8]) -> Option<usize> {
+        // The byte that makes the line one longer than the limit; none when the
+        // line already is (and so ends with `\r`).
+        let Some(at) = self.limits.max_line.checked_sub(self.line.len()) else {
+            return (!chunk.is_empty()).then_some(0);
+        };
+        match chunk.get(at)? {
+            b'\r' => Some(at.saturating_add(1)).filter(|&next| next < chunk.len()),
+            _ => Some(at),
         }
     }
 
@@ -154,11 +172,25 @@ impl Decoder {
             .filter(|&at| at > 0)
             .ok_or(ProtocolError::MalformedLine)?;
         let (name, value) = line.split_at(at);
-        let value = value.get(1..).unwrap_or_default();
-        self.attributes.push((
-            String::from_utf8_lossy(name).into_owned(),
-            String::from_utf8_lossy(value).into_owned(),
-        ));
+        let name = String::from_utf8_lossy(name).into_owned();
+        let value = String::from_utf8_lossy(value.get(1..).unwrap_or_default()).into_owned();
+        // Bytes that are not UTF-8 are kept as U+FFFD, three bytes: the limits
+        // count what is kept, so they also bound the memory a request takes.
+        let kept = name.len() + 1 + value.len();
+        if kept > self.limits.max_line {
+            return Err(ProtocolError::LineTooLong {
+                max: self.limits.max_line,
+            });
+        }
+        self.request_bytes = self
+            .request_bytes
+            .saturating_add(kept.saturating_sub(line.len()));
+        if self.request_bytes > self.limits.max_request {
+            return Err(ProtocolError::RequestTooLarge {
+                max: self.limits.max_request,
+            });
+        }
+        self.attributes.push((name, value));
         Ok(())
     }
 }
