@@ -48,6 +48,14 @@ pub enum Command {
         person: PersonId,
         identity: Identity,
     },
+    /// A moderator records their time zone and when they are usually
+    /// available (TEAM-4).
+    SetAvailability {
+        person: PersonId,
+        /// An IANA time zone name, e.g. `Europe/Paris`.
+        time_zone: String,
+        windows: Vec<Window>,
+    },
     GrantRole {
         person: PersonId,
         role: Role,
@@ -289,6 +297,7 @@ impl Command {
             Bootstrap => "bootstrap",
             RegisterPerson => "register_person",
             LinkIdentity => "link_identity",
+            SetAvailability => "set_availability",
             GrantRole => "grant_role",
             RevokeRole => "revoke_role",
             CreateWorkingGroup => "create_working_group",

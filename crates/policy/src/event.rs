@@ -24,6 +24,11 @@ pub enum Event {
         person: PersonId,
         identity: Identity,
     },
+    AvailabilitySet {
+        person: PersonId,
+        time_zone: String,
+        windows: Vec<Window>,
+    },
     RoleGranted {
         person: PersonId,
         role: Role,
@@ -196,6 +201,7 @@ impl Event {
             Bootstrapped => "bootstrapped",
             PersonRegistered => "person_registered",
             IdentityLinked => "identity_linked",
+            AvailabilitySet => "availability_set",
             RoleGranted => "role_granted",
             RoleRevoked => "role_revoked",
             WorkingGroupCreated => "working_group_created",

@@ -104,6 +104,16 @@ impl State {
             } => {
                 self.register(person, name, time_zone.clone());
             }
+            Event::AvailabilitySet {
+                person,
+                time_zone,
+                windows,
+            } => {
+                if let Some(p) = self.people.get_mut(person) {
+                    p.time_zone = Some(time_zone.clone());
+                    p.availability = windows.clone();
+                }
+            }
             Event::IdentityLinked { person, identity } => {
                 if let Some(p) = self.people.get_mut(person) {
                     p.identities.insert(identity.clone());
@@ -327,6 +337,7 @@ impl State {
             time_zone,
             roles: BTreeSet::new(),
             identities: BTreeSet::new(),
+            availability: Vec::new(),
         });
     }
 

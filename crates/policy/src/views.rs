@@ -166,3 +166,79 @@ pub fn report_for(state: &State, person: &PersonId, id: ReportId) -> Option<Repo
     .into_iter()
     .find_map(|capacity| report(state, &Actor::new(person.clone(), capacity), id))
 }
+
+/// A moderator on the public roster (TEAM-4): enough for a participant to
+/// pick one they are comfortable contacting, and no more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterEntry {
+    pub person: PersonId,
+    pub name: String,
+    pub time_zone: Option<String>,
+    pub availability: Vec<Window>,
+    pub appointed_at: Timestamp,
+}
+
+/// The public moderator roster, in order of appointment.
+pub fn roster(state: &State) -> Vec<RosterEntry> {
+    let mut roster: Vec<RosterEntry> = state
+        .moderators
+        .iter()
+        .filter_map(|(id, appointed_at)| {
+            let person = state.people.get(id)?;
+            Some(RosterEntry {
+                person: id.clone(),
+                name: person.name.clone(),
+                time_zone: person.time_zone.clone(),
+                availability: person.availability.clone(),
+                appointed_at: *appointed_at,
+            })
+        })
+        .collect();
+    roster.sort_by(|a, b| (a.appointed_at, &a.person).cmp(&(b.appointed_at, &b.person)));
+    roster
+}
+
+/// Monday 00:00 UTC of the week `now` falls in.
+pub fn week_start(now: Timestamp) -> Timestamp {
+    let day = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    let back = i64::from(day.weekday().to_monday_zero_offset());
+    let monday_noon = crate::time::add_days(now, -back);
+    let monday = jiff::tz::TimeZone::UTC.to_datetime(monday_noon).date();
+    jiff::tz::TimeZone::UTC
+        .to_timestamp(monday.to_datetime(jiff::civil::Time::midnight()))
+        .unwrap_or(now)
+}
+
+/// Coverage (TEAM-4): for each of the 168 hours (UTC) of the week starting at
+/// `week_start`, how many moderators are available, each by their own windows
+/// in their own time zone (so daylight saving time moves them as it should).
+/// Hours with zero are the hours nobody covers.
+pub fn coverage(state: &State, week_start: Timestamp) -> Vec<u32> {
+    let mut counts = vec![0u32; 168];
+    for id in state.moderators.keys() {
+        let Some(person) = state.people.get(id) else {
+            continue;
+        };
+        let Some(tz) = person
+            .time_zone
+            .as_deref()
+            .and_then(|name| jiff::tz::TimeZone::get(name).ok())
+        else {
+            continue;
+        };
+        for (hour, count) in counts.iter_mut().enumerate() {
+            let at = crate::time::add_seconds(week_start, hour as i64 * 3600);
+            let local = tz.to_datetime(at);
+            let (day, h) = (Day::from_jiff(local.weekday()), local.hour());
+            let available = person.availability.iter().any(|w| {
+                w.day == day
+                    && i16::from(w.from_hour) <= i16::from(h)
+                    && i16::from(h) < i16::from(w.to_hour)
+            });
+            if available {
+                *count += 1;
+            }
+        }
+    }
+    counts
+}

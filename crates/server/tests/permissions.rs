@@ -207,7 +207,105 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
         ],
     )
     .await;
+    // Public outputs, for everybody (PRIV-1 keeps names out of them).
+    check(&w, "/v1/transparency", [OK; 12]).await;
+    check(&w, "/v1/moderators", [OK; 12]).await;
+    check(&w, "/v1/coverage", [OK; 12]).await;
     check(&w, "/v1/nowhere", [HIDDEN; 12]).await;
+}
+
+#[tokio::test]
+async fn public_outputs_count_without_naming_anyone() {
+    let w = world().await;
+    let (status, report) = w.api.get("/v1/transparency", &As::Nobody).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        report["actions"][0]["action"], "temporary_suspension",
+        "{report}"
+    );
+    assert_eq!(report["actions"][0]["forum_kind"], "mailing-list");
+    assert_eq!(report["actions"][0]["count"], 1);
+    assert_eq!(report["reports"]["received"], 1);
+    assert_eq!(report["appeals"]["filed"], 1);
+    let (status, page) = w.api.page("/transparency").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<svg") && page.contains("temporary suspension"),
+        "{page}"
+    );
+    for text in [report.to_string(), page] {
+        for name in [
+            "bob",
+            "carol",
+            "erin",
+            "alice",
+            "sealioning",
+            "idiot",
+            "example.org",
+        ] {
+            assert!(!text.contains(name), "{name} in a public output:\n{text}");
+        }
+    }
+    // The roster names the moderators and their time zones, and nobody else.
+    let (_, roster) = w.api.get("/v1/moderators", &As::Nobody).await;
+    let names: Vec<&str> = roster
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["person"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["m1", "m2", "m3", "m4", "m5"]);
+    assert_eq!(roster[0]["time_zone"], "Europe/Paris");
+    assert!(!roster.to_string().contains('@'), "{roster}");
+    let (status, body) = w
+        .api
+        .get(
+            "/v1/transparency?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z",
+            &As::Nobody,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _) = w
+        .api
+        .get("/v1/transparency?from=yesterday", &As::Nobody)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn coverage_shows_the_hours_nobody_covers() {
+    let w = world().await;
+    // m1 (Paris) covers Monday 09-17 local: 08-16 UTC in January.
+    w.api
+        .run(
+            w.who("m1"),
+            "moderator",
+            json!({"command": "set_availability", "person": "m1",
+            "time_zone": "Europe/Paris",
+            "windows": [{"day": "monday", "from_hour": 9, "to_hour": 17}]}),
+        )
+        .await;
+    let (status, coverage) = w
+        .api
+        .get("/v1/coverage?at=2025-01-08T12:00:00Z", &As::Nobody)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{coverage}");
+    assert_eq!(coverage["week_start"], "2025-01-06T00:00:00Z");
+    let by_hour = coverage["moderators_by_hour"].as_array().unwrap();
+    assert_eq!(by_hour.len(), 168);
+    assert_eq!(
+        (
+            by_hour[7].as_u64(),
+            by_hour[8].as_u64(),
+            by_hour[15].as_u64(),
+            by_hour[16].as_u64()
+        ),
+        (Some(0), Some(1), Some(1), Some(0))
+    );
+    let uncovered = coverage["uncovered"].as_array().unwrap();
+    assert_eq!(uncovered.len(), 160);
+    assert_eq!(uncovered[0], "monday 00:00 UTC");
+    assert!(!uncovered.contains(&json!("monday 08:00 UTC")));
 }
 
 #[tokio::test]

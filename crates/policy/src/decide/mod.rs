@@ -59,9 +59,9 @@ pub fn decide(
         | Command::OptIn { .. }
         | Command::AddCategory { .. }
         | Command::ChangeSettings { .. } => setup::decide(&mut cx, command)?,
-        Command::AppointModerator { .. } | Command::RecallModerator { .. } => {
-            team::decide(&mut cx, command)?
-        }
+        Command::AppointModerator { .. }
+        | Command::RecallModerator { .. }
+        | Command::SetAvailability { .. } => team::decide(&mut cx, command)?,
         Command::FileReport { .. }
         | Command::AcknowledgeReport { .. }
         | Command::StartReview { .. }

@@ -1,5 +1,6 @@
 //! The moderator team: appointed and recalled by the IESG (TEAM-1), from people
-//! eligible to serve (TEAM-2), and warned about when too small (TEAM-3).
+//! eligible to serve (TEAM-2), warned about when too small (TEAM-3), and its
+//! members' time zones and availability (TEAM-4).
 
 use super::{Cx, text};
 use crate::command::Command;
@@ -42,6 +43,50 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 reason: reason.clone(),
             });
             team_size_warning(cx, cx.state.moderators.len().saturating_sub(1));
+        }
+        Command::SetAvailability {
+            person,
+            time_zone,
+            windows,
+        } => {
+            let own = &cx.actor.person == person && cx.actor.capacity == Capacity::Moderator;
+            if !own {
+                cx.only(
+                    &[Capacity::Operator],
+                    "TEAM-4",
+                    "recording another person's availability",
+                )?;
+            }
+            if !cx.state.is_moderator(person) {
+                return Err(Refusal::unknown("moderator", person));
+            }
+            text("time_zone", time_zone, 64)?;
+            if jiff::tz::TimeZone::get(time_zone).is_err() {
+                return Err(Refusal::invalid(
+                    "time_zone",
+                    format!("{time_zone:?} is not an IANA time zone name such as Europe/Paris"),
+                ));
+            }
+            if windows.len() > 7 * 24 {
+                return Err(Refusal::invalid("windows", "at most 168 windows"));
+            }
+            if let Some(w) = windows
+                .iter()
+                .find(|w| w.from_hour >= w.to_hour || w.to_hour > 24)
+            {
+                return Err(Refusal::invalid(
+                    "windows",
+                    format!(
+                        "{:?} {}:00 to {}:00 is not a window: hours run from 0 to 24, start before end",
+                        w.day, w.from_hour, w.to_hour
+                    ),
+                ));
+            }
+            cx.emit(Event::AvailabilitySet {
+                person: person.clone(),
+                time_zone: time_zone.clone(),
+                windows: windows.clone(),
+            });
         }
         _ => {}
     }

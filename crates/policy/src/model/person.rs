@@ -15,6 +15,47 @@ pub struct Person {
     pub time_zone: Option<String>,
     pub roles: BTreeSet<Role>,
     pub identities: BTreeSet<Identity>,
+    /// When a moderator is usually available, in their own time zone (TEAM-4).
+    #[serde(default)]
+    pub availability: Vec<Window>,
+}
+
+/// A weekly window of availability, in the person's time zone: `day`, from
+/// `from_hour`:00 to `to_hour`:00 (24 is midnight at the day's end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub day: Day,
+    pub from_hour: u8,
+    pub to_hour: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Day {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Day {
+    pub const ALL: [Day; 7] = [
+        Day::Monday,
+        Day::Tuesday,
+        Day::Wednesday,
+        Day::Thursday,
+        Day::Friday,
+        Day::Saturday,
+        Day::Sunday,
+    ];
+
+    pub fn from_jiff(day: jiff::civil::Weekday) -> Day {
+        Day::ALL[usize::from(day.to_monday_zero_offset().unsigned_abs())]
+    }
 }
 
 /// The longest identity value accepted, in bytes (the longest email address

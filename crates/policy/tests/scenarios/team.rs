@@ -1,7 +1,8 @@
-//! The moderator team (TEAM-1..3).
+//! The moderator team (TEAM-1..4).
 
 use crate::world::*;
 use Capacity::{Iesg, Moderator, Operator, Participant};
+use modpod_policy::views;
 
 #[test]
 fn team_1_the_iesg_appoints_a_moderator_on_the_record() {
@@ -310,5 +311,141 @@ fn team_3_the_minimum_is_a_setting() {
         d.warnings[0].message.contains("6 members") && d.warnings[0].message.contains("at least 7"),
         "{:?}",
         d.warnings
+    );
+}
+
+fn weekday_nine_to_five(day: Day) -> Window {
+    Window {
+        day,
+        from_hour: 9,
+        to_hour: 17,
+    }
+}
+
+fn set_availability(person: &str, time_zone: &str, windows: Vec<Window>) -> Command {
+    Command::SetAvailability {
+        person: p(person),
+        time_zone: time_zone.into(),
+        windows,
+    }
+}
+
+#[test]
+fn team_4_a_moderator_records_their_own_time_zone_and_availability() {
+    let mut w = World::ietf();
+    let monday = vec![weekday_nine_to_five(Day::Monday)];
+    w.ok(
+        "m1",
+        Capacity::Moderator,
+        set_availability("m1", "Europe/Paris", monday.clone()),
+    );
+    assert_eq!(w.state.people[&p("m1")].availability, monday);
+    assert_eq!(
+        w.state.people[&p("m1")].time_zone.as_deref(),
+        Some("Europe/Paris")
+    );
+    // Not another moderator's, unless the operator records it.
+    let r = w.refused(
+        "m1",
+        Capacity::Moderator,
+        set_availability("m2", "Asia/Tokyo", vec![]),
+    );
+    assert_eq!(r.requirement(), "TEAM-4");
+    w.ok(
+        "op",
+        Capacity::Operator,
+        set_availability("m2", "Asia/Tokyo", vec![]),
+    );
+    // Only moderators are on the roster.
+    let r = w.refused(
+        "op",
+        Capacity::Operator,
+        set_availability("bob", "Asia/Tokyo", vec![]),
+    );
+    assert_says(&r, "moderator");
+    // Bad input is refused and changes nothing.
+    let r = w.refused(
+        "m1",
+        Capacity::Moderator,
+        set_availability("m1", "Mars/Olympus", monday.clone()),
+    );
+    assert_says(&r, "IANA");
+    let backwards = Window {
+        day: Day::Friday,
+        from_hour: 17,
+        to_hour: 9,
+    };
+    let r = w.refused(
+        "m1",
+        Capacity::Moderator,
+        set_availability("m1", "Europe/Paris", vec![backwards]),
+    );
+    assert_says(&r, "not a window");
+    let past_midnight = Window {
+        day: Day::Friday,
+        from_hour: 20,
+        to_hour: 25,
+    };
+    w.refused(
+        "m1",
+        Capacity::Moderator,
+        set_availability("m1", "Europe/Paris", vec![past_midnight]),
+    );
+    assert_eq!(w.state.people[&p("m1")].availability, monday);
+}
+
+#[test]
+fn team_4_coverage_counts_moderators_per_utc_hour_in_their_own_time_zones() {
+    let mut w = World::ietf();
+    let monday = vec![weekday_nine_to_five(Day::Monday)];
+    w.ok(
+        "m1",
+        Capacity::Moderator,
+        set_availability("m1", "Europe/Paris", monday.clone()),
+    );
+    w.ok(
+        "m2",
+        Capacity::Moderator,
+        set_availability("m2", "America/New_York", monday),
+    );
+    // The week of Monday 1 January 2024: Paris is UTC+1, New York UTC-5.
+    let week = views::week_start(ts("2024-01-03T15:30:00Z"));
+    assert_eq!(week, ts("2024-01-01T00:00:00Z"));
+    let hours = views::coverage(&w.state, week);
+    assert_eq!(hours.len(), 168);
+    let expect =
+        |hour: usize| u32::from((8..16).contains(&hour)) + u32::from((14..22).contains(&hour));
+    for (hour, &count) in hours.iter().enumerate() {
+        assert_eq!(count, expect(hour), "UTC hour {hour} of the week");
+    }
+    assert_eq!(
+        hours.iter().filter(|&&c| c == 0).count(),
+        168 - 14,
+        "Monday 08-22 UTC is covered"
+    );
+    // In July, summer time moves both an hour earlier in UTC.
+    let july = views::coverage(&w.state, views::week_start(ts("2024-07-01T12:00:00Z")));
+    assert_eq!(july[7], 1, "Paris 09:00 is 07:00 UTC in summer");
+    assert_eq!(july[15], 1);
+    assert_eq!(july[16], 1, "New York until 21:00 UTC");
+    assert_eq!(july[21], 0);
+}
+
+#[test]
+fn team_4_the_roster_lists_the_moderators_with_their_time_zones() {
+    let mut w = World::ietf();
+    w.ok(
+        "m3",
+        Capacity::Moderator,
+        set_availability("m3", "Asia/Tokyo", vec![]),
+    );
+    let roster = views::roster(&w.state);
+    let ids: Vec<&str> = roster.iter().map(|e| e.person.as_str()).collect();
+    assert_eq!(ids, MODERATORS);
+    assert_eq!(roster[2].time_zone.as_deref(), Some("Asia/Tokyo"));
+    let json = serde_json::to_string(&roster).unwrap();
+    assert!(
+        !json.contains('@'),
+        "no email addresses on the public roster: {json}"
     );
 }

@@ -13,10 +13,13 @@
 //! - `decide`: `/v1/decide` and its batch form.
 //! - `commands`: `/v1/commands`.
 //! - `views`: the records a caller may see, through `modpod_policy::views`.
+//! - `public`: what anybody may see: the transparency report (JSON and a
+//!   page), the moderator roster and coverage.
 
 pub mod auth;
 mod commands;
 mod decide;
+mod public;
 mod views;
 
 use crate::engine::{Engine, EngineError};
@@ -99,6 +102,10 @@ impl App {
         views::appeals,
         views::reinstatements,
         views::llc_actions,
+        public::transparency_json,
+        public::transparency_page,
+        public::moderators,
+        public::coverage,
     ),
     modifiers(&BearerAuth)
 )]
@@ -141,6 +148,10 @@ pub fn router(app: App) -> Router {
         .route("/v1/appeals", get(views::appeals))
         .route("/v1/reinstatements", get(views::reinstatements))
         .route("/v1/llc-actions", get(views::llc_actions))
+        .route("/v1/transparency", get(public::transparency_json))
+        .route("/transparency", get(public::transparency_page))
+        .route("/v1/moderators", get(public::moderators))
+        .route("/v1/coverage", get(public::coverage))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(app)

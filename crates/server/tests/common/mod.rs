@@ -197,6 +197,17 @@ impl Api {
         (status, value)
     }
 
+    /// A page, as text.
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = router(self.app.clone())
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
     pub async fn get(&self, path: &str, who: &As) -> (StatusCode, Value) {
         self.call("GET", path, who, Body::empty()).await
     }
