@@ -1,7 +1,8 @@
 //! `modpod serve`: opens the log, rebuilds the state, makes the first operator on
 //! first start, and serves HTTP until SIGINT or SIGTERM, then writes a snapshot.
 //! With `--policy-listen` it also answers Postfix policy requests from a
-//! decision index that follows the log.
+//! decision index that follows the log; with `--mailman-url` it keeps Mailman
+//! lists in line with the actions in force (see `enforce.rs`).
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -23,6 +24,7 @@ pub fn serve(
     db: &str,
     listen: SocketAddr,
     policy_listen: Option<SocketAddr>,
+    mailman: Option<modpod_mailman::Reconciler>,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // The store is opened before the async runtime exists: its PostgreSQL client
@@ -32,6 +34,11 @@ pub fn serve(
         first_start(&mut engine)?;
     }
     let events = engine.head().seq;
+    // The Mailman worker keeps its ledger on a connection of its own.
+    let mailman = match mailman {
+        Some(reconciler) => Some((reconciler, modpod_store::open(db)?)),
+        None => None,
+    };
     let index = Arc::new(RwLock::new(Index::build(engine.state())));
     let engine = Arc::new(Mutex::new(engine));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -48,7 +55,6 @@ pub fn serve(
                     .await
                     .with_context(|| format!("cannot listen for policy requests on {addr}"))?;
                 println!("policy server listening on {}", listener.local_addr()?);
-                tokio::spawn(keep_current(engine.clone(), index.clone()));
                 Some(tokio::spawn(serve_policy(
                     listener,
                     index.clone(),
@@ -58,6 +64,13 @@ pub fn serve(
             }
             None => None,
         };
+        let lists = mailman.map(|(reconciler, ledger)| {
+            let (engine, index) = (engine.clone(), index.clone());
+            crate::enforce::spawn_worker(reconciler, ledger, engine, index, stopped.clone())
+        });
+        if policy_listen.is_some() || lists.is_some() {
+            tokio::spawn(keep_current(engine.clone(), index.clone(), lists));
+        }
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -96,19 +109,27 @@ pub fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where the Mailman worker learns which lists new events affect.
+type MailmanLists = tokio::sync::mpsc::UnboundedSender<std::collections::BTreeSet<String>>;
+
 /// How often the policy index looks for events recorded by other processes.
 const CATCH_UP_EVERY: Duration = Duration::from_millis(250);
 
 /// Keeps the policy index current. Commands are recorded today by other
 /// processes (`modpod run`, `modpod setup`), not by this one, so the index
 /// follows the log: every quarter second the engine catches up in a blocking task
-/// (its store is synchronous) and each new event is applied to the index.
-async fn keep_current(engine: Arc<Mutex<modpod_server::Engine>>, index: Arc<RwLock<Index>>) {
+/// (its store is synchronous) and each new event is applied to the index. The
+/// Mailman worker, if any, is sent the lists each event affects.
+async fn keep_current(
+    engine: Arc<Mutex<modpod_server::Engine>>,
+    index: Arc<RwLock<Index>>,
+    mailman: Option<MailmanLists>,
+) {
     let mut ticks = tokio::time::interval(CATCH_UP_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let (engine, index) = (engine.clone(), index.clone());
+        let (engine, index, mailman) = (engine.clone(), index.clone(), mailman.clone());
         let caught_up = tokio::task::spawn_blocking(move || {
             let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
             engine.catch_up_with(&mut |_| {}, &mut |state, event| {
@@ -116,6 +137,12 @@ async fn keep_current(engine: Arc<Mutex<modpod_server::Engine>>, index: Arc<RwLo
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(state, event);
+                if let Some(mailman) = &mailman {
+                    let lists = modpod_mailman::affected_lists(state, event);
+                    if !lists.is_empty() {
+                        let _ = mailman.send(lists);
+                    }
+                }
             })
         })
         .await;

@@ -61,7 +61,9 @@ mod store;
 mod verify;
 
 pub use error::StoreError;
-pub use event::{Account, GENESIS, Hash, Head, NewEvent, Snapshot, StoredEvent, hash_hex};
+pub use event::{
+    Account, Enforced, GENESIS, Hash, Head, NewEvent, Snapshot, StoredEvent, hash_hex,
+};
 pub use hash::{DOMAIN_TAG, event_hash};
 pub use open::open;
 pub use pg::PgStore;

@@ -2,7 +2,7 @@
 //! offers, so that the layers above never know which database holds the log.
 
 use crate::error::StoreError;
-use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, Enforced, Head, NewEvent, Snapshot, StoredEvent};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
 ///
@@ -65,6 +65,25 @@ pub trait EventStore: Send {
 
     /// The account of that name, if any.
     fn account(&mut self, name: &str) -> Result<Option<Account>, StoreError>;
+
+    /// What the enforcement adapter `target` (e.g. `mailman`) has recorded as
+    /// applied, ordered by place, account and kind.
+    fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError>;
+
+    /// Records that `target` applied `entry`, replacing any record of the same
+    /// place, account and kind. Call it only after the forum software
+    /// confirmed the change.
+    fn set_enforced(&mut self, target: &str, entry: &Enforced) -> Result<(), StoreError>;
+
+    /// Forgets that `target` applied `kind` to `account` in `place`; returns
+    /// `false` if there was no such record.
+    fn clear_enforced(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<bool, StoreError>;
 }
 
 /// How many snapshots a store keeps; older ones are deleted on save.

@@ -44,6 +44,7 @@ stories! {
     basics::scan_stops_when_told,
     basics::reopening_keeps_the_log,
     basics::accounts_are_kept_beside_the_log,
+    basics::enforcements_are_kept_beside_the_log,
     basics::verify_reports_progress,
     snapshots::snapshots_keep_the_newest,
     snapshots::snapshots_must_match_the_log,

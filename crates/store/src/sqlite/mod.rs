@@ -11,11 +11,18 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
-use crate::event::{Account, Head, NewEvent, Snapshot, StoredEvent};
+use crate::event::{Account, Enforced, Head, NewEvent, Snapshot, StoredEvent};
 use crate::store::{EventStore, SNAPSHOTS_KEPT, ScanFn};
 
 const CREATE_ACCOUNT: &str = "INSERT INTO accounts (name, person, password_hash) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING";
 const READ_ACCOUNT: &str = "SELECT name, person, password_hash FROM accounts WHERE name = ?1";
+const READ_ENFORCED: &str = "SELECT place, account, kind, previous FROM enforced \
+     WHERE target = ?1 ORDER BY place, account, kind";
+const SET_ENFORCED: &str = "INSERT INTO enforced (target, place, account, kind, previous) \
+     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (target, place, account, kind) \
+     DO UPDATE SET previous = excluded.previous";
+const CLEAR_ENFORCED: &str =
+    "DELETE FROM enforced WHERE target = ?1 AND place = ?2 AND account = ?3 AND kind = ?4";
 const READ_HEAD: &str = "SELECT seq, hash FROM head WHERE id = 1";
 const WRITE_HEAD: &str = "UPDATE head SET seq = ?1, hash = ?2 WHERE id = 1";
 const INSERT_EVENT: &str = "INSERT INTO events (seq, at_micros, actor, role, kind, payload, prev_hash, hash) \
@@ -180,6 +187,44 @@ impl EventStore for SqliteStore {
                 })
             })
             .optional()?)
+    }
+
+    fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(READ_ENFORCED)?;
+        let rows = stmt.query_map([target], |row| {
+            Ok(Enforced {
+                place: row.get(0)?,
+                account: row.get(1)?,
+                kind: row.get(2)?,
+                previous: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_enforced(&mut self, target: &str, entry: &Enforced) -> Result<(), StoreError> {
+        self.conn.prepare_cached(SET_ENFORCED)?.execute(params![
+            target,
+            entry.place,
+            entry.account,
+            entry.kind,
+            entry.previous
+        ])?;
+        Ok(())
+    }
+
+    fn clear_enforced(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<bool, StoreError> {
+        let removed = self
+            .conn
+            .prepare_cached(CLEAR_ENFORCED)?
+            .execute(params![target, place, account, kind])?;
+        Ok(removed > 0)
     }
 }
 

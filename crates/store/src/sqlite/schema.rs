@@ -13,14 +13,16 @@ use crate::error::StoreError;
 /// The SQLite `application_id` of a modpod database: "modp" in ASCII.
 pub(crate) const APPLICATION_ID: i32 = 0x6D6F_6470;
 
-/// The schema version kept in `user_version`.
-pub(crate) const SCHEMA_VERSION: i32 = 1;
+/// The schema version kept in `user_version`. Version 2 added the
+/// `enforced` table; a version 1 log is upgraded when opened.
+pub(crate) const SCHEMA_VERSION: i32 = 2;
 
 /// How long a connection waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The tables of schema version 1. `STRICT` makes SQLite refuse values of
-/// the wrong type instead of silently storing them.
+/// The tables of schema version 1 (version 2 adds [`CREATE_ENFORCED`]).
+/// `STRICT` makes SQLite refuse values of the wrong type instead of silently
+/// storing them.
 const CREATE_SCHEMA: &str = "
 CREATE TABLE events (
     seq       INTEGER PRIMARY KEY,
@@ -50,12 +52,29 @@ CREATE TABLE accounts (
 ) STRICT;
 ";
 
+/// What schema version 2 added: what enforcement adapters applied on forum
+/// software (see `Enforced`).
+const CREATE_ENFORCED: &str = "
+CREATE TABLE enforced (
+    target   TEXT NOT NULL,
+    place    TEXT NOT NULL,
+    account  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    previous TEXT,
+    PRIMARY KEY (target, place, account, kind)
+) STRICT;
+";
+
 /// One query per table naming every column the store uses, to check at open
 /// time that a modpod database still has the shape the store expects.
-const SHAPE_CHECKS: [(&str, &str); 4] = [
+const SHAPE_CHECKS: [(&str, &str); 5] = [
     (
         "accounts",
         "SELECT name, person, password_hash FROM accounts LIMIT 0",
+    ),
+    (
+        "enforced",
+        "SELECT target, place, account, kind, previous FROM enforced LIMIT 0",
     ),
     (
         "events",
@@ -74,6 +93,8 @@ enum Found {
     Empty,
     /// A modpod database of the current schema version.
     Modpod,
+    /// A modpod database of schema version 1, to upgrade.
+    Version1,
 }
 
 /// Opens (or creates) the modpod database at `path`, ready for use.
@@ -93,8 +114,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     let found = identify(&conn, &shown)?;
     configure(&conn, &shown)?;
-    if let Found::Empty = found {
-        create(&mut conn, &shown)?;
+    if !matches!(found, Found::Modpod) {
+        create_or_upgrade(&mut conn, &shown)?;
     }
     check_shape(&conn)?;
     Ok(conn)
@@ -109,6 +130,7 @@ fn identify(conn: &Connection, shown: &str) -> Result<Found, StoreError> {
     let version: i32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     match application_id {
         APPLICATION_ID if version == SCHEMA_VERSION => Ok(Found::Modpod),
+        APPLICATION_ID if version == 1 => Ok(Found::Version1),
         APPLICATION_ID if version > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
             found: version.into(),
             supported: SCHEMA_VERSION.into(),
@@ -167,15 +189,21 @@ fn configure(conn: &Connection, shown: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Creates the schema in one transaction. Another process may be creating
-/// it at the same moment, so the file is identified again under the lock.
-fn create(conn: &mut Connection, shown: &str) -> Result<(), StoreError> {
+/// Creates the schema, or upgrades a version 1 schema, in one transaction.
+/// Another process may be doing the same at the same moment, so the file is
+/// identified again under the lock.
+fn create_or_upgrade(conn: &mut Connection, shown: &str) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if let Found::Empty = identify(&tx, shown)? {
-        tx.execute_batch(CREATE_SCHEMA)?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    match identify(&tx, shown)? {
+        Found::Empty => {
+            tx.execute_batch(CREATE_SCHEMA)?;
+            tx.execute_batch(CREATE_ENFORCED)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        Found::Version1 => tx.execute_batch(CREATE_ENFORCED)?,
+        Found::Modpod => return Ok(()),
     }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
     Ok(())
 }
