@@ -67,7 +67,129 @@ as_user() {
   if [ "$(id -un)" = "$user" ]; then "$@"; else su "$user" -s /bin/sh -c "$(printf '%q ' "$@")"; fi
 }
 
+# The first free TCP port on 127.0.0.1 from $1 on.
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# Starts a throwaway GNU Mailman 3 core unless MODPOD_TEST_MAILMAN_URL is already
+# set: its REST API, LMTP for incoming posts, and an SMTP sink that keeps every
+# message Mailman sends out as a file (a Maildir). Mailman is installed once, with
+# pip, into a virtual environment under the cache directory. Exports the
+# MODPOD_TEST_MAILMAN_* variables the tests read.
+start_mailman() {
+  if [ -n "${MODPOD_TEST_MAILMAN_URL:-}" ]; then
+    step "using Mailman at $MODPOD_TEST_MAILMAN_URL"
+    return 0
+  fi
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/modpod/mailman-venv"
+  if [ ! -x "$venv/bin/mailman" ]; then
+    step "installing GNU Mailman 3.3.10 into $venv (pip)"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    # SQLAlchemy 2.1 breaks Mailman 3.3.10's REST API.
+    { python3 -m venv "$venv" && "$venv/bin/pip" install -q 'mailman==3.3.10' 'sqlalchemy<2.1'; } >&2 ||
+      { rm -rf "$venv"; return 1; }
+  fi
+  local dir rest lmtp smtp password
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/modpod-mailman.XXXXXX")
+  rest=$(free_port "${MODPOD_TEST_MAILMAN_PORT:-58001}")
+  lmtp=$(free_port $((rest + 1)))
+  smtp=$(free_port $((lmtp + 1)))
+  password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+  mkdir -p "$dir/sink/tmp" "$dir/sink/new" "$dir/sink/cur"
+  cat >"$dir/mailman.cfg" <<EOF
+[mailman]
+site_owner: postmaster@modpod.invalid
+layout: test
+
+[paths.test]
+var_dir: $dir/var
+
+[database]
+class: mailman.database.sqlite.SQLiteDatabase
+url: sqlite:///$dir/var/mailman.db
+
+[webservice]
+hostname: 127.0.0.1
+port: $rest
+admin_user: restadmin
+admin_pass: $password
+
+[mta]
+incoming: mailman.mta.null.NullMTA
+lmtp_host: 127.0.0.1
+lmtp_port: $lmtp
+smtp_host: 127.0.0.1
+smtp_port: $smtp
+
+[archiver.prototype]
+enable: no
+EOF
+  step "starting Mailman ($venv) on 127.0.0.1: REST $rest, LMTP $lmtp, SMTP sink $smtp, in $dir"
+  # aiosmtpd comes with Mailman; its Mailbox handler writes a Maildir.
+  "$venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$smtp" -c aiosmtpd.handlers.Mailbox "$dir/sink" \
+    </dev/null >"$dir/sink.log" 2>&1 &
+  MAILMAN_SINK_PID=$!
+  MAILMAN_DIR="$dir"
+  MAILMAN_CMD=("$venv/bin/mailman")
+  # As root, Mailman wants --run-as-root, before the subcommand.
+  if [ "$(id -u)" = 0 ]; then MAILMAN_CMD+=(--run-as-root); fi
+  # Without the redirections the shell waits for Mailman's runners forever.
+  MAILMAN_CONFIG_FILE="$dir/mailman.cfg" "${MAILMAN_CMD[@]}" start </dev/null >"$dir/start.log" 2>&1 ||
+    { cat "$dir/start.log" >&2; stop_mailman; return 1; }
+  local url="http://127.0.0.1:$rest"
+  if ! "$venv/bin/python" -c '
+import base64, sys, time, urllib.request
+url, user, password = sys.argv[1:]
+auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+request = urllib.request.Request(url, headers={"Authorization": f"Basic {auth}"})
+deadline = time.monotonic() + 60
+while True:
+    try:
+        urllib.request.urlopen(request, timeout=2).read()
+        sys.exit(0)
+    except Exception:
+        if time.monotonic() > deadline:
+            sys.exit(1)
+        time.sleep(0.5)
+' "$url/3.1/system/versions" restadmin "$password"; then
+    echo "Mailman's REST API did not answer within 60 s; the end of its log:" >&2
+    tail -n 30 "$dir/var/logs/mailman.log" >&2 || true
+    stop_mailman
+    return 1
+  fi
+  export MODPOD_TEST_MAILMAN_URL="$url"
+  export MODPOD_TEST_MAILMAN_USER=restadmin
+  export MODPOD_TEST_MAILMAN_PASSWORD="$password"
+  export MODPOD_TEST_MAILMAN_CONFIG="$dir/mailman.cfg"
+  export MODPOD_TEST_MAILMAN_BIN="$venv/bin/mailman"
+  export MODPOD_TEST_MAILMAN_LMTP="127.0.0.1:$lmtp"
+  export MODPOD_TEST_MAILMAN_SINK="$dir/sink"
+  export MODPOD_TEST_MAILMAN_LOG="$dir/var/logs/mailman.log"
+}
+
+stop_mailman() {
+  if [ -n "${MAILMAN_DIR:-}" ]; then
+    step "stopping Mailman"
+    MAILMAN_CONFIG_FILE="$MAILMAN_DIR/mailman.cfg" "${MAILMAN_CMD[@]}" stop </dev/null >/dev/null 2>&1 || true
+    # The master stops its runners, then itself: give it a few seconds.
+    local pid i
+    pid=$(cat "$MAILMAN_DIR/var/master.pid" 2>/dev/null || true)
+    for i in $(seq 50); do
+      if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+      sleep 0.2
+    done
+    if [ -n "${MAILMAN_SINK_PID:-}" ]; then kill "$MAILMAN_SINK_PID" 2>/dev/null || true; fi
+    rm -rf "$MAILMAN_DIR"
+    MAILMAN_DIR=""
+  fi
+}
+
 stop_services() {
+  stop_mailman
   if [ -n "${PG_STARTED:-}" ]; then
     step "stopping PostgreSQL"
     # shellcheck disable=SC2086

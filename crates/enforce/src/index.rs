@@ -21,9 +21,10 @@ mod address;
 mod restriction;
 
 use jiff::Timestamp;
-use modpod_policy::ids::{ActionId, PersonId};
+use modpod_policy::ids::{ActionId, ForumId, PersonId};
 use modpod_policy::{Event, State};
-use restriction::{Restrains, Restriction};
+pub use restriction::Restrains;
+use restriction::Restriction;
 use std::collections::HashMap;
 
 /// What to do with a post.
@@ -43,6 +44,16 @@ pub enum Verdict {
         posts: u32,
         per_seconds: u32,
     },
+}
+
+/// A restriction that applies in a forum: whom it restricts, the action that
+/// imposes it, and what it restrains. For adapters that enforce restrictions
+/// on forum software ahead of time rather than post by post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applying<'a> {
+    pub person: &'a PersonId,
+    pub action: ActionId,
+    pub restrains: Restrains,
 }
 
 /// The in-memory index the enforcement hot path reads.
@@ -140,6 +151,40 @@ impl Index {
     /// The person a sender address belongs to, by the matching rule above.
     pub fn person_for_email(&self, sender_email: &str) -> Option<&PersonId> {
         address::with_keys(sender_email, |key| self.identities.get(key))
+    }
+
+    /// Every restriction that applies in `forum` at `now`, by the rule of
+    /// [`Index::decide`], in no particular order.
+    pub fn applying_in<'a>(
+        &'a self,
+        forum: &'a str,
+        now: Timestamp,
+    ) -> impl Iterator<Item = Applying<'a>> {
+        self.restrictions.iter().flat_map(move |(person, list)| {
+            list.iter()
+                .filter(move |r| r.applies(forum, now))
+                .map(move |r| Applying {
+                    person,
+                    action: r.action,
+                    restrains: r.restrains,
+                })
+        })
+    }
+
+    /// The first moment after `now` at which a restriction starts or ends,
+    /// with the fora of the restrictions that change then: when enforcement
+    /// done ahead of time must be brought up to date, though no event says so.
+    pub fn next_change_after(&self, now: Timestamp) -> Option<(Timestamp, Vec<ForumId>)> {
+        let changes = |r: &'_ Restriction| [Some(r.starts_at), r.ends_at].into_iter().flatten();
+        let all = || self.restrictions.values().flatten();
+        let next = all().flat_map(changes).filter(|&at| at > now).min()?;
+        let mut fora: Vec<ForumId> = all()
+            .filter(|r| changes(r).any(|at| at == next))
+            .flat_map(|r| r.fora.iter().cloned())
+            .collect();
+        fora.sort();
+        fora.dedup();
+        Some((next, fora))
     }
 
     /// How many identities are indexed.

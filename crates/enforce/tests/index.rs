@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::Timestamp;
-use modpod_enforce::{Index, Verdict};
+use modpod_enforce::{Index, Restrains, Verdict};
 use modpod_policy::ids::{ActionId, ForumId, PersonId};
 use modpod_policy::model::{
     Capacity, Identity, IdentityKind, Measure, Organisation, Role, TermsChange,
@@ -422,4 +422,69 @@ fn an_action_not_yet_started_does_not_apply() {
         w.verdict("tls@", "bob@example.org", "2024-02-01T00:00:00Z"),
         Verdict::Reject { until: None }
     );
+}
+
+/// What applies in `forum` at `at`, sorted: (person, action, restrains).
+fn applying(w: &World, forum: &str, at: &str) -> Vec<(String, ActionId, Restrains)> {
+    let mut found: Vec<_> = w
+        .index
+        .applying_in(forum, ts(at))
+        .map(|a| (a.person.to_string(), a.action, a.restrains))
+        .collect();
+    found.sort_by_key(|(person, action, _)| (person.clone(), *action));
+    found
+}
+
+#[test]
+fn the_restrictions_applying_in_a_forum_are_listed_with_their_actions() {
+    let mut w = World::new();
+    let suspension = w.act("bob", Measure::TemporarySuspension, "tls@", Some(END));
+    let hold = w.act("carol", Measure::ReviewAndApproval, "tls@", None);
+    w.act("carol", Measure::IndefiniteSuspension, "quic@", None);
+    w.act("bob", Measure::PrivateAdmonishment, "tls@", None);
+    assert_eq!(
+        applying(&w, "tls@", LATER),
+        [
+            ("bob".into(), suspension, Restrains::Suspension),
+            ("carol".into(), hold, Restrains::Hold),
+        ]
+    );
+    // At its end the suspension no longer applies; the hold has no end.
+    assert_eq!(
+        applying(&w, "tls@", END),
+        [("carol".into(), hold, Restrains::Hold)]
+    );
+    assert_eq!(applying(&w, "nowhere@", LATER), []);
+}
+
+#[test]
+fn the_next_change_is_the_nearest_start_or_end_with_its_fora() {
+    let mut w = World::new();
+    assert_eq!(w.index.next_change_after(ts(LATER)), None);
+    w.act("bob", Measure::TemporarySuspension, "tls@", Some(END));
+    w.act("carol", Measure::IndefiniteSuspension, "quic@", None);
+    let start = "2024-02-01T00:00:00Z";
+    w.run(
+        "dave",
+        Capacity::Administrator,
+        Command::TakeAction {
+            subject: SubjectRef::Person { person: p("bob") },
+            measure: Measure::ReviewAndApproval,
+            fora: vec![f("quic@")],
+            reason: "repeated personal attacks after a private warning".into(),
+            reports: vec![],
+            evidence: vec![],
+            starts_at: Some(ts(start)),
+            ends_at: Some(ts(END)),
+            spam: false,
+        },
+    );
+    assert_eq!(
+        w.index.next_change_after(ts(LATER)),
+        Some((ts(start), vec![f("quic@")]))
+    );
+    // Both end at END: both fora change then. A change at `now` is not "after".
+    let both = Some((ts(END), vec![f("quic@"), f("tls@")]));
+    assert_eq!(w.index.next_change_after(ts(start)), both);
+    assert_eq!(w.index.next_change_after(ts(END)), None);
 }

@@ -2,6 +2,7 @@
 //! subcommand lives in its own module and returns what to print, or an error
 //! that is printed as one sentence with a non-zero exit.
 
+mod enforce;
 mod progress;
 mod run;
 mod serve;
@@ -37,6 +38,11 @@ enum Cmd {
         db: Db,
         #[command(flatten)]
         args: serve::Args,
+    },
+    /// Enforce actions on forum software.
+    Enforce {
+        #[command(subcommand)]
+        command: EnforceCmd,
     },
     /// Check the whole hash chain of the log. Exits non-zero, naming the first
     /// bad event, if any event was altered, removed or reordered.
@@ -99,6 +105,24 @@ enum Cmd {
     },
 }
 
+#[derive(Subcommand)]
+enum EnforceCmd {
+    /// Bring every Mailman list in line with the actions in force, once: ban
+    /// suspended people, hold the posts of people under review and approval,
+    /// and undo what modpod applied for actions that ended. Prints each change
+    /// and any drift; exits 1 when Mailman cannot be reached, 2 when drift is
+    /// left in place.
+    Reconcile {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        mailman: enforce::MailmanArgs,
+        /// Print the plan only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -109,6 +133,14 @@ fn main() -> ExitCode {
         .init();
     let result = match Cli::parse().command {
         Cmd::Serve { db, args } => serve::serve(&db.db, args),
+        Cmd::Enforce {
+            command:
+                EnforceCmd::Reconcile {
+                    db,
+                    mailman,
+                    dry_run,
+                },
+        } => enforce::reconcile(&db.db, &mailman, dry_run),
         Cmd::Verify { db } => verify::verify(&db.db),
         Cmd::Setup { db, actor, file } => setup::setup(&db.db, actor.as_deref(), &file),
         Cmd::Run {

@@ -1,7 +1,8 @@
 //! `modpod serve`: opens the log, rebuilds the state, makes the first operator on
 //! first start, and serves HTTP until SIGINT or SIGTERM, then writes a snapshot.
 //! With `--policy-listen` it also answers Postfix policy requests from a
-//! decision index that follows the log.
+//! decision index that follows the log; with `--mailman-url` it keeps Mailman
+//! lists in line with the actions in force (see `enforce.rs`).
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -45,6 +46,8 @@ pub struct Args {
     /// DUNNO (let the post through).
     #[arg(long)]
     policy_fail_closed: bool,
+    #[command(flatten)]
+    mailman: crate::enforce::MailmanArgs,
 }
 
 impl Args {
@@ -69,6 +72,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         first_start(&mut engine)?;
     }
     let events = engine.head().seq;
+    let mailman = args.mailman.reconciler()?;
     // The decision index follows every event the engine applies: those this
     // process records and those other processes append (see `follow_the_log`).
     let index = Arc::new(RwLock::new(Index::build(engine.state())));
@@ -81,9 +85,24 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 .apply(state, event)
         }
     }));
+    // The Mailman worker is told which lists each applied event affects, and
+    // keeps its ledger on a connection of its own.
+    let mailman = match mailman {
+        Some(reconciler) => {
+            let (lists, changed) = tokio::sync::mpsc::unbounded_channel();
+            engine.observe(Box::new(move |state, event| {
+                let affected = modpod_mailman::affected_lists(state, event);
+                if !affected.is_empty() {
+                    let _ = lists.send(affected);
+                }
+            }));
+            Some((reconciler, modpod_store::open(db)?, changed))
+        }
+        None => None,
+    };
     let watch = engine.store().watch().context("watching the log")?;
     let engine = Arc::new(Mutex::new(engine));
-    let policy = Arc::new(Policy::new(index, args.policy_config()));
+    let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
     let stopping = Arc::new(AtomicBool::new(false));
     let follower = std::thread::Builder::new()
         .name("follow-the-log".into())
@@ -113,6 +132,16 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
+        if let Some((reconciler, ledger, changed)) = mailman {
+            crate::enforce::spawn_worker(
+                reconciler,
+                ledger,
+                engine.clone(),
+                index.clone(),
+                changed,
+                stopped.clone(),
+            );
+        }
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;

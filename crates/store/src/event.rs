@@ -150,3 +150,20 @@ pub struct Session {
     pub created_micros: i64,
     pub expires_micros: i64,
 }
+
+/// A change that an enforcement adapter made on forum software for modpod,
+/// such as a ban on a mailing list. Kept beside the log (not in it) so that the
+/// adapter can tell its own changes from an administrator's, and undo only its
+/// own when an action ends. The store gives the fields no meaning.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Enforced {
+    /// Where, e.g. a mailing list's id.
+    pub place: String,
+    /// Whom, e.g. an email address.
+    pub account: String,
+    /// What, e.g. `ban` or `hold`.
+    pub kind: String,
+    /// The setting it replaced, to put back when it is lifted (`None`: the
+    /// forum software's default).
+    pub previous: Option<String>,
+}

@@ -4,7 +4,7 @@
 use crate::error::StoreError;
 use std::time::Duration;
 
-use crate::event::{Account, ApiToken, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
 ///
@@ -88,6 +88,25 @@ pub trait EventStore: Send {
 
     /// Ends a session (logout); returns `false` if there was none.
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<bool, StoreError>;
+
+    /// What the enforcement adapter `target` (e.g. `mailman`) has recorded as
+    /// applied, ordered by place, account and kind.
+    fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError>;
+
+    /// Records that `target` applied `entry`, replacing any record of the same
+    /// place, account and kind. Call it only after the forum software
+    /// confirmed the change.
+    fn set_enforced(&mut self, target: &str, entry: &Enforced) -> Result<(), StoreError>;
+
+    /// Forgets that `target` applied `kind` to `account` in `place`; returns
+    /// `false` if there was no such record.
+    fn clear_enforced(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<bool, StoreError>;
 
     /// A watch on this log, on a connection of its own, that wakes up when
     /// another connection (in this process or another) appends.

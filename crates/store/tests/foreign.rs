@@ -78,14 +78,14 @@ fn other_application_id_is_not_modpod() {
 fn newer_sqlite_schema_is_refused() {
     let db = TestDb::sqlite();
     drop(db.open());
-    db.sql("PRAGMA user_version = 2;");
+    db.sql("PRAGMA user_version = 3;");
     let error = modpod_store::open(&db.url).err().unwrap();
     assert!(
         matches!(
             error,
             StoreError::SchemaTooNew {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             }
         ),
         "{error:?}"
@@ -97,7 +97,7 @@ fn new_sqlite_file_is_marked_and_in_wal_mode() {
     let db = TestDb::sqlite();
     drop(db.open());
     assert_eq!(db.query_i64("PRAGMA application_id"), 0x6D6F_6470);
-    assert_eq!(db.query_i64("PRAGMA user_version"), 1);
+    assert_eq!(db.query_i64("PRAGMA user_version"), 2);
     let path = db.url.strip_prefix("sqlite:").unwrap();
     let conn = rusqlite::Connection::open(path).unwrap();
     let mode: String = conn
@@ -183,17 +183,57 @@ fn postgres_foreign_marker_is_refused() {
 fn newer_postgres_schema_is_refused() {
     let db = TestDb::postgres();
     drop(db.open());
-    db.sql("UPDATE modpod_schema SET version = 2;");
+    db.sql("UPDATE modpod_schema SET version = 3;");
     let error = open(&db.url).err().unwrap();
     assert!(
         matches!(
             error,
             StoreError::SchemaTooNew {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             }
         ),
         "{error:?}"
+    );
+}
+
+/// A log of schema version 1 (before the `enforced` table) keeps its events
+/// and gains the table when opened.
+fn version_1_is_upgraded(db: &TestDb, downgrade: &str, version: &str) {
+    let mut store = db.open();
+    let head = store
+        .append(0, &sample(3, "old"))
+        .unwrap()
+        .last()
+        .unwrap()
+        .as_head();
+    drop(store);
+    db.sql(downgrade);
+    let mut store = db.open();
+    assert_eq!(db.query_i64(version), 2);
+    assert_eq!(store.head().unwrap(), head);
+    assert_eq!(store.enforced("mailman").unwrap(), []);
+    assert!(matches!(
+        verify(store.as_mut(), &mut |_| {}).unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
+#[test]
+fn sqlite_version_1_is_upgraded() {
+    version_1_is_upgraded(
+        &TestDb::sqlite(),
+        "DROP TABLE enforced; PRAGMA user_version = 1;",
+        "PRAGMA user_version",
+    );
+}
+
+#[test]
+fn postgres_version_1_is_upgraded() {
+    version_1_is_upgraded(
+        &TestDb::postgres(),
+        "DROP TABLE enforced; UPDATE modpod_schema SET version = 1;",
+        "SELECT version::int8 FROM modpod_schema",
     );
 }
 

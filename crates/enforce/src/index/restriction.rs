@@ -7,7 +7,7 @@ use modpod_policy::model::{Action, Measure};
 
 /// What a restriction does to a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Restrains {
+pub enum Restrains {
     /// Temporary or indefinite suspension: posts are refused.
     Suspension,
     /// Review and approval: posts wait for a moderator.

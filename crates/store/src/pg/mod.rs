@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
-use crate::event::{Account, ApiToken, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 /// How many rows a scan fetches from the server at a time.
@@ -337,6 +337,54 @@ impl EventStore for PgStore {
             .client
             .execute("DELETE FROM sessions WHERE id_hash = $1", &[&&id_hash[..]])?;
         Ok(deleted == 1)
+    }
+
+    fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError> {
+        let rows = self.client.query(
+            "SELECT place, account, kind, previous FROM enforced WHERE target = $1 \
+             ORDER BY place, account, kind",
+            &[&target],
+        )?;
+        rows.iter()
+            .map(|r| -> Result<Enforced, StoreError> {
+                Ok(Enforced {
+                    place: r.try_get(0)?,
+                    account: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    previous: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    fn set_enforced(&mut self, target: &str, entry: &Enforced) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO enforced (target, place, account, kind, previous) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (target, place, account, kind) \
+             DO UPDATE SET previous = EXCLUDED.previous",
+            &[
+                &target,
+                &entry.place,
+                &entry.account,
+                &entry.kind,
+                &entry.previous,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn clear_enforced(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<bool, StoreError> {
+        let removed = self.client.execute(
+            "DELETE FROM enforced WHERE target = $1 AND place = $2 AND account = $3 AND kind = $4",
+            &[&target, &place, &account, &kind],
+        )?;
+        Ok(removed > 0)
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {

@@ -7,8 +7,9 @@ use postgres::Client;
 
 use crate::error::StoreError;
 
-/// The schema version kept in `modpod_schema`.
-pub(crate) const SCHEMA_VERSION: i32 = 1;
+/// The schema version kept in `modpod_schema`. Version 2 added the
+/// `enforced` table; a version 1 log is upgraded when opened.
+pub(crate) const SCHEMA_VERSION: i32 = 2;
 
 /// The advisory lock key that serialises appends and schema creation:
 /// "modpod" in ASCII. Advisory locks are per database, so two logs in two
@@ -18,7 +19,7 @@ pub(crate) const LOCK_KEY: i64 = 0x6D6F_6470_6F64;
 /// The application name kept in `modpod_schema`.
 const APPLICATION: &str = "modpod";
 
-/// The tables of schema version 1. The payload is TEXT, not JSONB, because
+/// The tables of schema version 1 (version 2 adds [`CREATE_ENFORCED`]). The payload is TEXT, not JSONB, because
 /// it is hashed and must come back byte for byte.
 const CREATE_SCHEMA: &str = "
 CREATE TABLE modpod_schema (
@@ -54,9 +55,25 @@ CREATE TABLE accounts (
 );
 ";
 
-/// Tables beside the log that later versions added. Created when missing at
-/// every open, so a database made before them gains them without a migration
-/// step (they hold no events, so the log's schema version does not change).
+/// What schema version 2 added: what enforcement adapters applied on forum
+/// software (see `Enforced`).
+const CREATE_ENFORCED: &str = "
+CREATE TABLE enforced (
+    target   TEXT NOT NULL,
+    place    TEXT NOT NULL,
+    account  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    previous TEXT,
+    PRIMARY KEY (target, place, account, kind)
+);
+";
+
+/// The tables modpod creates besides the marker.
+const TABLES: [&str; 5] = ["events", "head", "snapshots", "accounts", "enforced"];
+
+/// Tables beside the log that hold no events (credentials). Created when
+/// missing at every open, so a database made before them gains them without a
+/// migration step.
 const CREATE_SIDE_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS api_tokens (
     id             TEXT PRIMARY KEY,
@@ -75,11 +92,8 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 ";
 
-/// The tables modpod creates besides the marker.
-const TABLES: [&str; 4] = ["events", "head", "snapshots", "accounts"];
-
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 6] = [
+const SHAPE_CHECKS: [(&str, &str); 7] = [
     (
         "sessions",
         "SELECT id_hash, account, csrf, created_micros, expires_micros FROM sessions LIMIT 0",
@@ -91,6 +105,10 @@ const SHAPE_CHECKS: [(&str, &str); 6] = [
     (
         "api_tokens",
         "SELECT id, account, secret_hash, scope, created_micros, revoked_micros FROM api_tokens LIMIT 0",
+    ),
+    (
+        "enforced",
+        "SELECT target, place, account, kind, previous FROM enforced LIMIT 0",
     ),
     (
         "events",
@@ -120,6 +138,7 @@ pub(crate) fn ensure(client: &mut Client, shown: &str) -> Result<(), StoreError>
             }
         }
         tx.batch_execute(CREATE_SCHEMA)?;
+        tx.batch_execute(CREATE_ENFORCED)?;
         tx.execute(
             "INSERT INTO modpod_schema (id, application, version) VALUES (1, $1, $2)",
             &[&APPLICATION, &SCHEMA_VERSION],
@@ -149,7 +168,8 @@ fn has_table(tx: &mut postgres::Transaction<'_>, name: &str) -> Result<bool, Sto
     Ok(row.try_get(0)?)
 }
 
-/// Checks the marker row: the right application and a known version.
+/// Checks the marker row (the right application and a known version) and
+/// upgrades a version 1 schema.
 fn check_marker(tx: &mut postgres::Transaction<'_>, shown: &str) -> Result<(), StoreError> {
     let foreign = || {
         StoreError::NotModpod(format!(
@@ -170,6 +190,14 @@ fn check_marker(tx: &mut postgres::Transaction<'_>, shown: &str) -> Result<(), S
     }
     match version {
         SCHEMA_VERSION => Ok(()),
+        1 => {
+            tx.batch_execute(CREATE_ENFORCED)?;
+            tx.execute(
+                "UPDATE modpod_schema SET version = $1 WHERE id = 1",
+                &[&SCHEMA_VERSION],
+            )?;
+            Ok(())
+        }
         newer if newer > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
             found: newer.into(),
             supported: SCHEMA_VERSION.into(),

@@ -12,7 +12,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
-use crate::event::{Account, ApiToken, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 const CREATE_ACCOUNT: &str = "INSERT INTO accounts (name, person, password_hash) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING";
@@ -23,6 +23,13 @@ const READ_TOKEN: &str = "SELECT id, account, secret_hash, scope, created_micros
      FROM api_tokens WHERE id = ?1";
 const REVOKE_TOKEN: &str =
     "UPDATE api_tokens SET revoked_micros = ?2 WHERE id = ?1 AND revoked_micros IS NULL";
+const READ_ENFORCED: &str = "SELECT place, account, kind, previous FROM enforced \
+     WHERE target = ?1 ORDER BY place, account, kind";
+const SET_ENFORCED: &str = "INSERT INTO enforced (target, place, account, kind, previous) \
+     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (target, place, account, kind) \
+     DO UPDATE SET previous = excluded.previous";
+const CLEAR_ENFORCED: &str =
+    "DELETE FROM enforced WHERE target = ?1 AND place = ?2 AND account = ?3 AND kind = ?4";
 const READ_HEAD: &str = "SELECT seq, hash FROM head WHERE id = 1";
 const WRITE_HEAD: &str = "UPDATE head SET seq = ?1, hash = ?2 WHERE id = 1";
 const INSERT_EVENT: &str = "INSERT INTO events (seq, at_micros, actor, role, kind, payload, prev_hash, hash) \
@@ -271,6 +278,44 @@ impl EventStore for SqliteStore {
             .prepare_cached("DELETE FROM sessions WHERE id_hash = ?1")?
             .execute([id_hash])?;
         Ok(deleted == 1)
+    }
+
+    fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(READ_ENFORCED)?;
+        let rows = stmt.query_map([target], |row| {
+            Ok(Enforced {
+                place: row.get(0)?,
+                account: row.get(1)?,
+                kind: row.get(2)?,
+                previous: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_enforced(&mut self, target: &str, entry: &Enforced) -> Result<(), StoreError> {
+        self.conn.prepare_cached(SET_ENFORCED)?.execute(params![
+            target,
+            entry.place,
+            entry.account,
+            entry.kind,
+            entry.previous
+        ])?;
+        Ok(())
+    }
+
+    fn clear_enforced(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<bool, StoreError> {
+        let removed = self
+            .conn
+            .prepare_cached(CLEAR_ENFORCED)?
+            .execute(params![target, place, account, kind])?;
+        Ok(removed > 0)
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {

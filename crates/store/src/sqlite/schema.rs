@@ -13,14 +13,16 @@ use crate::error::StoreError;
 /// The SQLite `application_id` of a modpod database: "modp" in ASCII.
 pub(crate) const APPLICATION_ID: i32 = 0x6D6F_6470;
 
-/// The schema version kept in `user_version`.
-pub(crate) const SCHEMA_VERSION: i32 = 1;
+/// The schema version kept in `user_version`. Version 2 added the
+/// `enforced` table; a version 1 log is upgraded when opened.
+pub(crate) const SCHEMA_VERSION: i32 = 2;
 
 /// How long a connection waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The tables of schema version 1. `STRICT` makes SQLite refuse values of
-/// the wrong type instead of silently storing them.
+/// The tables of schema version 1 (version 2 adds [`CREATE_ENFORCED`]).
+/// `STRICT` makes SQLite refuse values of the wrong type instead of silently
+/// storing them.
 const CREATE_SCHEMA: &str = "
 CREATE TABLE events (
     seq       INTEGER PRIMARY KEY,
@@ -50,9 +52,22 @@ CREATE TABLE accounts (
 ) STRICT;
 ";
 
-/// Tables beside the log that later versions added. Created when missing at
-/// every open, so a database made before them gains them without a migration
-/// step (they hold no events, so the log's schema version does not change).
+/// What schema version 2 added: what enforcement adapters applied on forum
+/// software (see `Enforced`).
+const CREATE_ENFORCED: &str = "
+CREATE TABLE enforced (
+    target   TEXT NOT NULL,
+    place    TEXT NOT NULL,
+    account  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    previous TEXT,
+    PRIMARY KEY (target, place, account, kind)
+) STRICT;
+";
+
+/// Tables beside the log that hold no events (credentials). Created when
+/// missing at every open, so a database made before them gains them without a
+/// migration step.
 const CREATE_SIDE_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS api_tokens (
     id             TEXT PRIMARY KEY,
@@ -73,7 +88,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 
 /// One query per table naming every column the store uses, to check at open
 /// time that a modpod database still has the shape the store expects.
-const SHAPE_CHECKS: [(&str, &str); 6] = [
+const SHAPE_CHECKS: [(&str, &str); 7] = [
     (
         "sessions",
         "SELECT id_hash, account, csrf, created_micros, expires_micros FROM sessions LIMIT 0",
@@ -85,6 +100,10 @@ const SHAPE_CHECKS: [(&str, &str); 6] = [
     (
         "api_tokens",
         "SELECT id, account, secret_hash, scope, created_micros, revoked_micros FROM api_tokens LIMIT 0",
+    ),
+    (
+        "enforced",
+        "SELECT target, place, account, kind, previous FROM enforced LIMIT 0",
     ),
     (
         "events",
@@ -103,6 +122,8 @@ enum Found {
     Empty,
     /// A modpod database of the current schema version.
     Modpod,
+    /// A modpod database of schema version 1, to upgrade.
+    Version1,
 }
 
 /// Opens (or creates) the modpod database at `path`, ready for use.
@@ -122,8 +143,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     let found = identify(&conn, &shown)?;
     configure(&conn, &shown)?;
-    if let Found::Empty = found {
-        create(&mut conn, &shown)?;
+    if !matches!(found, Found::Modpod) {
+        create_or_upgrade(&mut conn, &shown)?;
     }
     conn.execute_batch(CREATE_SIDE_TABLES)?;
     check_shape(&conn)?;
@@ -139,6 +160,7 @@ fn identify(conn: &Connection, shown: &str) -> Result<Found, StoreError> {
     let version: i32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     match application_id {
         APPLICATION_ID if version == SCHEMA_VERSION => Ok(Found::Modpod),
+        APPLICATION_ID if version == 1 => Ok(Found::Version1),
         APPLICATION_ID if version > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
             found: version.into(),
             supported: SCHEMA_VERSION.into(),
@@ -197,15 +219,21 @@ fn configure(conn: &Connection, shown: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Creates the schema in one transaction. Another process may be creating
-/// it at the same moment, so the file is identified again under the lock.
-fn create(conn: &mut Connection, shown: &str) -> Result<(), StoreError> {
+/// Creates the schema, or upgrades a version 1 schema, in one transaction.
+/// Another process may be doing the same at the same moment, so the file is
+/// identified again under the lock.
+fn create_or_upgrade(conn: &mut Connection, shown: &str) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if let Found::Empty = identify(&tx, shown)? {
-        tx.execute_batch(CREATE_SCHEMA)?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    match identify(&tx, shown)? {
+        Found::Empty => {
+            tx.execute_batch(CREATE_SCHEMA)?;
+            tx.execute_batch(CREATE_ENFORCED)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        Found::Version1 => tx.execute_batch(CREATE_ENFORCED)?,
+        Found::Modpod => return Ok(()),
     }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
     Ok(())
 }

@@ -284,5 +284,50 @@ pub fn sessions_are_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb)
         "logged out twice"
     );
     assert_eq!(store.session(&new.id_hash).unwrap(), None);
+}
+
+pub fn enforcements_are_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb) {
+    let ban = |account: &str| modpod_store::Enforced {
+        place: "wg.ietf.example".into(),
+        account: account.into(),
+        kind: "ban".into(),
+        previous: None,
+    };
+    let hold = modpod_store::Enforced {
+        kind: "hold".into(),
+        previous: Some("accept".into()),
+        ..ban("bob@example.org")
+    };
+    assert_eq!(store.enforced("mailman").unwrap(), []);
+    store
+        .set_enforced("mailman", &ban("bob@example.org"))
+        .unwrap();
+    store.set_enforced("mailman", &hold).unwrap();
+    store
+        .set_enforced("mailman", &ban("al@example.org"))
+        .unwrap();
+    // Recording the same thing again replaces it.
+    store
+        .set_enforced("mailman", &ban("al@example.org"))
+        .unwrap();
+    store.set_enforced("chat", &ban("bob@example.org")).unwrap();
+    let all = vec![ban("al@example.org"), ban("bob@example.org"), hold.clone()];
+    assert_eq!(store.enforced("mailman").unwrap(), all);
+    // Another connection (another process, after a restart) sees the same.
+    assert_eq!(db.open().enforced("mailman").unwrap(), all);
+
+    let clear = |store: &mut dyn EventStore, account: &str| {
+        store
+            .clear_enforced("mailman", "wg.ietf.example", account, "ban")
+            .unwrap()
+    };
+    assert!(clear(store, "al@example.org"));
+    assert!(!clear(store, "al@example.org"), "already cleared");
+    assert_eq!(
+        store.enforced("mailman").unwrap(),
+        [ban("bob@example.org"), hold]
+    );
+    assert_eq!(store.enforced("chat").unwrap(), [ban("bob@example.org")]);
+    // They are not events: the log is untouched.
     assert_eq!(store.head().unwrap(), Head::EMPTY);
 }

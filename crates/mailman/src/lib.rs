@@ -1,0 +1,40 @@
+//! # modpod-mailman
+//!
+//! Makes actions real on GNU Mailman 3 lists (ACT-8): a suspended person's
+//! email addresses are banned from the lists the suspension names, and a
+//! person under review and approval gets the moderation action `hold`
+//! there (on a nonmember record when they are not subscribed), for exactly
+//! as long as the action applies.
+//!
+//! It owns the Mailman REST client, the planner and the worker; it decides
+//! no policy (what applies comes from `modpod-enforce`'s index) and never
+//! writes to the log. What it applied is kept in the store's ledger
+//! (`EventStore::enforced`), so that it undoes only its own changes and
+//! notices when an administrator removed one by hand (drift).
+//!
+//! Architecture invariant: **the log is the queue and the ledger follows
+//! Mailman.** What is wanted on a list is a pure function of the state and
+//! the clock ([`Wanted::at`]); the ledger is written only after Mailman
+//! confirmed a change. So a pass may stop anywhere (crash, Mailman down)
+//! and the next one finishes the job; a second pass changes nothing.
+//!
+//! ## Layout
+//! - [`wanted`]: what modpod wants on each list at `now`, and which lists an
+//!   event affects.
+//! - [`client`]: the Mailman REST client (blocking, with time limits).
+//! - [`plan`]: the pure planner: wanted, actual and ledger in, steps and
+//!   drift out.
+//! - [`reconcile`]: reads Mailman, plans, applies, writes the ledger.
+//! - [`worker`]: the async loop `modpod serve` runs.
+
+pub mod client;
+pub mod plan;
+pub mod reconcile;
+pub mod wanted;
+pub mod worker;
+
+pub use client::{Client, MailmanError, Record};
+pub use plan::{Drift, Kind, OnDrift, Plan, Step};
+pub use reconcile::{ReconcileError, Reconciler, Report, Summary, TARGET};
+pub use wanted::{ListWanted, MAILING_LIST, Wanted, affected_lists, list_id};
+pub use worker::{WantedAt, Worker};
