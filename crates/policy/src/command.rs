@@ -48,6 +48,23 @@ pub enum Command {
         person: PersonId,
         identity: Identity,
     },
+    /// The periodic digest of actions to the IESG (NOTIFY-2), for `[from, to)`;
+    /// recorded by modpod's scheduler.
+    IssueDigest {
+        from: Timestamp,
+        to: Timestamp,
+    },
+    /// The periodic aggregate report to the community (NOTIFY-5), for
+    /// `[from, to)`.
+    PublishCommunityReport {
+        from: Timestamp,
+        to: Timestamp,
+    },
+    /// Reminds a moderator who took a role that excludes moderation to step
+    /// down, and the IESG to recall them (TEAM-2).
+    RemindToStepDown {
+        person: PersonId,
+    },
     /// A moderator records their time zone and when they are usually
     /// available (TEAM-4).
     SetAvailability {
@@ -298,6 +315,9 @@ impl Command {
             RegisterPerson => "register_person",
             LinkIdentity => "link_identity",
             SetAvailability => "set_availability",
+            IssueDigest => "issue_digest",
+            PublishCommunityReport => "publish_community_report",
+            RemindToStepDown => "remind_to_step_down",
             GrantRole => "grant_role",
             RevokeRole => "revoke_role",
             CreateWorkingGroup => "create_working_group",

@@ -24,6 +24,16 @@ pub enum Event {
         person: PersonId,
         identity: Identity,
     },
+    DigestIssued {
+        period: Period,
+    },
+    CommunityReportPublished {
+        period: Period,
+    },
+    StepDownReminded {
+        person: PersonId,
+        at: Timestamp,
+    },
     AvailabilitySet {
         person: PersonId,
         time_zone: String,
@@ -202,6 +212,9 @@ impl Event {
             PersonRegistered => "person_registered",
             IdentityLinked => "identity_linked",
             AvailabilitySet => "availability_set",
+            DigestIssued => "digest_issued",
+            CommunityReportPublished => "community_report_published",
+            StepDownReminded => "step_down_reminded",
             RoleGranted => "role_granted",
             RoleRevoked => "role_revoked",
             WorkingGroupCreated => "working_group_created",

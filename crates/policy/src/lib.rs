@@ -23,6 +23,7 @@ pub mod event;
 pub mod ids;
 pub mod model;
 pub mod refusal;
+pub mod schedule;
 pub mod settings;
 pub mod state;
 pub mod time;

@@ -39,6 +39,15 @@ pub struct State {
     pub note_wells: BTreeMap<u32, NoteWell>,
     pub note_well_seen: BTreeMap<PersonId, u32>,
     pub notifications: BTreeMap<NotificationId, Notification>,
+    /// The end of the last period the IESG digest covered (NOTIFY-2).
+    #[serde(default)]
+    pub digest_until: Option<Timestamp>,
+    /// The end of the last period the community report covered (NOTIFY-5).
+    #[serde(default)]
+    pub community_report_until: Option<Timestamp>,
+    /// When each moderator flagged to step down was last reminded (TEAM-2).
+    #[serde(default)]
+    pub step_down_reminded: BTreeMap<PersonId, Timestamp>,
     pub next: Counters,
 }
 
@@ -79,6 +88,9 @@ impl Default for State {
             note_wells: BTreeMap::new(),
             note_well_seen: BTreeMap::new(),
             notifications: BTreeMap::new(),
+            digest_until: None,
+            community_report_until: None,
+            step_down_reminded: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -103,6 +115,13 @@ impl State {
                 time_zone,
             } => {
                 self.register(person, name, time_zone.clone());
+            }
+            Event::DigestIssued { period } => self.digest_until = Some(period.to),
+            Event::CommunityReportPublished { period } => {
+                self.community_report_until = Some(period.to)
+            }
+            Event::StepDownReminded { person, at } => {
+                self.step_down_reminded.insert(person.clone(), *at);
             }
             Event::AvailabilitySet {
                 person,
@@ -166,6 +185,7 @@ impl State {
             Event::ModeratorRecalled { person, .. } => {
                 self.moderators.remove(person);
                 self.flagged_to_step_down.remove(person);
+                self.step_down_reminded.remove(person);
             }
             Event::ModeratorFlaggedToStepDown { person, role } => {
                 self.flagged_to_step_down

@@ -386,3 +386,31 @@ async fn the_openapi_document_describes_the_decision_api() {
         "bearer"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_refusals_by_requirement_and_decisions() {
+    let api = api();
+    api.decide("bob@example.org").await;
+    api.decide("bob@example.org").await;
+    let (status, _) = api
+        .post("/v1/commands", &api.alice, json!({"as": "administrator", "command":
+            {"command": "take_action", "subject": {"person": "bob"},
+             "measure": {"type": "indefinite_suspension"}, "fora": ["quic@ietf.org"], "reason": "x"}}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = api.api.get("/v1/reports/7", &api.alice).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, text) = api.api.page("/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    for line in [
+        r#"modpod_http_requests_total{method="POST",route="/v1/decide",status="200"} 2"#,
+        r#"modpod_http_requests_total{method="GET",route="/v1/reports/{id}",status="404"} 1"#,
+        r#"modpod_decisions_total{verdict="allow"} 2"#,
+        r#"modpod_policy_refusals_total{requirement="ACT-2",code="not_permitted"} 1"#,
+        "# TYPE modpod_http_request_seconds histogram",
+    ] {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+    // Labels carry templates, never the people or addresses asked about.
+    assert!(!text.contains("bob"), "{text}");
+}

@@ -8,6 +8,7 @@
 mod actions;
 mod appeals;
 mod llc;
+mod periodic;
 mod procedures;
 mod reinstatement;
 mod reports;
@@ -62,6 +63,9 @@ pub fn decide(
         Command::AppointModerator { .. }
         | Command::RecallModerator { .. }
         | Command::SetAvailability { .. } => team::decide(&mut cx, command)?,
+        Command::IssueDigest { .. }
+        | Command::PublishCommunityReport { .. }
+        | Command::RemindToStepDown { .. } => periodic::decide(&mut cx, command)?,
         Command::FileReport { .. }
         | Command::AcknowledgeReport { .. }
         | Command::StartReview { .. }

@@ -49,4 +49,15 @@ pub enum Subject {
     Appeal(AppealId),
     Reinstatement(ReinstatementId),
     LlcAction(LlcActionId),
+    /// A period that a digest or the community report covers.
+    Period(Period),
+    /// A moderator, e.g. one reminded to step down (TEAM-2).
+    Moderator(PersonId),
+}
+
+/// `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Period {
+    pub from: jiff::Timestamp,
+    pub to: jiff::Timestamp,
 }

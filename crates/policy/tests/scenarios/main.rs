@@ -15,6 +15,7 @@ mod notify;
 mod procedures;
 mod reinstatement;
 mod reports;
+mod schedule;
 mod setup;
 mod team;
 mod transparency;

@@ -74,8 +74,24 @@ pub(super) async fn commands(
     }
     let actor = Actor::new(person, request.capacity);
     let recorded = app
-        .blocking(move |engine| engine.execute(&actor, &request.command, Timestamp::now()))
-        .await?;
+        .blocking(move |engine| {
+            let recorded = engine.execute(&actor, &request.command, Timestamp::now());
+            if let Err(crate::EngineError::Refused(refusal)) = &recorded {
+                tracing::info!(
+                    requirement = refusal.requirement(),
+                    code = refusal.code(),
+                    command = request.command.name(),
+                    "refused"
+                );
+            }
+            recorded
+        })
+        .await
+        .inspect_err(|e| {
+            if let Some(requirement) = e.requirement {
+                app.metrics.refused(requirement, e.code);
+            }
+        })?;
     Ok((
         StatusCode::CREATED,
         Json(CommandResponse {

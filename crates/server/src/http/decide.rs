@@ -134,7 +134,9 @@ pub(super) async fn decide(
     ApiJson(question): ApiJson<DecideRequest>,
 ) -> Result<Json<DecideResponse>, ApiError> {
     caller.may_decide()?;
-    decide_one(&app.policy, &question, Timestamp::now()).map(Json)
+    let answer = decide_one(&app.policy, &question, Timestamp::now())?;
+    app.metrics.decided(answer.verdict);
+    Ok(Json(answer))
 }
 
 /// Asks for several posts at once (at most 1000), answered in order as if
@@ -169,6 +171,9 @@ pub(super) async fn decide_batch(
                 e
             })
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
+    for answer in &results {
+        app.metrics.decided(answer.verdict);
+    }
     Ok(Json(DecideBatchResponse { results }))
 }

@@ -13,12 +13,14 @@
 //! - `decide`: `/v1/decide` and its batch form.
 //! - `commands`: `/v1/commands`.
 //! - `views`: the records a caller may see, through `modpod_policy::views`.
+//! - [`metrics`]: `/metrics` for Prometheus, and the request counter.
 //! - `public`: what anybody may see: the transparency report (JSON and a
 //!   page), the moderator roster and coverage.
 
 pub mod auth;
 mod commands;
 mod decide;
+pub mod metrics;
 mod public;
 mod views;
 
@@ -49,6 +51,7 @@ pub struct App {
     pub policy: Arc<Policy>,
     pub credentials: Arc<Credentials>,
     pub login_limits: Arc<LoginLimits>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl App {
@@ -58,6 +61,7 @@ impl App {
             policy,
             credentials: Arc::new(Credentials::default()),
             login_limits: Arc::new(LoginLimits::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
         }
     }
 
@@ -106,6 +110,7 @@ impl App {
         public::transparency_page,
         public::moderators,
         public::coverage,
+        metrics::metrics,
     ),
     modifiers(&BearerAuth)
 )]
@@ -152,6 +157,11 @@ pub fn router(app: App) -> Router {
         .route("/transparency", get(public::transparency_page))
         .route("/v1/moderators", get(public::moderators))
         .route("/v1/coverage", get(public::coverage))
+        .route("/metrics", get(metrics::metrics))
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            metrics::track,
+        ))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(app)

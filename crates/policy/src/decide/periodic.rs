@@ -1,0 +1,102 @@
+//! What the policy asks to happen periodically, recorded by modpod's
+//! scheduler (capacity `system`): the IESG digest of actions (NOTIFY-2), the
+//! aggregate report to the community (NOTIFY-5, which the moderators may also
+//! publish themselves), and reminders to moderators who took a role that
+//! excludes moderation (TEAM-2). Periods follow one another without gaps or
+//! overlaps, so every action is in exactly one digest.
+
+use super::Cx;
+use crate::command::Command;
+use crate::event::Event;
+use crate::model::{Capacity, Period, Recipient, Subject};
+use crate::refusal::Refusal;
+use jiff::Timestamp;
+
+pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
+    match command {
+        Command::IssueDigest { from, to } => {
+            cx.only(&[Capacity::System], "NOTIFY-2", "issuing the IESG digest")?;
+            let period = next_period(cx, cx.state.digest_until, *from, *to, "NOTIFY-2")?;
+            cx.emit(Event::DigestIssued { period });
+            cx.owe(
+                Recipient::Iesg,
+                Subject::Period(period),
+                "NOTIFY-2",
+                "digest/iesg",
+            );
+        }
+        Command::PublishCommunityReport { from, to } => {
+            cx.only(
+                &[Capacity::System, Capacity::Moderator],
+                "NOTIFY-5",
+                "publishing the community report",
+            )?;
+            let period = next_period(cx, cx.state.community_report_until, *from, *to, "NOTIFY-5")?;
+            cx.emit(Event::CommunityReportPublished { period });
+            cx.owe(
+                Recipient::CommunityChannel,
+                Subject::Period(period),
+                "NOTIFY-5",
+                "community-report",
+            );
+        }
+        Command::RemindToStepDown { person } => {
+            cx.only(
+                &[Capacity::System],
+                "TEAM-2",
+                "reminding a moderator to step down",
+            )?;
+            if !cx.state.flagged_to_step_down.contains_key(person) {
+                return Err(Refusal::out_of_order(
+                    "TEAM-2",
+                    format!("{person} holds no role that excludes moderation"),
+                ));
+            }
+            cx.emit(Event::StepDownReminded {
+                person: person.clone(),
+                at: cx.now,
+            });
+            let about = Subject::Moderator(person.clone());
+            cx.owe(
+                Recipient::Person {
+                    person: person.clone(),
+                },
+                about.clone(),
+                "TEAM-2",
+                "step-down/person",
+            );
+            cx.owe(Recipient::Iesg, about, "TEAM-2", "step-down/iesg");
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The period `[from, to)`, if it starts where the last one ended (or
+/// anywhere, the first time) and has ended by now.
+fn next_period(
+    cx: &Cx,
+    last_until: Option<Timestamp>,
+    from: Timestamp,
+    to: Timestamp,
+    requirement: &'static str,
+) -> Result<Period, Refusal> {
+    if from >= to || to > cx.now {
+        return Err(Refusal::invalid(
+            "to",
+            format!(
+                "the period {from} to {to} must be non-empty and over by {}",
+                cx.now
+            ),
+        ));
+    }
+    if let Some(until) = last_until
+        && from != until
+    {
+        return Err(Refusal::out_of_order(
+            requirement,
+            format!("the last period ended at {until}; the next one starts there, not at {from}"),
+        ));
+    }
+    Ok(Period { from, to })
+}
