@@ -104,6 +104,12 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let engine = Arc::new(Mutex::new(engine));
     let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
     let stopping = Arc::new(AtomicBool::new(false));
+    let scheduler = std::thread::Builder::new()
+        .name("scheduler".into())
+        .spawn({
+            let (engine, stopping) = (engine.clone(), stopping.clone());
+            move || schedule(&engine, &stopping)
+        })?;
     let follower = std::thread::Builder::new()
         .name("follow-the-log".into())
         .spawn({
@@ -170,6 +176,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     drop(runtime);
     stopping.store(true, Ordering::Relaxed);
     let _ = follower.join();
+    let _ = scheduler.join();
     let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
     engine
         .snapshot()
@@ -179,6 +186,29 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         engine.head().seq
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often the scheduler looks for what falls due.
+const SCHEDULE_EVERY: Duration = Duration::from_secs(30);
+
+/// Records, as `system`, what falls due with time (escalations, ends of
+/// temporary actions, digests, reminders): at start and every
+/// [`SCHEDULE_EVERY`]. Several nodes may run it at once (see
+/// `modpod_server::scheduler`).
+fn schedule(engine: &Mutex<Engine>, stopping: &AtomicBool) {
+    while !stopping.load(Ordering::Relaxed) {
+        let passed = {
+            let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+            modpod_server::scheduler::tick(&mut engine, Timestamp::now())
+        };
+        if let Err(error) = passed {
+            tracing::warn!(%error, "the scheduler could not record what fell due; trying again later");
+        }
+        let next = Instant::now() + SCHEDULE_EVERY;
+        while Instant::now() < next && !stopping.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
 }
 
 /// How long the follower waits for a wake-up before catching up anyway.

@@ -14,6 +14,9 @@ pub enum Event {
     Bootstrapped {
         operator: PersonId,
         name: String,
+        /// When the log was set up: the periodic reports count from here.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Timestamp>,
     },
     PersonRegistered {
         person: PersonId,

@@ -30,11 +30,16 @@ pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
             due.push(Command::ExpireAction { action: a.id });
         }
     }
-    if let Some((from, to)) = period_due(state.digest_until, state.settings.iesg_digest_days, now) {
+    let since = |until: Option<Timestamp>| until.or(state.bootstrapped_at);
+    if let Some((from, to)) = period_due(
+        since(state.digest_until),
+        state.settings.iesg_digest_days,
+        now,
+    ) {
         due.push(Command::IssueDigest { from, to });
     }
     if let Some((from, to)) = period_due(
-        state.community_report_until,
+        since(state.community_report_until),
         state.settings.community_report_days,
         now,
     ) {
@@ -51,8 +56,9 @@ pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
     due
 }
 
-/// The next period of `days` days after the last one, if it is over. The
-/// first period ends now: a new installation reports on what it has.
+/// The next period of `days` days after the last one (or after the log was
+/// set up), if it is over. A log set up before that time was recorded gets
+/// its first period ending now.
 fn period_due(
     last_until: Option<Timestamp>,
     days: u32,

@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub bootstrapped: bool,
+    /// When the log was set up (absent in logs begun before it was recorded).
+    #[serde(default)]
+    pub bootstrapped_at: Option<Timestamp>,
     pub settings: Settings,
     pub categories: Vec<Category>,
     pub people: BTreeMap<PersonId, Person>,
@@ -67,6 +70,7 @@ impl Default for State {
     fn default() -> Self {
         State {
             bootstrapped: false,
+            bootstrapped_at: None,
             settings: Settings::default(),
             categories: Category::defaults(),
             people: BTreeMap::new(),
@@ -104,8 +108,9 @@ impl State {
     /// Folds one event into the state.
     pub fn apply(&mut self, event: &Event) {
         match event {
-            Event::Bootstrapped { operator, name } => {
+            Event::Bootstrapped { operator, name, at } => {
                 self.bootstrapped = true;
+                self.bootstrapped_at = *at;
                 self.register(operator, name, None);
                 self.grant(operator, Role::Operator);
             }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod engine;
 pub mod http;
+pub mod scheduler;
 pub mod tokens;
 
 pub use engine::{Engine, EngineError, Recorded};

@@ -232,3 +232,52 @@ fn sqlite_a_stale_node_catches_up_before_deciding() {
 fn postgres_a_stale_node_catches_up_before_deciding() {
     a_stale_node_catches_up_before_deciding(TestDb::postgres());
 }
+
+/// The scheduler records what falls due once, even when two nodes on one log
+/// both find it due (REPORT-4, ACT-1).
+fn the_scheduler_records_what_falls_due_once_across_nodes(db: TestDb) {
+    use modpod_server::scheduler::tick;
+    let (mut a, mut b) = (open(&db), open(&db));
+    set_up(&mut a);
+    let t0 = at("2026-02-01T00:00:00Z");
+    let bob = Actor::new(person("bob"), Capacity::Participant);
+    let report: Command = serde_json::from_value(serde_json::json!({
+        "command": "file_report", "forum": "tls@ietf.org", "subject": {"person": "alice"},
+        "category": "uncivil", "description": "insults"
+    }))
+    .unwrap();
+    a.execute(&bob, &report, t0).unwrap();
+    // The first IESG digest (30 days from the set-up) is due: node a takes it.
+    let first = tick(&mut a, t0).unwrap();
+    assert_eq!(first.recorded, 1, "{first:?}");
+    b.catch_up(&mut |_| {}).unwrap();
+    let late = tick(&mut b, t0).unwrap();
+    assert_eq!(late.recorded, 0, "node b finds them done: {late:?}");
+
+    // 48 hours later the report escalates: both nodes find it due, one records it.
+    let due = at("2026-02-03T00:00:00Z");
+    let (pa, pb) = (tick(&mut a, due).unwrap(), tick(&mut b, due).unwrap());
+    assert_eq!((pa.recorded, pb.recorded), (1, 0), "{pa:?} {pb:?}");
+    assert_eq!(
+        pb.done_elsewhere, 1,
+        "b found it due on its stale state and was refused"
+    );
+    let mut escalations = 0;
+    db.open()
+        .scan(0, &mut |e| {
+            escalations += usize::from(e.kind == "report_escalated");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(escalations, 1);
+}
+
+#[test]
+fn sqlite_the_scheduler_records_what_falls_due_once_across_nodes() {
+    the_scheduler_records_what_falls_due_once_across_nodes(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_the_scheduler_records_what_falls_due_once_across_nodes() {
+    the_scheduler_records_what_falls_due_once_across_nodes(TestDb::postgres());
+}

@@ -35,6 +35,7 @@ pub fn synthetic_state(start: Timestamp, restricted: u32) -> State {
     state.apply(&Event::Bootstrapped {
         operator: operator.clone(),
         name: "Operator".into(),
+        at: None,
     });
     for n in 0..FORA {
         state.apply(&Event::ForumCreated {

@@ -28,6 +28,7 @@ pub(super) fn bootstrap(cx: &mut Cx, operator: &PersonId, name: &str) -> Result<
     cx.emit(Event::Bootstrapped {
         operator: operator.clone(),
         name: name.to_owned(),
+        at: Some(cx.now),
     });
     Ok(())
 }

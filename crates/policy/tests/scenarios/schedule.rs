@@ -67,27 +67,29 @@ fn act_1_a_temporary_suspension_falls_due_to_end_at_its_end() {
 #[test]
 fn notify_2_the_iesg_digest_covers_each_period_once_without_gaps() {
     let mut w = World::ietf();
+    let is_digest = |c: &Command| c.name() == "issue_digest";
+    assert!(
+        !due(&w.state, w.now).iter().any(is_digest),
+        "not before a period is over"
+    );
+    // The first period runs from the log's set-up, 30 days by default.
+    w.later_hours(30 * 24);
     let first = due(&w.state, w.now);
-    let digest = first
-        .iter()
-        .find(|c| c.name() == "issue_digest")
-        .unwrap()
-        .clone();
-    let events = w.ok("system", System, digest);
+    let Some(Command::IssueDigest { from, to }) = first.iter().find(|c| is_digest(c)).cloned()
+    else {
+        panic!("{first:?}")
+    };
+    assert_eq!((from, to), (ts(FIXTURE_TIME), w.now));
+    let events = w.ok("system", System, Command::IssueDigest { from, to });
     assert_eq!(owed(&events, "NOTIFY-2"), [Recipient::Iesg]);
     let until = w.state.digest_until.unwrap();
-    assert_eq!(until, w.now);
-    // Nothing more until the period (30 days by default) is over.
+    assert_eq!(until, to);
+    // Nothing more until the next period is over.
     w.later_hours(29 * 24);
-    assert!(
-        !due(&w.state, w.now)
-            .iter()
-            .any(|c| c.name() == "issue_digest")
-    );
+    assert!(!due(&w.state, w.now).iter().any(is_digest));
     w.later_hours(24);
     let next = due(&w.state, w.now);
-    let Some(Command::IssueDigest { from, to }) = next.iter().find(|c| c.name() == "issue_digest")
-    else {
+    let Some(Command::IssueDigest { from, to }) = next.iter().find(|c| is_digest(c)) else {
         panic!("{next:?}")
     };
     assert_eq!(
@@ -123,10 +125,14 @@ fn notify_2_the_iesg_digest_covers_each_period_once_without_gaps() {
 #[test]
 fn notify_5_the_community_report_is_published_every_period_and_names_its_period() {
     let mut w = World::ietf();
-    let (from, to) = match due(&w.state, w.now)
-        .into_iter()
-        .find(|c| c.name() == "publish_community_report")
-    {
+    let is_report = |c: &Command| c.name() == "publish_community_report";
+    w.later_hours(89 * 24);
+    assert!(
+        !due(&w.state, w.now).iter().any(is_report),
+        "90 days by default"
+    );
+    w.later_hours(24);
+    let (from, to) = match due(&w.state, w.now).into_iter().find(is_report) {
         Some(Command::PublishCommunityReport { from, to }) => (from, to),
         other => panic!("{other:?}"),
     };
@@ -147,17 +153,9 @@ fn notify_5_the_community_report_is_published_every_period_and_names_its_period(
         )]
     );
     w.later_hours(89 * 24);
-    assert!(
-        !due(&w.state, w.now)
-            .iter()
-            .any(|c| c.name() == "publish_community_report")
-    );
+    assert!(!due(&w.state, w.now).iter().any(is_report));
     w.later_hours(24);
-    assert!(
-        due(&w.state, w.now)
-            .iter()
-            .any(|c| c.name() == "publish_community_report")
-    );
+    assert!(due(&w.state, w.now).iter().any(is_report));
 }
 
 #[test]
