@@ -2,6 +2,7 @@
 //! subcommand lives in its own module and returns what to print, or an error
 //! that is printed as one sentence with a non-zero exit.
 
+mod config;
 mod enforce;
 mod progress;
 mod run;
@@ -19,6 +20,10 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "modpod", version, about)]
 struct Cli {
+    /// Settings from a TOML file, named like the long flags (see config.rs);
+    /// the command line and the environment win over it.
+    #[arg(long, global = true, env = "MODPOD_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -131,7 +136,14 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match Cli::parse().command {
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("modpod: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
         Cmd::Serve { db, args } => serve::serve(&db.db, args),
         Cmd::Enforce {
             command:
@@ -163,6 +175,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Parses the command line, with the settings of `--config FILE` added.
+fn parse() -> anyhow::Result<Cli> {
+    use clap::{CommandFactory, FromArgMatches};
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = Cli::command();
+    let matches = command.clone().get_matches_from(argv.clone());
+    let Some(path) = matches.get_one::<PathBuf>("config").cloned() else {
+        return Ok(Cli::from_arg_matches(&matches)?);
+    };
+    let argv = config::merge(&command, &matches, &path, argv)?;
+    let matches = command.get_matches_from(argv);
+    Ok(Cli::from_arg_matches(&matches)?)
 }
 
 /// Opens the log and rebuilds the state, showing progress on long replays.

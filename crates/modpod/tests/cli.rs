@@ -569,3 +569,61 @@ fn two_serve_processes_on_postgres_enforce_each_others_actions_within_a_second()
 fn two_serve_processes_on_sqlite_enforce_each_others_actions_within_a_second() {
     two_nodes_enforce_each_others_actions(&TestDb::sqlite());
 }
+
+#[test]
+fn a_configuration_file_sets_what_the_command_line_and_environment_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("modpod.toml");
+    let db = dir.path().join("configured.db");
+    std::fs::write(
+        &config,
+        format!(
+            "db = \"sqlite:{}\"\nlisten = \"127.0.0.1:1\"\npolicy_listen = \"127.0.0.1:0\"\npolicy_fail_closed = true\n",
+            db.display()
+        ),
+    )
+    .unwrap();
+    // The file names the database and the policy listener; the command line's
+    // --listen wins over the file's.
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_modpod"))
+            .args(["--config", config.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
+            .env_remove("MODPOD_DB")
+            .env("MODPOD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let mut printed = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("modpod listening on") {
+            break;
+        }
+    }
+    assert!(printed.contains("policy server listening on 127.0.0.1:"), "{printed}");
+    assert!(printed.contains("configured.db"), "{printed}");
+    assert!(!printed.contains("127.0.0.1:1 "), "{printed}");
+    drop(server);
+
+    // A setting the command does not have is refused, naming the ones it has.
+    std::fs::write(&config, "listn = \"127.0.0.1:0\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
+        .args(["--config", config.to_str().unwrap(), "verify"])
+        .output()
+        .unwrap();
+    let said = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(said.contains("\"listn\"") && said.contains("db"), "{said}");
+    std::fs::write(&config, "listen = [1, 2]\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
+        .args(["--config", config.to_str().unwrap(), "serve"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("must be a string"), "{}", text(&out.stderr));
+}
