@@ -412,6 +412,22 @@ impl State {
         })
     }
 
+    /// Where a disagreement with an action goes first (APPEAL-1, FORUM-4): the
+    /// AD responsible for all of the action's fora when there is exactly one;
+    /// otherwise the IETF chair.
+    pub fn first_appeal(&self, action: &Action) -> (AppealLevel, Option<PersonId>) {
+        let ads: BTreeSet<Option<PersonId>> = action
+            .terms
+            .fora
+            .iter()
+            .map(|f| self.fora.get(f).and_then(|f| self.responsible_ad(f)))
+            .collect();
+        match ads.into_iter().collect::<Vec<_>>().as_slice() {
+            [Some(ad)] => (AppealLevel::AreaDirector, Some(ad.clone())),
+            _ => (AppealLevel::IetfChair, None),
+        }
+    }
+
     /// The approved procedures in force: the latest approved version (PROC-1).
     pub fn procedures_in_force(&self) -> Option<u32> {
         self.procedures

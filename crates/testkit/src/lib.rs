@@ -2,7 +2,10 @@
 //! Throwaway databases. A SQLite database is a file in a temporary
 //! directory; a PostgreSQL database is created with a unique name on the
 //! server named by `MODPOD_TEST_PG_URL` and dropped when the test ends, so
-//! tests are isolated and can run in parallel.
+//! tests are isolated and can run in parallel. Real SMTP servers to send
+//! notifications to are in [`smtp`].
+
+pub mod smtp;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

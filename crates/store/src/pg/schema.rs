@@ -66,13 +66,45 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     created_micros BIGINT NOT NULL,
     revoked_micros BIGINT
 );
+CREATE TABLE IF NOT EXISTS deliveries (
+    notification   BIGINT NOT NULL,
+    address        TEXT   NOT NULL,
+    recipient      TEXT   NOT NULL,
+    message_id     TEXT   NOT NULL,
+    subject        TEXT   NOT NULL,
+    body           TEXT   NOT NULL,
+    status         TEXT   NOT NULL,
+    attempts       BIGINT NOT NULL,
+    last_error     TEXT,
+    created_micros BIGINT NOT NULL,
+    updated_micros BIGINT NOT NULL,
+    next_micros    BIGINT NOT NULL,
+    PRIMARY KEY (notification, address)
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending
+    ON deliveries (next_micros) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    notification BIGINT NOT NULL,
+    address      TEXT   NOT NULL,
+    number       BIGINT NOT NULL,
+    at_micros    BIGINT NOT NULL,
+    outcome      TEXT   NOT NULL,
+    detail       TEXT   NOT NULL,
+    node         TEXT   NOT NULL,
+    PRIMARY KEY (notification, address, number)
+);
+CREATE TABLE IF NOT EXISTS leases (
+    name         TEXT PRIMARY KEY,
+    holder       TEXT   NOT NULL,
+    until_micros BIGINT NOT NULL
+);
 ";
 
 /// The tables modpod creates besides the marker.
 const TABLES: [&str; 4] = ["events", "head", "snapshots", "accounts"];
 
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 5] = [
+const SHAPE_CHECKS: [(&str, &str); 8] = [
     (
         "accounts",
         "SELECT name, person, password_hash FROM accounts LIMIT 0",
@@ -80,6 +112,20 @@ const SHAPE_CHECKS: [(&str, &str); 5] = [
     (
         "api_tokens",
         "SELECT id, account, secret_hash, scope, created_micros, revoked_micros FROM api_tokens LIMIT 0",
+    ),
+    (
+        "deliveries",
+        "SELECT notification, address, recipient, message_id, subject, body, status, attempts, \
+         last_error, created_micros, updated_micros, next_micros FROM deliveries LIMIT 0",
+    ),
+    (
+        "delivery_attempts",
+        "SELECT notification, address, number, at_micros, outcome, detail, node \
+         FROM delivery_attempts LIMIT 0",
+    ),
+    (
+        "leases",
+        "SELECT name, holder, until_micros FROM leases LIMIT 0",
     ),
     (
         "events",

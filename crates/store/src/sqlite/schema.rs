@@ -62,11 +62,43 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     created_micros INTEGER NOT NULL,
     revoked_micros INTEGER
 ) STRICT;
+CREATE TABLE IF NOT EXISTS deliveries (
+    notification   INTEGER NOT NULL,
+    address        TEXT    NOT NULL,
+    recipient      TEXT    NOT NULL,
+    message_id     TEXT    NOT NULL,
+    subject        TEXT    NOT NULL,
+    body           TEXT    NOT NULL,
+    status         TEXT    NOT NULL,
+    attempts       INTEGER NOT NULL,
+    last_error     TEXT,
+    created_micros INTEGER NOT NULL,
+    updated_micros INTEGER NOT NULL,
+    next_micros    INTEGER NOT NULL,
+    PRIMARY KEY (notification, address)
+) STRICT;
+CREATE INDEX IF NOT EXISTS deliveries_pending
+    ON deliveries (next_micros) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    notification INTEGER NOT NULL,
+    address      TEXT    NOT NULL,
+    number       INTEGER NOT NULL,
+    at_micros    INTEGER NOT NULL,
+    outcome      TEXT    NOT NULL,
+    detail       TEXT    NOT NULL,
+    node         TEXT    NOT NULL,
+    PRIMARY KEY (notification, address, number)
+) STRICT;
+CREATE TABLE IF NOT EXISTS leases (
+    name         TEXT PRIMARY KEY,
+    holder       TEXT    NOT NULL,
+    until_micros INTEGER NOT NULL
+) STRICT;
 ";
 
 /// One query per table naming every column the store uses, to check at open
 /// time that a modpod database still has the shape the store expects.
-const SHAPE_CHECKS: [(&str, &str); 5] = [
+const SHAPE_CHECKS: [(&str, &str); 8] = [
     (
         "accounts",
         "SELECT name, person, password_hash FROM accounts LIMIT 0",
@@ -74,6 +106,20 @@ const SHAPE_CHECKS: [(&str, &str); 5] = [
     (
         "api_tokens",
         "SELECT id, account, secret_hash, scope, created_micros, revoked_micros FROM api_tokens LIMIT 0",
+    ),
+    (
+        "deliveries",
+        "SELECT notification, address, recipient, message_id, subject, body, status, attempts, \
+         last_error, created_micros, updated_micros, next_micros FROM deliveries LIMIT 0",
+    ),
+    (
+        "delivery_attempts",
+        "SELECT notification, address, number, at_micros, outcome, detail, node \
+         FROM delivery_attempts LIMIT 0",
+    ),
+    (
+        "leases",
+        "SELECT name, holder, until_micros FROM leases LIMIT 0",
     ),
     (
         "events",
