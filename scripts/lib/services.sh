@@ -198,3 +198,28 @@ stop_services() {
     PG_STARTED=""
   fi
 }
+
+# Makes sure a Python virtual environment with aiosmtpd (an SMTP server that
+# writes each message it accepts to a Maildir) exists, and exports
+# MODPOD_TEST_AIOSMTPD, its python. The notification tests start their own
+# `python -m aiosmtpd` on free loopback ports. Installed once, then reused.
+ensure_aiosmtpd() {
+  if [ -n "${MODPOD_TEST_AIOSMTPD:-}" ]; then
+    step "using aiosmtpd with $MODPOD_TEST_AIOSMTPD"
+    return 0
+  fi
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/modpod/smtp-venv"
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    step "installing aiosmtpd (pip) in $venv"
+    # Debian's python3 makes virtual environments only with python3-venv.
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      apt-get install -y -qq python3-venv >/dev/null
+    fi
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
+  fi
+  export MODPOD_TEST_AIOSMTPD="$venv/bin/python"
+}

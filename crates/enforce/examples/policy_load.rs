@@ -254,7 +254,8 @@ async fn run_connection(
                 action = text.strip_prefix("action=").map(str::to_owned);
             }
         }
-        let micros = |since: Instant| u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let micros =
+            |since: Instant| u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
         outcome.latencies.saturating_record(micros(sent).max(1));
         outcome
             .from_schedule

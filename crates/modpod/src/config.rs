@@ -29,15 +29,19 @@ pub fn merge(
 ) -> anyhow::Result<Vec<OsString>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    let table: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
     // The innermost subcommand named (`serve`, or `create` of `token create`).
     let (mut sub, mut sub_matches, mut name) = (command, matches, String::new());
     while let Some((inner, inner_matches)) = sub_matches.subcommand() {
         let Some(found) = sub.find_subcommand(inner) else {
             break;
         };
-        name = if name.is_empty() { inner.to_owned() } else { format!("{name} {inner}") };
+        name = if name.is_empty() {
+            inner.to_owned()
+        } else {
+            format!("{name} {inner}")
+        };
         (sub, sub_matches) = (found, inner_matches);
     }
     if name.is_empty() {

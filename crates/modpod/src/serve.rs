@@ -2,20 +2,24 @@
 //! first start, and serves HTTP until SIGINT or SIGTERM, then writes a snapshot.
 //! With `--policy-listen` it also answers Postfix policy requests from a
 //! decision index that follows the log; with `--mailman-url` it keeps Mailman
-//! lists in line with the actions in force (see `enforce.rs`).
+//! lists in line with the actions in force (see `enforce.rs`); with
+//! `--smtp-url` it sends the notifications the log owes by email
+//! (`modpod_notify::Worker`).
 
 use anyhow::Context;
 use jiff::Timestamp;
 use modpod_enforce::{Index, Policy, PolicyConfig, serve_policy};
+use modpod_notify::{Mail, StateSource, Waker, Worker};
 use modpod_policy::ids::PersonId;
 use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command};
 use modpod_server::http::{App, router};
 use modpod_server::{Engine, accounts};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 /// The person id of the operator created on first start.
@@ -48,6 +52,32 @@ pub struct Args {
     policy_fail_closed: bool,
     #[command(flatten)]
     mailman: crate::enforce::MailmanArgs,
+    /// Send the notifications the policy owes by email through this SMTP
+    /// server: smtp://HOST:PORT (plain, for a relay on this machine),
+    /// smtp://HOST:PORT?tls=required (STARTTLS) or smtps://HOST:PORT (TLS);
+    /// USER:PASSWORD@ before the host to log in. Without it, owed
+    /// notifications wait in the log until a node sends them.
+    #[arg(long, env = "MODPOD_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The From address of notifications, e.g. "IETF moderators <moderators@ietf.org>".
+    #[arg(long, env = "MODPOD_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// A directory of mail templates replacing the built-in ones, with the
+    /// same file names (e.g. action-taken/person.txt).
+    #[arg(long, env = "MODPOD_MAIL_TEMPLATES")]
+    mail_templates: Option<PathBuf>,
+    /// The address of a group, as GROUP=ADDRESS (repeat the flag; separate
+    /// them by commas in the variable). Groups: moderators, community, iesg,
+    /// iab, ietf-chair, llc-board, ombudsteam, and fora (for fora whose id is
+    /// not an email address). A group without one is mailed at its members'
+    /// own addresses; the community channel needs one.
+    #[arg(
+        long = "mail-address",
+        env = "MODPOD_MAIL_ADDRESSES",
+        value_delimiter = ',',
+        value_name = "GROUP=ADDRESS"
+    )]
+    mail_addresses: Vec<String>,
 }
 
 impl Args {
@@ -61,10 +91,35 @@ impl Args {
             ..PolicyConfig::default()
         }
     }
+
+    /// How to send notifications, if they are to be sent by email.
+    fn mail_config(&self) -> anyhow::Result<Option<modpod_notify::Config>> {
+        let Some(smtp_url) = &self.smtp_url else {
+            return Ok(None);
+        };
+        let from = self.mail_from.clone().context(
+            "--smtp-url needs --mail-from (or MODPOD_MAIL_FROM): the From address of notifications",
+        )?;
+        Ok(Some(modpod_notify::Config {
+            smtp_url: smtp_url.clone(),
+            from,
+            templates: self.mail_templates.clone(),
+            addresses: self.mail_addresses.clone(),
+            backoff: modpod_notify::Backoff::default(),
+        }))
+    }
 }
 
 pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    // Mail settings are checked before anything is opened or recorded.
+    let mail = match args.mail_config()? {
+        Some(config) => Some((
+            Mail::new(&config).context("setting up notifications by email")?,
+            config.from,
+        )),
+        None => None,
+    };
     // The store is opened before the async runtime exists: its PostgreSQL client
     // is synchronous and must never block a runtime thread.
     let mut engine = crate::open_engine(db)?;
@@ -100,8 +155,32 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    // The notification worker is woken by every notification the engine
+    // applies, and sends from a store connection of its own.
+    let waker = Waker::new();
+    let mail = match mail {
+        Some((mail, from)) => {
+            engine.observe(Box::new(waker.observer()));
+            let store = modpod_store::open(db).context("opening the log for notifications")?;
+            Some((mail, from, store))
+        }
+        None => None,
+    };
     let watch = engine.store().watch().context("watching the log")?;
     let engine = Arc::new(Mutex::new(engine));
+    let notifier = mail.map(|(mail, from, store)| {
+        let engine = engine.clone();
+        let state: StateSource = Arc::new(move |read| {
+            read(
+                engine
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .state(),
+            )
+        });
+        println!("notifications are sent by email, from {from}");
+        Worker::new(mail, store, state, waker)
+    });
     let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
     let stopping = Arc::new(AtomicBool::new(false));
     let scheduler = std::thread::Builder::new()
@@ -152,6 +231,13 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
+        // A node is its host and HTTP address: no two running nodes share
+        // both, and a node restarted after a crash takes its lease back.
+        let notifier = notifier.map(|worker| {
+            let host = hostname::get()
+                .map_or_else(|_| "localhost".into(), |h| h.to_string_lossy().into_owned());
+            tokio::spawn(worker.run(format!("{host}/{addr}"), stopped.clone()))
+        });
         println!(
             "modpod listening on http://{addr} ({db}, {events} events, ready in {} ms)",
             started.elapsed().as_millis()
@@ -170,6 +256,9 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         .context("serving HTTP");
         if let Some(policy_server) = policy_server {
             let _ = policy_server.await;
+        }
+        if let Some(notifier) = notifier {
+            let _ = notifier.await;
         }
         served
     })?;

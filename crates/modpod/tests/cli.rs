@@ -587,7 +587,13 @@ fn a_configuration_file_sets_what_the_command_line_and_environment_do_not() {
     // --listen wins over the file's.
     let mut server = Server(
         Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args(["--config", config.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+            ])
             .env_remove("MODPOD_DB")
             .env("MODPOD_LOG", "warn")
             .stdout(Stdio::piped())
@@ -605,7 +611,10 @@ fn a_configuration_file_sets_what_the_command_line_and_environment_do_not() {
             break;
         }
     }
-    assert!(printed.contains("policy server listening on 127.0.0.1:"), "{printed}");
+    assert!(
+        printed.contains("policy server listening on 127.0.0.1:"),
+        "{printed}"
+    );
     assert!(printed.contains("configured.db"), "{printed}");
     assert!(!printed.contains("127.0.0.1:1 "), "{printed}");
     drop(server);
@@ -625,5 +634,9 @@ fn a_configuration_file_sets_what_the_command_line_and_environment_do_not() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("must be a string"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("must be a string"),
+        "{}",
+        text(&out.stderr)
+    );
 }

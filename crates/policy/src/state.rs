@@ -427,8 +427,17 @@ impl State {
         out
     }
 
+    /// Whether `person` is among [`State::administrators`] of `forum`, found
+    /// from the person's own roles without building that set.
     pub fn is_administrator(&self, person: &PersonId, forum: &Forum) -> bool {
-        self.administrators(forum).contains(person)
+        let by_role = self.people.get(person).is_some_and(|p| {
+            p.roles.iter().any(|role| match role {
+                Role::ForumAdministrator { forum: f } => f == &forum.id,
+                Role::WgChair { wg } => forum.public && forum.wg.as_ref() == Some(wg),
+                _ => false,
+            })
+        });
+        by_role || forum.delegates.iter().any(|d| &d.to == person)
     }
 
     /// Whether the moderators administer the forum: plenary fora and fora with no
@@ -446,6 +455,22 @@ impl State {
                 .and_then(|wg| self.working_groups.get(wg))
                 .and_then(|wg| wg.responsible_ad.clone())
         })
+    }
+
+    /// Where a disagreement with an action goes first (APPEAL-1, FORUM-4): the
+    /// AD responsible for all of the action's fora when there is exactly one;
+    /// otherwise the IETF chair.
+    pub fn first_appeal(&self, action: &Action) -> (AppealLevel, Option<PersonId>) {
+        let ads: BTreeSet<Option<PersonId>> = action
+            .terms
+            .fora
+            .iter()
+            .map(|f| self.fora.get(f).and_then(|f| self.responsible_ad(f)))
+            .collect();
+        match ads.into_iter().collect::<Vec<_>>().as_slice() {
+            [Some(ad)] => (AppealLevel::AreaDirector, Some(ad.clone())),
+            _ => (AppealLevel::IetfChair, None),
+        }
     }
 
     /// The approved procedures in force: the latest approved version (PROC-1).

@@ -8,6 +8,7 @@ use crate::refusal::Refusal;
 use crate::state::State;
 use jiff::Timestamp;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// A report as one viewer may see it. `reporter` is `None` for anyone but the
 /// reporter and those who handle the report, and always `None` for its
@@ -108,25 +109,64 @@ pub fn on_iesg(state: &State, person: &PersonId) -> bool {
 /// responsible ADs, the IESG and the IAB. Nobody else: actions are not public
 /// records beyond what is announced (NOTIFY-3/4) and counted (PRIV-1).
 pub fn may_see_action(state: &State, person: &PersonId, action: &Action) -> bool {
-    &action.subject == person
-        || state.is_moderator(person)
-        || on_iesg(state, person)
-        || state.holds(person, &Role::IabMember)
-        || action.terms.fora.iter().any(|id| {
-            state.fora.get(id).is_some_and(|forum| {
-                state.is_administrator(person, forum)
-                    || state.responsible_ad(forum).as_ref() == Some(person)
-            })
-        })
+    ActionViewer::new(state, person).sees(action)
+}
+
+/// [`may_see_action`] for one viewer and many actions: what depends only on
+/// the viewer is worked out once.
+pub struct ActionViewer<'a> {
+    person: &'a PersonId,
+    /// Moderators, the IESG and the IAB see every action.
+    sees_all: bool,
+    /// The fora whose actions the viewer sees: those they administer or are
+    /// the responsible AD of.
+    fora: BTreeSet<&'a ForumId>,
+}
+
+impl<'a> ActionViewer<'a> {
+    pub fn new(state: &'a State, person: &'a PersonId) -> ActionViewer<'a> {
+        let sees_all = state.is_moderator(person)
+            || on_iesg(state, person)
+            || state.holds(person, &Role::IabMember);
+        let fora = if sees_all {
+            BTreeSet::new()
+        } else {
+            state
+                .fora
+                .values()
+                .filter(|f| {
+                    state.is_administrator(person, f)
+                        || state.responsible_ad(f).as_ref() == Some(person)
+                })
+                .map(|f| &f.id)
+                .collect()
+        };
+        ActionViewer {
+            person,
+            sees_all,
+            fora,
+        }
+    }
+
+    pub fn sees(&self, action: &Action) -> bool {
+        self.sees_all
+            || &action.subject == self.person
+            || action.terms.fora.iter().any(|f| self.fora.contains(f))
+    }
 }
 
 /// An appeal: its appellant, and whoever may see the action appealed.
 pub fn may_see_appeal(state: &State, person: &PersonId, appeal: &Appeal) -> bool {
-    &appeal.appellant == person
+    may_see_appeal_as(state, &ActionViewer::new(state, person), appeal)
+}
+
+/// [`may_see_appeal`] for one viewer and many appeals.
+pub fn may_see_appeal_as(state: &State, viewer: &ActionViewer<'_>, appeal: &Appeal) -> bool {
+    &appeal.appellant == viewer.person
         || state
             .actions
             .get(&appeal.action)
-            .is_some_and(|action| may_see_action(state, person, action))
+            .is_some_and(|action| viewer.sees(action))
 }
 
 /// A reinstatement request: its requester, and whoever may see the action.
@@ -135,11 +175,20 @@ pub fn may_see_reinstatement(
     person: &PersonId,
     request: &ReinstatementRequest,
 ) -> bool {
-    &request.person == person
+    may_see_reinstatement_as(state, &ActionViewer::new(state, person), request)
+}
+
+/// [`may_see_reinstatement`] for one viewer and many requests.
+pub fn may_see_reinstatement_as(
+    state: &State,
+    viewer: &ActionViewer<'_>,
+    request: &ReinstatementRequest,
+) -> bool {
+    &request.person == viewer.person
         || state
             .actions
             .get(&request.action)
-            .is_some_and(|action| may_see_action(state, person, action))
+            .is_some_and(|action| viewer.sees(action))
 }
 
 /// An LLC emergency action (LLC-1/2): its subject, the LLC's staff and board,
@@ -241,4 +290,15 @@ pub fn coverage(state: &State, week_start: Timestamp) -> Vec<u32> {
         }
     }
     counts
+}
+
+/// Whether [`report_for`] shows the report to `person` at all, without
+/// building the view: the reporter, the subject, and those who handle reports
+/// on its forum in any capacity they hold.
+pub fn may_see_report(state: &State, person: &PersonId, report: &Report) -> bool {
+    &report.reporter == person
+        || &report.subject == person
+        || state.fora.get(&report.forum).is_some_and(|forum| {
+            (forum.public && state.is_moderator(person)) || state.is_administrator(person, forum)
+        })
 }

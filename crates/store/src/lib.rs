@@ -41,6 +41,13 @@
 //! that hash somewhere the database's owner cannot rewrite; a later run
 //! whose head at the same sequence number differs proves the rewrite.
 //!
+//! # Beside the log
+//!
+//! Login accounts, API tokens, the delivery ledger of notifications and
+//! leases live in side tables, created when missing at every open. They are
+//! not events and are not chained: the log stays the record, and these
+//! tables say what has been done about it (see [`Delivery`]).
+//!
 //! # Backends
 //!
 //! [`SqliteStore`] uses one file in WAL mode with `synchronous=FULL`, marked
@@ -54,6 +61,7 @@ mod chain;
 mod error;
 mod event;
 mod hash;
+mod ledger;
 mod open;
 mod pg;
 mod sqlite;
@@ -66,6 +74,7 @@ pub use event::{
     hash_hex,
 };
 pub use hash::{DOMAIN_TAG, event_hash};
+pub use ledger::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus};
 pub use open::open;
 pub use pg::PgStore;
 pub use sqlite::SqliteStore;

@@ -5,6 +5,7 @@ use crate::error::StoreError;
 use std::time::Duration;
 
 use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::ledger::{Delivery, DeliveryAttempt};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
 ///
@@ -107,6 +108,51 @@ pub trait EventStore: Send {
         account: &str,
         kind: &str,
     ) -> Result<bool, StoreError>;
+
+    /// Adds deliveries to the ledger in one transaction, leaving any that
+    /// exists (same notification and address) as it is. Returns how many
+    /// were new.
+    fn add_deliveries(&mut self, deliveries: &[Delivery]) -> Result<usize, StoreError>;
+
+    /// The highest notification number that has deliveries in the ledger,
+    /// or `None` when it has none.
+    fn last_notification_delivered(&mut self) -> Result<Option<u64>, StoreError>;
+
+    /// Up to `limit` pending deliveries, the soonest due first.
+    fn pending_deliveries(&mut self, limit: usize) -> Result<Vec<Delivery>, StoreError>;
+
+    /// A notification's deliveries, by address.
+    fn deliveries(&mut self, notification: u64) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Records an attempt at a delivery and, in the same transaction, what it
+    /// did to a pending delivery: sent, failed for good, or due again at
+    /// `retry_at_micros`. A delivery no longer pending only counts the
+    /// attempt. Returns `false`, recording nothing, if there is no such
+    /// delivery.
+    fn record_attempt(
+        &mut self,
+        attempt: &DeliveryAttempt,
+        retry_at_micros: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// A notification's delivery attempts, in the order they were made.
+    fn delivery_attempts(&mut self, notification: u64) -> Result<Vec<DeliveryAttempt>, StoreError>;
+
+    /// Takes the lease `name` for `holder` until `until_micros`, in one
+    /// atomic step: when nobody holds it, when it ran out (at or before
+    /// `now_micros`), or when `holder` holds it already (a renewal).
+    /// Returns whether `holder` now holds it.
+    fn take_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now_micros: i64,
+        until_micros: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives the lease up, if `holder` holds it, so another may take it at
+    /// once. Returns whether it was held.
+    fn release_lease(&mut self, name: &str, holder: &str) -> Result<bool, StoreError>;
 
     /// A watch on this log, on a connection of its own, that wakes up when
     /// another connection (in this process or another) appends.

@@ -65,4 +65,9 @@ stories! {
     tamper::missing_head_record_is_an_error,
     tamper::consistent_rewrite_changes_only_the_anchor,
     concurrency::concurrent_writers_never_fork,
+    ledger::deliveries_are_added_once_and_kept,
+    ledger::attempts_move_a_delivery_on,
+    ledger::pending_deliveries_come_soonest_first,
+    ledger::a_lease_has_one_holder_until_it_runs_out,
+    ledger::racing_nodes_never_share_a_lease,
 }

@@ -3,9 +3,11 @@
 //! directory; a PostgreSQL database is created with a unique name on the
 //! server named by `MODPOD_TEST_PG_URL` and dropped when the test ends, so
 //! tests are isolated and can run in parallel. [`mailman`] drives the real
-//! GNU Mailman 3 that `scripts/test` starts.
+//! GNU Mailman 3 that `scripts/test` starts; real SMTP servers to send
+//! notifications to are in [`smtp`].
 
 pub mod mailman;
+pub mod smtp;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -7,10 +7,9 @@ use super::actions::{amend, check_terms, rescind};
 use super::{Cx, text};
 use crate::command::{AppealTarget, Command};
 use crate::event::Event;
-use crate::ids::{AppealId, PersonId};
+use crate::ids::AppealId;
 use crate::model::*;
 use crate::refusal::Refusal;
-use std::collections::BTreeSet;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
@@ -45,7 +44,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 });
             }
             text("grounds", grounds, 20_000)?;
-            let (level, assigned_to) = route(cx, action);
+            let (level, assigned_to) = cx.state.first_appeal(action);
             let id = AppealId(cx.state.next.appeal);
             cx.emit(Event::AppealFiled {
                 appeal: Appeal {
@@ -228,26 +227,6 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         _ => {}
     }
     Ok(())
-}
-
-/// APPEAL-1, FORUM-4: the AD responsible for the action's fora when there is
-/// exactly one; otherwise the IETF chair.
-fn route(cx: &Cx, action: &Action) -> (AppealLevel, Option<PersonId>) {
-    let ads: BTreeSet<Option<PersonId>> = action
-        .terms
-        .fora
-        .iter()
-        .map(|f| {
-            cx.state
-                .fora
-                .get(f)
-                .and_then(|f| cx.state.responsible_ad(f))
-        })
-        .collect();
-    match ads.into_iter().collect::<Vec<_>>().as_slice() {
-        [Some(ad)] => (AppealLevel::AreaDirector, Some(ad.clone())),
-        _ => (AppealLevel::IetfChair, None),
-    }
 }
 
 /// Only the body the appeal is before may decide it.

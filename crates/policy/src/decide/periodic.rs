@@ -37,7 +37,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 Recipient::CommunityChannel,
                 Subject::Period(period),
                 "NOTIFY-5",
-                "community-report",
+                "community-report/community",
             );
         }
         Command::RemindToStepDown { person } => {

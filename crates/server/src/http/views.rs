@@ -50,11 +50,14 @@ pub struct Paged<T> {
     pub items: Vec<T>,
 }
 
-fn page<T>(
+/// The page `[offset, offset + limit)` of `matching`, counting them all;
+/// only the items on the page are turned into what is shown.
+fn page<T, U>(
     matching: impl Iterator<Item = T>,
     offset: usize,
     limit: Option<usize>,
-) -> Result<Paged<T>, ApiError> {
+    mut show: impl FnMut(T) -> U,
+) -> Result<Paged<U>, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::bad_request(format!(
@@ -65,7 +68,7 @@ fn page<T>(
     let mut items = Vec::new();
     for item in matching {
         if total >= offset && items.len() < limit {
-            items.push(item);
+            items.push(show(item));
         }
         total += 1;
     }
@@ -196,23 +199,23 @@ pub(super) async fn fora(
             .filter(|f| {
                 q.wg.as_deref()
                     .is_none_or(|w| f.wg.as_ref().is_some_and(|g| g.as_str() == w))
-            })
-            .map(|f| ForumView {
-                id: f.id.to_string(),
-                name: f.name.clone(),
-                kind: f.kind.clone(),
-                organisation: f.organisation.to_string(),
-                public: f.public,
-                plenary: f.plenary,
-                wg: f.wg.as_ref().map(|w| w.to_string()),
-                administrators: state
-                    .administrators(f)
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect(),
-                covered: state.policy_applies(f),
             });
-        page(matching, q.offset, q.limit).map(Json)
+        page(matching, q.offset, q.limit, |f| ForumView {
+            id: f.id.to_string(),
+            name: f.name.clone(),
+            kind: f.kind.clone(),
+            organisation: f.organisation.to_string(),
+            public: f.public,
+            plenary: f.plenary,
+            wg: f.wg.as_ref().map(|w| w.to_string()),
+            administrators: state
+                .administrators(f)
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            covered: state.policy_applies(f),
+        })
+        .map(Json)
     })
     .await
 }
@@ -249,8 +252,16 @@ pub(super) async fn reports(
             .filter(|r| forum.as_ref().is_none_or(|f| &r.forum == f))
             .filter(|r| subject.as_ref().is_none_or(|s| &r.subject == s))
             .filter(|r| q.state.as_deref().is_none_or(|s| r.state.name() == s))
-            .filter_map(|r| views::report_for(state, &person, r.id));
-        page(matching, q.offset, q.limit).map(Json)
+            .filter(|r| views::may_see_report(state, &person, r));
+        let paged = page(matching, q.offset, q.limit, |r| {
+            views::report_for(state, &person, r.id)
+        })?;
+        Ok(Json(Paged {
+            total: paged.total,
+            offset: paged.offset,
+            limit: paged.limit,
+            items: paged.items.into_iter().flatten().collect(),
+        }))
     })
     .await
 }
@@ -304,10 +315,10 @@ pub(super) async fn actions(
             .values()
             .filter(|a| forum.as_ref().is_none_or(|f| a.terms.fora.contains(f)))
             .filter(|a| subject.as_ref().is_none_or(|s| &a.subject == s))
-            .filter(|a| q.in_force.is_none_or(|want| a.in_force() == want))
-            .filter(|a| views::may_see_action(state, &person, a))
-            .cloned();
-        page(matching, q.offset, q.limit).map(Json)
+            .filter(|a| q.in_force.is_none_or(|want| a.in_force() == want));
+        let viewer = views::ActionViewer::new(state, &person);
+        let visible = matching.filter(|a| viewer.sees(a));
+        page(visible, q.offset, q.limit, Action::clone).map(Json)
     })
     .await
 }
@@ -386,10 +397,10 @@ pub(super) async fn appeals(
         let matching = state
             .appeals
             .values()
-            .filter(|a| q.action.is_none_or(|id| a.action == ActionId(id)))
-            .filter(|a| views::may_see_appeal(state, &person, a))
-            .cloned();
-        page(matching, q.offset, q.limit).map(Json)
+            .filter(|a| q.action.is_none_or(|id| a.action == ActionId(id)));
+        let viewer = views::ActionViewer::new(state, &person);
+        let visible = matching.filter(|a| views::may_see_appeal_as(state, &viewer, a));
+        page(visible, q.offset, q.limit, Appeal::clone).map(Json)
     })
     .await
 }
@@ -407,10 +418,10 @@ pub(super) async fn reinstatements(
         let matching = state
             .reinstatements
             .values()
-            .filter(|r| q.action.is_none_or(|id| r.action == ActionId(id)))
-            .filter(|r| views::may_see_reinstatement(state, &person, r))
-            .cloned();
-        page(matching, q.offset, q.limit).map(Json)
+            .filter(|r| q.action.is_none_or(|id| r.action == ActionId(id)));
+        let viewer = views::ActionViewer::new(state, &person);
+        let visible = matching.filter(|r| views::may_see_reinstatement_as(state, &viewer, r));
+        page(visible, q.offset, q.limit, ReinstatementRequest::clone).map(Json)
     })
     .await
 }
@@ -436,9 +447,8 @@ pub(super) async fn llc_actions(
         let matching = state
             .llc_actions
             .values()
-            .filter(|a| views::may_see_llc_action(state, &person, a))
-            .cloned();
-        page(matching, q.offset, q.limit).map(Json)
+            .filter(|a| views::may_see_llc_action(state, &person, a));
+        page(matching, q.offset, q.limit, LlcAction::clone).map(Json)
     })
     .await
 }

@@ -9,6 +9,7 @@
 //! is called from inside another one. Never call a [`PgStore`] from async
 //! code: use it from a plain thread or inside `tokio::task::spawn_blocking`.
 
+mod ledger;
 mod rows;
 mod schema;
 
@@ -20,6 +21,7 @@ use std::time::Duration;
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
 use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::ledger::{Delivery, DeliveryAttempt};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 /// How many rows a scan fetches from the server at a time.
@@ -385,6 +387,48 @@ impl EventStore for PgStore {
             &[&target, &place, &account, &kind],
         )?;
         Ok(removed > 0)
+    }
+
+    fn add_deliveries(&mut self, deliveries: &[Delivery]) -> Result<usize, StoreError> {
+        ledger::add_deliveries(&mut self.client, deliveries)
+    }
+
+    fn last_notification_delivered(&mut self) -> Result<Option<u64>, StoreError> {
+        ledger::last_notification_delivered(&mut self.client)
+    }
+
+    fn pending_deliveries(&mut self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        ledger::pending_deliveries(&mut self.client, limit)
+    }
+
+    fn deliveries(&mut self, notification: u64) -> Result<Vec<Delivery>, StoreError> {
+        ledger::deliveries(&mut self.client, notification)
+    }
+
+    fn record_attempt(
+        &mut self,
+        attempt: &DeliveryAttempt,
+        retry_at_micros: i64,
+    ) -> Result<bool, StoreError> {
+        ledger::record_attempt(&mut self.client, attempt, retry_at_micros)
+    }
+
+    fn delivery_attempts(&mut self, notification: u64) -> Result<Vec<DeliveryAttempt>, StoreError> {
+        ledger::delivery_attempts(&mut self.client, notification)
+    }
+
+    fn take_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now_micros: i64,
+        until_micros: i64,
+    ) -> Result<bool, StoreError> {
+        ledger::take_lease(&mut self.client, name, holder, now_micros, until_micros)
+    }
+
+    fn release_lease(&mut self, name: &str, holder: &str) -> Result<bool, StoreError> {
+        ledger::release_lease(&mut self.client, name, holder)
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {

@@ -90,10 +90,42 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_micros BIGINT NOT NULL,
     expires_micros BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS deliveries (
+    notification   BIGINT NOT NULL,
+    address        TEXT   NOT NULL,
+    recipient      TEXT   NOT NULL,
+    message_id     TEXT   NOT NULL,
+    subject        TEXT   NOT NULL,
+    body           TEXT   NOT NULL,
+    status         TEXT   NOT NULL,
+    attempts       BIGINT NOT NULL,
+    last_error     TEXT,
+    created_micros BIGINT NOT NULL,
+    updated_micros BIGINT NOT NULL,
+    next_micros    BIGINT NOT NULL,
+    PRIMARY KEY (notification, address)
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending
+    ON deliveries (next_micros) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    notification BIGINT NOT NULL,
+    address      TEXT   NOT NULL,
+    number       BIGINT NOT NULL,
+    at_micros    BIGINT NOT NULL,
+    outcome      TEXT   NOT NULL,
+    detail       TEXT   NOT NULL,
+    node         TEXT   NOT NULL,
+    PRIMARY KEY (notification, address, number)
+);
+CREATE TABLE IF NOT EXISTS leases (
+    name         TEXT PRIMARY KEY,
+    holder       TEXT   NOT NULL,
+    until_micros BIGINT NOT NULL
+);
 ";
 
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 7] = [
+const SHAPE_CHECKS: [(&str, &str); 10] = [
     (
         "sessions",
         "SELECT id_hash, account, csrf, created_micros, expires_micros FROM sessions LIMIT 0",
@@ -109,6 +141,20 @@ const SHAPE_CHECKS: [(&str, &str); 7] = [
     (
         "enforced",
         "SELECT target, place, account, kind, previous FROM enforced LIMIT 0",
+    ),
+    (
+        "deliveries",
+        "SELECT notification, address, recipient, message_id, subject, body, status, attempts, \
+         last_error, created_micros, updated_micros, next_micros FROM deliveries LIMIT 0",
+    ),
+    (
+        "delivery_attempts",
+        "SELECT notification, address, number, at_micros, outcome, detail, node \
+         FROM delivery_attempts LIMIT 0",
+    ),
+    (
+        "leases",
+        "SELECT name, holder, until_micros FROM leases LIMIT 0",
     ),
     (
         "events",

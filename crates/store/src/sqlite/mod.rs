@@ -2,6 +2,7 @@
 //! synchronous durability, one transaction per append, and cached prepared
 //! statements so that appends and scans stay fast.
 
+mod ledger;
 mod rows;
 mod schema;
 
@@ -13,6 +14,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
 use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::ledger::{Delivery, DeliveryAttempt};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 const CREATE_ACCOUNT: &str = "INSERT INTO accounts (name, person, password_hash) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING";
@@ -316,6 +318,48 @@ impl EventStore for SqliteStore {
             .prepare_cached(CLEAR_ENFORCED)?
             .execute(params![target, place, account, kind])?;
         Ok(removed > 0)
+    }
+
+    fn add_deliveries(&mut self, deliveries: &[Delivery]) -> Result<usize, StoreError> {
+        ledger::add_deliveries(&mut self.conn, deliveries)
+    }
+
+    fn last_notification_delivered(&mut self) -> Result<Option<u64>, StoreError> {
+        ledger::last_notification_delivered(&self.conn)
+    }
+
+    fn pending_deliveries(&mut self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        ledger::pending_deliveries(&self.conn, limit)
+    }
+
+    fn deliveries(&mut self, notification: u64) -> Result<Vec<Delivery>, StoreError> {
+        ledger::deliveries(&self.conn, notification)
+    }
+
+    fn record_attempt(
+        &mut self,
+        attempt: &DeliveryAttempt,
+        retry_at_micros: i64,
+    ) -> Result<bool, StoreError> {
+        ledger::record_attempt(&mut self.conn, attempt, retry_at_micros)
+    }
+
+    fn delivery_attempts(&mut self, notification: u64) -> Result<Vec<DeliveryAttempt>, StoreError> {
+        ledger::delivery_attempts(&self.conn, notification)
+    }
+
+    fn take_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now_micros: i64,
+        until_micros: i64,
+    ) -> Result<bool, StoreError> {
+        ledger::take_lease(&self.conn, name, holder, now_micros, until_micros)
+    }
+
+    fn release_lease(&mut self, name: &str, holder: &str) -> Result<bool, StoreError> {
+        ledger::release_lease(&self.conn, name, holder)
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {

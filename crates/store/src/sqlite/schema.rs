@@ -84,11 +84,43 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_micros INTEGER NOT NULL,
     expires_micros INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS deliveries (
+    notification   INTEGER NOT NULL,
+    address        TEXT    NOT NULL,
+    recipient      TEXT    NOT NULL,
+    message_id     TEXT    NOT NULL,
+    subject        TEXT    NOT NULL,
+    body           TEXT    NOT NULL,
+    status         TEXT    NOT NULL,
+    attempts       INTEGER NOT NULL,
+    last_error     TEXT,
+    created_micros INTEGER NOT NULL,
+    updated_micros INTEGER NOT NULL,
+    next_micros    INTEGER NOT NULL,
+    PRIMARY KEY (notification, address)
+) STRICT;
+CREATE INDEX IF NOT EXISTS deliveries_pending
+    ON deliveries (next_micros) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    notification INTEGER NOT NULL,
+    address      TEXT    NOT NULL,
+    number       INTEGER NOT NULL,
+    at_micros    INTEGER NOT NULL,
+    outcome      TEXT    NOT NULL,
+    detail       TEXT    NOT NULL,
+    node         TEXT    NOT NULL,
+    PRIMARY KEY (notification, address, number)
+) STRICT;
+CREATE TABLE IF NOT EXISTS leases (
+    name         TEXT PRIMARY KEY,
+    holder       TEXT    NOT NULL,
+    until_micros INTEGER NOT NULL
+) STRICT;
 ";
 
 /// One query per table naming every column the store uses, to check at open
 /// time that a modpod database still has the shape the store expects.
-const SHAPE_CHECKS: [(&str, &str); 7] = [
+const SHAPE_CHECKS: [(&str, &str); 10] = [
     (
         "sessions",
         "SELECT id_hash, account, csrf, created_micros, expires_micros FROM sessions LIMIT 0",
@@ -104,6 +136,20 @@ const SHAPE_CHECKS: [(&str, &str); 7] = [
     (
         "enforced",
         "SELECT target, place, account, kind, previous FROM enforced LIMIT 0",
+    ),
+    (
+        "deliveries",
+        "SELECT notification, address, recipient, message_id, subject, body, status, attempts, \
+         last_error, created_micros, updated_micros, next_micros FROM deliveries LIMIT 0",
+    ),
+    (
+        "delivery_attempts",
+        "SELECT notification, address, number, at_micros, outcome, detail, node \
+         FROM delivery_attempts LIMIT 0",
+    ),
+    (
+        "leases",
+        "SELECT name, holder, until_micros FROM leases LIMIT 0",
     ),
     (
         "events",

@@ -4,6 +4,7 @@
 
 pub mod basics;
 pub mod concurrency;
+pub mod ledger;
 pub mod snapshots;
 pub mod tamper;
 

@@ -1,0 +1,582 @@
+//! What a notification's template may show: the record it is about, as the
+//! recipient may see it. Privacy is decided here, not in the templates, so a
+//! deployment's own templates cannot reveal more than this:
+//!
+//! - who reported someone reaches only those who handle the report and the
+//!   reporter, never the subject (REPORT-5);
+//! - a forum or the community channel (public recipients) gets the person's
+//!   name, the fora, the measure and the dates, never a reason, evidence,
+//!   a reporter or who took the action (PRIV-1).
+
+use jiff::Timestamp;
+use modpod_policy::State;
+use modpod_policy::ids::{ForumId, PersonId};
+use modpod_policy::model::*;
+use modpod_policy::time::one_year_after;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Context {
+    pub notification: NoticeCx,
+    pub recipient: RecipientCx,
+    pub action: Option<ActionCx>,
+    pub report: Option<ReportCx>,
+    pub appeal: Option<AppealCx>,
+    pub reinstatement: Option<ReinstatementCx>,
+    pub llc_action: Option<LlcActionCx>,
+    /// The period a digest or the community report covers.
+    pub period: Option<PeriodCx>,
+    /// The moderator a step-down reminder is about (TEAM-2).
+    pub moderator: Option<ModeratorCx>,
+    /// NOTIFY-3's threshold, in days.
+    pub announce_suspensions_over_days: u32,
+}
+
+/// A period, and what it holds as the recipient may see it: the IESG's
+/// digest lists the actions taken in it (NOTIFY-2); the community gets only
+/// the aggregate counts (NOTIFY-5, PRIV-1).
+#[derive(Debug, Serialize)]
+pub struct PeriodCx {
+    pub from: String,
+    pub to: String,
+    /// For the IESG: the actions taken in the period, oldest first (spam
+    /// actions aside, ACT-5).
+    pub actions: Vec<ActionCx>,
+    /// For the community: counts, no names.
+    pub counts: Option<modpod_policy::transparency::Transparency>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModeratorCx {
+    pub name: String,
+    /// The role that excludes moderation (TEAM-2), e.g. `iab_member`.
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoticeCx {
+    pub id: u64,
+    /// The requirements that make it owed, e.g. "NOTIFY-1 NOTIFY-7".
+    pub requirement: String,
+    pub template: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecipientCx {
+    /// person, moderators, administrators, forum, community, iesg, iab,
+    /// ietf_chair, llc_board or ombudsteam.
+    pub kind: &'static str,
+    /// How to address them: a person's name, or the group in words.
+    pub name: String,
+    /// A forum or the community channel: what PRIV-1 allows, only.
+    pub public: bool,
+    /// The forum, for a forum or its administrators.
+    pub forum: Option<ForumCx>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ForumCx {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActionCx {
+    pub id: u64,
+    /// The name of the person it applies to.
+    pub person: String,
+    /// The measure in words, e.g. "temporary suspension".
+    pub measure: &'static str,
+    /// The measure as a key, e.g. `temporary_suspension`.
+    pub kind: &'static str,
+    /// What an "other" action does, or a rate limit's numbers, in words.
+    pub details: Option<String>,
+    pub fora: Vec<ForumCx>,
+    pub starts: String,
+    /// The end, or `None`: indefinite, or a measure without duration.
+    pub ends: Option<String>,
+    /// How long it lasts, in words ("21 days").
+    pub length: Option<String>,
+    pub restricts: bool,
+    pub suspension: bool,
+    pub indefinite_suspension: bool,
+    /// `in force`, `rescinded` or `expired`.
+    pub status: &'static str,
+    /// Who acted, as a body: "the moderator team", "the forum's administrators".
+    pub taken_as: String,
+    /// Not for public recipients.
+    pub taken_by: Option<String>,
+    pub reason: Option<String>,
+    pub rescinded_reason: Option<String>,
+    /// Not for public recipients: the reason of the last amendment.
+    pub amendment_reason: Option<String>,
+    /// Where a disagreement goes (APPEAL-1, APPEAL-2).
+    pub appeal: AppealRouteCx,
+    /// An earlier process it was imposed under (REINST-5), if any.
+    pub legacy: Option<String>,
+    /// When reinstatement may first be asked for (REINST-1), for an
+    /// indefinite suspension.
+    pub reinstatement_from: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppealRouteCx {
+    /// The first body, in words: "Deb Security, the responsible Area
+    /// Director", or "the IETF chair".
+    pub first: String,
+    /// The bodies after it, in order: the IESG, then the IAB.
+    pub then: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportCx {
+    pub id: u64,
+    pub forum: ForumCx,
+    /// The name of the person reported.
+    pub person: String,
+    /// Only for those who handle the report and for the reporter (REPORT-5).
+    pub reporter: Option<String>,
+    pub category: String,
+    pub description: String,
+    pub links: Vec<String>,
+    pub filed: String,
+    pub state: &'static str,
+    /// How it ended, as the reporter is told (FEEDBACK-1).
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppealCx {
+    pub id: u64,
+    pub action: Option<ActionCx>,
+    pub appellant: String,
+    pub grounds: String,
+    /// The body the step this notification is about is (or was) before, in
+    /// words.
+    pub before: String,
+    pub decision: Option<DecisionCx>,
+    /// The next body after that step, if the appellant takes it further.
+    pub next: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionCx {
+    pub upheld: bool,
+    pub rationale: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReinstatementCx {
+    pub id: u64,
+    pub person: String,
+    pub action: Option<ActionCx>,
+    pub statement: String,
+    pub reinstated: Option<bool>,
+    pub conditions: Option<String>,
+    pub rationale: Option<String>,
+    /// When the next request may be made, after a refusal (REINST-1).
+    pub next_request_from: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LlcActionCx {
+    pub id: u64,
+    pub person: String,
+    pub fora: Vec<ForumCx>,
+    pub grounds: &'static str,
+    pub nature: String,
+    /// Not for public recipients.
+    pub reason: Option<String>,
+    pub expected_duration: String,
+    pub taken: String,
+    pub lifted: Option<String>,
+    pub board_decision: Option<BoardDecisionCx>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BoardDecisionCx {
+    /// Whether the board lifts the action (or keeps it).
+    pub lift: bool,
+    pub rationale: String,
+    pub at: String,
+}
+
+/// The context for a notification, as its recipient may see it.
+pub fn build(state: &State, n: &Notification) -> Context {
+    let public = matches!(n.to, Recipient::Forum { .. } | Recipient::CommunityChannel);
+    let recipient = RecipientCx {
+        kind: kind(&n.to),
+        name: greeting(state, &n.to),
+        public,
+        forum: match &n.to {
+            Recipient::Forum { forum: f } | Recipient::ForumAdministrators { forum: f } => {
+                Some(forum(state, f))
+            }
+            _ => None,
+        },
+    };
+    let mut cx = Context {
+        notification: NoticeCx {
+            id: n.id.0,
+            requirement: n.requirement.clone(),
+            template: n.template.clone(),
+        },
+        recipient,
+        action: None,
+        report: None,
+        appeal: None,
+        reinstatement: None,
+        llc_action: None,
+        period: None,
+        moderator: None,
+        announce_suspensions_over_days: state.settings.announce_suspensions_over_days,
+    };
+    match &n.about {
+        Subject::Action(id) => {
+            let as_taken = n.template.starts_with("action-taken");
+            cx.action = state
+                .actions
+                .get(id)
+                .map(|a| action(state, a, public, as_taken));
+        }
+        Subject::Report(id) => {
+            cx.report = state.reports.get(id).map(|r| report(state, r, &n.to));
+        }
+        Subject::Appeal(id) => {
+            cx.appeal = state.appeals.get(id).map(|a| appeal(state, a, n, public));
+        }
+        Subject::Reinstatement(id) => {
+            cx.reinstatement = state
+                .reinstatements
+                .get(id)
+                .map(|r| reinstatement(state, r, public));
+        }
+        Subject::LlcAction(id) => {
+            cx.llc_action = state.llc_actions.get(id).map(|a| llc(state, a, public));
+        }
+        Subject::Period(p) => {
+            let iesg = matches!(n.to, Recipient::Iesg);
+            cx.period = Some(PeriodCx {
+                from: when(p.from),
+                to: when(p.to),
+                actions: if iesg {
+                    state
+                        .actions
+                        .values()
+                        .filter(|a| !a.spam && p.from <= a.taken_at && a.taken_at < p.to)
+                        .map(|a| action(state, a, false, false))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                counts: (!iesg).then(|| modpod_policy::transparency::report(state, p.from, p.to)),
+            });
+        }
+        Subject::Moderator(person) => {
+            cx.moderator = Some(ModeratorCx {
+                name: name(state, person),
+                role: state
+                    .flagged_to_step_down
+                    .get(person)
+                    .map(|r| r.to_string()),
+            });
+        }
+    }
+    cx
+}
+
+fn kind(to: &Recipient) -> &'static str {
+    match to {
+        Recipient::Person { .. } => "person",
+        Recipient::ModeratorTeam => "moderators",
+        Recipient::ForumAdministrators { .. } => "administrators",
+        Recipient::Forum { .. } => "forum",
+        Recipient::CommunityChannel => "community",
+        Recipient::Iesg => "iesg",
+        Recipient::Iab => "iab",
+        Recipient::IetfChair => "ietf_chair",
+        Recipient::LlcBoard => "llc_board",
+        Recipient::Ombudsteam => "ombudsteam",
+    }
+}
+
+fn greeting(state: &State, to: &Recipient) -> String {
+    match to {
+        Recipient::Person { person } => name(state, person),
+        Recipient::ModeratorTeam => "moderators".into(),
+        Recipient::ForumAdministrators { forum } => {
+            format!("administrators of {}", forum_name(state, forum))
+        }
+        Recipient::Forum { forum } => format!("participants of {}", forum_name(state, forum)),
+        Recipient::CommunityChannel => "all".into(),
+        Recipient::Iesg => "IESG".into(),
+        Recipient::Iab => "IAB".into(),
+        Recipient::IetfChair => "IETF chair".into(),
+        Recipient::LlcBoard => "members of the IETF LLC board".into(),
+        Recipient::Ombudsteam => "ombudsteam".into(),
+    }
+}
+
+fn name(state: &State, person: &PersonId) -> String {
+    state
+        .people
+        .get(person)
+        .map_or_else(|| person.to_string(), |p| p.name.clone())
+}
+
+fn forum_name(state: &State, id: &ForumId) -> String {
+    state
+        .fora
+        .get(id)
+        .map_or_else(|| id.to_string(), |f| f.name.clone())
+}
+
+fn forum(state: &State, id: &ForumId) -> ForumCx {
+    ForumCx {
+        id: id.to_string(),
+        name: forum_name(state, id),
+    }
+}
+
+/// A moment as people read it, in UTC.
+pub fn when(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A length of time in words: "21 days", "3 days and 4 hours", "5 hours".
+pub fn length(seconds: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    let days = seconds / 86_400;
+    let hours = (seconds % 86_400 + 3_599) / 3_600;
+    match (days, hours) {
+        (d, 0) => plural(d, "day"),
+        (d, 24) => plural(d + 1, "day"),
+        (0, h) => plural(h, "hour"),
+        (d, h) => format!("{} and {}", plural(d, "day"), plural(h, "hour")),
+    }
+}
+
+/// An action as its recipient may see it. `as_taken` gives the terms it was
+/// taken with, before any amendment, for the notices of its taking.
+fn action(state: &State, a: &Action, public: bool, as_taken: bool) -> ActionCx {
+    let t = match a.amendments.first() {
+        Some(first) if as_taken => &first.previous,
+        _ => &a.terms,
+    };
+    let details = match &t.measure {
+        Measure::Other { description } => Some(description.clone()),
+        Measure::RateLimit { posts, per_seconds } => Some(format!(
+            "at most {posts} post{} per {}",
+            if *posts == 1 { "" } else { "s" },
+            length(i64::from(*per_seconds))
+        )),
+        _ => None,
+    };
+    let (status, rescinded_reason) = match &a.status {
+        ActionStatus::InForce => ("in force", None),
+        ActionStatus::Rescinded { reason, .. } => ("rescinded", Some(reason.clone())),
+        ActionStatus::Expired { .. } => ("expired", None),
+    };
+    let private = |s: Option<String>| s.filter(|_| !public);
+    ActionCx {
+        id: a.id.0,
+        person: name(state, &a.subject),
+        measure: t.measure.name(),
+        kind: t.measure.kind(),
+        details,
+        fora: t.fora.iter().map(|f| forum(state, f)).collect(),
+        starts: when(t.starts_at),
+        ends: t.ends_at.map(when),
+        length: t
+            .ends_at
+            .map(|end| length(end.as_second().saturating_sub(t.starts_at.as_second()))),
+        restricts: t.measure.restricts(),
+        suspension: t.measure.is_suspension(),
+        indefinite_suspension: t.measure == Measure::IndefiniteSuspension,
+        status,
+        taken_as: match a.taken_as {
+            Capacity::Administrator => "the forum's administrators".into(),
+            Capacity::Moderator => "the moderator team".into(),
+            other => format!("the {}", other.as_str().replace('_', " ")),
+        },
+        taken_by: private(Some(name(state, &a.taken_by))),
+        reason: private(Some(a.reason.clone())),
+        rescinded_reason: private(rescinded_reason),
+        amendment_reason: private(a.amendments.last().map(|m| m.reason.clone())),
+        appeal: appeal_route(state, a),
+        legacy: a.legacy.as_ref().map(|l| l.process.clone()),
+        reinstatement_from: (t.measure == Measure::IndefiniteSuspension)
+            .then(|| when(one_year_after(a.taken_at))),
+    }
+}
+
+fn appeal_route(state: &State, a: &Action) -> AppealRouteCx {
+    let first = match state.first_appeal(a) {
+        (AppealLevel::AreaDirector, Some(ad)) => {
+            format!("{}, the responsible Area Director", name(state, &ad))
+        }
+        (level, _) => level.name().to_owned(),
+    };
+    AppealRouteCx {
+        first,
+        then: vec![AppealLevel::Iesg.name(), AppealLevel::Iab.name()],
+    }
+}
+
+fn report(state: &State, r: &Report, to: &Recipient) -> ReportCx {
+    // REPORT-5: only those who handle the report, and the reporter, learn who
+    // reported; the subject never does, even as one of the handlers.
+    let handlers = match to {
+        Recipient::ForumAdministrators { forum } => state
+            .fora
+            .get(forum)
+            .is_some_and(|f| !state.is_administrator(&r.subject, f)),
+        Recipient::ModeratorTeam => !state.is_moderator(&r.subject),
+        Recipient::Ombudsteam => true,
+        Recipient::Person { person } => *person == r.reporter && *person != r.subject,
+        _ => false,
+    };
+    let category = state
+        .categories
+        .iter()
+        .find(|c| c.id == r.category)
+        .map_or_else(|| r.category.clone(), |c| c.title.clone());
+    let outcome = match &r.state {
+        ReportState::Resolved { outcome } => Some(
+            match outcome {
+                ReportOutcome::ActionTaken { .. } => "action was taken",
+                ReportOutcome::NoActionNeeded => "no action was needed",
+                ReportOutcome::NotDisruptive => "the behaviour was found not to be disruptive",
+                ReportOutcome::Duplicate { .. } => "it duplicated another report",
+                ReportOutcome::ReferredElsewhere => "it was referred elsewhere",
+            }
+            .to_owned(),
+        ),
+        _ => None,
+    };
+    ReportCx {
+        id: r.id.0,
+        forum: forum(state, &r.forum),
+        person: name(state, &r.subject),
+        reporter: handlers.then(|| name(state, &r.reporter)),
+        category,
+        description: r.description.clone(),
+        links: r.links.clone(),
+        filed: when(r.filed_at),
+        state: r.state.name(),
+        outcome,
+    }
+}
+
+fn decision(state: &State, by: &PersonId, at: Timestamp, upheld: bool, why: &str) -> DecisionCx {
+    DecisionCx {
+        upheld,
+        rationale: why.to_owned(),
+        by: name(state, by),
+        at: when(at),
+    }
+}
+
+/// The step of an appeal a notification is about, so that a text composed
+/// after the appeal moved on still speaks of the right one: a decision is
+/// the last decided step's; a filing is the step before the recipient.
+fn step_of<'a>(a: &'a Appeal, n: &Notification) -> Option<&'a AppealStep> {
+    let mut steps = a.steps.iter().rev();
+    if n.template.starts_with("appeal-decided") {
+        return steps.find(|s| s.decision.is_some());
+    }
+    let mine = |s: &&AppealStep| match &n.to {
+        Recipient::Person { person } => s.assigned_to.as_ref() == Some(person),
+        Recipient::IetfChair => s.level == AppealLevel::IetfChair,
+        Recipient::Iesg => s.level == AppealLevel::Iesg,
+        Recipient::Iab => s.level == AppealLevel::Iab,
+        _ => false,
+    };
+    steps.find(mine).or_else(|| a.current())
+}
+
+fn appeal(state: &State, a: &Appeal, n: &Notification, public: bool) -> AppealCx {
+    let step = step_of(a, n);
+    AppealCx {
+        id: a.id.0,
+        action: state
+            .actions
+            .get(&a.action)
+            .map(|x| action(state, x, public, false)),
+        appellant: name(state, &a.appellant),
+        grounds: a.grounds.clone(),
+        before: match step {
+            Some(AppealStep {
+                level: AppealLevel::AreaDirector,
+                assigned_to: Some(ad),
+                ..
+            }) => format!("{}, the responsible Area Director", name(state, ad)),
+            Some(s) => s.level.name().to_owned(),
+            None => AppealLevel::IetfChair.name().to_owned(),
+        },
+        decision: step
+            .and_then(|s| s.decision.as_ref())
+            .map(|d| decision(state, &d.by, d.at, d.upheld, &d.rationale)),
+        next: step.and_then(|s| s.level.next()).map(AppealLevel::name),
+    }
+}
+
+fn reinstatement(state: &State, r: &ReinstatementRequest, public: bool) -> ReinstatementCx {
+    let d = r.decision.as_ref();
+    ReinstatementCx {
+        id: r.id.0,
+        person: name(state, &r.person),
+        action: state
+            .actions
+            .get(&r.action)
+            .map(|a| action(state, a, public, false)),
+        statement: r.statement.clone(),
+        reinstated: d.map(|d| d.reinstate),
+        conditions: d.and_then(|d| d.conditions.clone()),
+        rationale: d.map(|d| d.rationale.clone()),
+        next_request_from: when(one_year_after(r.requested_at)),
+    }
+}
+
+fn llc(state: &State, a: &LlcAction, public: bool) -> LlcActionCx {
+    LlcActionCx {
+        id: a.id.0,
+        person: name(state, &a.subject),
+        fora: a.fora.iter().map(|f| forum(state, f)).collect(),
+        grounds: match a.grounds {
+            LlcGrounds::CredibleThreatOfHarm => "a credible threat of harm",
+            LlcGrounds::SeriousLegalRisk => "content bringing serious legal risk",
+            LlcGrounds::CredibleThreatOfLegalAction => "a credible threat of legal action",
+        },
+        nature: a.nature.clone(),
+        reason: (!public).then(|| a.reason.clone()),
+        expected_duration: a.expected_duration.clone(),
+        taken: when(a.taken_at),
+        lifted: a.lifted_at.map(when),
+        board_decision: a
+            .board_review
+            .as_ref()
+            .and_then(|b| b.decision.as_ref())
+            .map(|d| BoardDecisionCx {
+                lift: d.lift,
+                rationale: d.rationale.clone(),
+                at: when(d.at),
+            }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::length;
+
+    #[test]
+    fn lengths_read_as_people_say_them() {
+        assert_eq!(length(21 * 86_400), "21 days");
+        assert_eq!(length(86_400), "1 day");
+        assert_eq!(length(14 * 86_400 + 1), "14 days and 1 hour");
+        assert_eq!(length(5 * 3_600), "5 hours");
+        assert_eq!(length(2 * 86_400 + 86_399), "3 days");
+    }
+}

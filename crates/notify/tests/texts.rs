@@ -1,0 +1,470 @@
+//! The texts of notifications, composed from a real log without sending:
+//! every notification the policy owes has a text of its own and an address,
+//! and what a recipient may not learn is not in what its text is made from
+//! (REPORT-5, PRIV-1).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use jiff::SignedDuration;
+use modpod_notify::context::{self, Context};
+use modpod_notify::{Composer, Directory, Templates};
+use modpod_policy::model::{Notification, Recipient, Subject};
+use modpod_server::Engine;
+use modpod_store::DeliveryStatus;
+use serde_json::json;
+use std::collections::BTreeSet;
+
+fn world() -> World {
+    let store = Box::new(modpod_store::SqliteStore::open_in_memory().unwrap());
+    World::new(Engine::open(store, &mut |_| {}).unwrap())
+}
+
+fn composer(templates: Templates) -> Composer {
+    Composer {
+        templates,
+        directory: Directory::parse(&[
+            "community=ietf-announce@ietf.example",
+            "fora=chat-gateway@ietf.example",
+        ])
+        .unwrap(),
+        domain: "mod.example".into(),
+    }
+}
+
+/// Everything a template for this notification could show, as JSON text.
+fn visible(w: &World, n: &Notification) -> String {
+    let cx: Context = context::build(w.engine().state(), n);
+    serde_json::to_string(&cx).unwrap()
+}
+
+/// A life of the policy that owes every kind of notification there is.
+fn every_kind_of_notification(w: &mut World) {
+    w.bob_is_reported_on_two_lists();
+    w.run(
+        "alice",
+        "administrator",
+        json!({"command": "acknowledge_report", "report": 0}),
+    );
+    let suspension = w.bob_is_suspended_for_21_days();
+    w.run(
+        "alice",
+        "administrator",
+        json!({"command": "resolve_report", "report": 0,
+        "outcome": {"outcome": "action_taken", "action": suspension}}),
+    );
+    w.run(
+        "dave",
+        "participant",
+        json!({"command": "file_report", "forum": QUIC,
+        "subject": {"person": "bob"}, "category": "harassment", "description": "threats"}),
+    );
+    w.later(49);
+    w.run(
+        "system",
+        "system",
+        json!({"command": "escalate_report", "report": 2}),
+    );
+
+    // Disagreement: the AD, then the IESG.
+    w.run(
+        "bob",
+        "participant",
+        json!({"command": "file_disagreement",
+        "target": {"kind": "action", "id": suspension}, "grounds": "I was only quoting"}),
+    );
+    w.run(
+        "ad",
+        "area_director",
+        json!({"command": "decide_appeal", "appeal": 0,
+        "upheld": false, "rationale": "the insults are on the record"}),
+    );
+    w.run(
+        "bob",
+        "participant",
+        json!({"command": "escalate_appeal", "appeal": 0}),
+    );
+
+    // The team changes its action, then lifts it.
+    let ends = (w.now + jiff::SignedDuration::from_hours(30 * 24)).to_string();
+    w.run("m1", "moderator", json!({"command": "amend_action", "action": suspension,
+        "terms": {"measure": {"type": "temporary_suspension"}, "fora": [TLS, QUIC], "ends_at": ends},
+        "reason": "a further insult"}));
+    w.run(
+        "m1",
+        "moderator",
+        json!({"command": "rescind_action", "action": suspension,
+        "reason": "an apology was made on both lists"}),
+    );
+
+    // A public admonishment, an hour's rate limit that ends, an indefinite
+    // suspension and a refused reinstatement a year later.
+    let admonished = action_id(&w.run(
+        "alice",
+        "administrator",
+        json!({"command": "take_action",
+        "subject": {"person": "bob"}, "measure": {"type": "public_admonishment"}, "fora": [TLS],
+        "reason": "off-topic again"}),
+    ));
+    w.run(
+        "alice",
+        "administrator",
+        json!({"command": "amend_action", "action": admonished,
+        "terms": {"measure": {"type": "public_admonishment"}, "fora": [TLS, "zulip:tls"]},
+        "reason": "it happened in the chat room too"}),
+    );
+    let hour = (w.now + jiff::SignedDuration::from_hours(1)).to_string();
+    let limit = action_id(&w.run("alice", "administrator", json!({"command": "take_action",
+        "subject": {"person": "bob"}, "measure": {"type": "rate_limit", "posts": 2, "per_seconds": 86400},
+        "fora": [TLS], "ends_at": hour, "reason": "flooding the list"})));
+    w.later(2);
+    w.run(
+        "system",
+        "system",
+        json!({"command": "expire_action", "action": limit}),
+    );
+    let banned = action_id(&w.run(
+        "alice",
+        "administrator",
+        json!({"command": "take_action",
+        "subject": {"person": "bob"}, "measure": {"type": "indefinite_suspension"},
+        "fora": [TLS], "reason": "threats"}),
+    ));
+    w.later(24 * 366);
+    w.run(
+        "bob",
+        "participant",
+        json!({"command": "request_reinstatement", "action": banned,
+        "statement": "I have changed"}),
+    );
+    w.run(
+        "alice",
+        "administrator",
+        json!({"command": "decide_reinstatement", "request": 0,
+        "reinstate": false, "rationale": "not yet"}),
+    );
+
+    // The IETF LLC.
+    w.run(
+        "jay",
+        "llc",
+        json!({"command": "take_llc_action", "subject": {"person": "bob"},
+        "fora": [TLS], "grounds": "credible_threat_of_harm", "nature": "posting suspended",
+        "reason": "a threat against a participant", "expected_duration": "30 days"}),
+    );
+    w.run(
+        "bob",
+        "participant",
+        json!({"command": "request_board_review", "action": 0}),
+    );
+    w.run(
+        "kim",
+        "llc_board",
+        json!({"command": "decide_board_review", "action": 0,
+        "lift": false, "rationale": "the threat stands"}),
+    );
+    w.run(
+        "jay",
+        "llc",
+        json!({"command": "lift_llc_action", "action": 0, "reason": "resolved"}),
+    );
+
+    // What the scheduler records with time: the IESG digest, the community
+    // report, and a reminder to a moderator who joined the IAB (TEAM-2).
+    let (from, to) = (w.now - SignedDuration::from_hours(24 * 30), w.now);
+    let period = json!({"from": from, "to": to});
+    let mut digest = period.clone();
+    digest["command"] = json!("issue_digest");
+    w.run("system", "system", digest);
+    let mut report = period;
+    report["command"] = json!("publish_community_report");
+    w.run("system", "system", report);
+    w.run(
+        "op",
+        "operator",
+        json!({"command": "grant_role", "person": "m2", "role": {"role": "iab_member"}}),
+    );
+    w.run(
+        "system",
+        "system",
+        json!({"command": "remind_to_step_down", "person": "m2"}),
+    );
+}
+
+#[test]
+fn every_notification_the_policy_owes_has_a_text_of_its_own_and_an_address() {
+    let mut w = world();
+    every_kind_of_notification(&mut w);
+    let composer = composer(Templates::load(None).unwrap());
+    let engine = w.engine();
+    let state = engine.state();
+    let mut used = BTreeSet::new();
+    for n in state.notifications.values() {
+        used.insert(n.template.clone());
+        let text = composer
+            .templates
+            .render(&n.template, &context::build(state, n))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !text.subject.starts_with("IETF moderation: notification"),
+            "{} has no text of its own",
+            n.template
+        );
+        assert!(
+            text.body.contains(&format!("Notification #{}", n.id.0)),
+            "{}: {}",
+            n.template,
+            text.body
+        );
+        assert!(
+            !text.body.contains("\n\n\n\n"),
+            "{} leaves a gap:\n{}",
+            n.template,
+            text.body
+        );
+        for d in composer.deliveries(state, n, 0) {
+            assert_eq!(
+                d.status,
+                DeliveryStatus::Pending,
+                "{}: {:?}",
+                n.template,
+                d.last_error
+            );
+        }
+    }
+    // The life above owes every kind there is, so each built-in text was used.
+    let built_in: BTreeSet<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+            .unwrap()
+            .flat_map(|d| {
+                let d = d.unwrap().path();
+                std::fs::read_dir(&d).into_iter().flatten().map(move |f| {
+                    let f = f.unwrap().path();
+                    format!(
+                        "{}/{}",
+                        d.file_name().unwrap().to_str().unwrap(),
+                        f.file_stem().unwrap().to_str().unwrap()
+                    )
+                })
+            })
+            .collect();
+    assert_eq!(used, built_in);
+}
+
+#[test]
+fn a_suspension_notice_says_until_when_and_how_to_disagree() {
+    let mut w = world();
+    w.bob_is_reported_on_two_lists();
+    let recorded = w.bob_is_suspended_for_21_days();
+    let engine = w.engine();
+    let state = engine.state();
+    let composer = composer(Templates::load(None).unwrap());
+    let n = state
+        .notifications
+        .values()
+        .find(|n| {
+            n.about == Subject::Action(modpod_policy::ids::ActionId(recorded))
+                && matches!(&n.to, Recipient::Person { .. })
+        })
+        .unwrap();
+    let d = composer.deliveries(state, n, 0);
+    let addresses: Vec<&str> = d.iter().map(|d| d.address.as_str()).collect();
+    // The tagged address reaches the same mailbox: one message, not two.
+    assert_eq!(addresses, ["bob@example.org"]);
+    let ends = state
+        .actions
+        .values()
+        .next()
+        .unwrap()
+        .terms
+        .ends_at
+        .unwrap();
+    let text = &d[0];
+    assert!(
+        text.subject
+            .contains("Temporary suspension on tls@ietf.org, quic@ietf.org"),
+        "{}",
+        text.subject
+    );
+    for needle in [
+        "Dear Bob Participant",
+        &format!("Until:    {} (21 days)", context::when(ends)),
+        "insults on two lists after two warnings",
+        "Deb Security, the responsible Area Director",
+        "the IESG, and then to the IAB",
+        "You may ask\nthat it be announced",
+    ] {
+        assert!(
+            text.body.contains(needle),
+            "{needle:?} is not in:\n{}",
+            text.body
+        );
+    }
+}
+
+#[test]
+fn report_5_priv_1_the_subject_and_the_public_are_never_given_what_they_may_not_see() {
+    let mut w = world();
+    w.bob_is_reported_on_two_lists();
+    // Alice chairs the TLS list and is reported there herself.
+    w.run(
+        "carol",
+        "participant",
+        json!({"command": "file_report", "forum": TLS,
+        "subject": {"person": "alice"}, "category": "uncivil", "description": "rude to me"}),
+    );
+    w.bob_is_suspended_for_21_days();
+    let notifications: Vec<Notification> =
+        w.engine().state().notifications.values().cloned().collect();
+    let (mut public, mut to_bob, mut handlers) = (0, 0, 0);
+    for n in &notifications {
+        let seen = visible(&w, n);
+        let reporters = ["Carol", "carol", "Dave", "dave"];
+        match (&n.to, &n.about) {
+            (Recipient::Forum { .. } | Recipient::CommunityChannel, _) => {
+                public += 1;
+                for secret in ["insults on two lists", "Maya", "m1", "Carol", "Dave"] {
+                    assert!(
+                        !seen.contains(secret),
+                        "{secret:?} reaches the public: {seen}"
+                    );
+                }
+                assert!(
+                    seen.contains("Bob Participant") && seen.contains("21 days"),
+                    "{seen}"
+                );
+            }
+            (Recipient::Person { person }, _) if person.as_str() == "bob" => {
+                to_bob += 1;
+                for r in reporters {
+                    assert!(!seen.contains(r), "bob learns of {r}: {seen}");
+                }
+            }
+            (Recipient::ForumAdministrators { forum }, Subject::Report(r))
+                if forum.as_str() == TLS && r.0 == 2 =>
+            {
+                // Alice is one of the administrators told of her own report.
+                assert!(
+                    !seen.contains("Carol"),
+                    "the subject learns who reported: {seen}"
+                );
+            }
+            (Recipient::ModeratorTeam, Subject::Report(_)) => {
+                handlers += 1;
+                assert!(seen.contains("Carol") || seen.contains("Dave"), "{seen}");
+            }
+            _ => {}
+        }
+    }
+    assert_eq!((public, to_bob, handlers), (3, 1, 3));
+}
+
+#[test]
+fn a_directory_of_templates_replaces_the_built_in_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("action-taken")).unwrap();
+    std::fs::write(
+        dir.path().join("action-taken/person.txt"),
+        "Subject: A note from the moderators\n\n{{ recipient.name }}: {{ action.measure }} until {{ action.ends }}.\n{% include \"_sig.txt\" %}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("_sig.txt"), "-- the team").unwrap();
+    let composer = composer(Templates::load(Some(dir.path())).unwrap());
+    let mut w = world();
+    w.bob_is_reported_on_two_lists();
+    w.bob_is_suspended_for_21_days();
+    let engine = w.engine();
+    let state = engine.state();
+    for n in state.notifications.values() {
+        let d = &composer.deliveries(state, n, 0)[0];
+        if n.template == "action-taken/person" {
+            assert_eq!(d.subject, "A note from the moderators");
+            assert!(
+                d.body
+                    .starts_with("Bob Participant: temporary suspension until 20"),
+                "{}",
+                d.body
+            );
+            assert!(d.body.ends_with("-- the team\n"), "{}", d.body);
+        } else {
+            assert!(!d.body.contains("-- the team"), "{}", n.template);
+        }
+    }
+
+    // A template that does not compile stops the start, naming the file.
+    std::fs::write(
+        dir.path().join("action-taken/person.txt"),
+        "Subject: {% if %}\n",
+    )
+    .unwrap();
+    let error = Templates::load(Some(dir.path())).err().unwrap().to_string();
+    assert!(error.contains("action-taken/person.txt"), "{error}");
+}
+
+/// The IESG's digest lists the period's actions with their reasons
+/// (NOTIFY-2); the community's report counts them and names nobody
+/// (NOTIFY-5, PRIV-1).
+#[test]
+fn the_digest_lists_the_periods_actions_and_the_community_report_only_counts() {
+    let mut w = world();
+    w.bob_is_reported_on_two_lists();
+    let start = w.now;
+    w.bob_is_suspended_for_21_days();
+    w.later(1);
+    let period = json!({"from": start, "to": w.now});
+    let mut digest = period.clone();
+    digest["command"] = json!("issue_digest");
+    let mut report = period;
+    report["command"] = json!("publish_community_report");
+    w.run("system", "system", digest);
+    w.run("system", "system", report);
+    let composer = composer(Templates::load(None).unwrap());
+    let engine = w.engine();
+    let state = engine.state();
+    let text = |template: &str| {
+        let n = state
+            .notifications
+            .values()
+            .find(|n| n.template == template)
+            .unwrap_or_else(|| panic!("no {template} owed"));
+        composer
+            .templates
+            .render(&n.template, &context::build(state, n))
+            .unwrap()
+    };
+    let digest = text("digest/iesg");
+    assert!(digest.subject.contains("1 action"), "{}", digest.subject);
+    for needle in [
+        "Bob",
+        "temporary suspension",
+        "insults on two lists",
+        "tls@",
+    ] {
+        assert!(
+            digest.body.contains(needle),
+            "{needle} missing:\n{}",
+            digest.body
+        );
+    }
+    let report = text("community-report/community");
+    assert!(
+        report
+            .body
+            .contains("temporary suspension (mailing-list): 1"),
+        "{}",
+        report.body
+    );
+    assert!(
+        report.body.contains("Reports received:           2"),
+        "{}",
+        report.body
+    );
+    for name in ["Bob", "Carol", "insults", "m1"] {
+        assert!(
+            !report.body.contains(name),
+            "{name} in the community report:\n{}",
+            report.body
+        );
+    }
+}
