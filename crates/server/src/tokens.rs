@@ -141,7 +141,8 @@ fn split(presented: &str) -> Option<(&str, &str)> {
     (id.len() == ID_LEN && secret.len() == SECRET_LEN).then_some((id, secret))
 }
 
-fn random(len: usize) -> String {
+/// `len` random letters and digits.
+pub(crate) fn random(len: usize) -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
         .take(len)

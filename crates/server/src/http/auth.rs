@@ -8,7 +8,7 @@
 //! per account and per client address.
 
 use super::{ApiError, ApiJson, App};
-use crate::tokens::{self, Scope};
+use crate::tokens::{self, Scope, random};
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State as Extract};
 use axum::http::request::Parts;
@@ -17,8 +17,6 @@ use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use jiff::{SignedDuration, Timestamp};
 use modpod_policy::ids::PersonId;
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -369,12 +367,4 @@ pub(super) async fn logout(
         ),
     );
     Ok(response)
-}
-
-fn random(len: usize) -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
 }
