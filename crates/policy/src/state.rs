@@ -34,6 +34,9 @@ pub struct State {
     pub reports: BTreeMap<ReportId, Report>,
     pub referrals: BTreeMap<ReferralId, ReportId>,
     pub actions: BTreeMap<ActionId, Action>,
+    /// Person → the actions taken on them: an index over `actions`, kept by
+    /// `apply` (an action's subject never changes).
+    pub actions_by_subject: BTreeMap<PersonId, BTreeSet<ActionId>>,
     pub announcement_requests: BTreeSet<ActionId>,
     pub appeals: BTreeMap<AppealId, Appeal>,
     pub reinstatements: BTreeMap<ReinstatementId, ReinstatementRequest>,
@@ -84,6 +87,7 @@ impl Default for State {
             reports: BTreeMap::new(),
             referrals: BTreeMap::new(),
             actions: BTreeMap::new(),
+            actions_by_subject: BTreeMap::new(),
             announcement_requests: BTreeSet::new(),
             appeals: BTreeMap::new(),
             reinstatements: BTreeMap::new(),
@@ -231,6 +235,10 @@ impl State {
             }
             Event::ActionTaken { action } => {
                 bump(&mut self.next.action, action.id.0);
+                self.actions_by_subject
+                    .entry(action.subject.clone())
+                    .or_default()
+                    .insert(action.id);
                 self.actions.insert(action.id, action.clone());
             }
             Event::ModeratorsConsulted {
@@ -484,18 +492,19 @@ impl State {
 
     /// Every action ever taken against a person, across all fora (ACT-7).
     pub fn history(&self, person: &PersonId) -> Vec<&Action> {
-        self.actions
-            .values()
-            .filter(|a| &a.subject == person)
+        self.actions_by_subject
+            .get(person)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.actions.get(id))
             .collect()
     }
 
     /// Actions in force against a person that apply at `now`.
     pub fn restrictions_at(&self, person: &PersonId, now: Timestamp) -> Vec<&Action> {
-        self.actions
-            .values()
-            .filter(|a| &a.subject == person && a.applies_at(now))
-            .collect()
+        let mut in_force = self.history(person);
+        in_force.retain(|a| a.applies_at(now));
+        in_force
     }
 
     /// Warnings about the moderator team that people should see (TEAM-2, TEAM-3).

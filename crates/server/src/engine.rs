@@ -15,7 +15,7 @@ use modpod_store::{EventStore, Head, NewEvent, Snapshot, StoreError, StoredEvent
 
 /// Snapshots carry this tag so that a snapshot written by a different version of
 /// the state is ignored (and the log replayed) rather than misread.
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v1\n";
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v2\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;
