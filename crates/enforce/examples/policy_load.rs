@@ -38,7 +38,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 const USAGE: &str = "usage: policy_load --addr HOST:PORT [--connections N] [--requests M] \
 [--rate R] [--duration S] [--state RCPT|DATA] [--senders K] [--suspended ADDR] \
-[--limited ADDR] [--recipient ADDR]\n       policy_load --responder --addr HOST:PORT [--duration S]";
+[--limited ADDR] [--recipient ADDR] [--threads N]\n       policy_load --responder --addr HOST:PORT [--duration S]";
 
 /// How long one reply may take before the run is declared failed.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -56,6 +56,9 @@ struct Options {
     limited: String,
     recipient: String,
     responder: bool,
+    /// Threads of the generator's runtime (default: one per core). One
+    /// leaves the other core to the server when both share a 2-core machine.
+    threads: Option<usize>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, Error> {
@@ -68,6 +71,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, Error> {
         state: "RCPT".to_owned(),
         senders: 10_000,
         suspended: "bob@example.org".to_owned(),
+        threads: None,
         limited: "carol@example.org".to_owned(),
         recipient: "tls@ietf.org".to_owned(),
         responder: false,
@@ -88,6 +92,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, Error> {
             "--connections" => options.connections = value.parse()?,
             "--requests" => options.requests = value.parse()?,
             "--rate" => options.rate = Some(value.parse()?),
+            "--threads" => options.threads = Some(value.parse::<usize>()?.max(1)),
             "--duration" => options.duration = Duration::from_secs_f64(value.parse()?),
             "--state" => options.state = value,
             "--senders" => options.senders = value.parse()?,
@@ -109,13 +114,21 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, Error> {
     Ok(options)
 }
 
-#[tokio::main]
-async fn main() {
-    let result = match parse(std::env::args().skip(1)) {
-        Ok(options) if options.responder => respond(&options).await,
-        Ok(options) => generate(options).await,
-        Err(error) => Err(error),
-    };
+fn main() {
+    let result = parse(std::env::args().skip(1)).and_then(|options| {
+        let mut runtime = tokio::runtime::Builder::new_multi_thread();
+        if let Some(threads) = options.threads {
+            runtime.worker_threads(threads);
+        }
+        let runtime = runtime.enable_all().build()?;
+        runtime.block_on(async {
+            if options.responder {
+                respond(&options).await
+            } else {
+                generate(options).await
+            }
+        })
+    });
     if let Err(error) = result {
         eprintln!("policy_load: {error}");
         std::process::exit(1);
