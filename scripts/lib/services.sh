@@ -190,6 +190,7 @@ stop_mailman() {
 
 stop_services() {
   stop_mailman
+  stop_chromedriver
   if [ -n "${PG_STARTED:-}" ]; then
     step "stopping PostgreSQL"
     # shellcheck disable=SC2086
@@ -222,4 +223,51 @@ ensure_aiosmtpd() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
   fi
   export MODPOD_TEST_AIOSMTPD="$venv/bin/python"
+}
+
+# Starts chromedriver (headless Chromium for the browser tests) on a free
+# 127.0.0.1 port unless MODPOD_TEST_WEBDRIVER is already set, installing
+# Debian's chromium and chromium-driver with apt when missing, and exports
+# MODPOD_TEST_WEBDRIVER (and MODPOD_TEST_CHROMIUM, the browser's binary).
+start_chromedriver() {
+  if [ -n "${MODPOD_TEST_WEBDRIVER:-}" ]; then
+    step "using WebDriver at $MODPOD_TEST_WEBDRIVER"
+    return 0
+  fi
+  if [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/chromium ]; then
+    step "installing Chromium and chromedriver (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  local port dir
+  port=$(free_port "${MODPOD_TEST_WEBDRIVER_PORT:-59515}")
+  dir="$(services_dir)/chromedriver"
+  mkdir -p "$dir"
+  step "starting chromedriver on 127.0.0.1:$port"
+  /usr/bin/chromedriver --port="$port" --allowed-ips=127.0.0.1 --log-path="$dir/chromedriver.log" \
+    </dev/null >"$dir/stdout.log" 2>&1 &
+  CHROMEDRIVER_PID=$!
+  local _
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      export MODPOD_TEST_WEBDRIVER="http://127.0.0.1:$port"
+      export MODPOD_TEST_CHROMIUM=/usr/bin/chromium
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "chromedriver did not start; its log:" >&2
+  cat "$dir/stdout.log" >&2 || true
+  stop_chromedriver
+  return 1
+}
+
+stop_chromedriver() {
+  if [ -n "${CHROMEDRIVER_PID:-}" ]; then
+    step "stopping chromedriver"
+    kill "$CHROMEDRIVER_PID" 2>/dev/null || true
+    wait "$CHROMEDRIVER_PID" 2>/dev/null || true
+    CHROMEDRIVER_PID=""
+  fi
 }

@@ -1,13 +1,15 @@
 //! # modpod-server
 //!
 //! Everything that runs: the [`engine`] that joins the policy core to the event
-//! log (decide → record → apply), and the [`http`] service. This crate owns the
-//! side effects; the policy core owns the decisions and never sees this crate.
+//! log (decide → record → apply), the [`http`] service, and the [`web`] pages
+//! it serves to people. This crate owns the side effects; the policy core owns
+//! the decisions and never sees this crate.
 
 pub mod accounts;
 pub mod engine;
 pub mod http;
 pub mod scheduler;
 pub mod tokens;
+pub mod web;
 
 pub use engine::{Engine, EngineError, Recorded};

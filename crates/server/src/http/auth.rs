@@ -182,7 +182,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     Some(value.strip_prefix("Bearer ").unwrap_or("").trim())
 }
 
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -215,7 +215,7 @@ async fn token_caller(app: &App, presented: String) -> Result<Caller, ApiError> 
     Ok(caller)
 }
 
-async fn session_caller(app: &App, id: String) -> Result<Caller, ApiError> {
+pub(crate) async fn session_caller(app: &App, id: String) -> Result<Caller, ApiError> {
     let key = *blake3::hash(id.as_bytes()).as_bytes();
     if let Some(caller) = app.credentials.get(&key) {
         return Ok(caller);
@@ -275,10 +275,62 @@ pub(super) async fn login(
     extensions: axum::http::Extensions,
     ApiJson(login): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
-    // Tests call the router without a socket; count them as loopback.
-    let address = extensions
+    let opened = match open_session(&app, client_address(&extensions), login).await {
+        Ok(opened) => opened,
+        Err(LoginFailed::TooMany { retry_after }) => {
+            let mut error = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_logins",
+                "too many login attempts; wait a minute",
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                error.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(error);
+        }
+        Err(LoginFailed::Wrong) => return Err(unauthenticated("wrong account or password")),
+        Err(LoginFailed::Error(error)) => return Err(error),
+    };
+    let mut response = Json(opened.logged_in).into_response();
+    if let Ok(v) = HeaderValue::from_str(&opened.cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// The client's address, for the login limits. Tests call the router
+/// without a socket; they count as loopback.
+pub(crate) fn client_address(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(a)| a.ip());
+        .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(a)| a.ip())
+}
+
+/// Why a login opened no session.
+pub(crate) enum LoginFailed {
+    /// Over the limit of attempts; try again after this many seconds.
+    TooMany {
+        retry_after: u64,
+    },
+    /// No such account, or the wrong password: the same answer for both.
+    Wrong,
+    Error(ApiError),
+}
+
+/// A new login session: its `Set-Cookie` value and what the caller is told.
+pub(crate) struct Opened {
+    pub cookie: String,
+    pub logged_in: LoggedIn,
+}
+
+/// Checks an account's password, within the login limits, and opens a
+/// session: the one way to log in, for `POST /v1/login` and the login page.
+pub(crate) async fn open_session(
+    app: &App,
+    address: IpAddr,
+    login: Login,
+) -> Result<Opened, LoginFailed> {
     let limited = app
         .login_limits
         .by_account
@@ -288,16 +340,9 @@ pub(super) async fn login(
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
         ));
-        let mut error = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_logins",
-            "too many login attempts; wait a minute",
-        )
-        .into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            error.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(error);
+        return Err(LoginFailed::TooMany {
+            retry_after: wait.as_secs().max(1),
+        });
     }
     let now = Timestamp::now();
     let expires = now
@@ -322,25 +367,27 @@ pub(super) async fn login(
             store.create_session(&session)?;
             Ok(Some(person))
         })
-        .await?;
+        .await
+        .map_err(LoginFailed::Error)?;
     let Some(person) = person else {
-        return Err(unauthenticated("wrong account or password"));
+        return Err(LoginFailed::Wrong);
     };
-    let cookie = format!(
-        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
-        SESSION_HOURS * 3600
-    );
-    let mut response = Json(LoggedIn {
-        person,
-        csrf_token: csrf,
-        expires_at: expires.to_string(),
+    Ok(Opened {
+        cookie: format!(
+            "{SESSION_COOKIE}={id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+            SESSION_HOURS * 3600
+        ),
+        logged_in: LoggedIn {
+            person,
+            csrf_token: csrf,
+            expires_at: expires.to_string(),
+        },
     })
-    .into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(response)
 }
+
+/// The `Set-Cookie` value that clears the session cookie.
+pub(crate) const CLEARED_SESSION: &str =
+    "modpod_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0";
 
 /// Ends the login session and clears its cookie.
 #[utoipa::path(post, path = "/v1/logout",
@@ -353,18 +400,24 @@ pub(super) async fn logout(
     caller: Caller,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let (Via::Session { .. }, Some(id)) = (&caller.via, cookie(&headers, SESSION_COOKIE)) {
+    if let Via::Session { .. } = &caller.via {
+        close_session(&app, &headers).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(CLEARED_SESSION),
+    );
+    Ok(response)
+}
+
+/// Ends the session whose cookie the request carries, on this node at once.
+pub(crate) async fn close_session(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    if let Some(id) = cookie(headers, SESSION_COOKIE) {
         let key = *blake3::hash(id.as_bytes()).as_bytes();
         app.credentials.forget(&key);
         app.blocking(move |engine| Ok(engine.store().delete_session(&key)?))
             .await?;
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "modpod_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
-        ),
-    );
-    Ok(response)
+    Ok(())
 }

@@ -1,14 +1,16 @@
 //! `POST /v1/commands`: one policy command, recorded as the caller's person
-//! in the capacity claimed, decided by the policy core.
+//! in the capacity claimed, decided by the policy core; and [`execute`], the
+//! path every command takes, from the API and from the pages' forms alike.
 
 use super::auth::Caller;
 use super::{ApiError, ApiJson, App};
+use crate::Recorded;
 use axum::Json;
 use axum::extract::State as Extract;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use modpod_policy::model::Capacity;
-use modpod_policy::{Actor, Command};
+use modpod_policy::{Actor, Command, Refusal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -73,25 +75,9 @@ pub(super) async fn commands(
         ));
     }
     let actor = Actor::new(person, request.capacity);
-    let recorded = app
-        .blocking(move |engine| {
-            let recorded = engine.execute(&actor, &request.command, Timestamp::now());
-            if let Err(crate::EngineError::Refused(refusal)) = &recorded {
-                tracing::info!(
-                    requirement = refusal.requirement(),
-                    code = refusal.code(),
-                    command = request.command.name(),
-                    "refused"
-                );
-            }
-            recorded
-        })
-        .await
-        .inspect_err(|e| {
-            if let Some(requirement) = e.requirement {
-                app.metrics.refused(requirement, e.code);
-            }
-        })?;
+    let recorded = execute(&app, actor, request.command)
+        .await?
+        .map_err(ApiError::from_refusal)?;
     Ok((
         StatusCode::CREATED,
         Json(CommandResponse {
@@ -113,4 +99,36 @@ pub(super) async fn commands(
                 .collect(),
         }),
     ))
+}
+
+/// Decides and records one command for `actor`, now: the one path every
+/// command takes, whether it came from `POST /v1/commands` or from a page's
+/// form. A refusal records nothing; it is logged and counted, and returned
+/// as the inner error. The outer error is a failure to record.
+pub(crate) async fn execute(
+    app: &App,
+    actor: Actor,
+    command: Command,
+) -> Result<Result<Recorded, Refusal>, ApiError> {
+    let outcome = app
+        .blocking(
+            move |engine| match engine.execute(&actor, &command, Timestamp::now()) {
+                Ok(recorded) => Ok(Ok(recorded)),
+                Err(crate::EngineError::Refused(refusal)) => {
+                    tracing::info!(
+                        requirement = refusal.requirement(),
+                        code = refusal.code(),
+                        command = command.name(),
+                        "refused"
+                    );
+                    Ok(Err(refusal))
+                }
+                Err(error) => Err(error),
+            },
+        )
+        .await?;
+    if let Err(refusal) = &outcome {
+        app.metrics.refused(refusal.requirement(), refusal.code());
+    }
+    Ok(outcome)
 }

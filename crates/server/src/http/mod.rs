@@ -16,9 +16,11 @@
 //! - [`metrics`]: `/metrics` for Prometheus, and the request counter.
 //! - `public`: what anybody may see: the transparency report (JSON and a
 //!   page), the moderator roster and coverage.
+//!
+//! The web pages for people (`crate::web`) are served by the same router.
 
 pub mod auth;
-mod commands;
+pub(crate) mod commands;
 mod decide;
 pub mod metrics;
 mod public;
@@ -158,6 +160,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/moderators", get(public::moderators))
         .route("/v1/coverage", get(public::coverage))
         .route("/metrics", get(metrics::metrics))
+        .merge(crate::web::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             app.clone(),
             metrics::track,
@@ -193,6 +196,11 @@ impl ApiError {
             requirement: None,
             message: message.into(),
         }
+    }
+
+    /// The HTTP status the error answers with.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
@@ -280,8 +288,17 @@ where
     }
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+/// An unknown path: a page for browsers, JSON for everyone else.
+async fn not_found(headers: axum::http::HeaderMap) -> Response {
+    let browser = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if browser {
+        crate::web::with_page_headers(crate::web::WebError::NotFound.into_response())
+    } else {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint").into_response()
+    }
 }
 
 /// The service is up, and this is the log it serves.

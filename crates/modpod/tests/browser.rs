@@ -1,0 +1,461 @@
+//! The web pages in a real browser: headless Chromium, driven over
+//! WebDriver (chromedriver, which `scripts/test` installs and starts and
+//! names in `MODPOD_TEST_WEBDRIVER`), against a real `modpod serve` on a
+//! SQLite log set up from `examples/ietf.toml`. Every step is done as a
+//! person would: typing into fields, choosing, clicking, pressing keys; the
+//! browser runs no script of modpod's, because there is none.
+//!
+//! A screenshot of each step is kept under cargo's target directory, in
+//! `browser-artefacts/`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use modpod_testkit::TestDb;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
+const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
+
+fn modpod(db: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
+        .args(args)
+        .env("MODPOD_DB", db)
+        .env("MODPOD_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run modpod");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "modpod {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Makes a login account for a person of the example; returns its password.
+fn account(db: &str, person: &str) -> String {
+    let printed = modpod(db, &["account", "create", "--person", person, person]);
+    printed
+        .split("password: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no password in {printed:?}"))
+        .to_owned()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(db: &str) -> (Server, String) {
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_modpod"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("MODPOD_DB", db)
+            .env("MODPOD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start modpod serve"),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("modpod listening on ") {
+            let url = rest.split_whitespace().next().unwrap().to_owned();
+            return (server, url);
+        }
+    }
+    panic!("modpod serve stopped before listening");
+}
+
+/// Where the screenshots go: `browser-artefacts/` in cargo's target directory.
+fn artefacts() -> PathBuf {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_modpod"));
+    let target = binary
+        .parent()
+        .and_then(|profile| profile.parent())
+        .unwrap();
+    let dir = target.join("browser-artefacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The browser window's size.
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 1400;
+
+/// A headless Chromium with a fresh profile, through the chromedriver that
+/// `MODPOD_TEST_WEBDRIVER` names.
+async fn browser(profile: &std::path::Path) -> Client {
+    let Ok(webdriver) = std::env::var("MODPOD_TEST_WEBDRIVER") else {
+        panic!(
+            "MODPOD_TEST_WEBDRIVER is not set: the browser tests need chromedriver. \
+             Run scripts/test, which installs Chromium and chromedriver and starts it, \
+             or start one yourself and set MODPOD_TEST_WEBDRIVER=http://127.0.0.1:PORT"
+        );
+    };
+    let mut options = json!({
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            format!("--window-size={WIDTH},{HEIGHT}"),
+            format!("--user-data-dir={}", profile.display()),
+        ],
+    });
+    let chromium = std::env::var("MODPOD_TEST_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
+    if std::path::Path::new(&chromium).exists() {
+        options["binary"] = json!(chromium);
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&webdriver)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start Chromium through {webdriver}: {e}"))
+}
+
+/// One person's visit, step by step.
+struct Visit {
+    client: Client,
+    base: String,
+    shots: PathBuf,
+}
+
+impl Visit {
+    async fn go(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+        self.client
+            .wait()
+            .for_element(Locator::Css("main"))
+            .await
+            .unwrap();
+    }
+
+    async fn text(&self) -> String {
+        self.client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn field(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        self.field(css).await.send_keys(text).await.unwrap();
+    }
+
+    async fn choose(&self, css: &str, value: &str) {
+        self.field(css).await.select_by_value(value).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.field(css).await.click().await.unwrap();
+    }
+
+    /// Clicks what leads to another page, and waits for that page.
+    async fn follow(&self, css: &str) {
+        let target = self.field(css).await;
+        self.after_navigation(target.click()).await;
+    }
+
+    /// Does `act`, then waits until the page it leaves is gone and the
+    /// next one has its main content.
+    async fn after_navigation<
+        F: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+    >(
+        &self,
+        act: F,
+    ) {
+        let page = self.field("html").await;
+        act.await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while page.tag_name().await.is_ok() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the page did not change"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        self.client
+            .wait()
+            .for_element(Locator::Css("main"))
+            .await
+            .unwrap();
+    }
+
+    /// Saves what the browser shows as `name.png`, after checking the page
+    /// as a screen reader would meet it: one main landmark, and a label for
+    /// every control.
+    async fn shot(&self, name: &str) {
+        let unlabelled = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]\
+                 .filter(e => e.labels.length === 0).map(e => e.name);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(unlabelled, json!([]), "{name}: controls without a label");
+        let mains = self
+            .client
+            .execute("return document.querySelectorAll('main').length;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(mains, json!(1), "{name}");
+        // The whole page, not only what fits the window.
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(1400);
+        let tall = u32::try_from(height + 150).unwrap_or(8000).min(8000);
+        self.client.set_window_size(WIDTH, tall).await.unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        self.client.set_window_size(WIDTH, HEIGHT).await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn log_in(&self, account: &str, password: &str) {
+        self.go("/login").await;
+        self.type_into("#account", account).await;
+        self.type_into("#password", password).await;
+        self.follow("main button[type=submit]").await;
+        let text = self.text().await;
+        assert!(text.contains("Hello,"), "{account} did not log in: {text}");
+    }
+
+    async fn log_out(&self) {
+        self.follow("form.who button").await;
+        assert!(self.text().await.contains("You are logged out."));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees_it() {
+    let db = TestDb::sqlite();
+    modpod(
+        &db.url,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    modpod(&db.url, &["setup", EXAMPLE]);
+    // Two moderators say when they are usually there (TEAM-4).
+    for (moderator, zone) in [("mod-1", "Australia/Sydney"), ("mod-2", "Europe/Madrid")] {
+        let windows: Vec<_> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+            .iter()
+            .map(|day| json!({"day": day, "from_hour": 8, "to_hour": 18}))
+            .collect();
+        let command = json!({"command": "set_availability", "person": moderator,
+            "time_zone": zone, "windows": windows});
+        modpod(
+            &db.url,
+            &[
+                "run",
+                "--as",
+                moderator,
+                "--capacity",
+                "moderator",
+                &command.to_string(),
+            ],
+        );
+    }
+    let passwords: Vec<(&str, String)> = ["carol", "tls-chair-1", "bob", "ad-sec"]
+        .into_iter()
+        .map(|p| (p, account(&db.url, p)))
+        .collect();
+    let password = |who: &str| {
+        passwords
+            .iter()
+            .find(|(p, _)| *p == who)
+            .map(|(_, pw)| pw.clone())
+            .unwrap()
+    };
+    let (_server, base) = serve(&db.url);
+    let profile = tempfile::tempdir().unwrap();
+    let visit = Visit {
+        client: browser(profile.path()).await,
+        base,
+        shots: artefacts(),
+    };
+
+    // A participant reports disruptive behaviour on the TLS list.
+    visit.log_in("carol", &password("carol")).await;
+    visit.go("/report").await;
+    visit.choose("#forum", "tls@ietf.org").await;
+    visit.type_into("#subject", "bob@example.org").await;
+    visit.click("#category-uncivil").await;
+    visit
+        .type_into(
+            "#description",
+            "Called the document editor an idiot in two posts this morning.",
+        )
+        .await;
+    visit
+        .type_into("#links", "https://mailarchive.ietf.org/arch/msg/tls/abc")
+        .await;
+    visit.shot("01-participant-report-form").await;
+    visit.follow("main form button[type=submit]").await;
+    let text = visit.text().await;
+    assert!(text.contains("Your report was filed"), "{text}");
+    assert!(text.contains("received"), "{text}");
+    assert!(text.contains("not yet"), "not acknowledged yet: {text}");
+    visit.shot("02-participant-my-reports").await;
+    visit.log_out().await;
+
+    // The chair of the working group takes it from the queue.
+    visit.log_in("tls-chair-1", &password("tls-chair-1")).await;
+    visit.go("/queue").await;
+    let text = visit.text().await;
+    assert!(text.contains("Uncivil commentary"), "{text}");
+    visit.shot("03-administrator-queue").await;
+    visit.follow("a[href='/cases/0']").await;
+    visit.follow("form[action$='/acknowledge'] button").await;
+    let text = visit.text().await;
+    assert!(text.contains("The report is acknowledged"), "{text}");
+    assert!(text.contains("Reported by"), "{text}");
+    visit.shot("04-administrator-case-acknowledged").await;
+
+    // Removing the posts is outside the policy: refused, with ACT-4's words,
+    // and what was typed is still there.
+    visit.choose("#act-measure", "content_removal").await;
+    visit
+        .type_into("#act-reason", "Personal attacks after a warning.")
+        .await;
+    visit
+        .follow("form[action$='/act'] button[type=submit]")
+        .await;
+    let text = visit.text().await;
+    assert!(
+        text.contains("Refused (ACT-4): content removal or redaction is out of scope"),
+        "{text}"
+    );
+    let kept = visit
+        .field("#act-reason")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Personal attacks after a warning."));
+    visit.shot("05-administrator-act-4-refused").await;
+
+    // A suspension for 21 days.
+    visit.choose("#act-measure", "temporary_suspension").await;
+    visit.type_into("#act-days", "21").await;
+    visit
+        .follow("form[action$='/act'] button[type=submit]")
+        .await;
+    let text = visit.text().await;
+    assert!(text.contains("The action is recorded"), "{text}");
+    assert!(
+        text.contains("Action #0: temporary suspension by tls-chair-1 as administrator"),
+        "{text}"
+    );
+    visit.shot("06-administrator-suspended").await;
+    visit.log_out().await;
+
+    // The person sees their status, and disagrees, from the keyboard.
+    visit.log_in("bob", &password("bob")).await;
+    visit.go("/me").await;
+    let text = visit.text().await;
+    assert!(text.contains("Temporary suspension"), "{text}");
+    assert!(text.contains("Personal attacks after a warning."), "{text}");
+    let until = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(21 * 24))
+        .unwrap()
+        .strftime("%Y-%m-%d")
+        .to_string();
+    assert!(text.contains(&until), "ends in 21 days ({until}): {text}");
+    assert!(
+        text.contains("none approved yet when it was taken"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ask for this suspension to be announced"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Note Well (version 1)"),
+        "beside the disagreement: {text}"
+    );
+    visit.shot("07-participant-my-status").await;
+    visit
+        .type_into(
+            "#grounds-0",
+            "I was quoting the editor's own words back, not calling anyone names.",
+        )
+        .await;
+    visit
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&char::from(Key::Tab).to_string())
+        .await
+        .unwrap();
+    let focused = visit.client.active_element().await.unwrap();
+    assert_eq!(focused.text().await.unwrap(), "Send my disagreement");
+    let enter = char::from(Key::Enter).to_string();
+    visit.after_navigation(focused.send_keys(&enter)).await;
+    let text = visit.text().await;
+    assert!(text.contains("Your disagreement is filed"), "{text}");
+    assert!(
+        text.contains("Before the responsible Area Director (ad-sec)"),
+        "{text}"
+    );
+    visit.shot("08-participant-disagreement-filed").await;
+    visit.log_out().await;
+
+    // The responsible AD sees it awaiting them, with the record.
+    visit.log_in("ad-sec", &password("ad-sec")).await;
+    visit.go("/appeals").await;
+    let text = visit.text().await;
+    assert!(text.contains("Awaiting your decision"), "{text}");
+    assert!(
+        text.contains("temporary suspension on tls@ietf.org"),
+        "{text}"
+    );
+    visit.shot("09-ad-appeals").await;
+    visit.follow("a[href='/appeals/0']").await;
+    let text = visit.text().await;
+    assert!(text.contains("I was quoting the editor"), "{text}");
+    assert!(text.contains("Personal attacks after a warning."), "{text}");
+    assert!(
+        !text.contains("carol"),
+        "the AD does not learn who reported: {text}"
+    );
+    visit.shot("10-ad-appeal-record").await;
+
+    // The public roster, with its coverage chart.
+    visit.log_out().await;
+    visit.go("/roster").await;
+    let text = visit.text().await;
+    assert!(text.contains("Maya Moderator"), "{text}");
+    assert!(text.contains("Monday–Friday 08:00–18:00"), "{text}");
+    visit.shot("11-public-roster").await;
+    visit.client.close().await.unwrap();
+}

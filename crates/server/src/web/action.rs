@@ -1,0 +1,269 @@
+//! One action, for those `views::may_see_action` lets see it: its terms,
+//! reason, who took it and under which procedures (ACT-6), its amendments,
+//! consultations and appeals; and for those the policy lets change it, the
+//! forms to consult the moderator team, amend or rescind it (ACT-3).
+
+use super::form::{self, Fields, Problems, refusal_status};
+use super::{
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, see,
+    show,
+};
+use crate::http::App;
+use crate::http::commands::execute;
+use axum::extract::{Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::Timestamp;
+use minijinja::{Value, context};
+use modpod_policy::ids::{ActionId, PersonId};
+use modpod_policy::model::*;
+use modpod_policy::{Actor, Command, State, views};
+use std::collections::BTreeMap;
+
+/// The capacities in which an action may be changed (ACT-3, APPEAL-3).
+const CHANGERS: [Capacity; 3] = [Capacity::Administrator, Capacity::Moderator, Capacity::Iesg];
+
+struct Failed {
+    step: String,
+    form: Fields,
+    problems: Problems,
+}
+
+fn action_page(
+    state: &State,
+    viewer: &Viewer,
+    id: ActionId,
+    now: Timestamp,
+    failed: Option<&Failed>,
+    done: Option<&str>,
+) -> Result<Value, WebError> {
+    let person = &viewer.person;
+    let action = state
+        .actions
+        .get(&id)
+        .filter(|a| views::may_see_action(state, person, a))
+        .ok_or(WebError::NotFound)?;
+    let reports: Vec<_> = action
+        .reports
+        .iter()
+        .map(|r| context! { id => r.0, visible => views::report_for(state, person, *r).is_some() })
+        .collect();
+    let appeals: Vec<_> = state
+        .appeals
+        .values()
+        .filter(|a| a.action == id && views::may_see_appeal(state, person, a))
+        .map(|a| {
+            let steps: Vec<_> = a
+                .steps
+                .iter()
+                .map(|s| context! { step => s, body => s.level.name() })
+                .collect();
+            context! { appeal => a, steps => steps }
+        })
+        .collect();
+    let rescind = allowed_as(
+        state,
+        person,
+        &CHANGERS,
+        &Command::RescindAction {
+            action: id,
+            reason: NOT_YET_TYPED.into(),
+        },
+        now,
+    );
+    let same_terms = TermsChange {
+        measure: action.terms.measure.clone(),
+        fora: action.terms.fora.clone(),
+        ends_at: action.terms.ends_at,
+    };
+    let amend = allowed_as(
+        state,
+        person,
+        &CHANGERS,
+        &Command::AmendAction {
+            action: id,
+            terms: same_terms,
+            reason: NOT_YET_TYPED.into(),
+        },
+        now,
+    );
+    // An administrator who must consult the moderator team first is told
+    // so in the policy's words, beside the consultation form (ACT-3).
+    let moderators: Vec<&PersonId> = state.moderators.keys().collect();
+    let consult = moderators.first().is_some_and(|m| {
+        allows(
+            state,
+            person,
+            Capacity::Administrator,
+            &Command::ConsultModerators {
+                action: id,
+                moderator: (*m).clone(),
+                note: NOT_YET_TYPED.into(),
+            },
+            now,
+        )
+        .is_ok()
+    });
+    let consult_first = (rescind.is_none() && consult)
+        .then(|| {
+            allows(
+                state,
+                person,
+                Capacity::Administrator,
+                &Command::RescindAction {
+                    action: id,
+                    reason: NOT_YET_TYPED.into(),
+                },
+                now,
+            )
+            .err()
+        })
+        .flatten()
+        .filter(|r| r.requirement() == "ACT-3")
+        .map(|r| r.to_string());
+    let fora: Vec<_> = state
+        .fora
+        .values()
+        .filter(|f| state.policy_applies(f) && (f.public || state.is_administrator(person, f)))
+        .map(|f| context! { id => f.id, name => f.name })
+        .collect();
+    let mut defaults = vec![("measure".to_owned(), action.terms.measure.kind().to_owned())];
+    defaults.extend(
+        action
+            .terms
+            .fora
+            .iter()
+            .map(|f| ("fora".to_owned(), f.to_string())),
+    );
+    if let Measure::RateLimit { posts, per_seconds } = &action.terms.measure {
+        defaults.push(("posts".into(), posts.to_string()));
+        defaults.push(("per_seconds".into(), per_seconds.to_string()));
+    }
+    if let Some(end) = action.terms.ends_at {
+        defaults.push(("ends_at".into(), end.strftime("%Y-%m-%dT%H:%M").to_string()));
+    }
+    let (failed_step, form, problems) = match failed {
+        Some(f) => (Some(f.step.as_str()), f.form.kept(), Some(&f.problems)),
+        None => (None, Fields::new(defaults).kept(), None),
+    };
+    Ok(context! {
+        me => me(state, viewer),
+        action => action,
+        measure => action.terms.measure.name(),
+        subject_name => state.people.get(&action.subject).map(|p| &p.name),
+        reports => reports,
+        appeals => appeals,
+        announced => state.announcement_requests.contains(&id),
+        rescind => rescind.map(Capacity::as_str),
+        amend => amend.map(Capacity::as_str),
+        consult => consult,
+        consult_first => consult_first,
+        moderators => moderators,
+        measures => form::measure_options(),
+        fora_options => fora,
+        failed => failed_step,
+        form => form,
+        problems => problems,
+        done => done,
+    })
+}
+
+/// `GET /actions/{id}`.
+pub(super) async fn page(
+    Extract(app): Extract<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    let id = ActionId(number(&id)?);
+    let done = query.get("done").and_then(|d| done_message(d));
+    show(&app, StatusCode::OK, "action.html", move |state, now| {
+        action_page(state, &viewer, id, now, None, done)
+    })
+    .await
+}
+
+const FIELDS: [(&str, &str); 7] = [
+    ("measure", "measure"),
+    ("measure.description", "description"),
+    ("fora", "fora"),
+    ("ends_at", "days"),
+    ("reason", "reason"),
+    ("note", "note"),
+    ("moderator", "moderator"),
+];
+
+/// `POST /actions/{id}/{rescind|amend|consult}`.
+pub(super) async fn step(
+    Extract(app): Extract<App>,
+    Path((id, step)): Path<(String, String)>,
+    Posted { viewer, form }: Posted,
+) -> Result<Response, WebError> {
+    let action = ActionId(number(&id)?);
+    let mut problems = Problems::default();
+    let now = Timestamp::now();
+    let (capacity, command) = match step.as_str() {
+        "rescind" => {
+            problems.required(&form, "reason");
+            let command = Command::RescindAction {
+                action,
+                reason: form.get("reason").to_owned(),
+            };
+            (form::capacity(&form, &mut problems), Some(command))
+        }
+        "amend" => {
+            problems.required(&form, "reason");
+            let measure = form::measure(&form, &mut problems);
+            let ends_at = form::ends_at(&form, now, &mut problems);
+            let fora = form::fora(&form, &mut problems);
+            let command = match (measure, ends_at) {
+                (Some(measure), Ok(ends_at)) => Some(Command::AmendAction {
+                    action,
+                    terms: TermsChange {
+                        measure,
+                        fora,
+                        ends_at,
+                    },
+                    reason: form.get("reason").to_owned(),
+                }),
+                _ => None,
+            };
+            (form::capacity(&form, &mut problems), command)
+        }
+        "consult" => {
+            problems.required(&form, "note");
+            let moderator = problems.required(&form, "moderator");
+            let command = modpod_policy::ids::PersonId::parse(moderator)
+                .ok()
+                .map(|moderator| Command::ConsultModerators {
+                    action,
+                    moderator,
+                    note: form.get("note").to_owned(),
+                });
+            (Some(Capacity::Administrator), command)
+        }
+        _ => return Err(WebError::NotFound),
+    };
+    let (status, problems) = match (capacity, command, problems.is_empty()) {
+        (Some(capacity), Some(command), true) => {
+            let actor = Actor::new(viewer.person.clone(), capacity);
+            match execute(&app, actor, command).await? {
+                Ok(_) => return Ok(see(&format!("/actions/{}?done={step}", action.0))),
+                Err(refusal) => (
+                    refusal_status(&refusal),
+                    Problems::refused(&refusal, &FIELDS),
+                ),
+            }
+        }
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    };
+    let failed = Failed {
+        step,
+        form,
+        problems,
+    };
+    show(&app, status, "action.html", move |state, now| {
+        action_page(state, &viewer, action, now, Some(&failed), None)
+    })
+    .await
+}

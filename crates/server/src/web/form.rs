@@ -1,0 +1,400 @@
+//! Reading posted forms, and saying what was wrong with them.
+//!
+//! A form is read into [`Fields`] (reading one never fails: a missing field
+//! is empty), parsed here into the policy's types, and the command is decided
+//! by the policy. What is wrong is gathered in [`Problems`]: what cannot even
+//! be put into a command (an empty required field, a number that is not one)
+//! is found here, and everything else is the policy's own refusal, shown next
+//! to the field it names when the form has it, else above the form with its
+//! requirement. Either way the page comes back with what was typed.
+
+use jiff::{SignedDuration, Timestamp};
+use modpod_policy::Refusal;
+use modpod_policy::ids::ForumId;
+use modpod_policy::model::{Capacity, Measure};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Fields whose every value counts (checkboxes), kept as lists.
+const LISTS: [&str; 1] = ["fora"];
+
+/// The fields of a posted form, in the order sent.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn new(pairs: Vec<(String, String)>) -> Fields {
+        Fields(pairs)
+    }
+
+    /// The first value of a field, or "" when it is absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The first value, without surrounding white space.
+    pub fn trimmed(&self, name: &str) -> &str {
+        self.get(name).trim()
+    }
+
+    /// Every value of a field.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// What was typed, to put back into the form (never the CSRF token).
+    pub fn kept(&self) -> Value {
+        let mut kept = Map::new();
+        for name in LISTS {
+            kept.insert(name.to_owned(), Value::Array(Vec::new()));
+        }
+        for (name, value) in &self.0 {
+            if name == "csrf" || name == "password" {
+                continue;
+            }
+            if LISTS.contains(&name.as_str()) {
+                if let Value::Array(values) = kept
+                    .entry(name.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()))
+                {
+                    values.push(Value::String(value.clone()));
+                }
+            } else {
+                kept.entry(name.clone())
+                    .or_insert_with(|| Value::String(value.clone()));
+            }
+        }
+        Value::Object(kept)
+    }
+}
+
+/// A policy refusal as a page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Refused {
+    pub requirement: &'static str,
+    pub message: String,
+}
+
+/// What was wrong with a form.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Problems {
+    /// Messages next to fields, by the field's name.
+    pub fields: BTreeMap<&'static str, String>,
+    /// The policy's refusal of the whole form.
+    pub refusal: Option<Refused>,
+}
+
+impl Problems {
+    pub fn field(&mut self, name: &'static str, message: impl Into<String>) {
+        self.fields.entry(name).or_insert_with(|| message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.refusal.is_none()
+    }
+
+    /// A required field: present and not blank.
+    pub fn required<'f>(&mut self, form: &'f Fields, name: &'static str) -> &'f str {
+        let value = form.trimmed(name);
+        if value.is_empty() {
+            self.field(name, "This is required.");
+        }
+        value
+    }
+
+    /// The policy's refusal: next to the field it is about when the form has
+    /// one (`fields` maps the policy's names of fields, or of records that
+    /// were not found, to the form's), else above the form.
+    pub fn refused(refusal: &Refusal, fields: &[(&str, &'static str)]) -> Problems {
+        let mut problems = Problems::default();
+        let about = match refusal {
+            Refusal::Invalid { field, reason } => Some((*field, reason.clone())),
+            Refusal::Unknown { what, .. } => Some((*what, refusal.to_string())),
+            _ => None,
+        };
+        let field = about.and_then(|(name, message)| {
+            fields
+                .iter()
+                .find(|(policy, _)| *policy == name)
+                .map(|(_, form)| (*form, message))
+        });
+        match field {
+            Some((name, message)) => problems.field(name, message),
+            None => {
+                problems.refusal = Some(Refused {
+                    requirement: refusal.requirement(),
+                    message: refusal.to_string(),
+                });
+            }
+        }
+        problems
+    }
+}
+
+/// The HTTP status of a page that shows a refusal: as the API answers it.
+pub(crate) fn refusal_status(refusal: &Refusal) -> axum::http::StatusCode {
+    crate::http::ApiError::from_refusal(refusal.clone()).status()
+}
+
+/// A capacity chosen in a form (`as`); never modpod's own scheduler.
+pub(crate) fn capacity(form: &Fields, problems: &mut Problems) -> Option<Capacity> {
+    match form.trimmed("as").parse::<Capacity>() {
+        Ok(Capacity::System) | Err(_) => {
+            problems.field("as", "Choose the capacity you act in.");
+            None
+        }
+        Ok(capacity) => Some(capacity),
+    }
+}
+
+/// One choice of measure, as the forms list them: the policy's own names,
+/// the out-of-scope ones included so that choosing one gets ACT-4's words.
+#[derive(Debug, Serialize)]
+pub(crate) struct MeasureOption {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub out_of_scope: bool,
+}
+
+fn every_measure() -> [Measure; 11] {
+    [
+        Measure::RateLimit {
+            posts: 1,
+            per_seconds: 1,
+        },
+        Measure::ReviewAndApproval,
+        Measure::PrivateAdmonishment,
+        Measure::PublicAdmonishment,
+        Measure::TemporarySuspension,
+        Measure::IndefiniteSuspension,
+        Measure::Other {
+            description: String::new(),
+        },
+        Measure::AccountRemoval,
+        Measure::MeetingRestriction,
+        Measure::ContentRemoval,
+        Measure::PrivateCommunications,
+    ]
+}
+
+pub(crate) fn measure_options() -> Vec<MeasureOption> {
+    every_measure()
+        .iter()
+        .map(|m| MeasureOption {
+            key: m.kind(),
+            name: m.name(),
+            out_of_scope: m.out_of_scope().is_some(),
+        })
+        .collect()
+}
+
+/// The measure chosen (`measure`, with `posts` and `per_seconds` for a
+/// rate limit and `description` for another action).
+pub(crate) fn measure(form: &Fields, problems: &mut Problems) -> Option<Measure> {
+    let key = form.trimmed("measure");
+    let Some(chosen) = every_measure().into_iter().find(|m| m.kind() == key) else {
+        problems.field("measure", "Choose a measure.");
+        return None;
+    };
+    Some(match chosen {
+        Measure::RateLimit { .. } => {
+            let posts = positive(form, "posts", problems);
+            let per_seconds = positive(form, "per_seconds", problems);
+            Measure::RateLimit {
+                posts: posts?,
+                per_seconds: per_seconds?,
+            }
+        }
+        Measure::Other { .. } => Measure::Other {
+            description: form.get("description").to_owned(),
+        },
+        other => other,
+    })
+}
+
+/// A whole number of at least one.
+fn positive(form: &Fields, name: &'static str, problems: &mut Problems) -> Option<u32> {
+    match form.trimmed(name).parse::<u32>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            problems.field(name, "Give a whole number of at least 1.");
+            None
+        }
+    }
+}
+
+/// The longest duration a form accepts, in days (about a hundred years).
+const MAX_DAYS: i64 = 36_600;
+
+/// When an action ends: `days` from now, or `ends_at` (a date and time,
+/// UTC); neither means no end. `Err` when what was typed is not one.
+pub(crate) fn ends_at(
+    form: &Fields,
+    now: Timestamp,
+    problems: &mut Problems,
+) -> Result<Option<Timestamp>, ()> {
+    let (days, at) = (form.trimmed("days"), form.trimmed("ends_at"));
+    if !days.is_empty() && !at.is_empty() {
+        problems.field("days", "Give a number of days or an end, not both.");
+        return Err(());
+    }
+    if !days.is_empty() {
+        return match days.parse::<i64>() {
+            Ok(d) if (1..=MAX_DAYS).contains(&d) => now
+                .checked_add(SignedDuration::from_hours(d * 24))
+                .map(Some)
+                .map_err(|_| problems.field("days", "That is too far away.")),
+            _ => {
+                problems.field(
+                    "days",
+                    format!("Give a whole number of days, from 1 to {MAX_DAYS}."),
+                );
+                Err(())
+            }
+        };
+    }
+    if !at.is_empty() {
+        return parse_utc(at).map(Some).ok_or_else(|| {
+            problems.field(
+                "ends_at",
+                "Give a date and time in UTC, such as 2026-03-22T10:00.",
+            )
+        });
+    }
+    Ok(None)
+}
+
+/// `2026-03-22T10:00` (a browser's date and time field, taken as UTC),
+/// with or without seconds, or a full RFC 3339 timestamp.
+fn parse_utc(text: &str) -> Option<Timestamp> {
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let civil = text.parse::<jiff::civil::DateTime>().ok()?;
+    jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()
+}
+
+/// The fora ticked (`fora`).
+pub(crate) fn fora(form: &Fields, problems: &mut Problems) -> Vec<ForumId> {
+    let mut fora = Vec::new();
+    for value in form.all("fora") {
+        match ForumId::parse(value.trim()) {
+            Ok(id) => fora.push(id),
+            Err(_) => problems.field("fora", "One of the fora is not a forum's name."),
+        }
+    }
+    if fora.is_empty() {
+        problems.field("fora", "Tick at least one forum.");
+    }
+    fora
+}
+
+/// Percent-encodes a query parameter's value.
+pub(crate) fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Fields {
+        Fields::new(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn an_end_is_days_or_a_utc_time_but_not_both() {
+        let now: Timestamp = "2026-03-01T10:00:00Z".parse().unwrap();
+        let mut p = Problems::default();
+        assert_eq!(
+            ends_at(&form(&[("days", "21")]), now, &mut p),
+            Ok(Some("2026-03-22T10:00:00Z".parse().unwrap()))
+        );
+        assert_eq!(
+            ends_at(&form(&[("ends_at", "2026-04-01T08:30")]), now, &mut p),
+            Ok(Some("2026-04-01T08:30:00Z".parse().unwrap()))
+        );
+        assert_eq!(ends_at(&form(&[]), now, &mut p), Ok(None));
+        assert!(p.is_empty());
+        for bad in [
+            &[("days", "three")][..],
+            &[("days", "0")],
+            &[("days", "99999999999")],
+            &[("ends_at", "next week")],
+            &[("days", "2"), ("ends_at", "2026-04-01T08:30")],
+        ] {
+            let mut p = Problems::default();
+            assert!(ends_at(&form(bad), now, &mut p).is_err(), "{bad:?}");
+            assert!(!p.fields.is_empty(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn kept_fields_leave_out_secrets_and_keep_every_tick() {
+        let kept = form(&[
+            ("csrf", "secret"),
+            ("password", "hunter2"),
+            ("reason", "<b>"),
+            ("fora", "a"),
+            ("fora", "b"),
+        ])
+        .kept();
+        assert_eq!(
+            kept,
+            serde_json::json!({"reason": "<b>", "fora": ["a", "b"]})
+        );
+    }
+
+    #[test]
+    fn a_refusal_about_a_field_goes_next_to_it() {
+        let invalid = Refusal::Invalid {
+            field: "description",
+            reason: "must be at most 20000 characters".into(),
+        };
+        let p = Problems::refused(&invalid, &[("description", "description")]);
+        assert_eq!(
+            p.fields.get("description").map(String::as_str),
+            Some("must be at most 20000 characters")
+        );
+        assert!(p.refusal.is_none());
+        let p = Problems::refused(&invalid, &[]);
+        assert_eq!(p.refusal.map(|r| r.requirement), Some("INPUT"));
+    }
+
+    #[test]
+    fn every_measure_is_offered_under_the_policy_s_name() {
+        let options = measure_options();
+        assert_eq!(options.len(), 11);
+        assert!(
+            options
+                .iter()
+                .any(|o| o.key == "content_removal" && o.out_of_scope)
+        );
+        let mut p = Problems::default();
+        let m = measure(&form(&[("measure", "rate_limit"), ("posts", "x")]), &mut p);
+        assert_eq!(m, None);
+        assert!(p.fields.contains_key("posts") && p.fields.contains_key("per_seconds"));
+    }
+}

@@ -1,0 +1,504 @@
+//! The web pages: modpod as most people meet it. A participant reports
+//! disruptive behaviour and follows their reports, or sees an action against
+//! them and what they may do about it; administrators and moderators work the
+//! queue of reports and act; ADs, the IESG and the IAB hear appeals; anybody
+//! sees the moderator roster and the transparency report.
+//!
+//! Pages are rendered on the server from templates compiled into the binary
+//! (`crates/server/templates/`), with one stylesheet and no script: every
+//! change is an ordinary form post, so everything works without JavaScript.
+//!
+//! Two rules hold on every page:
+//! - **Who may see what is decided by `modpod_policy::views`, never here.** A
+//!   report is shown only as `views::report_for` gives it (so a reporter's
+//!   identity reaches only the forum's administrators and moderators,
+//!   REPORT-5), an action only when `views::may_see_action` says so, a history
+//!   only through `views::history`.
+//! - **Every change is a policy command**, recorded by
+//!   `http::commands::execute`, the path `POST /v1/commands` takes.
+//!   Which buttons a page offers is asked of the policy too: the command is
+//!   decided without being recorded (`allows`), so a page never offers
+//!   what the policy would refuse, nor hides what it allows.
+//!
+//! Every form carries the login session's CSRF token in a hidden `csrf`
+//! field (`Posted`); a refusal is shown beside the form with its
+//! requirement and the policy's words, bad input next to its field, and what
+//! was typed is kept.
+//!
+//! ## Layout
+//! - `session`: logging in and out.
+//! - `participant`: the report form, "my reports", "my status".
+//! - `queue`, `case`, `action`: the administrators' and moderators' queue,
+//!   one report and acting on it, one action.
+//! - `appeals`: appeals awaiting an AD, the IETF chair, the IESG or the IAB.
+//! - `public`: the home page, the roster with its coverage chart, the stylesheet.
+//! - `form`: reading posted fields, and saying what was wrong with them.
+
+mod action;
+mod appeals;
+mod case;
+mod form;
+mod participant;
+mod public;
+pub mod queue;
+mod session;
+
+use crate::http::auth::{self, Caller, Via};
+use crate::http::{ApiError, App};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use form::Fields;
+use jiff::Timestamp;
+use minijinja::{Environment, Value, context};
+use modpod_policy::ids::PersonId;
+use modpod_policy::model::{Capacity, Role};
+use modpod_policy::{Actor, Command, Refusal, State, views};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// The routes of the pages, for the service's router.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/roster", get(public::roster))
+        .route("/assets/modpod.css", get(public::stylesheet))
+        .route("/login", get(session::form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route(
+            "/report",
+            get(participant::report_form).post(participant::file_report),
+        )
+        .route("/me", get(participant::status))
+        .route("/me/reports", get(participant::my_reports))
+        .route(
+            "/me/actions/{id}/{step}",
+            post(participant::about_my_action),
+        )
+        .route(
+            "/me/appeals/{id}/escalate",
+            post(participant::escalate_appeal),
+        )
+        .route("/queue", get(queue::page))
+        .route("/cases/{id}", get(case::page))
+        .route("/cases/{id}/{step}", post(case::step))
+        .route("/actions/{id}", get(action::page))
+        .route("/actions/{id}/{step}", post(action::step))
+        .route("/appeals", get(appeals::list))
+        .route("/appeals/{id}", get(appeals::page))
+        .route("/appeals/{id}/decide", post(appeals::decide))
+        .layer(axum::middleware::map_response(page_headers))
+}
+
+async fn page_headers(response: Response) -> Response {
+    with_page_headers(response)
+}
+
+/// Headers for every page: no script may run, nothing is framed, and the
+/// pages' forms post only here.
+pub(crate) fn with_page_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+// ---------------------------------------------------------------- templates
+
+/// The stylesheet of every page.
+const STYLESHEET: &str = include_str!("../../templates/modpod.css");
+
+/// The templates, parsed once. HTML is escaped automatically (`.html` names).
+static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    // A record without some optional part shows nothing there.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    macro_rules! templates {
+            ($($name:literal),* $(,)?) => {
+                $(env.add_template($name, include_str!(concat!("../../templates/", $name)))?;)*
+            };
+        }
+    templates!(
+        "layout.html",
+        "macros.html",
+        "error.html",
+        "home.html",
+        "login.html",
+        "report.html",
+        "my_reports.html",
+        "my_status.html",
+        "queue.html",
+        "case.html",
+        "action.html",
+        "appeals.html",
+        "appeal.html",
+        "roster.html",
+    );
+    let version = blake3::hash(STYLESHEET.as_bytes()).to_hex();
+    env.add_global(
+        "stylesheet",
+        format!("/assets/modpod.css?v={}", &version[..12]),
+    );
+    env.set_formatter(html_formatter);
+    env.add_filter("when", |t: String| when(&t));
+    env.add_filter("day", |t: String| {
+        t.parse::<Timestamp>()
+            .map_or(t, |t| t.strftime("%Y-%m-%d").to_string())
+    });
+    Ok(env)
+});
+
+/// Escapes text for HTML as the default does, but for `/`, which needs no
+/// escaping in HTML text or quoted attributes: addresses and time zones
+/// stay readable in the page's source, and pages lighter.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    let text = match value.as_str() {
+        Some(text) if !value.is_safe() && state.auto_escape() == minijinja::AutoEscape::Html => {
+            text
+        }
+        _ => return minijinja::escape_formatter(out, state, value),
+    };
+    let mut from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[from..at])?;
+        out.write_str(entity)?;
+        from = at + 1;
+    }
+    out.write_str(&text[from..])?;
+    Ok(())
+}
+
+/// A moment as pages show it: to the minute, in UTC.
+fn when(t: &str) -> String {
+    t.parse::<Timestamp>().map_or_else(
+        |_| t.to_owned(),
+        |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+/// Renders a template.
+pub(crate) fn render(name: &str, ctx: Value) -> Result<String, WebError> {
+    let env = TEMPLATES.as_ref().map_err(WebError::internal)?;
+    env.get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(WebError::internal)
+}
+
+/// Renders `template` with what `build` reads from the state, on a blocking
+/// thread: the engine is locked only while reading, not while rendering.
+pub(crate) async fn show<F>(
+    app: &App,
+    status: StatusCode,
+    template: &'static str,
+    build: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(&State, Timestamp) -> Result<Value, WebError> + Send + 'static,
+{
+    let engine = app.engine.clone();
+    let html = tokio::task::spawn_blocking(move || {
+        let ctx = {
+            let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+            build(engine.state(), Timestamp::now())?
+        };
+        render(template, ctx)
+    })
+    .await
+    .map_err(WebError::internal)??;
+    Ok((status, Html(html)).into_response())
+}
+
+/// After a change: back to a page (303, so reloading it changes nothing).
+pub(crate) fn see(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+// -------------------------------------------------------------- who is here
+
+/// The person behind a browser's login session, and the session's CSRF
+/// token that the pages' forms carry. Extracting it from a request that has
+/// no live session sends the browser to the login page.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub person: PersonId,
+    pub csrf: String,
+}
+
+/// Who is looking: a logged-in person, or nobody.
+pub(crate) struct Visitor(pub Option<Viewer>);
+
+async fn viewer(parts: &Parts, app: &App) -> Result<Option<Viewer>, WebError> {
+    let Some(id) = auth::cookie(&parts.headers, auth::SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    match auth::session_caller(app, id.to_owned()).await {
+        Ok(Caller {
+            person: Some(person),
+            via: Via::Session { csrf },
+        }) => Ok(Some(Viewer { person, csrf })),
+        Ok(_) => Ok(None),
+        // An ended session is simply logged out.
+        Err(e) if e.status() == StatusCode::UNAUTHORIZED => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl FromRequestParts<App> for Visitor {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, WebError> {
+        viewer(parts, app).await.map(Visitor)
+    }
+}
+
+impl FromRequestParts<App> for Viewer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, WebError> {
+        viewer(parts, app).await?.ok_or_else(|| WebError::LogIn {
+            next: if parts.method == Method::GET {
+                parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_owned()
+            } else {
+                "/".to_owned()
+            },
+        })
+    }
+}
+
+/// A form posted by a logged-in person, its CSRF token checked: the hidden
+/// `csrf` field (or the `X-CSRF-Token` header) must be the session's. A post
+/// without it is refused before anything is read or decided.
+pub(crate) struct Posted {
+    pub viewer: Viewer,
+    pub form: Fields,
+}
+
+impl FromRequest<App> for Posted {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, app: &App) -> Result<Self, WebError> {
+        let (mut parts, body) = request.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, app).await?;
+        let header = parts
+            .headers
+            .get(auth::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let request = Request::from_parts(parts, body);
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, app)
+            .await
+            .map_err(|rejection| WebError::BadRequest(rejection.body_text()))?;
+        let form = Fields::new(pairs);
+        let presented = header.unwrap_or_else(|| form.get("csrf").to_owned());
+        if !same_secret(&presented, &viewer.csrf) {
+            return Err(WebError::Forbidden(
+                "This form did not carry this session's security token, so nothing was done. \
+                 Go back, reload the page and send it again."
+                    .into(),
+            ));
+        }
+        Ok(Posted { viewer, form })
+    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The viewer as the layout shows them, with the parts of modpod that
+/// concern them (which links the navigation offers, not what they may see).
+#[derive(Debug, Serialize)]
+pub(crate) struct Me {
+    pub person: String,
+    pub name: String,
+    pub csrf: String,
+    /// Handles reports somewhere: a moderator or an administrator of a forum.
+    pub handles: bool,
+    /// Hears appeals: an AD, the IETF chair, the IESG or the IAB.
+    pub hears_appeals: bool,
+}
+
+pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
+    let person = &viewer.person;
+    Me {
+        person: person.to_string(),
+        name: state
+            .people
+            .get(person)
+            .map_or_else(|| person.to_string(), |p| p.name.clone()),
+        csrf: viewer.csrf.clone(),
+        handles: state.is_moderator(person)
+            || state
+                .fora
+                .values()
+                .any(|f| state.is_administrator(person, f)),
+        hears_appeals: views::on_iesg(state, person) || state.holds(person, &Role::IabMember),
+    }
+}
+
+// ------------------------------------------------------- asking the policy
+
+/// Text standing in for what a person has not typed yet, when a page asks
+/// the policy whether it would accept a command.
+pub(crate) const NOT_YET_TYPED: &str = "(to be written)";
+
+/// Whether the policy would record `command` for `person` acting as
+/// `capacity` now: decided exactly as it would be if sent, and not recorded.
+pub(crate) fn allows(
+    state: &State,
+    person: &PersonId,
+    capacity: Capacity,
+    command: &Command,
+    now: Timestamp,
+) -> Result<(), Refusal> {
+    modpod_policy::decide(state, &Actor::new(person.clone(), capacity), command, now).map(|_| ())
+}
+
+/// The first of `capacities` in which the policy would record `command`.
+pub(crate) fn allowed_as(
+    state: &State,
+    person: &PersonId,
+    capacities: &[Capacity],
+    command: &Command,
+    now: Timestamp,
+) -> Option<Capacity> {
+    capacities
+        .iter()
+        .copied()
+        .find(|c| allows(state, person, *c, command, now).is_ok())
+}
+
+/// A path segment that must be a record's number; anything else is a page
+/// that does not exist.
+pub(crate) fn number(segment: &str) -> Result<u64, WebError> {
+    segment.parse().map_err(|_| WebError::NotFound)
+}
+
+/// What a page says after a change was recorded (`?done=...`): fixed words,
+/// never text taken from the address.
+pub(crate) fn done_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "logout" => "You are logged out.",
+        "filed" => "Your report was filed. The forum's administrators and the moderators have it.",
+        "acknowledge" => "The report is acknowledged; the reporter is told.",
+        "review" => "The review of this report has started.",
+        "escalate" => "The report is escalated to the moderators.",
+        "resolve" => "The report is resolved; the reporter is told how it ended.",
+        "refer" => "The report is referred to the ombudsteam.",
+        "act" => "The action is recorded; the people the policy names are told.",
+        "rescind" => "The action is rescinded.",
+        "amend" => "The action is amended.",
+        "consult" => "The consultation of the moderator team is recorded.",
+        "announce" => "Your request for an announcement is recorded.",
+        "disagree" => "Your disagreement is filed.",
+        "reinstatement" => "Your request for reinstatement is filed.",
+        "escalate-appeal" => "Your appeal is taken to the next body.",
+        "decided" => "Your decision is recorded; the appellant and the moderator team are told.",
+        _ => return None,
+    })
+}
+
+// ------------------------------------------------------------------ errors
+
+/// Why a page could not be shown. Every variant is a page of its own, never
+/// a bare error: a browser shows it to a person.
+#[derive(Debug)]
+pub enum WebError {
+    /// Not logged in: to the login page, and back here afterwards.
+    LogIn {
+        next: String,
+    },
+    NotFound,
+    Forbidden(String),
+    BadRequest(String),
+    /// Logged where it happened.
+    Internal,
+}
+
+impl WebError {
+    pub(crate) fn internal(error: impl std::fmt::Display) -> WebError {
+        tracing::error!(%error, "a page failed");
+        WebError::Internal
+    }
+}
+
+impl From<ApiError> for WebError {
+    fn from(error: ApiError) -> WebError {
+        match error.status() {
+            StatusCode::NOT_FOUND => WebError::NotFound,
+            StatusCode::FORBIDDEN => WebError::Forbidden(error.message),
+            status if status.is_client_error() => WebError::BadRequest(error.message),
+            _ => WebError::Internal,
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            WebError::LogIn { next } => {
+                return see(&format!("/login?next={}", form::url_encode(&next)));
+            }
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such page, or it is not one you may see.".to_owned(),
+            ),
+            WebError::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", message),
+            WebError::BadRequest(message) => (StatusCode::BAD_REQUEST, "Bad request", message),
+            WebError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "modpod could not complete this; it is logged. Nothing was recorded twice: \
+                 reload the page to see where things stand."
+                    .to_owned(),
+            ),
+        };
+        match render(
+            "error.html",
+            context! { title => title, message => message, status => status.as_u16() },
+        ) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}

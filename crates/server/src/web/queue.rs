@@ -1,0 +1,162 @@
+//! The queue of reports for administrators and moderators: every report on
+//! a forum the viewer handles (`views::handles_reports_on`), as
+//! `views::report_for` shows it, with its deadline (filed + the escalation
+//! hours, REPORT-4) and whether it escalated, oldest deadline first,
+//! filtered by forum, category and state.
+
+use super::{Viewer, WebError, me, render, show};
+use crate::http::App;
+use axum::extract::{Query, State as Extract};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::Timestamp;
+use minijinja::{Value, context};
+use modpod_policy::ids::PersonId;
+use modpod_policy::model::{Capacity, Forum, ReportState};
+use modpod_policy::{Actor, State, views};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The capacities in which `person` handles reports on `forum`.
+pub(crate) fn handling_capacities(
+    state: &State,
+    person: &PersonId,
+    forum: &Forum,
+) -> Vec<Capacity> {
+    [Capacity::Administrator, Capacity::Moderator]
+        .into_iter()
+        .filter(|c| views::handles_reports_on(state, &Actor::new(person.clone(), *c), forum))
+        .collect()
+}
+
+/// Which reports the queue shows.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Filter {
+    /// Only this forum.
+    #[serde(default)]
+    pub forum: String,
+    /// Only this category.
+    #[serde(default)]
+    pub category: String,
+    /// `open` (the default: not resolved), `resolved` or `all`.
+    #[serde(default)]
+    pub show: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: u64,
+    forum: String,
+    subject: String,
+    category: String,
+    state: &'static str,
+    filed: String,
+    deadline: String,
+    /// Unacknowledged past its deadline and not escalated yet.
+    overdue: bool,
+    escalated: Option<String>,
+    #[serde(skip)]
+    due: Timestamp,
+}
+
+fn short(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// What the queue page shows to `viewer`; refused to people who handle no
+/// reports anywhere.
+pub fn context(
+    state: &State,
+    viewer: &Viewer,
+    filter: &Filter,
+    now: Timestamp,
+) -> Result<Value, WebError> {
+    let person = &viewer.person;
+    let handled: BTreeMap<&str, &Forum> = state
+        .fora
+        .values()
+        .filter(|f| !handling_capacities(state, person, f).is_empty())
+        .map(|f| (f.id.as_str(), f))
+        .collect();
+    if handled.is_empty() {
+        return Err(WebError::Forbidden(
+            "The queue is for the administrators of a forum and for the moderators.".into(),
+        ));
+    }
+    let titles: BTreeMap<&str, &str> = state
+        .categories
+        .iter()
+        .map(|c| (c.id.as_str(), c.title.as_str()))
+        .collect();
+    let hours = i64::from(state.settings.escalation_hours);
+    let mut rows: Vec<Row> = state
+        .reports
+        .values()
+        .filter(|r| handled.contains_key(r.forum.as_str()))
+        .filter(|r| filter.forum.is_empty() || r.forum.as_str() == filter.forum)
+        .filter(|r| filter.category.is_empty() || r.category == filter.category)
+        .filter(|r| {
+            let resolved = matches!(r.state, ReportState::Resolved { .. });
+            match filter.show.as_str() {
+                "all" => true,
+                "resolved" => resolved,
+                _ => !resolved,
+            }
+        })
+        .filter_map(|r| views::report_for(state, person, r.id))
+        .map(|view| {
+            let due = modpod_policy::time::add_seconds(view.filed_at, hours * 3600);
+            Row {
+                id: view.id.0,
+                forum: view.forum.to_string(),
+                subject: view.subject.to_string(),
+                category: titles
+                    .get(view.category.as_str())
+                    .map_or_else(|| view.category.clone(), |t| (*t).to_owned()),
+                state: view.state.name(),
+                filed: short(view.filed_at),
+                deadline: short(due),
+                overdue: view.state == ReportState::Received
+                    && view.escalated_at.is_none()
+                    && due <= now,
+                escalated: view.escalated_at.map(short),
+                due,
+            }
+        })
+        .collect();
+    rows.sort_by_key(|r| (r.due, r.id));
+    let fora: Vec<(&str, &str)> = handled
+        .values()
+        .map(|f| (f.id.as_str(), f.name.as_str()))
+        .collect();
+    Ok(context! {
+        me => me(state, viewer),
+        rows => rows,
+        fora => fora,
+        categories => &state.categories,
+        filter => context! { forum => filter.forum, category => filter.category, show => filter.show },
+        escalation_hours => hours,
+    })
+}
+
+/// Renders the queue page: what `GET /queue` answers, for the benchmark too.
+pub fn render_page(
+    state: &State,
+    viewer: &Viewer,
+    filter: &Filter,
+    now: Timestamp,
+) -> Result<String, WebError> {
+    render("queue.html", context(state, viewer, filter, now)?)
+}
+
+/// `GET /queue?forum=&category=&show=`.
+pub(super) async fn page(
+    Extract(app): Extract<App>,
+    viewer: Viewer,
+    Query(filter): Query<Filter>,
+) -> Result<Response, WebError> {
+    show(&app, StatusCode::OK, "queue.html", move |state, now| {
+        context(state, &viewer, &filter, now)
+    })
+    .await
+}

@@ -1,0 +1,1011 @@
+//! The web pages as a browser without scripts uses them: pages fetched with
+//! a session cookie, forms posted as `application/x-www-form-urlencoded`
+//! with their hidden CSRF field. Who sees what, what a bad form shows, and
+//! that a forged form changes nothing. (The same flows in a real Chromium
+//! are in `crates/modpod/tests/browser.rs`.)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use common::{As, IETF, PEOPLE, TLS};
+use modpod_server::http::router;
+use serde_json::json;
+use std::collections::BTreeMap;
+use tower::ServiceExt;
+
+/// A page's answer.
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+struct Web {
+    api: common::Api,
+    sessions: BTreeMap<&'static str, (String, String)>,
+}
+
+impl Web {
+    async fn new() -> Web {
+        Web {
+            api: common::Api::new(common::engine()),
+            sessions: BTreeMap::new(),
+        }
+    }
+
+    async fn log_in(&mut self, who: &'static str) {
+        let As::Session { cookie, csrf } = self.api.login(who).await else {
+            unreachable!()
+        };
+        self.sessions.insert(who, (cookie, csrf));
+    }
+
+    fn cookie(&self, who: Option<&str>) -> Option<&str> {
+        who.map(|w| self.sessions[w].0.as_str())
+    }
+
+    fn csrf(&self, who: &str) -> String {
+        self.sessions[who].1.clone()
+    }
+
+    async fn request(&self, request: Request<Body>) -> Page {
+        let response = router(self.api.app.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    /// `GET path` as `who` (`None`: nobody logged in).
+    async fn get(&self, who: Option<&str>, path: &str) -> Page {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = self.cookie(who) {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.request(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a form as `who`, with the session's CSRF field.
+    async fn post(&self, who: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf(who);
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(Some(who), path, &all).await
+    }
+
+    /// Posts exactly these fields.
+    async fn post_raw(&self, who: Option<&str>, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html");
+        if let Some(cookie) = self.cookie(who) {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.request(request.body(Body::from(encode(fields))).unwrap())
+            .await
+    }
+
+    fn events(&self) -> u64 {
+        self.api.events()
+    }
+}
+
+/// Carol reports bob's post on the tls list.
+const REPORT: [(&str, &str); 6] = [
+    ("forum", TLS),
+    ("subject_kind", "email"),
+    ("subject", "bob@example.org"),
+    ("category", "uncivil"),
+    ("description", "He called the editor an idiot, twice."),
+    (
+        "links",
+        "https://mailarchive.example/tls/1\nhttps://mailarchive.example/tls/2",
+    ),
+];
+
+/// A world with a report by carol about bob on tls (#0), a report by erin
+/// about the moderator m1 on the plenary list (#1), alice's suspension of
+/// bob that cites the first, and bob's disagreement with it.
+async fn world() -> Web {
+    let mut web = Web::new().await;
+    for who in ["carol", "erin", "alice", "bob"] {
+        web.log_in(who).await;
+    }
+    let page = web.post("carol", "/report", &REPORT).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/me/reports?done=filed");
+    let page = web
+        .post(
+            "erin",
+            "/report",
+            &[
+                ("forum", IETF),
+                ("subject_kind", "person"),
+                ("subject", "m1"),
+                ("category", "sealioning"),
+                ("description", "Asks for evidence of everything, forever."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/act",
+            &[
+                ("as", "administrator"),
+                ("measure", "temporary_suspension"),
+                ("fora", TLS),
+                ("days", "21"),
+                ("reason", "Personal attacks after a warning: REASON-MARK"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = web
+        .post(
+            "bob",
+            "/me/actions/0/disagree",
+            &[("grounds", "I was quoting someone else: GROUNDS-MARK")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    web
+}
+
+/// Text as the pages escape it.
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Whether `text` names `word` as a word of its own (`erin`, not "covering").
+fn mentions(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Every page a person may open, with the records of `world`.
+const PAGES: [&str; 15] = [
+    "/",
+    "/report",
+    "/me",
+    "/me/reports",
+    "/queue",
+    "/queue?show=all",
+    "/cases/0",
+    "/cases/1",
+    "/actions/0",
+    "/appeals",
+    "/appeals/0",
+    "/roster",
+    "/transparency",
+    "/login",
+    "/nothing-here",
+];
+
+#[tokio::test]
+async fn a_reporter_is_shown_only_to_the_forum_s_administrators_and_the_moderators() {
+    let mut web = world().await;
+    for who in PEOPLE {
+        if !web.sessions.contains_key(who) {
+            web.log_in(who).await;
+        }
+    }
+    let viewers: Vec<Option<&str>> = std::iter::once(None).chain(PEOPLE.map(Some)).collect();
+    for viewer in viewers {
+        let mut seen = String::new();
+        for path in PAGES {
+            let page = web.get(viewer, path).await;
+            assert!(
+                !page.status.is_server_error(),
+                "{path} for {viewer:?}: {}",
+                page.status
+            );
+            seen.push_str(&page.body);
+        }
+        // Report #0: carol about bob on tls, which alice administers.
+        let sees_carol = matches!(
+            viewer,
+            Some("carol" | "alice" | "m1" | "m2" | "m3" | "m4" | "m5")
+        );
+        assert_eq!(
+            mentions(&seen, "carol"),
+            sees_carol,
+            "{viewer:?} {} carol",
+            if sees_carol {
+                "must see"
+            } else {
+                "must not see"
+            }
+        );
+        // Report #1: erin about the moderator m1 on the plenary list: the
+        // other moderators see who filed it, m1 never does (REPORT-5).
+        let sees_erin = matches!(viewer, Some("erin" | "m2" | "m3" | "m4" | "m5"));
+        assert_eq!(
+            mentions(&seen, "erin"),
+            sees_erin,
+            "{viewer:?} {} erin",
+            if sees_erin {
+                "must see"
+            } else {
+                "must not see"
+            }
+        );
+    }
+    let case = web.get(Some("alice"), "/cases/0").await;
+    assert!(case.body.contains("Reported by"), "{}", case.body);
+    let case = web.get(Some("m1"), "/cases/1").await;
+    assert_eq!(case.status, StatusCode::OK);
+    assert!(!case.body.contains("Reported by"), "{}", case.body);
+    let case = web.get(Some("bob"), "/cases/0").await;
+    assert_eq!(case.status, StatusCode::OK, "the subject sees the report");
+    assert!(!case.body.contains("Reported by"), "{}", case.body);
+    assert!(!case.body.contains("Take an action"), "{}", case.body);
+    for outsider in ["dave", "erin", "iab", "llc"] {
+        let page = web.get(Some(outsider), "/cases/0").await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{outsider}");
+    }
+}
+
+#[tokio::test]
+async fn public_pages_carry_no_personal_data_and_no_script() {
+    let web = world().await;
+    let private = [
+        "bob",
+        "carol",
+        "erin",
+        "alice",
+        "example.org",
+        "idiot",
+        "REASON-MARK",
+        "GROUNDS-MARK",
+        "mailarchive",
+    ];
+    for path in PAGES {
+        let page = web.get(None, path).await;
+        if ["/report", "/me", "/me/reports", "/queue", "/queue?show=all"].contains(&path)
+            || path.starts_with("/cases")
+            || path.starts_with("/actions")
+            || path.starts_with("/appeals")
+        {
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+            assert!(page.location().starts_with("/login?next="), "{path}");
+        }
+        for word in private {
+            assert!(
+                !mentions(&page.body, word),
+                "{path} shows {word:?} to anybody:\n{}",
+                page.body
+            );
+        }
+        assert!(!page.body.contains("<script"), "{path} has a script");
+    }
+    // The roster is public on purpose (TEAM-4): the moderators are on it.
+    let roster = web.get(None, "/roster").await;
+    assert!(roster.body.contains("m1"), "{}", roster.body);
+}
+
+#[tokio::test]
+async fn every_page_works_without_script_and_is_labelled() {
+    let mut web = world().await;
+    for who in ["m1", "ad_sec"] {
+        web.log_in(who).await;
+    }
+    for who in ["carol", "alice", "bob", "m1", "ad_sec"] {
+        for path in PAGES {
+            let page = web.get(Some(who), path).await;
+            let body = &page.body;
+            let html = page
+                .headers
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|t| t.to_str().unwrap().starts_with("text/html"));
+            if !html {
+                continue;
+            }
+            assert!(!body.contains("<script"), "{path} for {who}");
+            if path == "/transparency" {
+                continue;
+            }
+            assert!(body.contains(r#"<html lang="en">"#), "{path} for {who}");
+            assert_eq!(body.matches("<main").count(), 1, "{path} for {who}");
+            assert!(
+                page.headers[header::CONTENT_SECURITY_POLICY]
+                    .to_str()
+                    .unwrap()
+                    .contains("default-src 'none'"),
+                "{path}"
+            );
+            // Every visible control has a label bound to it.
+            for (at, _) in body
+                .match_indices("<input")
+                .chain(body.match_indices("<select"))
+                .chain(body.match_indices("<textarea"))
+            {
+                let tag = &body[at..at + body[at..].find('>').unwrap()];
+                if tag.contains(r#"type="hidden""#) {
+                    continue;
+                }
+                let id = tag
+                    .split(r#"id=""#)
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or_else(|| panic!("{path} for {who}: a control without an id: {tag}"));
+                assert!(
+                    body.contains(&format!(r#"<label for="{id}""#)),
+                    "{path} for {who}: no label for {id}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let web = world().await;
+    let before = web.events();
+    let without: Vec<(&str, &str)> = REPORT.to_vec();
+    let page = web.post_raw(Some("carol"), "/report", &without).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(page.body.contains("security token"), "{}", page.body);
+    let mut forged = vec![("csrf", "0123456789abcdef0123456789abcdef")];
+    forged.extend_from_slice(&REPORT);
+    let page = web.post_raw(Some("carol"), "/report", &forged).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    // Another person's token is no better.
+    let alices = web.csrf("alice");
+    let mut borrowed = vec![("csrf", alices.as_str())];
+    borrowed.extend_from_slice(&REPORT);
+    let page = web.post_raw(Some("carol"), "/report", &borrowed).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = web
+        .post_raw(
+            Some("alice"),
+            "/cases/0/acknowledge",
+            &[("as", "administrator")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = web.post_raw(Some("bob"), "/logout", &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(web.events(), before, "a refused form records nothing");
+    assert_eq!(
+        web.get(Some("bob"), "/me").await.status,
+        StatusCode::OK,
+        "bob is still logged in"
+    );
+    // The login form needs the token its page set in a cookie.
+    let page = web
+        .post_raw(
+            None,
+            "/login",
+            &[("account", "dave"), ("password", "pw-dave")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.headers.get(header::SET_COOKIE).is_none());
+
+    // With the token, the same form is recorded.
+    let page = web
+        .post("alice", "/cases/0/acknowledge", &[("as", "administrator")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(web.events() > before);
+}
+
+#[tokio::test]
+async fn logging_in_and_out_through_the_pages() {
+    let web = Web::new().await;
+    let form = web.get(None, "/login?next=/me/reports").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let cookie = form.headers[header::SET_COOKIE].to_str().unwrap();
+    let token = cookie
+        .strip_prefix("modpod_login=")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        form.body
+            .contains(&format!(r#"name="csrf" value="{token}""#))
+    );
+    let login = |password: &'static str| {
+        let token = token.clone();
+        let web = &web;
+        async move {
+            let request = Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("modpod_login={token}"))
+                .body(Body::from(encode(&[
+                    ("csrf", &token),
+                    ("account", "dave"),
+                    ("password", password),
+                    ("next", "/me/reports"),
+                ])))
+                .unwrap();
+            web.request(request).await
+        }
+    };
+    let wrong = login("guess").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Wrong account or password"));
+    assert!(
+        wrong.body.contains(r#"value="dave""#),
+        "the account is kept"
+    );
+    assert!(!wrong.body.contains("guess"), "the password is not");
+    let right = login("pw-dave").await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER);
+    assert_eq!(right.location(), "/me/reports");
+    let session = right
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("modpod_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = web
+        .request(
+            Request::get("/me")
+                .header(header::COOKIE, &session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page
+        .body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = web
+        .request(
+            Request::post("/logout")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &session)
+                .body(Body::from(encode(&[("csrf", &csrf)])))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = web
+        .request(
+            Request::get("/me")
+                .header(header::COOKIE, &session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended");
+    assert_eq!(after.location(), "/login?next=/me");
+}
+
+#[tokio::test]
+async fn bad_input_is_shown_next_to_its_field_and_what_was_typed_is_kept() {
+    let web = world().await;
+    let before = web.events();
+
+    // Empty: the description.
+    let page = web
+        .post(
+            "carol",
+            "/report",
+            &[
+                ("forum", TLS),
+                ("subject", "bob@example.org"),
+                ("category", "uncivil"),
+                ("description", "   "),
+                ("links", "https://mailarchive.example/tls/9"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &page.body;
+    assert!(
+        body.contains(r#"id="description-error"><strong>Error:</strong> Say what happened."#),
+        "{body}"
+    );
+    assert!(body.contains(r#"aria-invalid="true" aria-describedby="description-error""#));
+    assert!(
+        body.contains(r#"value="bob@example.org""#),
+        "the person is kept"
+    );
+    assert!(
+        body.contains(">https://mailarchive.example/tls/9</textarea>"),
+        "the links are kept"
+    );
+    assert!(
+        body.contains(r#"value="uncivil" checked"#),
+        "the category is kept"
+    );
+
+    // Too long: the policy's own limit, next to the field, the text kept.
+    let long = "x".repeat(20_001);
+    let page = web
+        .post(
+            "carol",
+            "/report",
+            &[
+                ("forum", TLS),
+                ("subject", "bob@example.org"),
+                ("category", "uncivil"),
+                ("description", &long),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            r#"id="description-error"><strong>Error:</strong> must be at most 20000 characters"#
+        ),
+        "{}",
+        &page.body[..2000]
+    );
+    assert!(page.body.contains(&format!(">{long}</textarea>")));
+
+    // Not an address, and a script typed into a field comes back as text.
+    let page = web
+        .post(
+            "carol",
+            "/report",
+            &[
+                ("forum", TLS),
+                ("subject", "<script>alert(1)</script>"),
+                ("category", "uncivil"),
+                ("description", "see above"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains(r#"id="subject-error""#), "{}", page.body);
+    assert!(!page.body.contains("<script>alert"));
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    // The wrong type: days that are not a number.
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/act",
+            &[
+                ("as", "administrator"),
+                ("measure", "temporary_suspension"),
+                ("fora", TLS),
+                ("days", "three weeks"),
+                ("reason", "Kept reason"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains(r#"id="act-days-error"><strong>Error:</strong> Give a whole number of days"#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"value="three weeks""#));
+    assert!(page.body.contains(">Kept reason</textarea>"));
+    assert!(
+        page.body.contains(&format!(r#"value="{TLS}" checked"#)),
+        "the ticked forum stays ticked"
+    );
+    assert_eq!(web.events(), before, "nothing bad was recorded");
+}
+
+#[tokio::test]
+async fn an_out_of_scope_measure_is_refused_inline_with_act_4_s_words() {
+    let web = world().await;
+    let before = web.events();
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/act",
+            &[
+                ("as", "administrator"),
+                ("measure", "content_removal"),
+                ("fora", TLS),
+                ("reason", "Remove the insulting posts"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            "<strong>Refused (ACT-4):</strong> content removal or redaction is out of scope: \
+             the policy does not cover removing or redacting content"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">Remove the insulting posts</textarea>"));
+    assert!(page.body.contains(r#"value="content_removal" selected"#));
+    assert_eq!(web.events(), before);
+
+    // Acting where one does not administer: ACT-2, in the policy's words.
+    let mut web = web;
+    web.log_in("dave").await;
+    let page = web.get(Some("dave"), "/cases/0").await;
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "dave does not handle tls"
+    );
+}
+
+#[tokio::test]
+async fn the_report_form_shows_the_policy_s_categories_and_the_note_well() {
+    let mut web = Web::new().await;
+    let op = web.api.login("op").await;
+    web.api
+        .run(
+            &op,
+            "operator",
+            json!({"command": "publish_note_well", "version": 3,
+                   "text": "NOTE-WELL-TEXT: be kind.",
+                   "links": ["https://www.ietf.org/contact/ombudsteam/"]}),
+        )
+        .await;
+    web.log_in("carol").await;
+    let page = web.get(Some("carol"), "/report").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let state = web.api.engine.lock().unwrap().state().clone();
+    for c in &state.categories {
+        assert!(page.body.contains(&html(&c.title)), "{}", c.title);
+        assert!(
+            page.body.contains(&html(&c.explanation)),
+            "{}",
+            c.explanation
+        );
+    }
+    assert!(page.body.contains("Also sent to the ombudsteam."));
+    assert!(page.body.contains("NOTE-WELL-TEXT: be kind."));
+    assert!(
+        page.body
+            .contains(r#"<a href="https://www.ietf.org/contact/ombudsteam/">"#)
+    );
+    assert!(
+        !page.body.contains(common::TLS_CHAIRS),
+        "a private list is not offered"
+    );
+    let mut filed = REPORT.to_vec();
+    filed.push(("note_well", "3"));
+    filed[3] = ("category", "harassment");
+    let page = web.post("carol", "/report", &filed).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let state = web.api.engine.lock().unwrap().state().clone();
+    let carol = modpod_policy::ids::PersonId::parse("carol").unwrap();
+    assert_eq!(state.note_well_seen.get(&carol), Some(&3));
+    assert_eq!(
+        state.referrals.len(),
+        1,
+        "harassment goes to the ombudsteam"
+    );
+    let mine = web.get(Some("carol"), page.location()).await;
+    assert!(mine.body.contains("Your report was filed"), "{}", mine.body);
+    assert!(mine.body.contains("received"), "{}", mine.body);
+}
+
+#[tokio::test]
+async fn the_queue_shows_deadlines_and_filters_by_forum_and_category() {
+    let mut web = world().await;
+    web.log_in("m1").await;
+    let queue = web.get(Some("alice"), "/queue").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains(r#"href="/cases/0""#));
+    assert!(
+        !queue.body.contains(r#"href="/cases/1""#),
+        "not alice's forum"
+    );
+    let queue = web.get(Some("m1"), "/queue").await;
+    assert!(queue.body.contains(r#"href="/cases/0""#));
+    assert!(queue.body.contains(r#"href="/cases/1""#));
+    let state = web.api.engine.lock().unwrap().state().clone();
+    let filed = state.reports.values().next().unwrap().filed_at;
+    let deadline = modpod_policy::time::add_seconds(filed, 48 * 3600);
+    assert!(
+        queue
+            .body
+            .contains(&deadline.strftime("%Y-%m-%d %H:%M").to_string()),
+        "the deadline is filed + 48 hours"
+    );
+    let only = web.get(Some("m1"), &format!("/queue?forum={IETF}")).await;
+    assert!(!only.body.contains(r#"href="/cases/0""#));
+    assert!(only.body.contains(r#"href="/cases/1""#));
+    let only = web.get(Some("m1"), "/queue?category=uncivil").await;
+    assert!(only.body.contains(r#"href="/cases/0""#));
+    assert!(!only.body.contains(r#"href="/cases/1""#));
+    let page = web.get(Some("carol"), "/queue").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_status_page_offers_what_the_policy_allows_now_through_the_appeal_chain() {
+    let mut web = world().await;
+    web.log_in("ad_sec").await;
+    let status = web.get(Some("bob"), "/me").await;
+    let body = &status.body;
+    assert!(body.contains("Temporary suspension"), "{body}");
+    assert!(body.contains("REASON-MARK"));
+    assert!(body.contains("none approved yet"), "the procedures version");
+    assert!(body.contains("Ask for this suspension to be announced"));
+    assert!(body.contains("Before the responsible Area Director (ad_sec)"));
+    assert!(body.contains("awaiting a decision"));
+    assert!(!body.contains("Appeal to"), "not before the AD decided");
+    assert!(
+        !body.contains("reinstatement"),
+        "only for indefinite suspensions"
+    );
+
+    // The AD sees it awaiting them, and decides.
+    let appeals = web.get(Some("ad_sec"), "/appeals").await;
+    assert!(
+        appeals.body.contains("Awaiting your decision"),
+        "{}",
+        appeals.body
+    );
+    assert!(appeals.body.contains(r#"href="/appeals/0""#));
+    let appeal = web.get(Some("ad_sec"), "/appeals/0").await;
+    assert!(appeal.body.contains("GROUNDS-MARK"));
+    assert!(appeal.body.contains("REASON-MARK"), "with the record");
+    let page = web
+        .post(
+            "ad_sec",
+            "/appeals/0/decide",
+            &[
+                ("as", "area_director"),
+                ("upheld", "yes"),
+                ("remedy", "none"),
+                ("rationale", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains(r#"id="rationale-error""#));
+    let page = web
+        .post(
+            "ad_sec",
+            "/appeals/0/decide",
+            &[
+                ("as", "area_director"),
+                ("upheld", "yes"),
+                ("remedy", "none"),
+                ("rationale", "Fair point"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Refused (APPEAL-3)"), "{}", page.body);
+    let page = web
+        .post(
+            "ad_sec",
+            "/appeals/0/decide",
+            &[
+                ("as", "area_director"),
+                ("upheld", "no"),
+                ("rationale", "The post was his own"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    // Now bob may take it to the IESG, and only there.
+    let status = web.get(Some("bob"), "/me").await;
+    assert!(
+        status.body.contains("Appeal to the IESG"),
+        "{}",
+        status.body
+    );
+    let page = web.post("bob", "/me/appeals/0/escalate", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let status = web.get(Some("bob"), "/me").await;
+    assert!(status.body.contains("Before the IESG"), "{}", status.body);
+    assert!(!status.body.contains("Appeal to"), "{}", status.body);
+    let again = web.post("bob", "/me/appeals/0/escalate", &[]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("Refused (APPEAL-2)"), "{}", again.body);
+    let appeals = web.get(Some("ad_sec"), "/appeals").await;
+    assert!(
+        appeals.body.contains("Awaiting your decision"),
+        "as a member of the IESG"
+    );
+}
+
+#[tokio::test]
+async fn an_indefinitely_suspended_person_is_told_from_when_they_may_ask_for_reinstatement() {
+    let web = world().await;
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/act",
+            &[
+                ("as", "administrator"),
+                ("measure", "indefinite_suspension"),
+                ("fora", TLS),
+                ("reason", "Again"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let state = web.api.engine.lock().unwrap().state().clone();
+    let action = state.actions.values().last().unwrap();
+    let earliest = modpod_policy::time::one_year_after(action.taken_at);
+    let status = web.get(Some("bob"), "/me").await;
+    assert!(
+        status.body.contains(&format!(
+            "You may ask for reinstatement from {}",
+            earliest.strftime("%Y-%m-%d %H:%M UTC")
+        )),
+        "{earliest}: {}",
+        status.body
+    );
+    let early = web
+        .post(
+            "bob",
+            &format!("/me/actions/{}/reinstatement", action.id.0),
+            &[("statement", "Sorry")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("Refused (REINST-1)"), "{}", early.body);
+}
+
+#[tokio::test]
+async fn the_roster_shows_time_zones_and_the_hours_nobody_covers() {
+    let web = world().await;
+    let m1 = web.api.login("m1").await;
+    web.api
+        .run(
+            &m1,
+            "moderator",
+            json!({"command": "set_availability", "person": "m1", "time_zone": "Asia/Tokyo",
+                   "windows": [{"day": "monday", "from_hour": 9, "to_hour": 17}]}),
+        )
+        .await;
+    let page = web.get(None, "/roster").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Asia/Tokyo"));
+    assert!(page.body.contains("Monday 09:00–17:00"));
+    assert_eq!(page.body.matches("<rect class=\"c").count(), 168);
+    assert_eq!(page.body.matches("<rect class=\"c1\"").count(), 8);
+    assert!(
+        page.body.contains("160 hours with no moderator available"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Monday 00:00 UTC: 1 moderator"),
+        "Tokyo's 09:00 is 00:00 UTC"
+    );
+    assert!(page.body.contains(r#"href="/transparency""#));
+}
+
+#[tokio::test]
+async fn pages_answer_any_input_without_failing() {
+    let web = world().await;
+    let junk = [
+        "",
+        "0",
+        "-1",
+        "18446744073709551616",
+        "é\u{0}\u{202e}",
+        "<x>",
+        &"9".repeat(300),
+    ];
+    let forms = [
+        "/report",
+        "/cases/0/act",
+        "/cases/0/resolve",
+        "/cases/0/refer",
+        "/cases/0/acknowledge",
+        "/cases/0/nope",
+        "/cases/x/act",
+        "/actions/0/amend",
+        "/actions/0/rescind",
+        "/actions/0/consult",
+        "/me/actions/0/disagree",
+        "/me/actions/0/reinstatement",
+        "/me/actions/0/announce",
+        "/me/actions/99/announce",
+        "/me/appeals/0/escalate",
+        "/appeals/0/decide",
+        "/appeals/7/decide",
+    ];
+    let names = [
+        "as",
+        "forum",
+        "subject",
+        "subject_kind",
+        "category",
+        "description",
+        "links",
+        "measure",
+        "posts",
+        "per_seconds",
+        "fora",
+        "days",
+        "ends_at",
+        "reason",
+        "outcome",
+        "action",
+        "of",
+        "note",
+        "grounds",
+        "statement",
+        "upheld",
+        "remedy",
+        "rationale",
+        "moderator",
+        "note_well",
+    ];
+    for path in forms {
+        for value in junk {
+            let fields: Vec<(&str, &str)> = names.iter().map(|n| (*n, value)).collect();
+            for who in ["alice", "bob"] {
+                let page = web.post(who, path, &fields).await;
+                assert!(
+                    !page.status.is_server_error(),
+                    "{path} with {value:?} as {who}: {}",
+                    page.status
+                );
+            }
+        }
+    }
+    for path in [
+        "/cases/abc",
+        "/cases/99999",
+        "/actions/-1",
+        "/appeals/x",
+        "/me/actions/0/x",
+    ] {
+        let page = web.get(Some("alice"), path).await;
+        assert!(page.status.is_client_error(), "{path}: {}", page.status);
+    }
+}
