@@ -271,3 +271,14 @@ stop_chromedriver() {
     CHROMEDRIVER_PID=""
   fi
 }
+
+# Makes sure Debian's faketime (libfaketime) is installed: the story test runs
+# a `modpod serve` with its clock ahead to let a deadline pass.
+ensure_faketime() {
+  if ! command -v faketime >/dev/null; then
+    step "installing faketime (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq faketime >/dev/null
+  fi
+}

@@ -15,6 +15,7 @@ use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command};
 use modpod_server::http::{App, router};
 use modpod_server::{Engine, accounts};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -270,7 +271,10 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     engine
         .snapshot()
         .context("writing a snapshot at shutdown")?;
-    println!(
+    // Whoever started modpod may be gone by now: a closed stdout is no reason
+    // to fail a clean shutdown.
+    let _ = writeln!(
+        std::io::stdout(),
         "modpod stopped; snapshot written at event {}",
         engine.head().seq
     );

@@ -1,0 +1,329 @@
+//! The whole story of a moderation case, told only through HTTP to a real
+//! `modpod serve`, with its emails read from a real SMTP server (aiosmtpd):
+//! a participant reports sealioning on a working group list; the chair does
+//! not answer in time, so the report escalates to the moderators; the chair
+//! suspends the person for 21 days from two of the group's fora; the person,
+//! the moderators and both fora are told by email; the person disagrees to
+//! the AD, then appeals to the IESG, which upholds the appeal; the public
+//! report counts it all without a name.
+//!
+//! Installation (fora, people, accounts) is done with the `modpod` command,
+//! as an operator would. Time passing is real time shifted with libfaketime
+//! (Debian's `faketime` package, installed by `scripts/test`): the second `serve`
+//! runs 49 hours ahead, past the 48-hour escalation deadline (REPORT-4).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use modpod_testkit::TestDb;
+use modpod_testkit::smtp::SmtpSink;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
+const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
+const TLS: &str = "tls@ietf.org";
+const TLS_CHAT: &str = "zulip:tls";
+const CHAT_GATEWAY: &str = "chat-gateway@ietf.example";
+
+fn modpod(db: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
+        .args(args)
+        .env("MODPOD_DB", db)
+        .env("MODPOD_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run modpod");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    assert!(
+        out.status.success(),
+        "modpod {args:?}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Makes a login account for `person`; returns its password.
+fn account(db: &str, person: &str) -> String {
+    let printed = modpod(db, &["account", "create", "--person", person, person]);
+    printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .unwrap_or_else(|| panic!("no password in {printed}"))
+        .to_owned()
+}
+
+struct Server(Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `modpod serve` on `port`, sending mail through `sink`, with its
+/// clock `ahead` (a libfaketime offset such as `+49h`) if given.
+fn serve(db: &str, sink: &SmtpSink, port: u16, ahead: Option<&str>) -> Server {
+    let listen = format!("127.0.0.1:{port}");
+    let modpod = env!("CARGO_BIN_EXE_modpod");
+    let args = [
+        "serve",
+        "--listen",
+        &listen,
+        "--smtp-url",
+        &sink.url(),
+        "--mail-from",
+        "IETF moderators <moderators@ietf.example>",
+        "--mail-address",
+        "community=ietf-announce@ietf.example",
+        "--mail-address",
+        &format!("fora={CHAT_GATEWAY}"),
+    ];
+    let mut command = Command::new(modpod);
+    if let Some(offset) = ahead {
+        // libfaketime preloaded into modpod itself (the `faketime` wrapper
+        // would start it as a child that outlives a kill of the wrapper).
+        let lib = [
+            "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib",
+        ]
+        .iter()
+        .map(|dir| format!("{dir}/faketime/libfaketime.so.1"))
+        .find(|path| std::path::Path::new(path).exists())
+        .expect("libfaketime is not installed (Debian's faketime); run scripts/test");
+        command
+            .env("LD_PRELOAD", lib)
+            .env("FAKETIME", offset)
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    }
+    let mut child = command
+        .args(args)
+        .env("MODPOD_DB", db)
+        .env("MODPOD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("cannot start modpod serve");
+    let stdout = child.stdout.take().unwrap();
+    let mut printed = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("modpod listening on http://") {
+            return Server(child, format!("http://{listen}"));
+        }
+    }
+    panic!("modpod serve stopped before listening:\n{printed}");
+}
+
+fn json_of(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// A logged-in person: the session cookie and its CSRF token.
+struct Session {
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+fn login(base: &str, person: &str, password: &str) -> Session {
+    let mut response = ureq::post(format!("{base}/v1/login"))
+        .header("Content-Type", "application/json")
+        .send(json!({"account": person, "password": password}).to_string())
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body = json_of(response.body_mut().read_to_string().unwrap());
+    Session {
+        base: base.to_owned(),
+        cookie,
+        csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+    }
+}
+
+impl Session {
+    fn run(&self, capacity: &str, command: Value) -> Value {
+        let mut response = ureq::post(format!("{}/v1/commands", self.base))
+            .header("Cookie", &self.cookie)
+            .header("X-CSRF-Token", &self.csrf)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .header("Content-Type", "application/json")
+            .send(json!({"as": capacity, "command": command}).to_string())
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = json_of(response.body_mut().read_to_string().unwrap());
+        assert_eq!(status, 201, "{command}: {body}");
+        body
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let body = ureq::get(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        json_of(body)
+    }
+}
+
+#[test]
+fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_report_counts_it() {
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    modpod(
+        &url,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    modpod(&url, &["setup", EXAMPLE]);
+    let people = [
+        "carol",
+        "bob",
+        "tls-chair-1",
+        "mod-1",
+        "ad-sec",
+        "ietf-chair",
+    ];
+    let passwords: Vec<(&str, String)> = people.iter().map(|p| (*p, account(&url, p))).collect();
+    let password = |p: &str| passwords.iter().find(|(n, _)| *n == p).unwrap().1.clone();
+    let sink = SmtpSink::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+
+    // Day 0: carol reports bob's sealioning on the TLS list.
+    let server = serve(&url, &sink, port, None);
+    let carol = login(&server.1, "carol", &password("carol"));
+    carol.run(
+        "participant",
+        json!({"command": "file_report", "forum": TLS, "subject": {"person": "bob"},
+            "category": "sealioning",
+            "description": "asks for the same evidence in every reply after it was given",
+            "links": ["https://mailarchive.ietf.org/arch/msg/tls/abc"]}),
+    );
+    drop(server);
+
+    // 49 hours later nobody has answered: the report escalates on start.
+    let server = serve(&url, &sink, port, Some("+49h"));
+    let moderator = login(&server.1, "mod-1", &password("mod-1"));
+    let report = moderator.get("/v1/reports/0");
+    assert!(report["escalated_at"].is_string(), "{report}");
+    // The moderator takes it up, and the chair acts on both of the group's fora.
+    moderator.run(
+        "moderator",
+        json!({"command": "acknowledge_report", "report": 0}),
+    );
+    let chair = login(&server.1, "tls-chair-1", &password("tls-chair-1"));
+    // The server's clock is 49 hours ahead of this one.
+    let ends = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(49 + 21 * 24);
+    chair.run(
+        "administrator",
+        json!({"command": "take_action", "subject": {"person": "bob"},
+            "measure": {"type": "temporary_suspension"}, "fora": [TLS, TLS_CHAT],
+            "ends_at": ends, "reports": [0],
+            "reason": "sealioning after two warnings"}),
+    );
+
+    // The person, the moderators, and both fora are told by email.
+    let told = |to: &str, subject: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let mails = sink.messages();
+            if mails
+                .iter()
+                .any(|m| m.to == to && m.subject.contains(subject))
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail to {to} about {subject:?}; got {:?}",
+                mails
+                    .iter()
+                    .map(|m| (&m.to, &m.subject))
+                    .collect::<Vec<_>>()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    told("bob@example.org", "Temporary suspension");
+    for moderator in ["maya@mod.example", "oscar@mod.example", "rosa@mod.example"] {
+        told(moderator, "Action taken");
+    }
+    told(TLS, "suspended from tls@ietf.org");
+    told(CHAT_GATEWAY, "suspended from zulip:tls");
+    let mails = sink.messages();
+    let to_bob: Vec<_> = mails.iter().filter(|m| m.to == "bob@example.org").collect();
+    assert!(
+        to_bob
+            .iter()
+            .all(|m| !m.body.contains("Carol") && !m.body.contains("carol")),
+        "bob is never told who reported him"
+    );
+
+    // Bob disagrees: the responsible AD decides first, then the IESG.
+    let bob = login(&server.1, "bob", &password("bob"));
+    bob.run(
+        "participant",
+        json!({"command": "file_disagreement", "target": {"kind": "action", "id": 0},
+            "grounds": "I asked for evidence once, politely"}),
+    );
+    let ad = login(&server.1, "ad-sec", &password("ad-sec"));
+    ad.run(
+        "area_director",
+        json!({"command": "decide_appeal", "appeal": 0, "upheld": false,
+            "rationale": "the thread shows the pattern"}),
+    );
+    bob.run(
+        "participant",
+        json!({"command": "escalate_appeal", "appeal": 0}),
+    );
+    let iesg = login(&server.1, "ietf-chair", &password("ietf-chair"));
+    iesg.run(
+        "iesg",
+        json!({"command": "decide_appeal", "appeal": 0, "upheld": true,
+            "remedy": {"remedy": "rescind"}, "rationale": "one warning was not given"}),
+    );
+    let action = bob.get("/v1/actions/0");
+    assert_ne!(action["status"]["status"], json!("in_force"), "{action}");
+
+    // The public report counts the action and the appeals, and names nobody.
+    let report = json_of(
+        ureq::get(format!("{}/v1/transparency", server.1))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap(),
+    );
+    assert_eq!(
+        report["actions"][0]["action"], "temporary_suspension",
+        "{report}"
+    );
+    assert_eq!(report["reports"]["escalated"], 1, "{report}");
+    assert_eq!(
+        report["appeals"]["decided"]["iesg"]["upheld"], 1,
+        "{report}"
+    );
+    let text = report.to_string();
+    for name in ["bob", "carol", "alice", "sealioning after", "example.org"] {
+        assert!(!text.contains(name), "{name} in the public report: {text}");
+    }
+}
