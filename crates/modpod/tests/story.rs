@@ -99,22 +99,25 @@ fn serve(db: &str, sink: &SmtpSink, port: u16, ahead: Option<&str>) -> Server {
             .env("FAKETIME", offset)
             .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
     }
-    let mut child = command
-        .args(args)
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("cannot start modpod serve");
-    let stdout = child.stdout.take().unwrap();
+    let mut server = Server(
+        command
+            .args(args)
+            .env("MODPOD_DB", db)
+            .env("MODPOD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start modpod serve"),
+        format!("http://{listen}"),
+    );
+    let stdout = server.0.stdout.take().unwrap();
     let mut printed = String::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         printed.push_str(&line);
         printed.push('\n');
         if line.starts_with("modpod listening on http://") {
-            return Server(child, format!("http://{listen}"));
+            return server;
         }
     }
     panic!("modpod serve stopped before listening:\n{printed}");
