@@ -3,13 +3,12 @@
 //! consultations and appeals; and for those the policy lets change it, the
 //! forms to consult the moderator team, amend or rescind it (ACT-3).
 
-use super::form::{self, Fields, Problems, refusal_status};
+use super::form::{self, Fields, Problems};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, see,
-    show,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, record,
+    see, show,
 };
 use crate::http::App;
-use crate::http::commands::execute;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -17,7 +16,7 @@ use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::ids::{ActionId, PersonId};
 use modpod_policy::model::*;
-use modpod_policy::{Actor, Command, State, views};
+use modpod_policy::{Command, State, views};
 use std::collections::BTreeMap;
 
 /// The capacities in which an action may be changed (ACT-3, APPEAL-3).
@@ -246,13 +245,9 @@ pub(super) async fn step(
     };
     let (status, problems) = match (capacity, command, problems.is_empty()) {
         (Some(capacity), Some(command), true) => {
-            let actor = Actor::new(viewer.person.clone(), capacity);
-            match execute(&app, actor, command).await? {
-                Ok(_) => return Ok(see(&format!("/actions/{}?done={step}", action.0))),
-                Err(refusal) => (
-                    refusal_status(&refusal),
-                    Problems::refused(&refusal, &FIELDS),
-                ),
+            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
+                None => return Ok(see(&format!("/actions/{}?done={step}", action.0))),
+                Some(failed) => failed,
             }
         }
         _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),

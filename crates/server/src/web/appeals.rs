@@ -5,12 +5,12 @@
 //! grounds, every step so far) and the decision form, where an upheld
 //! appeal must name its remedy (APPEAL-3).
 
-use super::form::{self, Fields, Problems, refusal_status};
+use super::form::{self, Fields, Problems};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, see, show,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, record, see,
+    show,
 };
 use crate::http::App;
-use crate::http::commands::execute;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::ids::{AppealId, PersonId};
 use modpod_policy::model::*;
-use modpod_policy::{Actor, Command, State, views};
+use modpod_policy::{Command, State, views};
 use std::collections::BTreeMap;
 
 /// The capacities in which appeals are decided.
@@ -222,13 +222,9 @@ pub(super) async fn decide(
                 remedy,
                 rationale: form.get("rationale").to_owned(),
             };
-            let actor = Actor::new(viewer.person.clone(), capacity);
-            match execute(&app, actor, command).await? {
-                Ok(_) => return Ok(see(&format!("/appeals/{}?done=decided", appeal.0))),
-                Err(refusal) => (
-                    refusal_status(&refusal),
-                    Problems::refused(&refusal, &FIELDS),
-                ),
+            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
+                None => return Ok(see(&format!("/appeals/{}?done=decided", appeal.0))),
+                Some(failed) => failed,
             }
         }
         _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),

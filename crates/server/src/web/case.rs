@@ -6,14 +6,14 @@
 //! ombudsteam), and the action form, whose refusals come back inline with the
 //! requirement's words (ACT-2, ACT-4, ...).
 
-use super::form::{self, Fields, Problems, refusal_status};
+use super::form::{self, Fields, Problems};
 use super::participant::category_title;
 use super::queue::handling_capacities;
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, see, show,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, record, see,
+    show,
 };
 use crate::http::App;
-use crate::http::commands::execute;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -418,13 +418,9 @@ pub(super) async fn step(
     )?;
     let (status, problems) = match (capacity, command, problems.is_empty()) {
         (Some(capacity), Some(command), true) => {
-            let actor = Actor::new(viewer.person.clone(), capacity);
-            match execute(&app, actor, command).await? {
-                Ok(_) => return Ok(see(&format!("/cases/{}?done={step}", report.0))),
-                Err(refusal) => (
-                    refusal_status(&refusal),
-                    Problems::refused(&refusal, &FIELDS),
-                ),
+            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
+                None => return Ok(see(&format!("/cases/{}?done={step}", report.0))),
+                Some(failed) => failed,
             }
         }
         _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),

@@ -242,6 +242,28 @@ pub(crate) fn see(path: &str) -> Response {
     Redirect::to(path).into_response()
 }
 
+/// Records a form's command as `person` acting as `capacity`, through the same
+/// path as the API. `None` when it is recorded; otherwise the status and the
+/// refusal, in the policy's words, placed beside the form's `fields`.
+pub(crate) async fn record(
+    app: &App,
+    person: &modpod_policy::ids::PersonId,
+    capacity: modpod_policy::model::Capacity,
+    command: modpod_policy::Command,
+    fields: &'static [(&'static str, &'static str)],
+) -> Result<Option<(StatusCode, form::Problems)>, WebError> {
+    let actor = modpod_policy::Actor::new(person.clone(), capacity);
+    Ok(crate::http::commands::execute(app, actor, command)
+        .await?
+        .err()
+        .map(|refusal| {
+            (
+                form::refusal_status(&refusal),
+                form::Problems::refused(&refusal, fields),
+            )
+        }))
+}
+
 // -------------------------------------------------------------- who is here
 
 /// The person behind a browser's login session, and the session's CSRF
