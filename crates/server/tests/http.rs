@@ -414,3 +414,61 @@ async fn metrics_count_requests_by_route_refusals_by_requirement_and_decisions()
     // Labels carry templates, never the people or addresses asked about.
     assert!(!text.contains("bob"), "{text}");
 }
+
+#[tokio::test]
+async fn metrics_show_the_notification_queue_and_its_failures() {
+    use modpod_store::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus};
+    let api = api();
+    let delivery = |notification: u64, address: &str| Delivery {
+        notification,
+        address: address.to_owned(),
+        recipient: "the moderator team".to_owned(),
+        message_id: format!("<{notification}.{address}>"),
+        subject: "s".to_owned(),
+        body: "b".to_owned(),
+        status: DeliveryStatus::Pending,
+        attempts: 0,
+        last_error: None,
+        created_micros: 1,
+        updated_micros: 1,
+        next_micros: 1,
+    };
+    let attempt = |notification: u64, address: &str, outcome| DeliveryAttempt {
+        notification,
+        address: address.to_owned(),
+        at_micros: 2,
+        outcome,
+        detail: "451 try later".to_owned(),
+        node: "test".to_owned(),
+    };
+    {
+        let mut engine = api.api.engine.lock().unwrap();
+        let store = engine.store();
+        store
+            .add_deliveries(&[
+                delivery(1, "a@example.org"),
+                delivery(1, "b@example.org"),
+                delivery(2, "c@example.org"),
+                delivery(2, "d@example.org"),
+            ])
+            .unwrap();
+        // a: failed once, still pending; b: sent; c: refused for good.
+        let temporary = attempt(1, "a@example.org", AttemptOutcome::Temporary);
+        store.record_attempt(&temporary, 10).unwrap();
+        let sent = attempt(1, "b@example.org", AttemptOutcome::Sent);
+        store.record_attempt(&sent, 10).unwrap();
+        let refused = attempt(2, "c@example.org", AttemptOutcome::Permanent);
+        store.record_attempt(&refused, 10).unwrap();
+    }
+    let (status, text) = api.api.page("/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    for line in [
+        r#"modpod_notification_deliveries{status="pending"} 2"#,
+        r#"modpod_notification_deliveries{status="sent"} 1"#,
+        r#"modpod_notification_deliveries{status="failed"} 1"#,
+        "modpod_notification_failed_attempts 2",
+    ] {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+    assert!(!text.contains("example.org"), "{text}");
+}

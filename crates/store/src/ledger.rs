@@ -37,6 +37,31 @@ pub struct Delivery {
     pub next_micros: i64,
 }
 
+/// How many deliveries stand where, and how many attempts failed: the
+/// notification queue's depth and its failures, for monitoring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    pub pending: u64,
+    pub sent: u64,
+    pub failed: u64,
+    /// Attempts that did not end in `Sent` (temporary and permanent).
+    pub failed_attempts: u64,
+}
+
+impl DeliveryCounts {
+    /// Adds `count` deliveries of the status named `status`.
+    pub(crate) fn add(&mut self, status: &str, count: i64) -> Result<(), StoreError> {
+        let count = u64::try_from(count)
+            .map_err(|_| StoreError::Corrupt(format!("a negative count of deliveries: {count}")))?;
+        match DeliveryStatus::parse(status)? {
+            DeliveryStatus::Pending => self.pending += count,
+            DeliveryStatus::Sent => self.sent += count,
+            DeliveryStatus::Failed => self.failed += count,
+        }
+        Ok(())
+    }
+}
+
 /// Where a delivery stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeliveryStatus {

@@ -74,7 +74,7 @@ pub use event::{
     hash_hex,
 };
 pub use hash::{DOMAIN_TAG, event_hash};
-pub use ledger::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus};
+pub use ledger::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryCounts, DeliveryStatus};
 pub use open::open;
 pub use pg::PgStore;
 pub use sqlite::SqliteStore;

@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use std::time::Duration;
 
 use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
-use crate::ledger::{Delivery, DeliveryAttempt};
+use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
 ///
@@ -120,6 +120,9 @@ pub trait EventStore: Send {
 
     /// Up to `limit` pending deliveries, the soonest due first.
     fn pending_deliveries(&mut self, limit: usize) -> Result<Vec<Delivery>, StoreError>;
+
+    /// The deliveries by status and the failed attempts, counted.
+    fn delivery_counts(&mut self) -> Result<DeliveryCounts, StoreError>;
 
     /// A notification's deliveries, by address.
     fn deliveries(&mut self, notification: u64) -> Result<Vec<Delivery>, StoreError>;

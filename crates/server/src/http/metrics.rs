@@ -1,6 +1,6 @@
 //! `/metrics`, in the Prometheus text format: requests by route and status,
-//! policy refusals by requirement, decisions by verdict, and the state of the
-//! log. Labels never carry personal data: routes are the templates
+//! policy refusals by requirement, decisions by verdict, the state of the
+//! log, and the notification queue (deliveries by status, failed attempts). Labels never carry personal data: routes are the templates
 //! (`/v1/reports/{id}`), never the paths asked for.
 
 use super::App;
@@ -49,6 +49,13 @@ pub struct Metrics {
     pub refusals: Family<RefusalLabels, Counter>,
     pub decisions: Family<VerdictLabels, Counter>,
     pub events: Gauge<u64, AtomicU64>,
+    pub deliveries: Family<StatusLabels, Gauge<u64, AtomicU64>>,
+    pub failed_attempts: Gauge<u64, AtomicU64>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StatusLabels {
+    pub status: &'static str,
 }
 
 impl Default for Metrics {
@@ -79,6 +86,19 @@ impl Default for Metrics {
             decisions.clone(),
         );
         registry.register("log_events", "Events in the log", events.clone());
+        let deliveries = Family::<StatusLabels, Gauge<u64, AtomicU64>>::default();
+        let failed_attempts = Gauge::<u64, AtomicU64>::default();
+        registry.register(
+            "notification_deliveries",
+            "Notification deliveries by status: pending is the queue's depth, \
+             failed those that can never be sent",
+            deliveries.clone(),
+        );
+        registry.register(
+            "notification_failed_attempts",
+            "Attempts to send a notification that failed, for now or for good",
+            failed_attempts.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -86,6 +106,8 @@ impl Default for Metrics {
             refusals,
             decisions,
             events,
+            deliveries,
+            failed_attempts,
         }
     }
 }
@@ -144,6 +166,27 @@ pub(super) async fn metrics(Extract(app): Extract<App>) -> Response {
         .map(|engine| engine.head().seq)
         .unwrap_or_default();
     app.metrics.events.set(head);
+    // The ledger is shared by every node, so any node reports the same queue.
+    let counts = app
+        .blocking(|engine| Ok(engine.store().delivery_counts()?))
+        .await;
+    match counts {
+        Ok(counts) => {
+            let metrics = &app.metrics;
+            for (status, count) in [
+                ("pending", counts.pending),
+                ("sent", counts.sent),
+                ("failed", counts.failed),
+            ] {
+                metrics
+                    .deliveries
+                    .get_or_create(&StatusLabels { status })
+                    .set(count);
+            }
+            metrics.failed_attempts.set(counts.failed_attempts);
+        }
+        Err(error) => return error.into_response(),
+    }
     let mut text = String::new();
     if let Err(error) = encode(&mut text, &app.metrics.registry) {
         return super::ApiError::internal(error).into_response();

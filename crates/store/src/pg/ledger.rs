@@ -4,7 +4,8 @@ use postgres::{Client, Row};
 
 use crate::error::StoreError;
 use crate::ledger::{
-    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, count_from_db, id_from_db, id_to_db,
+    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryCounts, DeliveryStatus, count_from_db,
+    id_from_db, id_to_db,
 };
 
 const DELIVERY_COLUMNS: &str = "notification, address, recipient, message_id, subject, body, \
@@ -83,6 +84,24 @@ pub(super) fn pending_deliveries(
         .iter()
         .map(delivery)
         .collect()
+}
+
+pub(super) fn delivery_counts(client: &mut Client) -> Result<DeliveryCounts, StoreError> {
+    let mut counts = DeliveryCounts::default();
+    for row in client.query(
+        "SELECT status, count(*) FROM deliveries GROUP BY status",
+        &[],
+    )? {
+        counts.add(row.try_get::<_, &str>(0)?, row.try_get(1)?)?;
+    }
+    let failed: i64 = client
+        .query_one(
+            "SELECT count(*) FROM delivery_attempts WHERE outcome <> 'sent'",
+            &[],
+        )?
+        .try_get(0)?;
+    counts.failed_attempts = u64::try_from(failed).unwrap_or_default();
+    Ok(counts)
 }
 
 pub(super) fn deliveries(

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
 use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
-use crate::ledger::{Delivery, DeliveryAttempt};
+use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 /// How many rows a scan fetches from the server at a time.
@@ -399,6 +399,10 @@ impl EventStore for PgStore {
 
     fn pending_deliveries(&mut self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
         ledger::pending_deliveries(&mut self.client, limit)
+    }
+
+    fn delivery_counts(&mut self) -> Result<DeliveryCounts, StoreError> {
+        ledger::delivery_counts(&mut self.client)
     }
 
     fn deliveries(&mut self, notification: u64) -> Result<Vec<Delivery>, StoreError> {

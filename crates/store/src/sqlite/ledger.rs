@@ -4,7 +4,8 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::error::StoreError;
 use crate::ledger::{
-    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, count_from_db, id_from_db, id_to_db,
+    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryCounts, DeliveryStatus, count_from_db,
+    id_from_db, id_to_db,
 };
 
 const DELIVERY_COLUMNS: &str = "notification, address, recipient, message_id, subject, body, \
@@ -76,6 +77,23 @@ pub(super) fn pending_deliveries(
     ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     collect(stmt.query([limit])?, delivery)
+}
+
+pub(super) fn delivery_counts(conn: &Connection) -> Result<DeliveryCounts, StoreError> {
+    let mut counts = DeliveryCounts::default();
+    let mut stmt =
+        conn.prepare_cached("SELECT status, count(*) FROM deliveries GROUP BY status")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        counts.add(&row.get::<_, String>(0)?, row.get(1)?)?;
+    }
+    let failed: i64 = conn.query_row(
+        "SELECT count(*) FROM delivery_attempts WHERE outcome <> 'sent'",
+        [],
+        |row| row.get(0),
+    )?;
+    counts.failed_attempts = u64::try_from(failed).unwrap_or_default();
+    Ok(counts)
 }
 
 pub(super) fn deliveries(

@@ -14,7 +14,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
 use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
-use crate::ledger::{Delivery, DeliveryAttempt};
+use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
 const CREATE_ACCOUNT: &str = "INSERT INTO accounts (name, person, password_hash) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING";
@@ -330,6 +330,10 @@ impl EventStore for SqliteStore {
 
     fn pending_deliveries(&mut self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
         ledger::pending_deliveries(&self.conn, limit)
+    }
+
+    fn delivery_counts(&mut self) -> Result<DeliveryCounts, StoreError> {
+        ledger::delivery_counts(&self.conn)
     }
 
     fn deliveries(&mut self, notification: u64) -> Result<Vec<Delivery>, StoreError> {

@@ -1,6 +1,8 @@
 //! The delivery ledger (NOTIFY-6) and leases, beside the log.
 
-use modpod_store::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, EventStore, Head};
+use modpod_store::{
+    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryCounts, DeliveryStatus, EventStore, Head,
+};
 
 use crate::common::db::TestDb;
 
@@ -108,6 +110,17 @@ pub fn attempts_move_a_delivery_on(store: &mut dyn EventStore, db: &TestDb) {
     );
     let ra = &store.deliveries(1).unwrap()[0];
     assert_eq!((ra.status, ra.attempts), (DeliveryStatus::Sent, 3));
+
+    // The queue, counted: c pending, a sent, b failed; three failed attempts.
+    assert_eq!(
+        store.delivery_counts().unwrap(),
+        DeliveryCounts {
+            pending: 1,
+            sent: 1,
+            failed: 1,
+            failed_attempts: 3,
+        }
+    );
 
     // Every attempt is kept, in order: what, to whom, when, how it ended.
     let outcomes: Vec<_> = store
