@@ -302,3 +302,147 @@ pub fn may_see_report(state: &State, person: &PersonId, report: &Report) -> bool
             (forum.public && state.is_moderator(person)) || state.is_administrator(person, forum)
         })
 }
+
+/// Whether a person reads the IESG digest (NOTIFY-2): it is the IESG's, so
+/// those who sit on it.
+pub fn may_see_digest(state: &State, person: &PersonId) -> bool {
+    on_iesg(state, person)
+}
+
+/// The IESG digest of one period as a page shows it (NOTIFY-2): the actions
+/// taken in it, as the emailed digest lists them (spam actions aside, ACT-5),
+/// and what else the IESG follows: the appeals filed or decided in it, the
+/// reinstatement requests made or decided in it, and the LLC's emergency
+/// actions taken, reviewed or lifted in it (LLC-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Digest<'a> {
+    pub period: Period,
+    /// Issued (emailed) already; otherwise the period under way.
+    pub issued: bool,
+    pub actions: Vec<&'a Action>,
+    pub appeals: Vec<&'a Appeal>,
+    pub reinstatements: Vec<&'a ReinstatementRequest>,
+    pub llc_actions: Vec<&'a LlcAction>,
+}
+
+/// The periods of the digests issued so far, oldest first: those of the
+/// digests owed to the IESG.
+pub fn issued_digests(state: &State) -> Vec<Period> {
+    let periods: BTreeSet<Period> = state
+        .notifications
+        .values()
+        .filter(|n| n.to == Recipient::Iesg && n.requirement.split(' ').any(|r| r == "NOTIFY-2"))
+        .filter_map(|n| match n.about {
+            Subject::Period(period) => Some(period),
+            _ => None,
+        })
+        .collect();
+    periods.into_iter().collect()
+}
+
+/// The period under way at `now`: from the end of the last digest (or the
+/// log's set-up, or one digest period back when that is not recorded) to
+/// `now`, as the scheduler will issue it.
+pub fn current_digest_period(state: &State, now: Timestamp) -> Period {
+    let days = i64::from(state.settings.iesg_digest_days.max(1));
+    let from = state
+        .digest_until
+        .or(state.bootstrapped_at)
+        .unwrap_or_else(|| crate::time::add_days(now, -days));
+    Period {
+        from: from.min(now),
+        to: now,
+    }
+}
+
+/// The digest of `period` as `person` may read it, or `None` when they may
+/// not read the digest at all ([`may_see_digest`]). Each record in it is
+/// also one the person may see.
+pub fn digest<'a>(
+    state: &'a State,
+    person: &PersonId,
+    period: Period,
+    issued: bool,
+) -> Option<Digest<'a>> {
+    if !may_see_digest(state, person) {
+        return None;
+    }
+    let within = |t: Timestamp| period.from <= t && t < period.to;
+    let viewer = ActionViewer::new(state, person);
+    let actions = state
+        .actions
+        .values()
+        .filter(|a| !a.spam && within(a.taken_at) && viewer.sees(a))
+        .collect();
+    let appeals = state
+        .appeals
+        .values()
+        .filter(|a| {
+            a.steps
+                .iter()
+                .any(|s| within(s.filed_at) || s.decision.as_ref().is_some_and(|d| within(d.at)))
+        })
+        .filter(|a| may_see_appeal_as(state, &viewer, a))
+        .collect();
+    let reinstatements = state
+        .reinstatements
+        .values()
+        .filter(|r| within(r.requested_at) || r.decision.as_ref().is_some_and(|d| within(d.at)))
+        .filter(|r| may_see_reinstatement_as(state, &viewer, r))
+        .collect();
+    let llc_actions = state
+        .llc_actions
+        .values()
+        .filter(|a| {
+            within(a.taken_at)
+                || a.lifted_at.is_some_and(within)
+                || a.board_review.as_ref().is_some_and(|r| {
+                    within(r.requested_at) || r.decision.as_ref().is_some_and(|d| within(d.at))
+                })
+        })
+        .filter(|a| may_see_llc_action(state, person, a))
+        .collect();
+    Some(Digest {
+        period,
+        issued,
+        actions,
+        appeals,
+        reinstatements,
+        llc_actions,
+    })
+}
+
+/// Whether a person reads what legal advice said about an LLC emergency
+/// action (LLC-1): the LLC's staff and board and the IESG, not its subject.
+pub fn may_see_llc_legal_advice(state: &State, person: &PersonId) -> bool {
+    state.holds_any(person, |r| {
+        matches!(r, Role::LlcStaff | Role::LlcBoardMember)
+    }) || on_iesg(state, person)
+}
+
+/// An LLC emergency action as one viewer may see it: the record, the words
+/// of the legal advice left out unless [`may_see_llc_legal_advice`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LlcActionView {
+    pub action: LlcAction,
+    /// Withheld from the moderators and the community on legal advice.
+    pub withheld: bool,
+}
+
+/// The LLC emergency action as `person` may see it ([`may_see_llc_action`]).
+pub fn llc_action_for(
+    state: &State,
+    person: &PersonId,
+    id: crate::ids::LlcActionId,
+) -> Option<LlcActionView> {
+    let action = state
+        .llc_actions
+        .get(&id)
+        .filter(|a| may_see_llc_action(state, person, a))?;
+    let mut action = action.clone();
+    let withheld = action.withheld_on_legal_advice.is_some();
+    if !may_see_llc_legal_advice(state, person) {
+        action.withheld_on_legal_advice = None;
+    }
+    Some(LlcActionView { action, withheld })
+}

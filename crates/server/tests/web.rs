@@ -10,6 +10,10 @@ mod common;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use common::{As, IETF, PEOPLE, TLS};
+use jiff::Timestamp;
+use modpod_policy::ids::{ActionId, LlcActionId, PersonId, ReinstatementId};
+use modpod_policy::model::Capacity;
+use modpod_policy::{Actor, Command, views};
 use modpod_server::http::router;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -206,8 +210,11 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Every page a person may open, with the records of `world`.
-const PAGES: [&str; 15] = [
+const PAGES: [&str; 18] = [
     "/",
+    "/digest",
+    "/reinstatements",
+    "/llc",
     "/report",
     "/me",
     "/me/reports",
@@ -347,36 +354,42 @@ async fn every_page_works_without_script_and_is_labelled() {
             if path == "/transparency" {
                 continue;
             }
-            assert!(body.contains(r#"<html lang="en">"#), "{path} for {who}");
-            assert_eq!(body.matches("<main").count(), 1, "{path} for {who}");
-            assert!(
-                page.headers[header::CONTENT_SECURITY_POLICY]
-                    .to_str()
-                    .unwrap()
-                    .contains("default-src 'none'"),
-                "{path}"
-            );
-            // Every visible control has a label bound to it.
-            for (at, _) in body
-                .match_indices("<input")
-                .chain(body.match_indices("<select"))
-                .chain(body.match_indices("<textarea"))
-            {
-                let tag = &body[at..at + body[at..].find('>').unwrap()];
-                if tag.contains(r#"type="hidden""#) {
-                    continue;
-                }
-                let id = tag
-                    .split(r#"id=""#)
-                    .nth(1)
-                    .and_then(|rest| rest.split('"').next())
-                    .unwrap_or_else(|| panic!("{path} for {who}: a control without an id: {tag}"));
-                assert!(
-                    body.contains(&format!(r#"<label for="{id}""#)),
-                    "{path} for {who}: no label for {id}"
-                );
-            }
+            assert_accessible(&page, &format!("{path} for {who}"));
         }
+    }
+}
+
+/// A page in the layout, with no script, and every visible control labelled.
+fn assert_accessible(page: &Page, what: &str) {
+    let body = &page.body;
+    assert!(!body.contains("<script"), "{what}");
+    assert!(body.contains(r#"<html lang="en">"#), "{what}");
+    assert_eq!(body.matches("<main").count(), 1, "{what}");
+    assert!(
+        page.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'"),
+        "{what}"
+    );
+    for (at, _) in body
+        .match_indices("<input")
+        .chain(body.match_indices("<select"))
+        .chain(body.match_indices("<textarea"))
+    {
+        let tag = &body[at..at + body[at..].find('>').unwrap()];
+        if tag.contains(r#"type="hidden""#) {
+            continue;
+        }
+        let id = tag
+            .split(r#"id=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{what}: a control without an id: {tag}"));
+        assert!(
+            body.contains(&format!(r#"<label for="{id}""#)),
+            "{what}: no label for {id}"
+        );
     }
 }
 
@@ -957,6 +970,13 @@ async fn pages_answer_any_input_without_failing() {
         "/me/appeals/0/escalate",
         "/appeals/0/decide",
         "/appeals/7/decide",
+        "/reinstatements/0/decide",
+        "/reinstatements/x/decide",
+        "/llc",
+        "/llc/0/lift",
+        "/llc/0/review",
+        "/llc/0/board",
+        "/llc/0/nope",
     ];
     let names = [
         "as",
@@ -984,6 +1004,12 @@ async fn pages_answer_any_input_without_failing() {
         "rationale",
         "moderator",
         "note_well",
+        "reinstate",
+        "conditions",
+        "lift",
+        "nature",
+        "expected_duration",
+        "legal_advice",
     ];
     for path in forms {
         for value in junk {
@@ -1004,8 +1030,466 @@ async fn pages_answer_any_input_without_failing() {
         "/actions/-1",
         "/appeals/x",
         "/me/actions/0/x",
+        "/reinstatements/0",
+        "/reinstatements/x",
+        "/llc/0",
+        "/llc/-1",
+        "/digest/0",
+        "/digest/1",
+        "/digest",
     ] {
         let page = web.get(Some("alice"), path).await;
         assert!(page.status.is_client_error(), "{path}: {}", page.status);
     }
+}
+
+/// Records `command` as `person` in `capacity` at `at`, straight through the
+/// engine (for what happened before the test's "now").
+fn record_at(web: &Web, person: &str, capacity: Capacity, command: Command, at: Timestamp) {
+    let actor = Actor::new(PersonId::parse(person).unwrap(), capacity);
+    web.api
+        .engine
+        .lock()
+        .unwrap()
+        .execute_all(&[(actor, command)], at)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn notify_2_the_iesg_reads_the_digest_of_the_period_and_of_those_issued_and_nobody_else_does()
+{
+    let mut web = world().await;
+    for who in ["ad_sec", "m1", "iab", "llc"] {
+        web.log_in(who).await;
+    }
+    let page = web.get(Some("ad_sec"), "/digest").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_accessible(&page, "/digest");
+    assert!(page.body.contains(r#"<a href="/digest">Digest</a>"#));
+    assert!(page.body.contains("The period under way"));
+    assert!(page.body.contains(r#"href="/actions/0""#), "{}", page.body);
+    assert!(page.body.contains("REASON-MARK"));
+    assert!(
+        page.body.contains(r#"href="/appeals/0""#),
+        "the disagreement"
+    );
+    assert!(page.body.contains("No digest has been issued yet."));
+    // Nobody else reads it, however much else they see; nor is it linked for them.
+    for who in ["alice", "bob", "carol", "m1", "iab", "llc"] {
+        let page = web.get(Some(who), "/digest").await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
+        assert!(!page.body.contains("REASON-MARK"), "{who}");
+        let me = web.get(Some(who), "/me").await;
+        assert!(!me.body.contains(r#"href="/digest""#), "{who}");
+    }
+    let page = web.get(None, "/digest").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/login?next=/digest");
+
+    // The scheduler issues the digest: it is kept, and the next period starts empty.
+    let (from, to) = {
+        let engine = web.api.engine.lock().unwrap();
+        let period = views::current_digest_period(engine.state(), Timestamp::now());
+        (period.from, period.to)
+    };
+    let system = Actor::new(PersonId::system(), Capacity::System);
+    web.api
+        .engine
+        .lock()
+        .unwrap()
+        .execute_all(&[(system, Command::IssueDigest { from, to })], to)
+        .unwrap();
+    let page = web.get(Some("ad_sec"), "/digest").await;
+    assert!(page.body.contains("No actions were taken in this period."));
+    assert!(!page.body.contains("REASON-MARK"));
+    assert!(page.body.contains(r#"href="/digest/1""#), "{}", page.body);
+    let issued = web.get(Some("ad_sec"), "/digest/1").await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    assert!(issued.body.contains("IESG digest #1"));
+    assert!(issued.body.contains("REASON-MARK"));
+    assert!(issued.body.contains(&format!(
+        "Issued for the period from {}",
+        from.strftime("%Y-%m-%d %H:%M UTC")
+    )));
+    for (who, path) in [
+        ("ad_sec", "/digest/2"),
+        ("ad_sec", "/digest/0"),
+        ("m1", "/digest/1"),
+    ] {
+        let page = web.get(Some(who), path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path} for {who}");
+    }
+}
+
+#[tokio::test]
+async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its_page() {
+    let mut web = world().await;
+    for who in ["m1", "dave"] {
+        web.log_in(who).await;
+    }
+    // alice suspended bob from tls indefinitely over a year ago; he asks now.
+    let long_ago = Timestamp::now() - jiff::SignedDuration::from_hours(400 * 24);
+    record_at(
+        &web,
+        "alice",
+        Capacity::Administrator,
+        common::command(json!({"command": "take_action",
+            "subject": {"person": "bob"}, "measure": {"type": "indefinite_suspension"},
+            "fora": [TLS], "reason": "SUSPENSION-MARK"})),
+        long_ago,
+    );
+    let action = web.api.engine.lock().unwrap().state().next.action - 1;
+    let page = web
+        .post(
+            "bob",
+            &format!("/me/actions/{action}/reinstatement"),
+            &[("statement", "STATEMENT-MARK")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    // It awaits the administrators of tls (alice), who decided; m1 sees it
+    // but does not decide it; dave and carol do not see it at all.
+    let list = web.get(Some("alice"), "/reinstatements").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_accessible(&list, "/reinstatements");
+    assert!(
+        list.body
+            .contains(r#"<a href="/reinstatements">Reinstatements</a>"#)
+    );
+    let awaiting = list.body.split("Other requests").next().unwrap();
+    assert!(awaiting.contains("Awaiting your decision"), "{}", list.body);
+    assert!(awaiting.contains(r#"href="/reinstatements/0""#));
+    let list = web.get(Some("m1"), "/reinstatements").await;
+    assert!(
+        list.body
+            .contains("No request for reinstatement awaits your decision.")
+    );
+    assert!(list.body.contains(r#"href="/reinstatements/0""#));
+    let list = web.get(Some("dave"), "/reinstatements").await;
+    assert!(!list.body.contains(r#"href="/reinstatements/0""#));
+    for who in ["dave", "carol"] {
+        let page = web.get(Some(who), "/reinstatements/0").await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
+    }
+    let me = web.get(Some("carol"), "/me").await;
+    assert!(!me.body.contains(r#"href="/reinstatements""#));
+
+    let page = web.get(Some("alice"), "/reinstatements/0").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_accessible(&page, "/reinstatements/0 for alice");
+    for mark in [
+        "STATEMENT-MARK",
+        "SUSPENSION-MARK",
+        "the administrators of the fora it covers",
+    ] {
+        assert!(page.body.contains(mark), "{mark}: {}", page.body);
+    }
+    assert!(page.body.contains(r#"action="/reinstatements/0/decide""#));
+    assert!(page.body.contains("REINST-4"));
+    let page = web.get(Some("m1"), "/reinstatements/0").await;
+    assert!(!page.body.contains(r#"action="/reinstatements/0/decide""#));
+
+    // Refusals: not the moderators' to decide; conditions only with a
+    // reinstatement; a rationale needed. Nothing is recorded; what was typed stays.
+    let before = web.events();
+    let page = web
+        .post(
+            "m1",
+            "/reinstatements/0/decide",
+            &[
+                ("as", "moderator"),
+                ("reinstate", "yes"),
+                ("rationale", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(
+        page.body.contains("<strong>Refused (REINST-2):</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Go to the form"), "m1 has no form");
+    let page = web
+        .post(
+            "alice",
+            "/reinstatements/0/decide",
+            &[
+                ("as", "administrator"),
+                ("reinstate", "no"),
+                ("conditions", "CONDITION-MARK"),
+                ("rationale", "RATIONALE-MARK"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"id="conditions-error""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("conditions go with a reinstatement"));
+    assert!(page.body.contains("RATIONALE-MARK") && page.body.contains("CONDITION-MARK"));
+    let page = web
+        .post(
+            "alice",
+            "/reinstatements/0/decide",
+            &[
+                ("as", "administrator"),
+                ("reinstate", "yes"),
+                ("conditions", "CONDITION-MARK"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(r#"id="rationale-error""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("CONDITION-MARK"));
+    assert_eq!(web.events(), before);
+
+    // Reinstated on conditions: recorded, and the suspension rescinded.
+    let page = web
+        .post(
+            "alice",
+            "/reinstatements/0/decide",
+            &[
+                ("as", "administrator"),
+                ("reinstate", "yes"),
+                ("conditions", "CONDITION-MARK"),
+                ("rationale", "A year without incident."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(
+        page.location(),
+        "/reinstatements/0?done=reinstatement-decided"
+    );
+    let state = web.api.engine.lock().unwrap().state().clone();
+    let request = &state.reinstatements[&ReinstatementId(0)];
+    let decision = request.decision.as_ref().unwrap();
+    assert!(decision.reinstate);
+    assert_eq!(decision.conditions.as_deref(), Some("CONDITION-MARK"));
+    assert!(!state.actions[&ActionId(action)].in_force());
+    let page = web.get(Some("alice"), page.location()).await;
+    assert!(
+        page.body
+            .contains("reinstated, on the conditions: CONDITION-MARK")
+    );
+    assert!(!page.body.contains(r#"action="/reinstatements/0/decide""#));
+    let list = web.get(Some("alice"), "/reinstatements").await;
+    assert!(
+        list.body
+            .contains("No request for reinstatement awaits your decision.")
+    );
+
+    // A legacy suspension (REINST-5) is reconsidered by the IESG, at any time.
+    web.log_in("ad_sec").await;
+    let op = web.api.login("op").await;
+    web.api
+        .run(
+            &op,
+            "operator",
+            json!({"command": "record_legacy_action", "subject": {"person": "erin"},
+                "fora": [IETF], "imposed_at": "2020-01-01T00:00:00Z",
+                "process": "RFC 3683", "reference": "LEGACY-MARK"}),
+        )
+        .await;
+    let legacy = web.api.engine.lock().unwrap().state().next.action - 1;
+    let page = web
+        .post(
+            "erin",
+            &format!("/me/actions/{legacy}/reinstatement"),
+            &[("statement", "It was long ago.")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let list = web.get(Some("ad_sec"), "/reinstatements").await;
+    assert!(
+        list.body
+            .contains(r#"<a href="/reinstatements">Reinstatements</a>"#)
+    );
+    let awaiting = list.body.split("Other requests").next().unwrap();
+    assert!(
+        awaiting.contains(r#"href="/reinstatements/1""#),
+        "{}",
+        list.body
+    );
+    assert!(awaiting.contains("the IESG, under RFC 3683"));
+    let page = web.get(Some("ad_sec"), "/reinstatements/1").await;
+    assert!(page.body.contains("LEGACY-MARK"));
+    assert!(
+        page.body
+            .contains(r#"<input type="hidden" name="as" value="iesg">"#)
+    );
+    let list = web.get(Some("alice"), "/reinstatements").await;
+    assert!(
+        !list.body.contains(r#"href="/reinstatements/1""#),
+        "not alice's to see"
+    );
+}
+
+#[tokio::test]
+async fn llc_2_the_llc_takes_and_lifts_an_emergency_action_its_subject_asks_the_board_to_review_it()
+{
+    let mut web = world().await;
+    for who in ["llc", "m1", "ad_sec", "erin"] {
+        web.log_in(who).await;
+    }
+    let op = web.api.login("op").await;
+    web.api
+        .run(
+            &op,
+            "operator",
+            json!({"command": "grant_role", "person": "erin", "role": {"role": "llc_board_member"}}),
+        )
+        .await;
+    let page = web.get(Some("llc"), "/llc").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_accessible(&page, "/llc for llc");
+    assert!(page.body.contains(r#"<a href="/llc">LLC actions</a>"#));
+    assert!(page.body.contains(r#"action="/llc""#));
+    for who in ["m1", "ad_sec", "carol"] {
+        let page = web.get(Some(who), "/llc").await;
+        assert!(!page.body.contains(r#"action="/llc""#), "{who}");
+    }
+    let me = web.get(Some("carol"), "/me").await;
+    assert!(!me.body.contains(r#"href="/llc""#));
+
+    let take = [
+        ("subject_kind", "email"),
+        ("subject", "carol@example.org"),
+        ("grounds", "credible_threat_of_harm"),
+        ("fora", IETF),
+        ("nature", "Posting suspended on the plenary list"),
+        ("reason", "REASON-MARK"),
+        ("expected_duration", "until the police have reviewed it"),
+        ("legal_advice", "ADVICE-MARK"),
+    ];
+    // Only the LLC takes one; what is missing is said next to its field.
+    let before = web.events();
+    let page = web.post("ad_sec", "/llc", &take).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(page.body.contains("<strong>Refused ("), "{}", page.body);
+    assert!(!page.body.contains("REASON-MARK"), "no form to keep it in");
+    let mut missing = take.to_vec();
+    missing.retain(|(name, _)| *name != "nature");
+    let page = web.post("llc", "/llc", &missing).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(r#"id="take-nature-error""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("REASON-MARK") && page.body.contains("ADVICE-MARK"));
+    assert_eq!(web.events(), before);
+    let page = web.post("llc", "/llc", &take).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/llc?done=llc-taken");
+
+    // Withheld on legal advice: its subject, the LLC, the board and the IESG
+    // see it, the advice itself not its subject; the moderators not at all.
+    for who in ["llc", "erin", "ad_sec"] {
+        let page = web.get(Some(who), "/llc/0").await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        assert!(page.body.contains("REASON-MARK"), "{who}");
+        assert!(page.body.contains("ADVICE-MARK"), "{who}");
+    }
+    let page = web.get(Some("carol"), "/llc/0").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_accessible(&page, "/llc/0 for carol");
+    assert!(page.body.contains("REASON-MARK"));
+    assert!(!page.body.contains("ADVICE-MARK"));
+    assert!(page.body.contains("not told, on legal advice"));
+    assert!(page.body.contains(r#"action="/llc/0/review""#));
+    assert!(!page.body.contains(r#"action="/llc/0/lift""#));
+    let me = web.get(Some("carol"), "/me").await;
+    assert!(me.body.contains(r#"href="/llc/0""#), "{}", me.body);
+    assert!(me.body.contains(r#"<a href="/llc">LLC actions</a>"#));
+    for who in ["m1", "bob", "alice"] {
+        let page = web.get(Some(who), "/llc/0").await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
+        let list = web.get(Some(who), "/llc").await;
+        assert!(!list.body.contains("REASON-MARK"), "{who}");
+    }
+    // The IESG may not lift it (LLC-2), nor is it offered the form.
+    let page = web.get(Some("ad_sec"), "/llc/0").await;
+    assert!(!page.body.contains(r#"action="/llc/0/lift""#));
+    let page = web
+        .post("ad_sec", "/llc/0/lift", &[("reason", "We disagree")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(page.body.contains("Refused ("), "{}", page.body);
+
+    // carol asks the board for a review, once.
+    let page = web.post("carol", "/llc/0/review", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/llc/0?done=board-review");
+    let page = web.get(Some("carol"), "/llc/0").await;
+    assert!(!page.body.contains(r#"action="/llc/0/review""#));
+    assert!(page.body.contains("awaiting the board"));
+    let page = web.post("carol", "/llc/0/review", &[]).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Go to the form"),
+        "no such form any more"
+    );
+    assert!(page.body.contains("Refused (LLC-2)"), "{}", page.body);
+
+    // The board keeps it, with its rationale.
+    let page = web.get(Some("erin"), "/llc/0").await;
+    assert_accessible(&page, "/llc/0 for erin");
+    assert!(page.body.contains(r#"action="/llc/0/board""#));
+    let page = web
+        .post("erin", "/llc/0/board", &[("rationale", "BOARD-MARK")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(r#"id="board-lift-error""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("BOARD-MARK"));
+    let page = web
+        .post(
+            "erin",
+            "/llc/0/board",
+            &[("lift", "no"), ("rationale", "BOARD-MARK")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = web.get(Some("carol"), "/llc/0").await;
+    assert!(page.body.contains("kept by erin"), "{}", page.body);
+    assert!(page.body.contains("BOARD-MARK"));
+
+    // The LLC lifts it.
+    let page = web.get(Some("llc"), "/llc/0").await;
+    assert!(page.body.contains(r#"action="/llc/0/lift""#));
+    let page = web.post("llc", "/llc/0/lift", &[("reason", "")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains(r#"id="lift-reason-error""#));
+    let page = web
+        .post("llc", "/llc/0/lift", &[("reason", "The threat is over.")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/llc/0?done=llc-lifted");
+    let state = web.api.engine.lock().unwrap().state().clone();
+    assert!(state.llc_actions[&LlcActionId(0)].lifted_at.is_some());
+    let page = web.get(Some("llc"), "/llc/0?done=llc-lifted").await;
+    assert!(!page.body.contains(r#"action="/llc/0/lift""#));
+    assert!(page.body.contains("The emergency action is lifted"));
 }

@@ -218,3 +218,122 @@ fn report_5_the_widest_view_of_a_person_with_several_capacities_still_hides_the_
     assert_eq!(seen.reporter, Some(p("bob")));
     assert!(views::report_for(&w.state, &p("erin"), rep).is_none());
 }
+
+#[test]
+fn notify_2_the_digest_is_the_iesg_s_and_holds_each_period_s_records() {
+    use Capacity::{Llc, System};
+    let mut w = World::ietf();
+    let start = w.now;
+    let spam = w.take("alice", Administrator, as_spam(admonish("erin", &["tls@"])));
+    let suspension = w.take("alice", Administrator, suspend("bob", &["tls@"]));
+    let events = w.ok("bob", Participant, disagree(suspension));
+    let appeal = filed_appeal(&events).id;
+    let events = w.ok(
+        "llc_staff",
+        Llc,
+        Command::TakeLlcAction {
+            subject: who("carol"),
+            fora: fora(&["ietf@"]),
+            grounds: LlcGrounds::CredibleThreatOfHarm,
+            nature: "posting suspended".into(),
+            reason: "a credible threat".into(),
+            expected_duration: "a month".into(),
+            withhold_on_legal_advice: Some("counsel: do not tell the lists".into()),
+        },
+    );
+    let llc = taken_llc_action(&events).id;
+
+    // Only the IESG reads it; nobody else, whatever else they may see.
+    w.later_hours(1);
+    let current = views::current_digest_period(&w.state, w.now);
+    assert_eq!(current.from, start);
+    for person in ["m1", "alice", "bob", "iab_member", "llc_staff", "erin"] {
+        assert!(!views::may_see_digest(&w.state, &p(person)), "{person}");
+        assert_eq!(views::digest(&w.state, &p(person), current, false), None);
+    }
+    let digest = views::digest(&w.state, &p("ad_sec"), current, false).unwrap();
+    assert_eq!(
+        digest.actions.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [suspension],
+        "spam is left out of the digest (ACT-5)"
+    );
+    assert!(!digest.actions.iter().any(|a| a.id == spam));
+    assert_eq!(
+        digest.appeals.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [appeal]
+    );
+    assert_eq!(
+        digest.llc_actions.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [llc]
+    );
+    assert!(views::digest(&w.state, &p("ietf_chair"), current, false).is_some());
+    assert!(views::issued_digests(&w.state).is_empty());
+
+    // The scheduler issues the first digest; the next period starts empty,
+    // but the appeal decided in it is there.
+    w.later_hours(30 * 24);
+    let period = views::current_digest_period(&w.state, w.now);
+    w.ok(
+        "system",
+        System,
+        Command::IssueDigest {
+            from: period.from,
+            to: period.to,
+        },
+    );
+    assert_eq!(views::issued_digests(&w.state), [period]);
+    let issued = views::digest(&w.state, &p("ad_sec"), period, true).unwrap();
+    assert_eq!(issued.actions.len(), 1);
+    w.later_hours(1);
+    w.ok(
+        "ad_sec",
+        Capacity::AreaDirector,
+        decide_appeal(appeal, false, None),
+    );
+    w.later_hours(1);
+    let next = views::current_digest_period(&w.state, w.now);
+    assert_eq!(next.from, period.to);
+    let digest = views::digest(&w.state, &p("ad_sec"), next, false).unwrap();
+    assert!(digest.actions.is_empty() && digest.llc_actions.is_empty());
+    assert_eq!(
+        digest.appeals.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [appeal]
+    );
+}
+
+#[test]
+fn llc_1_legal_advice_is_read_by_the_llc_and_the_iesg_not_by_the_subject() {
+    let mut w = World::ietf();
+    let events = w.ok(
+        "llc_staff",
+        Capacity::Llc,
+        Command::TakeLlcAction {
+            subject: who("carol"),
+            fora: vec![],
+            grounds: LlcGrounds::SeriousLegalRisk,
+            nature: "posting suspended".into(),
+            reason: "content bringing legal risk".into(),
+            expected_duration: "a week".into(),
+            withhold_on_legal_advice: Some("ADVICE-MARK".into()),
+        },
+    );
+    let id = taken_llc_action(&events).id;
+    for person in ["llc_staff", "llc_board", "ad_sec"] {
+        let seen = views::llc_action_for(&w.state, &p(person), id).unwrap();
+        assert_eq!(
+            seen.action.withheld_on_legal_advice.as_deref(),
+            Some("ADVICE-MARK"),
+            "{person}"
+        );
+    }
+    let seen = views::llc_action_for(&w.state, &p("carol"), id).unwrap();
+    assert!(seen.withheld);
+    let json = serde_json::to_string(&seen).unwrap();
+    assert!(!json.contains("ADVICE-MARK"), "{json}");
+    for person in ["m1", "bob", "iab_member"] {
+        assert!(
+            views::llc_action_for(&w.state, &p(person), id).is_none(),
+            "{person}"
+        );
+    }
+}

@@ -1,7 +1,9 @@
 //! The web pages: modpod as most people meet it. A participant reports
 //! disruptive behaviour and follows their reports, or sees an action against
 //! them and what they may do about it; administrators and moderators work the
-//! queue of reports and act; ADs, the IESG and the IAB hear appeals; anybody
+//! queue of reports and act, and decide reinstatement requests; ADs, the
+//! IESG and the IAB hear appeals, and the IESG reads its digest; the IETF LLC
+//! takes and lifts emergency actions and its board reviews them; anybody
 //! sees the moderator roster and the transparency report.
 //!
 //! Pages are rendered on the server from templates compiled into the binary
@@ -13,7 +15,8 @@
 //!   report is shown only as `views::report_for` gives it (so a reporter's
 //!   identity reaches only the forum's administrators and moderators,
 //!   REPORT-5), an action only when `views::may_see_action` says so, a history
-//!   only through `views::history`.
+//!   only through `views::history`, an LLC emergency action only through
+//!   `views::llc_action_for`, the IESG digest only through `views::digest`.
 //! - **Every change is a policy command**, recorded by
 //!   `http::commands::execute`, the path `POST /v1/commands` takes.
 //!   Which buttons a page offers is asked of the policy too: the command is
@@ -31,16 +34,22 @@
 //! - `queue`, `case`, `action`: the administrators' and moderators' queue,
 //!   one report and acting on it, one action.
 //! - `appeals`: appeals awaiting an AD, the IETF chair, the IESG or the IAB.
+//! - `reinstatements`: reinstatement requests awaiting those who decide them.
+//! - `digest`: the IESG digest, the period under way and those issued.
+//! - `llc`: the LLC's emergency actions, their lifting and board review.
 //! - `public`: the home page, the roster with its coverage chart, the stylesheet.
 //! - `form`: reading posted fields, and saying what was wrong with them.
 
 mod action;
 mod appeals;
 mod case;
+mod digest;
 mod form;
+mod llc;
 mod participant;
 mod public;
 pub mod queue;
+mod reinstatements;
 mod session;
 
 use crate::http::auth::{self, Caller, Via};
@@ -90,6 +99,14 @@ pub fn routes() -> Router<App> {
         .route("/appeals", get(appeals::list))
         .route("/appeals/{id}", get(appeals::page))
         .route("/appeals/{id}/decide", post(appeals::decide))
+        .route("/reinstatements", get(reinstatements::list))
+        .route("/reinstatements/{id}", get(reinstatements::page))
+        .route("/reinstatements/{id}/decide", post(reinstatements::decide))
+        .route("/digest", get(digest::current))
+        .route("/digest/{n}", get(digest::issued))
+        .route("/llc", get(llc::list).post(llc::take))
+        .route("/llc/{id}", get(llc::page))
+        .route("/llc/{id}/{step}", post(llc::step))
         .layer(axum::middleware::map_response(page_headers))
 }
 
@@ -149,6 +166,11 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "action.html",
         "appeals.html",
         "appeal.html",
+        "reinstatements.html",
+        "reinstatement.html",
+        "digest.html",
+        "llc_actions.html",
+        "llc_action.html",
         "roster.html",
     );
     let version = blake3::hash(STYLESHEET.as_bytes()).to_hex();
@@ -377,10 +399,24 @@ pub(crate) struct Me {
     pub handles: bool,
     /// Hears appeals: an AD, the IETF chair, the IESG or the IAB.
     pub hears_appeals: bool,
+    /// Decides reinstatement requests: a moderator, an administrator of a
+    /// forum, or the IESG (for legacy actions).
+    pub decides_reinstatements: bool,
+    /// Reads the IESG digest.
+    pub digest: bool,
+    /// Works with LLC emergency actions: the LLC's staff and board, and
+    /// whoever may see one.
+    pub llc: bool,
 }
 
 pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
     let person = &viewer.person;
+    let handles = state.is_moderator(person)
+        || state
+            .fora
+            .values()
+            .any(|f| state.is_administrator(person, f));
+    let on_iesg = views::on_iesg(state, person);
     Me {
         person: person.to_string(),
         name: state
@@ -388,12 +424,16 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
             .get(person)
             .map_or_else(|| person.to_string(), |p| p.name.clone()),
         csrf: viewer.csrf.clone(),
-        handles: state.is_moderator(person)
-            || state
-                .fora
-                .values()
-                .any(|f| state.is_administrator(person, f)),
-        hears_appeals: views::on_iesg(state, person) || state.holds(person, &Role::IabMember),
+        handles,
+        hears_appeals: on_iesg || state.holds(person, &Role::IabMember),
+        decides_reinstatements: handles || on_iesg,
+        digest: views::may_see_digest(state, person),
+        llc: state.holds_any(person, |r| {
+            matches!(r, Role::LlcStaff | Role::LlcBoardMember)
+        }) || state
+            .llc_actions
+            .values()
+            .any(|a| views::may_see_llc_action(state, person, a)),
     }
 }
 
@@ -455,6 +495,15 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "reinstatement" => "Your request for reinstatement is filed.",
         "escalate-appeal" => "Your appeal is taken to the next body.",
         "decided" => "Your decision is recorded; the appellant and the moderator team are told.",
+        "reinstatement-decided" => "Your decision on the request is recorded; the person is told.",
+        "llc-taken" => {
+            "The emergency action is recorded; the IESG is told, and the moderator team and the community unless legal advice withheld it."
+        }
+        "llc-lifted" => "The emergency action is lifted; the person is told.",
+        "board-review" => {
+            "Your request for a review by the LLC board is recorded; the board is told."
+        }
+        "board-decided" => "The board's decision is recorded; the person is told.",
         _ => return None,
     })
 }

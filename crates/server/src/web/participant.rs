@@ -96,7 +96,7 @@ const REPORT_FIELDS: [(&str, &str); 7] = [
 
 /// Who a report is about, as typed: an email address (the default), another
 /// kind of account, or a modpod person id.
-fn subject(form: &Fields, problems: &mut Problems) -> Option<SubjectRef> {
+pub(super) fn subject(form: &Fields, problems: &mut Problems) -> Option<SubjectRef> {
     let value = problems.required(form, "subject");
     if value.is_empty() {
         return None;
@@ -339,10 +339,17 @@ fn status_page(
             }),
         });
     }
+    let llc_actions: Vec<_> = state
+        .llc_actions
+        .values()
+        .filter(|a| &a.subject == person)
+        .filter_map(|a| views::llc_action_for(state, person, a.id))
+        .collect();
     Ok(context! {
         me => me(state, viewer),
         in_force => in_force,
         past => past,
+        llc_actions => llc_actions,
         done => done,
         ..note_well(state)
     })

@@ -1,0 +1,342 @@
+//! Emergency actions of the IETF LLC (LLC-1, LLC-2), outside the moderation
+//! process: the LLC takes and lifts them; their subject sees them and may ask
+//! the LLC board for a review, which the board decides. Who sees an action is
+//! `views::llc_action_for`'s to say (its subject, the LLC, the IESG, and the
+//! moderators unless legal advice withheld it); each form is offered only
+//! when the policy would accept it now.
+
+use super::form::{Fields, Problems};
+use super::{
+    NOT_YET_TYPED, Posted, Viewer, WebError, allows, done_message, me, number, participant, record,
+    see, show,
+};
+use crate::http::App;
+use axum::extract::{Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::Timestamp;
+use minijinja::{Value, context};
+use modpod_policy::ids::{ForumId, LlcActionId, PersonId};
+use modpod_policy::model::*;
+use modpod_policy::{Command, State, SubjectRef, views};
+use std::collections::BTreeMap;
+
+/// The grounds of an emergency action, as the forms offer them (LLC-1).
+const GROUNDS: [(&str, LlcGrounds, &str); 3] = [
+    (
+        "credible_threat_of_harm",
+        LlcGrounds::CredibleThreatOfHarm,
+        "a credible threat of harm",
+    ),
+    (
+        "serious_legal_risk",
+        LlcGrounds::SeriousLegalRisk,
+        "content bringing serious legal risk",
+    ),
+    (
+        "credible_threat_of_legal_action",
+        LlcGrounds::CredibleThreatOfLegalAction,
+        "a credible threat of legal action",
+    ),
+];
+
+fn grounds_name(grounds: LlcGrounds) -> &'static str {
+    GROUNDS
+        .iter()
+        .find(|(_, g, _)| *g == grounds)
+        .map_or("", |(_, _, name)| name)
+}
+
+/// Whether the policy would take an emergency action from `person` now.
+fn may_take(state: &State, person: &PersonId, now: Timestamp) -> bool {
+    let probe = Command::TakeLlcAction {
+        subject: SubjectRef::Person {
+            person: person.clone(),
+        },
+        fora: Vec::new(),
+        grounds: LlcGrounds::CredibleThreatOfHarm,
+        nature: NOT_YET_TYPED.into(),
+        reason: NOT_YET_TYPED.into(),
+        expected_duration: NOT_YET_TYPED.into(),
+        withhold_on_legal_advice: None,
+    };
+    allows(state, person, Capacity::Llc, &probe, now).is_ok()
+}
+
+/// A form that came back with problems: which one, what was typed, what was wrong.
+struct Failed {
+    step: String,
+    form: Fields,
+    problems: Problems,
+}
+
+fn list_page(
+    state: &State,
+    viewer: &Viewer,
+    now: Timestamp,
+    failed: Option<&Failed>,
+    done: Option<&str>,
+) -> Result<Value, WebError> {
+    let person = &viewer.person;
+    let actions: Vec<_> = state
+        .llc_actions
+        .keys()
+        .rev()
+        .filter_map(|id| views::llc_action_for(state, person, *id))
+        .map(|view| {
+            let grounds = grounds_name(view.action.grounds);
+            context! { view => view, grounds => grounds }
+        })
+        .collect();
+    let take = may_take(state, person, now);
+    let fora: Vec<_> = state
+        .fora
+        .values()
+        .map(|f| context! { id => f.id, name => f.name })
+        .collect();
+    let grounds: Vec<_> = GROUNDS
+        .iter()
+        .map(|(key, _, name)| context! { key => key, name => name })
+        .collect();
+    let (form, problems) = match failed {
+        Some(f) => (f.form.kept(), Some(&f.problems)),
+        None => (Fields::default().kept(), None),
+    };
+    Ok(context! {
+        me => me(state, viewer),
+        actions => actions,
+        take => take,
+        fora_options => fora,
+        grounds => grounds,
+        form => form,
+        problems => problems,
+        done => done,
+    })
+}
+
+/// `GET /llc`: the emergency actions the viewer may see, and for the LLC
+/// the form to take one.
+pub(super) async fn list(
+    Extract(app): Extract<App>,
+    viewer: Viewer,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    let done = query.get("done").and_then(|d| done_message(d));
+    show(
+        &app,
+        StatusCode::OK,
+        "llc_actions.html",
+        move |state, now| list_page(state, &viewer, now, None, done),
+    )
+    .await
+}
+
+/// How the policy names the fields of the forms here.
+const FIELDS: [(&str, &str); 8] = [
+    ("person", "subject"),
+    ("identity", "subject"),
+    ("forum", "fora"),
+    ("nature", "nature"),
+    ("reason", "reason"),
+    ("expected_duration", "expected_duration"),
+    ("withhold_on_legal_advice", "legal_advice"),
+    ("rationale", "rationale"),
+];
+
+/// `POST /llc`: the LLC takes an emergency action (LLC-1).
+pub(super) async fn take(
+    Extract(app): Extract<App>,
+    Posted { viewer, form }: Posted,
+) -> Result<Response, WebError> {
+    let mut problems = Problems::default();
+    let subject = participant::subject(&form, &mut problems);
+    let mut fora = Vec::new();
+    for value in form.all("fora") {
+        match ForumId::parse(value.trim()) {
+            Ok(id) => fora.push(id),
+            Err(_) => problems.field("fora", "One of the fora is not a forum's name."),
+        }
+    }
+    let grounds = GROUNDS
+        .iter()
+        .find(|(key, _, _)| *key == form.trimmed("grounds"))
+        .map(|(_, g, _)| *g);
+    if grounds.is_none() {
+        problems.field("grounds", "Choose the grounds.");
+    }
+    for name in ["nature", "reason", "expected_duration"] {
+        problems.required(&form, name);
+    }
+    let advice = Some(form.trimmed("legal_advice"))
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned);
+    let (status, problems) = match (subject, grounds, problems.is_empty()) {
+        (Some(subject), Some(grounds), true) => {
+            let command = Command::TakeLlcAction {
+                subject,
+                fora,
+                grounds,
+                nature: form.get("nature").to_owned(),
+                reason: form.get("reason").to_owned(),
+                expected_duration: form.get("expected_duration").to_owned(),
+                withhold_on_legal_advice: advice,
+            };
+            match record(&app, &viewer.person, Capacity::Llc, command, &FIELDS).await? {
+                None => return Ok(see("/llc?done=llc-taken")),
+                Some(failed) => failed,
+            }
+        }
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    };
+    let failed = Failed {
+        step: "take".into(),
+        form,
+        problems,
+    };
+    show(&app, status, "llc_actions.html", move |state, now| {
+        list_page(state, &viewer, now, Some(&failed), None)
+    })
+    .await
+}
+
+fn action_page(
+    state: &State,
+    viewer: &Viewer,
+    id: LlcActionId,
+    now: Timestamp,
+    failed: Option<&Failed>,
+    done: Option<&str>,
+) -> Result<Value, WebError> {
+    let person = &viewer.person;
+    let view = views::llc_action_for(state, person, id).ok_or(WebError::NotFound)?;
+    let may = |capacity, command: Command| allows(state, person, capacity, &command, now).is_ok();
+    let lift = may(
+        Capacity::Llc,
+        Command::LiftLlcAction {
+            action: id,
+            reason: NOT_YET_TYPED.into(),
+        },
+    );
+    let review = may(
+        Capacity::Participant,
+        Command::RequestBoardReview { action: id },
+    );
+    let board = may(
+        Capacity::LlcBoard,
+        Command::DecideBoardReview {
+            action: id,
+            lift: false,
+            rationale: NOT_YET_TYPED.into(),
+        },
+    );
+    let fora: Vec<String> = view
+        .action
+        .fora
+        .iter()
+        .map(|f| {
+            state
+                .fora
+                .get(f)
+                .map_or_else(|| f.to_string(), |f| f.name.clone())
+        })
+        .collect();
+    let (failed_step, form, problems) = match failed {
+        Some(f) => (Some(f.step.as_str()), f.form.kept(), Some(&f.problems)),
+        None => (None, Fields::default().kept(), None),
+    };
+    Ok(context! {
+        me => me(state, viewer),
+        view => view,
+        grounds => grounds_name(view.action.grounds),
+        subject_name => state.people.get(&view.action.subject).map(|p| &p.name),
+        fora => fora,
+        mine => &view.action.subject == person,
+        lift => lift,
+        review => review,
+        board => board,
+        failed => failed_step,
+        form => form,
+        problems => problems,
+        done => done,
+    })
+}
+
+/// `GET /llc/{id}`.
+pub(super) async fn page(
+    Extract(app): Extract<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    let id = LlcActionId(number(&id)?);
+    let done = query.get("done").and_then(|d| done_message(d));
+    show(
+        &app,
+        StatusCode::OK,
+        "llc_action.html",
+        move |state, now| action_page(state, &viewer, id, now, None, done),
+    )
+    .await
+}
+
+/// `POST /llc/{id}/{lift|review|board}`: the LLC lifts it, its subject asks
+/// for a board review, the board decides the review (LLC-2).
+pub(super) async fn step(
+    Extract(app): Extract<App>,
+    Path((id, step)): Path<(String, String)>,
+    Posted { viewer, form }: Posted,
+) -> Result<Response, WebError> {
+    let action = LlcActionId(number(&id)?);
+    let mut problems = Problems::default();
+    let (capacity, command, done) = match step.as_str() {
+        "lift" => {
+            problems.required(&form, "reason");
+            let command = Command::LiftLlcAction {
+                action,
+                reason: form.get("reason").to_owned(),
+            };
+            (Capacity::Llc, Some(command), "llc-lifted")
+        }
+        "review" => (
+            Capacity::Participant,
+            Some(Command::RequestBoardReview { action }),
+            "board-review",
+        ),
+        "board" => {
+            problems.required(&form, "rationale");
+            let lift = match form.trimmed("lift") {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => {
+                    problems.field("lift", "Say whether the action is lifted.");
+                    None
+                }
+            };
+            let command = lift.map(|lift| Command::DecideBoardReview {
+                action,
+                lift,
+                rationale: form.get("rationale").to_owned(),
+            });
+            (Capacity::LlcBoard, command, "board-decided")
+        }
+        _ => return Err(WebError::NotFound),
+    };
+    let (status, problems) = match (command, problems.is_empty()) {
+        (Some(command), true) => {
+            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
+                None => return Ok(see(&format!("/llc/{}?done={done}", action.0))),
+                Some(failed) => failed,
+            }
+        }
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    };
+    let failed = Failed {
+        step,
+        form,
+        problems,
+    };
+    show(&app, status, "llc_action.html", move |state, now| {
+        action_page(state, &viewer, action, now, Some(&failed), None)
+    })
+    .await
+}
