@@ -31,7 +31,11 @@
 //! - `queue`, `case`, `action`: the administrators' and moderators' queue,
 //!   one report and acting on it, one action.
 //! - `appeals`: appeals awaiting an AD, the IETF chair, the IESG or the IAB.
-//! - `public`: the home page, the roster with its coverage chart, the stylesheet.
+//! - `public`: the home page, the roster with its coverage chart, the
+//!   transparency report, the approved procedures, the announced
+//!   suspensions, the stylesheet.
+//! - `setup`: fora, delegations, the moderator team, procedures and the Note
+//!   Well, for those the policy lets set them up.
 //! - `form`: reading posted fields, and saying what was wrong with them.
 
 mod action;
@@ -42,6 +46,7 @@ mod participant;
 mod public;
 pub mod queue;
 mod session;
+mod setup;
 
 use crate::http::auth::{self, Caller, Via};
 use crate::http::{ApiError, App};
@@ -65,6 +70,11 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(public::home))
         .route("/roster", get(public::roster))
+        .route("/transparency", get(public::transparency))
+        .route("/procedures", get(public::procedures))
+        .route("/announcements", get(public::announcements))
+        .route("/setup", get(setup::page))
+        .route("/setup/{step}", post(setup::step))
         .route("/assets/modpod.css", get(public::stylesheet))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
@@ -150,6 +160,10 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "appeals.html",
         "appeal.html",
         "roster.html",
+        "transparency.html",
+        "procedures.html",
+        "announcements.html",
+        "setup.html",
     );
     let version = blake3::hash(STYLESHEET.as_bytes()).to_hex();
     env.add_global(
@@ -377,6 +391,9 @@ pub(crate) struct Me {
     pub handles: bool,
     /// Hears appeals: an AD, the IETF chair, the IESG or the IAB.
     pub hears_appeals: bool,
+    /// May set something up (`/setup`): the policy would accept one of its
+    /// commands from them.
+    pub sets_up: bool,
 }
 
 pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
@@ -394,6 +411,7 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
                 .values()
                 .any(|f| state.is_administrator(person, f)),
         hears_appeals: views::on_iesg(state, person) || state.holds(person, &Role::IabMember),
+        sets_up: setup::sets_up(state, person, Timestamp::now()),
     }
 }
 
@@ -455,6 +473,18 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "reinstatement" => "Your request for reinstatement is filed.",
         "escalate-appeal" => "Your appeal is taken to the next body.",
         "decided" => "Your decision is recorded; the appellant and the moderator team are told.",
+        "setup-working-group" => "The working group is created.",
+        "setup-forum" => "The forum is created.",
+        "setup-opt-in" => "The opt-in is recorded: the policy now applies to that body's fora.",
+        "setup-settings" => "The settings are changed.",
+        "setup-delegate" => "The delegation is recorded.",
+        "setup-revoke" => "The delegation is revoked.",
+        "setup-appoint" => "The moderator is appointed.",
+        "setup-recall" => "The moderator is recalled.",
+        "setup-draft" => "The draft of the procedures is recorded.",
+        "setup-open-review" => "The procedures are open for community review.",
+        "setup-approve" => "The procedures are approved; they are in force from now on.",
+        "setup-note-well" => "The Note Well is published.",
         _ => return None,
     })
 }
