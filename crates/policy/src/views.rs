@@ -2,7 +2,7 @@
 //! records only through these functions, so that privacy is decided here, once.
 
 use crate::command::Actor;
-use crate::ids::{ForumId, PersonId, ReportId};
+use crate::ids::{ActionId, ForumId, PersonId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
 use crate::state::State;
@@ -445,4 +445,115 @@ pub fn llc_action_for(
         action.withheld_on_legal_advice = None;
     }
     Some(LlcActionView { action, withheld })
+}
+
+/// A person and the accounts linked to them, for those who may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonView {
+    pub id: PersonId,
+    pub name: String,
+    pub time_zone: Option<String>,
+    pub roles: Vec<Role>,
+    pub identities: Vec<Identity>,
+    pub moderator: bool,
+}
+
+/// Who may see a person and their linked identities: the person themself;
+/// those who may see their history because they may act (ACT-7: the
+/// moderators, and the administrators of any forum), so that an action
+/// follows the person whichever account they use; and the operators, who
+/// register people and link their accounts. Never the public.
+pub fn may_see_person(state: &State, viewer: &PersonId, person: &PersonId) -> bool {
+    viewer == person
+        || state.is_moderator(viewer)
+        || state.holds(viewer, &Role::Operator)
+        || state
+            .fora
+            .values()
+            .any(|f| state.is_administrator(viewer, f))
+}
+
+/// The person as `viewer` may see them, or `None` if they may not (or there
+/// is no such person).
+pub fn person(state: &State, viewer: &PersonId, id: &PersonId) -> Option<PersonView> {
+    let found = state.people.get(id)?;
+    may_see_person(state, viewer, id).then(|| PersonView {
+        id: found.id.clone(),
+        name: found.name.clone(),
+        time_zone: found.time_zone.clone(),
+        roles: found.roles.iter().cloned().collect(),
+        identities: found.identities.iter().cloned().collect(),
+        moderator: state.is_moderator(id),
+    })
+}
+
+/// Who may read a version of the moderator team's procedures (PROC-1): an
+/// approved version, anybody; one in community review, every logged-in
+/// member of the community (`viewer` is `Some`), who are asked to review it;
+/// a draft, only those who draft and approve it: the moderators and the IESG.
+pub fn may_see_procedures(
+    state: &State,
+    viewer: Option<&PersonId>,
+    procedures: &Procedures,
+) -> bool {
+    match procedures.status {
+        ProceduresStatus::Approved => true,
+        ProceduresStatus::InCommunityReview => viewer.is_some_and(|v| state.people.contains_key(v)),
+        ProceduresStatus::Draft => {
+            viewer.is_some_and(|v| state.is_moderator(v) || on_iesg(state, v))
+        }
+    }
+}
+
+/// A suspension as it is announced to the public (NOTIFY-3, PRIV-1): the
+/// person's name, the measure, the fora and the dates; never a reason,
+/// evidence, a reporter or who took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Announcement {
+    pub action: ActionId,
+    /// The name of the person suspended.
+    pub name: String,
+    /// `temporary_suspension` or `indefinite_suspension`.
+    pub measure: &'static str,
+    pub fora: Vec<ForumId>,
+    pub starts_at: Timestamp,
+    /// `None`: indefinite.
+    pub ends_at: Option<Timestamp>,
+}
+
+/// The suspensions the policy announces, while they are in force at `now`:
+/// exactly those for which an announcement to a forum was owed (NOTIFY-3: over
+/// 14 days, or asked for by the person), newest first. A suspension rescinded
+/// or over is no longer listed: nothing beyond what the policy requires is
+/// public (PRIV-1).
+pub fn announcements(state: &State, now: Timestamp) -> Vec<Announcement> {
+    let announced: BTreeSet<ActionId> = state
+        .notifications
+        .values()
+        .filter(|n| n.requirement.split(' ').any(|r| r == "NOTIFY-3"))
+        .filter(|n| matches!(n.to, Recipient::Forum { .. }))
+        .filter_map(|n| match n.about {
+            Subject::Action(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let mut out: Vec<Announcement> = announced
+        .into_iter()
+        .filter_map(|id| state.actions.get(&id))
+        .filter(|a| a.terms.measure.is_suspension())
+        .filter(|a| a.in_force() && a.terms.ends_at.is_none_or(|end| now < end))
+        .map(|a| Announcement {
+            action: a.id,
+            name: state
+                .people
+                .get(&a.subject)
+                .map_or_else(|| a.subject.to_string(), |p| p.name.clone()),
+            measure: a.terms.measure.kind(),
+            fora: a.terms.fora.clone(),
+            starts_at: a.terms.starts_at,
+            ends_at: a.terms.ends_at,
+        })
+        .collect();
+    out.sort_by_key(|a| std::cmp::Reverse((a.starts_at, a.action)));
+    out
 }

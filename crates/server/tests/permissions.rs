@@ -31,8 +31,10 @@ impl World {
 }
 
 /// The small IETF, with one record of each kind: bob reported carol on the
-/// tls list (report 0); alice suspended carol there (action 0); carol
-/// disagreed (appeal 0); the LLC acted on erin (LLC action 0).
+/// tls list (report 0); alice suspended carol there (action 0, announced:
+/// it is longer than 14 days); carol disagreed (appeal 0); the LLC acted on
+/// erin (LLC action 0); procedures version 1 is approved, 2 is in community
+/// review and 3 a draft; the Note Well has one version.
 async fn world() -> World {
     let mut engine = common::engine();
     modpod_server::accounts::create(engine.store(), "listbot", "listbot", "pw").unwrap();
@@ -75,6 +77,36 @@ async fn world() -> World {
         json!({"command": "take_llc_action",
         "subject": {"person": "erin"}, "fora": [IETF], "grounds": "credible_threat_of_harm",
         "nature": "suspension", "reason": "threats", "expected_duration": "until reviewed"}),
+    )
+    .await;
+    for version in [1, 2, 3] {
+        api.run(
+            who("m1"),
+            "moderator",
+            json!({"command": "draft_procedures", "version": version,
+            "title": format!("Procedures v{version}"), "text": "Talk to the person first."}),
+        )
+        .await;
+    }
+    for version in [1, 2] {
+        api.run(
+            who("m1"),
+            "moderator",
+            json!({"command": "open_procedures_review", "version": version}),
+        )
+        .await;
+    }
+    api.run(
+        who("ad_sec"),
+        "iesg",
+        json!({"command": "approve_procedures", "version": 1}),
+    )
+    .await;
+    api.run(
+        who("op"),
+        "operator",
+        json!({"command": "publish_note_well", "version": 1,
+        "text": "Be nice.", "links": ["https://www.ietf.org/about/note-well/"]}),
     )
     .await;
     world
@@ -181,6 +213,39 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
         ],
     )
     .await;
+    // A person and their linked accounts: the person, and those who may act
+    // (ACT-7), and the operators; 404 for everyone else, as for nobody at all.
+    check(
+        &w,
+        "/v1/people/carol",
+        [
+            anon, token, HIDDEN, OK, HIDDEN, OK, OK, OK, HIDDEN, HIDDEN, HIDDEN, OK,
+        ],
+    )
+    .await;
+    check(
+        &w,
+        "/v1/people/nobody-at-all",
+        [
+            anon, token, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN,
+            HIDDEN,
+        ],
+    )
+    .await;
+    // Procedures (PROC-1): approved for all, in review for the community
+    // (a logged-in person), drafts for the moderators and the IESG.
+    let (two, three) = (Items(2), Items(3));
+    check(
+        &w,
+        "/v1/procedures",
+        [
+            one, one, two, two, two, two, two, three, three, two, two, two,
+        ],
+    )
+    .await;
+    check(&w, "/v1/note-well", [one; 12]).await;
+    // The suspension over 14 days is announced (NOTIFY-3), to everybody.
+    check(&w, "/v1/announcements", [one; 12]).await;
     check(
         &w,
         "/v1/appeals",
@@ -212,6 +277,34 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
     check(&w, "/v1/moderators", [OK; 12]).await;
     check(&w, "/v1/coverage", [OK; 12]).await;
     check(&w, "/v1/nowhere", [HIDDEN; 12]).await;
+    // Every path the OpenAPI document lists is walked above.
+    let (_, doc) = w.api.get("/openapi.json", &As::Nobody).await;
+    let walked = [
+        "/healthz",
+        "/openapi.json",
+        "/v1/fora",
+        "/v1/me",
+        "/v1/reports",
+        "/v1/reports/{id}",
+        "/v1/actions",
+        "/v1/actions/{id}",
+        "/v1/people/{id}",
+        "/v1/people/{id}/history",
+        "/v1/procedures",
+        "/v1/note-well",
+        "/v1/announcements",
+        "/v1/appeals",
+        "/v1/reinstatements",
+        "/v1/llc-actions",
+        "/v1/transparency",
+        "/v1/moderators",
+        "/v1/coverage",
+    ];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if item.get("get").is_some() && path != "/metrics" {
+            assert!(walked.contains(&path.as_str()), "GET {path} is not walked");
+        }
+    }
 }
 
 #[tokio::test]
@@ -270,6 +363,108 @@ async fn public_outputs_count_without_naming_anyone() {
         .get("/v1/transparency?from=yesterday", &As::Nobody)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn announcements_name_the_suspended_person_the_fora_and_the_dates_only() {
+    let w = world().await;
+    let (status, page) = w.api.get("/v1/announcements", &As::Nobody).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let item = &page["items"][0];
+    assert_eq!(item["name"], "carol");
+    assert_eq!(item["measure"], "temporary_suspension");
+    assert_eq!(item["fora"], json!([TLS]));
+    assert_eq!(item["ends_at"], "2099-01-01T00:00:00Z");
+    let text = page.to_string();
+    for private in [
+        "bob",
+        "alice",
+        "sealioning",
+        "idiot",
+        "example.org",
+        "reason",
+    ] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+    let (_, other) = w
+        .api
+        .get(&format!("/v1/announcements?forum={QUIC}"), &As::Nobody)
+        .await;
+    assert_eq!(other["total"], 0, "{other}");
+    let (status, _) = w.api.get("/v1/announcements?who=carol", &As::Nobody).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Rescinded, it is no longer announced.
+    w.api
+        .run(
+            w.who("alice"),
+            "administrator",
+            json!({"command": "rescind_action", "action": 0, "reason": "on reflection"}),
+        )
+        .await;
+    let (_, page) = w.api.get("/v1/announcements", &As::Nobody).await;
+    assert_eq!(page["total"], 0, "{page}");
+}
+
+#[tokio::test]
+async fn a_person_is_shown_with_their_accounts_and_the_procedures_with_their_status() {
+    let w = world().await;
+    let (status, carol) = w.api.get("/v1/people/carol", w.who("m1")).await;
+    assert_eq!(status, StatusCode::OK, "{carol}");
+    assert_eq!(carol["name"], "carol");
+    assert_eq!(
+        carol["identities"],
+        json!([{"kind": "email", "value": "carol@example.org"}])
+    );
+    let (status, _) = w.api.get("/v1/people/no%20one", w.who("m1")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, versions) = w.api.get("/v1/procedures", w.who("m1")).await;
+    let seen: Vec<(u64, &str, bool)> = versions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_u64().unwrap(),
+                v["status"].as_str().unwrap(),
+                v["in_force"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (3, "draft", false),
+            (2, "in_community_review", false),
+            (1, "approved", true)
+        ]
+    );
+    let (_, approved) = w
+        .api
+        .get("/v1/procedures?status=approved&limit=1", w.who("m1"))
+        .await;
+    assert_eq!(
+        (
+            approved["total"].as_u64(),
+            approved["items"][0]["version"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let (status, _) = w.api.get("/v1/procedures?status=secret", &As::Nobody).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The fora list who administers them and to whom it was delegated.
+    w.api
+        .run(
+            w.who("alice"),
+            "administrator",
+            json!({"command": "delegate_administration", "forum": TLS, "to": "erin"}),
+        )
+        .await;
+    let (_, fora) = w.api.get("/v1/fora?wg=tls", &As::Nobody).await;
+    let tls = &fora["items"][0];
+    assert_eq!(tls["administrators"], json!(["alice", "erin"]), "{tls}");
+    assert_eq!(tls["delegations"], json!([{"to": "erin", "by": "alice"}]));
+    assert_eq!(tls["responsible_ad"], "ad_sec");
+    assert_eq!(tls["moderators_administer"], false);
 }
 
 #[tokio::test]

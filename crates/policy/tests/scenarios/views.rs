@@ -337,3 +337,135 @@ fn llc_1_legal_advice_is_read_by_the_llc_and_the_iesg_not_by_the_subject() {
         );
     }
 }
+
+#[test]
+fn act_7_a_person_and_their_accounts_are_seen_by_themself_and_those_who_may_act() {
+    let mut w = World::ietf();
+    w.ok(
+        "op",
+        Capacity::Operator,
+        Command::LinkIdentity {
+            person: p("carol"),
+            identity: Identity::new(IdentityKind::Github, "@CarolC").unwrap(),
+        },
+    );
+    for viewer in ["carol", "alice", "dave", "m1", "op"] {
+        let seen = views::person(&w.state, &p(viewer), &p("carol"))
+            .unwrap_or_else(|| panic!("{viewer} must see carol"));
+        assert_eq!(
+            seen.identities,
+            vec![
+                email("carol@example.org"),
+                Identity::new(IdentityKind::Github, "carolc").unwrap()
+            ],
+            "{viewer}"
+        );
+        assert!(!seen.moderator);
+    }
+    // Neither other participants, nor those who only hear appeals, nor the LLC.
+    for viewer in ["bob", "erin", "ad_sec", "iab_member", "llc_staff"] {
+        assert_eq!(
+            views::person(&w.state, &p(viewer), &p("carol")),
+            None,
+            "{viewer} must not see carol"
+        );
+    }
+    assert_eq!(views::person(&w.state, &p("m1"), &p("nobody")), None);
+    let m2 = views::person(&w.state, &p("m2"), &p("m2")).unwrap();
+    assert!(m2.moderator);
+}
+
+#[test]
+fn proc_1_the_public_reads_approved_procedures_the_community_those_in_review() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    for version in [1, 2, 3] {
+        w.ok(
+            "m1",
+            Moderator,
+            Command::DraftProcedures {
+                version,
+                title: format!("v{version}"),
+                text: "Contact the person off-list first.".into(),
+            },
+        );
+    }
+    w.ok(
+        "m1",
+        Moderator,
+        Command::OpenProceduresReview { version: 1 },
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        Command::OpenProceduresReview { version: 2 },
+    );
+    w.ok(
+        "ad_sec",
+        Capacity::Iesg,
+        Command::ApproveProcedures { version: 1 },
+    );
+    let seen = |viewer: Option<&str>| -> Vec<u32> {
+        let viewer = viewer.map(p);
+        w.state
+            .procedures
+            .values()
+            .filter(|v| views::may_see_procedures(&w.state, viewer.as_ref(), v))
+            .map(|v| v.version)
+            .collect()
+    };
+    assert_eq!(seen(None), [1], "the public: approved only");
+    assert_eq!(seen(Some("bob")), [1, 2], "the community reviews version 2");
+    assert_eq!(seen(Some("m3")), [1, 2, 3], "the team drafts");
+    assert_eq!(seen(Some("ad_sec")), [1, 2, 3], "the IESG approves");
+    assert_eq!(seen(Some("stranger")), [1]);
+}
+
+#[test]
+fn notify_3_priv_1_the_public_announcements_are_exactly_the_suspensions_announced() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    // Announced: 15 days; indefinite.
+    let long = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-16T10:00:00Z"),
+    );
+    let indefinite = w.take("m1", Moderator, suspend("erin", &["ietf@"]));
+    // Not announced: exactly 14 days; an admonishment.
+    let short = w.take(
+        "alice",
+        Administrator,
+        suspend_until("bob", &["tls@"], "2026-03-15T10:00:00Z"),
+    );
+    w.take("alice", Administrator, admonish("dave", &["tls@"]));
+    let listed = |w: &World| -> Vec<ActionId> {
+        views::announcements(&w.state, w.now)
+            .iter()
+            .map(|a| a.action)
+            .collect()
+    };
+    let mut got = listed(&w);
+    got.sort();
+    assert_eq!(got, [long, indefinite]);
+    // bob asks for his short suspension to be announced: now it is.
+    w.ok(
+        "bob",
+        Participant,
+        Command::RequestAnnouncement { action: short },
+    );
+    let mut got = listed(&w);
+    got.sort();
+    assert_eq!(got, [long, indefinite, short]);
+    // What is public: the name, the measure, the fora and the dates, no more.
+    let json = serde_json::to_string(&views::announcements(&w.state, w.now)).unwrap();
+    assert!(json.contains("Carol (participant)"), "{json}");
+    assert!(
+        !json.contains("alice") && !json.contains("reason"),
+        "{json}"
+    );
+    // Rescinded or over, it is no longer listed.
+    w.ok("alice", Administrator, rescind(long));
+    w.at("2026-03-20T10:00:00Z");
+    assert_eq!(listed(&w), [indefinite]);
+}

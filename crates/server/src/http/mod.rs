@@ -14,8 +14,8 @@
 //! - `commands`: `/v1/commands`.
 //! - `views`: the records a caller may see, through `modpod_policy::views`.
 //! - [`metrics`]: `/metrics` for Prometheus, and the request counter.
-//! - `public`: what anybody may see: the transparency report (JSON and a
-//!   page), the moderator roster and coverage.
+//! - `public`: what anybody may see: the transparency report, the moderator
+//!   roster and coverage.
 //!
 //! The web pages for people (`crate::web`) are served by the same router.
 
@@ -23,7 +23,7 @@ pub mod auth;
 pub(crate) mod commands;
 mod decide;
 pub mod metrics;
-mod public;
+pub(crate) mod public;
 mod views;
 
 use crate::engine::{Engine, EngineError};
@@ -108,8 +108,11 @@ impl App {
         views::appeals,
         views::reinstatements,
         views::llc_actions,
+        views::person,
+        views::procedures,
+        views::note_well,
+        views::announcements,
         public::transparency_json,
-        public::transparency_page,
         public::moderators,
         public::coverage,
         metrics::metrics,
@@ -151,12 +154,15 @@ pub fn router(app: App) -> Router {
         .route("/v1/reports/{id}", get(views::report))
         .route("/v1/actions", get(views::actions))
         .route("/v1/actions/{id}", get(views::action))
+        .route("/v1/people/{id}", get(views::person))
         .route("/v1/people/{id}/history", get(views::history))
+        .route("/v1/procedures", get(views::procedures))
+        .route("/v1/note-well", get(views::note_well))
+        .route("/v1/announcements", get(views::announcements))
         .route("/v1/appeals", get(views::appeals))
         .route("/v1/reinstatements", get(views::reinstatements))
         .route("/v1/llc-actions", get(views::llc_actions))
         .route("/v1/transparency", get(public::transparency_json))
-        .route("/transparency", get(public::transparency_page))
         .route("/v1/moderators", get(public::moderators))
         .route("/v1/coverage", get(public::coverage))
         .route("/metrics", get(metrics::metrics))

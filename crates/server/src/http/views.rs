@@ -15,7 +15,9 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, ForumId, PersonId, ReportId};
-use modpod_policy::model::{Action, Appeal, Capacity, LlcAction, ReinstatementRequest};
+use modpod_policy::model::{
+    Action, Appeal, Capacity, LlcAction, NoteWell, ProceduresStatus, ReinstatementRequest,
+};
 use modpod_policy::views::{self, ReportView};
 use modpod_policy::{Actor, State};
 use serde::de::DeserializeOwned;
@@ -167,10 +169,28 @@ pub struct ForumView {
     pub public: bool,
     pub plenary: bool,
     pub wg: Option<String>,
-    /// The people who administer it (ROLE-2, ROLE-3).
+    /// The people who administer it (ROLE-2, ROLE-3): its named
+    /// administrators, the chairs of its working group when it is public,
+    /// and their delegates.
     pub administrators: Vec<String>,
+    /// To whom its administration was delegated, and by whom (ROLE-2).
+    pub delegations: Vec<DelegationView>,
+    /// Whether the moderators administer it (ROLE-3): a plenary forum, or
+    /// one without administrators.
+    pub moderators_administer: bool,
+    /// The AD disagreements go to (FORUM-4), if any.
+    pub responsible_ad: Option<String>,
     /// Whether this policy covers it (FORUM-2).
     pub covered: bool,
+}
+
+/// A delegation of a forum's administration (ROLE-2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DelegationView {
+    /// The delegate.
+    pub to: String,
+    /// The chair (or operator) who delegated.
+    pub by: String,
 }
 
 /// The fora: public ones for everybody; a non-public forum only for its
@@ -213,6 +233,16 @@ pub(super) async fn fora(
                 .iter()
                 .map(|p| p.to_string())
                 .collect(),
+            delegations: f
+                .delegates
+                .iter()
+                .map(|d| DelegationView {
+                    to: d.to.to_string(),
+                    by: d.by.to_string(),
+                })
+                .collect(),
+            moderators_administer: state.moderators_administer(f),
+            responsible_ad: state.responsible_ad(f).map(|p| p.to_string()),
             covered: state.policy_applies(f),
         })
         .map(Json)
@@ -449,6 +479,154 @@ pub(super) async fn llc_actions(
             .values()
             .filter(|a| views::may_see_llc_action(state, &person, a));
         page(matching, q.offset, q.limit, LlcAction::clone).map(Json)
+    })
+    .await
+}
+
+/// A person and their linked accounts (ACT-7): for the person, the
+/// moderators, the administrators of any forum and the operators; 404 for
+/// anyone else, as for a person who does not exist.
+#[utoipa::path(get, path = "/v1/people/{id}", responses(
+    (status = 200, description = "The person, their roles and linked identities", body = Object),
+    (status = 401, description = "Not logged in", body = ApiError),
+    (status = 404, description = "No such person, or not one the caller may see", body = ApiError)))]
+pub(super) async fn person(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<views::PersonView>, ApiError> {
+    let viewer = caller.person()?.clone();
+    let person = parse_person(&id)?;
+    read(&app, move |state| {
+        views::person(state, &viewer, &person)
+            .map(Json)
+            .ok_or_else(|| not_found("person"))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProceduresQuery {
+    /// `draft`, `in_community_review` or `approved`.
+    status: Option<String>,
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
+}
+
+/// One version of the moderator team's procedures (PROC-1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProceduresView {
+    pub version: u32,
+    pub title: String,
+    pub text: String,
+    /// `draft`, `in_community_review` or `approved`.
+    pub status: String,
+    #[schema(value_type = Option<String>)]
+    pub approved_at: Option<Timestamp>,
+    /// Whether this is the version in force: the latest approved one.
+    pub in_force: bool,
+}
+
+fn status_name(status: ProceduresStatus) -> &'static str {
+    match status {
+        ProceduresStatus::Draft => "draft",
+        ProceduresStatus::InCommunityReview => "in_community_review",
+        ProceduresStatus::Approved => "approved",
+    }
+}
+
+/// The versions of the moderator team's procedures, newest first (PROC-1):
+/// approved ones for anybody, those in community review for every
+/// logged-in person, drafts for the moderators and the IESG.
+#[utoipa::path(get, path = "/v1/procedures", params(ProceduresQuery), responses(
+    (status = 200, description = "A page of procedures versions", body = Paged<ProceduresView>)))]
+pub(super) async fn procedures(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ProceduresQuery>,
+) -> Result<Json<Paged<ProceduresView>>, ApiError> {
+    let viewer = caller.person().ok().cloned();
+    if let Some(s) = q.status.as_deref()
+        && !["draft", "in_community_review", "approved"].contains(&s)
+    {
+        return Err(ApiError::bad_request(
+            "status must be draft, in_community_review or approved",
+        ));
+    }
+    read(&app, move |state| {
+        let in_force = state.procedures_in_force();
+        let matching = state
+            .procedures
+            .values()
+            .rev()
+            .filter(|p| {
+                q.status
+                    .as_deref()
+                    .is_none_or(|s| status_name(p.status) == s)
+            })
+            .filter(|p| views::may_see_procedures(state, viewer.as_ref(), p));
+        page(matching, q.offset, q.limit, |p| ProceduresView {
+            version: p.version,
+            title: p.title.clone(),
+            text: p.text.clone(),
+            status: status_name(p.status).to_owned(),
+            approved_at: p.approved_at,
+            in_force: in_force == Some(p.version),
+        })
+        .map(Json)
+    })
+    .await
+}
+
+/// The published versions of the Note Well (NOTEWELL-1), newest first: for
+/// anybody.
+#[utoipa::path(get, path = "/v1/note-well", params(PageQuery), responses(
+    (status = 200, description = "A page of Note Well versions", body = Paged<Object>)))]
+pub(super) async fn note_well(
+    Extract(app): Extract<App>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<Paged<NoteWell>>, ApiError> {
+    read(&app, move |state| {
+        page(
+            state.note_wells.values().rev(),
+            q.offset,
+            q.limit,
+            NoteWell::clone,
+        )
+        .map(Json)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementsQuery {
+    /// Only the suspensions on this forum.
+    forum: Option<String>,
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
+}
+
+/// The suspensions announced to their fora and in force now (NOTIFY-3):
+/// those over 14 days and those the person asked to be announced, with the
+/// person's name, the measure, the fora and the dates only (PRIV-1). For
+/// anybody.
+#[utoipa::path(get, path = "/v1/announcements", params(AnnouncementsQuery), responses(
+    (status = 200, description = "A page of announced suspensions, newest first", body = Paged<Object>)))]
+pub(super) async fn announcements(
+    Extract(app): Extract<App>,
+    ApiQuery(q): ApiQuery<AnnouncementsQuery>,
+) -> Result<Json<Paged<views::Announcement>>, ApiError> {
+    let forum = q.forum.as_deref().map(parse_forum).transpose()?;
+    let now = Timestamp::now();
+    read(&app, move |state| {
+        let matching = views::announcements(state, now)
+            .into_iter()
+            .filter(|a| forum.as_ref().is_none_or(|f| a.fora.contains(f)));
+        page(matching, q.offset, q.limit, |a| a).map(Json)
     })
     .await
 }

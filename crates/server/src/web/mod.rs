@@ -38,6 +38,11 @@
 //! - `digest`: the IESG digest, the period under way and those issued.
 //! - `llc`: the LLC's emergency actions, their lifting and board review.
 //! - `public`: the home page, the roster with its coverage chart, the stylesheet.
+//! - `public`: the home page, the roster with its coverage chart, the
+//!   transparency report, the approved procedures, the announced
+//!   suspensions, the stylesheet.
+//! - `setup`: fora, delegations, the moderator team, procedures and the Note
+//!   Well, for those the policy lets set them up.
 //! - `form`: reading posted fields, and saying what was wrong with them.
 
 mod action;
@@ -51,6 +56,7 @@ mod public;
 pub mod queue;
 mod reinstatements;
 mod session;
+mod setup;
 
 use crate::http::auth::{self, Caller, Via};
 use crate::http::{ApiError, App};
@@ -74,6 +80,11 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(public::home))
         .route("/roster", get(public::roster))
+        .route("/transparency", get(public::transparency))
+        .route("/procedures", get(public::procedures))
+        .route("/announcements", get(public::announcements))
+        .route("/setup", get(setup::page))
+        .route("/setup/{step}", post(setup::step))
         .route("/assets/modpod.css", get(public::stylesheet))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
@@ -172,6 +183,10 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "llc_actions.html",
         "llc_action.html",
         "roster.html",
+        "transparency.html",
+        "procedures.html",
+        "announcements.html",
+        "setup.html",
     );
     let version = blake3::hash(STYLESHEET.as_bytes()).to_hex();
     env.add_global(
@@ -407,6 +422,9 @@ pub(crate) struct Me {
     /// Works with LLC emergency actions: the LLC's staff and board, and
     /// whoever may see one.
     pub llc: bool,
+    /// May set something up (`/setup`): the policy would accept one of its
+    /// commands from them.
+    pub sets_up: bool,
 }
 
 pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
@@ -434,6 +452,7 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
             .llc_actions
             .values()
             .any(|a| views::may_see_llc_action(state, person, a)),
+        sets_up: setup::sets_up(state, person, Timestamp::now()),
     }
 }
 
@@ -504,6 +523,18 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
             "Your request for a review by the LLC board is recorded; the board is told."
         }
         "board-decided" => "The board's decision is recorded; the person is told.",
+        "setup-working-group" => "The working group is created.",
+        "setup-forum" => "The forum is created.",
+        "setup-opt-in" => "The opt-in is recorded: the policy now applies to that body's fora.",
+        "setup-settings" => "The settings are changed.",
+        "setup-delegate" => "The delegation is recorded.",
+        "setup-revoke" => "The delegation is revoked.",
+        "setup-appoint" => "The moderator is appointed.",
+        "setup-recall" => "The moderator is recalled.",
+        "setup-draft" => "The draft of the procedures is recorded.",
+        "setup-open-review" => "The procedures are open for community review.",
+        "setup-approve" => "The procedures are approved; they are in force from now on.",
+        "setup-note-well" => "The Note Well is published.",
         _ => return None,
     })
 }

@@ -1,16 +1,21 @@
-//! What anybody may see (PRIV-1: no personal data beyond the public roster):
-//! the home page, the moderator roster with time zones and a chart of the
-//! week's coverage (TEAM-4), and the stylesheet. A logged-in person's home
+//! What anybody may see (PRIV-1: no personal data beyond the public roster
+//! and the announcements the policy requires): the home page, the moderator
+//! roster with time zones and a chart of the week's coverage (TEAM-4), the
+//! transparency report (NOTIFY-5), the approved procedures (PROC-1), the
+//! announced suspensions (NOTIFY-3), and the stylesheet. A logged-in person's home
 //! page also says what awaits them.
 
 use super::{STYLESHEET, Visitor, WebError, done_message, me, show};
 use crate::http::App;
+use crate::http::public::PeriodQuery;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State as Extract};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use minijinja::context;
+use minijinja::{Value, context};
 use modpod_policy::State;
-use modpod_policy::model::{Capacity, Day, ReportState, Window};
+use modpod_policy::model::{Capacity, Day, ProceduresStatus, ReportState, Window};
+use modpod_policy::transparency::{self, Transparency};
 use modpod_policy::views;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -216,7 +221,208 @@ pub(super) async fn roster(
     .await
 }
 
+/// `GET /transparency`: the aggregate report (NOTIFY-5, STATS-1) with its
+/// charts, for a period (`from`, `to`, as `/v1/transparency` takes them).
+/// Counts only: no names, no reasons, no reporters (PRIV-1).
+pub(super) async fn transparency(
+    Extract(app): Extract<App>,
+    Visitor(visitor): Visitor,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let Query(period) = query.map_err(|r| WebError::BadRequest(r.body_text()))?;
+    let (from, to) = period.period().map_err(WebError::from)?;
+    show(
+        &app,
+        StatusCode::OK,
+        "transparency.html",
+        move |state, _| {
+            let report = transparency::report(state, from, to);
+            let mut page = transparency_context(&report);
+            page.me = visitor.as_ref().map(|v| me(state, v));
+            Ok(Value::from_serialize(&page))
+        },
+    )
+    .await
+}
+
+/// One horizontal bar chart, laid out for the template. Drawn as plain SVG
+/// rectangles rather than with a charting library: a handful of bars with
+/// labels is all the page needs, and it must render without scripts.
+#[derive(Debug, Serialize)]
+struct Chart {
+    title: &'static str,
+    width: u32,
+    height: u32,
+    label_width: u32,
+    bars: Vec<Bar>,
+}
+
+#[derive(Debug, Serialize)]
+struct Bar {
+    label: String,
+    value: u64,
+    y: u32,
+    length: u32,
+}
+
+const BAR_AREA: u32 = 360;
+
+fn chart(title: &'static str, counts: BTreeMap<String, u64>) -> Option<Chart> {
+    let max = counts.values().copied().max().filter(|&m| m > 0)?;
+    let label_width = 10 + 7 * counts.keys().map(|k| k.len() as u32).max().unwrap_or(0);
+    let bars: Vec<Bar> = counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, value))| Bar {
+            label,
+            value,
+            y: i as u32 * 22,
+            length: u32::try_from(u64::from(BAR_AREA) * value / max)
+                .unwrap_or(BAR_AREA)
+                .max(1),
+        })
+        .collect();
+    Some(Chart {
+        title,
+        width: label_width + BAR_AREA + 60,
+        height: bars.len() as u32 * 22,
+        label_width,
+        bars,
+    })
+}
+
+/// What the transparency page shows.
+#[derive(Debug, Serialize)]
+struct TransparencyPage {
+    me: Option<super::Me>,
+    from: String,
+    to: String,
+    from_ts: String,
+    to_ts: String,
+    spam_actions: u64,
+    people_acted_on: u64,
+    total_actions: u64,
+    charts: Vec<Chart>,
+    reports: transparency::ReportCounts,
+    appeals: transparency::AppealCounts,
+    reinstatements: transparency::ReinstatementCounts,
+}
+
+fn transparency_context(report: &Transparency) -> TransparencyPage {
+    let mut by_month = BTreeMap::new();
+    let mut by_type = BTreeMap::new();
+    let mut by_kind = BTreeMap::new();
+    for a in &report.actions {
+        *by_month.entry(a.month.clone()).or_default() += a.count;
+        *by_type.entry(a.action.replace('_', " ")).or_default() += a.count;
+        *by_kind.entry(a.forum_kind.clone()).or_default() += a.count;
+    }
+    let total_actions: u64 = by_type.values().sum();
+    let charts: Vec<Chart> = [
+        chart("Actions by month", by_month),
+        chart("Actions by type", by_type),
+        chart("Actions by kind of forum", by_kind),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%d").to_string();
+    TransparencyPage {
+        me: None,
+        from: day(report.from),
+        to: day(report.to),
+        from_ts: report.from.to_string(),
+        to_ts: report.to.to_string(),
+        spam_actions: report.spam_actions,
+        people_acted_on: report.people_acted_on,
+        total_actions,
+        charts,
+        reports: report.reports.clone(),
+        appeals: report.appeals.clone(),
+        reinstatements: report.reinstatements.clone(),
+    }
+}
+
+/// `GET /procedures`: the moderator team's procedures (PROC-1), each
+/// version as `views::may_see_procedures` lets the viewer read it: the
+/// approved ones for anybody, with their approval date and the one in force.
+pub(super) async fn procedures(
+    Extract(app): Extract<App>,
+    Visitor(visitor): Visitor,
+) -> Result<Response, WebError> {
+    show(&app, StatusCode::OK, "procedures.html", move |state, _| {
+        let person = visitor.as_ref().map(|v| v.person.clone());
+        let in_force = state.procedures_in_force();
+        let versions: Vec<_> = state
+            .procedures
+            .values()
+            .rev()
+            .filter(|p| views::may_see_procedures(state, person.as_ref(), p))
+            .map(|p| {
+                context! {
+                    p => p,
+                    status => match p.status {
+                        ProceduresStatus::Draft => "draft",
+                        ProceduresStatus::InCommunityReview => "in community review",
+                        ProceduresStatus::Approved => "approved by the IESG",
+                    },
+                    in_force => in_force == Some(p.version),
+                }
+            })
+            .collect();
+        Ok(context! {
+            me => visitor.as_ref().map(|v| me(state, v)),
+            versions => versions,
+        })
+    })
+    .await
+}
+
+/// `GET /announcements`: the suspensions the policy announces, in force now
+/// (NOTIFY-3), as `views::announcements` gives them: the person's name, the
+/// measure, the fora and the dates, nothing more (PRIV-1).
+pub(super) async fn announcements(
+    Extract(app): Extract<App>,
+    Visitor(visitor): Visitor,
+) -> Result<Response, WebError> {
+    show(
+        &app,
+        StatusCode::OK,
+        "announcements.html",
+        move |state, now| {
+            let items: Vec<_> = views::announcements(state, now)
+                .into_iter()
+                .map(|a| {
+                    let fora: Vec<String> = a
+                        .fora
+                        .iter()
+                        .map(|f| {
+                            state
+                                .fora
+                                .get(f)
+                                .map_or_else(|| f.to_string(), |f| f.name.clone())
+                        })
+                        .collect();
+                    let measure = if a.measure == "indefinite_suspension" {
+                        "indefinite suspension"
+                    } else {
+                        "temporary suspension"
+                    };
+                    context! { a => a, fora => fora, measure => measure }
+                })
+                .collect();
+            Ok(context! {
+                me => visitor.as_ref().map(|v| me(state, v)),
+                announcements => items,
+                over_days => state.settings.announce_suspensions_over_days,
+            })
+        },
+    )
+    .await
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -243,5 +449,24 @@ mod tests {
             ]
         );
         assert!(usual_hours(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_transparency_page_renders_an_empty_period() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let report = transparency::report(
+            &State::default(),
+            t("2025-01-01T00:00:00Z"),
+            t("2026-01-01T00:00:00Z"),
+        );
+        let page = super::super::render(
+            "transparency.html",
+            Value::from_serialize(transparency_context(&report)),
+        )
+        .map_err(|e| format!("{e:?}"))
+        .unwrap();
+        assert!(page.contains("No actions in this period"), "{page}");
+        assert!(page.contains("from=2025-01-01T00%3A00%3A00Z"), "{page}");
+        assert!(page.contains("<main"), "in the shared layout: {page}");
     }
 }

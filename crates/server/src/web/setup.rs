@@ -1,0 +1,713 @@
+//! Setting modpod up, for those the policy lets do it: fora and working
+//! groups, opt-ins of other bodies (FORUM-2) and settings (the operators);
+//! delegations of a forum's administration (ROLE-2: the working group's
+//! chairs, and the operators); the moderator team (TEAM-1, TEAM-2: the
+//! IESG); the team's procedures (PROC-1: drafted and put to review by the
+//! moderators, approved by the IESG); the Note Well (NOTEWELL-1: the
+//! operators and the IESG).
+//!
+//! Each section and each button is offered only when the policy would accept
+//! its command from the viewer: asked of `decide` without recording. For a
+//! form still to be filled in, a refusal about what is typed (the "INPUT"
+//! refusals: a name taken, a person unknown) does not count, a refusal of the
+//! viewer does. Every form is recorded through `http::commands::execute`;
+//! a refusal comes back beside its form with the requirement and the
+//! policy's words, and what was typed is kept.
+
+use super::form::{self, Fields, Problems};
+use super::{NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, record, see};
+use crate::http::App;
+use axum::extract::{Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::Timestamp;
+use minijinja::{Value, context};
+use modpod_policy::ids::{ForumId, PersonId, WgId};
+use modpod_policy::model::{Capacity, Organisation, ProceduresStatus};
+use modpod_policy::settings::Settings;
+use modpod_policy::{Actor, Command, State, views};
+use std::collections::BTreeMap;
+
+/// Every organisation that may own a forum, as the forms name them.
+const ORGANISATIONS: [(Organisation, &str); 6] = [
+    (Organisation::Ietf, "ietf"),
+    (Organisation::Irtf, "irtf"),
+    (Organisation::Iab, "iab"),
+    (Organisation::Rswg, "rswg"),
+    (Organisation::Rsab, "rsab"),
+    (Organisation::IndependentStream, "independent_stream"),
+];
+
+fn organisation(key: &str) -> Option<Organisation> {
+    ORGANISATIONS
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map(|(o, _)| o.clone())
+}
+
+/// A name that stands for one still to be typed, when asking the policy.
+fn placeholder<T>(parse: fn(&str) -> Result<T, modpod_policy::ids::BadId>) -> Option<T> {
+    parse("(to-be-named)").ok()
+}
+
+/// The first of `capacities` in which the policy would accept `command`
+/// from `person`, but for what is still to be typed: a refusal of the
+/// input (requirement "INPUT") still offers the form, any other does not.
+fn offered(
+    state: &State,
+    person: &PersonId,
+    capacities: &[Capacity],
+    command: &Command,
+    now: Timestamp,
+) -> Option<Capacity> {
+    capacities.iter().copied().find(|c| {
+        match modpod_policy::decide(state, &Actor::new(person.clone(), *c), command, now) {
+            Ok(_) => true,
+            Err(refusal) => refusal.requirement() == "INPUT",
+        }
+    })
+}
+
+/// What the setup pages offer one person now.
+#[derive(Debug, Default)]
+struct Offers {
+    working_group: Option<Capacity>,
+    forum: Option<Capacity>,
+    /// The organisations that may opt in, and as what.
+    opt_in: Vec<(&'static str, String, Capacity)>,
+    settings: Option<Capacity>,
+    /// The fora whose administration the viewer may delegate, and as what.
+    delegate: Vec<(ForumId, Capacity)>,
+    /// The delegations the viewer may revoke: forum, delegate, and as what.
+    revoke: Vec<(ForumId, PersonId, PersonId, Capacity)>,
+    appoint: Option<Capacity>,
+    recall: Option<Capacity>,
+    draft: Option<Capacity>,
+    open_review: Vec<(u32, Capacity)>,
+    approve: Vec<(u32, Capacity)>,
+    note_well: Option<Capacity>,
+}
+
+impl Offers {
+    fn any(&self) -> bool {
+        self.working_group.is_some()
+            || self.forum.is_some()
+            || !self.opt_in.is_empty()
+            || self.settings.is_some()
+            || !self.delegate.is_empty()
+            || !self.revoke.is_empty()
+            || self.appoint.is_some()
+            || self.recall.is_some()
+            || self.draft.is_some()
+            || !self.open_review.is_empty()
+            || !self.approve.is_empty()
+            || self.note_well.is_some()
+    }
+}
+
+fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
+    use Capacity::{Administrator, Iesg, Moderator, Operator};
+    let mut o = Offers::default();
+    let (Some(new_wg), Some(new_forum), Some(someone)) = (
+        placeholder(WgId::parse),
+        placeholder(ForumId::parse),
+        placeholder(PersonId::parse),
+    ) else {
+        return o;
+    };
+    o.working_group = offered(
+        state,
+        person,
+        &[Operator],
+        &Command::CreateWorkingGroup {
+            wg: new_wg,
+            name: NOT_YET_TYPED.into(),
+            area: None,
+            responsible_ad: None,
+        },
+        now,
+    );
+    o.forum = offered(
+        state,
+        person,
+        &[Operator],
+        &Command::CreateForum {
+            forum: new_forum,
+            name: NOT_YET_TYPED.into(),
+            kind: NOT_YET_TYPED.into(),
+            organisation: Organisation::Ietf,
+            public: true,
+            plenary: false,
+            wg: None,
+            responsible_ad: None,
+        },
+        now,
+    );
+    for (org, key) in &ORGANISATIONS {
+        let command = Command::OptIn {
+            organisation: org.clone(),
+            reference: NOT_YET_TYPED.into(),
+        };
+        if let Some(c) = allowed_as(state, person, &[Operator], &command, now) {
+            o.opt_in.push((key, org.to_string(), c));
+        }
+    }
+    o.settings = offered(
+        state,
+        person,
+        &[Operator, Moderator],
+        &Command::ChangeSettings {
+            settings: state.settings.clone(),
+        },
+        now,
+    );
+    for forum in state.fora.values() {
+        // Delegating to oneself asks everything of the viewer that
+        // delegating to anyone would.
+        let command = Command::DelegateAdministration {
+            forum: forum.id.clone(),
+            to: person.clone(),
+        };
+        if let Some(c) = offered(state, person, &[Administrator, Operator], &command, now) {
+            o.delegate.push((forum.id.clone(), c));
+        }
+        for d in &forum.delegates {
+            let command = Command::RevokeDelegation {
+                forum: forum.id.clone(),
+                to: d.to.clone(),
+            };
+            if let Some(c) = allowed_as(state, person, &[Administrator, Operator], &command, now) {
+                o.revoke
+                    .push((forum.id.clone(), d.to.clone(), d.by.clone(), c));
+            }
+        }
+    }
+    o.appoint = offered(
+        state,
+        person,
+        &[Iesg],
+        &Command::AppointModerator {
+            person: someone.clone(),
+        },
+        now,
+    );
+    o.recall = state.moderators.keys().next().and_then(|m| {
+        offered(
+            state,
+            person,
+            &[Iesg],
+            &Command::RecallModerator {
+                person: m.clone(),
+                reason: NOT_YET_TYPED.into(),
+            },
+            now,
+        )
+    });
+    let next_version = state.procedures.keys().next_back().map_or(1, |v| v + 1);
+    o.draft = offered(
+        state,
+        person,
+        &[Moderator],
+        &Command::DraftProcedures {
+            version: next_version,
+            title: NOT_YET_TYPED.into(),
+            text: NOT_YET_TYPED.into(),
+        },
+        now,
+    );
+    for p in state.procedures.values() {
+        let review = Command::OpenProceduresReview { version: p.version };
+        if let Some(c) = allowed_as(state, person, &[Moderator], &review, now) {
+            o.open_review.push((p.version, c));
+        }
+        let approve = Command::ApproveProcedures { version: p.version };
+        if let Some(c) = allowed_as(state, person, &[Iesg], &approve, now) {
+            o.approve.push((p.version, c));
+        }
+    }
+    o.note_well = offered(
+        state,
+        person,
+        &[Operator, Iesg],
+        &Command::PublishNoteWell {
+            version: state.note_wells.keys().next_back().map_or(1, |v| v + 1),
+            text: NOT_YET_TYPED.into(),
+            links: Vec::new(),
+        },
+        now,
+    );
+    o
+}
+
+/// Whether the setup pages offer `person` anything: the navigation's
+/// "Setup" link.
+pub(super) fn sets_up(state: &State, person: &PersonId, now: Timestamp) -> bool {
+    offers(state, person, now).any()
+}
+
+/// A form that came back, and what was wrong with it.
+struct Failed {
+    step: String,
+    form: Fields,
+    problems: Problems,
+}
+
+/// The distinct capacities among offers, in order.
+fn capacities<'a>(of: impl Iterator<Item = &'a Capacity>) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for c in of {
+        if !out.contains(&c.as_str()) {
+            out.push(c.as_str());
+        }
+    }
+    out
+}
+
+fn setup_page(
+    state: &State,
+    viewer: &Viewer,
+    now: Timestamp,
+    failed: Option<&Failed>,
+    done: Option<&str>,
+) -> Result<Value, WebError> {
+    let person = &viewer.person;
+    let o = offers(state, person, now);
+    if !o.any() {
+        return Err(WebError::Forbidden(
+            "Setting modpod up is for the operators, the IESG, the moderators and the chairs \
+             of working groups; there is nothing here you may set up."
+                .into(),
+        ));
+    }
+    let fora: Vec<_> = state
+        .fora
+        .values()
+        .map(|f| {
+            let delegations: Vec<_> = f
+                .delegates
+                .iter()
+                .map(|d| {
+                    let revoke = o
+                        .revoke
+                        .iter()
+                        .find(|(forum, to, _, _)| forum == &f.id && to == &d.to)
+                        .map(|(_, _, _, c)| c.as_str());
+                    context! { to => d.to, by => d.by, revoke => revoke }
+                })
+                .collect();
+            context! {
+                id => f.id,
+                name => f.name,
+                kind => f.kind,
+                organisation => f.organisation.to_string(),
+                public => f.public,
+                plenary => f.plenary,
+                wg => f.wg,
+                covered => state.policy_applies(f),
+                administrators => state.administrators(f),
+                moderators_administer => state.moderators_administer(f),
+                delegations => delegations,
+            }
+        })
+        .collect();
+    // Eligibility (TEAM-2) of everybody who holds a role, as the policy
+    // would answer appointing them; anyone else holds no role that could
+    // exclude them.
+    let candidates: Vec<_> = match o.appoint {
+        Some(capacity) => state
+            .people
+            .values()
+            .filter(|p| !p.roles.is_empty() && !state.is_moderator(&p.id))
+            .map(|p| {
+                let refusal = super::allows(
+                    state,
+                    person,
+                    capacity,
+                    &Command::AppointModerator {
+                        person: p.id.clone(),
+                    },
+                    now,
+                )
+                .err()
+                .map(|r| form::Refused {
+                    requirement: r.requirement(),
+                    message: r.to_string(),
+                });
+                let roles: Vec<String> = p.roles.iter().map(ToString::to_string).collect();
+                context! { id => p.id, name => p.name, roles => roles, refusal => refusal }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let moderators: Vec<_> = views::roster(state)
+        .into_iter()
+        .map(|m| {
+            let flagged = state
+                .flagged_to_step_down
+                .get(&m.person)
+                .map(|r| r.to_string());
+            context! { id => m.person, name => m.name, since => m.appointed_at, flagged => flagged }
+        })
+        .collect();
+    let procedures: Vec<_> = state
+        .procedures
+        .values()
+        .rev()
+        .filter(|p| views::may_see_procedures(state, Some(person), p))
+        .map(|p| {
+            let review = o
+                .open_review
+                .iter()
+                .find(|(v, _)| *v == p.version)
+                .map(|(_, c)| c.as_str());
+            let approve = o
+                .approve
+                .iter()
+                .find(|(v, _)| *v == p.version)
+                .map(|(_, c)| c.as_str());
+            let status = match p.status {
+                ProceduresStatus::Draft => "draft",
+                ProceduresStatus::InCommunityReview => "in community review",
+                ProceduresStatus::Approved => "approved",
+            };
+            context! { p => p, status => status, review => review, approve => approve }
+        })
+        .collect();
+    let delegable: Vec<_> = o
+        .delegate
+        .iter()
+        .filter_map(|(id, _)| state.fora.get(id))
+        .map(|f| context! { id => f.id, name => f.name })
+        .collect();
+    let opt_in: Vec<_> = o
+        .opt_in
+        .iter()
+        .map(|(key, name, _)| context! { key => key, name => name })
+        .collect();
+    let organisations: Vec<_> = ORGANISATIONS
+        .iter()
+        .map(|(org, key)| context! { key => key, name => org.to_string() })
+        .collect();
+    let opted_in: Vec<_> = state
+        .opted_in
+        .iter()
+        .map(|(org, reference)| context! { name => org.to_string(), reference => reference })
+        .collect();
+    let warnings = state.team_warnings();
+    let (failed_step, form, problems) = match failed {
+        Some(f) => (Some(f.step.as_str()), f.form.kept(), Some(&f.problems)),
+        None => (None, Fields::default().kept(), None),
+    };
+    let next_procedures = state.procedures.keys().next_back().map_or(1, |v| v + 1);
+    let next_note_well = state.note_wells.keys().next_back().map_or(1, |v| v + 1);
+    Ok(context! {
+        me => me(state, viewer),
+        working_group => o.working_group.map(Capacity::as_str),
+        forum => o.forum.map(Capacity::as_str),
+        opt_in => opt_in,
+        opt_in_as => o.opt_in.first().map(|(_, _, c)| c.as_str()),
+        settings_as => o.settings.map(Capacity::as_str),
+        settings => state.settings,
+        delegable => delegable,
+        delegate_as => capacities(o.delegate.iter().map(|(_, c)| c)),
+        appoint => o.appoint.map(Capacity::as_str),
+        recall => o.recall.map(Capacity::as_str),
+        draft => o.draft.map(Capacity::as_str),
+        note_well_as => o.note_well.map(Capacity::as_str),
+        fora => fora,
+        working_groups => state.working_groups.values().collect::<Vec<_>>(),
+        organisations => organisations,
+        opted_in => opted_in,
+        candidates => candidates,
+        moderators => moderators,
+        warnings => warnings,
+        procedures => procedures,
+        note_wells => state.note_wells.values().rev().collect::<Vec<_>>(),
+        next_procedures => next_procedures,
+        next_note_well => next_note_well,
+        failed => failed_step,
+        form => form,
+        problems => problems,
+        done => done,
+    })
+}
+
+/// `GET /setup`.
+pub(super) async fn page(
+    Extract(app): Extract<App>,
+    viewer: Viewer,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    let done = query.get("done").and_then(|d| done_message(d));
+    super::show(&app, StatusCode::OK, "setup.html", move |state, now| {
+        setup_page(state, &viewer, now, None, done)
+    })
+    .await
+}
+
+/// A name typed into a field, parsed as an identifier.
+fn id<T>(
+    form: &Fields,
+    problems: &mut Problems,
+    name: &'static str,
+    parse: fn(&str) -> Result<T, modpod_policy::ids::BadId>,
+) -> Option<T> {
+    let value = problems.required(form, name);
+    if value.is_empty() {
+        return None;
+    }
+    parse(value)
+        .map_err(|e| problems.field(name, e.to_string()))
+        .ok()
+}
+
+/// An optional name: empty is `None`.
+fn optional_id<T>(
+    form: &Fields,
+    problems: &mut Problems,
+    name: &'static str,
+    parse: fn(&str) -> Result<T, modpod_policy::ids::BadId>,
+) -> Option<T> {
+    let value = form.trimmed(name);
+    if value.is_empty() {
+        return None;
+    }
+    parse(value)
+        .map_err(|e| problems.field(name, e.to_string()))
+        .ok()
+}
+
+/// A version number: a whole number of at least 1.
+fn version(form: &Fields, problems: &mut Problems) -> Option<u32> {
+    match form.trimmed("version").parse::<u32>() {
+        Ok(v) if v > 0 => Some(v),
+        _ => {
+            problems.field("version", "Give a whole number of at least 1.");
+            None
+        }
+    }
+}
+
+/// A setting: a whole number.
+fn number(form: &Fields, problems: &mut Problems, name: &'static str) -> Option<u32> {
+    form.trimmed(name)
+        .parse::<u32>()
+        .map_err(|_| problems.field(name, "Give a whole number."))
+        .ok()
+}
+
+/// Where the policy's names of fields, and of records not found, go on the
+/// setup forms.
+const FIELDS: [(&str, &str); 22] = [
+    ("name", "name"),
+    ("kind", "kind"),
+    ("area", "area"),
+    ("working group", "wg"),
+    ("reference", "reference"),
+    ("version", "version"),
+    ("title", "title"),
+    ("text", "text"),
+    ("reason", "reason"),
+    ("escalation_hours", "escalation_hours"),
+    ("iesg_digest_days", "iesg_digest_days"),
+    ("community_report_days", "community_report_days"),
+    ("minimum_team_size", "minimum_team_size"),
+    (
+        "announce_suspensions_over_days",
+        "announce_suspensions_over_days",
+    ),
+    ("forum", "forum"),
+    ("moderator", "person"),
+    ("procedures version", "version"),
+    ("Note Well version", "version"),
+    ("delegation", "to"),
+    ("time_zone", "time_zone"),
+    ("links", "links"),
+    ("organisation", "organisation"),
+];
+
+/// Where "there is no person ..." goes: the field that names a person.
+fn person_field(step: &str) -> &'static str {
+    match step {
+        "delegate" | "revoke" => "to",
+        "working-group" | "forum" => "responsible_ad",
+        _ => "person",
+    }
+}
+
+/// The command a setup form asks for, and the capacity it is asked in.
+fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command> {
+    Some(match step {
+        "working-group" => {
+            let wg = id(form, problems, "wg", WgId::parse);
+            problems.required(form, "name");
+            let responsible_ad = optional_id(form, problems, "responsible_ad", PersonId::parse);
+            let area = Some(form.trimmed("area").to_owned()).filter(|a| !a.is_empty());
+            Command::CreateWorkingGroup {
+                wg: wg?,
+                name: form.get("name").to_owned(),
+                area,
+                responsible_ad,
+            }
+        }
+        "forum" => {
+            let forum = id(form, problems, "forum", ForumId::parse);
+            problems.required(form, "name");
+            problems.required(form, "kind");
+            let org = organisation(form.trimmed("organisation"));
+            if org.is_none() {
+                problems.field("organisation", "Choose the organisation that owns it.");
+            }
+            let wg = optional_id(form, problems, "wg", WgId::parse);
+            let responsible_ad = optional_id(form, problems, "responsible_ad", PersonId::parse);
+            Command::CreateForum {
+                forum: forum?,
+                name: form.get("name").to_owned(),
+                kind: form.trimmed("kind").to_owned(),
+                organisation: org?,
+                public: form.get("public") == "yes",
+                plenary: form.get("plenary") == "yes",
+                wg,
+                responsible_ad,
+            }
+        }
+        "opt-in" => {
+            let org = organisation(form.trimmed("organisation"));
+            if org.is_none() {
+                problems.field("organisation", "Choose the body that opts in.");
+            }
+            problems.required(form, "reference");
+            Command::OptIn {
+                organisation: org?,
+                reference: form.get("reference").to_owned(),
+            }
+        }
+        "settings" => {
+            let escalation_hours = number(form, problems, "escalation_hours");
+            let iesg_digest_days = number(form, problems, "iesg_digest_days");
+            let community_report_days = number(form, problems, "community_report_days");
+            let minimum_team_size = number(form, problems, "minimum_team_size");
+            let announce = number(form, problems, "announce_suspensions_over_days");
+            Command::ChangeSettings {
+                settings: Settings {
+                    escalation_hours: escalation_hours?,
+                    iesg_digest_days: iesg_digest_days?,
+                    community_report_days: community_report_days?,
+                    minimum_team_size: minimum_team_size?,
+                    announce_suspensions_over_days: announce?,
+                },
+            }
+        }
+        "delegate" | "revoke" => {
+            let forum = id(form, problems, "forum", ForumId::parse);
+            let to = id(form, problems, "to", PersonId::parse);
+            let (forum, to) = (forum?, to?);
+            if step == "delegate" {
+                Command::DelegateAdministration { forum, to }
+            } else {
+                Command::RevokeDelegation { forum, to }
+            }
+        }
+        "appoint" => Command::AppointModerator {
+            person: id(form, problems, "person", PersonId::parse)?,
+        },
+        "recall" => {
+            let person = id(form, problems, "person", PersonId::parse);
+            problems.required(form, "reason");
+            Command::RecallModerator {
+                person: person?,
+                reason: form.get("reason").to_owned(),
+            }
+        }
+        "draft" => {
+            let version = version(form, problems);
+            problems.required(form, "title");
+            problems.required(form, "text");
+            Command::DraftProcedures {
+                version: version?,
+                title: form.get("title").to_owned(),
+                text: form.get("text").to_owned(),
+            }
+        }
+        "open-review" => Command::OpenProceduresReview {
+            version: version(form, problems)?,
+        },
+        "approve" => Command::ApproveProcedures {
+            version: version(form, problems)?,
+        },
+        "note-well" => {
+            let version = version(form, problems);
+            problems.required(form, "text");
+            let links = form
+                .get("links")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            Command::PublishNoteWell {
+                version: version?,
+                text: form.get("text").to_owned(),
+                links,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The steps, with the word `done_message` shows after each.
+const STEPS: [(&str, &str); 12] = [
+    ("working-group", "setup-working-group"),
+    ("forum", "setup-forum"),
+    ("opt-in", "setup-opt-in"),
+    ("settings", "setup-settings"),
+    ("delegate", "setup-delegate"),
+    ("revoke", "setup-revoke"),
+    ("appoint", "setup-appoint"),
+    ("recall", "setup-recall"),
+    ("draft", "setup-draft"),
+    ("open-review", "setup-open-review"),
+    ("approve", "setup-approve"),
+    ("note-well", "setup-note-well"),
+];
+
+/// `POST /setup/{step}`.
+pub(super) async fn step(
+    Extract(app): Extract<App>,
+    Path(step): Path<String>,
+    Posted { viewer, form }: Posted,
+) -> Result<Response, WebError> {
+    let Some((step, done)) = STEPS.iter().copied().find(|(s, _)| *s == step) else {
+        return Err(WebError::NotFound);
+    };
+    let mut problems = Problems::default();
+    let capacity = form::capacity(&form, &mut problems);
+    let command = command(step, &form, &mut problems);
+    let (status, mut problems) = match (capacity, command, problems.is_empty()) {
+        (Some(capacity), Some(command), true) => {
+            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
+                None => return Ok(see(&format!("/setup?done={done}#{step}"))),
+                Some(failed) => failed,
+            }
+        }
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    };
+    // "There is no person ..." goes next to the field that named them.
+    if let Some(refusal) = problems.refusal.as_ref()
+        && refusal.requirement == "INPUT"
+        && refusal.message.starts_with("there is no person ")
+    {
+        let message = refusal.message.clone();
+        problems.refusal = None;
+        problems.field(person_field(step), message);
+    }
+    let failed = Failed {
+        step: step.to_owned(),
+        form,
+        problems,
+    };
+    super::show(&app, status, "setup.html", move |state, now| {
+        setup_page(state, &viewer, now, Some(&failed), None)
+    })
+    .await
+}
