@@ -206,7 +206,7 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Every page a person may open, with the records of `world`.
-const PAGES: [&str; 15] = [
+const PAGES: [&str; 17] = [
     "/",
     "/report",
     "/me",
@@ -221,6 +221,9 @@ const PAGES: [&str; 15] = [
     "/roster",
     "/transparency",
     "/login",
+    // No OpenID Connect provider is configured here: pages that do not exist.
+    "/login/oidc",
+    "/login/oidc/callback?code=x&state=y",
     "/nothing-here",
 ];
 
