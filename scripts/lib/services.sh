@@ -225,6 +225,36 @@ ensure_aiosmtpd() {
   export MODPOD_TEST_AIOSMTPD="$venv/bin/python"
 }
 
+# Makes sure a Python virtual environment with oidc-provider-mock (a real
+# OpenID Connect provider for tests, built on Authlib) exists under cargo's
+# target directory, and exports MODPOD_TEST_OIDC_PROVIDER, its python. The
+# login tests (crates/server/tests/oidc.rs) start their own provider with
+# `python -m oidc_provider_mock` on free loopback ports. Installed once, then
+# reused.
+ensure_oidc_provider() {
+  if [ -n "${MODPOD_TEST_OIDC_PROVIDER:-}" ]; then
+    step "using oidc-provider-mock with $MODPOD_TEST_OIDC_PROVIDER"
+    return 0
+  fi
+  local venv
+  venv="$(services_dir)/oidc-venv"
+  if ! "$venv/bin/python" -c 'import oidc_provider_mock' 2>/dev/null; then
+    step "installing oidc-provider-mock (pip) in $venv"
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      apt-get install -y -qq python3-venv >/dev/null
+    fi
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    # 0.3.4 is the last release that runs on Python 3.11 (Debian 12's); it
+    # uses authlib.jose, which Authlib 2 drops.
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'oidc-provider-mock==0.3.4' 'authlib<2' ||
+      { rm -rf "$venv"; return 1; }
+  fi
+  export MODPOD_TEST_OIDC_PROVIDER="$venv/bin/python"
+}
+
 # Starts chromedriver (headless Chromium for the browser tests) on a free
 # 127.0.0.1 port unless MODPOD_TEST_WEBDRIVER is already set, installing
 # Debian's chromium and chromium-driver with apt when missing, and exports

@@ -42,7 +42,7 @@ enum Cmd {
         #[command(flatten)]
         db: Db,
         #[command(flatten)]
-        args: serve::Args,
+        args: Box<serve::Args>,
     },
     /// Enforce actions on forum software.
     Enforce {
@@ -144,7 +144,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Cmd::Serve { db, args } => serve::serve(&db.db, args),
+        Cmd::Serve { db, args } => serve::serve(&db.db, *args),
         Cmd::Enforce {
             command:
                 EnforceCmd::Reconcile {

@@ -4,7 +4,8 @@
 //! decision index that follows the log; with `--mailman-url` it keeps Mailman
 //! lists in line with the actions in force (see `enforce.rs`); with
 //! `--smtp-url` it sends the notifications the log owes by email
-//! (`modpod_notify::Worker`).
+//! (`modpod_notify::Worker`); with `--oidc-issuer` it offers login through
+//! an OpenID Connect provider (`modpod_server::oidc`).
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -14,6 +15,7 @@ use modpod_policy::ids::PersonId;
 use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command};
 use modpod_server::http::{App, router};
+use modpod_server::oidc::{Oidc, OidcConfig};
 use modpod_server::{Engine, accounts};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -79,9 +81,74 @@ pub struct Args {
         value_name = "GROUP=ADDRESS"
     )]
     mail_addresses: Vec<String>,
+    /// Offer login through this OpenID Connect provider, by its issuer URL
+    /// (for the IETF Datatracker: https://datatracker.ietf.org/api/openid).
+    /// Needs --oidc-client-id, --oidc-client-secret and --public-url.
+    #[arg(long, env = "MODPOD_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// The client id modpod is registered with at the provider.
+    #[arg(long, env = "MODPOD_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// The client secret that goes with it (better in the environment or the
+    /// configuration file than on the command line).
+    #[arg(long, env = "MODPOD_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// The provider's name on the login page ("Log in with ...").
+    #[arg(
+        long,
+        env = "MODPOD_OIDC_PROVIDER_NAME",
+        default_value = "IETF Datatracker"
+    )]
+    oidc_provider_name: String,
+    /// modpod's public base URL, as browsers reach it (e.g.
+    /// https://modpod.ietf.org); the redirect URI to register at the provider
+    /// is this followed by /login/oidc/callback.
+    #[arg(long, env = "MODPOD_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 impl Args {
+    /// Login through OpenID Connect, if it is configured: all of issuer,
+    /// client id, client secret and public URL, or none of them.
+    fn oidc(&self) -> anyhow::Result<Option<Oidc>> {
+        let given = [
+            ("--oidc-issuer", self.oidc_issuer.as_ref()),
+            ("--oidc-client-id", self.oidc_client_id.as_ref()),
+            ("--oidc-client-secret", self.oidc_client_secret.as_ref()),
+            ("--public-url", self.public_url.as_ref()),
+        ];
+        let missing: Vec<&str> = given
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        if self.oidc_issuer.is_none() {
+            if self.oidc_client_id.is_some() || self.oidc_client_secret.is_some() {
+                anyhow::bail!(
+                    "--oidc-client-id and --oidc-client-secret need --oidc-issuer (or MODPOD_OIDC_ISSUER)"
+                );
+            }
+            return Ok(None);
+        }
+        let (Some(issuer), Some(client_id), Some(client_secret), Some(base_url)) =
+            (given[0].1, given[1].1, given[2].1, given[3].1)
+        else {
+            anyhow::bail!(
+                "login through OpenID Connect (--oidc-issuer) also needs {}",
+                missing.join(", ")
+            );
+        };
+        let oidc = Oidc::new(OidcConfig {
+            issuer: issuer.clone(),
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            base_url: base_url.clone(),
+            provider_name: self.oidc_provider_name.clone(),
+        })
+        .context("setting up login through OpenID Connect")?;
+        Ok(Some(oidc))
+    }
+
     fn policy_config(&self) -> PolicyConfig {
         PolicyConfig {
             idle_timeout: Duration::from_secs(self.policy_idle_seconds),
@@ -113,7 +180,9 @@ impl Args {
 
 pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    // Mail settings are checked before anything is opened or recorded.
+    // OpenID Connect and mail settings are checked before anything is opened
+    // or recorded.
+    let oidc = args.oidc()?;
     let mail = match args.mail_config()? {
         Some(config) => Some((
             Mail::new(&config).context("setting up notifications by email")?,
@@ -239,6 +308,21 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 .map_or_else(|_| "localhost".into(), |h| h.to_string_lossy().into_owned());
             tokio::spawn(worker.run(format!("{host}/{addr}"), stopped.clone()))
         });
+        let mut app = App::new(engine.clone(), policy);
+        if let Some(oidc) = oidc {
+            println!(
+                "login with {} through OpenID Connect; its redirect URI is {}",
+                oidc.name(),
+                oidc.redirect_uri()
+            );
+            app = app.with_oidc(oidc);
+            // Discover the provider now, without waiting for it: a provider
+            // that is down only makes this way of logging in unavailable.
+            if let Some(oidc) = app.oidc.clone() {
+                tokio::spawn(async move { oidc.available().await });
+            }
+        }
+        let app = router(app);
         println!(
             "modpod listening on http://{addr} ({db}, {events} events, ready in {} ms)",
             started.elapsed().as_millis()
@@ -247,7 +331,6 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             shutdown_signal().await;
             let _ = stop.send(true);
         });
-        let app = router(App::new(engine.clone(), policy));
         let served = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

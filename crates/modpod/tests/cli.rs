@@ -640,3 +640,121 @@ fn a_configuration_file_sets_what_the_command_line_and_environment_do_not() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn oidc_login_is_configured_from_file_environment_and_command_line_and_a_provider_down_stops_nothing()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("modpod.toml");
+    let db = TestDb::sqlite();
+    // A loopback port with no provider on it.
+    let down = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        &config,
+        format!(
+            "oidc_issuer = \"http://127.0.0.1:{down}\"\noidc_client_id = \"modpod\"\n\
+             oidc_provider_name = \"From The File\"\npublic_url = \"https://file.example\"\n"
+        ),
+    )
+    .unwrap();
+    // The secret and the name from the environment, the public URL from the
+    // command line: each wins over the file.
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_modpod"))
+            .args(["--config", config.to_str().unwrap(), "serve"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--public-url",
+                "https://modpod.example",
+            ])
+            .env("MODPOD_DB", &db.url)
+            .env("MODPOD_OIDC_CLIENT_SECRET", "s3cret")
+            .env("MODPOD_OIDC_PROVIDER_NAME", "Test Datatracker")
+            .env("MODPOD_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let mut printed = String::new();
+    let mut addr = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("modpod listening on http://") {
+            addr = rest.split_whitespace().next().unwrap().to_owned();
+            break;
+        }
+    }
+    assert!(
+        printed.contains(
+            "login with Test Datatracker through OpenID Connect; its redirect URI is \
+             https://modpod.example/login/oidc/callback"
+        ),
+        "{printed}"
+    );
+    assert!(!printed.contains("s3cret"), "{printed}");
+    let (status, page) = get(&format!("http://{addr}/login"));
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Logging in with Test Datatracker is unavailable just now"),
+        "{page}"
+    );
+    let answer = ureq::get(&format!("http://{addr}/login/oidc"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 503);
+    drop(server);
+
+    // Half a configuration is refused before anything is recorded.
+    let empty = TestDb::sqlite();
+    let said = fails(
+        &empty.url,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--oidc-issuer",
+            "https://auth.example",
+        ],
+    );
+    assert!(
+        said.contains("--oidc-client-id, --oidc-client-secret, --public-url"),
+        "{said}"
+    );
+    let said = fails(
+        &empty.url,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--oidc-issuer",
+            "https://auth.example",
+            "--oidc-client-id",
+            "c",
+            "--oidc-client-secret",
+            "s",
+            "--public-url",
+            "modpod.example",
+        ],
+    );
+    assert!(
+        said.contains("\"modpod.example\" is not an http(s) URL"),
+        "{said}"
+    );
+    let file = empty.url.strip_prefix("sqlite:").unwrap();
+    assert!(
+        !std::path::Path::new(file).exists(),
+        "no database was even opened"
+    );
+}

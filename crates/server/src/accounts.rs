@@ -11,6 +11,10 @@ use rand::distr::Alphanumeric;
 pub enum AccountError {
     #[error("an account named {0:?} already exists")]
     Exists(String),
+    #[error(
+        "account names may not start with {0:?}: modpod keeps them for logins through OpenID Connect"
+    )]
+    Reserved(&'static str),
     #[error("cannot hash the password: {0}")]
     Hash(String),
     #[error(transparent)]
@@ -33,6 +37,9 @@ pub fn create(
     person: &str,
     password: &str,
 ) -> Result<(), AccountError> {
+    if name.starts_with(crate::oidc::SESSION_ACCOUNT_PREFIX) {
+        return Err(AccountError::Reserved(crate::oidc::SESSION_ACCOUNT_PREFIX));
+    }
     let salt = SaltString::generate(&mut OsRng);
     let password_hash = Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -92,5 +99,10 @@ mod tests {
             create(&mut store, "admin", "x", "y"),
             Err(AccountError::Exists(_))
         ));
+        assert!(matches!(
+            create(&mut store, "oidc:admin", "admin", "y"),
+            Err(AccountError::Reserved(_))
+        ));
+        assert!(store.account("oidc:admin").unwrap().is_none());
     }
 }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod engine;
 pub mod http;
+pub mod oidc;
 pub mod scheduler;
 pub mod tokens;
 pub mod web;

@@ -210,7 +210,7 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Every page a person may open, with the records of `world`.
-const PAGES: [&str; 21] = [
+const PAGES: [&str; 23] = [
     "/",
     "/digest",
     "/reinstatements",
@@ -231,6 +231,9 @@ const PAGES: [&str; 21] = [
     "/announcements",
     "/setup",
     "/login",
+    // No OpenID Connect provider is configured here: pages that do not exist.
+    "/login/oidc",
+    "/login/oidc/callback?code=x&state=y",
     "/nothing-here",
 ];
 

@@ -4,9 +4,11 @@
 //! server named by `MODPOD_TEST_PG_URL` and dropped when the test ends, so
 //! tests are isolated and can run in parallel. [`mailman`] drives the real
 //! GNU Mailman 3 that `scripts/test` starts; real SMTP servers to send
-//! notifications to are in [`smtp`].
+//! notifications to are in [`smtp`]; a real OpenID Connect provider for the
+//! login tests is in [`oidc`].
 
 pub mod mailman;
+pub mod oidc;
 pub mod smtp;
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -230,7 +230,16 @@ pub(crate) async fn session_caller(app: &App, id: String) -> Result<Caller, ApiE
             if session.expires_micros <= now {
                 return Ok(None);
             }
-            let person = store.account(&session.account)?.map(|a| a.person);
+            // A password login's session names its account; one opened
+            // through OpenID Connect names the person (`oidc:<person>`, a name
+            // no account may have).
+            let person = match store.account(&session.account)? {
+                Some(account) => Some(account.person),
+                None => session
+                    .account
+                    .strip_prefix(crate::oidc::SESSION_ACCOUNT_PREFIX)
+                    .map(str::to_owned),
+            };
             Ok(person.map(|p| (p, session.csrf)))
         })
         .await?;
@@ -344,19 +353,7 @@ pub(crate) async fn open_session(
             retry_after: wait.as_secs().max(1),
         });
     }
-    let now = Timestamp::now();
-    let expires = now
-        .checked_add(SignedDuration::from_hours(SESSION_HOURS))
-        .unwrap_or(now);
-    let id = random(32);
-    let csrf = random(32);
-    let session = modpod_store::Session {
-        id_hash: *blake3::hash(id.as_bytes()).as_bytes(),
-        account: login.account.clone(),
-        csrf: csrf.clone(),
-        created_micros: now.as_microsecond(),
-        expires_micros: expires.as_microsecond(),
-    };
+    let (session, mut opened) = new_session(login.account.clone(), String::new());
     let person = app
         .blocking(move |engine| {
             let store = engine.store();
@@ -372,7 +369,26 @@ pub(crate) async fn open_session(
     let Some(person) = person else {
         return Err(LoginFailed::Wrong);
     };
-    Ok(Opened {
+    opened.logged_in.person = person;
+    Ok(opened)
+}
+
+/// A new session for `account` (not stored yet), and what its caller gets.
+fn new_session(account: String, person: String) -> (modpod_store::Session, Opened) {
+    let now = Timestamp::now();
+    let expires = now
+        .checked_add(SignedDuration::from_hours(SESSION_HOURS))
+        .unwrap_or(now);
+    let id = random(32);
+    let csrf = random(32);
+    let session = modpod_store::Session {
+        id_hash: *blake3::hash(id.as_bytes()).as_bytes(),
+        account,
+        csrf: csrf.clone(),
+        created_micros: now.as_microsecond(),
+        expires_micros: expires.as_microsecond(),
+    };
+    let opened = Opened {
         cookie: format!(
             "{SESSION_COOKIE}={id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
             SESSION_HOURS * 3600
@@ -382,7 +398,40 @@ pub(crate) async fn open_session(
             csrf_token: csrf,
             expires_at: expires.to_string(),
         },
-    })
+    };
+    (session, opened)
+}
+
+/// Opens a session for `person`, who proved who they are to the OpenID
+/// Connect provider (`crate::oidc`): the same kind of session as a password
+/// login's, recorded under the account name `oidc:<person>`. Refused if an
+/// account of that name exists (made before such names were reserved), so
+/// that no session can be taken for another person's.
+pub(crate) async fn open_person_session(app: &App, person: &PersonId) -> Result<Opened, ApiError> {
+    let account = format!("{}{person}", crate::oidc::SESSION_ACCOUNT_PREFIX);
+    let (session, opened) = new_session(account.clone(), person.to_string());
+    let stored = app
+        .blocking(move |engine| {
+            let store = engine.store();
+            if store.account(&account)?.is_some() {
+                return Ok(false);
+            }
+            store.create_session(&session)?;
+            Ok(true)
+        })
+        .await?;
+    if !stored {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "reserved_account",
+            format!(
+                "an account named {}{person} exists, so this person cannot log in through \
+                 OpenID Connect; ask the operator to rename it",
+                crate::oidc::SESSION_ACCOUNT_PREFIX
+            ),
+        ));
+    }
+    Ok(opened)
 }
 
 /// The `Set-Cookie` value that clears the session cookie.

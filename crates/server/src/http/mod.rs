@@ -54,6 +54,8 @@ pub struct App {
     pub credentials: Arc<Credentials>,
     pub login_limits: Arc<LoginLimits>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Login through an OpenID Connect provider, when configured.
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 impl App {
@@ -64,7 +66,15 @@ impl App {
             credentials: Arc::new(Credentials::default()),
             login_limits: Arc::new(LoginLimits::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            oidc: None,
         }
+    }
+
+    /// Offers login through this OpenID Connect provider.
+    #[must_use]
+    pub fn with_oidc(mut self, oidc: crate::oidc::Oidc) -> App {
+        self.oidc = Some(Arc::new(oidc));
+        self
     }
 
     /// Runs `f` with the engine on a blocking thread: the stores are

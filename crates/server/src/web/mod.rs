@@ -29,7 +29,8 @@
 //! was typed is kept.
 //!
 //! ## Layout
-//! - `session`: logging in and out.
+//! - `session`: logging in and out; `oidc`: logging in through an OpenID
+//!   Connect provider.
 //! - `participant`: the report form, "my reports", "my status".
 //! - `queue`, `case`, `action`: the administrators' and moderators' queue,
 //!   one report and acting on it, one action.
@@ -51,6 +52,7 @@ mod case;
 mod digest;
 mod form;
 mod llc;
+mod oidc;
 mod participant;
 mod public;
 pub mod queue;
@@ -87,6 +89,8 @@ pub fn routes() -> Router<App> {
         .route("/setup/{step}", post(setup::step))
         .route("/assets/modpod.css", get(public::stylesheet))
         .route("/login", get(session::form).post(session::login))
+        .route("/login/oidc", get(oidc::start))
+        .route("/login/oidc/callback", get(oidc::callback))
         .route("/logout", post(session::logout))
         .route(
             "/report",
@@ -169,6 +173,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "error.html",
         "home.html",
         "login.html",
+        "oidc.html",
         "report.html",
         "my_reports.html",
         "my_status.html",
@@ -552,6 +557,8 @@ pub enum WebError {
     NotFound,
     Forbidden(String),
     BadRequest(String),
+    /// Something modpod depends on cannot be reached just now.
+    Unavailable(String),
     /// Logged where it happened.
     Internal,
 }
@@ -587,6 +594,9 @@ impl IntoResponse for WebError {
             ),
             WebError::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", message),
             WebError::BadRequest(message) => (StatusCode::BAD_REQUEST, "Bad request", message),
+            WebError::Unavailable(message) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "Unavailable", message)
+            }
             WebError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong",

@@ -21,13 +21,18 @@ use std::collections::BTreeMap;
 const LOGIN_COOKIE: &str = "modpod_login";
 
 /// Where to go after logging in: a path on this site, nothing else.
-fn next_path(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+pub(super) fn next_path(next: &str) -> &str {
+    // Browsers drop tabs and line breaks from addresses: "/\t/x" is "//x".
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     if local { next } else { "/" }
 }
 
 /// `GET /login`.
 pub(super) async fn form(
+    Extract(app): Extract<App>,
     Visitor(visitor): Visitor,
     headers: HeaderMap,
     Query(query): Query<BTreeMap<String, String>>,
@@ -43,7 +48,15 @@ pub(super) async fn form(
     if let Some(kept) = form.as_object_mut() {
         kept.insert("next".into(), next.into());
     }
-    page(StatusCode::OK, &token, form, Problems::default(), None)
+    let oidc = super::oidc::offer(&app).await;
+    page(
+        StatusCode::OK,
+        &token,
+        form,
+        Problems::default(),
+        None,
+        oidc,
+    )
 }
 
 fn page(
@@ -52,10 +65,11 @@ fn page(
     form: serde_json::Value,
     problems: Problems,
     retry_after: Option<u64>,
+    oidc: Option<minijinja::Value>,
 ) -> Result<Response, WebError> {
     let html = render(
         "login.html",
-        context! { csrf => token, form => form, problems => problems },
+        context! { csrf => token, form => form, problems => problems, oidc => oidc },
     )?;
     let mut response = (status, Html(html)).into_response();
     let cookie = format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; Secure; SameSite=Strict");
@@ -98,6 +112,7 @@ pub(super) async fn login(
             form.kept(),
             problems,
             None,
+            super::oidc::offer(&app).await,
         );
     }
     let login = Login {
@@ -120,7 +135,15 @@ pub(super) async fn login(
         }
         Err(LoginFailed::Wrong) => {
             problems.field("password", "Wrong account or password.");
-            page(StatusCode::UNAUTHORIZED, token, form.kept(), problems, None)
+            let oidc = super::oidc::offer(&app).await;
+            page(
+                StatusCode::UNAUTHORIZED,
+                token,
+                form.kept(),
+                problems,
+                None,
+                oidc,
+            )
         }
         Err(LoginFailed::TooMany { retry_after }) => {
             problems.field(
@@ -133,6 +156,7 @@ pub(super) async fn login(
                 form.kept(),
                 problems,
                 Some(retry_after),
+                super::oidc::offer(&app).await,
             )
         }
         Err(LoginFailed::Error(error)) => Err(error.into()),

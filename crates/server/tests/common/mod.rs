@@ -37,7 +37,13 @@ pub fn command(value: Value) -> Command {
 /// on the IAB, llc works for the LLC; bob, carol and erin take part. Each has
 /// an account and an email address `<name>@example.org`.
 pub fn engine() -> Engine {
-    let store = Box::new(modpod_store::SqliteStore::open_in_memory().unwrap());
+    engine_on(Box::new(
+        modpod_store::SqliteStore::open_in_memory().unwrap(),
+    ))
+}
+
+/// The small IETF of [`engine`], on `store`.
+pub fn engine_on(store: Box<dyn modpod_store::EventStore>) -> Engine {
     let mut engine = Engine::open(store, &mut |_| {}).unwrap();
     let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
     let mut setup = vec![command(
