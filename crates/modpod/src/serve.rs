@@ -143,6 +143,11 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     }));
     // The Mailman worker is told which lists each applied event affects, and
     // keeps its ledger on a connection of its own.
+    let forum_software = mailman.is_some().then(|| {
+        Arc::new(crate::enforce::MailmanLists {
+            index: index.clone(),
+        }) as Arc<dyn modpod_server::enforcement::ForumSoftware>
+    });
     let mailman = match mailman {
         Some(reconciler) => {
             let (lists, changed) = tokio::sync::mpsc::unbounded_channel();
@@ -247,7 +252,11 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             shutdown_signal().await;
             let _ = stop.send(true);
         });
-        let app = router(App::new(engine.clone(), policy));
+        let app = router(App {
+            sends_notifications: notifier.is_some(),
+            forum_software,
+            ..App::new(engine.clone(), policy)
+        });
         let served = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -218,3 +218,25 @@ fn report_5_the_widest_view_of_a_person_with_several_capacities_still_hides_the_
     assert_eq!(seen.reporter, Some(p("bob")));
     assert!(views::report_for(&w.state, &p("erin"), rep).is_none());
 }
+
+#[test]
+fn report_3_who_has_a_report_is_shown_to_those_who_handle_it_only() {
+    let mut w = World::ietf();
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AssignReport {
+            report: rep,
+            to: Some(p("m1")),
+        },
+    );
+    for (person, cap) in [("alice", Administrator), ("m2", Moderator)] {
+        let seen = views::report(&w.state, &viewer(person, cap), rep).unwrap();
+        assert_eq!(seen.assignee, Some(p("m1")), "{person}");
+    }
+    for person in ["bob", "carol"] {
+        let seen = views::report(&w.state, &viewer(person, Participant), rep).unwrap();
+        assert_eq!(seen.assignee, None, "{person}");
+    }
+}

@@ -54,6 +54,12 @@ pub struct App {
     pub credentials: Arc<Credentials>,
     pub login_limits: Arc<LoginLimits>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Whether this service sends the notifications the log owes (it was
+    /// given a mail server); the pages say so when it does not.
+    pub sends_notifications: bool,
+    /// The forum software modpod drives, if any: the action page says how
+    /// each action stands there.
+    pub forum_software: Option<Arc<dyn crate::enforcement::ForumSoftware>>,
 }
 
 impl App {
@@ -64,6 +70,8 @@ impl App {
             credentials: Arc::new(Credentials::default()),
             login_limits: Arc::new(LoginLimits::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            sends_notifications: false,
+            forum_software: None,
         }
     }
 
