@@ -110,3 +110,55 @@ pub fn spawn_worker(
     });
     tokio::spawn(Worker::new(reconciler).run(ledger, wanted_at, changed, stop));
 }
+
+/// Mailman as the action page asks about it (`modpod_server::enforcement`):
+/// a mailing list's forum is enforced on its list, and what should hold
+/// there is what the worker wants ([`Wanted::at`]), from the same index.
+pub struct MailmanLists {
+    pub index: Arc<RwLock<Index>>,
+}
+
+impl modpod_server::enforcement::ForumSoftware for MailmanLists {
+    fn name(&self) -> &'static str {
+        "GNU Mailman"
+    }
+
+    fn target(&self) -> &'static str {
+        modpod_mailman::TARGET
+    }
+
+    fn place(&self, forum: &modpod_policy::model::Forum) -> Option<String> {
+        (forum.kind == modpod_mailman::MAILING_LIST)
+            .then(|| modpod_mailman::list_id(&forum.id))
+            .flatten()
+    }
+
+    fn wanted(
+        &self,
+        state: &modpod_policy::State,
+        place: &str,
+        now: Timestamp,
+    ) -> std::collections::BTreeMap<modpod_server::enforcement::Change, modpod_policy::ids::ActionId>
+    {
+        use modpod_mailman::Kind;
+        use modpod_server::enforcement::Change;
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        let mut wanted = Wanted::at(state, &index, now);
+        let Some(list) = wanted.lists.remove(place) else {
+            return Default::default();
+        };
+        let change = |kind: Kind, account: String| Change {
+            kind: kind.as_str().to_owned(),
+            account,
+        };
+        list.bans
+            .into_iter()
+            .map(|(email, action)| (change(Kind::Ban, email), action))
+            .chain(
+                list.holds
+                    .into_iter()
+                    .map(|(email, action)| (change(Kind::Hold, email), action)),
+            )
+            .collect()
+    }
+}

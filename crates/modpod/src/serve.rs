@@ -212,6 +212,11 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     }));
     // The Mailman worker is told which lists each applied event affects, and
     // keeps its ledger on a connection of its own.
+    let forum_software = mailman.is_some().then(|| {
+        Arc::new(crate::enforce::MailmanLists {
+            index: index.clone(),
+        }) as Arc<dyn modpod_server::enforcement::ForumSoftware>
+    });
     let mailman = match mailman {
         Some(reconciler) => {
             let (lists, changed) = tokio::sync::mpsc::unbounded_channel();
@@ -308,7 +313,11 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 .map_or_else(|_| "localhost".into(), |h| h.to_string_lossy().into_owned());
             tokio::spawn(worker.run(format!("{host}/{addr}"), stopped.clone()))
         });
-        let mut app = App::new(engine.clone(), policy);
+        let mut app = App {
+            sends_notifications: notifier.is_some(),
+            forum_software,
+            ..App::new(engine.clone(), policy)
+        };
         if let Some(oidc) = oidc {
             println!(
                 "login with {} through OpenID Connect; its redirect URI is {}",

@@ -150,6 +150,13 @@ pub enum Command {
     StartReview {
         report: ReportId,
     },
+    /// Gives an open report to one of those who handle it (its forum's
+    /// administrators, the moderators), or takes it back with `to: null`.
+    AssignReport {
+        report: ReportId,
+        #[serde(default)]
+        to: Option<PersonId>,
+    },
     /// Escalates an unacknowledged report to the moderators (REPORT-4).
     EscalateReport {
         report: ReportId,
@@ -332,6 +339,7 @@ impl Command {
             FileReport => "file_report",
             AcknowledgeReport => "acknowledge_report",
             StartReview => "start_review",
+            AssignReport => "assign_report",
             EscalateReport => "escalate_report",
             ResolveReport => "resolve_report",
             ReferToOmbudsteam => "refer_to_ombudsteam",

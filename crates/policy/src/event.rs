@@ -102,6 +102,14 @@ pub enum Event {
     ReportReviewStarted {
         report: ReportId,
     },
+    /// The report was given to someone who handles it, or taken back (`to`
+    /// is then `None`).
+    ReportAssigned {
+        report: ReportId,
+        to: Option<PersonId>,
+        by: PersonId,
+        at: Timestamp,
+    },
     ReportEscalated {
         report: ReportId,
         at: Timestamp,
@@ -233,6 +241,7 @@ impl Event {
             ReportFiled => "report_filed",
             ReportAcknowledged => "report_acknowledged",
             ReportReviewStarted => "report_review_started",
+            ReportAssigned => "report_assigned",
             ReportEscalated => "report_escalated",
             ReportResolved => "report_resolved",
             ReferredToOmbudsteam => "referred_to_ombudsteam",

@@ -215,6 +215,11 @@ impl State {
                     r.state = ReportState::InReview;
                 }
             }
+            Event::ReportAssigned { report, to, .. } => {
+                if let Some(r) = self.reports.get_mut(report) {
+                    r.assignee = to.clone();
+                }
+            }
             Event::ReportEscalated { report, at } => {
                 if let Some(r) = self.reports.get_mut(report) {
                     r.escalated_at = Some(*at);

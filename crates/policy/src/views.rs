@@ -26,6 +26,8 @@ pub struct ReportView {
     pub state: ReportState,
     pub acknowledged_at: Option<Timestamp>,
     pub escalated_at: Option<Timestamp>,
+    /// Who has taken the report on: shown only to those who handle it.
+    pub assignee: Option<PersonId>,
 }
 
 /// Whether the viewer handles reports on this forum: its administrators, and
@@ -61,6 +63,7 @@ pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView>
         state: r.state.clone(),
         acknowledged_at: r.acknowledged_at,
         escalated_at: r.escalated_at,
+        assignee: r.assignee.clone().filter(|_| handler && !subject),
     })
 }
 

@@ -9,13 +9,18 @@
 //! At start-up the state is rebuilt from the newest snapshot plus the events
 //! after it; a snapshot is written after a long replay and at shutdown.
 
+use crate::cases::CaseIndex;
 use jiff::Timestamp;
+use modpod_policy::ids::ReportId;
 use modpod_policy::{Actor, Command, Decision, Event, Refusal, State, Warning, decide};
 use modpod_store::{EventStore, Head, NewEvent, Snapshot, StoreError, StoredEvent};
+use serde::{Deserialize, Serialize};
 
 /// Snapshots carry this tag so that a snapshot written by a different version of
 /// the state is ignored (and the log replayed) rather than misread.
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v2\n";
+/// Since v3 a snapshot holds the state and the case index
+/// (`{"state": .., "cases": ..}`).
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v3\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;
@@ -67,6 +72,8 @@ pub type Observer = Box<dyn FnMut(&State, &Event) + Send>;
 pub struct Engine {
     store: Box<dyn EventStore>,
     state: State,
+    /// Which events belong to each case, kept beside the state.
+    cases: CaseIndex,
     head: Head,
     snapshot_seq: u64,
     observers: Vec<Observer>,
@@ -79,10 +86,12 @@ impl Engine {
         mut store: Box<dyn EventStore>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Engine, EngineError> {
-        let (mut state, mut head) = (State::default(), Head::EMPTY);
+        let (mut state, mut cases, mut head) =
+            (State::default(), CaseIndex::default(), Head::EMPTY);
         if let Some(snap) = store.latest_snapshot()? {
             if let Some(restored) = read_snapshot(&snap) {
-                state = restored;
+                state = restored.state;
+                cases = restored.cases;
                 head = Head {
                     seq: snap.seq,
                     hash: snap.hash,
@@ -98,6 +107,7 @@ impl Engine {
         let mut engine = Engine {
             store,
             state,
+            cases,
             head,
             snapshot_seq,
             observers: Vec::new(),
@@ -119,6 +129,23 @@ impl Engine {
         &self.state
     }
 
+    /// The events of one case (see [`CaseIndex`]), as stored and as read,
+    /// in log order: read by sequence number, never by a scan.
+    pub fn case_events(
+        &mut self,
+        report: ReportId,
+    ) -> Result<Vec<(StoredEvent, Event)>, EngineError> {
+        let seqs = self.cases.of(report).to_vec();
+        self.store
+            .events(&seqs)?
+            .into_iter()
+            .map(|stored| {
+                let event = parse(&stored)?;
+                Ok((stored, event))
+            })
+            .collect()
+    }
+
     pub fn head(&self) -> Head {
         self.head
     }
@@ -134,16 +161,17 @@ impl Engine {
     /// Applies the events other nodes appended since this node last looked,
     /// telling the observers of each. Returns how many there were.
     pub fn catch_up(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
-        let (state, head, observers) = (&mut self.state, &mut self.head, &mut self.observers);
+        let (state, cases, head, observers) = (
+            &mut self.state,
+            &mut self.cases,
+            &mut self.head,
+            &mut self.observers,
+        );
         let mut count = 0u64;
         self.store.scan(head.seq, &mut |e| {
-            let event = serde_json::from_str::<Event>(&e.payload).map_err(|err| {
-                StoreError::CorruptEvent {
-                    seq: e.seq,
-                    reason: format!("not a modpod event: {err}"),
-                }
-            })?;
+            let event = parse(&e)?;
             state.apply(&event);
+            cases.add(state, e.seq, &event);
             observers
                 .iter_mut()
                 .for_each(|observe| observe(state, &event));
@@ -206,8 +234,9 @@ impl Engine {
                 .collect();
             match self.store.append(self.head.seq, &batch) {
                 Ok(stored) => {
-                    for (_, event) in &events {
+                    for ((_, event), recorded) in events.iter().zip(&stored) {
                         self.state.apply(event);
+                        self.cases.add(&self.state, recorded.seq, event);
                         let state = &self.state;
                         self.observers
                             .iter_mut()
@@ -288,7 +317,11 @@ impl Engine {
             return Ok(());
         }
         let mut bytes = SNAPSHOT_FORMAT.to_vec();
-        serde_json::to_writer(&mut bytes, &self.state).map_err(|e| EngineError::Snapshot {
+        let body = SnapshotRef {
+            state: &self.state,
+            cases: &self.cases,
+        };
+        serde_json::to_writer(&mut bytes, &body).map_err(|e| EngineError::Snapshot {
             seq: self.head.seq,
             reason: e.to_string(),
         })?;
@@ -315,7 +348,29 @@ pub fn envelope(actor: &Actor, event: &Event, now: Timestamp) -> NewEvent {
     }
 }
 
-fn read_snapshot(snap: &Snapshot) -> Option<State> {
+/// A stored event's payload as the event it is.
+fn parse(e: &StoredEvent) -> Result<Event, StoreError> {
+    serde_json::from_str::<Event>(&e.payload).map_err(|err| StoreError::CorruptEvent {
+        seq: e.seq,
+        reason: format!("not a modpod event: {err}"),
+    })
+}
+
+/// What a snapshot holds, as written.
+#[derive(Serialize)]
+struct SnapshotRef<'a> {
+    state: &'a State,
+    cases: &'a CaseIndex,
+}
+
+/// What a snapshot holds, as read.
+#[derive(Deserialize)]
+struct SnapshotBody {
+    state: State,
+    cases: CaseIndex,
+}
+
+fn read_snapshot(snap: &Snapshot) -> Option<SnapshotBody> {
     let body = snap.state.strip_prefix(SNAPSHOT_FORMAT)?;
     serde_json::from_slice(body).ok()
 }

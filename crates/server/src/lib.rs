@@ -6,6 +6,8 @@
 //! the decisions and never sees this crate.
 
 pub mod accounts;
+pub mod cases;
+pub mod enforcement;
 pub mod engine;
 pub mod http;
 pub mod oidc;

@@ -281,3 +281,94 @@ fn sqlite_the_scheduler_records_what_falls_due_once_across_nodes() {
 fn postgres_the_scheduler_records_what_falls_due_once_across_nodes() {
     the_scheduler_records_what_falls_due_once_across_nodes(TestDb::postgres());
 }
+
+/// A case's events, as the engine's case index finds them: only the events
+/// of that report and of the actions that cite it, read by sequence number
+/// with their envelopes, and still found after a restart from a snapshot.
+fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
+    use modpod_policy::ids::ReportId;
+    let mut engine = open(&db);
+    set_up(&mut engine);
+    let file = |subject: &str| -> Command {
+        serde_json::from_value(serde_json::json!({
+            "command": "file_report", "forum": "tls@ietf.org",
+            "subject": {"person": subject}, "category": "uncivil",
+            "description": "rude"
+        }))
+        .unwrap()
+    };
+    let alice = Actor::new(person("alice"), Capacity::Participant);
+    let bob = Actor::new(person("bob"), Capacity::Participant);
+    let chair = Actor::new(person("alice"), Capacity::Administrator);
+    let t = at("2026-02-01T10:00:00Z");
+    engine.execute(&alice, &file("bob"), t).unwrap();
+    engine.execute(&bob, &file("alice"), t).unwrap();
+    let ack = Command::AcknowledgeReport {
+        report: ReportId(0),
+    };
+    engine
+        .execute(&chair, &ack, at("2026-02-01T11:00:00Z"))
+        .unwrap();
+    let mut cited = admonish("bob");
+    if let Command::TakeAction { reports, .. } = &mut cited {
+        reports.push(ReportId(0));
+    }
+    engine
+        .execute(&chair, &cited, at("2026-02-01T12:00:00Z"))
+        .unwrap();
+    // An action citing no report is in no case.
+    engine
+        .execute(&chair, &admonish("bob"), at("2026-02-01T13:00:00Z"))
+        .unwrap();
+
+    let summary = |engine: &mut Engine, report: u64| -> Vec<(String, String, String)> {
+        engine
+            .case_events(ReportId(report))
+            .unwrap()
+            .into_iter()
+            .map(|(stored, event)| {
+                assert_eq!(stored.kind, event.kind());
+                (stored.kind, stored.actor, stored.role)
+            })
+            .collect()
+    };
+    let own = |kind: &str, actor: &str, role: &str| (kind.into(), actor.into(), role.into());
+    let case = summary(&mut engine, 0);
+    let kinds: Vec<&str> = case.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k != "notification_owed")
+            .collect::<Vec<_>>(),
+        [&"report_filed", &"report_acknowledged", &"action_taken"]
+    );
+    assert_eq!(case[0], own("report_filed", "alice", "participant"));
+    assert!(case.contains(&own("report_acknowledged", "alice", "administrator")));
+    let other = summary(&mut engine, 1);
+    assert_eq!(other[0], own("report_filed", "bob", "participant"));
+    assert!(
+        other
+            .iter()
+            .skip(1)
+            .all(|(k, _, _)| k == "notification_owed"),
+        "{other:?}"
+    );
+    assert!(summary(&mut engine, 7).is_empty(), "no such report");
+
+    engine.snapshot().unwrap();
+    let snapshot = db.open().latest_snapshot().unwrap().unwrap();
+    assert!(snapshot.state.starts_with(b"modpod-state-json-v3\n"));
+    let mut reopened = open(&db);
+    assert_eq!(summary(&mut reopened, 0), case);
+    assert_eq!(summary(&mut reopened, 1), other);
+}
+
+#[test]
+fn sqlite_a_case_s_events_are_indexed_and_survive_a_snapshot() {
+    a_case_s_events_are_indexed_and_survive_a_snapshot(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_a_case_s_events_are_indexed_and_survive_a_snapshot() {
+    a_case_s_events_are_indexed_and_survive_a_snapshot(TestDb::postgres());
+}

@@ -1985,3 +1985,545 @@ async fn procedures_go_from_draft_through_review_to_approval_and_then_are_public
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(web.events(), before);
 }
+
+#[tokio::test]
+async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
+    let mut web = world().await;
+    web.log_in("m1").await;
+    let case = web.get(Some("alice"), "/cases/0").await;
+    assert!(
+        case.body.contains(r#"action="/cases/0/assign""#),
+        "{}",
+        case.body
+    );
+    assert!(
+        case.body
+            .contains("<dt>Assigned to</dt><dd>nobody yet</dd>")
+    );
+    assert!(case.body.contains(r#"<label for="assign-to">"#));
+    // Before the report escalates, the moderators may not hand it out (REPORT-4).
+    let case = web.get(Some("m1"), "/cases/0").await;
+    assert!(!case.body.contains(r#"action="/cases/0/assign""#));
+
+    // Bad input: next to its field, nothing recorded.
+    let before = web.events();
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/assign",
+            &[("as", "administrator"), ("to", "Not A Person!")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            r#"id="assign-to-error"><strong>Error:</strong> Choose who takes the report on."#
+        ),
+        "{}",
+        page.body
+    );
+    // Someone who does not handle the forum: the policy's refusal, beside the form.
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/assign",
+            &[("as", "administrator"), ("to", "dave")],
+        )
+        .await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert!(page.body.contains("Refused (REPORT-1)"), "{}", page.body);
+    assert!(page.body.contains("dave is neither an administrator of"));
+    // The reporter may not assign it.
+    let page = web
+        .post(
+            "carol",
+            "/cases/0/assign",
+            &[("as", "participant"), ("to", "carol")],
+        )
+        .await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert_eq!(web.events(), before, "nothing recorded");
+
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/assign",
+            &[("as", "administrator"), ("to", "m1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/cases/0?done=assign");
+    let case = web.get(Some("alice"), "/cases/0?done=assign").await;
+    assert!(
+        case.body
+            .contains("The report&#39;s assignment is recorded.")
+    );
+    assert!(case.body.contains("<dt>Assigned to</dt><dd>m1</dd>"));
+    assert!(
+        case.body
+            .contains("Assigned to m1 by alice as administrator")
+    );
+    // Neither the reporter nor the subject is told who has it.
+    for who in ["carol", "bob"] {
+        let case = web.get(Some(who), "/cases/0").await;
+        assert_eq!(case.status, StatusCode::OK);
+        assert!(!case.body.contains("Assigned to"), "{who}: {}", case.body);
+    }
+
+    // The queue: who has each report, and "assigned to me" / "to nobody".
+    let queue = web.get(Some("m1"), "/queue").await;
+    assert!(queue.body.contains(r#"<th scope="col">Assigned to</th>"#));
+    let mine = web.get(Some("m1"), "/queue?assigned=me").await;
+    assert!(mine.body.contains(r#"href="/cases/0""#), "{}", mine.body);
+    assert!(!mine.body.contains(r#"href="/cases/1""#));
+    let nobody = web.get(Some("m1"), "/queue?assigned=none").await;
+    assert!(!nobody.body.contains(r#"href="/cases/0""#));
+    assert!(nobody.body.contains(r#"href="/cases/1""#));
+    let alice_s = web.get(Some("alice"), "/queue?assigned=me").await;
+    assert!(!alice_s.body.contains(r#"href="/cases/0""#));
+
+    // Taken back.
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/assign",
+            &[("as", "administrator"), ("to", "")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let case = web.get(Some("alice"), "/cases/0").await;
+    assert!(
+        case.body
+            .contains("<dt>Assigned to</dt><dd>nobody yet</dd>")
+    );
+    assert!(
+        case.body
+            .contains("Assignment taken back by alice as administrator")
+    );
+}
+
+#[tokio::test]
+async fn the_case_timeline_shows_every_step_with_its_time_and_actor_but_never_a_hidden_reporter() {
+    let mut web = world().await;
+    for who in ["m1", "m2"] {
+        web.log_in(who).await;
+    }
+    let page = web
+        .post("alice", "/cases/0/acknowledge", &[("as", "administrator")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = web
+        .post("m2", "/cases/1/acknowledge", &[("as", "moderator")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    let timeline = |body: &str| -> Vec<String> {
+        let start = body.find(r#"<ol class="timeline">"#).unwrap();
+        let end = start + body[start..].find("</ol>").unwrap();
+        body[start..end]
+            .split("<li>")
+            .skip(1)
+            .map(|li| {
+                let at = li.find("</time> ").unwrap();
+                assert!(li.starts_with("<time datetime=\""), "{li}");
+                li[at + "</time> ".len()..]
+                    .trim_end_matches("</li>")
+                    .trim()
+                    .to_owned()
+            })
+            .collect()
+    };
+    // The chair sees everything, in order, with who did it and as what.
+    let alice = timeline(&web.get(Some("alice"), "/cases/0").await.body);
+    assert_eq!(
+        alice,
+        [
+            "Report filed by carol as participant",
+            "Action #0: temporary suspension by alice as administrator",
+            "Action #0: disagreement filed, appeal #0 before the responsible Area Director by bob as participant",
+            "Acknowledged; the reporter is told (REPORT-3) by alice as administrator",
+        ]
+    );
+    // The reporter sees their report's steps but not the action (it is not theirs to see).
+    let carol = timeline(&web.get(Some("carol"), "/cases/0").await.body);
+    assert_eq!(
+        carol,
+        [
+            "Report filed by carol as participant",
+            "Acknowledged; the reporter is told (REPORT-3) by alice as administrator",
+        ]
+    );
+    // The subject sees the steps, never who filed the report (REPORT-5).
+    let bob = timeline(&web.get(Some("bob"), "/cases/0").await.body);
+    assert_eq!(bob[0], "Report filed");
+    assert_eq!(bob.len(), 4, "{bob:?}");
+    // A moderator who is the subject of a report: the same, even handling reports.
+    let m1 = web.get(Some("m1"), "/cases/1").await.body;
+    assert_eq!(timeline(&m1)[0], "Report filed");
+    assert!(!mentions(&m1, "erin"), "{m1}");
+    let m2 = timeline(&web.get(Some("m2"), "/cases/1").await.body);
+    assert_eq!(
+        m2,
+        [
+            "Report filed by erin as participant",
+            "Acknowledged; the reporter is told (REPORT-3) by m2 as moderator",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_case_shows_the_notifications_its_events_owed_and_their_delivery() {
+    use modpod_policy::ids::ReportId;
+    use modpod_policy::model::{Recipient, Subject};
+    use modpod_store::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus};
+    let mut web = world().await;
+    for who in ["m1", "m2"] {
+        web.log_in(who).await;
+    }
+    let page = web
+        .post("m2", "/cases/1/acknowledge", &[("as", "moderator")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    // Without a mail server, nothing is sent, and the page says so.
+    let case = web.get(Some("alice"), "/cases/0").await.body;
+    assert!(case.contains("<h2>Notifications</h2>"), "{case}");
+    assert!(case.contains("This modpod does not send notifications"));
+    assert!(case.contains("report-filed/administrators (REPORT-1)"));
+    assert!(case.contains("not composed yet"));
+    // Neither the reporter nor the subject sees the notifications.
+    for who in ["carol", "bob"] {
+        let case = web.get(Some(who), "/cases/0").await.body;
+        assert!(!case.contains("<h2>Notifications</h2>"), "{who}");
+    }
+
+    // What the notification worker would record: the acknowledgement owed to
+    // erin, the reporter of #1, sent after one failed attempt; the report to
+    // the moderator team pending after one.
+    let owed = |about: u64, template: &str| {
+        let engine = web.api.engine.lock().unwrap();
+        let state = engine.state();
+        state
+            .notifications
+            .values()
+            .find(|n| n.about == Subject::Report(ReportId(about)) && n.template == template)
+            .map(|n| (n.id.0, n.to.clone()))
+            .unwrap()
+    };
+    let (to_erin, recipient) = owed(1, "report-acknowledged/reporter");
+    assert_eq!(
+        recipient,
+        Recipient::Person {
+            person: modpod_policy::ids::PersonId::parse("erin").unwrap()
+        }
+    );
+    let (to_team, _) = owed(1, "report-filed/moderators");
+    let now = jiff::Timestamp::now().as_microsecond();
+    let delivery = |notification: u64, address: &str| Delivery {
+        notification,
+        address: address.into(),
+        recipient: "someone".into(),
+        message_id: format!("<{notification}@modpod.test>"),
+        subject: "Subject".into(),
+        body: "Body".into(),
+        status: DeliveryStatus::Pending,
+        attempts: 0,
+        last_error: None,
+        created_micros: now,
+        updated_micros: now,
+        next_micros: now,
+    };
+    let attempt = |notification: u64, address: &str, outcome, detail: &str| DeliveryAttempt {
+        notification,
+        address: address.into(),
+        at_micros: now,
+        outcome,
+        detail: detail.into(),
+        node: "test".into(),
+    };
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let store = engine.store();
+        store
+            .add_deliveries(&[
+                delivery(to_erin, "erin@example.org"),
+                delivery(to_team, "m3@example.org"),
+            ])
+            .unwrap();
+        for (n, address, outcome, detail) in [
+            (
+                to_erin,
+                "erin@example.org",
+                AttemptOutcome::Temporary,
+                "421 busy",
+            ),
+            (to_erin, "erin@example.org", AttemptOutcome::Sent, "250 ok"),
+            (
+                to_team,
+                "m3@example.org",
+                AttemptOutcome::Temporary,
+                "421 busy",
+            ),
+        ] {
+            assert!(
+                store
+                    .record_attempt(&attempt(n, address, outcome, detail), now + 1_000_000)
+                    .unwrap()
+            );
+        }
+    }
+    web.api.app.sends_notifications = true;
+    let m2 = web.get(Some("m2"), "/cases/1").await.body;
+    assert!(!m2.contains("This modpod does not send notifications"));
+    assert!(m2.contains("<td>the reporter, erin<td>"), "{m2}");
+    assert!(
+        m2.contains("erin@example.org: <strong>sent</strong>, 2 attempts"),
+        "{m2}"
+    );
+    assert!(
+        m2.contains("m3@example.org: <strong>pending</strong>, 1 attempt ("),
+        "{m2}"
+    );
+    assert!(m2.contains(", next try "), "{m2}");
+    // The reason of the last failure, while it matters: not once sent.
+    assert!(m2.contains(": 421 busy</li>"), "{m2}");
+    assert!(m2.contains(" sent)</li>"), "{m2}");
+    // m1, the subject of #1, handles reports on the plenary list but never
+    // learns who filed it: not by name, not by address (REPORT-5).
+    let m1 = web.get(Some("m1"), "/cases/1").await.body;
+    assert!(m1.contains("<h2>Notifications</h2>"));
+    assert!(m1.contains("<td>a person<td>"), "{m1}");
+    assert!(
+        m1.contains("(address not shown): <strong>sent</strong>"),
+        "{m1}"
+    );
+    assert!(!mentions(&m1, "erin"), "{m1}");
+}
+
+#[tokio::test]
+async fn the_action_form_takes_evidence_and_a_later_start_and_shows_bad_input_beside_its_field() {
+    let web = world().await;
+    let case = web.get(Some("alice"), "/cases/0").await.body;
+    assert!(
+        case.contains(
+            ">https://mailarchive.example/tls/1\nhttps://mailarchive.example/tls/2</textarea>"
+        ),
+        "the report's links are the evidence to start from: {case}"
+    );
+    assert!(case.contains(r#"<label for="act-starts">Starts (UTC)</label>"#));
+    assert!(case.contains(r#"<label for="act-evidence">"#));
+    let before = web.events();
+    let act = |starts: &'static str, evidence: &'static str| {
+        vec![
+            ("as", "administrator"),
+            ("measure", "review_and_approval"),
+            ("fora", TLS),
+            ("days", "7"),
+            ("reason", "Held for review: KEPT-REASON"),
+            ("starts_at", starts),
+            ("evidence", evidence),
+        ]
+    };
+    let page = web
+        .post("alice", "/cases/0/act", &act("2000-01-01T00:00", ""))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            r#"id="act-starts-error"><strong>Error:</strong> Give a start later than now"#
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"value="2000-01-01T00:00""#), "kept");
+    assert!(
+        page.body
+            .contains("Held for review: KEPT-REASON</textarea>")
+    );
+    let page = web
+        .post("alice", "/cases/0/act", &act("next week", ""))
+        .await;
+    assert!(
+        page.body.contains(r#"id="act-starts-error""#),
+        "{}",
+        page.body
+    );
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/act",
+            &act("", "https://mailarchive.example/tls/1\nmessage 3"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains(r#"id="act-evidence-error"><strong>Error:</strong> Give one link per line"#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("https://mailarchive.example/tls/1\nmessage 3</textarea>")
+    );
+    assert_eq!(web.events(), before, "nothing recorded");
+
+    let start = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(48))
+        .unwrap()
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut fields = act(
+        "",
+        " https://mailarchive.example/tls/1 \n\nhttps://mailarchive.example/tls/3",
+    );
+    fields[5] = ("starts_at", &start);
+    let page = web.post("alice", "/cases/0/act", &fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let action =
+        web.api.engine.lock().unwrap().state().actions[&modpod_policy::ids::ActionId(1)].clone();
+    let starts = action.terms.starts_at;
+    assert_eq!(starts.strftime("%Y-%m-%dT%H:%M").to_string(), start);
+    assert_eq!(
+        action.terms.ends_at,
+        Some(
+            starts
+                .checked_add(jiff::SignedDuration::from_hours(7 * 24))
+                .unwrap()
+        ),
+        "days count from the start"
+    );
+    let urls: Vec<&str> = action.evidence.iter().map(|e| e.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://mailarchive.example/tls/1",
+            "https://mailarchive.example/tls/3"
+        ]
+    );
+    let page = web.get(Some("alice"), "/actions/1").await.body;
+    assert!(page.contains("https://mailarchive.example/tls/3"), "{page}");
+}
+
+#[tokio::test]
+async fn an_action_page_shows_its_notifications_to_officials_not_to_its_subject() {
+    let web = world().await;
+    let page = web.get(Some("alice"), "/actions/0").await.body;
+    assert!(page.contains("<h2>Notifications</h2>"), "{page}");
+    assert!(page.contains("action-taken/person (NOTIFY-1)"), "{page}");
+    assert!(page.contains("<td>the subject, bob<td>"), "{page}");
+    assert!(page.contains("This modpod does not send notifications"));
+    let page = web.get(Some("bob"), "/actions/0").await.body;
+    assert!(!page.contains("<h2>Notifications</h2>"), "{page}");
+}
+
+/// Forum software as `modpod serve` gives it with Mailman: the tls list is
+/// enforced there, and a suspension in force asks for its subject's address
+/// to be banned.
+struct FakeMailman;
+
+impl modpod_server::enforcement::ForumSoftware for FakeMailman {
+    fn name(&self) -> &'static str {
+        "GNU Mailman"
+    }
+    fn target(&self) -> &'static str {
+        "mailman"
+    }
+    fn place(&self, forum: &modpod_policy::model::Forum) -> Option<String> {
+        (forum.id.as_str() == TLS).then(|| "tls.ietf.org".to_owned())
+    }
+    fn wanted(
+        &self,
+        state: &modpod_policy::State,
+        place: &str,
+        now: jiff::Timestamp,
+    ) -> BTreeMap<modpod_server::enforcement::Change, modpod_policy::ids::ActionId> {
+        state
+            .actions
+            .values()
+            .filter(|a| place == "tls.ietf.org" && a.in_force() && a.terms.starts_at <= now)
+            .map(|a| {
+                let change = modpod_server::enforcement::Change {
+                    kind: "ban".into(),
+                    account: format!("{}@example.org", a.subject),
+                };
+                (change, a.id)
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
+    let mut web = world().await;
+    // Without forum software driven by modpod: the index applies it.
+    let page = web.get(Some("alice"), "/actions/0").await.body;
+    assert!(
+        page.contains("<h2>Enforcement on each forum</h2>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("{TLS}: not on forum software modpod drives")),
+        "{page}"
+    );
+
+    web.api.app.forum_software = Some(std::sync::Arc::new(FakeMailman));
+    let page = web.get(Some("alice"), "/actions/0").await.body;
+    assert!(
+        page.contains(&format!(
+            "{TLS}: GNU Mailman list tls.ietf.org, <strong>pending</strong> (ban bob@example.org: pending)"
+        )),
+        "{page}"
+    );
+    let entry = modpod_store::Enforced {
+        place: "tls.ietf.org".into(),
+        account: "bob@example.org".into(),
+        kind: "ban".into(),
+        previous: None,
+    };
+    web.api
+        .engine
+        .lock()
+        .unwrap()
+        .store()
+        .set_enforced("mailman", &entry)
+        .unwrap();
+    let page = web.get(Some("alice"), "/actions/0").await.body;
+    assert!(
+        page.contains("tls.ietf.org, <strong>applied</strong> (ban bob@example.org: applied)"),
+        "{page}"
+    );
+    assert!(page.contains("shows as drift"));
+    // Its subject is not shown the forum software's workings.
+    let page = web.get(Some("bob"), "/actions/0").await.body;
+    assert!(!page.contains("Enforcement on each forum"), "{page}");
+
+    // Rescinded: what modpod applied is still to be lifted.
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let alice = modpod_policy::Actor::new(
+            modpod_policy::ids::PersonId::parse("alice").unwrap(),
+            modpod_policy::model::Capacity::Administrator,
+        );
+        let action = modpod_policy::ids::ActionId(0);
+        let consult = modpod_policy::Command::ConsultModerators {
+            action,
+            moderator: modpod_policy::ids::PersonId::parse("m1").unwrap(),
+            note: "Agreed".into(),
+        };
+        let rescind = modpod_policy::Command::RescindAction {
+            action,
+            reason: "Resolved with the person".into(),
+        };
+        for command in [consult, rescind] {
+            engine
+                .execute(&alice, &command, jiff::Timestamp::now())
+                .unwrap();
+        }
+    }
+    let page = web.get(Some("alice"), "/actions/0").await.body;
+    assert!(
+        page.contains("tls.ietf.org, <strong>pending: to be lifted</strong>"),
+        "{page}"
+    );
+}

@@ -49,6 +49,11 @@ pub trait EventStore: Send {
     /// so that appends made meanwhile by others cannot confuse the caller.
     fn scan_with_head(&mut self, after: u64, f: &mut ScanFn<'_>) -> Result<Head, StoreError>;
 
+    /// The events with these sequence numbers, in order of sequence number;
+    /// numbers with no event are left out. For an index kept elsewhere (the
+    /// events of one case, say), so that showing them never scans the log.
+    fn events(&mut self, seqs: &[u64]) -> Result<Vec<StoredEvent>, StoreError>;
+
     /// The number of stored events, for progress bars.
     fn event_count(&mut self) -> Result<u64, StoreError>;
 

@@ -37,6 +37,7 @@ macro_rules! stories {
 stories! {
     basics::empty_log,
     basics::append_and_scan_round_trip,
+    basics::events_read_by_sequence_number,
     basics::stale_append_conflicts,
     basics::empty_batch_still_checks_head,
     basics::nul_characters_are_refused,

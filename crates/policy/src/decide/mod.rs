@@ -69,6 +69,7 @@ pub fn decide(
         Command::FileReport { .. }
         | Command::AcknowledgeReport { .. }
         | Command::StartReview { .. }
+        | Command::AssignReport { .. }
         | Command::EscalateReport { .. }
         | Command::ResolveReport { .. }
         | Command::ReferToOmbudsteam { .. } => reports::decide(&mut cx, command)?,

@@ -72,6 +72,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     state: ReportState::Received,
                     acknowledged_at: None,
                     escalated_at: None,
+                    assignee: None,
                 },
             });
             // NOTEWELL-1: recorded when known, never a reason to refuse.
@@ -141,6 +142,51 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 ));
             }
             cx.emit(Event::ReportReviewStarted { report: *report });
+        }
+        Command::AssignReport { report, to } => {
+            let r = handled_report(cx, *report)?;
+            if matches!(r.state, ReportState::Resolved { .. }) {
+                return Err(Refusal::out_of_order(
+                    "REPORT-3",
+                    format!("{report} is resolved: only an open report is assigned"),
+                ));
+            }
+            if *to == r.assignee {
+                return Err(Refusal::out_of_order(
+                    "REPORT-3",
+                    match to {
+                        Some(p) => format!("{report} is already assigned to {p}"),
+                        None => format!("{report} is not assigned to anyone"),
+                    },
+                ));
+            }
+            if let Some(person) = to {
+                cx.person(person)?;
+                let f = cx.forum(&r.forum)?;
+                if person == &r.subject {
+                    return Err(Refusal::not_permitted(
+                        "REPORT-5",
+                        format!("{report} is about {person}, who may not handle it"),
+                    ));
+                }
+                let handles = cx.state.is_administrator(person, f)
+                    || (f.public && cx.state.is_moderator(person));
+                if !handles {
+                    return Err(Refusal::not_permitted(
+                        "REPORT-1",
+                        format!(
+                            "{person} is neither an administrator of {} nor a moderator",
+                            f.id
+                        ),
+                    ));
+                }
+            }
+            cx.emit(Event::ReportAssigned {
+                report: *report,
+                to: to.clone(),
+                by: cx.me().clone(),
+                at: cx.now,
+            });
         }
         Command::EscalateReport { report } => {
             cx.only(

@@ -7,6 +7,9 @@
 //!     │  escalated, REPORT-4;
 //!     │  state unchanged)
 //! ```
+//!
+//! While it is open, a report may be assigned to one of those who handle it,
+//! and unassigned, in any state (`ReportAssigned`).
 
 use crate::ids::{ActionId, ForumId, PersonId, ReportId};
 use jiff::Timestamp;
@@ -26,6 +29,10 @@ pub struct Report {
     pub state: ReportState,
     pub acknowledged_at: Option<Timestamp>,
     pub escalated_at: Option<Timestamp>,
+    /// Who has taken the report on: one of its forum's administrators or a
+    /// moderator (REPORT-3). Absent from the filing event and older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<PersonId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -561,3 +561,93 @@ fn report_4_a_huge_escalation_time_is_a_far_deadline_not_a_crash() {
     );
     assert_eq!(r.requirement(), "REPORT-4");
 }
+
+fn assign(report: ReportId, to: Option<&str>) -> Command {
+    Command::AssignReport {
+        report,
+        to: to.map(p),
+    }
+}
+
+#[test]
+fn report_3_an_open_report_is_assigned_to_one_who_handles_its_forum() {
+    let mut w = World::ietf();
+    let r = w.file_report("bob", "tls@", "carol", "uncivil");
+    // The chair takes it on, then gives it to a moderator.
+    let ev = w.ok("alice", Administrator, assign(r, Some("alice")));
+    assert_eq!(
+        ev,
+        vec![Event::ReportAssigned {
+            report: r,
+            to: Some(p("alice")),
+            by: p("alice"),
+            at: w.now,
+        }]
+    );
+    assert_eq!(w.report_record(r).assignee, Some(p("alice")));
+    w.ok("alice", Administrator, assign(r, Some("m1")));
+    assert_eq!(w.report_record(r).assignee, Some(p("m1")));
+    // Assigning it to whoever has it already changes nothing, so is refused.
+    let again = w.refused("alice", Administrator, assign(r, Some("m1")));
+    assert_eq!(again.requirement(), "REPORT-3");
+    assert_says(&again, "already assigned to m1");
+    // Taken back; taking back what nobody has is refused.
+    w.ok("alice", Administrator, assign(r, None));
+    assert_eq!(w.report_record(r).assignee, None);
+    assert_eq!(
+        w.refused("alice", Administrator, assign(r, None))
+            .requirement(),
+        "REPORT-3"
+    );
+}
+
+#[test]
+fn report_3_a_report_is_assigned_only_by_and_to_those_who_handle_it() {
+    let mut w = World::ietf();
+    let r = w.file_report("bob", "tls@", "carol", "uncivil");
+    // The assignee must administer the forum or be a moderator.
+    let other_chair = w.refused("alice", Administrator, assign(r, Some("dave")));
+    assert_eq!(other_chair.requirement(), "REPORT-1");
+    assert_says(&other_chair, "dave is neither an administrator of tls@");
+    // Its subject never handles it (and would see who reported them).
+    let subject = w.refused("alice", Administrator, assign(r, Some("carol")));
+    assert_eq!(subject.requirement(), "REPORT-5");
+    assert_eq!(
+        w.refused("alice", Administrator, assign(r, Some("nobody")))
+            .code(),
+        "unknown"
+    );
+    // Whoever assigns must handle the report: not another forum's chair, not
+    // a participant, and not the moderators before it escalates (REPORT-4).
+    assert_eq!(
+        w.refused("dave", Administrator, assign(r, Some("dave")))
+            .requirement(),
+        "ROLE-2"
+    );
+    assert_eq!(
+        w.refused("bob", Participant, assign(r, Some("alice")))
+            .requirement(),
+        "REPORT-3"
+    );
+    assert_eq!(
+        w.refused("m2", Moderator, assign(r, Some("m2")))
+            .requirement(),
+        "REPORT-4"
+    );
+    w.escalate_when_due(r);
+    w.ok("m2", Moderator, assign(r, Some("m2")));
+    assert_eq!(w.report_record(r).assignee, Some(p("m2")));
+    // A resolved report is assigned to nobody new.
+    w.ok("m2", Moderator, Command::AcknowledgeReport { report: r });
+    w.ok(
+        "m2",
+        Moderator,
+        Command::ResolveReport {
+            report: r,
+            outcome: ReportOutcome::NoActionNeeded,
+        },
+    );
+    let closed = w.refused("m2", Moderator, assign(r, Some("m3")));
+    assert_eq!(closed.requirement(), "REPORT-3");
+    assert_says(&closed, "resolved");
+}

@@ -469,3 +469,25 @@ fn notify_3_priv_1_the_public_announcements_are_exactly_the_suspensions_announce
     w.at("2026-03-20T10:00:00Z");
     assert_eq!(listed(&w), [indefinite]);
 }
+
+#[test]
+fn report_3_who_has_a_report_is_shown_to_those_who_handle_it_only() {
+    let mut w = World::ietf();
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AssignReport {
+            report: rep,
+            to: Some(p("m1")),
+        },
+    );
+    for (person, cap) in [("alice", Administrator), ("m2", Moderator)] {
+        let seen = views::report(&w.state, &viewer(person, cap), rep).unwrap();
+        assert_eq!(seen.assignee, Some(p("m1")), "{person}");
+    }
+    for person in ["bob", "carol"] {
+        let seen = views::report(&w.state, &viewer(person, Participant), rep).unwrap();
+        assert_eq!(seen.assignee, None, "{person}");
+    }
+}

@@ -56,6 +56,12 @@ pub struct App {
     pub metrics: Arc<metrics::Metrics>,
     /// Login through an OpenID Connect provider, when configured.
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    /// Whether this service sends the notifications the log owes (it was
+    /// given a mail server); the pages say so when it does not.
+    pub sends_notifications: bool,
+    /// The forum software modpod drives, if any: the action page says how
+    /// each action stands there.
+    pub forum_software: Option<Arc<dyn crate::enforcement::ForumSoftware>>,
 }
 
 impl App {
@@ -67,6 +73,8 @@ impl App {
             login_limits: Arc::new(LoginLimits::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             oidc: None,
+            sends_notifications: false,
+            forum_software: None,
         }
     }
 

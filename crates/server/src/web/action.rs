@@ -1,13 +1,18 @@
 //! One action, for those `views::may_see_action` lets see it: its terms,
 //! reason, who took it and under which procedures (ACT-6), its amendments,
-//! consultations and appeals; and for those the policy lets change it, the
-//! forms to consult the moderator team, amend or rescind it (ACT-3).
+//! consultations and appeals; for those who see it as officials (anyone but
+//! its subject) the notifications it owed and their delivery (NOTIFY-6); and
+//! for those the policy lets change it, the forms to consult the moderator
+//! team, amend or rescind it (ACT-3).
 
 use super::form::{self, Fields, Problems};
+use super::timeline::{self, Names};
 use super::{
     NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, record,
-    see, show,
+    see, show_with_log,
 };
+use crate::Engine;
+use crate::enforcement::ForumSoftware;
 use crate::http::App;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
@@ -17,7 +22,8 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ActionId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, views};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The capacities in which an action may be changed (ACT-3, APPEAL-3).
 const CHANGERS: [Capacity; 3] = [Capacity::Administrator, Capacity::Moderator, Capacity::Iesg];
@@ -28,15 +34,165 @@ struct Failed {
     problems: Problems,
 }
 
+/// The notifications about the action, its appeals and its reinstatement
+/// requests, with their delivery; `None` for its subject, who is told what
+/// concerns them by the notifications themselves.
+fn action_notices(
+    engine: &mut Engine,
+    person: &PersonId,
+    id: ActionId,
+) -> Result<Option<Vec<timeline::Notice>>, WebError> {
+    let state = engine.state();
+    let Some(action) = state.actions.get(&id) else {
+        return Ok(None);
+    };
+    if &action.subject == person || !views::may_see_action(state, person, action) {
+        return Ok(None);
+    }
+    let about = |subject: &Subject| match subject {
+        Subject::Action(a) => *a == id,
+        Subject::Appeal(a) => state.appeals.get(a).is_some_and(|a| a.action == id),
+        Subject::Reinstatement(r) => state.reinstatements.get(r).is_some_and(|r| r.action == id),
+        _ => false,
+    };
+    let owed: Vec<Notification> = state
+        .notifications
+        .values()
+        .filter(|n| about(&n.about))
+        .cloned()
+        .collect();
+    let subject = action.subject.clone();
+    let names = Names {
+        subject: &subject,
+        reporter: None,
+        hidden: None,
+    };
+    timeline::notices(engine.store(), &names, &owed).map(Some)
+}
+
+/// How the action stands on each of its fora (ACT-8): on forum software
+/// modpod drives, whether what it asks for is applied (the adapter's ledger)
+/// or still pending; elsewhere, that the decision index applies it. `None`
+/// for its subject.
+fn enforcement(
+    engine: &mut Engine,
+    person: &PersonId,
+    id: ActionId,
+    software: Option<&dyn ForumSoftware>,
+    now: Timestamp,
+) -> Result<Option<Vec<Value>>, WebError> {
+    let ledger: BTreeSet<(String, String, String)> = match software {
+        Some(sw) => engine
+            .store()
+            .enforced(sw.target())
+            .map_err(WebError::internal)?
+            .into_iter()
+            .map(|e| (e.place, e.kind, e.account))
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    let state = engine.state();
+    let Some(action) = state.actions.get(&id) else {
+        return Ok(None);
+    };
+    if &action.subject == person || !views::may_see_action(state, person, action) {
+        return Ok(None);
+    }
+    let addresses: BTreeSet<&str> = state
+        .people
+        .get(&action.subject)
+        .map(|p| {
+            p.identities
+                .iter()
+                .filter(|i| i.kind == IdentityKind::Email)
+                .map(|i| i.value.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = action
+        .terms
+        .fora
+        .iter()
+        .map(|forum| {
+            let driven = software.and_then(|sw| {
+                let place = state.fora.get(forum).and_then(|f| sw.place(f))?;
+                Some((sw, place))
+            });
+            let Some((sw, place)) = driven else {
+                return context! { forum => forum };
+            };
+            let changes: Vec<Value> = sw
+                .wanted(state, &place, now)
+                .into_iter()
+                .filter(|(_, by)| *by == id)
+                .map(|(change, _)| {
+                    let applied = ledger.contains(&(
+                        place.clone(),
+                        change.kind.clone(),
+                        change.account.clone(),
+                    ));
+                    context! { kind => change.kind, account => change.account, applied => applied }
+                })
+                .collect();
+            let applied = changes
+                .iter()
+                .filter(|c| c.get_attr("applied").is_ok_and(|a| a.is_true()))
+                .count();
+            // What modpod applied for the person here and no longer wants.
+            let to_lift = changes.is_empty()
+                && ledger
+                    .iter()
+                    .any(|(p, _, account)| *p == place && addresses.contains(account.as_str()));
+            let stands = if to_lift {
+                "pending: to be lifted"
+            } else if changes.is_empty() {
+                "nothing to apply there now"
+            } else if applied == changes.len() {
+                "applied"
+            } else {
+                "pending"
+            };
+            context! {
+                forum => forum,
+                software => sw.name(),
+                place => place,
+                stands => stands,
+                changes => changes,
+            }
+        })
+        .collect();
+    Ok(Some(rows))
+}
+
+/// The work beyond the log that the page reports on: whether notifications
+/// are sent, and the forum software modpod drives.
+struct Effects {
+    sends_notifications: bool,
+    software: Option<Arc<dyn ForumSoftware>>,
+}
+
+impl Effects {
+    fn of(app: &App) -> Effects {
+        Effects {
+            sends_notifications: app.sends_notifications,
+            software: app.forum_software.clone(),
+        }
+    }
+}
+
 fn action_page(
-    state: &State,
+    engine: &mut Engine,
     viewer: &Viewer,
     id: ActionId,
     now: Timestamp,
+    effects: &Effects,
     failed: Option<&Failed>,
     done: Option<&str>,
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
+    let notices = action_notices(engine, person, id)?;
+    let enforcement = enforcement(engine, person, id, effects.software.as_deref(), now)?;
+    let state: &State = engine.state();
     let action = state
         .actions
         .get(&id)
@@ -164,6 +320,9 @@ fn action_page(
         form => form,
         problems => problems,
         done => done,
+        notices => notices,
+        sends_notifications => effects.sends_notifications,
+        enforcement => enforcement,
     })
 }
 
@@ -176,8 +335,9 @@ pub(super) async fn page(
 ) -> Result<Response, WebError> {
     let id = ActionId(number(&id)?);
     let done = query.get("done").and_then(|d| done_message(d));
-    show(&app, StatusCode::OK, "action.html", move |state, now| {
-        action_page(state, &viewer, id, now, None, done)
+    let effects = Effects::of(&app);
+    show_with_log(&app, StatusCode::OK, "action.html", move |engine, now| {
+        action_page(engine, &viewer, id, now, &effects, None, done)
     })
     .await
 }
@@ -257,8 +417,9 @@ pub(super) async fn step(
         form,
         problems,
     };
-    show(&app, status, "action.html", move |state, now| {
-        action_page(state, &viewer, action, now, Some(&failed), None)
+    let effects = Effects::of(&app);
+    show_with_log(&app, status, "action.html", move |engine, now| {
+        action_page(engine, &viewer, action, now, &effects, Some(&failed), None)
     })
     .await
 }

@@ -1,18 +1,21 @@
 //! One report, as a case: the report as `views::report_for` shows it to the
-//! viewer, its timeline, and for those who handle it (the forum's
-//! administrators and the moderators) the subject's history across all fora
-//! and linked identities (ACT-7, through `views::history`), the steps the
-//! policy allows now (acknowledge, review, escalate, resolve, refer to the
-//! ombudsteam), and the action form, whose refusals come back inline with the
-//! requirement's words (ACT-2, ACT-4, ...).
+//! viewer, its full timeline (`timeline`), and for those who handle it (the
+//! forum's administrators and the moderators) who has it and the form to
+//! assign it, the notifications its events owed and their delivery, the
+//! subject's history across all fora and linked identities (ACT-7, through
+//! `views::history`), the steps the policy allows now (acknowledge, review,
+//! escalate, resolve, refer to the ombudsteam), and the action form, whose
+//! refusals come back inline with the requirement's words (ACT-2, ACT-4, ...).
 
 use super::form::{self, Fields, Problems};
 use super::participant::category_title;
 use super::queue::handling_capacities;
+use super::timeline::{self, Names};
 use super::{
     NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, record, see,
-    show,
+    show_with_log,
 };
+use crate::Engine;
 use crate::http::App;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
@@ -21,135 +24,52 @@ use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::ids::{ActionId, PersonId, ReportId};
 use modpod_policy::model::*;
-use modpod_policy::views::{self, ReportView};
-use modpod_policy::{Actor, Command, State, SubjectRef};
-use serde::Serialize;
+use modpod_policy::views;
+use modpod_policy::{Actor, Command, Event, SubjectRef};
 use std::collections::BTreeMap;
 
-/// One line of a case's timeline.
-#[derive(Serialize)]
-struct Entry {
-    at: Option<Timestamp>,
-    what: String,
-}
-
-/// Who a notification about the report goes to, named only as far as the
-/// viewer's view of the report names people: a reporter hidden from the
-/// viewer stays hidden here too.
-fn recipient(view: &ReportView, to: &Recipient) -> String {
-    match to {
-        Recipient::Person { person } if view.reporter.as_ref() == Some(person) => {
-            format!("the reporter, {person}")
-        }
-        Recipient::Person { person } if *person == view.subject => {
-            format!("the subject, {person}")
-        }
-        Recipient::Person { .. } => "a person".into(),
-        Recipient::ModeratorTeam => "the moderator team".into(),
-        Recipient::ForumAdministrators { forum } => format!("the administrators of {forum}"),
-        Recipient::Forum { forum } => format!("the forum {forum}"),
-        Recipient::CommunityChannel => "the community channel".into(),
-        Recipient::Iesg => "the IESG".into(),
-        Recipient::Iab => "the IAB".into(),
-        Recipient::IetfChair => "the IETF chair".into(),
-        Recipient::LlcBoard => "the IETF LLC board".into(),
-        Recipient::Ombudsteam => "the ombudsteam".into(),
+/// The assignment form: who may be given the report (its forum's
+/// administrators and, on a public forum, the moderators; never its
+/// subject), and the capacity in which the viewer may give it, if the policy
+/// lets them.
+fn assignment(
+    state: &modpod_policy::State,
+    person: &PersonId,
+    capacities: &[Capacity],
+    view: &views::ReportView,
+    now: Timestamp,
+) -> Option<Value> {
+    let forum = state.fora.get(&view.forum)?;
+    let mut candidates = state.administrators(forum);
+    if forum.public {
+        candidates.extend(state.moderators.keys().cloned());
     }
-}
-
-fn outcome(outcome: &ReportOutcome) -> String {
-    match outcome {
-        ReportOutcome::ActionTaken { action } => format!("action taken ({action})"),
-        ReportOutcome::NoActionNeeded => "no action needed".into(),
-        ReportOutcome::NotDisruptive => "not disruptive".into(),
-        ReportOutcome::Duplicate { of } => format!("a duplicate of {of}"),
-        ReportOutcome::ReferredElsewhere => "referred elsewhere".into(),
-    }
-}
-
-/// The case's timeline, from what the state keeps: each step with its time
-/// where the state has one.
-fn timeline(state: &State, view: &ReportView) -> Vec<Entry> {
-    let id = view.id;
-    let mut entries = vec![Entry {
-        at: Some(view.filed_at),
-        what: match &view.reporter {
-            Some(reporter) => format!("Filed by {reporter}"),
-            None => "Filed".into(),
+    candidates.remove(&view.subject);
+    // Asked of the policy with the first change it could make.
+    let probe = match &view.assignee {
+        Some(_) => None,
+        None => Some(person.clone()),
+    };
+    let capacity = allowed_as(
+        state,
+        person,
+        capacities,
+        &Command::AssignReport {
+            report: view.id,
+            to: probe,
         },
-    }];
-    if let Some(at) = view.acknowledged_at {
-        entries.push(Entry {
-            at: Some(at),
-            what: "Acknowledged; the reporter is told (REPORT-3)".into(),
-        });
-    }
-    if let Some(at) = view.escalated_at {
-        entries.push(Entry {
-            at: Some(at),
-            what: "Escalated to the moderators (REPORT-4)".into(),
-        });
-    }
-    for action in state.actions.values().filter(|a| a.reports.contains(&id)) {
-        entries.push(Entry {
-            at: Some(action.taken_at),
-            what: format!(
-                "Action #{}: {} by {} as {}",
-                action.id.0,
-                action.terms.measure.name(),
-                action.taken_by,
-                action.taken_as
-            ),
-        });
-        for amendment in &action.amendments {
-            entries.push(Entry {
-                at: Some(amendment.at),
-                what: format!(
-                    "Action #{} amended by {}: {}",
-                    action.id.0, amendment.by, amendment.reason
-                ),
-            });
-        }
-        match &action.status {
-            ActionStatus::Rescinded { at, by, .. } => entries.push(Entry {
-                at: Some(*at),
-                what: format!("Action #{} rescinded by {by}", action.id.0),
-            }),
-            ActionStatus::Expired { at } => entries.push(Entry {
-                at: Some(*at),
-                what: format!("Action #{} ended", action.id.0),
-            }),
-            ActionStatus::InForce => {}
-        }
-    }
-    entries.sort_by_key(|e| e.at);
-    if state.referrals.values().any(|r| *r == id) {
-        entries.push(Entry {
-            at: None,
-            what: "Referred to the ombudsteam (OMBUDS-1)".into(),
-        });
-    }
-    for n in state
-        .notifications
-        .values()
-        .filter(|n| n.about == Subject::Report(id))
-    {
-        entries.push(Entry {
-            at: None,
-            what: format!(
-                "Notification owed to {} ({})",
-                recipient(view, &n.to),
-                n.requirement
-            ),
-        });
-    }
-    if let ReportState::Resolved { outcome: o } = &view.state {
-        entries.push(Entry {
-            at: None,
-            what: format!("Resolved: {}", outcome(o)),
-        });
-    }
-    entries
+        now,
+    )?;
+    let candidates: Vec<_> = candidates
+        .iter()
+        .map(|p| {
+            context! {
+                id => p,
+                name => state.people.get(p).map(|p| p.name.clone()),
+            }
+        })
+        .collect();
+    Some(context! { capacity => capacity.as_str(), candidates => candidates })
 }
 
 /// A form of the case page that came back with problems.
@@ -180,16 +100,47 @@ fn step_command(step: &str, report: ReportId) -> Option<Command> {
 
 const STEPS: [&str; 5] = ["acknowledge", "review", "escalate", "resolve", "refer"];
 
+/// The case page's context. It reads the case's events through the
+/// engine's case index and, for those who handle the report, the delivery
+/// ledger; everything it shows of them passes through `views`.
 fn case_page(
-    state: &State,
+    engine: &mut Engine,
     viewer: &Viewer,
     id: ReportId,
     now: Timestamp,
+    sends_notifications: bool,
     failed: Option<&Failed>,
     done: Option<&str>,
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
-    let view = views::report_for(state, person, id).ok_or(WebError::NotFound)?;
+    let view = views::report_for(engine.state(), person, id).ok_or(WebError::NotFound)?;
+    let events = engine.case_events(id).map_err(WebError::internal)?;
+    let handler = {
+        let state = engine.state();
+        let forum = state.fora.get(&view.forum).ok_or(WebError::NotFound)?;
+        !handling_capacities(state, person, forum).is_empty()
+    };
+    let hidden = engine.state().reports.get(&id).map(|r| r.reporter.clone());
+    let names = Names {
+        subject: &view.subject,
+        reporter: view.reporter.as_ref(),
+        hidden: hidden.as_ref(),
+    };
+    // Notifications and their delivery are for those who handle the report.
+    let notices = if handler {
+        let owed: Vec<Notification> = events
+            .iter()
+            .filter(|(_, e)| timeline::sees(engine.state(), person, e))
+            .filter_map(|(_, e)| match e {
+                Event::NotificationOwed { notification } => Some(notification.clone()),
+                _ => None,
+            })
+            .collect();
+        Some(timeline::notices(engine.store(), &names, &owed)?)
+    } else {
+        None
+    };
+    let state = engine.state();
     let forum = state.fora.get(&view.forum).ok_or(WebError::NotFound)?;
     let category = state.categories.iter().find(|c| c.id == view.category);
     let name = |p: &PersonId| state.people.get(p).map(|p| p.name.clone());
@@ -207,7 +158,9 @@ fn case_page(
         subject_name => name(&view.subject),
         reporter_name => view.reporter.as_ref().and_then(name),
         links => links,
-        timeline => timeline(state, &view),
+        timeline => timeline::timeline(state, person, &names, handler, &events),
+        notices => notices,
+        sends_notifications => sends_notifications,
         deadline => modpod_policy::time::add_seconds(
             view.filed_at,
             i64::from(state.settings.escalation_hours) * 3600,
@@ -228,6 +181,7 @@ fn case_page(
             ))
         })
         .collect();
+    let assign = assignment(state, person, &capacities, &view, now);
     let history = capacities
         .iter()
         .find_map(|c| views::history(state, &Actor::new(person.clone(), *c), &view.subject).ok());
@@ -259,9 +213,19 @@ fn case_page(
         .filter(|f| state.policy_applies(f) && (f.public || state.is_administrator(person, f)))
         .map(|f| context! { id => f.id, name => f.name })
         .collect();
+    // The report's links are the evidence to start from.
     let defaults = Fields::new(vec![
         ("fora".into(), view.forum.to_string()),
         ("as".into(), capacities[0].as_str().into()),
+        (
+            "evidence".into(),
+            view.links
+                .iter()
+                .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
     ]);
     let (failed_step, form, problems) = match failed {
         Some(f) => (Some(f.step.as_str()), f.form.kept(), Some(&f.problems)),
@@ -269,6 +233,7 @@ fn case_page(
     };
     Ok(context! {
         handler => true,
+        assign => assign,
         capacities => capacities.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         steps => steps,
         history => history,
@@ -292,14 +257,20 @@ pub(super) async fn page(
 ) -> Result<Response, WebError> {
     let id = ReportId(number(&id)?);
     let done = query.get("done").and_then(|d| done_message(d));
-    show(&app, StatusCode::OK, "case.html", move |state, now| {
-        case_page(state, &viewer, id, now, None, done)
+    let sends = app.sends_notifications;
+    show_with_log(&app, StatusCode::OK, "case.html", move |engine, now| {
+        case_page(engine, &viewer, id, now, sends, None, done)
     })
     .await
 }
 
 /// How the policy names the fields of the case page's forms.
-const FIELDS: [(&str, &str); 11] = [
+const FIELDS: [(&str, &str); 16] = [
+    ("to", "to"),
+    ("starts_at", "starts_at"),
+    ("evidence", "evidence"),
+    ("evidence.url", "evidence"),
+    ("evidence.sha256", "evidence"),
     ("measure", "measure"),
     ("measure.description", "description"),
     ("fora", "fora"),
@@ -357,6 +328,19 @@ fn command(
         "resolve" => {
             resolution(form, problems).map(|outcome| Command::ResolveReport { report, outcome })
         }
+        "assign" => {
+            let to = match form.trimmed("to") {
+                "" => None,
+                to => match PersonId::parse(to) {
+                    Ok(to) => Some(to),
+                    Err(_) => {
+                        problems.field("to", "Choose who takes the report on.");
+                        return Ok(None);
+                    }
+                },
+            };
+            Some(Command::AssignReport { report, to })
+        }
         "refer" => {
             problems.required(form, "note");
             Some(Command::ReferToOmbudsteam {
@@ -367,18 +351,22 @@ fn command(
         "act" => {
             let subject = subject.ok_or(WebError::NotFound)?;
             let measure = form::measure(form, problems);
-            let ends_at = form::ends_at(form, now, problems);
+            let starts_at = form::starts_at(form, now, problems);
+            // Days are counted from the start.
+            let from = starts_at.ok().flatten().unwrap_or(now);
+            let ends_at = form::ends_at(form, from, problems);
             let fora = form::fora(form, problems);
+            let evidence = form::evidence(form, problems);
             problems.required(form, "reason");
-            match (measure, ends_at) {
-                (Some(measure), Ok(ends_at)) => Some(Command::TakeAction {
+            match (measure, starts_at, ends_at) {
+                (Some(measure), Ok(starts_at), Ok(ends_at)) => Some(Command::TakeAction {
                     subject: SubjectRef::Person { person: subject },
                     measure,
                     fora,
                     reason: form.get("reason").to_owned(),
                     reports: vec![report],
-                    evidence: Vec::new(),
-                    starts_at: None,
+                    evidence,
+                    starts_at,
                     ends_at,
                     spam: form.get("spam") == "on",
                 }),
@@ -389,7 +377,7 @@ fn command(
     })
 }
 
-/// `POST /cases/{id}/{acknowledge|review|escalate|resolve|refer|act}`.
+/// `POST /cases/{id}/{acknowledge|review|escalate|assign|resolve|refer|act}`.
 pub(super) async fn step(
     Extract(app): Extract<App>,
     Path((id, step)): Path<(String, String)>,
@@ -430,8 +418,9 @@ pub(super) async fn step(
         form,
         problems,
     };
-    show(&app, status, "case.html", move |state, now| {
-        case_page(state, &viewer, report, now, Some(&failed), None)
+    let sends = app.sends_notifications;
+    show_with_log(&app, status, "case.html", move |engine, now| {
+        case_page(engine, &viewer, report, now, sends, Some(&failed), None)
     })
     .await
 }

@@ -11,7 +11,7 @@
 use jiff::{SignedDuration, Timestamp};
 use modpod_policy::Refusal;
 use modpod_policy::ids::ForumId;
-use modpod_policy::model::{Capacity, Measure};
+use modpod_policy::model::{Capacity, Evidence, Measure};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -270,6 +270,62 @@ pub(crate) fn ends_at(
         });
     }
     Ok(None)
+}
+
+/// When an action starts: `starts_at`, a date and time (UTC) later than
+/// now; empty means now. `Err` when what was typed is not one.
+pub(crate) fn starts_at(
+    form: &Fields,
+    now: Timestamp,
+    problems: &mut Problems,
+) -> Result<Option<Timestamp>, ()> {
+    let at = form.trimmed("starts_at");
+    if at.is_empty() {
+        return Ok(None);
+    }
+    match parse_utc(at) {
+        Some(t) if t > now => Ok(Some(t)),
+        Some(_) => {
+            problems.field(
+                "starts_at",
+                "Give a start later than now, or leave it empty to start now.",
+            );
+            Err(())
+        }
+        None => {
+            problems.field(
+                "starts_at",
+                "Give a date and time in UTC, such as 2026-03-22T10:00.",
+            );
+            Err(())
+        }
+    }
+}
+
+/// The evidence of an action: links to the messages, one per line.
+pub(crate) fn evidence(form: &Fields, problems: &mut Problems) -> Vec<Evidence> {
+    let links: Vec<&str> = form
+        .get("evidence")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if links
+        .iter()
+        .any(|l| !(l.starts_with("https://") || l.starts_with("http://")))
+    {
+        problems.field(
+            "evidence",
+            "Give one link per line, each starting with https:// or http://.",
+        );
+    }
+    links
+        .into_iter()
+        .map(|url| Evidence {
+            url: url.to_owned(),
+            sha256: None,
+        })
+        .collect()
 }
 
 /// `2026-03-22T10:00` (a browser's date and time field, taken as UTC),

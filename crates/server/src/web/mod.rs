@@ -34,6 +34,8 @@
 //! - `participant`: the report form, "my reports", "my status".
 //! - `queue`, `case`, `action`: the administrators' and moderators' queue,
 //!   one report and acting on it, one action.
+//! - `timeline`: what those pages show of the log and the delivery ledger (a
+//!   case's events with their time and actor, notifications and deliveries).
 //! - `appeals`: appeals awaiting an AD, the IETF chair, the IESG or the IAB.
 //! - `reinstatements`: reinstatement requests awaiting those who decide them.
 //! - `digest`: the IESG digest, the period under way and those issued.
@@ -59,6 +61,7 @@ pub mod queue;
 mod reinstatements;
 mod session;
 mod setup;
+mod timeline;
 
 use crate::http::auth::{self, Caller, Via};
 use crate::http::{ApiError, App};
@@ -180,6 +183,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "queue.html",
         "case.html",
         "action.html",
+        "notices.html",
         "appeals.html",
         "appeal.html",
         "reinstatements.html",
@@ -266,11 +270,28 @@ pub(crate) async fn show<F>(
 where
     F: FnOnce(&State, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
+    show_with_log(app, status, template, move |engine, now| {
+        build(engine.state(), now)
+    })
+    .await
+}
+
+/// [`show`] for pages that read the log and the ledgers beside it as well as
+/// the state (a case's timeline, its deliveries).
+pub(crate) async fn show_with_log<F>(
+    app: &App,
+    status: StatusCode,
+    template: &'static str,
+    build: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(&mut crate::Engine, Timestamp) -> Result<Value, WebError> + Send + 'static,
+{
     let engine = app.engine.clone();
     let html = tokio::task::spawn_blocking(move || {
         let ctx = {
-            let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            build(engine.state(), Timestamp::now())?
+            let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+            build(&mut engine, Timestamp::now())?
         };
         render(template, ctx)
     })
@@ -514,6 +535,7 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "rescind" => "The action is rescinded.",
         "amend" => "The action is amended.",
         "consult" => "The consultation of the moderator team is recorded.",
+        "assign" => "The report's assignment is recorded.",
         "announce" => "Your request for an announcement is recorded.",
         "disagree" => "Your disagreement is filed.",
         "reinstatement" => "Your request for reinstatement is filed.",

@@ -1,8 +1,8 @@
 //! The queue of reports for administrators and moderators: every report on
 //! a forum the viewer handles (`views::handles_reports_on`), as
 //! `views::report_for` shows it, with its deadline (filed + the escalation
-//! hours, REPORT-4) and whether it escalated, oldest deadline first,
-//! filtered by forum, category and state.
+//! hours, REPORT-4), whether it escalated and who has it, oldest deadline
+//! first, filtered by forum, category, state and assignment.
 
 use super::{Viewer, WebError, me, render, show};
 use crate::http::App;
@@ -41,6 +41,10 @@ pub struct Filter {
     /// `open` (the default: not resolved), `resolved` or `all`.
     #[serde(default)]
     pub show: String,
+    /// `me` (assigned to the viewer), `none` (unassigned), or anything else
+    /// for all.
+    #[serde(default)]
+    pub assigned: String,
 }
 
 #[derive(Serialize)]
@@ -55,6 +59,7 @@ struct Row {
     /// Unacknowledged past its deadline and not escalated yet.
     overdue: bool,
     escalated: Option<String>,
+    assignee: Option<String>,
     #[serde(skip)]
     due: Timestamp,
 }
@@ -104,6 +109,11 @@ pub fn context(
             }
         })
         .filter_map(|r| views::report_for(state, person, r.id))
+        .filter(|view| match filter.assigned.as_str() {
+            "me" => view.assignee.as_ref() == Some(person),
+            "none" => view.assignee.is_none(),
+            _ => true,
+        })
         .map(|view| {
             let due = modpod_policy::time::add_seconds(view.filed_at, hours * 3600);
             Row {
@@ -120,6 +130,7 @@ pub fn context(
                     && view.escalated_at.is_none()
                     && due <= now,
                 escalated: view.escalated_at.map(short),
+                assignee: view.assignee.as_ref().map(ToString::to_string),
                 due,
             }
         })
@@ -134,7 +145,12 @@ pub fn context(
         rows => rows,
         fora => fora,
         categories => &state.categories,
-        filter => context! { forum => filter.forum, category => filter.category, show => filter.show },
+        filter => context! {
+            forum => filter.forum,
+            category => filter.category,
+            show => filter.show,
+            assigned => filter.assigned,
+        },
         escalation_hours => hours,
     })
 }
@@ -149,7 +165,7 @@ pub fn render_page(
     render("queue.html", context(state, viewer, filter, now)?)
 }
 
-/// `GET /queue?forum=&category=&show=`.
+/// `GET /queue?forum=&category=&show=&assigned=`.
 pub(super) async fn page(
     Extract(app): Extract<App>,
     viewer: Viewer,

@@ -50,6 +50,7 @@ struct Statements {
     notify: Statement,
     insert: Statement,
     scan: Statement,
+    some: Statement,
     count: Statement,
     event_matches: Statement,
     save_snapshot: Statement,
@@ -73,6 +74,10 @@ impl Statements {
             )?,
             scan: client.prepare(&format!(
                 "SELECT {} FROM events WHERE seq > $1 ORDER BY seq",
+                rows::EVENT_COLUMNS
+            ))?,
+            some: client.prepare(&format!(
+                "SELECT {} FROM events WHERE seq = ANY($1::int8[]) ORDER BY seq",
                 rows::EVENT_COLUMNS
             ))?,
             count: client.prepare("SELECT count(*) FROM events")?,
@@ -195,6 +200,15 @@ impl EventStore for PgStore {
         }
         tx.commit()?;
         Ok(head)
+    }
+
+    fn events(&mut self, seqs: &[u64]) -> Result<Vec<StoredEvent>, StoreError> {
+        let wanted: Vec<i64> = seqs.iter().map(|s| seq_to_db(*s)).collect();
+        self.client
+            .query(&self.statements.some, &[&wanted])?
+            .iter()
+            .map(rows::event)
+            .collect()
     }
 
     fn event_count(&mut self) -> Result<u64, StoreError> {

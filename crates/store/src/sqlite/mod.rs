@@ -141,6 +141,30 @@ impl EventStore for SqliteStore {
         Ok(head)
     }
 
+    fn events(&mut self, seqs: &[u64]) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut wanted = seqs.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let mut found = Vec::with_capacity(wanted.len());
+        {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT {} FROM events WHERE seq = ?1",
+                rows::EVENT_COLUMNS
+            ))?;
+            for seq in wanted {
+                let mut rows = stmt.query([seq_to_db(seq)])?;
+                if let Some(row) = rows.next()? {
+                    found.push(rows::event(row)?);
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(found)
+    }
+
     fn event_count(&mut self) -> Result<u64, StoreError> {
         let count: i64 = self
             .conn

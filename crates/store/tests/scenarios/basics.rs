@@ -14,6 +14,18 @@ pub fn empty_log(store: &mut dyn EventStore, _db: &TestDb) {
     assert_eq!(store.latest_snapshot().unwrap(), None);
 }
 
+/// Events read by sequence number: in order, each once, and numbers with no
+/// event left out.
+pub fn events_read_by_sequence_number(store: &mut dyn EventStore, _db: &TestDb) {
+    let stored = build(store, 6, 4);
+    assert_eq!(
+        store.events(&[5, 2, 99, 2, 0]).unwrap(),
+        vec![stored[1].clone(), stored[4].clone()]
+    );
+    assert!(store.events(&[]).unwrap().is_empty());
+    assert_eq!(store.events(&[1, 2, 3, 4, 5, 6]).unwrap(), stored);
+}
+
 pub fn append_and_scan_round_trip(store: &mut dyn EventStore, _db: &TestDb) {
     let events = sample(5, "round");
     let first = store.append(0, &events[..3]).unwrap();

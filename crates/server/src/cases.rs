@@ -1,0 +1,88 @@
+//! The case index: for each report, the sequence numbers of the events about
+//! it and about the actions that cite it (their consultations, amendments,
+//! ends, appeals, reinstatement requests) and the notifications those owe.
+//!
+//! The engine keeps it as it applies events, and keeps it in its snapshots, so
+//! a case's full timeline (with each event's time, actor and role from the
+//! log's envelope) is read from the log by sequence number
+//! (`EventStore::events`), never by scanning the log. It says only *which*
+//! events belong to a case; who may see what of them is `modpod_policy::views`'
+//! business, decided where they are shown.
+
+use modpod_policy::ids::{ActionId, ReportId};
+use modpod_policy::model::Subject;
+use modpod_policy::{Event, State};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseIndex {
+    reports: BTreeMap<ReportId, Vec<u64>>,
+}
+
+impl CaseIndex {
+    /// Notes event `seq`, given the state with it applied.
+    pub fn add(&mut self, state: &State, seq: u64, event: &Event) {
+        for report in concerns(state, event) {
+            let seqs = self.reports.entry(report).or_default();
+            if seqs.last().is_none_or(|last| *last < seq) {
+                seqs.push(seq);
+            }
+        }
+    }
+
+    /// The sequence numbers of the events of one case, in log order.
+    pub fn of(&self, report: ReportId) -> &[u64] {
+        self.reports.get(&report).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The reports an action cites.
+fn cited_by(state: &State, action: ActionId) -> Vec<ReportId> {
+    state
+        .actions
+        .get(&action)
+        .map(|a| a.reports.clone())
+        .unwrap_or_default()
+}
+
+/// The reports whose case an event belongs to.
+fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
+    let appeal_of = |appeal| state.appeals.get(appeal).map(|a| a.action);
+    let request_of = |request| state.reinstatements.get(request).map(|r| r.action);
+    match event {
+        Event::ReportFiled { report } => vec![report.id],
+        Event::ReportAcknowledged { report, .. }
+        | Event::ReportReviewStarted { report }
+        | Event::ReportAssigned { report, .. }
+        | Event::ReportEscalated { report, .. }
+        | Event::ReportResolved { report, .. }
+        | Event::ReferredToOmbudsteam { report, .. } => vec![*report],
+        Event::ActionTaken { action } => action.reports.clone(),
+        Event::ModeratorsConsulted { action, .. }
+        | Event::ActionAmended { action, .. }
+        | Event::ActionRescinded { action, .. }
+        | Event::ActionExpired { action, .. }
+        | Event::AnnouncementRequested { action } => cited_by(state, *action),
+        Event::AppealFiled { appeal } => cited_by(state, appeal.action),
+        Event::AppealDecided { appeal, .. } | Event::AppealEscalated { appeal, .. } => {
+            appeal_of(appeal).map_or_else(Vec::new, |a| cited_by(state, a))
+        }
+        Event::ReinstatementRequested { request } => cited_by(state, request.action),
+        Event::ReinstatementDecided { request, .. } => {
+            request_of(request).map_or_else(Vec::new, |a| cited_by(state, a))
+        }
+        Event::NotificationOwed { notification } => match &notification.about {
+            Subject::Report(report) => vec![*report],
+            Subject::Action(action) => cited_by(state, *action),
+            Subject::Appeal(appeal) => {
+                appeal_of(appeal).map_or_else(Vec::new, |a| cited_by(state, a))
+            }
+            Subject::Reinstatement(request) => {
+                request_of(request).map_or_else(Vec::new, |a| cited_by(state, a))
+            }
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
