@@ -330,3 +330,97 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
         assert!(!text.contains(name), "{name} in the public report: {text}");
     }
 }
+
+/// Waits up to 30 s for a message to `to` whose subject starts with `subject`.
+fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> modpod_testkit::smtp::Received {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(mail) = sink
+            .messages()
+            .into_iter()
+            .find(|m| m.to == to && m.subject.starts_with(subject))
+        {
+            return mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail to {to} about {subject:?}; got {:?}",
+            sink.messages()
+                .iter()
+                .map(|m| (m.to.clone(), m.subject.clone()))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// NOTIFY-2 and NOTIFY-5 end to end: the scheduler inside `modpod serve`
+/// issues the IESG digest when its period (30 days here) is over and the
+/// community report when its own (90 days) is, and both are emailed: the
+/// digest to each IESG member with the period's action, the report to the
+/// community channel with counts and no name.
+#[test]
+fn the_scheduler_emails_the_iesg_digest_and_the_community_report_when_their_periods_end() {
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    modpod(
+        &url,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    modpod(&url, &["setup", EXAMPLE]);
+    let ends = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(21 * 24);
+    let action = json!({"command": "take_action", "subject": {"person": "bob"},
+        "measure": {"type": "temporary_suspension"}, "fora": [TLS],
+        "ends_at": ends, "reason": "sealioning after two warnings"});
+    modpod(
+        &url,
+        &[
+            "run",
+            "--as",
+            "tls-chair-1",
+            "--capacity",
+            "administrator",
+            &action.to_string(),
+        ],
+    );
+    let sink = SmtpSink::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+
+    // 29 days on, neither period is over: the action's own emails go out,
+    // but no digest and no report.
+    let server = serve(&url, &sink, port, Some("+29d"));
+    mail_to(&sink, "bob@example.org", "");
+    std::thread::sleep(Duration::from_secs(1));
+    drop(server);
+    assert!(
+        !sink
+            .messages()
+            .iter()
+            .any(|m| m.subject.starts_with("Moderation digest")
+                || m.subject.starts_with("Moderation report")),
+        "{:?}",
+        sink.messages()
+            .iter()
+            .map(|m| m.subject.clone())
+            .collect::<Vec<_>>()
+    );
+
+    // 91 days on, both are due, and the scheduler sends them at start.
+    let _server = serve(&url, &sink, port, Some("+91d"));
+    let digest = mail_to(&sink, "deb@sec.example", "Moderation digest");
+    assert!(digest.subject.ends_with(": 1 action"), "{}", digest.subject);
+    assert!(digest.body.contains(TLS), "{}", digest.body);
+    let report = mail_to(&sink, "ietf-announce@ietf.example", "Moderation report");
+    for name in ["bob", "Bob", "tls-chair-1", "carol"] {
+        assert!(!report.body.contains(name), "{name} in {}", report.body);
+    }
+    assert!(
+        report.body.contains("temporary suspension")
+            || report.body.contains("temporary_suspension"),
+        "{}",
+        report.body
+    );
+}
