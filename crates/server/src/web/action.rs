@@ -5,7 +5,7 @@
 //! for those the policy lets change it, the forms to consult the moderator
 //! team, amend or rescind it (ACT-3).
 
-use super::form::{self, Fields, Problems};
+use super::form::{self, Failed, Fields, Problems};
 use super::timeline::{self, Names};
 use super::{
     NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, record,
@@ -27,12 +27,6 @@ use std::sync::Arc;
 
 /// The capacities in which an action may be changed (ACT-3, APPEAL-3).
 const CHANGERS: [Capacity; 3] = [Capacity::Administrator, Capacity::Moderator, Capacity::Iesg];
-
-struct Failed {
-    step: String,
-    form: Fields,
-    problems: Problems,
-}
 
 /// The notifications about the action, its appeals and its reinstatement
 /// requests, with their delivery; `None` for its subject, who is told what

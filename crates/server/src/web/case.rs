@@ -7,7 +7,7 @@
 //! escalate, resolve, refer to the ombudsteam), and the action form, whose
 //! refusals come back inline with the requirement's words (ACT-2, ACT-4, ...).
 
-use super::form::{self, Fields, Problems};
+use super::form::{self, Failed, Fields, Problems};
 use super::participant::category_title;
 use super::queue::handling_capacities;
 use super::timeline::{self, Names};
@@ -70,13 +70,6 @@ fn assignment(
         })
         .collect();
     Some(context! { capacity => capacity.as_str(), candidates => candidates })
-}
-
-/// A form of the case page that came back with problems.
-pub(super) struct Failed {
-    step: String,
-    form: Fields,
-    problems: Problems,
 }
 
 /// The steps a case page may offer, with the command the policy is asked

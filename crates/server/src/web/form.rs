@@ -23,6 +23,14 @@ const LISTS: [&str; 1] = ["fora"];
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Fields(Vec<(String, String)>);
 
+/// One of a page's forms that came back: which one (`step`), what was typed
+/// (kept, to be shown again), and what was wrong with it.
+pub(crate) struct Failed {
+    pub step: String,
+    pub form: Fields,
+    pub problems: Problems,
+}
+
 impl Fields {
     pub fn new(pairs: Vec<(String, String)>) -> Fields {
         Fields(pairs)

@@ -5,7 +5,7 @@
 //! moderators unless legal advice withheld it); each form is offered only
 //! when the policy would accept it now.
 
-use super::form::{Fields, Problems};
+use super::form::{Failed, Fields, Problems};
 use super::{
     NOT_YET_TYPED, Posted, Viewer, WebError, allows, done_message, me, number, participant, record,
     see, show,
@@ -61,13 +61,6 @@ fn may_take(state: &State, person: &PersonId, now: Timestamp) -> bool {
         withhold_on_legal_advice: None,
     };
     allows(state, person, Capacity::Llc, &probe, now).is_ok()
-}
-
-/// A form that came back with problems: which one, what was typed, what was wrong.
-struct Failed {
-    step: String,
-    form: Fields,
-    problems: Problems,
 }
 
 fn list_page(

@@ -14,7 +14,7 @@
 //! a refusal comes back beside its form with the requirement and the
 //! policy's words, and what was typed is kept.
 
-use super::form::{self, Fields, Problems};
+use super::form::{self, Failed, Fields, Problems};
 use super::{NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, record, see};
 use crate::http::App;
 use axum::extract::{Path, Query, State as Extract};
@@ -243,13 +243,6 @@ fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
 /// "Setup" link.
 pub(super) fn sets_up(state: &State, person: &PersonId, now: Timestamp) -> bool {
     offers(state, person, now).any()
-}
-
-/// A form that came back, and what was wrong with it.
-struct Failed {
-    step: String,
-    form: Fields,
-    problems: Problems,
 }
 
 /// The distinct capacities among offers, in order.
