@@ -44,6 +44,25 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 });
             }
             text("grounds", grounds, 20_000)?;
+            // APPEAL-2: one disagreement goes up the chain a step at a time; a
+            // second one by the same person, while theirs is undecided or was
+            // not upheld, would start the chain again.
+            if let Some(earlier) = cx.state.appeals.values().find(|a| {
+                a.action == action.id
+                    && &a.appellant == cx.me()
+                    && !a
+                        .current()
+                        .and_then(|step| step.decision.as_ref())
+                        .is_some_and(|d| d.upheld)
+            }) {
+                return Err(Refusal::OutOfOrder {
+                    requirement: "APPEAL-2",
+                    reason: format!(
+                        "you already disagreed with {} ({}); it goes on through that appeal, one step at a time",
+                        action.id, earlier.id
+                    ),
+                });
+            }
             let (level, assigned_to) = cx.state.first_appeal(action);
             let id = AppealId(cx.state.next.appeal);
             cx.emit(Event::AppealFiled {

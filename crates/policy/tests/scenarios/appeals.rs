@@ -399,6 +399,24 @@ fn notewell_1_the_version_seen_is_recorded_when_disagreeing() {
     if let Command::FileDisagreement { note_well_seen, .. } = &mut cmd {
         *note_well_seen = Some(99);
     }
-    let ev = w.ok("carol", Participant, cmd);
+    let ev = w.ok("bob", Participant, cmd);
     assert!(!kinds(&ev).contains(&"note_well_seen"));
+}
+
+#[test]
+fn appeal_2_a_second_disagreement_by_the_same_person_does_not_restart_the_chain() {
+    let mut w = World::ietf();
+    let (a, id) = disagreement_on_tls(&mut w);
+    // Undecided: carol's first disagreement is still with the AD.
+    let r = w.refused("carol", Participant, disagree(a));
+    assert_eq!(r.requirement(), "APPEAL-2");
+    assert_says(&r, "appeal #0");
+    // Not upheld: it goes on to the IESG through the same appeal, not anew.
+    w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
+    let r = w.refused("carol", Participant, disagree(a));
+    assert_eq!(r.requirement(), "APPEAL-2");
+    w.ok("carol", Participant, Command::EscalateAppeal { appeal: id });
+    // Anybody else may still disagree (APPEAL-1).
+    let ev = w.ok("bob", Participant, disagree(a));
+    assert_ne!(filed_appeal(&ev).id, id);
 }
