@@ -25,6 +25,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+/// Prints a line for whoever started modpod. They may be gone by now (a
+/// closed stdout): that is no reason to fail a start or a clean shutdown, so
+/// unlike `println!` this never panics.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// The person id of the operator created on first start.
 const FIRST_OPERATOR: &str = "admin";
 
@@ -253,7 +262,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                     .state(),
             )
         });
-        println!("notifications are sent by email, from {from}");
+        say!("notifications are sent by email, from {from}");
         Worker::new(mail, store, state, waker)
     });
     let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
@@ -283,7 +292,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 let listener = tokio::net::TcpListener::bind(addr)
                     .await
                     .with_context(|| format!("cannot listen for policy requests on {addr}"))?;
-                println!("policy server listening on {}", listener.local_addr()?);
+                say!("policy server listening on {}", listener.local_addr()?);
                 Some(tokio::spawn(serve_policy(
                     listener,
                     policy.clone(),
@@ -319,7 +328,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             ..App::new(engine.clone(), policy)
         };
         if let Some(oidc) = oidc {
-            println!(
+            say!(
                 "login with {} through OpenID Connect; its redirect URI is {}",
                 oidc.name(),
                 oidc.redirect_uri()
@@ -332,7 +341,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         let app = router(app);
-        println!(
+        say!(
             "modpod listening on http://{addr} ({db}, {events} events, ready in {} ms)",
             started.elapsed().as_millis()
         );
@@ -363,10 +372,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     engine
         .snapshot()
         .context("writing a snapshot at shutdown")?;
-    // Whoever started modpod may be gone by now: a closed stdout is no reason
-    // to fail a clean shutdown.
-    let _ = writeln!(
-        std::io::stdout(),
+    say!(
         "modpod stopped; snapshot written at event {}",
         engine.head().seq
     );
@@ -453,10 +459,10 @@ fn first_start(engine: &mut Engine) -> anyhow::Result<()> {
     };
     let password = accounts::random_password();
     accounts::create(engine.store(), FIRST_OPERATOR, FIRST_OPERATOR, &password)?;
-    println!("first start: created the operator {FIRST_OPERATOR:?} and its account.");
-    println!("  log in as {FIRST_OPERATOR:?} with the password {password}");
-    println!("  (shown only now: modpod keeps only its argon2 hash)");
-    println!("  set up fora, people and roles with:  modpod setup examples/ietf.toml");
+    say!("first start: created the operator {FIRST_OPERATOR:?} and its account.");
+    say!("  log in as {FIRST_OPERATOR:?} with the password {password}");
+    say!("  (shown only now: modpod keeps only its argon2 hash)");
+    say!("  set up fora, people and roles with:  modpod setup examples/ietf.toml");
     Ok(())
 }
 
@@ -482,6 +488,6 @@ async fn shutdown_signal() {
 pub fn snapshot(db: &str) -> anyhow::Result<ExitCode> {
     let mut engine = crate::open_engine(db)?;
     engine.snapshot()?;
-    println!("snapshot written at event {}", engine.head().seq);
+    say!("snapshot written at event {}", engine.head().seq);
     Ok(ExitCode::SUCCESS)
 }
