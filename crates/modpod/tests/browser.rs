@@ -9,75 +9,14 @@
 //! `browser-artefacts/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{Serve, account, installed};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use modpod_testkit::TestDb;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
-const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
-
-fn modpod(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
-        .args(args)
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run modpod");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "modpod {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// Makes a login account for a person of the example; returns its password.
-fn account(db: &str, person: &str) -> String {
-    let printed = modpod(db, &["account", "create", "--person", person, person]);
-    printed
-        .split("password: ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no password in {printed:?}"))
-        .to_owned()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &str) -> (Server, String) {
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("MODPOD_DB", db)
-            .env("MODPOD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start modpod serve"),
-    );
-    let stdout = server.0.stdout.take().unwrap();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("modpod listening on ") {
-            let url = rest.split_whitespace().next().unwrap().to_owned();
-            return (server, url);
-        }
-    }
-    panic!("modpod serve stopped before listening");
-}
 
 /// Where the screenshots go: `browser-artefacts/` in cargo's target directory.
 fn artefacts() -> PathBuf {
@@ -259,11 +198,7 @@ impl Visit {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees_it() {
     let db = TestDb::sqlite();
-    modpod(
-        &db.url,
-        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
-    );
-    modpod(&db.url, &["setup", EXAMPLE]);
+    installed(&db.url);
     // Two moderators say when they are usually there (TEAM-4).
     for (moderator, zone) in [("mod-1", "Australia/Sydney"), ("mod-2", "Europe/Madrid")] {
         let windows: Vec<_> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -272,7 +207,7 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
             .collect();
         let command = json!({"command": "set_availability", "person": moderator,
             "time_zone": zone, "windows": windows});
-        modpod(
+        common::ok(
             &db.url,
             &[
                 "run",
@@ -295,7 +230,8 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
             .map(|(_, pw)| pw.clone())
             .unwrap()
     };
-    let (_server, base) = serve(&db.url);
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0"]).start();
+    let base = server.url.clone();
     let profile = tempfile::tempdir().unwrap();
     let visit = Visit {
         client: browser(profile.path()).await,

@@ -4,15 +4,14 @@
 //! PostgreSQL send each message once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{Serve, Server, free_port, installed, ok};
 use modpod_testkit::TestDb;
 use modpod_testkit::smtp::{Received, SmtpSink};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
-const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
 const SUSPEND: &str = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
 
 /// Who is told of bob's suspension from the TLS list by its chair.
@@ -29,31 +28,9 @@ const TOLD: [&str; 10] = [
     "tls@ietf.org", // the list itself: longer than 14 days (NOTIFY-3)
 ];
 
-fn ok(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
-        .args(args)
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run modpod");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    assert!(
-        out.status.success(),
-        "modpod {args:?} failed:\n{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
 /// A log with the operator and the example installation.
 fn example_log(db: &TestDb) {
-    ok(
-        &db.url,
-        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
-    );
-    ok(&db.url, &["setup", EXAMPLE]);
+    installed(&db.url);
 }
 
 fn suspend_bob(db: &TestDb) {
@@ -70,56 +47,22 @@ fn suspend_bob(db: &TestDb) {
     );
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A port that nothing listens on now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port()
-}
-
 /// Starts `modpod serve` on `port`, sending mail through `sink`; returns
 /// once it listens.
 fn serve(db: &TestDb, sink: &SmtpSink, port: u16) -> Server {
     let listen = format!("127.0.0.1:{port}");
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args(["serve", "--listen", &listen, "--smtp-url", &sink.url()])
-            .env("MODPOD_DB", &db.url)
-            .env(
-                "MODPOD_MAIL_FROM",
-                "IETF moderators <moderators@ietf.example>",
-            )
-            .env("MODPOD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start modpod serve"),
+    let server = Serve::new(&db.url, &["--listen", &listen, "--smtp-url", &sink.url()])
+        .env(
+            "MODPOD_MAIL_FROM",
+            "IETF moderators <moderators@ietf.example>",
+        )
+        .start();
+    assert!(
+        server.printed.contains("notifications are sent by email"),
+        "{}",
+        server.printed
     );
-    let stdout = server.0.stdout.take().unwrap();
-    let mut printed = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if line.starts_with("modpod listening on http://") {
-            assert!(
-                printed.contains("notifications are sent by email"),
-                "{printed}"
-            );
-            return server;
-        }
-    }
-    panic!("modpod serve stopped before listening:\n{printed}");
+    server
 }
 
 /// The messages by envelope recipient.
@@ -161,8 +104,7 @@ fn notify_6_nothing_is_lost_or_sent_twice_when_the_server_is_killed() {
         assert!(Instant::now() < deadline, "no attempt was recorded");
         std::thread::sleep(Duration::from_millis(20));
     }
-    server.0.kill().unwrap(); // SIGKILL
-    server.0.wait().unwrap();
+    server.kill(); // SIGKILL
     assert_eq!(
         count(
             &db,
@@ -206,19 +148,18 @@ fn bad_mail_settings_stop_serve_before_anything_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("log.db").display());
     let serve = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args([
+        let args = [
+            &[
                 "serve",
                 "--listen",
                 "127.0.0.1:0",
                 "--smtp-url",
                 "smtp://127.0.0.1:25",
-            ])
-            .args(extra)
-            .env("MODPOD_DB", &db)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+            ][..],
+            extra,
+        ]
+        .concat();
+        let out = common::run(&db, &args);
         assert!(!out.status.success());
         String::from_utf8_lossy(&out.stderr).into_owned()
     };

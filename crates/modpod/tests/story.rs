@@ -13,114 +13,42 @@
 //! runs 49 hours ahead, past the 48-hour escalation deadline (REPORT-4).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{Serve, Server, account, free_port, installed};
 use modpod_testkit::TestDb;
 use modpod_testkit::smtp::SmtpSink;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
-const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
 const TLS: &str = "tls@ietf.org";
 const TLS_CHAT: &str = "zulip:tls";
 const CHAT_GATEWAY: &str = "chat-gateway@ietf.example";
-
-fn modpod(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
-        .args(args)
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run modpod");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    assert!(
-        out.status.success(),
-        "modpod {args:?}: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// Makes a login account for `person`; returns its password.
-fn account(db: &str, person: &str) -> String {
-    let printed = modpod(db, &["account", "create", "--person", person, person]);
-    printed
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("password: "))
-        .unwrap_or_else(|| panic!("no password in {printed}"))
-        .to_owned()
-}
-
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Starts `modpod serve` on `port`, sending mail through `sink`, with its
 /// clock `ahead` (a libfaketime offset such as `+49h`) if given.
 fn serve(db: &str, sink: &SmtpSink, port: u16, ahead: Option<&str>) -> Server {
     let listen = format!("127.0.0.1:{port}");
-    let modpod = env!("CARGO_BIN_EXE_modpod");
-    let args = [
-        "serve",
-        "--listen",
-        &listen,
-        "--smtp-url",
-        &sink.url(),
-        "--mail-from",
-        "IETF moderators <moderators@ietf.example>",
-        "--mail-address",
-        "community=ietf-announce@ietf.example",
-        "--mail-address",
-        &format!("fora={CHAT_GATEWAY}"),
-    ];
-    let mut command = Command::new(modpod);
-    if let Some(offset) = ahead {
-        // libfaketime preloaded into modpod itself (the `faketime` wrapper
-        // would start it as a child that outlives a kill of the wrapper).
-        let lib = [
-            "/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu",
-            "/usr/lib",
-        ]
-        .iter()
-        .map(|dir| format!("{dir}/faketime/libfaketime.so.1"))
-        .find(|path| std::path::Path::new(path).exists())
-        .expect("libfaketime is not installed (Debian's faketime); run scripts/test");
-        command
-            .env("LD_PRELOAD", lib)
-            .env("FAKETIME", offset)
-            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-    }
-    let mut server = Server(
-        command
-            .args(args)
-            .env("MODPOD_DB", db)
-            .env("MODPOD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start modpod serve"),
-        format!("http://{listen}"),
+    let serve = Serve::new(
+        db,
+        &[
+            "--listen",
+            &listen,
+            "--smtp-url",
+            &sink.url(),
+            "--mail-from",
+            "IETF moderators <moderators@ietf.example>",
+            "--mail-address",
+            "community=ietf-announce@ietf.example",
+            "--mail-address",
+            &format!("fora={CHAT_GATEWAY}"),
+        ],
     );
-    let stdout = server.0.stdout.take().unwrap();
-    let mut printed = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if line.starts_with("modpod listening on http://") {
-            return server;
-        }
+    match ahead {
+        Some(offset) => serve.clock_ahead(offset),
+        None => serve,
     }
-    panic!("modpod serve stopped before listening:\n{printed}");
+    .start()
 }
 
 fn json_of(text: String) -> Value {
@@ -190,11 +118,7 @@ impl Session {
 fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_report_counts_it() {
     let db = TestDb::sqlite();
     let url = db.url.clone();
-    modpod(
-        &url,
-        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
-    );
-    modpod(&url, &["setup", EXAMPLE]);
+    installed(&url);
     let people = [
         "carol",
         "bob",
@@ -206,14 +130,11 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
     let passwords: Vec<(&str, String)> = people.iter().map(|p| (*p, account(&url, p))).collect();
     let password = |p: &str| passwords.iter().find(|(n, _)| *n == p).unwrap().1.clone();
     let sink = SmtpSink::start();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let port = free_port();
 
     // Day 0: carol reports bob's sealioning on the TLS list.
     let server = serve(&url, &sink, port, None);
-    let carol = login(&server.1, "carol", &password("carol"));
+    let carol = login(&server.url, "carol", &password("carol"));
     carol.run(
         "participant",
         json!({"command": "file_report", "forum": TLS, "subject": {"person": "bob"},
@@ -225,7 +146,7 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
 
     // 49 hours later nobody has answered: the report escalates on start.
     let server = serve(&url, &sink, port, Some("+49h"));
-    let moderator = login(&server.1, "mod-1", &password("mod-1"));
+    let moderator = login(&server.url, "mod-1", &password("mod-1"));
     let report = moderator.get("/v1/reports/0");
     assert!(report["escalated_at"].is_string(), "{report}");
     // The moderator takes it up, and the chair acts on both of the group's fora.
@@ -233,7 +154,7 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
         "moderator",
         json!({"command": "acknowledge_report", "report": 0}),
     );
-    let chair = login(&server.1, "tls-chair-1", &password("tls-chair-1"));
+    let chair = login(&server.url, "tls-chair-1", &password("tls-chair-1"));
     // The server's clock is 49 hours ahead of this one.
     let ends = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(49 + 21 * 24);
     chair.run(
@@ -282,13 +203,13 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
     );
 
     // Bob disagrees: the responsible AD decides first, then the IESG.
-    let bob = login(&server.1, "bob", &password("bob"));
+    let bob = login(&server.url, "bob", &password("bob"));
     bob.run(
         "participant",
         json!({"command": "file_disagreement", "target": {"kind": "action", "id": 0},
             "grounds": "I asked for evidence once, politely"}),
     );
-    let ad = login(&server.1, "ad-sec", &password("ad-sec"));
+    let ad = login(&server.url, "ad-sec", &password("ad-sec"));
     ad.run(
         "area_director",
         json!({"command": "decide_appeal", "appeal": 0, "upheld": false,
@@ -298,7 +219,7 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
         "participant",
         json!({"command": "escalate_appeal", "appeal": 0}),
     );
-    let iesg = login(&server.1, "ietf-chair", &password("ietf-chair"));
+    let iesg = login(&server.url, "ietf-chair", &password("ietf-chair"));
     iesg.run(
         "iesg",
         json!({"command": "decide_appeal", "appeal": 0, "upheld": true,
@@ -309,7 +230,7 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
 
     // The public report counts the action and the appeals, and names nobody.
     let report = json_of(
-        ureq::get(format!("{}/v1/transparency", server.1))
+        ureq::get(format!("{}/v1/transparency", server.url))
             .call()
             .unwrap()
             .body_mut()
@@ -363,16 +284,12 @@ fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> modpod_testkit::smtp::Re
 fn the_scheduler_emails_the_iesg_digest_and_the_community_report_when_their_periods_end() {
     let db = TestDb::sqlite();
     let url = db.url.clone();
-    modpod(
-        &url,
-        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
-    );
-    modpod(&url, &["setup", EXAMPLE]);
+    installed(&url);
     let ends = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(21 * 24);
     let action = json!({"command": "take_action", "subject": {"person": "bob"},
         "measure": {"type": "temporary_suspension"}, "fora": [TLS],
         "ends_at": ends, "reason": "sealioning after two warnings"});
-    modpod(
+    common::ok(
         &url,
         &[
             "run",
@@ -384,10 +301,7 @@ fn the_scheduler_emails_the_iesg_digest_and_the_community_report_when_their_peri
         ],
     );
     let sink = SmtpSink::start();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let port = free_port();
 
     // 29 days on, neither period is over: the action's own emails go out,
     // but no digest and no report.

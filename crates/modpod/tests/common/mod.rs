@@ -1,0 +1,155 @@
+//! What the black-box tests of the `modpod` command share: running it as an
+//! operator would, making login accounts, and `modpod serve` in a process of
+//! its own that is stopped when the test lets go of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The example installation (fora, people, roles) that the tests set up.
+pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
+
+/// The first command of every log: the operator `admin`.
+pub const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
+
+/// Runs `modpod ARGS` on the log at `db`, whatever its outcome.
+pub fn run(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modpod"))
+        .args(args)
+        .env("MODPOD_DB", db)
+        .env("MODPOD_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run modpod")
+}
+
+/// Runs `modpod ARGS` on the log at `db`; fails the test unless it succeeds,
+/// and returns what it printed.
+pub fn ok(db: &str, args: &[&str]) -> String {
+    let out = run(db, args);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    assert!(
+        out.status.success(),
+        "modpod {args:?} failed:\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// A log with the operator and the example installation.
+pub fn installed(db: &str) {
+    ok(
+        db,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    ok(db, &["setup", EXAMPLE]);
+}
+
+/// Makes a login account for a person of the example; returns its password.
+pub fn account(db: &str, person: &str) -> String {
+    let printed = ok(db, &["account", "create", "--person", person, person]);
+    printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .unwrap_or_else(|| panic!("no password in {printed:?}"))
+        .to_owned()
+}
+
+/// A loopback port that nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// A running `modpod serve`, killed when dropped.
+pub struct Server {
+    child: Child,
+    /// Where its HTTP service answers: `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// What it printed up to "modpod listening on ...".
+    pub printed: String,
+}
+
+impl Server {
+    /// Kills it at once (SIGKILL), as a crash would, and waits for it.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("cannot kill modpod serve");
+        self.child.wait().expect("cannot wait for modpod serve");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `modpod serve` on the log at a given place, to be started.
+pub struct Serve(Command);
+
+impl Serve {
+    /// `modpod serve ARGS` on the log at `db`; give `--listen` in `args`.
+    pub fn new(db: &str, args: &[&str]) -> Serve {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_modpod"));
+        command
+            .arg("serve")
+            .args(args)
+            .env("MODPOD_DB", db)
+            .env("MODPOD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        Serve(command)
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Serve {
+        self.0.env(key, value);
+        self
+    }
+
+    /// Runs it with its clock `offset` ahead (a libfaketime offset such as
+    /// `+49h`): libfaketime is preloaded into modpod itself, since the
+    /// `faketime` wrapper would start it as a child that outlives a kill of
+    /// the wrapper.
+    pub fn clock_ahead(mut self, offset: &str) -> Serve {
+        let lib = [
+            "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib",
+        ]
+        .iter()
+        .map(|dir| format!("{dir}/faketime/libfaketime.so.1"))
+        .find(|path| std::path::Path::new(path).exists())
+        .expect("libfaketime is not installed (Debian's faketime); run scripts/test");
+        self.0
+            .env("LD_PRELOAD", lib)
+            .env("FAKETIME", offset)
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        self
+    }
+
+    /// Starts it and returns once it listens.
+    pub fn start(mut self) -> Server {
+        let mut child = self.0.spawn().expect("cannot start modpod serve");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut server = Server {
+            child,
+            url: String::new(),
+            printed: String::new(),
+        };
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("cannot read what modpod serve prints");
+            server.printed.push_str(&line);
+            server.printed.push('\n');
+            if let Some(rest) = line.strip_prefix("modpod listening on ") {
+                let url = rest.split_whitespace().next().unwrap_or_default();
+                server.url = url.to_owned();
+                return server;
+            }
+        }
+        panic!("modpod serve stopped before listening:\n{}", server.printed);
+    }
+}
