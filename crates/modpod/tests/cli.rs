@@ -2,32 +2,12 @@
 //! file or PostgreSQL database, exit codes and printed words.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{BOOTSTRAP, EXAMPLE, Serve, Server, installed, ok, run as modpod};
 use modpod_testkit::TestDb;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
-const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
-
-fn modpod(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_modpod"))
-        .args(args)
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run modpod")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let out = modpod(db, args);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(
-        out.status.success(),
-        "modpod {args:?} failed:\n{stdout}\n{stderr}"
-    );
-    stdout
-}
+use std::process::Command;
 
 /// Runs a command that must fail; returns what it printed (stdout + stderr).
 fn fails(db: &str, args: &[&str]) -> String {
@@ -54,46 +34,15 @@ fn events(db: &TestDb) -> i64 {
 
 /// A log with the operator and the example installation.
 fn example_log(db: &TestDb) {
-    ok(
-        &db.url,
-        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
-    );
-    ok(&db.url, &["setup", EXAMPLE]);
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    installed(&db.url);
 }
 
 /// Starts `modpod serve` on a free port; returns it, what it printed, and its address.
 fn serve(db: &str) -> (Server, String, String) {
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("MODPOD_DB", db)
-            .env("MODPOD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start modpod serve"),
-    );
-    let stdout = server.0.stdout.take().unwrap();
-    let mut printed = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if let Some(rest) = line.strip_prefix("modpod listening on http://") {
-            let addr = rest.split_whitespace().next().unwrap().to_owned();
-            return (server, printed, addr);
-        }
-    }
-    panic!("modpod serve stopped before listening:\n{printed}");
+    let server = Serve::new(db, &["--listen", "127.0.0.1:0"]).start();
+    let printed = server.printed.clone();
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    (server, printed, addr)
 }
 
 fn get(url: &str) -> (u16, String) {
@@ -417,37 +366,20 @@ fn start_up_after_a_snapshot_replays_only_the_events_after_it() {
 /// Starts `modpod serve --policy-listen 127.0.0.1:0`; returns it, its HTTP
 /// address and the policy server's address.
 fn serve_policy(db: &str) -> (Server, String, String) {
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--policy-listen",
-                "127.0.0.1:0",
-            ])
-            .env("MODPOD_DB", db)
-            .env("MODPOD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start modpod serve"),
-    );
-    let stdout = server.0.stdout.take().unwrap();
-    let (mut printed, mut policy) = (String::new(), None);
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if let Some(addr) = line.strip_prefix("policy server listening on ") {
-            policy = Some(addr.trim().to_owned());
-        }
-        if let Some(rest) = line.strip_prefix("modpod listening on http://") {
-            let http = rest.split_whitespace().next().unwrap().to_owned();
-            return (server, http, policy.expect(&printed));
-        }
-    }
-    panic!("modpod serve stopped before listening:\n{printed}");
+    let server = Serve::new(
+        db,
+        &["--listen", "127.0.0.1:0", "--policy-listen", "127.0.0.1:0"],
+    )
+    .start();
+    let policy = server
+        .printed
+        .lines()
+        .find_map(|line| line.strip_prefix("policy server listening on "))
+        .unwrap_or_else(|| panic!("no policy server in {}", server.printed))
+        .trim()
+        .to_owned();
+    let http = server.url.trim_start_matches("http://").to_owned();
+    (server, http, policy)
 }
 
 /// Sends one policy request and reads its reply.
@@ -585,32 +517,12 @@ fn a_configuration_file_sets_what_the_command_line_and_environment_do_not() {
     .unwrap();
     // The file names the database and the policy listener; the command line's
     // --listen wins over the file's.
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args([
-                "--config",
-                config.to_str().unwrap(),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .env_remove("MODPOD_DB")
-            .env("MODPOD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap(),
-    );
-    let stdout = server.0.stdout.take().unwrap();
-    let mut printed = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if line.starts_with("modpod listening on") {
-            break;
-        }
-    }
+    let server = Serve::after(
+        &["--config", config.to_str().unwrap()],
+        &["--listen", "127.0.0.1:0"],
+    )
+    .start();
+    let printed = server.printed.clone();
     assert!(
         printed.contains("policy server listening on 127.0.0.1:"),
         "{printed}"
@@ -663,36 +575,22 @@ fn oidc_login_is_configured_from_file_environment_and_command_line_and_a_provide
     .unwrap();
     // The secret and the name from the environment, the public URL from the
     // command line: each wins over the file.
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_modpod"))
-            .args(["--config", config.to_str().unwrap(), "serve"])
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--public-url",
-                "https://modpod.example",
-            ])
-            .env("MODPOD_DB", &db.url)
-            .env("MODPOD_OIDC_CLIENT_SECRET", "s3cret")
-            .env("MODPOD_OIDC_PROVIDER_NAME", "Test Datatracker")
-            .env("MODPOD_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap(),
-    );
-    let stdout = server.0.stdout.take().unwrap();
-    let mut printed = String::new();
-    let mut addr = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if let Some(rest) = line.strip_prefix("modpod listening on http://") {
-            addr = rest.split_whitespace().next().unwrap().to_owned();
-            break;
-        }
-    }
+    let server = Serve::after(
+        &["--config", config.to_str().unwrap()],
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--public-url",
+            "https://modpod.example",
+        ],
+    )
+    .env("MODPOD_DB", &db.url)
+    .env("MODPOD_OIDC_CLIENT_SECRET", "s3cret")
+    .env("MODPOD_OIDC_PROVIDER_NAME", "Test Datatracker")
+    .env("MODPOD_LOG", "error")
+    .start();
+    let printed = server.printed.clone();
+    let addr = server.url.trim_start_matches("http://").to_owned();
     assert!(
         printed.contains(
             "login with Test Datatracker through OpenID Connect; its redirect URI is \

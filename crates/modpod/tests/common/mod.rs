@@ -94,11 +94,18 @@ pub struct Serve(Command);
 impl Serve {
     /// `modpod serve ARGS` on the log at `db`; give `--listen` in `args`.
     pub fn new(db: &str, args: &[&str]) -> Serve {
+        Serve::after(&[], args).env("MODPOD_DB", db)
+    }
+
+    /// `modpod GLOBAL serve ARGS` (e.g. `--config FILE` before `serve`), with
+    /// no `MODPOD_DB` unless one is given with [`Serve::env`].
+    pub fn after(global: &[&str], args: &[&str]) -> Serve {
         let mut command = Command::new(env!("CARGO_BIN_EXE_modpod"));
         command
+            .args(global)
             .arg("serve")
             .args(args)
-            .env("MODPOD_DB", db)
+            .env_remove("MODPOD_DB")
             .env("MODPOD_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
