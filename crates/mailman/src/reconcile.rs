@@ -1,5 +1,6 @@
 //! Reconciling: read what Mailman has on each list, plan, make the changes,
-//! and record each one in the ledger once Mailman confirmed it.
+//! and record each one in the ledger once Mailman confirmed it, and the drift
+//! found beside it (`EventStore::record_drift`).
 //!
 //! A list missing from Mailman and a change Mailman refuses are reported and
 //! the other lists go on; when Mailman is down or failing (no answer, 5xx)
@@ -10,7 +11,7 @@
 use crate::client::{Client, MailmanError};
 use crate::plan::{Actual, Drift, Kind, OnDrift, Step, plan};
 use crate::wanted::{ListWanted, Wanted};
-use modpod_store::{Enforced, EventStore, StoreError};
+use modpod_store::{Drifted, Enforced, EventStore, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The name under which the ledger keeps what this adapter applied.
@@ -170,10 +171,10 @@ impl Reconciler {
             }
         }
         let plan = plan(wanted, &actual, applied, self.on_drift);
-        for drift in plan.drift {
+        for drift in &plan.drift {
             report(&Report::Drift {
                 list: list.to_owned(),
-                drift,
+                drift: drift.clone(),
             });
         }
         for step in plan.steps {
@@ -184,6 +185,9 @@ impl Reconciler {
                 list: list.to_owned(),
                 step,
             });
+        }
+        if !dry_run {
+            record_drift(ledger, list, wanted, applied, &plan.drift)?;
         }
         Ok(())
     }
@@ -210,6 +214,7 @@ impl Reconciler {
             Step::Unban { email } => {
                 self.client.unban(list, email)?;
                 ledger.clear_enforced(TARGET, list, email, Kind::Ban.as_str())?;
+                ledger.clear_drift(TARGET, list, email, Kind::Ban.as_str())?;
             }
             Step::Hold {
                 email,
@@ -232,11 +237,68 @@ impl Reconciler {
                 self.client
                     .set_moderation(list, member_id, restore.as_deref())?;
                 ledger.clear_enforced(TARGET, list, email, Kind::Hold.as_str())?;
+                ledger.clear_drift(TARGET, list, email, Kind::Hold.as_str())?;
             }
             Step::Forget { email, kind } => {
                 ledger.clear_enforced(TARGET, list, email, kind.as_str())?;
+                ledger.clear_drift(TARGET, list, email, kind.as_str())?;
             }
         }
         Ok(())
     }
+}
+
+/// Keeps the drift a pass found on `list` beside the ledger, once its steps
+/// were made (a re-application is recorded only after Mailman confirmed it):
+/// each re-application, and drift left as it is once, when first seen (later
+/// passes that find it again add nothing). When drift left as it is is gone
+/// (restored by hand), the drift of that change is forgotten, as is the drift
+/// of what modpod no longer applies (see [`Reconciler::apply`]).
+fn record_drift(
+    ledger: &mut dyn EventStore,
+    list: &str,
+    wanted: &ListWanted,
+    applied: &[Enforced],
+    found: &[Drift],
+) -> Result<(), StoreError> {
+    let recorded = ledger.drifts(TARGET, list)?;
+    // The newest record of each change (records come oldest first).
+    let latest: BTreeMap<(&str, &str), bool> = recorded
+        .iter()
+        .map(|d| ((d.account.as_str(), d.kind.as_str()), d.reapplied))
+        .collect();
+    let seen_micros = jiff::Timestamp::now().as_microsecond();
+    for drift in found {
+        let key = (drift.email.as_str(), drift.kind.as_str());
+        if !drift.reapplied && latest.get(&key) == Some(&false) {
+            continue;
+        }
+        ledger.record_drift(
+            TARGET,
+            &Drifted {
+                place: list.to_owned(),
+                account: drift.email.clone(),
+                kind: drift.kind.as_str().to_owned(),
+                seen_micros,
+                reapplied: drift.reapplied,
+            },
+        )?;
+    }
+    for ((account, kind), reapplied) in latest {
+        let still_wanted = match kind {
+            "ban" => wanted.bans.contains_key(account),
+            "hold" => wanted.holds.contains_key(account),
+            _ => false,
+        };
+        let still_applied = applied
+            .iter()
+            .any(|e| e.account == account && e.kind == kind);
+        let still_drifted = found
+            .iter()
+            .any(|d| d.email == account && d.kind.as_str() == kind);
+        if !reapplied && still_wanted && still_applied && !still_drifted {
+            ledger.clear_drift(TARGET, list, account, kind)?;
+        }
+    }
+    Ok(())
 }

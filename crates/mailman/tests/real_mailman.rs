@@ -178,6 +178,15 @@ impl World {
         self.reconcile_with(OnDrift::Reapply)
     }
 
+    /// The drift recorded on the list.
+    fn drift(&mut self) -> Vec<modpod_store::Drifted> {
+        let list = self.list.id.clone();
+        self.engine()
+            .store()
+            .drifts(modpod_mailman::TARGET, &list)
+            .unwrap()
+    }
+
     fn line(&self, text: &str) -> String {
         format!("{}: {text}", self.list.id)
     }
@@ -285,6 +294,19 @@ fn a_ban_removed_by_hand_is_drift_reapplied_or_only_recorded() {
         ]
     );
     assert!(w.list.banned(BOB));
+    let reapplied = w.drift();
+    assert_eq!(
+        reapplied.iter().map(|d| d.reapplied).collect::<Vec<_>>(),
+        [true],
+        "{reapplied:?}"
+    );
+    assert_eq!(
+        (reapplied[0].account.as_str(), reapplied[0].kind.as_str()),
+        (BOB, "ban")
+    );
+    let micros = |t: Timestamp| t.as_microsecond();
+    assert!(reapplied[0].seen_micros <= micros(Timestamp::now()));
+    assert!(reapplied[0].seen_micros > micros(Timestamp::now() - SignedDuration::from_secs(60)));
 
     w.list.unban_by_hand(BOB);
     let recorded = format!(
@@ -298,8 +320,33 @@ fn a_ban_removed_by_hand_is_drift_reapplied_or_only_recorded() {
             std::slice::from_ref(&recorded)
         );
         assert!(!w.list.banned(BOB));
+        // Kept once, as first seen, beside the re-application before it.
+        let kept = w.drift();
+        assert_eq!(
+            kept.iter().map(|d| d.reapplied).collect::<Vec<_>>(),
+            [true, false],
+            "{kept:?}"
+        );
+        assert_eq!(kept[0], reapplied[0]);
+        assert!(kept[1].seen_micros > kept[0].seen_micros);
     }
     assert_eq!(w.list.post_and_see(BOB), Outcome::Accepted);
+
+    // Restored by hand: the drift is over and forgotten.
+    w.list.ban_by_hand(BOB);
+    assert_eq!(w.reconcile_with(OnDrift::Record), Vec::<String>::new());
+    assert_eq!(w.drift(), []);
+
+    // Re-applied again, then lifted by modpod: its drift goes with its ban.
+    w.list.unban_by_hand(BOB);
+    assert_eq!(w.reconcile().len(), 2);
+    assert_eq!(w.drift().len(), 1);
+    w.rescind(action);
+    assert!(
+        w.reconcile()
+            .contains(&w.line(&format!("unbanned {BOB}: no action bans them any more")))
+    );
+    assert_eq!(w.drift(), []);
 }
 
 #[test]

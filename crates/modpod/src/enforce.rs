@@ -161,4 +161,26 @@ impl modpod_server::enforcement::ForumSoftware for MailmanLists {
             )
             .collect()
     }
+
+    /// The newest record of the change: the reconciler keeps drift left as
+    /// it is only while it lasts, and forgets a change's drift once modpod
+    /// lifts what it applied.
+    fn drifted(
+        &self,
+        records: &[modpod_store::Drifted],
+        change: &modpod_server::enforcement::Change,
+    ) -> Option<modpod_server::enforcement::Drifted> {
+        let newest = records
+            .iter()
+            .filter(|d| d.account == change.account && d.kind == change.kind)
+            .max_by_key(|d| d.seen_micros)?;
+        Some(modpod_server::enforcement::Drifted {
+            seen: Timestamp::from_microsecond(newest.seen_micros).ok()?,
+            reapplied: newest.reapplied,
+        })
+    }
+
+    fn drift_setting(&self) -> &'static str {
+        "--mailman-drift record"
+    }
 }

@@ -4,7 +4,8 @@
 //! adapter; `modpod serve` gives the [`App`](crate::http::App) one when it
 //! runs its worker. What was applied is read from the adapter's ledger
 //! (`EventStore::enforced`), which it writes only after the software
-//! confirmed a change.
+//! confirmed a change; what was removed by hand there (drift) from the drift
+//! it recorded beside it (`EventStore::drifts`).
 
 use jiff::Timestamp;
 use modpod_policy::State;
@@ -19,6 +20,17 @@ pub struct Change {
     pub account: String,
 }
 
+/// A change modpod applied that was found removed by hand (drift), as it
+/// stands now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drifted {
+    /// When it was found removed.
+    pub seen: Timestamp,
+    /// Whether it was applied again. If not, the forum software does not
+    /// enforce it now, although the ledger still holds it.
+    pub reapplied: bool,
+}
+
 pub trait ForumSoftware: Send + Sync {
     /// Its name, as pages show it (`GNU Mailman`).
     fn name(&self) -> &'static str;
@@ -29,4 +41,10 @@ pub trait ForumSoftware: Send + Sync {
     /// What should hold at `place` at `now`, each change with the action
     /// that asks for it.
     fn wanted(&self, state: &State, place: &str, now: Timestamp) -> BTreeMap<Change, ActionId>;
+    /// What drift that `change` at its place shows, given the drift the
+    /// adapter recorded there (`EventStore::drifts`, oldest first), if any.
+    fn drifted(&self, records: &[modpod_store::Drifted], change: &Change) -> Option<Drifted>;
+    /// The setting that leaves drift as it is, as pages name it
+    /// (`--mailman-drift record`).
+    fn drift_setting(&self) -> &'static str;
 }

@@ -2451,6 +2451,22 @@ impl modpod_server::enforcement::ForumSoftware for FakeMailman {
             })
             .collect()
     }
+    fn drifted(
+        &self,
+        records: &[modpod_store::Drifted],
+        change: &modpod_server::enforcement::Change,
+    ) -> Option<modpod_server::enforcement::Drifted> {
+        let newest = records
+            .iter()
+            .rfind(|d| d.account == change.account && d.kind == change.kind)?;
+        Some(modpod_server::enforcement::Drifted {
+            seen: jiff::Timestamp::from_microsecond(newest.seen_micros).unwrap(),
+            reapplied: newest.reapplied,
+        })
+    }
+    fn drift_setting(&self) -> &'static str {
+        "--mailman-drift record"
+    }
 }
 
 #[tokio::test]
@@ -2493,10 +2509,46 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
         page.contains("tls.ietf.org, <strong>applied</strong> (ban bob@example.org: applied)"),
         "{page}"
     );
-    assert!(page.contains("shows as drift"));
+    assert!(page.contains("shows here as drift"), "{page}");
+
+    // Removed by hand and re-applied: applied, with the drift shown.
+    let drift = |at: &str, reapplied: bool| modpod_store::Drifted {
+        place: "tls.ietf.org".into(),
+        account: "bob@example.org".into(),
+        kind: "ban".into(),
+        seen_micros: at.parse::<jiff::Timestamp>().unwrap().as_microsecond(),
+        reapplied,
+    };
+    let record = |web: &Web, entry: modpod_store::Drifted| {
+        web.api
+            .engine
+            .lock()
+            .unwrap()
+            .store()
+            .record_drift("mailman", &entry)
+            .unwrap();
+    };
+    record(&web, drift("2026-03-01T10:15:00Z", true));
+    let page = web.get(Some("alice"), "/actions/0").await.body;
+    assert!(
+        page.contains(
+            "tls.ietf.org, <strong>applied</strong> (ban bob@example.org: drifted: removed by hand on 2026-03-01 10:15 UTC, re-applied)"
+        ),
+        "{page}"
+    );
+    // Removed by hand again and left as it is: the list does not enforce it.
+    record(&web, drift("2026-03-02T08:05:00Z", false));
+    let page = web.get(Some("alice"), "/actions/0").await.body;
+    assert!(
+        page.contains(
+            "tls.ietf.org, <strong>drifted</strong> (ban bob@example.org: drifted: removed by hand on 2026-03-02 08:05 UTC, left as it is (--mailman-drift record))"
+        ),
+        "{page}"
+    );
     // Its subject is not shown the forum software's workings.
     let page = web.get(Some("bob"), "/actions/0").await.body;
     assert!(!page.contains("Enforcement on each forum"), "{page}");
+    assert!(!page.contains("drifted"), "{page}");
 
     // Rescinded: what modpod applied is still to be lifted.
     {

@@ -167,3 +167,21 @@ pub struct Enforced {
     /// forum software's default).
     pub previous: Option<String>,
 }
+
+/// Something an enforcement adapter applied on forum software that was found
+/// removed by hand while its action still applied (drift), as the adapter
+/// recorded it beside its ledger ([`Enforced`]). The store gives the fields
+/// no meaning.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Drifted {
+    /// Where, e.g. a mailing list's id.
+    pub place: String,
+    /// Whom, e.g. an email address.
+    pub account: String,
+    /// What, e.g. `ban` or `hold`.
+    pub kind: String,
+    /// When the adapter found it removed.
+    pub seen_micros: i64,
+    /// Whether the adapter applied it again.
+    pub reapplied: bool,
+}

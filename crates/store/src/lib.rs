@@ -70,8 +70,8 @@ mod verify;
 
 pub use error::StoreError;
 pub use event::{
-    Account, ApiToken, Enforced, GENESIS, Hash, Head, NewEvent, Session, Snapshot, StoredEvent,
-    hash_hex,
+    Account, ApiToken, Drifted, Enforced, GENESIS, Hash, Head, NewEvent, Session, Snapshot,
+    StoredEvent, hash_hex,
 };
 pub use hash::{DOMAIN_TAG, event_hash};
 pub use ledger::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryCounts, DeliveryStatus};

@@ -4,7 +4,9 @@
 use crate::error::StoreError;
 use std::time::Duration;
 
-use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::event::{
+    Account, ApiToken, Drifted, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent,
+};
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 
 /// The callback that [`EventStore::scan`] feeds, one event at a time.
@@ -113,6 +115,25 @@ pub trait EventStore: Send {
         account: &str,
         kind: &str,
     ) -> Result<bool, StoreError>;
+
+    /// Records drift that `target` found: something it applied (see
+    /// [`EventStore::set_enforced`]) was removed by hand. A record of the same
+    /// place, account, kind and time is replaced.
+    fn record_drift(&mut self, target: &str, entry: &Drifted) -> Result<(), StoreError>;
+
+    /// The drift `target` recorded at `place`, ordered by account, kind and
+    /// time (oldest first).
+    fn drifts(&mut self, target: &str, place: &str) -> Result<Vec<Drifted>, StoreError>;
+
+    /// Forgets the drift `target` recorded for `kind` on `account` in `place`
+    /// (once what it applied there is over); returns how many records went.
+    fn clear_drift(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<usize, StoreError>;
 
     /// Adds deliveries to the ledger in one transaction, leaving any that
     /// exists (same notification and address) as it is. Returns how many

@@ -197,8 +197,8 @@ fn newer_postgres_schema_is_refused() {
     );
 }
 
-/// A log of schema version 1 (before the `enforced` table) keeps its events
-/// and gains the table when opened.
+/// A log of schema version 1 (before the `enforced` table, and the `drift`
+/// side table) keeps its events and gains the tables when opened.
 fn version_1_is_upgraded(db: &TestDb, downgrade: &str, version: &str) {
     let mut store = db.open();
     let head = store
@@ -213,6 +213,7 @@ fn version_1_is_upgraded(db: &TestDb, downgrade: &str, version: &str) {
     assert_eq!(db.query_i64(version), 2);
     assert_eq!(store.head().unwrap(), head);
     assert_eq!(store.enforced("mailman").unwrap(), []);
+    assert_eq!(store.drifts("mailman", "wg.ietf.example").unwrap(), []);
     assert!(matches!(
         verify(store.as_mut(), &mut |_| {}).unwrap(),
         Verdict::Intact { .. }
@@ -223,7 +224,7 @@ fn version_1_is_upgraded(db: &TestDb, downgrade: &str, version: &str) {
 fn sqlite_version_1_is_upgraded() {
     version_1_is_upgraded(
         &TestDb::sqlite(),
-        "DROP TABLE enforced; PRAGMA user_version = 1;",
+        "DROP TABLE enforced; DROP TABLE drift; PRAGMA user_version = 1;",
         "PRAGMA user_version",
     );
 }
@@ -232,7 +233,7 @@ fn sqlite_version_1_is_upgraded() {
 fn postgres_version_1_is_upgraded() {
     version_1_is_upgraded(
         &TestDb::postgres(),
-        "DROP TABLE enforced; UPDATE modpod_schema SET version = 1;",
+        "DROP TABLE enforced; DROP TABLE drift; UPDATE modpod_schema SET version = 1;",
         "SELECT version::int8 FROM modpod_schema",
     );
 }

@@ -49,6 +49,7 @@ stories! {
     basics::sessions_are_kept_beside_the_log,
     basics::a_watch_wakes_when_another_connection_appends,
     basics::enforcements_are_kept_beside_the_log,
+    basics::drift_is_kept_beside_the_log,
     basics::verify_reports_progress,
     snapshots::snapshots_keep_the_newest,
     snapshots::snapshots_must_match_the_log,

@@ -65,9 +65,10 @@ fn action_notices(
 }
 
 /// How the action stands on each of its fora (ACT-8): on forum software
-/// modpod drives, whether what it asks for is applied (the adapter's ledger)
-/// or still pending; elsewhere, that the decision index applies it. `None`
-/// for its subject.
+/// modpod drives, whether what it asks for is applied (the adapter's ledger),
+/// still pending, or drifted (removed by hand since, re-applied or left as it
+/// is: the drift the adapter recorded); elsewhere, that the decision index
+/// applies it. `None` for its subject.
 fn enforcement(
     engine: &mut Engine,
     person: &PersonId,
@@ -85,6 +86,29 @@ fn enforcement(
             .collect(),
         None => BTreeSet::new(),
     };
+    // The drift recorded on each place the action covers.
+    let mut drift: BTreeMap<String, Vec<modpod_store::Drifted>> = BTreeMap::new();
+    if let Some(sw) = software {
+        let state = engine.state();
+        let places: BTreeSet<String> = state
+            .actions
+            .get(&id)
+            .map(|a| {
+                a.terms
+                    .fora
+                    .iter()
+                    .filter_map(|f| state.fora.get(f).and_then(|f| sw.place(f)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for place in places {
+            let records = engine
+                .store()
+                .drifts(sw.target(), &place)
+                .map_err(WebError::internal)?;
+            drift.insert(place, records);
+        }
+    }
     let state = engine.state();
     let Some(action) = state.actions.get(&id) else {
         return Ok(None);
@@ -120,18 +144,32 @@ fn enforcement(
                 .into_iter()
                 .filter(|(_, by)| *by == id)
                 .map(|(change, _)| {
-                    let applied = ledger.contains(&(
+                    let in_ledger = ledger.contains(&(
                         place.clone(),
                         change.kind.clone(),
                         change.account.clone(),
                     ));
-                    context! { kind => change.kind, account => change.account, applied => applied }
+                    // Drift counts only for what the ledger holds as applied.
+                    let drifted = in_ledger
+                        .then(|| sw.drifted(drift.get(&place).map_or(&[], Vec::as_slice), &change))
+                        .flatten();
+                    let applied = in_ledger && drifted.as_ref().is_none_or(|d| d.reapplied);
+                    let drifted = drifted.map(|d| {
+                        context! { seen => d.seen.to_string(), reapplied => d.reapplied }
+                    });
+                    context! {
+                        kind => change.kind,
+                        account => change.account,
+                        applied => applied,
+                        drifted => drifted,
+                    }
                 })
                 .collect();
-            let applied = changes
+            let attr = |c: &Value, name: &str| c.get_attr(name).is_ok_and(|a| a.is_true());
+            let applied = changes.iter().filter(|c| attr(c, "applied")).count();
+            let left_drifted = changes
                 .iter()
-                .filter(|c| c.get_attr("applied").is_ok_and(|a| a.is_true()))
-                .count();
+                .any(|c| attr(c, "drifted") && !attr(c, "applied"));
             // What modpod applied for the person here and no longer wants.
             let to_lift = changes.is_empty()
                 && ledger
@@ -141,6 +179,8 @@ fn enforcement(
                 "pending: to be lifted"
             } else if changes.is_empty() {
                 "nothing to apply there now"
+            } else if left_drifted {
+                "drifted"
             } else if applied == changes.len() {
                 "applied"
             } else {
@@ -152,6 +192,7 @@ fn enforcement(
                 place => place,
                 stands => stands,
                 changes => changes,
+                drift_setting => sw.drift_setting(),
             }
         })
         .collect();

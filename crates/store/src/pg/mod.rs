@@ -20,7 +20,9 @@ use std::time::Duration;
 
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
-use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::event::{
+    Account, ApiToken, Drifted, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent,
+};
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
@@ -401,6 +403,57 @@ impl EventStore for PgStore {
             &[&target, &place, &account, &kind],
         )?;
         Ok(removed > 0)
+    }
+
+    fn record_drift(&mut self, target: &str, entry: &Drifted) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO drift (target, place, account, kind, seen_micros, reapplied) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (target, place, account, kind, seen_micros) \
+             DO UPDATE SET reapplied = EXCLUDED.reapplied",
+            &[
+                &target,
+                &entry.place,
+                &entry.account,
+                &entry.kind,
+                &entry.seen_micros,
+                &entry.reapplied,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn drifts(&mut self, target: &str, place: &str) -> Result<Vec<Drifted>, StoreError> {
+        let rows = self.client.query(
+            "SELECT place, account, kind, seen_micros, reapplied FROM drift \
+             WHERE target = $1 AND place = $2 ORDER BY account, kind, seen_micros",
+            &[&target, &place],
+        )?;
+        rows.iter()
+            .map(|r| -> Result<Drifted, StoreError> {
+                Ok(Drifted {
+                    place: r.try_get(0)?,
+                    account: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    seen_micros: r.try_get(3)?,
+                    reapplied: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    fn clear_drift(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<usize, StoreError> {
+        let removed = self.client.execute(
+            "DELETE FROM drift WHERE target = $1 AND place = $2 AND account = $3 AND kind = $4",
+            &[&target, &place, &account, &kind],
+        )?;
+        Ok(usize::try_from(removed).unwrap_or(usize::MAX))
     }
 
     fn add_deliveries(&mut self, deliveries: &[Delivery]) -> Result<usize, StoreError> {

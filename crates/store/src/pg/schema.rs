@@ -117,6 +117,15 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
     node         TEXT   NOT NULL,
     PRIMARY KEY (notification, address, number)
 );
+CREATE TABLE IF NOT EXISTS drift (
+    target      TEXT    NOT NULL,
+    place       TEXT    NOT NULL,
+    account     TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    seen_micros BIGINT NOT NULL,
+    reapplied   BOOLEAN NOT NULL,
+    PRIMARY KEY (target, place, account, kind, seen_micros)
+);
 CREATE TABLE IF NOT EXISTS leases (
     name         TEXT PRIMARY KEY,
     holder       TEXT   NOT NULL,
@@ -125,7 +134,11 @@ CREATE TABLE IF NOT EXISTS leases (
 ";
 
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 10] = [
+const SHAPE_CHECKS: [(&str, &str); 11] = [
+    (
+        "drift",
+        "SELECT target, place, account, kind, seen_micros, reapplied FROM drift LIMIT 0",
+    ),
     (
         "sessions",
         "SELECT id_hash, account, csrf, created_micros, expires_micros FROM sessions LIMIT 0",

@@ -13,7 +13,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use crate::chain::{link, seq_to_db};
 use crate::error::StoreError;
-use crate::event::{Account, ApiToken, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent};
+use crate::event::{
+    Account, ApiToken, Drifted, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent,
+};
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
 
@@ -32,6 +34,13 @@ const SET_ENFORCED: &str = "INSERT INTO enforced (target, place, account, kind, 
      DO UPDATE SET previous = excluded.previous";
 const CLEAR_ENFORCED: &str =
     "DELETE FROM enforced WHERE target = ?1 AND place = ?2 AND account = ?3 AND kind = ?4";
+const RECORD_DRIFT: &str = "INSERT INTO drift (target, place, account, kind, seen_micros, reapplied) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (target, place, account, kind, seen_micros) \
+     DO UPDATE SET reapplied = excluded.reapplied";
+const READ_DRIFT: &str = "SELECT place, account, kind, seen_micros, reapplied FROM drift \
+     WHERE target = ?1 AND place = ?2 ORDER BY account, kind, seen_micros";
+const CLEAR_DRIFT: &str =
+    "DELETE FROM drift WHERE target = ?1 AND place = ?2 AND account = ?3 AND kind = ?4";
 const READ_HEAD: &str = "SELECT seq, hash FROM head WHERE id = 1";
 const WRITE_HEAD: &str = "UPDATE head SET seq = ?1, hash = ?2 WHERE id = 1";
 const INSERT_EVENT: &str = "INSERT INTO events (seq, at_micros, actor, role, kind, payload, prev_hash, hash) \
@@ -342,6 +351,45 @@ impl EventStore for SqliteStore {
             .prepare_cached(CLEAR_ENFORCED)?
             .execute(params![target, place, account, kind])?;
         Ok(removed > 0)
+    }
+
+    fn record_drift(&mut self, target: &str, entry: &Drifted) -> Result<(), StoreError> {
+        self.conn.prepare_cached(RECORD_DRIFT)?.execute(params![
+            target,
+            entry.place,
+            entry.account,
+            entry.kind,
+            entry.seen_micros,
+            entry.reapplied
+        ])?;
+        Ok(())
+    }
+
+    fn drifts(&mut self, target: &str, place: &str) -> Result<Vec<Drifted>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(READ_DRIFT)?;
+        let rows = stmt.query_map([target, place], |row| {
+            Ok(Drifted {
+                place: row.get(0)?,
+                account: row.get(1)?,
+                kind: row.get(2)?,
+                seen_micros: row.get(3)?,
+                reapplied: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn clear_drift(
+        &mut self,
+        target: &str,
+        place: &str,
+        account: &str,
+        kind: &str,
+    ) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(CLEAR_DRIFT)?
+            .execute(params![target, place, account, kind])?)
     }
 
     fn add_deliveries(&mut self, deliveries: &[Delivery]) -> Result<usize, StoreError> {

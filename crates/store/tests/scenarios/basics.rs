@@ -343,3 +343,70 @@ pub fn enforcements_are_kept_beside_the_log(store: &mut dyn EventStore, db: &Tes
     // They are not events: the log is untouched.
     assert_eq!(store.head().unwrap(), Head::EMPTY);
 }
+
+pub fn drift_is_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb) {
+    let drift =
+        |account: &str, kind: &str, seen_micros: i64, reapplied: bool| modpod_store::Drifted {
+            place: "wg.ietf.example".into(),
+            account: account.into(),
+            kind: kind.into(),
+            seen_micros,
+            reapplied,
+        };
+    assert_eq!(store.drifts("mailman", "wg.ietf.example").unwrap(), []);
+    let later = drift("bob@example.org", "ban", 2_000_000, false);
+    let earlier = drift("bob@example.org", "ban", 1_000_000, true);
+    let hold = drift("bob@example.org", "hold", 1_500_000, false);
+    let al = drift("al@example.org", "ban", 3_000_000, true);
+    for entry in [&later, &earlier, &hold, &al] {
+        store.record_drift("mailman", entry).unwrap();
+    }
+    // Elsewhere, or for another target: kept apart.
+    store
+        .record_drift(
+            "mailman",
+            &modpod_store::Drifted {
+                place: "other.ietf.example".into(),
+                ..later.clone()
+            },
+        )
+        .unwrap();
+    store.record_drift("chat", &later).unwrap();
+    let all = vec![al.clone(), earlier.clone(), later.clone(), hold.clone()];
+    assert_eq!(store.drifts("mailman", "wg.ietf.example").unwrap(), all);
+    assert_eq!(
+        db.open().drifts("mailman", "wg.ietf.example").unwrap(),
+        all,
+        "another connection sees the same"
+    );
+    // The same moment recorded again replaces the record.
+    let reapplied = drift("bob@example.org", "ban", 2_000_000, true);
+    store.record_drift("mailman", &reapplied).unwrap();
+    assert_eq!(
+        store.drifts("mailman", "wg.ietf.example").unwrap(),
+        [al.clone(), earlier, reapplied, hold.clone()]
+    );
+
+    let removed = store
+        .clear_drift("mailman", "wg.ietf.example", "bob@example.org", "ban")
+        .unwrap();
+    assert_eq!(removed, 2, "both records of the ban");
+    assert_eq!(
+        store
+            .clear_drift("mailman", "wg.ietf.example", "bob@example.org", "ban")
+            .unwrap(),
+        0,
+        "already cleared"
+    );
+    assert_eq!(
+        store.drifts("mailman", "wg.ietf.example").unwrap(),
+        [al, hold]
+    );
+    assert_eq!(store.drifts("chat", "wg.ietf.example").unwrap(), [later]);
+    assert_eq!(
+        store.drifts("mailman", "other.ietf.example").unwrap().len(),
+        1
+    );
+    // They are not events: the log is untouched.
+    assert_eq!(store.head().unwrap(), Head::EMPTY);
+}
