@@ -8,8 +8,8 @@
 use super::form::{self, Failed, Fields, Problems};
 use super::timeline::{self, Names};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, record,
-    see, show_with_log,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, see,
+    show_with_log, submit,
 };
 use crate::Engine;
 use crate::enforcement::ForumSoftware;
@@ -438,14 +438,10 @@ pub(super) async fn step(
         }
         _ => return Err(WebError::NotFound),
     };
-    let (status, problems) = match (capacity, command, problems.is_empty()) {
-        (Some(capacity), Some(command), true) => {
-            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
-                None => return Ok(see(&format!("/actions/{}?done={step}", action.0))),
-                Some(failed) => failed,
-            }
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    let built = capacity.zip(command);
+    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
+    else {
+        return Ok(see(&format!("/actions/{}?done={step}", action.0)));
     };
     let failed = Failed {
         step,

@@ -7,8 +7,8 @@
 
 use super::form::{self, Fields, Problems};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, record, see,
-    show,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, see, show,
+    submit,
 };
 use crate::http::App;
 use axum::extract::{Path, Query, State as Extract};
@@ -214,20 +214,18 @@ pub(super) async fn decide(
     problems.required(&form, "rationale");
     let capacity = form::capacity(&form, &mut problems);
     let decided = decision(&form, Timestamp::now(), &mut problems);
-    let (status, problems) = match (capacity, decided, problems.is_empty()) {
-        (Some(capacity), Some((upheld, remedy)), true) => {
-            let command = Command::DecideAppeal {
-                appeal,
-                upheld,
-                remedy,
-                rationale: form.get("rationale").to_owned(),
-            };
-            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
-                None => return Ok(see(&format!("/appeals/{}?done=decided", appeal.0))),
-                Some(failed) => failed,
-            }
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    let built = capacity.zip(decided).map(|(capacity, (upheld, remedy))| {
+        let command = Command::DecideAppeal {
+            appeal,
+            upheld,
+            remedy,
+            rationale: form.get("rationale").to_owned(),
+        };
+        (capacity, command)
+    });
+    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
+    else {
+        return Ok(see(&format!("/appeals/{}?done=decided", appeal.0)));
     };
     let failed = Failed { form, problems };
     show(&app, status, "appeal.html", move |state, now| {

@@ -12,8 +12,8 @@ use super::participant::category_title;
 use super::queue::handling_capacities;
 use super::timeline::{self, Names};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, record, see,
-    show_with_log,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, see,
+    show_with_log, submit,
 };
 use crate::Engine;
 use crate::http::App;
@@ -397,14 +397,10 @@ pub(super) async fn step(
         jiff::Timestamp::now(),
         &mut problems,
     )?;
-    let (status, problems) = match (capacity, command, problems.is_empty()) {
-        (Some(capacity), Some(command), true) => {
-            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
-                None => return Ok(see(&format!("/cases/{}?done={step}", report.0))),
-                Some(failed) => failed,
-            }
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    let built = capacity.zip(command);
+    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
+    else {
+        return Ok(see(&format!("/cases/{}?done={step}", report.0)));
     };
     let failed = Failed {
         step,

@@ -7,8 +7,8 @@
 
 use super::form::{Failed, Fields, Problems};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allows, done_message, me, number, participant, record,
-    see, show,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allows, done_message, me, number, participant, see,
+    show, submit,
 };
 use crate::http::App;
 use axum::extract::{Path, Query, State as Extract};
@@ -163,23 +163,21 @@ pub(super) async fn take(
     let advice = Some(form.trimmed("legal_advice"))
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
-    let (status, problems) = match (subject, grounds, problems.is_empty()) {
-        (Some(subject), Some(grounds), true) => {
-            let command = Command::TakeLlcAction {
-                subject,
-                fora,
-                grounds,
-                nature: form.get("nature").to_owned(),
-                reason: form.get("reason").to_owned(),
-                expected_duration: form.get("expected_duration").to_owned(),
-                withhold_on_legal_advice: advice,
-            };
-            match record(&app, &viewer.person, Capacity::Llc, command, &FIELDS).await? {
-                None => return Ok(see("/llc?done=llc-taken")),
-                Some(failed) => failed,
-            }
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    let built = subject.zip(grounds).map(|(subject, grounds)| {
+        let command = Command::TakeLlcAction {
+            subject,
+            fora,
+            grounds,
+            nature: form.get("nature").to_owned(),
+            reason: form.get("reason").to_owned(),
+            expected_duration: form.get("expected_duration").to_owned(),
+            withhold_on_legal_advice: advice,
+        };
+        (Capacity::Llc, command)
+    });
+    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
+    else {
+        return Ok(see("/llc?done=llc-taken"));
     };
     let failed = Failed {
         step: "take".into(),
@@ -314,14 +312,10 @@ pub(super) async fn step(
         }
         _ => return Err(WebError::NotFound),
     };
-    let (status, problems) = match (command, problems.is_empty()) {
-        (Some(command), true) => {
-            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
-                None => return Ok(see(&format!("/llc/{}?done={done}", action.0))),
-                Some(failed) => failed,
-            }
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    let built = command.map(|command| (capacity, command));
+    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
+    else {
+        return Ok(see(&format!("/llc/{}?done={done}", action.0)));
     };
     let failed = Failed {
         step,

@@ -305,16 +305,22 @@ pub(crate) fn see(path: &str) -> Response {
     Redirect::to(path).into_response()
 }
 
-/// Records a form's command as `person` acting as `capacity`, through the same
-/// path as the API. `None` when it is recorded; otherwise the status and the
-/// refusal, in the policy's words, placed beside the form's `fields`.
-pub(crate) async fn record(
+/// Records the command a posted form built, as `person` acting in the
+/// capacity it names, through the same path as the API, when the form was
+/// sound (`built`, and no `problems`). `None` when it is recorded; otherwise
+/// the status and the problems to show beside the form again: its bad input
+/// as found, or the policy's refusal in its own words, placed beside the
+/// form's `fields`.
+pub(crate) async fn submit(
     app: &App,
     person: &modpod_policy::ids::PersonId,
-    capacity: modpod_policy::model::Capacity,
-    command: modpod_policy::Command,
+    built: Option<(Capacity, Command)>,
+    problems: form::Problems,
     fields: &'static [(&'static str, &'static str)],
 ) -> Result<Option<(StatusCode, form::Problems)>, WebError> {
+    let (Some((capacity, command)), true) = (built, problems.is_empty()) else {
+        return Ok(Some((StatusCode::UNPROCESSABLE_ENTITY, problems)));
+    };
     let actor = modpod_policy::Actor::new(person.clone(), capacity);
     Ok(crate::http::commands::execute(app, actor, command)
         .await?

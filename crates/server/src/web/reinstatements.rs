@@ -8,8 +8,8 @@
 
 use super::form::{self, Fields, Problems};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, record, see,
-    show,
+    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, see, show,
+    submit,
 };
 use crate::http::App;
 use axum::extract::{Path, Query, State as Extract};
@@ -178,25 +178,21 @@ pub(super) async fn decide(
     let conditions = Some(form.trimmed("conditions"))
         .filter(|c| !c.is_empty())
         .map(str::to_owned);
-    let (status, problems) = match (capacity, reinstate, problems.is_empty()) {
-        (Some(capacity), Some(reinstate), true) => {
-            let command = Command::DecideReinstatement {
-                request,
-                reinstate,
-                conditions,
-                rationale: form.get("rationale").to_owned(),
-            };
-            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
-                None => {
-                    return Ok(see(&format!(
-                        "/reinstatements/{}?done=reinstatement-decided",
-                        request.0
-                    )));
-                }
-                Some(failed) => failed,
-            }
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    let built = capacity.zip(reinstate).map(|(capacity, reinstate)| {
+        let command = Command::DecideReinstatement {
+            request,
+            reinstate,
+            conditions,
+            rationale: form.get("rationale").to_owned(),
+        };
+        (capacity, command)
+    });
+    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
+    else {
+        return Ok(see(&format!(
+            "/reinstatements/{}?done=reinstatement-decided",
+            request.0
+        )));
     };
     let failed = Failed { form, problems };
     show(&app, status, "reinstatement.html", move |state, now| {

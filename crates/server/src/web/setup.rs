@@ -15,7 +15,7 @@
 //! policy's words, and what was typed is kept.
 
 use super::form::{self, Failed, Fields, Problems};
-use super::{NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, record, see};
+use super::{NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, see, submit};
 use crate::http::App;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
@@ -676,14 +676,11 @@ pub(super) async fn step(
     let mut problems = Problems::default();
     let capacity = form::capacity(&form, &mut problems);
     let command = command(step, &form, &mut problems);
-    let (status, mut problems) = match (capacity, command, problems.is_empty()) {
-        (Some(capacity), Some(command), true) => {
-            match record(&app, &viewer.person, capacity, command, &FIELDS).await? {
-                None => return Ok(see(&format!("/setup?done={done}#{step}"))),
-                Some(failed) => failed,
-            }
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, problems),
+    let built = capacity.zip(command);
+    let Some((status, mut problems)) =
+        submit(&app, &viewer.person, built, problems, &FIELDS).await?
+    else {
+        return Ok(see(&format!("/setup?done={done}#{step}")));
     };
     // "There is no person ..." goes next to the field that named them.
     if let Some(refusal) = problems.refusal.as_ref()
