@@ -6,7 +6,8 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 use modpod_policy::ids::{ForumId, PersonId, WgId};
 use modpod_policy::model::{Capacity, Category, Identity, IdentityKind, Organisation, Role};
-use modpod_policy::{Actor, Command, Settings};
+use modpod_policy::settings::SettingsChange;
+use modpod_policy::{Actor, Command};
 use serde::Deserialize;
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,7 +33,7 @@ pub struct SetupFile {
     #[serde(default)]
     pub categories: Vec<Category>,
     #[serde(default)]
-    pub settings: Option<Settings>,
+    pub settings: Option<SettingsChange>,
     #[serde(default)]
     pub note_well: Option<NoteWellEntry>,
 }

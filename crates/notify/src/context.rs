@@ -9,10 +9,10 @@
 //!   a reporter or who took the action (PRIV-1).
 
 use jiff::Timestamp;
-use modpod_policy::State;
 use modpod_policy::ids::{ForumId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::time::one_year_after;
+use modpod_policy::{State, views};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -39,8 +39,8 @@ pub struct Context {
 pub struct PeriodCx {
     pub from: String,
     pub to: String,
-    /// For the IESG: the actions taken in the period, oldest first (spam
-    /// actions aside, ACT-5).
+    /// For the IESG: the actions taken in the period, oldest first, those
+    /// against spam marked (ACT-5 spares them the reporting, not the record).
     pub actions: Vec<ActionCx>,
     /// For the community: counts, no names.
     pub counts: Option<modpod_policy::transparency::Transparency>,
@@ -98,6 +98,8 @@ pub struct ActionCx {
     /// How long it lasts, in words ("21 days").
     pub length: Option<String>,
     pub restricts: bool,
+    /// Taken against unsolicited bulk messages (ACT-5).
+    pub spam: bool,
     pub suspension: bool,
     pub indefinite_suspension: bool,
     /// `in force`, `rescinded` or `expired`.
@@ -137,7 +139,9 @@ pub struct ReportCx {
     /// Only for those who handle the report and for the reporter (REPORT-5).
     pub reporter: Option<String>,
     pub category: String,
-    pub description: String,
+    /// The reporter's words and links: never for the subject, nor for a
+    /// group the subject is in (REPORT-5).
+    pub description: Option<String>,
     pub links: Vec<String>,
     pub filed: String,
     pub state: &'static str,
@@ -185,7 +189,7 @@ pub struct LlcActionCx {
     pub id: u64,
     pub person: String,
     pub fora: Vec<ForumCx>,
-    pub grounds: &'static str,
+    pub grounds: String,
     pub nature: String,
     /// Not for public recipients.
     pub reason: Option<String>,
@@ -231,7 +235,7 @@ pub fn build(state: &State, n: &Notification) -> Context {
         llc_action: None,
         period: None,
         moderator: None,
-        announce_suspensions_over_days: state.settings.announce_suspensions_over_days,
+        announce_suspensions_over_days: modpod_policy::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS,
     };
     match &n.about {
         Subject::Action(id) => {
@@ -242,7 +246,7 @@ pub fn build(state: &State, n: &Notification) -> Context {
                 .map(|a| action(state, a, public, as_taken));
         }
         Subject::Report(id) => {
-            cx.report = state.reports.get(id).map(|r| report(state, r, &n.to));
+            cx.report = state.reports.get(id).and_then(|r| report(state, r, &n.to));
         }
         Subject::Appeal(id) => {
             cx.appeal = state.appeals.get(id).map(|a| appeal(state, a, n, public));
@@ -265,7 +269,7 @@ pub fn build(state: &State, n: &Notification) -> Context {
                     state
                         .actions
                         .values()
-                        .filter(|a| !a.spam && p.from <= a.taken_at && a.taken_at < p.to)
+                        .filter(|a| p.from <= a.taken_at && a.taken_at < p.to)
                         .map(|a| action(state, a, false, false))
                         .collect()
                 } else {
@@ -393,6 +397,7 @@ fn action(state: &State, a: &Action, public: bool, as_taken: bool) -> ActionCx {
             .ends_at
             .map(|end| length(end.as_second().saturating_sub(t.starts_at.as_second()))),
         restricts: t.measure.restricts(),
+        spam: a.spam,
         suspension: t.measure.is_suspension(),
         indefinite_suspension: t.measure == Measure::IndefiniteSuspension,
         status,
@@ -425,25 +430,16 @@ fn appeal_route(state: &State, a: &Action) -> AppealRouteCx {
     }
 }
 
-fn report(state: &State, r: &Report, to: &Recipient) -> ReportCx {
-    // REPORT-5: only those who handle the report, and the reporter, learn who
-    // reported; the subject never does, even as one of the handlers.
-    let handlers = match to {
-        Recipient::ForumAdministrators { forum } => state
-            .fora
-            .get(forum)
-            .is_some_and(|f| !state.is_administrator(&r.subject, f)),
-        Recipient::ModeratorTeam => !state.is_moderator(&r.subject),
-        Recipient::Ombudsteam => true,
-        Recipient::Person { person } => *person == r.reporter && *person != r.subject,
-        _ => false,
-    };
+fn report(state: &State, r: &Report, to: &Recipient) -> Option<ReportCx> {
+    // REPORT-5: what the recipient reads of the report is the one decision
+    // `views` makes for every channel.
+    let view = views::report_for_recipient(state, to, r.id)?;
     let category = state
         .categories
         .iter()
-        .find(|c| c.id == r.category)
-        .map_or_else(|| r.category.clone(), |c| c.title.clone());
-    let outcome = match &r.state {
+        .find(|c| c.id == view.category)
+        .map_or_else(|| view.category.clone(), |c| c.title.clone());
+    let outcome = match &view.state {
         ReportState::Resolved { outcome } => Some(
             match outcome {
                 ReportOutcome::ActionTaken { .. } => "action was taken",
@@ -456,18 +452,18 @@ fn report(state: &State, r: &Report, to: &Recipient) -> ReportCx {
         ),
         _ => None,
     };
-    ReportCx {
-        id: r.id.0,
-        forum: forum(state, &r.forum),
-        person: name(state, &r.subject),
-        reporter: handlers.then(|| name(state, &r.reporter)),
+    Some(ReportCx {
+        id: view.id.0,
+        forum: forum(state, &view.forum),
+        person: name(state, &view.subject),
+        reporter: view.reporter.as_ref().map(|p| name(state, p)),
         category,
-        description: r.description.clone(),
-        links: r.links.clone(),
-        filed: when(r.filed_at),
-        state: r.state.name(),
+        description: view.description,
+        links: view.links.unwrap_or_default(),
+        filed: when(view.filed_at),
+        state: view.state.name(),
         outcome,
-    }
+    })
 }
 
 fn decision(state: &State, by: &PersonId, at: Timestamp, upheld: bool, why: &str) -> DecisionCx {
@@ -545,10 +541,14 @@ fn llc(state: &State, a: &LlcAction, public: bool) -> LlcActionCx {
         id: a.id.0,
         person: name(state, &a.subject),
         fora: a.fora.iter().map(|f| forum(state, f)).collect(),
-        grounds: match a.grounds {
-            LlcGrounds::CredibleThreatOfHarm => "a credible threat of harm",
-            LlcGrounds::SeriousLegalRisk => "content bringing serious legal risk",
-            LlcGrounds::CredibleThreatOfLegalAction => "a credible threat of legal action",
+        grounds: match (a.grounds, &a.grounds_description) {
+            (LlcGrounds::CredibleThreatOfHarm, _) => "a credible threat of harm".into(),
+            (LlcGrounds::SeriousLegalRisk, _) => "content bringing serious legal risk".into(),
+            (LlcGrounds::CredibleThreatOfLegalAction, _) => {
+                "a credible threat of legal action".into()
+            }
+            (LlcGrounds::Other, Some(d)) => d.clone(),
+            (LlcGrounds::Other, None) => "other grounds".into(),
         },
         nature: a.nature.clone(),
         reason: (!public).then(|| a.reason.clone()),

@@ -252,7 +252,8 @@ fn act_5_a_spam_action_sends_nothing() {
         json!({"command": "take_action",
         "subject": {"identity": {"kind": "email", "value": "offers@bulk.example"}},
         "measure": {"type": "indefinite_suspension"}, "fora": [TLS],
-        "reason": "unsolicited bulk messages", "spam": true}),
+        "reason": "unsolicited bulk messages", "spam": true,
+        "evidence": [{"url": "https://mailarchive.ietf.org/arch/msg/tls/bulk"}]}),
     );
     assert_eq!(owed(&spam), Vec::<u64>::new());
     // A later admonishment is sent; anything owed for the spam would have

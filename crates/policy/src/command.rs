@@ -3,7 +3,7 @@
 
 use crate::ids::*;
 use crate::model::*;
-use crate::settings::Settings;
+use crate::settings::{SettingsChange, TeamNumbersChange};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -119,8 +119,9 @@ pub enum Command {
     AddCategory {
         category: Category,
     },
+    /// An operator changes the settings named; the others stay as they are.
     ChangeSettings {
-        settings: Settings,
+        settings: SettingsChange,
     },
 
     // --- The moderator team (TEAM-*) ---
@@ -258,11 +259,19 @@ pub enum Command {
         #[serde(default)]
         fora: Vec<ForumId>,
         grounds: LlcGrounds,
+        /// What the grounds are, when they are none of the text's examples.
+        #[serde(default)]
+        grounds_description: Option<String>,
         nature: String,
         reason: String,
         expected_duration: String,
+        /// The legal advice that limits who is told (LLC-1).
         #[serde(default)]
         withhold_on_legal_advice: Option<String>,
+        /// Who that advice says is not told; by default the moderators and
+        /// the community. The IESG is told unless it is named here.
+        #[serde(default)]
+        withhold_from: Vec<LlcAudience>,
     },
     LiftLlcAction {
         action: LlcActionId,
@@ -282,6 +291,10 @@ pub enum Command {
         version: u32,
         title: String,
         text: String,
+        /// The team's numbers this version changes (PROC-1); the others stay
+        /// as they are in the version in force.
+        #[serde(default)]
+        numbers: TeamNumbersChange,
     },
     OpenProceduresReview {
         version: u32,

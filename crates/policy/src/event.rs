@@ -4,7 +4,7 @@
 
 use crate::ids::*;
 use crate::model::*;
-use crate::settings::Settings;
+use crate::settings::{LegacySettings, Settings};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -72,7 +72,14 @@ pub enum Event {
     CategoryAdded {
         category: Category,
     },
+    /// One moderator's numbers, as logs recorded them before the team's
+    /// numbers became part of its procedures (PROC-1). Replayed, not obeyed.
     SettingsChanged {
+        settings: LegacySettings,
+    },
+    /// An operator changed the deployment's settings; the event holds all of
+    /// them, as they are after the change.
+    DeploymentSettingsChanged {
         settings: Settings,
     },
 
@@ -89,6 +96,10 @@ pub enum Event {
     ModeratorFlaggedToStepDown {
         person: PersonId,
         role: Role,
+        /// When: the grace period to step down counts from here. Older logs
+        /// did not record it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Timestamp>,
     },
 
     ReportFiled {
@@ -235,6 +246,7 @@ impl Event {
             OptedIn => "opted_in",
             CategoryAdded => "category_added",
             SettingsChanged => "settings_changed",
+            DeploymentSettingsChanged => "deployment_settings_changed",
             ModeratorAppointed => "moderator_appointed",
             ModeratorRecalled => "moderator_recalled",
             ModeratorFlaggedToStepDown => "moderator_flagged_to_step_down",

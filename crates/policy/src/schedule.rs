@@ -5,9 +5,8 @@
 //! `decide` accepts at that time, so a scheduler only has to record them.
 
 use crate::command::Command;
-use crate::model::ReportState;
 use crate::state::State;
-use crate::time::{add_days, add_seconds};
+use crate::time::add_days;
 use jiff::Timestamp;
 
 /// How often a moderator flagged to step down is reminded, in days.
@@ -16,12 +15,9 @@ pub const STEP_DOWN_REMINDER_DAYS: i64 = 7;
 /// The commands due at `now`, in a stable order.
 pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
     let mut due = Vec::new();
-    let escalate_after = i64::from(state.settings.escalation_hours) * 3600;
+    let numbers = state.numbers();
     for r in state.reports.values() {
-        if matches!(r.state, ReportState::Received)
-            && r.escalated_at.is_none()
-            && add_seconds(r.filed_at, escalate_after) <= now
-        {
+        if state.escalates_at(r).is_some_and(|at| at <= now) {
             due.push(Command::EscalateReport { report: r.id });
         }
     }
@@ -31,16 +27,12 @@ pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
         }
     }
     let since = |until: Option<Timestamp>| until.or(state.bootstrapped_at);
-    if let Some((from, to)) = period_due(
-        since(state.digest_until),
-        state.settings.iesg_digest_days,
-        now,
-    ) {
+    if let Some((from, to)) = period_due(since(state.digest_until), numbers.iesg_digest_days, now) {
         due.push(Command::IssueDigest { from, to });
     }
     if let Some((from, to)) = period_due(
         since(state.community_report_until),
-        state.settings.community_report_days,
+        numbers.community_report_days,
         now,
     ) {
         due.push(Command::PublishCommunityReport { from, to });

@@ -1,32 +1,245 @@
-//! Numbers the policy leaves to the moderator team (how fast is "timely", how
-//! often is "periodically"), with sensible defaults. Changing them is an event.
+//! The numbers of the policy, in three kinds that nobody may confuse:
+//!
+//! - the policy's own numbers ([`ANNOUNCE_SUSPENSIONS_OVER_DAYS`],
+//!   [`MINIMUM_TEAM_SIZE`]): the text fixes them, so they are constants, not
+//!   settings;
+//! - the moderator team's numbers ([`TeamNumbers`]: how fast is "timely", how
+//!   often "periodically", how long is "at the same time"): they belong to the
+//!   team's procedures and change only with a version the IESG approves
+//!   (PROC-1), never by one moderator;
+//! - a deployment's settings ([`Settings`]): when the policy took effect here
+//!   (REINST-5) and a stricter warning threshold for the team's size (TEAM-3),
+//!   set by an operator, one value at a time.
 
+use crate::refusal::Refusal;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+/// NOTIFY-3: a suspension longer than this many days is announced to its fora;
+/// exactly this many is not longer.
+pub const ANNOUNCE_SUSPENSIONS_OVER_DAYS: u32 = 14;
+
+/// TEAM-3: the moderator team has at least this many members.
+pub const MINIMUM_TEAM_SIZE: u32 = 5;
+
+/// RFC 9945 (BCP 245) was published in February 2026: the default moment the
+/// policy took effect, 2026-02-01T00:00:00Z, before which suspensions were
+/// imposed under earlier processes (REINST-5).
+pub const RFC_9945_PUBLISHED: Timestamp = Timestamp::constant(1_769_904_000, 0);
+
+/// A deployment's settings, changed by an operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// A report not acknowledged within this many hours escalates to the
-    /// moderators (REPORT-4).
-    pub escalation_hours: u32,
-    /// How often the IESG gets its digest, in days (NOTIFY-2).
-    pub iesg_digest_days: u32,
-    /// How often the aggregate community report is published, in days (NOTIFY-5).
-    pub community_report_days: u32,
-    /// The smallest team that is not flagged (TEAM-3).
-    pub minimum_team_size: u32,
-    /// A suspension longer than this many days is announced to its fora (NOTIFY-3).
-    pub announce_suspensions_over_days: u32,
+    /// When this policy took effect for the fora modpod serves: only a
+    /// suspension imposed before it can be recorded as legacy (REINST-5).
+    pub policy_effective_at: Timestamp,
+    /// A team smaller than this is shown as a warning (TEAM-3): at least
+    /// [`MINIMUM_TEAM_SIZE`], never fewer.
+    pub warn_team_below: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            policy_effective_at: RFC_9945_PUBLISHED,
+            warn_team_below: MINIMUM_TEAM_SIZE,
+        }
+    }
+}
+
+/// A change of settings: each value named changes, every other stays as it
+/// is. Names of numbers that are not a deployment's to set are read, so that
+/// the refusal can say whose they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SettingsChange {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_effective_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn_team_below: Option<u32>,
+    /// The policy's number (NOTIFY-3): refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announce_suspensions_over_days: Option<u32>,
+    /// Named `minimum_team_size` before: refused below five (TEAM-3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_team_size: Option<u32>,
+    /// The team's numbers (PROC-1): refused here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_hours: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iesg_digest_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_report_days: Option<u32>,
+}
+
+impl Settings {
+    /// These settings with `change` applied, or why the change is refused.
+    pub fn changed(&self, change: &SettingsChange) -> Result<Settings, Refusal> {
+        if change.announce_suspensions_over_days.is_some() {
+            return Err(Refusal::not_permitted(
+                "NOTIFY-3",
+                format!(
+                    "announce_suspensions_over_days: {ANNOUNCE_SUSPENSIONS_OVER_DAYS} days is the policy's own number, not a setting"
+                ),
+            ));
+        }
+        let team = [
+            ("escalation_hours", change.escalation_hours),
+            ("iesg_digest_days", change.iesg_digest_days),
+            ("community_report_days", change.community_report_days),
+        ];
+        if let Some((field, _)) = team.iter().find(|(_, v)| v.is_some()) {
+            return Err(Refusal::not_permitted(
+                "PROC-1",
+                format!(
+                    "{field} is one of the moderator team's numbers: it changes only with a version of the team's procedures that the IESG approves"
+                ),
+            ));
+        }
+        let mut out = self.clone();
+        if let Some(at) = change.policy_effective_at {
+            out.policy_effective_at = at;
+        }
+        if let Some(n) = change.warn_team_below.or(change.minimum_team_size) {
+            if n < MINIMUM_TEAM_SIZE {
+                return Err(Refusal::not_permitted(
+                    "TEAM-3",
+                    format!(
+                        "warn_team_below: the policy asks for at least {MINIMUM_TEAM_SIZE} moderators; a deployment may warn at more, never at fewer"
+                    ),
+                ));
+            }
+            out.warn_team_below = n;
+        }
+        if change.policy_effective_at.is_none()
+            && change.warn_team_below.is_none()
+            && change.minimum_team_size.is_none()
+        {
+            return Err(Refusal::invalid(
+                "settings",
+                "name at least one setting to change: policy_effective_at, warn_team_below",
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The settings one moderator could change before PROC-1 was read as the
+/// text says, as `settings_changed` events recorded them. They are kept so
+/// that those logs replay; they no longer decide anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacySettings {
+    pub escalation_hours: u32,
+    pub iesg_digest_days: u32,
+    pub community_report_days: u32,
+    pub minimum_team_size: u32,
+    pub announce_suspensions_over_days: u32,
+}
+
+/// The moderator team's numbers (PROC-1): part of a version of its
+/// procedures, in force once the IESG approves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamNumbers {
+    /// A report not acknowledged within this many hours escalates to the
+    /// moderators (REPORT-4).
+    pub escalation_hours: u32,
+    /// A report acknowledged but not resolved within this many days of its
+    /// acknowledgement escalates too (REPORT-4).
+    pub resolution_days: u32,
+    /// Reports on two or more fora within this many days show a person
+    /// disrupting several fora "at the same time" (ACT-2).
+    pub several_fora_window_days: u32,
+    /// How often the IESG gets its digest, in days (NOTIFY-2).
+    pub iesg_digest_days: u32,
+    /// How often the aggregate community report is published, in days (NOTIFY-5).
+    pub community_report_days: u32,
+    /// How long a moderator who took a role that excludes moderation may go
+    /// on acting before they step down (TEAM-2: "soon after").
+    pub step_down_grace_days: u32,
+}
+
+impl Default for TeamNumbers {
+    fn default() -> Self {
+        TeamNumbers {
             escalation_hours: 48,
+            resolution_days: 14,
+            several_fora_window_days: 30,
             iesg_digest_days: 30,
             community_report_days: 90,
-            minimum_team_size: 5,
-            announce_suspensions_over_days: 14,
+            step_down_grace_days: 30,
         }
+    }
+}
+
+/// The numbers a draft of the procedures changes; the others stay as they
+/// are in the version in force.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TeamNumbersChange {
+    pub escalation_hours: Option<u32>,
+    pub resolution_days: Option<u32>,
+    pub several_fora_window_days: Option<u32>,
+    pub iesg_digest_days: Option<u32>,
+    pub community_report_days: Option<u32>,
+    pub step_down_grace_days: Option<u32>,
+}
+
+impl TeamNumbers {
+    /// These numbers with `change` applied, each at least 1.
+    pub fn changed(self, change: &TeamNumbersChange) -> Result<TeamNumbers, Refusal> {
+        let mut out = self;
+        let fields = [
+            (
+                "numbers.escalation_hours",
+                change.escalation_hours,
+                &mut out.escalation_hours,
+            ),
+            (
+                "numbers.resolution_days",
+                change.resolution_days,
+                &mut out.resolution_days,
+            ),
+            (
+                "numbers.several_fora_window_days",
+                change.several_fora_window_days,
+                &mut out.several_fora_window_days,
+            ),
+            (
+                "numbers.iesg_digest_days",
+                change.iesg_digest_days,
+                &mut out.iesg_digest_days,
+            ),
+            (
+                "numbers.community_report_days",
+                change.community_report_days,
+                &mut out.community_report_days,
+            ),
+            (
+                "numbers.step_down_grace_days",
+                change.step_down_grace_days,
+                &mut out.step_down_grace_days,
+            ),
+        ];
+        for (field, new, slot) in fields {
+            match new {
+                Some(0) => return Err(Refusal::invalid(field, "must be at least 1")),
+                Some(n) => *slot = n,
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc_9945_took_effect_in_february_2026() {
+        assert_eq!(
+            super::RFC_9945_PUBLISHED.to_string(),
+            "2026-02-01T00:00:00Z"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use crate::event::Event;
 use crate::ids::*;
 use crate::model::*;
-use crate::settings::Settings;
+use crate::settings::{Settings, TeamNumbers};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +31,9 @@ pub struct State {
     pub moderators: BTreeMap<PersonId, Timestamp>,
     /// Moderators who took a role that excludes moderation (TEAM-2).
     pub flagged_to_step_down: BTreeMap<PersonId, Role>,
+    /// When each of them was flagged (`None`: in a log that did not record it).
+    #[serde(default)]
+    pub flagged_at: BTreeMap<PersonId, Option<Timestamp>>,
     pub reports: BTreeMap<ReportId, Report>,
     pub referrals: BTreeMap<ReferralId, ReportId>,
     pub actions: BTreeMap<ActionId, Action>,
@@ -84,6 +87,7 @@ impl Default for State {
             opted_in: BTreeMap::new(),
             moderators: BTreeMap::new(),
             flagged_to_step_down: BTreeMap::new(),
+            flagged_at: BTreeMap::new(),
             reports: BTreeMap::new(),
             referrals: BTreeMap::new(),
             actions: BTreeMap::new(),
@@ -158,6 +162,7 @@ impl State {
                 }
                 if self.flagged_to_step_down.get(person) == Some(role) {
                     self.flagged_to_step_down.remove(person);
+                    self.flagged_at.remove(person);
                 }
             }
             Event::WorkingGroupCreated { wg } => {
@@ -187,18 +192,23 @@ impl State {
                     .insert(organisation.clone(), reference.clone());
             }
             Event::CategoryAdded { category } => self.categories.push(category.clone()),
-            Event::SettingsChanged { settings } => self.settings = settings.clone(),
+            // Numbers one moderator set before they belonged to the
+            // procedures (PROC-1): on the record, without effect.
+            Event::SettingsChanged { .. } => {}
+            Event::DeploymentSettingsChanged { settings } => self.settings = settings.clone(),
             Event::ModeratorAppointed { person, at } => {
                 self.moderators.insert(person.clone(), *at);
             }
             Event::ModeratorRecalled { person, .. } => {
                 self.moderators.remove(person);
                 self.flagged_to_step_down.remove(person);
+                self.flagged_at.remove(person);
                 self.step_down_reminded.remove(person);
             }
-            Event::ModeratorFlaggedToStepDown { person, role } => {
+            Event::ModeratorFlaggedToStepDown { person, role, at } => {
                 self.flagged_to_step_down
                     .insert(person.clone(), role.clone());
+                self.flagged_at.insert(person.clone(), *at);
             }
             Event::ReportFiled { report } => {
                 bump(&mut self.next.report, report.id.0);
@@ -459,14 +469,19 @@ impl State {
         forum.plenary || self.administrators(forum).is_empty()
     }
 
-    /// The AD responsible for a forum: its own, else its working group's (FORUM-4).
+    /// The AD responsible for a forum: its own, else its working group's
+    /// (FORUM-4); one who no longer holds the AD role counts as none
+    /// (APPEAL-1).
     pub fn responsible_ad(&self, forum: &Forum) -> Option<PersonId> {
-        forum.responsible_ad.clone().or_else(|| {
+        let sitting =
+            |ad: &PersonId| self.holds_any(ad, |r| matches!(r, Role::AreaDirector { .. }));
+        forum.responsible_ad.clone().filter(sitting).or_else(|| {
             forum
                 .wg
                 .as_ref()
                 .and_then(|wg| self.working_groups.get(wg))
                 .and_then(|wg| wg.responsible_ad.clone())
+                .filter(sitting)
         })
     }
 
@@ -495,6 +510,53 @@ impl State {
             .max()
     }
 
+    /// The moderator team's numbers in force (PROC-1): those of the latest
+    /// approved version of its procedures that sets them, else the defaults.
+    pub fn numbers(&self) -> TeamNumbers {
+        self.procedures
+            .values()
+            .rev()
+            .filter(|p| p.status == ProceduresStatus::Approved)
+            .find_map(|p| p.numbers)
+            .unwrap_or_default()
+    }
+
+    /// When a report escalates to the moderators if nothing more happens
+    /// (REPORT-4): the escalation time after it was filed while it is not
+    /// acknowledged; the resolution time after its acknowledgement while it
+    /// is not resolved; never once resolved or escalated, nor on a non-public
+    /// forum (FORUM-3).
+    pub fn escalates_at(&self, r: &Report) -> Option<Timestamp> {
+        if r.escalated_at.is_some() || !self.fora.get(&r.forum).is_some_and(|f| f.public) {
+            return None;
+        }
+        let n = self.numbers();
+        match r.state {
+            ReportState::Received => Some(crate::time::add_seconds(
+                r.filed_at,
+                i64::from(n.escalation_hours) * 3600,
+            )),
+            ReportState::Acknowledged | ReportState::InReview => r
+                .acknowledged_at
+                .map(|at| crate::time::add_days(at, i64::from(n.resolution_days))),
+            ReportState::Resolved { .. } => None,
+        }
+    }
+
+    /// Whether a moderator flagged to step down (TEAM-2) is past the grace
+    /// period at `now`, and so can no longer act as a moderator. A flag whose
+    /// time an older log did not record is past it.
+    pub fn past_step_down_grace(&self, person: &PersonId, now: Timestamp) -> bool {
+        match self.flagged_at.get(person) {
+            None => false,
+            Some(None) => true,
+            Some(Some(at)) => {
+                let days = i64::from(self.numbers().step_down_grace_days);
+                crate::time::add_days(*at, days) <= now
+            }
+        }
+    }
+
     /// Every action ever taken against a person, across all fora (ACT-7).
     pub fn history(&self, person: &PersonId) -> Vec<&Action> {
         self.actions_by_subject
@@ -516,7 +578,7 @@ impl State {
     pub fn team_warnings(&self) -> Vec<crate::Warning> {
         let mut out = Vec::new();
         let size = self.moderators.len();
-        let min = self.settings.minimum_team_size as usize;
+        let min = self.settings.warn_team_below as usize;
         if size < min {
             out.push(crate::Warning {
                 requirement: "TEAM-3".into(),

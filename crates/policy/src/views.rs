@@ -12,7 +12,9 @@ use std::collections::BTreeSet;
 
 /// A report as one viewer may see it. `reporter` is `None` for anyone but the
 /// reporter and those who handle the report, and always `None` for its
-/// subject (REPORT-5).
+/// subject (REPORT-5). The reporter's own words and links identify them as
+/// surely as their name: the subject reads neither (`None`), only that the
+/// report exists, its forum, category and state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportView {
     pub id: ReportId,
@@ -20,8 +22,8 @@ pub struct ReportView {
     pub subject: PersonId,
     pub reporter: Option<PersonId>,
     pub category: String,
-    pub description: String,
-    pub links: Vec<String>,
+    pub description: Option<String>,
+    pub links: Option<Vec<String>>,
     pub filed_at: Timestamp,
     pub state: ReportState,
     pub acknowledged_at: Option<Timestamp>,
@@ -40,6 +42,37 @@ pub fn handles_reports_on(state: &State, viewer: &Actor, forum: &Forum) -> bool 
     }
 }
 
+/// How much of a report one reader may read (REPORT-5). Every channel asks
+/// this one question: the pages and the API through [`report`], each
+/// notification through [`report_for_recipient`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// The reporter, or those who handle it: everything.
+    Whole,
+    /// The subject, or a group the subject is in: that it exists, its forum,
+    /// category and state; no reporter, none of the reporter's words or
+    /// links, no assignee.
+    AsSubject,
+}
+
+fn read_as(r: &Report, reading: Reading, handler: bool, reporter: bool) -> ReportView {
+    let whole = reading == Reading::Whole;
+    ReportView {
+        id: r.id,
+        forum: r.forum.clone(),
+        subject: r.subject.clone(),
+        reporter: (whole && (reporter || handler)).then(|| r.reporter.clone()),
+        category: r.category.clone(),
+        description: whole.then(|| r.description.clone()),
+        links: whole.then(|| r.links.clone()),
+        filed_at: r.filed_at,
+        state: r.state.clone(),
+        acknowledged_at: r.acknowledged_at,
+        escalated_at: r.escalated_at,
+        assignee: r.assignee.clone().filter(|_| whole && handler),
+    }
+}
+
 /// The report as the viewer may see it, or `None` if they may not see it at all.
 pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView> {
     let r = state.reports.get(&id)?;
@@ -50,21 +83,86 @@ pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView>
     if !(handler || reporter || subject) {
         return None;
     }
-    Some(ReportView {
-        id: r.id,
-        forum: r.forum.clone(),
-        subject: r.subject.clone(),
-        // Never to the subject, even one who handles reports on the forum.
-        reporter: (reporter || (handler && !subject)).then(|| r.reporter.clone()),
-        category: r.category.clone(),
-        description: r.description.clone(),
-        links: r.links.clone(),
-        filed_at: r.filed_at,
-        state: r.state.clone(),
-        acknowledged_at: r.acknowledged_at,
-        escalated_at: r.escalated_at,
-        assignee: r.assignee.clone().filter(|_| handler && !subject),
-    })
+    // Never the whole report to its subject, even one who handles reports
+    // on the forum, or who reported themselves.
+    let reading = if subject {
+        Reading::AsSubject
+    } else {
+        Reading::Whole
+    };
+    Some(read_as(r, reading, handler, reporter))
+}
+
+/// The people a notification to `to` reaches by their roles: a person; the
+/// sitting moderators; a forum's administrators (and the moderators, where
+/// they administer it, ROLE-3); the holders of a body's role. A forum and the
+/// community channel reach the public: nobody in particular.
+pub fn reached(state: &State, to: &Recipient) -> BTreeSet<PersonId> {
+    let holders = |role: fn(&Role) -> bool| -> BTreeSet<PersonId> {
+        state
+            .people
+            .values()
+            .filter(|p| p.roles.iter().any(role))
+            .map(|p| p.id.clone())
+            .collect()
+    };
+    match to {
+        Recipient::Person { person } => BTreeSet::from([person.clone()]),
+        Recipient::ModeratorTeam => state.moderators.keys().cloned().collect(),
+        Recipient::ForumAdministrators { forum } => match state.fora.get(forum) {
+            Some(f) => {
+                let mut out = state.administrators(f);
+                if state.moderators_administer(f) {
+                    out.extend(state.moderators.keys().cloned());
+                }
+                out
+            }
+            None => BTreeSet::new(),
+        },
+        Recipient::Forum { .. } | Recipient::CommunityChannel => BTreeSet::new(),
+        Recipient::Iesg => holders(Role::is_iesg),
+        Recipient::Iab => holders(|r| *r == Role::IabMember),
+        Recipient::IetfChair => holders(|r| *r == Role::IetfChair),
+        Recipient::LlcBoard => holders(|r| *r == Role::LlcBoardMember),
+        Recipient::Ombudsteam => holders(|r| *r == Role::Ombudsperson),
+    }
+}
+
+/// The report as a notification to `to` may show it (REPORT-5, PRIV-1), or
+/// `None` for a public recipient. A person reads it as [`report`] shows it
+/// to them. Those who handle it (the forum's administrators, the moderator
+/// team, the ombudsteam it is referred to) read the whole report, unless the
+/// subject is one of them: then the group's message is the subject's, since
+/// the subject reads it too.
+pub fn report_for_recipient(state: &State, to: &Recipient, id: ReportId) -> Option<ReportView> {
+    let r = state.reports.get(&id)?;
+    let handles = match to {
+        Recipient::Person { person } => return report_for(state, person, id),
+        Recipient::Forum { .. } | Recipient::CommunityChannel => return None,
+        Recipient::ForumAdministrators { .. } | Recipient::Ombudsteam => true,
+        Recipient::ModeratorTeam => state.fora.get(&r.forum).is_some_and(|f| f.public),
+        Recipient::Iesg | Recipient::Iab | Recipient::IetfChair | Recipient::LlcBoard => false,
+    };
+    let reading = if handles && !reached(state, to).contains(&r.subject) {
+        Reading::Whole
+    } else {
+        Reading::AsSubject
+    };
+    Some(read_as(r, reading, handles, false))
+}
+
+/// An action as `person` may read it, once [`may_see_action`] says they may
+/// see it at all. Its subject reads the terms, the reason as the acting
+/// person wrote it for them, its changes and how to disagree; not the
+/// evidence (the links a report gave are copied there, and would name the
+/// reporter, REPORT-5) nor the administrators' consultations of the team.
+pub fn action_as_seen_by(person: &PersonId, action: &Action) -> Action {
+    let mut seen = action.clone();
+    if &action.subject == person {
+        seen.evidence.clear();
+        seen.consultations.clear();
+    }
+    seen
 }
 
 /// A person's moderation history across all fora (ACT-7): visible to the person
@@ -195,15 +293,15 @@ pub fn may_see_reinstatement_as(
 }
 
 /// An LLC emergency action (LLC-1/2): its subject, the LLC's staff and board,
-/// and the IESG, which is always informed; the moderators too unless legal
-/// advice withheld it from them.
+/// and the IESG and the moderators, each unless legal advice withheld it from
+/// them.
 pub fn may_see_llc_action(state: &State, person: &PersonId, llc: &LlcAction) -> bool {
     &llc.subject == person
         || state.holds_any(person, |r| {
             matches!(r, Role::LlcStaff | Role::LlcBoardMember)
         })
-        || on_iesg(state, person)
-        || (llc.withheld_on_legal_advice.is_none() && state.is_moderator(person))
+        || (!llc.withheld(LlcAudience::Iesg) && on_iesg(state, person))
+        || (!llc.withheld(LlcAudience::Moderators) && state.is_moderator(person))
 }
 
 /// The report as someone holding several capacities may see it: the widest
@@ -313,7 +411,8 @@ pub fn may_see_digest(state: &State, person: &PersonId) -> bool {
 }
 
 /// The IESG digest of one period as a page shows it (NOTIFY-2): the actions
-/// taken in it, as the emailed digest lists them (spam actions aside, ACT-5),
+/// taken in it, as the emailed digest lists them (spam actions too, marked as
+/// such: ACT-5 spares them the reporting, not the record),
 /// and what else the IESG follows: the appeals filed or decided in it, the
 /// reinstatement requests made or decided in it, and the LLC's emergency
 /// actions taken, reviewed or lifted in it (LLC-1).
@@ -347,7 +446,7 @@ pub fn issued_digests(state: &State) -> Vec<Period> {
 /// log's set-up, or one digest period back when that is not recorded) to
 /// `now`, as the scheduler will issue it.
 pub fn current_digest_period(state: &State, now: Timestamp) -> Period {
-    let days = i64::from(state.settings.iesg_digest_days.max(1));
+    let days = i64::from(state.numbers().iesg_digest_days.max(1));
     let from = state
         .digest_until
         .or(state.bootstrapped_at)
@@ -375,7 +474,7 @@ pub fn digest<'a>(
     let actions = state
         .actions
         .values()
-        .filter(|a| !a.spam && within(a.taken_at) && viewer.sees(a))
+        .filter(|a| within(a.taken_at) && viewer.sees(a))
         .collect();
     let appeals = state
         .appeals
@@ -428,8 +527,10 @@ pub fn may_see_llc_legal_advice(state: &State, person: &PersonId) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LlcActionView {
     pub action: LlcAction,
-    /// Withheld from the moderators and the community on legal advice.
+    /// Legal advice limited who is told (LLC-1).
     pub withheld: bool,
+    /// Who was told of it.
+    pub told: Vec<LlcAudience>,
 }
 
 /// The LLC emergency action as `person` may see it ([`may_see_llc_action`]).
@@ -444,10 +545,23 @@ pub fn llc_action_for(
         .filter(|a| may_see_llc_action(state, person, a))?;
     let mut action = action.clone();
     let withheld = action.withheld_on_legal_advice.is_some();
+    let told = [
+        LlcAudience::Iesg,
+        LlcAudience::Moderators,
+        LlcAudience::Community,
+    ]
+    .into_iter()
+    .filter(|a| !action.withheld(*a))
+    .collect();
     if !may_see_llc_legal_advice(state, person) {
         action.withheld_on_legal_advice = None;
+        action.withheld_from.clear();
     }
-    Some(LlcActionView { action, withheld })
+    Some(LlcActionView {
+        action,
+        withheld,
+        told,
+    })
 }
 
 /// A person and the accounts linked to them, for those who may see them.

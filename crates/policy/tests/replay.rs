@@ -140,7 +140,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => idx().prop_map(Op::Escalate),
         1 => (idx(), any::<u8>()).prop_map(|(r, o)| Op::Resolve(r, o)),
         1 => idx().prop_map(Op::Refer),
-        5 => (0..SUBJECTS.len(), any::<u8>(), fora(), end(), prop::option::of(idx()), any::<bool>())
+        5 => (0..SUBJECTS.len(), any::<u8>(), fora(), end(), prop::option::of(idx()), prop::bool::weighted(0.15))
             .prop_map(|(subject, measure, fora, end_days, cite, spam)| Op::Take { subject, measure, fora, end_days, cite, spam }),
         2 => (idx(), 0..PEOPLE.len()).prop_map(|(action, moderator)| Op::Consult { action, moderator }),
         2 => (idx(), any::<u8>(), fora(), end()).prop_map(|(action, measure, fora, end_days)| Op::Amend { action, measure, fora, end_days }),
@@ -432,7 +432,13 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
             fora: names(&fora),
             reason: "disruption".into(),
             reports: cite.map(report).into_iter().collect(),
-            evidence: vec![],
+            evidence: spam
+                .then(|| Evidence {
+                    url: "https://mailarchive.ietf.org/arch/msg/ietf/bulk".into(),
+                    sha256: None,
+                })
+                .into_iter()
+                .collect(),
             starts_at: None,
             ends_at: end_days.map(|d| days_after(now, d)),
             spam,
@@ -522,7 +528,9 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
             nature: "suspension".into(),
             reason: "legal risk".into(),
             expected_duration: "a month".into(),
+            grounds_description: None,
             withhold_on_legal_advice: withhold.then(|| "counsel".into()),
+            withhold_from: vec![],
         },
         Op::LiftLlc(i) => Command::LiftLlcAction {
             action: llc(i),
@@ -538,6 +546,10 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
             version,
             title: "procedures".into(),
             text: "text".into(),
+            numbers: TeamNumbersChange {
+                escalation_hours: (version % 2 == 1).then_some(version * 12),
+                ..TeamNumbersChange::default()
+            },
         },
         Op::OpenReview(version) => Command::OpenProceduresReview { version },
         Op::Approve(version) => Command::ApproveProcedures { version },
@@ -546,11 +558,11 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
             announce_days,
             team,
         } => Command::ChangeSettings {
-            settings: Settings {
-                escalation_hours,
-                announce_suspensions_over_days: announce_days,
-                minimum_team_size: team,
-                ..Settings::default()
+            settings: SettingsChange {
+                escalation_hours: (escalation_hours % 4 == 0).then_some(escalation_hours),
+                announce_suspensions_over_days: (announce_days % 4 == 0).then_some(announce_days),
+                warn_team_below: Some(team),
+                ..SettingsChange::default()
             },
         },
         Op::Appoint(i) => Command::AppointModerator {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// the state is ignored (and the log replayed) rather than misread.
 /// Since v3 a snapshot holds the state and the case index
 /// (`{"state": .., "cases": ..}`).
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v3\n";
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v4\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;

@@ -8,6 +8,7 @@ use crate::event::Event;
 use crate::ids::{ActionId, ForumId, PersonId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS;
 use crate::time::add_days;
 use jiff::Timestamp;
 use std::collections::BTreeSet;
@@ -32,7 +33,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             text("reason", reason, 10_000)?;
             check_evidence(evidence)?;
             let subject = cx.subject(subject)?;
+            not_on_myself(cx, &subject)?;
             check_reports(cx, &subject, reports)?;
+            if *spam {
+                check_spam(cx, measure, reports, evidence)?;
+            }
             may_act(cx, &subject, fora, reports)?;
             let action = Action {
                 id: ActionId(cx.state.next.action),
@@ -207,6 +212,15 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             }
             text("process", process, 200)?;
             text("reference", reference, 2_000)?;
+            let effective = cx.state.settings.policy_effective_at;
+            if *imposed_at >= effective {
+                return Err(Refusal::not_permitted(
+                    "REINST-5",
+                    format!(
+                        "imposed_at: only a suspension imposed before this policy took effect ({effective}) is legacy; a later one is an action under this policy"
+                    ),
+                ));
+            }
             let subject = cx.subject(subject)?;
             let id = ActionId(cx.state.next.action);
             cx.emit(Event::ActionTaken {
@@ -323,6 +337,60 @@ fn check_evidence(evidence: &[Evidence]) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Nobody acts on their own case: not an action on themselves, nor a change
+/// of one taken on them.
+pub(super) fn not_on_myself(cx: &Cx, subject: &PersonId) -> Result<(), Refusal> {
+    if subject == cx.me() {
+        return Err(Refusal::not_permitted(
+            "ACT-2",
+            format!(
+                "{subject} cannot act on their own case: another administrator or a moderator does"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// ACT-5: marking an action as spam spares it the reporting, so the mark must
+/// be earned: evidence of the bulk messages, no admonishment (which speaks to
+/// a person, not a bulk sender), and no report cited that says anything but
+/// unsolicited bulk messages.
+fn check_spam(
+    cx: &Cx,
+    measure: &Measure,
+    reports: &[ReportId],
+    evidence: &[Evidence],
+) -> Result<(), Refusal> {
+    if matches!(
+        measure,
+        Measure::PrivateAdmonishment | Measure::PublicAdmonishment
+    ) {
+        return Err(Refusal::not_permitted(
+            "ACT-5",
+            "spam: an admonishment speaks to a person; it cannot be marked as spam",
+        ));
+    }
+    if evidence.is_empty() {
+        return Err(Refusal::not_permitted(
+            "ACT-5",
+            "spam: marking an action as spam needs evidence of the bulk messages (links to them)",
+        ));
+    }
+    for r in reports {
+        let report = cx.report(*r)?;
+        if report.category != BULK_CATEGORY {
+            return Err(Refusal::not_permitted(
+                "ACT-5",
+                format!(
+                    "spam: {r} reports {:?}, not unsolicited bulk messages; such an action is reported as any other",
+                    report.category
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_reports(cx: &Cx, subject: &PersonId, reports: &[ReportId]) -> Result<(), Refusal> {
     for r in reports {
         if &cx.report(*r)?.subject != subject {
@@ -357,14 +425,9 @@ fn may_act(
         return Ok(());
     }
     // "The same person disrupts several fora at the same time" must be on the
-    // record: reports about them, open or cited, in more than one forum.
-    let mut reported = open_report_fora(cx, subject);
-    reported.extend(
-        reports
-            .iter()
-            .filter_map(|r| cx.state.reports.get(r))
-            .map(|r| &r.forum),
-    );
+    // record: reports about them, open or cited, in more than one forum, filed
+    // within the team's window, none found not disruptive.
+    let reported = recent_report_fora(cx, subject, reports);
     let several_fora = reported.len() > 1;
     for id in fora {
         let f = cx.forum(id)?;
@@ -385,12 +448,34 @@ fn may_act(
     Ok(())
 }
 
-/// The fora where the person has reports that are not yet resolved.
-fn open_report_fora<'a>(cx: &Cx<'a>, subject: &PersonId) -> BTreeSet<&'a ForumId> {
+/// The fora of the reports about the person filed within the several-fora
+/// window before now (ACT-2), those cited included, leaving out any resolved
+/// as not disruptive.
+fn recent_report_fora<'a>(
+    cx: &Cx<'a>,
+    subject: &PersonId,
+    cited: &[ReportId],
+) -> BTreeSet<&'a ForumId> {
+    let window = i64::from(cx.state.numbers().several_fora_window_days);
+    let since = add_days(cx.now, -window);
+    let counts = |r: &&Report| {
+        &r.subject == subject
+            && since <= r.filed_at
+            && r.state
+                != ReportState::Resolved {
+                    outcome: ReportOutcome::NotDisruptive,
+                }
+    };
     cx.state
         .reports
         .values()
-        .filter(|r| &r.subject == subject && !matches!(r.state, ReportState::Resolved { .. }))
+        .filter(counts)
+        .chain(
+            cited
+                .iter()
+                .filter_map(|r| cx.state.reports.get(r))
+                .filter(counts),
+        )
         .map(|r| &r.forum)
         .collect()
 }
@@ -403,6 +488,7 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
         "amending or rescinding an action",
     )?;
     let a = cx.action(id)?;
+    not_on_myself(cx, &a.subject)?;
     if !a.in_force() {
         return Err(Refusal::out_of_order(
             "ACT-3",
@@ -569,26 +655,27 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
             );
         }
     }
-    // NOTIFY-3: a suspension longer than the threshold (14 days) is announced;
+    // NOTIFY-3: a suspension longer than 14 days is announced to each forum
+    // where it (with the suspensions back to back with it there) is longer;
     // exactly 14 days is not longer.
-    if terms.measure.is_suspension() {
-        let threshold = add_days(
-            terms.starts_at,
-            i64::from(cx.state.settings.announce_suspensions_over_days),
+    let announced: Vec<&ForumId> = terms
+        .fora
+        .iter()
+        .filter(|f| announced_on(cx, id, subject, f, terms))
+        .collect();
+    for f in &announced {
+        cx.owe(
+            Recipient::Forum {
+                forum: (*f).clone(),
+            },
+            about.clone(),
+            "NOTIFY-3",
+            "suspension/forum",
         );
-        if terms.ends_at.is_none_or(|end| end > threshold) {
-            for f in &terms.fora {
-                cx.owe(
-                    Recipient::Forum { forum: f.clone() },
-                    about.clone(),
-                    "NOTIFY-3",
-                    "suspension/forum",
-                );
-            }
-        }
     }
-    // NOTIFY-4: an action on several fora goes to the community channel.
-    if terms.fora.len() > 1 {
+    // NOTIFY-4: such an announced suspension that applies to more than one
+    // forum goes to the community channel too.
+    if !announced.is_empty() && terms.fora.len() > 1 {
         cx.owe(
             Recipient::CommunityChannel,
             about.clone(),
@@ -607,4 +694,53 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
             );
         }
     }
+}
+
+/// NOTIFY-3: whether a suspension with these terms is announced on `forum`:
+/// longer than 14 days, counting with it the suspensions of the same person
+/// on that forum that run back to back with it (or overlap it), so that a
+/// long suspension cut into short ones is announced all the same.
+fn announced_on(cx: &Cx, id: ActionId, subject: &PersonId, forum: &ForumId, terms: &Terms) -> bool {
+    if !terms.measure.is_suspension() {
+        return false;
+    }
+    let Some(mut end) = terms.ends_at else {
+        return true;
+    };
+    let mut start = terms.starts_at;
+    let others: Vec<&Action> = cx
+        .state
+        .history(subject)
+        .into_iter()
+        .filter(|a| {
+            a.id != id
+                && a.terms.measure.is_suspension()
+                && a.terms.fora.contains(forum)
+                && !matches!(a.status, ActionStatus::Rescinded { .. })
+        })
+        .collect();
+    loop {
+        let mut grew = false;
+        for a in &others {
+            let touches = a.terms.starts_at <= end && a.terms.ends_at.is_none_or(|e| e >= start);
+            if !touches {
+                continue;
+            }
+            let Some(e) = a.terms.ends_at else {
+                return true;
+            };
+            if a.terms.starts_at < start {
+                start = a.terms.starts_at;
+                grew = true;
+            }
+            if e > end {
+                end = e;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    end > add_days(start, i64::from(ANNOUNCE_SUSPENSIONS_OVER_DAYS))
 }

@@ -115,6 +115,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             check_decider(cx, step)?;
             text("rationale", rationale, 20_000)?;
             let action = cx.action(a.action)?;
+            not_a_party(cx, a, action)?;
             match (upheld, remedy) {
                 (false, Some(_)) => {
                     return Err(Refusal::invalid(
@@ -246,6 +247,35 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         _ => {}
     }
     Ok(())
+}
+
+/// APPEAL-2: nobody decides a step about their own action or their own
+/// disagreement, nor a second step of one chain.
+fn not_a_party(cx: &Cx, appeal: &Appeal, action: &Action) -> Result<(), Refusal> {
+    let me = cx.me();
+    let why = if &appeal.appellant == me {
+        "it is their own disagreement"
+    } else if &action.subject == me {
+        "the action is about them"
+    } else if &action.taken_by == me || action.amendments.iter().any(|m| &m.by == me) {
+        "it is about their own action"
+    } else if appeal
+        .steps
+        .iter()
+        .filter_map(|s| s.decision.as_ref())
+        .any(|d| &d.by == me)
+    {
+        "they decided an earlier step of this appeal"
+    } else {
+        return Ok(());
+    };
+    Err(Refusal::not_permitted(
+        "APPEAL-2",
+        format!(
+            "{me} may not decide {}: {why}; another member of the body decides",
+            appeal.id
+        ),
+    ))
 }
 
 /// Only the body the appeal is before may decide it.

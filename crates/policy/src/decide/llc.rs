@@ -16,48 +16,81 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             subject,
             fora,
             grounds,
+            grounds_description,
             nature,
             reason,
             expected_duration,
             withhold_on_legal_advice,
+            withhold_from,
         } => {
             cx.only(&[Capacity::Llc], "LLC-1", "an emergency action")?;
             for f in fora {
                 cx.forum(f)?;
             }
+            match (grounds, grounds_description) {
+                (LlcGrounds::Other, None) => {
+                    return Err(Refusal::invalid(
+                        "grounds_description",
+                        "say what the grounds are when they are none of the examples",
+                    ));
+                }
+                (_, Some(d)) => text("grounds_description", d, 2_000)?,
+                _ => {}
+            }
             text("nature", nature, 2_000)?;
             text("reason", reason, 10_000)?;
             text("expected_duration", expected_duration, 200)?;
-            if let Some(advice) = withhold_on_legal_advice {
-                text("withhold_on_legal_advice", advice, 2_000)?;
+            match withhold_on_legal_advice {
+                Some(advice) => text("withhold_on_legal_advice", advice, 2_000)?,
+                None if !withhold_from.is_empty() => {
+                    return Err(Refusal::invalid(
+                        "withhold_on_legal_advice",
+                        "only legal advice limits who is told of an emergency action: record it",
+                    ));
+                }
+                None => {}
             }
+            let mut withheld: Vec<LlcAudience> = withhold_from.clone();
+            withheld.sort();
+            withheld.dedup();
             let subject = cx.subject(subject)?;
             let id = LlcActionId(cx.state.next.llc_action);
-            cx.emit(Event::LlcActionTaken {
-                action: LlcAction {
-                    id,
-                    subject,
-                    fora: fora.clone(),
-                    grounds: *grounds,
-                    nature: nature.clone(),
-                    reason: reason.clone(),
-                    expected_duration: expected_duration.clone(),
-                    taken_by: cx.me().clone(),
-                    taken_at: cx.now,
-                    withheld_on_legal_advice: withhold_on_legal_advice.clone(),
-                    board_review: None,
-                    lifted_at: None,
-                },
-            });
+            let action = LlcAction {
+                id,
+                subject,
+                fora: fora.clone(),
+                grounds: *grounds,
+                grounds_description: grounds_description.clone(),
+                nature: nature.clone(),
+                reason: reason.clone(),
+                expected_duration: expected_duration.clone(),
+                taken_by: cx.me().clone(),
+                taken_at: cx.now,
+                withheld_on_legal_advice: withhold_on_legal_advice.clone(),
+                withheld_from: withheld,
+                board_review: None,
+                lifted_at: None,
+            };
+            let told = |audience| !action.withheld(audience);
+            let (iesg, team, community) = (
+                told(LlcAudience::Iesg),
+                told(LlcAudience::Moderators),
+                told(LlcAudience::Community),
+            );
+            cx.emit(Event::LlcActionTaken { action });
             let about = Subject::LlcAction(id);
-            cx.owe(Recipient::Iesg, about.clone(), "LLC-1", "llc-action/iesg");
-            if withhold_on_legal_advice.is_none() {
+            if iesg {
+                cx.owe(Recipient::Iesg, about.clone(), "LLC-1", "llc-action/iesg");
+            }
+            if team {
                 cx.owe(
                     Recipient::ModeratorTeam,
                     about.clone(),
                     "LLC-1",
                     "llc-action/moderators",
                 );
+            }
+            if community {
                 cx.owe(
                     Recipient::CommunityChannel,
                     about,

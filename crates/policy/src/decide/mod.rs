@@ -193,6 +193,19 @@ impl<'a> Cx<'a> {
             Capacity::Ombudsteam => s.holds(me, &Role::Ombudsperson),
             Capacity::Operator => s.holds(me, &Role::Operator),
         };
+        if held && self.capacity() == Capacity::Moderator && s.past_step_down_grace(me, self.now) {
+            let role = s.flagged_to_step_down.get(me).map_or_else(
+                || "a role that excludes moderation".to_owned(),
+                Role::to_string,
+            );
+            return Err(Refusal::not_permitted(
+                "TEAM-2",
+                format!(
+                    "{me} serves as {role} and is past the {} days to step down: they can no longer act as a moderator until recalled or that role ends",
+                    s.numbers().step_down_grace_days
+                ),
+            ));
+        }
         if held {
             Ok(())
         } else if !s.people.contains_key(me) && *me != PersonId::system() {
@@ -285,6 +298,20 @@ impl<'a> Cx<'a> {
             }
         }
     }
+}
+
+/// A name (of a person, a group, a forum): a required piece of text on one
+/// line. A control character (a line break above all) would let a name say
+/// more than a name where it is printed, in an email's Subject say.
+pub(crate) fn one_line(field: &'static str, value: &str, max: usize) -> Result<(), Refusal> {
+    text(field, value, max)?;
+    if value.chars().any(char::is_control) {
+        return Err(Refusal::invalid(
+            field,
+            "must be one line, without control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// A required piece of text: present, not blank, and of a sane length.

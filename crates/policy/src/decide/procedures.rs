@@ -7,6 +7,7 @@ use crate::command::Command;
 use crate::event::Event;
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::settings::TeamNumbersChange;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
@@ -14,11 +15,16 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             version,
             title,
             text: body,
+            numbers,
         } => {
             cx.only(&[Capacity::Moderator], "PROC-1", "drafting procedures")?;
             next_version(cx.state.procedures.keys().next_back(), *version)?;
             text("title", title, 200)?;
             text("text", body, 200_000)?;
+            // The numbers named change; the others stay as they are in force.
+            let numbers = (*numbers != TeamNumbersChange::default())
+                .then(|| cx.state.numbers().changed(numbers))
+                .transpose()?;
             cx.emit(Event::ProceduresDrafted {
                 procedures: Procedures {
                     version: *version,
@@ -26,6 +32,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     text: body.clone(),
                     status: ProceduresStatus::Draft,
                     approved_at: None,
+                    numbers,
                 },
             });
         }

@@ -117,6 +117,15 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 ));
             }
             let a = cx.action(r.action)?;
+            if &r.person == cx.me() || &a.subject == cx.me() {
+                return Err(Refusal::not_permitted(
+                    "REINST-2",
+                    format!(
+                        "{} cannot decide their own reinstatement: another member of the deciding body does",
+                        cx.me()
+                    ),
+                ));
+            }
             let may = match &r.decided_by {
                 Decider::ForumAdministrators => {
                     cx.capacity() == Capacity::Administrator

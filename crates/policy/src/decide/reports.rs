@@ -9,7 +9,6 @@ use crate::event::Event;
 use crate::ids::ReferralId;
 use crate::model::*;
 use crate::refusal::Refusal;
-use crate::time::add_seconds;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     use Capacity::{Administrator, Moderator, Participant, System};
@@ -196,25 +195,24 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             )?;
             let r = cx.report(*report)?;
             let f = cx.forum(&r.forum)?;
+            if !f.public {
+                // FORUM-3: the moderator team does not moderate non-public fora.
+                return Err(Refusal::NonPublicForum {
+                    forum: f.id.to_string(),
+                });
+            }
             if r.escalated_at.is_some() {
                 return Err(Refusal::out_of_order(
                     "REPORT-4",
                     format!("{report} has already been escalated"),
                 ));
             }
-            if !matches!(r.state, ReportState::Received) {
+            let Some(deadline) = cx.state.escalates_at(r) else {
                 return Err(Refusal::out_of_order(
                     "REPORT-4",
-                    format!(
-                        "{report} is {}: the administrators have taken it up",
-                        r.state.name()
-                    ),
+                    format!("{report} is resolved"),
                 ));
-            }
-            let deadline = add_seconds(
-                r.filed_at,
-                i64::from(cx.state.settings.escalation_hours) * 3600,
-            );
+            };
             let admin_hands_over =
                 cx.capacity() == Administrator && cx.state.is_administrator(cx.me(), f);
             if !admin_hands_over {
@@ -225,9 +223,14 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     ));
                 }
                 if cx.now < deadline {
+                    let unless = if r.state == ReportState::Received {
+                        "still unacknowledged"
+                    } else {
+                        "acknowledged but still unresolved"
+                    };
                     return Err(Refusal::out_of_order(
                         "REPORT-4",
-                        format!("{report} escalates at {deadline} if it is still unacknowledged"),
+                        format!("{report} escalates at {deadline} if it is {unless}"),
                     ));
                 }
             }

@@ -2,7 +2,7 @@
 //! delegations (ROLE-2), opt-ins (FORUM-2), report categories (REPORT-2) and
 //! settings. Everything is an event like any other, attributed to its operator.
 
-use super::{Cx, text};
+use super::{Cx, one_line, text};
 use crate::command::Command;
 use crate::event::Event;
 use crate::ids::PersonId;
@@ -24,7 +24,7 @@ pub(super) fn bootstrap(cx: &mut Cx, operator: &PersonId, name: &str) -> Result<
             "the first event makes its own actor the first operator",
         ));
     }
-    text("name", name, 200)?;
+    one_line("name", name, 200)?;
     cx.emit(Event::Bootstrapped {
         operator: operator.clone(),
         name: name.to_owned(),
@@ -48,7 +48,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     id: person.to_string(),
                 });
             }
-            text("name", name, 200)?;
+            one_line("name", name, 200)?;
             if let Some(tz) = time_zone {
                 text("time_zone", tz, 64)?;
             }
@@ -91,6 +91,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 cx.emit(Event::ModeratorFlaggedToStepDown {
                     person: person.clone(),
                     role: role.clone(),
+                    at: Some(cx.now),
                 });
                 cx.warn(
                     "TEAM-2",
@@ -121,7 +122,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     id: wg.to_string(),
                 });
             }
-            text("name", name, 200)?;
+            one_line("name", name, 200)?;
             if let Some(ad) = responsible_ad {
                 cx.person(ad)?;
             }
@@ -151,7 +152,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     id: forum.to_string(),
                 });
             }
-            text("name", name, 200)?;
+            one_line("name", name, 200)?;
             text("kind", kind, 64)?;
             if let Some(wg) = wg
                 && !cx.state.working_groups.contains_key(wg)
@@ -256,18 +257,9 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
         }
         Command::ChangeSettings { settings } => {
-            cx.only(&[Operator, Moderator], "ROLE-1", "changing settings")?;
-            let positive = [
-                ("escalation_hours", settings.escalation_hours),
-                ("iesg_digest_days", settings.iesg_digest_days),
-                ("community_report_days", settings.community_report_days),
-                ("minimum_team_size", settings.minimum_team_size),
-            ];
-            if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
-                return Err(Refusal::invalid(field, "must be at least 1"));
-            }
-            cx.emit(Event::SettingsChanged {
-                settings: settings.clone(),
+            cx.only(&[Operator], "ROLE-1", "changing a deployment's settings")?;
+            cx.emit(Event::DeploymentSettingsChanged {
+                settings: cx.state.settings.changed(settings)?,
             });
         }
         _ => {}

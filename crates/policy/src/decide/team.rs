@@ -95,7 +95,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
 
 /// TEAM-3: fewer moderators than the minimum is shown, not silently accepted.
 fn team_size_warning(cx: &mut Cx, size: usize) {
-    let min = cx.state.settings.minimum_team_size as usize;
+    let min = cx.state.settings.warn_team_below as usize;
     if size < min {
         cx.warn(
             "TEAM-3",

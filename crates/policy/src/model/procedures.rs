@@ -15,6 +15,10 @@ pub struct Procedures {
     pub text: String,
     pub status: ProceduresStatus,
     pub approved_at: Option<Timestamp>,
+    /// The team's numbers under this version (PROC-1); `None` in versions
+    /// that set none, which keep those of the version before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbers: Option<crate::settings::TeamNumbers>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,6 +78,10 @@ pub struct Category {
     pub harassment: bool,
 }
 
+/// The category of unsolicited bulk messages, the only kind of report an
+/// action marked as spam may cite (ACT-5).
+pub const BULK_CATEGORY: &str = "bulk";
+
 impl Category {
     /// The categories every installation starts with (REPORT-2).
     pub fn defaults() -> Vec<Category> {
@@ -114,7 +118,7 @@ impl Category {
                 "Persistent requests for evidence or debate, made in bad faith, that wear others down.",
             ),
             c(
-                "bulk",
+                BULK_CATEGORY,
                 "Unsolicited bulk messages",
                 "Spam and other unsolicited bulk messages.",
             ),

@@ -274,6 +274,52 @@ fn act_2_a_moderator_acts_when_the_person_disrupts_two_fora() {
 }
 
 #[test]
+fn act_2_at_the_same_time_means_within_the_window_and_not_found_not_disruptive() {
+    let mut w = World::ietf();
+    w.at("2026-01-01T10:00:00Z");
+    let old = w.file_report("bob", "tls@", "carol", "uncivil");
+    // Two months later, a report on another forum: not "at the same time".
+    w.at(NOW);
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    let r = w.refused("m1", Moderator, admonish("carol", &["quic@"]));
+    assert_eq!(r.requirement(), "ACT-2");
+    // Citing the old report does not bring it into the window either.
+    let r = w.refused(
+        "m1",
+        Moderator,
+        citing(admonish("carol", &["quic@"]), &[old]),
+    );
+    assert_eq!(r.requirement(), "ACT-2");
+    // A second report within 30 days, on tls@, is.
+    w.at("2026-03-20T10:00:00Z");
+    let recent = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.take("m1", Moderator, admonish("carol", &["quic@"]));
+    // Unless tls@'s administrators found it not disruptive.
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: recent },
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: recent,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
+    let r = w.refused("m1", Moderator, admonish("carol", &["quic@"]));
+    assert_eq!(r.requirement(), "ACT-2");
+    // The window is the team's number: an approved version of 90 days brings
+    // the January report back in.
+    w.approve_numbers(TeamNumbersChange {
+        several_fora_window_days: Some(90),
+        ..TeamNumbersChange::default()
+    });
+    w.take("m1", Moderator, admonish("carol", &["quic@"]));
+}
+
+#[test]
 fn act_2_a_moderator_acts_on_several_fora_at_once() {
     let mut w = World::ietf();
     w.at(NOW);
@@ -546,6 +592,88 @@ fn act_5_spam_is_handled_with_the_same_actions_but_nobody_is_notified() {
         Command::ExpireAction { action: b },
     );
     assert_eq!(kinds(&ev), ["action_expired"]);
+}
+
+#[test]
+fn act_5_the_spam_mark_needs_evidence_and_silences_no_admonishment_and_no_other_report() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    // Without evidence of bulk messages.
+    let r = w.refused(
+        "alice",
+        Administrator,
+        marked_spam(suspend("bob", &["tls@"])),
+    );
+    assert_eq!(r.requirement(), "ACT-5");
+    assert_says(&r, "evidence");
+    // An admonishment speaks to a person.
+    for measure in [Measure::PrivateAdmonishment, Measure::PublicAdmonishment] {
+        let r = w.refused(
+            "alice",
+            Administrator,
+            as_spam(act("bob", measure, &["tls@"])),
+        );
+        assert_eq!(r.requirement(), "ACT-5");
+    }
+    // A participant suspended for arguing is not a bulk sender.
+    let arguing = w.file_report("carol", "tls@", "bob", "arguing-against-charter");
+    let r = w.refused(
+        "alice",
+        Administrator,
+        as_spam(citing(suspend("bob", &["tls@"]), &[arguing])),
+    );
+    assert_eq!(r.requirement(), "ACT-5");
+    assert_says(&r, "arguing-against-charter");
+    // A report of bulk messages may be cited.
+    let bulk = w.file_report("carol", "tls@", "bob", "bulk");
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        as_spam(citing(suspend("bob", &["tls@"]), &[bulk])),
+    );
+    assert!(taken_action(&ev).spam);
+}
+
+#[test]
+fn act_5_spam_actions_stay_in_the_iesg_digest() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let a = w.take("m1", Moderator, as_spam(suspend("bob", &["ietf@"])));
+    let period = Period {
+        from: ts("2026-03-01T00:00:00Z"),
+        to: ts("2026-04-01T00:00:00Z"),
+    };
+    let digest = modpod_policy::views::digest(&w.state, &p("ad_sec"), period, false)
+        .expect("the IESG reads the digest");
+    assert!(
+        digest.actions.iter().any(|d| d.id == a && d.spam),
+        "{digest:?}"
+    );
+}
+
+#[test]
+fn act_2_nobody_acts_on_their_own_case() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    // alice chairs tls: a report about her on tls@ is not hers to act on.
+    let rep = w.file_report("bob", "tls@", "alice", "uncivil");
+    let r = w.refused(
+        "alice",
+        Administrator,
+        citing(
+            suspend_until("alice", &["tls@"], "2026-03-02T10:00:00Z"),
+            &[rep],
+        ),
+    );
+    assert_eq!(r.requirement(), "ACT-2");
+    assert_says(&r, "own case");
+    // Nor may a moderator act on themselves, nor change an action on them.
+    let r = w.refused("m1", Moderator, admonish("m1", &["ietf@"]));
+    assert_eq!(r.requirement(), "ACT-2");
+    let a = w.take("m2", Moderator, admonish("m1", &["ietf@"]));
+    let r = w.refused("m1", Moderator, rescind(a));
+    assert_eq!(r.requirement(), "ACT-2");
+    w.ok("m3", Moderator, rescind(a));
 }
 
 #[test]

@@ -420,3 +420,70 @@ fn appeal_2_a_second_disagreement_by_the_same_person_does_not_restart_the_chain(
     let ev = w.ok("bob", Participant, disagree(a));
     assert_ne!(filed_appeal(&ev).id, id);
 }
+
+#[test]
+fn appeal_2_nobody_decides_two_steps_of_one_chain() {
+    let mut w = World::ietf();
+    let (_, id) = disagreement_on_tls(&mut w);
+    w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
+    w.ok("carol", Participant, Command::EscalateAppeal { appeal: id });
+    // ad_sec sits on the IESG, but decided the first step.
+    let r = w.refused("ad_sec", Iesg, decide_appeal(id, false, None));
+    assert_eq!(r.requirement(), "APPEAL-2");
+    assert_says(&r, "decided an earlier step");
+    w.ok("ad_tsv", Iesg, decide_appeal(id, false, None));
+}
+
+#[test]
+fn appeal_2_nobody_decides_a_step_about_their_own_action() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let a = w.take("alice", Administrator, suspend("carol", &["tls@"]));
+    let appeal = filed_appeal(&w.ok("carol", Participant, disagree(a))).id;
+    // alice cannot be the IESG about her own action: give her an IESG seat.
+    w.ok(
+        "op",
+        Operator,
+        Command::GrantRole {
+            person: p("alice"),
+            role: Role::IesgMember,
+        },
+    );
+    w.ok("ad_sec", AreaDirector, decide_appeal(appeal, false, None));
+    w.ok("carol", Participant, Command::EscalateAppeal { appeal });
+    let r = w.refused("alice", Iesg, decide_appeal(appeal, false, None));
+    assert_eq!(r.requirement(), "APPEAL-2");
+    assert_says(&r, "their own action");
+    // Nor a disagreement of their own, nor one about an action on them.
+    let on_m1 = w.take("m2", Moderator, admonish("m1", &["ietf@"]));
+    w.ok(
+        "op",
+        Operator,
+        Command::GrantRole {
+            person: p("m1"),
+            role: Role::IetfChair,
+        },
+    );
+    let own = filed_appeal(&w.ok("m1", Participant, disagree(on_m1))).id;
+    let r = w.refused("m1", IetfChair, decide_appeal(own, false, None));
+    assert_eq!(r.requirement(), "APPEAL-2");
+    assert_says(&r, "their own disagreement");
+    w.ok("ietf_chair", IetfChair, decide_appeal(own, false, None));
+}
+
+#[test]
+fn appeal_1_an_ad_who_is_no_longer_an_ad_counts_as_none() {
+    let mut w = World::ietf();
+    w.ok(
+        "op",
+        Operator,
+        Command::RevokeRole {
+            person: p("ad_sec"),
+            role: Role::AreaDirector { area: "sec".into() },
+        },
+    );
+    let (_, id) = disagreement_on_tls(&mut w);
+    assert_eq!(step_levels(&w, id), [AppealLevel::IetfChair]);
+    assert_eq!(w.appeal(id).steps[0].assigned_to, None);
+    w.ok("ietf_chair", IetfChair, decide_appeal(id, false, None));
+}

@@ -11,7 +11,9 @@ fn emergency(withhold: Option<&str>) -> Command {
         nature: "posting suspended on all lists".into(),
         reason: "a credible threat against a named participant".into(),
         expected_duration: "until the police have reviewed it".into(),
+        grounds_description: None,
         withhold_on_legal_advice: withhold.map(Into::into),
+        withhold_from: vec![],
     }
 }
 
@@ -244,4 +246,62 @@ fn llc_2_the_board_may_keep_it() {
     );
     assert!(!kinds(&ev).contains(&"llc_action_lifted"));
     assert_eq!(w.state.llc_actions.get(&a).unwrap().lifted_at, None);
+}
+
+#[test]
+fn llc_1_legal_advice_may_keep_even_the_iesg_uninformed() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let mut cmd = emergency(Some("counsel: tell nobody yet"));
+    if let Command::TakeLlcAction { withhold_from, .. } = &mut cmd {
+        *withhold_from = vec![LlcAudience::Iesg, LlcAudience::Community];
+    }
+    let ev = w.ok("llc_staff", Llc, cmd);
+    let told = recipients(&ev);
+    assert!(!told.contains(&Recipient::Iesg), "{told:?}");
+    assert!(!told.contains(&Recipient::CommunityChannel), "{told:?}");
+    assert!(told.contains(&Recipient::ModeratorTeam), "{told:?}");
+    let id = taken_llc_action(&ev).id;
+    let a = &w.state.llc_actions[&id];
+    assert!(!modpod_policy::views::may_see_llc_action(
+        &w.state,
+        &p("ad_sec"),
+        a
+    ));
+    assert!(modpod_policy::views::may_see_llc_action(
+        &w.state,
+        &p("m1"),
+        a
+    ));
+    // Withholding needs the advice on the record.
+    let mut unadvised = emergency(None);
+    if let Command::TakeLlcAction { withhold_from, .. } = &mut unadvised {
+        *withhold_from = vec![LlcAudience::Iesg];
+    }
+    let r = w.refused("llc_staff", Llc, unadvised);
+    assert_eq!(r.requirement(), "INPUT");
+    assert_says(&r, "withhold_on_legal_advice");
+}
+
+#[test]
+fn llc_1_the_grounds_are_examples_not_a_closed_list() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let mut other = emergency(None);
+    if let Command::TakeLlcAction { grounds, .. } = &mut other {
+        *grounds = LlcGrounds::Other;
+    }
+    let r = w.refused("llc_staff", Llc, other.clone());
+    assert_says(&r, "grounds_description");
+    if let Command::TakeLlcAction {
+        grounds_description,
+        ..
+    } = &mut other
+    {
+        *grounds_description = Some("a court order to stop the distribution of a document".into());
+    }
+    let ev = w.ok("llc_staff", Llc, other);
+    let a = taken_llc_action(&ev);
+    assert_eq!(a.grounds, LlcGrounds::Other);
+    assert!(recipients(&ev).contains(&Recipient::Iesg));
 }

@@ -2,7 +2,7 @@
 //! The policy decides who must be told; delivery is the server's.
 
 use crate::world::*;
-use Capacity::{Administrator, Moderator, Participant};
+use Capacity::{Administrator, Moderator, Operator, Participant};
 
 const NOW: &str = "2026-03-01T10:00:00Z";
 
@@ -212,25 +212,73 @@ fn notify_3_a_suspension_extended_past_14_days_is_announced() {
 }
 
 #[test]
-fn notify_3_the_threshold_is_a_setting() {
+fn notify_3_fourteen_days_is_the_policys_number_not_a_setting() {
     let mut w = World::ietf();
-    w.ok(
-        "m1",
-        Moderator,
-        Command::ChangeSettings {
-            settings: Settings {
-                announce_suspensions_over_days: 7,
-                ..Settings::default()
+    for who in [("m1", Moderator), ("op", Operator)] {
+        let r = w.refused(
+            who.0,
+            who.1,
+            Command::ChangeSettings {
+                settings: SettingsChange {
+                    announce_suspensions_over_days: Some(7),
+                    ..SettingsChange::default()
+                },
             },
-        },
-    );
+        );
+        assert!(
+            matches!(r.requirement(), "NOTIFY-3" | "ROLE-1"),
+            "{who:?}: {r:?}"
+        );
+    }
     w.at(NOW);
+    // Eight days is not announced, whoever asked for seven.
     let ev = w.ok(
         "alice",
         Administrator,
         suspend_until("carol", &["tls@"], "2026-03-09T10:00:00Z"),
     );
-    assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
+    assert!(owed(&ev, "NOTIFY-3").is_empty());
+}
+
+#[test]
+fn notify_3_back_to_back_suspensions_on_one_forum_count_as_one() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    // Ten days, then ten more from the moment the first ends: twenty in all.
+    let first = w.ok(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-11T10:00:00Z"),
+    );
+    assert!(owed(&first, "NOTIFY-3").is_empty());
+    let second = w.ok(
+        "alice",
+        Administrator,
+        starting(
+            suspend_until("carol", &["tls@"], "2026-03-21T10:00:00Z"),
+            "2026-03-11T10:00:00Z",
+        ),
+    );
+    assert_eq!(owed(&second, "NOTIFY-3"), vec![to_forum("tls@")]);
+    // Ten days on another forum, or after a gap, stands alone.
+    let elsewhere = w.ok(
+        "dave",
+        Administrator,
+        starting(
+            suspend_until("carol", &["quic@"], "2026-03-31T10:00:00Z"),
+            "2026-03-21T10:00:00Z",
+        ),
+    );
+    assert!(owed(&elsewhere, "NOTIFY-3").is_empty());
+    let after_a_gap = w.ok(
+        "alice",
+        Administrator,
+        starting(
+            suspend_until("carol", &["tls@"], "2026-04-12T10:00:00Z"),
+            "2026-04-02T10:00:00Z",
+        ),
+    );
+    assert!(owed(&after_a_gap, "NOTIFY-3").is_empty());
 }
 
 #[test]
@@ -296,14 +344,36 @@ fn notify_4_an_action_on_two_fora_goes_to_the_community_channel() {
         Administrator,
         suspend_until("carol", &["tls@", "tls-chat"], "2026-03-04T10:00:00Z"),
     );
-    assert_eq!(owed(&ev, "NOTIFY-4"), vec![Recipient::CommunityChannel]);
-    // Whatever the measure.
+    assert!(
+        owed(&ev, "NOTIFY-4").is_empty(),
+        "three days is not announced"
+    );
+    // A suspension announced under NOTIFY-3, on two fora, is.
     let ev = w.ok(
         "alice",
         Administrator,
-        admonish("carol", &["tls@", "tls-chat"]),
+        suspend_until("carol", &["tls@", "tls-chat"], "2026-03-21T10:00:00Z"),
     );
     assert_eq!(owed(&ev, "NOTIFY-4"), vec![Recipient::CommunityChannel]);
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        suspend("erin", &["tls@", "tls-chat"]),
+    );
+    assert_eq!(owed(&ev, "NOTIFY-4"), vec![Recipient::CommunityChannel]);
+    // Not an admonishment, private or public, nor a hold.
+    for measure in [
+        Measure::PrivateAdmonishment,
+        Measure::PublicAdmonishment,
+        Measure::ReviewAndApproval,
+    ] {
+        let ev = w.ok(
+            "alice",
+            Administrator,
+            act("carol", measure, &["tls@", "tls-chat"]),
+        );
+        assert!(owed(&ev, "NOTIFY-4").is_empty());
+    }
 }
 
 #[test]
@@ -346,23 +416,13 @@ fn notify_7_does_not_apply_to_administrators_own_actions() {
 }
 
 #[test]
-fn notify_3_a_huge_threshold_is_never_reached_and_never_a_crash() {
+fn notify_3_a_suspension_to_2090_is_announced() {
     let mut w = World::ietf();
-    w.ok(
-        "m1",
-        Moderator,
-        Command::ChangeSettings {
-            settings: Settings {
-                announce_suspensions_over_days: u32::MAX,
-                ..Settings::default()
-            },
-        },
-    );
     w.at(NOW);
     let ev = w.ok(
         "alice",
         Administrator,
         suspend_until("carol", &["tls@"], "2090-03-09T10:00:00Z"),
     );
-    assert!(owed(&ev, "NOTIFY-3").is_empty());
+    assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
 }

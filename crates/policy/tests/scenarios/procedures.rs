@@ -9,6 +9,7 @@ fn draft(version: u32) -> Command {
         version,
         title: format!("Moderator procedures v{version}"),
         text: "1. Contact the person off-list.".into(),
+        numbers: TeamNumbersChange::default(),
     }
 }
 

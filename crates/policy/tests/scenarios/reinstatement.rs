@@ -374,3 +374,63 @@ fn reinst_5_a_legacy_action_is_not_appealed_under_this_policy() {
     assert_eq!(r.requirement(), "REINST-5");
     assert_says(&r, "RFC 3683");
 }
+
+#[test]
+fn reinst_5_only_a_suspension_from_before_the_policy_took_effect_is_legacy() {
+    let mut w = World::ietf();
+    let legacy = |at: &str| Command::RecordLegacyAction {
+        subject: who("carol"),
+        fora: fora(&["ietf@"]),
+        imposed_at: ts(at),
+        process: "RFC 3683".into(),
+        reference: "PR-action of 2019".into(),
+    };
+    // RFC 9945 took effect in February 2026, by default.
+    for at in [
+        "2026-02-01T00:00:00Z",
+        "2026-06-01T00:00:00Z",
+        "2090-01-01T00:00:00Z",
+    ] {
+        let r = w.refused("op", Operator, legacy(at));
+        assert_eq!(r.requirement(), "REINST-5", "{at}");
+        assert_says(&r, "before this policy took effect");
+    }
+    w.ok("op", Operator, legacy("2026-01-31T23:59:59Z"));
+    // The effective date is the deployment's, set by an operator.
+    w.ok(
+        "op",
+        Operator,
+        Command::ChangeSettings {
+            settings: SettingsChange {
+                policy_effective_at: Some(ts("2027-01-01T00:00:00Z")),
+                ..SettingsChange::default()
+            },
+        },
+    );
+    w.ok("op", Operator, legacy("2026-06-01T00:00:00Z"));
+    // It names the process it was imposed under.
+    let mut unnamed = legacy("2019-01-01T00:00:00Z");
+    if let Command::RecordLegacyAction { process, .. } = &mut unnamed {
+        *process = " ".into();
+    }
+    let r = w.refused("op", Operator, unnamed);
+    assert_eq!(
+        r,
+        Refusal::Invalid {
+            field: "process",
+            reason: "must not be empty".into()
+        }
+    );
+}
+
+#[test]
+fn reinst_2_nobody_decides_their_own_reinstatement() {
+    let mut w = World::ietf();
+    w.at("2025-03-01T10:00:00Z");
+    let a = w.take("m1", Moderator, suspend("m5", &["ietf@"]));
+    w.at("2026-03-02T10:00:00Z");
+    let request = requested_reinstatement(&w.ok("m5", Participant, ask(a))).id;
+    let r = w.refused("m5", Moderator, answer(request, true, None));
+    assert_eq!(r.requirement(), "REINST-2");
+    w.ok("m2", Moderator, answer(request, true, None));
+}

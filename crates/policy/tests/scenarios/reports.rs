@@ -2,7 +2,7 @@
 //! and what the reporter is told (FEEDBACK-1).
 
 use crate::world::*;
-use Capacity::{Administrator, Moderator, Operator, Participant};
+use Capacity::{Administrator, Iesg, Moderator, Operator, Participant};
 
 #[test]
 fn report_1_a_report_goes_to_the_administrators_and_the_moderators() {
@@ -341,22 +341,139 @@ fn report_4_a_report_taken_up_in_time_does_not_escalate() {
         Command::EscalateReport { report: rep },
     );
     assert_eq!(r.requirement(), "REPORT-4");
-    assert_says(&r, "the administrators have taken it up");
+    assert_says(&r, "acknowledged but still unresolved");
 }
 
 #[test]
-fn report_4_the_escalation_time_is_a_setting() {
+fn report_4_an_acknowledged_report_left_unresolved_escalates_too() {
     let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.at("2026-03-01T12:00:00Z");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: rep },
+    );
+    // Fourteen days after the acknowledgement, by default.
+    let escalations = |w: &World| -> Vec<Command> {
+        modpod_policy::schedule::due(&w.state, w.now)
+            .into_iter()
+            .filter(|c| matches!(c, Command::EscalateReport { .. }))
+            .collect()
+    };
+    w.at("2026-03-15T11:59:00Z");
+    assert!(escalations(&w).is_empty());
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
+    assert_says(&r, "2026-03-15T12:00:00Z");
+    w.at("2026-03-15T12:00:00Z");
+    assert_eq!(
+        escalations(&w),
+        vec![Command::EscalateReport { report: rep }]
+    );
+    let ev = w.ok(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
+    assert!(recipients(&ev).contains(&Recipient::ModeratorTeam));
+    // Once resolved, nothing escalates.
+    let later = w.file_report("erin", "tls@", "carol", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: later },
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: later,
+            outcome: ReportOutcome::NoActionNeeded,
+        },
+    );
+    w.at("2026-06-01T00:00:00Z");
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: later },
+    );
+    assert_eq!(r.requirement(), "REPORT-4");
+}
+
+#[test]
+fn report_4_a_report_on_a_non_public_forum_never_escalates_to_the_team() {
+    let mut w = World::ietf();
+    let forum = w
+        .state
+        .fora
+        .values()
+        .find(|f| !f.public && w.state.policy_applies(f))
+        .map(|f| f.id.to_string())
+        .expect("the fixture has a non-public IETF forum");
+    let rep = w.file_report("bob", &forum, "carol", "uncivil");
+    w.later_hours(24 * 365);
+    assert!(
+        modpod_policy::schedule::due(&w.state, w.now)
+            .iter()
+            .all(|c| !matches!(c, Command::EscalateReport { .. }))
+    );
+    let r = w.refused(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: rep },
+    );
+    assert_eq!(r.requirement(), "FORUM-3");
+}
+
+#[test]
+fn report_4_the_escalation_time_is_one_of_the_teams_numbers() {
+    let mut w = World::ietf();
+    // One moderator cannot set it, nor an operator.
+    for who in [("m1", Moderator), ("op", Operator)] {
+        let r = w.refused(
+            who.0,
+            who.1,
+            Command::ChangeSettings {
+                settings: SettingsChange {
+                    escalation_hours: Some(1),
+                    ..SettingsChange::default()
+                },
+            },
+        );
+        assert!(matches!(r.requirement(), "PROC-1" | "ROLE-1"), "{r:?}");
+    }
+    // A draft of the procedures does not put it in force either.
     w.ok(
         "m1",
         Moderator,
-        Command::ChangeSettings {
-            settings: Settings {
-                escalation_hours: 4,
-                ..Settings::default()
+        Command::DraftProcedures {
+            version: 1,
+            title: "faster".into(),
+            text: "escalate after an hour".into(),
+            numbers: TeamNumbersChange {
+                escalation_hours: Some(1),
+                ..TeamNumbersChange::default()
             },
         },
     );
+    assert_eq!(w.state.numbers().escalation_hours, 48);
+    // An approved version does.
+    w.ok(
+        "m2",
+        Moderator,
+        Command::OpenProceduresReview { version: 1 },
+    );
+    w.ok("ad_sec", Iesg, Command::ApproveProcedures { version: 1 });
+    assert_eq!(w.state.numbers().escalation_hours, 1);
+    w.approve_numbers(TeamNumbersChange {
+        escalation_hours: Some(4),
+        ..TeamNumbersChange::default()
+    });
     w.at("2026-03-01T10:00:00Z");
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
     w.at("2026-03-01T13:59:00Z");
@@ -542,16 +659,10 @@ fn notewell_1_seeing_it_elsewhere_is_recorded_too() {
 #[test]
 fn report_4_a_huge_escalation_time_is_a_far_deadline_not_a_crash() {
     let mut w = World::ietf();
-    w.ok(
-        "m1",
-        Moderator,
-        Command::ChangeSettings {
-            settings: Settings {
-                escalation_hours: u32::MAX,
-                ..Settings::default()
-            },
-        },
-    );
+    w.approve_numbers(TeamNumbersChange {
+        escalation_hours: Some(u32::MAX),
+        ..TeamNumbersChange::default()
+    });
     let rep = w.file_report("bob", "tls@", "carol", "uncivil");
     w.at("2090-01-01T00:00:00Z");
     let r = w.refused(

@@ -155,7 +155,8 @@ fn team_2_a_sitting_moderator_granted_iab_membership_is_flagged_to_step_down() {
             },
             Event::ModeratorFlaggedToStepDown {
                 person: p("m3"),
-                role: Role::IabMember
+                role: Role::IabMember,
+                at: Some(w.now),
             },
         ]
     );
@@ -289,15 +290,40 @@ fn team_3_a_starting_team_below_five_is_shown_as_a_warning() {
 }
 
 #[test]
-fn team_3_the_minimum_is_a_setting() {
+fn team_3_five_is_the_policys_minimum_a_deployment_may_warn_at_more() {
     let mut w = World::ietf();
-    w.ok(
+    for below in [4, 1, 0] {
+        let r = w.refused(
+            "op",
+            Operator,
+            Command::ChangeSettings {
+                settings: SettingsChange {
+                    warn_team_below: Some(below),
+                    ..SettingsChange::default()
+                },
+            },
+        );
+        assert_eq!(r.requirement(), "TEAM-3", "{below}: {r:?}");
+    }
+    // Not a moderator's to set at all.
+    let r = w.refused(
         "m1",
         Moderator,
         Command::ChangeSettings {
-            settings: Settings {
-                minimum_team_size: 7,
-                ..Settings::default()
+            settings: SettingsChange {
+                warn_team_below: Some(7),
+                ..SettingsChange::default()
+            },
+        },
+    );
+    assert_eq!(r.requirement(), "ROLE-1");
+    w.ok(
+        "op",
+        Operator,
+        Command::ChangeSettings {
+            settings: SettingsChange {
+                warn_team_below: Some(7),
+                ..SettingsChange::default()
             },
         },
     );
@@ -448,4 +474,147 @@ fn team_4_the_roster_lists_the_moderators_with_their_time_zones() {
         !json.contains('@'),
         "no email addresses on the public roster: {json}"
     );
+}
+
+#[test]
+fn team_2_past_the_grace_period_a_flagged_moderator_can_no_longer_act() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    w.ok(
+        "op",
+        Operator,
+        Command::GrantRole {
+            person: p("m3"),
+            role: Role::IabMember,
+        },
+    );
+    // Within the 30 days ("soon after"), m3 still acts.
+    w.at("2026-03-31T09:59:00Z");
+    w.ok("m3", Moderator, admonish("bob", &["ietf@"]));
+    w.at("2026-03-31T10:00:00Z");
+    let r = w.refused("m3", Moderator, admonish("bob", &["ietf@"]));
+    assert_eq!(r.requirement(), "TEAM-2");
+    assert_says(&r, "can no longer act as a moderator");
+    // The team's procedures may give another grace period.
+    w.approve_numbers(TeamNumbersChange {
+        step_down_grace_days: Some(60),
+        ..TeamNumbersChange::default()
+    });
+    w.ok("m3", Moderator, admonish("bob", &["ietf@"]));
+    // When the role ends, the flag goes and m3 acts again, whatever the time.
+    w.at("2026-09-01T00:00:00Z");
+    w.refused("m3", Moderator, admonish("bob", &["ietf@"]));
+    w.ok(
+        "op",
+        Operator,
+        Command::RevokeRole {
+            person: p("m3"),
+            role: Role::IabMember,
+        },
+    );
+    w.ok("m3", Moderator, admonish("bob", &["ietf@"]));
+}
+
+#[test]
+fn proc_1_settings_change_one_value_and_keep_the_others() {
+    let mut w = World::ietf();
+    let change = |s: SettingsChange| Command::ChangeSettings { settings: s };
+    w.ok(
+        "op",
+        Operator,
+        change(SettingsChange {
+            warn_team_below: Some(7),
+            ..SettingsChange::default()
+        }),
+    );
+    w.ok(
+        "op",
+        Operator,
+        change(SettingsChange {
+            policy_effective_at: Some(ts("2026-03-01T00:00:00Z")),
+            ..SettingsChange::default()
+        }),
+    );
+    assert_eq!(w.state.settings.warn_team_below, 7, "kept");
+    assert_eq!(
+        w.state.settings.policy_effective_at,
+        ts("2026-03-01T00:00:00Z")
+    );
+    // Naming nothing is not a change.
+    let r = w.refused("op", Operator, change(SettingsChange::default()));
+    assert_eq!(r.requirement(), "INPUT");
+    // The team's numbers are not settings.
+    let r = w.refused(
+        "op",
+        Operator,
+        change(SettingsChange {
+            iesg_digest_days: Some(1),
+            ..SettingsChange::default()
+        }),
+    );
+    assert_eq!(r.requirement(), "PROC-1");
+}
+
+#[test]
+fn proc_1_a_draft_changes_the_numbers_it_names_and_keeps_the_rest() {
+    let mut w = World::ietf();
+    w.approve_numbers(TeamNumbersChange {
+        escalation_hours: Some(24),
+        ..TeamNumbersChange::default()
+    });
+    w.approve_numbers(TeamNumbersChange {
+        several_fora_window_days: Some(10),
+        ..TeamNumbersChange::default()
+    });
+    let n = w.state.numbers();
+    assert_eq!((n.escalation_hours, n.several_fora_window_days), (24, 10));
+    assert_eq!(n.iesg_digest_days, TeamNumbers::default().iesg_digest_days);
+    let r = w.refused(
+        "m1",
+        Moderator,
+        Command::DraftProcedures {
+            version: 9,
+            title: "zero".into(),
+            text: "t".into(),
+            numbers: TeamNumbersChange {
+                resolution_days: Some(0),
+                ..TeamNumbersChange::default()
+            },
+        },
+    );
+    assert_eq!(
+        r,
+        Refusal::Invalid {
+            field: "numbers.resolution_days",
+            reason: "must be at least 1".into()
+        }
+    );
+}
+
+#[test]
+fn setup_names_are_one_line() {
+    let mut w = World::ietf();
+    for name in [
+        "Mallory\r\nBcc: everyone@example.org",
+        "Tab\there",
+        "bell\u{7}",
+    ] {
+        let r = w.refused(
+            "op",
+            Operator,
+            Command::RegisterPerson {
+                person: p("mallory"),
+                name: name.into(),
+                time_zone: None,
+            },
+        );
+        assert_eq!(
+            r,
+            Refusal::Invalid {
+                field: "name",
+                reason: "must be one line, without control characters".into()
+            },
+            "{name:?}"
+        );
+    }
 }

@@ -224,7 +224,7 @@ fn notify_2_the_digest_is_the_iesg_s_and_holds_each_period_s_records() {
     use Capacity::{Llc, System};
     let mut w = World::ietf();
     let start = w.now;
-    let spam = w.take("alice", Administrator, as_spam(admonish("erin", &["tls@"])));
+    let spam = w.take("alice", Administrator, as_spam(suspend("erin", &["tls@"])));
     let suspension = w.take("alice", Administrator, suspend("bob", &["tls@"]));
     let events = w.ok("bob", Participant, disagree(suspension));
     let appeal = filed_appeal(&events).id;
@@ -238,7 +238,9 @@ fn notify_2_the_digest_is_the_iesg_s_and_holds_each_period_s_records() {
             nature: "posting suspended".into(),
             reason: "a credible threat".into(),
             expected_duration: "a month".into(),
+            grounds_description: None,
             withhold_on_legal_advice: Some("counsel: do not tell the lists".into()),
+            withhold_from: vec![],
         },
     );
     let llc = taken_llc_action(&events).id;
@@ -253,11 +255,14 @@ fn notify_2_the_digest_is_the_iesg_s_and_holds_each_period_s_records() {
     }
     let digest = views::digest(&w.state, &p("ad_sec"), current, false).unwrap();
     assert_eq!(
-        digest.actions.iter().map(|a| a.id).collect::<Vec<_>>(),
-        [suspension],
-        "spam is left out of the digest (ACT-5)"
+        digest
+            .actions
+            .iter()
+            .map(|a| (a.id, a.spam))
+            .collect::<Vec<_>>(),
+        [(spam, true), (suspension, false)],
+        "spam stays in the digest, marked (ACT-5)"
     );
-    assert!(!digest.actions.iter().any(|a| a.id == spam));
     assert_eq!(
         digest.appeals.iter().map(|a| a.id).collect::<Vec<_>>(),
         [appeal]
@@ -283,7 +288,7 @@ fn notify_2_the_digest_is_the_iesg_s_and_holds_each_period_s_records() {
     );
     assert_eq!(views::issued_digests(&w.state), [period]);
     let issued = views::digest(&w.state, &p("ad_sec"), period, true).unwrap();
-    assert_eq!(issued.actions.len(), 1);
+    assert_eq!(issued.actions.len(), 2);
     w.later_hours(1);
     w.ok(
         "ad_sec",
@@ -314,7 +319,9 @@ fn llc_1_legal_advice_is_read_by_the_llc_and_the_iesg_not_by_the_subject() {
             nature: "posting suspended".into(),
             reason: "content bringing legal risk".into(),
             expected_duration: "a week".into(),
+            grounds_description: None,
             withhold_on_legal_advice: Some("ADVICE-MARK".into()),
+            withhold_from: vec![],
         },
     );
     let id = taken_llc_action(&events).id;
@@ -387,6 +394,7 @@ fn proc_1_the_public_reads_approved_procedures_the_community_those_in_review() {
                 version,
                 title: format!("v{version}"),
                 text: "Contact the person off-list first.".into(),
+                numbers: TeamNumbersChange::default(),
             },
         );
     }

@@ -9,7 +9,7 @@
 pub use jiff::Timestamp;
 pub use modpod_policy::ids::*;
 pub use modpod_policy::model::*;
-pub use modpod_policy::settings::Settings;
+pub use modpod_policy::settings::{Settings, SettingsChange, TeamNumbers, TeamNumbersChange};
 pub use modpod_policy::{
     Actor, AppealTarget, Command, Decision, Event, Refusal, State, SubjectRef, Warning, decide,
 };
@@ -123,7 +123,20 @@ pub fn citing(mut c: Command, cited: &[ReportId]) -> Command {
     c
 }
 
+/// The action marked as spam, with the evidence of bulk messages ACT-5 asks for.
 pub fn as_spam(mut c: Command) -> Command {
+    if let Command::TakeAction { spam, evidence, .. } = &mut c {
+        *spam = true;
+        evidence.push(Evidence {
+            url: "https://mailarchive.ietf.org/arch/msg/ietf/bulk-1".into(),
+            sha256: None,
+        });
+    }
+    c
+}
+
+/// The action marked as spam and nothing else: no evidence.
+pub fn marked_spam(mut c: Command) -> Command {
     if let Command::TakeAction { spam, .. } = &mut c {
         *spam = true;
     }
@@ -615,9 +628,42 @@ impl World {
         taken_action(&ev).id
     }
 
+    /// Puts the team's numbers `change` names in force the only way they
+    /// change (PROC-1): a version of the procedures drafted by a moderator,
+    /// put to the community and approved by the IESG.
+    pub fn approve_numbers(&mut self, change: TeamNumbersChange) -> u32 {
+        let version = self
+            .state
+            .procedures
+            .keys()
+            .next_back()
+            .map_or(1, |v| v + 1);
+        self.ok(
+            "m1",
+            Capacity::Moderator,
+            Command::DraftProcedures {
+                version,
+                title: format!("Moderator procedures v{version}"),
+                text: "The team's numbers.".into(),
+                numbers: change,
+            },
+        );
+        self.ok(
+            "m2",
+            Capacity::Moderator,
+            Command::OpenProceduresReview { version },
+        );
+        self.ok(
+            "ad_sec",
+            Capacity::Iesg,
+            Command::ApproveProcedures { version },
+        );
+        version
+    }
+
     /// Lets the System escalate a report once its deadline has passed.
     pub fn escalate_when_due(&mut self, r: ReportId) -> Vec<Event> {
-        self.later_hours(i64::from(self.state.settings.escalation_hours));
+        self.later_hours(i64::from(self.state.numbers().escalation_hours));
         self.ok(
             "system",
             Capacity::System,

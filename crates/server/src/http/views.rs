@@ -348,7 +348,10 @@ pub(super) async fn actions(
             .filter(|a| q.in_force.is_none_or(|want| a.in_force() == want));
         let viewer = views::ActionViewer::new(state, &person);
         let visible = matching.filter(|a| viewer.sees(a));
-        page(visible, q.offset, q.limit, Action::clone).map(Json)
+        page(visible, q.offset, q.limit, |a| {
+            views::action_as_seen_by(&person, a)
+        })
+        .map(Json)
     })
     .await
 }
@@ -368,8 +371,7 @@ pub(super) async fn action(
             .actions
             .get(&ActionId(id))
             .filter(|a| views::may_see_action(state, &person, a))
-            .cloned()
-            .map(Json)
+            .map(|a| Json(views::action_as_seen_by(&person, a)))
             .ok_or_else(|| not_found("action"))
     })
     .await
@@ -395,7 +397,12 @@ pub(super) async fn history(
             Capacity::Participant,
         ] {
             match views::history(state, &Actor::new(viewer.clone(), capacity), &person) {
-                Ok(actions) => return Ok(Json(actions.into_iter().cloned().collect())),
+                Ok(actions) => {
+                    let seen = actions
+                        .into_iter()
+                        .map(|a| views::action_as_seen_by(&viewer, a));
+                    return Ok(Json(seen.collect()));
+                }
                 Err(refusal) => refused = Some(refusal),
             }
         }

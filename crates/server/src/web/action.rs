@@ -8,13 +8,13 @@
 use super::form::{self, Failed, Fields, Problems};
 use super::timeline::{self, Names};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, done_message, me, number, see,
+    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, me, number, see,
     show_with_log, submit,
 };
 use crate::Engine;
 use crate::enforcement::ForumSoftware;
 use crate::http::App;
-use axum::extract::{Path, Query, State as Extract};
+use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
@@ -366,10 +366,9 @@ pub(super) async fn page(
     Extract(app): Extract<App>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
     let id = ActionId(number(&id)?);
-    let done = query.get("done").and_then(|d| done_message(d));
     let effects = Effects::of(&app);
     show_with_log(&app, StatusCode::OK, "action.html", move |engine, now| {
         action_page(engine, &viewer, id, now, &effects, None, done)

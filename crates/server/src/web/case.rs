@@ -12,12 +12,12 @@ use super::participant::category_title;
 use super::queue::handling_capacities;
 use super::timeline::{self, Names};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, see,
-    show_with_log, submit,
+    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, me, number, see, show_with_log,
+    submit,
 };
 use crate::Engine;
 use crate::http::App;
-use axum::extract::{Path, Query, State as Extract};
+use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
@@ -140,6 +140,7 @@ fn case_page(
     let links: Vec<_> = view
         .links
         .iter()
+        .flatten()
         .map(|l| context! { url => l, safe => l.starts_with("https://") || l.starts_with("http://") })
         .collect();
     let base = context! {
@@ -154,10 +155,7 @@ fn case_page(
         timeline => timeline::timeline(state, person, &names, handler, &events),
         notices => notices,
         sends_notifications => sends_notifications,
-        deadline => modpod_policy::time::add_seconds(
-            view.filed_at,
-            i64::from(state.settings.escalation_hours) * 3600,
-        ),
+        deadline => state.reports.get(&view.id).and_then(|r| state.escalates_at(r)),
         done => done,
     };
     let capacities = handling_capacities(state, person, forum);
@@ -214,6 +212,7 @@ fn case_page(
             "evidence".into(),
             view.links
                 .iter()
+                .flatten()
                 .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
                 .cloned()
                 .collect::<Vec<_>>()
@@ -246,10 +245,9 @@ pub(super) async fn page(
     Extract(app): Extract<App>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
     let id = ReportId(number(&id)?);
-    let done = query.get("done").and_then(|d| done_message(d));
     let sends = app.sends_notifications;
     show_with_log(&app, StatusCode::OK, "case.html", move |engine, now| {
         case_page(engine, &viewer, id, now, sends, None, done)

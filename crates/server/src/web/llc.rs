@@ -7,11 +7,11 @@
 
 use super::form::{Failed, Fields, Problems};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allows, done_message, me, number, participant, see,
-    show, submit,
+    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allows, me, number, participant, see, show,
+    submit,
 };
 use crate::http::App;
-use axum::extract::{Path, Query, State as Extract};
+use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
@@ -19,10 +19,9 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ForumId, LlcActionId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, SubjectRef, views};
-use std::collections::BTreeMap;
 
 /// The grounds of an emergency action, as the forms offer them (LLC-1).
-const GROUNDS: [(&str, LlcGrounds, &str); 3] = [
+const GROUNDS: [(&str, LlcGrounds, &str); 4] = [
     (
         "credible_threat_of_harm",
         LlcGrounds::CredibleThreatOfHarm,
@@ -38,7 +37,42 @@ const GROUNDS: [(&str, LlcGrounds, &str); 3] = [
         LlcGrounds::CredibleThreatOfLegalAction,
         "a credible threat of legal action",
     ),
+    // The three above are examples, not a closed list.
+    ("other", LlcGrounds::Other, "other grounds, described below"),
 ];
+
+/// Who legal advice may keep from being told (LLC-1), as the form names them.
+const AUDIENCES: [(&str, LlcAudience); 3] = [
+    ("iesg", LlcAudience::Iesg),
+    ("moderators", LlcAudience::Moderators),
+    ("community", LlcAudience::Community),
+];
+
+/// The grounds in words: the text's example, or what the LLC wrote.
+fn grounds_of(action: &LlcAction) -> String {
+    match (action.grounds, &action.grounds_description) {
+        (LlcGrounds::Other, Some(d)) => d.clone(),
+        (g, _) => grounds_name(g).to_owned(),
+    }
+}
+
+/// Who was told of an emergency action, in words (LLC-1).
+fn told(view: &views::LlcActionView) -> String {
+    let told: Vec<&str> = [
+        (LlcAudience::Iesg, "the IESG"),
+        (LlcAudience::Moderators, "the moderator team"),
+        (LlcAudience::Community, "the community"),
+    ]
+    .into_iter()
+    .filter(|(audience, _)| view.told.contains(audience))
+    .map(|(_, name)| name)
+    .collect();
+    if told.is_empty() {
+        "nobody yet".to_owned()
+    } else {
+        told.join(", ")
+    }
+}
 
 fn grounds_name(grounds: LlcGrounds) -> &'static str {
     GROUNDS
@@ -55,10 +89,12 @@ fn may_take(state: &State, person: &PersonId, now: Timestamp) -> bool {
         },
         fora: Vec::new(),
         grounds: LlcGrounds::CredibleThreatOfHarm,
+        grounds_description: None,
         nature: NOT_YET_TYPED.into(),
         reason: NOT_YET_TYPED.into(),
         expected_duration: NOT_YET_TYPED.into(),
         withhold_on_legal_advice: None,
+        withhold_from: Vec::new(),
     };
     allows(state, person, Capacity::Llc, &probe, now).is_ok()
 }
@@ -76,10 +112,7 @@ fn list_page(
         .keys()
         .rev()
         .filter_map(|id| views::llc_action_for(state, person, *id))
-        .map(|view| {
-            let grounds = grounds_name(view.action.grounds);
-            context! { view => view, grounds => grounds }
-        })
+        .map(|view| context! { grounds => grounds_of(&view.action), view => view })
         .collect();
     let take = may_take(state, person, now);
     let fora: Vec<_> = state
@@ -112,9 +145,8 @@ fn list_page(
 pub(super) async fn list(
     Extract(app): Extract<App>,
     viewer: Viewer,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
-    let done = query.get("done").and_then(|d| done_message(d));
     show(
         &app,
         StatusCode::OK,
@@ -125,7 +157,7 @@ pub(super) async fn list(
 }
 
 /// How the policy names the fields of the forms here.
-const FIELDS: [(&str, &str); 8] = [
+const FIELDS: [(&str, &str); 9] = [
     ("person", "subject"),
     ("identity", "subject"),
     ("forum", "fora"),
@@ -133,6 +165,7 @@ const FIELDS: [(&str, &str); 8] = [
     ("reason", "reason"),
     ("expected_duration", "expected_duration"),
     ("withhold_on_legal_advice", "legal_advice"),
+    ("grounds_description", "grounds_description"),
     ("rationale", "rationale"),
 ];
 
@@ -163,15 +196,26 @@ pub(super) async fn take(
     let advice = Some(form.trimmed("legal_advice"))
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
+    let grounds_description = Some(form.trimmed("grounds_description"))
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned);
+    let withhold_from: Vec<LlcAudience> = form
+        .all("withhold_from")
+        .into_iter()
+        .filter_map(|v| AUDIENCES.iter().find(|(key, _)| *key == v.trim()))
+        .map(|(_, audience)| *audience)
+        .collect();
     let built = subject.zip(grounds).map(|(subject, grounds)| {
         let command = Command::TakeLlcAction {
             subject,
             fora,
             grounds,
+            grounds_description,
             nature: form.get("nature").to_owned(),
             reason: form.get("reason").to_owned(),
             expected_duration: form.get("expected_duration").to_owned(),
             withhold_on_legal_advice: advice,
+            withhold_from,
         };
         (Capacity::Llc, command)
     });
@@ -237,8 +281,9 @@ fn action_page(
     };
     Ok(context! {
         me => me(state, viewer),
+        grounds => grounds_of(&view.action),
+        told => told(&view),
         view => view,
-        grounds => grounds_name(view.action.grounds),
         subject_name => state.people.get(&view.action.subject).map(|p| &p.name),
         fora => fora,
         mine => &view.action.subject == person,
@@ -257,10 +302,9 @@ pub(super) async fn page(
     Extract(app): Extract<App>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
     let id = LlcActionId(number(&id)?);
-    let done = query.get("done").and_then(|d| done_message(d));
     show(
         &app,
         StatusCode::OK,

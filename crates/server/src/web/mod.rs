@@ -65,7 +65,8 @@ mod timeline;
 
 use crate::http::auth::{self, Caller, Via};
 use crate::http::{ApiError, App};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -78,6 +79,7 @@ use modpod_policy::ids::PersonId;
 use modpod_policy::model::{Capacity, Role};
 use modpod_policy::{Actor, Command, Refusal, State, views};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// The routes of the pages, for the service's router.
@@ -360,6 +362,21 @@ async fn viewer(parts: &Parts, app: &App) -> Result<Option<Viewer>, WebError> {
         // An ended session is simply logged out.
         Err(e) if e.status() == StatusCode::UNAUTHORIZED => Ok(None),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The words for a change just made, named by the page's `?done=` (where
+/// [`see`] sends the browser after it); `None` when the query names none of
+/// modpod's. A query that cannot be read is refused as `Query` refuses it.
+pub(crate) struct Done(pub Option<&'static str>);
+
+impl FromRequestParts<App> for Done {
+    type Rejection = QueryRejection;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, QueryRejection> {
+        let Query(query) =
+            Query::<BTreeMap<String, String>>::from_request_parts(parts, app).await?;
+        Ok(Done(query.get("done").and_then(|code| done_message(code))))
     }
 }
 

@@ -7,10 +7,10 @@
 //! (APPEAL-1, -2), ask for reinstatement or learn from when I may (REINST-1).
 
 use super::form::{Fields, Problems, refusal_status};
-use super::{NOT_YET_TYPED, Posted, Viewer, WebError, allows, done_message, me, number, see, show};
+use super::{Done, NOT_YET_TYPED, Posted, Viewer, WebError, allows, me, number, see, show};
 use crate::http::App;
 use crate::http::commands::execute;
-use axum::extract::{Path, Query, State as Extract};
+use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
@@ -20,7 +20,6 @@ use modpod_policy::ids::{ActionId, AppealId, ForumId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::{Actor, Command, Refusal, State, SubjectRef, views};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The public fora this policy covers: those a report may be about.
 #[derive(Serialize)]
@@ -202,9 +201,8 @@ async fn again(
 pub(super) async fn my_reports(
     Extract(app): Extract<App>,
     viewer: Viewer,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
-    let done = query.get("done").and_then(|d| done_message(d));
     show(&app, StatusCode::OK, "my_reports.html", move |state, _| {
         let reports: Vec<_> = state
             .reports
@@ -369,9 +367,8 @@ fn local(state: &State, person: &PersonId, at: Timestamp) -> Option<String> {
 pub(super) async fn status(
     Extract(app): Extract<App>,
     viewer: Viewer,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
-    let done = query.get("done").and_then(|d| done_message(d));
     show(&app, StatusCode::OK, "my_status.html", move |state, now| {
         status_page(state, &viewer, now, None, done)
     })

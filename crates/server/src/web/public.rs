@@ -5,7 +5,7 @@
 //! announced suspensions (NOTIFY-3), and the stylesheet. A logged-in person's home
 //! page also says what awaits them.
 
-use super::{STYLESHEET, Visitor, WebError, done_message, me, show};
+use super::{Done, STYLESHEET, Visitor, WebError, me, show};
 use crate::http::App;
 use crate::http::public::PeriodQuery;
 use axum::extract::rejection::QueryRejection;
@@ -37,9 +37,8 @@ pub(super) async fn stylesheet() -> Response {
 pub(super) async fn home(
     Extract(app): Extract<App>,
     Visitor(visitor): Visitor,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
-    let done = query.get("done").and_then(|d| done_message(d));
     show(&app, StatusCode::OK, "home.html", move |state, now| {
         let Some(viewer) = visitor else {
             return Ok(context! { done => done });
@@ -414,7 +413,7 @@ pub(super) async fn announcements(
             Ok(context! {
                 me => visitor.as_ref().map(|v| me(state, v)),
                 announcements => items,
-                over_days => state.settings.announce_suspensions_over_days,
+                over_days => modpod_policy::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS,
             })
         },
     )

@@ -56,7 +56,7 @@ struct Row {
     state: &'static str,
     filed: String,
     deadline: String,
-    /// Unacknowledged past its deadline and not escalated yet.
+    /// Past the moment it escalates (REPORT-4), and not escalated yet.
     overdue: bool,
     escalated: Option<String>,
     assignee: Option<String>,
@@ -93,7 +93,6 @@ pub fn context(
         .iter()
         .map(|c| (c.id.as_str(), c.title.as_str()))
         .collect();
-    let hours = i64::from(state.settings.escalation_hours);
     let mut rows: Vec<Row> = state
         .reports
         .values()
@@ -115,7 +114,13 @@ pub fn context(
             _ => true,
         })
         .map(|view| {
-            let due = modpod_policy::time::add_seconds(view.filed_at, hours * 3600);
+            // REPORT-4: when it escalates if nothing more happens; a report
+            // that never will (resolved, escalated, non-public) sorts last.
+            let escalates = state
+                .reports
+                .get(&view.id)
+                .and_then(|r| state.escalates_at(r));
+            let due = escalates.unwrap_or(Timestamp::MAX);
             Row {
                 id: view.id.0,
                 forum: view.forum.to_string(),
@@ -125,10 +130,8 @@ pub fn context(
                     .map_or_else(|| view.category.clone(), |t| (*t).to_owned()),
                 state: view.state.name(),
                 filed: short(view.filed_at),
-                deadline: short(due),
-                overdue: view.state == ReportState::Received
-                    && view.escalated_at.is_none()
-                    && due <= now,
+                deadline: escalates.map_or_else(|| "—".to_owned(), short),
+                overdue: escalates.is_some_and(|at| at <= now),
                 escalated: view.escalated_at.map(short),
                 assignee: view.assignee.as_ref().map(ToString::to_string),
                 due,
@@ -151,7 +154,7 @@ pub fn context(
             show => filter.show,
             assigned => filter.assigned,
         },
-        escalation_hours => hours,
+        numbers => state.numbers(),
     })
 }
 

@@ -8,11 +8,10 @@
 
 use super::form::{self, Fields, Problems};
 use super::{
-    NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, number, see, show,
-    submit,
+    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, me, number, see, show, submit,
 };
 use crate::http::App;
-use axum::extract::{Path, Query, State as Extract};
+use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
@@ -20,7 +19,6 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{PersonId, ReinstatementId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, views};
-use std::collections::BTreeMap;
 
 /// The capacities in which reinstatement requests are decided.
 const DECIDERS: [Capacity; 3] = [Capacity::Administrator, Capacity::Moderator, Capacity::Iesg];
@@ -142,10 +140,9 @@ pub(super) async fn page(
     Extract(app): Extract<App>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
     let id = ReinstatementId(number(&id)?);
-    let done = query.get("done").and_then(|d| done_message(d));
     show(
         &app,
         StatusCode::OK,

@@ -15,18 +15,17 @@
 //! policy's words, and what was typed is kept.
 
 use super::form::{self, Failed, Fields, Problems};
-use super::{NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, done_message, me, see, submit};
+use super::{Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, me, see, submit};
 use crate::http::App;
-use axum::extract::{Path, Query, State as Extract};
+use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::ids::{ForumId, PersonId, WgId};
 use modpod_policy::model::{Capacity, Organisation, ProceduresStatus};
-use modpod_policy::settings::Settings;
+use modpod_policy::settings::{SettingsChange, TeamNumbersChange};
 use modpod_policy::{Actor, Command, State, views};
-use std::collections::BTreeMap;
 
 /// Every organisation that may own a forum, as the forms name them.
 const ORGANISATIONS: [(Organisation, &str); 6] = [
@@ -155,9 +154,12 @@ fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
     o.settings = offered(
         state,
         person,
-        &[Operator, Moderator],
+        &[Operator],
         &Command::ChangeSettings {
-            settings: state.settings.clone(),
+            settings: SettingsChange {
+                warn_team_below: Some(state.settings.warn_team_below.saturating_add(1)),
+                ..SettingsChange::default()
+            },
         },
         now,
     );
@@ -212,6 +214,7 @@ fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
             version: next_version,
             title: NOT_YET_TYPED.into(),
             text: NOT_YET_TYPED.into(),
+            numbers: TeamNumbersChange::default(),
         },
         now,
     );
@@ -401,6 +404,7 @@ fn setup_page(
         opt_in_as => o.opt_in.first().map(|(_, _, c)| c.as_str()),
         settings_as => o.settings.map(Capacity::as_str),
         settings => state.settings,
+        team_numbers => team_numbers(state),
         delegable => delegable,
         delegate_as => capacities(o.delegate.iter().map(|(_, c)| c)),
         appoint => o.appoint.map(Capacity::as_str),
@@ -429,9 +433,8 @@ fn setup_page(
 pub(super) async fn page(
     Extract(app): Extract<App>,
     viewer: Viewer,
-    Query(query): Query<BTreeMap<String, String>>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
-    let done = query.get("done").and_then(|d| done_message(d));
     super::show(&app, StatusCode::OK, "setup.html", move |state, now| {
         setup_page(state, &viewer, now, None, done)
     })
@@ -489,9 +492,50 @@ fn number(form: &Fields, problems: &mut Problems, name: &'static str) -> Option<
         .ok()
 }
 
+/// The team's numbers in force, each with its field name and words, for the
+/// draft form (PROC-1).
+fn team_numbers(state: &State) -> Vec<Value> {
+    let n = state.numbers();
+    [
+        (
+            "escalation_hours",
+            "Hours before an unacknowledged report escalates to the moderators (REPORT-4)",
+            n.escalation_hours,
+        ),
+        (
+            "resolution_days",
+            "Days after an acknowledgement before an unresolved report escalates (REPORT-4)",
+            n.resolution_days,
+        ),
+        (
+            "several_fora_window_days",
+            "Days within which reports on several fora are \"at the same time\" (ACT-2)",
+            n.several_fora_window_days,
+        ),
+        (
+            "iesg_digest_days",
+            "Days between the IESG's digests (NOTIFY-2)",
+            n.iesg_digest_days,
+        ),
+        (
+            "community_report_days",
+            "Days between community reports (NOTIFY-5)",
+            n.community_report_days,
+        ),
+        (
+            "step_down_grace_days",
+            "Days a moderator who took an excluded role may go on acting (TEAM-2)",
+            n.step_down_grace_days,
+        ),
+    ]
+    .into_iter()
+    .map(|(name, label, value)| context! { name, label, value })
+    .collect()
+}
+
 /// Where the policy's names of fields, and of records not found, go on the
 /// setup forms.
-const FIELDS: [(&str, &str); 22] = [
+const FIELDS: [(&str, &str); 26] = [
     ("name", "name"),
     ("kind", "kind"),
     ("area", "area"),
@@ -501,14 +545,18 @@ const FIELDS: [(&str, &str); 22] = [
     ("title", "title"),
     ("text", "text"),
     ("reason", "reason"),
-    ("escalation_hours", "escalation_hours"),
-    ("iesg_digest_days", "iesg_digest_days"),
-    ("community_report_days", "community_report_days"),
-    ("minimum_team_size", "minimum_team_size"),
+    ("policy_effective_at", "policy_effective_at"),
+    ("warn_team_below", "warn_team_below"),
+    ("imposed_at", "policy_effective_at"),
+    ("numbers.escalation_hours", "escalation_hours"),
+    ("numbers.resolution_days", "resolution_days"),
     (
-        "announce_suspensions_over_days",
-        "announce_suspensions_over_days",
+        "numbers.several_fora_window_days",
+        "several_fora_window_days",
     ),
+    ("numbers.iesg_digest_days", "iesg_digest_days"),
+    ("numbers.community_report_days", "community_report_days"),
+    ("numbers.step_down_grace_days", "step_down_grace_days"),
     ("forum", "forum"),
     ("moderator", "person"),
     ("procedures version", "version"),
@@ -576,18 +624,22 @@ fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command
             }
         }
         "settings" => {
-            let escalation_hours = number(form, problems, "escalation_hours");
-            let iesg_digest_days = number(form, problems, "iesg_digest_days");
-            let community_report_days = number(form, problems, "community_report_days");
-            let minimum_team_size = number(form, problems, "minimum_team_size");
-            let announce = number(form, problems, "announce_suspensions_over_days");
+            let effective = form
+                .trimmed("policy_effective_at")
+                .parse::<Timestamp>()
+                .map_err(|_| {
+                    problems.field(
+                        "policy_effective_at",
+                        "Give an RFC 3339 time, e.g. 2026-02-01T00:00:00Z.",
+                    )
+                })
+                .ok();
+            let warn_team_below = number(form, problems, "warn_team_below");
             Command::ChangeSettings {
-                settings: Settings {
-                    escalation_hours: escalation_hours?,
-                    iesg_digest_days: iesg_digest_days?,
-                    community_report_days: community_report_days?,
-                    minimum_team_size: minimum_team_size?,
-                    announce_suspensions_over_days: announce?,
+                settings: SettingsChange {
+                    policy_effective_at: Some(effective?),
+                    warn_team_below: Some(warn_team_below?),
+                    ..SettingsChange::default()
                 },
             }
         }
@@ -616,10 +668,27 @@ fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command
             let version = version(form, problems);
             problems.required(form, "title");
             problems.required(form, "text");
+            let mut numbers = TeamNumbersChange::default();
+            for (name, slot) in [
+                ("escalation_hours", &mut numbers.escalation_hours),
+                ("resolution_days", &mut numbers.resolution_days),
+                (
+                    "several_fora_window_days",
+                    &mut numbers.several_fora_window_days,
+                ),
+                ("iesg_digest_days", &mut numbers.iesg_digest_days),
+                ("community_report_days", &mut numbers.community_report_days),
+                ("step_down_grace_days", &mut numbers.step_down_grace_days),
+            ] {
+                if !form.trimmed(name).is_empty() {
+                    *slot = number(form, problems, name);
+                }
+            }
             Command::DraftProcedures {
                 version: version?,
                 title: form.get("title").to_owned(),
                 text: form.get("text").to_owned(),
+                numbers,
             }
         }
         "open-review" => Command::OpenProceduresReview {
