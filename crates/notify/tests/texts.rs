@@ -468,3 +468,89 @@ fn the_digest_lists_the_periods_actions_and_the_community_report_only_counts() {
         );
     }
 }
+
+/// Walks every notification a report owes, about a subject who is among its
+/// recipients: a moderator reported on the plenary list (the team administers
+/// it) and a chair reported on her own list. Whoever a message reaches, if it
+/// reaches the subject it carries neither the reporter nor a word or link of
+/// theirs (REPORT-5).
+#[test]
+fn report_5_a_message_that_reaches_the_subject_carries_nothing_of_the_reporter() {
+    let mut w = world();
+    let secrets = ["DESC-MARK", "LINK-MARK", "Carol", "carol"];
+    // m1, a moderator, on the plenary list; alice, its chair, on tls@.
+    let on_m1 = w.run(
+        "carol",
+        "participant",
+        json!({"command": "file_report", "forum": "ietf@ietf.org",
+        "subject": {"person": "m1"}, "category": "uncivil",
+        "description": "DESC-MARK: m1 mocked my draft",
+        "links": ["https://mailarchive.example/ietf/LINK-MARK"]}),
+    );
+    let on_alice = w.run(
+        "carol",
+        "participant",
+        json!({"command": "file_report", "forum": TLS,
+        "subject": {"person": "alice"}, "category": "harassment",
+        "description": "DESC-MARK: alice wrote to me off-list",
+        "links": ["https://mailarchive.example/tls/LINK-MARK"]}),
+    );
+    assert!(!owed(&on_m1).is_empty() && !owed(&on_alice).is_empty());
+    // Each report through its life: acknowledged, escalated, referred, resolved.
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "acknowledge_report", "report": 0}),
+    );
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "refer_to_ombudsteam", "report": 0, "note": "as a precaution"}),
+    );
+    w.later(49);
+    w.run(
+        "system",
+        "system",
+        json!({"command": "escalate_report", "report": 1}),
+    );
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "resolve_report", "report": 0,
+        "outcome": {"outcome": "no_action_needed"}}),
+    );
+    let state = w.engine().state().clone();
+    let (mut reaching_subject, mut to_others) = (0, 0);
+    for n in state.notifications.values() {
+        let Subject::Report(id) = n.about else {
+            continue;
+        };
+        let subject = &state.reports[&id].subject;
+        let seen = visible(&w, n);
+        if modpod_policy::views::reached(&state, &n.to).contains(subject) {
+            reaching_subject += 1;
+            for secret in secrets {
+                assert!(
+                    !seen.contains(secret),
+                    "{secret:?} reaches {subject} through {:?} ({}): {seen}",
+                    n.to,
+                    n.template
+                );
+            }
+        } else if !matches!(n.to, Recipient::Person { .. }) {
+            // Those who handle it, without the subject, read it whole.
+            to_others += 1;
+            assert!(
+                seen.contains("DESC-MARK"),
+                "{:?} {}: {seen}",
+                n.to,
+                n.template
+            );
+        }
+    }
+    assert!(
+        reaching_subject >= 4,
+        "{reaching_subject} notifications reach a subject"
+    );
+    assert!(to_others >= 2, "{to_others}");
+}

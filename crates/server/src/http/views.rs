@@ -141,7 +141,7 @@ pub(super) async fn me(Extract(app): Extract<App>, caller: Caller) -> Result<Jso
             restrictions: state
                 .restrictions_at(&person, now)
                 .into_iter()
-                .cloned()
+                .map(|a| views::action_as_seen_by(&person, a))
                 .collect(),
         }))
     })

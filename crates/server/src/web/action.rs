@@ -232,7 +232,9 @@ fn action_page(
         .actions
         .get(&id)
         .filter(|a| views::may_see_action(state, person, a))
+        .map(|a| views::action_as_seen_by(person, a))
         .ok_or(WebError::NotFound)?;
+    let action = &action;
     let reports: Vec<_> = action
         .reports
         .iter()
