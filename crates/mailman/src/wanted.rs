@@ -3,15 +3,18 @@
 //! time (after a crash too) and always gives the same answer.
 //!
 //! A suspended person's every email identity is banned on each list the
-//! suspension names; a person under review and approval gets the moderation
-//! action `hold` for each email identity. A suspension beats a hold, as in
+//! suspension names, as is the subject of an IETF LLC emergency action in
+//! force on each list it names (LLC-1: enforced like any suspension, ACT-8,
+//! until the LLC lifts it or a board review does); a person under review and
+//! approval gets the moderation action `hold` for each email identity. A
+//! suspension (or an LLC action) beats a hold, as in
 //! [`Index::decide`]: a banned address needs no hold (and Mailman refuses a
 //! nonmember record for a banned address). Rate limits are left to the
 //! Postfix policy server: Mailman has no per-member rate limit.
 
 use jiff::Timestamp;
-use modpod_enforce::{Index, Restrains};
-use modpod_policy::ids::{ActionId, ForumId, PersonId};
+use modpod_enforce::{Index, Restrains, Source};
+use modpod_policy::ids::{ForumId, PersonId};
 use modpod_policy::model::IdentityKind;
 use modpod_policy::{Event, State};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,14 +32,15 @@ pub fn list_id(forum: &ForumId) -> Option<String> {
     Some(format!("{local}.{domain}").to_lowercase())
 }
 
-/// What modpod wants on one list, each with the action asking for it (the
-/// lowest-numbered, when several do).
+/// What modpod wants on one list, each with the action or LLC action asking
+/// for it (when several do, the first in [`Source`]'s order: the
+/// lowest-numbered action, else the lowest-numbered LLC action).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListWanted {
     /// Addresses to ban.
-    pub bans: BTreeMap<String, ActionId>,
+    pub bans: BTreeMap<String, Source>,
     /// Addresses whose posts are held for approval.
-    pub holds: BTreeMap<String, ActionId>,
+    pub holds: BTreeMap<String, Source>,
 }
 
 /// What modpod wants on every mailing list at one moment.
@@ -65,8 +69,8 @@ impl Wanted {
                     Restrains::RateLimit { .. } => continue,
                 };
                 for email in emails(state, applying.person) {
-                    let action = into.entry(email).or_insert(applying.action);
-                    *action = (*action).min(applying.action);
+                    let source = into.entry(email).or_insert(applying.source);
+                    *source = (*source).min(applying.source);
                 }
             }
             wanted

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::Timestamp;
-use modpod_enforce::Index;
+use modpod_enforce::{Index, Source};
 use modpod_mailman::{Wanted, affected_lists};
 use modpod_policy::ids::{ActionId, ForumId, PersonId};
 use modpod_policy::model::{
@@ -144,8 +144,11 @@ impl World {
     }
 }
 
-fn emails(pairs: &[(&str, ActionId)]) -> BTreeMap<String, ActionId> {
-    pairs.iter().map(|&(e, a)| (e.to_owned(), a)).collect()
+fn emails<S: Into<Source> + Copy>(pairs: &[(&str, S)]) -> BTreeMap<String, Source> {
+    pairs
+        .iter()
+        .map(|&(e, a)| (e.to_owned(), a.into()))
+        .collect()
 }
 
 fn list() -> BTreeSet<String> {
