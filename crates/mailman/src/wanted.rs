@@ -13,7 +13,7 @@
 //! Postfix policy server: Mailman has no per-member rate limit.
 
 use jiff::Timestamp;
-use modpod_enforce::{Index, Restrains, Source};
+use modpod_enforce::{Index, Restrains, Source, llc_in_force};
 use modpod_policy::ids::{ForumId, PersonId};
 use modpod_policy::model::IdentityKind;
 use modpod_policy::{Event, State};
@@ -90,8 +90,9 @@ impl Wanted {
 
 /// The lists whose wanted state an event may change, given the state after
 /// it: the fora of an action taken, amended (before and after), rescinded or
-/// expired, and the fora of the actions in force on a person who gained an
-/// email identity.
+/// expired; the fora of an LLC action taken, lifted, or whose board review
+/// was decided; and the fora of the actions and LLC actions in force on a
+/// person who gained an email identity.
 pub fn affected_lists(state_after: &State, event: &Event) -> BTreeSet<String> {
     let fora: Vec<&ForumId> = match event {
         Event::ActionTaken { action } => action.terms.fora.iter().collect(),
@@ -103,13 +104,26 @@ pub fn affected_lists(state_after: &State, event: &Event) -> BTreeSet<String> {
             .get(action)
             .map(|a| a.terms.fora.iter().collect())
             .unwrap_or_default(),
-        Event::IdentityLinked { person, identity } if identity.kind == IdentityKind::Email => {
+        Event::LlcActionTaken { action } => action.fora.iter().collect(),
+        Event::LlcActionLifted { action, .. } | Event::BoardReviewDecided { action, .. } => {
             state_after
+                .llc_actions
+                .get(action)
+                .map(|a| a.fora.iter().collect())
+                .unwrap_or_default()
+        }
+        Event::IdentityLinked { person, identity } if identity.kind == IdentityKind::Email => {
+            let actions = state_after
                 .actions
                 .values()
                 .filter(|a| a.in_force() && &a.subject == person)
-                .flat_map(|a| &a.terms.fora)
-                .collect()
+                .flat_map(|a| &a.terms.fora);
+            let llc_actions = state_after
+                .llc_actions
+                .values()
+                .filter(|a| llc_in_force(a) && &a.subject == person)
+                .flat_map(|a| &a.fora);
+            actions.chain(llc_actions).collect()
         }
         _ => return BTreeSet::new(),
     };
