@@ -1,7 +1,10 @@
 //! The decision index: who may post where, now. It holds, for each person, the
 //! actions in force that restrict posting (suspensions, review and approval,
 //! rate limits) with their fora and times, and the identity keys that lead to
-//! each person (`email:bob@example.org`). It is built from a `State` and kept
+//! each person (`email:bob@example.org`). An IETF LLC emergency action in
+//! force is held as an indefinite suspension on its fora (LLC-1, ACT-8), from
+//! when it was taken until it is lifted, by the LLC or on board review; each
+//! restriction names its [`Source`], the action or LLC action imposing it. It is built from a `State` and kept
 //! current by [`Index::apply`] after each event is applied to the state; it
 //! never decides policy and never reads a clock (`now` is an argument).
 //!
@@ -21,11 +24,43 @@ mod address;
 mod restriction;
 
 use jiff::Timestamp;
-use modpod_policy::ids::{ActionId, ForumId, PersonId};
+use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
 use modpod_policy::{Event, State};
-pub use restriction::Restrains;
 use restriction::Restriction;
+pub use restriction::{Restrains, llc_in_force};
 use std::collections::HashMap;
+use std::fmt;
+
+/// What imposes a restriction: a moderation action, or an emergency action
+/// of the IETF LLC, which is enforced like any suspension (LLC-1, ACT-8).
+/// Ordered actions first, each kind by number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    Action(ActionId),
+    Llc(LlcActionId),
+}
+
+impl fmt::Display for Source {
+    /// `action #12`, `LLC action #3`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Action(id) => id.fmt(f),
+            Source::Llc(id) => id.fmt(f),
+        }
+    }
+}
+
+impl From<ActionId> for Source {
+    fn from(id: ActionId) -> Self {
+        Source::Action(id)
+    }
+}
+
+impl From<LlcActionId> for Source {
+    fn from(id: LlcActionId) -> Self {
+        Source::Llc(id)
+    }
+}
 
 /// What to do with a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,13 +81,14 @@ pub enum Verdict {
     },
 }
 
-/// A restriction that applies in a forum: whom it restricts, the action that
-/// imposes it, and what it restrains. For adapters that enforce restrictions
-/// on forum software ahead of time rather than post by post.
+/// A restriction that applies in a forum: whom it restricts, the action (or
+/// LLC action) that imposes it, and what it restrains. For adapters that
+/// enforce restrictions on forum software ahead of time rather than post by
+/// post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Applying<'a> {
     pub person: &'a PersonId,
-    pub action: ActionId,
+    pub source: Source,
     pub restrains: Restrains,
 }
 
@@ -63,12 +99,14 @@ pub struct Index {
     identities: HashMap<String, PersonId>,
     /// The restrictions in force on each person.
     restrictions: HashMap<PersonId, Vec<Restriction>>,
-    /// Whom each indexed action restricts, to find it again on a change.
-    subjects: HashMap<ActionId, PersonId>,
+    /// Whom each indexed action or LLC action restricts, to find it again on
+    /// a change.
+    subjects: HashMap<Source, PersonId>,
 }
 
 impl Index {
-    /// Indexes every identity and every action in force in `state`.
+    /// Indexes every identity, every action in force and every LLC action in
+    /// force in `state`.
     pub fn build(state: &State) -> Index {
         let mut index = Index {
             identities: HashMap::with_capacity(state.identities.len()),
@@ -80,19 +118,28 @@ impl Index {
         for action in state.actions.values() {
             index.insert(action);
         }
+        for action in state.llc_actions.values() {
+            index.insert_llc(action);
+        }
         index
     }
 
     /// Brings the index up to date with one event, given the state after the
     /// event was applied. The event says what changed; the state says what it
-    /// is now, so an amendment is indexed with its new terms and a rescinded or
-    /// expired action is dropped.
+    /// is now, so an amendment is indexed with its new terms, and a rescinded
+    /// or expired action and a lifted LLC action are dropped.
     pub fn apply(&mut self, state_after: &State, event: &Event) {
         match event {
-            Event::ActionTaken { action } => self.reindex(state_after, action.id),
+            Event::ActionTaken { action } => self.reindex(state_after, action.id.into()),
             Event::ActionAmended { action, .. }
             | Event::ActionRescinded { action, .. }
-            | Event::ActionExpired { action, .. } => self.reindex(state_after, *action),
+            | Event::ActionExpired { action, .. } => self.reindex(state_after, (*action).into()),
+            Event::LlcActionTaken { action } => self.reindex(state_after, action.id.into()),
+            // A board review that lifts the action is followed by
+            // `LlcActionLifted`; either one drops it.
+            Event::LlcActionLifted { action, .. } | Event::BoardReviewDecided { action, .. } => {
+                self.reindex(state_after, (*action).into());
+            }
             Event::IdentityLinked { identity, .. } => {
                 let key = identity.key();
                 match state_after.identities.get(&key) {
@@ -165,7 +212,7 @@ impl Index {
                 .filter(move |r| r.applies(forum, now))
                 .map(move |r| Applying {
                     person,
-                    action: r.action,
+                    source: r.source,
                     restrains: r.restrains,
                 })
         })
@@ -192,36 +239,55 @@ impl Index {
         self.identities.len()
     }
 
-    /// How many actions in force restrict posting.
+    /// How many actions and LLC actions in force restrict posting.
     pub fn restriction_count(&self) -> usize {
         self.subjects.len()
     }
 
-    fn reindex(&mut self, state: &State, id: ActionId) {
-        if let Some(subject) = self.subjects.remove(&id)
+    fn reindex(&mut self, state: &State, source: Source) {
+        if let Some(subject) = self.subjects.remove(&source)
             && let Some(list) = self.restrictions.get_mut(&subject)
         {
-            list.retain(|r| r.action != id);
+            list.retain(|r| r.source != source);
             if list.is_empty() {
                 self.restrictions.remove(&subject);
             }
         }
-        if let Some(action) = state.actions.get(&id) {
-            self.insert(action);
+        match source {
+            Source::Action(id) => {
+                if let Some(action) = state.actions.get(&id) {
+                    self.insert(action);
+                }
+            }
+            Source::Llc(id) => {
+                if let Some(action) = state.llc_actions.get(&id) {
+                    self.insert_llc(action);
+                }
+            }
         }
     }
 
     fn insert(&mut self, action: &modpod_policy::model::Action) {
         if let Some(restriction) = Restriction::of(action) {
-            self.subjects.insert(action.id, action.subject.clone());
-            // Most people have one restriction: room for one, not the four a
-            // growing Vec reserves (500 → 260 bytes per restriction, measured
-            // by examples/memory.rs).
-            self.restrictions
-                .entry(action.subject.clone())
-                .or_insert_with(|| Vec::with_capacity(1))
-                .push(restriction);
+            self.add(&action.subject, restriction);
         }
+    }
+
+    fn insert_llc(&mut self, action: &modpod_policy::model::LlcAction) {
+        if let Some(restriction) = Restriction::of_llc(action) {
+            self.add(&action.subject, restriction);
+        }
+    }
+
+    fn add(&mut self, subject: &PersonId, restriction: Restriction) {
+        self.subjects.insert(restriction.source, subject.clone());
+        // Most people have one restriction: room for one, not the four a
+        // growing Vec reserves (500 → 260 bytes per restriction, 278 since
+        // a restriction names its `Source`, measured by examples/memory.rs).
+        self.restrictions
+            .entry(subject.clone())
+            .or_insert_with(|| Vec::with_capacity(1))
+            .push(restriction);
     }
 }
 

@@ -19,5 +19,5 @@ pub mod limiter;
 pub mod postfix;
 pub mod server;
 
-pub use index::{Applying, Index, Restrains, Verdict};
+pub use index::{Applying, Index, Restrains, Source, Verdict, llc_in_force};
 pub use server::{Outcome, Policy, PolicyConfig, Unavailable, serve_policy};

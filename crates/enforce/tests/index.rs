@@ -1,13 +1,14 @@
 //! The decision index against a state built only through the policy's
 //! `decide`: a small installation where `alice` administers `tls@` and `dave`
-//! administers `quic@`, and `bob` and `carol` post.
+//! administers `quic@`, `bob` and `carol` post, `llc` is IETF LLC staff and
+//! `board` sits on the LLC board.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::Timestamp;
-use modpod_enforce::{Index, Restrains, Verdict};
-use modpod_policy::ids::{ActionId, ForumId, PersonId};
+use modpod_enforce::{Index, Restrains, Source, Verdict};
+use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
 use modpod_policy::model::{
-    Capacity, Identity, IdentityKind, Measure, Organisation, Role, TermsChange,
+    Capacity, Identity, IdentityKind, LlcGrounds, Measure, Organisation, Role, TermsChange,
 };
 use modpod_policy::{Actor, Command, Event, State, SubjectRef, decide};
 
@@ -52,7 +53,7 @@ impl World {
                 name: "Olly Operator".into(),
             },
         );
-        for person in ["alice", "dave", "bob", "carol"] {
+        for person in ["alice", "dave", "bob", "carol", "llc", "board"] {
             w.run(
                 "op",
                 op,
@@ -65,6 +66,16 @@ impl World {
         }
         w.link("bob", "bob@example.org");
         w.link("carol", "Carol@Example.org");
+        for (person, role) in [("llc", Role::LlcStaff), ("board", Role::LlcBoardMember)] {
+            w.run(
+                "op",
+                op,
+                Command::GrantRole {
+                    person: p(person),
+                    role,
+                },
+            );
+        }
         for (forum, admin) in [("tls@", "alice"), ("quic@", "dave")] {
             w.run(
                 "op",
@@ -141,6 +152,51 @@ impl World {
                 _ => None,
             })
             .unwrap()
+    }
+
+    /// The IETF LLC takes an emergency action on `subject` in `fora`;
+    /// returns its id.
+    fn llc_act(&mut self, subject: &str, fora: &[&str]) -> LlcActionId {
+        let events = self.run(
+            "llc",
+            Capacity::Llc,
+            Command::TakeLlcAction {
+                subject: SubjectRef::Person { person: p(subject) },
+                fora: fora.iter().map(|x| f(x)).collect(),
+                grounds: LlcGrounds::CredibleThreatOfHarm,
+                grounds_description: None,
+                nature: "posting suspended".into(),
+                reason: "a credible threat against a named participant".into(),
+                expected_duration: "until the police have reviewed it".into(),
+                withhold_on_legal_advice: None,
+                withhold_from: vec![],
+            },
+        );
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::LlcActionTaken { action } => Some(action.id),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    /// The subject asks for a board review, which the board decides.
+    fn board_review(&mut self, subject: &str, action: LlcActionId, lift: bool) -> Vec<Event> {
+        self.run(
+            subject,
+            Capacity::Participant,
+            Command::RequestBoardReview { action },
+        );
+        self.run(
+            "board",
+            Capacity::LlcBoard,
+            Command::DecideBoardReview {
+                action,
+                lift,
+                rationale: "the board reviewed the evidence".into(),
+            },
+        )
     }
 
     /// The verdict at `at`; the index kept by `apply` and one built afresh
@@ -424,15 +480,24 @@ fn an_action_not_yet_started_does_not_apply() {
     );
 }
 
-/// What applies in `forum` at `at`, sorted: (person, action, restrains).
-fn applying(w: &World, forum: &str, at: &str) -> Vec<(String, ActionId, Restrains)> {
-    let mut found: Vec<_> = w
-        .index
-        .applying_in(forum, ts(at))
-        .map(|a| (a.person.to_string(), a.action, a.restrains))
-        .collect();
-    found.sort_by_key(|(person, action, _)| (person.clone(), *action));
-    found
+/// What applies in `forum` at `at`, sorted: (person, source, restrains).
+/// The index kept by `apply` and one built afresh must agree.
+fn applying(w: &World, forum: &str, at: &str) -> Vec<(String, Source, Restrains)> {
+    let list = |index: &Index| {
+        let mut found: Vec<_> = index
+            .applying_in(forum, ts(at))
+            .map(|a| (a.person.to_string(), a.source, a.restrains))
+            .collect();
+        found.sort_by_key(|(person, source, _)| (person.clone(), *source));
+        found
+    };
+    let kept = list(&w.index);
+    assert_eq!(
+        kept,
+        list(&Index::build(&w.state)),
+        "kept and rebuilt disagree"
+    );
+    kept
 }
 
 #[test]
@@ -445,14 +510,14 @@ fn the_restrictions_applying_in_a_forum_are_listed_with_their_actions() {
     assert_eq!(
         applying(&w, "tls@", LATER),
         [
-            ("bob".into(), suspension, Restrains::Suspension),
-            ("carol".into(), hold, Restrains::Hold),
+            ("bob".into(), suspension.into(), Restrains::Suspension),
+            ("carol".into(), hold.into(), Restrains::Hold),
         ]
     );
     // At its end the suspension no longer applies; the hold has no end.
     assert_eq!(
         applying(&w, "tls@", END),
-        [("carol".into(), hold, Restrains::Hold)]
+        [("carol".into(), hold.into(), Restrains::Hold)]
     );
     assert_eq!(applying(&w, "nowhere@", LATER), []);
 }
@@ -487,4 +552,158 @@ fn the_next_change_is_the_nearest_start_or_end_with_its_fora() {
     let both = Some((ts(END), vec![f("quic@"), f("tls@")]));
     assert_eq!(w.index.next_change_after(ts(start)), both);
     assert_eq!(w.index.next_change_after(ts(END)), None);
+}
+
+// --- IETF LLC emergency actions: enforced like any suspension (LLC-1, ACT-8) ---
+
+#[test]
+fn llc_1_an_llc_action_rejects_the_subject_by_every_address_on_its_fora_only() {
+    let mut w = World::new();
+    w.link("bob", "Robert@Example.com");
+    w.llc_act("bob", &["tls@"]);
+    let rejected = Verdict::Reject { until: None };
+    for sender in [
+        "bob@example.org",
+        "BOB@Example.ORG",
+        "bob+lists@example.org",
+        "robert@example.com",
+    ] {
+        assert_eq!(w.verdict("tls@", sender, LATER), rejected, "{sender}");
+        assert_eq!(
+            w.verdict("tls@", sender, "2030-01-01T00:00:00Z"),
+            rejected,
+            "{sender}: an LLC action has no end"
+        );
+    }
+    assert_eq!(w.verdict("quic@", "bob@example.org", LATER), Verdict::Allow);
+    assert_eq!(
+        w.verdict("tls@", "carol@example.org", LATER),
+        Verdict::Allow
+    );
+    assert_eq!(
+        w.verdict("tls@", "bobby@example.org", LATER),
+        Verdict::Allow
+    );
+    // In force from the moment it was taken, not before.
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", "2023-12-31T23:59:59Z"),
+        Verdict::Allow
+    );
+    assert_eq!(w.index.restriction_count(), 1);
+}
+
+#[test]
+fn llc_1_an_address_linked_after_the_llc_action_is_rejected_too() {
+    let mut w = World::new();
+    w.llc_act("bob", &["tls@", "quic@"]);
+    assert_eq!(
+        w.verdict("quic@", "robert@example.com", LATER),
+        Verdict::Allow
+    );
+    w.link("bob", "robert@example.com");
+    assert_eq!(
+        w.verdict("quic@", "robert@example.com", LATER),
+        Verdict::Reject { until: None }
+    );
+}
+
+#[test]
+fn llc_1_an_llc_action_lifted_by_the_llc_allows_again() {
+    let mut w = World::new();
+    let action = w.llc_act("bob", &["tls@"]);
+    w.act("carol", Measure::IndefiniteSuspension, "tls@", None);
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", LATER),
+        Verdict::Reject { until: None }
+    );
+    assert_eq!(w.index.restriction_count(), 2);
+    w.run(
+        "llc",
+        Capacity::Llc,
+        Command::LiftLlcAction {
+            action,
+            reason: "the threat was withdrawn".into(),
+        },
+    );
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), Verdict::Allow);
+    // Carol's own suspension is untouched.
+    assert_eq!(
+        w.verdict("tls@", "carol@example.org", LATER),
+        Verdict::Reject { until: None }
+    );
+    assert_eq!(w.index.restriction_count(), 1);
+}
+
+#[test]
+fn llc_2_an_llc_action_lifted_on_board_review_allows_again_and_one_upheld_stays() {
+    let mut w = World::new();
+    let upheld = w.llc_act("bob", &["tls@"]);
+    let lifted = w.llc_act("carol", &["tls@"]);
+    w.board_review("bob", upheld, false);
+    let events = w.board_review("carol", lifted, true);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::BoardReviewDecided { .. }))
+    );
+    assert_eq!(
+        w.verdict("tls@", "bob@example.org", LATER),
+        Verdict::Reject { until: None }
+    );
+    assert_eq!(
+        w.verdict("tls@", "carol@example.org", LATER),
+        Verdict::Allow
+    );
+    assert_eq!(w.index.restriction_count(), 1);
+}
+
+#[test]
+fn llc_1_an_llc_action_has_no_end_beside_a_temporary_suspension() {
+    let mut w = World::new();
+    w.act("bob", Measure::TemporarySuspension, "tls@", Some(END));
+    w.act("bob", Measure::ReviewAndApproval, "quic@", None);
+    w.llc_act("bob", &["tls@", "quic@"]);
+    let rejected = Verdict::Reject { until: None };
+    assert_eq!(w.verdict("tls@", "bob@example.org", LATER), rejected);
+    assert_eq!(w.verdict("tls@", "bob@example.org", END), rejected);
+    // It beats a hold, as a suspension does.
+    assert_eq!(w.verdict("quic@", "bob@example.org", LATER), rejected);
+}
+
+#[test]
+fn llc_1_the_restrictions_applying_name_the_llc_action() {
+    let mut w = World::new();
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    let llc = w.llc_act("bob", &["tls@"]);
+    assert_eq!(
+        applying(&w, "tls@", LATER),
+        [
+            (
+                "bob".into(),
+                Source::Action(suspension),
+                Restrains::Suspension
+            ),
+            ("bob".into(), Source::Llc(llc), Restrains::Suspension),
+        ]
+    );
+    assert_eq!(
+        Source::Llc(llc).to_string(),
+        format!("LLC action #{}", llc.0)
+    );
+    w.run(
+        "llc",
+        Capacity::Llc,
+        Command::LiftLlcAction {
+            action: llc,
+            reason: "the threat was withdrawn".into(),
+        },
+    );
+    assert_eq!(
+        applying(&w, "tls@", LATER),
+        [(
+            "bob".into(),
+            Source::Action(suspension),
+            Restrains::Suspension
+        )]
+    );
 }

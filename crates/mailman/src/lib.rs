@@ -1,7 +1,8 @@
 //! # modpod-mailman
 //!
 //! Makes actions real on GNU Mailman 3 lists (ACT-8): a suspended person's
-//! email addresses are banned from the lists the suspension names, and a
+//! email addresses are banned from the lists the suspension names (and the
+//! subject's of an IETF LLC emergency action in force, LLC-1), and a
 //! person under review and approval gets the moderation action `hold`
 //! there (on a nonmember record when they are not subscribed), for exactly
 //! as long as the action applies.

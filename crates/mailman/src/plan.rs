@@ -21,7 +21,7 @@
 
 use crate::client::Record;
 use crate::wanted::ListWanted;
-use modpod_policy::ids::ActionId;
+use modpod_enforce::Source;
 use modpod_store::Enforced;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -91,7 +91,7 @@ pub struct Actual {
 pub enum Step {
     Ban {
         email: String,
-        action: ActionId,
+        action: Source,
     },
     Unban {
         email: String,
@@ -100,7 +100,7 @@ pub enum Step {
     /// (`member_id`) or on a new nonmember record; remember `previous`.
     Hold {
         email: String,
-        action: ActionId,
+        action: Source,
         member_id: Option<String>,
         previous: Option<String>,
     },
@@ -160,12 +160,12 @@ impl Step {
 }
 
 /// Something modpod applied that is gone from Mailman although its action
-/// still applies.
+/// (or LLC action) still applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
     pub email: String,
     pub kind: Kind,
-    pub action: ActionId,
+    pub action: Source,
     /// Whether the plan applies it again.
     pub reapplied: bool,
 }
@@ -306,7 +306,7 @@ fn drift_or_add(
     applied: &BTreeMap<(Kind, &str), Option<&str>>,
     kind: Kind,
     step: Step,
-    action: ActionId,
+    action: Source,
     on_drift: OnDrift,
 ) {
     if applied.contains_key(&(kind, step.email())) {
@@ -329,6 +329,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
 
     use super::*;
+    use modpod_policy::ids::ActionId;
 
     const BOB: &str = "bob@example.org";
     const CAROL: &str = "carol@example.org";
@@ -337,7 +338,7 @@ mod tests {
         let map = |pairs: &[(&str, u64)]| {
             pairs
                 .iter()
-                .map(|&(e, a)| (e.to_owned(), ActionId(a)))
+                .map(|&(e, a)| (e.to_owned(), Source::Action(ActionId(a))))
                 .collect()
         };
         ListWanted {
@@ -394,7 +395,7 @@ mod tests {
             p.steps,
             [Step::Ban {
                 email: BOB.into(),
-                action: ActionId(12)
+                action: Source::Action(ActionId(12))
             }]
         );
         assert_eq!(steps(&p), ["ban bob@example.org (action #12)"]);
@@ -456,7 +457,7 @@ mod tests {
             [Drift {
                 email: BOB.into(),
                 kind: Kind::Ban,
-                action: ActionId(12),
+                action: Source::Action(ActionId(12)),
                 reapplied: true
             }]
         );
@@ -487,7 +488,7 @@ mod tests {
             p.steps,
             [Step::Hold {
                 email: CAROL.into(),
-                action: ActionId(13),
+                action: Source::Action(ActionId(13)),
                 member_id: Some("m1".into()),
                 previous: Some("accept".into())
             }]
@@ -570,7 +571,7 @@ mod tests {
             p.steps,
             [Step::Hold {
                 email: CAROL.into(),
-                action: ActionId(13),
+                action: Source::Action(ActionId(13)),
                 member_id: Some("m1".into()),
                 previous: None
             }]

@@ -3,15 +3,18 @@
 //! time (after a crash too) and always gives the same answer.
 //!
 //! A suspended person's every email identity is banned on each list the
-//! suspension names; a person under review and approval gets the moderation
-//! action `hold` for each email identity. A suspension beats a hold, as in
+//! suspension names, as is the subject of an IETF LLC emergency action in
+//! force on each list it names (LLC-1: enforced like any suspension, ACT-8,
+//! until the LLC lifts it or a board review does); a person under review and
+//! approval gets the moderation action `hold` for each email identity. A
+//! suspension (or an LLC action) beats a hold, as in
 //! [`Index::decide`]: a banned address needs no hold (and Mailman refuses a
 //! nonmember record for a banned address). Rate limits are left to the
 //! Postfix policy server: Mailman has no per-member rate limit.
 
 use jiff::Timestamp;
-use modpod_enforce::{Index, Restrains};
-use modpod_policy::ids::{ActionId, ForumId, PersonId};
+use modpod_enforce::{Index, Restrains, Source, llc_in_force};
+use modpod_policy::ids::{ForumId, PersonId};
 use modpod_policy::model::IdentityKind;
 use modpod_policy::{Event, State};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,14 +32,15 @@ pub fn list_id(forum: &ForumId) -> Option<String> {
     Some(format!("{local}.{domain}").to_lowercase())
 }
 
-/// What modpod wants on one list, each with the action asking for it (the
-/// lowest-numbered, when several do).
+/// What modpod wants on one list, each with the action or LLC action asking
+/// for it (when several do, the first in [`Source`]'s order: the
+/// lowest-numbered action, else the lowest-numbered LLC action).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListWanted {
     /// Addresses to ban.
-    pub bans: BTreeMap<String, ActionId>,
+    pub bans: BTreeMap<String, Source>,
     /// Addresses whose posts are held for approval.
-    pub holds: BTreeMap<String, ActionId>,
+    pub holds: BTreeMap<String, Source>,
 }
 
 /// What modpod wants on every mailing list at one moment.
@@ -65,8 +69,8 @@ impl Wanted {
                     Restrains::RateLimit { .. } => continue,
                 };
                 for email in emails(state, applying.person) {
-                    let action = into.entry(email).or_insert(applying.action);
-                    *action = (*action).min(applying.action);
+                    let source = into.entry(email).or_insert(applying.source);
+                    *source = (*source).min(applying.source);
                 }
             }
             wanted
@@ -86,8 +90,9 @@ impl Wanted {
 
 /// The lists whose wanted state an event may change, given the state after
 /// it: the fora of an action taken, amended (before and after), rescinded or
-/// expired, and the fora of the actions in force on a person who gained an
-/// email identity.
+/// expired; the fora of an LLC action taken, lifted, or whose board review
+/// was decided; and the fora of the actions and LLC actions in force on a
+/// person who gained an email identity.
 pub fn affected_lists(state_after: &State, event: &Event) -> BTreeSet<String> {
     let fora: Vec<&ForumId> = match event {
         Event::ActionTaken { action } => action.terms.fora.iter().collect(),
@@ -99,13 +104,26 @@ pub fn affected_lists(state_after: &State, event: &Event) -> BTreeSet<String> {
             .get(action)
             .map(|a| a.terms.fora.iter().collect())
             .unwrap_or_default(),
-        Event::IdentityLinked { person, identity } if identity.kind == IdentityKind::Email => {
+        Event::LlcActionTaken { action } => action.fora.iter().collect(),
+        Event::LlcActionLifted { action, .. } | Event::BoardReviewDecided { action, .. } => {
             state_after
+                .llc_actions
+                .get(action)
+                .map(|a| a.fora.iter().collect())
+                .unwrap_or_default()
+        }
+        Event::IdentityLinked { person, identity } if identity.kind == IdentityKind::Email => {
+            let actions = state_after
                 .actions
                 .values()
                 .filter(|a| a.in_force() && &a.subject == person)
-                .flat_map(|a| &a.terms.fora)
-                .collect()
+                .flat_map(|a| &a.terms.fora);
+            let llc_actions = state_after
+                .llc_actions
+                .values()
+                .filter(|a| llc_in_force(a) && &a.subject == person)
+                .flat_map(|a| &a.fora);
+            actions.chain(llc_actions).collect()
         }
         _ => return BTreeSet::new(),
     };

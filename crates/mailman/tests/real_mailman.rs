@@ -8,8 +8,10 @@
 use jiff::{SignedDuration, Timestamp};
 use modpod_enforce::Index;
 use modpod_mailman::{Client, OnDrift, ReconcileError, Reconciler, Wanted, Worker};
-use modpod_policy::ids::{ActionId, ForumId, PersonId};
-use modpod_policy::model::{Capacity, Identity, IdentityKind, Measure, Organisation, Role};
+use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
+use modpod_policy::model::{
+    Capacity, Identity, IdentityKind, LlcGrounds, Measure, Organisation, Role,
+};
 use modpod_policy::{Actor, Command, Event, SubjectRef};
 use modpod_server::Engine;
 use modpod_testkit::TestDb;
@@ -33,7 +35,8 @@ fn p(s: &str) -> PersonId {
 }
 
 /// A log and a list: `alice` administers the list; `bob` (two addresses),
-/// `carol` and `dan` are members, `erin` is not.
+/// `carol` and `dan` are members, `erin` is not; `llc` is IETF LLC staff and
+/// `board` sits on the LLC board.
 struct World {
     db: TestDb,
     /// Shared with the worker, in the tests that run one.
@@ -57,7 +60,7 @@ impl World {
             operator: p("op"),
             name: "Operator".into(),
         }];
-        for person in ["alice", "bob", "carol", "dan", "erin"] {
+        for person in ["alice", "bob", "carol", "dan", "erin", "llc", "board"] {
             commands.push(Command::RegisterPerson {
                 person: p(person),
                 name: person.into(),
@@ -90,6 +93,12 @@ impl World {
             person: p("alice"),
             role: Role::ForumAdministrator { forum },
         });
+        for (person, role) in [("llc", Role::LlcStaff), ("board", Role::LlcBoardMember)] {
+            commands.push(Command::GrantRole {
+                person: p(person),
+                role,
+            });
+        }
         let batch: Vec<_> = commands.into_iter().map(|c| (op.clone(), c)).collect();
         engine.execute_all(&batch, Timestamp::now()).unwrap();
         World {
@@ -132,6 +141,45 @@ impl World {
                 },
             )
             .unwrap()
+    }
+
+    /// The IETF LLC takes an emergency action on `subject` on the list;
+    /// returns its id.
+    fn llc_act(&mut self, subject: &str) -> LlcActionId {
+        let command = Command::TakeLlcAction {
+            subject: SubjectRef::Person { person: p(subject) },
+            fora: vec![ForumId::parse(&self.list.address).unwrap()],
+            grounds: LlcGrounds::CredibleThreatOfHarm,
+            grounds_description: None,
+            nature: "posting suspended".into(),
+            reason: "a credible threat against a named participant".into(),
+            expected_duration: "until the police have reviewed it".into(),
+            withhold_on_legal_advice: None,
+            withhold_from: vec![],
+        };
+        let llc = Actor::new(p("llc"), Capacity::Llc);
+        let recorded = self
+            .engine()
+            .execute(&llc, &command, Timestamp::now())
+            .unwrap();
+        recorded
+            .events
+            .iter()
+            .find_map(
+                |e| match serde_json::from_str::<Event>(&e.payload).unwrap() {
+                    Event::LlcActionTaken { action } => Some(action.id),
+                    _ => None,
+                },
+            )
+            .unwrap()
+    }
+
+    /// Runs `command` as `person` in `capacity`, now.
+    fn run(&mut self, person: &str, capacity: Capacity, command: Command) {
+        let actor = Actor::new(p(person), capacity);
+        self.engine()
+            .execute(&actor, &command, Timestamp::now())
+            .unwrap();
     }
 
     fn rescind(&mut self, action: ActionId) {
@@ -225,6 +273,75 @@ fn a_suspended_members_posts_are_discarded_until_the_suspension_is_rescinded() {
     assert!(!w.list.banned(BOB));
     assert_eq!(w.list.post_and_see(BOB), Outcome::Accepted);
     assert!(w.list.banned(DAN), "the administrator's ban was lifted");
+    assert_eq!(w.reconcile(), Vec::<String>::new());
+}
+
+#[test]
+fn an_llc_emergency_action_bans_on_the_list_until_lifted_by_the_llc_or_on_board_review() {
+    let mut w = World::new();
+    // An administrator's own ban, which modpod must never lift.
+    w.list.ban_by_hand(DAN);
+    let bob = w.llc_act("bob");
+    let carol = w.llc_act("carol");
+    assert_eq!(
+        w.reconcile(),
+        [
+            w.line(&format!("banned {BOB} ({bob})")),
+            w.line(&format!("banned {BOB_AT_WORK} ({bob})")),
+            w.line(&format!("banned {CAROL} ({carol})")),
+        ]
+    );
+    assert!(w.list.banned(BOB) && w.list.banned(BOB_AT_WORK) && w.list.banned(CAROL));
+    assert_eq!(w.list.post_and_see(BOB), Outcome::Discarded);
+    assert_eq!(w.list.post_and_see(CAROL), Outcome::Discarded);
+    assert_eq!(w.engine().store().enforced("mailman").unwrap().len(), 3);
+    assert_eq!(w.reconcile(), Vec::<String>::new());
+
+    // Lifted by the LLC.
+    w.run(
+        "llc",
+        Capacity::Llc,
+        Command::LiftLlcAction {
+            action: bob,
+            reason: "the threat was withdrawn".into(),
+        },
+    );
+    assert_eq!(
+        w.reconcile(),
+        [
+            w.line(&format!("unbanned {BOB}: no action bans them any more")),
+            w.line(&format!(
+                "unbanned {BOB_AT_WORK}: no action bans them any more"
+            )),
+        ]
+    );
+    assert!(!w.list.banned(BOB) && !w.list.banned(BOB_AT_WORK));
+    assert_eq!(w.list.post_and_see(BOB), Outcome::Accepted);
+    assert_eq!(w.list.post_and_see(CAROL), Outcome::Discarded);
+
+    // Lifted on a board review the subject asked for.
+    w.run(
+        "carol",
+        Capacity::Participant,
+        Command::RequestBoardReview { action: carol },
+    );
+    assert_eq!(w.reconcile(), Vec::<String>::new());
+    w.run(
+        "board",
+        Capacity::LlcBoard,
+        Command::DecideBoardReview {
+            action: carol,
+            lift: true,
+            rationale: "the board found no credible threat".into(),
+        },
+    );
+    assert_eq!(
+        w.reconcile(),
+        [w.line(&format!("unbanned {CAROL}: no action bans them any more"))]
+    );
+    assert_eq!(w.list.post_and_see(CAROL), Outcome::Accepted);
+    assert!(w.list.banned(DAN), "the administrator's ban was lifted");
+    assert_eq!(w.engine().store().enforced("mailman").unwrap(), []);
     assert_eq!(w.reconcile(), Vec::<String>::new());
 }
 

@@ -1,15 +1,16 @@
 //! What modpod wants on each list, and which lists an event touches, from a
 //! state built only through the policy's `decide`: `alice` administers the
 //! list `wg@ietf.example` and the chat room `wg-chat`; `bob` has two email
-//! addresses and a chat account, `carol` one address.
+//! addresses and a chat account, `carol` one address; `llc` is IETF LLC
+//! staff and `board` sits on the LLC board.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::Timestamp;
-use modpod_enforce::Index;
+use modpod_enforce::{Index, Source};
 use modpod_mailman::{Wanted, affected_lists};
-use modpod_policy::ids::{ActionId, ForumId, PersonId};
+use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
 use modpod_policy::model::{
-    Capacity, Identity, IdentityKind, Measure, Organisation, Role, TermsChange,
+    Capacity, Identity, IdentityKind, LlcGrounds, Measure, Organisation, Role, TermsChange,
 };
 use modpod_policy::{Actor, Command, Event, State, SubjectRef, decide};
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,7 +50,7 @@ impl World {
                 name: "Operator".into(),
             },
         );
-        for person in ["alice", "bob", "carol"] {
+        for person in ["alice", "bob", "carol", "llc", "board"] {
             w.op(Command::RegisterPerson {
                 person: p(person),
                 name: person.into(),
@@ -81,6 +82,12 @@ impl World {
             w.op(Command::GrantRole {
                 person: p("alice"),
                 role: Role::ForumAdministrator { forum: f(forum) },
+            });
+        }
+        for (person, role) in [("llc", Role::LlcStaff), ("board", Role::LlcBoardMember)] {
+            w.op(Command::GrantRole {
+                person: p(person),
+                role,
             });
         }
         w.touched.clear();
@@ -134,6 +141,61 @@ impl World {
             .unwrap()
     }
 
+    /// The IETF LLC takes an emergency action on `subject` in `fora`.
+    fn llc_act(&mut self, subject: &str, fora: &[&str]) -> LlcActionId {
+        let events = self.run(
+            "llc",
+            Capacity::Llc,
+            Command::TakeLlcAction {
+                subject: SubjectRef::Person { person: p(subject) },
+                fora: fora.iter().map(|x| f(x)).collect(),
+                grounds: LlcGrounds::SeriousLegalRisk,
+                grounds_description: None,
+                nature: "posting suspended".into(),
+                reason: "content bringing serious legal risk".into(),
+                expected_duration: "until counsel has reviewed it".into(),
+                withhold_on_legal_advice: None,
+                withhold_from: vec![],
+            },
+        );
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::LlcActionTaken { action } => Some(action.id),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    fn lift_llc(&mut self, action: LlcActionId) {
+        self.run(
+            "llc",
+            Capacity::Llc,
+            Command::LiftLlcAction {
+                action,
+                reason: "counsel advises it is no longer needed".into(),
+            },
+        );
+    }
+
+    /// The subject asks for a board review; the board decides it.
+    fn board_review(&mut self, subject: &str, action: LlcActionId, lift: bool) {
+        self.run(
+            subject,
+            Capacity::Participant,
+            Command::RequestBoardReview { action },
+        );
+        self.run(
+            "board",
+            Capacity::LlcBoard,
+            Command::DecideBoardReview {
+                action,
+                lift,
+                rationale: "the board reviewed the evidence".into(),
+            },
+        );
+    }
+
     fn wanted(&self, at: &str) -> Wanted {
         Wanted::at(&self.state, &Index::build(&self.state), ts(at))
     }
@@ -144,8 +206,11 @@ impl World {
     }
 }
 
-fn emails(pairs: &[(&str, ActionId)]) -> BTreeMap<String, ActionId> {
-    pairs.iter().map(|&(e, a)| (e.to_owned(), a)).collect()
+fn emails<S: Into<Source> + Copy>(pairs: &[(&str, S)]) -> BTreeMap<String, Source> {
+    pairs
+        .iter()
+        .map(|&(e, a)| (e.to_owned(), a.into()))
+        .collect()
 }
 
 fn list() -> BTreeSet<String> {
@@ -283,6 +348,109 @@ fn the_lists_an_event_touches() {
         person: p("dan"),
         name: "dan".into(),
         time_zone: None,
+    });
+    assert_eq!(w.touched(), BTreeSet::new());
+}
+
+// --- IETF LLC emergency actions: enforced like any suspension (LLC-1, ACT-8) ---
+
+#[test]
+fn llc_1_an_llc_actions_subject_is_banned_on_its_lists_until_the_llc_lifts_it() {
+    let mut w = World::new();
+    let llc = w.llc_act("bob", &["wg@ietf.example", "wg-chat"]);
+    assert_eq!(w.touched(), list());
+    let wanted = w.wanted(NOW);
+    assert_eq!(wanted.lists.keys().collect::<Vec<_>>(), [LIST]);
+    assert_eq!(
+        wanted.lists[LIST].bans,
+        emails(&[("bob@example.org", llc), ("bob@work.example", llc)])
+    );
+    assert!(wanted.lists[LIST].holds.is_empty());
+    // It has no end: nothing changes with time alone.
+    assert_eq!(wanted.next_change, None);
+    assert_eq!(w.wanted("2030-01-01T00:00:00Z"), wanted);
+
+    w.lift_llc(llc);
+    assert_eq!(w.touched(), list());
+    assert_eq!(w.wanted(NOW), Wanted::default());
+}
+
+#[test]
+fn llc_2_a_board_review_that_lifts_the_llc_action_ends_the_ban_and_one_that_upholds_it_not() {
+    let mut w = World::new();
+    let llc = w.llc_act("bob", &["wg@ietf.example"]);
+    let upheld = w.llc_act("carol", &["wg@ietf.example"]);
+    w.touched();
+    w.board_review("carol", upheld, false);
+    assert_eq!(
+        w.wanted(NOW).lists[LIST].bans,
+        emails(&[
+            ("bob@example.org", llc),
+            ("bob@work.example", llc),
+            ("carol@example.org", upheld)
+        ])
+    );
+    w.touched();
+    w.board_review("bob", llc, true);
+    assert_eq!(w.touched(), list());
+    assert_eq!(
+        w.wanted(NOW).lists[LIST].bans,
+        emails(&[("carol@example.org", upheld)])
+    );
+}
+
+#[test]
+fn llc_1_an_llc_action_beats_a_hold_and_an_action_banning_too_is_named_first() {
+    let mut w = World::new();
+    w.act(
+        "carol",
+        Measure::ReviewAndApproval,
+        &["wg@ietf.example"],
+        None,
+    );
+    let suspension = w.act(
+        "bob",
+        Measure::TemporarySuspension,
+        &["wg@ietf.example"],
+        Some("2024-02-01T00:00:00Z"),
+    );
+    w.llc_act("bob", &["wg@ietf.example"]);
+    let carol = w.llc_act("carol", &["wg@ietf.example"]);
+    let wanted = &w.wanted(NOW).lists[LIST];
+    assert!(wanted.holds.is_empty(), "{wanted:?}");
+    assert_eq!(
+        wanted.bans,
+        BTreeMap::from([
+            ("bob@example.org".to_owned(), Source::Action(suspension)),
+            ("bob@work.example".to_owned(), Source::Action(suspension)),
+            ("carol@example.org".to_owned(), Source::Llc(carol)),
+        ])
+    );
+    // When the suspension ends, the LLC action still bans Bob.
+    let later = &w.wanted("2024-03-01T00:00:00Z").lists[LIST];
+    assert_eq!(later.bans.len(), 3);
+    assert!(later.bans.values().all(|s| matches!(s, Source::Llc(_))));
+}
+
+#[test]
+fn llc_1_a_new_address_of_an_llc_actions_subject_touches_its_lists() {
+    let mut w = World::new();
+    let llc = w.llc_act("carol", &["wg@ietf.example"]);
+    w.touched();
+    w.op(Command::LinkIdentity {
+        person: p("carol"),
+        identity: Identity::new(IdentityKind::Email, "carol@work.example").unwrap(),
+    });
+    assert_eq!(w.touched(), list());
+    assert_eq!(
+        w.wanted(NOW).lists[LIST].bans,
+        emails(&[("carol@example.org", llc), ("carol@work.example", llc)])
+    );
+    w.lift_llc(llc);
+    w.touched();
+    w.op(Command::LinkIdentity {
+        person: p("carol"),
+        identity: Identity::new(IdentityKind::Email, "carol@home.example").unwrap(),
     });
     assert_eq!(w.touched(), BTreeSet::new());
 }

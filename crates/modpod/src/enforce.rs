@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use jiff::Timestamp;
-use modpod_enforce::Index;
+use modpod_enforce::{Index, Source};
 use modpod_mailman::{Client, OnDrift, Reconciler, Report, Wanted, Worker};
 use modpod_server::Engine;
 use std::collections::BTreeSet;
@@ -151,14 +151,22 @@ impl modpod_server::enforcement::ForumSoftware for MailmanLists {
             kind: kind.as_str().to_owned(),
             account,
         };
+        // The action page asks about moderation actions; what an LLC action
+        // asks for is left out (an action asking for the same change wins
+        // it, as actions come first in `Source`'s order).
+        let by_action = |source: Source| match source {
+            Source::Action(id) => Some(id),
+            Source::Llc(_) => None,
+        };
         list.bans
             .into_iter()
-            .map(|(email, action)| (change(Kind::Ban, email), action))
+            .map(|(email, source)| (change(Kind::Ban, email), source))
             .chain(
                 list.holds
                     .into_iter()
-                    .map(|(email, action)| (change(Kind::Hold, email), action)),
+                    .map(|(email, source)| (change(Kind::Hold, email), source)),
             )
+            .filter_map(|(change, source)| Some((change, by_action(source)?)))
             .collect()
     }
 

@@ -1,9 +1,11 @@
-//! A restriction on posting: the part of an action in force that the index
-//! enforces, in a form that is cheap to test at `now`.
+//! A restriction on posting: the part of an action (or of an IETF LLC
+//! emergency action) in force that the index enforces, in a form that is
+//! cheap to test at `now`.
 
+use super::Source;
 use jiff::Timestamp;
-use modpod_policy::ids::{ActionId, ForumId};
-use modpod_policy::model::{Action, Measure};
+use modpod_policy::ids::ForumId;
+use modpod_policy::model::{Action, LlcAction, Measure};
 
 /// What a restriction does to a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +20,7 @@ pub enum Restrains {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Restriction {
-    pub(crate) action: ActionId,
+    pub(crate) source: Source,
     pub(crate) restrains: Restrains,
     pub(crate) fora: Box<[ForumId]>,
     pub(crate) starts_at: Timestamp,
@@ -42,11 +44,28 @@ impl Restriction {
             _ => return None,
         };
         Some(Restriction {
-            action: action.id,
+            source: Source::Action(action.id),
             restrains,
             fora: action.terms.fora.clone().into_boxed_slice(),
             starts_at: action.terms.starts_at,
             ends_at: action.terms.ends_at,
+        })
+    }
+
+    /// The restriction an LLC emergency action imposes while it is in force
+    /// (see [`llc_in_force`]): its fora are enforced like an indefinite
+    /// suspension (LLC-1, ACT-8), from the moment it was taken until it is
+    /// lifted.
+    pub(crate) fn of_llc(action: &LlcAction) -> Option<Restriction> {
+        if !llc_in_force(action) || action.fora.is_empty() {
+            return None;
+        }
+        Some(Restriction {
+            source: Source::Llc(action.id),
+            restrains: Restrains::Suspension,
+            fora: action.fora.clone().into_boxed_slice(),
+            starts_at: action.taken_at,
+            ends_at: None,
         })
     }
 
@@ -58,4 +77,15 @@ impl Restriction {
             && self.ends_at.is_none_or(|end| now < end)
             && self.fora.iter().any(|f| f.as_str() == forum)
     }
+}
+
+/// Whether an LLC emergency action is in force: taken and not lifted, by
+/// the LLC or by a board review that decided to lift it (LLC-2).
+pub fn llc_in_force(action: &LlcAction) -> bool {
+    let lifted_on_review = action
+        .board_review
+        .as_ref()
+        .and_then(|review| review.decision.as_ref())
+        .is_some_and(|decision| decision.lift);
+    action.lifted_at.is_none() && !lifted_on_review
 }
