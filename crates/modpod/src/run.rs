@@ -1,5 +1,7 @@
 //! `modpod run`: decide one command given as JSON and record its events. A
-//! refusal is printed with its requirement and exits non-zero; nothing is written.
+//! refusal is printed with its requirement and exits non-zero; nothing is
+//! written. So is a time (`--at`) before the log's last event: time in the
+//! log never runs backwards.
 
 use anyhow::Context;
 use jiff::Timestamp;

@@ -203,16 +203,72 @@ fn run_refusal_names_the_requirement_and_writes_nothing() {
 
     // The same chair may suspend on their own WG's list; the identity is
     // matched whatever its case, so the action follows the person.
-    let suspend = r#"{"command":"take_action","subject":{"identity":{"kind":"email","value":"BOB@EXAMPLE.ORG"}},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2026-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
+    // Recorded at a later moment (`--at`), never before the log's last event.
+    let suspend = r#"{"command":"take_action","subject":{"identity":{"kind":"email","value":"BOB@EXAMPLE.ORG"}},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
     let printed = ok(
         &db.url,
-        &[&chair[..], &["--at", "2026-03-01T10:00:00Z", suspend]].concat(),
+        &[&chair[..], &["--at", "2099-03-01T10:00:00Z", suspend]].concat(),
     );
     assert!(printed.contains("action_taken"), "{printed}");
     let people = db.query_i64(
         "SELECT count(*) FROM events WHERE kind IN ('person_registered', 'bootstrapped')",
     );
     assert_eq!(people, 20, "no new person was made for Bob's address");
+}
+
+/// Time in the log never runs backwards: `--at` before the last event is
+/// refused, naming that event's time, and records nothing.
+#[test]
+fn run_refuses_a_time_before_the_log_s_last_event() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
+    let admonish = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"private_admonishment"},"fora":["tls@ietf.org"],"reason":"tone"}"#;
+    ok(
+        &db.url,
+        &[&chair[..], &["--at", "2099-01-01T00:00:00Z", admonish]].concat(),
+    );
+    let before = events(&db);
+    let printed = fails(
+        &db.url,
+        &[&chair[..], &["--at", "2098-12-31T23:59:59Z", admonish]].concat(),
+    );
+    assert!(
+        printed.contains("before the log's last event")
+            && printed.contains(&format!("event {before}"))
+            && printed.contains("2099-01-01T00:00:00Z"),
+        "{printed}"
+    );
+    assert_eq!(events(&db), before, "nothing recorded");
+    // Without --at, now is before 2099 too.
+    let printed = fails(&db.url, &[&chair[..], &[admonish]].concat());
+    assert!(printed.contains("2099-01-01T00:00:00Z"), "{printed}");
+    assert_eq!(events(&db), before);
+}
+
+/// `modpod run --help` says who acts, in which role, what the command is and
+/// where the commands are listed, and what `--at` is for.
+#[test]
+fn run_help_says_what_each_argument_is() {
+    let out = modpod("sqlite::memory:", &["run", "--help"]);
+    // Compared word by word: clap wraps lines to the terminal's width.
+    let help = text(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(out.status.success(), "{help}");
+    for words in [
+        "The person acting",
+        "The role the person acts in",
+        "participant, administrator,",
+        "The command as JSON",
+        "crates/policy/src/command.rs",
+        "POST /v1/commands",
+        "instead of now",
+        "cannot be before the log's last event",
+    ] {
+        assert!(help.contains(words), "{words:?} missing from:\n{help}");
+    }
 }
 
 fn tamper_and_verify(db: &TestDb) {

@@ -277,6 +277,13 @@ impl From<EngineError> for ApiError {
                 "contended",
                 error.to_string(),
             ),
+            // This node's clock is behind the node that recorded the last
+            // event; asking again once it has caught up succeeds.
+            EngineError::BeforeHead { .. } => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "clock_behind",
+                error.to_string(),
+            ),
             other => ApiError::internal(other),
         }
     }
