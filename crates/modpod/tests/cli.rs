@@ -271,6 +271,22 @@ fn run_help_says_what_each_argument_is() {
     }
 }
 
+/// A bad time inside a command names its field and the format expected.
+#[test]
+fn run_names_the_field_and_format_of_a_bad_time() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let before = events(&db);
+    let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
+    let suspend = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-3-22","reason":"sealioning"}"#;
+    let printed = fails(&db.url, &[&chair[..], &[suspend]].concat());
+    assert!(
+        printed.contains("ends_at:") && printed.contains("RFC 3339"),
+        "{printed}"
+    );
+    assert_eq!(events(&db), before);
+}
+
 fn tamper_and_verify(db: &TestDb) {
     example_log(db);
     let intact = ok(&db.url, &["verify"]);

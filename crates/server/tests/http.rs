@@ -472,3 +472,44 @@ async fn metrics_show_the_notification_queue_and_its_failures() {
     }
     assert!(!text.contains("example.org"), "{text}");
 }
+
+/// A bad time inside a command names the field and the format expected.
+#[tokio::test]
+async fn a_bad_time_in_a_command_names_its_field_and_the_format() {
+    let api = api();
+    let before = api.events();
+    for ends_at in [json!("2099-3-22"), json!("2099-03-22T10:00:00"), json!(7)] {
+        let (status, body) = api
+            .post(
+                "/v1/commands",
+                &api.alice,
+                json!({"as": "administrator", "command": {"command": "take_action",
+                    "subject": {"person": "bob"}, "measure": {"type": "temporary_suspension"},
+                    "fora": [FORUM], "ends_at": ends_at, "reason": "sealioning"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("command.ends_at: ")
+                && message.contains("RFC 3339")
+                && message.contains("at line 1 column"),
+            "{ends_at}: {message}"
+        );
+    }
+    // Another kind of error names its field without speaking of times.
+    let (status, body) = api
+        .post(
+            "/v1/decide",
+            &api.listbot,
+            json!({"forum": FORUM, "sender": "b@c.d", "count": "yes"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("count: ") && !message.contains("RFC 3339"),
+        "{message}"
+    );
+    assert_eq!(api.events(), before);
+}

@@ -28,7 +28,6 @@ mod views;
 
 use crate::engine::{Engine, EngineError};
 use auth::{Credentials, LoginLimits};
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State as Extract};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -289,34 +288,54 @@ impl From<EngineError> for ApiError {
     }
 }
 
-/// JSON in, with every way it can be wrong answered as a clear 4xx.
+/// JSON in, with every way it can be wrong answered as a clear 4xx; an error
+/// in the JSON names the field at fault (see [`crate::json`]).
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(match rejection.status() {
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_json",
+                "send JSON with Content-Type: application/json",
+            ));
+        }
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_large",
                     format!("the request body is larger than {MAX_BODY} bytes"),
                 ),
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "not_json",
-                    "send JSON with Content-Type: application/json",
-                ),
                 _ => ApiError::bad_request(rejection.body_text()),
-            }),
-        }
+            })?;
+        crate::json::decode(&body)
+            .map(ApiJson)
+            .map_err(|error| ApiError::bad_request(error.to_string()))
     }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or a
+/// `+json` type), as axum's own `Json` asks.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// An unknown path: a page for browsers, JSON for everyone else.
