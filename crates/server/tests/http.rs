@@ -473,6 +473,80 @@ async fn metrics_show_the_notification_queue_and_its_failures() {
     assert!(!text.contains("example.org"), "{text}");
 }
 
+/// The decision API answers API tokens only (scope `decide`, or `act`): a
+/// login session could learn of measures not announced and spend a rate
+/// limited person's allowance.
+#[tokio::test]
+async fn the_decision_api_answers_api_tokens_only() {
+    let api = api();
+    let bob = api.api.login("bob").await;
+    let one = json!({"forum": FORUM, "sender": "carol@example.org"});
+    let batch = json!({"requests": [one.clone()]});
+    for (path, body) in [("/v1/decide", &one), ("/v1/decide/batch", &batch)] {
+        let (status, answer) = api.post(path, &bob, body.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {answer}");
+        assert_eq!(answer["code"], "token_required", "{path}: {answer}");
+        let (status, _) = api.post(path, &As::Nobody, body.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        for token in [&api.listbot, &api.alice] {
+            let (status, answer) = api.post(path, token, body.clone()).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        }
+    }
+}
+
+/// Who is calling is settled before the body is read: without the right
+/// credential, a malformed body is answered 401 or 403, not 400.
+#[tokio::test]
+async fn callers_are_authenticated_before_their_body_is_read() {
+    let api = api();
+    let bob = api.api.login("bob").await;
+    let before = api.events();
+    for path in ["/v1/commands", "/v1/decide", "/v1/decide/batch"] {
+        let (status, answer) = api.call("POST", path, None, Body::from("{not json")).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthenticated")),
+            "{path}: {answer}"
+        );
+        let (status, _) = api
+            .call("POST", path, Some("mpt_nonsense"), Body::from("{not json"))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    // The list server's token may not record commands, whatever it sends.
+    let (status, answer) = api
+        .call(
+            "POST",
+            "/v1/commands",
+            Some(secret(&api.listbot)),
+            Body::from("{not json"),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("wrong_scope")),
+        "{answer}"
+    );
+    // A session may not ask for decisions, whatever it sends.
+    let (status, answer) = api
+        .api
+        .call("POST", "/v1/decide", &bob, Body::from("{not json"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    // With the right credential, the body is read and found wanting.
+    let (status, _) = api
+        .call(
+            "POST",
+            "/v1/commands",
+            Some(secret(&api.alice)),
+            Body::from("{not json"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(api.events(), before);
+}
+
 /// A bad time inside a command names the field and the format expected.
 #[tokio::test]
 async fn a_bad_time_in_a_command_names_its_field_and_the_format() {

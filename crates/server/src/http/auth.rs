@@ -73,14 +73,54 @@ impl Caller {
         }
     }
 
-    /// Allowed to ask for decisions: any token, or a session.
+    /// Allowed to ask for decisions: an API token (scope `decide`, or `act`,
+    /// which allows everything `decide` does). Not a login session: an answer
+    /// tells of measures not announced, and each question counts against the
+    /// sender's rate limit, so only the forum software asks.
     pub fn may_decide(&self) -> Result<(), ApiError> {
-        match self.via {
+        match &self.via {
+            Via::Token { scope, .. } if scope.allows(Scope::Decide) => Ok(()),
+            Via::Token { scope, .. } => Err(wrong_scope(*scope, Scope::Decide)),
+            Via::Session { .. } => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "token_required",
+                "the decision API answers forum software's API tokens (scope decide or act), \
+                 not login sessions",
+            )),
             Via::Anonymous => Err(unauthenticated(
                 "send an API token: Authorization: Bearer mpt_…",
             )),
-            _ => Ok(()),
         }
+    }
+}
+
+/// A caller allowed to ask for decisions ([`Caller::may_decide`]). As an
+/// extractor it is checked before the body is read, so a caller without the
+/// right credential is told so (401, 403) whatever they sent.
+#[derive(Debug, Clone)]
+pub struct Decider(pub Caller);
+
+impl FromRequestParts<App> for Decider {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        caller.may_decide()?;
+        Ok(Decider(caller))
+    }
+}
+
+/// The person a caller acts as ([`Caller::person`]): a session, or a token of
+/// scope `act`. Checked before the body is read, like [`Decider`].
+#[derive(Debug, Clone)]
+pub struct Acting(pub PersonId);
+
+impl FromRequestParts<App> for Acting {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        Ok(Acting(caller.person()?.clone()))
     }
 }
 
