@@ -6,11 +6,12 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::StatusCode;
+use axum::http::{Request, StatusCode, header};
 use common::{As, TLS};
-use modpod_server::http::{App, MAX_BODY};
+use modpod_server::http::{App, MAX_BODY, router};
 use modpod_server::tokens::{self, Scope};
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 const FORUM: &str = TLS;
 
@@ -586,4 +587,85 @@ async fn a_bad_time_in_a_command_names_its_field_and_the_format() {
         "{message}"
     );
     assert_eq!(api.events(), before);
+}
+
+/// A request and its whole answer, headers included.
+async fn exchange(app: &App, request: Request<Body>) -> axum::response::Response {
+    router(app.clone()).oneshot(request).await.unwrap()
+}
+
+fn with(who: &As, request: axum::http::request::Builder) -> axum::http::request::Builder {
+    match who {
+        As::Nobody => request,
+        As::Token(token) => request.header(header::AUTHORIZATION, format!("Bearer {token}")),
+        As::Session { cookie, .. } => request.header(header::COOKIE, cookie),
+    }
+}
+
+/// Every answer to a caller who presented a credential, and every answer
+/// that sets a cookie, is `Cache-Control: no-store`; public pages may be
+/// cached, and the stylesheet keeps its own.
+#[tokio::test]
+async fn answers_to_a_caller_are_never_stored_by_caches() {
+    let api = api();
+    let bob = api.api.login("bob").await;
+    let bad_token = As::Token("mpt_nonsense".to_owned());
+    for (who, path) in [
+        (&bob, "/v1/me"),
+        (&bob, "/me"),
+        (&bob, "/"),
+        (&bob, "/v1/transparency"),
+        (&bob, "/v1/nowhere"),
+        (&api.alice, "/v1/me"),
+        (&api.alice, "/v1/reports"),
+        (&bad_token, "/v1/me"),
+    ] {
+        let response = exchange(
+            &api.api.app,
+            with(who, Request::get(path)).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{who:?} {path}: {}",
+            response.status()
+        );
+    }
+    let login = Request::post("/v1/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"account": "bob", "password": "pw-bob"}).to_string(),
+        ))
+        .unwrap();
+    let response = exchange(&api.api.app, login).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    let response = exchange(
+        &api.api.app,
+        with(&bob, Request::get("/assets/modpod.css"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    // Anybody's public answers carry no such header.
+    for path in ["/v1/transparency", "/healthz"] {
+        let response = exchange(
+            &api.api.app,
+            Request::get(path).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            response.headers().get(header::CACHE_CONTROL).is_none(),
+            "{path}"
+        );
+    }
 }

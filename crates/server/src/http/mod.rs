@@ -190,7 +190,29 @@ pub fn router(app: App) -> Router {
         ))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(no_store))
         .with_state(app)
+}
+
+/// Marks `Cache-Control: no-store` every answer that may be one person's: to
+/// a request made with a credential (an API token, a session cookie), and
+/// any answer that sets a cookie. So no browser or shared cache keeps one
+/// person's page or record for the next. An answer that says how it may be
+/// cached (the stylesheet, the same for everyone) keeps what it says.
+async fn no_store(request: Request, next: axum::middleware::Next) -> Response {
+    use axum::http::header;
+    let headers = request.headers();
+    let credential = headers.contains_key(header::AUTHORIZATION)
+        || auth::cookie(headers, auth::SESSION_COOKIE).is_some();
+    let mut response = next.run(request).await;
+    let personal = credential || response.headers().contains_key(header::SET_COOKIE);
+    if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
 }
 
 /// An error as every endpoint reports it.
