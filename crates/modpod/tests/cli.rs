@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{BOOTSTRAP, EXAMPLE, Serve, Server, installed, ok, run as modpod};
+use common::{BOOTSTRAP, EXAMPLE, Serve, Server, account, installed, ok, run as modpod};
 use modpod_testkit::TestDb;
 
 use std::process::Command;
@@ -726,5 +726,87 @@ fn oidc_login_is_configured_from_file_environment_and_command_line_and_a_provide
     assert!(
         !std::path::Path::new(file).exists(),
         "no database was even opened"
+    );
+}
+
+/// The status of a login at `base` with `X-Forwarded-For: forwarded`.
+fn log_in_forwarded(base: &str, forwarded: &str, account: &str, password: &str) -> u16 {
+    ureq::post(format!("{base}/v1/login"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .header("Content-Type", "application/json")
+        .header("X-Forwarded-For", forwarded)
+        .send(serde_json::json!({"account": account, "password": password}).to_string())
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// `trusted_proxy` in the configuration file (or `--trusted-proxy`, or
+/// `MODPOD_TRUSTED_PROXIES`): behind that proxy, each client's failed logins
+/// hold up that client only.
+#[test]
+fn serve_believes_x_forwarded_for_from_its_trusted_proxies_only() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let password = account(&db.url, "bob");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("modpod.toml");
+    std::fs::write(&config, "trusted_proxy = \"127.0.0.1, 10.0.0.0/8\"\n").unwrap();
+    let server = Serve::after(
+        &["--config", config.to_str().unwrap()],
+        &["--listen", "127.0.0.1:0"],
+    )
+    .env("MODPOD_DB", &db.url)
+    .start();
+    assert!(
+        server
+            .printed
+            .contains("believing X-Forwarded-For from 127.0.0.1/32, 10.0.0.0/8"),
+        "{}",
+        server.printed
+    );
+    for _ in 0..5 {
+        assert_eq!(
+            log_in_forwarded(&server.url, "192.0.2.1", "bob", "guess"),
+            401
+        );
+    }
+    assert_eq!(
+        log_in_forwarded(&server.url, "192.0.2.1", "bob", &password),
+        429
+    );
+    assert_eq!(
+        log_in_forwarded(&server.url, "198.51.100.7", "bob", &password),
+        200
+    );
+    drop(server);
+
+    // Without it the header is not believed: one client, whatever it writes.
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0"]).start();
+    for i in 0..5 {
+        let forged = format!("203.0.113.{i}");
+        assert_eq!(log_in_forwarded(&server.url, &forged, "bob", "guess"), 401);
+    }
+    assert_eq!(
+        log_in_forwarded(&server.url, "198.51.100.7", "bob", &password),
+        429
+    );
+    drop(server);
+
+    let said = fails(
+        &db.url,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--trusted-proxy",
+            "proxy.example",
+        ],
+    );
+    assert!(
+        said.contains("\"proxy.example\" is not an IP address or network"),
+        "{said}"
     );
 }

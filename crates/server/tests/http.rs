@@ -6,11 +6,15 @@
 mod common;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use common::{As, TLS};
+use modpod_server::http::auth::TrustedProxy;
 use modpod_server::http::{App, MAX_BODY, router};
 use modpod_server::tokens::{self, Scope};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tower::ServiceExt;
 
 const FORUM: &str = TLS;
@@ -668,4 +672,110 @@ async fn answers_to_a_caller_are_never_stored_by_caches() {
             "{path}"
         );
     }
+}
+
+/// A login attempt from the socket peer `peer`, saying `X-Forwarded-For:
+/// forwarded` if given; the status it gets.
+async fn log_in_from(
+    app: &App,
+    peer: &str,
+    forwarded: Option<&str>,
+    account: &str,
+    password: &str,
+) -> StatusCode {
+    let peer: SocketAddr = format!("{peer}:40000").parse().unwrap();
+    let mut request = Request::post("/v1/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .extension(ConnectInfo(peer));
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    let body = json!({"account": account, "password": password}).to_string();
+    exchange(app, request.body(Body::from(body)).unwrap())
+        .await
+        .status()
+}
+
+/// Five wrong passwords from one address hold up that address's attempts at
+/// that account; the owner logging in from elsewhere is never held up.
+#[tokio::test]
+async fn failed_logins_from_one_address_never_lock_the_owner_out_elsewhere() {
+    let api = api();
+    let app = &api.api.app;
+    for _ in 0..5 {
+        let status = log_in_from(app, "192.0.2.1", None, "bob", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = log_in_from(app, "192.0.2.1", None, "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "held up there");
+    let status = log_in_from(app, "198.51.100.7", None, "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::OK, "bob logs in from elsewhere");
+    let status = log_in_from(app, "192.0.2.1", None, "carol", "pw-carol").await;
+    assert_eq!(status, StatusCode::OK, "carol, from the same address");
+    // One address is limited whatever the accounts it tries.
+    for account in [
+        "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11", "a12", "a13",
+    ] {
+        let status = log_in_from(app, "192.0.2.1", None, account, "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{account}");
+    }
+    let status = log_in_from(app, "192.0.2.1", None, "dave", "pw-dave").await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address's own limit"
+    );
+    let status = log_in_from(app, "198.51.100.7", None, "dave", "pw-dave").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// From a peer that is not a trusted proxy, X-Forwarded-For is ignored: a
+/// client cannot escape its limit by writing another address in it.
+#[tokio::test]
+async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let api = api();
+    let app = &api.api.app;
+    for i in 1..=5 {
+        let forged = format!("203.0.113.{i}");
+        let status = log_in_from(app, "192.0.2.1", Some(&forged), "bob", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = log_in_from(app, "192.0.2.1", Some("203.0.113.99"), "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Behind a trusted reverse proxy, each client is limited by the address the
+/// proxy forwards for: two clients behind it are limited separately, and
+/// what a client wrote left of the proxy's entry is not believed.
+#[tokio::test]
+async fn x_forwarded_for_from_a_trusted_proxy_names_the_client() {
+    let api = api();
+    let proxies: Vec<TrustedProxy> = ["127.0.0.1", "10.0.0.0/8"]
+        .iter()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let app = &App {
+        trusted_proxies: Arc::from(proxies),
+        ..api.api.app.clone()
+    };
+    for _ in 0..5 {
+        let status = log_in_from(app, "127.0.0.1", Some("192.0.2.1"), "bob", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // The client at 192.0.2.1 is held up, even writing another address first,
+    // and through a second proxy of the trusted network.
+    for forwarded in [
+        "192.0.2.1",
+        "198.51.100.7, 192.0.2.1",
+        "192.0.2.1, 10.1.2.3",
+    ] {
+        let status = log_in_from(app, "127.0.0.1", Some(forwarded), "bob", "pw-bob").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{forwarded}");
+    }
+    // Another client behind the same proxy is not.
+    let status = log_in_from(app, "127.0.0.1", Some("198.51.100.7"), "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::OK);
+    // The proxy's own address is not limited by its clients' failures.
+    let status = log_in_from(app, "127.0.0.1", None, "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::OK);
 }

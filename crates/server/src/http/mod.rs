@@ -61,6 +61,9 @@ pub struct App {
     /// The forum software modpod drives, if any: the action page says how
     /// each action stands there.
     pub forum_software: Option<Arc<dyn crate::enforcement::ForumSoftware>>,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (for the
+    /// login limits); from any other peer the header is ignored.
+    pub trusted_proxies: Arc<[auth::TrustedProxy]>,
 }
 
 impl App {
@@ -74,6 +77,7 @@ impl App {
             oidc: None,
             sends_notifications: false,
             forum_software: None,
+            trusted_proxies: Arc::new([]),
         }
     }
 
@@ -191,6 +195,10 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(no_store))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::find_client,
+        ))
         .with_state(app)
 }
 
