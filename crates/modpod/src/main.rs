@@ -65,19 +65,34 @@ enum Cmd {
         actor: Option<String>,
         file: PathBuf,
     },
-    /// Decide one command (JSON, or - for standard input) and record its events.
+    /// Decide one policy command and record its events, as the person named
+    /// by --as acting in the capacity --capacity. A refusal names the
+    /// requirement it rests on and records nothing.
+    ///
+    /// The commands, with their fields, are the variants of `Command` in
+    /// crates/policy/src/command.rs (`cargo doc -p modpod-policy` shows them);
+    /// the same JSON is what `POST /v1/commands` takes as "command".
     Run {
         #[command(flatten)]
         db: Db,
-        #[arg(long = "as")]
+        /// The person acting, by their id in the log (e.g. tls-chair-1); the
+        /// policy checks that they hold the capacity claimed.
+        #[arg(long = "as", value_name = "PERSON")]
         actor: String,
-        /// participant, administrator, moderator, area_director, ietf_chair, iesg,
-        /// iab, llc, llc_board, ombudsteam or operator.
+        /// The role the person acts in: participant, administrator,
+        /// moderator, area_director, ietf_chair, iesg, iab, llc, llc_board,
+        /// ombudsteam or operator.
         #[arg(long)]
         capacity: modpod_policy::model::Capacity,
-        /// The moment of the command (RFC 3339); default: now.
-        #[arg(long)]
+        /// Record the command as made at this moment (RFC 3339, e.g.
+        /// 2026-12-24T00:00:00Z) instead of now: for tests, imports and runs
+        /// scheduled ahead of time. It cannot be before the log's last event
+        /// (time in the log never runs backwards); such a time is refused.
+        #[arg(long, value_name = "TIME")]
         at: Option<jiff::Timestamp>,
+        /// The command as JSON, e.g. '{"command":"take_action",...}', or - to
+        /// read it from standard input.
+        #[arg(value_name = "COMMAND")]
         command: String,
     },
     /// Write the log as JSON lines (to standard output, or a file).

@@ -1,5 +1,7 @@
 //! `modpod run`: decide one command given as JSON and record its events. A
-//! refusal is printed with its requirement and exits non-zero; nothing is written.
+//! refusal is printed with its requirement and exits non-zero; nothing is
+//! written. So is a time (`--at`) before the log's last event: time in the
+//! log never runs backwards.
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -25,7 +27,8 @@ pub fn run(
     } else {
         command.to_owned()
     };
-    let command: Command = serde_json::from_str(&text).context("the command is not valid")?;
+    let command: Command = modpod_server::json::decode(text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("the command is not valid: {e}"))?;
     let actor = Actor::new(PersonId::parse(actor)?, capacity);
     let mut engine = crate::open_engine(db)?;
     let recorded = engine.execute(&actor, &command, at.unwrap_or_else(Timestamp::now))?;

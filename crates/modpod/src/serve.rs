@@ -41,6 +41,18 @@ const FIRST_OPERATOR: &str = "admin";
 pub struct Args {
     #[arg(long, env = "MODPOD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// A reverse proxy in front of modpod, by address or network (e.g.
+    /// 127.0.0.1, 10.0.0.0/8); repeat the flag, or separate them by commas
+    /// in the variable or the file. From these peers the client's address
+    /// (for the login limits) is the right-most in X-Forwarded-For that is not
+    /// itself a trusted proxy; from any other peer the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MODPOD_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "ADDRESS"
+    )]
+    trusted_proxies: Vec<modpod_server::http::auth::TrustedProxy>,
     /// Also answer Postfix policy requests (`check_policy_service`) here.
     #[arg(long, env = "MODPOD_POLICY_LISTEN")]
     policy_listen: Option<SocketAddr>,
@@ -207,6 +219,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     }
     let events = engine.head().seq;
     let mailman = args.mailman.reconciler()?;
+    let trusted_proxies = args.trusted_proxies.clone();
     // The decision index follows every event the engine applies: those this
     // process records and those other processes append (see `follow_the_log`).
     let index = Arc::new(RwLock::new(Index::build(engine.state())));
@@ -322,9 +335,14 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 .map_or_else(|_| "localhost".into(), |h| h.to_string_lossy().into_owned());
             tokio::spawn(worker.run(format!("{host}/{addr}"), stopped.clone()))
         });
+        if !trusted_proxies.is_empty() {
+            let list: Vec<String> = trusted_proxies.iter().map(ToString::to_string).collect();
+            say!("believing X-Forwarded-For from {}", list.join(", "));
+        }
         let mut app = App {
             sends_notifications: notifier.is_some(),
             forum_software,
+            trusted_proxies: trusted_proxies.into(),
             ..App::new(engine.clone(), policy)
         };
         if let Some(oidc) = oidc {

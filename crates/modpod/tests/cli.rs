@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{BOOTSTRAP, EXAMPLE, Serve, Server, installed, ok, run as modpod};
+use common::{BOOTSTRAP, EXAMPLE, Serve, Server, account, installed, ok, run as modpod};
 use modpod_testkit::TestDb;
 
 use std::process::Command;
@@ -203,16 +203,88 @@ fn run_refusal_names_the_requirement_and_writes_nothing() {
 
     // The same chair may suspend on their own WG's list; the identity is
     // matched whatever its case, so the action follows the person.
-    let suspend = r#"{"command":"take_action","subject":{"identity":{"kind":"email","value":"BOB@EXAMPLE.ORG"}},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2026-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
+    // Recorded at a later moment (`--at`), never before the log's last event.
+    let suspend = r#"{"command":"take_action","subject":{"identity":{"kind":"email","value":"BOB@EXAMPLE.ORG"}},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-03-22T10:00:00Z","reason":"sealioning after two warnings"}"#;
     let printed = ok(
         &db.url,
-        &[&chair[..], &["--at", "2026-03-01T10:00:00Z", suspend]].concat(),
+        &[&chair[..], &["--at", "2099-03-01T10:00:00Z", suspend]].concat(),
     );
     assert!(printed.contains("action_taken"), "{printed}");
     let people = db.query_i64(
         "SELECT count(*) FROM events WHERE kind IN ('person_registered', 'bootstrapped')",
     );
     assert_eq!(people, 20, "no new person was made for Bob's address");
+}
+
+/// Time in the log never runs backwards: `--at` before the last event is
+/// refused, naming that event's time, and records nothing.
+#[test]
+fn run_refuses_a_time_before_the_log_s_last_event() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
+    let admonish = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"private_admonishment"},"fora":["tls@ietf.org"],"reason":"tone"}"#;
+    ok(
+        &db.url,
+        &[&chair[..], &["--at", "2099-01-01T00:00:00Z", admonish]].concat(),
+    );
+    let before = events(&db);
+    let printed = fails(
+        &db.url,
+        &[&chair[..], &["--at", "2098-12-31T23:59:59Z", admonish]].concat(),
+    );
+    assert!(
+        printed.contains("before the log's last event")
+            && printed.contains(&format!("event {before}"))
+            && printed.contains("2099-01-01T00:00:00Z"),
+        "{printed}"
+    );
+    assert_eq!(events(&db), before, "nothing recorded");
+    // Without --at, now is before 2099 too.
+    let printed = fails(&db.url, &[&chair[..], &[admonish]].concat());
+    assert!(printed.contains("2099-01-01T00:00:00Z"), "{printed}");
+    assert_eq!(events(&db), before);
+}
+
+/// `modpod run --help` says who acts, in which role, what the command is and
+/// where the commands are listed, and what `--at` is for.
+#[test]
+fn run_help_says_what_each_argument_is() {
+    let out = modpod("sqlite::memory:", &["run", "--help"]);
+    // Compared word by word: clap wraps lines to the terminal's width.
+    let help = text(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(out.status.success(), "{help}");
+    for words in [
+        "The person acting",
+        "The role the person acts in",
+        "participant, administrator,",
+        "The command as JSON",
+        "crates/policy/src/command.rs",
+        "POST /v1/commands",
+        "instead of now",
+        "cannot be before the log's last event",
+    ] {
+        assert!(help.contains(words), "{words:?} missing from:\n{help}");
+    }
+}
+
+/// A bad time inside a command names its field and the format expected.
+#[test]
+fn run_names_the_field_and_format_of_a_bad_time() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let before = events(&db);
+    let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
+    let suspend = r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"temporary_suspension"},"fora":["tls@ietf.org"],"ends_at":"2099-3-22","reason":"sealioning"}"#;
+    let printed = fails(&db.url, &[&chair[..], &[suspend]].concat());
+    assert!(
+        printed.contains("ends_at:") && printed.contains("RFC 3339"),
+        "{printed}"
+    );
+    assert_eq!(events(&db), before);
 }
 
 fn tamper_and_verify(db: &TestDb) {
@@ -654,5 +726,87 @@ fn oidc_login_is_configured_from_file_environment_and_command_line_and_a_provide
     assert!(
         !std::path::Path::new(file).exists(),
         "no database was even opened"
+    );
+}
+
+/// The status of a login at `base` with `X-Forwarded-For: forwarded`.
+fn log_in_forwarded(base: &str, forwarded: &str, account: &str, password: &str) -> u16 {
+    ureq::post(format!("{base}/v1/login"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .header("Content-Type", "application/json")
+        .header("X-Forwarded-For", forwarded)
+        .send(serde_json::json!({"account": account, "password": password}).to_string())
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// `trusted_proxy` in the configuration file (or `--trusted-proxy`, or
+/// `MODPOD_TRUSTED_PROXIES`): behind that proxy, each client's failed logins
+/// hold up that client only.
+#[test]
+fn serve_believes_x_forwarded_for_from_its_trusted_proxies_only() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let password = account(&db.url, "bob");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("modpod.toml");
+    std::fs::write(&config, "trusted_proxy = \"127.0.0.1, 10.0.0.0/8\"\n").unwrap();
+    let server = Serve::after(
+        &["--config", config.to_str().unwrap()],
+        &["--listen", "127.0.0.1:0"],
+    )
+    .env("MODPOD_DB", &db.url)
+    .start();
+    assert!(
+        server
+            .printed
+            .contains("believing X-Forwarded-For from 127.0.0.1/32, 10.0.0.0/8"),
+        "{}",
+        server.printed
+    );
+    for _ in 0..5 {
+        assert_eq!(
+            log_in_forwarded(&server.url, "192.0.2.1", "bob", "guess"),
+            401
+        );
+    }
+    assert_eq!(
+        log_in_forwarded(&server.url, "192.0.2.1", "bob", &password),
+        429
+    );
+    assert_eq!(
+        log_in_forwarded(&server.url, "198.51.100.7", "bob", &password),
+        200
+    );
+    drop(server);
+
+    // Without it the header is not believed: one client, whatever it writes.
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0"]).start();
+    for i in 0..5 {
+        let forged = format!("203.0.113.{i}");
+        assert_eq!(log_in_forwarded(&server.url, &forged, "bob", "guess"), 401);
+    }
+    assert_eq!(
+        log_in_forwarded(&server.url, "198.51.100.7", "bob", &password),
+        429
+    );
+    drop(server);
+
+    let said = fails(
+        &db.url,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--trusted-proxy",
+            "proxy.example",
+        ],
+    );
+    assert!(
+        said.contains("\"proxy.example\" is not an IP address or network"),
+        "{said}"
     );
 }

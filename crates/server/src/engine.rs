@@ -48,6 +48,18 @@ pub enum EngineError {
     },
     #[error("the log kept moving under this node; gave up after {MAX_RETRIES} attempts")]
     Contended,
+    /// The command's time is before the log's last event: time in the log
+    /// never runs backwards, or an action could be dated before its actor
+    /// held the role, or after a deadline had passed. Nothing was recorded.
+    #[error(
+        "the time {now} is before the log's last event (event {head_seq}, at {head_at}): \
+         an event is never earlier than the event before it; give a time of {head_at} or later"
+    )]
+    BeforeHead {
+        now: Timestamp,
+        head_seq: u64,
+        head_at: Timestamp,
+    },
 }
 
 // Written out rather than derived: a derived `From` would also make the refusal
@@ -75,6 +87,9 @@ pub struct Engine {
     /// Which events belong to each case, kept beside the state.
     cases: CaseIndex,
     head: Head,
+    /// When the head event happened: no command is decided at a time before
+    /// it. Kept as events are applied, so checking it costs nothing.
+    head_at: Option<Timestamp>,
     snapshot_seq: u64,
     observers: Vec<Observer>,
 }
@@ -109,10 +124,12 @@ impl Engine {
             state,
             cases,
             head,
+            head_at: None,
             snapshot_seq,
             observers: Vec::new(),
         };
         let replayed = engine.catch_up(progress)?;
+        engine.read_head_time()?;
         if replayed >= SNAPSHOT_AFTER {
             engine.snapshot()?;
         }
@@ -150,6 +167,23 @@ impl Engine {
         self.head
     }
 
+    /// When the head event happened (`None` for an empty log): the earliest
+    /// time a command may be decided at.
+    pub fn head_at(&self) -> Option<Timestamp> {
+        self.head_at
+    }
+
+    /// Reads the head event's time from the log when a snapshot left nothing
+    /// to replay: one event, read by its sequence number.
+    fn read_head_time(&mut self) -> Result<(), EngineError> {
+        if self.head_at.is_some() || self.head.seq == 0 {
+            return Ok(());
+        }
+        let head = self.store.events(&[self.head.seq])?;
+        self.head_at = head.first().and_then(time_of);
+        Ok(())
+    }
+
     pub fn backend(&self) -> &'static str {
         self.store.backend()
     }
@@ -161,10 +195,11 @@ impl Engine {
     /// Applies the events other nodes appended since this node last looked,
     /// telling the observers of each. Returns how many there were.
     pub fn catch_up(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
-        let (state, cases, head, observers) = (
+        let (state, cases, head, head_at, observers) = (
             &mut self.state,
             &mut self.cases,
             &mut self.head,
+            &mut self.head_at,
             &mut self.observers,
         );
         let mut count = 0u64;
@@ -179,6 +214,7 @@ impl Engine {
                 seq: e.seq,
                 hash: e.hash,
             };
+            *head_at = time_of(&e).or(*head_at);
             count += 1;
             if count.is_multiple_of(10_000) {
                 progress(count);
@@ -217,6 +253,7 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Recorded, EngineError> {
         for _ in 0..MAX_RETRIES {
+            self.not_before_head(now)?;
             let (events, warnings) = match self.decide_all(commands, now) {
                 Ok(decided) => decided,
                 // A refusal may come from a state another node has since
@@ -247,6 +284,7 @@ impl Engine {
                             seq: last.seq,
                             hash: last.hash,
                         };
+                        self.head_at = Some(now);
                     }
                     return Ok(Recorded {
                         events: stored,
@@ -260,6 +298,20 @@ impl Engine {
             }
         }
         Err(EngineError::Contended)
+    }
+
+    /// Refuses a time before the head event's. Checked against the head the
+    /// decision is made on: an append on a stale head is refused by the
+    /// store, and the check is made again after catching up.
+    fn not_before_head(&self, now: Timestamp) -> Result<(), EngineError> {
+        match self.head_at {
+            Some(head_at) if now < head_at => Err(EngineError::BeforeHead {
+                now,
+                head_seq: self.head.seq,
+                head_at,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Decides the commands. A single command is decided against the live
@@ -354,6 +406,12 @@ fn parse(e: &StoredEvent) -> Result<Event, StoreError> {
         seq: e.seq,
         reason: format!("not a modpod event: {err}"),
     })
+}
+
+/// A stored event's time. One out of jiff's range (an imported log written
+/// elsewhere) sets no bound rather than stopping the replay: any log replays.
+fn time_of(e: &StoredEvent) -> Option<Timestamp> {
+    Timestamp::from_microsecond(e.at_micros).ok()
 }
 
 /// What a snapshot holds, as written.

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod enforcement;
 pub mod engine;
 pub mod http;
+pub mod json;
 pub mod oidc;
 pub mod scheduler;
 pub mod tokens;

@@ -372,3 +372,57 @@ fn sqlite_a_case_s_events_are_indexed_and_survive_a_snapshot() {
 fn postgres_a_case_s_events_are_indexed_and_survive_a_snapshot() {
     a_case_s_events_are_indexed_and_survive_a_snapshot(TestDb::postgres());
 }
+
+/// Time in the log never runs backwards: a command dated before the last
+/// event is refused, naming that event's time, and records nothing; on a
+/// stale node once it has caught up, and after a restart from a snapshot.
+fn an_event_is_never_earlier_than_the_one_before(db: TestDb) {
+    let (mut a, mut b) = (open(&db), open(&db));
+    set_up(&mut a);
+    let alice = Actor::new(person("alice"), Capacity::Administrator);
+    a.execute(&alice, &admonish("bob"), at("2026-02-03T04:05:06Z"))
+        .unwrap();
+    let before = a.head();
+    let refused = a
+        .execute(&alice, &admonish("bob"), at("2026-02-03T04:05:05Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, EngineError::BeforeHead { .. }),
+        "{refused}"
+    );
+    let message = refused.to_string();
+    assert!(
+        message.contains("2026-02-03T04:05:06Z") && message.contains("2026-02-03T04:05:05Z"),
+        "{message}"
+    );
+    assert_eq!(db.open().head().unwrap(), before, "nothing recorded");
+    // Node b has not seen a's events; it learns of them before refusing.
+    let refused = b.execute(&alice, &admonish("bob"), at("2026-01-15T00:00:00Z"));
+    assert!(
+        matches!(refused, Err(EngineError::BeforeHead { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(db.open().head().unwrap(), before);
+    // The same moment as the last event is not earlier.
+    a.execute(&alice, &admonish("bob"), at("2026-02-03T04:05:06Z"))
+        .unwrap();
+    // Restarted from a snapshot with nothing to replay, the engine still knows.
+    a.snapshot().unwrap();
+    let mut restarted = open(&db);
+    assert_eq!(restarted.head_at(), Some(at("2026-02-03T04:05:06Z")));
+    let refused = restarted.execute(&alice, &admonish("bob"), at("2026-02-01T00:00:00Z"));
+    assert!(
+        matches!(refused, Err(EngineError::BeforeHead { .. })),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn sqlite_an_event_is_never_earlier_than_the_one_before() {
+    an_event_is_never_earlier_than_the_one_before(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_an_event_is_never_earlier_than_the_one_before() {
+    an_event_is_never_earlier_than_the_one_before(TestDb::postgres());
+}

@@ -6,11 +6,16 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::StatusCode;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
 use common::{As, TLS};
-use modpod_server::http::{App, MAX_BODY};
+use modpod_server::http::auth::TrustedProxy;
+use modpod_server::http::{App, MAX_BODY, router};
 use modpod_server::tokens::{self, Scope};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower::ServiceExt;
 
 const FORUM: &str = TLS;
 
@@ -471,4 +476,306 @@ async fn metrics_show_the_notification_queue_and_its_failures() {
         assert!(text.contains(line), "{line} missing from\n{text}");
     }
     assert!(!text.contains("example.org"), "{text}");
+}
+
+/// The decision API answers API tokens only (scope `decide`, or `act`): a
+/// login session could learn of measures not announced and spend a rate
+/// limited person's allowance.
+#[tokio::test]
+async fn the_decision_api_answers_api_tokens_only() {
+    let api = api();
+    let bob = api.api.login("bob").await;
+    let one = json!({"forum": FORUM, "sender": "carol@example.org"});
+    let batch = json!({"requests": [one.clone()]});
+    for (path, body) in [("/v1/decide", &one), ("/v1/decide/batch", &batch)] {
+        let (status, answer) = api.post(path, &bob, body.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {answer}");
+        assert_eq!(answer["code"], "token_required", "{path}: {answer}");
+        let (status, _) = api.post(path, &As::Nobody, body.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        for token in [&api.listbot, &api.alice] {
+            let (status, answer) = api.post(path, token, body.clone()).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        }
+    }
+}
+
+/// Who is calling is settled before the body is read: without the right
+/// credential, a malformed body is answered 401 or 403, not 400.
+#[tokio::test]
+async fn callers_are_authenticated_before_their_body_is_read() {
+    let api = api();
+    let bob = api.api.login("bob").await;
+    let before = api.events();
+    for path in ["/v1/commands", "/v1/decide", "/v1/decide/batch"] {
+        let (status, answer) = api.call("POST", path, None, Body::from("{not json")).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthenticated")),
+            "{path}: {answer}"
+        );
+        let (status, _) = api
+            .call("POST", path, Some("mpt_nonsense"), Body::from("{not json"))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    // The list server's token may not record commands, whatever it sends.
+    let (status, answer) = api
+        .call(
+            "POST",
+            "/v1/commands",
+            Some(secret(&api.listbot)),
+            Body::from("{not json"),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("wrong_scope")),
+        "{answer}"
+    );
+    // A session may not ask for decisions, whatever it sends.
+    let (status, answer) = api
+        .api
+        .call("POST", "/v1/decide", &bob, Body::from("{not json"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    // With the right credential, the body is read and found wanting.
+    let (status, _) = api
+        .call(
+            "POST",
+            "/v1/commands",
+            Some(secret(&api.alice)),
+            Body::from("{not json"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(api.events(), before);
+}
+
+/// A bad time inside a command names the field and the format expected.
+#[tokio::test]
+async fn a_bad_time_in_a_command_names_its_field_and_the_format() {
+    let api = api();
+    let before = api.events();
+    for ends_at in [json!("2099-3-22"), json!("2099-03-22T10:00:00"), json!(7)] {
+        let (status, body) = api
+            .post(
+                "/v1/commands",
+                &api.alice,
+                json!({"as": "administrator", "command": {"command": "take_action",
+                    "subject": {"person": "bob"}, "measure": {"type": "temporary_suspension"},
+                    "fora": [FORUM], "ends_at": ends_at, "reason": "sealioning"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("command.ends_at: ")
+                && message.contains("RFC 3339")
+                && message.contains("at line 1 column"),
+            "{ends_at}: {message}"
+        );
+    }
+    // Another kind of error names its field without speaking of times.
+    let (status, body) = api
+        .post(
+            "/v1/decide",
+            &api.listbot,
+            json!({"forum": FORUM, "sender": "b@c.d", "count": "yes"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("count: ") && !message.contains("RFC 3339"),
+        "{message}"
+    );
+    assert_eq!(api.events(), before);
+}
+
+/// A request and its whole answer, headers included.
+async fn exchange(app: &App, request: Request<Body>) -> axum::response::Response {
+    router(app.clone()).oneshot(request).await.unwrap()
+}
+
+fn with(who: &As, request: axum::http::request::Builder) -> axum::http::request::Builder {
+    match who {
+        As::Nobody => request,
+        As::Token(token) => request.header(header::AUTHORIZATION, format!("Bearer {token}")),
+        As::Session { cookie, .. } => request.header(header::COOKIE, cookie),
+    }
+}
+
+/// Every answer to a caller who presented a credential, and every answer
+/// that sets a cookie, is `Cache-Control: no-store`; public pages may be
+/// cached, and the stylesheet keeps its own.
+#[tokio::test]
+async fn answers_to_a_caller_are_never_stored_by_caches() {
+    let api = api();
+    let bob = api.api.login("bob").await;
+    let bad_token = As::Token("mpt_nonsense".to_owned());
+    for (who, path) in [
+        (&bob, "/v1/me"),
+        (&bob, "/me"),
+        (&bob, "/"),
+        (&bob, "/v1/transparency"),
+        (&bob, "/v1/nowhere"),
+        (&api.alice, "/v1/me"),
+        (&api.alice, "/v1/reports"),
+        (&bad_token, "/v1/me"),
+    ] {
+        let response = exchange(
+            &api.api.app,
+            with(who, Request::get(path)).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{who:?} {path}: {}",
+            response.status()
+        );
+    }
+    let login = Request::post("/v1/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"account": "bob", "password": "pw-bob"}).to_string(),
+        ))
+        .unwrap();
+    let response = exchange(&api.api.app, login).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    let response = exchange(
+        &api.api.app,
+        with(&bob, Request::get("/assets/modpod.css"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    // Anybody's public answers carry no such header.
+    for path in ["/v1/transparency", "/healthz"] {
+        let response = exchange(
+            &api.api.app,
+            Request::get(path).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            response.headers().get(header::CACHE_CONTROL).is_none(),
+            "{path}"
+        );
+    }
+}
+
+/// A login attempt from the socket peer `peer`, saying `X-Forwarded-For:
+/// forwarded` if given; the status it gets.
+async fn log_in_from(
+    app: &App,
+    peer: &str,
+    forwarded: Option<&str>,
+    account: &str,
+    password: &str,
+) -> StatusCode {
+    let peer: SocketAddr = format!("{peer}:40000").parse().unwrap();
+    let mut request = Request::post("/v1/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .extension(ConnectInfo(peer));
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    let body = json!({"account": account, "password": password}).to_string();
+    exchange(app, request.body(Body::from(body)).unwrap())
+        .await
+        .status()
+}
+
+/// Five wrong passwords from one address hold up that address's attempts at
+/// that account; the owner logging in from elsewhere is never held up.
+#[tokio::test]
+async fn failed_logins_from_one_address_never_lock_the_owner_out_elsewhere() {
+    let api = api();
+    let app = &api.api.app;
+    for _ in 0..5 {
+        let status = log_in_from(app, "192.0.2.1", None, "bob", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = log_in_from(app, "192.0.2.1", None, "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "held up there");
+    let status = log_in_from(app, "198.51.100.7", None, "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::OK, "bob logs in from elsewhere");
+    let status = log_in_from(app, "192.0.2.1", None, "carol", "pw-carol").await;
+    assert_eq!(status, StatusCode::OK, "carol, from the same address");
+    // One address is limited whatever the accounts it tries.
+    for account in [
+        "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11", "a12", "a13",
+    ] {
+        let status = log_in_from(app, "192.0.2.1", None, account, "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{account}");
+    }
+    let status = log_in_from(app, "192.0.2.1", None, "dave", "pw-dave").await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address's own limit"
+    );
+    let status = log_in_from(app, "198.51.100.7", None, "dave", "pw-dave").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// From a peer that is not a trusted proxy, X-Forwarded-For is ignored: a
+/// client cannot escape its limit by writing another address in it.
+#[tokio::test]
+async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let api = api();
+    let app = &api.api.app;
+    for i in 1..=5 {
+        let forged = format!("203.0.113.{i}");
+        let status = log_in_from(app, "192.0.2.1", Some(&forged), "bob", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = log_in_from(app, "192.0.2.1", Some("203.0.113.99"), "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Behind a trusted reverse proxy, each client is limited by the address the
+/// proxy forwards for: two clients behind it are limited separately, and
+/// what a client wrote left of the proxy's entry is not believed.
+#[tokio::test]
+async fn x_forwarded_for_from_a_trusted_proxy_names_the_client() {
+    let api = api();
+    let proxies: Vec<TrustedProxy> = ["127.0.0.1", "10.0.0.0/8"]
+        .iter()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let app = &App {
+        trusted_proxies: Arc::from(proxies),
+        ..api.api.app.clone()
+    };
+    for _ in 0..5 {
+        let status = log_in_from(app, "127.0.0.1", Some("192.0.2.1"), "bob", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // The client at 192.0.2.1 is held up, even writing another address first,
+    // and through a second proxy of the trusted network.
+    for forwarded in [
+        "192.0.2.1",
+        "198.51.100.7, 192.0.2.1",
+        "192.0.2.1, 10.1.2.3",
+    ] {
+        let status = log_in_from(app, "127.0.0.1", Some(forwarded), "bob", "pw-bob").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{forwarded}");
+    }
+    // Another client behind the same proxy is not.
+    let status = log_in_from(app, "127.0.0.1", Some("198.51.100.7"), "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::OK);
+    // The proxy's own address is not limited by its clients' failures.
+    let status = log_in_from(app, "127.0.0.1", None, "bob", "pw-bob").await;
+    assert_eq!(status, StatusCode::OK);
 }

@@ -5,7 +5,10 @@
 //! session must echo the session's CSRF token in `X-CSRF-Token`; the cookie is
 //! also `SameSite=Strict` and `HttpOnly`. Tokens are for machines and need no
 //! CSRF token (a browser never sends them by itself). Logins are rate limited
-//! per account and per client address.
+//! per account and client address together, and per client address: one
+//! address's failures never lock the account's owner out elsewhere. The
+//! client address is the socket's peer, or, when the peer is a trusted
+//! reverse proxy, the address it says it forwards for (`X-Forwarded-For`).
 
 use super::{ApiError, ApiJson, App};
 use crate::tokens::{self, Scope, random};
@@ -39,8 +42,13 @@ pub const SESSION_HOURS: i64 = 12;
 /// nodes (at once on the node that ended it).
 pub const RECHECK: Duration = Duration::from_secs(10);
 
-/// Logins allowed per account, and per client address, per minute.
+/// Logins allowed per account from one client address, per minute; a client
+/// address may try four times as many in a burst, whatever the accounts.
 const LOGINS_PER_MINUTE: u32 = 5;
+
+/// Login limiters keep a counter per key; past this many keys, those that are
+/// full again are dropped, so nobody can fill memory with guessed names.
+const LIMITER_KEYS: usize = 100_000;
 
 /// How a caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,14 +81,54 @@ impl Caller {
         }
     }
 
-    /// Allowed to ask for decisions: any token, or a session.
+    /// Allowed to ask for decisions: an API token (scope `decide`, or `act`,
+    /// which allows everything `decide` does). Not a login session: an answer
+    /// tells of measures not announced, and each question counts against the
+    /// sender's rate limit, so only the forum software asks.
     pub fn may_decide(&self) -> Result<(), ApiError> {
-        match self.via {
+        match &self.via {
+            Via::Token { scope, .. } if scope.allows(Scope::Decide) => Ok(()),
+            Via::Token { scope, .. } => Err(wrong_scope(*scope, Scope::Decide)),
+            Via::Session { .. } => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "token_required",
+                "the decision API answers forum software's API tokens (scope decide or act), \
+                 not login sessions",
+            )),
             Via::Anonymous => Err(unauthenticated(
                 "send an API token: Authorization: Bearer mpt_…",
             )),
-            _ => Ok(()),
         }
+    }
+}
+
+/// A caller allowed to ask for decisions ([`Caller::may_decide`]). As an
+/// extractor it is checked before the body is read, so a caller without the
+/// right credential is told so (401, 403) whatever they sent.
+#[derive(Debug, Clone)]
+pub struct Decider(pub Caller);
+
+impl FromRequestParts<App> for Decider {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        caller.may_decide()?;
+        Ok(Decider(caller))
+    }
+}
+
+/// The person a caller acts as ([`Caller::person`]): a session, or a token of
+/// scope `act`. Checked before the body is read, like [`Decider`].
+#[derive(Debug, Clone)]
+pub struct Acting(pub PersonId);
+
+impl FromRequestParts<App> for Acting {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        Ok(Acting(caller.person()?.clone()))
     }
 }
 
@@ -126,9 +174,11 @@ impl Credentials {
     }
 }
 
-/// Login attempts, limited per account name and per client address.
+/// Login attempts, limited per (account name, client address) and per
+/// client address. Never per account alone: five wrong passwords from one
+/// address would then lock the account's owner out everywhere.
 pub struct LoginLimits {
-    by_account: DefaultKeyedRateLimiter<String>,
+    by_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
     by_address: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -144,6 +194,112 @@ impl Default for LoginLimits {
             ),
         }
     }
+}
+
+impl LoginLimits {
+    /// Counts one attempt for `account` from `address`; `Err` with the seconds
+    /// to wait when either limit is spent.
+    fn attempt(&self, account: &str, address: IpAddr) -> Result<(), u64> {
+        if self.by_account.len() > LIMITER_KEYS {
+            self.by_account.retain_recent();
+        }
+        if self.by_address.len() > LIMITER_KEYS {
+            self.by_address.retain_recent();
+        }
+        let limited = self
+            .by_address
+            .check_key(&address)
+            .and_then(|()| self.by_account.check_key(&(account.to_owned(), address)));
+        limited.map_err(|not_until| {
+            let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
+            not_until.wait_time_from(now).as_secs().max(1)
+        })
+    }
+}
+
+/// One entry of `--trusted-proxy`: an address (`127.0.0.1`, `::1`) or a
+/// network (`10.0.0.0/8`) of reverse proxies whose `X-Forwarded-For` is
+/// believed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy(ipnet::IpNet);
+
+impl std::str::FromStr for TrustedProxy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        s.parse::<ipnet::IpNet>()
+            .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+            .map(TrustedProxy)
+            .map_err(|_| {
+                format!("{s:?} is not an IP address or network (e.g. 127.0.0.1, ::1, 10.0.0.0/8)")
+            })
+    }
+}
+
+impl std::fmt::Display for TrustedProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The client's address as this service determined it, kept in the
+/// request's extensions by [`find_client`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
+/// Sets each request's [`ClientAddress`]: the socket's peer, unless the peer
+/// is a trusted proxy; then the right-most address of `X-Forwarded-For` that
+/// is not itself a trusted proxy (the left part of the header is whatever
+/// the client wrote, so it is never believed). From any other peer the
+/// header is ignored: a client cannot escape its limits by forging it.
+pub(crate) async fn find_client(
+    Extract(app): Extract<App>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(a)| a.ip());
+    let client = forwarded_for(&app.trusted_proxies, peer, request.headers());
+    request.extensions_mut().insert(ClientAddress(client));
+    next.run(request).await
+}
+
+/// The client behind `peer`, as the trusted proxies among `X-Forwarded-For`'s
+/// hops say; stops at the first hop that is not an address.
+fn forwarded_for(trusted: &[TrustedProxy], peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    let is_trusted = |a: &IpAddr| trusted.iter().any(|t| t.0.contains(a));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(address) = hop_address(hop) else {
+            break;
+        };
+        client = address;
+        if !is_trusted(&address) {
+            break;
+        }
+    }
+    client
+}
+
+/// One hop of `X-Forwarded-For`: `192.0.2.1`, `2001:db8::1`, or with a port
+/// (`192.0.2.1:443`, `[2001:db8::1]:443`).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 impl FromRequestParts<App> for Caller {
@@ -272,7 +428,8 @@ pub struct LoggedIn {
 }
 
 /// Logs in with an account's password; sets the session cookie. At most five
-/// attempts a minute per account and per client address.
+/// attempts a minute per account from one client address, and twenty from one
+/// client address in a burst.
 #[utoipa::path(post, path = "/v1/login", request_body = Login,
     responses(
         (status = 200, description = "Logged in; the session cookie is set", body = LoggedIn),
@@ -308,12 +465,15 @@ pub(super) async fn login(
     Ok(response)
 }
 
-/// The client's address, for the login limits. Tests call the router
-/// without a socket; they count as loopback.
+/// The client's address, for the login limits: as [`find_client`] found it.
+/// Tests call the router without a socket; they count as loopback.
 pub(crate) fn client_address(extensions: &axum::http::Extensions) -> IpAddr {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(a)| a.ip())
+    match extensions.get::<ClientAddress>() {
+        Some(ClientAddress(address)) => *address,
+        None => extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(a)| a.ip()),
+    }
 }
 
 /// Why a login opened no session.
@@ -340,18 +500,8 @@ pub(crate) async fn open_session(
     address: IpAddr,
     login: Login,
 ) -> Result<Opened, LoginFailed> {
-    let limited = app
-        .login_limits
-        .by_account
-        .check_key(&login.account)
-        .and(app.login_limits.by_address.check_key(&address));
-    if let Err(not_until) = limited {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        return Err(LoginFailed::TooMany {
-            retry_after: wait.as_secs().max(1),
-        });
+    if let Err(retry_after) = app.login_limits.attempt(&login.account, address) {
+        return Err(LoginFailed::TooMany { retry_after });
     }
     let (session, mut opened) = new_session(login.account.clone(), String::new());
     let person = app

@@ -2,7 +2,7 @@
 //! in the capacity claimed, decided by the policy core; and [`execute`], the
 //! path every command takes, from the API and from the pages' forms alike.
 
-use super::auth::Caller;
+use super::auth::Acting;
 use super::{ApiError, ApiJson, App};
 use crate::Recorded;
 use axum::Json;
@@ -63,10 +63,9 @@ pub struct CommandResponse {
     ))]
 pub(super) async fn commands(
     Extract(app): Extract<App>,
-    caller: Caller,
+    Acting(person): Acting,
     ApiJson(request): ApiJson<CommandRequest>,
 ) -> Result<(StatusCode, Json<CommandResponse>), ApiError> {
-    let person = caller.person()?.clone();
     if request.capacity == Capacity::System {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -2,7 +2,7 @@
 //! forum software other than Postfix (chat bots, repository webhooks, wiki
 //! hooks), asking the same `Policy` as the Postfix policy server.
 
-use super::auth::Caller;
+use super::auth::Decider;
 use super::{ApiError, ApiJson, App};
 use axum::Json;
 use axum::extract::State as Extract;
@@ -127,13 +127,13 @@ fn decide_one(
         (status = 200, description = "The answer", body = DecideResponse),
         (status = 400, description = "Malformed question", body = ApiError),
         (status = 401, description = "No valid API token", body = ApiError),
+        (status = 403, description = "Not an API token: a login session may not ask", body = ApiError),
     ))]
 pub(super) async fn decide(
     Extract(app): Extract<App>,
-    caller: Caller,
+    _caller: Decider,
     ApiJson(question): ApiJson<DecideRequest>,
 ) -> Result<Json<DecideResponse>, ApiError> {
-    caller.may_decide()?;
     let answer = decide_one(&app.policy, &question, Timestamp::now())?;
     app.metrics.decided(answer.verdict);
     Ok(Json(answer))
@@ -147,13 +147,13 @@ pub(super) async fn decide(
         (status = 200, description = "The answers, in order", body = DecideBatchResponse),
         (status = 400, description = "Malformed question, or too many", body = ApiError),
         (status = 401, description = "No valid API token", body = ApiError),
+        (status = 403, description = "Not an API token: a login session may not ask", body = ApiError),
     ))]
 pub(super) async fn decide_batch(
     Extract(app): Extract<App>,
-    caller: Caller,
+    _caller: Decider,
     ApiJson(batch): ApiJson<DecideBatchRequest>,
 ) -> Result<Json<DecideBatchResponse>, ApiError> {
-    caller.may_decide()?;
     if batch.requests.len() > MAX_BATCH {
         return Err(ApiError::bad_request(format!(
             "at most {MAX_BATCH} questions per batch; this one has {}",

@@ -28,7 +28,6 @@ mod views;
 
 use crate::engine::{Engine, EngineError};
 use auth::{Credentials, LoginLimits};
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State as Extract};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -62,6 +61,9 @@ pub struct App {
     /// The forum software modpod drives, if any: the action page says how
     /// each action stands there.
     pub forum_software: Option<Arc<dyn crate::enforcement::ForumSoftware>>,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (for the
+    /// login limits); from any other peer the header is ignored.
+    pub trusted_proxies: Arc<[auth::TrustedProxy]>,
 }
 
 impl App {
@@ -75,6 +77,7 @@ impl App {
             oidc: None,
             sends_notifications: false,
             forum_software: None,
+            trusted_proxies: Arc::new([]),
         }
     }
 
@@ -191,7 +194,33 @@ pub fn router(app: App) -> Router {
         ))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(no_store))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::find_client,
+        ))
         .with_state(app)
+}
+
+/// Marks `Cache-Control: no-store` every answer that may be one person's: to
+/// a request made with a credential (an API token, a session cookie), and
+/// any answer that sets a cookie. So no browser or shared cache keeps one
+/// person's page or record for the next. An answer that says how it may be
+/// cached (the stylesheet, the same for everyone) keeps what it says.
+async fn no_store(request: Request, next: axum::middleware::Next) -> Response {
+    use axum::http::header;
+    let headers = request.headers();
+    let credential = headers.contains_key(header::AUTHORIZATION)
+        || auth::cookie(headers, auth::SESSION_COOKIE).is_some();
+    let mut response = next.run(request).await;
+    let personal = credential || response.headers().contains_key(header::SET_COOKIE);
+    if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
 }
 
 /// An error as every endpoint reports it.
@@ -277,39 +306,66 @@ impl From<EngineError> for ApiError {
                 "contended",
                 error.to_string(),
             ),
+            // This node's clock is behind the node that recorded the last
+            // event; asking again once it has caught up succeeds.
+            EngineError::BeforeHead { .. } => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "clock_behind",
+                error.to_string(),
+            ),
             other => ApiError::internal(other),
         }
     }
 }
 
-/// JSON in, with every way it can be wrong answered as a clear 4xx.
+/// JSON in, with every way it can be wrong answered as a clear 4xx; an error
+/// in the JSON names the field at fault (see [`crate::json`]).
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(match rejection.status() {
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_json",
+                "send JSON with Content-Type: application/json",
+            ));
+        }
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_large",
                     format!("the request body is larger than {MAX_BODY} bytes"),
                 ),
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "not_json",
-                    "send JSON with Content-Type: application/json",
-                ),
                 _ => ApiError::bad_request(rejection.body_text()),
-            }),
-        }
+            })?;
+        crate::json::decode(&body)
+            .map(ApiJson)
+            .map_err(|error| ApiError::bad_request(error.to_string()))
     }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or a
+/// `+json` type), as axum's own `Json` asks.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// An unknown path: a page for browsers, JSON for everyone else.

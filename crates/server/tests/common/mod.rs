@@ -44,6 +44,13 @@ pub fn engine() -> Engine {
 
 /// The small IETF of [`engine`], on `store`.
 pub fn engine_on(store: Box<dyn modpod_store::EventStore>) -> Engine {
+    engine_set_up_at(store, Timestamp::now())
+}
+
+/// The small IETF of [`engine`], on `store`, set up at `at`: a test that
+/// records something long ago records it right after, since no event is
+/// ever earlier than the one before it.
+pub fn engine_set_up_at(store: Box<dyn modpod_store::EventStore>, at: Timestamp) -> Engine {
     let mut engine = Engine::open(store, &mut |_| {}).unwrap();
     let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
     let mut setup = vec![command(
@@ -96,7 +103,7 @@ pub fn engine_on(store: Box<dyn modpod_store::EventStore>) -> Engine {
             command(json!({"command": "appoint_moderator", "person": m})),
         ));
     }
-    engine.execute_all(&commands, Timestamp::now()).unwrap();
+    engine.execute_all(&commands, at).unwrap();
     for who in PEOPLE {
         accounts::create(engine.store(), who, who, &format!("pw-{who}")).unwrap();
     }
