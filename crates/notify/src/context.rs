@@ -9,7 +9,7 @@
 //!   a reporter or who took the action (PRIV-1).
 
 use jiff::Timestamp;
-use modpod_policy::ids::{ForumId, PersonId};
+use modpod_policy::ids::{ActionId, ForumId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::time::one_year_after;
 use modpod_policy::{State, views};
@@ -28,6 +28,8 @@ pub struct Context {
     pub period: Option<PeriodCx>,
     /// The moderator a step-down reminder is about (TEAM-2).
     pub moderator: Option<ModeratorCx>,
+    /// An administrator's consultation of the team about the action (ACT-3).
+    pub consultation: Option<ConsultationCx>,
     /// NOTIFY-3's threshold, in days.
     pub announce_suspensions_over_days: u32,
 }
@@ -44,6 +46,16 @@ pub struct PeriodCx {
     pub actions: Vec<ActionCx>,
     /// For the community: counts, no names.
     pub counts: Option<modpod_policy::transparency::Transparency>,
+}
+
+/// A consultation of the moderator team (ACT-3): for the team and the
+/// administrator who asked, never for the person or the public.
+#[derive(Debug, Serialize)]
+pub struct ConsultationCx {
+    pub administrator: String,
+    pub note: String,
+    pub moderator: Option<String>,
+    pub answer: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -235,6 +247,7 @@ pub fn build(state: &State, n: &Notification) -> Context {
         llc_action: None,
         period: None,
         moderator: None,
+        consultation: None,
         announce_suspensions_over_days: modpod_policy::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS,
     };
     match &n.about {
@@ -244,6 +257,7 @@ pub fn build(state: &State, n: &Notification) -> Context {
                 .actions
                 .get(id)
                 .map(|a| action(state, a, public, as_taken));
+            cx.consultation = consultation(state, n, *id);
         }
         Subject::Report(id) => {
             cx.report = state.reports.get(id).and_then(|r| report(state, r, &n.to));
@@ -415,6 +429,28 @@ fn action(state: &State, a: &Action, public: bool, as_taken: bool) -> ActionCx {
         reinstatement_from: (t.measure == Measure::IndefiniteSuspension)
             .then(|| when(one_year_after(a.taken_at))),
     }
+}
+
+/// The consultation a notification about an action is about: the latest
+/// one asked, or the latest answered, for the team and the administrator.
+fn consultation(state: &State, n: &Notification, id: ActionId) -> Option<ConsultationCx> {
+    let answered = n.template.starts_with("consultation-answered");
+    if !(answered || n.template.starts_with("consultation-requested")) {
+        return None;
+    }
+    let c = state
+        .actions
+        .get(&id)?
+        .consultations
+        .iter()
+        .rev()
+        .find(|c| c.answer.is_some() == answered)?;
+    Some(ConsultationCx {
+        administrator: name(state, &c.administrator),
+        note: c.note.clone(),
+        moderator: c.moderator.as_ref().map(|m| name(state, m)),
+        answer: c.answer.as_ref().map(|a| a.text.clone()),
+    })
 }
 
 fn appeal_route(state: &State, a: &Action) -> AppealRouteCx {

@@ -52,6 +52,8 @@ built_in!(
     "board-review-decided/person.txt",
     "board-review-requested/board.txt",
     "community-report/community.txt",
+    "consultation-answered/administrator.txt",
+    "consultation-requested/moderators.txt",
     "default.txt",
     "digest/iesg.txt",
     "llc-action-lifted/person.txt",

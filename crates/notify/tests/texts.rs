@@ -48,6 +48,19 @@ fn every_kind_of_notification(w: &mut World) {
         json!({"command": "acknowledge_report", "report": 0}),
     );
     let suspension = w.bob_is_suspended_for_21_days();
+    // An administrator consults the team about the moderators' action (ACT-3).
+    w.run(
+        "alice",
+        "administrator",
+        json!({"command": "consult_moderators", "action": suspension,
+        "note": "may I shorten it on tls@?"}),
+    );
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "answer_consultation", "action": suspension,
+        "consultation": 0, "answer": "yes, by a week"}),
+    );
     w.run(
         "alice",
         "administrator",

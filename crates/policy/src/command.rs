@@ -189,11 +189,18 @@ pub enum Command {
         #[serde(default)]
         spam: bool,
     },
-    /// An administrator records consulting the moderator team (ACT-3).
+    /// An administrator asks the moderator team about changing an action
+    /// (ACT-3); a moderator answers with `answer_consultation`.
     ConsultModerators {
         action: ActionId,
-        moderator: PersonId,
         note: String,
+    },
+    /// A moderator answers an administrator's consultation, numbered from 0
+    /// among the action's consultations (ACT-3).
+    AnswerConsultation {
+        action: ActionId,
+        consultation: usize,
+        answer: String,
     },
     AmendAction {
         action: ActionId,
@@ -358,6 +365,7 @@ impl Command {
             ReferToOmbudsteam => "refer_to_ombudsteam",
             TakeAction => "take_action",
             ConsultModerators => "consult_moderators",
+            AnswerConsultation => "answer_consultation",
             AmendAction => "amend_action",
             RescindAction => "rescind_action",
             ExpireAction => "expire_action",

@@ -138,9 +138,19 @@ pub enum Event {
     ActionTaken {
         action: Action,
     },
+    /// An administrator's consultation of the team (ACT-3): a request, or,
+    /// in logs from before a consultation needed an answer, the
+    /// administrator's record of one.
     ModeratorsConsulted {
         action: ActionId,
         consultation: Consultation,
+    },
+    /// A moderator answered consultation number `consultation` (ACT-3).
+    ConsultationAnswered {
+        action: ActionId,
+        consultation: usize,
+        moderator: PersonId,
+        answer: ConsultationAnswer,
     },
     ActionAmended {
         action: ActionId,
@@ -259,6 +269,7 @@ impl Event {
             ReferredToOmbudsteam => "referred_to_ombudsteam",
             ActionTaken => "action_taken",
             ModeratorsConsulted => "moderators_consulted",
+            ConsultationAnswered => "consultation_answered",
             ActionAmended => "action_amended",
             ActionRescinded => "action_rescinded",
             ActionExpired => "action_expired",

@@ -264,6 +264,21 @@ impl State {
                     a.consultations.push(consultation.clone());
                 }
             }
+            Event::ConsultationAnswered {
+                action,
+                consultation,
+                moderator,
+                answer,
+            } => {
+                if let Some(c) = self
+                    .actions
+                    .get_mut(action)
+                    .and_then(|a| a.consultations.get_mut(*consultation))
+                {
+                    c.moderator = Some(moderator.clone());
+                    c.answer = Some(answer.clone());
+                }
+            }
             Event::ActionAmended {
                 action,
                 terms,

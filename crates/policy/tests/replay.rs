@@ -71,9 +71,10 @@ enum Op {
         cite: Option<usize>,
         spam: bool,
     },
-    Consult {
+    Consult(usize),
+    Answer {
         action: usize,
-        moderator: usize,
+        consultation: usize,
     },
     Amend {
         action: usize,
@@ -142,7 +143,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => idx().prop_map(Op::Refer),
         5 => (0..SUBJECTS.len(), any::<u8>(), fora(), end(), prop::option::of(idx()), prop::bool::weighted(0.15))
             .prop_map(|(subject, measure, fora, end_days, cite, spam)| Op::Take { subject, measure, fora, end_days, cite, spam }),
-        2 => (idx(), 0..PEOPLE.len()).prop_map(|(action, moderator)| Op::Consult { action, moderator }),
+        2 => idx().prop_map(Op::Consult),
+        2 => (idx(), 0..3usize).prop_map(|(action, consultation)| Op::Answer { action, consultation }),
         2 => (idx(), any::<u8>(), fora(), end()).prop_map(|(action, measure, fora, end_days)| Op::Amend { action, measure, fora, end_days }),
         2 => idx().prop_map(Op::Rescind),
         2 => idx().prop_map(Op::Expire),
@@ -214,7 +216,8 @@ fn natural(op: &Op) -> &'static [(&'static str, Capacity)] {
         | Op::Amend { .. }
         | Op::Rescind(_) => HANDLERS,
         Op::Escalate(_) | Op::Expire(_) => &[("system", System), ("alice", Administrator)],
-        Op::Consult { .. } | Op::Delegate { .. } => {
+        Op::Answer { .. } => &[("m1", Moderator), ("m2", Moderator)],
+        Op::Consult(_) | Op::Delegate { .. } => {
             &[("alice", Administrator), ("dave", Administrator)]
         }
         Op::Legacy { .. } => &[("op", Operator), ("ad_sec", Iesg)],
@@ -443,13 +446,17 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
             ends_at: end_days.map(|d| days_after(now, d)),
             spam,
         },
-        Op::Consult {
-            action: a,
-            moderator,
-        } => Command::ConsultModerators {
+        Op::Consult(a) => Command::ConsultModerators {
             action: action(a),
-            moderator: p(PEOPLE[moderator]),
-            note: "consulted".into(),
+            note: "may I change it?".into(),
+        },
+        Op::Answer {
+            action: a,
+            consultation,
+        } => Command::AnswerConsultation {
+            action: action(a),
+            consultation,
+            answer: "agreed".into(),
         },
         Op::Amend {
             action: a,

@@ -60,6 +60,7 @@ fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
         | Event::ReferredToOmbudsteam { report, .. } => vec![*report],
         Event::ActionTaken { action } => action.reports.clone(),
         Event::ModeratorsConsulted { action, .. }
+        | Event::ConsultationAnswered { action, .. }
         | Event::ActionAmended { action, .. }
         | Event::ActionRescinded { action, .. }
         | Event::ActionExpired { action, .. }

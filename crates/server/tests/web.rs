@@ -2560,19 +2560,27 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
             modpod_policy::ids::PersonId::parse("alice").unwrap(),
             modpod_policy::model::Capacity::Administrator,
         );
+        let m1 = modpod_policy::Actor::new(
+            modpod_policy::ids::PersonId::parse("m1").unwrap(),
+            modpod_policy::model::Capacity::Moderator,
+        );
         let action = modpod_policy::ids::ActionId(0);
         let consult = modpod_policy::Command::ConsultModerators {
             action,
-            moderator: modpod_policy::ids::PersonId::parse("m1").unwrap(),
-            note: "Agreed".into(),
+            note: "May I lift it?".into(),
+        };
+        let answer = modpod_policy::Command::AnswerConsultation {
+            action,
+            consultation: 0,
+            answer: "Agreed".into(),
         };
         let rescind = modpod_policy::Command::RescindAction {
             action,
             reason: "Resolved with the person".into(),
         };
-        for command in [consult, rescind] {
+        for (who, command) in [(&alice, consult), (&m1, answer), (&alice, rescind)] {
             engine
-                .execute(&alice, &command, jiff::Timestamp::now())
+                .execute(who, &command, jiff::Timestamp::now())
                 .unwrap();
         }
     }
@@ -2580,5 +2588,87 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
     assert!(
         page.contains("tls.ietf.org, <strong>pending: to be lifted</strong>"),
         "{page}"
+    );
+}
+
+#[tokio::test]
+async fn act_3_an_administrator_asks_the_team_a_moderator_answers_and_then_the_change_is_offered() {
+    let web = world().await;
+    {
+        // bob is reported on quic@ too, and the team lengthens alice's
+        // suspension of him: the action is now the team's (ACT-3).
+        let mut engine = web.api.engine.lock().unwrap();
+        let actor = |who: &str, capacity| {
+            modpod_policy::Actor::new(modpod_policy::ids::PersonId::parse(who).unwrap(), capacity)
+        };
+        let report = common::command(json!({"command": "file_report", "forum": common::QUIC,
+            "subject": {"person": "bob"}, "category": "uncivil", "description": "again"}));
+        engine
+            .execute(
+                &actor("erin", Capacity::Participant),
+                &report,
+                jiff::Timestamp::now(),
+            )
+            .unwrap();
+        let amend = common::command(json!({"command": "amend_action", "action": 0,
+            "terms": {"measure": {"type": "temporary_suspension"}, "fora": [TLS],
+            "ends_at": "2099-01-01T00:00:00Z"}, "reason": "the team lengthens it"}));
+        engine
+            .execute(
+                &actor("m1", Capacity::Moderator),
+                &amend,
+                jiff::Timestamp::now(),
+            )
+            .unwrap();
+    }
+    let mut web = web;
+    web.log_in("m2").await;
+    let page = web.get(Some("alice"), "/actions/0").await;
+    assert!(
+        form_of(&page.body, "/actions/0/consult").is_some(),
+        "{}",
+        page.body
+    );
+    assert!(
+        form_of(&page.body, "/actions/0/amend").is_none(),
+        "{}",
+        page.body
+    );
+    let posted = web
+        .post(
+            "alice",
+            "/actions/0/consult",
+            &[("note", "May I shorten it again?")],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    // Asked, not answered: still no change offered.
+    let page = web.get(Some("alice"), "/actions/0").await;
+    assert!(page.body.contains("awaiting a moderator"), "{}", page.body);
+    assert!(form_of(&page.body, "/actions/0/amend").is_none());
+    assert!(
+        form_of(&page.body, "/actions/0/answer").is_none(),
+        "alice answers herself"
+    );
+    let page = web.get(Some("m2"), "/actions/0").await;
+    assert!(
+        form_of(&page.body, "/actions/0/answer").is_some(),
+        "{}",
+        page.body
+    );
+    let posted = web
+        .post(
+            "m2",
+            "/actions/0/answer",
+            &[("consultation", "0"), ("answer", "Yes, back to 21 days")],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let page = web.get(Some("alice"), "/actions/0").await;
+    assert!(page.body.contains("Yes, back to 21 days"), "{}", page.body);
+    assert!(
+        form_of(&page.body, "/actions/0/amend").is_some(),
+        "{}",
+        page.body
     );
 }

@@ -68,17 +68,10 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 owe_for_terms(cx, id, &subject, &terms, "action-taken");
             }
         }
-        Command::ConsultModerators {
-            action,
-            moderator,
-            note,
-        } => {
-            cx.only(
-                &[Administrator],
-                "ACT-3",
-                "recording a consultation of the moderator team",
-            )?;
+        Command::ConsultModerators { action, note } => {
+            cx.only(&[Administrator], "ACT-3", "consulting the moderator team")?;
             let a = cx.action(*action)?;
+            not_on_myself(cx, &a.subject)?;
             let administers_one = a.terms.fora.iter().any(|f| {
                 cx.state
                     .fora
@@ -91,23 +84,65 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     format!("{} administers none of the fora of {action}", cx.me()),
                 ));
             }
-            if !cx.state.is_moderator(moderator) {
-                return Err(Refusal::invalid(
-                    "moderator",
-                    format!("{moderator} is not on the moderator team"),
-                ));
-            }
             text("note", note, 5_000)?;
             cx.emit(Event::ModeratorsConsulted {
                 action: *action,
                 consultation: Consultation {
                     at: cx.now,
                     administrator: cx.me().clone(),
-                    moderator: moderator.clone(),
+                    moderator: None,
                     note: note.clone(),
+                    answer: None,
                     before_amendment: a.amendments.len(),
                 },
             });
+            cx.owe(
+                Recipient::ModeratorTeam,
+                Subject::Action(*action),
+                "ACT-3",
+                "consultation-requested/moderators",
+            );
+        }
+        Command::AnswerConsultation {
+            action,
+            consultation,
+            answer,
+        } => {
+            cx.only(&[Moderator], "ACT-3", "answering for the moderator team")?;
+            let a = cx.action(*action)?;
+            let c = a.consultations.get(*consultation).ok_or_else(|| {
+                Refusal::unknown("consultation", format!("{consultation} of {action}"))
+            })?;
+            if c.answer.is_some() || c.moderator.is_some() {
+                return Err(Refusal::out_of_order(
+                    "ACT-3",
+                    format!("consultation {consultation} of {action} is already answered"),
+                ));
+            }
+            if &c.administrator == cx.me() || &a.subject == cx.me() {
+                return Err(Refusal::not_permitted(
+                    "ACT-3",
+                    "another moderator answers: not the one who asked, nor the person the action is on",
+                ));
+            }
+            text("answer", answer, 5_000)?;
+            cx.emit(Event::ConsultationAnswered {
+                action: *action,
+                consultation: *consultation,
+                moderator: cx.me().clone(),
+                answer: ConsultationAnswer {
+                    at: cx.now,
+                    text: answer.clone(),
+                },
+            });
+            cx.owe(
+                Recipient::Person {
+                    person: c.administrator.clone(),
+                },
+                Subject::Action(*action),
+                "ACT-3",
+                "consultation-answered/administrator",
+            );
         }
         Command::AmendAction {
             action,
@@ -518,17 +553,21 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
                     ));
                 }
             }
-            if a.taken_as == Capacity::Moderator {
-                let next = a.amendments.len();
-                let consulted = a
-                    .consultations
+            // An action the team took, or amended, is the team's.
+            let teams = a.taken_as == Capacity::Moderator
+                || a.amendments
                     .iter()
-                    .any(|c| &c.administrator == me && c.before_amendment == next);
+                    .any(|m| m.as_capacity == Capacity::Moderator);
+            if teams {
+                let next = a.amendments.len();
+                let consulted = a.consultations.iter().any(|c| {
+                    &c.administrator == me && c.before_amendment == next && c.answer.is_some()
+                });
                 if !consulted {
                     return Err(Refusal::not_permitted(
                         "ACT-3",
                         format!(
-                            "{id} was taken by the moderator team: consult the team before changing it"
+                            "{id} is the moderator team's: consult the team, and have a moderator answer, before changing it"
                         ),
                     ));
                 }

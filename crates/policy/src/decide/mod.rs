@@ -75,6 +75,7 @@ pub fn decide(
         | Command::ReferToOmbudsteam { .. } => reports::decide(&mut cx, command)?,
         Command::TakeAction { .. }
         | Command::ConsultModerators { .. }
+        | Command::AnswerConsultation { .. }
         | Command::AmendAction { .. }
         | Command::RescindAction { .. }
         | Command::ExpireAction { .. }

@@ -178,13 +178,29 @@ pub struct Amendment {
 /// An administrator's consultation of the moderator team (ACT-3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consultation {
+    /// When the administrator asked.
     pub at: Timestamp,
     pub administrator: PersonId,
-    pub moderator: PersonId,
+    /// The moderator who answered for the team; in logs from before a
+    /// consultation needed an answer, the one the administrator named.
+    #[serde(default)]
+    pub moderator: Option<PersonId>,
+    /// What the administrator asked.
     pub note: String,
+    /// The team's answer. Only an answered consultation allows the change
+    /// (ACT-3); the administrator's word alone does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<ConsultationAnswer>,
     /// How many amendments the action had when the team was consulted: a
     /// consultation covers the next change only (ACT-3).
     pub before_amendment: usize,
+}
+
+/// A moderator's answer to an administrator's consultation (ACT-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsultationAnswer {
+    pub at: Timestamp,
+    pub text: String,
 }
 
 /// A restriction imposed under an earlier process (REINST-5), such as an

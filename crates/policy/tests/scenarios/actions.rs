@@ -354,7 +354,7 @@ fn act_3_an_administrator_amending_a_moderator_action_is_refused_until_the_team_
     assert_eq!(r.requirement(), "ACT-3");
     assert_says(
         &r,
-        "action #0 was taken by the moderator team: consult the team before changing it",
+        "action #0 is the moderator team's: consult the team, and have a moderator answer, before changing it",
     );
     let r = w.refused("alice", Administrator, rescind(a));
     assert_eq!(r.requirement(), "ACT-3");
@@ -364,24 +364,31 @@ fn act_3_an_administrator_amending_a_moderator_action_is_refused_until_the_team_
         Administrator,
         Command::ConsultModerators {
             action: a,
-            moderator: p("m2"),
-            note: "call on Tuesday".into(),
+            note: "may we shorten it to a week?".into(),
         },
     );
     let at = w.now;
     assert_eq!(
-        ev,
-        vec![Event::ModeratorsConsulted {
+        ev[0],
+        Event::ModeratorsConsulted {
             action: a,
             consultation: Consultation {
                 at,
                 administrator: p("alice"),
-                moderator: p("m2"),
-                note: "call on Tuesday".into(),
+                moderator: None,
+                note: "may we shorten it to a week?".into(),
+                answer: None,
                 before_amendment: 0,
             }
-        }]
+        }
     );
+    assert_eq!(owed(&ev, "ACT-3"), vec![Recipient::ModeratorTeam]);
+    // Asking is not consulting: the change waits for the team's answer.
+    let r = w.refused("alice", Administrator, shorter.clone());
+    assert_eq!(r.requirement(), "ACT-3");
+    w.later_hours(1);
+    let ev = w.ok("m2", Moderator, answer(a, 0, "yes, a week is enough"));
+    assert_eq!(owed(&ev, "ACT-3"), vec![to_person("alice")]);
     w.later_hours(1);
     let ev = w.ok("alice", Administrator, shorter);
     let Event::ActionAmended {
@@ -401,47 +408,124 @@ fn act_3_an_administrator_amending_a_moderator_action_is_refused_until_the_team_
     w.later_hours(1);
     let r = w.refused("alice", Administrator, rescind(a));
     assert_eq!(r.requirement(), "ACT-3");
-    w.ok(
-        "alice",
-        Administrator,
-        Command::ConsultModerators {
-            action: a,
-            moderator: p("m3"),
-            note: "agreed".into(),
-        },
-    );
+    consulted(&mut w, a, "m3");
     w.later_hours(1);
     let ev = w.ok("alice", Administrator, rescind(a));
     assert_eq!(kinds(&ev)[0], "action_rescinded");
     assert!(!w.action(a).in_force());
 }
 
+fn answer(action: ActionId, consultation: usize, text: &str) -> Command {
+    Command::AnswerConsultation {
+        action,
+        consultation,
+        answer: text.into(),
+    }
+}
+
+/// alice consults the team on `action` and `moderator` answers.
+fn consulted(w: &mut World, action: ActionId, moderator: &str) {
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ConsultModerators {
+            action,
+            note: "may I change it?".into(),
+        },
+    );
+    let n = w.action(action).consultations.len() - 1;
+    w.ok(moderator, Moderator, answer(action, n, "agreed"));
+}
+
 #[test]
-fn act_3_a_consultation_is_with_a_sitting_moderator_by_an_administrator_of_the_action() {
+fn act_3_a_consultation_is_answered_by_a_sitting_moderator_and_asked_by_an_administrator_of_the_action()
+ {
     let mut w = World::ietf();
     let a = team_action_on_tls(&mut w);
-    let r = w.refused(
+    w.ok(
         "alice",
         Administrator,
         Command::ConsultModerators {
             action: a,
-            moderator: p("bob"),
             note: "n".into(),
         },
     );
+    let r = w.refused("bob", Moderator, answer(a, 0, "fine"));
+    assert_eq!(r.requirement(), "ROLE-1");
+    let r = w.refused("alice", Administrator, answer(a, 0, "fine"));
+    assert_eq!(r.requirement(), "ACT-3");
+    let r = w.refused("m2", Moderator, answer(a, 7, "fine"));
     assert_eq!(r.requirement(), "INPUT");
-    assert_says(&r, "bob is not on the moderator team");
+    w.ok("m2", Moderator, answer(a, 0, "fine"));
+    let r = w.refused("m3", Moderator, answer(a, 0, "fine too"));
+    assert_eq!(r.requirement(), "ACT-3");
+    assert_says(&r, "already answered");
     let r = w.refused(
         "dave",
         Administrator,
         Command::ConsultModerators {
             action: a,
-            moderator: p("m2"),
             note: "n".into(),
         },
     );
     assert_eq!(r.requirement(), "ACT-3");
     assert_says(&r, "dave administers none of the fora of action #0");
+}
+
+#[test]
+fn act_3_an_action_the_team_amended_counts_as_the_teams() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-04-01T10:00:00Z"),
+    );
+    // The team amends alice's action (carol disrupts two fora, ACT-2).
+    w.ok(
+        "m1",
+        Moderator,
+        amend_to(
+            a,
+            Measure::TemporarySuspension,
+            &["tls@"],
+            Some("2026-05-01T10:00:00Z"),
+        ),
+    );
+    // Now alice consults before changing it back.
+    let back = amend_to(
+        a,
+        Measure::TemporarySuspension,
+        &["tls@"],
+        Some("2026-04-01T10:00:00Z"),
+    );
+    let r = w.refused("alice", Administrator, back.clone());
+    assert_eq!(r.requirement(), "ACT-3");
+    consulted(&mut w, a, "m2");
+    w.ok("alice", Administrator, back);
+}
+
+#[test]
+fn act_3_a_consultation_recorded_without_an_answer_in_an_older_log_allows_nothing() {
+    let mut w = World::ietf();
+    let a = team_action_on_tls(&mut w);
+    // What an earlier version recorded: the administrator's word alone.
+    let old = Event::ModeratorsConsulted {
+        action: a,
+        consultation: Consultation {
+            at: w.now,
+            administrator: p("alice"),
+            moderator: Some(p("m2")),
+            note: "call on Tuesday".into(),
+            answer: None,
+            before_amendment: 0,
+        },
+    };
+    w.state.apply(&old);
+    let r = w.refused("alice", Administrator, rescind(a));
+    assert_eq!(r.requirement(), "ACT-3");
 }
 
 #[test]
@@ -775,12 +859,7 @@ fn act_6_an_action_follows_the_person_across_their_accounts() {
 fn act_3_a_consultation_covers_one_change_even_within_the_same_second() {
     let mut w = World::ietf();
     let a = team_action_on_tls(&mut w);
-    let consult = Command::ConsultModerators {
-        action: a,
-        moderator: p("m2"),
-        note: "agreed on a shorter suspension".into(),
-    };
-    w.ok("alice", Administrator, consult);
+    consulted(&mut w, a, "m2");
     let shorter = |end| amend_to(a, Measure::TemporarySuspension, &["tls@"], Some(end));
     w.ok("alice", Administrator, shorter("2026-03-20T10:00:00Z"));
     // Same instant, second change: the consultation was used up.

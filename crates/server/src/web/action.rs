@@ -281,21 +281,34 @@ fn action_page(
     );
     // An administrator who must consult the moderator team first is told
     // so in the policy's words, beside the consultation form (ACT-3).
-    let moderators: Vec<&PersonId> = state.moderators.keys().collect();
-    let consult = moderators.first().is_some_and(|m| {
-        allows(
-            state,
-            person,
-            Capacity::Administrator,
-            &Command::ConsultModerators {
-                action: id,
-                moderator: (*m).clone(),
-                note: NOT_YET_TYPED.into(),
-            },
-            now,
-        )
-        .is_ok()
-    });
+    let consult = allows(
+        state,
+        person,
+        Capacity::Administrator,
+        &Command::ConsultModerators {
+            action: id,
+            note: NOT_YET_TYPED.into(),
+        },
+        now,
+    )
+    .is_ok();
+    // A moderator answers each consultation still waiting for the team.
+    let answerable: Vec<usize> = (0..action.consultations.len())
+        .filter(|n| {
+            allows(
+                state,
+                person,
+                Capacity::Moderator,
+                &Command::AnswerConsultation {
+                    action: id,
+                    consultation: *n,
+                    answer: NOT_YET_TYPED.into(),
+                },
+                now,
+            )
+            .is_ok()
+        })
+        .collect();
     let consult_first = (rescind.is_none() && consult)
         .then(|| {
             allows(
@@ -350,7 +363,7 @@ fn action_page(
         amend => amend.map(Capacity::as_str),
         consult => consult,
         consult_first => consult_first,
-        moderators => moderators,
+        answerable => answerable,
         measures => form::measure_options(),
         fora_options => fora,
         failed => failed_step,
@@ -378,17 +391,18 @@ pub(super) async fn page(
     .await
 }
 
-const FIELDS: [(&str, &str); 7] = [
+const FIELDS: [(&str, &str); 8] = [
     ("measure", "measure"),
     ("measure.description", "description"),
     ("fora", "fora"),
     ("ends_at", "days"),
     ("reason", "reason"),
     ("note", "note"),
-    ("moderator", "moderator"),
+    ("answer", "answer"),
+    ("consultation", "answer"),
 ];
 
-/// `POST /actions/{id}/{rescind|amend|consult}`.
+/// `POST /actions/{id}/{rescind|amend|consult|answer}`.
 pub(super) async fn step(
     Extract(app): Extract<App>,
     Path((id, step)): Path<(String, String)>,
@@ -427,15 +441,21 @@ pub(super) async fn step(
         }
         "consult" => {
             problems.required(&form, "note");
-            let moderator = problems.required(&form, "moderator");
-            let command = modpod_policy::ids::PersonId::parse(moderator)
-                .ok()
-                .map(|moderator| Command::ConsultModerators {
-                    action,
-                    moderator,
-                    note: form.get("note").to_owned(),
-                });
-            (Some(Capacity::Administrator), command)
+            let command = Command::ConsultModerators {
+                action,
+                note: form.get("note").to_owned(),
+            };
+            (Some(Capacity::Administrator), Some(command))
+        }
+        "answer" => {
+            problems.required(&form, "answer");
+            let consultation = form.trimmed("consultation").parse::<usize>().ok();
+            let command = consultation.map(|consultation| Command::AnswerConsultation {
+                action,
+                consultation,
+                answer: form.get("answer").to_owned(),
+            });
+            (Some(Capacity::Moderator), command)
         }
         _ => return Err(WebError::NotFound),
     };

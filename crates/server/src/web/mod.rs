@@ -557,7 +557,10 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "act" => "The action is recorded; the people the policy names are told.",
         "rescind" => "The action is rescinded.",
         "amend" => "The action is amended.",
-        "consult" => "The consultation of the moderator team is recorded.",
+        "consult" => {
+            "The moderator team is consulted; the change can be made once a moderator answers."
+        }
+        "answer" => "Your answer for the moderator team is recorded; the administrator is told.",
         "assign" => "The report's assignment is recorded.",
         "announce" => "Your request for an announcement is recorded.",
         "disagree" => "Your disagreement is filed.",

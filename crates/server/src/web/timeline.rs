@@ -86,6 +86,7 @@ fn action_of(state: &State, event: &Event) -> Option<ActionId> {
     match event {
         Event::ActionTaken { action } => Some(action.id),
         Event::ModeratorsConsulted { action, .. }
+        | Event::ConsultationAnswered { action, .. }
         | Event::ActionAmended { action, .. }
         | Event::ActionRescinded { action, .. }
         | Event::ActionExpired { action, .. }
@@ -150,8 +151,14 @@ fn what(state: &State, event: &Event, handler: bool) -> Option<String> {
             action,
             consultation,
         } => format!(
-            "Action #{}: the moderator team consulted through {} (ACT-3)",
-            action.0, consultation.moderator
+            "Action #{}: {} consulted the moderator team (ACT-3)",
+            action.0, consultation.administrator
+        ),
+        Event::ConsultationAnswered {
+            action, moderator, ..
+        } => format!(
+            "Action #{}: {moderator} answered for the moderator team (ACT-3)",
+            action.0
         ),
         Event::ActionAmended { action, terms, .. } => format!(
             "Action #{} amended to {} on {}",
