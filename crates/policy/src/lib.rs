@@ -11,7 +11,8 @@
 //!   per part of the policy under `decide/`.
 //! - [`state`]: the projection of the event log, and the questions the policy
 //!   asks of it; [`views`]: what each person may see of it.
-//! - [`refusal`]: typed refusals, each naming the requirement (e.g. "ACT-4").
+//! - [`refusal`]: typed refusals, each naming the [`Requirement`] it enforces
+//!   (e.g. `Requirement::Act4`, "ACT-4"); [`requirement`] lists them all.
 //! - [`time`]: calendar arithmetic ("one year after").
 //! - [`transparency`]: the aggregate public report, with no personal data.
 //!
@@ -23,6 +24,7 @@ pub mod event;
 pub mod ids;
 pub mod model;
 pub mod refusal;
+pub mod requirement;
 pub mod schedule;
 pub mod settings;
 pub mod state;
@@ -34,5 +36,6 @@ pub use command::{Actor, AppealTarget, Command, SubjectRef};
 pub use decide::{Decision, decide};
 pub use event::Event;
 pub use refusal::{Refusal, Warning};
+pub use requirement::Requirement;
 pub use settings::Settings;
 pub use state::State;

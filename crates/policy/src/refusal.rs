@@ -1,6 +1,7 @@
 //! Refusals: why the policy says no, naming the requirement that says so, in
 //! words a moderator would understand. Nothing is recorded on a refusal.
 
+use crate::requirement::Requirement;
 use jiff::Timestamp;
 use std::fmt;
 
@@ -10,7 +11,7 @@ pub enum Refusal {
     /// The actor does not hold the role they claim, or that role may not do this here.
     #[error("{reason}")]
     NotPermitted {
-        requirement: &'static str,
+        requirement: Requirement,
         reason: String,
     },
     /// The measure is outside the policy's scope (ACT-4).
@@ -40,13 +41,13 @@ pub enum Refusal {
     /// This decision is outside the appeal chain (REINST-4, LLC-2).
     #[error("{reason}")]
     NotAppealable {
-        requirement: &'static str,
+        requirement: Requirement,
         reason: String,
     },
     /// The step does not follow the chain (APPEAL-2) or the lifecycle.
     #[error("{reason}")]
     OutOfOrder {
-        requirement: &'static str,
+        requirement: Requirement,
         reason: String,
     },
     /// A referenced record does not exist.
@@ -61,18 +62,21 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The requirement id the refusal enforces, or "INPUT" for malformed input.
-    pub fn requirement(&self) -> &'static str {
+    /// The requirement the refusal enforces, or [`Requirement::Input`] for
+    /// malformed input.
+    pub fn requirement(&self) -> Requirement {
         match self {
             Refusal::NotPermitted { requirement, .. }
             | Refusal::NotAppealable { requirement, .. }
-            | Refusal::OutOfOrder { requirement, .. } => requirement,
-            Refusal::OutOfScope { .. } => "ACT-4",
-            Refusal::ExcludedForum { .. } => "FORUM-2",
-            Refusal::NonPublicForum { .. } => "FORUM-3",
-            Refusal::Ineligible { .. } => "TEAM-2",
-            Refusal::TooEarly { .. } => "REINST-1",
-            Refusal::Unknown { .. } | Refusal::Invalid { .. } | Refusal::Exists { .. } => "INPUT",
+            | Refusal::OutOfOrder { requirement, .. } => *requirement,
+            Refusal::OutOfScope { .. } => Requirement::Act4,
+            Refusal::ExcludedForum { .. } => Requirement::Forum2,
+            Refusal::NonPublicForum { .. } => Requirement::Forum3,
+            Refusal::Ineligible { .. } => Requirement::Team2,
+            Refusal::TooEarly { .. } => Requirement::Reinst1,
+            Refusal::Unknown { .. } | Refusal::Invalid { .. } | Refusal::Exists { .. } => {
+                Requirement::Input
+            }
         }
     }
 
@@ -93,14 +97,14 @@ impl Refusal {
         }
     }
 
-    pub(crate) fn not_permitted(requirement: &'static str, reason: impl fmt::Display) -> Self {
+    pub(crate) fn not_permitted(requirement: Requirement, reason: impl fmt::Display) -> Self {
         Refusal::NotPermitted {
             requirement,
             reason: reason.to_string(),
         }
     }
 
-    pub(crate) fn out_of_order(requirement: &'static str, reason: impl fmt::Display) -> Self {
+    pub(crate) fn out_of_order(requirement: Requirement, reason: impl fmt::Display) -> Self {
         Refusal::OutOfOrder {
             requirement,
             reason: reason.to_string(),

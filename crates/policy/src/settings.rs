@@ -12,6 +12,7 @@
 //!   set by an operator, one value at a time.
 
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +79,7 @@ impl Settings {
     pub fn changed(&self, change: &SettingsChange) -> Result<Settings, Refusal> {
         if change.announce_suspensions_over_days.is_some() {
             return Err(Refusal::not_permitted(
-                "NOTIFY-3",
+                Requirement::Notify3,
                 format!(
                     "announce_suspensions_over_days: {ANNOUNCE_SUSPENSIONS_OVER_DAYS} days is the policy's own number, not a setting"
                 ),
@@ -91,7 +92,7 @@ impl Settings {
         ];
         if let Some((field, _)) = team.iter().find(|(_, v)| v.is_some()) {
             return Err(Refusal::not_permitted(
-                "PROC-1",
+                Requirement::Proc1,
                 format!(
                     "{field} is one of the moderator team's numbers: it changes only with a version of the team's procedures that the IESG approves"
                 ),
@@ -104,7 +105,7 @@ impl Settings {
         if let Some(n) = change.warn_team_below.or(change.minimum_team_size) {
             if n < MINIMUM_TEAM_SIZE {
                 return Err(Refusal::not_permitted(
-                    "TEAM-3",
+                    Requirement::Team3,
                     format!(
                         "warn_team_below: the policy asks for at least {MINIMUM_TEAM_SIZE} moderators; a deployment may warn at more, never at fewer"
                     ),

@@ -6,6 +6,7 @@
 use crate::event::Event;
 use crate::ids::*;
 use crate::model::*;
+use crate::requirement::Requirement;
 use crate::settings::{Settings, TeamNumbers};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -596,7 +597,7 @@ impl State {
         let min = self.settings.warn_team_below as usize;
         if size < min {
             out.push(crate::Warning {
-                requirement: "TEAM-3".into(),
+                requirement: Requirement::Team3.into(),
                 message: format!(
                     "the moderator team has {size} members; the policy asks for at least {min}"
                 ),
@@ -604,7 +605,7 @@ impl State {
         }
         for (person, role) in &self.flagged_to_step_down {
             out.push(crate::Warning {
-                requirement: "TEAM-2".into(),
+                requirement: Requirement::Team2.into(),
                 message: format!("moderator {person} now serves as {role} and should step down"),
             });
         }

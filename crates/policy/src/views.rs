@@ -5,6 +5,7 @@ use crate::command::Actor;
 use crate::ids::{ActionId, ForumId, PersonId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 use crate::state::State;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -183,7 +184,7 @@ pub fn history<'a>(
     };
     if &viewer.person != person && !may_act {
         return Err(Refusal::not_permitted(
-            "ACT-7",
+            Requirement::Act7,
             "a person's moderation history is visible to them and to administrators and moderators",
         ));
     }
@@ -433,7 +434,9 @@ pub fn issued_digests(state: &State) -> Vec<Period> {
     let periods: BTreeSet<Period> = state
         .notifications
         .values()
-        .filter(|n| n.to == Recipient::Iesg && n.requirement.split(' ').any(|r| r == "NOTIFY-2"))
+        .filter(|n| {
+            n.to == Recipient::Iesg && n.requirement.split(' ').any(|r| r == Requirement::Notify2)
+        })
         .filter_map(|n| match n.about {
             Subject::Period(period) => Some(period),
             _ => None,
@@ -647,7 +650,7 @@ pub fn announcements(state: &State, now: Timestamp) -> Vec<Announcement> {
     let announced: BTreeSet<ActionId> = state
         .notifications
         .values()
-        .filter(|n| n.requirement.split(' ').any(|r| r == "NOTIFY-3"))
+        .filter(|n| n.requirement.split(' ').any(|r| r == Requirement::Notify3))
         .filter(|n| matches!(n.to, Recipient::Forum { .. }))
         .filter_map(|n| match n.about {
             Subject::Action(id) => Some(id),

@@ -614,7 +614,7 @@ fn run(steps: &[Step]) -> (World, usize) {
                 w.log.extend(d.events);
             }
             Err(r) => {
-                assert!(!r.requirement().is_empty());
+                assert!(!r.requirement().words().is_empty());
                 assert!(
                     !r.to_string().trim().is_empty(),
                     "a refusal without a message: {r:?}"

@@ -8,6 +8,7 @@ use crate::event::Event;
 use crate::ids::{ActionId, ForumId, PersonId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 use crate::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS;
 use crate::time::add_days;
 use jiff::Timestamp;
@@ -27,7 +28,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             ends_at,
             spam,
         } => {
-            cx.only(&[Administrator, Moderator], "ACT-2", "taking an action")?;
+            cx.only(
+                &[Administrator, Moderator],
+                Requirement::Act2,
+                "taking an action",
+            )?;
             let starts_at = starts_at.unwrap_or(cx.now);
             check_terms(cx, measure, fora, starts_at, *ends_at)?;
             text("reason", reason, 10_000)?;
@@ -69,7 +74,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             }
         }
         Command::ConsultModerators { action, note } => {
-            cx.only(&[Administrator], "ACT-3", "consulting the moderator team")?;
+            cx.only(
+                &[Administrator],
+                Requirement::Act3,
+                "consulting the moderator team",
+            )?;
             let a = cx.action(*action)?;
             not_on_myself(cx, &a.subject)?;
             let administers_one = a.terms.fora.iter().any(|f| {
@@ -80,7 +89,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
             if !administers_one {
                 return Err(Refusal::not_permitted(
-                    "ACT-3",
+                    Requirement::Act3,
                     format!("{} administers none of the fora of {action}", cx.me()),
                 ));
             }
@@ -99,7 +108,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.owe(
                 Recipient::ModeratorTeam,
                 Subject::Action(*action),
-                "ACT-3",
+                Requirement::Act3,
                 "consultation-requested/moderators",
             );
         }
@@ -108,20 +117,24 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             consultation,
             answer,
         } => {
-            cx.only(&[Moderator], "ACT-3", "answering for the moderator team")?;
+            cx.only(
+                &[Moderator],
+                Requirement::Act3,
+                "answering for the moderator team",
+            )?;
             let a = cx.action(*action)?;
             let c = a.consultations.get(*consultation).ok_or_else(|| {
                 Refusal::unknown("consultation", format!("{consultation} of {action}"))
             })?;
             if c.answer.is_some() || c.moderator.is_some() {
                 return Err(Refusal::out_of_order(
-                    "ACT-3",
+                    Requirement::Act3,
                     format!("consultation {consultation} of {action} is already answered"),
                 ));
             }
             if &c.administrator == cx.me() || &a.subject == cx.me() {
                 return Err(Refusal::not_permitted(
-                    "ACT-3",
+                    Requirement::Act3,
                     "another moderator answers: not the one who asked, nor the person the action is on",
                 ));
             }
@@ -140,7 +153,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     person: c.administrator.clone(),
                 },
                 Subject::Action(*action),
-                "ACT-3",
+                Requirement::Act3,
                 "consultation-answered/administrator",
             );
         }
@@ -175,7 +188,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             rescind(cx, a, reason);
         }
         Command::ExpireAction { action } => {
-            cx.only(&[System], "ACT-1", "recording the end of an action")?;
+            cx.only(
+                &[System],
+                Requirement::Act1,
+                "recording the end of an action",
+            )?;
             let a = cx.action(*action)?;
             match a.terms.ends_at {
                 Some(end) if a.in_force() && end <= cx.now => {
@@ -189,31 +206,35 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                                 person: a.subject.clone(),
                             },
                             Subject::Action(*action),
-                            "NOTIFY-1",
+                            Requirement::Notify1,
                             "action-ended/person",
                         );
                     }
                 }
                 _ => {
                     return Err(Refusal::out_of_order(
-                        "ACT-1",
+                        Requirement::Act1,
                         format!("{action} has not reached its end"),
                     ));
                 }
             }
         }
         Command::RequestAnnouncement { action } => {
-            cx.only(&[Participant], "NOTIFY-3", "asking for an announcement")?;
+            cx.only(
+                &[Participant],
+                Requirement::Notify3,
+                "asking for an announcement",
+            )?;
             let a = cx.action(*action)?;
             if &a.subject != cx.me() {
                 return Err(Refusal::not_permitted(
-                    "NOTIFY-3",
+                    Requirement::Notify3,
                     "only the suspended person may ask for their suspension to be announced",
                 ));
             }
             if !a.terms.measure.is_suspension() || !a.in_force() {
                 return Err(Refusal::out_of_order(
-                    "NOTIFY-3",
+                    Requirement::Notify3,
                     format!("{action} is not a suspension in force"),
                 ));
             }
@@ -222,7 +243,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 cx.owe(
                     Recipient::Forum { forum: f.clone() },
                     Subject::Action(*action),
-                    "NOTIFY-3",
+                    Requirement::Notify3,
                     "suspension/forum",
                 );
             }
@@ -236,7 +257,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         } => {
             cx.only(
                 &[Operator, Iesg],
-                "REINST-5",
+                Requirement::Reinst5,
                 "recording an action imposed under an earlier process",
             )?;
             if fora.is_empty() {
@@ -250,7 +271,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let effective = cx.state.settings.policy_effective_at;
             if *imposed_at >= effective {
                 return Err(Refusal::not_permitted(
-                    "REINST-5",
+                    Requirement::Reinst5,
                     format!(
                         "imposed_at: only a suspension imposed before this policy took effect ({effective}) is legacy; a later one is an action under this policy"
                     ),
@@ -377,7 +398,7 @@ fn check_evidence(evidence: &[Evidence]) -> Result<(), Refusal> {
 pub(super) fn not_on_myself(cx: &Cx, subject: &PersonId) -> Result<(), Refusal> {
     if subject == cx.me() {
         return Err(Refusal::not_permitted(
-            "ACT-2",
+            Requirement::Act2,
             format!(
                 "{subject} cannot act on their own case: another administrator or a moderator does"
             ),
@@ -401,13 +422,13 @@ fn check_spam(
         Measure::PrivateAdmonishment | Measure::PublicAdmonishment
     ) {
         return Err(Refusal::not_permitted(
-            "ACT-5",
+            Requirement::Act5,
             "spam: an admonishment speaks to a person; it cannot be marked as spam",
         ));
     }
     if evidence.is_empty() {
         return Err(Refusal::not_permitted(
-            "ACT-5",
+            Requirement::Act5,
             "spam: marking an action as spam needs evidence of the bulk messages (links to them)",
         ));
     }
@@ -415,7 +436,7 @@ fn check_spam(
         let report = cx.report(*r)?;
         if report.category != BULK_CATEGORY {
             return Err(Refusal::not_permitted(
-                "ACT-5",
+                Requirement::Act5,
                 format!(
                     "spam: {r} reports {:?}, not unsolicited bulk messages; such an action is reported as any other",
                     report.category
@@ -452,7 +473,7 @@ fn may_act(
         for id in fora {
             if !cx.state.is_administrator(me, cx.forum(id)?) {
                 return Err(Refusal::not_permitted(
-                    "ACT-2",
+                    Requirement::Act2,
                     format!("{me} does not administer {id}"),
                 ));
             }
@@ -473,7 +494,7 @@ fn may_act(
         let disrupted_here = several_fora && reported.contains(id);
         if !(cx.state.moderators_administer(f) || escalated || disrupted_here) {
             return Err(Refusal::not_permitted(
-                "ACT-2",
+                Requirement::Act2,
                 format!(
                     "{id} has administrators; moderators act there only on an escalated report, or when reports show the person disrupting it and other fora at the same time"
                 ),
@@ -519,21 +540,21 @@ fn recent_report_fora<'a>(
 fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
     cx.only(
         &[Capacity::Administrator, Capacity::Moderator, Capacity::Iesg],
-        "ACT-3",
+        Requirement::Act3,
         "amending or rescinding an action",
     )?;
     let a = cx.action(id)?;
     not_on_myself(cx, &a.subject)?;
     if !a.in_force() {
         return Err(Refusal::out_of_order(
-            "ACT-3",
+            Requirement::Act3,
             format!("{id} is no longer in force"),
         ));
     }
     if let Some(legacy) = &a.legacy {
         if cx.capacity() != Capacity::Iesg {
             return Err(Refusal::not_permitted(
-                "REINST-5",
+                Requirement::Reinst5,
                 format!(
                     "{id} was imposed under {}; only that process can change it",
                     legacy.process
@@ -548,7 +569,7 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
             for f in &a.terms.fora {
                 if !cx.state.is_administrator(me, cx.forum(f)?) {
                     return Err(Refusal::not_permitted(
-                        "ACT-3",
+                        Requirement::Act3,
                         format!("{me} does not administer {f}"),
                     ));
                 }
@@ -565,7 +586,7 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
                 });
                 if !consulted {
                     return Err(Refusal::not_permitted(
-                        "ACT-3",
+                        Requirement::Act3,
                         format!(
                             "{id} is the moderator team's: consult the team, and have a moderator answer, before changing it"
                         ),
@@ -581,7 +602,7 @@ fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
             Ok(a)
         }
         _ => Err(Refusal::not_permitted(
-            "APPEAL-3",
+            Requirement::Appeal3,
             "the IESG changes an action by deciding an appeal, not directly",
         )),
     }
@@ -628,20 +649,20 @@ pub(super) fn rescind(cx: &mut Cx, a: &Action, reason: &str) {
             person: a.subject.clone(),
         },
         about.clone(),
-        "NOTIFY-1",
+        Requirement::Notify1,
         "action-rescinded/person",
     );
     cx.owe(
         Recipient::ModeratorTeam,
         about.clone(),
-        "NOTIFY-1",
+        Requirement::Notify1,
         "action-rescinded/moderators",
     );
     for f in &a.terms.fora {
         cx.owe(
             Recipient::ForumAdministrators { forum: f.clone() },
             about.clone(),
-            "NOTIFY-1",
+            Requirement::Notify1,
             "action-rescinded/administrators",
         );
     }
@@ -658,20 +679,20 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
         cx.owe(
             person,
             about.clone(),
-            "NOTIFY-1",
+            Requirement::Notify1,
             &format!("{template}/person"),
         );
         cx.owe(
             Recipient::ModeratorTeam,
             about.clone(),
-            "NOTIFY-1",
+            Requirement::Notify1,
             &format!("{template}/moderators"),
         );
         for f in &terms.fora {
             cx.owe(
                 Recipient::ForumAdministrators { forum: f.clone() },
                 about.clone(),
-                "NOTIFY-1",
+                Requirement::Notify1,
                 &format!("{template}/administrators"),
             );
         }
@@ -680,7 +701,7 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
         cx.owe(
             person,
             about.clone(),
-            "ACT-1",
+            Requirement::Act1,
             &format!("{template}/person"),
         );
     }
@@ -689,7 +710,7 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
             cx.owe(
                 Recipient::Forum { forum: f.clone() },
                 about.clone(),
-                "ACT-1",
+                Requirement::Act1,
                 &format!("{template}/forum"),
             );
         }
@@ -708,7 +729,7 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
                 forum: (*f).clone(),
             },
             about.clone(),
-            "NOTIFY-3",
+            Requirement::Notify3,
             "suspension/forum",
         );
     }
@@ -718,7 +739,7 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
         cx.owe(
             Recipient::CommunityChannel,
             about.clone(),
-            "NOTIFY-4",
+            Requirement::Notify4,
             &format!("{template}/community"),
         );
     }
@@ -728,7 +749,7 @@ fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, t
             cx.owe(
                 Recipient::ForumAdministrators { forum: f.clone() },
                 about.clone(),
-                "NOTIFY-7",
+                Requirement::Notify7,
                 &format!("{template}/administrators"),
             );
         }

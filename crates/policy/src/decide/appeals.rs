@@ -10,6 +10,7 @@ use crate::event::Event;
 use crate::ids::AppealId;
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
@@ -22,13 +23,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 AppealTarget::Action(id) => cx.action(*id)?,
                 AppealTarget::ReinstatementDecision(_) => {
                     return Err(Refusal::NotAppealable {
-                        requirement: "REINST-4",
+                        requirement: Requirement::Reinst4,
                         reason: "a decision not to reinstate cannot be appealed".into(),
                     });
                 }
                 AppealTarget::LlcAction(_) => {
                     return Err(Refusal::NotAppealable {
-                        requirement: "LLC-2",
+                        requirement: Requirement::Llc2,
                         reason: "an IETF LLC emergency action is outside the appeal chain; its subject may ask the LLC board for a review".into(),
                     });
                 }
@@ -36,7 +37,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             // REINST-5: a legacy action is reconsidered only under its own process.
             if let Some(legacy) = &action.legacy {
                 return Err(Refusal::NotAppealable {
-                    requirement: "REINST-5",
+                    requirement: Requirement::Reinst5,
                     reason: format!(
                         "{} was imposed under {}; it is reconsidered only under that process, not through this policy's appeals",
                         action.id, legacy.process
@@ -56,7 +57,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                         .is_some_and(|d| d.upheld)
             }) {
                 return Err(Refusal::OutOfOrder {
-                    requirement: "APPEAL-2",
+                    requirement: Requirement::Appeal2,
                     reason: format!(
                         "you already disagreed with {} ({}); it goes on through that appeal, one step at a time",
                         action.id, earlier.id
@@ -83,7 +84,12 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 Some(ad) => Recipient::Person { person: ad },
                 None => Recipient::IetfChair,
             };
-            cx.owe(to, Subject::Appeal(id), "APPEAL-1", "appeal-filed/decider");
+            cx.owe(
+                to,
+                Subject::Appeal(id),
+                Requirement::Appeal1,
+                "appeal-filed/decider",
+            );
             // NOTEWELL-1: recorded when known, never a reason to refuse.
             if let Some(v) = note_well_seen.filter(|v| cx.state.note_wells.contains_key(v)) {
                 cx.emit(Event::NoteWellSeen {
@@ -108,7 +114,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 .ok_or_else(|| Refusal::unknown("appeal step in", appeal))?;
             if step.decision.is_some() {
                 return Err(Refusal::out_of_order(
-                    "APPEAL-2",
+                    Requirement::Appeal2,
                     format!("{} has already decided {appeal}", step.level.name()),
                 ));
             }
@@ -125,13 +131,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 }
                 (true, None) if action.in_force() => {
                     return Err(Refusal::out_of_order(
-                        "APPEAL-3",
+                        Requirement::Appeal3,
                         "an upheld appeal must say how the action changes: rescind it or amend it",
                     ));
                 }
                 (true, Some(_)) if !action.in_force() => {
                     return Err(Refusal::out_of_order(
-                        "APPEAL-3",
+                        Requirement::Appeal3,
                         format!("{} is no longer in force", action.id),
                     ));
                 }
@@ -177,13 +183,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     person: a.appellant.clone(),
                 },
                 about.clone(),
-                "APPEAL-2",
+                Requirement::Appeal2,
                 "appeal-decided/appellant",
             );
             cx.owe(
                 Recipient::ModeratorTeam,
                 about,
-                "APPEAL-2",
+                Requirement::Appeal2,
                 "appeal-decided/moderators",
             );
         }
@@ -195,7 +201,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 .ok_or_else(|| Refusal::unknown("appeal", format!("#{}", appeal.0)))?;
             if &a.appellant != cx.me() {
                 return Err(Refusal::not_permitted(
-                    "APPEAL-2",
+                    Requirement::Appeal2,
                     format!("only {} may take {appeal} further", a.appellant),
                 ));
             }
@@ -204,7 +210,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 .ok_or_else(|| Refusal::unknown("appeal step in", appeal))?;
             let Some(decision) = &step.decision else {
                 return Err(Refusal::out_of_order(
-                    "APPEAL-2",
+                    Requirement::Appeal2,
                     format!(
                         "{} has not decided yet; the next step comes after that decision",
                         step.level.name()
@@ -213,13 +219,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             };
             if decision.upheld {
                 return Err(Refusal::out_of_order(
-                    "APPEAL-2",
+                    Requirement::Appeal2,
                     format!("{appeal} was upheld; there is nothing to appeal"),
                 ));
             }
             let Some(next) = step.level.next() else {
                 return Err(Refusal::out_of_order(
-                    "APPEAL-2",
+                    Requirement::Appeal2,
                     "the IAB's decision is the last step of the appeal chain",
                 ));
             };
@@ -240,7 +246,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.owe(
                 to,
                 Subject::Appeal(*appeal),
-                "APPEAL-2",
+                Requirement::Appeal2,
                 "appeal-filed/decider",
             );
         }
@@ -270,7 +276,7 @@ fn not_a_party(cx: &Cx, appeal: &Appeal, action: &Action) -> Result<(), Refusal>
         return Ok(());
     };
     Err(Refusal::not_permitted(
-        "APPEAL-2",
+        Requirement::Appeal2,
         format!(
             "{me} may not decide {}: {why}; another member of the body decides",
             appeal.id
@@ -296,7 +302,7 @@ fn check_decider(cx: &Cx, step: &AppealStep) -> Result<(), Refusal> {
             (level, _) => level.name().to_owned(),
         };
         Err(Refusal::not_permitted(
-            "APPEAL-2",
+            Requirement::Appeal2,
             format!("this appeal is before {who}"),
         ))
     }

@@ -9,6 +9,7 @@ use crate::event::Event;
 use crate::ids::{LlcActionId, PersonId};
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
@@ -23,7 +24,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             withhold_on_legal_advice,
             withhold_from,
         } => {
-            cx.only(&[Capacity::Llc], "LLC-1", "an emergency action")?;
+            cx.only(&[Capacity::Llc], Requirement::Llc1, "an emergency action")?;
             for f in fora {
                 cx.forum(f)?;
             }
@@ -80,13 +81,18 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.emit(Event::LlcActionTaken { action });
             let about = Subject::LlcAction(id);
             if iesg {
-                cx.owe(Recipient::Iesg, about.clone(), "LLC-1", "llc-action/iesg");
+                cx.owe(
+                    Recipient::Iesg,
+                    about.clone(),
+                    Requirement::Llc1,
+                    "llc-action/iesg",
+                );
             }
             if team {
                 cx.owe(
                     Recipient::ModeratorTeam,
                     about.clone(),
-                    "LLC-1",
+                    Requirement::Llc1,
                     "llc-action/moderators",
                 );
             }
@@ -94,7 +100,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 cx.owe(
                     Recipient::CommunityChannel,
                     about,
-                    "LLC-1",
+                    Requirement::Llc1,
                     "llc-action/community",
                 );
             }
@@ -102,7 +108,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         Command::LiftLlcAction { action, reason } => {
             if cx.capacity() != Capacity::Llc {
                 return Err(Refusal::not_permitted(
-                    "LLC-2",
+                    Requirement::Llc2,
                     "an IETF LLC emergency action can be lifted only by the LLC (or its board on review), not by the moderator team or the IESG",
                 ));
             }
@@ -118,7 +124,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     person: a.subject.clone(),
                 },
                 Subject::LlcAction(a.id),
-                "LLC-1",
+                Requirement::Llc1,
                 "llc-action-lifted/person",
             );
         }
@@ -126,13 +132,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let a = open_action(cx, *action)?;
             if &a.subject != cx.me() {
                 return Err(Refusal::not_permitted(
-                    "LLC-2",
+                    Requirement::Llc2,
                     "only the subject of the action may ask the LLC board to review it",
                 ));
             }
             if a.board_review.is_some() {
                 return Err(Refusal::out_of_order(
-                    "LLC-2",
+                    Requirement::Llc2,
                     format!("a board review of {action} was already requested"),
                 ));
             }
@@ -143,7 +149,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.owe(
                 Recipient::LlcBoard,
                 Subject::LlcAction(*action),
-                "LLC-2",
+                Requirement::Llc2,
                 "board-review-requested/board",
             );
         }
@@ -152,11 +158,15 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             lift,
             rationale,
         } => {
-            cx.only(&[Capacity::LlcBoard], "LLC-2", "deciding a board review")?;
+            cx.only(
+                &[Capacity::LlcBoard],
+                Requirement::Llc2,
+                "deciding a board review",
+            )?;
             let a = open_action(cx, *action)?;
             if a.board_review.as_ref().is_none_or(|r| r.decision.is_some()) {
                 return Err(Refusal::out_of_order(
-                    "LLC-2",
+                    Requirement::Llc2,
                     format!("no board review of {action} is waiting"),
                 ));
             }
@@ -181,7 +191,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.owe(
                 Recipient::Person { person: subject },
                 Subject::LlcAction(*action),
-                "LLC-2",
+                Requirement::Llc2,
                 "board-review-decided/person",
             );
         }
@@ -198,7 +208,7 @@ fn open_action<'a>(cx: &Cx<'a>, id: LlcActionId) -> Result<&'a LlcAction, Refusa
         .ok_or_else(|| Refusal::unknown("LLC action", format!("#{}", id.0)))?;
     if a.lifted_at.is_some() {
         return Err(Refusal::out_of_order(
-            "LLC-2",
+            Requirement::Llc2,
             format!("{id} has been lifted"),
         ));
     }

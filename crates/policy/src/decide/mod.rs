@@ -20,6 +20,7 @@ use crate::event::Event;
 use crate::ids::*;
 use crate::model::*;
 use crate::refusal::{Refusal, Warning};
+use crate::requirement::Requirement;
 use crate::state::State;
 use jiff::Timestamp;
 
@@ -41,7 +42,7 @@ pub fn decide(
     if !matches!(command, Command::Bootstrap { .. }) {
         if !state.bootstrapped {
             return Err(Refusal::out_of_order(
-                "AUDIT-1",
+                Requirement::Audit1,
                 "this log has not been set up: its first event must make the first operator",
             ));
         }
@@ -133,9 +134,9 @@ impl<'a> Cx<'a> {
         self.events.push(event);
     }
 
-    pub fn warn(&mut self, requirement: &str, message: impl Into<String>) {
+    pub fn warn(&mut self, requirement: Requirement, message: impl Into<String>) {
         self.warnings.push(Warning {
-            requirement: requirement.to_owned(),
+            requirement: requirement.into(),
             message: message.into(),
         });
     }
@@ -150,7 +151,8 @@ impl<'a> Cx<'a> {
 
     /// Records that a notification is owed. Several rules may owe the same
     /// recipient the same news: they share one notification naming every rule.
-    pub fn owe(&mut self, to: Recipient, about: Subject, requirement: &str, template: &str) {
+    pub fn owe(&mut self, to: Recipient, about: Subject, requirement: Requirement, template: &str) {
+        let requirement = requirement.id();
         for e in &mut self.events {
             if let Event::NotificationOwed { notification: n } = e
                 && n.to == to
@@ -200,7 +202,7 @@ impl<'a> Cx<'a> {
                 Role::to_string,
             );
             return Err(Refusal::not_permitted(
-                "TEAM-2",
+                Requirement::Team2,
                 format!(
                     "{me} serves as {role} and is past the {} days to step down: they can no longer act as a moderator until recalled or that role ends",
                     s.numbers().step_down_grace_days
@@ -213,7 +215,7 @@ impl<'a> Cx<'a> {
             Err(Refusal::unknown("person", me))
         } else {
             Err(Refusal::not_permitted(
-                "ROLE-1",
+                Requirement::Role1,
                 format!("{me} does not hold the role of {}", self.capacity()),
             ))
         }
@@ -223,7 +225,7 @@ impl<'a> Cx<'a> {
     pub fn only(
         &self,
         allowed: &[Capacity],
-        requirement: &'static str,
+        requirement: Requirement,
         what: &str,
     ) -> Result<(), Refusal> {
         if allowed.contains(&self.capacity()) {

@@ -10,45 +10,56 @@ use crate::command::Command;
 use crate::event::Event;
 use crate::model::{Capacity, Period, Recipient, Subject};
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 use jiff::Timestamp;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
         Command::IssueDigest { from, to } => {
-            cx.only(&[Capacity::System], "NOTIFY-2", "issuing the IESG digest")?;
-            let period = next_period(cx, cx.state.digest_until, *from, *to, "NOTIFY-2")?;
+            cx.only(
+                &[Capacity::System],
+                Requirement::Notify2,
+                "issuing the IESG digest",
+            )?;
+            let period = next_period(cx, cx.state.digest_until, *from, *to, Requirement::Notify2)?;
             cx.emit(Event::DigestIssued { period });
             cx.owe(
                 Recipient::Iesg,
                 Subject::Period(period),
-                "NOTIFY-2",
+                Requirement::Notify2,
                 "digest/iesg",
             );
         }
         Command::PublishCommunityReport { from, to } => {
             cx.only(
                 &[Capacity::System, Capacity::Moderator],
-                "NOTIFY-5",
+                Requirement::Notify5,
                 "publishing the community report",
             )?;
-            let period = next_period(cx, cx.state.community_report_until, *from, *to, "NOTIFY-5")?;
+            let period = next_period(
+                cx,
+                cx.state.community_report_until,
+                *from,
+                *to,
+                Requirement::Notify5,
+            )?;
             cx.emit(Event::CommunityReportPublished { period });
             cx.owe(
                 Recipient::CommunityChannel,
                 Subject::Period(period),
-                "NOTIFY-5",
+                Requirement::Notify5,
                 "community-report/community",
             );
         }
         Command::RemindToStepDown { person } => {
             cx.only(
                 &[Capacity::System],
-                "TEAM-2",
+                Requirement::Team2,
                 "reminding a moderator to step down",
             )?;
             if !cx.state.flagged_to_step_down.contains_key(person) {
                 return Err(Refusal::out_of_order(
-                    "TEAM-2",
+                    Requirement::Team2,
                     format!("{person} holds no role that excludes moderation"),
                 ));
             }
@@ -62,10 +73,10 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     person: person.clone(),
                 },
                 about.clone(),
-                "TEAM-2",
+                Requirement::Team2,
                 "step-down/person",
             );
-            cx.owe(Recipient::Iesg, about, "TEAM-2", "step-down/iesg");
+            cx.owe(Recipient::Iesg, about, Requirement::Team2, "step-down/iesg");
         }
         _ => {}
     }
@@ -79,7 +90,7 @@ fn next_period(
     last_until: Option<Timestamp>,
     from: Timestamp,
     to: Timestamp,
-    requirement: &'static str,
+    requirement: Requirement,
 ) -> Result<Period, Refusal> {
     if from >= to || to > cx.now {
         return Err(Refusal::invalid(

@@ -7,6 +7,7 @@ use crate::command::Command;
 use crate::event::Event;
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 use crate::settings::TeamNumbersChange;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
@@ -17,7 +18,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             text: body,
             numbers,
         } => {
-            cx.only(&[Capacity::Moderator], "PROC-1", "drafting procedures")?;
+            cx.only(
+                &[Capacity::Moderator],
+                Requirement::Proc1,
+                "drafting procedures",
+            )?;
             next_version(cx.state.procedures.keys().next_back(), *version)?;
             text("title", title, 200)?;
             text("text", body, 200_000)?;
@@ -37,22 +42,30 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
         }
         Command::OpenProceduresReview { version } => {
-            cx.only(&[Capacity::Moderator], "PROC-1", "opening community review")?;
+            cx.only(
+                &[Capacity::Moderator],
+                Requirement::Proc1,
+                "opening community review",
+            )?;
             let p = procedures(cx, *version)?;
             if p.status != ProceduresStatus::Draft {
                 return Err(Refusal::out_of_order(
-                    "PROC-1",
+                    Requirement::Proc1,
                     format!("version {version} is not a draft"),
                 ));
             }
             cx.emit(Event::ProceduresReviewOpened { version: *version });
         }
         Command::ApproveProcedures { version } => {
-            cx.only(&[Capacity::Iesg], "PROC-1", "approving procedures")?;
+            cx.only(
+                &[Capacity::Iesg],
+                Requirement::Proc1,
+                "approving procedures",
+            )?;
             let p = procedures(cx, *version)?;
             if p.status != ProceduresStatus::InCommunityReview {
                 return Err(Refusal::out_of_order(
-                    "PROC-1",
+                    Requirement::Proc1,
                     format!(
                         "version {version} must go through community review before the IESG approves it"
                     ),
@@ -70,7 +83,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         } => {
             cx.only(
                 &[Capacity::Operator, Capacity::Iesg],
-                "NOTEWELL-1",
+                Requirement::Notewell1,
                 "publishing the Note Well",
             )?;
             next_version(cx.state.note_wells.keys().next_back(), *version)?;

@@ -11,6 +11,7 @@ use crate::event::Event;
 use crate::ids::ReinstatementId;
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 use crate::time::one_year_after;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
@@ -18,19 +19,19 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         Command::RequestReinstatement { action, statement } => {
             cx.only(
                 &[Capacity::Participant],
-                "REINST-1",
+                Requirement::Reinst1,
                 "asking for reinstatement",
             )?;
             let a = cx.action(*action)?;
             if &a.subject != cx.me() {
                 return Err(Refusal::not_permitted(
-                    "REINST-1",
+                    Requirement::Reinst1,
                     "only the suspended person may ask for reinstatement",
                 ));
             }
             if a.terms.measure != Measure::IndefiniteSuspension || !a.in_force() {
                 return Err(Refusal::out_of_order(
-                    "REINST-1",
+                    Requirement::Reinst1,
                     format!("{action} is not an indefinite suspension in force"),
                 ));
             }
@@ -43,7 +44,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 .collect();
             if earlier.iter().any(|r| r.decision.is_none()) {
                 return Err(Refusal::out_of_order(
-                    "REINST-1",
+                    Requirement::Reinst1,
                     format!("a request about {action} is still awaiting its decision"),
                 ));
             }
@@ -82,7 +83,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                         cx.owe(
                             Recipient::ForumAdministrators { forum: f.clone() },
                             about.clone(),
-                            "REINST-2",
+                            Requirement::Reinst2,
                             "reinstatement-requested/decider",
                         );
                     }
@@ -90,13 +91,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 Decider::ModeratorTeam => cx.owe(
                     Recipient::ModeratorTeam,
                     about,
-                    "REINST-2",
+                    Requirement::Reinst2,
                     "reinstatement-requested/decider",
                 ),
                 Decider::Legacy { .. } => cx.owe(
                     Recipient::Iesg,
                     about,
-                    "REINST-5",
+                    Requirement::Reinst5,
                     "reinstatement-requested/decider",
                 ),
             }
@@ -112,14 +113,14 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             })?;
             if r.decision.is_some() {
                 return Err(Refusal::out_of_order(
-                    "REINST-3",
+                    Requirement::Reinst3,
                     format!("{request} has already been decided"),
                 ));
             }
             let a = cx.action(r.action)?;
             if &r.person == cx.me() || &a.subject == cx.me() {
                 return Err(Refusal::not_permitted(
-                    "REINST-2",
+                    Requirement::Reinst2,
                     format!(
                         "{} cannot decide their own reinstatement: another member of the deciding body does",
                         cx.me()
@@ -148,7 +149,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     Decider::Legacy { process } => format!("the IESG, under {process}"),
                 };
                 return Err(Refusal::not_permitted(
-                    "REINST-2",
+                    Requirement::Reinst2,
                     format!("{request} is decided by {who}"),
                 ));
             }
@@ -184,7 +185,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                         person: r.person.clone(),
                     },
                     Subject::Reinstatement(*request),
-                    "REINST-3",
+                    Requirement::Reinst3,
                     "reinstatement-decided/person",
                 );
             }

@@ -9,6 +9,7 @@ use crate::event::Event;
 use crate::ids::ReferralId;
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     use Capacity::{Administrator, Moderator, Participant, System};
@@ -23,7 +24,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         } => {
             cx.only(
                 &[Participant, Administrator, Moderator],
-                "REPORT-1",
+                Requirement::Report1,
                 "filing a report",
             )?;
             let f = cx.forum(forum)?;
@@ -87,7 +88,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     forum: forum.clone(),
                 },
                 about.clone(),
-                "REPORT-1",
+                Requirement::Report1,
                 "report-filed/administrators",
             );
             // FORUM-3: the moderator team does not moderate non-public fora.
@@ -95,7 +96,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 cx.owe(
                     Recipient::ModeratorTeam,
                     about.clone(),
-                    "REPORT-1",
+                    Requirement::Report1,
                     "report-filed/moderators",
                 );
             }
@@ -111,7 +112,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let r = handled_report(cx, *report)?;
             if r.state != ReportState::Received {
                 return Err(Refusal::out_of_order(
-                    "REPORT-3",
+                    Requirement::Report3,
                     format!("{report} is already {}", r.state.name()),
                 ));
             }
@@ -125,7 +126,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     person: r.reporter.clone(),
                 },
                 Subject::Report(*report),
-                "REPORT-3",
+                Requirement::Report3,
                 "report-acknowledged/reporter",
             );
         }
@@ -133,7 +134,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let r = handled_report(cx, *report)?;
             if r.state != ReportState::Acknowledged {
                 return Err(Refusal::out_of_order(
-                    "REPORT-3",
+                    Requirement::Report3,
                     format!(
                         "{report} is {}; a review starts once it is acknowledged",
                         r.state.name()
@@ -146,13 +147,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let r = handled_report(cx, *report)?;
             if matches!(r.state, ReportState::Resolved { .. }) {
                 return Err(Refusal::out_of_order(
-                    "REPORT-3",
+                    Requirement::Report3,
                     format!("{report} is resolved: only an open report is assigned"),
                 ));
             }
             if *to == r.assignee {
                 return Err(Refusal::out_of_order(
-                    "REPORT-3",
+                    Requirement::Report3,
                     match to {
                         Some(p) => format!("{report} is already assigned to {p}"),
                         None => format!("{report} is not assigned to anyone"),
@@ -164,7 +165,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                 let f = cx.forum(&r.forum)?;
                 if person == &r.subject {
                     return Err(Refusal::not_permitted(
-                        "REPORT-5",
+                        Requirement::Report5,
                         format!("{report} is about {person}, who may not handle it"),
                     ));
                 }
@@ -172,7 +173,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     || (f.public && cx.state.is_moderator(person));
                 if !handles {
                     return Err(Refusal::not_permitted(
-                        "REPORT-1",
+                        Requirement::Report1,
                         format!(
                             "{person} is neither an administrator of {} nor a moderator",
                             f.id
@@ -190,7 +191,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         Command::EscalateReport { report } => {
             cx.only(
                 &[System, Administrator, Moderator],
-                "REPORT-4",
+                Requirement::Report4,
                 "escalating a report",
             )?;
             let r = cx.report(*report)?;
@@ -203,13 +204,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             }
             if r.escalated_at.is_some() {
                 return Err(Refusal::out_of_order(
-                    "REPORT-4",
+                    Requirement::Report4,
                     format!("{report} has already been escalated"),
                 ));
             }
             let Some(deadline) = cx.state.escalates_at(r) else {
                 return Err(Refusal::out_of_order(
-                    "REPORT-4",
+                    Requirement::Report4,
                     format!("{report} is resolved"),
                 ));
             };
@@ -218,7 +219,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             if !admin_hands_over {
                 if cx.capacity() == Administrator {
                     return Err(Refusal::not_permitted(
-                        "REPORT-4",
+                        Requirement::Report4,
                         format!("{} does not administer {}", cx.me(), f.id),
                     ));
                 }
@@ -229,7 +230,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                         "acknowledged but still unresolved"
                     };
                     return Err(Refusal::out_of_order(
-                        "REPORT-4",
+                        Requirement::Report4,
                         format!("{report} escalates at {deadline} if it is {unless}"),
                     ));
                 }
@@ -242,7 +243,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             cx.owe(
                 Recipient::ModeratorTeam,
                 about.clone(),
-                "REPORT-4",
+                Requirement::Report4,
                 "report-escalated/moderators",
             );
             // The moderators' first step is to contact and advise the administrators.
@@ -251,7 +252,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     forum: r.forum.clone(),
                 },
                 about,
-                "REPORT-4",
+                Requirement::Report4,
                 "report-escalated/administrators",
             );
         }
@@ -259,7 +260,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             let r = handled_report(cx, *report)?;
             if !matches!(r.state, ReportState::Acknowledged | ReportState::InReview) {
                 return Err(Refusal::out_of_order(
-                    "REPORT-3",
+                    Requirement::Report3,
                     format!(
                         "{report} is {}; it is resolved after it is acknowledged",
                         r.state.name()
@@ -295,7 +296,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     person: r.reporter.clone(),
                 },
                 Subject::Report(*report),
-                "FEEDBACK-1",
+                Requirement::Feedback1,
                 "report-resolved/reporter",
             );
         }
@@ -321,7 +322,7 @@ fn refer(cx: &mut Cx, report: crate::ids::ReportId, note: &str) {
     cx.owe(
         Recipient::Ombudsteam,
         Subject::Report(report),
-        "OMBUDS-1",
+        Requirement::Ombuds1,
         "report-referred/ombudsteam",
     );
 }
@@ -331,7 +332,7 @@ fn refer(cx: &mut Cx, report: crate::ids::ReportId, note: &str) {
 fn handled_report<'a>(cx: &Cx<'a>, id: crate::ids::ReportId) -> Result<&'a Report, Refusal> {
     cx.only(
         &[Capacity::Administrator, Capacity::Moderator],
-        "REPORT-3",
+        Requirement::Report3,
         "handling a report",
     )?;
     let r = cx.report(id)?;
@@ -339,7 +340,7 @@ fn handled_report<'a>(cx: &Cx<'a>, id: crate::ids::ReportId) -> Result<&'a Repor
     if &r.subject == cx.me() {
         // Handling a report shows who filed it; its subject never sees that.
         return Err(Refusal::not_permitted(
-            "REPORT-5",
+            Requirement::Report5,
             format!(
                 "{id} is about {}: another administrator or a moderator handles it",
                 r.subject
@@ -361,12 +362,12 @@ fn handled_report<'a>(cx: &Cx<'a>, id: crate::ids::ReportId) -> Result<&'a Repor
         Ok(r)
     } else if cx.capacity() == Capacity::Administrator {
         Err(Refusal::not_permitted(
-            "ROLE-2",
+            Requirement::Role2,
             format!("{} does not administer {}", cx.me(), f.id),
         ))
     } else {
         Err(Refusal::not_permitted(
-            "REPORT-4",
+            Requirement::Report4,
             format!(
                 "{id} is for the administrators of {} until it escalates",
                 f.id

@@ -8,19 +8,20 @@ use crate::event::Event;
 use crate::ids::PersonId;
 use crate::model::*;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 use std::collections::BTreeSet;
 
 pub(super) fn bootstrap(cx: &mut Cx, operator: &PersonId, name: &str) -> Result<(), Refusal> {
     if cx.state.bootstrapped {
         return Err(Refusal::out_of_order(
-            "AUDIT-1",
+            Requirement::Audit1,
             "this log has already been set up",
         ));
     }
     if *operator == PersonId::system() || cx.me() != operator || cx.capacity() != Capacity::Operator
     {
         return Err(Refusal::not_permitted(
-            "ROLE-1",
+            Requirement::Role1,
             "the first event makes its own actor the first operator",
         ));
     }
@@ -41,7 +42,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             name,
             time_zone,
         } => {
-            cx.only(&[Operator], "ROLE-1", "registering people")?;
+            cx.only(&[Operator], Requirement::Role1, "registering people")?;
             if cx.state.people.contains_key(person) || *person == PersonId::system() {
                 return Err(Refusal::Exists {
                     what: "person",
@@ -59,7 +60,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
         }
         Command::LinkIdentity { person, identity } => {
-            cx.only(&[Operator, Moderator], "ROLE-1", "linking identities")?;
+            cx.only(
+                &[Operator, Moderator],
+                Requirement::Role1,
+                "linking identities",
+            )?;
             cx.person(person)?;
             if let Some(owner) = cx.state.person_with(identity) {
                 return Err(Refusal::Exists {
@@ -73,7 +78,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
         }
         Command::GrantRole { person, role } => {
-            cx.only(&[Operator], "ROLE-1", "granting roles")?;
+            cx.only(&[Operator], Requirement::Role1, "granting roles")?;
             let p = cx.person(person)?;
             check_role_target(cx, role)?;
             if p.roles.contains(role) {
@@ -94,13 +99,13 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     at: Some(cx.now),
                 });
                 cx.warn(
-                    "TEAM-2",
+                    Requirement::Team2,
                     format!("moderator {person} now serves as {role} and should step down"),
                 );
             }
         }
         Command::RevokeRole { person, role } => {
-            cx.only(&[Operator], "ROLE-1", "revoking roles")?;
+            cx.only(&[Operator], Requirement::Role1, "revoking roles")?;
             if !cx.person(person)?.roles.contains(role) {
                 return Err(Refusal::unknown("role", format!("{role} of {person}")));
             }
@@ -115,7 +120,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             area,
             responsible_ad,
         } => {
-            cx.only(&[Operator], "ROLE-1", "creating working groups")?;
+            cx.only(&[Operator], Requirement::Role1, "creating working groups")?;
             if cx.state.working_groups.contains_key(wg) {
                 return Err(Refusal::Exists {
                     what: "working group",
@@ -145,7 +150,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             wg,
             responsible_ad,
         } => {
-            cx.only(&[Operator], "ROLE-1", "creating fora")?;
+            cx.only(&[Operator], Requirement::Role1, "creating fora")?;
             if cx.state.fora.contains_key(forum) {
                 return Err(Refusal::Exists {
                     what: "forum",
@@ -179,7 +184,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         Command::DelegateAdministration { forum, to } | Command::RevokeDelegation { forum, to } => {
             cx.only(
                 &[Administrator, Operator],
-                "ROLE-2",
+                Requirement::Role2,
                 "delegating administration",
             )?;
             let f = cx.forum(forum)?;
@@ -189,7 +194,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
                     .is_some_and(|wg| cx.state.holds(cx.me(), &Role::WgChair { wg: wg.clone() }));
             if cx.capacity() == Administrator && !is_chair {
                 return Err(Refusal::not_permitted(
-                    "ROLE-2",
+                    Requirement::Role2,
                     format!(
                         "only the chairs of the working group that owns {forum} may delegate its administration"
                     ),
@@ -225,7 +230,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             organisation,
             reference,
         } => {
-            cx.only(&[Operator], "FORUM-2", "recording an opt-in")?;
+            cx.only(&[Operator], Requirement::Forum2, "recording an opt-in")?;
             if *organisation == Organisation::Ietf || cx.state.opted_in.contains_key(organisation) {
                 return Err(Refusal::Exists {
                     what: "opt-in",
@@ -241,7 +246,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
         Command::AddCategory { category } => {
             cx.only(
                 &[Operator, Moderator],
-                "REPORT-2",
+                Requirement::Report2,
                 "adding report categories",
             )?;
             text("category.id", &category.id, 64)?;
@@ -257,7 +262,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             });
         }
         Command::ChangeSettings { settings } => {
-            cx.only(&[Operator], "ROLE-1", "changing a deployment's settings")?;
+            cx.only(
+                &[Operator],
+                Requirement::Role1,
+                "changing a deployment's settings",
+            )?;
             cx.emit(Event::DeploymentSettingsChanged {
                 settings: cx.state.settings.changed(settings)?,
             });

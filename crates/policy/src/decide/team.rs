@@ -7,11 +7,16 @@ use crate::command::Command;
 use crate::event::Event;
 use crate::model::Capacity;
 use crate::refusal::Refusal;
+use crate::requirement::Requirement;
 
 pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
     match command {
         Command::AppointModerator { person } => {
-            cx.only(&[Capacity::Iesg], "TEAM-1", "appointing moderators")?;
+            cx.only(
+                &[Capacity::Iesg],
+                Requirement::Team1,
+                "appointing moderators",
+            )?;
             let p = cx.person(person)?;
             if cx.state.is_moderator(person) {
                 return Err(Refusal::Exists {
@@ -32,7 +37,11 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             team_size_warning(cx, cx.state.moderators.len() + 1);
         }
         Command::RecallModerator { person, reason } => {
-            cx.only(&[Capacity::Iesg], "TEAM-1", "recalling moderators")?;
+            cx.only(
+                &[Capacity::Iesg],
+                Requirement::Team1,
+                "recalling moderators",
+            )?;
             if !cx.state.is_moderator(person) {
                 return Err(Refusal::unknown("moderator", person));
             }
@@ -53,7 +62,7 @@ pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
             if !own {
                 cx.only(
                     &[Capacity::Operator],
-                    "TEAM-4",
+                    Requirement::Team4,
                     "recording another person's availability",
                 )?;
             }
@@ -98,7 +107,7 @@ fn team_size_warning(cx: &mut Cx, size: usize) {
     let min = cx.state.settings.warn_team_below as usize;
     if size < min {
         cx.warn(
-            "TEAM-3",
+            Requirement::Team3,
             format!(
                 "the moderator team will have {size} members; the policy asks for at least {min}"
             ),

@@ -11,7 +11,7 @@ pub struct Notification {
     pub id: NotificationId,
     pub to: Recipient,
     pub about: Subject,
-    /// The requirement that makes it owed, e.g. "NOTIFY-3".
+    /// The requirement that makes it owed, e.g. "NOTIFY-3" (several, space-separated, when rules share it).
     pub requirement: String,
     /// The template it is rendered from, e.g. "action-taken/person".
     pub template: String,

@@ -214,10 +214,11 @@ fn notify_3_a_suspension_extended_past_14_days_is_announced() {
 #[test]
 fn notify_3_fourteen_days_is_the_policys_number_not_a_setting() {
     let mut w = World::ietf();
-    for who in [("m1", Moderator), ("op", Operator)] {
+    for (who, capacity, requirement) in [("m1", Moderator, "ROLE-1"), ("op", Operator, "NOTIFY-3")]
+    {
         let r = w.refused(
-            who.0,
-            who.1,
+            who,
+            capacity,
             Command::ChangeSettings {
                 settings: SettingsChange {
                     announce_suspensions_over_days: Some(7),
@@ -225,10 +226,7 @@ fn notify_3_fourteen_days_is_the_policys_number_not_a_setting() {
                 },
             },
         );
-        assert!(
-            matches!(r.requirement(), "NOTIFY-3" | "ROLE-1"),
-            "{who:?}: {r:?}"
-        );
+        assert_eq!(r.requirement(), requirement, "{who}: {r:?}");
     }
     w.at(NOW);
     // Eight days is not announced, whoever asked for seven.

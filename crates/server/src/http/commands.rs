@@ -115,7 +115,7 @@ pub(crate) async fn execute(
                 Ok(recorded) => Ok(Ok(recorded)),
                 Err(crate::EngineError::Refused(refusal)) => {
                     tracing::info!(
-                        requirement = refusal.requirement(),
+                        requirement = refusal.requirement().id(),
                         code = refusal.code(),
                         command = command.name(),
                         "refused"

@@ -113,10 +113,10 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn refused(&self, requirement: &str, code: &str) {
+    pub fn refused(&self, requirement: modpod_policy::Requirement, code: &str) {
         self.refusals
             .get_or_create(&RefusalLabels {
-                requirement: requirement.to_owned(),
+                requirement: requirement.id().to_owned(),
                 code: code.to_owned(),
             })
             .inc();

@@ -291,7 +291,7 @@ impl ApiError {
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
             code: refusal.code(),
-            requirement: Some(refusal.requirement()),
+            requirement: Some(refusal.requirement().id()),
             message: refusal.to_string(),
         }
     }

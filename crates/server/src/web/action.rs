@@ -324,7 +324,7 @@ fn action_page(
             .err()
         })
         .flatten()
-        .filter(|r| r.requirement() == "ACT-3")
+        .filter(|r| r.requirement() == modpod_policy::Requirement::Act3)
         .map(|r| r.to_string());
     let fora: Vec<_> = state
         .fora

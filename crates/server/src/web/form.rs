@@ -87,8 +87,12 @@ impl Fields {
 /// A policy refusal as a page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Refused {
-    pub requirement: &'static str,
+    pub requirement: modpod_policy::Requirement,
     pub message: String,
+    /// The kind of record named that does not exist (`person`, ...), for a
+    /// page that puts it beside the field that named it.
+    #[serde(skip)]
+    pub unknown: Option<&'static str>,
 }
 
 /// What was wrong with a form.
@@ -140,6 +144,10 @@ impl Problems {
                 problems.refusal = Some(Refused {
                     requirement: refusal.requirement(),
                     message: refusal.to_string(),
+                    unknown: match refusal {
+                        Refusal::Unknown { what, .. } => Some(*what),
+                        _ => None,
+                    },
                 });
             }
         }
@@ -444,7 +452,10 @@ mod tests {
         );
         assert!(p.refusal.is_none());
         let p = Problems::refused(&invalid, &[]);
-        assert_eq!(p.refusal.map(|r| r.requirement), Some("INPUT"));
+        assert_eq!(
+            p.refusal.map(|r| r.requirement),
+            Some(modpod_policy::Requirement::Input)
+        );
     }
 
     #[test]

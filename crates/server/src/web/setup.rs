@@ -25,7 +25,7 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ForumId, PersonId, WgId};
 use modpod_policy::model::{Capacity, Organisation, ProceduresStatus};
 use modpod_policy::settings::{SettingsChange, TeamNumbersChange};
-use modpod_policy::{Actor, Command, State, views};
+use modpod_policy::{Actor, Command, Requirement, State, views};
 
 /// Every organisation that may own a forum, as the forms name them.
 const ORGANISATIONS: [(Organisation, &str); 6] = [
@@ -62,7 +62,7 @@ fn offered(
     capacities.iter().copied().find(|c| {
         match modpod_policy::decide(state, &Actor::new(person.clone(), *c), command, now) {
             Ok(_) => true,
-            Err(refusal) => refusal.requirement() == "INPUT",
+            Err(refusal) => refusal.requirement() == Requirement::Input,
         }
     })
 }
@@ -328,6 +328,7 @@ fn setup_page(
                 .map(|r| form::Refused {
                     requirement: r.requirement(),
                     message: r.to_string(),
+                    unknown: None,
                 });
                 let roles: Vec<String> = p.roles.iter().map(ToString::to_string).collect();
                 context! { id => p.id, name => p.name, roles => roles, refusal => refusal }
@@ -753,8 +754,7 @@ pub(super) async fn step(
     };
     // "There is no person ..." goes next to the field that named them.
     if let Some(refusal) = problems.refusal.as_ref()
-        && refusal.requirement == "INPUT"
-        && refusal.message.starts_with("there is no person ")
+        && refusal.unknown == Some("person")
     {
         let message = refusal.message.clone();
         problems.refusal = None;
