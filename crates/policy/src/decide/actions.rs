@@ -3,7 +3,7 @@
 //! must be told (NOTIFY-1, -3, -4, -7; none for spam, ACT-5).
 
 use super::{Cx, text};
-use crate::command::Command;
+use crate::command::SubjectRef;
 use crate::event::Event;
 use crate::ids::{ActionId, ForumId, PersonId, ReportId};
 use crate::model::*;
@@ -14,301 +14,334 @@ use crate::time::add_days;
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 
-pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
-    use Capacity::{Administrator, Iesg, Moderator, Operator, Participant, System};
-    match command {
-        Command::TakeAction {
-            subject,
-            measure,
-            fora,
-            reason,
-            reports,
-            evidence,
+/// `take_action`.
+#[allow(clippy::too_many_arguments)] // one parameter per field of the command
+pub(super) fn take_action(
+    cx: &mut Cx,
+    subject: &SubjectRef,
+    measure: &Measure,
+    fora: &[ForumId],
+    reason: &str,
+    reports: &[ReportId],
+    evidence: &[Evidence],
+    starts_at: &Option<Timestamp>,
+    ends_at: &Option<Timestamp>,
+    spam: &bool,
+) -> Result<(), Refusal> {
+    use Capacity::{Administrator, Moderator};
+    cx.only(
+        &[Administrator, Moderator],
+        Requirement::Act2,
+        "taking an action",
+    )?;
+    let starts_at = starts_at.unwrap_or(cx.now);
+    check_terms(cx, measure, fora, starts_at, *ends_at)?;
+    text("reason", reason, 10_000)?;
+    check_evidence(evidence)?;
+    let subject = cx.subject(subject)?;
+    not_on_myself(cx, &subject)?;
+    check_reports(cx, &subject, reports)?;
+    if *spam {
+        check_spam(cx, measure, reports, evidence)?;
+    }
+    may_act(cx, &subject, fora, reports)?;
+    let action = Action {
+        id: ActionId(cx.state.next.action),
+        subject,
+        terms: Terms {
+            measure: measure.clone(),
+            fora: fora.to_vec(),
             starts_at,
-            ends_at,
-            spam,
-        } => {
-            cx.only(
-                &[Administrator, Moderator],
-                Requirement::Act2,
-                "taking an action",
-            )?;
-            let starts_at = starts_at.unwrap_or(cx.now);
-            check_terms(cx, measure, fora, starts_at, *ends_at)?;
-            text("reason", reason, 10_000)?;
-            check_evidence(evidence)?;
-            let subject = cx.subject(subject)?;
-            not_on_myself(cx, &subject)?;
-            check_reports(cx, &subject, reports)?;
-            if *spam {
-                check_spam(cx, measure, reports, evidence)?;
-            }
-            may_act(cx, &subject, fora, reports)?;
-            let action = Action {
-                id: ActionId(cx.state.next.action),
-                subject,
-                terms: Terms {
-                    measure: measure.clone(),
-                    fora: fora.clone(),
-                    starts_at,
-                    ends_at: *ends_at,
-                },
-                taken_by: cx.me().clone(),
-                taken_as: cx.capacity(),
-                taken_at: cx.now,
-                reason: reason.clone(),
-                reports: reports.clone(),
-                evidence: evidence.clone(),
-                spam: *spam,
-                procedures_version: cx.state.procedures_in_force(),
-                legacy: None,
-                status: ActionStatus::InForce,
-                amendments: Vec::new(),
-                consultations: Vec::new(),
-            };
-            let (id, terms, spam) = (action.id, action.terms.clone(), action.spam);
-            let subject = action.subject.clone();
-            cx.emit(Event::ActionTaken { action });
-            if !spam {
-                owe_for_terms(cx, id, &subject, &terms, "action-taken");
-            }
-        }
-        Command::ConsultModerators { action, note } => {
-            cx.only(
-                &[Administrator],
-                Requirement::Act3,
-                "consulting the moderator team",
-            )?;
-            let a = cx.action(*action)?;
-            not_on_myself(cx, &a.subject)?;
-            let administers_one = a.terms.fora.iter().any(|f| {
-                cx.state
-                    .fora
-                    .get(f)
-                    .is_some_and(|f| cx.state.is_administrator(cx.me(), f))
-            });
-            if !administers_one {
-                return Err(Refusal::not_permitted(
-                    Requirement::Act3,
-                    format!("{} administers none of the fora of {action}", cx.me()),
-                ));
-            }
-            text("note", note, 5_000)?;
-            cx.emit(Event::ModeratorsConsulted {
+            ends_at: *ends_at,
+        },
+        taken_by: cx.me().clone(),
+        taken_as: cx.capacity(),
+        taken_at: cx.now,
+        reason: reason.to_owned(),
+        reports: reports.to_vec(),
+        evidence: evidence.to_vec(),
+        spam: *spam,
+        procedures_version: cx.state.procedures_in_force(),
+        legacy: None,
+        status: ActionStatus::InForce,
+        amendments: Vec::new(),
+        consultations: Vec::new(),
+    };
+    let (id, terms, spam) = (action.id, action.terms.clone(), action.spam);
+    let subject = action.subject.clone();
+    cx.emit(Event::ActionTaken { action });
+    if !spam {
+        owe_for_terms(cx, id, &subject, &terms, "action-taken");
+    }
+    Ok(())
+}
+
+/// `consult_moderators`.
+pub(super) fn consult_moderators(
+    cx: &mut Cx,
+    action: &ActionId,
+    note: &str,
+) -> Result<(), Refusal> {
+    use Capacity::Administrator;
+    cx.only(
+        &[Administrator],
+        Requirement::Act3,
+        "consulting the moderator team",
+    )?;
+    let a = cx.action(*action)?;
+    not_on_myself(cx, &a.subject)?;
+    let administers_one = a.terms.fora.iter().any(|f| {
+        cx.state
+            .fora
+            .get(f)
+            .is_some_and(|f| cx.state.is_administrator(cx.me(), f))
+    });
+    if !administers_one {
+        return Err(Refusal::not_permitted(
+            Requirement::Act3,
+            format!("{} administers none of the fora of {action}", cx.me()),
+        ));
+    }
+    text("note", note, 5_000)?;
+    cx.emit(Event::ModeratorsConsulted {
+        action: *action,
+        consultation: Consultation {
+            at: cx.now,
+            administrator: cx.me().clone(),
+            moderator: None,
+            note: note.to_owned(),
+            answer: None,
+            before_amendment: a.amendments.len(),
+        },
+    });
+    cx.owe(
+        Recipient::ModeratorTeam,
+        Subject::Action(*action),
+        Requirement::Act3,
+        "consultation-requested/moderators",
+    );
+    Ok(())
+}
+
+/// `answer_consultation`.
+pub(super) fn answer_consultation(
+    cx: &mut Cx,
+    action: &ActionId,
+    consultation: &usize,
+    answer: &str,
+) -> Result<(), Refusal> {
+    use Capacity::Moderator;
+    cx.only(
+        &[Moderator],
+        Requirement::Act3,
+        "answering for the moderator team",
+    )?;
+    let a = cx.action(*action)?;
+    let c = a
+        .consultations
+        .get(*consultation)
+        .ok_or_else(|| Refusal::unknown("consultation", format!("{consultation} of {action}")))?;
+    if c.answer.is_some() || c.moderator.is_some() {
+        return Err(Refusal::out_of_order(
+            Requirement::Act3,
+            format!("consultation {consultation} of {action} is already answered"),
+        ));
+    }
+    if &c.administrator == cx.me() || &a.subject == cx.me() {
+        return Err(Refusal::not_permitted(
+            Requirement::Act3,
+            "another moderator answers: not the one who asked, nor the person the action is on",
+        ));
+    }
+    text("answer", answer, 5_000)?;
+    cx.emit(Event::ConsultationAnswered {
+        action: *action,
+        consultation: *consultation,
+        moderator: cx.me().clone(),
+        answer: ConsultationAnswer {
+            at: cx.now,
+            text: answer.to_owned(),
+        },
+    });
+    cx.owe(
+        Recipient::Person {
+            person: c.administrator.clone(),
+        },
+        Subject::Action(*action),
+        Requirement::Act3,
+        "consultation-answered/administrator",
+    );
+    Ok(())
+}
+
+/// `amend_action`.
+pub(super) fn amend_action(
+    cx: &mut Cx,
+    action: &ActionId,
+    terms: &TermsChange,
+    reason: &str,
+) -> Result<(), Refusal> {
+    use Capacity::Iesg;
+    let a = changeable(cx, *action)?;
+    text("reason", reason, 10_000)?;
+    check_terms(
+        cx,
+        &terms.measure,
+        &terms.fora,
+        a.terms.starts_at,
+        terms.ends_at,
+    )?;
+    let added: Vec<ForumId> = terms
+        .fora
+        .iter()
+        .filter(|f| !a.terms.fora.contains(f))
+        .cloned()
+        .collect();
+    if !added.is_empty() && cx.capacity() != Iesg {
+        may_act(cx, &a.subject, &added, &a.reports)?;
+    }
+    amend(cx, a, terms, reason);
+    Ok(())
+}
+
+/// `rescind_action`.
+pub(super) fn rescind_action(cx: &mut Cx, action: &ActionId, reason: &str) -> Result<(), Refusal> {
+    let a = changeable(cx, *action)?;
+    text("reason", reason, 10_000)?;
+    rescind(cx, a, reason);
+    Ok(())
+}
+
+/// `expire_action`.
+pub(super) fn expire_action(cx: &mut Cx, action: &ActionId) -> Result<(), Refusal> {
+    use Capacity::System;
+    cx.only(
+        &[System],
+        Requirement::Act1,
+        "recording the end of an action",
+    )?;
+    let a = cx.action(*action)?;
+    match a.terms.ends_at {
+        Some(end) if a.in_force() && end <= cx.now => {
+            cx.emit(Event::ActionExpired {
                 action: *action,
-                consultation: Consultation {
-                    at: cx.now,
-                    administrator: cx.me().clone(),
-                    moderator: None,
-                    note: note.clone(),
-                    answer: None,
-                    before_amendment: a.amendments.len(),
-                },
+                at: end,
             });
-            cx.owe(
-                Recipient::ModeratorTeam,
-                Subject::Action(*action),
-                Requirement::Act3,
-                "consultation-requested/moderators",
-            );
-        }
-        Command::AnswerConsultation {
-            action,
-            consultation,
-            answer,
-        } => {
-            cx.only(
-                &[Moderator],
-                Requirement::Act3,
-                "answering for the moderator team",
-            )?;
-            let a = cx.action(*action)?;
-            let c = a.consultations.get(*consultation).ok_or_else(|| {
-                Refusal::unknown("consultation", format!("{consultation} of {action}"))
-            })?;
-            if c.answer.is_some() || c.moderator.is_some() {
-                return Err(Refusal::out_of_order(
-                    Requirement::Act3,
-                    format!("consultation {consultation} of {action} is already answered"),
-                ));
-            }
-            if &c.administrator == cx.me() || &a.subject == cx.me() {
-                return Err(Refusal::not_permitted(
-                    Requirement::Act3,
-                    "another moderator answers: not the one who asked, nor the person the action is on",
-                ));
-            }
-            text("answer", answer, 5_000)?;
-            cx.emit(Event::ConsultationAnswered {
-                action: *action,
-                consultation: *consultation,
-                moderator: cx.me().clone(),
-                answer: ConsultationAnswer {
-                    at: cx.now,
-                    text: answer.clone(),
-                },
-            });
-            cx.owe(
-                Recipient::Person {
-                    person: c.administrator.clone(),
-                },
-                Subject::Action(*action),
-                Requirement::Act3,
-                "consultation-answered/administrator",
-            );
-        }
-        Command::AmendAction {
-            action,
-            terms,
-            reason,
-        } => {
-            let a = changeable(cx, *action)?;
-            text("reason", reason, 10_000)?;
-            check_terms(
-                cx,
-                &terms.measure,
-                &terms.fora,
-                a.terms.starts_at,
-                terms.ends_at,
-            )?;
-            let added: Vec<ForumId> = terms
-                .fora
-                .iter()
-                .filter(|f| !a.terms.fora.contains(f))
-                .cloned()
-                .collect();
-            if !added.is_empty() && cx.capacity() != Iesg {
-                may_act(cx, &a.subject, &added, &a.reports)?;
-            }
-            amend(cx, a, terms, reason);
-        }
-        Command::RescindAction { action, reason } => {
-            let a = changeable(cx, *action)?;
-            text("reason", reason, 10_000)?;
-            rescind(cx, a, reason);
-        }
-        Command::ExpireAction { action } => {
-            cx.only(
-                &[System],
-                Requirement::Act1,
-                "recording the end of an action",
-            )?;
-            let a = cx.action(*action)?;
-            match a.terms.ends_at {
-                Some(end) if a.in_force() && end <= cx.now => {
-                    cx.emit(Event::ActionExpired {
-                        action: *action,
-                        at: end,
-                    });
-                    if !a.spam {
-                        cx.owe(
-                            Recipient::Person {
-                                person: a.subject.clone(),
-                            },
-                            Subject::Action(*action),
-                            Requirement::Notify1,
-                            "action-ended/person",
-                        );
-                    }
-                }
-                _ => {
-                    return Err(Refusal::out_of_order(
-                        Requirement::Act1,
-                        format!("{action} has not reached its end"),
-                    ));
-                }
-            }
-        }
-        Command::RequestAnnouncement { action } => {
-            cx.only(
-                &[Participant],
-                Requirement::Notify3,
-                "asking for an announcement",
-            )?;
-            let a = cx.action(*action)?;
-            if &a.subject != cx.me() {
-                return Err(Refusal::not_permitted(
-                    Requirement::Notify3,
-                    "only the suspended person may ask for their suspension to be announced",
-                ));
-            }
-            if !a.terms.measure.is_suspension() || !a.in_force() {
-                return Err(Refusal::out_of_order(
-                    Requirement::Notify3,
-                    format!("{action} is not a suspension in force"),
-                ));
-            }
-            cx.emit(Event::AnnouncementRequested { action: *action });
-            for f in &a.terms.fora {
+            if !a.spam {
                 cx.owe(
-                    Recipient::Forum { forum: f.clone() },
+                    Recipient::Person {
+                        person: a.subject.clone(),
+                    },
                     Subject::Action(*action),
-                    Requirement::Notify3,
-                    "suspension/forum",
+                    Requirement::Notify1,
+                    "action-ended/person",
                 );
             }
         }
-        Command::RecordLegacyAction {
-            subject,
-            fora,
-            imposed_at,
-            process,
-            reference,
-        } => {
-            cx.only(
-                &[Operator, Iesg],
-                Requirement::Reinst5,
-                "recording an action imposed under an earlier process",
-            )?;
-            if fora.is_empty() {
-                return Err(Refusal::invalid("fora", "name at least one forum"));
-            }
-            for f in fora {
-                cx.forum(f)?;
-            }
-            text("process", process, 200)?;
-            text("reference", reference, 2_000)?;
-            let effective = cx.state.settings.policy_effective_at;
-            if *imposed_at >= effective {
-                return Err(Refusal::not_permitted(
-                    Requirement::Reinst5,
-                    format!(
-                        "imposed_at: only a suspension imposed before this policy took effect ({effective}) is legacy; a later one is an action under this policy"
-                    ),
-                ));
-            }
-            let subject = cx.subject(subject)?;
-            let id = ActionId(cx.state.next.action);
-            cx.emit(Event::ActionTaken {
-                action: Action {
-                    id,
-                    subject,
-                    terms: Terms {
-                        measure: Measure::IndefiniteSuspension,
-                        fora: fora.clone(),
-                        starts_at: *imposed_at,
-                        ends_at: None,
-                    },
-                    taken_by: cx.me().clone(),
-                    taken_as: cx.capacity(),
-                    taken_at: *imposed_at,
-                    reason: format!("imposed under {process}: {reference}"),
-                    reports: Vec::new(),
-                    evidence: Vec::new(),
-                    spam: false,
-                    procedures_version: None,
-                    legacy: Some(Legacy {
-                        process: process.clone(),
-                        reference: reference.clone(),
-                    }),
-                    status: ActionStatus::InForce,
-                    amendments: Vec::new(),
-                    consultations: Vec::new(),
-                },
-            });
+        _ => {
+            return Err(Refusal::out_of_order(
+                Requirement::Act1,
+                format!("{action} has not reached its end"),
+            ));
         }
-        _ => {}
     }
+    Ok(())
+}
+
+/// `request_announcement`.
+pub(super) fn request_announcement(cx: &mut Cx, action: &ActionId) -> Result<(), Refusal> {
+    use Capacity::Participant;
+    cx.only(
+        &[Participant],
+        Requirement::Notify3,
+        "asking for an announcement",
+    )?;
+    let a = cx.action(*action)?;
+    if &a.subject != cx.me() {
+        return Err(Refusal::not_permitted(
+            Requirement::Notify3,
+            "only the suspended person may ask for their suspension to be announced",
+        ));
+    }
+    if !a.terms.measure.is_suspension() || !a.in_force() {
+        return Err(Refusal::out_of_order(
+            Requirement::Notify3,
+            format!("{action} is not a suspension in force"),
+        ));
+    }
+    cx.emit(Event::AnnouncementRequested { action: *action });
+    for f in &a.terms.fora {
+        cx.owe(
+            Recipient::Forum { forum: f.clone() },
+            Subject::Action(*action),
+            Requirement::Notify3,
+            "suspension/forum",
+        );
+    }
+    Ok(())
+}
+
+/// `record_legacy_action`.
+pub(super) fn record_legacy_action(
+    cx: &mut Cx,
+    subject: &SubjectRef,
+    fora: &[ForumId],
+    imposed_at: &Timestamp,
+    process: &str,
+    reference: &str,
+) -> Result<(), Refusal> {
+    use Capacity::{Iesg, Operator};
+    cx.only(
+        &[Operator, Iesg],
+        Requirement::Reinst5,
+        "recording an action imposed under an earlier process",
+    )?;
+    if fora.is_empty() {
+        return Err(Refusal::invalid("fora", "name at least one forum"));
+    }
+    for f in fora {
+        cx.forum(f)?;
+    }
+    text("process", process, 200)?;
+    text("reference", reference, 2_000)?;
+    let effective = cx.state.settings.policy_effective_at;
+    if *imposed_at >= effective {
+        return Err(Refusal::not_permitted(
+            Requirement::Reinst5,
+            format!(
+                "imposed_at: only a suspension imposed before this policy took effect ({effective}) is legacy; a later one is an action under this policy"
+            ),
+        ));
+    }
+    let subject = cx.subject(subject)?;
+    let id = ActionId(cx.state.next.action);
+    cx.emit(Event::ActionTaken {
+        action: Action {
+            id,
+            subject,
+            terms: Terms {
+                measure: Measure::IndefiniteSuspension,
+                fora: fora.to_vec(),
+                starts_at: *imposed_at,
+                ends_at: None,
+            },
+            taken_by: cx.me().clone(),
+            taken_as: cx.capacity(),
+            taken_at: *imposed_at,
+            reason: format!("imposed under {process}: {reference}"),
+            reports: Vec::new(),
+            evidence: Vec::new(),
+            spam: false,
+            procedures_version: None,
+            legacy: Some(Legacy {
+                process: process.to_owned(),
+                reference: reference.to_owned(),
+            }),
+            status: ActionStatus::InForce,
+            amendments: Vec::new(),
+            consultations: Vec::new(),
+        },
+    });
     Ok(())
 }
 

@@ -4,199 +4,211 @@
 //! recourse is a review by the LLC board, not the appeal chain.
 
 use super::{Cx, text};
-use crate::command::Command;
+use crate::command::SubjectRef;
 use crate::event::Event;
-use crate::ids::{LlcActionId, PersonId};
+use crate::ids::{ForumId, LlcActionId, PersonId};
 use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 
-pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
-    match command {
-        Command::TakeLlcAction {
-            subject,
-            fora,
-            grounds,
-            grounds_description,
-            nature,
-            reason,
-            expected_duration,
-            withhold_on_legal_advice,
-            withhold_from,
-        } => {
-            cx.only(&[Capacity::Llc], Requirement::Llc1, "an emergency action")?;
-            for f in fora {
-                cx.forum(f)?;
-            }
-            match (grounds, grounds_description) {
-                (LlcGrounds::Other, None) => {
-                    return Err(Refusal::invalid(
-                        "grounds_description",
-                        "say what the grounds are when they are none of the examples",
-                    ));
-                }
-                (_, Some(d)) => text("grounds_description", d, 2_000)?,
-                _ => {}
-            }
-            text("nature", nature, 2_000)?;
-            text("reason", reason, 10_000)?;
-            text("expected_duration", expected_duration, 200)?;
-            match withhold_on_legal_advice {
-                Some(advice) => text("withhold_on_legal_advice", advice, 2_000)?,
-                None if !withhold_from.is_empty() => {
-                    return Err(Refusal::invalid(
-                        "withhold_on_legal_advice",
-                        "only legal advice limits who is told of an emergency action: record it",
-                    ));
-                }
-                None => {}
-            }
-            let mut withheld: Vec<LlcAudience> = withhold_from.clone();
-            withheld.sort();
-            withheld.dedup();
-            let subject = cx.subject(subject)?;
-            let id = LlcActionId(cx.state.next.llc_action);
-            let action = LlcAction {
-                id,
-                subject,
-                fora: fora.clone(),
-                grounds: *grounds,
-                grounds_description: grounds_description.clone(),
-                nature: nature.clone(),
-                reason: reason.clone(),
-                expected_duration: expected_duration.clone(),
-                taken_by: cx.me().clone(),
-                taken_at: cx.now,
-                withheld_on_legal_advice: withhold_on_legal_advice.clone(),
-                withheld_from: withheld,
-                board_review: None,
-                lifted_at: None,
-            };
-            let told = |audience| !action.withheld(audience);
-            let (iesg, team, community) = (
-                told(LlcAudience::Iesg),
-                told(LlcAudience::Moderators),
-                told(LlcAudience::Community),
-            );
-            cx.emit(Event::LlcActionTaken { action });
-            let about = Subject::LlcAction(id);
-            if iesg {
-                cx.owe(
-                    Recipient::Iesg,
-                    about.clone(),
-                    Requirement::Llc1,
-                    "llc-action/iesg",
-                );
-            }
-            if team {
-                cx.owe(
-                    Recipient::ModeratorTeam,
-                    about.clone(),
-                    Requirement::Llc1,
-                    "llc-action/moderators",
-                );
-            }
-            if community {
-                cx.owe(
-                    Recipient::CommunityChannel,
-                    about,
-                    Requirement::Llc1,
-                    "llc-action/community",
-                );
-            }
+/// `take_llc_action`.
+#[allow(clippy::too_many_arguments)] // one parameter per field of the command
+pub(super) fn take_llc_action(
+    cx: &mut Cx,
+    subject: &SubjectRef,
+    fora: &[ForumId],
+    grounds: &LlcGrounds,
+    grounds_description: &Option<String>,
+    nature: &str,
+    reason: &str,
+    expected_duration: &str,
+    withhold_on_legal_advice: &Option<String>,
+    withhold_from: &[LlcAudience],
+) -> Result<(), Refusal> {
+    cx.only(&[Capacity::Llc], Requirement::Llc1, "an emergency action")?;
+    for f in fora {
+        cx.forum(f)?;
+    }
+    match (grounds, grounds_description) {
+        (LlcGrounds::Other, None) => {
+            return Err(Refusal::invalid(
+                "grounds_description",
+                "say what the grounds are when they are none of the examples",
+            ));
         }
-        Command::LiftLlcAction { action, reason } => {
-            if cx.capacity() != Capacity::Llc {
-                return Err(Refusal::not_permitted(
-                    Requirement::Llc2,
-                    "an IETF LLC emergency action can be lifted only by the LLC (or its board on review), not by the moderator team or the IESG",
-                ));
-            }
-            let a = open_action(cx, *action)?;
-            text("reason", reason, 10_000)?;
-            cx.emit(Event::LlcActionLifted {
-                action: a.id,
-                at: cx.now,
-                reason: reason.clone(),
-            });
-            cx.owe(
-                Recipient::Person {
-                    person: a.subject.clone(),
-                },
-                Subject::LlcAction(a.id),
-                Requirement::Llc1,
-                "llc-action-lifted/person",
-            );
-        }
-        Command::RequestBoardReview { action } => {
-            let a = open_action(cx, *action)?;
-            if &a.subject != cx.me() {
-                return Err(Refusal::not_permitted(
-                    Requirement::Llc2,
-                    "only the subject of the action may ask the LLC board to review it",
-                ));
-            }
-            if a.board_review.is_some() {
-                return Err(Refusal::out_of_order(
-                    Requirement::Llc2,
-                    format!("a board review of {action} was already requested"),
-                ));
-            }
-            cx.emit(Event::BoardReviewRequested {
-                action: *action,
-                at: cx.now,
-            });
-            cx.owe(
-                Recipient::LlcBoard,
-                Subject::LlcAction(*action),
-                Requirement::Llc2,
-                "board-review-requested/board",
-            );
-        }
-        Command::DecideBoardReview {
-            action,
-            lift,
-            rationale,
-        } => {
-            cx.only(
-                &[Capacity::LlcBoard],
-                Requirement::Llc2,
-                "deciding a board review",
-            )?;
-            let a = open_action(cx, *action)?;
-            if a.board_review.as_ref().is_none_or(|r| r.decision.is_some()) {
-                return Err(Refusal::out_of_order(
-                    Requirement::Llc2,
-                    format!("no board review of {action} is waiting"),
-                ));
-            }
-            text("rationale", rationale, 20_000)?;
-            let subject: PersonId = a.subject.clone();
-            cx.emit(Event::BoardReviewDecided {
-                action: *action,
-                decision: BoardDecision {
-                    by: cx.me().clone(),
-                    at: cx.now,
-                    lift: *lift,
-                    rationale: rationale.clone(),
-                },
-            });
-            if *lift {
-                cx.emit(Event::LlcActionLifted {
-                    action: *action,
-                    at: cx.now,
-                    reason: format!("lifted on board review: {rationale}"),
-                });
-            }
-            cx.owe(
-                Recipient::Person { person: subject },
-                Subject::LlcAction(*action),
-                Requirement::Llc2,
-                "board-review-decided/person",
-            );
-        }
+        (_, Some(d)) => text("grounds_description", d, 2_000)?,
         _ => {}
     }
+    text("nature", nature, 2_000)?;
+    text("reason", reason, 10_000)?;
+    text("expected_duration", expected_duration, 200)?;
+    match withhold_on_legal_advice {
+        Some(advice) => text("withhold_on_legal_advice", advice, 2_000)?,
+        None if !withhold_from.is_empty() => {
+            return Err(Refusal::invalid(
+                "withhold_on_legal_advice",
+                "only legal advice limits who is told of an emergency action: record it",
+            ));
+        }
+        None => {}
+    }
+    let mut withheld: Vec<LlcAudience> = withhold_from.to_vec();
+    withheld.sort();
+    withheld.dedup();
+    let subject = cx.subject(subject)?;
+    let id = LlcActionId(cx.state.next.llc_action);
+    let action = LlcAction {
+        id,
+        subject,
+        fora: fora.to_vec(),
+        grounds: *grounds,
+        grounds_description: grounds_description.clone(),
+        nature: nature.to_owned(),
+        reason: reason.to_owned(),
+        expected_duration: expected_duration.to_owned(),
+        taken_by: cx.me().clone(),
+        taken_at: cx.now,
+        withheld_on_legal_advice: withhold_on_legal_advice.clone(),
+        withheld_from: withheld,
+        board_review: None,
+        lifted_at: None,
+    };
+    let told = |audience| !action.withheld(audience);
+    let (iesg, team, community) = (
+        told(LlcAudience::Iesg),
+        told(LlcAudience::Moderators),
+        told(LlcAudience::Community),
+    );
+    cx.emit(Event::LlcActionTaken { action });
+    let about = Subject::LlcAction(id);
+    if iesg {
+        cx.owe(
+            Recipient::Iesg,
+            about.clone(),
+            Requirement::Llc1,
+            "llc-action/iesg",
+        );
+    }
+    if team {
+        cx.owe(
+            Recipient::ModeratorTeam,
+            about.clone(),
+            Requirement::Llc1,
+            "llc-action/moderators",
+        );
+    }
+    if community {
+        cx.owe(
+            Recipient::CommunityChannel,
+            about,
+            Requirement::Llc1,
+            "llc-action/community",
+        );
+    }
+    Ok(())
+}
+
+/// `lift_llc_action`.
+pub(super) fn lift_llc_action(
+    cx: &mut Cx,
+    action: &LlcActionId,
+    reason: &str,
+) -> Result<(), Refusal> {
+    if cx.capacity() != Capacity::Llc {
+        return Err(Refusal::not_permitted(
+            Requirement::Llc2,
+            "an IETF LLC emergency action can be lifted only by the LLC (or its board on review), not by the moderator team or the IESG",
+        ));
+    }
+    let a = open_action(cx, *action)?;
+    text("reason", reason, 10_000)?;
+    cx.emit(Event::LlcActionLifted {
+        action: a.id,
+        at: cx.now,
+        reason: reason.to_owned(),
+    });
+    cx.owe(
+        Recipient::Person {
+            person: a.subject.clone(),
+        },
+        Subject::LlcAction(a.id),
+        Requirement::Llc1,
+        "llc-action-lifted/person",
+    );
+    Ok(())
+}
+
+/// `request_board_review`.
+pub(super) fn request_board_review(cx: &mut Cx, action: &LlcActionId) -> Result<(), Refusal> {
+    let a = open_action(cx, *action)?;
+    if &a.subject != cx.me() {
+        return Err(Refusal::not_permitted(
+            Requirement::Llc2,
+            "only the subject of the action may ask the LLC board to review it",
+        ));
+    }
+    if a.board_review.is_some() {
+        return Err(Refusal::out_of_order(
+            Requirement::Llc2,
+            format!("a board review of {action} was already requested"),
+        ));
+    }
+    cx.emit(Event::BoardReviewRequested {
+        action: *action,
+        at: cx.now,
+    });
+    cx.owe(
+        Recipient::LlcBoard,
+        Subject::LlcAction(*action),
+        Requirement::Llc2,
+        "board-review-requested/board",
+    );
+    Ok(())
+}
+
+/// `decide_board_review`.
+pub(super) fn decide_board_review(
+    cx: &mut Cx,
+    action: &LlcActionId,
+    lift: &bool,
+    rationale: &str,
+) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::LlcBoard],
+        Requirement::Llc2,
+        "deciding a board review",
+    )?;
+    let a = open_action(cx, *action)?;
+    if a.board_review.as_ref().is_none_or(|r| r.decision.is_some()) {
+        return Err(Refusal::out_of_order(
+            Requirement::Llc2,
+            format!("no board review of {action} is waiting"),
+        ));
+    }
+    text("rationale", rationale, 20_000)?;
+    let subject: PersonId = a.subject.clone();
+    cx.emit(Event::BoardReviewDecided {
+        action: *action,
+        decision: BoardDecision {
+            by: cx.me().clone(),
+            at: cx.now,
+            lift: *lift,
+            rationale: rationale.to_owned(),
+        },
+    });
+    if *lift {
+        cx.emit(Event::LlcActionLifted {
+            action: *action,
+            at: cx.now,
+            reason: format!("lifted on board review: {rationale}"),
+        });
+    }
+    cx.owe(
+        Recipient::Person { person: subject },
+        Subject::LlcAction(*action),
+        Requirement::Llc2,
+        "board-review-decided/person",
+    );
     Ok(())
 }
 

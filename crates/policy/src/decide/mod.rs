@@ -48,55 +48,205 @@ pub fn decide(
         }
         cx.check_capacity_held()?;
     }
+    // One function of one part of the policy decides each command; the
+    // match is exhaustive, so a new command is decided somewhere or does
+    // not compile.
     match command {
         Command::Bootstrap { operator, name } => setup::bootstrap(&mut cx, operator, name)?,
-        Command::RegisterPerson { .. }
-        | Command::LinkIdentity { .. }
-        | Command::GrantRole { .. }
-        | Command::RevokeRole { .. }
-        | Command::CreateWorkingGroup { .. }
-        | Command::CreateForum { .. }
-        | Command::DelegateAdministration { .. }
-        | Command::RevokeDelegation { .. }
-        | Command::OptIn { .. }
-        | Command::AddCategory { .. }
-        | Command::ChangeSettings { .. } => setup::decide(&mut cx, command)?,
-        Command::AppointModerator { .. }
-        | Command::RecallModerator { .. }
-        | Command::SetAvailability { .. } => team::decide(&mut cx, command)?,
-        Command::IssueDigest { .. }
-        | Command::PublishCommunityReport { .. }
-        | Command::RemindToStepDown { .. } => periodic::decide(&mut cx, command)?,
-        Command::FileReport { .. }
-        | Command::AcknowledgeReport { .. }
-        | Command::StartReview { .. }
-        | Command::AssignReport { .. }
-        | Command::EscalateReport { .. }
-        | Command::ResolveReport { .. }
-        | Command::ReferToOmbudsteam { .. } => reports::decide(&mut cx, command)?,
-        Command::TakeAction { .. }
-        | Command::ConsultModerators { .. }
-        | Command::AnswerConsultation { .. }
-        | Command::AmendAction { .. }
-        | Command::RescindAction { .. }
-        | Command::ExpireAction { .. }
-        | Command::RequestAnnouncement { .. }
-        | Command::RecordLegacyAction { .. } => actions::decide(&mut cx, command)?,
-        Command::FileDisagreement { .. }
-        | Command::DecideAppeal { .. }
-        | Command::EscalateAppeal { .. } => appeals::decide(&mut cx, command)?,
-        Command::RequestReinstatement { .. } | Command::DecideReinstatement { .. } => {
-            reinstatement::decide(&mut cx, command)?
+        Command::RegisterPerson {
+            person,
+            name,
+            time_zone,
+        } => setup::register_person(&mut cx, person, name, time_zone)?,
+        Command::LinkIdentity { person, identity } => {
+            setup::link_identity(&mut cx, person, identity)?
         }
-        Command::TakeLlcAction { .. }
-        | Command::LiftLlcAction { .. }
-        | Command::RequestBoardReview { .. }
-        | Command::DecideBoardReview { .. } => llc::decide(&mut cx, command)?,
-        Command::DraftProcedures { .. }
-        | Command::OpenProceduresReview { .. }
-        | Command::ApproveProcedures { .. }
-        | Command::PublishNoteWell { .. }
-        | Command::RecordNoteWellSeen { .. } => procedures::decide(&mut cx, command)?,
+        Command::GrantRole { person, role } => setup::grant_role(&mut cx, person, role)?,
+        Command::RevokeRole { person, role } => setup::revoke_role(&mut cx, person, role)?,
+        Command::CreateWorkingGroup {
+            wg,
+            name,
+            area,
+            responsible_ad,
+        } => setup::create_working_group(&mut cx, wg, name, area, responsible_ad)?,
+        Command::CreateForum {
+            forum,
+            name,
+            kind,
+            organisation,
+            public,
+            plenary,
+            wg,
+            responsible_ad,
+        } => setup::create_forum(
+            &mut cx,
+            forum,
+            name,
+            kind,
+            organisation,
+            public,
+            plenary,
+            wg,
+            responsible_ad,
+        )?,
+        Command::DelegateAdministration { forum, to } => {
+            setup::delegate_administration(&mut cx, forum, to)?
+        }
+        Command::RevokeDelegation { forum, to } => setup::revoke_delegation(&mut cx, forum, to)?,
+        Command::OptIn {
+            organisation,
+            reference,
+        } => setup::opt_in(&mut cx, organisation, reference)?,
+        Command::AddCategory { category } => setup::add_category(&mut cx, category)?,
+        Command::ChangeSettings { settings } => setup::change_settings(&mut cx, settings)?,
+        Command::AppointModerator { person } => team::appoint_moderator(&mut cx, person)?,
+        Command::RecallModerator { person, reason } => {
+            team::recall_moderator(&mut cx, person, reason)?
+        }
+        Command::SetAvailability {
+            person,
+            time_zone,
+            windows,
+        } => team::set_availability(&mut cx, person, time_zone, windows)?,
+        Command::IssueDigest { from, to } => periodic::issue_digest(&mut cx, from, to)?,
+        Command::PublishCommunityReport { from, to } => {
+            periodic::publish_community_report(&mut cx, from, to)?
+        }
+        Command::RemindToStepDown { person } => periodic::remind_to_step_down(&mut cx, person)?,
+        Command::FileReport {
+            forum,
+            subject,
+            category,
+            description,
+            links,
+            note_well_seen,
+        } => reports::file_report(
+            &mut cx,
+            forum,
+            subject,
+            category,
+            description,
+            links,
+            note_well_seen,
+        )?,
+        Command::AcknowledgeReport { report } => reports::acknowledge_report(&mut cx, report)?,
+        Command::StartReview { report } => reports::start_review(&mut cx, report)?,
+        Command::AssignReport { report, to } => reports::assign_report(&mut cx, report, to)?,
+        Command::EscalateReport { report } => reports::escalate_report(&mut cx, report)?,
+        Command::ResolveReport { report, outcome } => {
+            reports::resolve_report(&mut cx, report, outcome)?
+        }
+        Command::ReferToOmbudsteam { report, note } => {
+            reports::refer_to_ombudsteam(&mut cx, report, note)?
+        }
+        Command::TakeAction {
+            subject,
+            measure,
+            fora,
+            reason,
+            reports,
+            evidence,
+            starts_at,
+            ends_at,
+            spam,
+        } => actions::take_action(
+            &mut cx, subject, measure, fora, reason, reports, evidence, starts_at, ends_at, spam,
+        )?,
+        Command::ConsultModerators { action, note } => {
+            actions::consult_moderators(&mut cx, action, note)?
+        }
+        Command::AnswerConsultation {
+            action,
+            consultation,
+            answer,
+        } => actions::answer_consultation(&mut cx, action, consultation, answer)?,
+        Command::AmendAction {
+            action,
+            terms,
+            reason,
+        } => actions::amend_action(&mut cx, action, terms, reason)?,
+        Command::RescindAction { action, reason } => {
+            actions::rescind_action(&mut cx, action, reason)?
+        }
+        Command::ExpireAction { action } => actions::expire_action(&mut cx, action)?,
+        Command::RequestAnnouncement { action } => actions::request_announcement(&mut cx, action)?,
+        Command::RecordLegacyAction {
+            subject,
+            fora,
+            imposed_at,
+            process,
+            reference,
+        } => actions::record_legacy_action(&mut cx, subject, fora, imposed_at, process, reference)?,
+        Command::FileDisagreement {
+            target,
+            grounds,
+            note_well_seen,
+        } => appeals::file_disagreement(&mut cx, target, grounds, note_well_seen)?,
+        Command::DecideAppeal {
+            appeal,
+            upheld,
+            remedy,
+            rationale,
+        } => appeals::decide_appeal(&mut cx, appeal, upheld, remedy, rationale)?,
+        Command::EscalateAppeal { appeal } => appeals::escalate_appeal(&mut cx, appeal)?,
+        Command::RequestReinstatement { action, statement } => {
+            reinstatement::request_reinstatement(&mut cx, action, statement)?
+        }
+        Command::DecideReinstatement {
+            request,
+            reinstate,
+            conditions,
+            rationale,
+        } => {
+            reinstatement::decide_reinstatement(&mut cx, request, reinstate, conditions, rationale)?
+        }
+        Command::TakeLlcAction {
+            subject,
+            fora,
+            grounds,
+            grounds_description,
+            nature,
+            reason,
+            expected_duration,
+            withhold_on_legal_advice,
+            withhold_from,
+        } => llc::take_llc_action(
+            &mut cx,
+            subject,
+            fora,
+            grounds,
+            grounds_description,
+            nature,
+            reason,
+            expected_duration,
+            withhold_on_legal_advice,
+            withhold_from,
+        )?,
+        Command::LiftLlcAction { action, reason } => llc::lift_llc_action(&mut cx, action, reason)?,
+        Command::RequestBoardReview { action } => llc::request_board_review(&mut cx, action)?,
+        Command::DecideBoardReview {
+            action,
+            lift,
+            rationale,
+        } => llc::decide_board_review(&mut cx, action, lift, rationale)?,
+        Command::DraftProcedures {
+            version,
+            title,
+            text,
+            numbers,
+        } => procedures::draft_procedures(&mut cx, version, title, text, numbers)?,
+        Command::OpenProceduresReview { version } => {
+            procedures::open_procedures_review(&mut cx, version)?
+        }
+        Command::ApproveProcedures { version } => procedures::approve_procedures(&mut cx, version)?,
+        Command::PublishNoteWell {
+            version,
+            text,
+            links,
+        } => procedures::publish_note_well(&mut cx, version, text, links)?,
+        Command::RecordNoteWellSeen { version } => {
+            procedures::record_note_well_seen(&mut cx, version)?
+        }
     }
     Ok(cx.finish())
 }

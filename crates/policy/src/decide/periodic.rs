@@ -6,80 +6,86 @@
 //! overlaps, so every action is in exactly one digest.
 
 use super::Cx;
-use crate::command::Command;
 use crate::event::Event;
+use crate::ids::PersonId;
 use crate::model::{Capacity, Period, Recipient, Subject};
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use jiff::Timestamp;
 
-pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
-    match command {
-        Command::IssueDigest { from, to } => {
-            cx.only(
-                &[Capacity::System],
-                Requirement::Notify2,
-                "issuing the IESG digest",
-            )?;
-            let period = next_period(cx, cx.state.digest_until, *from, *to, Requirement::Notify2)?;
-            cx.emit(Event::DigestIssued { period });
-            cx.owe(
-                Recipient::Iesg,
-                Subject::Period(period),
-                Requirement::Notify2,
-                "digest/iesg",
-            );
-        }
-        Command::PublishCommunityReport { from, to } => {
-            cx.only(
-                &[Capacity::System, Capacity::Moderator],
-                Requirement::Notify5,
-                "publishing the community report",
-            )?;
-            let period = next_period(
-                cx,
-                cx.state.community_report_until,
-                *from,
-                *to,
-                Requirement::Notify5,
-            )?;
-            cx.emit(Event::CommunityReportPublished { period });
-            cx.owe(
-                Recipient::CommunityChannel,
-                Subject::Period(period),
-                Requirement::Notify5,
-                "community-report/community",
-            );
-        }
-        Command::RemindToStepDown { person } => {
-            cx.only(
-                &[Capacity::System],
-                Requirement::Team2,
-                "reminding a moderator to step down",
-            )?;
-            if !cx.state.flagged_to_step_down.contains_key(person) {
-                return Err(Refusal::out_of_order(
-                    Requirement::Team2,
-                    format!("{person} holds no role that excludes moderation"),
-                ));
-            }
-            cx.emit(Event::StepDownReminded {
-                person: person.clone(),
-                at: cx.now,
-            });
-            let about = Subject::Moderator(person.clone());
-            cx.owe(
-                Recipient::Person {
-                    person: person.clone(),
-                },
-                about.clone(),
-                Requirement::Team2,
-                "step-down/person",
-            );
-            cx.owe(Recipient::Iesg, about, Requirement::Team2, "step-down/iesg");
-        }
-        _ => {}
+/// `issue_digest`.
+pub(super) fn issue_digest(cx: &mut Cx, from: &Timestamp, to: &Timestamp) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::System],
+        Requirement::Notify2,
+        "issuing the IESG digest",
+    )?;
+    let period = next_period(cx, cx.state.digest_until, *from, *to, Requirement::Notify2)?;
+    cx.emit(Event::DigestIssued { period });
+    cx.owe(
+        Recipient::Iesg,
+        Subject::Period(period),
+        Requirement::Notify2,
+        "digest/iesg",
+    );
+    Ok(())
+}
+
+/// `publish_community_report`.
+pub(super) fn publish_community_report(
+    cx: &mut Cx,
+    from: &Timestamp,
+    to: &Timestamp,
+) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::System, Capacity::Moderator],
+        Requirement::Notify5,
+        "publishing the community report",
+    )?;
+    let period = next_period(
+        cx,
+        cx.state.community_report_until,
+        *from,
+        *to,
+        Requirement::Notify5,
+    )?;
+    cx.emit(Event::CommunityReportPublished { period });
+    cx.owe(
+        Recipient::CommunityChannel,
+        Subject::Period(period),
+        Requirement::Notify5,
+        "community-report/community",
+    );
+    Ok(())
+}
+
+/// `remind_to_step_down`.
+pub(super) fn remind_to_step_down(cx: &mut Cx, person: &PersonId) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::System],
+        Requirement::Team2,
+        "reminding a moderator to step down",
+    )?;
+    if !cx.state.flagged_to_step_down.contains_key(person) {
+        return Err(Refusal::out_of_order(
+            Requirement::Team2,
+            format!("{person} holds no role that excludes moderation"),
+        ));
     }
+    cx.emit(Event::StepDownReminded {
+        person: person.clone(),
+        at: cx.now,
+    });
+    let about = Subject::Moderator(person.clone());
+    cx.owe(
+        Recipient::Person {
+            person: person.clone(),
+        },
+        about.clone(),
+        Requirement::Team2,
+        "step-down/person",
+    );
+    cx.owe(Recipient::Iesg, about, Requirement::Team2, "step-down/iesg");
     Ok(())
 }
 

@@ -3,111 +3,120 @@
 //! stays in force. And the Note Well (NOTEWELL-1): published and seen.
 
 use super::{Cx, text};
-use crate::command::Command;
 use crate::event::Event;
 use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use crate::settings::TeamNumbersChange;
 
-pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
-    match command {
-        Command::DraftProcedures {
-            version,
-            title,
-            text: body,
+/// `draft_procedures`.
+pub(super) fn draft_procedures(
+    cx: &mut Cx,
+    version: &u32,
+    title: &str,
+    body: &str,
+    numbers: &TeamNumbersChange,
+) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Moderator],
+        Requirement::Proc1,
+        "drafting procedures",
+    )?;
+    next_version(cx.state.procedures.keys().next_back(), *version)?;
+    text("title", title, 200)?;
+    text("text", body, 200_000)?;
+    // The numbers named change; the others stay as they are in force.
+    let numbers = (*numbers != TeamNumbersChange::default())
+        .then(|| cx.state.numbers().changed(numbers))
+        .transpose()?;
+    cx.emit(Event::ProceduresDrafted {
+        procedures: Procedures {
+            version: *version,
+            title: title.to_owned(),
+            text: body.to_owned(),
+            status: ProceduresStatus::Draft,
+            approved_at: None,
             numbers,
-        } => {
-            cx.only(
-                &[Capacity::Moderator],
-                Requirement::Proc1,
-                "drafting procedures",
-            )?;
-            next_version(cx.state.procedures.keys().next_back(), *version)?;
-            text("title", title, 200)?;
-            text("text", body, 200_000)?;
-            // The numbers named change; the others stay as they are in force.
-            let numbers = (*numbers != TeamNumbersChange::default())
-                .then(|| cx.state.numbers().changed(numbers))
-                .transpose()?;
-            cx.emit(Event::ProceduresDrafted {
-                procedures: Procedures {
-                    version: *version,
-                    title: title.clone(),
-                    text: body.clone(),
-                    status: ProceduresStatus::Draft,
-                    approved_at: None,
-                    numbers,
-                },
-            });
-        }
-        Command::OpenProceduresReview { version } => {
-            cx.only(
-                &[Capacity::Moderator],
-                Requirement::Proc1,
-                "opening community review",
-            )?;
-            let p = procedures(cx, *version)?;
-            if p.status != ProceduresStatus::Draft {
-                return Err(Refusal::out_of_order(
-                    Requirement::Proc1,
-                    format!("version {version} is not a draft"),
-                ));
-            }
-            cx.emit(Event::ProceduresReviewOpened { version: *version });
-        }
-        Command::ApproveProcedures { version } => {
-            cx.only(
-                &[Capacity::Iesg],
-                Requirement::Proc1,
-                "approving procedures",
-            )?;
-            let p = procedures(cx, *version)?;
-            if p.status != ProceduresStatus::InCommunityReview {
-                return Err(Refusal::out_of_order(
-                    Requirement::Proc1,
-                    format!(
-                        "version {version} must go through community review before the IESG approves it"
-                    ),
-                ));
-            }
-            cx.emit(Event::ProceduresApproved {
-                version: *version,
-                at: cx.now,
-            });
-        }
-        Command::PublishNoteWell {
-            version,
-            text: body,
-            links,
-        } => {
-            cx.only(
-                &[Capacity::Operator, Capacity::Iesg],
-                Requirement::Notewell1,
-                "publishing the Note Well",
-            )?;
-            next_version(cx.state.note_wells.keys().next_back(), *version)?;
-            text("text", body, 100_000)?;
-            cx.emit(Event::NoteWellPublished {
-                note_well: NoteWell {
-                    version: *version,
-                    text: body.clone(),
-                    links: links.clone(),
-                    published_at: cx.now,
-                },
-            });
-        }
-        Command::RecordNoteWellSeen { version } => {
-            if !cx.state.note_wells.contains_key(version) {
-                return Err(Refusal::unknown("Note Well version", version));
-            }
-            cx.emit(Event::NoteWellSeen {
-                person: cx.me().clone(),
-                version: *version,
-            });
-        }
-        _ => {}
+        },
+    });
+    Ok(())
+}
+
+/// `open_procedures_review`.
+pub(super) fn open_procedures_review(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Moderator],
+        Requirement::Proc1,
+        "opening community review",
+    )?;
+    let p = procedures(cx, *version)?;
+    if p.status != ProceduresStatus::Draft {
+        return Err(Refusal::out_of_order(
+            Requirement::Proc1,
+            format!("version {version} is not a draft"),
+        ));
     }
+    cx.emit(Event::ProceduresReviewOpened { version: *version });
+    Ok(())
+}
+
+/// `approve_procedures`.
+pub(super) fn approve_procedures(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Iesg],
+        Requirement::Proc1,
+        "approving procedures",
+    )?;
+    let p = procedures(cx, *version)?;
+    if p.status != ProceduresStatus::InCommunityReview {
+        return Err(Refusal::out_of_order(
+            Requirement::Proc1,
+            format!(
+                "version {version} must go through community review before the IESG approves it"
+            ),
+        ));
+    }
+    cx.emit(Event::ProceduresApproved {
+        version: *version,
+        at: cx.now,
+    });
+    Ok(())
+}
+
+/// `publish_note_well`.
+pub(super) fn publish_note_well(
+    cx: &mut Cx,
+    version: &u32,
+    body: &str,
+    links: &[String],
+) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Operator, Capacity::Iesg],
+        Requirement::Notewell1,
+        "publishing the Note Well",
+    )?;
+    next_version(cx.state.note_wells.keys().next_back(), *version)?;
+    text("text", body, 100_000)?;
+    cx.emit(Event::NoteWellPublished {
+        note_well: NoteWell {
+            version: *version,
+            text: body.to_owned(),
+            links: links.to_vec(),
+            published_at: cx.now,
+        },
+    });
+    Ok(())
+}
+
+/// `record_note_well_seen`.
+pub(super) fn record_note_well_seen(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
+    if !cx.state.note_wells.contains_key(version) {
+        return Err(Refusal::unknown("Note Well version", version));
+    }
+    cx.emit(Event::NoteWellSeen {
+        person: cx.me().clone(),
+        version: *version,
+    });
     Ok(())
 }
 

@@ -4,309 +4,333 @@
 //! they concern suspected harassment (OMBUDS-1).
 
 use super::{Cx, text};
-use crate::command::Command;
+use crate::command::SubjectRef;
 use crate::event::Event;
-use crate::ids::ReferralId;
+use crate::ids::{ForumId, PersonId, ReferralId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 
-pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
-    use Capacity::{Administrator, Moderator, Participant, System};
-    match command {
-        Command::FileReport {
-            forum,
+/// `file_report`.
+pub(super) fn file_report(
+    cx: &mut Cx,
+    forum: &ForumId,
+    subject: &SubjectRef,
+    category: &str,
+    description: &str,
+    links: &[String],
+    note_well_seen: &Option<u32>,
+) -> Result<(), Refusal> {
+    use Capacity::{Administrator, Moderator, Participant};
+    cx.only(
+        &[Participant, Administrator, Moderator],
+        Requirement::Report1,
+        "filing a report",
+    )?;
+    let f = cx.forum(forum)?;
+    if !cx.state.policy_applies(f) {
+        return Err(Refusal::ExcludedForum {
+            forum: forum.to_string(),
+            organisation: f.organisation.to_string(),
+        });
+    }
+    let cat = cx
+        .state
+        .categories
+        .iter()
+        .find(|c| c.id == category)
+        .ok_or_else(|| {
+            let known: Vec<&str> = cx.state.categories.iter().map(|c| c.id.as_str()).collect();
+            Refusal::invalid(
+                "category",
+                format!(
+                    "{category:?} is not a category; one of: {}",
+                    known.join(", ")
+                ),
+            )
+        })?;
+    text("description", description, 20_000)?;
+    if links.len() > 50 {
+        return Err(Refusal::invalid("links", "at most 50 links"));
+    }
+    for l in links {
+        text("links", l, 2_000)?;
+    }
+    let subject = cx.subject(subject)?;
+    let id = crate::ids::ReportId(cx.state.next.report);
+    cx.emit(Event::ReportFiled {
+        report: Report {
+            id,
+            forum: forum.clone(),
             subject,
-            category,
-            description,
-            links,
-            note_well_seen,
-        } => {
-            cx.only(
-                &[Participant, Administrator, Moderator],
+            reporter: cx.me().clone(),
+            category: category.to_owned(),
+            description: description.to_owned(),
+            links: links.to_vec(),
+            filed_at: cx.now,
+            state: ReportState::Received,
+            acknowledged_at: None,
+            escalated_at: None,
+            assignee: None,
+        },
+    });
+    // NOTEWELL-1: recorded when known, never a reason to refuse.
+    if let Some(v) = note_well_seen.filter(|v| cx.state.note_wells.contains_key(v)) {
+        cx.emit(Event::NoteWellSeen {
+            person: cx.me().clone(),
+            version: v,
+        });
+    }
+    let about = Subject::Report(id);
+    cx.owe(
+        Recipient::ForumAdministrators {
+            forum: forum.clone(),
+        },
+        about.clone(),
+        Requirement::Report1,
+        "report-filed/administrators",
+    );
+    // FORUM-3: the moderator team does not moderate non-public fora.
+    if f.public {
+        cx.owe(
+            Recipient::ModeratorTeam,
+            about.clone(),
+            Requirement::Report1,
+            "report-filed/moderators",
+        );
+    }
+    if cat.harassment {
+        refer(
+            cx,
+            id,
+            "suspected harassment, referred when the report was filed",
+        );
+    }
+    Ok(())
+}
+
+/// `acknowledge_report`.
+pub(super) fn acknowledge_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
+    let r = handled_report(cx, *report)?;
+    if r.state != ReportState::Received {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!("{report} is already {}", r.state.name()),
+        ));
+    }
+    cx.emit(Event::ReportAcknowledged {
+        report: *report,
+        by: cx.me().clone(),
+        at: cx.now,
+    });
+    cx.owe(
+        Recipient::Person {
+            person: r.reporter.clone(),
+        },
+        Subject::Report(*report),
+        Requirement::Report3,
+        "report-acknowledged/reporter",
+    );
+    Ok(())
+}
+
+/// `start_review`.
+pub(super) fn start_review(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
+    let r = handled_report(cx, *report)?;
+    if r.state != ReportState::Acknowledged {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!(
+                "{report} is {}; a review starts once it is acknowledged",
+                r.state.name()
+            ),
+        ));
+    }
+    cx.emit(Event::ReportReviewStarted { report: *report });
+    Ok(())
+}
+
+/// `assign_report`.
+pub(super) fn assign_report(
+    cx: &mut Cx,
+    report: &ReportId,
+    to: &Option<PersonId>,
+) -> Result<(), Refusal> {
+    let r = handled_report(cx, *report)?;
+    if matches!(r.state, ReportState::Resolved { .. }) {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!("{report} is resolved: only an open report is assigned"),
+        ));
+    }
+    if *to == r.assignee {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            match to {
+                Some(p) => format!("{report} is already assigned to {p}"),
+                None => format!("{report} is not assigned to anyone"),
+            },
+        ));
+    }
+    if let Some(person) = to {
+        cx.person(person)?;
+        let f = cx.forum(&r.forum)?;
+        if person == &r.subject {
+            return Err(Refusal::not_permitted(
+                Requirement::Report5,
+                format!("{report} is about {person}, who may not handle it"),
+            ));
+        }
+        let handles =
+            cx.state.is_administrator(person, f) || (f.public && cx.state.is_moderator(person));
+        if !handles {
+            return Err(Refusal::not_permitted(
                 Requirement::Report1,
-                "filing a report",
-            )?;
-            let f = cx.forum(forum)?;
-            if !cx.state.policy_applies(f) {
-                return Err(Refusal::ExcludedForum {
-                    forum: forum.to_string(),
-                    organisation: f.organisation.to_string(),
-                });
-            }
-            let cat = cx
-                .state
-                .categories
-                .iter()
-                .find(|c| &c.id == category)
-                .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        cx.state.categories.iter().map(|c| c.id.as_str()).collect();
-                    Refusal::invalid(
-                        "category",
-                        format!(
-                            "{category:?} is not a category; one of: {}",
-                            known.join(", ")
-                        ),
-                    )
-                })?;
-            text("description", description, 20_000)?;
-            if links.len() > 50 {
-                return Err(Refusal::invalid("links", "at most 50 links"));
-            }
-            for l in links {
-                text("links", l, 2_000)?;
-            }
-            let subject = cx.subject(subject)?;
-            let id = crate::ids::ReportId(cx.state.next.report);
-            cx.emit(Event::ReportFiled {
-                report: Report {
-                    id,
-                    forum: forum.clone(),
-                    subject,
-                    reporter: cx.me().clone(),
-                    category: category.clone(),
-                    description: description.clone(),
-                    links: links.clone(),
-                    filed_at: cx.now,
-                    state: ReportState::Received,
-                    acknowledged_at: None,
-                    escalated_at: None,
-                    assignee: None,
-                },
-            });
-            // NOTEWELL-1: recorded when known, never a reason to refuse.
-            if let Some(v) = note_well_seen.filter(|v| cx.state.note_wells.contains_key(v)) {
-                cx.emit(Event::NoteWellSeen {
-                    person: cx.me().clone(),
-                    version: v,
-                });
-            }
-            let about = Subject::Report(id);
-            cx.owe(
-                Recipient::ForumAdministrators {
-                    forum: forum.clone(),
-                },
-                about.clone(),
-                Requirement::Report1,
-                "report-filed/administrators",
-            );
-            // FORUM-3: the moderator team does not moderate non-public fora.
-            if f.public {
-                cx.owe(
-                    Recipient::ModeratorTeam,
-                    about.clone(),
-                    Requirement::Report1,
-                    "report-filed/moderators",
-                );
-            }
-            if cat.harassment {
-                refer(
-                    cx,
-                    id,
-                    "suspected harassment, referred when the report was filed",
-                );
-            }
+                format!(
+                    "{person} is neither an administrator of {} nor a moderator",
+                    f.id
+                ),
+            ));
         }
-        Command::AcknowledgeReport { report } => {
-            let r = handled_report(cx, *report)?;
-            if r.state != ReportState::Received {
-                return Err(Refusal::out_of_order(
-                    Requirement::Report3,
-                    format!("{report} is already {}", r.state.name()),
-                ));
-            }
-            cx.emit(Event::ReportAcknowledged {
-                report: *report,
-                by: cx.me().clone(),
-                at: cx.now,
-            });
-            cx.owe(
-                Recipient::Person {
-                    person: r.reporter.clone(),
-                },
-                Subject::Report(*report),
-                Requirement::Report3,
-                "report-acknowledged/reporter",
-            );
-        }
-        Command::StartReview { report } => {
-            let r = handled_report(cx, *report)?;
-            if r.state != ReportState::Acknowledged {
-                return Err(Refusal::out_of_order(
-                    Requirement::Report3,
-                    format!(
-                        "{report} is {}; a review starts once it is acknowledged",
-                        r.state.name()
-                    ),
-                ));
-            }
-            cx.emit(Event::ReportReviewStarted { report: *report });
-        }
-        Command::AssignReport { report, to } => {
-            let r = handled_report(cx, *report)?;
-            if matches!(r.state, ReportState::Resolved { .. }) {
-                return Err(Refusal::out_of_order(
-                    Requirement::Report3,
-                    format!("{report} is resolved: only an open report is assigned"),
-                ));
-            }
-            if *to == r.assignee {
-                return Err(Refusal::out_of_order(
-                    Requirement::Report3,
-                    match to {
-                        Some(p) => format!("{report} is already assigned to {p}"),
-                        None => format!("{report} is not assigned to anyone"),
-                    },
-                ));
-            }
-            if let Some(person) = to {
-                cx.person(person)?;
-                let f = cx.forum(&r.forum)?;
-                if person == &r.subject {
-                    return Err(Refusal::not_permitted(
-                        Requirement::Report5,
-                        format!("{report} is about {person}, who may not handle it"),
-                    ));
-                }
-                let handles = cx.state.is_administrator(person, f)
-                    || (f.public && cx.state.is_moderator(person));
-                if !handles {
-                    return Err(Refusal::not_permitted(
-                        Requirement::Report1,
-                        format!(
-                            "{person} is neither an administrator of {} nor a moderator",
-                            f.id
-                        ),
-                    ));
-                }
-            }
-            cx.emit(Event::ReportAssigned {
-                report: *report,
-                to: to.clone(),
-                by: cx.me().clone(),
-                at: cx.now,
-            });
-        }
-        Command::EscalateReport { report } => {
-            cx.only(
-                &[System, Administrator, Moderator],
+    }
+    cx.emit(Event::ReportAssigned {
+        report: *report,
+        to: to.clone(),
+        by: cx.me().clone(),
+        at: cx.now,
+    });
+    Ok(())
+}
+
+/// `escalate_report`.
+pub(super) fn escalate_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
+    use Capacity::{Administrator, Moderator, System};
+    cx.only(
+        &[System, Administrator, Moderator],
+        Requirement::Report4,
+        "escalating a report",
+    )?;
+    let r = cx.report(*report)?;
+    let f = cx.forum(&r.forum)?;
+    if !f.public {
+        // FORUM-3: the moderator team does not moderate non-public fora.
+        return Err(Refusal::NonPublicForum {
+            forum: f.id.to_string(),
+        });
+    }
+    if r.escalated_at.is_some() {
+        return Err(Refusal::out_of_order(
+            Requirement::Report4,
+            format!("{report} has already been escalated"),
+        ));
+    }
+    let Some(deadline) = cx.state.escalates_at(r) else {
+        return Err(Refusal::out_of_order(
+            Requirement::Report4,
+            format!("{report} is resolved"),
+        ));
+    };
+    let admin_hands_over = cx.capacity() == Administrator && cx.state.is_administrator(cx.me(), f);
+    if !admin_hands_over {
+        if cx.capacity() == Administrator {
+            return Err(Refusal::not_permitted(
                 Requirement::Report4,
-                "escalating a report",
-            )?;
-            let r = cx.report(*report)?;
-            let f = cx.forum(&r.forum)?;
-            if !f.public {
-                // FORUM-3: the moderator team does not moderate non-public fora.
-                return Err(Refusal::NonPublicForum {
-                    forum: f.id.to_string(),
-                });
-            }
-            if r.escalated_at.is_some() {
-                return Err(Refusal::out_of_order(
-                    Requirement::Report4,
-                    format!("{report} has already been escalated"),
-                ));
-            }
-            let Some(deadline) = cx.state.escalates_at(r) else {
-                return Err(Refusal::out_of_order(
-                    Requirement::Report4,
-                    format!("{report} is resolved"),
-                ));
+                format!("{} does not administer {}", cx.me(), f.id),
+            ));
+        }
+        if cx.now < deadline {
+            let unless = if r.state == ReportState::Received {
+                "still unacknowledged"
+            } else {
+                "acknowledged but still unresolved"
             };
-            let admin_hands_over =
-                cx.capacity() == Administrator && cx.state.is_administrator(cx.me(), f);
-            if !admin_hands_over {
-                if cx.capacity() == Administrator {
-                    return Err(Refusal::not_permitted(
-                        Requirement::Report4,
-                        format!("{} does not administer {}", cx.me(), f.id),
-                    ));
-                }
-                if cx.now < deadline {
-                    let unless = if r.state == ReportState::Received {
-                        "still unacknowledged"
-                    } else {
-                        "acknowledged but still unresolved"
-                    };
-                    return Err(Refusal::out_of_order(
-                        Requirement::Report4,
-                        format!("{report} escalates at {deadline} if it is {unless}"),
-                    ));
-                }
-            }
-            cx.emit(Event::ReportEscalated {
-                report: *report,
-                at: cx.now,
-            });
-            let about = Subject::Report(*report);
-            cx.owe(
-                Recipient::ModeratorTeam,
-                about.clone(),
+            return Err(Refusal::out_of_order(
                 Requirement::Report4,
-                "report-escalated/moderators",
-            );
-            // The moderators' first step is to contact and advise the administrators.
-            cx.owe(
-                Recipient::ForumAdministrators {
-                    forum: r.forum.clone(),
-                },
-                about,
-                Requirement::Report4,
-                "report-escalated/administrators",
-            );
+                format!("{report} escalates at {deadline} if it is {unless}"),
+            ));
         }
-        Command::ResolveReport { report, outcome } => {
-            let r = handled_report(cx, *report)?;
-            if !matches!(r.state, ReportState::Acknowledged | ReportState::InReview) {
-                return Err(Refusal::out_of_order(
-                    Requirement::Report3,
-                    format!(
-                        "{report} is {}; it is resolved after it is acknowledged",
-                        r.state.name()
-                    ),
-                ));
-            }
-            match outcome {
-                ReportOutcome::ActionTaken { action }
-                    if cx.action(*action)?.subject != r.subject =>
-                {
-                    return Err(Refusal::invalid(
-                        "outcome",
-                        format!("{action} is not about the person reported"),
-                    ));
-                }
-                ReportOutcome::Duplicate { of } if of == report => {
-                    return Err(Refusal::invalid(
-                        "outcome",
-                        "a report cannot duplicate itself",
-                    ));
-                }
-                ReportOutcome::Duplicate { of } => {
-                    cx.report(*of)?;
-                }
-                _ => {}
-            }
-            cx.emit(Event::ReportResolved {
-                report: *report,
-                outcome: outcome.clone(),
-            });
-            cx.owe(
-                Recipient::Person {
-                    person: r.reporter.clone(),
-                },
-                Subject::Report(*report),
-                Requirement::Feedback1,
-                "report-resolved/reporter",
-            );
+    }
+    cx.emit(Event::ReportEscalated {
+        report: *report,
+        at: cx.now,
+    });
+    let about = Subject::Report(*report);
+    cx.owe(
+        Recipient::ModeratorTeam,
+        about.clone(),
+        Requirement::Report4,
+        "report-escalated/moderators",
+    );
+    // The moderators' first step is to contact and advise the administrators.
+    cx.owe(
+        Recipient::ForumAdministrators {
+            forum: r.forum.clone(),
+        },
+        about,
+        Requirement::Report4,
+        "report-escalated/administrators",
+    );
+    Ok(())
+}
+
+/// `resolve_report`.
+pub(super) fn resolve_report(
+    cx: &mut Cx,
+    report: &ReportId,
+    outcome: &ReportOutcome,
+) -> Result<(), Refusal> {
+    let r = handled_report(cx, *report)?;
+    if !matches!(r.state, ReportState::Acknowledged | ReportState::InReview) {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!(
+                "{report} is {}; it is resolved after it is acknowledged",
+                r.state.name()
+            ),
+        ));
+    }
+    match outcome {
+        ReportOutcome::ActionTaken { action } if cx.action(*action)?.subject != r.subject => {
+            return Err(Refusal::invalid(
+                "outcome",
+                format!("{action} is not about the person reported"),
+            ));
         }
-        Command::ReferToOmbudsteam { report, note } => {
-            handled_report(cx, *report)?;
-            text("note", note, 5_000)?;
-            refer(cx, *report, note);
+        ReportOutcome::Duplicate { of } if of == report => {
+            return Err(Refusal::invalid(
+                "outcome",
+                "a report cannot duplicate itself",
+            ));
+        }
+        ReportOutcome::Duplicate { of } => {
+            cx.report(*of)?;
         }
         _ => {}
     }
+    cx.emit(Event::ReportResolved {
+        report: *report,
+        outcome: outcome.clone(),
+    });
+    cx.owe(
+        Recipient::Person {
+            person: r.reporter.clone(),
+        },
+        Subject::Report(*report),
+        Requirement::Feedback1,
+        "report-resolved/reporter",
+    );
+    Ok(())
+}
+
+/// `refer_to_ombudsteam`.
+pub(super) fn refer_to_ombudsteam(
+    cx: &mut Cx,
+    report: &ReportId,
+    note: &str,
+) -> Result<(), Refusal> {
+    handled_report(cx, *report)?;
+    text("note", note, 5_000)?;
+    refer(cx, *report, note);
     Ok(())
 }
 

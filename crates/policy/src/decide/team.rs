@@ -3,102 +3,109 @@
 //! members' time zones and availability (TEAM-4).
 
 use super::{Cx, text};
-use crate::command::Command;
 use crate::event::Event;
-use crate::model::Capacity;
+use crate::ids::PersonId;
+use crate::model::{Capacity, Window};
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 
-pub(super) fn decide(cx: &mut Cx, command: &Command) -> Result<(), Refusal> {
-    match command {
-        Command::AppointModerator { person } => {
-            cx.only(
-                &[Capacity::Iesg],
-                Requirement::Team1,
-                "appointing moderators",
-            )?;
-            let p = cx.person(person)?;
-            if cx.state.is_moderator(person) {
-                return Err(Refusal::Exists {
-                    what: "moderator",
-                    id: person.to_string(),
-                });
-            }
-            if let Some(role) = p.roles.iter().find(|r| r.excludes_moderation()) {
-                return Err(Refusal::Ineligible {
-                    person: person.to_string(),
-                    role: role.to_string(),
-                });
-            }
-            cx.emit(Event::ModeratorAppointed {
-                person: person.clone(),
-                at: cx.now,
-            });
-            team_size_warning(cx, cx.state.moderators.len() + 1);
-        }
-        Command::RecallModerator { person, reason } => {
-            cx.only(
-                &[Capacity::Iesg],
-                Requirement::Team1,
-                "recalling moderators",
-            )?;
-            if !cx.state.is_moderator(person) {
-                return Err(Refusal::unknown("moderator", person));
-            }
-            text("reason", reason, 2000)?;
-            cx.emit(Event::ModeratorRecalled {
-                person: person.clone(),
-                at: cx.now,
-                reason: reason.clone(),
-            });
-            team_size_warning(cx, cx.state.moderators.len().saturating_sub(1));
-        }
-        Command::SetAvailability {
-            person,
-            time_zone,
-            windows,
-        } => {
-            let own = &cx.actor.person == person && cx.actor.capacity == Capacity::Moderator;
-            if !own {
-                cx.only(
-                    &[Capacity::Operator],
-                    Requirement::Team4,
-                    "recording another person's availability",
-                )?;
-            }
-            if !cx.state.is_moderator(person) {
-                return Err(Refusal::unknown("moderator", person));
-            }
-            text("time_zone", time_zone, 64)?;
-            if jiff::tz::TimeZone::get(time_zone).is_err() {
-                return Err(Refusal::invalid(
-                    "time_zone",
-                    format!("{time_zone:?} is not an IANA time zone name such as Europe/Paris"),
-                ));
-            }
-            if windows.len() > 7 * 24 {
-                return Err(Refusal::invalid("windows", "at most 168 windows"));
-            }
-            if let Some(w) = windows
-                .iter()
-                .find(|w| w.from_hour >= w.to_hour || w.to_hour > 24)
-            {
-                return Err(Refusal::invalid(
-                    "windows",
-                    format!(
-                        "{:?} {}:00 to {}:00 is not a window: hours run from 0 to 24, start before end",
-                        w.day, w.from_hour, w.to_hour
-                    ),
-                ));
-            }
-            cx.emit(Event::AvailabilitySet {
-                person: person.clone(),
-                time_zone: time_zone.clone(),
-                windows: windows.clone(),
-            });
-        }
-        _ => {}
+/// `appoint_moderator`.
+pub(super) fn appoint_moderator(cx: &mut Cx, person: &PersonId) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Iesg],
+        Requirement::Team1,
+        "appointing moderators",
+    )?;
+    let p = cx.person(person)?;
+    if cx.state.is_moderator(person) {
+        return Err(Refusal::Exists {
+            what: "moderator",
+            id: person.to_string(),
+        });
     }
+    if let Some(role) = p.roles.iter().find(|r| r.excludes_moderation()) {
+        return Err(Refusal::Ineligible {
+            person: person.to_string(),
+            role: role.to_string(),
+        });
+    }
+    cx.emit(Event::ModeratorAppointed {
+        person: person.clone(),
+        at: cx.now,
+    });
+    team_size_warning(cx, cx.state.moderators.len() + 1);
+    Ok(())
+}
+
+/// `recall_moderator`.
+pub(super) fn recall_moderator(
+    cx: &mut Cx,
+    person: &PersonId,
+    reason: &str,
+) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Iesg],
+        Requirement::Team1,
+        "recalling moderators",
+    )?;
+    if !cx.state.is_moderator(person) {
+        return Err(Refusal::unknown("moderator", person));
+    }
+    text("reason", reason, 2000)?;
+    cx.emit(Event::ModeratorRecalled {
+        person: person.clone(),
+        at: cx.now,
+        reason: reason.to_owned(),
+    });
+    team_size_warning(cx, cx.state.moderators.len().saturating_sub(1));
+    Ok(())
+}
+
+/// `set_availability`.
+pub(super) fn set_availability(
+    cx: &mut Cx,
+    person: &PersonId,
+    time_zone: &str,
+    windows: &[Window],
+) -> Result<(), Refusal> {
+    let own = &cx.actor.person == person && cx.actor.capacity == Capacity::Moderator;
+    if !own {
+        cx.only(
+            &[Capacity::Operator],
+            Requirement::Team4,
+            "recording another person's availability",
+        )?;
+    }
+    if !cx.state.is_moderator(person) {
+        return Err(Refusal::unknown("moderator", person));
+    }
+    text("time_zone", time_zone, 64)?;
+    if jiff::tz::TimeZone::get(time_zone).is_err() {
+        return Err(Refusal::invalid(
+            "time_zone",
+            format!("{time_zone:?} is not an IANA time zone name such as Europe/Paris"),
+        ));
+    }
+    if windows.len() > 7 * 24 {
+        return Err(Refusal::invalid("windows", "at most 168 windows"));
+    }
+    if let Some(w) = windows
+        .iter()
+        .find(|w| w.from_hour >= w.to_hour || w.to_hour > 24)
+    {
+        return Err(Refusal::invalid(
+            "windows",
+            format!(
+                "{:?} {}:00 to {}:00 is not a window: hours run from 0 to 24, start before end",
+                w.day, w.from_hour, w.to_hour
+            ),
+        ));
+    }
+    cx.emit(Event::AvailabilitySet {
+        person: person.clone(),
+        time_zone: time_zone.to_owned(),
+        windows: windows.to_vec(),
+    });
     Ok(())
 }
 
