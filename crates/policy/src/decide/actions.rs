@@ -14,7 +14,7 @@ use crate::time::add_days;
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 
-/// `take_action`.
+/// Decides [`Command::TakeAction`](crate::Command::TakeAction).
 #[allow(clippy::too_many_arguments)] // one parameter per field of the command
 pub(super) fn take_action(
     cx: &mut Cx,
@@ -76,7 +76,7 @@ pub(super) fn take_action(
     Ok(())
 }
 
-/// `consult_moderators`.
+/// Decides [`Command::ConsultModerators`](crate::Command::ConsultModerators).
 pub(super) fn consult_moderators(
     cx: &mut Cx,
     action: &ActionId,
@@ -123,7 +123,7 @@ pub(super) fn consult_moderators(
     Ok(())
 }
 
-/// `answer_consultation`.
+/// Decides [`Command::AnswerConsultation`](crate::Command::AnswerConsultation).
 pub(super) fn answer_consultation(
     cx: &mut Cx,
     action: &ActionId,
@@ -174,7 +174,7 @@ pub(super) fn answer_consultation(
     Ok(())
 }
 
-/// `amend_action`.
+/// Decides [`Command::AmendAction`](crate::Command::AmendAction).
 pub(super) fn amend_action(
     cx: &mut Cx,
     action: &ActionId,
@@ -204,7 +204,7 @@ pub(super) fn amend_action(
     Ok(())
 }
 
-/// `rescind_action`.
+/// Decides [`Command::RescindAction`](crate::Command::RescindAction).
 pub(super) fn rescind_action(cx: &mut Cx, action: &ActionId, reason: &str) -> Result<(), Refusal> {
     let a = changeable(cx, *action)?;
     text("reason", reason, 10_000)?;
@@ -212,7 +212,7 @@ pub(super) fn rescind_action(cx: &mut Cx, action: &ActionId, reason: &str) -> Re
     Ok(())
 }
 
-/// `expire_action`.
+/// Decides [`Command::ExpireAction`](crate::Command::ExpireAction).
 pub(super) fn expire_action(cx: &mut Cx, action: &ActionId) -> Result<(), Refusal> {
     use Capacity::System;
     cx.only(
@@ -248,7 +248,7 @@ pub(super) fn expire_action(cx: &mut Cx, action: &ActionId) -> Result<(), Refusa
     Ok(())
 }
 
-/// `request_announcement`.
+/// Decides [`Command::RequestAnnouncement`](crate::Command::RequestAnnouncement).
 pub(super) fn request_announcement(cx: &mut Cx, action: &ActionId) -> Result<(), Refusal> {
     use Capacity::Participant;
     cx.only(
@@ -281,7 +281,7 @@ pub(super) fn request_announcement(cx: &mut Cx, action: &ActionId) -> Result<(),
     Ok(())
 }
 
-/// `record_legacy_action`.
+/// Decides [`Command::RecordLegacyAction`](crate::Command::RecordLegacyAction).
 pub(super) fn record_legacy_action(
     cx: &mut Cx,
     subject: &SubjectRef,

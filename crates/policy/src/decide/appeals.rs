@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 
-/// `file_disagreement`.
+/// Decides [`Command::FileDisagreement`](crate::Command::FileDisagreement).
 pub(super) fn file_disagreement(
     cx: &mut Cx,
     target: &AppealTarget,
@@ -100,7 +100,7 @@ pub(super) fn file_disagreement(
     Ok(())
 }
 
-/// `decide_appeal`.
+/// Decides [`Command::DecideAppeal`](crate::Command::DecideAppeal).
 pub(super) fn decide_appeal(
     cx: &mut Cx,
     appeal: &AppealId,
@@ -199,7 +199,7 @@ pub(super) fn decide_appeal(
     Ok(())
 }
 
-/// `escalate_appeal`.
+/// Decides [`Command::EscalateAppeal`](crate::Command::EscalateAppeal).
 pub(super) fn escalate_appeal(cx: &mut Cx, appeal: &AppealId) -> Result<(), Refusal> {
     let a = cx
         .state

@@ -11,7 +11,7 @@ use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 
-/// `take_llc_action`.
+/// Decides [`Command::TakeLlcAction`](crate::Command::TakeLlcAction).
 #[allow(clippy::too_many_arguments)] // one parameter per field of the command
 pub(super) fn take_llc_action(
     cx: &mut Cx,
@@ -108,7 +108,7 @@ pub(super) fn take_llc_action(
     Ok(())
 }
 
-/// `lift_llc_action`.
+/// Decides [`Command::LiftLlcAction`](crate::Command::LiftLlcAction).
 pub(super) fn lift_llc_action(
     cx: &mut Cx,
     action: &LlcActionId,
@@ -138,7 +138,7 @@ pub(super) fn lift_llc_action(
     Ok(())
 }
 
-/// `request_board_review`.
+/// Decides [`Command::RequestBoardReview`](crate::Command::RequestBoardReview).
 pub(super) fn request_board_review(cx: &mut Cx, action: &LlcActionId) -> Result<(), Refusal> {
     let a = open_action(cx, *action)?;
     if &a.subject != cx.me() {
@@ -166,7 +166,7 @@ pub(super) fn request_board_review(cx: &mut Cx, action: &LlcActionId) -> Result<
     Ok(())
 }
 
-/// `decide_board_review`.
+/// Decides [`Command::DecideBoardReview`](crate::Command::DecideBoardReview).
 pub(super) fn decide_board_review(
     cx: &mut Cx,
     action: &LlcActionId,

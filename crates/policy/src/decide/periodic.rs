@@ -13,7 +13,7 @@ use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use jiff::Timestamp;
 
-/// `issue_digest`.
+/// Decides [`Command::IssueDigest`](crate::Command::IssueDigest).
 pub(super) fn issue_digest(cx: &mut Cx, from: &Timestamp, to: &Timestamp) -> Result<(), Refusal> {
     cx.only(
         &[Capacity::System],
@@ -31,7 +31,7 @@ pub(super) fn issue_digest(cx: &mut Cx, from: &Timestamp, to: &Timestamp) -> Res
     Ok(())
 }
 
-/// `publish_community_report`.
+/// Decides [`Command::PublishCommunityReport`](crate::Command::PublishCommunityReport).
 pub(super) fn publish_community_report(
     cx: &mut Cx,
     from: &Timestamp,
@@ -59,7 +59,7 @@ pub(super) fn publish_community_report(
     Ok(())
 }
 
-/// `remind_to_step_down`.
+/// Decides [`Command::RemindToStepDown`](crate::Command::RemindToStepDown).
 pub(super) fn remind_to_step_down(cx: &mut Cx, person: &PersonId) -> Result<(), Refusal> {
     cx.only(
         &[Capacity::System],

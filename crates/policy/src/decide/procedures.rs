@@ -9,7 +9,7 @@ use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use crate::settings::TeamNumbersChange;
 
-/// `draft_procedures`.
+/// Decides [`Command::DraftProcedures`](crate::Command::DraftProcedures).
 pub(super) fn draft_procedures(
     cx: &mut Cx,
     version: &u32,
@@ -42,7 +42,7 @@ pub(super) fn draft_procedures(
     Ok(())
 }
 
-/// `open_procedures_review`.
+/// Decides [`Command::OpenProceduresReview`](crate::Command::OpenProceduresReview).
 pub(super) fn open_procedures_review(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
     cx.only(
         &[Capacity::Moderator],
@@ -60,7 +60,7 @@ pub(super) fn open_procedures_review(cx: &mut Cx, version: &u32) -> Result<(), R
     Ok(())
 }
 
-/// `approve_procedures`.
+/// Decides [`Command::ApproveProcedures`](crate::Command::ApproveProcedures).
 pub(super) fn approve_procedures(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
     cx.only(
         &[Capacity::Iesg],
@@ -83,7 +83,7 @@ pub(super) fn approve_procedures(cx: &mut Cx, version: &u32) -> Result<(), Refus
     Ok(())
 }
 
-/// `publish_note_well`.
+/// Decides [`Command::PublishNoteWell`](crate::Command::PublishNoteWell).
 pub(super) fn publish_note_well(
     cx: &mut Cx,
     version: &u32,
@@ -108,7 +108,7 @@ pub(super) fn publish_note_well(
     Ok(())
 }
 
-/// `record_note_well_seen`.
+/// Decides [`Command::RecordNoteWellSeen`](crate::Command::RecordNoteWellSeen).
 pub(super) fn record_note_well_seen(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
     if !cx.state.note_wells.contains_key(version) {
         return Err(Refusal::unknown("Note Well version", version));

@@ -13,7 +13,7 @@ use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use crate::time::one_year_after;
 
-/// `request_reinstatement`.
+/// Decides [`Command::RequestReinstatement`](crate::Command::RequestReinstatement).
 pub(super) fn request_reinstatement(
     cx: &mut Cx,
     action: &ActionId,
@@ -106,7 +106,7 @@ pub(super) fn request_reinstatement(
     Ok(())
 }
 
-/// `decide_reinstatement`.
+/// Decides [`Command::DecideReinstatement`](crate::Command::DecideReinstatement).
 pub(super) fn decide_reinstatement(
     cx: &mut Cx,
     request: &ReinstatementId,

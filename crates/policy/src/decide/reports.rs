@@ -11,7 +11,7 @@ use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 
-/// `file_report`.
+/// Decides [`Command::FileReport`](crate::Command::FileReport).
 pub(super) fn file_report(
     cx: &mut Cx,
     forum: &ForumId,
@@ -109,7 +109,7 @@ pub(super) fn file_report(
     Ok(())
 }
 
-/// `acknowledge_report`.
+/// Decides [`Command::AcknowledgeReport`](crate::Command::AcknowledgeReport).
 pub(super) fn acknowledge_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
     let r = handled_report(cx, *report)?;
     if r.state != ReportState::Received {
@@ -134,7 +134,7 @@ pub(super) fn acknowledge_report(cx: &mut Cx, report: &ReportId) -> Result<(), R
     Ok(())
 }
 
-/// `start_review`.
+/// Decides [`Command::StartReview`](crate::Command::StartReview).
 pub(super) fn start_review(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
     let r = handled_report(cx, *report)?;
     if r.state != ReportState::Acknowledged {
@@ -150,7 +150,7 @@ pub(super) fn start_review(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal
     Ok(())
 }
 
-/// `assign_report`.
+/// Decides [`Command::AssignReport`](crate::Command::AssignReport).
 pub(super) fn assign_report(
     cx: &mut Cx,
     report: &ReportId,
@@ -202,7 +202,7 @@ pub(super) fn assign_report(
     Ok(())
 }
 
-/// `escalate_report`.
+/// Decides [`Command::EscalateReport`](crate::Command::EscalateReport).
 pub(super) fn escalate_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
     use Capacity::{Administrator, Moderator, System};
     cx.only(
@@ -273,7 +273,7 @@ pub(super) fn escalate_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refu
     Ok(())
 }
 
-/// `resolve_report`.
+/// Decides [`Command::ResolveReport`](crate::Command::ResolveReport).
 pub(super) fn resolve_report(
     cx: &mut Cx,
     report: &ReportId,
@@ -322,7 +322,7 @@ pub(super) fn resolve_report(
     Ok(())
 }
 
-/// `refer_to_ombudsteam`.
+/// Decides [`Command::ReferToOmbudsteam`](crate::Command::ReferToOmbudsteam).
 pub(super) fn refer_to_ombudsteam(
     cx: &mut Cx,
     report: &ReportId,

@@ -34,7 +34,7 @@ pub(super) fn bootstrap(cx: &mut Cx, operator: &PersonId, name: &str) -> Result<
     Ok(())
 }
 
-/// `register_person`.
+/// Decides [`Command::RegisterPerson`](crate::Command::RegisterPerson).
 pub(super) fn register_person(
     cx: &mut Cx,
     person: &PersonId,
@@ -61,7 +61,7 @@ pub(super) fn register_person(
     Ok(())
 }
 
-/// `link_identity`.
+/// Decides [`Command::LinkIdentity`](crate::Command::LinkIdentity).
 pub(super) fn link_identity(
     cx: &mut Cx,
     person: &PersonId,
@@ -87,7 +87,7 @@ pub(super) fn link_identity(
     Ok(())
 }
 
-/// `grant_role`.
+/// Decides [`Command::GrantRole`](crate::Command::GrantRole).
 pub(super) fn grant_role(cx: &mut Cx, person: &PersonId, role: &Role) -> Result<(), Refusal> {
     use Capacity::Operator;
     cx.only(&[Operator], Requirement::Role1, "granting roles")?;
@@ -118,7 +118,7 @@ pub(super) fn grant_role(cx: &mut Cx, person: &PersonId, role: &Role) -> Result<
     Ok(())
 }
 
-/// `revoke_role`.
+/// Decides [`Command::RevokeRole`](crate::Command::RevokeRole).
 pub(super) fn revoke_role(cx: &mut Cx, person: &PersonId, role: &Role) -> Result<(), Refusal> {
     use Capacity::Operator;
     cx.only(&[Operator], Requirement::Role1, "revoking roles")?;
@@ -132,7 +132,7 @@ pub(super) fn revoke_role(cx: &mut Cx, person: &PersonId, role: &Role) -> Result
     Ok(())
 }
 
-/// `create_working_group`.
+/// Decides [`Command::CreateWorkingGroup`](crate::Command::CreateWorkingGroup).
 pub(super) fn create_working_group(
     cx: &mut Cx,
     wg: &WgId,
@@ -163,7 +163,7 @@ pub(super) fn create_working_group(
     Ok(())
 }
 
-/// `create_forum`.
+/// Decides [`Command::CreateForum`](crate::Command::CreateForum).
 #[allow(clippy::too_many_arguments)] // one parameter per field of the command
 pub(super) fn create_forum(
     cx: &mut Cx,
@@ -210,7 +210,7 @@ pub(super) fn create_forum(
     Ok(())
 }
 
-/// `delegate_administration`.
+/// Decides [`Command::DelegateAdministration`](crate::Command::DelegateAdministration).
 pub(super) fn delegate_administration(
     cx: &mut Cx,
     forum: &ForumId,
@@ -219,7 +219,7 @@ pub(super) fn delegate_administration(
     delegation(cx, forum, to, true)
 }
 
-/// `revoke_delegation`.
+/// Decides [`Command::RevokeDelegation`](crate::Command::RevokeDelegation).
 pub(super) fn revoke_delegation(
     cx: &mut Cx,
     forum: &ForumId,
@@ -228,7 +228,7 @@ pub(super) fn revoke_delegation(
     delegation(cx, forum, to, false)
 }
 
-/// `opt_in`.
+/// Decides [`Command::OptIn`](crate::Command::OptIn).
 pub(super) fn opt_in(
     cx: &mut Cx,
     organisation: &Organisation,
@@ -250,7 +250,7 @@ pub(super) fn opt_in(
     Ok(())
 }
 
-/// `add_category`.
+/// Decides [`Command::AddCategory`](crate::Command::AddCategory).
 pub(super) fn add_category(cx: &mut Cx, category: &Category) -> Result<(), Refusal> {
     use Capacity::{Moderator, Operator};
     cx.only(
@@ -272,7 +272,7 @@ pub(super) fn add_category(cx: &mut Cx, category: &Category) -> Result<(), Refus
     Ok(())
 }
 
-/// `change_settings`.
+/// Decides [`Command::ChangeSettings`](crate::Command::ChangeSettings).
 pub(super) fn change_settings(cx: &mut Cx, settings: &SettingsChange) -> Result<(), Refusal> {
     use Capacity::Operator;
     cx.only(

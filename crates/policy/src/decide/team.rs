@@ -9,7 +9,7 @@ use crate::model::{Capacity, Window};
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 
-/// `appoint_moderator`.
+/// Decides [`Command::AppointModerator`](crate::Command::AppointModerator).
 pub(super) fn appoint_moderator(cx: &mut Cx, person: &PersonId) -> Result<(), Refusal> {
     cx.only(
         &[Capacity::Iesg],
@@ -37,7 +37,7 @@ pub(super) fn appoint_moderator(cx: &mut Cx, person: &PersonId) -> Result<(), Re
     Ok(())
 }
 
-/// `recall_moderator`.
+/// Decides [`Command::RecallModerator`](crate::Command::RecallModerator).
 pub(super) fn recall_moderator(
     cx: &mut Cx,
     person: &PersonId,
@@ -61,7 +61,7 @@ pub(super) fn recall_moderator(
     Ok(())
 }
 
-/// `set_availability`.
+/// Decides [`Command::SetAvailability`](crate::Command::SetAvailability).
 pub(super) fn set_availability(
     cx: &mut Cx,
     person: &PersonId,
