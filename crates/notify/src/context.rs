@@ -165,6 +165,8 @@ pub struct ReportCx {
 pub struct AppealCx {
     pub id: u64,
     pub action: Option<ActionCx>,
+    /// The report closed without action disagreed with (APPEAL-1).
+    pub report: Option<u64>,
     pub appellant: String,
     pub grounds: String,
     /// The body the step this notification is about is (or was) before, in
@@ -531,14 +533,32 @@ fn step_of<'a>(a: &'a Appeal, n: &Notification) -> Option<&'a AppealStep> {
 
 fn appeal(state: &State, a: &Appeal, n: &Notification, public: bool) -> AppealCx {
     let step = step_of(a, n);
+    // A disagreement with a report closed without action is most often the
+    // reporter's: a message that reaches the report's subject does not say
+    // who disagrees, nor why (REPORT-5).
+    let withheld = a
+        .report
+        .and_then(|r| state.reports.get(&r))
+        .is_some_and(|r| {
+            r.subject != a.appellant && views::reached(state, &n.to).contains(&r.subject)
+        });
     AppealCx {
         id: a.id.0,
-        action: state
-            .actions
-            .get(&a.action)
+        action: a
+            .action
+            .and_then(|id| state.actions.get(&id))
             .map(|x| action(state, x, public, false)),
-        appellant: name(state, &a.appellant),
-        grounds: a.grounds.clone(),
+        report: a.report.map(|r| r.0),
+        appellant: if withheld {
+            "a participant".to_owned()
+        } else {
+            name(state, &a.appellant)
+        },
+        grounds: if withheld {
+            "(shown to those who handle the report)".to_owned()
+        } else {
+            a.grounds.clone()
+        },
         before: match step {
             Some(AppealStep {
                 level: AppealLevel::AreaDirector,

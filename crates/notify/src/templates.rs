@@ -68,6 +68,8 @@ built_in!(
     "report-filed/administrators.txt",
     "report-filed/moderators.txt",
     "report-referred/ombudsteam.txt",
+    "report-reopened/administrators.txt",
+    "report-reopened/moderators.txt",
     "report-resolved/reporter.txt",
     "step-down/iesg.txt",
     "step-down/person.txt",

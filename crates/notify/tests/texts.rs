@@ -99,6 +99,31 @@ fn every_kind_of_notification(w: &mut World) {
         json!({"command": "escalate_appeal", "appeal": 0}),
     );
 
+    // A report closed without action, disagreed with and opened again (APPEAL-1).
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "acknowledge_report", "report": 2}),
+    );
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "resolve_report", "report": 2,
+        "outcome": {"outcome": "no_action_needed"}}),
+    );
+    w.run(
+        "dave",
+        "participant",
+        json!({"command": "file_disagreement",
+        "target": {"kind": "report", "id": 2}, "grounds": "the threats were real"}),
+    );
+    w.run(
+        "ad",
+        "area_director",
+        json!({"command": "decide_appeal", "appeal": 1,
+        "upheld": true, "rationale": "the threats deserve a review"}),
+    );
+
     // The team changes its action, then lifts it.
     let ends = (w.now + jiff::SignedDuration::from_hours(30 * 24)).to_string();
     w.run("m1", "moderator", json!({"command": "amend_action", "action": suspension,

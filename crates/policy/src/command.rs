@@ -319,12 +319,14 @@ pub enum Command {
     },
 }
 
-/// What a disagreement is about. Only moderation actions can be appealed; the
-/// other targets exist so that asking gets the policy's answer (REINST-4, LLC-2).
+/// What a disagreement is about: a moderation action, or a report closed
+/// without action (APPEAL-1); the other targets exist so that asking gets the
+/// policy's answer (REINST-4, LLC-2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum AppealTarget {
     Action(ActionId),
+    Report(ReportId),
     ReinstatementDecision(ReinstatementId),
     LlcAction(LlcActionId),
 }

@@ -174,6 +174,12 @@ pub enum Event {
     AppealFiled {
         appeal: Appeal,
     },
+    /// An upheld disagreement with a report closed without action opens it
+    /// again, for its handlers to review (APPEAL-1, APPEAL-3).
+    ReportReopened {
+        report: ReportId,
+        at: Timestamp,
+    },
     AppealDecided {
         appeal: AppealId,
         decision: AppealDecision,
@@ -275,6 +281,7 @@ impl Event {
             ActionExpired => "action_expired",
             AnnouncementRequested => "announcement_requested",
             AppealFiled => "appeal_filed",
+            ReportReopened => "report_reopened",
             AppealDecided => "appeal_decided",
             AppealEscalated => "appeal_escalated",
             ReinstatementRequested => "reinstatement_requested",

@@ -316,6 +316,11 @@ impl State {
                 bump(&mut self.next.appeal, appeal.id.0);
                 self.appeals.insert(appeal.id, appeal.clone());
             }
+            Event::ReportReopened { report, .. } => {
+                if let Some(r) = self.reports.get_mut(report) {
+                    r.state = ReportState::InReview;
+                }
+            }
             Event::AppealDecided { appeal, decision } => {
                 if let Some(step) = self
                     .appeals
@@ -505,9 +510,13 @@ impl State {
     /// AD responsible for all of the action's fora when there is exactly one;
     /// otherwise the IETF chair.
     pub fn first_appeal(&self, action: &Action) -> (AppealLevel, Option<PersonId>) {
-        let ads: BTreeSet<Option<PersonId>> = action
-            .terms
-            .fora
+        self.first_appeal_on(&action.terms.fora)
+    }
+
+    /// Where a disagreement about these fora goes first: their one
+    /// responsible AD, else the IETF chair (APPEAL-1).
+    pub fn first_appeal_on(&self, fora: &[ForumId]) -> (AppealLevel, Option<PersonId>) {
+        let ads: BTreeSet<Option<PersonId>> = fora
             .iter()
             .map(|f| self.fora.get(f).and_then(|f| self.responsible_ad(f)))
             .collect();

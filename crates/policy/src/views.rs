@@ -262,13 +262,34 @@ pub fn may_see_appeal(state: &State, person: &PersonId, appeal: &Appeal) -> bool
     may_see_appeal_as(state, &ActionViewer::new(state, person), appeal)
 }
 
-/// [`may_see_appeal`] for one viewer and many appeals.
+/// [`may_see_appeal`] for one viewer and many appeals. A disagreement with a
+/// report closed without action is seen by its appellant, by those who
+/// handle the report (its subject never: the appellant is most often the
+/// reporter, REPORT-5), and by those who hear it: the AD it went to, the
+/// IESG and the IAB.
 pub fn may_see_appeal_as(state: &State, viewer: &ActionViewer<'_>, appeal: &Appeal) -> bool {
-    &appeal.appellant == viewer.person
-        || state
-            .actions
-            .get(&appeal.action)
-            .is_some_and(|action| viewer.sees(action))
+    let person = viewer.person;
+    if &appeal.appellant == person {
+        return true;
+    }
+    match (appeal.action, appeal.report) {
+        (Some(action), _) => state.actions.get(&action).is_some_and(|a| viewer.sees(a)),
+        (None, Some(report)) => {
+            let Some(r) = state.reports.get(&report) else {
+                return false;
+            };
+            let hears = on_iesg(state, person)
+                || state.holds(person, &Role::IabMember)
+                || appeal
+                    .steps
+                    .iter()
+                    .any(|s| s.assigned_to.as_ref() == Some(person));
+            &r.subject != person
+                && (hears
+                    || report_for(state, person, report).is_some_and(|v| v.description.is_some()))
+        }
+        (None, None) => false,
+    }
 }
 
 /// A reinstatement request: its requester, and whoever may see the action.

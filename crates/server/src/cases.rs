@@ -48,7 +48,14 @@ fn cited_by(state: &State, action: ActionId) -> Vec<ReportId> {
 
 /// The reports whose case an event belongs to.
 fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
-    let appeal_of = |appeal| state.appeals.get(appeal).map(|a| a.action);
+    // A disagreement belongs to the cases of the action's reports, or of
+    // the report closed without action it is about.
+    let of_appeal = |a: &modpod_policy::model::Appeal| match (a.action, a.report) {
+        (Some(action), _) => cited_by(state, action),
+        (None, Some(report)) => vec![report],
+        (None, None) => Vec::new(),
+    };
+    let appeal_of = |appeal| state.appeals.get(appeal).map(of_appeal).unwrap_or_default();
     let request_of = |request| state.reinstatements.get(request).map(|r| r.action);
     match event {
         Event::ReportFiled { report } => vec![report.id],
@@ -65,10 +72,11 @@ fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
         | Event::ActionRescinded { action, .. }
         | Event::ActionExpired { action, .. }
         | Event::AnnouncementRequested { action } => cited_by(state, *action),
-        Event::AppealFiled { appeal } => cited_by(state, appeal.action),
+        Event::AppealFiled { appeal } => of_appeal(appeal),
         Event::AppealDecided { appeal, .. } | Event::AppealEscalated { appeal, .. } => {
-            appeal_of(appeal).map_or_else(Vec::new, |a| cited_by(state, a))
+            appeal_of(appeal)
         }
+        Event::ReportReopened { report, .. } => vec![*report],
         Event::ReinstatementRequested { request } => cited_by(state, request.action),
         Event::ReinstatementDecided { request, .. } => {
             request_of(request).map_or_else(Vec::new, |a| cited_by(state, a))
@@ -76,9 +84,7 @@ fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
         Event::NotificationOwed { notification } => match &notification.about {
             Subject::Report(report) => vec![*report],
             Subject::Action(action) => cited_by(state, *action),
-            Subject::Appeal(appeal) => {
-                appeal_of(appeal).map_or_else(Vec::new, |a| cited_by(state, a))
-            }
+            Subject::Appeal(appeal) => appeal_of(appeal),
             Subject::Reinstatement(request) => {
                 request_of(request).map_or_else(Vec::new, |a| cited_by(state, a))
             }

@@ -2672,3 +2672,64 @@ async fn act_3_an_administrator_asks_the_team_a_moderator_answers_and_then_the_c
         page.body
     );
 }
+
+#[tokio::test]
+async fn appeal_1_a_reporter_disagrees_from_my_reports_with_a_report_closed_without_action() {
+    let mut web = world().await;
+    web.log_in("ad_sec").await;
+    // Report #0, carol's about bob, resolved by alice's action: no form.
+    let page = web.get(Some("carol"), "/me/reports").await;
+    assert!(
+        form_of(&page.body, "/me/reports/0/disagree").is_none(),
+        "{}",
+        page.body
+    );
+    // erin's report about m1 on the plenary list, closed as not disruptive.
+    for (who, command) in [
+        ("m2", json!({"command": "acknowledge_report", "report": 1})),
+        (
+            "m2",
+            json!({"command": "resolve_report", "report": 1,
+            "outcome": {"outcome": "not_disruptive"}}),
+        ),
+    ] {
+        let mut engine = web.api.engine.lock().unwrap();
+        let actor = Actor::new(PersonId::parse(who).unwrap(), Capacity::Moderator);
+        engine
+            .execute(&actor, &common::command(command), Timestamp::now())
+            .unwrap();
+    }
+    let page = web.get(Some("erin"), "/me/reports").await;
+    assert!(
+        form_of(&page.body, "/me/reports/1/disagree").is_some(),
+        "{}",
+        page.body
+    );
+    let empty = web
+        .post("erin", "/me/reports/1/disagree", &[("grounds", "")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let posted = web
+        .post(
+            "erin",
+            "/me/reports/1/disagree",
+            &[("grounds", "GROUNDS-ERIN: it goes on")],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    // The plenary list has no AD: it goes to the IETF chair; m1, the subject,
+    // never sees the disagreement.
+    let state = web.api.engine.lock().unwrap().state().clone();
+    let appeal = state.appeals.values().last().unwrap().clone();
+    assert_eq!(appeal.report, Some(modpod_policy::ids::ReportId(1)));
+    web.log_in("m1").await;
+    for path in [
+        "/appeals",
+        &format!("/appeals/{}", appeal.id.0),
+        "/me",
+        "/cases/1",
+    ] {
+        let page = web.get(Some("m1"), path).await;
+        assert!(!page.body.contains("GROUNDS-ERIN"), "{path}: {}", page.body);
+    }
+}

@@ -7,7 +7,7 @@ use super::actions::{amend, check_terms, rescind};
 use super::{Cx, text};
 use crate::command::AppealTarget;
 use crate::event::Event;
-use crate::ids::AppealId;
+use crate::ids::{AppealId, PersonId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
@@ -19,8 +19,9 @@ pub(super) fn file_disagreement(
     grounds: &str,
     note_well_seen: &Option<u32>,
 ) -> Result<(), Refusal> {
-    let action = match target {
-        AppealTarget::Action(id) => cx.action(*id)?,
+    let (action, report) = match target {
+        AppealTarget::Action(id) => (Some(cx.action(*id)?), None),
+        AppealTarget::Report(id) => (None, Some(closed_without_action(cx, *id)?)),
         AppealTarget::ReinstatementDecision(_) => {
             return Err(Refusal::NotAppealable {
                 requirement: Requirement::Reinst4,
@@ -35,21 +36,23 @@ pub(super) fn file_disagreement(
         }
     };
     // REINST-5: a legacy action is reconsidered only under its own process.
-    if let Some(legacy) = &action.legacy {
+    if let Some(legacy) = action.and_then(|a| a.legacy.as_ref().map(|l| (a.id, l))) {
         return Err(Refusal::NotAppealable {
             requirement: Requirement::Reinst5,
             reason: format!(
                 "{} was imposed under {}; it is reconsidered only under that process, not through this policy's appeals",
-                action.id, legacy.process
+                legacy.0, legacy.1.process
             ),
         });
     }
     text("grounds", grounds, 20_000)?;
+    let (action_id, report_id) = (action.map(|a| a.id), report.map(|r| r.id));
     // APPEAL-2: one disagreement goes up the chain a step at a time; a
     // second one by the same person, while theirs is undecided or was
     // not upheld, would start the chain again.
     if let Some(earlier) = cx.state.appeals.values().find(|a| {
-        a.action == action.id
+        a.action == action_id
+            && a.report == report_id
             && &a.appellant == cx.me()
             && !a
                 .current()
@@ -59,17 +62,22 @@ pub(super) fn file_disagreement(
         return Err(Refusal::OutOfOrder {
             requirement: Requirement::Appeal2,
             reason: format!(
-                "you already disagreed with {} ({}); it goes on through that appeal, one step at a time",
-                action.id, earlier.id
+                "you already disagreed with this decision ({}); it goes on through that appeal, one step at a time",
+                earlier.id
             ),
         });
     }
-    let (level, assigned_to) = cx.state.first_appeal(action);
+    let (level, assigned_to) = match (action, report) {
+        (Some(a), _) => cx.state.first_appeal(a),
+        (None, Some(r)) => cx.state.first_appeal_on(std::slice::from_ref(&r.forum)),
+        (None, None) => cx.state.first_appeal_on(&[]),
+    };
     let id = AppealId(cx.state.next.appeal);
     cx.emit(Event::AppealFiled {
         appeal: Appeal {
             id,
-            action: action.id,
+            action: action_id,
+            report: report_id,
             appellant: cx.me().clone(),
             grounds: grounds.to_owned(),
             steps: vec![AppealStep {
@@ -124,8 +132,11 @@ pub(super) fn decide_appeal(
     }
     check_decider(cx, step)?;
     text("rationale", rationale, 20_000)?;
-    let action = cx.action(a.action)?;
-    not_a_party(cx, a, action)?;
+    let Some(action_id) = a.action else {
+        return decide_about_report(cx, a, step, *upheld, remedy, rationale);
+    };
+    let action = cx.action(action_id)?;
+    not_a_party(cx, a, Some(&action.subject), &action_takers(action))?;
     match (upheld, remedy) {
         (false, Some(_)) => {
             return Err(Refusal::invalid(
@@ -181,7 +192,13 @@ pub(super) fn decide_appeal(
         }
         None => {}
     }
-    let about = Subject::Appeal(*appeal);
+    owe_decision(cx, a);
+    Ok(())
+}
+
+/// Tells the appellant and the team how a step was decided (APPEAL-2).
+fn owe_decision(cx: &mut Cx, a: &Appeal) {
+    let about = Subject::Appeal(a.id);
     cx.owe(
         Recipient::Person {
             person: a.appellant.clone(),
@@ -196,6 +213,90 @@ pub(super) fn decide_appeal(
         Requirement::Appeal2,
         "appeal-decided/moderators",
     );
+}
+
+/// Who took or changed an action: none of them decides an appeal of it.
+fn action_takers(action: &Action) -> Vec<PersonId> {
+    let mut out = vec![action.taken_by.clone()];
+    out.extend(action.amendments.iter().map(|m| m.by.clone()));
+    out
+}
+
+/// APPEAL-1: a moderation decision includes a report closed without action;
+/// it is disagreed with by someone who may see the report.
+fn closed_without_action<'a>(cx: &Cx<'a>, id: ReportId) -> Result<&'a Report, Refusal> {
+    let r = cx.report(id)?;
+    if crate::views::report_for(cx.state, cx.me(), id).is_none() {
+        return Err(Refusal::unknown("report", format!("#{}", id.0)));
+    }
+    match &r.state {
+        ReportState::Resolved {
+            outcome: ReportOutcome::ActionTaken { action },
+        } => Err(Refusal::out_of_order(
+            Requirement::Appeal1,
+            format!("{id} was resolved by {action}: disagree with the action"),
+        )),
+        ReportState::Resolved { .. } => Ok(r),
+        _ => Err(Refusal::out_of_order(
+            Requirement::Appeal1,
+            format!("{id} is still open: a disagreement is with a decision once made"),
+        )),
+    }
+}
+
+/// A step of a disagreement with a report closed without action: upheld, the
+/// report is opened again for its handlers (APPEAL-3: nothing changes
+/// silently); no remedy names an action.
+fn decide_about_report(
+    cx: &mut Cx,
+    a: &Appeal,
+    step: &AppealStep,
+    upheld: bool,
+    remedy: &Option<Remedy>,
+    rationale: &str,
+) -> Result<(), Refusal> {
+    let report = a
+        .report
+        .ok_or_else(|| Refusal::unknown("report of", a.id))?;
+    let r = cx.report(report)?;
+    not_a_party(cx, a, Some(&r.subject), &[])?;
+    if remedy.is_some() {
+        return Err(Refusal::invalid(
+            "remedy",
+            "a disagreement with a report closed without action is upheld by opening the report again, not by a remedy",
+        ));
+    }
+    cx.emit(Event::AppealDecided {
+        appeal: a.id,
+        decision: AppealDecision {
+            by: cx.me().clone(),
+            at: cx.now,
+            upheld,
+            rationale: rationale.to_owned(),
+        },
+    });
+    if upheld && matches!(r.state, ReportState::Resolved { .. }) {
+        cx.emit(Event::ReportReopened { report, at: cx.now });
+        let about = Subject::Report(report);
+        cx.owe(
+            Recipient::ForumAdministrators {
+                forum: r.forum.clone(),
+            },
+            about.clone(),
+            Requirement::Appeal3,
+            "report-reopened/administrators",
+        );
+        if cx.state.fora.get(&r.forum).is_some_and(|f| f.public) {
+            cx.owe(
+                Recipient::ModeratorTeam,
+                about,
+                Requirement::Appeal3,
+                "report-reopened/moderators",
+            );
+        }
+    }
+    let _ = step;
+    owe_decision(cx, a);
     Ok(())
 }
 
@@ -261,13 +362,18 @@ pub(super) fn escalate_appeal(cx: &mut Cx, appeal: &AppealId) -> Result<(), Refu
 
 /// APPEAL-2: nobody decides a step about their own action or their own
 /// disagreement, nor a second step of one chain.
-fn not_a_party(cx: &Cx, appeal: &Appeal, action: &Action) -> Result<(), Refusal> {
+fn not_a_party(
+    cx: &Cx,
+    appeal: &Appeal,
+    subject: Option<&PersonId>,
+    takers: &[PersonId],
+) -> Result<(), Refusal> {
     let me = cx.me();
     let why = if &appeal.appellant == me {
         "it is their own disagreement"
-    } else if &action.subject == me {
-        "the action is about them"
-    } else if &action.taken_by == me || action.amendments.iter().any(|m| &m.by == me) {
+    } else if subject == Some(me) {
+        "the decision is about them"
+    } else if takers.contains(me) {
         "it is about their own action"
     } else if appeal
         .steps

@@ -5,14 +5,18 @@
 //! ```
 //! A step can only be escalated once decided, and only to the next body.
 
-use crate::ids::{ActionId, AppealId, PersonId};
+use crate::ids::{ActionId, AppealId, PersonId, ReportId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appeal {
     pub id: AppealId,
-    pub action: ActionId,
+    /// The action disagreed with; `None` for a report closed without action.
+    pub action: Option<ActionId>,
+    /// The report closed without action that is disagreed with (APPEAL-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportId>,
     pub appellant: PersonId,
     pub grounds: String,
     pub steps: Vec<AppealStep>,

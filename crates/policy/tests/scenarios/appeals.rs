@@ -36,7 +36,10 @@ fn appeal_1_a_disagreement_goes_to_the_forum_s_ad() {
     );
     let ev = w.ok("carol", Participant, disagree(a));
     let appeal = filed_appeal(&ev);
-    assert_eq!((appeal.action, appeal.appellant.clone()), (a, p("carol")));
+    assert_eq!(
+        (appeal.action, appeal.appellant.clone()),
+        (Some(a), p("carol"))
+    );
     assert_eq!(appeal.steps.len(), 1);
     assert_eq!(
         (appeal.steps[0].level, appeal.steps[0].assigned_to.clone()),
@@ -486,4 +489,85 @@ fn appeal_1_an_ad_who_is_no_longer_an_ad_counts_as_none() {
     assert_eq!(step_levels(&w, id), [AppealLevel::IetfChair]);
     assert_eq!(w.appeal(id).steps[0].assigned_to, None);
     w.ok("ietf_chair", IetfChair, decide_appeal(id, false, None));
+}
+
+#[test]
+fn appeal_1_a_report_closed_without_action_is_a_decision_one_may_disagree_with() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let report = w.file_report("bob", "tls@", "carol", "uncivil");
+    let about_report = |id| Command::FileDisagreement {
+        target: AppealTarget::Report(id),
+        grounds: "the insults were plain".into(),
+        note_well_seen: None,
+    };
+    // Open, it is not yet a decision.
+    let r = w.refused("bob", Participant, about_report(report));
+    assert_eq!(r.requirement(), "APPEAL-1");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report },
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
+    // Someone who may not see the report cannot disagree with it.
+    let r = w.refused("erin", Participant, about_report(report));
+    assert_eq!(r.requirement(), "INPUT");
+    let ev = w.ok("bob", Participant, about_report(report));
+    let appeal = filed_appeal(&ev).clone();
+    assert_eq!((appeal.action, appeal.report), (None, Some(report)));
+    // To the forum's AD, as for an action on it.
+    assert_eq!(appeal.steps[0].assigned_to, Some(p("ad_sec")));
+    assert_eq!(owed(&ev, "APPEAL-1"), vec![to_person("ad_sec")]);
+    // The subject of the report does not see the disagreement (REPORT-5).
+    assert!(!modpod_policy::views::may_see_appeal(
+        &w.state,
+        &p("carol"),
+        &appeal
+    ));
+    assert!(modpod_policy::views::may_see_appeal(
+        &w.state,
+        &p("ad_sec"),
+        &appeal
+    ));
+    // No remedy names an action; upheld, the report is open again.
+    let r = w.refused(
+        "ad_sec",
+        AreaDirector,
+        decide_appeal(appeal.id, true, Some(Remedy::Rescind)),
+    );
+    assert_eq!(r.requirement(), "INPUT");
+    let ev = w.ok("ad_sec", AreaDirector, decide_appeal(appeal.id, true, None));
+    assert!(kinds(&ev).contains(&"report_reopened"), "{:?}", kinds(&ev));
+    assert_eq!(w.state.reports[&report].state, ReportState::InReview);
+    assert!(recipients(&ev).contains(&to_admins("tls@")));
+    // A report resolved by an action is disagreed with through the action.
+    let other = w.file_report("bob", "tls@", "erin", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report: other },
+    );
+    let a = w.take(
+        "alice",
+        Administrator,
+        citing(admonish("erin", &["tls@"]), &[other]),
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report: other,
+            outcome: ReportOutcome::ActionTaken { action: a },
+        },
+    );
+    let r = w.refused("bob", Participant, about_report(other));
+    assert_says(&r, "disagree with the action");
 }

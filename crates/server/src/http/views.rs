@@ -434,7 +434,7 @@ pub(super) async fn appeals(
         let matching = state
             .appeals
             .values()
-            .filter(|a| q.action.is_none_or(|id| a.action == ActionId(id)));
+            .filter(|a| q.action.is_none_or(|id| a.action == Some(ActionId(id))));
         let viewer = views::ActionViewer::new(state, &person);
         let visible = matching.filter(|a| views::may_see_appeal_as(state, &viewer, a));
         page(visible, q.offset, q.limit, Appeal::clone).map(Json)

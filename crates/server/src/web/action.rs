@@ -45,7 +45,7 @@ fn action_notices(
     }
     let about = |subject: &Subject| match subject {
         Subject::Action(a) => *a == id,
-        Subject::Appeal(a) => state.appeals.get(a).is_some_and(|a| a.action == id),
+        Subject::Appeal(a) => state.appeals.get(a).is_some_and(|a| a.action == Some(id)),
         Subject::Reinstatement(r) => state.reinstatements.get(r).is_some_and(|r| r.action == id),
         _ => false,
     };
@@ -243,7 +243,7 @@ fn action_page(
     let appeals: Vec<_> = state
         .appeals
         .values()
-        .filter(|a| a.action == id && views::may_see_appeal(state, person, a))
+        .filter(|a| a.action == Some(id) && views::may_see_appeal(state, person, a))
         .map(|a| {
             let steps: Vec<_> = a
                 .steps

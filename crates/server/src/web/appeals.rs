@@ -45,7 +45,7 @@ fn awaiting(
 }
 
 fn summary(state: &State, appeal: &Appeal) -> Value {
-    let action = state.actions.get(&appeal.action);
+    let action = appeal.action.and_then(|id| state.actions.get(&id));
     context! {
         appeal => appeal,
         body => appeal.current().map(|s| s.level.name()),
@@ -96,15 +96,35 @@ fn appeal_page(
         .get(&id)
         .filter(|a| views::may_see_appeal(state, person, a))
         .ok_or(WebError::NotFound)?;
-    let action = state
-        .actions
-        .get(&appeal.action)
-        .ok_or(WebError::NotFound)?;
     let steps: Vec<_> = appeal
         .steps
         .iter()
         .map(|s| context! { step => s, body => s.level.name() })
         .collect();
+    let Some(action) = appeal.action.and_then(|id| state.actions.get(&id)) else {
+        // A disagreement with a report closed without action (APPEAL-1):
+        // what the viewer may see of the report, and the decision.
+        let report = appeal
+            .report
+            .and_then(|r| state.reports.get(&r))
+            .ok_or(WebError::NotFound)?;
+        let visible = views::report_for(state, person, report.id).is_some();
+        let (form, problems) = match failed {
+            Some(f) => (f.form.kept(), Some(&f.problems)),
+            None => (Fields::default().kept(), None),
+        };
+        return Ok(context! {
+            me => me(state, viewer),
+            appeal => appeal,
+            steps => steps,
+            report => context! { id => report.id.0, forum => report.forum, category => report.category, state => report.state },
+            report_visible => visible,
+            capacity => awaiting(state, person, id, now).map(Capacity::as_str),
+            form => form,
+            problems => problems,
+            done => done,
+        });
+    };
     let capacity = awaiting(state, person, id, now);
     let fora: Vec<_> = state
         .fora

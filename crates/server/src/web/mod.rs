@@ -104,6 +104,10 @@ pub fn routes() -> Router<App> {
         .route("/me", get(participant::status))
         .route("/me/reports", get(participant::my_reports))
         .route(
+            "/me/reports/{id}/disagree",
+            post(participant::disagree_with_report),
+        )
+        .route(
             "/me/actions/{id}/{step}",
             post(participant::about_my_action),
         )

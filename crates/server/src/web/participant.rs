@@ -16,7 +16,7 @@ use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::command::AppealTarget;
-use modpod_policy::ids::{ActionId, AppealId, ForumId, PersonId};
+use modpod_policy::ids::{ActionId, AppealId, ForumId, PersonId, ReportId};
 use modpod_policy::model::*;
 use modpod_policy::{Actor, Command, Refusal, State, SubjectRef, views};
 use serde::Serialize;
@@ -197,26 +197,95 @@ async fn again(
     .await
 }
 
-/// `GET /me/reports`: the reports I filed, as I may see them.
+/// `GET /me/reports`: the reports I filed, as I may see them, each closed
+/// without action with the form to disagree when the policy allows it
+/// (APPEAL-1).
 pub(super) async fn my_reports(
     Extract(app): Extract<App>,
     viewer: Viewer,
     Done(done): Done,
 ) -> Result<Response, WebError> {
-    show(&app, StatusCode::OK, "my_reports.html", move |state, _| {
-        let reports: Vec<_> = state
-            .reports
-            .values()
-            .rev()
-            .filter(|r| r.reporter == viewer.person)
-            .filter_map(|r| views::report_for(state, &viewer.person, r.id))
-            .map(|view| {
-                let category = category_title(state, &view.category);
-                context! { report => view, category => category }
-            })
-            .collect();
-        Ok(context! { me => me(state, &viewer), reports => reports, done => done })
-    })
+    show(
+        &app,
+        StatusCode::OK,
+        "my_reports.html",
+        move |state, now| Ok(my_reports_page(state, &viewer, now, None, done)),
+    )
+    .await
+}
+
+fn my_reports_page(
+    state: &State,
+    viewer: &Viewer,
+    now: Timestamp,
+    failed: Option<(u64, &Problems)>,
+    done: Option<&str>,
+) -> Value {
+    let reports: Vec<_> = state
+        .reports
+        .values()
+        .rev()
+        .filter(|r| r.reporter == viewer.person)
+        .filter_map(|r| views::report_for(state, &viewer.person, r.id))
+        .map(|view| {
+            let category = category_title(state, &view.category);
+            let disagree = allows(
+                state,
+                &viewer.person,
+                Capacity::Participant,
+                &Command::FileDisagreement {
+                    target: AppealTarget::Report(view.id),
+                    grounds: NOT_YET_TYPED.into(),
+                    note_well_seen: None,
+                },
+                now,
+            )
+            .is_ok();
+            let problems = failed.filter(|(id, _)| *id == view.id.0).map(|(_, p)| p);
+            context! { report => view, category => category, disagree => disagree, problems => problems }
+        })
+        .collect();
+    context! { me => me(state, viewer), reports => reports, done => done }
+}
+
+/// `POST /me/reports/{id}/disagree`: disagree with my report's closing
+/// without action (APPEAL-1).
+pub(super) async fn disagree_with_report(
+    Extract(app): Extract<App>,
+    Path(id): Path<String>,
+    Posted { viewer, form }: Posted,
+) -> Result<Response, WebError> {
+    let report = ReportId(number(&id)?);
+    let mut problems = Problems::default();
+    problems.required(&form, "grounds");
+    let problems = if problems.is_empty() {
+        let command = Command::FileDisagreement {
+            target: AppealTarget::Report(report),
+            grounds: form.get("grounds").to_owned(),
+            note_well_seen: form.trimmed("note_well").parse::<u32>().ok(),
+        };
+        let actor = Actor::new(viewer.person.clone(), Capacity::Participant);
+        match execute(&app, actor, command).await? {
+            Ok(_) => return Ok(see("/me/reports?done=disagree")),
+            Err(refusal) => Problems::refused(&refusal, &[("grounds", "grounds")]),
+        }
+    } else {
+        problems
+    };
+    show(
+        &app,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "my_reports.html",
+        move |state, now| {
+            Ok(my_reports_page(
+                state,
+                &viewer,
+                now,
+                Some((report.0, &problems)),
+                None,
+            ))
+        },
+    )
     .await
 }
 
@@ -299,7 +368,7 @@ fn status_page(
         let appeals: Vec<_> = state
             .appeals
             .values()
-            .filter(|a| a.action == id && &a.appellant == person)
+            .filter(|a| a.action == Some(id) && &a.appellant == person)
             .map(|a| {
                 let escalate = may(&Command::EscalateAppeal { appeal: a.id }).is_ok();
                 let next = a
@@ -445,7 +514,11 @@ pub(super) async fn escalate_appeal(
             let problems = Problems::refused(&refusal, &[]);
             show(&app, status, "my_status.html", move |state, now| {
                 let failed = Failed {
-                    action: state.appeals.get(&appeal).map_or(0, |a| a.action.0),
+                    action: state
+                        .appeals
+                        .get(&appeal)
+                        .and_then(|a| a.action)
+                        .map_or(0, |a| a.0),
                     step: "escalate",
                     form: Fields::default(),
                     problems,

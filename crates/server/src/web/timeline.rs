@@ -91,9 +91,9 @@ fn action_of(state: &State, event: &Event) -> Option<ActionId> {
         | Event::ActionRescinded { action, .. }
         | Event::ActionExpired { action, .. }
         | Event::AnnouncementRequested { action } => Some(*action),
-        Event::AppealFiled { appeal } => Some(appeal.action),
+        Event::AppealFiled { appeal } => appeal.action,
         Event::AppealDecided { appeal, .. } | Event::AppealEscalated { appeal, .. } => {
-            state.appeals.get(appeal).map(|a| a.action)
+            state.appeals.get(appeal).and_then(|a| a.action)
         }
         Event::ReinstatementRequested { request } => Some(request.action),
         Event::ReinstatementDecided { request, .. } => {
@@ -101,7 +101,7 @@ fn action_of(state: &State, event: &Event) -> Option<ActionId> {
         }
         Event::NotificationOwed { notification } => match &notification.about {
             Subject::Action(action) => Some(*action),
-            Subject::Appeal(appeal) => state.appeals.get(appeal).map(|a| a.action),
+            Subject::Appeal(appeal) => state.appeals.get(appeal).and_then(|a| a.action),
             Subject::Reinstatement(request) => state.reinstatements.get(request).map(|r| r.action),
             _ => None,
         },
@@ -180,11 +180,16 @@ fn what(state: &State, event: &Event, handler: bool) -> Option<String> {
             )
         }
         Event::AppealFiled { appeal } => format!(
-            "Action #{}: disagreement filed, {} before {}",
-            appeal.action.0,
+            "{}: disagreement filed, {} before {}",
+            match (appeal.action, appeal.report) {
+                (Some(action), _) => format!("Action #{}", action.0),
+                (None, Some(report)) => format!("Report #{} closed without action", report.0),
+                (None, None) => "A decision".to_owned(),
+            },
             appeal_no(&appeal.id),
             appeal.current().map_or("", |s| s.level.name())
         ),
+        Event::ReportReopened { .. } => "Report opened again on an upheld appeal (APPEAL-3)".into(),
         Event::AppealDecided { appeal, decision } => format!(
             "{}: {}",
             appeal_no(appeal),
