@@ -188,7 +188,143 @@ stop_mailman() {
   fi
 }
 
+# Starts a private Postfix 3.7 (Debian's, installed with apt when missing)
+# unless MODPOD_TEST_POSTFIX_SMTP is already set: its own config, queue and
+# data directories in a temporary directory, listening only on 127.0.0.1, with
+# no local delivery, relaying every `*.example` domain (the domains of the test
+# lists) to Mailman's LMTP port, and asking the policy service on
+# 127.0.0.1:$MODPOD_TEST_POSTFIX_POLICY_PORT at RCPT, where the tests start
+# `modpod serve --policy-listen`. Two SMTP listeners differ only in what
+# Postfix does when that policy service does not answer
+# (smtpd_policy_service_default_action): MODPOD_TEST_POSTFIX_SMTP keeps
+# Postfix's default (451 4.3.5, fail-closed), MODPOD_TEST_POSTFIX_SMTP_OPEN
+# answers DUNNO (fail-open). MODPOD_TEST_POSTFIX_CONFIG is its config
+# directory, for `postqueue -c DIR -j` and `postsuper -c DIR`. Needs root (the
+# daemons run as the postfix user) and start_mailman first.
+start_postfix() {
+  if [ -n "${MODPOD_TEST_POSTFIX_SMTP:-}" ]; then
+    step "using Postfix at $MODPOD_TEST_POSTFIX_SMTP"
+    return 0
+  fi
+  if [ -z "${MODPOD_TEST_MAILMAN_LMTP:-}" ]; then
+    echo "start_postfix relays to Mailman: start_mailman first" >&2
+    return 1
+  fi
+  if [ ! -x /usr/sbin/postfix ]; then
+    step "installing Postfix (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    # No configuration of the system's own Postfix: the tests run a private one.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq postfix >/dev/null
+  fi
+  local dir smtp open policy
+  # Under /tmp: the postfix user cannot enter root's home.
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/modpod-postfix.XXXXXX")
+  chmod 755 "$dir"
+  smtp=$(free_port "${MODPOD_TEST_POSTFIX_PORT:-58025}")
+  open=$(free_port $((smtp + 1)))
+  # Nothing listens on the policy port between tests: take it below Linux's
+  # ephemeral range (32768-60999), where no outgoing connection or port-0 bind
+  # can take it meanwhile.
+  policy=$(free_port 30040)
+  mkdir -p "$dir/config" "$dir/queue" "$dir/data"
+  chown postfix "$dir/data"
+  local lmtp_host=${MODPOD_TEST_MAILMAN_LMTP%:*} lmtp_port=${MODPOD_TEST_MAILMAN_LMTP##*:}
+  printf '/\\.example$/ OK\n' >"$dir/config/relay_domains"
+  printf '/\\.example$/ lmtp:[%s]:%s\n' "$lmtp_host" "$lmtp_port" >"$dir/config/transport"
+  cat >"$dir/config/main.cf" <<EOF
+compatibility_level = 3.6
+config_directory = $dir/config
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/postfix.log
+maillog_file_prefixes = $dir
+myhostname = postfix.modpod.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+mydestination =
+local_recipient_maps =
+local_transport = error:no local delivery
+alias_maps =
+alias_database =
+relay_domains = regexp:$dir/config/relay_domains
+transport_maps = regexp:$dir/config/transport
+default_transport = error:only the test lists' domains are relayed
+relay_transport = error:only the test lists' domains are relayed
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_recipient_restrictions = check_policy_service inet:127.0.0.1:$policy, permit_mynetworks, reject
+smtpd_policy_service_max_idle = 1s
+smtpd_policy_service_timeout = 10s
+smtpd_banner = \$myhostname ESMTP
+lmtp_host_lookup = native
+smtputf8_enable = no
+biff = no
+EOF
+  cat >"$dir/config/master.cf" <<EOF
+127.0.0.1:$smtp inet n - n - - smtpd
+127.0.0.1:$open inet n - n - - smtpd
+  -o smtpd_policy_service_default_action=DUNNO
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  step "starting Postfix on 127.0.0.1: SMTP $smtp (fail-closed) and $open (fail-open), policy service 127.0.0.1:$policy, relaying to Mailman's LMTP $MODPOD_TEST_MAILMAN_LMTP, in $dir"
+  /usr/sbin/postfix -c "$dir/config" start </dev/null >"$dir/start.log" 2>&1 ||
+    { cat "$dir/start.log" >&2; cat "$dir/postfix.log" >&2 2>/dev/null || true; rm -rf "$dir"; return 1; }
+  POSTFIX_DIR="$dir"
+  local _
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$smtp") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$open") 2>/dev/null; then
+      export MODPOD_TEST_POSTFIX_SMTP="127.0.0.1:$smtp"
+      export MODPOD_TEST_POSTFIX_SMTP_OPEN="127.0.0.1:$open"
+      export MODPOD_TEST_POSTFIX_POLICY_PORT="$policy"
+      export MODPOD_TEST_POSTFIX_CONFIG="$dir/config"
+      export MODPOD_TEST_POSTFIX_LOG="$dir/postfix.log"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "Postfix did not listen on 127.0.0.1:$smtp; its log:" >&2
+  cat "$dir/postfix.log" >&2 || true
+  stop_postfix
+  return 1
+}
+
+stop_postfix() {
+  if [ -n "${POSTFIX_DIR:-}" ]; then
+    step "stopping Postfix"
+    /usr/sbin/postfix -c "$POSTFIX_DIR/config" stop </dev/null >/dev/null 2>&1 || true
+    # The master waits for its children, then removes its pid file.
+    local _
+    for _ in $(seq 50); do
+      [ -e "$POSTFIX_DIR/queue/pid/master.pid" ] || break
+      sleep 0.1
+    done
+    rm -rf "$POSTFIX_DIR"
+    POSTFIX_DIR=""
+  fi
+}
+
 stop_services() {
+  stop_postfix
   stop_mailman
   stop_chromedriver
   if [ -n "${PG_STARTED:-}" ]; then

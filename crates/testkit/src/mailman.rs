@@ -278,7 +278,9 @@ impl TestList {
             .collect()
     }
 
-    fn verdict_in_log(&self, message_id: &str) -> Option<Outcome> {
+    /// Mailman's verdict on the post of that Message-ID, if its log has one
+    /// yet (`None` also for a post Mailman never received).
+    pub fn verdict_in_log(&self, message_id: &str) -> Option<Outcome> {
         let log = std::fs::read_to_string(&self.mailman.log).unwrap_or_default();
         log.lines()
             .filter(|l| l.contains(message_id))
@@ -296,7 +298,7 @@ impl TestList {
     }
 
     /// Whether a message with that Message-ID reached the SMTP sink.
-    fn delivered(&self, message_id: &str) -> bool {
+    pub fn delivered(&self, message_id: &str) -> bool {
         let header = format!("Message-ID: {message_id}");
         std::fs::read_dir(self.mailman.sink.join("new"))
             .into_iter()
