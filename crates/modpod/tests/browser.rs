@@ -338,7 +338,27 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
         text.contains("Note Well (version 1)"),
         "beside the disagreement: {text}"
     );
+    assert!(
+        !text.contains("mailarchive.ietf.org/arch/msg/tls/abc"),
+        "the report's links, copied to the action's evidence, stay with its handlers: {text}"
+    );
     visit.shot("07-participant-my-status").await;
+    // The report about bob, as bob reads it: that it exists, its kind and
+    // state; never who filed it, nor a word or link of theirs (REPORT-5).
+    visit.go("/cases/0").await;
+    let case = visit.text().await;
+    assert!(case.contains("The report is about you"), "{case}");
+    assert!(case.contains("Uncivil commentary"), "{case}");
+    for secret in [
+        "Called the document editor an idiot",
+        "mailarchive.ietf.org/arch/msg/tls/abc",
+        "carol",
+        "Reported by",
+    ] {
+        assert!(!case.contains(secret), "{secret:?} reaches bob: {case}");
+    }
+    visit.shot("07b-subject-report-page").await;
+    visit.go("/me").await;
     visit
         .type_into(
             "#grounds-0",
