@@ -2,7 +2,7 @@
 //! the team, approved by the IESG; until a version is approved the previous one
 //! stays in force. And the Note Well (NOTEWELL-1): published and seen.
 
-use super::{Cx, text};
+use super::{Cx, one_line, text};
 use crate::event::Event;
 use crate::model::*;
 use crate::refusal::Refusal;
@@ -23,7 +23,7 @@ pub(super) fn draft_procedures(
         "drafting procedures",
     )?;
     next_version(cx.state.procedures.keys().next_back(), *version)?;
-    text("title", title, 200)?;
+    one_line("title", title, 200)?;
     text("text", body, 200_000)?;
     // The numbers named change; the others stay as they are in force.
     let numbers = (*numbers != TeamNumbersChange::default())

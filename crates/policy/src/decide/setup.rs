@@ -258,8 +258,8 @@ pub(super) fn add_category(cx: &mut Cx, category: &Category) -> Result<(), Refus
         Requirement::Report2,
         "adding report categories",
     )?;
-    text("category.id", &category.id, 64)?;
-    text("category.title", &category.title, 200)?;
+    one_line("category.id", &category.id, 64)?;
+    one_line("category.title", &category.title, 200)?;
     if cx.state.categories.iter().any(|c| c.id == category.id) {
         return Err(Refusal::Exists {
             what: "category",
@@ -293,7 +293,7 @@ fn check_role_target(cx: &Cx, role: &Role) -> Result<(), Refusal> {
         Role::WgChair { wg } if !cx.state.working_groups.contains_key(wg) => {
             Err(Refusal::unknown("working group", wg))
         }
-        Role::AreaDirector { area } => text("area", area, 64),
+        Role::AreaDirector { area } => one_line("area", area, 64),
         _ => Ok(()),
     }
 }
