@@ -33,7 +33,7 @@ pub mod transparency;
 pub mod views;
 
 pub use command::{Actor, AppealTarget, Command, SubjectRef};
-pub use decide::{Decision, decide};
+pub use decide::{Decision, Kind, Target, decide, permits};
 pub use event::Event;
 pub use refusal::{Refusal, Warning};
 pub use requirement::Requirement;

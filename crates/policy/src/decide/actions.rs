@@ -28,23 +28,16 @@ pub(super) fn take_action(
     ends_at: &Option<Timestamp>,
     spam: &bool,
 ) -> Result<(), Refusal> {
-    use Capacity::{Administrator, Moderator};
-    cx.only(
-        &[Administrator, Moderator],
-        Requirement::Act2,
-        "taking an action",
-    )?;
+    may_take_actions(cx)?;
     let starts_at = starts_at.unwrap_or(cx.now);
     check_terms(cx, measure, fora, starts_at, *ends_at)?;
     text("reason", reason, 10_000)?;
     check_evidence(evidence)?;
     let subject = cx.subject(subject)?;
-    not_on_myself(cx, &subject)?;
-    check_reports(cx, &subject, reports)?;
+    may_take_action(cx, &subject, fora, reports)?;
     if *spam {
         check_spam(cx, measure, reports, evidence)?;
     }
-    may_act(cx, &subject, fora, reports)?;
     let action = Action {
         id: ActionId(cx.state.next.action),
         subject,
@@ -82,26 +75,7 @@ pub(super) fn consult_moderators(
     action: &ActionId,
     note: &str,
 ) -> Result<(), Refusal> {
-    use Capacity::Administrator;
-    cx.only(
-        &[Administrator],
-        Requirement::Act3,
-        "consulting the moderator team",
-    )?;
-    let a = cx.action(*action)?;
-    not_on_myself(cx, &a.subject)?;
-    let administers_one = a.terms.fora.iter().any(|f| {
-        cx.state
-            .fora
-            .get(f)
-            .is_some_and(|f| cx.state.is_administrator(cx.me(), f))
-    });
-    if !administers_one {
-        return Err(Refusal::not_permitted(
-            Requirement::Act3,
-            format!("{} administers none of the fora of {action}", cx.me()),
-        ));
-    }
+    let a = may_consult(cx, *action)?;
     text("note", note, 5_000)?;
     cx.emit(Event::ModeratorsConsulted {
         action: *action,
@@ -130,29 +104,7 @@ pub(super) fn answer_consultation(
     consultation: &usize,
     answer: &str,
 ) -> Result<(), Refusal> {
-    use Capacity::Moderator;
-    cx.only(
-        &[Moderator],
-        Requirement::Act3,
-        "answering for the moderator team",
-    )?;
-    let a = cx.action(*action)?;
-    let c = a
-        .consultations
-        .get(*consultation)
-        .ok_or_else(|| Refusal::unknown("consultation", format!("{consultation} of {action}")))?;
-    if c.answer.is_some() || c.moderator.is_some() {
-        return Err(Refusal::out_of_order(
-            Requirement::Act3,
-            format!("consultation {consultation} of {action} is already answered"),
-        ));
-    }
-    if &c.administrator == cx.me() || &a.subject == cx.me() {
-        return Err(Refusal::not_permitted(
-            Requirement::Act3,
-            "another moderator answers: not the one who asked, nor the person the action is on",
-        ));
-    }
+    let c = may_answer(cx, *action, *consultation)?;
     text("answer", answer, 5_000)?;
     cx.emit(Event::ConsultationAnswered {
         action: *action,
@@ -250,13 +202,30 @@ pub(super) fn expire_action(cx: &mut Cx, action: &ActionId) -> Result<(), Refusa
 
 /// Decides [`Command::RequestAnnouncement`](crate::Command::RequestAnnouncement).
 pub(super) fn request_announcement(cx: &mut Cx, action: &ActionId) -> Result<(), Refusal> {
-    use Capacity::Participant;
+    let a = may_request_announcement(cx, *action)?;
+    cx.emit(Event::AnnouncementRequested { action: *action });
+    for f in &a.terms.fora {
+        cx.owe(
+            Recipient::Forum { forum: f.clone() },
+            Subject::Action(*action),
+            Requirement::Notify3,
+            "suspension/forum",
+        );
+    }
+    Ok(())
+}
+
+/// NOTIFY-3: whether the actor may ask for this suspension to be announced.
+pub(super) fn may_request_announcement<'a>(
+    cx: &Cx<'a>,
+    action: ActionId,
+) -> Result<&'a Action, Refusal> {
     cx.only(
-        &[Participant],
+        &[Capacity::Participant],
         Requirement::Notify3,
         "asking for an announcement",
     )?;
-    let a = cx.action(*action)?;
+    let a = cx.action(action)?;
     if &a.subject != cx.me() {
         return Err(Refusal::not_permitted(
             Requirement::Notify3,
@@ -269,16 +238,62 @@ pub(super) fn request_announcement(cx: &mut Cx, action: &ActionId) -> Result<(),
             format!("{action} is not a suspension in force"),
         ));
     }
-    cx.emit(Event::AnnouncementRequested { action: *action });
-    for f in &a.terms.fora {
-        cx.owe(
-            Recipient::Forum { forum: f.clone() },
-            Subject::Action(*action),
-            Requirement::Notify3,
-            "suspension/forum",
-        );
+    Ok(a)
+}
+
+/// ACT-3: whether the actor may consult the team about this action.
+pub(super) fn may_consult<'a>(cx: &Cx<'a>, action: ActionId) -> Result<&'a Action, Refusal> {
+    cx.only(
+        &[Capacity::Administrator],
+        Requirement::Act3,
+        "consulting the moderator team",
+    )?;
+    let a = cx.action(action)?;
+    not_on_myself(cx, &a.subject)?;
+    let administers_one = a.terms.fora.iter().any(|f| {
+        cx.state
+            .fora
+            .get(f)
+            .is_some_and(|f| cx.state.is_administrator(cx.me(), f))
+    });
+    if !administers_one {
+        return Err(Refusal::not_permitted(
+            Requirement::Act3,
+            format!("{} administers none of the fora of {action}", cx.me()),
+        ));
     }
-    Ok(())
+    Ok(a)
+}
+
+/// ACT-3: whether the actor may answer this consultation for the team.
+pub(super) fn may_answer<'a>(
+    cx: &Cx<'a>,
+    action: ActionId,
+    consultation: usize,
+) -> Result<&'a Consultation, Refusal> {
+    cx.only(
+        &[Capacity::Moderator],
+        Requirement::Act3,
+        "answering for the moderator team",
+    )?;
+    let a = cx.action(action)?;
+    let c = a
+        .consultations
+        .get(consultation)
+        .ok_or_else(|| Refusal::unknown("consultation", format!("{consultation} of {action}")))?;
+    if c.answer.is_some() || c.moderator.is_some() {
+        return Err(Refusal::out_of_order(
+            Requirement::Act3,
+            format!("consultation {consultation} of {action} is already answered"),
+        ));
+    }
+    if &c.administrator == cx.me() || &a.subject == cx.me() {
+        return Err(Refusal::not_permitted(
+            Requirement::Act3,
+            "another moderator answers: not the one who asked, nor the person the action is on",
+        ));
+    }
+    Ok(c)
 }
 
 /// Decides [`Command::RecordLegacyAction`](crate::Command::RecordLegacyAction).
@@ -345,6 +360,33 @@ pub(super) fn record_legacy_action(
     Ok(())
 }
 
+/// ACT-2: whether the actor takes actions at all (as an administrator or a
+/// moderator).
+fn may_take_actions(cx: &Cx) -> Result<(), Refusal> {
+    use Capacity::{Administrator, Moderator};
+    cx.only(
+        &[Administrator, Moderator],
+        Requirement::Act2,
+        "taking an action",
+    )
+}
+
+/// Whether the actor may act on `subject` on these fora, citing these
+/// reports (ACT-2, FORUM-2, FORUM-3): the question a case page asks before
+/// it offers the action form, and the one `take_action` asks of every action.
+pub(super) fn may_take_action(
+    cx: &Cx,
+    subject: &PersonId,
+    fora: &[ForumId],
+    reports: &[ReportId],
+) -> Result<(), Refusal> {
+    may_take_actions(cx)?;
+    check_fora(cx, fora)?;
+    not_on_myself(cx, subject)?;
+    check_reports(cx, subject, reports)?;
+    may_act(cx, subject, fora, reports)
+}
+
 /// The measure, fora and dates must describe an action the policy allows.
 pub(super) fn check_terms(
     cx: &Cx,
@@ -391,6 +433,12 @@ pub(super) fn check_terms(
     if distinct.len() != fora.len() {
         return Err(Refusal::invalid("fora", "a forum is named twice"));
     }
+    check_fora(cx, fora)
+}
+
+/// The policy applies to these fora (FORUM-2), and the moderators act only
+/// on public ones (FORUM-3).
+fn check_fora(cx: &Cx, fora: &[ForumId]) -> Result<(), Refusal> {
     for id in fora {
         let f = cx.forum(id)?;
         if !cx.state.policy_applies(f) {
@@ -570,7 +618,7 @@ fn recent_report_fora<'a>(
 }
 
 /// The action, if the actor may amend or rescind it (ACT-3, REINST-5).
-fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
+pub(super) fn changeable<'a>(cx: &Cx<'a>, id: ActionId) -> Result<&'a Action, Refusal> {
     cx.only(
         &[Capacity::Administrator, Capacity::Moderator, Capacity::Iesg],
         Requirement::Act3,

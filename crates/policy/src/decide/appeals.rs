@@ -19,54 +19,9 @@ pub(super) fn file_disagreement(
     grounds: &str,
     note_well_seen: &Option<u32>,
 ) -> Result<(), Refusal> {
-    let (action, report) = match target {
-        AppealTarget::Action(id) => (Some(cx.action(*id)?), None),
-        AppealTarget::Report(id) => (None, Some(closed_without_action(cx, *id)?)),
-        AppealTarget::ReinstatementDecision(_) => {
-            return Err(Refusal::NotAppealable {
-                requirement: Requirement::Reinst4,
-                reason: "a decision not to reinstate cannot be appealed".into(),
-            });
-        }
-        AppealTarget::LlcAction(_) => {
-            return Err(Refusal::NotAppealable {
-                requirement: Requirement::Llc2,
-                reason: "an IETF LLC emergency action is outside the appeal chain; its subject may ask the LLC board for a review".into(),
-            });
-        }
-    };
-    // REINST-5: a legacy action is reconsidered only under its own process.
-    if let Some(legacy) = action.and_then(|a| a.legacy.as_ref().map(|l| (a.id, l))) {
-        return Err(Refusal::NotAppealable {
-            requirement: Requirement::Reinst5,
-            reason: format!(
-                "{} was imposed under {}; it is reconsidered only under that process, not through this policy's appeals",
-                legacy.0, legacy.1.process
-            ),
-        });
-    }
+    let (action, report) = may_disagree(cx, target)?;
     text("grounds", grounds, 20_000)?;
     let (action_id, report_id) = (action.map(|a| a.id), report.map(|r| r.id));
-    // APPEAL-2: one disagreement goes up the chain a step at a time; a
-    // second one by the same person, while theirs is undecided or was
-    // not upheld, would start the chain again.
-    if let Some(earlier) = cx.state.appeals.values().find(|a| {
-        a.action == action_id
-            && a.report == report_id
-            && &a.appellant == cx.me()
-            && !a
-                .current()
-                .and_then(|step| step.decision.as_ref())
-                .is_some_and(|d| d.upheld)
-    }) {
-        return Err(Refusal::OutOfOrder {
-            requirement: Requirement::Appeal2,
-            reason: format!(
-                "you already disagreed with this decision ({}); it goes on through that appeal, one step at a time",
-                earlier.id
-            ),
-        });
-    }
     let (level, assigned_to) = match (action, report) {
         (Some(a), _) => cx.state.first_appeal(a),
         (None, Some(r)) => cx.state.first_appeal_on(std::slice::from_ref(&r.forum)),
@@ -108,6 +63,64 @@ pub(super) fn file_disagreement(
     Ok(())
 }
 
+/// APPEAL-1, APPEAL-2: whether the actor may disagree with this decision
+/// now: an action (not one imposed under an earlier process, REINST-5) or a
+/// report closed without action, and not a second time while their first
+/// disagreement goes on. The decision disagreed with, found.
+pub(super) fn may_disagree<'a>(
+    cx: &Cx<'a>,
+    target: &AppealTarget,
+) -> Result<(Option<&'a Action>, Option<&'a Report>), Refusal> {
+    let (action, report) = match target {
+        AppealTarget::Action(id) => (Some(cx.action(*id)?), None),
+        AppealTarget::Report(id) => (None, Some(closed_without_action(cx, *id)?)),
+        AppealTarget::ReinstatementDecision(_) => {
+            return Err(Refusal::NotAppealable {
+                requirement: Requirement::Reinst4,
+                reason: "a decision not to reinstate cannot be appealed".into(),
+            });
+        }
+        AppealTarget::LlcAction(_) => {
+            return Err(Refusal::NotAppealable {
+                requirement: Requirement::Llc2,
+                reason: "an IETF LLC emergency action is outside the appeal chain; its subject may ask the LLC board for a review".into(),
+            });
+        }
+    };
+    // REINST-5: a legacy action is reconsidered only under its own process.
+    if let Some(legacy) = action.and_then(|a| a.legacy.as_ref().map(|l| (a.id, l))) {
+        return Err(Refusal::NotAppealable {
+            requirement: Requirement::Reinst5,
+            reason: format!(
+                "{} was imposed under {}; it is reconsidered only under that process, not through this policy's appeals",
+                legacy.0, legacy.1.process
+            ),
+        });
+    }
+    let (action_id, report_id) = (action.map(|a| a.id), report.map(|r| r.id));
+    // APPEAL-2: one disagreement goes up the chain a step at a time; a
+    // second one by the same person, while theirs is undecided or was
+    // not upheld, would start the chain again.
+    if let Some(earlier) = cx.state.appeals.values().find(|a| {
+        a.action == action_id
+            && a.report == report_id
+            && &a.appellant == cx.me()
+            && !a
+                .current()
+                .and_then(|step| step.decision.as_ref())
+                .is_some_and(|d| d.upheld)
+    }) {
+        return Err(Refusal::OutOfOrder {
+            requirement: Requirement::Appeal2,
+            reason: format!(
+                "you already disagreed with this decision ({}); it goes on through that appeal, one step at a time",
+                earlier.id
+            ),
+        });
+    }
+    Ok((action, report))
+}
+
 /// Decides [`Command::DecideAppeal`](crate::Command::DecideAppeal).
 pub(super) fn decide_appeal(
     cx: &mut Cx,
@@ -116,27 +129,12 @@ pub(super) fn decide_appeal(
     remedy: &Option<Remedy>,
     rationale: &str,
 ) -> Result<(), Refusal> {
-    let a = cx
-        .state
-        .appeals
-        .get(appeal)
-        .ok_or_else(|| Refusal::unknown("appeal", format!("#{}", appeal.0)))?;
-    let step = a
-        .current()
-        .ok_or_else(|| Refusal::unknown("appeal step in", appeal))?;
-    if step.decision.is_some() {
-        return Err(Refusal::out_of_order(
-            Requirement::Appeal2,
-            format!("{} has already decided {appeal}", step.level.name()),
-        ));
-    }
-    check_decider(cx, step)?;
+    let (a, step) = may_decide_appeal(cx, *appeal)?;
     text("rationale", rationale, 20_000)?;
     let Some(action_id) = a.action else {
-        return decide_about_report(cx, a, step, *upheld, remedy, rationale);
+        return decide_about_report(cx, a, *upheld, remedy, rationale);
     };
     let action = cx.action(action_id)?;
-    not_a_party(cx, a, Some(&action.subject), &action_takers(action))?;
     match (upheld, remedy) {
         (false, Some(_)) => {
             return Err(Refusal::invalid(
@@ -196,6 +194,39 @@ pub(super) fn decide_appeal(
     Ok(())
 }
 
+/// APPEAL-2: whether the actor may decide the step this appeal is at now:
+/// undecided, before the body they act as, and not about their own action,
+/// disagreement or case, nor after they decided an earlier step.
+pub(super) fn may_decide_appeal<'a>(
+    cx: &Cx<'a>,
+    appeal: AppealId,
+) -> Result<(&'a Appeal, &'a AppealStep), Refusal> {
+    let a = cx
+        .state
+        .appeals
+        .get(&appeal)
+        .ok_or_else(|| Refusal::unknown("appeal", format!("#{}", appeal.0)))?;
+    let step = a
+        .current()
+        .ok_or_else(|| Refusal::unknown("appeal step in", appeal))?;
+    if step.decision.is_some() {
+        return Err(Refusal::out_of_order(
+            Requirement::Appeal2,
+            format!("{} has already decided {appeal}", step.level.name()),
+        ));
+    }
+    check_decider(cx, step)?;
+    match (a.action, a.report) {
+        (Some(id), _) => {
+            let action = cx.action(id)?;
+            not_a_party(cx, a, Some(&action.subject), &action_takers(action))?;
+        }
+        (None, Some(id)) => not_a_party(cx, a, Some(&cx.report(id)?.subject), &[])?,
+        (None, None) => not_a_party(cx, a, None, &[])?,
+    }
+    Ok((a, step))
+}
+
 /// Tells the appellant and the team how a step was decided (APPEAL-2).
 fn owe_decision(cx: &mut Cx, a: &Appeal) {
     let about = Subject::Appeal(a.id);
@@ -250,7 +281,6 @@ fn closed_without_action<'a>(cx: &Cx<'a>, id: ReportId) -> Result<&'a Report, Re
 fn decide_about_report(
     cx: &mut Cx,
     a: &Appeal,
-    step: &AppealStep,
     upheld: bool,
     remedy: &Option<Remedy>,
     rationale: &str,
@@ -259,7 +289,6 @@ fn decide_about_report(
         .report
         .ok_or_else(|| Refusal::unknown("report of", a.id))?;
     let r = cx.report(report)?;
-    not_a_party(cx, a, Some(&r.subject), &[])?;
     if remedy.is_some() {
         return Err(Refusal::invalid(
             "remedy",
@@ -295,17 +324,43 @@ fn decide_about_report(
             );
         }
     }
-    let _ = step;
     owe_decision(cx, a);
     Ok(())
 }
 
 /// Decides [`Command::EscalateAppeal`](crate::Command::EscalateAppeal).
 pub(super) fn escalate_appeal(cx: &mut Cx, appeal: &AppealId) -> Result<(), Refusal> {
+    let next = may_escalate_appeal(cx, *appeal)?;
+    cx.emit(Event::AppealEscalated {
+        appeal: *appeal,
+        step: AppealStep {
+            level: next,
+            assigned_to: None,
+            filed_at: cx.now,
+            decision: None,
+        },
+    });
+    let to = if next == AppealLevel::Iab {
+        Recipient::Iab
+    } else {
+        Recipient::Iesg
+    };
+    cx.owe(
+        to,
+        Subject::Appeal(*appeal),
+        Requirement::Appeal2,
+        "appeal-filed/decider",
+    );
+    Ok(())
+}
+
+/// APPEAL-2: whether the actor may take their appeal to the next body now;
+/// the body it would go to.
+pub(super) fn may_escalate_appeal(cx: &Cx, appeal: AppealId) -> Result<AppealLevel, Refusal> {
     let a = cx
         .state
         .appeals
-        .get(appeal)
+        .get(&appeal)
         .ok_or_else(|| Refusal::unknown("appeal", format!("#{}", appeal.0)))?;
     if &a.appellant != cx.me() {
         return Err(Refusal::not_permitted(
@@ -337,27 +392,7 @@ pub(super) fn escalate_appeal(cx: &mut Cx, appeal: &AppealId) -> Result<(), Refu
             "the IAB's decision is the last step of the appeal chain",
         ));
     };
-    cx.emit(Event::AppealEscalated {
-        appeal: *appeal,
-        step: AppealStep {
-            level: next,
-            assigned_to: None,
-            filed_at: cx.now,
-            decision: None,
-        },
-    });
-    let to = if next == AppealLevel::Iab {
-        Recipient::Iab
-    } else {
-        Recipient::Iesg
-    };
-    cx.owe(
-        to,
-        Subject::Appeal(*appeal),
-        Requirement::Appeal2,
-        "appeal-filed/decider",
-    );
-    Ok(())
+    Ok(next)
 }
 
 /// APPEAL-2: nobody decides a step about their own action or their own

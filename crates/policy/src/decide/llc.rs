@@ -25,7 +25,7 @@ pub(super) fn take_llc_action(
     withhold_on_legal_advice: &Option<String>,
     withhold_from: &[LlcAudience],
 ) -> Result<(), Refusal> {
-    cx.only(&[Capacity::Llc], Requirement::Llc1, "an emergency action")?;
+    may_take_llc_action(cx)?;
     for f in fora {
         cx.forum(f)?;
     }
@@ -114,13 +114,7 @@ pub(super) fn lift_llc_action(
     action: &LlcActionId,
     reason: &str,
 ) -> Result<(), Refusal> {
-    if cx.capacity() != Capacity::Llc {
-        return Err(Refusal::not_permitted(
-            Requirement::Llc2,
-            "an IETF LLC emergency action can be lifted only by the LLC (or its board on review), not by the moderator team or the IESG",
-        ));
-    }
-    let a = open_action(cx, *action)?;
+    let a = may_lift(cx, *action)?;
     text("reason", reason, 10_000)?;
     cx.emit(Event::LlcActionLifted {
         action: a.id,
@@ -140,19 +134,7 @@ pub(super) fn lift_llc_action(
 
 /// Decides [`Command::RequestBoardReview`](crate::Command::RequestBoardReview).
 pub(super) fn request_board_review(cx: &mut Cx, action: &LlcActionId) -> Result<(), Refusal> {
-    let a = open_action(cx, *action)?;
-    if &a.subject != cx.me() {
-        return Err(Refusal::not_permitted(
-            Requirement::Llc2,
-            "only the subject of the action may ask the LLC board to review it",
-        ));
-    }
-    if a.board_review.is_some() {
-        return Err(Refusal::out_of_order(
-            Requirement::Llc2,
-            format!("a board review of {action} was already requested"),
-        ));
-    }
+    may_request_board_review(cx, *action)?;
     cx.emit(Event::BoardReviewRequested {
         action: *action,
         at: cx.now,
@@ -173,18 +155,7 @@ pub(super) fn decide_board_review(
     lift: &bool,
     rationale: &str,
 ) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::LlcBoard],
-        Requirement::Llc2,
-        "deciding a board review",
-    )?;
-    let a = open_action(cx, *action)?;
-    if a.board_review.as_ref().is_none_or(|r| r.decision.is_some()) {
-        return Err(Refusal::out_of_order(
-            Requirement::Llc2,
-            format!("no board review of {action} is waiting"),
-        ));
-    }
+    let a = may_decide_board_review(cx, *action)?;
     text("rationale", rationale, 20_000)?;
     let subject: PersonId = a.subject.clone();
     cx.emit(Event::BoardReviewDecided {
@@ -210,6 +181,63 @@ pub(super) fn decide_board_review(
         "board-review-decided/person",
     );
     Ok(())
+}
+
+/// LLC-1: whether the actor takes emergency actions at all.
+pub(super) fn may_take_llc_action(cx: &Cx) -> Result<(), Refusal> {
+    cx.only(&[Capacity::Llc], Requirement::Llc1, "an emergency action")
+}
+
+/// LLC-2: whether the actor may lift this emergency action now: the LLC only.
+pub(super) fn may_lift<'a>(cx: &Cx<'a>, action: LlcActionId) -> Result<&'a LlcAction, Refusal> {
+    if cx.capacity() != Capacity::Llc {
+        return Err(Refusal::not_permitted(
+            Requirement::Llc2,
+            "an IETF LLC emergency action can be lifted only by the LLC (or its board on review), not by the moderator team or the IESG",
+        ));
+    }
+    open_action(cx, action)
+}
+
+/// LLC-2: whether the actor may ask the LLC board to review this action now.
+pub(super) fn may_request_board_review<'a>(
+    cx: &Cx<'a>,
+    action: LlcActionId,
+) -> Result<&'a LlcAction, Refusal> {
+    let a = open_action(cx, action)?;
+    if &a.subject != cx.me() {
+        return Err(Refusal::not_permitted(
+            Requirement::Llc2,
+            "only the subject of the action may ask the LLC board to review it",
+        ));
+    }
+    if a.board_review.is_some() {
+        return Err(Refusal::out_of_order(
+            Requirement::Llc2,
+            format!("a board review of {action} was already requested"),
+        ));
+    }
+    Ok(a)
+}
+
+/// LLC-2: whether the actor may decide the board's review of this action now.
+pub(super) fn may_decide_board_review<'a>(
+    cx: &Cx<'a>,
+    action: LlcActionId,
+) -> Result<&'a LlcAction, Refusal> {
+    cx.only(
+        &[Capacity::LlcBoard],
+        Requirement::Llc2,
+        "deciding a board review",
+    )?;
+    let a = open_action(cx, action)?;
+    if a.board_review.as_ref().is_none_or(|r| r.decision.is_some()) {
+        return Err(Refusal::out_of_order(
+            Requirement::Llc2,
+            format!("no board review of {action} is waiting"),
+        ));
+    }
+    Ok(a)
 }
 
 fn open_action<'a>(cx: &Cx<'a>, id: LlcActionId) -> Result<&'a LlcAction, Refusal> {

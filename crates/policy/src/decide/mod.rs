@@ -9,11 +9,14 @@ mod actions;
 mod appeals;
 mod llc;
 mod periodic;
+mod permits;
 mod procedures;
 mod reinstatement;
 mod reports;
 mod setup;
 mod team;
+
+pub use permits::{Kind, Target, permits};
 
 use crate::command::{Actor, Command, SubjectRef};
 use crate::event::Event;
@@ -262,7 +265,7 @@ pub(crate) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(state: &'a State, actor: &'a Actor, now: Timestamp) -> Self {
+    pub(super) fn new(state: &'a State, actor: &'a Actor, now: Timestamp) -> Self {
         Cx {
             state,
             actor,
@@ -329,7 +332,7 @@ impl<'a> Cx<'a> {
     }
 
     /// The actor must actually hold the capacity they act in (ROLE-1).
-    fn check_capacity_held(&self) -> Result<(), Refusal> {
+    pub(super) fn check_capacity_held(&self) -> Result<(), Refusal> {
         let s = self.state;
         let me = self.me();
         let held = match self.capacity() {

@@ -19,53 +19,8 @@ pub(super) fn request_reinstatement(
     action: &ActionId,
     statement: &str,
 ) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::Participant],
-        Requirement::Reinst1,
-        "asking for reinstatement",
-    )?;
-    let a = cx.action(*action)?;
-    if &a.subject != cx.me() {
-        return Err(Refusal::not_permitted(
-            Requirement::Reinst1,
-            "only the suspended person may ask for reinstatement",
-        ));
-    }
-    if a.terms.measure != Measure::IndefiniteSuspension || !a.in_force() {
-        return Err(Refusal::out_of_order(
-            Requirement::Reinst1,
-            format!("{action} is not an indefinite suspension in force"),
-        ));
-    }
+    let (a, decided_by) = may_request_reinstatement(cx, *action)?;
     text("statement", statement, 20_000)?;
-    let earlier: Vec<&ReinstatementRequest> = cx
-        .state
-        .reinstatements
-        .values()
-        .filter(|r| r.action == *action)
-        .collect();
-    if earlier.iter().any(|r| r.decision.is_none()) {
-        return Err(Refusal::out_of_order(
-            Requirement::Reinst1,
-            format!("a request about {action} is still awaiting its decision"),
-        ));
-    }
-    let decided_by = match &a.legacy {
-        // REINST-5: reconsidered under the process in force when imposed.
-        Some(legacy) => Decider::Legacy {
-            process: legacy.process.clone(),
-        },
-        None => {
-            let mut earliest = one_year_after(a.taken_at);
-            if let Some(last) = earlier.iter().map(|r| r.requested_at).max() {
-                earliest = earliest.max(one_year_after(last));
-            }
-            if cx.now < earliest {
-                return Err(Refusal::TooEarly { earliest });
-            }
-            Decider::for_capacity(a.taken_as)
-        }
-    };
     let id = ReinstatementId(cx.state.next.reinstatement);
     let about = Subject::Reinstatement(id);
     cx.emit(Event::ReinstatementRequested {
@@ -114,10 +69,112 @@ pub(super) fn decide_reinstatement(
     conditions: &Option<String>,
     rationale: &str,
 ) -> Result<(), Refusal> {
+    let (r, a) = may_decide_reinstatement(cx, *request)?;
+    text("rationale", rationale, 20_000)?;
+    if let Some(c) = conditions {
+        if !reinstate {
+            return Err(Refusal::invalid(
+                "conditions",
+                "conditions go with a reinstatement",
+            ));
+        }
+        text("conditions", c, 10_000)?;
+    }
+    cx.emit(Event::ReinstatementDecided {
+        request: *request,
+        decision: ReinstatementDecision {
+            by: cx.me().clone(),
+            at: cx.now,
+            reinstate: *reinstate,
+            conditions: conditions.clone(),
+            rationale: rationale.to_owned(),
+        },
+    });
+    if *reinstate && a.in_force() {
+        let reason = match conditions {
+            Some(c) => format!("reinstated on conditions: {c}"),
+            None => "reinstated".to_owned(),
+        };
+        rescind(cx, a, &reason);
+    } else {
+        cx.owe(
+            Recipient::Person {
+                person: r.person.clone(),
+            },
+            Subject::Reinstatement(*request),
+            Requirement::Reinst3,
+            "reinstatement-decided/person",
+        );
+    }
+    Ok(())
+}
+
+/// REINST-1: whether the actor may ask for reinstatement from this action
+/// now (only its subject, only for an indefinite suspension in force, a year
+/// after the decision and once a year after that); who will decide it.
+pub(super) fn may_request_reinstatement<'a>(
+    cx: &Cx<'a>,
+    action: ActionId,
+) -> Result<(&'a Action, Decider), Refusal> {
+    cx.only(
+        &[Capacity::Participant],
+        Requirement::Reinst1,
+        "asking for reinstatement",
+    )?;
+    let a = cx.action(action)?;
+    if &a.subject != cx.me() {
+        return Err(Refusal::not_permitted(
+            Requirement::Reinst1,
+            "only the suspended person may ask for reinstatement",
+        ));
+    }
+    if a.terms.measure != Measure::IndefiniteSuspension || !a.in_force() {
+        return Err(Refusal::out_of_order(
+            Requirement::Reinst1,
+            format!("{action} is not an indefinite suspension in force"),
+        ));
+    }
+    let earlier: Vec<&ReinstatementRequest> = cx
+        .state
+        .reinstatements
+        .values()
+        .filter(|r| r.action == action)
+        .collect();
+    if earlier.iter().any(|r| r.decision.is_none()) {
+        return Err(Refusal::out_of_order(
+            Requirement::Reinst1,
+            format!("a request about {action} is still awaiting its decision"),
+        ));
+    }
+    let decided_by = match &a.legacy {
+        // REINST-5: reconsidered under the process in force when imposed.
+        Some(legacy) => Decider::Legacy {
+            process: legacy.process.clone(),
+        },
+        None => {
+            let mut earliest = one_year_after(a.taken_at);
+            if let Some(last) = earlier.iter().map(|r| r.requested_at).max() {
+                earliest = earliest.max(one_year_after(last));
+            }
+            if cx.now < earliest {
+                return Err(Refusal::TooEarly { earliest });
+            }
+            Decider::for_capacity(a.taken_as)
+        }
+    };
+    Ok((a, decided_by))
+}
+
+/// REINST-2: whether the actor may decide this request now: undecided, and
+/// the actor of the entity that made the decision, never its subject.
+pub(super) fn may_decide_reinstatement<'a>(
+    cx: &Cx<'a>,
+    request: ReinstatementId,
+) -> Result<(&'a ReinstatementRequest, &'a Action), Refusal> {
     let r = cx
         .state
         .reinstatements
-        .get(request)
+        .get(&request)
         .ok_or_else(|| Refusal::unknown("reinstatement request", format!("#{}", request.0)))?;
     if r.decision.is_some() {
         return Err(Refusal::out_of_order(
@@ -159,41 +216,5 @@ pub(super) fn decide_reinstatement(
             format!("{request} is decided by {who}"),
         ));
     }
-    text("rationale", rationale, 20_000)?;
-    if let Some(c) = conditions {
-        if !reinstate {
-            return Err(Refusal::invalid(
-                "conditions",
-                "conditions go with a reinstatement",
-            ));
-        }
-        text("conditions", c, 10_000)?;
-    }
-    cx.emit(Event::ReinstatementDecided {
-        request: *request,
-        decision: ReinstatementDecision {
-            by: cx.me().clone(),
-            at: cx.now,
-            reinstate: *reinstate,
-            conditions: conditions.clone(),
-            rationale: rationale.to_owned(),
-        },
-    });
-    if *reinstate && a.in_force() {
-        let reason = match conditions {
-            Some(c) => format!("reinstated on conditions: {c}"),
-            None => "reinstated".to_owned(),
-        };
-        rescind(cx, a, &reason);
-    } else {
-        cx.owe(
-            Recipient::Person {
-                person: r.person.clone(),
-            },
-            Subject::Reinstatement(*request),
-            Requirement::Reinst3,
-            "reinstatement-decided/person",
-        );
-    }
-    Ok(())
+    Ok((r, a))
 }

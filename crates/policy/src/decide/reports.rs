@@ -111,13 +111,7 @@ pub(super) fn file_report(
 
 /// Decides [`Command::AcknowledgeReport`](crate::Command::AcknowledgeReport).
 pub(super) fn acknowledge_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
-    let r = handled_report(cx, *report)?;
-    if r.state != ReportState::Received {
-        return Err(Refusal::out_of_order(
-            Requirement::Report3,
-            format!("{report} is already {}", r.state.name()),
-        ));
-    }
+    let r = may_acknowledge(cx, *report)?;
     cx.emit(Event::ReportAcknowledged {
         report: *report,
         by: cx.me().clone(),
@@ -136,16 +130,7 @@ pub(super) fn acknowledge_report(cx: &mut Cx, report: &ReportId) -> Result<(), R
 
 /// Decides [`Command::StartReview`](crate::Command::StartReview).
 pub(super) fn start_review(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
-    let r = handled_report(cx, *report)?;
-    if r.state != ReportState::Acknowledged {
-        return Err(Refusal::out_of_order(
-            Requirement::Report3,
-            format!(
-                "{report} is {}; a review starts once it is acknowledged",
-                r.state.name()
-            ),
-        ));
-    }
+    may_start_review(cx, *report)?;
     cx.emit(Event::ReportReviewStarted { report: *report });
     Ok(())
 }
@@ -156,13 +141,7 @@ pub(super) fn assign_report(
     report: &ReportId,
     to: &Option<PersonId>,
 ) -> Result<(), Refusal> {
-    let r = handled_report(cx, *report)?;
-    if matches!(r.state, ReportState::Resolved { .. }) {
-        return Err(Refusal::out_of_order(
-            Requirement::Report3,
-            format!("{report} is resolved: only an open report is assigned"),
-        ));
-    }
+    let r = may_assign(cx, *report)?;
     if *to == r.assignee {
         return Err(Refusal::out_of_order(
             Requirement::Report3,
@@ -204,13 +183,40 @@ pub(super) fn assign_report(
 
 /// Decides [`Command::EscalateReport`](crate::Command::EscalateReport).
 pub(super) fn escalate_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refusal> {
+    let r = may_escalate(cx, *report)?;
+    cx.emit(Event::ReportEscalated {
+        report: *report,
+        at: cx.now,
+    });
+    let about = Subject::Report(*report);
+    cx.owe(
+        Recipient::ModeratorTeam,
+        about.clone(),
+        Requirement::Report4,
+        "report-escalated/moderators",
+    );
+    // The moderators' first step is to contact and advise the administrators.
+    cx.owe(
+        Recipient::ForumAdministrators {
+            forum: r.forum.clone(),
+        },
+        about,
+        Requirement::Report4,
+        "report-escalated/administrators",
+    );
+    Ok(())
+}
+
+/// REPORT-4: whether the actor may escalate the report now: the scheduler or
+/// a moderator once it is due, its administrators at any time.
+pub(super) fn may_escalate<'a>(cx: &Cx<'a>, report: ReportId) -> Result<&'a Report, Refusal> {
     use Capacity::{Administrator, Moderator, System};
     cx.only(
         &[System, Administrator, Moderator],
         Requirement::Report4,
         "escalating a report",
     )?;
-    let r = cx.report(*report)?;
+    let r = cx.report(report)?;
     let f = cx.forum(&r.forum)?;
     if !f.public {
         // FORUM-3: the moderator team does not moderate non-public fora.
@@ -250,27 +256,7 @@ pub(super) fn escalate_report(cx: &mut Cx, report: &ReportId) -> Result<(), Refu
             ));
         }
     }
-    cx.emit(Event::ReportEscalated {
-        report: *report,
-        at: cx.now,
-    });
-    let about = Subject::Report(*report);
-    cx.owe(
-        Recipient::ModeratorTeam,
-        about.clone(),
-        Requirement::Report4,
-        "report-escalated/moderators",
-    );
-    // The moderators' first step is to contact and advise the administrators.
-    cx.owe(
-        Recipient::ForumAdministrators {
-            forum: r.forum.clone(),
-        },
-        about,
-        Requirement::Report4,
-        "report-escalated/administrators",
-    );
-    Ok(())
+    Ok(r)
 }
 
 /// Decides [`Command::ResolveReport`](crate::Command::ResolveReport).
@@ -279,16 +265,7 @@ pub(super) fn resolve_report(
     report: &ReportId,
     outcome: &ReportOutcome,
 ) -> Result<(), Refusal> {
-    let r = handled_report(cx, *report)?;
-    if !matches!(r.state, ReportState::Acknowledged | ReportState::InReview) {
-        return Err(Refusal::out_of_order(
-            Requirement::Report3,
-            format!(
-                "{report} is {}; it is resolved after it is acknowledged",
-                r.state.name()
-            ),
-        ));
-    }
+    let r = may_resolve(cx, *report)?;
     match outcome {
         ReportOutcome::ActionTaken { action } if cx.action(*action)?.subject != r.subject => {
             return Err(Refusal::invalid(
@@ -351,9 +328,66 @@ fn refer(cx: &mut Cx, report: crate::ids::ReportId, note: &str) {
     );
 }
 
+/// REPORT-3: the report, if the actor may acknowledge it now.
+pub(super) fn may_acknowledge<'a>(cx: &Cx<'a>, report: ReportId) -> Result<&'a Report, Refusal> {
+    let r = handled_report(cx, report)?;
+    if r.state != ReportState::Received {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!("{report} is already {}", r.state.name()),
+        ));
+    }
+    Ok(r)
+}
+
+/// REPORT-3: whether the actor may start reviewing the report now.
+pub(super) fn may_start_review<'a>(cx: &Cx<'a>, report: ReportId) -> Result<&'a Report, Refusal> {
+    let r = handled_report(cx, report)?;
+    if r.state != ReportState::Acknowledged {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!(
+                "{report} is {}; a review starts once it is acknowledged",
+                r.state.name()
+            ),
+        ));
+    }
+    Ok(r)
+}
+
+/// REPORT-3: whether the actor may assign the report, to anyone, now.
+pub(super) fn may_assign<'a>(cx: &Cx<'a>, report: ReportId) -> Result<&'a Report, Refusal> {
+    let r = handled_report(cx, report)?;
+    if matches!(r.state, ReportState::Resolved { .. }) {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!("{report} is resolved: only an open report is assigned"),
+        ));
+    }
+    Ok(r)
+}
+
+/// REPORT-3: whether the actor may resolve the report now.
+pub(super) fn may_resolve<'a>(cx: &Cx<'a>, report: ReportId) -> Result<&'a Report, Refusal> {
+    let r = handled_report(cx, report)?;
+    if !matches!(r.state, ReportState::Acknowledged | ReportState::InReview) {
+        return Err(Refusal::out_of_order(
+            Requirement::Report3,
+            format!(
+                "{report} is {}; it is resolved after it is acknowledged",
+                r.state.name()
+            ),
+        ));
+    }
+    Ok(r)
+}
+
 /// The report, if the actor may handle it: its forum's administrators, or the
 /// moderators where they administer the forum or the report has escalated.
-fn handled_report<'a>(cx: &Cx<'a>, id: crate::ids::ReportId) -> Result<&'a Report, Refusal> {
+pub(super) fn handled_report<'a>(
+    cx: &Cx<'a>,
+    id: crate::ids::ReportId,
+) -> Result<&'a Report, Refusal> {
     cx.only(
         &[Capacity::Administrator, Capacity::Moderator],
         Requirement::Report3,

@@ -12,6 +12,7 @@ mod actions;
 mod appeals;
 mod llc;
 mod notify;
+mod permits;
 mod procedures;
 mod reinstatement;
 mod reports;

@@ -8,8 +8,7 @@
 use super::form::{self, Failed, Fields, Problems};
 use super::timeline::{self, Names};
 use super::{
-    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, allows, me, number, see,
-    show_with_log, submit,
+    Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, see, show_with_log, submit,
 };
 use crate::Engine;
 use crate::enforcement::ForumSoftware;
@@ -22,6 +21,7 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ActionId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, views};
+use modpod_policy::{Kind, Target};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -253,57 +253,30 @@ fn action_page(
             context! { appeal => a, steps => steps }
         })
         .collect();
-    let rescind = allowed_as(
-        state,
-        person,
-        &CHANGERS,
-        &Command::RescindAction {
-            action: id,
-            reason: NOT_YET_TYPED.into(),
-        },
-        now,
-    );
-    let same_terms = TermsChange {
-        measure: action.terms.measure.clone(),
-        fora: action.terms.fora.clone(),
-        ends_at: action.terms.ends_at,
-    };
-    let amend = allowed_as(
-        state,
-        person,
-        &CHANGERS,
-        &Command::AmendAction {
-            action: id,
-            terms: same_terms,
-            reason: NOT_YET_TYPED.into(),
-        },
-        now,
-    );
+    let target = Target::Action(id);
+    let rescind = permitted_as(state, person, &CHANGERS, Kind::RescindAction, target, now);
+    let amend = permitted_as(state, person, &CHANGERS, Kind::AmendAction, target, now);
     // An administrator who must consult the moderator team first is told
     // so in the policy's words, beside the consultation form (ACT-3).
-    let consult = allows(
+    let consult = permitted(
         state,
         person,
         Capacity::Administrator,
-        &Command::ConsultModerators {
-            action: id,
-            note: NOT_YET_TYPED.into(),
-        },
+        Kind::ConsultModerators,
+        target,
         now,
     )
     .is_ok();
     // A moderator answers each consultation still waiting for the team.
     let answerable: Vec<usize> = (0..action.consultations.len())
         .filter(|n| {
-            allows(
+            let consultation = Target::Consultation(id, *n);
+            permitted(
                 state,
                 person,
                 Capacity::Moderator,
-                &Command::AnswerConsultation {
-                    action: id,
-                    consultation: *n,
-                    answer: NOT_YET_TYPED.into(),
-                },
+                Kind::AnswerConsultation,
+                consultation,
                 now,
             )
             .is_ok()
@@ -311,14 +284,12 @@ fn action_page(
         .collect();
     let consult_first = (rescind.is_none() && consult)
         .then(|| {
-            allows(
+            permitted(
                 state,
                 person,
                 Capacity::Administrator,
-                &Command::RescindAction {
-                    action: id,
-                    reason: NOT_YET_TYPED.into(),
-                },
+                Kind::RescindAction,
+                target,
                 now,
             )
             .err()

@@ -6,9 +6,7 @@
 //! appeal must name its remedy (APPEAL-3).
 
 use super::form::{self, Fields, Problems};
-use super::{
-    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, me, number, see, show, submit,
-};
+use super::{Done, Posted, Viewer, WebError, me, number, permitted_as, see, show, submit};
 use crate::http::App;
 use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
@@ -18,6 +16,7 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{AppealId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, views};
+use modpod_policy::{Kind, Target};
 
 /// The capacities in which appeals are decided.
 const DECIDERS: [Capacity; 4] = [
@@ -35,13 +34,8 @@ fn awaiting(
     appeal: AppealId,
     now: Timestamp,
 ) -> Option<Capacity> {
-    let decision = Command::DecideAppeal {
-        appeal,
-        upheld: false,
-        remedy: None,
-        rationale: NOT_YET_TYPED.into(),
-    };
-    allowed_as(state, person, &DECIDERS, &decision, now)
+    let target = Target::Appeal(appeal);
+    permitted_as(state, person, &DECIDERS, Kind::DecideAppeal, target, now)
 }
 
 fn summary(state: &State, appeal: &Appeal) -> Value {

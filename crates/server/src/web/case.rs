@@ -12,8 +12,7 @@ use super::participant::category_title;
 use super::queue::handling_capacities;
 use super::timeline::{self, Names};
 use super::{
-    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, me, number, see, show_with_log,
-    submit,
+    Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, see, show_with_log, submit,
 };
 use crate::Engine;
 use crate::http::App;
@@ -25,7 +24,7 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ActionId, PersonId, ReportId};
 use modpod_policy::model::*;
 use modpod_policy::views;
-use modpod_policy::{Actor, Command, Event, SubjectRef};
+use modpod_policy::{Actor, Command, Event, Kind, SubjectRef, Target};
 use std::collections::BTreeMap;
 
 /// The assignment form: who may be given the report (its forum's
@@ -45,19 +44,12 @@ fn assignment(
         candidates.extend(state.moderators.keys().cloned());
     }
     candidates.remove(&view.subject);
-    // Asked of the policy with the first change it could make.
-    let probe = match &view.assignee {
-        Some(_) => None,
-        None => Some(person.clone()),
-    };
-    let capacity = allowed_as(
+    let capacity = permitted_as(
         state,
         person,
         capacities,
-        &Command::AssignReport {
-            report: view.id,
-            to: probe,
-        },
+        Kind::AssignReport,
+        Target::Report(view.id),
         now,
     )?;
     let candidates: Vec<_> = candidates
@@ -72,26 +64,14 @@ fn assignment(
     Some(context! { capacity => capacity.as_str(), candidates => candidates })
 }
 
-/// The steps a case page may offer, with the command the policy is asked
-/// about for each (free text not typed yet stands in as [`NOT_YET_TYPED`]).
-fn step_command(step: &str, report: ReportId) -> Option<Command> {
-    Some(match step {
-        "acknowledge" => Command::AcknowledgeReport { report },
-        "review" => Command::StartReview { report },
-        "escalate" => Command::EscalateReport { report },
-        "resolve" => Command::ResolveReport {
-            report,
-            outcome: ReportOutcome::NoActionNeeded,
-        },
-        "refer" => Command::ReferToOmbudsteam {
-            report,
-            note: NOT_YET_TYPED.into(),
-        },
-        _ => return None,
-    })
-}
-
-const STEPS: [&str; 5] = ["acknowledge", "review", "escalate", "resolve", "refer"];
+/// The steps a case page may offer, each the kind of command it records.
+const STEPS: [(&str, Kind); 5] = [
+    ("acknowledge", Kind::AcknowledgeReport),
+    ("review", Kind::StartReview),
+    ("escalate", Kind::EscalateReport),
+    ("resolve", Kind::ResolveReport),
+    ("refer", Kind::ReferToOmbudsteam),
+];
 
 /// The case page's context. It reads the case's events through the
 /// engine's case index and, for those who handle the report, the delivery
@@ -162,16 +142,26 @@ fn case_page(
     if capacities.is_empty() {
         return Ok(base);
     }
+    let target = Target::Report(id);
     let steps: BTreeMap<&str, Option<&str>> = STEPS
         .iter()
-        .filter_map(|step| {
-            let command = step_command(step, id)?;
-            Some((
-                *step,
-                allowed_as(state, person, &capacities, &command, now).map(Capacity::as_str),
-            ))
+        .map(|(step, kind)| {
+            let capacity = permitted_as(state, person, &capacities, *kind, target, now);
+            (*step, capacity.map(Capacity::as_str))
         })
         .collect();
+    // The action form, in the capacities the policy lets the viewer act in
+    // on this report's subject and forum (ACT-2); else why not, in its words.
+    let act: Vec<Capacity> = capacities
+        .iter()
+        .copied()
+        .filter(|c| permitted(state, person, *c, Kind::TakeAction, target, now).is_ok())
+        .collect();
+    let act_refused = act
+        .is_empty()
+        .then(|| permitted(state, person, capacities[0], Kind::TakeAction, target, now).err())
+        .flatten()
+        .map(|r| format!("Refused ({}): {r}", r.requirement()));
     let assign = assignment(state, person, &capacities, &view, now);
     let history = capacities
         .iter()
@@ -227,6 +217,8 @@ fn case_page(
         handler => true,
         assign => assign,
         capacities => capacities.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        act_capacities => act.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        act_refused => act_refused,
         steps => steps,
         history => history,
         identities => identities,
@@ -315,7 +307,9 @@ fn command(
     problems: &mut Problems,
 ) -> Result<Option<Command>, WebError> {
     Ok(match step {
-        "acknowledge" | "review" | "escalate" => step_command(step, report),
+        "acknowledge" => Some(Command::AcknowledgeReport { report }),
+        "review" => Some(Command::StartReview { report }),
+        "escalate" => Some(Command::EscalateReport { report }),
         "resolve" => {
             resolution(form, problems).map(|outcome| Command::ResolveReport { report, outcome })
         }

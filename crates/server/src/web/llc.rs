@@ -7,8 +7,7 @@
 
 use super::form::{Failed, Fields, Problems};
 use super::{
-    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allows, me, number, participant, see, show,
-    submit,
+    Done, Posted, Viewer, WebError, me, number, participant, permitted, see, show, submit,
 };
 use crate::http::App;
 use axum::extract::{Path, State as Extract};
@@ -18,7 +17,8 @@ use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::ids::{ForumId, LlcActionId, PersonId};
 use modpod_policy::model::*;
-use modpod_policy::{Command, State, SubjectRef, views};
+use modpod_policy::{Command, State, views};
+use modpod_policy::{Kind, Target};
 
 /// The grounds of an emergency action, as the forms offer them (LLC-1).
 const GROUNDS: [(&str, LlcGrounds, &str); 4] = [
@@ -81,22 +81,17 @@ fn grounds_name(grounds: LlcGrounds) -> &'static str {
         .map_or("", |(_, _, name)| name)
 }
 
-/// Whether the policy would take an emergency action from `person` now.
+/// Whether the policy lets `person` take emergency actions now.
 fn may_take(state: &State, person: &PersonId, now: Timestamp) -> bool {
-    let probe = Command::TakeLlcAction {
-        subject: SubjectRef::Person {
-            person: person.clone(),
-        },
-        fora: Vec::new(),
-        grounds: LlcGrounds::CredibleThreatOfHarm,
-        grounds_description: None,
-        nature: NOT_YET_TYPED.into(),
-        reason: NOT_YET_TYPED.into(),
-        expected_duration: NOT_YET_TYPED.into(),
-        withhold_on_legal_advice: None,
-        withhold_from: Vec::new(),
-    };
-    allows(state, person, Capacity::Llc, &probe, now).is_ok()
+    permitted(
+        state,
+        person,
+        Capacity::Llc,
+        Kind::TakeLlcAction,
+        Target::Nothing,
+        now,
+    )
+    .is_ok()
 }
 
 fn list_page(
@@ -244,26 +239,11 @@ fn action_page(
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
     let view = views::llc_action_for(state, person, id).ok_or(WebError::NotFound)?;
-    let may = |capacity, command: Command| allows(state, person, capacity, &command, now).is_ok();
-    let lift = may(
-        Capacity::Llc,
-        Command::LiftLlcAction {
-            action: id,
-            reason: NOT_YET_TYPED.into(),
-        },
-    );
-    let review = may(
-        Capacity::Participant,
-        Command::RequestBoardReview { action: id },
-    );
-    let board = may(
-        Capacity::LlcBoard,
-        Command::DecideBoardReview {
-            action: id,
-            lift: false,
-            rationale: NOT_YET_TYPED.into(),
-        },
-    );
+    let target = Target::LlcAction(id);
+    let may = |capacity, kind| permitted(state, person, capacity, kind, target, now).is_ok();
+    let lift = may(Capacity::Llc, Kind::LiftLlcAction);
+    let review = may(Capacity::Participant, Kind::RequestBoardReview);
+    let board = may(Capacity::LlcBoard, Kind::DecideBoardReview);
     let fora: Vec<String> = view
         .action
         .fora

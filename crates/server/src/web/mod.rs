@@ -19,9 +19,12 @@
 //!   `views::llc_action_for`, the IESG digest only through `views::digest`.
 //! - **Every change is a policy command**, recorded by
 //!   `http::commands::execute`, the path `POST /v1/commands` takes.
-//!   Which buttons a page offers is asked of the policy too: the command is
-//!   decided without being recorded (`allows`), so a page never offers
-//!   what the policy would refuse, nor hides what it allows.
+//!   Which forms a page offers is asked of the policy too: "may this person
+//!   do this kind of thing here, now?" (`modpod_policy::permits`, through
+//!   `permitted`), answered by the rules `decide` applies, with no command
+//!   made up, so a page never offers what the policy would refuse, nor
+//!   hides what it allows. The setup page still asks by deciding a command
+//!   with its text yet to be typed (`allows`, `offered`).
 //!
 //! Every form carries the login session's CSRF token in a hidden `csrf`
 //! field (`Posted`); a refusal is shown beside the form with its
@@ -77,7 +80,7 @@ use jiff::Timestamp;
 use minijinja::{Environment, Value, context};
 use modpod_policy::ids::PersonId;
 use modpod_policy::model::{Capacity, Role};
-use modpod_policy::{Actor, Command, Refusal, State, views};
+use modpod_policy::{Actor, Command, Kind, Refusal, State, Target, views};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -525,6 +528,41 @@ pub(crate) fn allows(
     now: Timestamp,
 ) -> Result<(), Refusal> {
     modpod_policy::decide(state, &Actor::new(person.clone(), capacity), command, now).map(|_| ())
+}
+
+/// Whether the policy permits `person`, acting as `capacity`, a command of
+/// this kind about `target` now (`modpod_policy::permits`): what a page asks
+/// before it offers a form, with no command to make up.
+pub(crate) fn permitted(
+    state: &State,
+    person: &PersonId,
+    capacity: Capacity,
+    kind: Kind,
+    target: Target,
+    now: Timestamp,
+) -> Result<(), Refusal> {
+    modpod_policy::permits(
+        state,
+        &Actor::new(person.clone(), capacity),
+        kind,
+        target,
+        now,
+    )
+}
+
+/// The first of `capacities` in which [`permitted`] says yes.
+pub(crate) fn permitted_as(
+    state: &State,
+    person: &PersonId,
+    capacities: &[Capacity],
+    kind: Kind,
+    target: Target,
+    now: Timestamp,
+) -> Option<Capacity> {
+    capacities
+        .iter()
+        .copied()
+        .find(|c| permitted(state, person, *c, kind, target, now).is_ok())
 }
 
 /// The first of `capacities` in which the policy would record `command`.

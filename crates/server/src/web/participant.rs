@@ -7,7 +7,7 @@
 //! (APPEAL-1, -2), ask for reinstatement or learn from when I may (REINST-1).
 
 use super::form::{Fields, Problems, refusal_status};
-use super::{Done, NOT_YET_TYPED, Posted, Viewer, WebError, allows, me, number, see, show};
+use super::{Done, Posted, Viewer, WebError, me, number, permitted, see, show};
 use crate::http::App;
 use crate::http::commands::execute;
 use axum::extract::{Path, State as Extract};
@@ -19,6 +19,7 @@ use modpod_policy::command::AppealTarget;
 use modpod_policy::ids::{ActionId, AppealId, ForumId, PersonId, ReportId};
 use modpod_policy::model::*;
 use modpod_policy::{Actor, Command, Refusal, State, SubjectRef, views};
+use modpod_policy::{Kind, Target};
 use serde::Serialize;
 
 /// The public fora this policy covers: those a report may be about.
@@ -229,15 +230,12 @@ fn my_reports_page(
         .filter_map(|r| views::report_for(state, &viewer.person, r.id))
         .map(|view| {
             let category = category_title(state, &view.category);
-            let disagree = allows(
+            let disagree = permitted(
                 state,
                 &viewer.person,
                 Capacity::Participant,
-                &Command::FileDisagreement {
-                    target: AppealTarget::Report(view.id),
-                    grounds: NOT_YET_TYPED.into(),
-                    note_well_seen: None,
-                },
+                Kind::FileDisagreement,
+                Target::Report(view.id),
                 now,
             )
             .is_ok();
@@ -328,7 +326,7 @@ fn status_page(
         person,
     )
     .unwrap_or_default();
-    let may = |command: &Command| allows(state, person, Capacity::Participant, command, now);
+    let may = |kind, target| permitted(state, person, Capacity::Participant, kind, target, now);
     let mut in_force = Vec::new();
     let mut past = Vec::new();
     for action in history {
@@ -350,17 +348,10 @@ fn status_page(
             continue;
         }
         let id = action.id;
-        let announce = may(&Command::RequestAnnouncement { action: id }).is_ok();
-        let disagree = may(&Command::FileDisagreement {
-            target: AppealTarget::Action(id),
-            grounds: NOT_YET_TYPED.into(),
-            note_well_seen: None,
-        })
-        .is_ok();
-        let reinstatement = match may(&Command::RequestReinstatement {
-            action: id,
-            statement: NOT_YET_TYPED.into(),
-        }) {
+        let about = Target::Action(id);
+        let announce = may(Kind::RequestAnnouncement, about).is_ok();
+        let disagree = may(Kind::FileDisagreement, about).is_ok();
+        let reinstatement = match may(Kind::RequestReinstatement, about) {
             Ok(()) => Reinstatement::Now,
             Err(Refusal::TooEarly { earliest }) => Reinstatement::From { earliest },
             Err(_) => Reinstatement::Not,
@@ -370,7 +361,7 @@ fn status_page(
             .values()
             .filter(|a| a.action == Some(id) && &a.appellant == person)
             .map(|a| {
-                let escalate = may(&Command::EscalateAppeal { appeal: a.id }).is_ok();
+                let escalate = may(Kind::EscalateAppeal, Target::Appeal(a.id)).is_ok();
                 let next = a
                     .current()
                     .and_then(|s| s.level.next())

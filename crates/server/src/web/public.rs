@@ -60,7 +60,7 @@ pub(super) async fn home(
             .values()
             .filter(|a| views::may_see_appeal(state, person, a))
             .filter(|a| {
-                super::allowed_as(
+                super::permitted_as(
                     state,
                     person,
                     &[
@@ -69,12 +69,8 @@ pub(super) async fn home(
                         Capacity::Iesg,
                         Capacity::Iab,
                     ],
-                    &modpod_policy::Command::DecideAppeal {
-                        appeal: a.id,
-                        upheld: false,
-                        remedy: None,
-                        rationale: super::NOT_YET_TYPED.into(),
-                    },
+                    modpod_policy::Kind::DecideAppeal,
+                    modpod_policy::Target::Appeal(a.id),
                     now,
                 )
                 .is_some()

@@ -7,9 +7,7 @@
 //! (REINST-3), a decision that cannot be appealed (REINST-4).
 
 use super::form::{self, Fields, Problems};
-use super::{
-    Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, me, number, see, show, submit,
-};
+use super::{Done, Posted, Viewer, WebError, me, number, permitted_as, see, show, submit};
 use crate::http::App;
 use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
@@ -19,6 +17,7 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{PersonId, ReinstatementId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, views};
+use modpod_policy::{Kind, Target};
 
 /// The capacities in which reinstatement requests are decided.
 const DECIDERS: [Capacity; 3] = [Capacity::Administrator, Capacity::Moderator, Capacity::Iesg];
@@ -31,13 +30,15 @@ fn awaiting(
     request: ReinstatementId,
     now: Timestamp,
 ) -> Option<Capacity> {
-    let decision = Command::DecideReinstatement {
-        request,
-        reinstate: false,
-        conditions: None,
-        rationale: NOT_YET_TYPED.into(),
-    };
-    allowed_as(state, person, &DECIDERS, &decision, now)
+    let target = Target::Reinstatement(request);
+    permitted_as(
+        state,
+        person,
+        &DECIDERS,
+        Kind::DecideReinstatement,
+        target,
+        now,
+    )
 }
 
 /// Who decides a request, in words.

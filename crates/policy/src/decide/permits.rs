@@ -1,0 +1,131 @@
+//! "May this person do this kind of thing here, now?": the question a page
+//! asks before it offers a form, answered by the same rules `decide` applies
+//! to the command once its fields are filled in, and by nothing else. The
+//! rules of who may do what, where and when live in the `may_*` functions of
+//! each part of the policy; `decide` asks them of every command, `permits`
+//! of a kind of command and the record it would be about. Whether the fields
+//! are well formed is not asked here: nothing has been typed yet.
+
+use super::{Cx, actions, appeals, llc, reinstatement, reports};
+use crate::command::{Actor, AppealTarget};
+use crate::ids::*;
+use crate::refusal::Refusal;
+use crate::requirement::Requirement;
+use crate::state::State;
+use jiff::Timestamp;
+
+/// A kind of command a page may offer, without its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    AcknowledgeReport,
+    StartReview,
+    AssignReport,
+    EscalateReport,
+    ResolveReport,
+    ReferToOmbudsteam,
+    /// An action on the person a report is about, on its forum, citing it.
+    TakeAction,
+    ConsultModerators,
+    AnswerConsultation,
+    AmendAction,
+    RescindAction,
+    RequestAnnouncement,
+    FileDisagreement,
+    DecideAppeal,
+    EscalateAppeal,
+    RequestReinstatement,
+    DecideReinstatement,
+    TakeLlcAction,
+    LiftLlcAction,
+    RequestBoardReview,
+    DecideBoardReview,
+}
+
+/// The record a kind of command would be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Not about a record (an LLC emergency action, before its subject is named).
+    Nothing,
+    Report(ReportId),
+    Action(ActionId),
+    /// An administrator's consultation of the team about an action, by its
+    /// number among the action's consultations.
+    Consultation(ActionId, usize),
+    Appeal(AppealId),
+    Reinstatement(ReinstatementId),
+    LlcAction(LlcActionId),
+}
+
+/// Whether `actor` may give a command of this kind about `target` at `now`:
+/// `Ok` when the policy would record it once its fields are well formed, else
+/// the refusal it would give, in the policy's words.
+pub fn permits(
+    state: &State,
+    actor: &Actor,
+    kind: Kind,
+    target: Target,
+    now: Timestamp,
+) -> Result<(), Refusal> {
+    let cx = Cx::new(state, actor, now);
+    if !state.bootstrapped {
+        return Err(Refusal::out_of_order(
+            Requirement::Audit1,
+            "this log has not been set up",
+        ));
+    }
+    cx.check_capacity_held()?;
+    let cx = &cx;
+    match (kind, target) {
+        (Kind::AcknowledgeReport, Target::Report(r)) => reports::may_acknowledge(cx, r).map(drop),
+        (Kind::StartReview, Target::Report(r)) => reports::may_start_review(cx, r).map(drop),
+        (Kind::AssignReport, Target::Report(r)) => reports::may_assign(cx, r).map(drop),
+        (Kind::EscalateReport, Target::Report(r)) => reports::may_escalate(cx, r).map(drop),
+        (Kind::ResolveReport, Target::Report(r)) => reports::may_resolve(cx, r).map(drop),
+        (Kind::ReferToOmbudsteam, Target::Report(r)) => reports::handled_report(cx, r).map(drop),
+        (Kind::TakeAction, Target::Report(r)) => {
+            let report = cx.report(r)?;
+            actions::may_take_action(
+                cx,
+                &report.subject,
+                std::slice::from_ref(&report.forum),
+                &[r],
+            )
+        }
+        (Kind::ConsultModerators, Target::Action(a)) => actions::may_consult(cx, a).map(drop),
+        (Kind::AnswerConsultation, Target::Consultation(a, n)) => {
+            actions::may_answer(cx, a, n).map(drop)
+        }
+        (Kind::AmendAction | Kind::RescindAction, Target::Action(a)) => {
+            actions::changeable(cx, a).map(drop)
+        }
+        (Kind::RequestAnnouncement, Target::Action(a)) => {
+            actions::may_request_announcement(cx, a).map(drop)
+        }
+        (Kind::FileDisagreement, Target::Action(a)) => {
+            appeals::may_disagree(cx, &AppealTarget::Action(a)).map(drop)
+        }
+        (Kind::FileDisagreement, Target::Report(r)) => {
+            appeals::may_disagree(cx, &AppealTarget::Report(r)).map(drop)
+        }
+        (Kind::DecideAppeal, Target::Appeal(a)) => appeals::may_decide_appeal(cx, a).map(drop),
+        (Kind::EscalateAppeal, Target::Appeal(a)) => appeals::may_escalate_appeal(cx, a).map(drop),
+        (Kind::RequestReinstatement, Target::Action(a)) => {
+            reinstatement::may_request_reinstatement(cx, a).map(drop)
+        }
+        (Kind::DecideReinstatement, Target::Reinstatement(r)) => {
+            reinstatement::may_decide_reinstatement(cx, r).map(drop)
+        }
+        (Kind::TakeLlcAction, Target::Nothing) => llc::may_take_llc_action(cx),
+        (Kind::LiftLlcAction, Target::LlcAction(a)) => llc::may_lift(cx, a).map(drop),
+        (Kind::RequestBoardReview, Target::LlcAction(a)) => {
+            llc::may_request_board_review(cx, a).map(drop)
+        }
+        (Kind::DecideBoardReview, Target::LlcAction(a)) => {
+            llc::may_decide_board_review(cx, a).map(drop)
+        }
+        (kind, target) => Err(Refusal::invalid(
+            "target",
+            format!("{kind:?} is not a command about {target:?}"),
+        )),
+    }
+}

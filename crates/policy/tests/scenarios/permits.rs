@@ -1,0 +1,276 @@
+//! `permits`: the question a page asks before it offers a form ("may this
+//! person do this kind of thing here, now?") has the answer `decide` gives
+//! the command once its fields are filled in, for every kind, every record
+//! and every person of a life of the policy.
+
+use crate::world::*;
+use Capacity::*;
+use modpod_policy::{Kind, Target, permits};
+
+/// A well-formed command of `kind` about `target`, as a form would send it.
+fn filled(kind: Kind, target: Target, w: &World) -> Option<Command> {
+    let text = || "written in full".to_owned();
+    Some(match (kind, target) {
+        (Kind::AcknowledgeReport, Target::Report(report)) => Command::AcknowledgeReport { report },
+        (Kind::StartReview, Target::Report(report)) => Command::StartReview { report },
+        (Kind::AssignReport, Target::Report(report)) => Command::AssignReport {
+            report,
+            to: w.state.reports[&report].assignee.clone().xor(Some(p("m2"))),
+        },
+        (Kind::EscalateReport, Target::Report(report)) => Command::EscalateReport { report },
+        (Kind::ResolveReport, Target::Report(report)) => Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NoActionNeeded,
+        },
+        (Kind::ReferToOmbudsteam, Target::Report(report)) => Command::ReferToOmbudsteam {
+            report,
+            note: text(),
+        },
+        (Kind::TakeAction, Target::Report(report)) => {
+            let r = &w.state.reports[&report];
+            citing(
+                act(
+                    r.subject.as_str(),
+                    Measure::PrivateAdmonishment,
+                    &[r.forum.as_str()],
+                ),
+                &[report],
+            )
+        }
+        (Kind::ConsultModerators, Target::Action(action)) => Command::ConsultModerators {
+            action,
+            note: text(),
+        },
+        (Kind::AnswerConsultation, Target::Consultation(action, consultation)) => {
+            Command::AnswerConsultation {
+                action,
+                consultation,
+                answer: text(),
+            }
+        }
+        (Kind::RescindAction, Target::Action(action)) => Command::RescindAction {
+            action,
+            reason: text(),
+        },
+        (Kind::RequestAnnouncement, Target::Action(action)) => {
+            Command::RequestAnnouncement { action }
+        }
+        (Kind::FileDisagreement, Target::Action(id)) => Command::FileDisagreement {
+            target: AppealTarget::Action(id),
+            grounds: text(),
+            note_well_seen: None,
+        },
+        (Kind::FileDisagreement, Target::Report(id)) => Command::FileDisagreement {
+            target: AppealTarget::Report(id),
+            grounds: text(),
+            note_well_seen: None,
+        },
+        (Kind::DecideAppeal, Target::Appeal(appeal)) => Command::DecideAppeal {
+            appeal,
+            upheld: false,
+            remedy: None,
+            rationale: text(),
+        },
+        (Kind::EscalateAppeal, Target::Appeal(appeal)) => Command::EscalateAppeal { appeal },
+        (Kind::RequestReinstatement, Target::Action(action)) => Command::RequestReinstatement {
+            action,
+            statement: text(),
+        },
+        (Kind::DecideReinstatement, Target::Reinstatement(request)) => {
+            Command::DecideReinstatement {
+                request,
+                reinstate: false,
+                conditions: None,
+                rationale: text(),
+            }
+        }
+        (Kind::LiftLlcAction, Target::LlcAction(action)) => Command::LiftLlcAction {
+            action,
+            reason: text(),
+        },
+        (Kind::RequestBoardReview, Target::LlcAction(action)) => {
+            Command::RequestBoardReview { action }
+        }
+        (Kind::DecideBoardReview, Target::LlcAction(action)) => Command::DecideBoardReview {
+            action,
+            lift: false,
+            rationale: text(),
+        },
+        _ => return None,
+    })
+}
+
+#[test]
+fn permits_answers_as_decide_does_for_every_kind_record_and_person() {
+    let mut w = World::ietf();
+    w.at("2025-03-01T10:00:00Z");
+    // Reports in every state, an action by each kind of actor, a consultation,
+    // appeals, a reinstatement request, an LLC action under review.
+    let received = w.file_report("bob", "tls@", "carol", "uncivil");
+    let acknowledged = w.file_report("erin", "tls@", "bob", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport {
+            report: acknowledged,
+        },
+    );
+    let closed = w.file_report("carol", "quic@", "erin", "sealioning");
+    w.ok(
+        "dave",
+        Administrator,
+        Command::AcknowledgeReport { report: closed },
+    );
+    w.ok(
+        "dave",
+        Administrator,
+        Command::ResolveReport {
+            report: closed,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
+    let on_plenary = w.file_report("bob", "ietf@", "m1", "uncivil");
+    let by_chair = w.take(
+        "alice",
+        Administrator,
+        suspend_until("bob", &["tls@"], "2025-04-01T10:00:00Z"),
+    );
+    let by_team = w.take("m1", Moderator, suspend("carol", &["ietf@"]));
+    w.ok("carol", Participant, disagree(by_team));
+    w.ok(
+        "op",
+        Operator,
+        Command::GrantRole {
+            person: p("alice"),
+            role: Role::ForumAdministrator { forum: f("ietf@") },
+        },
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ConsultModerators {
+            action: by_team,
+            note: "n".into(),
+        },
+    );
+    w.ok("bob", Participant, disagree(by_chair));
+    let llc = w.ok(
+        "llc_staff",
+        Llc,
+        Command::TakeLlcAction {
+            subject: who("erin"),
+            fora: fora(&["ietf@"]),
+            grounds: LlcGrounds::SeriousLegalRisk,
+            grounds_description: None,
+            nature: "suspension".into(),
+            reason: "legal".into(),
+            expected_duration: "a month".into(),
+            withhold_on_legal_advice: None,
+            withhold_from: vec![],
+        },
+    );
+    let llc = taken_llc_action(&llc).id;
+    w.ok(
+        "erin",
+        Participant,
+        Command::RequestBoardReview { action: llc },
+    );
+    w.at("2026-03-02T10:00:00Z");
+    let request = requested_reinstatement(&w.ok(
+        "carol",
+        Participant,
+        Command::RequestReinstatement {
+            action: by_team,
+            statement: "I will follow the code of conduct".into(),
+        },
+    ))
+    .id;
+
+    let kinds = [
+        Kind::AcknowledgeReport,
+        Kind::StartReview,
+        Kind::AssignReport,
+        Kind::EscalateReport,
+        Kind::ResolveReport,
+        Kind::ReferToOmbudsteam,
+        Kind::TakeAction,
+        Kind::ConsultModerators,
+        Kind::AnswerConsultation,
+        Kind::RescindAction,
+        Kind::RequestAnnouncement,
+        Kind::FileDisagreement,
+        Kind::DecideAppeal,
+        Kind::EscalateAppeal,
+        Kind::RequestReinstatement,
+        Kind::DecideReinstatement,
+        Kind::LiftLlcAction,
+        Kind::RequestBoardReview,
+        Kind::DecideBoardReview,
+    ];
+    let mut targets = vec![Target::Consultation(by_team, 0), Target::LlcAction(llc)];
+    targets.extend([received, acknowledged, closed, on_plenary].map(Target::Report));
+    targets.extend([by_chair, by_team].map(Target::Action));
+    targets.extend(w.state.appeals.keys().map(|a| Target::Appeal(*a)));
+    targets.push(Target::Reinstatement(request));
+    let actors = [
+        ("alice", Administrator),
+        ("dave", Administrator),
+        ("m1", Moderator),
+        ("m2", Moderator),
+        ("bob", Participant),
+        ("carol", Participant),
+        ("erin", Participant),
+        ("ad_sec", AreaDirector),
+        ("ad_sec", Iesg),
+        ("ietf_chair", IetfChair),
+        ("iab_member", Iab),
+        ("llc_staff", Llc),
+        ("llc_board", LlcBoard),
+        ("system", System),
+    ];
+    let (mut checked, mut permitted) = (0, 0);
+    for kind in kinds {
+        for target in &targets {
+            let Some(command) = filled(kind, *target, &w) else {
+                continue;
+            };
+            for (person, capacity) in actors {
+                let actor = Actor::new(p(person), capacity);
+                let asked = permits(&w.state, &actor, kind, *target, w.now);
+                let decided = decide(&w.state, &actor, &command, w.now).map(|_| ());
+                assert_eq!(
+                    asked.is_ok(),
+                    decided.is_ok(),
+                    "{person} as {capacity:?}, {kind:?} {target:?}: permits says {asked:?}, decide says {decided:?}"
+                );
+                if let (Err(a), Err(d)) = (&asked, &decided) {
+                    assert_eq!(
+                        a.requirement(),
+                        d.requirement(),
+                        "{person} {kind:?} {target:?}"
+                    );
+                }
+                checked += 1;
+                permitted += usize::from(asked.is_ok());
+            }
+        }
+    }
+    assert!(
+        checked > 300 && permitted > 15,
+        "{checked} checked, {permitted} permitted"
+    );
+}
+
+#[test]
+fn permits_refuses_a_kind_about_the_wrong_record() {
+    let w = World::ietf();
+    let r = permits(
+        &w.state,
+        &Actor::new(p("alice"), Capacity::Administrator),
+        Kind::AcknowledgeReport,
+        Target::Action(ActionId(0)),
+        w.now,
+    )
+    .unwrap_err();
+    assert_eq!(r.requirement(), "INPUT");
+}
