@@ -6,9 +6,10 @@
 //! of a kind of command and the record it would be about. Whether the fields
 //! are well formed is not asked here: nothing has been typed yet.
 
-use super::{Cx, actions, appeals, llc, reinstatement, reports};
+use super::{Cx, actions, appeals, llc, procedures, reinstatement, reports, setup, team};
 use crate::command::{Actor, AppealTarget};
 use crate::ids::*;
+use crate::model::Organisation;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use crate::state::State;
@@ -39,13 +40,35 @@ pub enum Kind {
     LiftLlcAction,
     RequestBoardReview,
     DecideBoardReview,
+    CreateWorkingGroup,
+    CreateForum,
+    OptIn,
+    ChangeSettings,
+    DelegateAdministration,
+    RevokeDelegation,
+    /// Appointing a moderator: anyone ([`Target::Nothing`]), or this person.
+    AppointModerator,
+    /// Recalling a moderator: any ([`Target::Nothing`]), or this one.
+    RecallModerator,
+    DraftProcedures,
+    OpenProceduresReview,
+    ApproveProcedures,
+    PublishNoteWell,
 }
 
 /// The record a kind of command would be about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// Not about a record (an LLC emergency action, before its subject is named).
+pub enum Target<'a> {
+    /// Not about a record yet: one to be made (a forum, a working group, a
+    /// draft), or an LLC emergency action before its subject is named.
     Nothing,
+    Forum(&'a ForumId),
+    /// A forum's delegation of its administration to a person.
+    Delegation(&'a ForumId, &'a PersonId),
+    Person(&'a PersonId),
+    Organisation(&'a Organisation),
+    /// A version of the moderator team's procedures.
+    Procedures(u32),
     Report(ReportId),
     Action(ActionId),
     /// An administrator's consultation of the team about an action, by its
@@ -63,7 +86,7 @@ pub fn permits(
     state: &State,
     actor: &Actor,
     kind: Kind,
-    target: Target,
+    target: Target<'_>,
     now: Timestamp,
 ) -> Result<(), Refusal> {
     let cx = Cx::new(state, actor, now);
@@ -123,6 +146,31 @@ pub fn permits(
         (Kind::DecideBoardReview, Target::LlcAction(a)) => {
             llc::may_decide_board_review(cx, a).map(drop)
         }
+        (Kind::CreateWorkingGroup, Target::Nothing) => {
+            setup::may_set_up(cx, "creating working groups")
+        }
+        (Kind::CreateForum, Target::Nothing) => setup::may_set_up(cx, "creating fora"),
+        (Kind::ChangeSettings, Target::Nothing) => {
+            setup::may_set_up(cx, "changing a deployment's settings")
+        }
+        (Kind::OptIn, Target::Organisation(o)) => setup::may_opt_in(cx, o),
+        (Kind::DelegateAdministration, Target::Forum(f)) => setup::may_delegate(cx, f).map(drop),
+        (Kind::RevokeDelegation, Target::Delegation(f, to)) => {
+            let forum = setup::may_delegate(cx, f)?;
+            if forum.delegates.iter().any(|d| &d.to == to) {
+                Ok(())
+            } else {
+                Err(Refusal::unknown("delegation", format!("of {f} to {to}")))
+            }
+        }
+        (Kind::AppointModerator, Target::Nothing) => team::may_appoint(cx, None),
+        (Kind::AppointModerator, Target::Person(p)) => team::may_appoint(cx, Some(p)),
+        (Kind::RecallModerator, Target::Nothing) => team::may_recall(cx, None),
+        (Kind::RecallModerator, Target::Person(p)) => team::may_recall(cx, Some(p)),
+        (Kind::DraftProcedures, Target::Nothing) => procedures::may_draft(cx),
+        (Kind::OpenProceduresReview, Target::Procedures(v)) => procedures::may_open_review(cx, v),
+        (Kind::ApproveProcedures, Target::Procedures(v)) => procedures::may_approve(cx, v),
+        (Kind::PublishNoteWell, Target::Nothing) => procedures::may_publish_note_well(cx),
         (kind, target) => Err(Refusal::invalid(
             "target",
             format!("{kind:?} is not a command about {target:?}"),

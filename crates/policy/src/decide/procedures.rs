@@ -17,11 +17,7 @@ pub(super) fn draft_procedures(
     body: &str,
     numbers: &TeamNumbersChange,
 ) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::Moderator],
-        Requirement::Proc1,
-        "drafting procedures",
-    )?;
+    may_draft(cx)?;
     next_version(cx.state.procedures.keys().next_back(), *version)?;
     one_line("title", title, 200)?;
     text("text", body, 200_000)?;
@@ -44,38 +40,14 @@ pub(super) fn draft_procedures(
 
 /// Decides [`Command::OpenProceduresReview`](crate::Command::OpenProceduresReview).
 pub(super) fn open_procedures_review(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::Moderator],
-        Requirement::Proc1,
-        "opening community review",
-    )?;
-    let p = procedures(cx, *version)?;
-    if p.status != ProceduresStatus::Draft {
-        return Err(Refusal::out_of_order(
-            Requirement::Proc1,
-            format!("version {version} is not a draft"),
-        ));
-    }
+    may_open_review(cx, *version)?;
     cx.emit(Event::ProceduresReviewOpened { version: *version });
     Ok(())
 }
 
 /// Decides [`Command::ApproveProcedures`](crate::Command::ApproveProcedures).
 pub(super) fn approve_procedures(cx: &mut Cx, version: &u32) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::Iesg],
-        Requirement::Proc1,
-        "approving procedures",
-    )?;
-    let p = procedures(cx, *version)?;
-    if p.status != ProceduresStatus::InCommunityReview {
-        return Err(Refusal::out_of_order(
-            Requirement::Proc1,
-            format!(
-                "version {version} must go through community review before the IESG approves it"
-            ),
-        ));
-    }
+    may_approve(cx, *version)?;
     cx.emit(Event::ProceduresApproved {
         version: *version,
         at: cx.now,
@@ -90,11 +62,7 @@ pub(super) fn publish_note_well(
     body: &str,
     links: &[String],
 ) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::Operator, Capacity::Iesg],
-        Requirement::Notewell1,
-        "publishing the Note Well",
-    )?;
+    may_publish_note_well(cx)?;
     next_version(cx.state.note_wells.keys().next_back(), *version)?;
     text("text", body, 100_000)?;
     cx.emit(Event::NoteWellPublished {
@@ -136,4 +104,59 @@ fn next_version(latest: Option<&u32>, version: u32) -> Result<(), Refusal> {
         ));
     }
     Ok(())
+}
+
+/// PROC-1: whether the actor drafts the team's procedures (a moderator).
+pub(super) fn may_draft(cx: &Cx) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Moderator],
+        Requirement::Proc1,
+        "drafting procedures",
+    )
+}
+
+/// PROC-1: whether the actor may put this draft to the community now.
+pub(super) fn may_open_review(cx: &Cx, version: u32) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Moderator],
+        Requirement::Proc1,
+        "opening community review",
+    )?;
+    let p = procedures(cx, version)?;
+    if p.status != ProceduresStatus::Draft {
+        return Err(Refusal::out_of_order(
+            Requirement::Proc1,
+            format!("version {version} is not a draft"),
+        ));
+    }
+    Ok(())
+}
+
+/// PROC-1: whether the actor may approve this version now (the IESG, once
+/// the community has reviewed it).
+pub(super) fn may_approve(cx: &Cx, version: u32) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Iesg],
+        Requirement::Proc1,
+        "approving procedures",
+    )?;
+    let p = procedures(cx, version)?;
+    if p.status != ProceduresStatus::InCommunityReview {
+        return Err(Refusal::out_of_order(
+            Requirement::Proc1,
+            format!(
+                "version {version} must go through community review before the IESG approves it"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// NOTEWELL-1: whether the actor publishes the Note Well.
+pub(super) fn may_publish_note_well(cx: &Cx) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Operator, Capacity::Iesg],
+        Requirement::Notewell1,
+        "publishing the Note Well",
+    )
 }

@@ -140,8 +140,7 @@ pub(super) fn create_working_group(
     area: &Option<String>,
     responsible_ad: &Option<PersonId>,
 ) -> Result<(), Refusal> {
-    use Capacity::Operator;
-    cx.only(&[Operator], Requirement::Role1, "creating working groups")?;
+    may_set_up(cx, "creating working groups")?;
     if cx.state.working_groups.contains_key(wg) {
         return Err(Refusal::Exists {
             what: "working group",
@@ -176,8 +175,7 @@ pub(super) fn create_forum(
     wg: &Option<WgId>,
     responsible_ad: &Option<PersonId>,
 ) -> Result<(), Refusal> {
-    use Capacity::Operator;
-    cx.only(&[Operator], Requirement::Role1, "creating fora")?;
+    may_set_up(cx, "creating fora")?;
     if cx.state.fora.contains_key(forum) {
         return Err(Refusal::Exists {
             what: "forum",
@@ -234,14 +232,7 @@ pub(super) fn opt_in(
     organisation: &Organisation,
     reference: &str,
 ) -> Result<(), Refusal> {
-    use Capacity::Operator;
-    cx.only(&[Operator], Requirement::Forum2, "recording an opt-in")?;
-    if *organisation == Organisation::Ietf || cx.state.opted_in.contains_key(organisation) {
-        return Err(Refusal::Exists {
-            what: "opt-in",
-            id: organisation.to_string(),
-        });
-    }
+    may_opt_in(cx, organisation)?;
     text("reference", reference, 500)?;
     cx.emit(Event::OptedIn {
         organisation: organisation.clone(),
@@ -274,12 +265,7 @@ pub(super) fn add_category(cx: &mut Cx, category: &Category) -> Result<(), Refus
 
 /// Decides [`Command::ChangeSettings`](crate::Command::ChangeSettings).
 pub(super) fn change_settings(cx: &mut Cx, settings: &SettingsChange) -> Result<(), Refusal> {
-    use Capacity::Operator;
-    cx.only(
-        &[Operator],
-        Requirement::Role1,
-        "changing a deployment's settings",
-    )?;
+    may_set_up(cx, "changing a deployment's settings")?;
     cx.emit(Event::DeploymentSettingsChanged {
         settings: cx.state.settings.changed(settings)?,
     });
@@ -301,25 +287,8 @@ fn check_role_target(cx: &Cx, role: &Role) -> Result<(), Refusal> {
 /// ROLE-2: a chair delegates the administration of a forum of their group
 /// (`grant`), or revokes that delegation; an operator may do either.
 fn delegation(cx: &mut Cx, forum: &ForumId, to: &PersonId, grant: bool) -> Result<(), Refusal> {
-    use Capacity::{Administrator, Operator};
-    cx.only(
-        &[Administrator, Operator],
-        Requirement::Role2,
-        "delegating administration",
-    )?;
-    let f = cx.forum(forum)?;
+    let f = may_delegate(cx, forum)?;
     cx.person(to)?;
-    let is_chair =
-        f.wg.as_ref()
-            .is_some_and(|wg| cx.state.holds(cx.me(), &Role::WgChair { wg: wg.clone() }));
-    if cx.capacity() == Administrator && !is_chair {
-        return Err(Refusal::not_permitted(
-            Requirement::Role2,
-            format!(
-                "only the chairs of the working group that owns {forum} may delegate its administration"
-            ),
-        ));
-    }
     let delegated = f.delegates.iter().any(|d| &d.to == to);
     if grant {
         if delegated {
@@ -346,4 +315,49 @@ fn delegation(cx: &mut Cx, forum: &ForumId, to: &PersonId, grant: bool) -> Resul
         });
     }
     Ok(())
+}
+
+/// ROLE-1: whether the actor sets up the installation (an operator).
+pub(super) fn may_set_up(cx: &Cx, what: &str) -> Result<(), Refusal> {
+    cx.only(&[Capacity::Operator], Requirement::Role1, what)
+}
+
+/// FORUM-2: whether the actor may record this body's opt-in now.
+pub(super) fn may_opt_in(cx: &Cx, organisation: &Organisation) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Operator],
+        Requirement::Forum2,
+        "recording an opt-in",
+    )?;
+    if *organisation == Organisation::Ietf || cx.state.opted_in.contains_key(organisation) {
+        return Err(Refusal::Exists {
+            what: "opt-in",
+            id: organisation.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// ROLE-2: whether the actor may delegate (or revoke a delegation of) the
+/// administration of this forum: its working group's chairs, or an operator.
+pub(super) fn may_delegate<'a>(cx: &Cx<'a>, forum: &ForumId) -> Result<&'a Forum, Refusal> {
+    use Capacity::{Administrator, Operator};
+    cx.only(
+        &[Administrator, Operator],
+        Requirement::Role2,
+        "delegating administration",
+    )?;
+    let f = cx.forum(forum)?;
+    let is_chair =
+        f.wg.as_ref()
+            .is_some_and(|wg| cx.state.holds(cx.me(), &Role::WgChair { wg: wg.clone() }));
+    if cx.capacity() == Administrator && !is_chair {
+        return Err(Refusal::not_permitted(
+            Requirement::Role2,
+            format!(
+                "only the chairs of the working group that owns {forum} may delegate its administration"
+            ),
+        ));
+    }
+    Ok(f)
 }

@@ -11,24 +11,7 @@ use crate::requirement::Requirement;
 
 /// Decides [`Command::AppointModerator`](crate::Command::AppointModerator).
 pub(super) fn appoint_moderator(cx: &mut Cx, person: &PersonId) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::Iesg],
-        Requirement::Team1,
-        "appointing moderators",
-    )?;
-    let p = cx.person(person)?;
-    if cx.state.is_moderator(person) {
-        return Err(Refusal::Exists {
-            what: "moderator",
-            id: person.to_string(),
-        });
-    }
-    if let Some(role) = p.roles.iter().find(|r| r.excludes_moderation()) {
-        return Err(Refusal::Ineligible {
-            person: person.to_string(),
-            role: role.to_string(),
-        });
-    }
+    may_appoint(cx, Some(person))?;
     cx.emit(Event::ModeratorAppointed {
         person: person.clone(),
         at: cx.now,
@@ -43,14 +26,7 @@ pub(super) fn recall_moderator(
     person: &PersonId,
     reason: &str,
 ) -> Result<(), Refusal> {
-    cx.only(
-        &[Capacity::Iesg],
-        Requirement::Team1,
-        "recalling moderators",
-    )?;
-    if !cx.state.is_moderator(person) {
-        return Err(Refusal::unknown("moderator", person));
-    }
+    may_recall(cx, Some(person))?;
     text("reason", reason, 2000)?;
     cx.emit(Event::ModeratorRecalled {
         person: person.clone(),
@@ -119,5 +95,53 @@ fn team_size_warning(cx: &mut Cx, size: usize) {
                 "the moderator team will have {size} members; the policy asks for at least {min}"
             ),
         );
+    }
+}
+
+/// TEAM-1, TEAM-2: whether the actor may appoint moderators, and this
+/// person (when named): the IESG appoints, and nobody ineligible.
+pub(super) fn may_appoint(cx: &Cx, person: Option<&PersonId>) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Iesg],
+        Requirement::Team1,
+        "appointing moderators",
+    )?;
+    let Some(person) = person else {
+        return Ok(());
+    };
+    let p = cx.person(person)?;
+    if cx.state.is_moderator(person) {
+        return Err(Refusal::Exists {
+            what: "moderator",
+            id: person.to_string(),
+        });
+    }
+    if let Some(role) = p.roles.iter().find(|r| r.excludes_moderation()) {
+        return Err(Refusal::Ineligible {
+            person: person.to_string(),
+            role: role.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// TEAM-1: whether the actor may recall moderators, and this one (when
+/// named): the IESG recalls, a sitting moderator.
+pub(super) fn may_recall(cx: &Cx, person: Option<&PersonId>) -> Result<(), Refusal> {
+    cx.only(
+        &[Capacity::Iesg],
+        Requirement::Team1,
+        "recalling moderators",
+    )?;
+    match person {
+        Some(person) if !cx.state.is_moderator(person) => {
+            Err(Refusal::unknown("moderator", person))
+        }
+        Some(_) => Ok(()),
+        None if cx.state.moderators.is_empty() => Err(Refusal::out_of_order(
+            Requirement::Team1,
+            "there is no moderator to recall",
+        )),
+        None => Ok(()),
     }
 }

@@ -274,3 +274,197 @@ fn permits_refuses_a_kind_about_the_wrong_record() {
     .unwrap_err();
     assert_eq!(r.requirement(), "INPUT");
 }
+
+#[test]
+fn permits_answers_as_decide_does_for_the_setup_of_the_installation() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::DelegateAdministration {
+            forum: f("tls@"),
+            to: p("erin"),
+        },
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        Command::DraftProcedures {
+            version: 1,
+            title: "v1".into(),
+            text: "t".into(),
+            numbers: TeamNumbersChange::default(),
+        },
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        Command::DraftProcedures {
+            version: 2,
+            title: "v2".into(),
+            text: "t".into(),
+            numbers: TeamNumbersChange::default(),
+        },
+    );
+    w.ok(
+        "m2",
+        Moderator,
+        Command::OpenProceduresReview { version: 2 },
+    );
+    let (tls, erin, m5) = (f("tls@"), p("erin"), p("m5"));
+    let irtf = Organisation::Irtf;
+    let text = || "written in full".to_owned();
+    let cases: Vec<(Kind, Target, Command)> = vec![
+        (
+            Kind::CreateWorkingGroup,
+            Target::Nothing,
+            Command::CreateWorkingGroup {
+                wg: wg("newwg"),
+                name: text(),
+                area: None,
+                responsible_ad: None,
+            },
+        ),
+        (
+            Kind::CreateForum,
+            Target::Nothing,
+            Command::CreateForum {
+                forum: f("new@"),
+                name: text(),
+                kind: "mailing-list".into(),
+                organisation: Organisation::Ietf,
+                public: true,
+                plenary: false,
+                wg: None,
+                responsible_ad: None,
+            },
+        ),
+        (
+            Kind::ChangeSettings,
+            Target::Nothing,
+            Command::ChangeSettings {
+                settings: SettingsChange {
+                    warn_team_below: Some(6),
+                    ..SettingsChange::default()
+                },
+            },
+        ),
+        (
+            Kind::OptIn,
+            Target::Organisation(&irtf),
+            Command::OptIn {
+                organisation: irtf.clone(),
+                reference: text(),
+            },
+        ),
+        (
+            Kind::DelegateAdministration,
+            Target::Forum(&tls),
+            Command::DelegateAdministration {
+                forum: tls.clone(),
+                to: p("bob"),
+            },
+        ),
+        (
+            Kind::RevokeDelegation,
+            Target::Delegation(&tls, &erin),
+            Command::RevokeDelegation {
+                forum: tls.clone(),
+                to: erin.clone(),
+            },
+        ),
+        (
+            Kind::AppointModerator,
+            Target::Person(&erin),
+            Command::AppointModerator {
+                person: erin.clone(),
+            },
+        ),
+        (
+            Kind::AppointModerator,
+            Target::Person(&m5),
+            Command::AppointModerator { person: m5.clone() },
+        ),
+        (
+            Kind::RecallModerator,
+            Target::Person(&m5),
+            Command::RecallModerator {
+                person: m5.clone(),
+                reason: text(),
+            },
+        ),
+        (
+            Kind::RecallModerator,
+            Target::Person(&erin),
+            Command::RecallModerator {
+                person: erin.clone(),
+                reason: text(),
+            },
+        ),
+        (
+            Kind::DraftProcedures,
+            Target::Nothing,
+            Command::DraftProcedures {
+                version: 3,
+                title: text(),
+                text: text(),
+                numbers: TeamNumbersChange::default(),
+            },
+        ),
+        (
+            Kind::OpenProceduresReview,
+            Target::Procedures(1),
+            Command::OpenProceduresReview { version: 1 },
+        ),
+        (
+            Kind::OpenProceduresReview,
+            Target::Procedures(2),
+            Command::OpenProceduresReview { version: 2 },
+        ),
+        (
+            Kind::ApproveProcedures,
+            Target::Procedures(2),
+            Command::ApproveProcedures { version: 2 },
+        ),
+        (
+            Kind::ApproveProcedures,
+            Target::Procedures(1),
+            Command::ApproveProcedures { version: 1 },
+        ),
+        (
+            Kind::PublishNoteWell,
+            Target::Nothing,
+            Command::PublishNoteWell {
+                version: 9,
+                text: text(),
+                links: vec![],
+            },
+        ),
+    ];
+    let actors = [
+        ("op", Operator),
+        ("alice", Administrator),
+        ("dave", Administrator),
+        ("m1", Moderator),
+        ("bob", Participant),
+        ("ad_sec", Iesg),
+        ("ad_sec", AreaDirector),
+        ("iab_member", Iab),
+    ];
+    let mut permitted = 0;
+    for (kind, target, command) in &cases {
+        for (person, capacity) in actors {
+            let actor = Actor::new(p(person), capacity);
+            let asked = permits(&w.state, &actor, *kind, *target, w.now);
+            let decided = decide(&w.state, &actor, command, w.now).map(|_| ());
+            assert_eq!(
+                asked.is_ok(),
+                decided.is_ok(),
+                "{person} as {capacity:?}, {kind:?} {target:?}: permits says {asked:?}, decide says {decided:?}"
+            );
+            permitted += usize::from(asked.is_ok());
+        }
+    }
+    assert!(permitted >= 12, "{permitted}");
+}

@@ -23,8 +23,7 @@
 //!   do this kind of thing here, now?" (`modpod_policy::permits`, through
 //!   `permitted`), answered by the rules `decide` applies, with no command
 //!   made up, so a page never offers what the policy would refuse, nor
-//!   hides what it allows. The setup page still asks by deciding a command
-//!   with its text yet to be typed (`allows`, `offered`).
+//!   hides what it allows.
 //!
 //! Every form carries the login session's CSRF token in a hidden `csrf`
 //! field (`Posted`); a refusal is shown beside the form with its
@@ -514,22 +513,6 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
 
 // ------------------------------------------------------- asking the policy
 
-/// Text standing in for what a person has not typed yet, when a page asks
-/// the policy whether it would accept a command.
-pub(crate) const NOT_YET_TYPED: &str = "(to be written)";
-
-/// Whether the policy would record `command` for `person` acting as
-/// `capacity` now: decided exactly as it would be if sent, and not recorded.
-pub(crate) fn allows(
-    state: &State,
-    person: &PersonId,
-    capacity: Capacity,
-    command: &Command,
-    now: Timestamp,
-) -> Result<(), Refusal> {
-    modpod_policy::decide(state, &Actor::new(person.clone(), capacity), command, now).map(|_| ())
-}
-
 /// Whether the policy permits `person`, acting as `capacity`, a command of
 /// this kind about `target` now (`modpod_policy::permits`): what a page asks
 /// before it offers a form, with no command to make up.
@@ -563,20 +546,6 @@ pub(crate) fn permitted_as(
         .iter()
         .copied()
         .find(|c| permitted(state, person, *c, kind, target, now).is_ok())
-}
-
-/// The first of `capacities` in which the policy would record `command`.
-pub(crate) fn allowed_as(
-    state: &State,
-    person: &PersonId,
-    capacities: &[Capacity],
-    command: &Command,
-    now: Timestamp,
-) -> Option<Capacity> {
-    capacities
-        .iter()
-        .copied()
-        .find(|c| allows(state, person, *c, command, now).is_ok())
 }
 
 /// A path segment that must be a record's number; anything else is a page

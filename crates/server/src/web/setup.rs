@@ -6,16 +6,15 @@
 //! moderators, approved by the IESG); the Note Well (NOTEWELL-1: the
 //! operators and the IESG).
 //!
-//! Each section and each button is offered only when the policy would accept
-//! its command from the viewer: asked of `decide` without recording. For a
-//! form still to be filled in, a refusal about what is typed (the "INPUT"
-//! refusals: a name taken, a person unknown) does not count, a refusal of the
-//! viewer does. Every form is recorded through `http::commands::execute`;
+//! Each section and each button is offered only when the policy permits the
+//! viewer that kind of command about that record (`modpod_policy::permits`):
+//! what is typed into it is the policy's to judge once it is sent. Every
+//! form is recorded through `http::commands::execute`;
 //! a refusal comes back beside its form with the requirement and the
 //! policy's words, and what was typed is kept.
 
 use super::form::{self, Failed, Fields, Problems};
-use super::{Done, NOT_YET_TYPED, Posted, Viewer, WebError, allowed_as, me, see, submit};
+use super::{Done, Posted, Viewer, WebError, me, permitted, permitted_as, see, submit};
 use crate::http::App;
 use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
@@ -25,7 +24,8 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ForumId, PersonId, WgId};
 use modpod_policy::model::{Capacity, Organisation, ProceduresStatus};
 use modpod_policy::settings::{SettingsChange, TeamNumbersChange};
-use modpod_policy::{Actor, Command, Requirement, State, views};
+use modpod_policy::{Command, State, views};
+use modpod_policy::{Kind, Target};
 
 /// Every organisation that may own a forum, as the forms name them.
 const ORGANISATIONS: [(Organisation, &str); 6] = [
@@ -42,29 +42,6 @@ fn organisation(key: &str) -> Option<Organisation> {
         .iter()
         .find(|(_, k)| *k == key)
         .map(|(o, _)| o.clone())
-}
-
-/// A name that stands for one still to be typed, when asking the policy.
-fn placeholder<T>(parse: fn(&str) -> Result<T, modpod_policy::ids::BadId>) -> Option<T> {
-    parse("(to-be-named)").ok()
-}
-
-/// The first of `capacities` in which the policy would accept `command`
-/// from `person`, but for what is still to be typed: a refusal of the
-/// input (requirement "INPUT") still offers the form, any other does not.
-fn offered(
-    state: &State,
-    person: &PersonId,
-    capacities: &[Capacity],
-    command: &Command,
-    now: Timestamp,
-) -> Option<Capacity> {
-    capacities.iter().copied().find(|c| {
-        match modpod_policy::decide(state, &Actor::new(person.clone(), *c), command, now) {
-            Ok(_) => true,
-            Err(refusal) => refusal.requirement() == Requirement::Input,
-        }
-    })
 }
 
 /// What the setup pages offer one person now.
@@ -106,139 +83,47 @@ impl Offers {
 
 fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
     use Capacity::{Administrator, Iesg, Moderator, Operator};
-    let mut o = Offers::default();
-    let (Some(new_wg), Some(new_forum), Some(someone)) = (
-        placeholder(WgId::parse),
-        placeholder(ForumId::parse),
-        placeholder(PersonId::parse),
-    ) else {
-        return o;
+    let may = |capacities: &[Capacity], kind, target| {
+        permitted_as(state, person, capacities, kind, target, now)
     };
-    o.working_group = offered(
-        state,
-        person,
-        &[Operator],
-        &Command::CreateWorkingGroup {
-            wg: new_wg,
-            name: NOT_YET_TYPED.into(),
-            area: None,
-            responsible_ad: None,
-        },
-        now,
-    );
-    o.forum = offered(
-        state,
-        person,
-        &[Operator],
-        &Command::CreateForum {
-            forum: new_forum,
-            name: NOT_YET_TYPED.into(),
-            kind: NOT_YET_TYPED.into(),
-            organisation: Organisation::Ietf,
-            public: true,
-            plenary: false,
-            wg: None,
-            responsible_ad: None,
-        },
-        now,
-    );
+    let mut o = Offers {
+        working_group: may(&[Operator], Kind::CreateWorkingGroup, Target::Nothing),
+        forum: may(&[Operator], Kind::CreateForum, Target::Nothing),
+        settings: may(&[Operator], Kind::ChangeSettings, Target::Nothing),
+        appoint: may(&[Iesg], Kind::AppointModerator, Target::Nothing),
+        recall: may(&[Iesg], Kind::RecallModerator, Target::Nothing),
+        draft: may(&[Moderator], Kind::DraftProcedures, Target::Nothing),
+        note_well: may(&[Operator, Iesg], Kind::PublishNoteWell, Target::Nothing),
+        ..Offers::default()
+    };
     for (org, key) in &ORGANISATIONS {
-        let command = Command::OptIn {
-            organisation: org.clone(),
-            reference: NOT_YET_TYPED.into(),
-        };
-        if let Some(c) = allowed_as(state, person, &[Operator], &command, now) {
+        if let Some(c) = may(&[Operator], Kind::OptIn, Target::Organisation(org)) {
             o.opt_in.push((key, org.to_string(), c));
         }
     }
-    o.settings = offered(
-        state,
-        person,
-        &[Operator],
-        &Command::ChangeSettings {
-            settings: SettingsChange {
-                warn_team_below: Some(state.settings.warn_team_below.saturating_add(1)),
-                ..SettingsChange::default()
-            },
-        },
-        now,
-    );
+    let delegators = [Administrator, Operator];
     for forum in state.fora.values() {
-        // Delegating to oneself asks everything of the viewer that
-        // delegating to anyone would.
-        let command = Command::DelegateAdministration {
-            forum: forum.id.clone(),
-            to: person.clone(),
-        };
-        if let Some(c) = offered(state, person, &[Administrator, Operator], &command, now) {
+        let target = Target::Forum(&forum.id);
+        if let Some(c) = may(&delegators, Kind::DelegateAdministration, target) {
             o.delegate.push((forum.id.clone(), c));
         }
         for d in &forum.delegates {
-            let command = Command::RevokeDelegation {
-                forum: forum.id.clone(),
-                to: d.to.clone(),
-            };
-            if let Some(c) = allowed_as(state, person, &[Administrator, Operator], &command, now) {
+            let target = Target::Delegation(&forum.id, &d.to);
+            if let Some(c) = may(&delegators, Kind::RevokeDelegation, target) {
                 o.revoke
                     .push((forum.id.clone(), d.to.clone(), d.by.clone(), c));
             }
         }
     }
-    o.appoint = offered(
-        state,
-        person,
-        &[Iesg],
-        &Command::AppointModerator {
-            person: someone.clone(),
-        },
-        now,
-    );
-    o.recall = state.moderators.keys().next().and_then(|m| {
-        offered(
-            state,
-            person,
-            &[Iesg],
-            &Command::RecallModerator {
-                person: m.clone(),
-                reason: NOT_YET_TYPED.into(),
-            },
-            now,
-        )
-    });
-    let next_version = state.procedures.keys().next_back().map_or(1, |v| v + 1);
-    o.draft = offered(
-        state,
-        person,
-        &[Moderator],
-        &Command::DraftProcedures {
-            version: next_version,
-            title: NOT_YET_TYPED.into(),
-            text: NOT_YET_TYPED.into(),
-            numbers: TeamNumbersChange::default(),
-        },
-        now,
-    );
     for p in state.procedures.values() {
-        let review = Command::OpenProceduresReview { version: p.version };
-        if let Some(c) = allowed_as(state, person, &[Moderator], &review, now) {
+        let target = Target::Procedures(p.version);
+        if let Some(c) = may(&[Moderator], Kind::OpenProceduresReview, target) {
             o.open_review.push((p.version, c));
         }
-        let approve = Command::ApproveProcedures { version: p.version };
-        if let Some(c) = allowed_as(state, person, &[Iesg], &approve, now) {
+        if let Some(c) = may(&[Iesg], Kind::ApproveProcedures, target) {
             o.approve.push((p.version, c));
         }
     }
-    o.note_well = offered(
-        state,
-        person,
-        &[Operator, Iesg],
-        &Command::PublishNoteWell {
-            version: state.note_wells.keys().next_back().map_or(1, |v| v + 1),
-            text: NOT_YET_TYPED.into(),
-            links: Vec::new(),
-        },
-        now,
-    );
     o
 }
 
@@ -315,13 +200,12 @@ fn setup_page(
             .values()
             .filter(|p| !p.roles.is_empty() && !state.is_moderator(&p.id))
             .map(|p| {
-                let refusal = super::allows(
+                let refusal = permitted(
                     state,
                     person,
                     capacity,
-                    &Command::AppointModerator {
-                        person: p.id.clone(),
-                    },
+                    Kind::AppointModerator,
+                    Target::Person(&p.id),
                     now,
                 )
                 .err()
