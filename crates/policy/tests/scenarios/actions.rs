@@ -274,6 +274,27 @@ fn act_2_a_moderator_acts_when_the_person_disrupts_two_fora() {
 }
 
 #[test]
+fn act_2_disruption_of_two_fora_opens_those_fora_to_moderators_and_no_other() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    // Reported on tls@ and quic@: the team acts there.
+    w.take("m1", Moderator, admonish("carol", &["quic@"]));
+    // Not on tls-chat, where nobody reported her: that is still its chairs'.
+    let r = w.refused("m1", Moderator, admonish("carol", &["tls-chat"]));
+    assert_eq!(r.requirement(), "ACT-2");
+    assert_says(&r, "tls-chat has administrators");
+    // Nor on it beside the two fora she disrupted.
+    let r = w.refused(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["tls@", "tls-chat"], "2026-03-08T10:00:00Z"),
+    );
+    assert_eq!(r.requirement(), "ACT-2");
+}
+
+#[test]
 fn act_2_at_the_same_time_means_within_the_window_and_not_found_not_disruptive() {
     let mut w = World::ietf();
     w.at("2026-01-01T10:00:00Z");
