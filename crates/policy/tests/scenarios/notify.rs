@@ -414,6 +414,31 @@ fn notify_7_does_not_apply_to_administrators_own_actions() {
 }
 
 #[test]
+fn notify_1_7_each_recipient_is_owed_one_notification_naming_every_rule_that_owes_it() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    // A moderator's suspension on ietf@ is owed to its administrators twice
+    // over (NOTIFY-1 and NOTIFY-7): they are told once, under both rules.
+    let ev = w.ok(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["ietf@"], "2026-03-04T10:00:00Z"),
+    );
+    let told: Vec<(Recipient, &str)> = notifications(&ev)
+        .into_iter()
+        .map(|n| (n.to.clone(), n.requirement.as_str()))
+        .collect();
+    assert_eq!(
+        told,
+        vec![
+            (to_person("carol"), "NOTIFY-1"),
+            (Recipient::ModeratorTeam, "NOTIFY-1"),
+            (to_admins("ietf@"), "NOTIFY-1 NOTIFY-7"),
+        ]
+    );
+}
+
+#[test]
 fn notify_3_a_suspension_to_2090_is_announced() {
     let mut w = World::ietf();
     w.at(NOW);
