@@ -494,6 +494,31 @@ fn act_3_a_consultation_is_answered_by_a_sitting_moderator_and_asked_by_an_admin
 }
 
 #[test]
+fn act_3_neither_the_administrator_who_asked_nor_the_person_the_action_is_on_answers_for_the_team()
+{
+    let mut w = World::ietf();
+    let a = team_action_on_tls(&mut w);
+    // Both alice, who asks, and carol, whom the action is on, sit on the team.
+    for m in ["alice", "carol"] {
+        w.ok("ad_sec", Iesg, Command::AppointModerator { person: p(m) });
+    }
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ConsultModerators {
+            action: a,
+            note: "n".into(),
+        },
+    );
+    for m in ["alice", "carol"] {
+        let r = w.refused(m, Moderator, answer(a, 0, "fine"));
+        assert_eq!(r.requirement(), "ACT-3", "{m}");
+        assert_says(&r, "another moderator answers");
+    }
+    w.ok("m2", Moderator, answer(a, 0, "fine"));
+}
+
+#[test]
 fn act_3_an_action_the_team_amended_counts_as_the_teams() {
     let mut w = World::ietf();
     w.at(NOW);
@@ -547,6 +572,10 @@ fn act_3_a_consultation_recorded_without_an_answer_in_an_older_log_allows_nothin
     w.state.apply(&old);
     let r = w.refused("alice", Administrator, rescind(a));
     assert_eq!(r.requirement(), "ACT-3");
+    // Nor can another moderator now write an answer into what is recorded as m2's.
+    let r = w.refused("m3", Moderator, answer(a, 0, "fine"));
+    assert_eq!(r.requirement(), "ACT-3");
+    assert_says(&r, "already answered");
 }
 
 #[test]
