@@ -883,6 +883,34 @@ fn act_6_links_must_be_sound() {
     }
     let r = w.refused("alice", Administrator, cmd);
     assert_says(&r, "evidence.sha256: must be 64 hexadecimal digits");
+    // Sixty-four digits that are not all hexadecimal, or hexadecimal but short.
+    for hash in ["g".repeat(64), "ab".repeat(16)] {
+        let mut cmd = suspend("carol", &["tls@"]);
+        if let Command::TakeAction { evidence, .. } = &mut cmd {
+            evidence.push(Evidence {
+                url: "https://example.org/m".into(),
+                sha256: Some(hash.clone()),
+            });
+        }
+        let r = w.refused("alice", Administrator, cmd);
+        assert_says(&r, "evidence.sha256: must be 64 hexadecimal digits");
+    }
+    // At most a hundred items of evidence.
+    let with_evidence = |n: usize| {
+        let mut cmd = suspend("carol", &["tls@"]);
+        if let Command::TakeAction { evidence, .. } = &mut cmd {
+            *evidence = (0..n)
+                .map(|i| Evidence {
+                    url: format!("https://mailarchive.ietf.org/arch/msg/tls/{i}"),
+                    sha256: None,
+                })
+                .collect();
+        }
+        cmd
+    };
+    let r = w.refused("alice", Administrator, with_evidence(101));
+    assert_says(&r, "evidence: at most 100 items");
+    w.ok("alice", Administrator, with_evidence(100));
     let mut cmd = suspend("carol", &["tls@"]);
     if let Command::TakeAction { reason, .. } = &mut cmd {
         *reason = "   ".into();
