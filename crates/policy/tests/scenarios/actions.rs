@@ -609,6 +609,24 @@ fn act_3_an_administrator_changes_their_own_action_without_consulting() {
 }
 
 #[test]
+fn act_3_a_moderator_changes_an_administrator_s_action_only_where_the_team_may_act() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-04-01T10:00:00Z"),
+    );
+    // tls@ is its chairs' (ACT-2): the team does not undo their action.
+    let r = w.refused("m1", Moderator, rescind(a));
+    assert_eq!(r.requirement(), "ACT-2");
+    // Once carol disrupts tls@ and quic@ at the same time, it may.
+    w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    w.ok("m1", Moderator, rescind(a));
+}
+
+#[test]
 fn act_3_another_administrator_cannot_change_the_action() {
     let mut w = World::ietf();
     w.at(NOW);

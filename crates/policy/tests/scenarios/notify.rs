@@ -385,6 +385,10 @@ fn notify_4_an_action_on_one_forum_does_not() {
     );
     assert!(owed(&ev, "NOTIFY-4").is_empty());
     assert!(!has(&ev, &Recipient::CommunityChannel));
+    // Not even a suspension announced on its one forum (NOTIFY-3).
+    let ev = w.ok("alice", Administrator, suspend("erin", &["tls@"]));
+    assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
+    assert!(!has(&ev, &Recipient::CommunityChannel));
 }
 
 #[test]
