@@ -762,3 +762,20 @@ fn report_3_a_report_is_assigned_only_by_and_to_those_who_handle_it() {
     assert_eq!(closed.requirement(), "REPORT-3");
     assert_says(&closed, "resolved");
 }
+
+#[test]
+fn report_1_a_report_carries_at_most_fifty_links() {
+    let mut w = World::ietf();
+    let with_links = |n: usize| {
+        let mut c = report("tls@", "carol", "uncivil");
+        if let Command::FileReport { links, .. } = &mut c {
+            *links = (0..n)
+                .map(|i| format!("https://mailarchive.ietf.org/arch/msg/tls/{i}"))
+                .collect();
+        }
+        c
+    };
+    let r = w.refused("bob", Participant, with_links(51));
+    assert_says(&r, "links: at most 50 links");
+    w.ok("bob", Participant, with_links(50));
+}
