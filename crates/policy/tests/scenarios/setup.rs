@@ -38,6 +38,15 @@ fn role_1_acting_in_a_capacity_not_held_is_refused() {
         Command::AppointModerator { person: p("carol") },
     );
     assert_eq!(r.requirement(), "ROLE-1");
+    // Holding another body's role is not sitting on the IESG.
+    for person in ["iab_member", "alice", "llc_board"] {
+        let r = w.refused(
+            person,
+            Iesg,
+            Command::AppointModerator { person: p("carol") },
+        );
+        assert_eq!(r.requirement(), "ROLE-1", "{person}");
+    }
     let r = w.refused(
         "bob",
         Capacity::System,
@@ -46,6 +55,15 @@ fn role_1_acting_in_a_capacity_not_held_is_refused() {
         },
     );
     assert_eq!(r.requirement(), "ROLE-1");
+}
+
+#[test]
+fn role_1_each_capacity_is_read_back_from_its_name() {
+    for c in Capacity::ALL {
+        assert_eq!(c.as_str().parse::<Capacity>(), Ok(c));
+    }
+    let e = "chair".parse::<Capacity>().expect_err("not a capacity");
+    assert!(e.contains("\"chair\" is not a capacity"), "{e}");
 }
 
 #[test]
