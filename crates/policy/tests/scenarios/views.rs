@@ -499,3 +499,27 @@ fn report_3_who_has_a_report_is_shown_to_those_who_handle_it_only() {
         assert_eq!(seen.assignee, None, "{person}");
     }
 }
+
+#[test]
+fn notify_1_each_recipient_reaches_the_people_who_hold_its_role() {
+    use std::collections::BTreeSet;
+    let w = World::ietf();
+    let reached = |to: Recipient| views::reached(&w.state, &to);
+    let people = |ids: &[&str]| ids.iter().map(|i| p(i)).collect::<BTreeSet<_>>();
+    assert_eq!(reached(to_person("carol")), people(&["carol"]));
+    assert_eq!(reached(Recipient::ModeratorTeam), people(&MODERATORS));
+    assert_eq!(reached(to_admins("tls@")), people(&["alice"]));
+    // The moderators administer a plenary forum (ROLE-3).
+    assert_eq!(reached(to_admins("ietf@")), people(&MODERATORS));
+    assert_eq!(
+        reached(Recipient::Iesg),
+        people(&["ad_sec", "ad_tsv", "ietf_chair"])
+    );
+    assert_eq!(reached(Recipient::Iab), people(&["iab_member"]));
+    assert_eq!(reached(Recipient::IetfChair), people(&["ietf_chair"]));
+    assert_eq!(reached(Recipient::LlcBoard), people(&["llc_board"]));
+    assert_eq!(reached(Recipient::Ombudsteam), people(&["ombud"]));
+    // A forum and the community channel reach the public, nobody in particular.
+    assert_eq!(reached(to_forum("tls@")), people(&[]));
+    assert_eq!(reached(Recipient::CommunityChannel), people(&[]));
+}
