@@ -523,3 +523,24 @@ fn notify_1_each_recipient_reaches_the_people_who_hold_its_role() {
     assert_eq!(reached(to_forum("tls@")), people(&[]));
     assert_eq!(reached(Recipient::CommunityChannel), people(&[]));
 }
+
+#[test]
+fn report_5_a_group_s_notification_names_the_reporter_only_to_those_who_handle_it_without_the_subject()
+ {
+    let mut w = World::ietf();
+    let on_carol = w.file_report("bob", "tls@", "carol", "uncivil");
+    let on_alice = w.file_report("bob", "tls@", "alice", "uncivil");
+    let reporter =
+        |to: Recipient, id| views::report_for_recipient(&w.state, &to, id).map(|v| v.reporter);
+    // Those who handle it read who reported.
+    assert_eq!(reporter(to_admins("tls@"), on_carol), Some(Some(p("bob"))));
+    assert_eq!(
+        reporter(Recipient::ModeratorTeam, on_carol),
+        Some(Some(p("bob")))
+    );
+    // Others do not, and the public is given nothing.
+    assert_eq!(reporter(Recipient::Iesg, on_carol), Some(None));
+    assert_eq!(reporter(to_forum("tls@"), on_carol), None);
+    // Nor does a group the subject is in: alice administers tls@.
+    assert_eq!(reporter(to_admins("tls@"), on_alice), Some(None));
+}
