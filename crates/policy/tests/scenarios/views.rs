@@ -544,3 +544,24 @@ fn report_5_a_group_s_notification_names_the_reporter_only_to_those_who_handle_i
     // Nor does a group the subject is in: alice administers tls@.
     assert_eq!(reporter(to_admins("tls@"), on_alice), Some(None));
 }
+
+#[test]
+fn report_5_the_subject_reads_their_action_without_its_evidence_others_read_it_whole() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let mut cmd = suspend("carol", &["tls@"]);
+    if let Command::TakeAction { evidence, .. } = &mut cmd {
+        evidence.push(Evidence {
+            url: "https://mailarchive.ietf.org/arch/msg/tls/abc".into(),
+            sha256: None,
+        });
+    }
+    let a = w.take("alice", Administrator, cmd);
+    let action = w.action(a).clone();
+    assert!(
+        views::action_as_seen_by(&p("carol"), &action)
+            .evidence
+            .is_empty()
+    );
+    assert_eq!(views::action_as_seen_by(&p("alice"), &action), action);
+}
