@@ -274,6 +274,27 @@ fn act_2_a_moderator_acts_when_the_person_disrupts_two_fora() {
 }
 
 #[test]
+fn act_2_disruption_of_two_fora_opens_those_fora_to_moderators_and_no_other() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    // Reported on tls@ and quic@: the team acts there.
+    w.take("m1", Moderator, admonish("carol", &["quic@"]));
+    // Not on tls-chat, where nobody reported her: that is still its chairs'.
+    let r = w.refused("m1", Moderator, admonish("carol", &["tls-chat"]));
+    assert_eq!(r.requirement(), "ACT-2");
+    assert_says(&r, "tls-chat has administrators");
+    // Nor on it beside the two fora she disrupted.
+    let r = w.refused(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["tls@", "tls-chat"], "2026-03-08T10:00:00Z"),
+    );
+    assert_eq!(r.requirement(), "ACT-2");
+}
+
+#[test]
 fn act_2_at_the_same_time_means_within_the_window_and_not_found_not_disruptive() {
     let mut w = World::ietf();
     w.at("2026-01-01T10:00:00Z");
@@ -473,6 +494,31 @@ fn act_3_a_consultation_is_answered_by_a_sitting_moderator_and_asked_by_an_admin
 }
 
 #[test]
+fn act_3_neither_the_administrator_who_asked_nor_the_person_the_action_is_on_answers_for_the_team()
+{
+    let mut w = World::ietf();
+    let a = team_action_on_tls(&mut w);
+    // Both alice, who asks, and carol, whom the action is on, sit on the team.
+    for m in ["alice", "carol"] {
+        w.ok("ad_sec", Iesg, Command::AppointModerator { person: p(m) });
+    }
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ConsultModerators {
+            action: a,
+            note: "n".into(),
+        },
+    );
+    for m in ["alice", "carol"] {
+        let r = w.refused(m, Moderator, answer(a, 0, "fine"));
+        assert_eq!(r.requirement(), "ACT-3", "{m}");
+        assert_says(&r, "another moderator answers");
+    }
+    w.ok("m2", Moderator, answer(a, 0, "fine"));
+}
+
+#[test]
 fn act_3_an_action_the_team_amended_counts_as_the_teams() {
     let mut w = World::ietf();
     w.at(NOW);
@@ -526,6 +572,10 @@ fn act_3_a_consultation_recorded_without_an_answer_in_an_older_log_allows_nothin
     w.state.apply(&old);
     let r = w.refused("alice", Administrator, rescind(a));
     assert_eq!(r.requirement(), "ACT-3");
+    // Nor can another moderator now write an answer into what is recorded as m2's.
+    let r = w.refused("m3", Moderator, answer(a, 0, "fine"));
+    assert_eq!(r.requirement(), "ACT-3");
+    assert_says(&r, "already answered");
 }
 
 #[test]
@@ -556,6 +606,24 @@ fn act_3_an_administrator_changes_their_own_action_without_consulting() {
     let r = w.refused("alice", Administrator, rescind(a));
     assert_eq!(r.requirement(), "ACT-3");
     assert_says(&r, "action #0 is no longer in force");
+}
+
+#[test]
+fn act_3_a_moderator_changes_an_administrator_s_action_only_where_the_team_may_act() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-04-01T10:00:00Z"),
+    );
+    // tls@ is its chairs' (ACT-2): the team does not undo their action.
+    let r = w.refused("m1", Moderator, rescind(a));
+    assert_eq!(r.requirement(), "ACT-2");
+    // Once carol disrupts tls@ and quic@ at the same time, it may.
+    w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    w.ok("m1", Moderator, rescind(a));
 }
 
 #[test]
@@ -833,6 +901,34 @@ fn act_6_links_must_be_sound() {
     }
     let r = w.refused("alice", Administrator, cmd);
     assert_says(&r, "evidence.sha256: must be 64 hexadecimal digits");
+    // Sixty-four digits that are not all hexadecimal, or hexadecimal but short.
+    for hash in ["g".repeat(64), "ab".repeat(16)] {
+        let mut cmd = suspend("carol", &["tls@"]);
+        if let Command::TakeAction { evidence, .. } = &mut cmd {
+            evidence.push(Evidence {
+                url: "https://example.org/m".into(),
+                sha256: Some(hash.clone()),
+            });
+        }
+        let r = w.refused("alice", Administrator, cmd);
+        assert_says(&r, "evidence.sha256: must be 64 hexadecimal digits");
+    }
+    // At most a hundred items of evidence.
+    let with_evidence = |n: usize| {
+        let mut cmd = suspend("carol", &["tls@"]);
+        if let Command::TakeAction { evidence, .. } = &mut cmd {
+            *evidence = (0..n)
+                .map(|i| Evidence {
+                    url: format!("https://mailarchive.ietf.org/arch/msg/tls/{i}"),
+                    sha256: None,
+                })
+                .collect();
+        }
+        cmd
+    };
+    let r = w.refused("alice", Administrator, with_evidence(101));
+    assert_says(&r, "evidence: at most 100 items");
+    w.ok("alice", Administrator, with_evidence(100));
     let mut cmd = suspend("carol", &["tls@"]);
     if let Command::TakeAction { reason, .. } = &mut cmd {
         *reason = "   ".into();

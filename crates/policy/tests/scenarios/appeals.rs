@@ -571,3 +571,39 @@ fn appeal_1_a_report_closed_without_action_is_a_decision_one_may_disagree_with()
     let r = w.refused("bob", Participant, about_report(other));
     assert_says(&r, "disagree with the action");
 }
+
+#[test]
+fn appeal_3_a_disagreement_with_a_closed_report_that_is_not_upheld_leaves_it_closed() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let report = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report },
+    );
+    let closed = ReportState::Resolved {
+        outcome: ReportOutcome::NotDisruptive,
+    };
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
+    let ev = w.ok(
+        "bob",
+        Participant,
+        Command::FileDisagreement {
+            target: AppealTarget::Report(report),
+            grounds: "the insults were plain".into(),
+            note_well_seen: None,
+        },
+    );
+    let appeal = filed_appeal(&ev).id;
+    let ev = w.ok("ad_sec", AreaDirector, decide_appeal(appeal, false, None));
+    assert!(!kinds(&ev).contains(&"report_reopened"), "{:?}", kinds(&ev));
+    assert_eq!(w.state.reports[&report].state, closed);
+}

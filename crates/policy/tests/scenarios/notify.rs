@@ -385,6 +385,10 @@ fn notify_4_an_action_on_one_forum_does_not() {
     );
     assert!(owed(&ev, "NOTIFY-4").is_empty());
     assert!(!has(&ev, &Recipient::CommunityChannel));
+    // Not even a suspension announced on its one forum (NOTIFY-3).
+    let ev = w.ok("alice", Administrator, suspend("erin", &["tls@"]));
+    assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
+    assert!(!has(&ev, &Recipient::CommunityChannel));
 }
 
 #[test]
@@ -411,6 +415,31 @@ fn notify_7_does_not_apply_to_administrators_own_actions() {
     let ev = w.ok("alice", Administrator, admonish("carol", &["tls@"]));
     assert!(owed(&ev, "NOTIFY-7").is_empty());
     assert!(!has(&ev, &to_admins("tls@")));
+}
+
+#[test]
+fn notify_1_7_each_recipient_is_owed_one_notification_naming_every_rule_that_owes_it() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    // A moderator's suspension on ietf@ is owed to its administrators twice
+    // over (NOTIFY-1 and NOTIFY-7): they are told once, under both rules.
+    let ev = w.ok(
+        "m1",
+        Moderator,
+        suspend_until("carol", &["ietf@"], "2026-03-04T10:00:00Z"),
+    );
+    let told: Vec<(Recipient, &str)> = notifications(&ev)
+        .into_iter()
+        .map(|n| (n.to.clone(), n.requirement.as_str()))
+        .collect();
+    assert_eq!(
+        told,
+        vec![
+            (to_person("carol"), "NOTIFY-1"),
+            (Recipient::ModeratorTeam, "NOTIFY-1"),
+            (to_admins("ietf@"), "NOTIFY-1 NOTIFY-7"),
+        ]
+    );
 }
 
 #[test]

@@ -366,6 +366,21 @@ fn reinst_5_a_legacy_action_is_not_changed_by_the_moderators_or_administrators()
 }
 
 #[test]
+fn reinst_5_the_iesg_amends_a_legacy_action_under_its_process_even_onto_a_wg_list() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let a = legacy(&mut w, "2019-05-01T00:00:00Z");
+    // RFC 3683's process is the IESG's: ACT-2's reach of moderators and
+    // administrators does not bound it.
+    w.ok(
+        "ad_sec",
+        Iesg,
+        amend_to(a, Measure::IndefiniteSuspension, &["ietf@", "tls@"], None),
+    );
+    assert_eq!(w.action(a).terms.fora, fora(&["ietf@", "tls@"]));
+}
+
+#[test]
 fn reinst_5_a_legacy_action_is_not_appealed_under_this_policy() {
     let mut w = World::ietf();
     w.at("2026-03-01T10:00:00Z");

@@ -762,3 +762,68 @@ fn report_3_a_report_is_assigned_only_by_and_to_those_who_handle_it() {
     assert_eq!(closed.requirement(), "REPORT-3");
     assert_says(&closed, "resolved");
 }
+
+#[test]
+fn report_1_a_report_carries_at_most_fifty_links() {
+    let mut w = World::ietf();
+    let with_links = |n: usize| {
+        let mut c = report("tls@", "carol", "uncivil");
+        if let Command::FileReport { links, .. } = &mut c {
+            *links = (0..n)
+                .map(|i| format!("https://mailarchive.ietf.org/arch/msg/tls/{i}"))
+                .collect();
+        }
+        c
+    };
+    let r = w.refused("bob", Participant, with_links(51));
+    assert_says(&r, "links: at most 50 links");
+    w.ok("bob", Participant, with_links(50));
+}
+
+#[test]
+fn report_3_a_report_is_resolved_only_with_an_outcome_about_it() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let report = w.file_report("bob", "tls@", "carol", "uncivil");
+    let earlier = w.file_report("erin", "tls@", "carol", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report },
+    );
+    let resolve = |outcome| Command::ResolveReport { report, outcome };
+    // An action on someone else did not resolve it, nor one that does not exist.
+    let on_erin = w.take("alice", Administrator, admonish("erin", &["tls@"]));
+    let r = w.refused(
+        "alice",
+        Administrator,
+        resolve(ReportOutcome::ActionTaken { action: on_erin }),
+    );
+    assert_says(&r, "action #0 is not about the person reported");
+    let r = w.refused(
+        "alice",
+        Administrator,
+        resolve(ReportOutcome::ActionTaken {
+            action: ActionId(42),
+        }),
+    );
+    assert_says(&r, "there is no action #42");
+    // A duplicate is of another report that exists.
+    let r = w.refused(
+        "alice",
+        Administrator,
+        resolve(ReportOutcome::Duplicate { of: report }),
+    );
+    assert_says(&r, "a report cannot duplicate itself");
+    let r = w.refused(
+        "alice",
+        Administrator,
+        resolve(ReportOutcome::Duplicate { of: ReportId(42) }),
+    );
+    assert_says(&r, "there is no report #42");
+    w.ok(
+        "alice",
+        Administrator,
+        resolve(ReportOutcome::Duplicate { of: earlier }),
+    );
+}

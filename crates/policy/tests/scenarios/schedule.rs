@@ -46,6 +46,34 @@ fn report_4_an_unacknowledged_report_falls_due_for_escalation_after_the_set_hour
 }
 
 #[test]
+fn notify_2_a_log_set_up_before_its_time_was_recorded_gets_a_first_digest_ending_now() {
+    let mut w = World::empty("2024-01-01T00:00:00Z");
+    // An older log's first event, without the time it was set up.
+    w.state.apply(&Event::Bootstrapped {
+        operator: p("op"),
+        name: "Olly Operator".into(),
+        at: None,
+    });
+    w.at("2026-03-01T10:00:00Z");
+    let days = i64::from(w.state.numbers().iesg_digest_days);
+    let digest = due(&w.state, w.now)
+        .into_iter()
+        .find(|c| c.name() == "issue_digest")
+        .expect("a digest is due");
+    assert_eq!(
+        digest,
+        Command::IssueDigest {
+            from: w
+                .now
+                .checked_sub(jiff::SignedDuration::from_hours(24 * days))
+                .unwrap(),
+            to: w.now,
+        }
+    );
+    w.ok("system", System, digest);
+}
+
+#[test]
 fn act_1_a_temporary_suspension_falls_due_to_end_at_its_end() {
     let mut w = quiet_world();
     let id = w.take(

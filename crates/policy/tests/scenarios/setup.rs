@@ -38,6 +38,15 @@ fn role_1_acting_in_a_capacity_not_held_is_refused() {
         Command::AppointModerator { person: p("carol") },
     );
     assert_eq!(r.requirement(), "ROLE-1");
+    // Holding another body's role is not sitting on the IESG.
+    for person in ["iab_member", "alice", "llc_board"] {
+        let r = w.refused(
+            person,
+            Iesg,
+            Command::AppointModerator { person: p("carol") },
+        );
+        assert_eq!(r.requirement(), "ROLE-1", "{person}");
+    }
     let r = w.refused(
         "bob",
         Capacity::System,
@@ -46,6 +55,59 @@ fn role_1_acting_in_a_capacity_not_held_is_refused() {
         },
     );
     assert_eq!(r.requirement(), "ROLE-1");
+}
+
+#[test]
+fn role_1_each_capacity_is_read_back_from_its_name() {
+    for c in Capacity::ALL {
+        assert_eq!(c.as_str().parse::<Capacity>(), Ok(c));
+    }
+    let e = "chair".parse::<Capacity>().expect_err("not a capacity");
+    assert!(e.contains("\"chair\" is not a capacity"), "{e}");
+}
+
+#[test]
+fn role_1_the_scheduler_s_name_carries_no_capacity_but_the_scheduler_s() {
+    let mut w = World::ietf();
+    // Nobody may register as `system` now, but an older log might hold such a
+    // record: even then the name is the scheduler's, not a participant's.
+    w.state.apply(&Event::PersonRegistered {
+        person: PersonId::system(),
+        name: "A person named system".into(),
+        time_zone: None,
+    });
+    let r = w.refused("system", Participant, report("tls@", "carol", "uncivil"));
+    assert_eq!(r.requirement(), "ROLE-1");
+    assert_says(&r, "system does not hold the role of participant");
+}
+
+#[test]
+fn role_1_a_person_forum_or_group_is_named_by_a_sound_identifier() {
+    for bad in [
+        "",
+        "bob smith",
+        "tab\there",
+        "line\nbreak",
+        &"x".repeat(129),
+    ] {
+        assert!(PersonId::parse(bad).is_err(), "{bad:?}");
+        assert!(ForumId::parse(bad).is_err(), "{bad:?}");
+        assert!(WgId::parse(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(
+        PersonId::parse(&"x".repeat(128)).map(|id| id.as_str().len()),
+        Ok(128)
+    );
+    // A command read from a file with a malformed name is not a command.
+    let read: Result<Command, _> = serde_json::from_str(
+        r#"{"command": "register_person", "person": "bob smith", "name": "Bob", "time_zone": null}"#,
+    );
+    let e = read.expect_err("a name with a space is not a person id");
+    assert!(e.to_string().contains("not a valid identifier"), "{e}");
+    let read: Result<Command, _> = serde_json::from_str(
+        r#"{"command": "register_person", "person": "bob", "name": "Bob", "time_zone": null}"#,
+    );
+    assert!(read.is_ok(), "{read:?}");
 }
 
 #[test]

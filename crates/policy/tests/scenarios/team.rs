@@ -136,6 +136,41 @@ fn team_2_iesg_iab_trust_llc_board_and_llc_staff_are_all_ineligible() {
 }
 
 #[test]
+fn team_2_an_iesg_member_cannot_be_appointed_and_a_moderator_joining_the_iesg_is_flagged() {
+    let mut w = World::ietf();
+    w.ok(
+        "op",
+        Operator,
+        Command::GrantRole {
+            person: p("erin"),
+            role: Role::IesgMember,
+        },
+    );
+    let r = w.refused(
+        "ad_sec",
+        Iesg,
+        Command::AppointModerator { person: p("erin") },
+    );
+    assert_eq!(r.requirement(), "TEAM-2");
+    assert_says(&r, "IESG member");
+    // A sitting moderator who joins the IESG is flagged to step down.
+    let d = w.allowed(
+        "op",
+        Operator,
+        Command::GrantRole {
+            person: p("m4"),
+            role: Role::IesgMember,
+        },
+    );
+    assert_eq!(
+        kinds(&d.events),
+        ["role_granted", "moderator_flagged_to_step_down"]
+    );
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert_eq!(d.warnings[0].requirement, "TEAM-2");
+}
+
+#[test]
 fn team_2_a_sitting_moderator_granted_iab_membership_is_flagged_to_step_down() {
     let mut w = World::ietf();
     let d = w.allowed(

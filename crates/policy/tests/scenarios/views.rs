@@ -499,3 +499,69 @@ fn report_3_who_has_a_report_is_shown_to_those_who_handle_it_only() {
         assert_eq!(seen.assignee, None, "{person}");
     }
 }
+
+#[test]
+fn notify_1_each_recipient_reaches_the_people_who_hold_its_role() {
+    use std::collections::BTreeSet;
+    let w = World::ietf();
+    let reached = |to: Recipient| views::reached(&w.state, &to);
+    let people = |ids: &[&str]| ids.iter().map(|i| p(i)).collect::<BTreeSet<_>>();
+    assert_eq!(reached(to_person("carol")), people(&["carol"]));
+    assert_eq!(reached(Recipient::ModeratorTeam), people(&MODERATORS));
+    assert_eq!(reached(to_admins("tls@")), people(&["alice"]));
+    // The moderators administer a plenary forum (ROLE-3).
+    assert_eq!(reached(to_admins("ietf@")), people(&MODERATORS));
+    assert_eq!(
+        reached(Recipient::Iesg),
+        people(&["ad_sec", "ad_tsv", "ietf_chair"])
+    );
+    assert_eq!(reached(Recipient::Iab), people(&["iab_member"]));
+    assert_eq!(reached(Recipient::IetfChair), people(&["ietf_chair"]));
+    assert_eq!(reached(Recipient::LlcBoard), people(&["llc_board"]));
+    assert_eq!(reached(Recipient::Ombudsteam), people(&["ombud"]));
+    // A forum and the community channel reach the public, nobody in particular.
+    assert_eq!(reached(to_forum("tls@")), people(&[]));
+    assert_eq!(reached(Recipient::CommunityChannel), people(&[]));
+}
+
+#[test]
+fn report_5_a_group_s_notification_names_the_reporter_only_to_those_who_handle_it_without_the_subject()
+ {
+    let mut w = World::ietf();
+    let on_carol = w.file_report("bob", "tls@", "carol", "uncivil");
+    let on_alice = w.file_report("bob", "tls@", "alice", "uncivil");
+    let reporter =
+        |to: Recipient, id| views::report_for_recipient(&w.state, &to, id).map(|v| v.reporter);
+    // Those who handle it read who reported.
+    assert_eq!(reporter(to_admins("tls@"), on_carol), Some(Some(p("bob"))));
+    assert_eq!(
+        reporter(Recipient::ModeratorTeam, on_carol),
+        Some(Some(p("bob")))
+    );
+    // Others do not, and the public is given nothing.
+    assert_eq!(reporter(Recipient::Iesg, on_carol), Some(None));
+    assert_eq!(reporter(to_forum("tls@"), on_carol), None);
+    // Nor does a group the subject is in: alice administers tls@.
+    assert_eq!(reporter(to_admins("tls@"), on_alice), Some(None));
+}
+
+#[test]
+fn report_5_the_subject_reads_their_action_without_its_evidence_others_read_it_whole() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let mut cmd = suspend("carol", &["tls@"]);
+    if let Command::TakeAction { evidence, .. } = &mut cmd {
+        evidence.push(Evidence {
+            url: "https://mailarchive.ietf.org/arch/msg/tls/abc".into(),
+            sha256: None,
+        });
+    }
+    let a = w.take("alice", Administrator, cmd);
+    let action = w.action(a).clone();
+    assert!(
+        views::action_as_seen_by(&p("carol"), &action)
+            .evidence
+            .is_empty()
+    );
+    assert_eq!(views::action_as_seen_by(&p("alice"), &action), action);
+}
