@@ -8,9 +8,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use lettre::Address;
-use modpod_policy::State;
 use modpod_policy::ids::PersonId;
-use modpod_policy::model::{IdentityKind, Recipient, Role};
+use modpod_policy::model::{IdentityKind, Recipient};
+use modpod_policy::{State, views};
 
 use crate::NotifyError;
 
@@ -168,15 +168,11 @@ pub fn resolve(state: &State, to: &Recipient, dir: &Directory) -> Result<Vec<Str
              (--mail-address community=ADDRESS)"
                 .to_owned()
         })?,
-        Recipient::Iesg => or_holders(state, dir, Group::Iesg, Role::is_iesg),
-        Recipient::Iab => or_holders(state, dir, Group::Iab, |r| *r == Role::IabMember),
-        Recipient::IetfChair => or_holders(state, dir, Group::IetfChair, |r| *r == Role::IetfChair),
-        Recipient::LlcBoard => {
-            or_holders(state, dir, Group::LlcBoard, |r| *r == Role::LlcBoardMember)
-        }
-        Recipient::Ombudsteam => {
-            or_holders(state, dir, Group::Ombudsteam, |r| *r == Role::Ombudsperson)
-        }
+        Recipient::Iesg => or_holders(state, dir, Group::Iesg, to),
+        Recipient::Iab => or_holders(state, dir, Group::Iab, to),
+        Recipient::IetfChair => or_holders(state, dir, Group::IetfChair, to),
+        Recipient::LlcBoard => or_holders(state, dir, Group::LlcBoard, to),
+        Recipient::Ombudsteam => or_holders(state, dir, Group::Ombudsteam, to),
     };
     if found.is_empty() {
         return Err(format!(
@@ -196,21 +192,10 @@ fn team(state: &State, dir: &Directory) -> BTreeSet<String> {
     configured(dir, Group::Moderators).unwrap_or_else(|| people(state, state.moderators.keys()))
 }
 
-/// The group's own address, or the addresses of everyone holding its role.
-fn or_holders(
-    state: &State,
-    dir: &Directory,
-    group: Group,
-    role: impl Fn(&Role) -> bool,
-) -> BTreeSet<String> {
-    configured(dir, group).unwrap_or_else(|| {
-        let holders = state
-            .people
-            .values()
-            .filter(|p| p.roles.iter().any(&role))
-            .map(|p| &p.id);
-        people(state, holders)
-    })
+/// The group's own address, or the addresses of everyone holding its role:
+/// the people `views::reached` says a message to the group reaches.
+fn or_holders(state: &State, dir: &Directory, group: Group, to: &Recipient) -> BTreeSet<String> {
+    configured(dir, group).unwrap_or_else(|| people(state, &views::reached(state, to)))
 }
 
 /// Every email address of these people. A `+tag` variant of another of the

@@ -152,15 +152,24 @@ fn case_page(
         .collect();
     // The action form, in the capacities the policy lets the viewer act in
     // on this report's subject and forum (ACT-2); else why not, in its words.
-    let act: Vec<Capacity> = capacities
+    let asked: Vec<_> = capacities
         .iter()
-        .copied()
-        .filter(|c| permitted(state, person, *c, Kind::TakeAction, target, now).is_ok())
+        .map(|c| {
+            (
+                *c,
+                permitted(state, person, *c, Kind::TakeAction, target, now),
+            )
+        })
         .collect();
-    let act_refused = act
-        .is_empty()
-        .then(|| permitted(state, person, capacities[0], Kind::TakeAction, target, now).err())
-        .flatten()
+    let act: Vec<Capacity> = asked
+        .iter()
+        .filter(|(_, answer)| answer.is_ok())
+        .map(|(c, _)| *c)
+        .collect();
+    let act_refused = asked
+        .first()
+        .filter(|_| act.is_empty())
+        .and_then(|(_, answer)| answer.as_ref().err())
         .map(|r| format!("Refused ({}): {r}", r.requirement()));
     let assign = assignment(state, person, &capacities, &view, now);
     let history = capacities

@@ -420,7 +420,7 @@ fn team_numbers(state: &State) -> Vec<Value> {
 
 /// Where the policy's names of fields, and of records not found, go on the
 /// setup forms.
-const FIELDS: [(&str, &str); 26] = [
+const FIELDS: [(&str, &str); 25] = [
     ("name", "name"),
     ("kind", "kind"),
     ("area", "area"),
@@ -432,7 +432,6 @@ const FIELDS: [(&str, &str); 26] = [
     ("reason", "reason"),
     ("policy_effective_at", "policy_effective_at"),
     ("warn_team_below", "warn_team_below"),
-    ("imposed_at", "policy_effective_at"),
     ("numbers.escalation_hours", "escalation_hours"),
     ("numbers.resolution_days", "resolution_days"),
     (
