@@ -340,6 +340,17 @@ fn team_3_five_is_the_policys_minimum_a_deployment_may_warn_at_more() {
         );
         assert_eq!(r.requirement(), "TEAM-3", "{below}: {r:?}");
     }
+    // Five itself is the policy's number, so a deployment may name it.
+    w.ok(
+        "op",
+        Operator,
+        Command::ChangeSettings {
+            settings: SettingsChange {
+                warn_team_below: Some(5),
+                ..SettingsChange::default()
+            },
+        },
+    );
     // Not a moderator's to set at all.
     let r = w.refused(
         "m1",
