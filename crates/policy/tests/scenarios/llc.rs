@@ -305,3 +305,26 @@ fn llc_1_the_grounds_are_examples_not_a_closed_list() {
     assert_eq!(a.grounds, LlcGrounds::Other);
     assert!(recipients(&ev).contains(&Recipient::Iesg));
 }
+
+#[test]
+fn llc_1_grounds_described_are_described_in_words() {
+    let mut w = World::ietf();
+    let mut cmd = emergency(None);
+    if let Command::TakeLlcAction {
+        grounds,
+        grounds_description,
+        ..
+    } = &mut cmd
+    {
+        *grounds = LlcGrounds::Other;
+        *grounds_description = Some("   ".into());
+    }
+    let r = w.refused("llc_staff", Llc, cmd);
+    assert_eq!(
+        r,
+        Refusal::Invalid {
+            field: "grounds_description",
+            reason: "must not be empty".into()
+        }
+    );
+}

@@ -664,3 +664,77 @@ fn setup_names_are_one_line() {
         );
     }
 }
+
+#[test]
+fn team_4_a_week_holds_at_most_168_windows_each_within_the_day() {
+    let mut w = World::ietf();
+    let window = |from_hour, to_hour| Window {
+        day: Day::Monday,
+        from_hour,
+        to_hour,
+    };
+    w.ok(
+        "m1",
+        Moderator,
+        set_availability("m1", "Europe/Paris", vec![window(0, 1); 168]),
+    );
+    let r = w.refused(
+        "m1",
+        Moderator,
+        set_availability("m1", "Europe/Paris", vec![window(0, 1); 169]),
+    );
+    assert_says(&r, "at most 168 windows");
+    w.ok(
+        "m1",
+        Moderator,
+        set_availability("m1", "Europe/Paris", vec![window(20, 24)]),
+    );
+    let r = w.refused(
+        "m1",
+        Moderator,
+        set_availability("m1", "Europe/Paris", vec![window(20, 25)]),
+    );
+    assert_eq!(r.requirement(), "INPUT");
+}
+
+#[test]
+fn team_1_only_a_sitting_moderator_is_recalled_and_only_while_there_is_one() {
+    let mut w = World::ietf();
+    let r = w.refused(
+        "ad_sec",
+        Iesg,
+        Command::RecallModerator {
+            person: p("erin"),
+            reason: "r".into(),
+        },
+    );
+    assert_eq!(
+        r,
+        Refusal::Unknown {
+            what: "moderator",
+            id: "erin".into()
+        }
+    );
+    let iesg = Actor::new(p("ad_sec"), Iesg);
+    let recall = |w: &World| {
+        modpod_policy::permits(
+            &w.state,
+            &iesg,
+            modpod_policy::Kind::RecallModerator,
+            modpod_policy::Target::Nothing,
+            w.now,
+        )
+    };
+    assert_eq!(recall(&w), Ok(()));
+    for m in MODERATORS {
+        w.ok(
+            "ad_sec",
+            Iesg,
+            Command::RecallModerator {
+                person: p(m),
+                reason: "r".into(),
+            },
+        );
+    }
+    assert_eq!(recall(&w).unwrap_err().requirement(), "TEAM-1");
+}
