@@ -109,12 +109,13 @@ impl Index {
     /// force in `state`.
     pub fn build(state: &State) -> Index {
         let mut index = Index {
-            identities: HashMap::with_capacity(state.identities.len()),
+            identities: state
+                .identities
+                .iter()
+                .map(|(key, person)| (key.clone(), person.clone()))
+                .collect(),
             ..Index::default()
         };
-        for (key, person) in &state.identities {
-            index.identities.insert(key.clone(), person.clone());
-        }
         for action in state.actions.values() {
             index.insert(action);
         }

@@ -707,3 +707,63 @@ fn llc_1_the_restrictions_applying_name_the_llc_action() {
         )]
     );
 }
+
+#[test]
+fn of_two_rate_limits_the_one_allowing_fewer_posts_per_second_applies_whichever_came_first() {
+    // (posts, per seconds) of two rate limits, and the one that applies.
+    let cases = [
+        // 5 per 10 minutes against 30 per half hour (10 per 10 minutes).
+        ((5, 600), (30, 1_800), (5, 600)),
+        // 3 per 10 minutes against 2 per 10 minutes.
+        ((3, 600), (2, 600), (2, 600)),
+        // 1 an hour against 10 per 10 minutes.
+        ((1, 3_600), (10, 600), (1, 3_600)),
+    ];
+    for (a, b, stricter) in cases {
+        for (first, second) in [(a, b), (b, a)] {
+            let mut w = World::new();
+            for (posts, per_seconds) in [first, second] {
+                let limit = Measure::RateLimit { posts, per_seconds };
+                w.act("bob", limit, "tls@", None);
+            }
+            assert_eq!(
+                w.verdict("tls@", "bob@example.org", LATER),
+                Verdict::RateLimited {
+                    posts: stricter.0,
+                    per_seconds: stricter.1
+                },
+                "{first:?} then {second:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_linked_identity_is_indexed() {
+    let mut w = World::new();
+    assert_eq!(w.index.identity_count(), 2, "bob's and carol's addresses");
+    w.link("bob", "bob@work.example");
+    assert_eq!(w.index.identity_count(), 3);
+    assert_eq!(Index::build(&w.state).identity_count(), 3);
+}
+
+#[test]
+fn the_longest_address_the_policy_accepts_is_matched() {
+    let mut w = World::new();
+    let domain = "@example.org";
+    let longest = format!(
+        "{}{domain}",
+        "b".repeat(modpod_policy::model::MAX_IDENTITY - domain.len())
+    );
+    assert_eq!(longest.len(), modpod_policy::model::MAX_IDENTITY);
+    w.link("bob", &longest);
+    w.act("bob", Measure::IndefiniteSuspension, "tls@", None);
+    let rejected = Verdict::Reject { until: None };
+    assert_eq!(w.verdict("tls@", &longest, LATER), rejected);
+    assert_eq!(w.verdict("tls@", &longest.to_uppercase(), LATER), rejected);
+    // One byte longer is no address the policy knows.
+    assert_eq!(
+        w.verdict("tls@", &format!("b{longest}"), LATER),
+        Verdict::Allow
+    );
+}

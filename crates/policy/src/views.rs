@@ -449,17 +449,14 @@ pub struct Digest<'a> {
     pub llc_actions: Vec<&'a LlcAction>,
 }
 
-/// The periods of the digests issued so far, oldest first: those of the
-/// digests owed to the IESG.
+/// The periods of the digests issued so far, oldest first: the IESG is owed
+/// news of a period for its digest (NOTIFY-2) and for nothing else.
 pub fn issued_digests(state: &State) -> Vec<Period> {
     let periods: BTreeSet<Period> = state
         .notifications
         .values()
-        .filter(|n| {
-            n.to == Recipient::Iesg && n.requirement.split(' ').any(|r| r == Requirement::Notify2)
-        })
-        .filter_map(|n| match n.about {
-            Subject::Period(period) => Some(period),
+        .filter_map(|n| match (&n.to, &n.about) {
+            (Recipient::Iesg, Subject::Period(period)) => Some(*period),
             _ => None,
         })
         .collect();

@@ -16,7 +16,9 @@ const BUFFER: usize = PREFIX.len() + MAX_ADDRESS;
 /// addresses, the common case; other addresses are lower-cased on the heap.
 pub(crate) fn with_keys<T>(sender: &str, mut find: impl FnMut(&str) -> Option<T>) -> Option<T> {
     let sender = sender.trim();
-    if sender.is_empty() || sender.len() > MAX_ADDRESS {
+    // No identity is longer (an empty sender, as in a bounce, is found by no
+    // key either: every identity has a value).
+    if sender.len() > MAX_ADDRESS {
         return None;
     }
     let mut untagged = [0u8; BUFFER];

@@ -962,3 +962,52 @@ fn act_3_a_consultation_covers_one_change_even_within_the_same_second() {
     let r = w.refused("alice", Administrator, shorter("2026-03-15T10:00:00Z"));
     assert_eq!(r.requirement(), "ACT-3");
 }
+
+#[test]
+fn input_a_reason_may_have_ten_thousand_characters_not_one_more() {
+    let mut w = World::ietf();
+    // Characters, not bytes: each of these is two bytes in UTF-8.
+    let with_reason = |reason: String| {
+        let mut c = suspend("carol", &["tls@"]);
+        if let Command::TakeAction { reason: r, .. } = &mut c {
+            *r = reason;
+        }
+        c
+    };
+    let r = w.refused("alice", Administrator, with_reason("é".repeat(10_001)));
+    assert_eq!(
+        r,
+        Refusal::Invalid {
+            field: "reason",
+            reason: "must be at most 10000 characters".into()
+        }
+    );
+    w.ok("alice", Administrator, with_reason("é".repeat(10_000)));
+}
+
+#[test]
+fn act_1_an_action_restricts_from_its_start_until_its_end_while_in_force() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let id = w.take(
+        "alice",
+        Administrator,
+        starting(
+            suspend_until("carol", &["tls@"], "2026-03-10T00:00:00Z"),
+            "2026-03-02T00:00:00Z",
+        ),
+    );
+    let applying = |w: &World, at: &str| -> Vec<ActionId> {
+        w.state
+            .restrictions_at(&p("carol"), ts(at))
+            .iter()
+            .map(|a| a.id)
+            .collect()
+    };
+    assert_eq!(applying(&w, "2026-03-01T23:59:59Z"), []);
+    assert_eq!(applying(&w, "2026-03-02T00:00:00Z"), [id]);
+    assert_eq!(applying(&w, "2026-03-09T23:59:59Z"), [id]);
+    assert_eq!(applying(&w, "2026-03-10T00:00:00Z"), []);
+    w.ok("alice", Administrator, rescind(id));
+    assert_eq!(applying(&w, "2026-03-05T00:00:00Z"), []);
+}

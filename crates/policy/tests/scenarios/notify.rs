@@ -453,3 +453,22 @@ fn notify_3_a_suspension_to_2090_is_announced() {
     );
     assert_eq!(owed(&ev, "NOTIFY-3"), vec![to_forum("tls@")]);
 }
+
+#[test]
+fn notify_6_every_notification_owed_has_its_own_id_and_each_is_kept() {
+    let mut w = World::ietf();
+    let mut seen = std::collections::BTreeSet::new();
+    for subject in ["carol", "erin"] {
+        let events = w.ok(
+            "alice",
+            Capacity::Administrator,
+            suspend(subject, &["tls@", "tls-chat"]),
+        );
+        let owed = notifications(&events);
+        assert!(owed.len() >= 2, "{owed:?}");
+        for n in owed {
+            assert!(seen.insert(n.id), "{:?} owed twice", n.id);
+            assert_eq!(w.state.notifications.get(&n.id), Some(n));
+        }
+    }
+}

@@ -431,6 +431,18 @@ fn forum_2_an_opted_in_body_s_fora_are_covered() {
         },
     );
     assert_eq!(kinds(&ev), ["opted_in"]);
+    // A body opts in once; the IETF's own fora need none.
+    for organisation in [Organisation::Irtf, Organisation::Ietf] {
+        let r = w.refused(
+            "op",
+            Operator,
+            Command::OptIn {
+                organisation: organisation.clone(),
+                reference: "again".into(),
+            },
+        );
+        assert_eq!(r.code(), "exists", "{organisation}");
+    }
     w.take("m1", Moderator, suspend("carol", &["cfrg@"]));
     w.file_report("bob", "cfrg@", "carol", "uncivil");
     // Other bodies stay excluded.
@@ -510,4 +522,145 @@ fn forum_4_an_unknown_ad_is_refused_when_creating_a_forum() {
     );
     assert_eq!(r.requirement(), "INPUT");
     assert_says(&r, "there is no person nobody");
+}
+
+#[test]
+fn role_1_an_unknown_person_is_refused_as_unknown_the_system_as_not_holding_the_role() {
+    let mut w = World::ietf();
+    let r = w.refused(
+        "stranger",
+        Capacity::Participant,
+        report("tls@", "carol", "uncivil"),
+    );
+    assert_eq!(
+        r,
+        Refusal::Unknown {
+            what: "person",
+            id: "stranger".into()
+        }
+    );
+    // The scheduler is known, and holds no capacity but its own.
+    let r = w.refused("system", Capacity::Moderator, suspend("carol", &["ietf@"]));
+    assert_eq!(r.requirement(), "ROLE-1");
+    assert_eq!(r.code(), "not_permitted");
+}
+
+#[test]
+fn role_1_the_first_event_makes_its_own_actor_the_first_operator_and_nobody_else() {
+    let mut w = World::empty(FIXTURE_TIME);
+    let bootstrap = |operator: &str| Command::Bootstrap {
+        operator: p(operator),
+        name: "Olly Operator".into(),
+    };
+    for (actor, capacity, operator) in [
+        ("system", Capacity::Operator, "system"),
+        ("op", Capacity::Operator, "someone_else"),
+        ("op", Capacity::Participant, "op"),
+    ] {
+        let r = w.refused(actor, capacity, bootstrap(operator));
+        assert_eq!(
+            r.requirement(),
+            "ROLE-1",
+            "{actor} as {capacity} naming {operator}"
+        );
+    }
+    w.ok("op", Capacity::Operator, bootstrap("op"));
+    assert!(w.state.holds(&p("op"), &Role::Operator));
+    let r = w.refused("op", Capacity::Operator, bootstrap("op"));
+    assert_eq!(r.requirement(), "AUDIT-1");
+}
+
+#[test]
+fn role_1_nobody_is_registered_twice_nor_as_the_scheduler() {
+    let mut w = World::ietf();
+    for person in ["bob", "system"] {
+        let r = w.refused(
+            "op",
+            Capacity::Operator,
+            Command::RegisterPerson {
+                person: p(person),
+                name: "A second one".into(),
+                time_zone: None,
+            },
+        );
+        assert_eq!(
+            r,
+            Refusal::Exists {
+                what: "person",
+                id: person.into()
+            }
+        );
+    }
+}
+
+#[test]
+fn role_1_a_role_for_a_forum_group_or_area_names_one_that_exists() {
+    let mut w = World::ietf();
+    let grant = |role| Command::GrantRole {
+        person: p("bob"),
+        role,
+    };
+    let r = w.refused(
+        "op",
+        Capacity::Operator,
+        grant(Role::ForumAdministrator {
+            forum: f("nowhere@"),
+        }),
+    );
+    assert_eq!(
+        r,
+        Refusal::Unknown {
+            what: "forum",
+            id: "nowhere@".into()
+        }
+    );
+    let r = w.refused(
+        "op",
+        Capacity::Operator,
+        grant(Role::WgChair { wg: wg("nowg") }),
+    );
+    assert_eq!(
+        r,
+        Refusal::Unknown {
+            what: "working group",
+            id: "nowg".into()
+        }
+    );
+    let r = w.refused(
+        "op",
+        Capacity::Operator,
+        grant(Role::AreaDirector {
+            area: "sec\nand more".into(),
+        }),
+    );
+    assert_eq!(r.requirement(), "INPUT");
+    assert_eq!(r.code(), "invalid");
+    // Named rightly, each is granted.
+    for role in [
+        Role::ForumAdministrator { forum: f("quic@") },
+        Role::WgChair { wg: wg("quic") },
+        Role::AreaDirector { area: "art".into() },
+    ] {
+        w.ok("op", Capacity::Operator, grant(role));
+    }
+}
+
+#[test]
+fn role_1_an_identity_is_known_by_its_kind_and_its_normalised_value() {
+    let w = World::ietf();
+    let carol = email("Carol@Example.org");
+    assert_eq!(carol.to_string(), "email:carol@example.org");
+    assert_eq!(carol.key(), carol.to_string());
+    assert_eq!(
+        w.state.identities.get("email:carol@example.org"),
+        Some(&p("carol"))
+    );
+    for (kind, name) in [
+        (IdentityKind::Chat, "chat"),
+        (IdentityKind::Github, "github"),
+        (IdentityKind::Datatracker, "datatracker"),
+    ] {
+        let identity = Identity::new(kind, "carol").unwrap();
+        assert_eq!(identity.to_string(), format!("{name}:carol"));
+    }
 }

@@ -101,3 +101,145 @@ fn priv_1_the_public_report_names_nobody() {
         assert!(!json.contains(needle), "{needle:?} appears in {json}");
     }
 }
+
+#[test]
+fn notify_5_a_period_counts_what_happened_in_it_up_to_but_not_at_its_end() {
+    let mut w = World::ietf();
+    // The report is filed at 10:00, acted on and disagreed with at 12:00;
+    // the AD decides at 12:00 the next day.
+    march(&mut w);
+    let count =
+        |w: &World, to: &str| transparency::report(&w.state, ts("2026-03-01T00:00:00Z"), ts(to));
+    let before_the_actions = count(&w, "2026-03-02T12:00:00Z");
+    assert_eq!(before_the_actions.reports.received, 1);
+    assert!(before_the_actions.actions.is_empty());
+    assert_eq!(
+        (
+            before_the_actions.spam_actions,
+            before_the_actions.people_acted_on
+        ),
+        (0, 0)
+    );
+    let before_the_decision = count(&w, "2026-03-03T12:00:00Z");
+    assert_eq!(before_the_decision.appeals.filed, 1);
+    assert!(before_the_decision.appeals.decided.is_empty());
+    assert_eq!(count(&w, "2026-03-03T12:00:01Z").appeals.decided.len(), 1);
+
+    // A report nobody took up escalates, and is counted so.
+    let ignored = w.file_report("bob", "quic@", "erin", "uncivil");
+    w.escalate_when_due(ignored);
+    let r = count(&w, "2026-04-01T00:00:00Z");
+    assert_eq!(
+        (
+            r.reports.received,
+            r.reports.acknowledged,
+            r.reports.escalated
+        ),
+        (2, 1, 1)
+    );
+
+    // A disagreement not yet decided is pending in the period it was filed
+    // in, and in no other.
+    let a = w.take("alice", Administrator, admonish("erin", &["tls@"]));
+    w.ok("erin", Participant, disagree(a));
+    assert_eq!(count(&w, "2026-04-01T00:00:00Z").appeals.pending, 1);
+    let april = transparency::report(
+        &w.state,
+        ts("2026-04-01T00:00:00Z"),
+        ts("2026-05-01T00:00:00Z"),
+    );
+    assert_eq!(april.appeals.pending, 0);
+}
+
+#[test]
+fn notify_5_the_median_time_to_acknowledge_is_the_middle_one_or_the_mean_of_the_middle_two() {
+    let mut w = World::ietf();
+    w.at("2026-03-02T10:00:00Z");
+    let acknowledged_after = |w: &mut World, hours| {
+        let report = w.file_report("bob", "tls@", "carol", "uncivil");
+        w.later_hours(hours);
+        w.ok(
+            "alice",
+            Administrator,
+            Command::AcknowledgeReport { report },
+        );
+    };
+    let median = |w: &World| {
+        transparency::report(
+            &w.state,
+            ts("2026-03-01T00:00:00Z"),
+            ts("2026-04-01T00:00:00Z"),
+        )
+        .reports
+        .median_hours_to_acknowledge
+    };
+    assert_eq!(median(&w), None);
+    acknowledged_after(&mut w, 1);
+    acknowledged_after(&mut w, 4);
+    assert_eq!(median(&w), Some(2.5));
+    acknowledged_after(&mut w, 10);
+    assert_eq!(median(&w), Some(4.0));
+    acknowledged_after(&mut w, 2);
+    assert_eq!(median(&w), Some(3.0));
+}
+
+#[test]
+fn notify_5_the_report_counts_upheld_appeals_and_each_outcome_of_reinstatement() {
+    let mut w = World::ietf();
+    w.at("2025-03-02T10:00:00Z");
+    let suspended: Vec<ActionId> = ["carol", "erin", "bob"]
+        .into_iter()
+        .map(|who| w.take("m1", Moderator, suspend(who, &["ietf@"])))
+        .collect();
+    w.at("2026-03-02T10:00:00Z");
+    let mut requests = Vec::new();
+    for (who, action) in ["carol", "erin", "bob"].into_iter().zip(&suspended) {
+        let events = w.ok(
+            who,
+            Participant,
+            Command::RequestReinstatement {
+                action: *action,
+                statement: "I will follow the code of conduct".into(),
+            },
+        );
+        requests.push(requested_reinstatement(&events).id);
+    }
+    for (request, reinstate) in [(requests[0], true), (requests[1], false)] {
+        w.ok(
+            "m2",
+            Moderator,
+            Command::DecideReinstatement {
+                request,
+                reinstate,
+                conditions: None,
+                rationale: "discussed by the team".into(),
+            },
+        );
+    }
+    // An appeal the AD upholds, rescinding the action.
+    let a = w.take("alice", Administrator, admonish("dave", &["tls@"]));
+    let ev = w.ok("dave", Participant, disagree(a));
+    let appeal = filed_appeal(&ev).id;
+    w.ok(
+        "ad_sec",
+        AreaDirector,
+        decide_appeal(appeal, true, Some(Remedy::Rescind)),
+    );
+    let r = transparency::report(
+        &w.state,
+        ts("2026-03-01T00:00:00Z"),
+        ts("2026-04-01T00:00:00Z"),
+    );
+    let ad = &r.appeals.decided["area_director_or_ietf_chair"];
+    assert_eq!((r.appeals.filed, ad.upheld, ad.not_upheld), (1, 1, 0));
+    let counts = &r.reinstatements;
+    assert_eq!(
+        (
+            counts.requested,
+            counts.reinstated,
+            counts.declined,
+            counts.pending
+        ),
+        (3, 1, 1, 1)
+    );
+}

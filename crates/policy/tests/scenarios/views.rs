@@ -565,3 +565,396 @@ fn report_5_the_subject_reads_their_action_without_its_evidence_others_read_it_w
     );
     assert_eq!(views::action_as_seen_by(&p("alice"), &action), action);
 }
+
+/// Everybody the fixture registers.
+fn everybody() -> impl Iterator<Item = &'static str> {
+    PEOPLE.iter().map(|(id, _)| *id)
+}
+
+#[test]
+fn report_3_5_may_see_report_answers_as_the_report_view_does_for_everybody() {
+    let mut w = World::ietf();
+    let reports = [
+        w.file_report("bob", "tls@", "carol", "uncivil"),
+        w.file_report("bob", "ietf@", "erin", "uncivil"),
+        w.file_report("erin", "quic@", "alice", "uncivil"),
+        w.file_report("carol", "tls-chairs@", "bob", "uncivil"),
+    ];
+    for id in reports {
+        let report = w.report_record(id).clone();
+        for person in everybody() {
+            assert_eq!(
+                views::may_see_report(&w.state, &p(person), &report),
+                views::report_for(&w.state, &p(person), id).is_some(),
+                "{person} on report {id}"
+            );
+        }
+    }
+    // Said plainly, for bob's report of carol on tls@: the reporter, the
+    // subject, the forum's administrator and the moderators; nobody else.
+    let report = w.report_record(reports[0]).clone();
+    let sees = |who: &str| views::may_see_report(&w.state, &p(who), &report);
+    for person in ["bob", "carol", "alice", "m1"] {
+        assert!(sees(person), "{person}");
+    }
+    for person in ["erin", "dave", "ad_sec", "llc_staff"] {
+        assert!(!sees(person), "{person}");
+    }
+    // On a forum that is not public the moderators do not (FORUM-3), its
+    // administrator does.
+    let private = w.report_record(reports[3]).clone();
+    assert!(!views::may_see_report(&w.state, &p("m1"), &private));
+    assert!(views::may_see_report(&w.state, &p("alice"), &private));
+}
+
+#[test]
+fn appeal_1_a_disagreement_with_a_closed_report_is_seen_by_its_appellant_its_handlers_and_those_who_hear_it()
+ {
+    let mut w = World::ietf();
+    let report = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report },
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
+    let events = w.ok(
+        "bob",
+        Participant,
+        Command::FileDisagreement {
+            target: AppealTarget::Report(report),
+            grounds: "the insults were plain".into(),
+            note_well_seen: None,
+        },
+    );
+    let appeal = filed_appeal(&events).clone();
+    assert_eq!(appeal.steps[0].assigned_to, Some(p("ad_sec")));
+    let sees = |who: &str| views::may_see_appeal(&w.state, &p(who), &appeal);
+    // The appellant; those who handle the report; the AD it went to, any
+    // other member of the IESG, and the IAB, who hear its later steps.
+    for person in [
+        "bob",
+        "alice",
+        "m1",
+        "ad_sec",
+        "ad_tsv",
+        "ietf_chair",
+        "iab_member",
+    ] {
+        assert!(sees(person), "{person} should see it");
+    }
+    // Never its subject (REPORT-5), nor anybody else.
+    for person in ["carol", "erin", "dave", "llc_staff", "ombud"] {
+        assert!(!sees(person), "{person} should not see it");
+    }
+}
+
+#[test]
+fn appeal_1_the_ad_a_disagreement_went_to_still_sees_it_after_leaving_the_iesg() {
+    let mut w = World::ietf();
+    let report = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report },
+    );
+    w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    );
+    let events = w.ok(
+        "bob",
+        Participant,
+        Command::FileDisagreement {
+            target: AppealTarget::Report(report),
+            grounds: "the insults were plain".into(),
+            note_well_seen: None,
+        },
+    );
+    let appeal = filed_appeal(&events).id;
+    w.ok(
+        "op",
+        Capacity::Operator,
+        Command::RevokeRole {
+            person: p("ad_sec"),
+            role: Role::AreaDirector { area: "sec".into() },
+        },
+    );
+    let appeal = w.appeal(appeal).clone();
+    assert!(!views::on_iesg(&w.state, &p("ad_sec")));
+    assert!(views::may_see_appeal(&w.state, &p("ad_sec"), &appeal));
+    assert!(!views::may_see_appeal(&w.state, &p("erin"), &appeal));
+}
+
+#[test]
+fn reinst_2_a_request_is_seen_by_its_requester_and_by_those_who_see_the_action() {
+    let mut w = World::ietf();
+    w.at("2025-01-10T10:00:00Z");
+    let action = w.take("alice", Administrator, suspend("carol", &["tls@"]));
+    w.at("2026-01-10T10:00:00Z");
+    let events = w.ok(
+        "carol",
+        Participant,
+        Command::RequestReinstatement {
+            action,
+            statement: "I have read the code of conduct".into(),
+        },
+    );
+    let request = requested_reinstatement(&events).clone();
+    let action = w.action(action).clone();
+    for person in everybody() {
+        let by_one = views::may_see_reinstatement(&w.state, &p(person), &request);
+        let by_viewer = views::may_see_reinstatement_as(
+            &w.state,
+            &views::ActionViewer::new(&w.state, &p(person)),
+            &request,
+        );
+        assert_eq!(by_one, by_viewer, "{person}");
+        assert_eq!(
+            by_one,
+            views::may_see_action(&w.state, &p(person), &action),
+            "{person}: the request is seen as its action is"
+        );
+    }
+    for person in ["carol", "alice", "m1", "ad_sec", "iab_member"] {
+        assert!(
+            views::may_see_reinstatement(&w.state, &p(person), &request),
+            "{person}"
+        );
+    }
+    for person in ["bob", "dave", "erin", "llc_staff"] {
+        assert!(
+            !views::may_see_reinstatement(&w.state, &p(person), &request),
+            "{person}"
+        );
+    }
+}
+
+#[test]
+fn notify_2_a_digest_period_is_half_open_and_holds_what_was_decided_in_it() {
+    use Capacity::{Llc, LlcBoard};
+    let mut w = World::ietf();
+    w.at("2025-01-10T10:00:00Z");
+    let suspension = w.take("m1", Moderator, suspend("carol", &["ietf@"]));
+    let events = w.ok(
+        "llc_staff",
+        Llc,
+        Command::TakeLlcAction {
+            subject: who("erin"),
+            fora: fora(&["ietf@"]),
+            grounds: LlcGrounds::CredibleThreatOfHarm,
+            nature: "posting suspended".into(),
+            reason: "a credible threat".into(),
+            expected_duration: "a month".into(),
+            grounds_description: None,
+            withhold_on_legal_advice: None,
+            withhold_from: vec![],
+        },
+    );
+    let reviewed = taken_llc_action(&events).id;
+    let events = w.ok(
+        "llc_staff",
+        Llc,
+        Command::TakeLlcAction {
+            subject: who("bob"),
+            fora: fora(&["ietf@"]),
+            grounds: LlcGrounds::CredibleThreatOfHarm,
+            nature: "posting suspended".into(),
+            reason: "a credible threat".into(),
+            expected_duration: "a month".into(),
+            grounds_description: None,
+            withhold_on_legal_advice: None,
+            withhold_from: vec![],
+        },
+    );
+    let lifted = taken_llc_action(&events).id;
+    // A year on, carol asks to be reinstated and erin asks for a review.
+    w.at("2026-01-10T10:00:00Z");
+    let events = w.ok(
+        "carol",
+        Participant,
+        Command::RequestReinstatement {
+            action: suspension,
+            statement: "I have read the code of conduct".into(),
+        },
+    );
+    let request = requested_reinstatement(&events).id;
+    w.ok(
+        "erin",
+        Participant,
+        Command::RequestBoardReview { action: reviewed },
+    );
+    // A month on, each is decided, and bob's action lifted.
+    w.at("2026-02-10T10:00:00Z");
+    w.ok(
+        "m2",
+        Moderator,
+        Command::DecideReinstatement {
+            request,
+            reinstate: false,
+            conditions: None,
+            rationale: "discussed by the team".into(),
+        },
+    );
+    w.ok(
+        "llc_board",
+        LlcBoard,
+        Command::DecideBoardReview {
+            action: reviewed,
+            lift: false,
+            rationale: "the threat stands".into(),
+        },
+    );
+    w.ok(
+        "llc_staff",
+        Llc,
+        Command::LiftLlcAction {
+            action: lifted,
+            reason: "threat withdrawn".into(),
+        },
+    );
+    let digest = |from: &str, to: &str| {
+        let period = Period {
+            from: ts(from),
+            to: ts(to),
+        };
+        let d = views::digest(&w.state, &p("ad_sec"), period, false).unwrap();
+        (
+            d.actions.iter().map(|a| a.id).collect::<Vec<_>>(),
+            d.reinstatements.iter().map(|r| r.id).collect::<Vec<_>>(),
+            d.llc_actions.iter().map(|a| a.id).collect::<Vec<_>>(),
+        )
+    };
+    // The period ends before its `to`: what happens at that instant is the
+    // next period's.
+    assert_eq!(
+        digest("2025-01-01T00:00:00Z", "2025-01-10T10:00:00Z"),
+        (vec![], vec![], vec![])
+    );
+    assert_eq!(
+        digest("2025-01-10T10:00:00Z", "2025-01-11T00:00:00Z"),
+        (vec![suspension], vec![], vec![reviewed, lifted])
+    );
+    // The request and the review asked for in January.
+    assert_eq!(
+        digest("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+        (vec![], vec![request], vec![reviewed])
+    );
+    // The decisions and the lifting in February.
+    assert_eq!(
+        digest("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"),
+        (vec![], vec![request], vec![reviewed, lifted])
+    );
+}
+
+#[test]
+fn notify_2_only_the_digests_owed_to_the_iesg_are_issued_digests() {
+    let mut w = World::ietf();
+    let start = w.now;
+    w.later_hours(24 * 30);
+    let to = w.now;
+    // The community report of a period is not a digest of it.
+    w.ok(
+        "m1",
+        Moderator,
+        Command::PublishCommunityReport { from: start, to },
+    );
+    assert!(views::issued_digests(&w.state).is_empty());
+    w.ok(
+        "system",
+        Capacity::System,
+        Command::IssueDigest { from: start, to },
+    );
+    assert_eq!(
+        views::issued_digests(&w.state),
+        [Period { from: start, to }]
+    );
+}
+
+#[test]
+fn notify_2_without_a_recorded_start_the_period_under_way_is_one_digest_period_back() {
+    let state = State::default();
+    let now = ts("2026-03-01T00:00:00Z");
+    let days = i64::from(state.numbers().iesg_digest_days);
+    assert_eq!(
+        views::current_digest_period(&state, now),
+        Period {
+            from: ts("2026-03-01T00:00:00Z") - jiff::SignedDuration::from_hours(24 * days),
+            to: now,
+        }
+    );
+}
+
+#[test]
+fn llc_1_an_llc_action_says_who_was_told_of_it() {
+    let mut w = World::ietf();
+    let take = |w: &mut World, subject: &str, advice: Option<&str>, from: Vec<LlcAudience>| {
+        let events = w.ok(
+            "llc_staff",
+            Capacity::Llc,
+            Command::TakeLlcAction {
+                subject: who(subject),
+                fora: fora(&["ietf@"]),
+                grounds: LlcGrounds::CredibleThreatOfHarm,
+                nature: "posting suspended".into(),
+                reason: "a credible threat".into(),
+                expected_duration: "a month".into(),
+                grounds_description: None,
+                withhold_on_legal_advice: advice.map(Into::into),
+                withhold_from: from,
+            },
+        );
+        taken_llc_action(&events).id
+    };
+    let told = |w: &World, id| views::llc_action_for(&w.state, &p("llc_staff"), id).unwrap();
+    let open = take(&mut w, "carol", None, vec![]);
+    let seen = told(&w, open);
+    assert!(!seen.withheld);
+    assert_eq!(
+        seen.told,
+        [
+            LlcAudience::Iesg,
+            LlcAudience::Moderators,
+            LlcAudience::Community
+        ]
+    );
+    let partly = take(
+        &mut w,
+        "erin",
+        Some("counsel: not the team"),
+        vec![LlcAudience::Moderators],
+    );
+    let seen = told(&w, partly);
+    assert!(seen.withheld);
+    assert_eq!(seen.told, [LlcAudience::Iesg, LlcAudience::Community]);
+}
+
+#[test]
+fn notify_3_an_announced_suspension_is_no_longer_listed_from_the_instant_it_ends() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let id = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-03-16T10:00:00Z"),
+    );
+    let listed = |at: &str| -> Vec<ActionId> {
+        views::announcements(&w.state, ts(at))
+            .iter()
+            .map(|a| a.action)
+            .collect()
+    };
+    assert_eq!(listed("2026-03-16T09:59:59Z"), [id]);
+    assert_eq!(listed("2026-03-16T10:00:00Z"), []);
+}
