@@ -134,12 +134,10 @@ impl World {
         recorded
             .events
             .iter()
-            .find_map(
-                |e| match serde_json::from_str::<Event>(&e.payload).unwrap() {
-                    Event::ActionTaken { action } => Some(action.id),
-                    _ => None,
-                },
-            )
+            .find_map(|e| match Event::from_payload(&e.payload).unwrap() {
+                Event::ActionTaken { action } => Some(action.id),
+                _ => None,
+            })
             .unwrap()
     }
 
@@ -165,12 +163,10 @@ impl World {
         recorded
             .events
             .iter()
-            .find_map(
-                |e| match serde_json::from_str::<Event>(&e.payload).unwrap() {
-                    Event::LlcActionTaken { action } => Some(action.id),
-                    _ => None,
-                },
-            )
+            .find_map(|e| match Event::from_payload(&e.payload).unwrap() {
+                Event::LlcActionTaken { action } => Some(action.id),
+                _ => None,
+            })
             .unwrap()
     }
 

@@ -118,8 +118,8 @@ pub fn import(db: &str, path: &Path) -> anyhow::Result<ExitCode> {
         if l.seq != next_seq {
             bail!("{}: expected event {next_seq}, found event {}", at(), l.seq);
         }
-        serde_json::from_str::<Event>(l.payload.get())
-            .with_context(|| format!("{}: event {} is not a modpod event", at(), l.seq))?;
+        Event::from_payload(l.payload.get())
+            .map_err(|e| anyhow::anyhow!("{}: event {} is not a modpod event: {e}", at(), l.seq))?;
         let event = NewEvent {
             at_micros: l.at_micros,
             actor: l.actor,

@@ -170,7 +170,7 @@ impl State {
                 self.working_groups.insert(wg.id.clone(), wg.clone());
             }
             Event::ForumCreated { forum } => {
-                self.fora.insert(forum.id.clone(), forum.clone());
+                self.fora.insert(forum.id.clone(), Forum::from(forum));
             }
             Event::AdministrationDelegated { forum, to, by } => {
                 if let Some(f) = self.fora.get_mut(forum) {
@@ -213,7 +213,7 @@ impl State {
             }
             Event::ReportFiled { report } => {
                 bump(&mut self.next.report, report.id.0);
-                self.reports.insert(report.id, report.clone());
+                self.reports.insert(report.id, Report::from(report));
             }
             Event::ReportAcknowledged { report, at, .. } => {
                 if let Some(r) = self.reports.get_mut(report) {
@@ -255,7 +255,7 @@ impl State {
                     .entry(action.subject.clone())
                     .or_default()
                     .insert(action.id);
-                self.actions.insert(action.id, action.clone());
+                self.actions.insert(action.id, Action::from(action));
             }
             Event::ModeratorsConsulted {
                 action,
@@ -314,7 +314,7 @@ impl State {
             }
             Event::AppealFiled { appeal } => {
                 bump(&mut self.next.appeal, appeal.id.0);
-                self.appeals.insert(appeal.id, appeal.clone());
+                self.appeals.insert(appeal.id, Appeal::from(appeal));
             }
             Event::ReportReopened { report, .. } => {
                 if let Some(r) = self.reports.get_mut(report) {
@@ -332,12 +332,13 @@ impl State {
             }
             Event::AppealEscalated { appeal, step } => {
                 if let Some(a) = self.appeals.get_mut(appeal) {
-                    a.steps.push(step.clone());
+                    a.steps.push(AppealStep::from(step));
                 }
             }
             Event::ReinstatementRequested { request } => {
                 bump(&mut self.next.reinstatement, request.id.0);
-                self.reinstatements.insert(request.id, request.clone());
+                self.reinstatements
+                    .insert(request.id, ReinstatementRequest::from(request));
             }
             Event::ReinstatementDecided { request, decision } => {
                 if let Some(r) = self.reinstatements.get_mut(request) {
@@ -346,7 +347,7 @@ impl State {
             }
             Event::LlcActionTaken { action } => {
                 bump(&mut self.next.llc_action, action.id.0);
-                self.llc_actions.insert(action.id, action.clone());
+                self.llc_actions.insert(action.id, LlcAction::from(action));
             }
             Event::LlcActionLifted { action, at, .. } => {
                 if let Some(a) = self.llc_actions.get_mut(action) {
@@ -372,7 +373,7 @@ impl State {
             }
             Event::ProceduresDrafted { procedures } => {
                 self.procedures
-                    .insert(procedures.version, procedures.clone());
+                    .insert(procedures.version, Procedures::from(procedures));
             }
             Event::ProceduresReviewOpened { version } => {
                 if let Some(p) = self.procedures.get_mut(version) {

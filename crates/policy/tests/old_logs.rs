@@ -20,7 +20,7 @@ const LOG: &str = include_str!("fixtures/log-before-the-december-2026-revision.j
 fn replayed() -> State {
     let mut state = State::default();
     for (n, line) in LOG.lines().enumerate() {
-        let event: Event = serde_json::from_str(line)
+        let event = Event::from_payload(line)
             .unwrap_or_else(|e| panic!("event {n} of the old log no longer reads: {e}\n{line}"));
         state.apply(&event);
     }

@@ -50,12 +50,18 @@ fn cited_by(state: &State, action: ActionId) -> Vec<ReportId> {
 fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
     // A disagreement belongs to the cases of the action's reports, or of
     // the report closed without action it is about.
-    let of_appeal = |a: &modpod_policy::model::Appeal| match (a.action, a.report) {
+    let of_appeal = |action: Option<ActionId>, report: Option<ReportId>| match (action, report) {
         (Some(action), _) => cited_by(state, action),
         (None, Some(report)) => vec![report],
         (None, None) => Vec::new(),
     };
-    let appeal_of = |appeal| state.appeals.get(appeal).map(of_appeal).unwrap_or_default();
+    let appeal_of = |appeal| {
+        state
+            .appeals
+            .get(appeal)
+            .map(|a| of_appeal(a.action, a.report))
+            .unwrap_or_default()
+    };
     let request_of = |request| state.reinstatements.get(request).map(|r| r.action);
     match event {
         Event::ReportFiled { report } => vec![report.id],
@@ -72,7 +78,7 @@ fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
         | Event::ActionRescinded { action, .. }
         | Event::ActionExpired { action, .. }
         | Event::AnnouncementRequested { action } => cited_by(state, *action),
-        Event::AppealFiled { appeal } => of_appeal(appeal),
+        Event::AppealFiled { appeal } => of_appeal(appeal.action, appeal.report),
         Event::AppealDecided { appeal, .. } | Event::AppealEscalated { appeal, .. } => {
             appeal_of(appeal)
         }

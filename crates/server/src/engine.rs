@@ -394,15 +394,13 @@ pub fn envelope(actor: &Actor, event: &Event, now: Timestamp) -> NewEvent {
         actor: actor.person.to_string(),
         role: actor.capacity.as_str().to_owned(),
         kind: event.kind().to_owned(),
-        // Serialising these plain data types cannot fail; an empty object would
-        // be caught by every later read, never silently accepted.
-        payload: serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned()),
+        payload: event.to_payload(),
     }
 }
 
 /// A stored event's payload as the event it is.
 fn parse(e: &StoredEvent) -> Result<Event, StoreError> {
-    serde_json::from_str::<Event>(&e.payload).map_err(|err| StoreError::CorruptEvent {
+    Event::from_payload(&e.payload).map_err(|err| StoreError::CorruptEvent {
         seq: e.seq,
         reason: format!("not a modpod event: {err}"),
     })

@@ -4,12 +4,10 @@
 //! log would. Shared by `benches/decide.rs` and `examples/memory.rs`.
 
 use jiff::Timestamp;
+use modpod_policy::event::{NewAction, NewForum};
 use modpod_policy::ids::{ActionId, ForumId, PersonId};
-use modpod_policy::model::{
-    Action, ActionStatus, Capacity, Forum, Identity, IdentityKind, Measure, Organisation, Terms,
-};
+use modpod_policy::model::{Capacity, Identity, IdentityKind, Measure, Organisation, Terms};
 use modpod_policy::{Event, State};
-use std::collections::BTreeSet;
 
 pub const PEOPLE: u32 = 250_000;
 pub const ADDRESSES_PER_PERSON: u32 = 4;
@@ -39,7 +37,7 @@ pub fn synthetic_state(start: Timestamp, restricted: u32) -> State {
     });
     for n in 0..FORA {
         state.apply(&Event::ForumCreated {
-            forum: Forum {
+            forum: NewForum {
                 id: forum(n),
                 name: format!("List {n}"),
                 kind: "mailing-list".into(),
@@ -48,7 +46,6 @@ pub fn synthetic_state(start: Timestamp, restricted: u32) -> State {
                 plenary: false,
                 wg: None,
                 responsible_ad: None,
-                delegates: BTreeSet::new(),
             },
         });
     }
@@ -78,7 +75,7 @@ pub fn synthetic_state(start: Timestamp, restricted: u32) -> State {
             _ => Measure::TemporarySuspension,
         };
         state.apply(&Event::ActionTaken {
-            action: Action {
+            action: NewAction {
                 id: ActionId(u64::from(n)),
                 subject: person(n),
                 terms: Terms {
@@ -96,9 +93,6 @@ pub fn synthetic_state(start: Timestamp, restricted: u32) -> State {
                 spam: false,
                 procedures_version: None,
                 legacy: None,
-                status: ActionStatus::InForce,
-                amendments: vec![],
-                consultations: vec![],
             },
         });
     }

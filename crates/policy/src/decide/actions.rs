@@ -4,7 +4,7 @@
 
 use super::{Cx, text};
 use crate::command::SubjectRef;
-use crate::event::Event;
+use crate::event::{Event, NewAction};
 use crate::ids::{ActionId, ForumId, PersonId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
@@ -38,7 +38,7 @@ pub(super) fn take_action(
     if *spam {
         check_spam(cx, measure, reports, evidence)?;
     }
-    let action = Action {
+    let action = NewAction {
         id: ActionId(cx.state.next.action),
         subject,
         terms: Terms {
@@ -56,9 +56,6 @@ pub(super) fn take_action(
         spam: *spam,
         procedures_version: cx.state.procedures_in_force(),
         legacy: None,
-        status: ActionStatus::InForce,
-        amendments: Vec::new(),
-        consultations: Vec::new(),
     };
     let (id, terms, spam) = (action.id, action.terms.clone(), action.spam);
     let subject = action.subject.clone();
@@ -331,7 +328,7 @@ pub(super) fn record_legacy_action(
     let subject = cx.subject(subject)?;
     let id = ActionId(cx.state.next.action);
     cx.emit(Event::ActionTaken {
-        action: Action {
+        action: NewAction {
             id,
             subject,
             terms: Terms {
@@ -352,9 +349,6 @@ pub(super) fn record_legacy_action(
                 process: process.to_owned(),
                 reference: reference.to_owned(),
             }),
-            status: ActionStatus::InForce,
-            amendments: Vec::new(),
-            consultations: Vec::new(),
         },
     });
     Ok(())

@@ -6,7 +6,7 @@
 use super::actions::{amend, check_terms, rescind};
 use super::{Cx, text};
 use crate::command::AppealTarget;
-use crate::event::Event;
+use crate::event::{Event, NewAppeal, NewAppealStep};
 use crate::ids::{AppealId, PersonId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
@@ -29,18 +29,15 @@ pub(super) fn file_disagreement(
     };
     let id = AppealId(cx.state.next.appeal);
     cx.emit(Event::AppealFiled {
-        appeal: Appeal {
+        appeal: NewAppeal {
             id,
             action: action_id,
             report: report_id,
             appellant: cx.me().clone(),
             grounds: grounds.to_owned(),
-            steps: vec![AppealStep {
-                level,
-                assigned_to: assigned_to.clone(),
-                filed_at: cx.now,
-                decision: None,
-            }],
+            level,
+            assigned_to: assigned_to.clone(),
+            filed_at: cx.now,
         },
     });
     let to = match assigned_to {
@@ -333,11 +330,10 @@ pub(super) fn escalate_appeal(cx: &mut Cx, appeal: &AppealId) -> Result<(), Refu
     let next = may_escalate_appeal(cx, *appeal)?;
     cx.emit(Event::AppealEscalated {
         appeal: *appeal,
-        step: AppealStep {
+        step: NewAppealStep {
             level: next,
             assigned_to: None,
             filed_at: cx.now,
-            decision: None,
         },
     });
     let to = if next == AppealLevel::Iab {

@@ -5,7 +5,7 @@
 
 use super::{Cx, text};
 use crate::command::SubjectRef;
-use crate::event::Event;
+use crate::event::{Event, NewLlcAction};
 use crate::ids::{ForumId, LlcActionId, PersonId};
 use crate::model::*;
 use crate::refusal::Refusal;
@@ -57,7 +57,7 @@ pub(super) fn take_llc_action(
     withheld.dedup();
     let subject = cx.subject(subject)?;
     let id = LlcActionId(cx.state.next.llc_action);
-    let action = LlcAction {
+    let action = NewLlcAction {
         id,
         subject,
         fora: fora.to_vec(),
@@ -70,10 +70,8 @@ pub(super) fn take_llc_action(
         taken_at: cx.now,
         withheld_on_legal_advice: withhold_on_legal_advice.clone(),
         withheld_from: withheld,
-        board_review: None,
-        lifted_at: None,
     };
-    let told = |audience| !action.withheld(audience);
+    let told = |audience| !LlcAction::from(&action).withheld(audience);
     let (iesg, team, community) = (
         told(LlcAudience::Iesg),
         told(LlcAudience::Moderators),

@@ -3,7 +3,7 @@
 //! stays in force. And the Note Well (NOTEWELL-1): published and seen.
 
 use super::{Cx, one_line, text};
-use crate::event::Event;
+use crate::event::{Event, NewProcedures};
 use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
@@ -26,12 +26,10 @@ pub(super) fn draft_procedures(
         .then(|| cx.state.numbers().changed(numbers))
         .transpose()?;
     cx.emit(Event::ProceduresDrafted {
-        procedures: Procedures {
+        procedures: NewProcedures {
             version: *version,
             title: title.to_owned(),
             text: body.to_owned(),
-            status: ProceduresStatus::Draft,
-            approved_at: None,
             numbers,
         },
     });

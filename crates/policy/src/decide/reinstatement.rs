@@ -6,7 +6,7 @@
 
 use super::actions::rescind;
 use super::{Cx, text};
-use crate::event::Event;
+use crate::event::{Event, NewReinstatementRequest};
 use crate::ids::{ActionId, ReinstatementId};
 use crate::model::*;
 use crate::refusal::Refusal;
@@ -24,14 +24,13 @@ pub(super) fn request_reinstatement(
     let id = ReinstatementId(cx.state.next.reinstatement);
     let about = Subject::Reinstatement(id);
     cx.emit(Event::ReinstatementRequested {
-        request: ReinstatementRequest {
+        request: NewReinstatementRequest {
             id,
             action: *action,
             person: cx.me().clone(),
             requested_at: cx.now,
             statement: statement.to_owned(),
             decided_by: decided_by.clone(),
-            decision: None,
         },
     });
     match decided_by {

@@ -5,7 +5,7 @@
 
 use super::{Cx, text};
 use crate::command::SubjectRef;
-use crate::event::Event;
+use crate::event::{Event, NewReport};
 use crate::ids::{ForumId, PersonId, ReferralId, ReportId};
 use crate::model::*;
 use crate::refusal::Refusal;
@@ -59,7 +59,7 @@ pub(super) fn file_report(
     let subject = cx.subject(subject)?;
     let id = crate::ids::ReportId(cx.state.next.report);
     cx.emit(Event::ReportFiled {
-        report: Report {
+        report: NewReport {
             id,
             forum: forum.clone(),
             subject,
@@ -68,10 +68,6 @@ pub(super) fn file_report(
             description: description.to_owned(),
             links: links.to_vec(),
             filed_at: cx.now,
-            state: ReportState::Received,
-            acknowledged_at: None,
-            escalated_at: None,
-            assignee: None,
         },
     });
     // NOTEWELL-1: recorded when known, never a reason to refuse.

@@ -3,13 +3,12 @@
 //! settings. Everything is an event like any other, attributed to its operator.
 
 use super::{Cx, one_line, text};
-use crate::event::Event;
+use crate::event::{Event, NewForum};
 use crate::ids::{ForumId, PersonId, WgId};
 use crate::model::*;
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use crate::settings::SettingsChange;
-use std::collections::BTreeSet;
 
 pub(super) fn bootstrap(cx: &mut Cx, operator: &PersonId, name: &str) -> Result<(), Refusal> {
     if cx.state.bootstrapped {
@@ -193,7 +192,7 @@ pub(super) fn create_forum(
         cx.person(ad)?;
     }
     cx.emit(Event::ForumCreated {
-        forum: Forum {
+        forum: NewForum {
             id: forum.clone(),
             name: name.to_owned(),
             kind: kind.to_owned(),
@@ -202,7 +201,6 @@ pub(super) fn create_forum(
             plenary: *plenary,
             wg: wg.clone(),
             responsible_ad: responsible_ad.clone(),
-            delegates: BTreeSet::new(),
         },
     });
     Ok(())

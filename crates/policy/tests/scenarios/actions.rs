@@ -864,7 +864,7 @@ fn act_6_an_action_records_who_what_where_why_and_when() {
         (ts("2026-03-02T00:00:00Z"), Some(ts("2026-03-09T00:00:00Z")))
     );
     assert_eq!(a.procedures_version, None, "no procedures approved yet");
-    assert_eq!(a.status, ActionStatus::InForce);
+    assert_eq!(w.action(a.id).status, ActionStatus::InForce);
     assert!(a.legacy.is_none());
     // The start defaults to now; indefinite has no end.
     let b = w.take("alice", Administrator, suspend("carol", &["tls@"]));

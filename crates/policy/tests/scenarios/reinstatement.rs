@@ -49,7 +49,7 @@ fn reinst_1_request_before_a_year_is_refused_with_the_date() {
         (req.action, req.person.clone(), req.requested_at),
         (a, p("carol"), ts("2027-03-01T10:00:00Z"))
     );
-    assert_eq!(req.decision, None);
+    assert_eq!(w.state.reinstatements[&req.id].decision, None);
 }
 
 #[test]

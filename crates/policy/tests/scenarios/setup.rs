@@ -664,3 +664,18 @@ fn role_1_an_identity_is_known_by_its_kind_and_its_normalised_value() {
         assert_eq!(identity.to_string(), format!("{name}:carol"));
     }
 }
+
+#[test]
+fn a_requirement_reads_and_compares_as_its_id_and_as_nothing_else() {
+    use modpod_policy::Requirement;
+    for r in Requirement::ALL {
+        assert_eq!(r.to_string(), r.id());
+        assert_eq!(r.id().parse::<Requirement>(), Ok(*r));
+        assert!(*r == r.id() && r.id() == *r);
+    }
+    // Every test that compares a refusal's requirement with an id relies on
+    // these being false.
+    assert!(Requirement::Act2 != "ACT-3");
+    assert!("ACT-3" != Requirement::Act2);
+    assert!("ROLE-1".parse::<Requirement>().unwrap() != "ROLE-2");
+}

@@ -198,7 +198,7 @@ fn act_7_an_appeal_is_seen_by_its_appellant_and_by_those_who_see_the_action() {
     let mut w = World::ietf();
     let id = w.take("alice", Administrator, suspend("carol", &["tls@"]));
     let events = w.ok("carol", Participant, disagree(id));
-    let appeal = filed_appeal(&events).clone();
+    let appeal = w.appeal(filed_appeal(&events).id).clone();
     assert!(views::may_see_appeal(&w.state, &p("carol"), &appeal));
     assert!(views::may_see_appeal(&w.state, &p("ad_sec"), &appeal));
     assert!(!views::may_see_appeal(&w.state, &p("bob"), &appeal));
@@ -634,7 +634,7 @@ fn appeal_1_a_disagreement_with_a_closed_report_is_seen_by_its_appellant_its_han
             note_well_seen: None,
         },
     );
-    let appeal = filed_appeal(&events).clone();
+    let appeal = w.appeal(filed_appeal(&events).id).clone();
     assert_eq!(appeal.steps[0].assigned_to, Some(p("ad_sec")));
     let sees = |who: &str| views::may_see_appeal(&w.state, &p(who), &appeal);
     // The appellant; those who handle the report; the AD it went to, any
@@ -711,7 +711,7 @@ fn reinst_2_a_request_is_seen_by_its_requester_and_by_those_who_see_the_action()
             statement: "I have read the code of conduct".into(),
         },
     );
-    let request = requested_reinstatement(&events).clone();
+    let request = w.state.reinstatements[&requested_reinstatement(&events).id].clone();
     let action = w.action(action).clone();
     for person in everybody() {
         let by_one = views::may_see_reinstatement(&w.state, &p(person), &request);

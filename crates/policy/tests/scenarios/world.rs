@@ -7,6 +7,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub use jiff::Timestamp;
+pub use modpod_policy::event::records::*;
 pub use modpod_policy::ids::*;
 pub use modpod_policy::model::*;
 pub use modpod_policy::settings::{Settings, SettingsChange, TeamNumbers, TeamNumbersChange};
@@ -243,7 +244,7 @@ fn first<'a, T>(events: &'a [Event], what: &str, pick: impl Fn(&'a Event) -> Opt
         .unwrap_or_else(|| panic!("no {what} in {:?}", kinds(events)))
 }
 
-pub fn taken_action(events: &[Event]) -> &Action {
+pub fn taken_action(events: &[Event]) -> &NewAction {
     first(events, "action taken", |e| match e {
         Event::ActionTaken { action } => Some(action),
         _ => None,
@@ -257,21 +258,21 @@ pub fn filed_report(events: &[Event]) -> ReportId {
     })
 }
 
-pub fn filed_appeal(events: &[Event]) -> &Appeal {
+pub fn filed_appeal(events: &[Event]) -> &NewAppeal {
     first(events, "appeal filed", |e| match e {
         Event::AppealFiled { appeal } => Some(appeal),
         _ => None,
     })
 }
 
-pub fn requested_reinstatement(events: &[Event]) -> &ReinstatementRequest {
+pub fn requested_reinstatement(events: &[Event]) -> &NewReinstatementRequest {
     first(events, "reinstatement requested", |e| match e {
         Event::ReinstatementRequested { request } => Some(request),
         _ => None,
     })
 }
 
-pub fn taken_llc_action(events: &[Event]) -> &LlcAction {
+pub fn taken_llc_action(events: &[Event]) -> &NewLlcAction {
     first(events, "LLC action taken", |e| match e {
         Event::LlcActionTaken { action } => Some(action),
         _ => None,

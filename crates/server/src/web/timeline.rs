@@ -187,7 +187,7 @@ fn what(state: &State, event: &Event, handler: bool) -> Option<String> {
                 (None, None) => "A decision".to_owned(),
             },
             appeal_no(&appeal.id),
-            appeal.current().map_or("", |s| s.level.name())
+            appeal.level.name()
         ),
         Event::ReportReopened { .. } => "Report opened again on an upheld appeal (APPEAL-3)".into(),
         Event::AppealDecided { appeal, decision } => format!(

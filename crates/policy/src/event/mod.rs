@@ -1,6 +1,15 @@
 //! Events: what happened, as recorded in the log. The state is nothing but these
 //! events applied in order (`State::apply`). Events carry every value `apply`
 //! needs, so replay never consults a clock or a setting that changed later.
+//!
+//! An event holds what happened, never state derived from it: what it makes
+//! is one of the [`records`], not the model's type. How events are written
+//! and read, version by version, is [`format`]'s.
+
+pub mod format;
+pub mod records;
+
+pub use records::*;
 
 use crate::ids::*;
 use crate::model::*;
@@ -54,7 +63,7 @@ pub enum Event {
         wg: WorkingGroup,
     },
     ForumCreated {
-        forum: Forum,
+        forum: NewForum,
     },
     AdministrationDelegated {
         forum: ForumId,
@@ -103,7 +112,7 @@ pub enum Event {
     },
 
     ReportFiled {
-        report: Report,
+        report: NewReport,
     },
     ReportAcknowledged {
         report: ReportId,
@@ -136,7 +145,7 @@ pub enum Event {
     },
 
     ActionTaken {
-        action: Action,
+        action: NewAction,
     },
     /// An administrator's consultation of the team (ACT-3): a request, or,
     /// in logs from before a consultation needed an answer, the
@@ -172,7 +181,7 @@ pub enum Event {
     },
 
     AppealFiled {
-        appeal: Appeal,
+        appeal: NewAppeal,
     },
     /// An upheld disagreement with a report closed without action opens it
     /// again, for its handlers to review (APPEAL-1, APPEAL-3).
@@ -186,11 +195,11 @@ pub enum Event {
     },
     AppealEscalated {
         appeal: AppealId,
-        step: AppealStep,
+        step: NewAppealStep,
     },
 
     ReinstatementRequested {
-        request: ReinstatementRequest,
+        request: NewReinstatementRequest,
     },
     ReinstatementDecided {
         request: ReinstatementId,
@@ -198,7 +207,7 @@ pub enum Event {
     },
 
     LlcActionTaken {
-        action: LlcAction,
+        action: NewLlcAction,
     },
     LlcActionLifted {
         action: LlcActionId,
@@ -215,7 +224,7 @@ pub enum Event {
     },
 
     ProceduresDrafted {
-        procedures: Procedures,
+        procedures: NewProcedures,
     },
     ProceduresReviewOpened {
         version: u32,
@@ -237,65 +246,71 @@ pub enum Event {
     },
 }
 
-impl Event {
-    /// The event's type name as stored in the log's `kind` column.
-    pub fn kind(&self) -> &'static str {
-        macro_rules! kinds {
-            ($($v:ident => $n:literal),* $(,)?) => {
+/// `Event::kind` and `Event::KINDS` from one list, which the match keeps
+/// complete.
+macro_rules! kinds {
+    ($($v:ident => $n:literal),* $(,)?) => {
+        impl Event {
+            /// Every kind of event, as [`Event::kind`] names them.
+            pub const KINDS: &'static [&'static str] = &[$($n),*];
+
+            /// The event's type name as stored in the log's `kind` column.
+            pub fn kind(&self) -> &'static str {
                 match self { $(Event::$v { .. } => $n,)* }
-            };
+            }
         }
-        kinds!(
-            Bootstrapped => "bootstrapped",
-            PersonRegistered => "person_registered",
-            IdentityLinked => "identity_linked",
-            AvailabilitySet => "availability_set",
-            DigestIssued => "digest_issued",
-            CommunityReportPublished => "community_report_published",
-            StepDownReminded => "step_down_reminded",
-            RoleGranted => "role_granted",
-            RoleRevoked => "role_revoked",
-            WorkingGroupCreated => "working_group_created",
-            ForumCreated => "forum_created",
-            AdministrationDelegated => "administration_delegated",
-            DelegationRevoked => "delegation_revoked",
-            OptedIn => "opted_in",
-            CategoryAdded => "category_added",
-            SettingsChanged => "settings_changed",
-            DeploymentSettingsChanged => "deployment_settings_changed",
-            ModeratorAppointed => "moderator_appointed",
-            ModeratorRecalled => "moderator_recalled",
-            ModeratorFlaggedToStepDown => "moderator_flagged_to_step_down",
-            ReportFiled => "report_filed",
-            ReportAcknowledged => "report_acknowledged",
-            ReportReviewStarted => "report_review_started",
-            ReportAssigned => "report_assigned",
-            ReportEscalated => "report_escalated",
-            ReportResolved => "report_resolved",
-            ReferredToOmbudsteam => "referred_to_ombudsteam",
-            ActionTaken => "action_taken",
-            ModeratorsConsulted => "moderators_consulted",
-            ConsultationAnswered => "consultation_answered",
-            ActionAmended => "action_amended",
-            ActionRescinded => "action_rescinded",
-            ActionExpired => "action_expired",
-            AnnouncementRequested => "announcement_requested",
-            AppealFiled => "appeal_filed",
-            ReportReopened => "report_reopened",
-            AppealDecided => "appeal_decided",
-            AppealEscalated => "appeal_escalated",
-            ReinstatementRequested => "reinstatement_requested",
-            ReinstatementDecided => "reinstatement_decided",
-            LlcActionTaken => "llc_action_taken",
-            LlcActionLifted => "llc_action_lifted",
-            BoardReviewRequested => "board_review_requested",
-            BoardReviewDecided => "board_review_decided",
-            ProceduresDrafted => "procedures_drafted",
-            ProceduresReviewOpened => "procedures_review_opened",
-            ProceduresApproved => "procedures_approved",
-            NoteWellPublished => "note_well_published",
-            NoteWellSeen => "note_well_seen",
-            NotificationOwed => "notification_owed",
-        )
-    }
+    };
 }
+
+kinds!(
+    Bootstrapped => "bootstrapped",
+    PersonRegistered => "person_registered",
+    IdentityLinked => "identity_linked",
+    AvailabilitySet => "availability_set",
+    DigestIssued => "digest_issued",
+    CommunityReportPublished => "community_report_published",
+    StepDownReminded => "step_down_reminded",
+    RoleGranted => "role_granted",
+    RoleRevoked => "role_revoked",
+    WorkingGroupCreated => "working_group_created",
+    ForumCreated => "forum_created",
+    AdministrationDelegated => "administration_delegated",
+    DelegationRevoked => "delegation_revoked",
+    OptedIn => "opted_in",
+    CategoryAdded => "category_added",
+    SettingsChanged => "settings_changed",
+    DeploymentSettingsChanged => "deployment_settings_changed",
+    ModeratorAppointed => "moderator_appointed",
+    ModeratorRecalled => "moderator_recalled",
+    ModeratorFlaggedToStepDown => "moderator_flagged_to_step_down",
+    ReportFiled => "report_filed",
+    ReportAcknowledged => "report_acknowledged",
+    ReportReviewStarted => "report_review_started",
+    ReportAssigned => "report_assigned",
+    ReportEscalated => "report_escalated",
+    ReportResolved => "report_resolved",
+    ReferredToOmbudsteam => "referred_to_ombudsteam",
+    ActionTaken => "action_taken",
+    ModeratorsConsulted => "moderators_consulted",
+    ConsultationAnswered => "consultation_answered",
+    ActionAmended => "action_amended",
+    ActionRescinded => "action_rescinded",
+    ActionExpired => "action_expired",
+    AnnouncementRequested => "announcement_requested",
+    AppealFiled => "appeal_filed",
+    ReportReopened => "report_reopened",
+    AppealDecided => "appeal_decided",
+    AppealEscalated => "appeal_escalated",
+    ReinstatementRequested => "reinstatement_requested",
+    ReinstatementDecided => "reinstatement_decided",
+    LlcActionTaken => "llc_action_taken",
+    LlcActionLifted => "llc_action_lifted",
+    BoardReviewRequested => "board_review_requested",
+    BoardReviewDecided => "board_review_decided",
+    ProceduresDrafted => "procedures_drafted",
+    ProceduresReviewOpened => "procedures_review_opened",
+    ProceduresApproved => "procedures_approved",
+    NoteWellPublished => "note_well_published",
+    NoteWellSeen => "note_well_seen",
+    NotificationOwed => "notification_owed",
+);

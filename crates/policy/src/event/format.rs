@@ -1,0 +1,123 @@
+//! How an event is written to the log and read back: the one place that
+//! knows the log's versions (LOG-1).
+//!
+//! A payload is the event as JSON with its version as the first member,
+//! `{"v":2,"type":"action_taken",...}`. Version 1 is every payload written
+//! before versions were recorded: the model's records serialised whole (an
+//! action with its status, amendments and consultations; an appeal with its
+//! steps; ...), which [`upgrade_from_1`] turns into version 2 by leaving out
+//! what later events change, always at its first value in version 1.
+//! Reading never rejects an older version; it upgrades it here. `docs/log-format.md`
+//! describes each version and the fixtures that keep it readable.
+
+use super::Event;
+use serde_json::{Map, Value};
+
+/// The version this code writes.
+pub const VERSION: u32 = 2;
+
+/// The version an unversioned payload is.
+const UNVERSIONED: u32 = 1;
+
+impl Event {
+    /// The event as the log stores it.
+    pub fn to_payload(&self) -> String {
+        // Serialising these plain data types cannot fail; an empty object
+        // would be caught by every later read, never silently accepted.
+        let json = serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned());
+        match json.strip_prefix('{') {
+            Some(members) => format!("{{\"v\":{VERSION},{members}"),
+            None => json,
+        }
+    }
+
+    /// The event a stored payload holds, of whichever version, or why it
+    /// is none.
+    pub fn from_payload(payload: &str) -> Result<Event, String> {
+        match version(payload)? {
+            (VERSION, members) => {
+                let mut json = String::with_capacity(members.len() + 1);
+                json.push('{');
+                json.push_str(members);
+                serde_json::from_str(&json).map_err(|e| e.to_string())
+            }
+            (UNVERSIONED, _) => {
+                let mut value: Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+                if let Value::Object(event) = &mut value {
+                    upgrade_from_1(event);
+                }
+                serde_json::from_value(value)
+                    .map_err(|e| format!("(an upgraded version 1 event) {e}"))
+            }
+            (v, _) => Err(format!(
+                "version {v} of the log is newer than this modpod reads (up to {VERSION})"
+            )),
+        }
+    }
+}
+
+/// The payload's version and, for a versioned one, its members after the
+/// version (`"type":...}`).
+fn version(payload: &str) -> Result<(u32, &str), String> {
+    let Some(rest) = payload.trim_start().strip_prefix("{\"v\":") else {
+        return Ok((UNVERSIONED, payload));
+    };
+    let (number, members) = rest
+        .split_once(',')
+        .ok_or_else(|| "a version and nothing else".to_owned())?;
+    let v = number
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| format!("version {number:?} is not a number"))?;
+    Ok((v, members))
+}
+
+/// Version 1 → 2: the records made by an event hold what happened then,
+/// not what later events change.
+fn upgrade_from_1(event: &mut Map<String, Value>) {
+    let kind = event
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let (record, later): (&str, &[&str]) = match kind.as_str() {
+        "action_taken" => ("action", &["status", "amendments", "consultations"]),
+        "report_filed" => (
+            "report",
+            &["state", "acknowledged_at", "escalated_at", "assignee"],
+        ),
+        "reinstatement_requested" => ("request", &["decision"]),
+        "llc_action_taken" => ("action", &["board_review", "lifted_at"]),
+        "procedures_drafted" => ("procedures", &["status", "approved_at"]),
+        "forum_created" => ("forum", &["delegates"]),
+        "appeal_filed" => ("appeal", &["steps"]),
+        "appeal_escalated" => ("step", &["decision"]),
+        _ => return,
+    };
+    let Some(Value::Object(record)) = event.get_mut(record) else {
+        return;
+    };
+    if kind == "appeal_filed" {
+        // The first step, where the disagreement went, is part of filing it.
+        let first = record
+            .get("steps")
+            .and_then(|s| s.get(0))
+            .cloned()
+            .unwrap_or(Value::Null);
+        for field in ["level", "assigned_to", "filed_at"] {
+            record.insert(
+                field.to_owned(),
+                first.get(field).cloned().unwrap_or(Value::Null),
+            );
+        }
+    }
+    for field in later {
+        record.remove(*field);
+    }
+    // Version 1 left an LLC action's audiences out when none was withheld.
+    if kind == "llc_action_taken" {
+        record
+            .entry("withheld_from")
+            .or_insert_with(|| Value::Array(Vec::new()));
+    }
+}
