@@ -31,7 +31,7 @@ pub fn add_days(t: Timestamp, days: i64) -> Timestamp {
 /// without panicking, so a huge setting cannot make `decide` panic.
 pub fn add_seconds(t: Timestamp, seconds: i64) -> Timestamp {
     t.checked_add(SignedDuration::from_secs(seconds))
-        .unwrap_or(if seconds < 0 {
+        .unwrap_or(if seconds.is_negative() {
             Timestamp::MIN
         } else {
             Timestamp::MAX
@@ -44,6 +44,15 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn adding_past_either_end_of_time_stops_there() {
+        let t = ts("2026-01-01T00:00:00Z");
+        assert_eq!(add_seconds(t, i64::MIN), Timestamp::MIN);
+        assert_eq!(add_seconds(t, i64::MAX), Timestamp::MAX);
+        assert_eq!(add_days(t, -1), ts("2025-12-31T00:00:00Z"));
+        assert_eq!(add_days(t, i64::MIN), Timestamp::MIN);
     }
 
     #[test]
