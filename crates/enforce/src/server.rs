@@ -12,8 +12,12 @@
 //! (bounces) always gets `DUNNO`.
 //!
 //! Safety: requests are decoded within [`Limits`]; a connection idle for
-//! [`PolicyConfig::idle_timeout`] is closed; beyond
-//! [`PolicyConfig::max_connections`] new connections are closed at once; a
+//! [`PolicyConfig::idle_timeout`] is closed; at [`PolicyConfig::max_connections`]
+//! a new connection takes the place of the one that has waited longest for its
+//! client to say something, so that idle connections (Postfix keeps them open
+//! between requests; an attacker may just hold them) never lock out a client
+//! with a request to make, and is closed at once only when every connection
+//! is being answered; a
 //! protocol error closes the connection without a reply, as Postfix expects.
 //! An internal failure (a poisoned lock) answers `DUNNO` (fail-open) or
 //! `DEFER_IF_PERMIT` ([`PolicyConfig::fail_closed`]).
@@ -26,12 +30,14 @@ use crate::index::{Index, Verdict};
 use crate::limiter::{Count, Limiter};
 use crate::postfix::{Action, Decoder, Limits, Request};
 use jiff::Timestamp;
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::Notify;
 
 /// The sentence every rejection ends with.
 pub const APPEAL: &str = "To appeal, follow the instructions in the notice of this decision.";
@@ -223,7 +229,7 @@ pub async fn serve_policy(
     policy: Arc<Policy>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let slots = Arc::new(Semaphore::new(policy.config.max_connections));
+    let connections = Arc::new(Connections::new(policy.config.max_connections));
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -239,18 +245,100 @@ pub async fn serve_policy(
                 continue;
             }
         };
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tracing::warn!("policy server: too many connections; closing a new one");
+        let Some(open) = connections.admit() else {
+            tracing::warn!("policy server: every connection is being answered; closing a new one");
             drop(stream);
             continue;
         };
-        let policy = policy.clone();
+        let (policy, connections) = (policy.clone(), connections.clone());
         tokio::spawn(async move {
-            if let Err(error) = connection(stream, &policy).await {
+            if let Err(error) = connection(stream, &policy, &open).await {
                 tracing::debug!(%error, "policy connection closed");
             }
-            drop(permit);
+            connections.remove(&open);
         });
+    }
+}
+
+/// The open connections, at most `max`.
+struct Connections {
+    max: usize,
+    /// When the server started: times are kept as microseconds since.
+    start: Instant,
+    open: Mutex<(u64, HashMap<u64, Arc<Open>>)>,
+}
+
+/// One open connection, as [`Connections`] sees it.
+struct Open {
+    id: u64,
+    /// [`Connections::start`].
+    start: Instant,
+    /// Since when (microseconds after [`Connections::start`], plus one) it has
+    /// waited for its client; 0 while it is being answered. Kept by the
+    /// connection without a lock.
+    waiting_since: AtomicU64,
+    /// Told when its place is taken.
+    close: Notify,
+}
+
+impl Connections {
+    fn new(max: usize) -> Connections {
+        Connections {
+            max,
+            start: now(),
+            open: Mutex::new((0, HashMap::new())),
+        }
+    }
+
+    /// A place for a new connection, made if need be by closing the one that
+    /// has waited longest for its client; `None` when every one is being
+    /// answered.
+    fn admit(&self) -> Option<Arc<Open>> {
+        let mut guard = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let (next, open) = &mut *guard;
+        if open.len() >= self.max {
+            let longest = open
+                .values()
+                .filter(|o| o.waiting_since.load(Ordering::Relaxed) != 0)
+                .min_by_key(|o| o.waiting_since.load(Ordering::Relaxed))?
+                .id;
+            if let Some(taken) = open.remove(&longest) {
+                tracing::info!(
+                    "policy server: at the connection cap; closing the longest idle one"
+                );
+                taken.close.notify_one();
+            }
+        }
+        *next += 1;
+        let new = Arc::new(Open {
+            id: *next,
+            start: self.start,
+            waiting_since: AtomicU64::new(0),
+            close: Notify::new(),
+        });
+        new.waiting();
+        open.insert(new.id, new.clone());
+        Some(new)
+    }
+
+    fn remove(&self, connection: &Open) {
+        let mut guard = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        guard.1.remove(&connection.id);
+    }
+}
+
+impl Open {
+    /// From now on it waits for its client.
+    fn waiting(&self) {
+        let since = u64::try_from(now().duration_since(self.start).as_micros())
+            .unwrap_or(u64::MAX - 1)
+            .saturating_add(1);
+        self.waiting_since.store(since, Ordering::Relaxed);
+    }
+
+    /// It is being answered.
+    fn busy(&self) {
+        self.waiting_since.store(0, Ordering::Relaxed);
     }
 }
 
@@ -259,13 +347,15 @@ pub async fn serve_policy(
 enum Closed {
     #[error("idle for too long")]
     Idle,
+    #[error("idle the longest when the connection cap was reached")]
+    Replaced,
     #[error(transparent)]
     Protocol(#[from] crate::postfix::ProtocolError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 
-async fn connection(stream: TcpStream, policy: &Policy) -> Result<(), Closed> {
+async fn connection(stream: TcpStream, policy: &Policy, open: &Open) -> Result<(), Closed> {
     let idle = policy.config.idle_timeout;
     let (mut reader, writer) = stream.into_split();
     let mut writer = BufWriter::new(writer);
@@ -273,12 +363,16 @@ async fn connection(stream: TcpStream, policy: &Policy) -> Result<(), Closed> {
     let mut buffer = vec![0u8; 8192];
     let mut requests = Vec::new();
     loop {
-        let read = tokio::time::timeout(idle, reader.read(&mut buffer))
-            .await
-            .map_err(|_| Closed::Idle)??;
+        let read = tokio::select! {
+            read = tokio::time::timeout(idle, reader.read(&mut buffer)) => {
+                read.map_err(|_| Closed::Idle)??
+            }
+            () = open.close.notified() => return Err(Closed::Replaced),
+        };
         if read == 0 {
             return Ok(());
         }
+        open.busy();
         let decoded = decoder.feed(buffer.get(..read).unwrap_or_default(), &mut requests);
         if !requests.is_empty() {
             let now = clock();
@@ -291,7 +385,14 @@ async fn connection(stream: TcpStream, policy: &Policy) -> Result<(), Closed> {
                 .map_err(|_| Closed::Idle)??;
         }
         decoded?;
+        open.waiting();
     }
+}
+
+/// A monotonic now, for the connection cap (see [`clock`]).
+#[allow(clippy::disallowed_methods)]
+fn now() -> Instant {
+    Instant::now()
 }
 
 /// The current time. The crate's `clippy.toml` forbids clock reads so that the

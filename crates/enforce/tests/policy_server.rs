@@ -299,18 +299,39 @@ async fn an_idle_connection_is_closed_after_the_idle_timeout() {
 }
 
 #[tokio::test]
-async fn connections_beyond_the_cap_are_closed_at_once() {
+async fn at_the_cap_a_new_connection_takes_the_place_of_the_one_idle_longest() {
     let addr = start(PolicyConfig {
-        max_connections: 1,
+        max_connections: 2,
         ..PolicyConfig::default()
     })
     .await;
+    // Postfix keeps a connection open between requests; another client
+    // holds one without a word, then starts a request and stops.
     let mut first = TcpStream::connect(addr).await.unwrap();
     let reply = exchange(&mut first, &request("carol@example.org", "RCPT"), 1).await;
     assert_eq!(reply, "action=DUNNO\n\n");
     let mut second = TcpStream::connect(addr).await.unwrap();
-    assert_eq!(closed(&mut second, Duration::from_secs(5)).await, "");
-    drop(first);
+    second
+        .write_all(b"request=smtpd_access_policy\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A client with a request to make is answered; the connection idle the
+    // longest makes room for it.
+    let reply = ask(addr, "bob@example.org").await;
+    assert!(reply.starts_with("action=REJECT"), "{reply}");
+    assert_eq!(closed(&mut first, Duration::from_secs(5)).await, "");
+    // The other one finishes its request and is answered.
+    let rest = request("carol@example.org", "RCPT");
+    let rest = rest.trim_start_matches("request=smtpd_access_policy\n");
+    assert_eq!(exchange(&mut second, rest, 1).await, "action=DUNNO\n\n");
+    // Idle clients, however many, never lock out one with a request.
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(ask(addr, "carol@example.org").await, "action=DUNNO\n\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -59,7 +59,8 @@ pub struct Args {
     /// Close a policy connection idle for this many seconds.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     policy_idle_seconds: u64,
-    /// Close new policy connections beyond this many at once.
+    /// Keep at most this many policy connections open: a new one beyond
+    /// takes the place of the one idle longest.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     policy_max_connections: u64,
     /// The SMTP stage at which posts are counted against rate limits (the
