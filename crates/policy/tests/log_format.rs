@@ -511,8 +511,14 @@ fn log_1_every_fixture_replays_to_the_state_it_was_written_from() {
     for version in 2..=VERSION {
         let log = read(&format!("log-v{version}.jsonl"));
         let state = replay(&log);
-        let expected: State =
-            serde_json::from_str(&read(&format!("log-v{version}.state.json"))).unwrap();
+        let expected: State = serde_json::from_str(&read(&format!("log-v{version}.state.json")))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "fixtures/log-v{version}.state.json no longer reads as a state ({e}): the \
+                     state's representation changed. Check that the log still means what it \
+                     did, then write the state file again from the replay."
+                )
+            });
         assert_eq!(state, expected, "fixtures/log-v{version}.jsonl");
         // Written again by today's code, it reads back to the same state.
         let again: Vec<String> = log
@@ -556,4 +562,54 @@ fn log_1_a_newer_version_or_a_broken_one_is_refused_with_the_reason() {
     assert!(err.contains("version"), "{err}");
     let err = Event::from_payload(r#"{"v":2,"type":"unheard_of"}"#).unwrap_err();
     assert!(err.contains("unheard_of"), "{err}");
+}
+
+/// The event as version 1 wrote it: what it makes, the model's record
+/// whole, its later members at their first values.
+fn as_version_1(event: &Event) -> Option<String> {
+    fn json<T: serde::Serialize>(t: T) -> Value {
+        serde_json::to_value(t).unwrap()
+    }
+    let (member, record) = match event {
+        Event::ActionTaken { action } => ("action", json(Action::from(action))),
+        Event::ReportFiled { report } => ("report", json(Report::from(report))),
+        Event::AppealFiled { appeal } => ("appeal", json(Appeal::from(appeal))),
+        Event::AppealEscalated { step, .. } => ("step", json(AppealStep::from(step))),
+        Event::ReinstatementRequested { request } => {
+            ("request", json(ReinstatementRequest::from(request)))
+        }
+        Event::LlcActionTaken { action } => ("action", json(LlcAction::from(action))),
+        Event::ProceduresDrafted { procedures } => {
+            ("procedures", json(Procedures::from(procedures)))
+        }
+        Event::ForumCreated { forum } => ("forum", json(Forum::from(forum))),
+        _ => return None,
+    };
+    let mut written = json(event);
+    written[member] = record;
+    Some(written.to_string())
+}
+
+#[test]
+fn log_1_every_record_version_1_wrote_reads_as_the_event_it_recorded() {
+    let log = a_log_of_every_kind();
+    let mut upgraded = BTreeSet::new();
+    for event in &log {
+        let Some(old) = as_version_1(event) else {
+            continue;
+        };
+        assert!(!old.starts_with("{\"v\""), "{old}");
+        assert_eq!(
+            Event::from_payload(&old).as_ref(),
+            Ok(event),
+            "version 1 of a {} event reads otherwise: {old}",
+            event.kind()
+        );
+        upgraded.insert(event.kind());
+    }
+    assert_eq!(
+        upgraded.len(),
+        8,
+        "every kind whose record changed in version 2: {upgraded:?}"
+    );
 }
