@@ -32,10 +32,10 @@ use crate::postfix::{Action, Decoder, Limits, Request};
 use jiff::Timestamp;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
@@ -277,6 +277,8 @@ struct Open {
     /// waited for its client; 0 while it is being answered. Kept by the
     /// connection without a lock.
     waiting_since: AtomicU64,
+    /// Its place was taken: it closes at once, whatever it is doing.
+    replaced: AtomicBool,
     /// Told when its place is taken.
     close: Notify,
 }
@@ -297,15 +299,18 @@ impl Connections {
         let mut guard = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let (next, open) = &mut *guard;
         if open.len() >= self.max {
-            let longest = open
+            let (_, longest) = open
                 .values()
-                .filter(|o| o.waiting_since.load(Ordering::Relaxed) != 0)
-                .min_by_key(|o| o.waiting_since.load(Ordering::Relaxed))?
-                .id;
+                .filter_map(|o| {
+                    let since = o.waiting_since.load(Ordering::Relaxed);
+                    (since != 0).then_some((since, o.id))
+                })
+                .min()?;
             if let Some(taken) = open.remove(&longest) {
                 tracing::info!(
                     "policy server: at the connection cap; closing the longest idle one"
                 );
+                taken.replaced.store(true, Ordering::Relaxed);
                 taken.close.notify_one();
             }
         }
@@ -314,6 +319,7 @@ impl Connections {
             id: *next,
             start: self.start,
             waiting_since: AtomicU64::new(0),
+            replaced: AtomicBool::new(false),
             close: Notify::new(),
         });
         new.waiting();
@@ -357,11 +363,11 @@ enum Closed {
 
 async fn connection(stream: TcpStream, policy: &Policy, open: &Open) -> Result<(), Closed> {
     let idle = policy.config.idle_timeout;
-    let (mut reader, writer) = stream.into_split();
-    let mut writer = BufWriter::new(writer);
+    let (mut reader, mut writer) = stream.into_split();
     let mut decoder = Decoder::new(policy.config.limits);
     let mut buffer = vec![0u8; 8192];
     let mut requests = Vec::new();
+    let mut replies = Vec::new();
     loop {
         let read = tokio::select! {
             read = tokio::time::timeout(idle, reader.read(&mut buffer)) => {
@@ -373,16 +379,24 @@ async fn connection(stream: TcpStream, policy: &Policy, open: &Open) -> Result<(
             return Ok(());
         }
         open.busy();
+        if open.replaced.load(Ordering::Relaxed) {
+            return Err(Closed::Replaced);
+        }
         let decoded = decoder.feed(buffer.get(..read).unwrap_or_default(), &mut requests);
         if !requests.is_empty() {
             let now = clock();
+            replies.clear();
             for request in requests.drain(..) {
-                let reply = policy.answer(&request, now).encode();
-                writer.write_all(reply.as_bytes()).await?;
+                replies.extend_from_slice(policy.answer(&request, now).encode().as_bytes());
             }
-            tokio::time::timeout(idle, writer.flush())
-                .await
-                .map_err(|_| Closed::Idle)??;
+            // A client that does not read its replies is closed like one
+            // that says nothing: it cannot hold its place by being answered.
+            tokio::time::timeout(idle, async {
+                writer.write_all(&replies).await?;
+                writer.flush().await
+            })
+            .await
+            .map_err(|_| Closed::Idle)??;
         }
         decoded?;
         open.waiting();

@@ -554,12 +554,28 @@ fn log_1_a_version_1_event_is_upgraded_to_what_it_recorded() {
 }
 
 #[test]
-fn log_1_a_newer_version_or_a_broken_one_is_refused_with_the_reason() {
+fn log_1_a_newer_version_or_a_broken_one_is_refused_with_the_reason_another_spacing_is_read() {
     let newer = format!(r#"{{"v":{},"type":"category_added"}}"#, VERSION + 1);
     let err = Event::from_payload(&newer).unwrap_err();
     assert!(err.contains("newer"), "{err}");
-    let err = Event::from_payload(r#"{"v":two,"type":"x"}"#).unwrap_err();
-    assert!(err.contains("version"), "{err}");
+    for bad in [r#"{"v":"two","type":"x"}"#, r#"{"v":0,"type":"x"}"#] {
+        let err = Event::from_payload(bad).unwrap_err();
+        assert!(err.contains("no version of the log"), "{err}");
+    }
+    // Written otherwise than modpod writes it, a payload reads all the same.
+    let event = Event::CategoryAdded {
+        category: Category {
+            id: "doxxing".into(),
+            title: "Doxxing".into(),
+            explanation: "private details".into(),
+            harassment: true,
+        },
+    };
+    let spaced =
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(&event.to_payload()).unwrap())
+            .unwrap();
+    assert!(spaced.starts_with("{\n"), "{spaced}");
+    assert_eq!(Event::from_payload(&spaced), Ok(event));
     let err = Event::from_payload(r#"{"v":2,"type":"unheard_of"}"#).unwrap_err();
     assert!(err.contains("unheard_of"), "{err}");
 }

@@ -32,44 +32,59 @@ impl Event {
     }
 
     /// The event a stored payload holds, of whichever version, or why it
-    /// is none.
+    /// is none. A payload of this version, as [`Event::to_payload`] writes
+    /// it, is read directly; any other is read as JSON, its version taken
+    /// from its `v` member (none: version 1) and upgraded one version at a
+    /// time ([`upgrade`]) to this one.
     pub fn from_payload(payload: &str) -> Result<Event, String> {
-        match version(payload)? {
-            (VERSION, members) => {
-                let mut json = String::with_capacity(members.len() + 1);
-                json.push('{');
-                json.push_str(members);
-                serde_json::from_str(&json).map_err(|e| e.to_string())
-            }
-            (UNVERSIONED, _) => {
-                let mut value: Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
-                if let Value::Object(event) = &mut value {
-                    upgrade_from_1(event);
-                }
-                serde_json::from_value(value)
-                    .map_err(|e| format!("(an upgraded version 1 event) {e}"))
-            }
-            (v, _) => Err(format!(
-                "version {v} of the log is newer than this modpod reads (up to {VERSION})"
-            )),
+        if let Some((v, members)) = payload
+            .strip_prefix("{\"v\":")
+            .and_then(|rest| rest.split_once(','))
+            && v.parse() == Ok(VERSION)
+        {
+            let mut json = String::with_capacity(members.len() + 1);
+            json.push('{');
+            json.push_str(members);
+            return serde_json::from_str(&json).map_err(|e| e.to_string());
         }
+        let mut value: Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        let Value::Object(event) = &mut value else {
+            return Err("an event is a JSON object".to_owned());
+        };
+        let version = match event.remove("v") {
+            None => UNVERSIONED,
+            Some(v) => match v.as_u64().map(u32::try_from) {
+                Some(Ok(n)) if (UNVERSIONED..=VERSION).contains(&n) => n,
+                Some(_) if v.as_u64() > Some(u64::from(VERSION)) => {
+                    return Err(format!(
+                        "version {v} of the log is newer than this modpod reads (1 to {VERSION})"
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "version {v} is no version of the log (1 to {VERSION})"
+                    ));
+                }
+            },
+        };
+        for from in version..VERSION {
+            upgrade(from, event);
+        }
+        serde_json::from_value(value).map_err(|e| {
+            if version == VERSION {
+                e.to_string()
+            } else {
+                format!("(an event of version {version}, upgraded) {e}")
+            }
+        })
     }
 }
 
-/// The payload's version and, for a versioned one, its members after the
-/// version (`"type":...}`).
-fn version(payload: &str) -> Result<(u32, &str), String> {
-    let Some(rest) = payload.trim_start().strip_prefix("{\"v\":") else {
-        return Ok((UNVERSIONED, payload));
-    };
-    let (number, members) = rest
-        .split_once(',')
-        .ok_or_else(|| "a version and nothing else".to_owned())?;
-    let v = number
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| format!("version {number:?} is not a number"))?;
-    Ok((v, members))
+/// Upgrades an event of version `from` to version `from + 1`.
+fn upgrade(from: u32, event: &mut Map<String, Value>) {
+    if from == UNVERSIONED {
+        upgrade_from_1(event);
+    }
 }
 
 /// Version 1 → 2: the records made by an event hold what happened then,
