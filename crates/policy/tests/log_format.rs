@@ -558,10 +558,23 @@ fn log_1_a_newer_version_or_a_broken_one_is_refused_with_the_reason_another_spac
     let newer = format!(r#"{{"v":{},"type":"category_added"}}"#, VERSION + 1);
     let err = Event::from_payload(&newer).unwrap_err();
     assert!(err.contains("newer"), "{err}");
-    for bad in [r#"{"v":"two","type":"x"}"#, r#"{"v":0,"type":"x"}"#] {
+    // Version 1 had no `v`.
+    for bad in [
+        r#"{"v":"two","type":"x"}"#,
+        r#"{"v":0,"type":"x"}"#,
+        r#"{"v":1,"type":"x"}"#,
+    ] {
         let err = Event::from_payload(bad).unwrap_err();
         assert!(err.contains("no version of the log"), "{err}");
     }
+    // What cannot be read says which version it was read as.
+    let err = Event::from_payload(r#"{"type":"unheard_of"}"#).unwrap_err();
+    assert!(err.contains("version 1, upgraded"), "{err}");
+    let err = Event::from_payload(r#"{ "v": 2, "type": "unheard_of" }"#).unwrap_err();
+    assert!(
+        err.contains("unheard_of") && !err.contains("upgraded"),
+        "{err}"
+    );
     // Written otherwise than modpod writes it, a payload reads all the same.
     let event = Event::CategoryAdded {
         category: Category {

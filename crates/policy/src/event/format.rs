@@ -53,16 +53,16 @@ impl Event {
         };
         let version = match event.remove("v") {
             None => UNVERSIONED,
-            Some(v) => match v.as_u64().map(u32::try_from) {
-                Some(Ok(n)) if (UNVERSIONED..=VERSION).contains(&n) => n,
-                Some(_) if v.as_u64() > Some(u64::from(VERSION)) => {
+            Some(v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) if n > VERSION => {
                     return Err(format!(
                         "version {v} of the log is newer than this modpod reads (1 to {VERSION})"
                     ));
                 }
+                Some(n) if n > UNVERSIONED => n,
                 _ => {
                     return Err(format!(
-                        "version {v} is no version of the log (1 to {VERSION})"
+                        "version {v} is no version of the log (2 to {VERSION}, or none for 1)"
                     ));
                 }
             },
