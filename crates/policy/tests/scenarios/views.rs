@@ -607,10 +607,9 @@ fn report_3_5_may_see_report_answers_as_the_report_view_does_for_everybody() {
     assert!(views::may_see_report(&w.state, &p("alice"), &private));
 }
 
-#[test]
-fn appeal_1_a_disagreement_with_a_closed_report_is_seen_by_its_appellant_its_handlers_and_those_who_hear_it()
- {
-    let mut w = World::ietf();
+/// bob reports carol on tls@, alice closes the report without action, and
+/// bob disagrees: the events of the disagreement.
+fn disagreement_with_a_closed_report(w: &mut World) -> Vec<Event> {
     let report = w.file_report("bob", "tls@", "carol", "uncivil");
     w.ok(
         "alice",
@@ -625,7 +624,7 @@ fn appeal_1_a_disagreement_with_a_closed_report_is_seen_by_its_appellant_its_han
             outcome: ReportOutcome::NotDisruptive,
         },
     );
-    let events = w.ok(
+    w.ok(
         "bob",
         Participant,
         Command::FileDisagreement {
@@ -633,7 +632,14 @@ fn appeal_1_a_disagreement_with_a_closed_report_is_seen_by_its_appellant_its_han
             grounds: "the insults were plain".into(),
             note_well_seen: None,
         },
-    );
+    )
+}
+
+#[test]
+fn appeal_1_a_disagreement_with_a_closed_report_is_seen_by_its_appellant_its_handlers_and_those_who_hear_it()
+ {
+    let mut w = World::ietf();
+    let events = disagreement_with_a_closed_report(&mut w);
     let appeal = w.appeal(filed_appeal(&events).id).clone();
     assert_eq!(appeal.steps[0].assigned_to, Some(p("ad_sec")));
     let sees = |who: &str| views::may_see_appeal(&w.state, &p(who), &appeal);
@@ -659,29 +665,7 @@ fn appeal_1_a_disagreement_with_a_closed_report_is_seen_by_its_appellant_its_han
 #[test]
 fn appeal_1_the_ad_a_disagreement_went_to_still_sees_it_after_leaving_the_iesg() {
     let mut w = World::ietf();
-    let report = w.file_report("bob", "tls@", "carol", "uncivil");
-    w.ok(
-        "alice",
-        Administrator,
-        Command::AcknowledgeReport { report },
-    );
-    w.ok(
-        "alice",
-        Administrator,
-        Command::ResolveReport {
-            report,
-            outcome: ReportOutcome::NotDisruptive,
-        },
-    );
-    let events = w.ok(
-        "bob",
-        Participant,
-        Command::FileDisagreement {
-            target: AppealTarget::Report(report),
-            grounds: "the insults were plain".into(),
-            note_well_seen: None,
-        },
-    );
+    let events = disagreement_with_a_closed_report(&mut w);
     let appeal = filed_appeal(&events).id;
     w.ok(
         "op",
