@@ -2,6 +2,7 @@
 //! subcommand lives in its own module and returns what to print, or an error
 //! that is printed as one sentence with a non-zero exit.
 
+mod audit;
 mod config;
 mod enforce;
 mod progress;
@@ -54,6 +55,21 @@ enum Cmd {
     Verify {
         #[command(flatten)]
         db: Db,
+        #[command(flatten)]
+        audit: audit::AuditArgs,
+    },
+    /// Check the public transparency log from its public files alone: its
+    /// checkpoints are signed and extend each other, and a receipt's event
+    /// is on the record.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCmd,
+    },
+    /// Run a witness: cosign a transparency log's checkpoints, each only if it
+    /// extends the last one seen (POST /add-checkpoint, C2SP tlog-witness).
+    Witness {
+        #[command(flatten)]
+        args: audit::WitnessArgs,
     },
     /// Set up fora, people, identities and roles from a TOML or YAML file.
     /// All of it is recorded, or none of it.
@@ -168,7 +184,9 @@ fn main() -> ExitCode {
                     dry_run,
                 },
         } => enforce::reconcile(&db.db, &mailman, dry_run),
-        Cmd::Verify { db } => verify::verify(&db.db),
+        Cmd::Verify { db, audit } => verify::verify(&db.db, &audit),
+        Cmd::Audit { command } => audit::audit(command),
+        Cmd::Witness { args } => audit::witness(args),
         Cmd::Setup { db, actor, file } => setup::setup(&db.db, actor.as_deref(), &file),
         Cmd::Run {
             db,

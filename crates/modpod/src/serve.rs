@@ -127,6 +127,26 @@ pub struct Args {
     /// is this followed by /login/oidc/callback.
     #[arg(long, env = "MODPOD_PUBLIC_URL")]
     public_url: Option<String>,
+    #[command(flatten)]
+    audit: crate::audit::AuditArgs,
+    /// The transparency log's name on its checkpoints, for its first signing
+    /// key (default: the host of --public-url, else this host's name,
+    /// followed by /modpod).
+    #[arg(long, env = "MODPOD_AUDIT_ORIGIN")]
+    audit_origin: Option<String>,
+    /// A witness asked to cosign each checkpoint, by its base URL (repeat the
+    /// flag; separate them by commas in the variable).
+    #[arg(
+        long = "audit-witness",
+        env = "MODPOD_AUDIT_WITNESSES",
+        value_delimiter = ',',
+        value_name = "URL"
+    )]
+    audit_witnesses: Vec<String>,
+    /// Publish a checkpoint this often, in seconds, when the log has grown
+    /// (and at once whenever a notice needs a receipt).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    audit_every: u64,
 }
 
 impl Args {
@@ -219,6 +239,44 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         first_start(&mut engine)?;
     }
     let events = engine.head().seq;
+    let audit = match args.audit.locations(db)? {
+        Some(locations) => {
+            let origin = args
+                .audit_origin
+                .clone()
+                .unwrap_or_else(|| crate::audit::default_origin(args.public_url.as_deref()));
+            let public_url = format!(
+                "{}/audit",
+                args.public_url.as_deref().map_or_else(
+                    || format!("http://{}", args.listen),
+                    |u| u.trim_end_matches('/').to_owned()
+                )
+            );
+            let (audit, created) = crate::audit::AuditLog::open(
+                db,
+                locations,
+                &origin,
+                &args.audit_witnesses,
+                public_url,
+            )?;
+            if created {
+                say!(
+                    "transparency log: created its keys; its verifier key is {}",
+                    audit.verifier_key()
+                );
+            }
+            say!(
+                "transparency log: checkpoints in {}, served at /audit/, verifier key {}",
+                audit.dir().display(),
+                audit.verifier_key()
+            );
+            Some(Arc::new(Mutex::new(audit)))
+        }
+        None => {
+            say!("transparency log: off (with PostgreSQL, give --audit-dir and --audit-keys)");
+            None
+        }
+    };
     let mailman = args.mailman.reconciler()?;
     let trusted_proxies = args.trusted_proxies.clone();
     // The decision index follows every event the engine applies: those this
@@ -267,17 +325,35 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let watch = engine.store().watch().context("watching the log")?;
     let engine = Arc::new(Mutex::new(engine));
     let notifier = mail.map(|(mail, from, store)| {
-        let engine = engine.clone();
-        let state: StateSource = Arc::new(move |read| {
-            read(
-                engine
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .state(),
-            )
+        let state: StateSource = Arc::new({
+            let engine = engine.clone();
+            move |read| {
+                read(
+                    engine
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .state(),
+                )
+            }
         });
         say!("notifications are sent by email, from {from}");
-        Worker::new(mail, store, state, waker)
+        let worker = Worker::new(mail, store, state, waker);
+        match &audit {
+            Some(audit) => {
+                let (engine, audit) = (engine.clone(), audit.clone());
+                worker.with_receipts(Arc::new(move |notification| {
+                    let seq = engine
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .notification_seq(notification)?;
+                    audit
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .receipt_footer(seq)
+                }))
+            }
+            None => worker,
+        }
     });
     let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
     let stopping = Arc::new(AtomicBool::new(false));
@@ -287,6 +363,24 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             let (engine, stopping) = (engine.clone(), stopping.clone());
             move || schedule(&engine, &stopping)
         })?;
+    let publisher = match &audit {
+        Some(audit) => Some(
+            std::thread::Builder::new()
+                .name("transparency-log".into())
+                .spawn({
+                    let (audit, stopping) = (audit.clone(), stopping.clone());
+                    let every = Duration::from_secs(args.audit_every);
+                    move || crate::audit::run_publisher(&audit, every, &stopping)
+                })?,
+        ),
+        None => None,
+    };
+    let audit_dir = audit.as_ref().map(|a| {
+        a.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .dir()
+            .to_owned()
+    });
     let follower = std::thread::Builder::new()
         .name("follow-the-log".into())
         .spawn({
@@ -329,6 +423,12 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
+        if let (Some(audit), None) = (&audit, &args.public_url) {
+            audit
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .set_public_url(format!("http://{addr}/audit"));
+        }
         // A node is its host and HTTP address: no two running nodes share
         // both, and a node restarted after a crash takes its lease back.
         let notifier = notifier.map(|worker| {
@@ -343,6 +443,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         let mut app = App {
             sends_notifications: notifier.is_some(),
             forum_software,
+            audit_dir,
             trusted_proxies: trusted_proxies.into(),
             ..App::new(engine.clone(), policy)
         };
@@ -387,6 +488,9 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     stopping.store(true, Ordering::Relaxed);
     let _ = follower.join();
     let _ = scheduler.join();
+    if let Some(publisher) = publisher {
+        let _ = publisher.join();
+    }
     let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
     engine
         .snapshot()

@@ -3,7 +3,7 @@
 use modpod_store::{Verdict, hash_hex};
 use std::process::ExitCode;
 
-pub fn verify(db: &str) -> anyhow::Result<ExitCode> {
+pub fn verify(db: &str, audit: &crate::audit::AuditArgs) -> anyhow::Result<ExitCode> {
     let mut store = modpod_store::open(db)?;
     let total = store.event_count()?;
     let bar = crate::progress::bar("verifying", total);
@@ -17,7 +17,17 @@ pub fn verify(db: &str) -> anyhow::Result<ExitCode> {
                 store.backend(),
                 hash_hex(&head.hash)
             );
-            Ok(ExitCode::SUCCESS)
+            match crate::audit::verify(db, audit)? {
+                None => Ok(ExitCode::SUCCESS),
+                Some(Ok(said)) => {
+                    println!("ok: {said}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(Err(broken)) => {
+                    println!("BROKEN: {broken}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Verdict::Broken(broken) => {
             println!("BROKEN: {broken}");

@@ -30,7 +30,7 @@ pub mod worker;
 pub use address::{Directory, Group};
 pub use compose::Composer;
 pub use templates::{Rendered, Templates};
-pub use worker::{Backoff, Config, LEASE, Mail, StateSource, Waker, Worker};
+pub use worker::{Backoff, Config, LEASE, Mail, Receipts, StateSource, Waker, Worker};
 
 /// What stops notifications from being set up. Each is found at start-up,
 /// before anything is sent.

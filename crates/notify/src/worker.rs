@@ -78,6 +78,12 @@ const BATCH: usize = 100;
 /// Reads the state the engine keeps: called with a function that reads it.
 pub type StateSource = Arc<dyn Fn(&mut dyn FnMut(&State)) + Send + Sync>;
 
+/// The receipt a notification's message ends with (AUDIT-2): given the
+/// notification's id, the text to append, or `None` when there is none to
+/// give. Called once per notification as it is composed, never while the
+/// state is being read.
+pub type Receipts = Arc<dyn Fn(u64) -> Option<String> + Send + Sync>;
+
 /// Retry delays after temporary failures: `first`, doubling, at most `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
@@ -174,6 +180,7 @@ impl Mail {
 pub struct Worker {
     store: Arc<Mutex<Box<dyn EventStore>>>,
     state: StateSource,
+    receipts: Option<Receipts>,
     waker: Waker,
     composer: Arc<Composer>,
     mailer: Mailer,
@@ -194,6 +201,7 @@ impl Worker {
         Worker {
             store: Arc::new(Mutex::new(store)),
             state,
+            receipts: None,
             waker,
             composer: Arc::new(mail.composer),
             mailer: mail.mailer,
@@ -203,6 +211,13 @@ impl Worker {
             lease_until: None,
             failing: false,
         }
+    }
+
+    /// Ends each message with the receipt `receipts` gives for its notification.
+    #[must_use]
+    pub fn with_receipts(mut self, receipts: Receipts) -> Worker {
+        self.receipts = Some(receipts);
+        self
     }
 
     /// Works as `node` until `stop` turns true (or its sender is gone), then
@@ -318,6 +333,7 @@ impl Worker {
                 }
             };
             let (state, composer) = (self.state.clone(), self.composer.clone());
+            let receipts = self.receipts.clone();
             let (last, undeliverable) = self
                 .with_store(move |store| {
                     let now = now_micros();
@@ -331,6 +347,9 @@ impl Worker {
                             last = Some(id.0);
                         }
                     });
+                    if let Some(receipts) = &receipts {
+                        add_receipts(&mut rows, receipts);
+                    }
                     if last.is_some() {
                         store.add_deliveries(&rows)?;
                     }
@@ -458,6 +477,24 @@ fn as_micros(d: Duration) -> i64 {
 
 fn micros(us: i64) -> Duration {
     Duration::from_micros(u64::try_from(us).unwrap_or(0))
+}
+
+/// Ends every message to be sent with its notification's receipt, asked once
+/// per notification.
+fn add_receipts(rows: &mut [Delivery], receipts: &Receipts) {
+    let mut asked: Option<(u64, Option<String>)> = None;
+    for row in rows.iter_mut() {
+        if row.status != DeliveryStatus::Pending {
+            continue;
+        }
+        if asked.as_ref().is_none_or(|(id, _)| *id != row.notification) {
+            asked = Some((row.notification, receipts(row.notification)));
+        }
+        if let Some((_, Some(receipt))) = &asked {
+            row.body.push_str("\n\n");
+            row.body.push_str(receipt);
+        }
+    }
 }
 
 #[cfg(test)]

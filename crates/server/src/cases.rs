@@ -18,17 +18,30 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseIndex {
     reports: BTreeMap<ReportId, Vec<u64>>,
+    /// The event that recorded each notification owed, by notification id:
+    /// a notice's receipt opens that event (AUDIT-2). Snapshots written
+    /// before it was kept have none, so those older notices carry none.
+    #[serde(default)]
+    notifications: BTreeMap<u64, u64>,
 }
 
 impl CaseIndex {
     /// Notes event `seq`, given the state with it applied.
     pub fn add(&mut self, state: &State, seq: u64, event: &Event) {
+        if let Event::NotificationOwed { notification } = event {
+            self.notifications.insert(notification.id.0, seq);
+        }
         for report in concerns(state, event) {
             let seqs = self.reports.entry(report).or_default();
             if seqs.last().is_none_or(|last| *last < seq) {
                 seqs.push(seq);
             }
         }
+    }
+
+    /// The sequence number of the event that recorded notification `id`.
+    pub fn notification(&self, id: u64) -> Option<u64> {
+        self.notifications.get(&id).copied()
     }
 
     /// The sequence numbers of the events of one case, in log order.

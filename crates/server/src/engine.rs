@@ -163,6 +163,12 @@ impl Engine {
             .collect()
     }
 
+    /// The sequence number of the event that recorded notification `id`, if
+    /// this engine applied it (or read it from a snapshot that kept it).
+    pub fn notification_seq(&self, id: u64) -> Option<u64> {
+        self.cases.notification(id)
+    }
+
     pub fn head(&self) -> Head {
         self.head
     }

@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use std::time::Duration;
 
 use crate::event::{
-    Account, ApiToken, Drifted, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent,
+    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, Session, Snapshot, StoredEvent,
 };
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 
@@ -55,6 +55,11 @@ pub trait EventStore: Send {
     /// numbers with no event are left out. For an index kept elsewhere (the
     /// events of one case, say), so that showing them never scans the log.
     fn events(&mut self, seqs: &[u64]) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// The sequence number and stored hash of up to `limit` events with
+    /// `seq > after`, in order: the chain without its payloads, which is what
+    /// a Merkle tree over the log needs, read far faster than whole events.
+    fn hashes(&mut self, after: u64, limit: usize) -> Result<Vec<(u64, Hash)>, StoreError>;
 
     /// The number of stored events, for progress bars.
     fn event_count(&mut self) -> Result<u64, StoreError>;

@@ -19,6 +19,7 @@
 //!
 //! The web pages for people (`crate::web`) are served by the same router.
 
+mod audit;
 pub mod auth;
 pub(crate) mod commands;
 mod decide;
@@ -64,6 +65,8 @@ pub struct App {
     /// The reverse proxies whose `X-Forwarded-For` names the client (for the
     /// login limits); from any other peer the header is ignored.
     pub trusted_proxies: Arc<[auth::TrustedProxy]>,
+    /// The transparency log's public directory, served at `/audit/`.
+    pub audit_dir: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
             sends_notifications: false,
             forum_software: None,
             trusted_proxies: Arc::new([]),
+            audit_dir: None,
         }
     }
 
@@ -187,6 +191,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/moderators", get(public::moderators))
         .route("/v1/coverage", get(public::coverage))
         .route("/metrics", get(metrics::metrics))
+        .route("/audit/{*path}", get(audit::file))
         .merge(crate::web::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             app.clone(),

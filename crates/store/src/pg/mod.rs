@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
 use crate::event::{
-    Account, ApiToken, Drifted, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent,
+    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, Session, Snapshot, StoredEvent,
 };
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
@@ -52,6 +52,7 @@ struct Statements {
     notify: Statement,
     insert: Statement,
     scan: Statement,
+    hashes: Statement,
     some: Statement,
     count: Statement,
     event_matches: Statement,
@@ -78,6 +79,8 @@ impl Statements {
                 "SELECT {} FROM events WHERE seq > $1 ORDER BY seq",
                 rows::EVENT_COLUMNS
             ))?,
+            hashes: client
+                .prepare("SELECT seq, hash FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")?,
             some: client.prepare(&format!(
                 "SELECT {} FROM events WHERE seq = ANY($1::int8[]) ORDER BY seq",
                 rows::EVENT_COLUMNS
@@ -202,6 +205,15 @@ impl EventStore for PgStore {
         }
         tx.commit()?;
         Ok(head)
+    }
+
+    fn hashes(&mut self, after: u64, limit: usize) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.client
+            .query(&self.statements.hashes, &[&seq_to_db(after), &limit])?
+            .iter()
+            .map(rows::seq_and_hash)
+            .collect()
     }
 
     fn events(&mut self, seqs: &[u64]) -> Result<Vec<StoredEvent>, StoreError> {

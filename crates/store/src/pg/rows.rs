@@ -27,6 +27,13 @@ pub(crate) fn event(row: &Row) -> Result<StoredEvent, StoreError> {
     })
 }
 
+/// Decodes the `seq, hash` columns of an event.
+pub(crate) fn seq_and_hash(row: &Row) -> Result<(u64, Hash), StoreError> {
+    let seq = seq_from_db(row.try_get(0)?, "the events table")?;
+    let hash = hash(row, 1, "hash").map_err(|reason| StoreError::CorruptEvent { seq, reason })?;
+    Ok((seq, hash))
+}
+
 /// Decodes the `seq, hash` columns of the head record.
 pub(crate) fn head(row: &Row) -> Result<Head, StoreError> {
     let seq = seq_from_db(row.try_get(0)?, "the head record")?;

@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use crate::chain::{link, seq_to_db};
+use crate::chain::{link, seq_from_db, seq_to_db};
 use crate::error::StoreError;
 use crate::event::{
-    Account, ApiToken, Drifted, Enforced, Head, NewEvent, Session, Snapshot, StoredEvent,
+    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, Session, Snapshot, StoredEvent,
 };
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
@@ -148,6 +148,22 @@ impl EventStore for SqliteStore {
         }
         tx.commit()?;
         Ok(head)
+    }
+
+    fn hashes(&mut self, after: u64, limit: usize) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut found = stmt.query(rusqlite::params![seq_to_db(after), limit])?;
+        let mut hashes = Vec::new();
+        while let Some(row) = found.next()? {
+            let seq = seq_from_db(row.get(0)?, "the events table")?;
+            let hash = rows::hash(row, 1, "hash")
+                .map_err(|reason| StoreError::CorruptEvent { seq, reason })?;
+            hashes.push((seq, hash));
+        }
+        Ok(hashes)
     }
 
     fn events(&mut self, seqs: &[u64]) -> Result<Vec<StoredEvent>, StoreError> {
