@@ -148,6 +148,7 @@ pub fn check_consistent(
     let tiles = Tiles::new(source);
     let reader = TileHashReader::new(new_size, *new.hash(), &tiles);
     let proof = prove_tree(new_size, old_size, &reader).map_err(|e| source_error(&tiles, e))?;
+    tiles.check_parents(new_size).map_err(AuditError::Source)?;
     check_tree(&proof, new_size, *new.hash(), old_size, *old.hash()).map_err(|_| {
         AuditError::Inconsistent {
             old: old_size,
@@ -181,6 +182,9 @@ pub fn check_receipt(
         let reader = TileHashReader::new(checkpoint.size(), *checkpoint.hash(), &tiles);
         let proof =
             prove_record(checkpoint.size(), index, &reader).map_err(|e| source_error(&tiles, e))?;
+        tiles
+            .check_parents(checkpoint.size())
+            .map_err(AuditError::Source)?;
         check_record(&proof, checkpoint.size(), *checkpoint.hash(), index, leaf)
             .map_err(|_| not_included())?;
     }

@@ -6,13 +6,14 @@
 //! start.
 //!
 //! Rotating the signing key ([`LogKeys::rotate_signing`]) keeps the old one
-//! as `signing.key.<size>`; checkpoints from then on are signed with the new
-//! one, which verifiers must be given. The commitment key never rotates: the
-//! tree is rebuilt from the log with it at every start, and another key would
-//! make another tree, inconsistent with every checkpoint published before.
+//! as `signing.key.retired-<unix seconds>`; checkpoints from then on are
+//! signed with the new one, which verifiers must be given. The commitment
+//! key never rotates: the tree is rebuilt from the log with it at every
+//! start, and another key would make another tree, inconsistent with every
+//! checkpoint published before.
 
 use crate::commit::CommitmentKey;
-use signed_note::{Signer, StandardSigner, StandardVerifier};
+use signed_note::{Signer, StandardSigner, StandardVerifier, Verifier};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,7 +42,17 @@ impl LogKey {
 
     fn from_strings(skey: &str, vkey: &str) -> Result<LogKey, KeyError> {
         let signer = StandardSigner::new(skey.trim()).map_err(|_| KeyError::Malformed)?;
-        StandardVerifier::new(vkey.trim()).map_err(|_| KeyError::Malformed)?;
+        let verifier = StandardVerifier::new(vkey.trim()).map_err(|_| KeyError::Malformed)?;
+        // The verifier key is what verifiers are given: it must be the
+        // signing key's own.
+        let probe = b"modpod-audit: does this key match?\n";
+        let signature = signer.sign(probe).map_err(|_| KeyError::Malformed)?;
+        if verifier.name() != signer.name()
+            || verifier.key_id() != signer.key_id()
+            || !verifier.verify(probe, &signature)
+        {
+            return Err(KeyError::Malformed);
+        }
         Ok(LogKey {
             signer,
             verifier: vkey.trim().to_owned(),
@@ -68,6 +79,10 @@ impl LogKey {
 pub struct LogKeys {
     pub signing: LogKey,
     pub commitment: CommitmentKey,
+    /// The verifier keys of the signing keys rotated out
+    /// (`signing.pub.retired-*`, oldest first): the checkpoint published
+    /// last may be signed by one of them.
+    pub retired: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,9 +167,23 @@ impl LogKeys {
                     reason: "not a signing key matching signing.pub".into(),
                 }
             })?;
+        let mut retired_names: Vec<String> = fs::read_dir(dir)
+            .map_err(io(dir))?
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.starts_with("signing.pub.retired-"))
+            .collect();
+        retired_names.sort_by_key(|name| {
+            let stamp = name.trim_start_matches("signing.pub.retired-");
+            (stamp.parse::<u64>().unwrap_or(u64::MAX), name.clone())
+        });
+        let retired = retired_names
+            .iter()
+            .map(|name| read(name).map(|vkey| vkey.trim().to_owned()))
+            .collect::<Result<_, _>>()?;
         Ok(LogKeys {
             signing,
             commitment: CommitmentKey::from_bytes(commitment),
+            retired,
         })
     }
 

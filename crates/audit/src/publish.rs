@@ -90,8 +90,16 @@ impl Publisher {
         };
         let published = match fs::read(dir.join("checkpoint")) {
             Ok(note) => {
-                let checked = open_checkpoint(&note, keys.signing.verifier_key(), &[], 0)
-                    .map_err(|e| unreadable(e.to_string()))?;
+                // Signed by this key, or by one rotated out since.
+                let mut checked = open_checkpoint(&note, keys.signing.verifier_key(), &[], 0);
+                for vkey in &keys.retired {
+                    if checked.is_err()
+                        && let Ok(opened) = open_checkpoint(&note, vkey, &[], 0)
+                    {
+                        checked = Ok(opened);
+                    }
+                }
+                let checked = checked.map_err(|e| unreadable(e.to_string()))?;
                 Some(Published {
                     size: checked.checkpoint.size(),
                     root: *checked.checkpoint.hash(),
@@ -242,6 +250,10 @@ impl Publisher {
     /// A receipt for event `seq`, publishing a checkpoint first if the latest
     /// does not include it yet. `None` for an event the log does not hold.
     pub fn receipt(&mut self, seq: u64) -> Result<Option<Receipt>, PublishError> {
+        // No receipt from a log that no longer matches its checkpoint.
+        if self.rewritten {
+            return Err(self.rewritten_error());
+        }
         if seq == 0 || seq > self.tree.size() {
             return Ok(None);
         }

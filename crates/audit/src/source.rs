@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
-use tlog_tiles::{Error, HASH_SIZE, Tile, TileReader};
+use tlog_tiles::{Error, HASH_SIZE, Tile, TileReader, stored_hash_index};
 
 /// The most a public file may be: a full tile is 8 KiB, a checkpoint with
 /// its cosignatures far less.
@@ -104,6 +104,8 @@ pub struct Tiles<'a> {
     pub source: &'a Source,
     /// Why the last read failed, for the error message.
     pub failure: RefCell<Option<String>>,
+    /// Every tile read, for [`Tiles::check_parents`].
+    read: RefCell<Vec<(Tile, Vec<u8>)>>,
 }
 
 impl<'a> Tiles<'a> {
@@ -111,7 +113,48 @@ impl<'a> Tiles<'a> {
         Tiles {
             source,
             failure: RefCell::new(None),
+            read: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Checks every full tile read so far against its parent tile, for a
+    /// tree of `tree_size` leaves.
+    ///
+    /// `TileHashReader` (tlog_tiles 0.2, like Go's `sumdb/tlog` it ports)
+    /// checks the tiles of the tree hash against the root, and then the
+    /// other tiles against their parents, but starts that loop at the number
+    /// of the root's *subtrees* instead of the number of its *tiles*: the
+    /// first few other tiles are used unchecked. A wrong hash in one of them
+    /// would make a sound log look inconsistent, so every hash is checked
+    /// here before a proof can accuse the log.
+    pub fn check_parents(&self, tree_size: u64) -> Result<(), String> {
+        let read = self.read.borrow();
+        for (tile, data) in read.iter() {
+            if tile.width() != 1 << tile.height() {
+                // A partial tile has no parent: it is one of the root's.
+                continue;
+            }
+            let Some(parent) = tile.parent(1, tree_size) else {
+                continue;
+            };
+            let Some((_, parent_data)) = read.iter().find(|(t, _)| *t == parent) else {
+                // Not read: the tile is one of the root's, checked by it.
+                continue;
+            };
+            let expected = parent.hash_at_index(
+                parent_data,
+                stored_hash_index(parent.level() * parent.height(), tile.level_index()),
+            );
+            if expected.ok() != Some(Tile::subtree_hash(data)) {
+                return Err(format!(
+                    "{} in {} does not match {}",
+                    tile_path(tile),
+                    self.source,
+                    tile_path(&parent)
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn read(&self, tile: &Tile) -> Result<Vec<u8>, String> {
@@ -145,7 +188,7 @@ impl TileReader for Tiles<'_> {
     }
 
     fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, Error> {
-        tiles
+        let data = tiles
             .iter()
             .map(|tile| {
                 self.read(tile).map_err(|reason| {
@@ -153,7 +196,11 @@ impl TileReader for Tiles<'_> {
                     Error::InvalidTile
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        self.read
+            .borrow_mut()
+            .extend(tiles.iter().copied().zip(data.iter().cloned()));
+        Ok(data)
     }
 
     fn save_tiles(&self, _tiles: &[Tile], _data: &[Vec<u8>]) {}
