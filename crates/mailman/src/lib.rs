@@ -20,22 +20,16 @@
 //! and the next one finishes the job; a second pass changes nothing.
 //!
 //! ## Layout
-//! - [`wanted`]: what modpod wants on each list at `now`, and which lists an
-//!   event affects.
+//! - [`adapter`]: Mailman as the adapter contract (`modpod_adapter`) sees
+//!   it; planning, reconciling, the ledger, drift and the worker are the
+//!   contract's, shared with every kind of forum software.
+//! - [`wanted`]: which list a forum is, and which lists an event touches.
 //! - [`client`]: the Mailman REST client (blocking, with time limits).
-//! - [`plan`]: the pure planner: wanted, actual and ledger in, steps and
-//!   drift out.
-//! - [`reconcile`]: reads Mailman, plans, applies, writes the ledger.
-//! - [`worker`]: the async loop `modpod serve` runs.
 
+pub mod adapter;
 pub mod client;
-pub mod plan;
-pub mod reconcile;
 pub mod wanted;
-pub mod worker;
 
+pub use adapter::{BAN, HOLD, Mailman, TARGET};
 pub use client::{Client, MailmanError, Record};
-pub use plan::{Drift, Kind, OnDrift, Plan, Step};
-pub use reconcile::{ReconcileError, Reconciler, Report, Summary, TARGET};
-pub use wanted::{ListWanted, MAILING_LIST, Wanted, affected_lists, list_id};
-pub use worker::{WantedAt, Worker};
+pub use wanted::{MAILING_LIST, affected_lists, list_id};

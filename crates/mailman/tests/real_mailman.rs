@@ -6,8 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::{SignedDuration, Timestamp};
+use modpod_adapter::{OnDrift, ReconcileError, Reconciler, Wanted, Worker};
 use modpod_enforce::Index;
-use modpod_mailman::{Client, OnDrift, ReconcileError, Reconciler, Wanted, Worker};
+use modpod_mailman::{Client, Mailman as MailmanAdapter};
 use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
 use modpod_policy::model::{
     Capacity, Identity, IdentityKind, LlcGrounds, Measure, Organisation, Role,
@@ -190,14 +191,12 @@ impl World {
     }
 
     fn reconciler(&self, on_drift: OnDrift) -> Reconciler {
-        Reconciler {
-            client: Client::new(
-                &self.mailman.url,
-                &self.mailman.user,
-                &self.mailman.password,
-            ),
-            on_drift,
-        }
+        let client = Client::new(
+            &self.mailman.url,
+            &self.mailman.user,
+            &self.mailman.password,
+        );
+        Reconciler::new(Arc::new(MailmanAdapter { client }), on_drift)
     }
 
     /// Reconciles now; returns the lines it reported.
@@ -205,6 +204,7 @@ impl World {
         let reconciler = self.reconciler(on_drift);
         let mut engine = self.engine();
         let wanted = Wanted::at(
+            reconciler.adapter.as_ref(),
             engine.state(),
             &Index::build(engine.state()),
             Timestamp::now(),
@@ -212,7 +212,7 @@ impl World {
         let mut lines = Vec::new();
         reconciler
             .reconcile(engine.store(), &wanted, None, false, &mut |r| {
-                lines.push(r.line(false));
+                lines.push(r.line(reconciler.adapter.as_ref(), false));
             })
             .unwrap();
         lines
@@ -517,12 +517,11 @@ fn a_list_missing_from_mailman_is_reported_not_an_error() {
 fn an_unreachable_mailman_is_a_clear_error() {
     let mut w = World::new();
     w.act("bob", Measure::IndefiniteSuspension, None);
-    let reconciler = Reconciler {
-        client: Client::new(&format!("http://{}", closed_port()), "u", "p"),
-        on_drift: OnDrift::Reapply,
-    };
+    let client = Client::new(&format!("http://{}", closed_port()), "u", "p");
+    let reconciler = Reconciler::new(Arc::new(MailmanAdapter { client }), OnDrift::Reapply);
     let mut engine = w.engine();
     let wanted = Wanted::at(
+        reconciler.adapter.as_ref(),
         engine.state(),
         &Index::build(engine.state()),
         Timestamp::now(),
@@ -531,7 +530,7 @@ fn an_unreachable_mailman_is_a_clear_error() {
         .reconcile(engine.store(), &wanted, None, false, &mut |_| {})
         .unwrap_err();
     assert!(
-        matches!(error, ReconcileError::Mailman(ref e) if e.is_transient()),
+        matches!(error, ReconcileError::Software(ref e) if e.transient),
         "{error:?}"
     );
     let message = error.to_string();
@@ -560,16 +559,20 @@ fn start_worker(
     tokio::sync::watch::Sender<bool>,
     tokio::sync::mpsc::UnboundedSender<BTreeSet<String>>,
 ) {
-    let mut worker = Worker::new(Reconciler {
-        client: Client::new(url, &w.mailman.user, &w.mailman.password),
-        on_drift: OnDrift::Reapply,
-    });
+    let client = Client::new(url, &w.mailman.user, &w.mailman.password);
+    let mailman = Arc::new(MailmanAdapter { client });
+    let mut worker = Worker::new(Reconciler::new(mailman.clone(), OnDrift::Reapply));
     worker.retry_first = Duration::from_millis(200);
     worker.retry_max = Duration::from_secs(1);
     let engine = w.engine.clone();
     let wanted_at = Arc::new(move |now| {
         let engine = engine.lock().unwrap();
-        Wanted::at(engine.state(), &Index::build(engine.state()), now)
+        Wanted::at(
+            mailman.as_ref(),
+            engine.state(),
+            &Index::build(engine.state()),
+            now,
+        )
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (lists, changed) = tokio::sync::mpsc::unbounded_channel();

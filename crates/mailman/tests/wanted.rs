@@ -6,8 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::Timestamp;
+use modpod_adapter::Wanted;
 use modpod_enforce::{Index, Source};
-use modpod_mailman::{Wanted, affected_lists};
+use modpod_mailman::{Client, Mailman, affected_lists};
 use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
 use modpod_policy::model::{
     Capacity, Identity, IdentityKind, LlcGrounds, Measure, Organisation, Role, TermsChange,
@@ -197,7 +198,10 @@ impl World {
     }
 
     fn wanted(&self, at: &str) -> Wanted {
-        Wanted::at(&self.state, &Index::build(&self.state), ts(at))
+        let mailman = Mailman {
+            client: Client::new("http://127.0.0.1:9", "u", "p"),
+        };
+        Wanted::at(&mailman, &self.state, &Index::build(&self.state), ts(at))
     }
 
     /// The lists any event since the last call touched.
@@ -227,12 +231,12 @@ fn a_suspended_persons_every_email_is_banned_on_the_lists_it_names() {
         None,
     );
     let wanted = w.wanted(NOW);
-    assert_eq!(wanted.lists.keys().collect::<Vec<_>>(), [LIST]);
+    assert_eq!(wanted.places.keys().collect::<Vec<_>>(), [LIST]);
     assert_eq!(
-        wanted.lists[LIST].bans,
+        wanted.places[LIST].of_kind("ban"),
         emails(&[("bob@example.org", action), ("bob@work.example", action)])
     );
-    assert!(wanted.lists[LIST].holds.is_empty());
+    assert!(wanted.places[LIST].of_kind("hold").is_empty());
     assert_eq!(wanted.next_change, None);
 }
 
@@ -257,10 +261,13 @@ fn review_and_approval_holds_and_a_suspension_beats_it() {
         &["wg@ietf.example"],
         None,
     );
-    let wanted = &w.wanted(NOW).lists[LIST];
-    assert_eq!(wanted.holds, emails(&[("carol@example.org", hold)]));
+    let wanted = &w.wanted(NOW).places[LIST];
     assert_eq!(
-        wanted.bans,
+        wanted.of_kind("hold"),
+        emails(&[("carol@example.org", hold)])
+    );
+    assert_eq!(
+        wanted.of_kind("ban"),
         emails(&[
             ("bob@example.org", suspension),
             ("bob@work.example", suspension)
@@ -296,7 +303,7 @@ fn a_temporary_suspension_is_wanted_until_its_end_which_is_the_next_change() {
         Some(end),
     );
     let wanted = w.wanted(NOW);
-    assert_eq!(wanted.lists[LIST].bans.len(), 2);
+    assert_eq!(wanted.places[LIST].of_kind("ban").len(), 2);
     assert_eq!(wanted.next_change, Some((ts(end), list())));
     assert_eq!(w.wanted(end), Wanted::default());
 }
@@ -360,12 +367,12 @@ fn llc_1_an_llc_actions_subject_is_banned_on_its_lists_until_the_llc_lifts_it() 
     let llc = w.llc_act("bob", &["wg@ietf.example", "wg-chat"]);
     assert_eq!(w.touched(), list());
     let wanted = w.wanted(NOW);
-    assert_eq!(wanted.lists.keys().collect::<Vec<_>>(), [LIST]);
+    assert_eq!(wanted.places.keys().collect::<Vec<_>>(), [LIST]);
     assert_eq!(
-        wanted.lists[LIST].bans,
+        wanted.places[LIST].of_kind("ban"),
         emails(&[("bob@example.org", llc), ("bob@work.example", llc)])
     );
-    assert!(wanted.lists[LIST].holds.is_empty());
+    assert!(wanted.places[LIST].of_kind("hold").is_empty());
     // It has no end: nothing changes with time alone.
     assert_eq!(wanted.next_change, None);
     assert_eq!(w.wanted("2030-01-01T00:00:00Z"), wanted);
@@ -383,7 +390,7 @@ fn llc_2_a_board_review_that_lifts_the_llc_action_ends_the_ban_and_one_that_upho
     w.touched();
     w.board_review("carol", upheld, false);
     assert_eq!(
-        w.wanted(NOW).lists[LIST].bans,
+        w.wanted(NOW).places[LIST].of_kind("ban"),
         emails(&[
             ("bob@example.org", llc),
             ("bob@work.example", llc),
@@ -394,7 +401,7 @@ fn llc_2_a_board_review_that_lifts_the_llc_action_ends_the_ban_and_one_that_upho
     w.board_review("bob", llc, true);
     assert_eq!(w.touched(), list());
     assert_eq!(
-        w.wanted(NOW).lists[LIST].bans,
+        w.wanted(NOW).places[LIST].of_kind("ban"),
         emails(&[("carol@example.org", upheld)])
     );
 }
@@ -416,10 +423,10 @@ fn llc_1_an_llc_action_beats_a_hold_and_an_action_banning_too_is_named_first() {
     );
     w.llc_act("bob", &["wg@ietf.example"]);
     let carol = w.llc_act("carol", &["wg@ietf.example"]);
-    let wanted = &w.wanted(NOW).lists[LIST];
-    assert!(wanted.holds.is_empty(), "{wanted:?}");
+    let wanted = &w.wanted(NOW).places[LIST];
+    assert!(wanted.of_kind("hold").is_empty(), "{wanted:?}");
     assert_eq!(
-        wanted.bans,
+        wanted.of_kind("ban"),
         BTreeMap::from([
             ("bob@example.org".to_owned(), Source::Action(suspension)),
             ("bob@work.example".to_owned(), Source::Action(suspension)),
@@ -427,9 +434,14 @@ fn llc_1_an_llc_action_beats_a_hold_and_an_action_banning_too_is_named_first() {
         ])
     );
     // When the suspension ends, the LLC action still bans Bob.
-    let later = &w.wanted("2024-03-01T00:00:00Z").lists[LIST];
-    assert_eq!(later.bans.len(), 3);
-    assert!(later.bans.values().all(|s| matches!(s, Source::Llc(_))));
+    let later = &w.wanted("2024-03-01T00:00:00Z").places[LIST];
+    assert_eq!(later.of_kind("ban").len(), 3);
+    assert!(
+        later
+            .of_kind("ban")
+            .values()
+            .all(|s| matches!(s, Source::Llc(_)))
+    );
 }
 
 #[test]
@@ -443,7 +455,7 @@ fn llc_1_a_new_address_of_an_llc_actions_subject_touches_its_lists() {
     });
     assert_eq!(w.touched(), list());
     assert_eq!(
-        w.wanted(NOW).lists[LIST].bans,
+        w.wanted(NOW).places[LIST].of_kind("ban"),
         emails(&[("carol@example.org", llc), ("carol@work.example", llc)])
     );
     w.lift_llc(llc);

@@ -1,10 +1,12 @@
-//! `modpod enforce reconcile` and the Mailman worker of `modpod serve`:
-//! actions enforced on GNU Mailman 3 lists (see `modpod-mailman`).
+//! `modpod enforce reconcile` and the forum software workers of `modpod
+//! serve`: actions enforced on every kind of forum software modpod drives,
+//! each through the one adapter contract (`modpod_adapter`). Adding a kind
+//! is its adapter crate and one entry in [`EnforceArgs::adapters`].
 
 use anyhow::Context;
 use jiff::Timestamp;
+use modpod_adapter::{Adapter, OnDrift, Reconciler, Report, Wanted, Worker};
 use modpod_enforce::{Index, Source};
-use modpod_mailman::{Client, OnDrift, Reconciler, Report, Wanted, Worker};
 use modpod_server::Engine;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -30,56 +32,276 @@ pub struct MailmanArgs {
     pub mailman_drift: OnDrift,
 }
 
-impl MailmanArgs {
-    /// The reconciler these flags describe, or `None` without `--mailman-url`.
-    pub fn reconciler(&self) -> anyhow::Result<Option<Reconciler>> {
-        let Some(url) = &self.mailman_url else {
-            return Ok(None);
-        };
-        let password = self.mailman_password.as_deref().context(
-            "--mailman-url needs --mailman-password (or MODPOD_MAILMAN_PASSWORD): Mailman's REST API password",
-        )?;
-        Ok(Some(Reconciler {
-            client: Client::new(url, &self.mailman_user, password),
-            on_drift: self.mailman_drift,
-        }))
+/// How to reach a Matrix homeserver, for `serve` and `enforce`.
+#[derive(clap::Args, Clone)]
+pub struct MatrixArgs {
+    /// A Matrix homeserver's client API, e.g. https://matrix.example.org:
+    /// in the rooms of chat fora named `matrix:!room:server`, suspensions
+    /// become room bans and review and approval a mute (power level).
+    #[arg(long, env = "MODPOD_MATRIX_URL")]
+    pub matrix_url: Option<String>,
+    /// The access token of the account modpod acts as, a moderator of those
+    /// rooms (better given in the environment).
+    #[arg(long, env = "MODPOD_MATRIX_TOKEN", hide_env_values = true)]
+    pub matrix_token: Option<String>,
+    /// When a ban or mute modpod applied was removed by hand while its action
+    /// still applies: `reapply` it, or only `record` it.
+    #[arg(long, env = "MODPOD_MATRIX_DRIFT", default_value = "reapply")]
+    pub matrix_drift: OnDrift,
+}
+
+/// How to reach Zulip, for `serve` and `enforce`.
+#[derive(clap::Args, Clone)]
+pub struct ZulipArgs {
+    /// A Zulip organisation (10.0 or later), e.g. https://zulip.example.org:
+    /// a suspension from a chat forum named `zulip:CHANNEL` stops the person
+    /// posting there (through the channel's `modpod: may post in #CHANNEL`
+    /// group, prepared once per channel).
+    #[arg(long, env = "MODPOD_ZULIP_URL")]
+    pub zulip_url: Option<String>,
+    /// The email of the administrator account modpod acts as (not a bot:
+    /// bots cannot read user groups).
+    #[arg(long, env = "MODPOD_ZULIP_EMAIL")]
+    pub zulip_email: Option<String>,
+    /// That account's API key (better given in the environment).
+    #[arg(long, env = "MODPOD_ZULIP_API_KEY", hide_env_values = true)]
+    pub zulip_api_key: Option<String>,
+}
+
+/// How to reach GitHub, for `serve` and `enforce`.
+#[derive(clap::Args, Clone)]
+pub struct GitHubArgs {
+    /// GitHub's REST API (https://api.github.com, or https://HOST/api/v3):
+    /// a suspension from a forum of kind `github-organisation` named
+    /// `github:ORG` blocks the person's GitHub accounts in ORG.
+    #[arg(long, env = "MODPOD_GITHUB_URL")]
+    pub github_url: Option<String>,
+    /// A token allowed to block users in those organisations (better given
+    /// in the environment).
+    #[arg(long, env = "MODPOD_GITHUB_TOKEN", hide_env_values = true)]
+    pub github_token: Option<String>,
+}
+
+/// Software told by signed webhooks, for `serve` and `enforce`.
+#[derive(clap::Args, Clone)]
+pub struct WebhookArgs {
+    /// Send what starts and ends on the fora of a kind as signed webhooks
+    /// (Standard Webhooks) to a URL, as KIND=URL (e.g.
+    /// wiki=https://wiki.example/modpod); repeat the flag, or separate them
+    /// by commas in the variable.
+    #[arg(
+        long = "webhook",
+        env = "MODPOD_WEBHOOKS",
+        value_delimiter = ',',
+        value_name = "KIND=URL"
+    )]
+    pub webhooks: Vec<String>,
+    /// The signing secret the receivers share, `whsec_` then base64.
+    #[arg(long, env = "MODPOD_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+}
+
+/// The forum software modpod drives, for `serve` and `enforce`.
+#[derive(clap::Args, Clone)]
+pub struct EnforceArgs {
+    #[command(flatten)]
+    pub mailman: MailmanArgs,
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    #[command(flatten)]
+    pub zulip: ZulipArgs,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// One kind of forum software, configured: its reconciler, how to check
+/// that it can be used, and the setting that leaves its drift as it is.
+pub struct Configured {
+    pub reconciler: Reconciler,
+    /// Where it is, for people (`Mailman at http://...`).
+    pub at: String,
+    pub check: Box<dyn Fn() -> Result<(), String> + Send + Sync>,
+    pub drift_setting: &'static str,
+}
+
+impl EnforceArgs {
+    /// Every kind of forum software these flags configure.
+    pub fn adapters(&self) -> anyhow::Result<Vec<Configured>> {
+        let mut adapters = Vec::new();
+        if let Some(url) = &self.mailman.mailman_url {
+            let password = self.mailman.mailman_password.as_deref().context(
+                "--mailman-url needs --mailman-password (or MODPOD_MAILMAN_PASSWORD): Mailman's REST API password",
+            )?;
+            let client = modpod_mailman::Client::new(url, &self.mailman.mailman_user, password);
+            let checked = client.clone();
+            adapters.push(Configured {
+                at: format!("Mailman at {}", client.base()),
+                reconciler: Reconciler::new(
+                    Arc::new(modpod_mailman::Mailman { client }),
+                    self.mailman.mailman_drift,
+                ),
+                check: Box::new(move || checked.check().map_err(|e| e.to_string())),
+                drift_setting: "--mailman-drift record",
+            });
+        }
+        if let Some(url) = &self.matrix.matrix_url {
+            let token = self.matrix.matrix_token.as_deref().context(
+                "--matrix-url needs --matrix-token (or MODPOD_MATRIX_TOKEN): the access token modpod acts with",
+            )?;
+            let client = modpod_matrix::Client::new(url, token);
+            let checked = client.clone();
+            adapters.push(Configured {
+                at: format!("Matrix at {}", client.base()),
+                reconciler: Reconciler::new(
+                    Arc::new(modpod_matrix::Matrix { client }),
+                    self.matrix.matrix_drift,
+                ),
+                check: Box::new(move || checked.whoami().map(|_| ()).map_err(|e| e.to_string())),
+                drift_setting: "--matrix-drift record",
+            });
+        }
+        if let Some(url) = &self.zulip.zulip_url {
+            let (Some(email), Some(key)) = (&self.zulip.zulip_email, &self.zulip.zulip_api_key)
+            else {
+                anyhow::bail!(
+                    "--zulip-url needs --zulip-email and --zulip-api-key (or MODPOD_ZULIP_EMAIL and MODPOD_ZULIP_API_KEY)"
+                );
+            };
+            let zulip = || modpod_zulip::Zulip {
+                client: modpod_zulip::Client::new(url, email, key),
+            };
+            let (checked, zulip) = (zulip(), zulip());
+            adapters.push(Configured {
+                at: format!("Zulip at {url}"),
+                reconciler: Reconciler::new(Arc::new(zulip), OnDrift::Reapply),
+                check: Box::new(move || checked.check().map(|_| ()).map_err(|e| e.to_string())),
+                drift_setting: "",
+            });
+        }
+        if let Some(url) = &self.github.github_url {
+            let token = self
+                .github
+                .github_token
+                .as_deref()
+                .context("--github-url needs --github-token (or MODPOD_GITHUB_TOKEN)")?;
+            let client = modpod_github::Client::new(url, token);
+            let checked = client.clone();
+            adapters.push(Configured {
+                at: format!("GitHub at {}", client.base()),
+                reconciler: Reconciler::new(
+                    Arc::new(modpod_github::GitHub { client }),
+                    OnDrift::Reapply,
+                ),
+                check: Box::new(move || checked.check().map(|_| ()).map_err(|e| e.to_string())),
+                drift_setting: "",
+            });
+        }
+        for webhook in &self.webhooks.webhooks {
+            let (kind, url) = webhook
+                .split_once('=')
+                .filter(|(kind, url)| !kind.is_empty() && url.starts_with("http"))
+                .with_context(|| {
+                    format!("--webhook {webhook:?}: give KIND=URL, e.g. wiki=https://wiki.example/modpod")
+                })?;
+            let secret = self.webhooks.webhook_secret.as_deref().context(
+                "--webhook needs --webhook-secret (or MODPOD_WEBHOOK_SECRET): whsec_ followed by base64",
+            )?;
+            let hooks = modpod_webhook::Webhooks::new(kind, url, secret)
+                .map_err(|e| anyhow::anyhow!("--webhook-secret: {e}"))?;
+            adapters.push(Configured {
+                at: format!("webhooks at {url} for the fora of kind {kind}"),
+                reconciler: Reconciler::new(Arc::new(hooks), OnDrift::Reapply),
+                check: Box::new(|| Ok(())),
+                drift_setting: "",
+            });
+        }
+        Ok(adapters)
     }
 }
 
-/// `modpod enforce reconcile`: every list once, printing each change and
-/// any drift. Exits 1 if Mailman cannot be reached or refused a change, 2 if
-/// drift is left in place (`--mailman-drift record`).
-pub fn reconcile(db: &str, mailman: &MailmanArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
-    let reconciler = mailman
-        .reconciler()?
-        .context("say which Mailman to reconcile with --mailman-url (or MODPOD_MAILMAN_URL)")?;
+/// `modpod enforce reconcile`: every place of every configured kind once
+/// (or those of `--forum`), printing each change and any drift. Exits 1 if
+/// forum software cannot be reached or refused a change, 2 if drift is left
+/// in place (`record`).
+pub fn reconcile(
+    db: &str,
+    args: &EnforceArgs,
+    forum: Option<&str>,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let adapters = args.adapters()?;
+    anyhow::ensure!(
+        !adapters.is_empty(),
+        "say which forum software to reconcile, e.g. with --mailman-url (or MODPOD_MAILMAN_URL)"
+    );
     let mut engine = crate::open_engine(db)?;
-    let wanted = Wanted::at(
-        engine.state(),
-        &Index::build(engine.state()),
-        Timestamp::now(),
-    );
-    reconciler
-        .client
-        .check()
-        .context("Mailman cannot be used; nothing was changed")?;
-    let mut drift_left = 0;
-    let summary = reconciler
-        .reconcile(engine.store(), &wanted, None, dry_run, &mut |report| {
-            if let Report::Drift { drift, .. } = report
-                && !drift.reapplied
-            {
-                drift_left += 1;
-            }
-            println!("{}", report.line(dry_run));
-        })
-        .context("reconciling stopped; run it again once Mailman answers")?;
-    let verb = if dry_run { "to make" } else { "made" };
-    println!(
-        "{} lists checked: {} changes {verb}, {} drift found, {} lists missing from Mailman, {} failed",
-        summary.lists, summary.changes, summary.drift, summary.missing, summary.failed
-    );
-    Ok(if summary.failed > 0 {
+    let now = Timestamp::now();
+    let index = Index::build(engine.state());
+    let only_forum = match forum {
+        Some(forum) => Some(
+            engine
+                .state()
+                .fora
+                .values()
+                .find(|f| f.id.as_str() == forum)
+                .cloned()
+                .with_context(|| format!("--forum: no forum {forum:?} in the log"))?,
+        ),
+        None => None,
+    };
+    let (mut failed, mut drift_left) = (0, 0);
+    for configured in &adapters {
+        let adapter = configured.reconciler.adapter.as_ref();
+        let only: Option<BTreeSet<String>> = match &only_forum {
+            Some(forum) => match adapter.place(forum) {
+                Some(place) => Some(BTreeSet::from([place])),
+                None => continue,
+            },
+            None => None,
+        };
+        let wanted = Wanted::at(adapter, engine.state(), &index, now);
+        (configured.check)().map_err(|e| {
+            anyhow::anyhow!("{} cannot be used; nothing was changed: {e}", configured.at)
+        })?;
+        let summary = configured
+            .reconciler
+            .reconcile(
+                engine.store(),
+                &wanted,
+                only.as_ref(),
+                dry_run,
+                &mut |report| {
+                    if let Report::Drift { drift, .. } = report
+                        && !drift.reapplied
+                    {
+                        drift_left += 1;
+                    }
+                    println!("{}", report.line(adapter, dry_run));
+                },
+            )
+            .with_context(|| {
+                format!(
+                    "reconciling stopped; run it again once {} answers",
+                    adapter.name()
+                )
+            })?;
+        let verb = if dry_run { "to make" } else { "made" };
+        let noun = adapter.place_noun();
+        println!(
+            "{}: {} {noun}s checked: {} changes {verb}, {} drift found, {} {noun}s missing from {}, {} failed",
+            adapter.name(),
+            summary.places,
+            summary.changes,
+            summary.drift,
+            summary.missing,
+            adapter.name(),
+            summary.failed
+        );
+        failed += summary.failed;
+    }
+    Ok(if failed > 0 {
         ExitCode::FAILURE
     } else if drift_left > 0 {
         ExitCode::from(2)
@@ -88,49 +310,52 @@ pub fn reconcile(db: &str, mailman: &MailmanArgs, dry_run: bool) -> anyhow::Resu
     })
 }
 
-/// Starts the Mailman worker of `modpod serve`; `changed` brings the lists
-/// that applied events affect. `ledger` is a store connection of its own.
+/// Starts the worker of one kind of forum software in `modpod serve`;
+/// `changed` brings the places that applied events affect. `ledger` is a
+/// store connection of its own.
 pub fn spawn_worker(
-    reconciler: Reconciler,
+    configured: &Configured,
     ledger: Box<dyn modpod_store::EventStore>,
     engine: Arc<Mutex<Engine>>,
     index: Arc<RwLock<Index>>,
     changed: mpsc::UnboundedReceiver<BTreeSet<String>>,
     stop: watch::Receiver<bool>,
 ) {
-    println!(
-        "enforcing actions on Mailman at {}",
-        reconciler.client.base()
-    );
+    println!("enforcing actions on {}", configured.at);
+    let adapter = configured.reconciler.adapter.clone();
     let wanted_at = Arc::new(move |now| {
         // The same lock order as the catch-up: the engine, then the index.
         let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
         let index = index.read().unwrap_or_else(|p| p.into_inner());
-        Wanted::at(engine.state(), &index, now)
+        Wanted::at(adapter.as_ref(), engine.state(), &index, now)
     });
-    tokio::spawn(Worker::new(reconciler).run(ledger, wanted_at, changed, stop));
+    tokio::spawn(Worker::new(configured.reconciler.clone()).run(ledger, wanted_at, changed, stop));
 }
 
-/// Mailman as the action page asks about it (`modpod_server::enforcement`):
-/// a mailing list's forum is enforced on its list, and what should hold
-/// there is what the worker wants ([`Wanted::at`]), from the same index.
-pub struct MailmanLists {
+/// Forum software as the action page asks about it
+/// (`modpod_server::enforcement`): where a forum is enforced, and what should
+/// hold there now, from the same index as the worker's.
+pub struct Driven {
+    pub adapter: Arc<dyn Adapter>,
     pub index: Arc<RwLock<Index>>,
+    pub drift_setting: &'static str,
 }
 
-impl modpod_server::enforcement::ForumSoftware for MailmanLists {
+impl modpod_server::enforcement::ForumSoftware for Driven {
     fn name(&self) -> &'static str {
-        "GNU Mailman"
+        self.adapter.name()
     }
 
     fn target(&self) -> &'static str {
-        modpod_mailman::TARGET
+        self.adapter.target()
     }
 
     fn place(&self, forum: &modpod_policy::model::Forum) -> Option<String> {
-        (forum.kind == modpod_mailman::MAILING_LIST)
-            .then(|| modpod_mailman::list_id(&forum.id))
-            .flatten()
+        self.adapter.place(forum)
+    }
+
+    fn place_noun(&self) -> &'static str {
+        self.adapter.place_noun()
     }
 
     fn wanted(
@@ -140,33 +365,21 @@ impl modpod_server::enforcement::ForumSoftware for MailmanLists {
         now: Timestamp,
     ) -> std::collections::BTreeMap<modpod_server::enforcement::Change, modpod_policy::ids::ActionId>
     {
-        use modpod_mailman::Kind;
         use modpod_server::enforcement::Change;
         let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-        let mut wanted = Wanted::at(state, &index, now);
-        let Some(list) = wanted.lists.remove(place) else {
+        let mut wanted = Wanted::at(self.adapter.as_ref(), state, &index, now);
+        let Some(here) = wanted.places.remove(place) else {
             return Default::default();
-        };
-        let change = |kind: Kind, account: String| Change {
-            kind: kind.as_str().to_owned(),
-            account,
         };
         // The action page asks about moderation actions; what an LLC action
         // asks for is left out (an action asking for the same change wins
         // it, as actions come first in `Source`'s order).
-        let by_action = |source: Source| match source {
-            Source::Action(id) => Some(id),
-            Source::Llc(_) => None,
-        };
-        list.bans
+        here.items
             .into_iter()
-            .map(|(email, source)| (change(Kind::Ban, email), source))
-            .chain(
-                list.holds
-                    .into_iter()
-                    .map(|(email, source)| (change(Kind::Hold, email), source)),
-            )
-            .filter_map(|(change, source)| Some((change, by_action(source)?)))
+            .filter_map(|((kind, account), want)| match want.source {
+                Source::Action(id) => Some((Change { kind, account }, id)),
+                Source::Llc(_) => None,
+            })
             .collect()
     }
 
@@ -189,6 +402,6 @@ impl modpod_server::enforcement::ForumSoftware for MailmanLists {
     }
 
     fn drift_setting(&self) -> &'static str {
-        "--mailman-drift record"
+        self.drift_setting
     }
 }

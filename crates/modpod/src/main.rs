@@ -143,16 +143,20 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum EnforceCmd {
-    /// Bring every Mailman list in line with the actions in force, once: ban
-    /// suspended people, hold the posts of people under review and approval,
-    /// and undo what modpod applied for actions that ended. Prints each change
-    /// and any drift; exits 1 when Mailman cannot be reached, 2 when drift is
+    /// Bring the forum software modpod drives (Mailman lists, ...) in line
+    /// with the actions in force, once: ban suspended people, hold the posts
+    /// of people under review and approval, and undo what modpod applied for
+    /// actions that ended. Prints each change and any drift; exits 1 when
+    /// forum software cannot be reached or refused a change, 2 when drift is
     /// left in place.
     Reconcile {
         #[command(flatten)]
         db: Db,
         #[command(flatten)]
-        mailman: enforce::MailmanArgs,
+        software: Box<enforce::EnforceArgs>,
+        /// Only the place of this forum (by its id), on each kind of software.
+        #[arg(long)]
+        forum: Option<String>,
         /// Print the plan only; change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -180,10 +184,11 @@ fn main() -> ExitCode {
             command:
                 EnforceCmd::Reconcile {
                     db,
-                    mailman,
+                    software,
+                    forum,
                     dry_run,
                 },
-        } => enforce::reconcile(&db.db, &mailman, dry_run),
+        } => enforce::reconcile(&db.db, &software, forum.as_deref(), dry_run),
         Cmd::Verify { db, audit } => verify::verify(&db.db, &audit),
         Cmd::Audit { command } => audit::audit(command),
         Cmd::Witness { args } => audit::witness(args),

@@ -76,7 +76,7 @@ pub struct Args {
     #[arg(long)]
     policy_fail_closed: bool,
     #[command(flatten)]
-    mailman: crate::enforce::MailmanArgs,
+    software: crate::enforce::EnforceArgs,
     /// Send the notifications the policy owes by email through this SMTP
     /// server: smtp://HOST:PORT (plain, for a relay on this machine),
     /// smtp://HOST:PORT?tls=required (STARTTLS) or smtps://HOST:PORT (TLS);
@@ -277,7 +277,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             None
         }
     };
-    let mailman = args.mailman.reconciler()?;
+    let adapters = args.software.adapters()?;
     let trusted_proxies = args.trusted_proxies.clone();
     // The decision index follows every event the engine applies: those this
     // process records and those other processes append (see `follow_the_log`).
@@ -291,26 +291,31 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 .apply(state, event)
         }
     }));
-    // The Mailman worker is told which lists each applied event affects, and
-    // keeps its ledger on a connection of its own.
-    let forum_software = mailman.is_some().then(|| {
-        Arc::new(crate::enforce::MailmanLists {
-            index: index.clone(),
-        }) as Arc<dyn modpod_server::enforcement::ForumSoftware>
-    });
-    let mailman = match mailman {
-        Some(reconciler) => {
-            let (lists, changed) = tokio::sync::mpsc::unbounded_channel();
-            engine.observe(Box::new(move |state, event| {
-                let affected = modpod_mailman::affected_lists(state, event);
-                if !affected.is_empty() {
-                    let _ = lists.send(affected);
-                }
-            }));
-            Some((reconciler, modpod_store::open(db)?, changed))
-        }
-        None => None,
-    };
+    // Each kind of forum software's worker is told which of its places each
+    // applied event affects, and keeps its ledger on a connection of its own.
+    let forum_software: Vec<Arc<dyn modpod_server::enforcement::ForumSoftware>> = adapters
+        .iter()
+        .map(|configured| {
+            Arc::new(crate::enforce::Driven {
+                adapter: configured.reconciler.adapter.clone(),
+                index: index.clone(),
+                drift_setting: configured.drift_setting,
+            }) as Arc<dyn modpod_server::enforcement::ForumSoftware>
+        })
+        .collect();
+    let mut workers = Vec::new();
+    for configured in adapters {
+        let (places, changed) = tokio::sync::mpsc::unbounded_channel();
+        let adapter = configured.reconciler.adapter.clone();
+        engine.observe(Box::new(move |state, event| {
+            let affected = adapter.affected(state, event);
+            if !affected.is_empty() {
+                let _ = places.send(affected);
+            }
+        }));
+        let ledger = modpod_store::open(db).context("opening the log for forum software")?;
+        workers.push((configured, ledger, changed));
+    }
     // The notification worker is woken by every notification the engine
     // applies, and sends from a store connection of its own.
     let waker = Waker::new();
@@ -409,9 +414,9 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
-        if let Some((reconciler, ledger, changed)) = mailman {
+        for (configured, ledger, changed) in workers {
             crate::enforce::spawn_worker(
-                reconciler,
+                &configured,
                 ledger,
                 engine.clone(),
                 index.clone(),

@@ -1,8 +1,8 @@
-//! Forum software that modpod drives (GNU Mailman, through
-//! `modpod-mailman`), as the pages ask about it: which fora it enforces,
-//! and what it should hold there now. The server does not depend on any
-//! adapter; `modpod serve` gives the [`App`](crate::http::App) one when it
-//! runs its worker. What was applied is read from the adapter's ledger
+//! Forum software that modpod drives (GNU Mailman, Matrix, ..., each through
+//! the adapter contract of `modpod-adapter`), as the pages ask about it:
+//! which fora it enforces, and what it should hold there now. The server
+//! does not depend on any adapter; `modpod serve` gives the
+//! [`App`](crate::http::App) one for each kind whose worker it runs. What was applied is read from the adapter's ledger
 //! (`EventStore::enforced`), which it writes only after the software
 //! confirmed a change; what was removed by hand there (drift) from the drift
 //! it recorded beside it (`EventStore::drifts`).
@@ -38,6 +38,10 @@ pub trait ForumSoftware: Send + Sync {
     fn target(&self) -> &'static str;
     /// Where it enforces a forum (a list id), if it does.
     fn place(&self, forum: &Forum) -> Option<String>;
+    /// What a place is called there (`list`, `room`).
+    fn place_noun(&self) -> &'static str {
+        "list"
+    }
     /// What should hold at `place` at `now`, each change with the action
     /// that asks for it.
     fn wanted(&self, state: &State, place: &str, now: Timestamp) -> BTreeMap<Change, ActionId>;

@@ -2486,7 +2486,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
         "{page}"
     );
 
-    web.api.app.forum_software = Some(std::sync::Arc::new(FakeMailman));
+    web.api.app.forum_software = vec![std::sync::Arc::new(FakeMailman)];
     let page = web.get(Some("alice"), "/actions/0").await.body;
     assert!(
         page.contains(&format!(

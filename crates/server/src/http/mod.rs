@@ -61,7 +61,7 @@ pub struct App {
     pub sends_notifications: bool,
     /// The forum software modpod drives, if any: the action page says how
     /// each action stands there.
-    pub forum_software: Option<Arc<dyn crate::enforcement::ForumSoftware>>,
+    pub forum_software: Vec<Arc<dyn crate::enforcement::ForumSoftware>>,
     /// The reverse proxies whose `X-Forwarded-For` names the client (for the
     /// login limits); from any other peer the header is ignored.
     pub trusted_proxies: Arc<[auth::TrustedProxy]>,
@@ -79,7 +79,7 @@ impl App {
             metrics: Arc::new(metrics::Metrics::default()),
             oidc: None,
             sends_notifications: false,
-            forum_software: None,
+            forum_software: Vec::new(),
             trusted_proxies: Arc::new([]),
             audit_dir: None,
         }

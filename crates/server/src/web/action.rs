@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
-use modpod_policy::ids::{ActionId, PersonId};
+use modpod_policy::ids::{ActionId, ForumId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, views};
 use modpod_policy::{Kind, Target};
@@ -73,74 +73,83 @@ fn enforcement(
     engine: &mut Engine,
     person: &PersonId,
     id: ActionId,
-    software: Option<&dyn ForumSoftware>,
+    software: &[Arc<dyn ForumSoftware>],
     now: Timestamp,
 ) -> Result<Option<Vec<Value>>, WebError> {
-    let ledger: BTreeSet<(String, String, String)> = match software {
-        Some(sw) => engine
-            .store()
-            .enforced(sw.target())
-            .map_err(WebError::internal)?
-            .into_iter()
-            .map(|e| (e.place, e.kind, e.account))
-            .collect(),
-        None => BTreeSet::new(),
-    };
-    // The drift recorded on each place the action covers.
-    let mut drift: BTreeMap<String, Vec<modpod_store::Drifted>> = BTreeMap::new();
-    if let Some(sw) = software {
+    // Each forum of the action, with the software that drives it and its
+    // place there.
+    let driven: Vec<(ForumId, Option<(usize, String)>)> = {
         let state = engine.state();
-        let places: BTreeSet<String> = state
-            .actions
-            .get(&id)
-            .map(|a| {
-                a.terms
-                    .fora
-                    .iter()
-                    .filter_map(|f| state.fora.get(f).and_then(|f| sw.place(f)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for place in places {
-            let records = engine
-                .store()
-                .drifts(sw.target(), &place)
-                .map_err(WebError::internal)?;
-            drift.insert(place, records);
+        let Some(action) = state.actions.get(&id) else {
+            return Ok(None);
+        };
+        if &action.subject == person || !views::may_see_action(state, person, action) {
+            return Ok(None);
         }
+        action
+            .terms
+            .fora
+            .iter()
+            .map(|forum| {
+                let place = state.fora.get(forum).and_then(|f| {
+                    software
+                        .iter()
+                        .enumerate()
+                        .find_map(|(i, sw)| Some((i, sw.place(f)?)))
+                });
+                (forum.clone(), place)
+            })
+            .collect()
+    };
+    // The ledger and the drift of each place concerned.
+    let mut ledger: BTreeMap<usize, BTreeSet<(String, String, String)>> = BTreeMap::new();
+    let mut drift: BTreeMap<(usize, String), Vec<modpod_store::Drifted>> = BTreeMap::new();
+    for (_, place) in &driven {
+        let Some((i, place)) = place else { continue };
+        let sw = &software[*i];
+        if !ledger.contains_key(i) {
+            let entries = engine
+                .store()
+                .enforced(sw.target())
+                .map_err(WebError::internal)?;
+            ledger.insert(
+                *i,
+                entries
+                    .into_iter()
+                    .map(|e| (e.place, e.kind, e.account))
+                    .collect(),
+            );
+        }
+        let records = engine
+            .store()
+            .drifts(sw.target(), place)
+            .map_err(WebError::internal)?;
+        drift.insert((*i, place.to_string()), records);
     }
     let state = engine.state();
     let Some(action) = state.actions.get(&id) else {
         return Ok(None);
     };
-    if &action.subject == person || !views::may_see_action(state, person, action) {
-        return Ok(None);
-    }
-    let addresses: BTreeSet<&str> = state
+    let accounts: BTreeSet<&str> = state
         .people
         .get(&action.subject)
-        .map(|p| {
-            p.identities
-                .iter()
-                .filter(|i| i.kind == IdentityKind::Email)
-                .map(|i| i.value.as_str())
-                .collect()
-        })
+        .map(|p| p.identities.iter().map(|i| i.value.as_str()).collect())
         .unwrap_or_default();
-    let rows = action
-        .terms
-        .fora
+    let nothing = BTreeSet::new();
+    let rows = driven
         .iter()
-        .map(|forum| {
-            let driven = software.and_then(|sw| {
-                let place = state.fora.get(forum).and_then(|f| sw.place(f))?;
-                Some((sw, place))
-            });
-            let Some((sw, place)) = driven else {
-                return context! { forum => forum };
+        .map(|(forum, place)| {
+            let kind = state.fora.get(forum).map(|f| f.kind.clone());
+            let Some((i, place)) = place else {
+                // Mailing lists are enforced by the decision index (the Postfix
+                // policy server); other kinds with no adapter are only recorded.
+                let by_index = kind.as_deref() == Some("mailing-list");
+                return context! { forum => forum, kind => kind, by_index => by_index };
             };
+            let sw = &software[*i];
+            let ledger = ledger.get(i).unwrap_or(&nothing);
             let changes: Vec<Value> = sw
-                .wanted(state, &place, now)
+                .wanted(state, place, now)
                 .into_iter()
                 .filter(|(_, by)| *by == id)
                 .map(|(change, _)| {
@@ -150,8 +159,9 @@ fn enforcement(
                         change.account.clone(),
                     ));
                     // Drift counts only for what the ledger holds as applied.
+                    let records = drift.get(&(*i, place.clone()));
                     let drifted = in_ledger
-                        .then(|| sw.drifted(drift.get(&place).map_or(&[], Vec::as_slice), &change))
+                        .then(|| sw.drifted(records.map_or(&[], Vec::as_slice), &change))
                         .flatten();
                     let applied = in_ledger && drifted.as_ref().is_none_or(|d| d.reapplied);
                     let drifted = drifted.map(|d| {
@@ -174,7 +184,7 @@ fn enforcement(
             let to_lift = changes.is_empty()
                 && ledger
                     .iter()
-                    .any(|(p, _, account)| *p == place && addresses.contains(account.as_str()));
+                    .any(|(p, _, account)| p == place && accounts.contains(account.as_str()));
             let stands = if to_lift {
                 "pending: to be lifted"
             } else if changes.is_empty() {
@@ -189,6 +199,7 @@ fn enforcement(
             context! {
                 forum => forum,
                 software => sw.name(),
+                noun => sw.place_noun(),
                 place => place,
                 stands => stands,
                 changes => changes,
@@ -203,7 +214,7 @@ fn enforcement(
 /// are sent, and the forum software modpod drives.
 struct Effects {
     sends_notifications: bool,
-    software: Option<Arc<dyn ForumSoftware>>,
+    software: Vec<Arc<dyn ForumSoftware>>,
 }
 
 impl Effects {
@@ -226,7 +237,7 @@ fn action_page(
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
     let notices = action_notices(engine, person, id)?;
-    let enforcement = enforcement(engine, person, id, effects.software.as_deref(), now)?;
+    let enforcement = enforcement(engine, person, id, &effects.software, now)?;
     let state: &State = engine.state();
     let action = state
         .actions

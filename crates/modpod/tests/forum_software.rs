@@ -1,0 +1,358 @@
+//! One suspension of one person across three kinds of forum software, through
+//! the one adapter contract, as an operator runs `modpod serve`: a mailing
+//! list on the real GNU Mailman, a room on the real Synapse, and a wiki told
+//! by signed webhooks. It is enforced on all three, shown on the action page,
+//! and lifted on all three at its end, with no command: the workers wake when
+//! the suspension ends.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Serve, account, installed, ok};
+use modpod_testkit::TestDb;
+use modpod_testkit::mailman::Mailman;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// The Synapse `scripts/test` starts, and a raw call to it.
+struct Synapse {
+    url: String,
+    token: String,
+}
+
+impl Synapse {
+    fn from_env() -> Synapse {
+        let var = |name: &str| {
+            std::env::var(name).unwrap_or_else(|_| {
+                panic!("{name} is not set: run scripts/test, which starts a throwaway Synapse")
+            })
+        };
+        Synapse {
+            url: var("MODPOD_TEST_SYNAPSE_URL"),
+            token: var("MODPOD_TEST_SYNAPSE_ADMIN_TOKEN"),
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(20)))
+            .build()
+            .into();
+        let url = format!("{}{path}", self.url);
+        let auth = format!("Bearer {token}");
+        let answer = match method {
+            "PUT" => agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .send(body.to_string()),
+            _ => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send(body.to_string()),
+        };
+        let mut answer = answer.unwrap();
+        let status = answer.status().as_u16();
+        let text = answer.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// A new user, made through the admin API and logged in: (id, token).
+    fn user(&self) -> (String, String) {
+        let name = format!("fs{:012x}", rand::random::<u64>() >> 16);
+        let admin = modpod_matrix::Client::new(&self.url, &self.token)
+            .whoami()
+            .unwrap();
+        let domain = admin.split_once(':').unwrap().1;
+        let id = format!("@{name}:{domain}");
+        let (status, body) = self.call(
+            "PUT",
+            &format!("/_synapse/admin/v2/users/{}", encode(&id)),
+            &self.token,
+            json!({"password": "pw-forum-software"}),
+        );
+        assert!(status == 200 || status == 201, "{body}");
+        let (status, login) = self.call(
+            "POST",
+            "/_matrix/client/v3/login",
+            "",
+            json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": name}, "password": "pw-forum-software"}),
+        );
+        assert_eq!(status, 200, "{login}");
+        (id, login["access_token"].as_str().unwrap().to_owned())
+    }
+
+    fn room(&self) -> String {
+        let (status, made) = self.call(
+            "POST",
+            "/_matrix/client/v3/createRoom",
+            &self.token,
+            json!({"preset": "public_chat", "name": "forum software story"}),
+        );
+        assert_eq!(status, 200, "{made}");
+        made["room_id"].as_str().unwrap().to_owned()
+    }
+
+    fn join(&self, token: &str, room: &str) -> u16 {
+        let path = format!("/_matrix/client/v3/rooms/{}/join", encode(room));
+        self.call("POST", &path, token, json!({})).0
+    }
+
+    fn send(&self, token: &str, room: &str) -> u16 {
+        let txn = rand::random::<u64>();
+        let path = format!(
+            "/_matrix/client/v3/rooms/{}/send/m.room.message/{txn}",
+            encode(room)
+        );
+        self.call(
+            "PUT",
+            &path,
+            token,
+            json!({"msgtype": "m.text", "body": "hi"}),
+        )
+        .0
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A webhook receiver that checks each signature; keeps the bodies' types.
+struct Receiver {
+    url: String,
+    types: Arc<Mutex<Vec<String>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let types = Arc::new(Mutex::new(Vec::new()));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let got = types.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                    let verifier = standardwebhooks::Webhook::new(SECRET).unwrap();
+                    if verifier.verify(&body, &headers).is_err() {
+                        return axum::http::StatusCode::UNAUTHORIZED;
+                    }
+                    let body: Value = serde_json::from_slice(&body).unwrap();
+                    got.lock()
+                        .unwrap()
+                        .push(body["type"].as_str().unwrap().to_owned());
+                    axum::http::StatusCode::NO_CONTENT
+                },
+            ),
+        );
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        Receiver {
+            url,
+            types,
+            _runtime: runtime,
+        }
+    }
+
+    fn got(&self, kind: &str) -> bool {
+        self.types.lock().unwrap().iter().any(|t| t == kind)
+    }
+}
+
+fn eventually(what: &str, seconds: u64, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while !check() {
+        assert!(Instant::now() < deadline, "{what}: not within {seconds} s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn one_suspension_is_enforced_on_a_list_a_room_and_a_wiki_and_lifted_on_all_three_at_its_end() {
+    let mailman = Mailman::from_env();
+    let synapse = Synapse::from_env();
+    let matrix = modpod_matrix::Client::new(&synapse.url, &synapse.token);
+    let receiver = Receiver::start();
+    let list = mailman.new_list();
+    list.subscribe("bob@example.org");
+    let room = synapse.room();
+    let (bob_matrix, bob_token) = synapse.user();
+    assert_eq!(synapse.join(&bob_token, &room), 200);
+    assert_eq!(synapse.send(&bob_token, &room), 200);
+
+    let db = TestDb::sqlite();
+    installed(&db.url);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = dir.path().join("fora.toml");
+    let forum = |id: &str, kind: &str| {
+        format!(
+            "[[fora]]\nid = \"{id}\"\nname = \"A TLS forum\"\nkind = \"{kind}\"\n\
+             organisation = \"ietf\"\npublic = true\nwg = \"tls\"\n\n"
+        )
+    };
+    let chat = format!("matrix:{room}");
+    std::fs::write(
+        &setup,
+        [
+            forum(&list.address, "mailing-list"),
+            forum(&chat, "chat"),
+            forum("tls-wiki", "wiki"),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    ok(&db.url, &["setup", setup.to_str().unwrap()]);
+    let link = json!({"command": "link_identity", "person": "bob",
+        "identity": {"kind": "chat", "value": bob_matrix}});
+    ok(
+        &db.url,
+        &[
+            "run",
+            "--as",
+            "admin",
+            "--capacity",
+            "operator",
+            &link.to_string(),
+        ],
+    );
+    let password = account(&db.url, "tls-chair-1");
+
+    let webhook = format!("wiki={}", receiver.url);
+    let server = Serve::new(
+        &db.url,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--mailman-url",
+            &mailman.url,
+            "--matrix-url",
+            &synapse.url,
+            "--webhook",
+            &webhook,
+        ],
+    )
+    .env("MODPOD_MAILMAN_USER", &mailman.user)
+    .env("MODPOD_MAILMAN_PASSWORD", &mailman.password)
+    .env("MODPOD_MATRIX_TOKEN", &synapse.token)
+    .env("MODPOD_WEBHOOK_SECRET", SECRET)
+    .start();
+    for software in ["Mailman at", "Matrix at", "webhooks at"] {
+        assert!(
+            server
+                .printed
+                .contains(&format!("enforcing actions on {software}")),
+            "{}",
+            server.printed
+        );
+    }
+
+    // A suspension from all three, ending in 20 seconds.
+    let ends_at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(20);
+    let suspend = json!({"command": "take_action", "subject": {"person": "bob"},
+        "measure": {"type": "temporary_suspension"},
+        "fora": [list.address, chat, "tls-wiki"], "ends_at": ends_at.to_string(),
+        "reason": "personal attacks in three places after a warning"});
+    ok(
+        &db.url,
+        &[
+            "run",
+            "--as",
+            "tls-chair-1",
+            "--capacity",
+            "administrator",
+            &suspend.to_string(),
+        ],
+    );
+    eventually("the list bans bob", 15, || list.banned("bob@example.org"));
+    eventually("the room bans bob", 15, || {
+        matrix.banned(&room).unwrap().contains(&bob_matrix)
+    });
+    eventually("the wiki is told", 15, || {
+        receiver.got("restriction.applied")
+    });
+    assert_eq!(
+        synapse.send(&bob_token, &room),
+        403,
+        "bob cannot post in the room"
+    );
+
+    // The action page says how it stands on each.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let login = agent
+        .post(format!("{}/v1/login", server.url))
+        .header("Content-Type", "application/json")
+        .send(json!({"account": "tls-chair-1", "password": password}).to_string())
+        .unwrap();
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = || {
+        agent
+            .get(format!("{}/actions/0", server.url))
+            .header("Cookie", &cookie)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap()
+    };
+    eventually("the action page shows it applied on all three", 10, || {
+        let html = page();
+        html.matches("<strong>applied</strong>").count() == 3
+    });
+    let html = page();
+    for shown in [
+        format!("Mailman list {}", list.id),
+        format!("Matrix room {room}"),
+        "webhooks forum tls-wiki".to_owned(),
+    ] {
+        assert!(html.contains(&shown), "{shown} is not on the page:\n{html}");
+    }
+
+    // At its end, every one is lifted with no command.
+    eventually("the list lifts the ban", 40, || {
+        !list.banned("bob@example.org")
+    });
+    eventually("the room lifts the ban", 40, || {
+        !matrix.banned(&room).unwrap().contains(&bob_matrix)
+    });
+    eventually("the wiki is told it ended", 40, || {
+        receiver.got("restriction.lifted")
+    });
+    assert_eq!(synapse.join(&bob_token, &room), 200);
+    assert_eq!(
+        synapse.send(&bob_token, &room),
+        200,
+        "bob posts in the room again"
+    );
+}

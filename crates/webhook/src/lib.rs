@@ -1,0 +1,250 @@
+//! # modpod-webhook
+//!
+//! For forum software modpod cannot drive itself (a wiki, an issue tracker,
+//! anything with a plugin), modpod says what changed: each restriction that
+//! starts and ends on a forum of the configured kind is POSTed to the
+//! software's endpoint as a signed webhook, following the Standard Webhooks
+//! convention (`webhook-id`, `webhook-timestamp`, `webhook-signature:
+//! v1,<HMAC-SHA256>` over `id.timestamp.body`, with a `whsec_` secret; crate
+//! `standardwebhooks`). The body:
+//!
+//! ```json
+//! {"type": "restriction.applied" | "restriction.lifted",
+//!  "timestamp": "2026-12-06T10:00:00Z",
+//!  "data": {"forum": "wiki", "account": "email:bob@example.org",
+//!           "restriction": "suspend" | "hold" | "rate_limit",
+//!           "rate": "2/3600s" (rate limits), "by": "action #12"}}
+//! ```
+//!
+//! The same change sent again (a retry) has the same `webhook-id`, so a
+//! receiver drops copies. A 2xx answer is the software's confirmation and
+//! only then is the change written to the ledger; 429, 5xx and no answer are
+//! retried with backoff by the worker, and any other answer is reported as
+//! refused. Alongside, the software may ask `POST /v1/decide` for each post.
+//!
+//! The software cannot be asked what it holds, so what the ledger says
+//! modpod sent is what is in place: there is no drift to find.
+
+use modpod_adapter::{Actual, Adapter, AdapterError, Present, Step};
+use modpod_enforce::Restrains;
+use modpod_policy::model::{Forum, Person};
+use modpod_store::Enforced;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// The restrictions it sends, by kind.
+pub const SUSPEND: &str = "suspend";
+pub const HOLD: &str = "hold";
+pub const RATE_LIMIT: &str = "rate_limit";
+
+/// One endpoint, receiving what changes on the fora of one kind.
+pub struct Webhooks {
+    /// The forum kind it serves (`wiki`).
+    pub forum_kind: String,
+    pub url: String,
+    signer: standardwebhooks::Webhook,
+    agent: ureq::Agent,
+}
+
+impl Webhooks {
+    /// An endpoint for the fora of `forum_kind`, signing with `secret`
+    /// (`whsec_` followed by base64).
+    pub fn new(forum_kind: &str, url: &str, secret: &str) -> Result<Webhooks, String> {
+        let signer = standardwebhooks::Webhook::new(secret)
+            .map_err(|e| format!("the webhook secret is not whsec_ followed by base64: {e}"))?;
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Ok(Webhooks {
+            forum_kind: forum_kind.to_owned(),
+            url: url.to_owned(),
+            signer,
+            agent,
+        })
+    }
+
+    fn send(&self, kind: &str, body: &serde_json::Value, id: &str) -> Result<(), AdapterError> {
+        let body = body.to_string();
+        let now = jiff::Timestamp::now().as_second();
+        let signature = self
+            .signer
+            .sign(id, now, body.as_bytes())
+            .map_err(|e| refused(format!("cannot sign a webhook: {e}")))?;
+        let answer = self
+            .agent
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header(standardwebhooks::HEADER_WEBHOOK_ID, id)
+            .header(standardwebhooks::HEADER_WEBHOOK_TIMESTAMP, now.to_string())
+            .header(standardwebhooks::HEADER_WEBHOOK_SIGNATURE, signature)
+            .send(body.as_bytes());
+        let what = format!("sending the {kind} webhook to {}", self.url);
+        match answer {
+            Err(error) => Err(AdapterError {
+                transient: true,
+                message: format!("{what}: {error}"),
+            }),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                match status {
+                    200..=299 => Ok(()),
+                    429 | 500..=599 => Err(AdapterError {
+                        transient: true,
+                        message: format!("{what}: HTTP {status}"),
+                    }),
+                    _ => Err(refused(format!("{what}: refused with HTTP {status}"))),
+                }
+            }
+        }
+    }
+}
+
+fn refused(message: String) -> AdapterError {
+    AdapterError {
+        transient: false,
+        message,
+    }
+}
+
+impl Adapter for Webhooks {
+    fn name(&self) -> &'static str {
+        "webhooks"
+    }
+
+    fn target(&self) -> &'static str {
+        "webhook"
+    }
+
+    fn place_noun(&self) -> &'static str {
+        "forum"
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &[SUSPEND, HOLD, RATE_LIMIT]
+    }
+
+    fn place(&self, forum: &Forum) -> Option<String> {
+        (forum.kind == self.forum_kind).then(|| forum.id.to_string())
+    }
+
+    fn accounts(&self, person: &Person) -> Vec<String> {
+        person.identities.iter().map(|i| i.key()).collect()
+    }
+
+    fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
+        Some(match restrains {
+            Restrains::Suspension => (SUSPEND, None),
+            Restrains::Hold => (HOLD, None),
+            Restrains::RateLimit { posts, per_seconds } => {
+                (RATE_LIMIT, Some(format!("{posts}/{per_seconds}s")))
+            }
+        })
+    }
+
+    fn implied_by(&self, kind: &str) -> Option<&'static str> {
+        (kind != SUSPEND).then_some(SUSPEND)
+    }
+
+    /// What the ledger says was sent is what is in place.
+    fn read(
+        &self,
+        _place: &str,
+        _about: &BTreeSet<(String, String)>,
+        applied: &[Enforced],
+    ) -> Result<Option<Actual>, AdapterError> {
+        let mut actual = Actual::default();
+        for entry in applied {
+            let present = Present {
+                enforces: true,
+                as_applied: true,
+                value: entry.previous.clone(),
+                handle: None,
+            };
+            actual
+                .items
+                .insert((entry.kind.clone(), entry.account.clone()), present);
+        }
+        Ok(Some(actual))
+    }
+
+    /// The ledger keeps the rate sent, to tell when an amendment changes it.
+    fn remembered(&self, step: &Step) -> Option<String> {
+        match step {
+            Step::Apply { value, .. } => value.clone(),
+            _ => None,
+        }
+    }
+
+    fn apply(&self, place: &str, step: &Step) -> Result<(), AdapterError> {
+        let (kind, data, by) = match step {
+            Step::Apply {
+                kind,
+                account,
+                value,
+                source,
+                ..
+            } => {
+                let mut data = serde_json::json!({
+                    "forum": place, "account": account, "restriction": kind, "by": source.to_string(),
+                });
+                if let Some(rate) = value {
+                    data["rate"] = rate.clone().into();
+                }
+                ("restriction.applied", data, source.to_string())
+            }
+            Step::Remove { kind, account, .. } => (
+                "restriction.lifted",
+                serde_json::json!({"forum": place, "account": account, "restriction": kind}),
+                String::new(),
+            ),
+            Step::Forget { .. } => return Ok(()),
+        };
+        // Stable across retries of one change, new for each change.
+        let id = format!(
+            "msg_{}",
+            &blake3::hash(format!("{kind}\n{data}\n{by}").as_bytes()).to_hex()[..32]
+        );
+        let body = serde_json::json!({
+            "type": kind,
+            "timestamp": jiff::Timestamp::now().to_string(),
+            "data": data,
+        });
+        self.send(kind, &body, &id)
+    }
+
+    fn describe(&self, step: &Step, done: bool) -> String {
+        match step {
+            Step::Apply {
+                kind,
+                account,
+                value,
+                source,
+                ..
+            } => {
+                let rate = value
+                    .as_deref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default();
+                let verb = if done { "sent" } else { "send" };
+                format!("{verb} {kind}{rate} of {account} ({source})")
+            }
+            Step::Remove { kind, account, .. } => {
+                let verb = if done { "sent" } else { "send" };
+                format!("{verb} the end of the {kind} of {account}: no action asks for it any more")
+            }
+            Step::Forget { kind, account } => {
+                format!("the {kind} of {account} is no longer wanted")
+            }
+        }
+    }
+
+    fn what(&self, kind: &str, account: &str) -> String {
+        format!("the {kind} of {account}")
+    }
+
+    fn as_dyn(&self) -> &dyn Adapter {
+        self
+    }
+}

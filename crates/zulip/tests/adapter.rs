@@ -1,0 +1,633 @@
+//! modpod's Zulip adapter (`modpod_zulip::Zulip`) through the adapter
+//! contract, as `modpod serve` runs it (`modpod_adapter::testing::World`:
+//! actions taken through the real policy engine, then reconciled), against
+//! Zulip's API as described in `openapi/zulip.yaml` and served by Prism,
+//! which refuses (4xx, with its `sl-violations` header) any request the
+//! description does not allow and answers with the description's examples.
+//!
+//! Between the adapter and Prism stands [`Mock`], a small recording proxy:
+//! it keeps every exchange, so that a test can say which requests were made
+//! and check that Prism accepted each one, and it plays Zulip's state
+//! changing by asking Prism, for the requests a test names, for another of
+//! the description's examples or status codes (`Prefer: example=...`,
+//! `Prefer: code=...`).
+//!
+//! The examples: `hamlet@zulip.com` is user 10; channel `Denmark` is
+//! channel 7, whose posting permission is modpod's group 31 with direct
+//! members 10 and 12 (example `user-10-removed`: 12 only).
+//!
+//! Needs MODPOD_TEST_ZULIP_URL, Prism's URL:
+//!
+//! ```sh
+//! source scripts/lib/services.sh; source scripts/lib/prism.sh
+//! ensure_prism
+//! start_prism zulip crates/zulip/openapi/zulip.yaml MODPOD_TEST_ZULIP_URL
+//! cargo test -p modpod-zulip
+//! stop_prisms
+//! ```
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use modpod_adapter::testing::World;
+use modpod_adapter::{Adapter, OnDrift, Present, ReconcileError};
+use modpod_policy::model::{IdentityKind, Measure};
+use modpod_store::Enforced;
+use modpod_zulip::{Client, Zulip, ZulipError};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Prism's URL, or a failure saying how to start it.
+fn url() -> String {
+    match std::env::var("MODPOD_TEST_ZULIP_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "MODPOD_TEST_ZULIP_URL is not set: these tests need Prism serving \
+             crates/zulip/openapi/zulip.yaml. Run: source scripts/lib/services.sh; \
+             source scripts/lib/prism.sh; ensure_prism; start_prism zulip \
+             crates/zulip/openapi/zulip.yaml MODPOD_TEST_ZULIP_URL; cargo test -p modpod-zulip; \
+             stop_prisms"
+        ),
+    }
+}
+
+/// One request through the proxy and Prism's answer.
+#[derive(Debug, Clone)]
+struct Exchange {
+    method: String,
+    /// Path and query.
+    target: String,
+    body: String,
+    status: u16,
+    /// Prism's `sl-violations` header: why the request breaks the description.
+    violations: String,
+}
+
+/// Which `Prefer` header to add to requests of a method whose path (and
+/// query) starts with a prefix.
+type Rules = Vec<(String, String, String)>;
+
+/// A recording proxy in front of Prism.
+struct Mock {
+    url: String,
+    rules: Arc<Mutex<Rules>>,
+    log: Arc<Mutex<Vec<Exchange>>>,
+}
+
+impl Mock {
+    fn start() -> Mock {
+        let upstream = url().trim_end_matches('/').to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let rules: Arc<Mutex<Rules>> = Arc::default();
+        let log: Arc<Mutex<Vec<Exchange>>> = Arc::default();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .max_redirects(0)
+            .build()
+            .into();
+        let (r, l) = (rules.clone(), log.clone());
+        std::thread::spawn(move || {
+            for connection in listener.incoming() {
+                let Ok(connection) = connection else { continue };
+                let (upstream, agent, r, l) =
+                    (upstream.clone(), agent.clone(), r.clone(), l.clone());
+                std::thread::spawn(move || serve(connection, &upstream, &agent, &r, &l));
+            }
+        });
+        Mock { url, rules, log }
+    }
+
+    /// From now on, ask Prism for `prefer` (`example=NAME`, `code=400`) on
+    /// `method` requests whose path starts with `prefix`.
+    fn prefer(&self, method: &str, prefix: &str, prefer: &str) {
+        let mut rules = self.rules.lock().unwrap();
+        rules.retain(|(m, p, _)| !(m == method && p == prefix));
+        rules.push((method.to_owned(), prefix.to_owned(), prefer.to_owned()));
+    }
+
+    fn client(&self) -> Client {
+        Client::new(
+            &self.url,
+            "modpod@chat.example.org",
+            "gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv",
+        )
+    }
+
+    fn adapter(&self) -> Arc<dyn Adapter> {
+        Arc::new(Zulip {
+            client: self.client(),
+        })
+    }
+
+    fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The changing requests made so far: (method, path, body).
+    fn writes(&self) -> Vec<(String, String, String)> {
+        self.exchanges()
+            .into_iter()
+            .filter(|e| e.method != "GET")
+            .map(|e| (e.method, e.target, e.body))
+            .collect()
+    }
+
+    /// Fails unless Prism found every request made so far valid.
+    fn all_valid(&self) {
+        let exchanges = self.exchanges();
+        assert!(!exchanges.is_empty(), "no request reached Prism");
+        for e in exchanges {
+            assert!(
+                e.violations.is_empty(),
+                "Prism refused {} {} {:?} ({}): {}",
+                e.method,
+                e.target,
+                e.body,
+                e.status,
+                e.violations
+            );
+        }
+    }
+}
+
+fn write(method: &str, target: &str, body: &str) -> (String, String, String) {
+    (method.to_owned(), target.to_owned(), body.to_owned())
+}
+
+/// Serves one connection: reads requests (HTTP/1.1, kept alive), forwards
+/// each to Prism with the `Prefer` header of the first rule that matches,
+/// records the exchange and answers with Prism's status and body.
+fn serve(
+    connection: TcpStream,
+    upstream: &str,
+    agent: &ureq::Agent,
+    rules: &Mutex<Rules>,
+    log: &Mutex<Vec<Exchange>>,
+) {
+    let mut out = connection.try_clone().unwrap();
+    let mut reader = BufReader::new(connection);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+            return;
+        };
+        let (method, target) = (method.to_owned(), target.to_owned());
+        let mut headers = Vec::new();
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':') {
+                headers.push((name.trim().to_lowercase(), value.trim().to_owned()));
+            }
+        }
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        let length: usize = header("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let prefer = rules
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(m, p, _)| *m == method && target.starts_with(p.as_str()))
+            .map(|(_, _, prefer)| prefer.clone());
+
+        let url = format!("{upstream}{target}");
+        let mut forwarded: Vec<(&str, String)> = Vec::new();
+        for name in ["authorization", "content-type", "accept-language"] {
+            if let Some(value) = header(name) {
+                forwarded.push((name, value));
+            }
+        }
+        if let Some(prefer) = prefer {
+            forwarded.push(("prefer", prefer));
+        }
+        let result = match method.as_str() {
+            "GET" => {
+                let mut request = agent.get(&url);
+                for (name, value) in &forwarded {
+                    request = request.header(*name, value.as_str());
+                }
+                request.call()
+            }
+            "POST" | "PATCH" | "DELETE" => {
+                let mut request = match method.as_str() {
+                    "POST" => agent.post(&url),
+                    "PATCH" => agent.patch(&url),
+                    _ => agent.delete(&url).force_send_body(),
+                };
+                for (name, value) in &forwarded {
+                    request = request.header(*name, value.as_str());
+                }
+                request.send(&body[..])
+            }
+            other => panic!("the proxy does not forward {other}"),
+        };
+        let mut response = match result {
+            Ok(response) => response,
+            Err(e) => panic!("Prism at {upstream} did not answer {method} {target}: {e}"),
+        };
+        let answer_header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let status = response.status().as_u16();
+        let violations = answer_header("sl-violations").unwrap_or_default();
+        let retry_after = answer_header("retry-after");
+        let answer = response.body_mut().read_to_vec().unwrap_or_default();
+        log.lock().unwrap().push(Exchange {
+            method,
+            target,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            status,
+            violations,
+        });
+        let mut head = format!(
+            "HTTP/1.1 {status} Answer\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            answer.len()
+        );
+        if let Some(retry_after) = retry_after {
+            head.push_str(&format!("Retry-After: {retry_after}\r\n"));
+        }
+        head.push_str("\r\n");
+        if out.write_all(head.as_bytes()).is_err() || out.write_all(&answer).is_err() {
+            return;
+        }
+    }
+}
+
+const HAMLET: &str = "hamlet@zulip.com";
+const DENMARK: &str = "zulip:Denmark";
+
+/// A log with the forum `zulip:Denmark` and bob, with these addresses.
+fn world(emails: &[&str]) -> World {
+    let identities: Vec<(IdentityKind, &str)> =
+        emails.iter().map(|e| (IdentityKind::Email, *e)).collect();
+    World::new(&[(DENMARK, "chat")], &[("bob", &identities)])
+}
+
+fn ledger(w: &mut World) -> Vec<Enforced> {
+    w.engine.store().enforced("zulip").unwrap()
+}
+
+/// Bob's suspension in `zulip:Denmark` removes user 10 from the channel's
+/// posting group, and only that; the ledger records it; once Zulip has him
+/// out, a second reconcile changes nothing; rescinding the suspension adds
+/// him back and empties the ledger. Every request is one Prism accepts.
+#[test]
+fn a_suspension_stops_posting_in_the_channel_until_it_is_rescinded() {
+    let mock = Mock::start();
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [format!(
+            "Denmark: stopped {HAMLET} posting (action #{})",
+            suspension.0
+        )]
+    );
+    assert_eq!(
+        mock.writes(),
+        [write(
+            "POST",
+            "/api/v1/user_groups/31/members",
+            "delete=%5B10%5D"
+        )]
+    );
+    assert_eq!(
+        ledger(&mut w),
+        [Enforced {
+            place: "Denmark".into(),
+            account: HAMLET.into(),
+            kind: "no_post".into(),
+            previous: None,
+        }]
+    );
+
+    // Zulip now has user 10 out of the group.
+    mock.prefer("GET", "/api/v1/user_groups", "example=user-10-removed");
+    assert_eq!(w.reconcile(&zulip).unwrap(), Vec::<String>::new());
+    assert_eq!(mock.writes().len(), 1, "{:?}", mock.writes());
+
+    w.rescind(suspension);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [format!(
+            "Denmark: let {HAMLET} post again: no action stops them any more"
+        )]
+    );
+    assert_eq!(
+        mock.writes()[1..],
+        [write(
+            "POST",
+            "/api/v1/user_groups/31/members",
+            "add=%5B10%5D"
+        )]
+    );
+    assert_eq!(ledger(&mut w), []);
+    mock.all_valid();
+}
+
+/// A restriction modpod applied that Zulip no longer has (user 10 back in
+/// the group, put there by hand) is drift: re-applied by default, only
+/// reported when drift is recorded.
+#[test]
+fn a_restriction_undone_by_hand_is_drift() {
+    let mock = Mock::start();
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    assert_eq!(w.reconcile(&zulip).unwrap().len(), 1);
+
+    // Prism's default example still has user 10 in the group.
+    let drift = format!(
+        "drift: Denmark: the posting restriction on {HAMLET} (action #{}) was removed by hand; ",
+        suspension.0
+    );
+    let lines = w.reconcile_with(&zulip, OnDrift::Record).unwrap();
+    assert_eq!(
+        lines,
+        [format!("{drift}left as it is (drift is only recorded)")]
+    );
+    assert_eq!(mock.writes().len(), 1);
+
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [
+            format!("{drift}re-applied"),
+            format!(
+                "Denmark: stopped {HAMLET} posting (action #{})",
+                suspension.0
+            ),
+        ]
+    );
+    assert_eq!(mock.writes().len(), 2);
+    mock.all_valid();
+}
+
+/// A channel Zulip does not have is reported as missing, and nothing more
+/// is asked or changed there.
+#[test]
+fn a_channel_zulip_does_not_have_is_reported_as_missing() {
+    let mock = Mock::start();
+    mock.prefer("GET", "/api/v1/get_stream_id", "code=400");
+    let zulip = mock.adapter();
+    let mut w = World::new(
+        &[("zulip:nonexistent", "chat")],
+        &[("bob", &[(IdentityKind::Email, HAMLET)])],
+    );
+    w.act("bob", Measure::IndefiniteSuspension, &["zulip:nonexistent"]);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        ["nonexistent: no such channel in Zulip; its actions are not enforced there"]
+    );
+    let asked: Vec<String> = mock.exchanges().into_iter().map(|e| e.target).collect();
+    assert_eq!(asked, ["/api/v1/get_stream_id?stream=nonexistent"]);
+    assert_eq!(ledger(&mut w), []);
+    mock.all_valid();
+}
+
+/// A channel whose posting permission is a role, not a modpod group, is a
+/// refusal that says what to do, never a restriction taken as done.
+#[test]
+fn a_channel_not_prepared_is_a_refusal_naming_what_to_do() {
+    let mock = Mock::start();
+    mock.prefer("GET", "/api/v1/streams/", "example=not-prepared");
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    for words in [
+        "Denmark: failed: cannot read who may post in channel 7: ",
+        "the system group \"role:members\"",
+        "prepare_posting_group",
+        "\"modpod: may post in #Denmark\"",
+    ] {
+        assert!(lines[0].contains(words), "{words:?} not in {}", lines[0]);
+    }
+    assert_eq!(mock.writes(), []);
+    assert_eq!(ledger(&mut w), []);
+    mock.all_valid();
+}
+
+/// A server before Zulip 10.0 cannot stop one user posting in one channel:
+/// every channel is a refusal saying so, and so is the start-up check.
+#[test]
+fn a_server_before_zulip_10_is_a_refusal() {
+    let mock = Mock::start();
+    mock.prefer("GET", "/api/v1/server_settings", "example=zulip-9");
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    for words in [
+        "Denmark: failed: ",
+        "feature level 278",
+        "needs Zulip 10.0 or later",
+    ] {
+        assert!(lines[0].contains(words), "{words:?} not in {}", lines[0]);
+    }
+    assert_eq!(mock.writes(), []);
+    assert_eq!(ledger(&mut w), []);
+
+    let check = Zulip {
+        client: mock.client(),
+    }
+    .check();
+    assert!(
+        check
+            .as_ref()
+            .is_err_and(|e| !e.transient && e.message.contains("feature level 278")),
+        "{check:?}"
+    );
+    mock.all_valid();
+}
+
+/// On a current server with credentials that may read the user groups, the
+/// start-up check passes and says the feature level.
+#[test]
+fn the_start_up_check_reads_the_feature_level_and_the_groups() {
+    let mock = Mock::start();
+    let zulip = Zulip {
+        client: mock.client(),
+    };
+    assert_eq!(zulip.check().map_err(|e| e.message), Ok(400));
+    let asked: Vec<String> = mock.exchanges().into_iter().map(|e| e.target).collect();
+    assert_eq!(asked, ["/api/v1/server_settings", "/api/v1/user_groups"]);
+
+    let refused = Mock::start();
+    refused.prefer("GET", "/api/v1/user_groups", "code=401");
+    let error = Zulip {
+        client: refused.client(),
+    }
+    .check()
+    .err();
+    assert!(
+        error.as_ref().is_some_and(|e| !e.transient
+            && e.message.contains("Invalid API key")
+            && e.message.contains("administrator")),
+        "{error:?}"
+    );
+}
+
+/// An address no Zulip user has is nothing to enforce: a person's other
+/// address does not stop their Zulip account's restriction, and is neither
+/// changed, nor recorded, nor reported.
+#[test]
+fn an_address_zulip_does_not_know_has_nothing_to_enforce() {
+    let mock = Mock::start();
+    mock.prefer("GET", "/api/v1/users/bob%40other.example", "code=400");
+    let zulip = mock.adapter();
+    let mut w = world(&["bob@other.example", HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [format!(
+            "Denmark: stopped {HAMLET} posting (action #{})",
+            suspension.0
+        )]
+    );
+    assert_eq!(mock.writes().len(), 1);
+    let ledger = ledger(&mut w);
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].account, HAMLET);
+
+    // What the adapter reads for it.
+    let about: BTreeSet<(String, String)> = [("no_post".to_owned(), "bob@other.example".into())]
+        .into_iter()
+        .collect();
+    let actual = zulip.read("Denmark", &about, &[]).unwrap().unwrap();
+    assert_eq!(
+        actual.items.values().collect::<Vec<_>>(),
+        [&Present {
+            enforces: true,
+            as_applied: false,
+            value: None,
+            handle: None,
+        }]
+    );
+    mock.all_valid();
+}
+
+/// Zulip refusing the change is reported for that channel and the ledger
+/// is not written: it follows the software.
+#[test]
+fn a_refused_change_is_reported_and_not_recorded() {
+    let mock = Mock::start();
+    mock.prefer("POST", "/api/v1/user_groups/31/members", "code=400");
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [
+            "Denmark: failed: Zulip refused to change the members of user group 31 \
+             (HTTP 400, BAD_REQUEST): Invalid user group"
+        ]
+    );
+    assert_eq!(ledger(&mut w), []);
+    mock.all_valid();
+}
+
+/// Zulip rate limiting stops the pass as transient: it is tried again
+/// later, nothing recorded.
+#[test]
+fn a_rate_limited_read_stops_the_pass_to_try_again_later() {
+    let mock = Mock::start();
+    mock.prefer("GET", "/api/v1/user_groups", "code=429");
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    match w.reconcile(&zulip) {
+        Err(ReconcileError::Software(e)) => {
+            assert!(e.transient && e.message.contains("rate-limited"), "{e:?}")
+        }
+        other => panic!("expected a transient failure, got {other:?}"),
+    }
+    assert_eq!(ledger(&mut w), []);
+    assert_eq!(mock.writes(), []);
+}
+
+/// The look-ups answer `None` only for Zulip's "no such user" and "invalid
+/// channel name"; other refusals are errors.
+#[test]
+fn lookups_tell_unknown_names_from_refusals() {
+    let mock = Mock::start();
+    let client = mock.client();
+    assert_eq!(client.user_id_by_email(HAMLET), Ok(Some(10)));
+    assert_eq!(client.stream_id("Denmark"), Ok(Some(7)));
+    // Names that need encoding in a path and in a query.
+    assert_eq!(client.user_id_by_email("o'brien+x@zulip.com"), Ok(Some(10)));
+    assert_eq!(client.stream_id("Café \"north\" & co/+*?#"), Ok(Some(7)));
+    let asked: Vec<String> = mock.exchanges().into_iter().map(|e| e.target).collect();
+    assert_eq!(
+        asked[2..],
+        [
+            "/api/v1/users/o%27brien%2Bx%40zulip.com",
+            "/api/v1/get_stream_id?stream=Caf%C3%A9%20%22north%22%20%26%20co%2F%2B%2A%3F%23",
+        ]
+    );
+    mock.all_valid();
+
+    // The proxy passes Prism's verdict on: an empty name is not a valid
+    // request (and Prism answers it with the "no such channel" example).
+    assert_eq!(client.stream_id(""), Ok(None));
+    let last = mock.exchanges().pop().unwrap();
+    assert!(
+        last.status == 400 && last.violations.contains("stream"),
+        "{last:?}"
+    );
+
+    mock.prefer("GET", "/api/v1/users/", "code=400");
+    mock.prefer("GET", "/api/v1/get_stream_id", "code=400");
+    assert_eq!(client.user_id_by_email("nobody@zulip.com"), Ok(None));
+    assert_eq!(client.stream_id("nonexistent"), Ok(None));
+
+    mock.prefer("GET", "/api/v1/users/", "code=401");
+    mock.prefer("GET", "/api/v1/get_stream_id", "code=401");
+    let error = client.user_id_by_email(HAMLET).err();
+    assert!(
+        matches!(&error, Some(e @ ZulipError::Refused { status: 401, .. }) if !e.is_transient()),
+        "{error:?}"
+    );
+    let error = client.stream_id("Denmark").err();
+    assert!(
+        matches!(&error, Some(ZulipError::Refused { status: 401, .. })),
+        "{error:?}"
+    );
+}
