@@ -28,6 +28,7 @@
 
 pub mod plan;
 pub mod reconcile;
+pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wanted;
@@ -36,6 +37,7 @@ pub mod worker;
 
 pub use plan::{Actual, Drift, OnDrift, Plan, Present, Step, plan};
 pub use reconcile::{ReconcileError, Reconciler, Report, Summary};
+pub use status::{Health, Status};
 pub use wanted::{PlaceWanted, Want, Wanted, affected_fora};
 pub use worker::{WantedAt, Worker};
 
@@ -56,6 +58,9 @@ pub struct AdapterError {
     pub transient: bool,
     /// What failed, naming the operation and the place.
     pub message: String,
+    /// How long the software asked to be left alone (`Retry-After`), if it
+    /// said: the worker waits at least that long before trying again.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// One kind of forum software, as modpod drives it.

@@ -43,5 +43,6 @@ pub fn no_such_change(software: &str, step: &Step) -> crate::AdapterError {
             step.kind(),
             step.account()
         ),
+        retry_after: None,
     }
 }

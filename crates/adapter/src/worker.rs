@@ -10,6 +10,7 @@
 //! cut short by a crash or a failure is simply done again.
 
 use crate::reconcile::{Reconciler, Report, Summary};
+use crate::status::Status;
 use crate::wanted::Wanted;
 use jiff::Timestamp;
 use modpod_store::{EventStore, StoreError};
@@ -33,6 +34,8 @@ pub struct Worker {
     pub retry_first: Duration,
     /// ...up to this.
     pub retry_max: Duration,
+    /// How it stands, for the pages and `/metrics`.
+    pub status: Arc<Status>,
 }
 
 /// The places one pass covers: all, or those named.
@@ -50,7 +53,15 @@ impl Worker {
             full_every: Duration::from_secs(300),
             retry_first: Duration::from_secs(1),
             retry_max: Duration::from_secs(300),
+            status: Arc::new(Status::default()),
         }
+    }
+
+    /// Reports how it stands into `status`.
+    #[must_use]
+    pub fn with_status(mut self, status: Arc<Status>) -> Worker {
+        self.status = status;
+        self
     }
 
     /// Runs until `stop` turns true. `ledger` is a store connection of its
@@ -102,6 +113,11 @@ impl Worker {
                     Ok((summary, reports, change)) => {
                         failures = 0;
                         retry_at = None;
+                        let only = match &scope {
+                            Scope::All => None,
+                            Scope::Places(places) => Some(places),
+                        };
+                        self.status.passed(only, &reports);
                         if let Scope::All = scope {
                             full = false;
                         }
@@ -110,7 +126,14 @@ impl Worker {
                     }
                     Err(error) => {
                         failures = failures.saturating_add(1);
-                        let wait = backoff(self.retry_first, self.retry_max, failures);
+                        self.status.stopped(&error);
+                        // At least as long as the software asked (Retry-After).
+                        let asked = match &error {
+                            crate::ReconcileError::Software(e) => e.retry_after,
+                            crate::ReconcileError::Ledger(_) => None,
+                        };
+                        let wait = backoff(self.retry_first, self.retry_max, failures)
+                            .max(asked.unwrap_or_default());
                         tracing::warn!(adapter = name, attempt = failures, retry_in = ?wait, %error, "cannot reconcile the forum software");
                         retry_at = Some(Instant::now() + wait);
                         if let Scope::Places(places) = scope {

@@ -57,6 +57,7 @@ fn failed(error: GitHubError) -> AdapterError {
     AdapterError {
         transient: error.is_transient(),
         message: error.to_string(),
+        retry_after: error.retry_after(),
     }
 }
 
@@ -145,6 +146,7 @@ impl Adapter for GitHub {
                     other.kind(),
                     other.account()
                 ),
+                retry_after: None,
             }),
         }
     }

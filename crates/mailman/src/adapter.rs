@@ -42,6 +42,7 @@ fn failed(error: crate::MailmanError) -> AdapterError {
     AdapterError {
         transient: error.is_transient(),
         message: error.to_string(),
+        retry_after: None,
     }
 }
 

@@ -40,6 +40,7 @@ fn failed(error: MatrixError) -> AdapterError {
     AdapterError {
         transient: error.is_transient(),
         message: error.to_string(),
+        retry_after: error.retry_after(),
     }
 }
 

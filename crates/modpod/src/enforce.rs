@@ -120,6 +120,8 @@ pub struct EnforceArgs {
 /// that it can be used, and the setting that leaves its drift as it is.
 pub struct Configured {
     pub reconciler: Reconciler,
+    /// How its worker finds it, shared with the pages and `/metrics`.
+    pub status: Arc<modpod_adapter::Status>,
     /// Where it is, for people (`Mailman at http://...`).
     pub at: String,
     pub check: Box<dyn Fn() -> Result<(), String> + Send + Sync>,
@@ -137,6 +139,7 @@ impl EnforceArgs {
             let client = modpod_mailman::Client::new(url, &self.mailman.mailman_user, password);
             let checked = client.clone();
             adapters.push(Configured {
+                status: Arc::default(),
                 at: format!("Mailman at {}", client.base()),
                 reconciler: Reconciler::new(
                     Arc::new(modpod_mailman::Mailman { client }),
@@ -153,6 +156,7 @@ impl EnforceArgs {
             let client = modpod_matrix::Client::new(url, token);
             let checked = client.clone();
             adapters.push(Configured {
+                status: Arc::default(),
                 at: format!("Matrix at {}", client.base()),
                 reconciler: Reconciler::new(
                     Arc::new(modpod_matrix::Matrix { client }),
@@ -174,6 +178,7 @@ impl EnforceArgs {
             };
             let (checked, zulip) = (zulip(), zulip());
             adapters.push(Configured {
+                status: Arc::default(),
                 at: format!("Zulip at {url}"),
                 reconciler: Reconciler::new(Arc::new(zulip), OnDrift::Reapply),
                 check: Box::new(move || checked.check().map(|_| ()).map_err(|e| e.to_string())),
@@ -189,6 +194,7 @@ impl EnforceArgs {
             let client = modpod_github::Client::new(url, token);
             let checked = client.clone();
             adapters.push(Configured {
+                status: Arc::default(),
                 at: format!("GitHub at {}", client.base()),
                 reconciler: Reconciler::new(
                     Arc::new(modpod_github::GitHub { client }),
@@ -211,6 +217,7 @@ impl EnforceArgs {
             let hooks = modpod_webhook::Webhooks::new(kind, url, secret)
                 .map_err(|e| anyhow::anyhow!("--webhook-secret: {e}"))?;
             adapters.push(Configured {
+                status: Arc::default(),
                 at: format!("webhooks at {url} for the fora of kind {kind}"),
                 reconciler: Reconciler::new(Arc::new(hooks), OnDrift::Reapply),
                 check: Box::new(|| Ok(())),
@@ -329,7 +336,8 @@ pub fn spawn_worker(
         let index = index.read().unwrap_or_else(|p| p.into_inner());
         Wanted::at(adapter.as_ref(), engine.state(), &index, now)
     });
-    tokio::spawn(Worker::new(configured.reconciler.clone()).run(ledger, wanted_at, changed, stop));
+    let worker = Worker::new(configured.reconciler.clone()).with_status(configured.status.clone());
+    tokio::spawn(worker.run(ledger, wanted_at, changed, stop));
 }
 
 /// Forum software as the action page asks about it
@@ -339,6 +347,8 @@ pub struct Driven {
     pub adapter: Arc<dyn Adapter>,
     pub index: Arc<RwLock<Index>>,
     pub drift_setting: &'static str,
+    /// What its worker last found.
+    pub status: Arc<modpod_adapter::Status>,
 }
 
 impl modpod_server::enforcement::ForumSoftware for Driven {
@@ -403,5 +413,19 @@ impl modpod_server::enforcement::ForumSoftware for Driven {
 
     fn drift_setting(&self) -> &'static str {
         self.drift_setting
+    }
+
+    fn trouble(&self, place: &str) -> Option<String> {
+        self.status.trouble(place)
+    }
+
+    fn health(&self) -> modpod_server::enforcement::Health {
+        let h = self.status.health();
+        modpod_server::enforcement::Health {
+            failing_passes: h.failing_passes,
+            failing_places: h.failing_places,
+            steps_applied: h.steps_applied,
+            steps_failed: h.steps_failed,
+        }
     }
 }

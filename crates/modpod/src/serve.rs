@@ -300,6 +300,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 adapter: configured.reconciler.adapter.clone(),
                 index: index.clone(),
                 drift_setting: configured.drift_setting,
+                status: configured.status.clone(),
             }) as Arc<dyn modpod_server::enforcement::ForumSoftware>
         })
         .collect();

@@ -129,10 +129,14 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-/// A webhook receiver that checks each signature; keeps the bodies' types.
+/// A webhook receiver that checks each signature; keeps the bodies' types
+/// and when each request came, and answers `status` (204 unless set), with
+/// `Retry-After: 2` when it is 429 or 503.
 struct Receiver {
     url: String,
     types: Arc<Mutex<Vec<String>>>,
+    hits: Arc<Mutex<Vec<Instant>>>,
+    status: Arc<std::sync::atomic::AtomicU16>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -144,24 +148,35 @@ impl Receiver {
             .build()
             .unwrap();
         let types = Arc::new(Mutex::new(Vec::new()));
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let status = Arc::new(std::sync::atomic::AtomicU16::new(204));
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        let got = types.clone();
+        let (got, hit, answer) = (types.clone(), hits.clone(), status.clone());
         let app = axum::Router::new().route(
             "/hook",
             axum::routing::post(
                 move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                    use axum::response::IntoResponse;
+                    hit.lock().unwrap().push(Instant::now());
                     let verifier = standardwebhooks::Webhook::new(SECRET).unwrap();
                     if verifier.verify(&body, &headers).is_err() {
-                        return axum::http::StatusCode::UNAUTHORIZED;
+                        return axum::http::StatusCode::UNAUTHORIZED.into_response();
                     }
-                    let body: Value = serde_json::from_slice(&body).unwrap();
-                    got.lock()
-                        .unwrap()
-                        .push(body["type"].as_str().unwrap().to_owned());
-                    axum::http::StatusCode::NO_CONTENT
+                    let status = answer.load(std::sync::atomic::Ordering::SeqCst);
+                    let status = axum::http::StatusCode::from_u16(status).unwrap();
+                    if status.is_success() {
+                        let body: Value = serde_json::from_slice(&body).unwrap();
+                        got.lock()
+                            .unwrap()
+                            .push(body["type"].as_str().unwrap().to_owned());
+                    }
+                    if status.as_u16() == 429 || status.as_u16() == 503 {
+                        return (status, [("retry-after", "2")]).into_response();
+                    }
+                    status.into_response()
                 },
             ),
         );
@@ -169,12 +184,68 @@ impl Receiver {
         Receiver {
             url,
             types,
+            hits,
+            status,
             _runtime: runtime,
         }
     }
 
     fn got(&self, kind: &str) -> bool {
         self.types.lock().unwrap().iter().any(|t| t == kind)
+    }
+
+    fn answer(&self, status: u16) {
+        self.status
+            .store(status, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn hits(&self) -> Vec<Instant> {
+        self.hits.lock().unwrap().clone()
+    }
+}
+
+/// A person logged in (`POST /v1/login`), reading pages with their cookie.
+struct Browser {
+    base: String,
+    agent: ureq::Agent,
+    cookie: String,
+}
+
+impl Browser {
+    fn log_in(base: &str, person: &str, password: &str) -> Browser {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let login = agent
+            .post(format!("{base}/v1/login"))
+            .header("Content-Type", "application/json")
+            .send(json!({"account": person, "password": password}).to_string())
+            .unwrap();
+        let cookie = login.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Browser {
+            base: base.to_owned(),
+            agent,
+            cookie,
+        }
+    }
+
+    fn get(&self, path: &str) -> String {
+        self.agent
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap()
     }
 }
 
@@ -296,36 +367,8 @@ fn one_suspension_is_enforced_on_a_list_a_room_and_a_wiki_and_lifted_on_all_thre
     );
 
     // The action page says how it stands on each.
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let login = agent
-        .post(format!("{}/v1/login", server.url))
-        .header("Content-Type", "application/json")
-        .send(json!({"account": "tls-chair-1", "password": password}).to_string())
-        .unwrap();
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let page = || {
-        agent
-            .get(format!("{}/actions/0", server.url))
-            .header("Cookie", &cookie)
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap()
-    };
+    let chair = Browser::log_in(&server.url, "tls-chair-1", &password);
+    let page = || chair.get("/actions/0");
     eventually("the action page shows it applied on all three", 10, || {
         let html = page();
         html.matches("<strong>applied</strong>").count() == 3
@@ -354,5 +397,118 @@ fn one_suspension_is_enforced_on_a_list_a_room_and_a_wiki_and_lifted_on_all_thre
         synapse.send(&bob_token, &room),
         200,
         "bob posts in the room again"
+    );
+}
+
+/// The value of one forum software measure on `/metrics`.
+fn measure(browser: &Browser, software: &str, measure: &str) -> u64 {
+    let text = browser.get("/metrics");
+    let wanted = format!("modpod_forum_software{{software=\"{software}\",measure=\"{measure}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&wanted))
+        .unwrap_or_else(|| panic!("no {wanted} in:\n{text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Forum software down, failing or refusing: nothing is lost, the worker
+/// waits as long as the software asks (`Retry-After`), the action page says
+/// what is pending or failed and why, and `/metrics` counts it.
+#[test]
+fn software_down_failing_or_refusing_loses_nothing_and_the_page_and_metrics_say_so() {
+    let receiver = Receiver::start();
+    receiver.answer(503);
+    let db = TestDb::sqlite();
+    installed(&db.url);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = dir.path().join("wiki.toml");
+    std::fs::write(
+        &setup,
+        "[[fora]]\nid = \"tls-wiki\"\nname = \"TLS wiki\"\nkind = \"wiki\"\n\
+         organisation = \"ietf\"\npublic = true\nwg = \"tls\"\n",
+    )
+    .unwrap();
+    ok(&db.url, &["setup", setup.to_str().unwrap()]);
+    let password = account(&db.url, "tls-chair-1");
+    let webhook = format!("wiki={}", receiver.url);
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0", "--webhook", &webhook])
+        .env("MODPOD_WEBHOOK_SECRET", SECRET)
+        .start();
+    let chair = Browser::log_in(&server.url, "tls-chair-1", &password);
+    let suspend = |who: &str| {
+        let command = json!({"command": "take_action", "subject": {"person": who},
+            "measure": {"type": "indefinite_suspension"}, "fora": ["tls-wiki"],
+            "reason": "vandalism after a warning"});
+        ok(
+            &db.url,
+            &[
+                "run",
+                "--as",
+                "tls-chair-1",
+                "--capacity",
+                "administrator",
+                &command.to_string(),
+            ],
+        );
+    };
+
+    // Failing (503, Retry-After: 2): pending, said so, counted, and tried
+    // again no sooner than asked.
+    suspend("bob");
+    eventually("two attempts while failing", 20, || {
+        receiver.hits().len() >= 2
+    });
+    let hits = receiver.hits();
+    assert!(
+        hits[1] - hits[0] >= Duration::from_millis(1900),
+        "tried again after {:?}, though asked to wait 2 s",
+        hits[1] - hits[0]
+    );
+    let html = chair.get("/actions/0");
+    assert!(
+        html.contains("tls-wiki: webhooks forum tls-wiki, <strong>pending</strong>: webhooks cannot be reached, retrying:")
+            && html.contains("HTTP 503"),
+        "{html}"
+    );
+    assert!(measure(&chair, "webhooks", "failing_passes") >= 1);
+    assert!(!receiver.got("restriction.applied"));
+
+    // Back: nothing was lost.
+    receiver.answer(204);
+    eventually("applied once the software answers", 20, || {
+        chair.get("/actions/0").contains("<strong>applied</strong>")
+    });
+    assert!(receiver.got("restriction.applied"));
+    assert_eq!(measure(&chair, "webhooks", "failing_passes"), 0);
+    assert!(measure(&chair, "webhooks", "steps_applied") >= 1);
+
+    // Refusing (400): failed, with the software's answer, and counted.
+    receiver.answer(400);
+    suspend("carol");
+    eventually("the refusal shows on the action page", 20, || {
+        chair
+            .get("/actions/1")
+            .contains("<strong>failed</strong>: webhooks refused:")
+    });
+    assert!(measure(&chair, "webhooks", "steps_failed") >= 1);
+    assert!(measure(&chair, "webhooks", "failing_places") >= 1);
+    // Accepted later: the failure is gone and the change applied.
+    receiver.answer(204);
+    ok(
+        &db.url,
+        &[
+            "enforce",
+            "reconcile",
+            "--webhook",
+            &webhook,
+            "--webhook-secret",
+            SECRET,
+        ],
+    );
+    let lines = receiver.types.lock().unwrap().clone();
+    assert!(
+        lines.iter().filter(|t| *t == "restriction.applied").count() >= 2,
+        "{lines:?}"
     );
 }

@@ -51,4 +51,27 @@ pub trait ForumSoftware: Send + Sync {
     /// The setting that leaves drift as it is, as pages name it
     /// (`--mailman-drift record`).
     fn drift_setting(&self) -> &'static str;
+    /// Why what is wanted at `place` may not be in place now (its last
+    /// attempt was refused, or the software cannot be reached), if so.
+    fn trouble(&self, _place: &str) -> Option<String> {
+        None
+    }
+    /// The numbers `/metrics` shows for it.
+    fn health(&self) -> Health {
+        Health::default()
+    }
+}
+
+/// How forum software stands, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Passes that stopped in a row (down or failing); 0 when the last one
+    /// finished.
+    pub failing_passes: u32,
+    /// Places whose last attempt was refused.
+    pub failing_places: u64,
+    /// Changes made since start.
+    pub steps_applied: u64,
+    /// Changes refused since start.
+    pub steps_failed: u64,
 }

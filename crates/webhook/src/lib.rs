@@ -50,10 +50,21 @@ impl Webhooks {
     /// An endpoint for the fora of `forum_kind`, signing with `secret`
     /// (`whsec_` followed by base64).
     pub fn new(forum_kind: &str, url: &str, secret: &str) -> Result<Webhooks, String> {
+        Webhooks::with_timeout(forum_kind, url, secret, Duration::from_secs(10))
+    }
+
+    /// The same, waiting at most `timeout` for each answer (a slower one is
+    /// a transient failure, tried again later).
+    pub fn with_timeout(
+        forum_kind: &str,
+        url: &str,
+        secret: &str,
+        timeout: Duration,
+    ) -> Result<Webhooks, String> {
         let signer = standardwebhooks::Webhook::new(secret)
             .map_err(|e| format!("the webhook secret is not whsec_ followed by base64: {e}"))?;
         let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
+            .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .build()
             .into();
@@ -85,6 +96,7 @@ impl Webhooks {
             Err(error) => Err(AdapterError {
                 transient: true,
                 message: format!("{what}: {error}"),
+                retry_after: None,
             }),
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -93,6 +105,12 @@ impl Webhooks {
                     429 | 500..=599 => Err(AdapterError {
                         transient: true,
                         message: format!("{what}: HTTP {status}"),
+                        retry_after: response
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                            .map(Duration::from_secs),
                     }),
                     _ => Err(refused(format!("{what}: refused with HTTP {status}"))),
                 }
@@ -105,6 +123,7 @@ fn refused(message: String) -> AdapterError {
     AdapterError {
         transient: false,
         message,
+        retry_after: None,
     }
 }
 

@@ -27,6 +27,8 @@ struct Receiver {
     url: String,
     received: Arc<Mutex<Received>>,
     status: Arc<AtomicU16>,
+    /// How long it takes to answer, in milliseconds.
+    delay: Arc<std::sync::atomic::AtomicU64>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -39,15 +41,18 @@ impl Receiver {
             .unwrap();
         let received = Arc::new(Mutex::new(Received::default()));
         let status = Arc::new(AtomicU16::new(200));
+        let delay = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let url = format!("http://{}/hooks/modpod", listener.local_addr().unwrap());
-        let (got, answer) = (received.clone(), status.clone());
+        let (got, answer, slow) = (received.clone(), status.clone(), delay.clone());
         let app = axum::Router::new().route(
             "/hooks/modpod",
             axum::routing::post(
                 move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                    let wait = slow.load(Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
                     let verifier = standardwebhooks::Webhook::new(SECRET).unwrap();
                     let mut got = got.lock().unwrap();
                     match verifier.verify(&body, &headers) {
@@ -67,6 +72,7 @@ impl Receiver {
             url,
             received,
             status,
+            delay,
             _runtime: runtime,
         }
     }
@@ -221,4 +227,30 @@ fn a_secret_that_is_not_whsec_base64_is_refused() {
     assert!(error.contains("whsec_"), "{error}");
     let ok = Webhooks::new("wiki", "http://127.0.0.1:9/", SECRET).unwrap();
     assert_eq!(ok.name(), "webhooks");
+}
+
+#[test]
+fn a_receiver_slower_than_the_time_limit_is_tried_again_later() {
+    let receiver = Receiver::start();
+    receiver.delay.store(2_000, Ordering::SeqCst);
+    let slow: Arc<dyn Adapter> = Arc::new(
+        Webhooks::with_timeout(
+            "wiki",
+            &receiver.url,
+            SECRET,
+            std::time::Duration::from_millis(300),
+        )
+        .unwrap(),
+    );
+    let mut w = world();
+    w.act("bob", Measure::IndefiniteSuspension, &["wiki"]);
+    let error = w.reconcile(&slow).unwrap_err();
+    assert!(
+        matches!(&error, ReconcileError::Software(e) if e.transient),
+        "{error:?}"
+    );
+    assert_eq!(w.engine.store().enforced("webhook").unwrap(), []);
+    receiver.delay.store(0, Ordering::SeqCst);
+    assert_eq!(w.reconcile(&slow).unwrap().len(), 2);
+    assert_eq!(w.engine.store().enforced("webhook").unwrap().len(), 2);
 }

@@ -59,6 +59,7 @@ fn failed(error: ZulipError) -> AdapterError {
     AdapterError {
         transient: error.is_transient(),
         message: error.to_string(),
+        retry_after: error.retry_after(),
     }
 }
 
@@ -66,6 +67,7 @@ fn refused(message: String) -> AdapterError {
     AdapterError {
         transient: false,
         message,
+        retry_after: None,
     }
 }
 
@@ -88,6 +90,7 @@ fn posting_failed(channel: &str, error: ZulipError) -> AdapterError {
     AdapterError {
         transient: error.is_transient(),
         message: format!("{error}{todo}"),
+        retry_after: error.retry_after(),
     }
 }
 

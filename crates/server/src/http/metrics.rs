@@ -1,6 +1,7 @@
 //! `/metrics`, in the Prometheus text format: requests by route and status,
 //! policy refusals by requirement, decisions by verdict, the state of the
-//! log, and the notification queue (deliveries by status, failed attempts). Labels never carry personal data: routes are the templates
+//! log, the notification queue (deliveries by status, failed attempts), and
+//! the forum software modpod drives (steps applied and refused, failures). Labels never carry personal data: routes are the templates
 //! (`/v1/reports/{id}`), never the paths asked for.
 
 use super::App;
@@ -51,6 +52,13 @@ pub struct Metrics {
     pub events: Gauge<u64, AtomicU64>,
     pub deliveries: Family<StatusLabels, Gauge<u64, AtomicU64>>,
     pub failed_attempts: Gauge<u64, AtomicU64>,
+    pub forum_software: Family<SoftwareLabels, Gauge<u64, AtomicU64>>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SoftwareLabels {
+    pub software: &'static str,
+    pub measure: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -99,6 +107,14 @@ impl Default for Metrics {
             "Attempts to send a notification that failed, for now or for good",
             failed_attempts.clone(),
         );
+        let forum_software = Family::<SoftwareLabels, Gauge<u64, AtomicU64>>::default();
+        registry.register(
+            "forum_software",
+            "The forum software modpod drives, by software and measure: steps_applied and \
+             steps_failed since start, failing_places (last attempt refused), failing_passes \
+             (passes stopped in a row: down or failing)",
+            forum_software.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -108,6 +124,7 @@ impl Default for Metrics {
             events,
             deliveries,
             failed_attempts,
+            forum_software,
         }
     }
 }
@@ -186,6 +203,23 @@ pub(super) async fn metrics(Extract(app): Extract<App>) -> Response {
             metrics.failed_attempts.set(counts.failed_attempts);
         }
         Err(error) => return error.into_response(),
+    }
+    for software in &app.forum_software {
+        let health = software.health();
+        for (measure, value) in [
+            ("steps_applied", health.steps_applied),
+            ("steps_failed", health.steps_failed),
+            ("failing_places", health.failing_places),
+            ("failing_passes", u64::from(health.failing_passes)),
+        ] {
+            app.metrics
+                .forum_software
+                .get_or_create(&SoftwareLabels {
+                    software: software.name(),
+                    measure,
+                })
+                .set(value);
+        }
     }
     let mut text = String::new();
     if let Err(error) = encode(&mut text, &app.metrics.registry) {

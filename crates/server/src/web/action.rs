@@ -185,13 +185,19 @@ fn enforcement(
                 && ledger
                     .iter()
                     .any(|(p, _, account)| p == place && accounts.contains(account.as_str()));
-            let stands = if to_lift {
+            let settled = !to_lift && applied == changes.len();
+            // Why it is not in place yet, when the worker knows.
+            let trouble = (!settled).then(|| sw.trouble(place)).flatten();
+            let refused = trouble.as_deref().is_some_and(|t| t.starts_with("refused"));
+            let stands = if refused {
+                "failed"
+            } else if to_lift {
                 "pending: to be lifted"
             } else if changes.is_empty() {
                 "nothing to apply there now"
             } else if left_drifted {
                 "drifted"
-            } else if applied == changes.len() {
+            } else if settled {
                 "applied"
             } else {
                 "pending"
@@ -202,6 +208,7 @@ fn enforcement(
                 noun => sw.place_noun(),
                 place => place,
                 stands => stands,
+                trouble => trouble,
                 changes => changes,
                 drift_setting => sw.drift_setting(),
             }
