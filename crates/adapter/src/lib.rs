@@ -78,6 +78,11 @@ pub trait Adapter: Send + Sync {
     fn place(&self, forum: &Forum) -> Option<String>;
     /// A person's accounts there (email addresses, Matrix user ids, ...).
     fn accounts(&self, person: &Person) -> Vec<String>;
+    /// Further accounts the same change must cover for `account` (a ban
+    /// pattern for an address's `+tag` variants); none by default.
+    fn also(&self, _kind: &str, _account: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// What it sets for a restriction, as a kind of its own (`ban`, `hold`)
     /// and the value it must have (a rate, for a rate limit); `None` when it
     /// cannot enforce that restriction (another enforcer does).

@@ -64,7 +64,10 @@ impl Wanted {
                 let Some(person) = state.people.get(applying.person) else {
                     continue;
                 };
-                for account in adapter.accounts(person) {
+                let accounts = adapter.accounts(person);
+                let also = accounts.iter().flat_map(|a| adapter.also(kind, a));
+                let accounts: Vec<String> = accounts.iter().cloned().chain(also).collect();
+                for account in accounts {
                     let want = wanted
                         .items
                         .entry((kind.to_owned(), account))

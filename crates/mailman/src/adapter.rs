@@ -78,6 +78,19 @@ impl Adapter for Mailman {
             .collect()
     }
 
+    /// A ban also covers the address's `+tag` variants: Mailman matches a
+    /// ban starting with `^` as a regular expression, ignoring case.
+    fn also(&self, kind: &str, email: &str) -> Vec<String> {
+        match (kind, email.rsplit_once('@')) {
+            (BAN, Some((local, domain))) if !email.starts_with('^') => vec![format!(
+                "^{}\\+.*@{}$",
+                regex::escape(local),
+                regex::escape(domain)
+            )],
+            _ => Vec::new(),
+        }
+    }
+
     fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
         match restrains {
             Restrains::Suspension => Some((BAN, None)),
@@ -99,7 +112,35 @@ impl Adapter for Mailman {
         let Some(bans) = self.client.bans(list).map_err(failed)? else {
             return Ok(None);
         };
+        // Mailman bans an address that a `^` pattern matches (Python's
+        // re.match, ignoring case) as if it were listed: such an address is
+        // banned, though not by a ban of its own that modpod could lift.
+        let patterns: Vec<regex::Regex> = bans
+            .iter()
+            .filter(|b| b.starts_with('^'))
+            .filter_map(|b| {
+                regex::RegexBuilder::new(b)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .collect();
         let mut actual = Actual::default();
+        for (kind, email) in about {
+            if kind == BAN
+                && !bans.contains(email)
+                && !email.starts_with('^')
+                && patterns.iter().any(|p| p.is_match(email))
+            {
+                let by_pattern = Present {
+                    enforces: true,
+                    ..Present::default()
+                };
+                actual
+                    .items
+                    .insert((BAN.to_owned(), email.clone()), by_pattern);
+            }
+        }
         for email in bans {
             let banned = Present {
                 enforces: true,

@@ -172,7 +172,6 @@ impl Client {
         Ok(Some(
             bans.entries
                 .into_iter()
-                .filter(|b| !b.email.starts_with('^'))
                 .map(|b| b.email.to_lowercase())
                 .collect(),
         ))

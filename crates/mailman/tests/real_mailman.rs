@@ -35,6 +35,16 @@ fn p(s: &str) -> PersonId {
     PersonId::parse(s).unwrap()
 }
 
+/// The ban pattern that covers an address's `+tag` variants.
+fn tagged(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap();
+    format!(
+        "^{}\\+.*@{}$",
+        local.replace('.', "\\."),
+        domain.replace('.', "\\.")
+    )
+}
+
 /// A log and a list: `alice` administers the list; `bob` (two addresses),
 /// `carol` and `dan` are members, `erin` is not; `llc` is IETF LLC staff and
 /// `board` sits on the LLC board.
@@ -245,12 +255,19 @@ fn a_suspended_members_posts_are_discarded_until_the_suspension_is_rescinded() {
     assert_eq!(
         w.reconcile(),
         [
+            w.line(&format!("banned {} ({action})", tagged(BOB))),
+            w.line(&format!("banned {} ({action})", tagged(BOB_AT_WORK))),
             w.line(&format!("banned {BOB} ({action})")),
             w.line(&format!("banned {BOB_AT_WORK} ({action})")),
         ]
     );
     assert!(w.list.banned(BOB) && w.list.banned(BOB_AT_WORK));
     assert_eq!(w.list.post_and_see(BOB), Outcome::Discarded);
+    // Every +tag variant of an address is banned with it (a ^ pattern).
+    assert_eq!(
+        w.list.post_and_see("Bob+lists@example.org"),
+        Outcome::Discarded
+    );
     assert_eq!(w.list.post_and_see(CAROL), Outcome::Accepted);
 
     // Idempotent: the second reconcile finds nothing to do.
@@ -260,6 +277,14 @@ fn a_suspended_members_posts_are_discarded_until_the_suspension_is_rescinded() {
     assert_eq!(
         w.reconcile(),
         [
+            w.line(&format!(
+                "unbanned {}: no action bans them any more",
+                tagged(BOB)
+            )),
+            w.line(&format!(
+                "unbanned {}: no action bans them any more",
+                tagged(BOB_AT_WORK)
+            )),
             w.line(&format!("unbanned {BOB}: no action bans them any more")),
             w.line(&format!(
                 "unbanned {BOB_AT_WORK}: no action bans them any more"
@@ -268,6 +293,10 @@ fn a_suspended_members_posts_are_discarded_until_the_suspension_is_rescinded() {
     );
     assert!(!w.list.banned(BOB));
     assert_eq!(w.list.post_and_see(BOB), Outcome::Accepted);
+    assert_eq!(
+        w.list.post_and_see("bob+lists@example.org"),
+        Outcome::Accepted
+    );
     assert!(w.list.banned(DAN), "the administrator's ban was lifted");
     assert_eq!(w.reconcile(), Vec::<String>::new());
 }
@@ -282,6 +311,9 @@ fn an_llc_emergency_action_bans_on_the_list_until_lifted_by_the_llc_or_on_board_
     assert_eq!(
         w.reconcile(),
         [
+            w.line(&format!("banned {} ({bob})", tagged(BOB))),
+            w.line(&format!("banned {} ({bob})", tagged(BOB_AT_WORK))),
+            w.line(&format!("banned {} ({carol})", tagged(CAROL))),
             w.line(&format!("banned {BOB} ({bob})")),
             w.line(&format!("banned {BOB_AT_WORK} ({bob})")),
             w.line(&format!("banned {CAROL} ({carol})")),
@@ -290,7 +322,7 @@ fn an_llc_emergency_action_bans_on_the_list_until_lifted_by_the_llc_or_on_board_
     assert!(w.list.banned(BOB) && w.list.banned(BOB_AT_WORK) && w.list.banned(CAROL));
     assert_eq!(w.list.post_and_see(BOB), Outcome::Discarded);
     assert_eq!(w.list.post_and_see(CAROL), Outcome::Discarded);
-    assert_eq!(w.engine().store().enforced("mailman").unwrap().len(), 3);
+    assert_eq!(w.engine().store().enforced("mailman").unwrap().len(), 6);
     assert_eq!(w.reconcile(), Vec::<String>::new());
 
     // Lifted by the LLC.
@@ -305,6 +337,14 @@ fn an_llc_emergency_action_bans_on_the_list_until_lifted_by_the_llc_or_on_board_
     assert_eq!(
         w.reconcile(),
         [
+            w.line(&format!(
+                "unbanned {}: no action bans them any more",
+                tagged(BOB)
+            )),
+            w.line(&format!(
+                "unbanned {}: no action bans them any more",
+                tagged(BOB_AT_WORK)
+            )),
             w.line(&format!("unbanned {BOB}: no action bans them any more")),
             w.line(&format!(
                 "unbanned {BOB_AT_WORK}: no action bans them any more"
@@ -333,7 +373,13 @@ fn an_llc_emergency_action_bans_on_the_list_until_lifted_by_the_llc_or_on_board_
     );
     assert_eq!(
         w.reconcile(),
-        [w.line(&format!("unbanned {CAROL}: no action bans them any more"))]
+        [
+            w.line(&format!(
+                "unbanned {}: no action bans them any more",
+                tagged(CAROL)
+            )),
+            w.line(&format!("unbanned {CAROL}: no action bans them any more")),
+        ]
     );
     assert_eq!(w.list.post_and_see(CAROL), Outcome::Accepted);
     assert!(w.list.banned(DAN), "the administrator's ban was lifted");
@@ -678,8 +724,9 @@ fn the_worker_retries_while_mailman_is_down_or_failing_and_catches_up() {
     assert!(!w.list.banned(BOB));
     // Back: the worker's next attempt (at most a second later) succeeds.
     forward.store(true, Ordering::SeqCst);
+    // Two addresses, and the pattern of each's +tag variants.
     eventually(10, "the bans once Mailman is back", || {
-        w.engine().store().enforced("mailman").unwrap().len() == 2
+        w.engine().store().enforced("mailman").unwrap().len() == 4
     });
     assert!(w.list.banned(BOB) && w.list.banned(BOB_AT_WORK));
     assert_eq!(w.list.post_and_see(BOB), Outcome::Discarded);
