@@ -87,6 +87,13 @@ pub trait Adapter: Send + Sync {
     /// and the value it must have (a rate, for a rate limit); `None` when it
     /// cannot enforce that restriction (another enforcer does).
     fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)>;
+    /// A place standing for the whole software (the homeserver, the
+    /// organisation) and the kind it sets there for a person suspended from
+    /// every place this adapter has (a homeserver suspension, a
+    /// deactivation); none by default.
+    fn everywhere(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
     /// The kind whose presence already enforces `kind` (a ban holds every
     /// post), if any: `kind` is then neither wanted nor applied beside it.
     fn implied_by(&self, _kind: &str) -> Option<&'static str> {

@@ -8,8 +8,8 @@
 
 use crate::Adapter;
 use jiff::Timestamp;
-use modpod_enforce::{Index, Source, llc_in_force};
-use modpod_policy::ids::ForumId;
+use modpod_enforce::{Index, Restrains, Source, llc_in_force};
+use modpod_policy::ids::{ForumId, PersonId};
 use modpod_policy::{Event, State};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,6 +52,23 @@ impl Wanted {
     /// Computes what `adapter` should have at `now`.
     pub fn at(adapter: &dyn Adapter, state: &State, index: &Index, now: Timestamp) -> Wanted {
         let mut places = BTreeMap::new();
+        // Each person's suspensions by place, for `Adapter::everywhere`.
+        let mut all_places = BTreeSet::new();
+        let mut suspended: BTreeMap<&PersonId, (BTreeSet<String>, Source)> = BTreeMap::new();
+        for forum in state.fora.values() {
+            if let Some(place) = adapter.place(forum) {
+                all_places.insert(place.clone());
+                for applying in index.applying_in(forum.id.as_str(), now) {
+                    if applying.restrains == Restrains::Suspension {
+                        let entry = suspended
+                            .entry(applying.person)
+                            .or_insert_with(|| (BTreeSet::new(), applying.source));
+                        entry.0.insert(place.clone());
+                        entry.1 = entry.1.min(applying.source);
+                    }
+                }
+            }
+        }
         for forum in state.fora.values() {
             let Some(place) = adapter.place(forum) else {
                 continue;
@@ -98,6 +115,29 @@ impl Wanted {
                     .extend(wanted.items);
             }
         }
+        // A suspension from every place of the software is enforced on the
+        // whole of it too.
+        if let Some((everywhere, kind)) = adapter.everywhere() {
+            let mut wanted = PlaceWanted::default();
+            for (person, (covered, source)) in &suspended {
+                if all_places.is_empty() || *covered != all_places {
+                    continue;
+                }
+                let Some(person) = state.people.get(*person) else {
+                    continue;
+                };
+                for account in adapter.accounts(person) {
+                    let want = Want {
+                        source: *source,
+                        value: None,
+                    };
+                    wanted.items.insert((kind.to_owned(), account), want);
+                }
+            }
+            if !wanted.items.is_empty() {
+                places.insert(everywhere.to_owned(), wanted);
+            }
+        }
         let next_change = index.next_change_after(now).and_then(|(at, fora)| {
             let changed = places_of(adapter, state, &fora);
             (!changed.is_empty()).then_some((at, changed))
@@ -109,16 +149,25 @@ impl Wanted {
     }
 }
 
-/// The places of `adapter` that these fora are enforced at.
+/// The places of `adapter` that these fora are enforced at (and the place
+/// standing for the whole software, when any is, see
+/// [`Adapter::everywhere`]).
 pub fn places_of<'a>(
     adapter: &dyn Adapter,
     state: &State,
     fora: impl IntoIterator<Item = &'a ForumId>,
 ) -> BTreeSet<String> {
-    fora.into_iter()
+    let mut places: BTreeSet<String> = fora
+        .into_iter()
         .filter_map(|f| state.fora.get(f))
         .filter_map(|f| adapter.place(f))
-        .collect()
+        .collect();
+    if let Some((everywhere, _)) = adapter.everywhere()
+        && !places.is_empty()
+    {
+        places.insert(everywhere.to_owned());
+    }
+    places
 }
 
 /// The fora whose wanted state an event may change, given the state after

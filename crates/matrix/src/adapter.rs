@@ -26,6 +26,11 @@ pub const TARGET: &str = "matrix";
 pub const BAN: &str = "ban";
 /// A power level below what sending a message needs.
 pub const MUTE: &str = "mute";
+/// A suspension on the homeserver (Synapse's admin API): the person cannot
+/// post in any room.
+pub const SUSPEND: &str = "suspend";
+/// The place standing for the whole homeserver.
+pub const HOMESERVER: &str = "homeserver";
 /// The forum kind of chat rooms, and the prefix of a Matrix room's forum id.
 pub const CHAT: &str = "chat";
 pub const PREFIX: &str = "matrix:";
@@ -77,7 +82,14 @@ impl Adapter for Matrix {
     }
 
     fn kinds(&self) -> &'static [&'static str] {
-        &[BAN, MUTE]
+        &[BAN, MUTE, SUSPEND]
+    }
+
+    /// Suspended from every room the deployment names, a person is
+    /// suspended on the homeserver too (admin API; the token must be an
+    /// admin's).
+    fn everywhere(&self) -> Option<(&'static str, &'static str)> {
+        Some((HOMESERVER, SUSPEND))
     }
 
     fn place(&self, forum: &Forum) -> Option<String> {
@@ -114,6 +126,25 @@ impl Adapter for Matrix {
         about: &BTreeSet<(String, String)>,
         _applied: &[Enforced],
     ) -> Result<Option<Actual>, AdapterError> {
+        if room == HOMESERVER {
+            let mut actual = Actual::default();
+            for (kind, user) in about.iter().filter(|(kind, _)| kind == SUSPEND) {
+                // A user of another homeserver, or none at all, cannot be
+                // suspended here: there is nothing to do for them.
+                let (enforces, as_applied) = match self.client.suspended(user) {
+                    Ok(suspended) => (suspended, suspended),
+                    Err(error) if matches!(error.status(), Some(400 | 404)) => (true, false),
+                    Err(error) => return Err(failed(error)),
+                };
+                let present = Present {
+                    enforces,
+                    as_applied,
+                    ..Present::default()
+                };
+                actual.items.insert((kind.clone(), user.clone()), present);
+            }
+            return Ok(Some(actual));
+        }
         let banned = match self.client.banned(room) {
             Ok(banned) => banned,
             Err(error) if unknown_room(&error) => return Ok(None),
@@ -160,6 +191,12 @@ impl Adapter for Matrix {
             Step::Remove { kind, account, .. } if kind == BAN => {
                 self.client.unban(room, account).map_err(failed)
             }
+            Step::Apply { kind, account, .. } if kind == SUSPEND => {
+                self.client.set_suspended(account, true).map_err(failed)
+            }
+            Step::Remove { kind, account, .. } if kind == SUSPEND => {
+                self.client.set_suspended(account, false).map_err(failed)
+            }
             Step::Apply { kind, account, .. } if kind == MUTE => {
                 self.client.mute(room, account).map(|_| ()).map_err(failed)
             }
@@ -181,6 +218,19 @@ impl Adapter for Matrix {
             Step::Apply { kind, .. } | Step::Remove { kind, .. } if kind == BAN => {
                 return words::ban(step, done);
             }
+            Step::Apply {
+                kind,
+                account,
+                source,
+                ..
+            } if kind == SUSPEND => (
+                format!("suspend {account} ({source}): suspended from every room"),
+                format!("suspended {account} ({source}): suspended from every room"),
+            ),
+            Step::Remove { kind, account, .. } if kind == SUSPEND => (
+                format!("lift the suspension of {account}: no longer suspended from every room"),
+                format!("lifted the suspension of {account}: no longer suspended from every room"),
+            ),
             Step::Apply {
                 account, source, ..
             } => (

@@ -605,21 +605,29 @@ fn actions_in_a_room_are_enforced_on_real_users_and_lifted_when_rescinded() {
     let suspension = w.act("bob", Measure::IndefiniteSuspension, &[&forum]);
     let hold = w.act("carol", Measure::ReviewAndApproval, &[&forum]);
     let lines = w.reconcile(&matrix).unwrap();
+    // Suspended from every room the deployment names (its only one), bob is
+    // suspended on the homeserver too.
     assert_eq!(
         lines,
         [
             format!("{room}: banned {} (action #{})", bob.id, suspension.0),
             format!("{room}: muted {} (action #{})", carol.id, hold.0),
+            format!(
+                "homeserver: suspended {} (action #{}): suspended from every room",
+                bob.id, suspension.0
+            ),
         ]
     );
-    s.is_refused(&bob, &room, "after the ban", 403, "M_FORBIDDEN");
+    assert!(s.admin.suspended(&bob.id).unwrap());
+    assert_eq!(s.send(&bob, &room, "after the ban").status, 403);
     s.is_refused(&carol, &room, "while muted", 403, "M_FORBIDDEN");
     assert_eq!(w.reconcile(&matrix).unwrap(), Vec::<String>::new());
 
     w.rescind(suspension);
     w.rescind(hold);
     let lines = w.reconcile(&matrix).unwrap();
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(!s.admin.suspended(&bob.id).unwrap());
     assert_eq!(s.join(&bob, &room).status, 200, "bob may join again");
     s.sends(&bob, &room, "back");
     s.sends(&carol, &room, "unmuted");
@@ -655,4 +663,54 @@ fn a_room_the_homeserver_does_not_have_is_reported_as_missing() {
             gone.trim_start_matches("matrix:")
         )]
     );
+}
+
+/// Suspended from one room of two, a person is banned there and nowhere
+/// else: the homeserver suspension is only for a suspension from every room.
+#[test]
+fn a_suspension_from_one_room_of_two_does_not_suspend_on_the_homeserver() {
+    use modpod_adapter::Adapter;
+    use modpod_adapter::testing::World;
+    use modpod_policy::model::{IdentityKind, Measure};
+    use std::sync::Arc;
+
+    let s = synapse();
+    let (one, two) = (s.room(), s.room());
+    let bob = s.user();
+    for room in [&one, &two] {
+        assert_eq!(s.join(&bob, room).status, 200);
+    }
+    let (first, second) = (format!("matrix:{one}"), format!("matrix:{two}"));
+    let mut w = World::new(
+        &[(&first, "chat"), (&second, "chat")],
+        &[("bob", &[(IdentityKind::Chat, bob.id.as_str())])],
+    );
+    let matrix: Arc<dyn Adapter> = Arc::new(modpod_matrix::Matrix {
+        client: s.admin.clone(),
+    });
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[&first]);
+    assert_eq!(
+        w.reconcile(&matrix).unwrap(),
+        [format!(
+            "{one}: banned {} (action #{})",
+            bob.id, suspension.0
+        )]
+    );
+    assert!(!s.admin.suspended(&bob.id).unwrap());
+    s.sends(&bob, &two, "still here");
+    // From the second room too: now from every room.
+    let both = w.act("bob", Measure::IndefiniteSuspension, &[&second]);
+    let lines = w.reconcile(&matrix).unwrap();
+    assert!(
+        lines.contains(&format!(
+            "homeserver: suspended {} (action #{}): suspended from every room",
+            bob.id, suspension.0
+        )),
+        "{lines:?}"
+    );
+    assert!(s.admin.suspended(&bob.id).unwrap());
+    w.rescind(both);
+    w.reconcile(&matrix).unwrap();
+    assert!(!s.admin.suspended(&bob.id).unwrap());
+    w.rescind(suspension);
 }
