@@ -43,6 +43,10 @@ use std::collections::BTreeSet;
 pub const TARGET: &str = "zulip";
 /// A user kept from posting in a channel.
 pub const NO_POST: &str = "no_post";
+/// A deactivated account: the person cannot use the organisation at all.
+pub const DEACTIVATE: &str = "deactivate";
+/// The place standing for the whole organisation.
+pub const ORGANISATION: &str = "organisation";
 /// The forum kind of chat channels, and the prefix of a Zulip channel's
 /// forum id.
 pub const CHAT: &str = "chat";
@@ -168,7 +172,13 @@ impl Adapter for Zulip {
     }
 
     fn kinds(&self) -> &'static [&'static str] {
-        &[NO_POST]
+        &[NO_POST, DEACTIVATE]
+    }
+
+    /// Suspended from every channel the deployment names, a person's
+    /// account is deactivated (and reactivated when that ends).
+    fn everywhere(&self) -> Option<(&'static str, &'static str)> {
+        Some((ORGANISATION, DEACTIVATE))
     }
 
     fn place(&self, forum: &Forum) -> Option<String> {
@@ -200,6 +210,29 @@ impl Adapter for Zulip {
         about: &BTreeSet<(String, String)>,
         _applied: &[Enforced],
     ) -> Result<Option<Actual>, AdapterError> {
+        if channel == ORGANISATION {
+            let mut actual = Actual::default();
+            for (kind, email) in about.iter().filter(|(kind, _)| kind == DEACTIVATE) {
+                let present = match self.client.user_id_by_email(email).map_err(failed)? {
+                    // No such user: nothing to deactivate.
+                    None => Present {
+                        enforces: true,
+                        ..Present::default()
+                    },
+                    Some(user_id) => {
+                        let inactive = !self.client.user_active(user_id).map_err(failed)?;
+                        Present {
+                            enforces: inactive,
+                            as_applied: inactive,
+                            value: None,
+                            handle: Some(user_id.to_string()),
+                        }
+                    }
+                };
+                actual.items.insert((kind.clone(), email.clone()), present);
+            }
+            return Ok(Some(actual));
+        }
         let Some(stream_id) = self.client.stream_id(channel).map_err(failed)? else {
             return Ok(None);
         };
@@ -247,6 +280,32 @@ impl Adapter for Zulip {
                 account,
                 handle,
                 ..
+            }
+            | Step::Remove {
+                kind,
+                account,
+                handle,
+                ..
+            } if kind == DEACTIVATE => {
+                let user_id = match handle.as_deref().and_then(|h| h.parse().ok()) {
+                    Some(id) => id,
+                    None => self
+                        .client
+                        .user_id_by_email(account)
+                        .map_err(failed)?
+                        .ok_or_else(|| refused(format!("no Zulip user has the email {account}")))?,
+                };
+                if matches!(step, Step::Apply { .. }) {
+                    self.client.deactivate(user_id).map_err(failed)
+                } else {
+                    self.client.reactivate(user_id).map_err(failed)
+                }
+            }
+            Step::Apply {
+                kind,
+                account,
+                handle,
+                ..
             } if kind == NO_POST => {
                 let (stream_id, user_id) = self.ids(channel, account, handle.as_deref())?;
                 self.client
@@ -277,6 +336,19 @@ impl Adapter for Zulip {
     fn describe(&self, step: &Step, done: bool) -> String {
         let (now, past) = match step {
             Step::Apply {
+                kind,
+                account,
+                source,
+                ..
+            } if kind == DEACTIVATE => (
+                format!("deactivate {account} ({source}): suspended from every channel"),
+                format!("deactivated {account} ({source}): suspended from every channel"),
+            ),
+            Step::Remove { kind, account, .. } if kind == DEACTIVATE => (
+                format!("reactivate {account}: no longer suspended from every channel"),
+                format!("reactivated {account}: no longer suspended from every channel"),
+            ),
+            Step::Apply {
                 account, source, ..
             } => (
                 format!("stop {account} posting ({source})"),
@@ -298,8 +370,12 @@ impl Adapter for Zulip {
         if done { past } else { now }
     }
 
-    fn what(&self, _kind: &str, account: &str) -> String {
-        format!("the posting restriction on {account}")
+    fn what(&self, kind: &str, account: &str) -> String {
+        if kind == DEACTIVATE {
+            format!("the deactivation of {account}")
+        } else {
+            format!("the posting restriction on {account}")
+        }
     }
 
     fn as_dyn(&self) -> &dyn Adapter {
@@ -367,7 +443,8 @@ mod tests {
             per_seconds: 3600,
         };
         assert_eq!(z.wants(&rate), None);
-        assert_eq!(z.kinds(), [NO_POST]);
+        assert_eq!(z.kinds(), [NO_POST, DEACTIVATE]);
+        assert_eq!(z.everywhere(), Some((ORGANISATION, DEACTIVATE)));
         assert_eq!(z.implied_by(NO_POST), None);
     }
 

@@ -285,10 +285,71 @@ const HAMLET: &str = "hamlet@zulip.com";
 const DENMARK: &str = "zulip:Denmark";
 
 /// A log with the forum `zulip:Denmark` and bob, with these addresses.
+/// Bob with these addresses, and two channels: `zulip:Denmark`, where the
+/// tests act, and `zulip:Elsinore`, so that a suspension from Denmark alone
+/// is not one from every channel (which deactivates, see below).
 fn world(emails: &[&str]) -> World {
     let identities: Vec<(IdentityKind, &str)> =
         emails.iter().map(|e| (IdentityKind::Email, *e)).collect();
-    World::new(&[(DENMARK, "chat")], &[("bob", &identities)])
+    World::new(
+        &[(DENMARK, "chat"), ("zulip:Elsinore", "chat")],
+        &[("bob", &identities)],
+    )
+}
+
+/// Suspended from every channel the deployment names (its only one), a
+/// person is also deactivated, and reactivated when the suspension is
+/// rescinded; each request is one Prism accepts.
+#[test]
+fn a_suspension_from_every_channel_deactivates_until_it_is_rescinded() {
+    let mock = Mock::start();
+    let zulip = mock.adapter();
+    let mut w = World::new(
+        &[(DENMARK, "chat")],
+        &[("bob", &[(IdentityKind::Email, HAMLET)])],
+    );
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "Denmark: stopped {HAMLET} posting (action #{})",
+                suspension.0
+            ),
+            format!(
+                "organisation: deactivated {HAMLET} (action #{}): suspended from every channel",
+                suspension.0
+            ),
+        ]
+    );
+    assert_eq!(
+        mock.writes(),
+        [
+            write("POST", "/api/v1/user_groups/31/members", "delete=%5B10%5D"),
+            write("DELETE", "/api/v1/users/10", ""),
+        ]
+    );
+    // Zulip now has user 10 out of the group and deactivated.
+    mock.prefer("GET", "/api/v1/user_groups", "example=user-10-removed");
+    mock.prefer("GET", "/api/v1/users/", "example=deactivated");
+    assert_eq!(w.reconcile(&zulip).unwrap(), Vec::<String>::new());
+    w.rescind(suspension);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert!(
+        lines.contains(&format!(
+            "organisation: reactivated {HAMLET}: no longer suspended from every channel"
+        )),
+        "{lines:?}"
+    );
+    assert!(
+        mock.writes()
+            .contains(&write("POST", "/api/v1/users/10/reactivate", "")),
+        "{:?}",
+        mock.writes()
+    );
+    assert_eq!(w.engine.store().enforced("zulip").unwrap(), []);
+    mock.all_valid();
 }
 
 fn ledger(w: &mut World) -> Vec<Enforced> {
@@ -402,8 +463,9 @@ fn a_channel_zulip_does_not_have_is_reported_as_missing() {
     let mock = Mock::start();
     mock.prefer("GET", "/api/v1/get_stream_id", "code=400");
     let zulip = mock.adapter();
+    // Beside Denmark, so that this is not a suspension from every channel.
     let mut w = World::new(
-        &[("zulip:nonexistent", "chat")],
+        &[("zulip:nonexistent", "chat"), (DENMARK, "chat")],
         &[("bob", &[(IdentityKind::Email, HAMLET)])],
     );
     w.act("bob", Measure::IndefiniteSuspension, &["zulip:nonexistent"]);
