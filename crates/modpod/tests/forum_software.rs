@@ -511,4 +511,25 @@ fn software_down_failing_or_refusing_loses_nothing_and_the_page_and_metrics_say_
         lines.iter().filter(|t| *t == "restriction.applied").count() >= 2,
         "{lines:?}"
     );
+    // A forum no configured software places (the TLS chat, with no Zulip
+    // configured) is recorded, not enforced, and the page says so.
+    let chat = json!({"command": "take_action", "subject": {"person": "bob"},
+        "measure": {"type": "indefinite_suspension"}, "fora": ["zulip:tls"],
+        "reason": "insults in the chat"});
+    ok(
+        &db.url,
+        &[
+            "run",
+            "--as",
+            "tls-chair-1",
+            "--capacity",
+            "administrator",
+            &chat.to_string(),
+        ],
+    );
+    eventually("the chat action on its page", 10, || {
+        chair.get("/actions/2").contains(
+            "zulip:tls: recorded, not enforced: no forum software modpod drives enforces it here (a forum of kind chat)",
+        )
+    });
 }
