@@ -14,8 +14,9 @@
 //! - [`plan`]: the pure planner: wanted, actual and ledger in, idempotent
 //!   steps and drift out.
 //! - [`reconcile`]: reads the software, plans, applies, and writes the ledger
-//!   only after the software confirmed each change; finds drift (changed by
-//!   hand) and re-applies it or records it, per the deployment's setting.
+//!   around each change: a mark before the software is asked, the change
+//!   once it confirmed; finds drift (changed by hand) and re-applies it or
+//!   records it, per the deployment's setting.
 //! - [`worker`]: the async loop of `modpod serve`: follows the log, wakes at
 //!   the next start or end of a restriction, reconciles everything every few
 //!   minutes, and retries with backoff while the software is down.
@@ -35,7 +36,7 @@ pub mod wanted;
 pub mod words;
 pub mod worker;
 
-pub use plan::{Actual, Drift, OnDrift, Plan, Present, Step, plan};
+pub use plan::{Actual, Drift, OnDrift, PENDING, Plan, Present, Step, pending, plan};
 pub use reconcile::{ReconcileError, Reconciler, Report, Summary};
 pub use status::{Health, Status};
 pub use wanted::{PlaceWanted, Want, Wanted, affected_fora};

@@ -99,14 +99,34 @@ pub enum Step {
     },
     /// Only the ledger changes: what modpod applied is gone already.
     Forget { kind: String, account: String },
+    /// Only the ledger changes: a change modpod asked for just before a
+    /// crash is there, so it is modpod's (its mark, [`PENDING`], becomes
+    /// the change).
+    Record {
+        kind: String,
+        account: String,
+        previous: Option<String>,
+    },
+}
+
+/// The prefix of a ledger entry written just before the software is asked
+/// for a change, and replaced by the change once the software confirmed it
+/// (a write-ahead mark): after a crash in between, the next plan knows the
+/// change may be modpod's.
+pub const PENDING: &str = "pending:";
+
+/// The ledger's mark of `kind` about to be applied.
+pub fn pending(kind: &str) -> String {
+    format!("{PENDING}{kind}")
 }
 
 impl Step {
     pub fn kind(&self) -> &str {
         match self {
-            Step::Apply { kind, .. } | Step::Remove { kind, .. } | Step::Forget { kind, .. } => {
-                kind
-            }
+            Step::Apply { kind, .. }
+            | Step::Remove { kind, .. }
+            | Step::Forget { kind, .. }
+            | Step::Record { kind, .. } => kind,
         }
     }
 
@@ -114,7 +134,8 @@ impl Step {
         match self {
             Step::Apply { account, .. }
             | Step::Remove { account, .. }
-            | Step::Forget { account, .. } => account,
+            | Step::Forget { account, .. }
+            | Step::Record { account, .. } => account,
         }
     }
 }
@@ -168,14 +189,59 @@ pub fn plan(
     applied: &[Enforced],
     on_drift: OnDrift,
 ) -> Plan {
+    let ours = |kind: &str| adapter.kinds().contains(&kind);
+    let marked: BTreeMap<(&str, &str), Option<&str>> = applied
+        .iter()
+        .filter_map(|e| Some((e.kind.strip_prefix(PENDING)?, e)))
+        .filter(|(kind, _)| ours(kind))
+        .map(|(kind, e)| ((kind, e.account.as_str()), e.previous.as_deref()))
+        .collect();
     let applied: BTreeMap<(&str, &str), Option<&str>> = applied
         .iter()
-        .filter(|e| adapter.kinds().contains(&e.kind.as_str()))
+        .filter(|e| ours(&e.kind))
         .map(|e| ((e.kind.as_str(), e.account.as_str()), e.previous.as_deref()))
         .collect();
     let mut plan = Plan::default();
     let mut additions = Vec::new();
     let mut removed: BTreeSet<(&str, &str)> = BTreeSet::new();
+
+    // Marks left by a crash between asking the software and the ledger.
+    for (&(kind, account), &previous) in &marked {
+        let forget_mark = Step::Forget {
+            kind: pending(kind),
+            account: account.to_owned(),
+        };
+        if applied.contains_key(&(kind, account)) {
+            // The change was recorded too: only the mark is left over.
+            plan.steps.push(forget_mark);
+            continue;
+        }
+        let wanted_here = wanted
+            .items
+            .contains_key(&(kind.to_owned(), account.to_owned()));
+        let present = actual.get(kind, account);
+        match present {
+            // It was made: it is modpod's, still wanted or to be undone.
+            Some(p) if wanted_here && p.enforces => plan.steps.push(Step::Record {
+                kind: kind.to_owned(),
+                account: account.to_owned(),
+                previous: previous.map(str::to_owned),
+            }),
+            Some(p) if !wanted_here && p.as_applied => {
+                removed.insert((kind, account));
+                plan.steps.push(Step::Remove {
+                    kind: kind.to_owned(),
+                    account: account.to_owned(),
+                    handle: p.handle.clone(),
+                    restore: previous.map(str::to_owned),
+                });
+            }
+            // Not made (or not as modpod makes it): asked for again below
+            // if still wanted, never drift.
+            _ if wanted_here => {}
+            _ => plan.steps.push(forget_mark),
+        }
+    }
 
     for (&(kind, account), &previous) in &applied {
         if wanted
@@ -216,8 +282,10 @@ pub fn plan(
             continue;
         }
         let was_applied = applied.get(&(kind.as_str(), account.as_str()));
-        // Re-applied after drift, it still remembers what it first replaced.
-        let previous = match was_applied {
+        let was_marked = marked.get(&(kind.as_str(), account.as_str()));
+        // Re-applied after drift (or a crash), it still remembers what it
+        // first replaced.
+        let previous = match was_applied.or(was_marked) {
             Some(previous) => previous.map(str::to_owned),
             None => present.and_then(|p| p.value.clone()),
         };

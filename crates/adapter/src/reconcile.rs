@@ -9,7 +9,7 @@
 //! from the log and the clock, and the ledger only ever says what the
 //! software confirmed.
 
-use crate::plan::{Actual, Drift, OnDrift, Step, plan};
+use crate::plan::{Actual, Drift, OnDrift, PENDING, Step, pending, plan};
 use crate::wanted::{PlaceWanted, Wanted};
 use crate::{Adapter, AdapterError};
 use modpod_store::{Drifted, Enforced, EventStore, StoreError};
@@ -167,13 +167,21 @@ impl Reconciler {
         dry_run: bool,
         report: &mut dyn FnMut(&Report),
     ) -> Result<(), ReconcileError> {
+        let kind_of = |e: &Enforced| e.kind.strip_prefix(PENDING).unwrap_or(&e.kind).to_owned();
         let about: BTreeSet<(String, String)> = wanted
             .items
             .keys()
             .cloned()
-            .chain(applied.iter().map(|e| (e.kind.clone(), e.account.clone())))
+            .chain(applied.iter().map(|e| (kind_of(e), e.account.clone())))
             .collect();
-        let Some(actual): Option<Actual> = self.adapter.read(place, &about, applied)? else {
+        // What the software confirmed; marks of changes asked for just
+        // before a crash are the planner's business.
+        let confirmed: Vec<Enforced> = applied
+            .iter()
+            .filter(|e| !e.kind.starts_with(PENDING))
+            .cloned()
+            .collect();
+        let Some(actual): Option<Actual> = self.adapter.read(place, &about, &confirmed)? else {
             report(&Report::Missing {
                 place: place.to_owned(),
             });
@@ -207,15 +215,16 @@ impl Reconciler {
                 self.adapter.target(),
                 place,
                 wanted,
-                applied,
+                &confirmed,
                 &plan.drift,
             )?;
         }
         Ok(())
     }
 
-    /// Makes one change, then records it: the ledger is written only after
-    /// the software confirmed.
+    /// Makes one change and records it: a mark first ([`PENDING`]), then
+    /// the change once the software confirmed it, so that a crash anywhere
+    /// leaves the ledger knowing what modpod may have done.
     fn apply(
         &self,
         ledger: &mut dyn EventStore,
@@ -223,27 +232,40 @@ impl Reconciler {
         step: &Step,
     ) -> Result<(), ReconcileError> {
         let target = self.adapter.target();
+        let entry = |kind: String, account: &str, previous: Option<String>| Enforced {
+            place: place.to_owned(),
+            account: account.to_owned(),
+            kind,
+            previous,
+        };
         match step {
             Step::Apply { kind, account, .. } => {
-                self.adapter.apply(place, step)?;
-                ledger.set_enforced(
-                    target,
-                    &Enforced {
-                        place: place.to_owned(),
-                        account: account.clone(),
-                        kind: kind.clone(),
-                        previous: self.adapter.remembered(step),
-                    },
-                )?;
+                let remembered = self.adapter.remembered(step);
+                ledger.set_enforced(target, &entry(pending(kind), account, remembered.clone()))?;
+                if let Err(error) = self.adapter.apply(place, step) {
+                    ledger.clear_enforced(target, place, account, &pending(kind))?;
+                    return Err(error.into());
+                }
+                ledger.set_enforced(target, &entry(kind.clone(), account, remembered))?;
+                ledger.clear_enforced(target, place, account, &pending(kind))?;
             }
             Step::Remove { kind, account, .. } => {
                 self.adapter.apply(place, step)?;
                 ledger.clear_enforced(target, place, account, kind)?;
+                ledger.clear_enforced(target, place, account, &pending(kind))?;
                 ledger.clear_drift(target, place, account, kind)?;
             }
             Step::Forget { kind, account } => {
                 ledger.clear_enforced(target, place, account, kind)?;
                 ledger.clear_drift(target, place, account, kind)?;
+            }
+            Step::Record {
+                kind,
+                account,
+                previous,
+            } => {
+                ledger.set_enforced(target, &entry(kind.clone(), account, previous.clone()))?;
+                ledger.clear_enforced(target, place, account, &pending(kind))?;
             }
         }
         Ok(())

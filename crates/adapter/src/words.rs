@@ -25,7 +25,14 @@ pub fn ban(step: &Step, done: bool) -> String {
             format!("unbanned {account}: no action bans them any more"),
         ),
         Step::Forget { kind, account } => forgotten(kind, account),
+        Step::Record { kind, account, .. } => recorded(kind, account),
     }
+}
+
+/// What the ledger catches up with: a change modpod asked for just before a
+/// crash, found made.
+pub fn recorded(kind: &str, account: &str) -> String {
+    format!("the {kind} of {account} was made before a restart and is recorded now")
 }
 
 /// What the ledger forgets: something no longer wanted that was already

@@ -153,6 +153,9 @@ impl Adapter for GitHub {
 
     fn describe(&self, step: &Step, done: bool) -> String {
         let (now, past) = match step {
+            Step::Record { kind, account, .. } => {
+                return modpod_adapter::words::recorded(kind, account);
+            }
             Step::Apply {
                 account, source, ..
             } => (

@@ -234,6 +234,7 @@ impl Adapter for Mailman {
                 format!("no longer holding posts of {account}: no action holds them any more"),
             ),
             Step::Forget { kind, account } => return words::forgotten(kind, account),
+            Step::Record { kind, account, .. } => return words::recorded(kind, account),
         };
         if done { past } else { now }
     }
@@ -649,5 +650,45 @@ mod tests {
         }
         assert_eq!(first.steps.len(), 3);
         assert_eq!(reapply(&w, &actual, &ledger), Plan::default());
+    }
+
+    /// A change asked for just before a crash leaves a mark in the ledger
+    /// (`pending:ban`): found made, it is recorded as modpod's (and so undone
+    /// when its action ends); not made, it is asked for again, never drift.
+    #[test]
+    fn a_mark_left_by_a_crash_is_recorded_undone_retried_or_forgotten() {
+        let mark = |email: &str| applied("pending:ban", email, None);
+        // Made, still wanted: recorded.
+        let p = reapply(&wanted(&[(BOB, 12)], &[]), &banned(&[BOB]), &[mark(BOB)]);
+        assert_eq!(
+            p.steps,
+            [Step::Record {
+                kind: BAN.into(),
+                account: BOB.into(),
+                previous: None
+            }]
+        );
+        assert!(p.drift.is_empty());
+        // Made, no longer wanted: undone.
+        let p = reapply(&PlaceWanted::default(), &banned(&[BOB]), &[mark(BOB)]);
+        assert_eq!(
+            steps(&p),
+            ["unban bob@example.org: no action bans them any more"]
+        );
+        // Not made, still wanted: asked for again, and it is no drift.
+        let p = reapply(&wanted(&[(BOB, 12)], &[]), &List::default(), &[mark(BOB)]);
+        assert_eq!(p.steps, [ban(BOB, 12)]);
+        assert!(p.drift.is_empty());
+        // Not made, no longer wanted: the mark is forgotten.
+        let p = reapply(&PlaceWanted::default(), &List::default(), &[mark(BOB)]);
+        assert_eq!(p.steps, [forget("pending:ban", BOB)]);
+        // Recorded after all (the crash came after the ledger write): only the
+        // mark is left over.
+        let p = reapply(
+            &wanted(&[(BOB, 12)], &[]),
+            &banned(&[BOB]),
+            &[mark(BOB), applied("ban", BOB, None)],
+        );
+        assert_eq!(p.steps, [forget("pending:ban", BOB)]);
     }
 }

@@ -15,8 +15,8 @@
 //!
 //! Architecture invariant: **the log is the queue and the ledger follows
 //! Mailman.** What is wanted on a list is a pure function of the state and
-//! the clock ([`Wanted::at`]); the ledger is written only after Mailman
-//! confirmed a change. So a pass may stop anywhere (crash, Mailman down)
+//! the clock (`modpod_adapter::Wanted::at`); the ledger marks a change
+//! before Mailman is asked and records it once Mailman confirmed it. So a pass may stop anywhere (crash, Mailman down)
 //! and the next one finishes the job; a second pass changes nothing.
 //!
 //! ## Layout

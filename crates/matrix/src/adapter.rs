@@ -242,6 +242,7 @@ impl Adapter for Matrix {
                 format!("unmuted {account}: no action holds their posts any more"),
             ),
             Step::Forget { kind, account } => return words::forgotten(kind, account),
+            Step::Record { kind, account, .. } => return words::recorded(kind, account),
         };
         if done { past } else { now }
     }

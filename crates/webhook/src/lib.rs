@@ -10,14 +10,15 @@
 //!
 //! ```json
 //! {"type": "restriction.applied" | "restriction.lifted",
-//!  "timestamp": "2026-12-06T10:00:00Z",
 //!  "data": {"forum": "wiki", "account": "email:bob@example.org",
 //!           "restriction": "suspend" | "hold" | "rate_limit",
 //!           "rate": "2/3600s" (rate limits), "by": "action #12"}}
 //! ```
 //!
-//! The same change sent again (a retry) has the same `webhook-id`, so a
-//! receiver drops copies. A 2xx answer is the software's confirmation and
+//! The same change sent again (a retry) has the same `webhook-id` and the
+//! same bytes (when it was sent is in the `webhook-timestamp` header), so a
+//! receiver drops copies; each lift has an id of its own, from the action
+//! whose change it lifts. A 2xx answer is the software's confirmation and
 //! only then is the change written to the ledger; 429, 5xx and no answer are
 //! retried with backoff by the worker, and any other answer is reported as
 //! refused. Alongside, the software may ask `POST /v1/decide` for each post.
@@ -119,6 +120,36 @@ impl Webhooks {
     }
 }
 
+/// What the ledger keeps of a change sent: its rate, and the action that
+/// asked for it (JSON; older entries held the rate alone).
+struct Sent {
+    rate: Option<String>,
+    by: Option<String>,
+}
+
+impl Sent {
+    fn write(&self) -> String {
+        serde_json::json!({"rate": self.rate, "by": self.by}).to_string()
+    }
+
+    fn read(kept: Option<&str>) -> Sent {
+        match kept.map(serde_json::from_str::<serde_json::Value>) {
+            Some(Ok(v)) if v.is_object() => Sent {
+                rate: v["rate"].as_str().map(str::to_owned),
+                by: v["by"].as_str().map(str::to_owned),
+            },
+            Some(_) => Sent {
+                rate: kept.map(str::to_owned),
+                by: None,
+            },
+            None => Sent {
+                rate: None,
+                by: None,
+            },
+        }
+    }
+}
+
 fn refused(message: String) -> AdapterError {
     AdapterError {
         transient: false,
@@ -178,7 +209,7 @@ impl Adapter for Webhooks {
             let present = Present {
                 enforces: true,
                 as_applied: true,
-                value: entry.previous.clone(),
+                value: Sent::read(entry.previous.as_deref()).rate,
                 handle: None,
             };
             actual
@@ -188,10 +219,18 @@ impl Adapter for Webhooks {
         Ok(Some(actual))
     }
 
-    /// The ledger keeps the rate sent, to tell when an amendment changes it.
+    /// The ledger keeps the rate sent, to tell when an amendment changes
+    /// it, and the action that asked, so that each lift is a change of its
+    /// own (a webhook-id of its own).
     fn remembered(&self, step: &Step) -> Option<String> {
         match step {
-            Step::Apply { value, .. } => value.clone(),
+            Step::Apply { value, source, .. } => Some(
+                Sent {
+                    rate: value.clone(),
+                    by: Some(source.to_string()),
+                }
+                .write(),
+            ),
             _ => None,
         }
     }
@@ -213,23 +252,26 @@ impl Adapter for Webhooks {
                 }
                 ("restriction.applied", data, source.to_string())
             }
-            Step::Remove { kind, account, .. } => (
+            Step::Remove {
+                kind,
+                account,
+                restore,
+                ..
+            } => (
                 "restriction.lifted",
                 serde_json::json!({"forum": place, "account": account, "restriction": kind}),
-                String::new(),
+                Sent::read(restore.as_deref()).by.unwrap_or_default(),
             ),
-            Step::Forget { .. } => return Ok(()),
+            Step::Forget { .. } | Step::Record { .. } => return Ok(()),
         };
         // Stable across retries of one change, new for each change.
         let id = format!(
             "msg_{}",
             &blake3::hash(format!("{kind}\n{data}\n{by}").as_bytes()).to_hex()[..32]
         );
-        let body = serde_json::json!({
-            "type": kind,
-            "timestamp": jiff::Timestamp::now().to_string(),
-            "data": data,
-        });
+        // The same bytes at every retry: when it was sent is in the
+        // webhook-timestamp header.
+        let body = serde_json::json!({"type": kind, "data": data});
         self.send(kind, &body, &id)
     }
 
@@ -256,6 +298,7 @@ impl Adapter for Webhooks {
             Step::Forget { kind, account } => {
                 format!("the {kind} of {account} is no longer wanted")
             }
+            Step::Record { kind, account, .. } => modpod_adapter::words::recorded(kind, account),
         }
     }
 

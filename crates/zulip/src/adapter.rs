@@ -335,6 +335,9 @@ impl Adapter for Zulip {
 
     fn describe(&self, step: &Step, done: bool) -> String {
         let (now, past) = match step {
+            Step::Record { kind, account, .. } => {
+                return modpod_adapter::words::recorded(kind, account);
+            }
             Step::Apply {
                 kind,
                 account,
