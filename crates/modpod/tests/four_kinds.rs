@@ -19,15 +19,16 @@
 
 mod common;
 
+use common::forum::{Synapse, eventually};
 use common::{Serve, account, installed, ok};
 use modpod_testkit::TestDb;
 use modpod_testkit::mailman::Mailman;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The address Zulip's description knows as user 10, the person's on the
 /// list too.
@@ -42,101 +43,6 @@ const GITHUB_USER: &str = "dana-gh";
 const ZULIP_KEY: &str = "gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv";
 const GITHUB_TOKEN: &str = "ghp_modpodTestToken0000000000000000000000";
 
-/// The Synapse `scripts/test` starts, and a raw call to it.
-struct Synapse {
-    url: String,
-    token: String,
-}
-
-impl Synapse {
-    fn from_env() -> Synapse {
-        Synapse {
-            url: var("MODPOD_TEST_SYNAPSE_URL"),
-            token: var("MODPOD_TEST_SYNAPSE_ADMIN_TOKEN"),
-        }
-    }
-
-    fn call(&self, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(20)))
-            .build()
-            .into();
-        let url = format!("{}{path}", self.url);
-        let auth = format!("Bearer {token}");
-        let answer = match method {
-            "PUT" => agent
-                .put(&url)
-                .header("Authorization", &auth)
-                .send(body.to_string()),
-            _ => agent
-                .post(&url)
-                .header("Authorization", &auth)
-                .send(body.to_string()),
-        };
-        let mut answer = answer.unwrap();
-        let status = answer.status().as_u16();
-        let text = answer.body_mut().read_to_string().unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    /// A new user, made through the admin API and logged in: (id, token).
-    fn user(&self) -> (String, String) {
-        let name = format!("fk{:012x}", rand::random::<u64>() >> 16);
-        let admin = modpod_matrix::Client::new(&self.url, &self.token)
-            .whoami()
-            .unwrap();
-        let domain = admin.split_once(':').unwrap().1;
-        let id = format!("@{name}:{domain}");
-        let (status, body) = self.call(
-            "PUT",
-            &format!("/_synapse/admin/v2/users/{}", encode(&id)),
-            &self.token,
-            json!({"password": "pw-four-kinds"}),
-        );
-        assert!(status == 200 || status == 201, "{body}");
-        let (status, login) = self.call(
-            "POST",
-            "/_matrix/client/v3/login",
-            "",
-            json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": name}, "password": "pw-four-kinds"}),
-        );
-        assert_eq!(status, 200, "{login}");
-        (id, login["access_token"].as_str().unwrap().to_owned())
-    }
-
-    fn room(&self) -> String {
-        let (status, made) = self.call(
-            "POST",
-            "/_matrix/client/v3/createRoom",
-            &self.token,
-            json!({"preset": "public_chat", "name": "four kinds story"}),
-        );
-        assert_eq!(status, 200, "{made}");
-        made["room_id"].as_str().unwrap().to_owned()
-    }
-
-    fn join(&self, token: &str, room: &str) -> u16 {
-        let path = format!("/_matrix/client/v3/rooms/{}/join", encode(room));
-        self.call("POST", &path, token, json!({})).0
-    }
-
-    fn send(&self, token: &str, room: &str) -> u16 {
-        let txn = rand::random::<u64>();
-        let path = format!(
-            "/_matrix/client/v3/rooms/{}/send/m.room.message/{txn}",
-            encode(room)
-        );
-        self.call(
-            "PUT",
-            &path,
-            token,
-            json!({"msgtype": "m.text", "body": "hi"}),
-        )
-        .0
-    }
-}
-
 fn var(name: &str) -> String {
     match std::env::var(name) {
         Ok(value) if !value.trim().is_empty() => value.trim().trim_end_matches('/').to_owned(),
@@ -149,18 +55,6 @@ fn var(name: &str) -> String {
              start_github_mock (then stop_prisms; stop_synapse; stop_services)"
         ),
     }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 fn decode(text: &str) -> String {
@@ -599,14 +493,6 @@ impl Service for Zulip {
 
     fn refused(&self) -> &[String] {
         &self.refused
-    }
-}
-
-fn eventually(what: &str, seconds: u64, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    while !check() {
-        assert!(Instant::now() < deadline, "{what}: not within {seconds} s");
-        std::thread::sleep(Duration::from_millis(200));
     }
 }
 

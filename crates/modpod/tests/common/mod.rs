@@ -3,6 +3,8 @@
 //! its own that is stopped when the test lets go of it.
 #![allow(dead_code)]
 
+pub mod forum;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
