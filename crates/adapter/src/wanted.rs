@@ -56,25 +56,19 @@ impl Wanted {
         let mut all_places = BTreeSet::new();
         let mut suspended: BTreeMap<&PersonId, (BTreeSet<String>, Source)> = BTreeMap::new();
         for forum in state.fora.values() {
-            if let Some(place) = adapter.place(forum) {
-                all_places.insert(place.clone());
-                for applying in index.applying_in(forum.id.as_str(), now) {
-                    if applying.restrains == Restrains::Suspension {
-                        let entry = suspended
-                            .entry(applying.person)
-                            .or_insert_with(|| (BTreeSet::new(), applying.source));
-                        entry.0.insert(place.clone());
-                        entry.1 = entry.1.min(applying.source);
-                    }
-                }
-            }
-        }
-        for forum in state.fora.values() {
             let Some(place) = adapter.place(forum) else {
                 continue;
             };
+            all_places.insert(place.clone());
             let mut wanted = PlaceWanted::default();
             for applying in index.applying_in(forum.id.as_str(), now) {
+                if applying.restrains == Restrains::Suspension {
+                    let entry = suspended
+                        .entry(applying.person)
+                        .or_insert_with(|| (BTreeSet::new(), applying.source));
+                    entry.0.insert(place.clone());
+                    entry.1 = entry.1.min(applying.source);
+                }
                 let Some((kind, value)) = adapter.wants(&applying.restrains) else {
                     continue;
                 };

@@ -53,12 +53,10 @@ impl Source {
             },
             Source::Url(base) => {
                 let url = format!("{base}/{path}");
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .timeout_global(Some(Duration::from_secs(30)))
-                    .http_status_as_error(false)
-                    .build()
-                    .into();
-                let response = agent.get(&url).call().map_err(|e| format!("{url}: {e}"))?;
+                let response = agent()
+                    .get(&url)
+                    .call()
+                    .map_err(|e| format!("{url}: {e}"))?;
                 match response.status().as_u16() {
                     200 => {}
                     404 => return Ok(None),
@@ -84,6 +82,19 @@ impl Source {
         self.get("checkpoint")?
             .ok_or_else(|| format!("{self} has no checkpoint"))
     }
+}
+
+/// One agent for every file read from a URL, so that the many tiles of a
+/// check share its connections.
+fn agent() -> &'static ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(30)))
+            .http_status_as_error(false)
+            .build()
+            .into()
+    })
 }
 
 /// A tile's path as C2SP tlog-tiles names it: `tile/<L>/<N>[.p/<W>]`, `N` in

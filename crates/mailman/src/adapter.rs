@@ -171,13 +171,7 @@ impl Adapter for Mailman {
 
     fn apply(&self, list: &str, step: &Step) -> Result<(), AdapterError> {
         match step {
-            Step::Apply {
-                kind,
-                account,
-                handle,
-                ..
-            } if kind == BAN => {
-                let _ = handle;
+            Step::Apply { kind, account, .. } if kind == BAN => {
                 self.client.ban(list, account).map_err(failed)
             }
             Step::Remove { kind, account, .. } if kind == BAN => {
