@@ -200,13 +200,14 @@ impl Adapter for Fake {
         person.identities.iter().map(|i| i.value.clone()).collect()
     }
 
-    fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
+    fn wants(&self, _place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
         Some(match restrains {
             Restrains::Suspension => ("suspend", None),
             Restrains::Hold => ("hold", None),
             Restrains::RateLimit { posts, per_seconds } => {
                 ("rate_limit", Some(format!("{posts}/{per_seconds}s")))
             }
+            Restrains::CoolDown { .. } => return None,
         })
     }
 

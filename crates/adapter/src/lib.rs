@@ -39,7 +39,9 @@ pub mod worker;
 pub use plan::{Actual, Drift, OnDrift, PENDING, Plan, Present, Step, pending, plan};
 pub use reconcile::{ReconcileError, Reconciler, Report, Summary};
 pub use status::{Health, Status};
-pub use wanted::{PlaceWanted, Want, Wanted, affected_fora};
+pub use wanted::{
+    EVERYONE, PlaceWanted, Want, Wanted, affected_fora, cool_down_until, everyone_until,
+};
 pub use worker::{WantedAt, Worker};
 
 use modpod_enforce::Restrains;
@@ -84,10 +86,12 @@ pub trait Adapter: Send + Sync {
     fn also(&self, _kind: &str, _account: &str) -> Vec<String> {
         Vec::new()
     }
-    /// What it sets for a restriction, as a kind of its own (`ban`, `hold`)
-    /// and the value it must have (a rate, for a rate limit); `None` when it
-    /// cannot enforce that restriction (another enforcer does).
-    fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)>;
+    /// What it sets at `place` for a restriction, as a kind of its own
+    /// (`ban`, `hold`) and the value it must have (a rate, for a rate
+    /// limit); `None` when it cannot enforce that restriction there (another
+    /// enforcer does). A forum-wide restriction ([`Restrains::forum_wide`],
+    /// a cool-down) is wanted for the one account [`everyone_until`] its end.
+    fn wants(&self, place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)>;
     /// A place standing for the whole software (the homeserver, the
     /// organisation) and the kind it sets there for a person suspended from
     /// every place this adapter has (a homeserver suspension, a

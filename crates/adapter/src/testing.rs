@@ -117,6 +117,19 @@ impl World {
             .unwrap();
     }
 
+    /// `alice` has an action's fora cool down until `until`, or stop.
+    pub fn cool_down(&mut self, action: ActionId, until: Option<Timestamp>) {
+        let alice = Actor::new(p("alice"), Capacity::Administrator);
+        let command = Command::SetCoolDown {
+            action,
+            until,
+            reason: "the thread is heated".into(),
+        };
+        self.engine
+            .execute(&alice, &command, Timestamp::now())
+            .unwrap();
+    }
+
     /// One reconcile with `adapter` now; the lines it reported.
     pub fn reconcile(&mut self, adapter: &Arc<dyn Adapter>) -> Result<Vec<String>, ReconcileError> {
         self.reconcile_with(adapter, OnDrift::Reapply)

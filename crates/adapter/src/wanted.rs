@@ -69,15 +69,20 @@ impl Wanted {
                     entry.0.insert(place.clone());
                     entry.1 = entry.1.min(applying.source);
                 }
-                let Some((kind, value)) = adapter.wants(&applying.restrains) else {
+                let Some((kind, value)) = adapter.wants(&place, &applying.restrains) else {
                     continue;
                 };
-                let Some(person) = state.people.get(applying.person) else {
-                    continue;
+                let accounts: Vec<String> = match applying.restrains {
+                    Restrains::CoolDown { until } => vec![everyone_until(until)],
+                    _ => {
+                        let Some(person) = state.people.get(applying.person) else {
+                            continue;
+                        };
+                        let accounts = adapter.accounts(person);
+                        let also = accounts.iter().flat_map(|a| adapter.also(kind, a));
+                        accounts.iter().cloned().chain(also).collect()
+                    }
                 };
-                let accounts = adapter.accounts(person);
-                let also = accounts.iter().flat_map(|a| adapter.also(kind, a));
-                let accounts: Vec<String> = accounts.iter().cloned().chain(also).collect();
                 for account in accounts {
                     let want = wanted
                         .items
@@ -143,6 +148,23 @@ impl Wanted {
     }
 }
 
+/// The prefix of the account standing for everyone a forum-wide
+/// restriction (a cool-down) restrains, `everyone until <RFC 3339 time>`.
+pub const EVERYONE: &str = "everyone until ";
+
+/// The account of a cool-down until `until`: everyone, and when it ends, so
+/// that a cool-down changed is a new change and the software can be asked
+/// for one that lasts long enough.
+pub fn everyone_until(until: Timestamp) -> String {
+    format!("{EVERYONE}{until}")
+}
+
+/// When the cool-down an account of [`everyone_until`] stands for ends;
+/// `None` for any other account.
+pub fn cool_down_until(account: &str) -> Option<Timestamp> {
+    account.strip_prefix(EVERYONE)?.parse().ok()
+}
+
 /// The places of `adapter` that these fora are enforced at (and the place
 /// standing for the whole software, when any is, see
 /// [`Adapter::everywhere`]).
@@ -175,7 +197,9 @@ pub fn affected_fora(state_after: &State, event: &Event) -> Vec<ForumId> {
         Event::ActionAmended {
             terms, amendment, ..
         } => terms.fora.iter().chain(&amendment.previous.fora).collect(),
-        Event::ActionRescinded { action, .. } | Event::ActionExpired { action, .. } => state_after
+        Event::ActionRescinded { action, .. }
+        | Event::ActionExpired { action, .. }
+        | Event::CoolDownSet { action, .. } => state_after
             .actions
             .get(action)
             .map(|a| a.terms.fora.iter().collect())

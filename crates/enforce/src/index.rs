@@ -1,6 +1,8 @@
 //! The decision index: who may post where, now. It holds, for each person, the
 //! actions in force that restrict posting (suspensions, review and approval,
-//! rate limits) with their fora and times, and the identity keys that lead to
+//! rate limits) with their fora and times, the cool-downs actions ask of
+//! their fora (which the forum software enforces; a post is never refused
+//! for one here), and the identity keys that lead to
 //! each person (`email:bob@example.org`). An IETF LLC emergency action in
 //! force is held as an indefinite suspension on its fora (LLC-1, ACT-8), from
 //! when it was taken until it is lifted, by the LLC or on board review; each
@@ -134,7 +136,8 @@ impl Index {
             Event::ActionTaken { action } => self.reindex(state_after, action.id.into()),
             Event::ActionAmended { action, .. }
             | Event::ActionRescinded { action, .. }
-            | Event::ActionExpired { action, .. } => self.reindex(state_after, (*action).into()),
+            | Event::ActionExpired { action, .. }
+            | Event::CoolDownSet { action, .. } => self.reindex(state_after, (*action).into()),
             Event::LlcActionTaken { action } => self.reindex(state_after, action.id.into()),
             // A board review that lifts the action is followed by
             // `LlcActionLifted`; either one drops it.
@@ -182,6 +185,8 @@ impl Index {
                 Restrains::RateLimit { posts, per_seconds } => {
                     limit = Some(stricter(limit, (posts, per_seconds)));
                 }
+                // The forum's, enforced by its software.
+                Restrains::CoolDown { .. } => {}
             }
         }
         match (suspended, held, limit) {
@@ -269,7 +274,8 @@ impl Index {
     }
 
     fn insert(&mut self, action: &modpod_policy::model::Action) {
-        if let Some(restriction) = Restriction::of(action) {
+        let restrictions = [Restriction::of(action), Restriction::cool_down_of(action)];
+        for restriction in restrictions.into_iter().flatten() {
             self.add(&action.subject, restriction);
         }
     }

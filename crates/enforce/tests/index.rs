@@ -767,3 +767,79 @@ fn the_longest_address_the_policy_accepts_is_matched() {
         Verdict::Allow
     );
 }
+
+#[test]
+fn a_cool_down_restrains_the_forum_until_it_ends_and_never_refuses_a_post() {
+    let mut w = World::new();
+    let action = w.act("bob", Measure::PublicAdmonishment, "tls@", None);
+    let cool_down = |w: &World, at: &str| -> Vec<(Restrains, Source)> {
+        let kept: Vec<_> = w
+            .index
+            .applying_in("tls@", ts(at))
+            .map(|a| (a.restrains, a.source))
+            .collect();
+        let rebuilt: Vec<_> = Index::build(&w.state)
+            .applying_in("tls@", ts(at))
+            .map(|a| (a.restrains, a.source))
+            .collect();
+        assert_eq!(kept, rebuilt, "kept and rebuilt indexes disagree");
+        kept
+    };
+    assert_eq!(cool_down(&w, LATER), []);
+    let until = ts("2024-01-05T00:00:00Z");
+    w.run(
+        "alice",
+        Capacity::Administrator,
+        Command::SetCoolDown {
+            action,
+            until: Some(until),
+            reason: "the thread is heated".into(),
+        },
+    );
+    let cooling = vec![(Restrains::CoolDown { until }, Source::Action(action))];
+    assert_eq!(cool_down(&w, LATER), cooling);
+    assert!(Restrains::CoolDown { until }.forum_wide());
+    // It restrains the forum, not its subject's posts, nor anyone else's.
+    for sender in ["bob@example.org", "carol@example.org", "x@example.org"] {
+        assert_eq!(w.verdict("tls@", sender, LATER), Verdict::Allow);
+    }
+    // Only on the action's fora, and over at its end.
+    assert_eq!(w.index.applying_in("quic@", ts(LATER)).count(), 0);
+    assert_eq!(cool_down(&w, "2024-01-05T00:00:00Z"), []);
+    assert_eq!(
+        w.index.next_change_after(ts(LATER)),
+        Some((until, vec![f("tls@")]))
+    );
+    // Ended early, it stops at once.
+    w.run(
+        "alice",
+        Capacity::Administrator,
+        Command::SetCoolDown {
+            action,
+            until: None,
+            reason: "calmer now".into(),
+        },
+    );
+    assert_eq!(cool_down(&w, LATER), []);
+    // Set again, then the action rescinded: it goes with the action.
+    w.run(
+        "alice",
+        Capacity::Administrator,
+        Command::SetCoolDown {
+            action,
+            until: Some(until),
+            reason: "heated again".into(),
+        },
+    );
+    assert_eq!(cool_down(&w, LATER), cooling);
+    w.run(
+        "alice",
+        Capacity::Administrator,
+        Command::RescindAction {
+            action,
+            reason: "taken in error".into(),
+        },
+    );
+    assert_eq!(cool_down(&w, LATER), []);
+    assert_eq!(w.index.restriction_count(), 0);
+}

@@ -37,7 +37,7 @@ fn world(fora: &[(&str, &str)]) -> World {
 }
 
 fn adapter(client: Client) -> Arc<dyn Adapter> {
-    Arc::new(GitHub { client })
+    Arc::new(GitHub::new(client))
 }
 
 fn bob_blocked_in_acme() -> Enforced {
@@ -230,5 +230,108 @@ fn github_unreachable_stops_the_pass() {
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(w.engine.store().enforced("github").unwrap(), []);
+}
+
+const REPOSITORY: &str = "github:quicwg/base-drafts";
+const LIMITS: &str = "/repos/quicwg/base-drafts/interaction-limits";
+
+/// An action's cool-down on a repository is its interaction limit: one
+/// `PUT` GitHub's description accepts, contributors only, for the shortest
+/// expiry that outlasts it; in the ledger; removed with one `DELETE` when
+/// the cool-down ends (the limit still as modpod set it), then forgotten.
+#[test]
+fn a_cool_down_is_the_repository_s_interaction_limit_until_it_ends() {
+    let mock = Recorder::start();
+    let github = adapter(mock.client());
+    let mut w = world(&[(REPOSITORY, "github-repository")]);
+    let action = w.act("bob", Measure::PublicAdmonishment, &[REPOSITORY]);
+    // Before any cool-down, the admonishment asks nothing of GitHub.
+    assert_eq!(w.reconcile(&github).unwrap(), Vec::<String>::new());
+    assert!(mock.log.lock().unwrap().is_empty());
+
+    let until = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
+    let until = until.round(jiff::Unit::Second).unwrap();
+    w.cool_down(action, Some(until));
+    // No limit on the repository yet: `{}`, as GitHub's description allows.
+    mock.answer_instead("GET", "{}");
+    let everyone = format!("everyone until {until}");
+    assert_eq!(
+        w.reconcile(&github).unwrap(),
+        [format!(
+            "quicwg/base-drafts: limited interactions to contributors only, {everyone} (action #{})",
+            action.0
+        )]
+    );
+    assert_eq!(
+        mock.calls(),
+        [call("GET", LIMITS, 200), call("PUT", LIMITS, 200)]
+    );
+    let put: serde_json::Value = serde_json::from_str(&mock.checked()[1].body).unwrap();
+    assert_eq!(
+        put,
+        serde_json::json!({"limit": "contributors_only", "expiry": "three_days"})
+    );
+    let limit = Enforced {
+        place: "quicwg/base-drafts".into(),
+        account: everyone.clone(),
+        kind: "interaction_limit".into(),
+        previous: None,
+    };
+    assert_eq!(w.engine.store().enforced("github").unwrap(), [limit]);
+
+    // In place as modpod set it: a second pass only reads.
+    let as_set = format!(
+        r#"{{"limit":"contributors_only","origin":"repository","expires_at":"{}"}}"#,
+        until + jiff::SignedDuration::from_hours(24)
+    );
+    mock.answer_instead("GET", &as_set);
+    assert_eq!(w.reconcile(&github).unwrap(), Vec::<String>::new());
+    assert_eq!(mock.calls()[2..], [call("GET", LIMITS, 200)]);
+
+    // Ended: the limit modpod set goes, and the ledger forgets it.
+    w.cool_down(action, None);
+    assert_eq!(
+        w.reconcile(&github).unwrap(),
+        [
+            "quicwg/base-drafts: removed the interaction limit: no action asks for a cool-down any more"
+        ]
+    );
+    assert_eq!(
+        mock.calls()[3..],
+        [call("GET", LIMITS, 200), call("DELETE", LIMITS, 204)]
+    );
+    assert_eq!(w.engine.store().enforced("github").unwrap(), []);
+    assert_eq!(w.reconcile(&github).unwrap(), Vec::<String>::new());
+    assert_eq!(mock.calls().len(), 5);
+}
+
+/// A stricter limit already there (GitHub's example: collaborators only)
+/// enforces the cool-down: nothing is set, and modpod, which did not set
+/// it, never removes it. A limit set on the owner (GitHub's 409) is a
+/// refusal that says so.
+#[test]
+fn a_stricter_limit_is_left_alone_and_an_owner_wide_one_is_a_refusal() {
+    let mock = Recorder::start();
+    let github = adapter(mock.client());
+    let mut w = world(&[(REPOSITORY, "github-repository")]);
+    let action = w.act("bob", Measure::PublicAdmonishment, &[REPOSITORY]);
+    let until = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(5);
+    w.cool_down(action, Some(until));
+    assert_eq!(w.reconcile(&github).unwrap(), Vec::<String>::new());
+    w.cool_down(action, None);
+    assert_eq!(w.reconcile(&github).unwrap(), Vec::<String>::new());
+    // Nothing of modpod's there, nothing wanted: not even read.
+    assert_eq!(mock.calls(), [call("GET", LIMITS, 200)]);
+
+    w.cool_down(action, Some(until));
+    mock.answer_instead("GET", "{}");
+    mock.prefer("PUT", 409);
+    let lines = w.reconcile(&github).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("quicwg/base-drafts: failed:") && lines[0].contains("409"),
+        "{lines:?}"
+    );
     assert_eq!(w.engine.store().enforced("github").unwrap(), []);
 }

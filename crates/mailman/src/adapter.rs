@@ -91,11 +91,13 @@ impl Adapter for Mailman {
         }
     }
 
-    fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
+    fn wants(&self, _place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
         match restrains {
             Restrains::Suspension => Some((BAN, None)),
             Restrains::Hold => Some((HOLD, None)),
-            Restrains::RateLimit { .. } => None,
+            // Rates are counted by the Postfix policy server; Mailman has
+            // no forum-wide cool-down.
+            Restrains::RateLimit { .. } | Restrains::CoolDown { .. } => None,
         }
     }
 

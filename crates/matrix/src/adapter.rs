@@ -108,11 +108,11 @@ impl Adapter for Matrix {
             .collect()
     }
 
-    fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
+    fn wants(&self, _place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
         match restrains {
             Restrains::Suspension => Some((BAN, None)),
             Restrains::Hold => Some((MUTE, None)),
-            Restrains::RateLimit { .. } => None,
+            Restrains::RateLimit { .. } | Restrains::CoolDown { .. } => None,
         }
     }
 

@@ -76,10 +76,27 @@ pub struct GitHubArgs {
     /// `github:ORG` blocks the person's GitHub accounts in ORG.
     #[arg(long, env = "MODPOD_GITHUB_URL")]
     pub github_url: Option<String>,
-    /// A token allowed to block users in those organisations (better given
-    /// in the environment).
+    /// A token allowed to block users in those organisations and to set
+    /// the interaction limits of the repositories (better given in the
+    /// environment).
     #[arg(long, env = "MODPOD_GITHUB_TOKEN", hide_env_values = true)]
     pub github_token: Option<String>,
+    /// Who may still interact with a repository (a forum of kind
+    /// `github-repository` named `github:OWNER/REPO`) while an action's
+    /// cool-down lasts: existing_users, contributors_only or
+    /// collaborators_only.
+    #[arg(long, env = "MODPOD_GITHUB_COOL_DOWN", default_value = "contributors_only",
+          value_parser = interaction_group)]
+    pub github_cool_down: modpod_github::InteractionGroup,
+}
+
+fn interaction_group(text: &str) -> Result<modpod_github::InteractionGroup, String> {
+    modpod_github::InteractionGroup::ALL
+        .into_iter()
+        .find(|g| g.as_str() == text)
+        .ok_or_else(|| {
+            format!("{text:?}: give existing_users, contributors_only or collaborators_only")
+        })
 }
 
 /// Software told by signed webhooks, for `serve` and `enforce`.
@@ -197,7 +214,10 @@ impl EnforceArgs {
                 status: Arc::default(),
                 at: format!("GitHub at {}", client.base()),
                 reconciler: Reconciler::new(
-                    Arc::new(modpod_github::GitHub { client }),
+                    Arc::new(modpod_github::GitHub {
+                        client,
+                        cool_down: self.github.github_cool_down,
+                    }),
                     OnDrift::Reapply,
                 ),
                 check: Box::new(move || checked.check().map(|_| ()).map_err(|e| e.to_string())),
@@ -366,6 +386,12 @@ impl modpod_server::enforcement::ForumSoftware for Driven {
 
     fn place_noun(&self) -> &'static str {
         self.adapter.place_noun()
+    }
+
+    fn enforces(&self, place: &str, action: &modpod_policy::model::Action) -> bool {
+        modpod_enforce::Restrains::all_of(action)
+            .iter()
+            .any(|r| self.adapter.wants(place, r).is_some())
     }
 
     fn wanted(

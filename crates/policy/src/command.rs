@@ -211,6 +211,15 @@ pub enum Command {
         action: ActionId,
         reason: String,
     },
+    /// Asks, as part of an action, that its fora cool down until `until`
+    /// (see [`CoolDown`]); `until: null` ends the cool-down now. Decided
+    /// like an amendment (ACT-3).
+    SetCoolDown {
+        action: ActionId,
+        #[serde(default)]
+        until: Option<Timestamp>,
+        reason: String,
+    },
     /// Records that a temporary action reached its end.
     ExpireAction {
         action: ActionId,
@@ -370,6 +379,7 @@ impl Command {
             AnswerConsultation => "answer_consultation",
             AmendAction => "amend_action",
             RescindAction => "rescind_action",
+            SetCoolDown => "set_cool_down",
             ExpireAction => "expire_action",
             RequestAnnouncement => "request_announcement",
             RecordLegacyAction => "record_legacy_action",

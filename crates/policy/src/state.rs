@@ -309,6 +309,21 @@ impl State {
                     a.status = ActionStatus::Expired { at: *at };
                 }
             }
+            Event::CoolDownSet {
+                action,
+                until,
+                at,
+                by,
+                ..
+            } => {
+                if let Some(a) = self.actions.get_mut(action) {
+                    a.cool_down = until.map(|until| CoolDown {
+                        until,
+                        set_at: *at,
+                        set_by: by.clone(),
+                    });
+                }
+            }
             Event::AnnouncementRequested { action } => {
                 self.announcement_requests.insert(*action);
             }

@@ -260,6 +260,18 @@ fn a_log_of_every_kind() -> Vec<Event> {
             Some("2026-04-15T00:00:00Z"),
         ),
     );
+    // The thread cools down for a week, then no longer.
+    for until in [Some("2026-04-10T00:00:00Z"), None] {
+        w.ok(
+            "alice",
+            Administrator,
+            Command::SetCoolDown {
+                action,
+                until: until.map(|t| t.parse().unwrap()),
+                reason: "the thread is heated".into(),
+            },
+        );
+    }
     w.ok(
         "carol",
         Participant,
@@ -570,7 +582,8 @@ fn log_1_a_newer_version_or_a_broken_one_is_refused_with_the_reason_another_spac
     // What cannot be read says which version it was read as.
     let err = Event::from_payload(r#"{"type":"unheard_of"}"#).unwrap_err();
     assert!(err.contains("version 1, upgraded"), "{err}");
-    let err = Event::from_payload(r#"{ "v": 2, "type": "unheard_of" }"#).unwrap_err();
+    let err =
+        Event::from_payload(&format!(r#"{{ "v": {VERSION}, "type": "unheard_of" }}"#)).unwrap_err();
     assert!(
         err.contains("unheard_of") && !err.contains("upgraded"),
         "{err}"

@@ -90,6 +90,7 @@ fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
         | Event::ActionAmended { action, .. }
         | Event::ActionRescinded { action, .. }
         | Event::ActionExpired { action, .. }
+        | Event::CoolDownSet { action, .. }
         | Event::AnnouncementRequested { action } => cited_by(state, *action),
         Event::AppealFiled { appeal } => of_appeal(appeal.action, appeal.report),
         Event::AppealDecided { appeal, .. } | Event::AppealEscalated { appeal, .. } => {

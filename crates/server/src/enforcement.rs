@@ -42,6 +42,12 @@ pub trait ForumSoftware: Send + Sync {
     fn place_noun(&self) -> &'static str {
         "list"
     }
+    /// Whether it enforces anything of `action` at `place` (an organisation
+    /// block, a repository's cool-down): where it does not, the action is
+    /// shown as recorded, not enforced there.
+    fn enforces(&self, _place: &str, _action: &modpod_policy::model::Action) -> bool {
+        true
+    }
     /// What should hold at `place` at `now`, each change with the action
     /// that asks for it.
     fn wanted(&self, state: &State, place: &str, now: Timestamp) -> BTreeMap<Change, ActionId>;

@@ -2733,3 +2733,81 @@ async fn appeal_1_a_reporter_disagrees_from_my_reports_with_a_report_closed_with
         assert!(!page.body.contains("GROUNDS-ERIN"), "{path}: {}", page.body);
     }
 }
+
+#[tokio::test]
+async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
+    let mut web = world().await;
+    for who in ["bob", "dave"] {
+        web.log_in(who).await;
+    }
+    let page = web.get(Some("alice"), "/actions/0").await;
+    assert!(
+        form_of(&page.body, "/actions/0/cool-down").is_some(),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("cool down until"), "{}", page.body);
+    // Not the subject, nor another forum's administrator.
+    for who in ["bob", "dave"] {
+        let page = web.get(Some(who), "/actions/0").await;
+        assert!(
+            form_of(&page.body, "/actions/0/cool-down").is_none(),
+            "{who}"
+        );
+    }
+    // A bad number of hours names the field and changes nothing.
+    let bad = web
+        .post(
+            "alice",
+            "/actions/0/cool-down",
+            &[
+                ("as", "administrator"),
+                ("hours", "soon"),
+                ("reason", "the thread is heated"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body.contains("Give a whole number of hours"),
+        "{}",
+        bad.body
+    );
+    let posted = web
+        .post(
+            "alice",
+            "/actions/0/cool-down",
+            &[
+                ("as", "administrator"),
+                ("hours", "36"),
+                ("reason", "the thread is heated"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let page = web.get(Some("alice"), "/actions/0").await;
+    assert!(
+        page.body.contains("its fora cool down until"),
+        "{}",
+        page.body
+    );
+    // No hours: it ends now.
+    let posted = web
+        .post(
+            "alice",
+            "/actions/0/cool-down",
+            &[
+                ("as", "administrator"),
+                ("hours", ""),
+                ("reason", "calmer now"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let page = web.get(Some("alice"), "/actions/0").await;
+    assert!(
+        !page.body.contains("its fora cool down until"),
+        "{}",
+        page.body
+    );
+}

@@ -11,9 +11,13 @@
 //! ```json
 //! {"type": "restriction.applied" | "restriction.lifted",
 //!  "data": {"forum": "wiki", "account": "email:bob@example.org",
-//!           "restriction": "suspend" | "hold" | "rate_limit",
+//!           "restriction": "suspend" | "hold" | "rate_limit" | "cool_down",
 //!           "rate": "2/3600s" (rate limits), "by": "action #12"}}
 //! ```
+//!
+//! A cool-down is the forum's, not one person's: its account is
+//! `everyone until <RFC 3339 time>`, and `"until"` says when it ends (the
+//! software lets only its established participants post until then).
 //!
 //! The same change sent again (a retry) has the same `webhook-id` and the
 //! same bytes (when it was sent is in the `webhook-timestamp` header), so a
@@ -37,6 +41,7 @@ use std::time::Duration;
 pub const SUSPEND: &str = "suspend";
 pub const HOLD: &str = "hold";
 pub const RATE_LIMIT: &str = "rate_limit";
+pub const COOL_DOWN: &str = "cool_down";
 
 /// One endpoint, receiving what changes on the fora of one kind.
 pub struct Webhooks {
@@ -172,7 +177,7 @@ impl Adapter for Webhooks {
     }
 
     fn kinds(&self) -> &'static [&'static str] {
-        &[SUSPEND, HOLD, RATE_LIMIT]
+        &[SUSPEND, HOLD, RATE_LIMIT, COOL_DOWN]
     }
 
     fn place(&self, forum: &Forum) -> Option<String> {
@@ -183,13 +188,14 @@ impl Adapter for Webhooks {
         person.identities.iter().map(|i| i.key()).collect()
     }
 
-    fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
+    fn wants(&self, _place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
         Some(match restrains {
             Restrains::Suspension => (SUSPEND, None),
             Restrains::Hold => (HOLD, None),
             Restrains::RateLimit { posts, per_seconds } => {
                 (RATE_LIMIT, Some(format!("{posts}/{per_seconds}s")))
             }
+            Restrains::CoolDown { .. } => (COOL_DOWN, None),
         })
     }
 
@@ -249,6 +255,9 @@ impl Adapter for Webhooks {
                 });
                 if let Some(rate) = value {
                     data["rate"] = rate.clone().into();
+                }
+                if let Some(until) = modpod_adapter::cool_down_until(account) {
+                    data["until"] = until.to_string().into();
                 }
                 ("restriction.applied", data, source.to_string())
             }

@@ -195,12 +195,14 @@ impl Adapter for Zulip {
             .collect()
     }
 
-    fn wants(&self, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
+    fn wants(&self, _place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)> {
         match restrains {
             Restrains::Suspension => Some((NO_POST, None)),
             // No moderation queue and no per-user rate in Zulip: the
             // decision API answers for these.
-            Restrains::Hold | Restrains::RateLimit { .. } => None,
+            // decision API answers for these. Zulip has no forum-wide
+            // cool-down that spares established participants.
+            Restrains::Hold | Restrains::RateLimit { .. } | Restrains::CoolDown { .. } => None,
         }
     }
 
@@ -439,13 +441,16 @@ mod tests {
     #[test]
     fn only_a_suspension_is_enforced_in_zulip() {
         let z = zulip();
-        assert_eq!(z.wants(&Restrains::Suspension), Some((NO_POST, None)));
-        assert_eq!(z.wants(&Restrains::Hold), None);
+        assert_eq!(
+            z.wants("tls", &Restrains::Suspension),
+            Some((NO_POST, None))
+        );
+        assert_eq!(z.wants("tls", &Restrains::Hold), None);
         let rate = Restrains::RateLimit {
             posts: 2,
             per_seconds: 3600,
         };
-        assert_eq!(z.wants(&rate), None);
+        assert_eq!(z.wants("tls", &rate), None);
         assert_eq!(z.kinds(), [NO_POST, DEACTIVATE]);
         assert_eq!(z.everywhere(), Some((ORGANISATION, DEACTIVATE)));
         assert_eq!(z.implied_by(NO_POST), None);

@@ -16,6 +16,46 @@ pub enum Restrains {
     Hold,
     /// At most `posts` posts per `per_seconds` seconds.
     RateLimit { posts: u32, per_seconds: u32 },
+    /// Not the subject's posts: the whole forum cools down until `until`
+    /// (an action's cool-down), taking posts only from its established
+    /// participants where the forum software can say so. A post is never
+    /// refused for it here.
+    CoolDown { until: Timestamp },
+}
+
+impl Restrains {
+    /// What a measure restrains, if anything enforceable: admonishments
+    /// restrict nothing, and `Measure::Other` is described in words that no
+    /// machine can enforce.
+    pub fn of(measure: &Measure) -> Option<Restrains> {
+        Some(match measure {
+            Measure::TemporarySuspension | Measure::IndefiniteSuspension => Restrains::Suspension,
+            Measure::ReviewAndApproval => Restrains::Hold,
+            Measure::RateLimit { posts, per_seconds } => Restrains::RateLimit {
+                posts: *posts,
+                per_seconds: *per_seconds,
+            },
+            _ => return None,
+        })
+    }
+
+    /// Everything an action asks the forum software for: what its measure
+    /// restrains, and its cool-down if it has one (whether in force or not).
+    pub fn all_of(action: &Action) -> Vec<Restrains> {
+        let cool_down = action
+            .cool_down
+            .as_ref()
+            .map(|c| Restrains::CoolDown { until: c.until });
+        Restrains::of(&action.terms.measure)
+            .into_iter()
+            .chain(cool_down)
+            .collect()
+    }
+
+    /// Whether it restrains the forum as a whole rather than its subject.
+    pub fn forum_wide(&self) -> bool {
+        matches!(self, Restrains::CoolDown { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,26 +69,38 @@ pub(crate) struct Restriction {
 
 impl Restriction {
     /// The restriction an action imposes, if it is in force and restricts
-    /// posting. Admonishments restrict nothing, and `Measure::Other` is
-    /// described in words that no machine can enforce.
+    /// posting ([`Restrains::of`]).
     pub(crate) fn of(action: &Action) -> Option<Restriction> {
         if !action.in_force() {
             return None;
         }
-        let restrains = match action.terms.measure {
-            Measure::TemporarySuspension | Measure::IndefiniteSuspension => Restrains::Suspension,
-            Measure::ReviewAndApproval => Restrains::Hold,
-            Measure::RateLimit { posts, per_seconds } => {
-                Restrains::RateLimit { posts, per_seconds }
-            }
-            _ => return None,
-        };
+        let restrains = Restrains::of(&action.terms.measure)?;
         Some(Restriction {
             source: Source::Action(action.id),
             restrains,
             fora: action.terms.fora.clone().into_boxed_slice(),
             starts_at: action.terms.starts_at,
             ends_at: action.terms.ends_at,
+        })
+    }
+
+    /// The cool-down an action asks for, while the action is in force (from
+    /// when it was set, or the action's start if later, to its end).
+    pub(crate) fn cool_down_of(action: &Action) -> Option<Restriction> {
+        let cool_down = action.cool_down.as_ref().filter(|_| action.in_force())?;
+        Some(Restriction {
+            source: Source::Action(action.id),
+            restrains: Restrains::CoolDown {
+                until: cool_down.until,
+            },
+            fora: action.terms.fora.clone().into_boxed_slice(),
+            starts_at: cool_down.set_at.max(action.terms.starts_at),
+            ends_at: Some(
+                action
+                    .terms
+                    .ends_at
+                    .map_or(cool_down.until, |end| end.min(cool_down.until)),
+            ),
         })
     }
 

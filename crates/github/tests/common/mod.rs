@@ -82,6 +82,9 @@ pub struct Recorder {
     pub log: Arc<Mutex<Vec<Exchange>>>,
     /// `Prefer: code=NNN` to add to the requests of a method.
     pub prefer: Arc<Mutex<Vec<(String, u16)>>>,
+    /// A body to answer a method's successful requests with instead of
+    /// Prism's example (another the description allows).
+    pub instead: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 /// What the proxy thread shares with the test.
@@ -90,6 +93,7 @@ struct Shared {
     agent: ureq::Agent,
     log: Arc<Mutex<Vec<Exchange>>>,
     prefer: Arc<Mutex<Vec<(String, u16)>>>,
+    instead: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Recorder {
@@ -106,11 +110,13 @@ impl Recorder {
                 .into(),
             log: Arc::new(Mutex::new(Vec::new())),
             prefer: Arc::new(Mutex::new(Vec::new())),
+            instead: Arc::new(Mutex::new(Vec::new())),
         };
         let recorder = Recorder {
             url,
             log: Arc::clone(&shared.log),
             prefer: Arc::clone(&shared.prefer),
+            instead: Arc::clone(&shared.instead),
         };
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -133,10 +139,20 @@ impl Recorder {
         prefer.push((method.to_owned(), code));
     }
 
+    /// From now on, answers `method` requests that Prism accepted (2xx)
+    /// with `body` instead of its example: the test gives one that GitHub's
+    /// description allows too (the proxy does not check it).
+    pub fn answer_instead(&self, method: &str, body: &str) {
+        let mut instead = self.instead.lock().unwrap();
+        instead.retain(|(m, _)| m != method);
+        instead.push((method.to_owned(), body.to_owned()));
+    }
+
     /// From now on, lets Prism answer `method` requests with its first
     /// documented response again.
     pub fn prefer_first(&self, method: &str) {
         self.prefer.lock().unwrap().retain(|(m, _)| m != method);
+        self.instead.lock().unwrap().retain(|(m, _)| m != method);
     }
 
     /// Every exchange so far, after checking that Prism accepted each
@@ -259,7 +275,17 @@ fn forward(shared: &Shared, stream: TcpStream) -> Option<()> {
         }
         out.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap_or("")));
     }
-    let answer = response.body_mut().read_to_vec().unwrap_or_default();
+    let mut answer = response.body_mut().read_to_vec().unwrap_or_default();
+    if (200..300).contains(&status)
+        && let Some((_, body)) = shared
+            .instead
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(m, _)| *m == method)
+    {
+        answer = body.clone().into_bytes();
+    }
     out.push_str(&format!(
         "content-length: {}\r\nconnection: close\r\n\r\n",
         answer.len()

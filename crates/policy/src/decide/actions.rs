@@ -161,6 +161,49 @@ pub(super) fn rescind_action(cx: &mut Cx, action: &ActionId, reason: &str) -> Re
     Ok(())
 }
 
+/// Decides [`Command::SetCoolDown`](crate::Command::SetCoolDown): whoever
+/// may amend the action (ACT-3) may have its fora cool down, for no longer
+/// than the action lasts, or end the cool-down.
+pub(super) fn set_cool_down(
+    cx: &mut Cx,
+    action: &ActionId,
+    until: &Option<Timestamp>,
+    reason: &str,
+) -> Result<(), Refusal> {
+    let a = changeable(cx, *action)?;
+    text("reason", reason, 10_000)?;
+    match until {
+        Some(until) if *until <= cx.now => {
+            return Err(Refusal::invalid("until", "must be in the future"));
+        }
+        Some(until) if a.terms.ends_at.is_some_and(|end| *until > end) => {
+            return Err(Refusal::invalid(
+                "until",
+                format!(
+                    "must not be after the action's end ({})",
+                    a.terms.ends_at.unwrap_or(*until)
+                ),
+            ));
+        }
+        None if a.cooling_until(cx.now).is_none() => {
+            return Err(Refusal::out_of_order(
+                Requirement::Act1,
+                format!("{action} asks for no cool-down now"),
+            ));
+        }
+        _ => {}
+    }
+    cx.emit(Event::CoolDownSet {
+        action: *action,
+        until: *until,
+        at: cx.now,
+        by: cx.me().clone(),
+        as_capacity: cx.capacity(),
+        reason: reason.to_owned(),
+    });
+    Ok(())
+}
+
 /// Decides [`Command::ExpireAction`](crate::Command::ExpireAction).
 pub(super) fn expire_action(cx: &mut Cx, action: &ActionId) -> Result<(), Refusal> {
     use Capacity::System;

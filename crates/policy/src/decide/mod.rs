@@ -171,6 +171,11 @@ pub fn decide(
         Command::RescindAction { action, reason } => {
             actions::rescind_action(&mut cx, action, reason)?
         }
+        Command::SetCoolDown {
+            action,
+            until,
+            reason,
+        } => actions::set_cool_down(&mut cx, action, until, reason)?,
         Command::ExpireAction { action } => actions::expire_action(&mut cx, action)?,
         Command::RequestAnnouncement { action } => actions::request_announcement(&mut cx, action)?,
         Command::RecordLegacyAction {

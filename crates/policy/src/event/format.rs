@@ -14,7 +14,7 @@ use super::Event;
 use serde_json::{Map, Value};
 
 /// The version this code writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The version an unversioned payload is.
 const UNVERSIONED: u32 = 1;
@@ -82,6 +82,7 @@ impl Event {
 
 /// Upgrades an event of version `from` to version `from + 1`.
 fn upgrade(from: u32, event: &mut Map<String, Value>) {
+    // Version 3 added a kind of event: a version 2 payload reads as it is.
     if from == UNVERSIONED {
         upgrade_from_1(event);
     }

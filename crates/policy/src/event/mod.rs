@@ -176,6 +176,15 @@ pub enum Event {
         action: ActionId,
         at: Timestamp,
     },
+    /// An action's fora cool down until `until`, or stop (`None`).
+    CoolDownSet {
+        action: ActionId,
+        until: Option<Timestamp>,
+        at: Timestamp,
+        by: PersonId,
+        as_capacity: Capacity,
+        reason: String,
+    },
     AnnouncementRequested {
         action: ActionId,
     },
@@ -296,6 +305,7 @@ kinds!(
     ActionAmended => "action_amended",
     ActionRescinded => "action_rescinded",
     ActionExpired => "action_expired",
+    CoolDownSet => "cool_down_set",
     AnnouncementRequested => "announcement_requested",
     AppealFiled => "appeal_filed",
     ReportReopened => "report_reopened",

@@ -52,6 +52,7 @@ impl From<&NewAction> for Action {
             status: ActionStatus::InForce,
             amendments: Vec::new(),
             consultations: Vec::new(),
+            cool_down: None,
         }
     }
 }

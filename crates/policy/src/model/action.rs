@@ -150,6 +150,23 @@ pub struct Action {
     pub status: ActionStatus,
     pub amendments: Vec<Amendment>,
     pub consultations: Vec<Consultation>,
+    /// The forum-wide cool-down the action asks for, if any (set by
+    /// `set_cool_down`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cool_down: Option<CoolDown>,
+}
+
+/// A cool-down of an action's fora: until `until`, they take posts only
+/// from their established participants, where the forum software can say
+/// so (a GitHub repository's interaction limit). It names no one: it is the
+/// minimal forum-wide measure an action can ask for beside what it does to
+/// its subject ("automated rate limiting mechanisms", ACT-1), and it ends
+/// with the action, or at `until`, whichever comes first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoolDown {
+    pub until: Timestamp,
+    pub set_at: Timestamp,
+    pub set_by: PersonId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +240,12 @@ impl Action {
     /// The first moment the action no longer restricts anyone, if it is in force.
     pub fn in_force(&self) -> bool {
         matches!(self.status, ActionStatus::InForce)
+    }
+
+    /// The end of the cool-down of its fora, if one applies at `now`.
+    pub fn cooling_until(&self, now: Timestamp) -> Option<Timestamp> {
+        let c = self.cool_down.as_ref()?;
+        (self.in_force() && now < c.until).then_some(c.until)
     }
 }
 

@@ -1011,3 +1011,67 @@ fn act_1_an_action_restricts_from_its_start_until_its_end_while_in_force() {
     w.ok("alice", Administrator, rescind(id));
     assert_eq!(applying(&w, "2026-03-05T00:00:00Z"), []);
 }
+
+#[test]
+fn act_1_an_action_cools_its_fora_down_for_no_longer_than_it_lasts_decided_like_an_amendment() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let a = w.take(
+        "alice",
+        Administrator,
+        suspend_until("carol", &["tls@"], "2026-04-01T00:00:00Z"),
+    );
+    let cool = |until: Option<&str>| Command::SetCoolDown {
+        action: a,
+        until: until.map(ts),
+        reason: "the thread is heated".into(),
+    };
+    // Not in the past, nor beyond the action.
+    let r = w.refused("alice", Administrator, cool(Some("2026-03-01T09:00:00Z")));
+    assert_eq!(r.requirement(), "INPUT");
+    assert_says(&r, "until: must be in the future");
+    let r = w.refused("alice", Administrator, cool(Some("2026-04-02T00:00:00Z")));
+    assert_says(&r, "until: must not be after the action's end");
+    // Nothing to end yet.
+    let r = w.refused("alice", Administrator, cool(None));
+    assert_eq!(r.requirement(), "ACT-1");
+    // Only whoever may amend the action (ACT-3): not another forum's
+    // administrator, nor its subject.
+    let r = w.refused("dave", Administrator, cool(Some("2026-03-08T00:00:00Z")));
+    assert_eq!(r.requirement(), "ACT-3");
+    w.refused(
+        "carol",
+        Capacity::Participant,
+        cool(Some("2026-03-08T00:00:00Z")),
+    );
+
+    let events = w.ok("alice", Administrator, cool(Some("2026-03-08T00:00:00Z")));
+    assert_eq!(
+        events,
+        [Event::CoolDownSet {
+            action: a,
+            until: Some(ts("2026-03-08T00:00:00Z")),
+            at: ts(NOW),
+            by: p("alice"),
+            as_capacity: Administrator,
+            reason: "the thread is heated".into(),
+        }]
+    );
+    let action = w.action(a);
+    assert_eq!(
+        action.cooling_until(ts(NOW)),
+        Some(ts("2026-03-08T00:00:00Z"))
+    );
+    assert_eq!(action.cooling_until(ts("2026-03-08T00:00:00Z")), None);
+    // Ended early, it no longer applies; the action still does.
+    w.later_hours(1);
+    w.ok("alice", Administrator, cool(None));
+    assert_eq!(w.action(a).cooling_until(w.now), None);
+    assert!(w.action(a).in_force());
+    // Set again, it goes with the action.
+    w.ok("alice", Administrator, cool(Some("2026-03-08T00:00:00Z")));
+    w.ok("alice", Administrator, rescind(a));
+    assert_eq!(w.action(a).cooling_until(w.now), None);
+    let r = w.refused("alice", Administrator, cool(Some("2026-03-08T00:00:00Z")));
+    assert_eq!(r.requirement(), "ACT-3");
+}

@@ -16,7 +16,7 @@ use crate::http::App;
 use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use minijinja::{Value, context};
 use modpod_policy::ids::{ActionId, ForumId, PersonId};
 use modpod_policy::model::*;
@@ -92,10 +92,10 @@ fn enforcement(
             .iter()
             .map(|forum| {
                 let place = state.fora.get(forum).and_then(|f| {
-                    software
-                        .iter()
-                        .enumerate()
-                        .find_map(|(i, sw)| Some((i, sw.place(f)?)))
+                    software.iter().enumerate().find_map(|(i, sw)| {
+                        let place = sw.place(f).filter(|p| sw.enforces(p, action))?;
+                        Some((i, place))
+                    })
                 });
                 (forum.clone(), place)
             })
@@ -350,6 +350,7 @@ fn action_page(
         announced => state.announcement_requests.contains(&id),
         rescind => rescind.map(Capacity::as_str),
         amend => amend.map(Capacity::as_str),
+        cooling_until => action.cooling_until(now).map(|t| t.to_string()),
         consult => consult,
         consult_first => consult_first,
         answerable => answerable,
@@ -380,7 +381,8 @@ pub(super) async fn page(
     .await
 }
 
-const FIELDS: [(&str, &str); 8] = [
+const FIELDS: [(&str, &str); 9] = [
+    ("until", "hours"),
     ("measure", "measure"),
     ("measure.description", "description"),
     ("fora", "fora"),
@@ -391,7 +393,11 @@ const FIELDS: [(&str, &str); 8] = [
     ("consultation", "answer"),
 ];
 
-/// `POST /actions/{id}/{rescind|amend|consult|answer}`.
+/// The longest cool-down the page asks for, in hours (GitHub's longest
+/// interaction limit, six months).
+const MAX_COOL_DOWN_HOURS: i64 = 24 * 183;
+
+/// `POST /actions/{id}/{rescind|amend|consult|answer|cool-down}`.
 pub(super) async fn step(
     Extract(app): Extract<App>,
     Path((id, step)): Path<(String, String)>,
@@ -426,6 +432,35 @@ pub(super) async fn step(
                 }),
                 _ => None,
             };
+            (form::capacity(&form, &mut problems), command)
+        }
+        "cool-down" => {
+            problems.required(&form, "reason");
+            // No hours: the cool-down ends now.
+            let hours = form.trimmed("hours");
+            let until = if hours.is_empty() {
+                Some(None)
+            } else {
+                match hours.parse::<i64>() {
+                    Ok(h) if (1..=MAX_COOL_DOWN_HOURS).contains(&h) => {
+                        Some(Some(now + SignedDuration::from_hours(h)))
+                    }
+                    _ => {
+                        problems.field(
+                            "hours",
+                            format!(
+                                "Give a whole number of hours, from 1 to {MAX_COOL_DOWN_HOURS}, or none to end the cool-down."
+                            ),
+                        );
+                        None
+                    }
+                }
+            };
+            let command = until.map(|until| Command::SetCoolDown {
+                action,
+                until,
+                reason: form.get("reason").to_owned(),
+            });
             (form::capacity(&form, &mut problems), command)
         }
         "consult" => {

@@ -90,6 +90,7 @@ fn action_of(state: &State, event: &Event) -> Option<ActionId> {
         | Event::ActionAmended { action, .. }
         | Event::ActionRescinded { action, .. }
         | Event::ActionExpired { action, .. }
+        | Event::CoolDownSet { action, .. }
         | Event::AnnouncementRequested { action } => Some(*action),
         Event::AppealFiled { appeal } => appeal.action,
         Event::AppealDecided { appeal, .. } | Event::AppealEscalated { appeal, .. } => {
@@ -173,6 +174,10 @@ fn what(state: &State, event: &Event, handler: bool) -> Option<String> {
         ),
         Event::ActionRescinded { action, .. } => format!("Action #{} rescinded", action.0),
         Event::ActionExpired { action, .. } => format!("Action #{} ended", action.0),
+        Event::CoolDownSet { action, until, .. } => match until {
+            Some(until) => format!("Action #{}: its fora cool down until {until}", action.0),
+            None => format!("Action #{}: the cool-down of its fora ended", action.0),
+        },
         Event::AnnouncementRequested { action } => {
             format!(
                 "Action #{}: its announcement requested (NOTIFY-3)",
