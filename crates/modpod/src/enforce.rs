@@ -53,14 +53,15 @@ pub struct MatrixArgs {
 /// How to reach Zulip, for `serve` and `enforce`.
 #[derive(clap::Args, Clone)]
 pub struct ZulipArgs {
-    /// A Zulip organisation (10.0 or later), e.g. https://zulip.example.org:
+    /// A Zulip organisation (6.0 or later), e.g. https://zulip.example.org:
     /// a suspension from a chat forum named `zulip:CHANNEL` stops the person
-    /// posting there (through the channel's `modpod: may post in #CHANNEL`
-    /// group, prepared once per channel).
+    /// posting there (from Zulip 10.0 through the channel's `modpod: may post
+    /// in #CHANNEL` group, prepared once per channel; before it by removal
+    /// from a private channel, and a public channel is refused).
     #[arg(long, env = "MODPOD_ZULIP_URL")]
     pub zulip_url: Option<String>,
-    /// The email of the administrator account modpod acts as (not a bot:
-    /// bots cannot read user groups).
+    /// The email of the administrator account modpod acts as (from Zulip
+    /// 10.0 not a bot: bots cannot read user groups).
     #[arg(long, env = "MODPOD_ZULIP_EMAIL")]
     pub zulip_email: Option<String>,
     /// That account's API key (better given in the environment).

@@ -17,6 +17,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// role-based `stream_post_policy` exists.
 pub const CAN_SEND_MESSAGE_GROUP_LEVEL: u32 = 333;
 
+/// The feature level (Zulip 6.0) from which a channel can be read by its ID
+/// (`GET /streams/{stream_id}`), which modpod needs to learn whether a
+/// channel is private and who may post in it.
+pub const CHANNEL_BY_ID_LEVEL: u32 = 132;
+
 /// How the names of modpod's posting groups start: `modpod: may post in #Denmark`.
 pub const POSTING_GROUP_PREFIX: &str = "modpod: may post in #";
 
@@ -48,12 +53,42 @@ pub enum PostingPermission {
     Policy(u8),
 }
 
+/// What `stream_post_policy` (servers before feature level 333) lets post,
+/// in words: 1 anyone, 2 administrators, 3 full members (not new members),
+/// 4 administrators and moderators.
+pub fn stream_post_policy_words(policy: u8) -> &'static str {
+    match policy {
+        1 => "anyone may post",
+        2 => "only administrators may post",
+        3 => "only full members may post, not new members",
+        4 => "only administrators and moderators may post",
+        _ => "a value Zulip does not document",
+    }
+}
+
 /// A channel ("stream" in the API), as far as modpod needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Channel {
     pub stream_id: u64,
     pub name: String,
+    /// A private ("invite-only") channel. Absent from an answer, a channel
+    /// counts as public: modpod then refuses to rely on removal from it.
+    pub invite_only: bool,
+    /// A web-public channel (public, and readable without an account).
+    pub is_web_public: bool,
     pub posting: PostingPermission,
+}
+
+impl Channel {
+    /// Whether removing a user from the channel stops them posting there:
+    /// only in a private channel. Zulip lets anyone but a guest post in a
+    /// public channel without being subscribed, and anyone, guests
+    /// included, in a web-public one (`access_stream_for_send_message` in
+    /// `zerver/lib/streams.py`); and anyone but a guest may subscribe to a
+    /// public channel again at will (Zulip's help, "Public channels").
+    pub fn removal_stops_posting(&self) -> bool {
+        self.invite_only && !self.is_web_public
+    }
 }
 
 /// A user group, as listed by `GET /user_groups`.
@@ -154,6 +189,24 @@ struct Unsubscribed {
 }
 
 #[derive(Deserialize)]
+struct Subscribed {
+    /// Keyed by user ID (Zulip API email before feature level 289): the
+    /// names of the channels each user was subscribed to by the request.
+    #[serde(default)]
+    subscribed: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct SubscribersAnswer {
+    subscribers: Vec<u64>,
+}
+
+#[derive(Deserialize)]
+struct OwnUser {
+    user_id: u64,
+}
+
+#[derive(Deserialize)]
 struct ChannelAnswer {
     stream: ChannelFields,
 }
@@ -162,6 +215,10 @@ struct ChannelAnswer {
 struct ChannelFields {
     stream_id: u64,
     name: String,
+    #[serde(default)]
+    invite_only: bool,
+    #[serde(default)]
+    is_web_public: bool,
     #[serde(default)]
     can_send_message_group: Option<GroupSetting>,
     #[serde(default)]
@@ -216,6 +273,15 @@ impl Client {
         Ok(*self
             .feature_level
             .get_or_init(|| settings.zulip_feature_level))
+    }
+
+    /// The ID of the user whose credentials this client uses
+    /// (`GET /users/me`): a check that they are accepted.
+    pub fn own_user_id(&self) -> Result<u64, ZulipError> {
+        let operation = "read modpod's own Zulip account";
+        let (status, map) = self.call(operation, Method::Get, "/api/v1/users/me", None)?;
+        let answer: OwnUser = wire::fields(operation, status, map)?;
+        Ok(answer.user_id)
     }
 
     /// Whether the user's account is active (not deactivated).
@@ -330,6 +396,46 @@ impl Client {
         Ok(!answer.removed.is_empty())
     }
 
+    /// Subscribes the user to the channel named `stream_name`
+    /// (`POST /users/me/subscriptions` with `principals`). Whether they were
+    /// subscribed by it: `false` if they already were.
+    ///
+    /// Zulip creates a channel of that name if there is none (a public one,
+    /// since this call asks for nothing else), so callers pass the name
+    /// Zulip has just given for the channel's ID. Before feature level 349
+    /// only a subscriber may add someone to a private channel, so modpod's
+    /// account must be subscribed to it; Zulip refuses with "Unable to
+    /// access channel" otherwise.
+    pub fn subscribe(&self, stream_name: &str, user_id: u64) -> Result<bool, ZulipError> {
+        let operation = format!("subscribe user {user_id} to #{stream_name}");
+        let body = wire::form(&[
+            (
+                "subscriptions",
+                json(&[serde_json::json!({ "name": stream_name })]),
+            ),
+            ("principals", json(&[user_id])),
+        ]);
+        let (status, map) = self.call(
+            &operation,
+            Method::Post,
+            "/api/v1/users/me/subscriptions",
+            Some(body),
+        )?;
+        let answer: Subscribed = wire::fields(&operation, status, map)?;
+        Ok(answer.subscribed.values().any(|names| !names.is_empty()))
+    }
+
+    /// The IDs of the active users subscribed to the channel
+    /// (`GET /streams/{stream_id}/members`; administrators may read it for
+    /// private channels they are not subscribed to).
+    pub fn subscribers(&self, stream_id: u64) -> Result<Vec<u64>, ZulipError> {
+        let operation = format!("read the subscribers of channel {stream_id}");
+        let path = format!("/api/v1/streams/{stream_id}/members");
+        let (status, map) = self.call(&operation, Method::Get, &path, None)?;
+        let answer: SubscribersAnswer = wire::fields(&operation, status, map)?;
+        Ok(answer.subscribers)
+    }
+
     /// The channel with this ID (`GET /streams/{stream_id}`, Zulip 6.0 and
     /// later), with who may post in it.
     pub fn channel(&self, stream_id: u64) -> Result<Channel, ZulipError> {
@@ -357,6 +463,8 @@ impl Client {
         Ok(Channel {
             stream_id: fields.stream_id,
             name: fields.name,
+            invite_only: fields.invite_only,
+            is_web_public: fields.is_web_public,
             posting,
         })
     }
@@ -839,6 +947,40 @@ mod tests {
             })
             .to_string(),
             r#"{"direct_members":[10],"direct_subgroups":[]}"#
+        );
+    }
+
+    #[test]
+    fn only_removal_from_a_private_channel_stops_posting() {
+        let channel = |invite_only, is_web_public| Channel {
+            stream_id: 7,
+            name: "Denmark".into(),
+            invite_only,
+            is_web_public,
+            posting: PostingPermission::Policy(1),
+        };
+        assert!(channel(true, false).removal_stops_posting());
+        assert!(!channel(false, false).removal_stops_posting());
+        assert!(!channel(false, true).removal_stops_posting());
+        // Not a combination Zulip allows; public wins.
+        assert!(!channel(true, true).removal_stops_posting());
+    }
+
+    #[test]
+    fn a_channel_without_its_privacy_counts_as_public() {
+        let fields: Result<ChannelAnswer, _> = serde_json::from_str(
+            r#"{"stream":{"stream_id":7,"name":"Denmark","stream_post_policy":2}}"#,
+        );
+        let fields = fields.map(|a| a.stream);
+        assert!(
+            matches!(&fields, Ok(f) if !f.invite_only && !f.is_web_public && f.stream_post_policy == Some(2)),
+            "{:?}",
+            fields.as_ref().err()
+        );
+        assert_eq!(stream_post_policy_words(2), "only administrators may post");
+        assert_eq!(
+            stream_post_policy_words(9),
+            "a value Zulip does not document"
         );
     }
 

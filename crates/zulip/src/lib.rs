@@ -1,8 +1,10 @@
 //! A small blocking client for the part of Zulip's REST API that modpod
 //! drives: deactivating and reactivating users, removing a user from a
-//! channel, and stopping one user from posting in one channel; and
-//! [`Zulip`], modpod's adapter for Zulip (`modpod_adapter::Adapter`), which
-//! enforces suspensions in channels through it (see [`adapter`]).
+//! channel and subscribing them again, and stopping one user from posting
+//! in one channel; and [`Zulip`], modpod's adapter for Zulip
+//! (`modpod_adapter::Adapter`), which enforces suspensions in channels
+//! through it (see [`adapter`]: the posting group from Zulip 10.0, removal
+//! from a private channel before it).
 //!
 //! The requests are described, with Zulip's documentation as the source, in
 //! `crates/zulip/openapi/zulip.yaml`; `tests/prism.rs` checks every call
@@ -55,10 +57,14 @@
 //!   not a bot's, for these calls;
 //! - before feature level 333 the only setting is `stream_post_policy`, a role
 //!   (anyone, full members, moderators, administrators) for everyone: one
-//!   user cannot be stopped from posting in one channel, and the calls fail
-//!   with [`ZulipError::Unsupported`]. modpod's remaining tools there are
-//!   [`Client::unsubscribe`] (which a user can undo in a public channel) and
-//!   [`Client::deactivate`].
+//!   user cannot be stopped from posting in one channel by it, and the calls
+//!   above fail with [`ZulipError::Unsupported`]. There modpod removes the
+//!   user from the channel ([`Client::unsubscribe`], undone by
+//!   [`Client::subscribe`], read with [`Client::subscribers`]), which stops
+//!   their posting only in a private channel ([`Channel::removal_stops_posting`]:
+//!   anyone but a guest may post in a public channel unsubscribed, and
+//!   subscribe to it again), and refuses public channels (see [`adapter`]);
+//!   and [`Client::deactivate`] for a suspension from every channel.
 
 pub mod adapter;
 mod client;
@@ -68,7 +74,8 @@ mod wire;
 pub use adapter::Zulip;
 
 pub use client::{
-    CAN_SEND_MESSAGE_GROUP_LEVEL, Channel, Client, GroupSetting, POSTING_GROUP_PREFIX,
-    PostingChange, PostingPermission, UserGroup, posting_group_name,
+    CAN_SEND_MESSAGE_GROUP_LEVEL, CHANNEL_BY_ID_LEVEL, Channel, Client, GroupSetting,
+    POSTING_GROUP_PREFIX, PostingChange, PostingPermission, UserGroup, posting_group_name,
+    stream_post_policy_words,
 };
 pub use error::ZulipError;

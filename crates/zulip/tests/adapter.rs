@@ -14,7 +14,11 @@
 //!
 //! The examples: `hamlet@zulip.com` is user 10; channel `Denmark` is
 //! channel 7, whose posting permission is modpod's group 31 with direct
-//! members 10 and 12 (example `user-10-removed`: 12 only).
+//! members 10 and 12 (example `user-10-removed`: 12 only), and whose
+//! subscribers are 10 and 12 (likewise `user-10-removed`: 12 only). The
+//! server is at feature level 400 (example `zulip-9`: 278, before posting
+//! groups), and the channel public (examples `prepared-private`, and on a
+//! Zulip 9 server `zulip-9-private` and `zulip-9-public`).
 //!
 //! Needs MODPOD_TEST_ZULIP_URL, Prism's URL:
 //!
@@ -102,7 +106,8 @@ impl Mock {
     }
 
     /// From now on, ask Prism for `prefer` (`example=NAME`, `code=400`) on
-    /// `method` requests whose path starts with `prefix`.
+    /// `method` requests whose path starts with `prefix` (and with no longer
+    /// prefix of another rule).
     fn prefer(&self, method: &str, prefix: &str, prefer: &str) {
         let mut rules = self.rules.lock().unwrap();
         rules.retain(|(m, p, _)| !(m == method && p == prefix));
@@ -159,7 +164,7 @@ fn write(method: &str, target: &str, body: &str) -> (String, String, String) {
 }
 
 /// Serves one connection: reads requests (HTTP/1.1, kept alive), forwards
-/// each to Prism with the `Prefer` header of the first rule that matches,
+/// each to Prism with the `Prefer` header of the rule that matches it best,
 /// records the exchange and answers with Prism's status and body.
 fn serve(
     connection: TcpStream,
@@ -207,11 +212,15 @@ fn serve(
         if reader.read_exact(&mut body).is_err() {
             return;
         }
+        // The rule of the longest matching prefix: one for
+        // `/api/v1/streams/7/members` is not overridden by one for
+        // `/api/v1/streams/7`.
         let prefer = rules
             .lock()
             .unwrap()
             .iter()
-            .find(|(m, p, _)| *m == method && target.starts_with(p.as_str()))
+            .filter(|(m, p, _)| *m == method && target.starts_with(p.as_str()))
+            .max_by_key(|(_, p, _)| p.len())
             .map(|(_, _, prefer)| prefer.clone());
 
         let url = format!("{upstream}{target}");
@@ -504,42 +513,385 @@ fn a_channel_not_prepared_is_a_refusal_naming_what_to_do() {
     mock.all_valid();
 }
 
-/// A server before Zulip 10.0 cannot stop one user posting in one channel:
-/// every channel is a refusal saying so, and so is the start-up check.
+fn asked(mock: &Mock) -> Vec<String> {
+    mock.exchanges().into_iter().map(|e| e.target).collect()
+}
+
+/// A Zulip 9 server (feature level 278, before posting groups) with
+/// `Denmark` a private channel.
+fn zulip_9_private(mock: &Mock) {
+    mock.prefer("GET", "/api/v1/server_settings", "example=zulip-9");
+    mock.prefer("GET", "/api/v1/streams/7", "example=zulip-9-private");
+    mock.prefer("GET", "/api/v1/streams/7/members", "example=subscribed");
+    mock.prefer("POST", "/api/v1/users/me/subscriptions", "example=zulip-9");
+}
+
+const UNSUBSCRIBE_10: &str = "subscriptions=%5B%22Denmark%22%5D&principals=%5B10%5D";
+const SUBSCRIBE_10: &str =
+    "subscriptions=%5B%7B%22name%22%3A%22Denmark%22%7D%5D&principals=%5B10%5D";
+
+/// Before Zulip 10.0, a suspension in a private channel removes the user
+/// from it (only subscribers may post in a private channel), and only
+/// that: no user group is read or changed. The ledger keeps that they were
+/// subscribed; once Zulip has them out, a second reconcile changes nothing;
+/// rescinding the suspension subscribes them again (a refusal of that says
+/// what to do, and nothing is forgotten until it succeeds). Every request is
+/// one Prism accepts.
 #[test]
-fn a_server_before_zulip_10_is_a_refusal() {
+fn before_zulip_10_a_suspension_removes_the_user_from_a_private_channel_until_it_is_rescinded() {
+    let mock = Mock::start();
+    zulip_9_private(&mock);
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [format!(
+            "Denmark: removed {HAMLET} from the private channel, so they cannot post (action #{})",
+            suspension.0
+        )]
+    );
+    assert_eq!(
+        mock.writes(),
+        [write(
+            "DELETE",
+            "/api/v1/users/me/subscriptions",
+            UNSUBSCRIBE_10
+        )]
+    );
+    assert_eq!(
+        ledger(&mut w),
+        [Enforced {
+            place: "Denmark".into(),
+            account: HAMLET.into(),
+            kind: "no_post".into(),
+            previous: Some("subscribed".into()),
+        }]
+    );
+    let asked = asked(&mock);
+    assert!(
+        asked.contains(&"/api/v1/streams/7/members".to_owned()),
+        "{asked:?}"
+    );
+    assert!(
+        !asked.iter().any(|t| t.starts_with("/api/v1/user_groups")),
+        "{asked:?}"
+    );
+
+    // Zulip now has user 10 out of the channel.
+    mock.prefer(
+        "GET",
+        "/api/v1/streams/7/members",
+        "example=user-10-removed",
+    );
+    assert_eq!(w.reconcile(&zulip).unwrap(), Vec::<String>::new());
+    assert_eq!(mock.writes().len(), 1, "{:?}", mock.writes());
+
+    w.rescind(suspension);
+    // modpod's account is not subscribed to the private channel: Zulip
+    // refuses to add anyone to it.
+    mock.prefer("POST", "/api/v1/users/me/subscriptions", "code=400");
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    for words in [
+        "Denmark: failed: Zulip refused to subscribe user 10 to #Denmark (HTTP 400, BAD_REQUEST): \
+         Unable to access channel (Denmark).",
+        "subscribe modpod's account to #Denmark",
+    ] {
+        assert!(lines[0].contains(words), "{words:?} not in {}", lines[0]);
+    }
+    assert_eq!(ledger(&mut w).len(), 1);
+
+    mock.prefer("POST", "/api/v1/users/me/subscriptions", "example=zulip-9");
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [format!(
+            "Denmark: subscribed {HAMLET} to the channel again: no action stops them any more"
+        )]
+    );
+    assert_eq!(
+        mock.writes()[1..],
+        [
+            write("POST", "/api/v1/users/me/subscriptions", SUBSCRIBE_10),
+            write("POST", "/api/v1/users/me/subscriptions", SUBSCRIBE_10),
+        ]
+    );
+    assert_eq!(ledger(&mut w), []);
+    let refused: Vec<Exchange> = mock
+        .exchanges()
+        .into_iter()
+        .filter(|e| e.status != 200)
+        .collect();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    mock.all_valid();
+}
+
+/// A user modpod removed from a private channel whom someone subscribed
+/// again is drift: removed again by default, only reported when drift is
+/// recorded.
+#[test]
+fn before_zulip_10_a_user_subscribed_again_by_hand_is_drift() {
+    let mock = Mock::start();
+    zulip_9_private(&mock);
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    assert_eq!(w.reconcile(&zulip).unwrap().len(), 1);
+
+    // The example still has user 10 subscribed.
+    let drift = format!(
+        "drift: Denmark: the posting restriction on {HAMLET} (action #{}) was removed by hand; ",
+        suspension.0
+    );
+    let lines = w.reconcile_with(&zulip, OnDrift::Record).unwrap();
+    assert_eq!(
+        lines,
+        [format!("{drift}left as it is (drift is only recorded)")]
+    );
+    assert_eq!(mock.writes().len(), 1);
+
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [
+            format!("{drift}re-applied"),
+            format!(
+                "Denmark: removed {HAMLET} from the private channel, so they cannot post \
+                 (action #{})",
+                suspension.0
+            ),
+        ]
+    );
+    assert_eq!(
+        mock.writes(),
+        [
+            write("DELETE", "/api/v1/users/me/subscriptions", UNSUBSCRIBE_10),
+            write("DELETE", "/api/v1/users/me/subscriptions", UNSUBSCRIBE_10),
+        ]
+    );
+    assert_eq!(ledger(&mut w)[0].previous.as_deref(), Some("subscribed"));
+    mock.all_valid();
+}
+
+/// Before Zulip 10.0, nobody can be stopped posting in a public channel:
+/// anyone may post there unsubscribed and subscribe again, and
+/// `stream_post_policy` is a rule by role for everyone. The channel is a
+/// refusal that says so and what to do (upgrade), nothing is changed nor
+/// recorded; and the start-up check passes, reading the account, not the
+/// user groups.
+#[test]
+fn before_zulip_10_a_public_channel_is_refused_naming_the_upgrade() {
     let mock = Mock::start();
     mock.prefer("GET", "/api/v1/server_settings", "example=zulip-9");
+    mock.prefer("GET", "/api/v1/streams/7", "example=zulip-9-public");
     let zulip = mock.adapter();
     let mut w = world(&[HAMLET]);
     w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
     let lines = w.reconcile(&zulip).unwrap();
     assert_eq!(lines.len(), 1, "{lines:?}");
     for words in [
-        "Denmark: failed: ",
-        "feature level 278",
-        "needs Zulip 10.0 or later",
+        "Denmark: failed: cannot stop anyone posting in #Denmark: it is a public channel, and \
+         Zulip at http://127.0.0.1:",
+        "is at feature level 278, before Zulip 10.0 (feature level 333)",
+        "anyone in the organisation but a guest may post there unsubscribed, and subscribe \
+         again at will, so removing someone from it stops nothing",
+        "stream_post_policy 1 (anyone may post), a rule by role for everyone, which modpod \
+         never changes",
+        "upgrade the server to Zulip 10.0 or later",
     ] {
         assert!(lines[0].contains(words), "{words:?} not in {}", lines[0]);
     }
     assert_eq!(mock.writes(), []);
     assert_eq!(ledger(&mut w), []);
-
-    let check = Zulip {
-        client: mock.client(),
-    }
-    .check();
-    assert!(
-        check
-            .as_ref()
-            .is_err_and(|e| !e.transient && e.message.contains("feature level 278")),
-        "{check:?}"
+    // Refused on reading, before any change is tried.
+    assert_eq!(
+        asked(&mock),
+        [
+            "/api/v1/get_stream_id?stream=Denmark",
+            "/api/v1/server_settings",
+            "/api/v1/streams/7",
+            "/api/v1/users/hamlet%40zulip.com",
+        ]
     );
+    // A second pass says the same, and still changes nothing.
+    assert_eq!(w.reconcile(&zulip).unwrap(), lines);
+    assert_eq!(mock.writes(), []);
+
+    let checked = Mock::start();
+    checked.prefer("GET", "/api/v1/server_settings", "example=zulip-9");
+    let zulip = Zulip {
+        client: checked.client(),
+    };
+    assert_eq!(zulip.check().map_err(|e| e.message), Ok(278));
+    assert_eq!(
+        asked(&checked),
+        ["/api/v1/server_settings", "/api/v1/users/me"]
+    );
+    mock.all_valid();
+    checked.all_valid();
+}
+
+/// A private channel that became public while a removal modpod made is in
+/// force: the removal stops nothing there any more, so it is drift whose
+/// re-application is refused with the reason; the ledger keeps it, and
+/// lifting the suspension still subscribes the user again.
+#[test]
+fn before_zulip_10_a_private_channel_made_public_is_refused_and_still_lifted() {
+    let mock = Mock::start();
+    zulip_9_private(&mock);
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    assert_eq!(w.reconcile(&zulip).unwrap().len(), 1);
+
+    mock.prefer("GET", "/api/v1/streams/7", "example=zulip-9-public");
+    mock.prefer(
+        "GET",
+        "/api/v1/streams/7/members",
+        "example=user-10-removed",
+    );
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with("drift: Denmark: the posting restriction on hamlet@zulip.com"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "Denmark: failed: cannot stop anyone posting in #Denmark: it is a public channel"
+        ),
+        "{lines:?}"
+    );
+    assert_eq!(mock.writes().len(), 1, "{:?}", mock.writes());
+    assert_eq!(ledger(&mut w).len(), 1);
+
+    w.rescind(suspension);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [format!(
+            "Denmark: subscribed {HAMLET} to the channel again: no action stops them any more"
+        )]
+    );
+    assert_eq!(
+        mock.writes()[1..],
+        [write(
+            "POST",
+            "/api/v1/users/me/subscriptions",
+            SUBSCRIBE_10
+        )]
+    );
+    assert_eq!(ledger(&mut w), []);
+    mock.all_valid();
+}
+
+/// A removal made before the server reached Zulip 10.0 is lifted as it was
+/// made, by subscribing the user again, not through the posting group.
+#[test]
+fn a_removal_made_before_an_upgrade_is_lifted_by_subscribing_again() {
+    let mock = Mock::start();
+    zulip_9_private(&mock);
+    let mut w = world(&[HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    assert_eq!(w.reconcile(&mock.adapter()).unwrap().len(), 1);
+
+    // The server is upgraded (a new client reads its feature level again).
+    mock.prefer("GET", "/api/v1/server_settings", "example=current");
+    mock.prefer("GET", "/api/v1/streams/7", "example=prepared-private");
+    mock.prefer(
+        "GET",
+        "/api/v1/streams/7/members",
+        "example=user-10-removed",
+    );
+    mock.prefer(
+        "POST",
+        "/api/v1/users/me/subscriptions",
+        "example=subscribed",
+    );
+    let zulip = mock.adapter();
+    assert_eq!(w.reconcile(&zulip).unwrap(), Vec::<String>::new());
+    w.rescind(suspension);
+    let lines = w.reconcile(&zulip).unwrap();
+    assert_eq!(
+        lines,
+        [format!(
+            "Denmark: subscribed {HAMLET} to the channel again: no action stops them any more"
+        )]
+    );
+    assert_eq!(
+        mock.writes(),
+        [
+            write("DELETE", "/api/v1/users/me/subscriptions", UNSUBSCRIBE_10),
+            write("POST", "/api/v1/users/me/subscriptions", SUBSCRIBE_10),
+        ]
+    );
+    assert_eq!(ledger(&mut w), []);
+    mock.all_valid();
+}
+
+/// From Zulip 10.0 a private channel is enforced like a public one, through
+/// its posting group: the user keeps reading it, is not removed, and is
+/// put back in the group at the end.
+#[test]
+fn from_zulip_10_a_private_channel_uses_the_posting_group_not_removal() {
+    let mock = Mock::start();
+    mock.prefer("GET", "/api/v1/streams/7", "example=prepared-private");
+    let zulip = mock.adapter();
+    let mut w = world(&[HAMLET]);
+    let suspension = w.act("bob", Measure::IndefiniteSuspension, &[DENMARK]);
+    assert_eq!(
+        w.reconcile(&zulip).unwrap(),
+        [format!(
+            "Denmark: stopped {HAMLET} posting (action #{})",
+            suspension.0
+        )]
+    );
+    assert_eq!(
+        mock.writes(),
+        [write(
+            "POST",
+            "/api/v1/user_groups/31/members",
+            "delete=%5B10%5D"
+        )]
+    );
+    assert_eq!(ledger(&mut w)[0].previous, None);
+
+    mock.prefer("GET", "/api/v1/user_groups", "example=user-10-removed");
+    w.rescind(suspension);
+    assert_eq!(
+        w.reconcile(&zulip).unwrap(),
+        [format!(
+            "Denmark: let {HAMLET} post again: no action stops them any more"
+        )]
+    );
+    assert_eq!(
+        mock.writes()[1..],
+        [write(
+            "POST",
+            "/api/v1/user_groups/31/members",
+            "add=%5B10%5D"
+        )]
+    );
+    // The private channel was read, and neither its subscribers nor any
+    // subscription.
+    let asked = asked(&mock);
+    assert!(asked.contains(&"/api/v1/streams/7".to_owned()), "{asked:?}");
+    assert!(
+        !asked
+            .iter()
+            .any(|t| t == "/api/v1/streams/7/members" || t.contains("subscriptions")),
+        "{asked:?}"
+    );
+    assert_eq!(ledger(&mut w), []);
     mock.all_valid();
 }
 
 /// On a current server with credentials that may read the user groups, the
-/// start-up check passes and says the feature level.
+/// start-up check passes and says the feature level; credentials refused
+/// fail it, and so does a server too old to read a channel by its ID.
 #[test]
 fn the_start_up_check_reads_the_feature_level_and_the_groups() {
     let mock = Mock::start();
@@ -547,8 +899,43 @@ fn the_start_up_check_reads_the_feature_level_and_the_groups() {
         client: mock.client(),
     };
     assert_eq!(zulip.check().map_err(|e| e.message), Ok(400));
-    let asked: Vec<String> = mock.exchanges().into_iter().map(|e| e.target).collect();
-    assert_eq!(asked, ["/api/v1/server_settings", "/api/v1/user_groups"]);
+    assert_eq!(
+        asked(&mock),
+        ["/api/v1/server_settings", "/api/v1/user_groups"]
+    );
+
+    // Before Zulip 6.0 a channel cannot be read by its ID.
+    let old = Mock::start();
+    old.prefer("GET", "/api/v1/server_settings", "example=zulip-5");
+    let error = Zulip {
+        client: old.client(),
+    }
+    .check()
+    .err();
+    assert!(
+        error.as_ref().is_some_and(|e| !e.transient
+            && e.message.contains("feature level 120")
+            && e.message.contains("Zulip 6.0 or later")),
+        "{error:?}"
+    );
+    assert_eq!(asked(&old), ["/api/v1/server_settings"]);
+
+    // Before Zulip 10.0, the account is read instead of the user groups.
+    let refused = Mock::start();
+    refused.prefer("GET", "/api/v1/server_settings", "example=zulip-9");
+    refused.prefer("GET", "/api/v1/users/me", "code=401");
+    let error = Zulip {
+        client: refused.client(),
+    }
+    .check()
+    .err();
+    assert!(
+        error.as_ref().is_some_and(|e| !e.transient
+            && e.message.contains("read modpod's own Zulip account")
+            && e.message.contains("Invalid API key")
+            && e.message.contains("administrator")),
+        "{error:?}"
+    );
 
     let refused = Mock::start();
     refused.prefer("GET", "/api/v1/user_groups", "code=401");

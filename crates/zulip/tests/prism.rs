@@ -93,10 +93,27 @@ fn reads_a_subscription_and_unsubscribes() {
 }
 
 #[test]
+fn reads_the_own_account() {
+    assert_eq!(ok(client().own_user_id()), 5);
+}
+
+#[test]
+fn reads_the_subscribers_and_subscribes_again() {
+    let client = client();
+    assert_eq!(ok(client.subscribers(7)), [10, 12]);
+    assert!(ok(client.subscribe("Denmark", 10)));
+    // Names that need encoding inside the JSON inside the form.
+    assert!(ok(client.subscribe("Café \"north\" & co/+*\\", 10)));
+}
+
+#[test]
 fn reads_a_channel_and_the_user_groups() {
     let client = client();
     let channel = ok(client.channel(7));
     assert_eq!(channel.name, "Denmark");
+    // A public channel: removal from it stops nobody posting.
+    assert!(!channel.invite_only && !channel.is_web_public);
+    assert!(!channel.removal_stops_posting());
     assert_eq!(
         channel.posting,
         PostingPermission::Group(GroupSetting::Group(31))
@@ -204,10 +221,17 @@ fn raw(method: &str, path: &str, body: Option<&str>, auth: bool) -> (u16, String
 /// pass whatever the client sent.
 #[test]
 fn prism_refuses_requests_the_description_does_not_allow() {
-    let cases: [(&str, &str, Option<&str>, bool, &str); 11] = [
+    let cases: [(&str, &str, Option<&str>, bool, &str); 16] = [
         // Wrong type of a path parameter (neither a user ID nor an email).
         ("GET", "/api/v1/users/hamlet", None, true, "user_id"),
         ("GET", "/api/v1/streams/Denmark", None, true, "stream_id"),
+        (
+            "GET",
+            "/api/v1/streams/Denmark/members",
+            None,
+            true,
+            "stream_id",
+        ),
         // A required query parameter missing or empty.
         ("GET", "/api/v1/get_stream_id", None, true, "stream"),
         ("GET", "/api/v1/get_stream_id?stream=", None, true, "stream"),
@@ -226,6 +250,13 @@ fn prism_refuses_requests_the_description_does_not_allow() {
             true,
             "members",
         ),
+        (
+            "POST",
+            "/api/v1/users/me/subscriptions",
+            Some("principals=%5B10%5D"),
+            true,
+            "subscriptions",
+        ),
         // A JSON-encoded parameter that is not the JSON the description says.
         (
             "POST",
@@ -240,6 +271,28 @@ fn prism_refuses_requests_the_description_does_not_allow() {
             Some("add=%5B%22hamlet%22%5D"),
             true,
             "add",
+        ),
+        // Channel names where Zulip wants objects with a name, and none.
+        (
+            "POST",
+            "/api/v1/users/me/subscriptions",
+            Some("subscriptions=%5B%22Denmark%22%5D&principals=%5B10%5D"),
+            true,
+            "subscriptions",
+        ),
+        (
+            "POST",
+            "/api/v1/users/me/subscriptions",
+            Some("subscriptions=%5B%5D&principals=%5B10%5D"),
+            true,
+            "subscriptions",
+        ),
+        (
+            "POST",
+            "/api/v1/users/me/subscriptions",
+            Some("subscriptions=%5B%7B%22name%22%3A%22Denmark%22%7D%5D&principals=10"),
+            true,
+            "principals",
         ),
         (
             "PATCH",
@@ -283,6 +336,13 @@ fn prism_refuses_requests_the_description_does_not_allow() {
     // And the same requests, done right, pass.
     for (method, path, body) in [
         ("GET", "/api/v1/users/10", None),
+        ("GET", "/api/v1/users/me", None),
+        ("GET", "/api/v1/streams/7/members", None),
+        (
+            "POST",
+            "/api/v1/users/me/subscriptions",
+            Some("subscriptions=%5B%7B%22name%22%3A%22Denmark%22%7D%5D&principals=%5B10%5D"),
+        ),
         ("GET", "/api/v1/users/hamlet%40zulip.com", None),
         ("GET", "/api/v1/get_stream_id?stream=Denmark", None),
         (
