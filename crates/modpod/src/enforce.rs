@@ -393,6 +393,19 @@ impl modpod_server::enforcement::ForumSoftware for Driven {
             .collect()
     }
 
+    fn at_send(
+        &self,
+        forum: &modpod_policy::ids::ForumId,
+        action: modpod_policy::ids::ActionId,
+        now: Timestamp,
+    ) -> Option<&'static str> {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        index
+            .applying_in(forum.as_str(), now)
+            .filter(|a| a.source == Source::Action(action))
+            .find_map(|a| self.adapter.at_send(&a.restrains))
+    }
+
     /// The newest record of the change: the reconciler keeps drift left as
     /// it is only while it lasts, and forgets a change's drift once modpod
     /// lifts what it applied.
