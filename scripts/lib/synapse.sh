@@ -6,7 +6,9 @@
 # The Synapse release the tests run against (PyPI matrix-synapse).
 SYNAPSE_VERSION=1.163.2
 
-# Starts a throwaway Synapse unless MODPOD_TEST_SYNAPSE_URL is already set.
+# Starts a throwaway Synapse unless MODPOD_TEST_SYNAPSE_URL is already set
+# (then the Synapse module's test needs MODPOD_TEST_SYNAPSE_CONFIG and
+# MODPOD_TEST_SYNAPSE_PYTHON as well, to start a Synapse of its own).
 # Synapse is installed once, with pip, into a virtual environment under the
 # cache directory. Each start makes a fresh server: server name `localhost`, a
 # SQLite database in a temporary directory, the client API (with the admin
@@ -20,6 +22,11 @@ SYNAPSE_VERSION=1.163.2
 #   MODPOD_TEST_SYNAPSE_SHARED_SECRET  for /_synapse/admin/v1/register
 #   MODPOD_TEST_SYNAPSE_CONFIG         its homeserver.yaml
 #   MODPOD_TEST_SYNAPSE_LOG            its log
+#   MODPOD_TEST_SYNAPSE_PYTHON         the virtual environment's python, with
+#                                      which a test starts a Synapse of its own
+#                                      from a copy of that homeserver.yaml (the
+#                                      modpod Synapse module's tests,
+#                                      crates/modpod/tests/synapse_module.rs)
 start_synapse() {
   if [ -n "${MODPOD_TEST_SYNAPSE_URL:-}" ]; then
     step "using Synapse at $MODPOD_TEST_SYNAPSE_URL"
@@ -161,6 +168,7 @@ EOF
   export MODPOD_TEST_SYNAPSE_SHARED_SECRET="$secret"
   export MODPOD_TEST_SYNAPSE_CONFIG="$dir/homeserver.yaml"
   export MODPOD_TEST_SYNAPSE_LOG="$dir/homeserver.log"
+  export MODPOD_TEST_SYNAPSE_PYTHON="$venv/bin/python"
 }
 
 # Stops the Synapse start_synapse started, if any, and removes its directory.
@@ -182,7 +190,7 @@ stop_synapse() {
     SYNAPSE_PID=""
     if [ "${MODPOD_TEST_SYNAPSE_CONFIG:-}" ] && [ ! -e "$MODPOD_TEST_SYNAPSE_CONFIG" ]; then
       unset MODPOD_TEST_SYNAPSE_URL MODPOD_TEST_SYNAPSE_ADMIN_TOKEN MODPOD_TEST_SYNAPSE_SHARED_SECRET \
-        MODPOD_TEST_SYNAPSE_CONFIG MODPOD_TEST_SYNAPSE_LOG
+        MODPOD_TEST_SYNAPSE_CONFIG MODPOD_TEST_SYNAPSE_LOG MODPOD_TEST_SYNAPSE_PYTHON
     fi
   fi
 }

@@ -92,6 +92,14 @@ pub trait Adapter: Send + Sync {
     /// enforcer does). A forum-wide restriction ([`Restrains::forum_wide`],
     /// a cool-down) is wanted for the one account [`everyone_until`] its end.
     fn wants(&self, place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)>;
+    /// Who enforces a restriction it does not set (`wants` is `None`) on
+    /// its software anyway, post by post, by asking the decision API
+    /// (`POST /v1/decide`) as each post is made: a module of the software
+    /// (`modpod's Synapse module`), for pages. `None` (the default) when
+    /// nothing there enforces it.
+    fn at_send(&self, _restrains: &Restrains) -> Option<&'static str> {
+        None
+    }
     /// A place standing for the whole software (the homeserver, the
     /// organisation) and the kind it sets there for a person suspended from
     /// every place this adapter has (a homeserver suspension, a

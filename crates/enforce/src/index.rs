@@ -17,16 +17,23 @@
 //! - an unknown sender, an unknown forum, or a sender with no restriction on
 //!   that forum is allowed: the index restricts only what an action names;
 //! - sender addresses match as described in `index/address.rs`: exactly and
-//!   case-insensitively, then once without a `+tag`, never fuzzily.
+//!   case-insensitively, then once without a `+tag`, never fuzzily; other
+//!   identities (a Matrix user id, a GitHub login) as the policy normalises
+//!   them (`Identity::new`: a chat identity exactly, a GitHub login
+//!   lower-cased), and nothing else;
+//! - fora match as described in `index/forum.rs`: exactly (a Matrix room id
+//!   is case-sensitive), but list addresses whatever their case.
 //!
 //! Counting posts is not done here: a rate-limited sender gets
 //! [`Verdict::RateLimited`] with the limits, and the caller does the counting.
 
 mod address;
+pub mod forum;
 mod restriction;
 
 use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
+use modpod_policy::model::{Identity, IdentityKind};
 use modpod_policy::{Event, State};
 use restriction::Restriction;
 pub use restriction::{Restrains, llc_in_force};
@@ -161,10 +168,15 @@ impl Index {
 
     /// May the person sending from `sender_email` post in `forum` at `now`?
     pub fn decide(&self, forum: &str, sender_email: &str, now: Timestamp) -> Verdict {
-        let Some(restrictions) = self
-            .person_for_email(sender_email)
-            .and_then(|person| self.restrictions.get(person))
-        else {
+        match self.person_for_email(sender_email) {
+            Some(person) => self.decide_person(forum, person, now),
+            None => Verdict::Allow,
+        }
+    }
+
+    /// May `person` post in `forum` at `now`?
+    pub fn decide_person(&self, forum: &str, person: &PersonId, now: Timestamp) -> Verdict {
+        let Some(restrictions) = self.restrictions.get(person) else {
             return Verdict::Allow;
         };
         let mut suspended = false;
@@ -204,6 +216,20 @@ impl Index {
     /// The person a sender address belongs to, by the matching rule above.
     pub fn person_for_email(&self, sender_email: &str) -> Option<&PersonId> {
         address::with_keys(sender_email, |key| self.identities.get(key))
+    }
+
+    /// The person an identity of any kind belongs to, by the matching rules
+    /// above: an email address as [`Index::person_for_email`] finds it,
+    /// another kind once, normalised as the policy normalises it. A value
+    /// the policy would not accept as an identity belongs to nobody.
+    pub fn person_for(&self, kind: IdentityKind, sender: &str) -> Option<&PersonId> {
+        match kind {
+            IdentityKind::Email => self.person_for_email(sender),
+            _ => {
+                let identity = Identity::new(kind, sender).ok()?;
+                self.identities.get(&identity.key())
+            }
+        }
     }
 
     /// Every restriction that applies in `forum` at `now`, by the rule of

@@ -30,6 +30,7 @@ use crate::index::{Index, Verdict};
 use crate::limiter::{Count, Limiter};
 use crate::postfix::{Action, Decoder, Limits, Request};
 use jiff::Timestamp;
+use modpod_policy::model::IdentityKind;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -109,16 +110,31 @@ impl Policy {
         now: Timestamp,
         count: bool,
     ) -> Result<Outcome, Unavailable> {
+        self.decide_post_as(forum, IdentityKind::Email, sender, now, count)
+    }
+
+    /// [`Policy::decide_post`] for a sender who is an identity of `kind`
+    /// (a Matrix user id is a `chat` identity), found as
+    /// [`Index::person_for`] finds it.
+    pub fn decide_post_as(
+        &self,
+        forum: &str,
+        kind: IdentityKind,
+        sender: &str,
+        now: Timestamp,
+        count: bool,
+    ) -> Result<Outcome, Unavailable> {
         let index = self.index.read().map_err(|_| Unavailable)?;
-        Ok(match index.decide(forum, sender, now) {
+        let Some(person) = index.person_for(kind, sender) else {
+            return Ok(Outcome::Allow);
+        };
+        Ok(match index.decide_person(forum, person, now) {
             Verdict::Allow => Outcome::Allow,
             Verdict::Reject { until } => Outcome::Reject { until },
             Verdict::Hold => Outcome::Hold,
             Verdict::RateLimited { .. } if !count => Outcome::Allow,
             Verdict::RateLimited { posts, per_seconds } => {
-                let Some(person) = index.person_for_email(sender).cloned() else {
-                    return Ok(Outcome::Allow);
-                };
+                let person = person.clone();
                 drop(index);
                 let mut limiter = self.limiter.lock().map_err(|_| Unavailable)?;
                 match limiter.count(&person, forum, posts, per_seconds, now) {

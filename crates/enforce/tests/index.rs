@@ -843,3 +843,84 @@ fn a_cool_down_restrains_the_forum_until_it_ends_and_never_refuses_a_post() {
     assert_eq!(cool_down(&w, LATER), []);
     assert_eq!(w.index.restriction_count(), 0);
 }
+
+#[test]
+fn a_matrix_room_and_a_chat_identity_match_exactly_and_a_list_address_whatever_its_case() {
+    const ROOM: &str = "matrix:!AbCdEf:example.org";
+    let mut w = World::new();
+    w.run(
+        "op",
+        Capacity::Operator,
+        Command::CreateForum {
+            forum: f(ROOM),
+            name: "A Matrix room".into(),
+            kind: "chat".into(),
+            organisation: Organisation::Ietf,
+            public: true,
+            plenary: false,
+            wg: None,
+            responsible_ad: None,
+        },
+    );
+    w.run(
+        "op",
+        Capacity::Operator,
+        Command::GrantRole {
+            person: p("alice"),
+            role: Role::ForumAdministrator { forum: f(ROOM) },
+        },
+    );
+    w.run(
+        "op",
+        Capacity::Operator,
+        Command::LinkIdentity {
+            person: p("bob"),
+            identity: Identity::new(IdentityKind::Chat, "@Bob:example.org").unwrap(),
+        },
+    );
+    w.act("bob", Measure::IndefiniteSuspension, ROOM, None);
+    w.act("carol", Measure::IndefiniteSuspension, "tls@", None);
+    let (at, rejected) = (ts(LATER), Verdict::Reject { until: None });
+    let verdict = |kind: IdentityKind, sender: &str, forum: &str| {
+        let person = w.index.person_for(kind, sender);
+        person.map_or(Verdict::Allow, |p| w.index.decide_person(forum, p, at))
+    };
+    assert_eq!(
+        verdict(IdentityKind::Chat, "@Bob:example.org", ROOM),
+        rejected
+    );
+    assert_eq!(
+        verdict(IdentityKind::Chat, " @Bob:example.org ", ROOM),
+        rejected,
+        "trimmed as the policy trims an identity"
+    );
+    for (kind, sender, forum) in [
+        (
+            IdentityKind::Chat,
+            "@Bob:example.org",
+            "matrix:!abcdef:example.org",
+        ),
+        (
+            IdentityKind::Chat,
+            "@Bob:example.org",
+            "matrix:!ABCDEF:example.org",
+        ),
+        (IdentityKind::Chat, "@bob:example.org", ROOM),
+        (IdentityKind::Email, "@Bob:example.org", ROOM),
+        (IdentityKind::Github, "@Bob:example.org", ROOM),
+        (IdentityKind::Chat, "", ROOM),
+    ] {
+        assert_eq!(
+            verdict(kind, sender, forum),
+            Verdict::Allow,
+            "{kind} {sender:?} in {forum}"
+        );
+    }
+    // A list address is one list whatever its case; the email rules still
+    // apply through `person_for`.
+    assert_eq!(
+        verdict(IdentityKind::Email, "CAROL+x@example.org", "TLS@"),
+        rejected
+    );
+    assert_eq!(w.verdict("TLS@", "carol@example.org", LATER), rejected);
+}

@@ -5,9 +5,19 @@
 //! are their chat identities that are Matrix user ids (`@bob:example.org`);
 //! a suspension is a room ban, and review and approval a mute (a power level
 //! below what `m.room.message` needs, the level it replaced put back when
-//! it ends); a ban already silences. Rate limits are Synapse-wide overrides
-//! of whole messages per second, which cannot say "two posts an hour": they
-//! are left to the decision API (`POST /v1/decide`) that a bot may ask.
+//! it ends); a ban already silences.
+//!
+//! Rate limits are not set on the homeserver: Synapse's only per-user rate
+//! limit (the admin API's `override_ratelimit`) is a homeserver-wide rate of
+//! whole messages per second, which cannot say "two posts an hour in this
+//! room". They are enforced message by message by the modpod Synapse module
+//! (`crates/matrix/synapse/modpod_synapse.py`, installed on the homeserver),
+//! which asks the decision API (`POST /v1/decide`, forum `matrix:` and the
+//! room id, sender the user id as a `chat` identity) before a local user's
+//! message is accepted, as Postfix asks it for a list: so `wants` is `None`
+//! for them and [`Adapter::at_send`] names the module, for the action page.
+//! Without the module installed, nothing on the homeserver enforces a rate
+//! limit (see the README's Matrix section).
 //!
 //! A mute counts as in effect while the user cannot send messages; it is
 //! removed only while the user is still below the level that sends (one a
@@ -31,6 +41,8 @@ pub const MUTE: &str = "mute";
 pub const SUSPEND: &str = "suspend";
 /// The place standing for the whole homeserver.
 pub const HOMESERVER: &str = "homeserver";
+/// What enforces a rate limit in a room, for pages.
+pub const MODULE: &str = "the modpod Synapse module (modpod_synapse)";
 /// The forum kind of chat rooms, and the prefix of a Matrix room's forum id.
 pub const CHAT: &str = "chat";
 pub const PREFIX: &str = "matrix:";
@@ -114,6 +126,12 @@ impl Adapter for Matrix {
             Restrains::Hold => Some((MUTE, None)),
             Restrains::RateLimit { .. } | Restrains::CoolDown { .. } => None,
         }
+    }
+
+    /// A rate limit: the modpod Synapse module asks the decision API for
+    /// each message.
+    fn at_send(&self, restrains: &Restrains) -> Option<&'static str> {
+        matches!(restrains, Restrains::RateLimit { .. }).then_some(MODULE)
     }
 
     fn implied_by(&self, kind: &str) -> Option<&'static str> {

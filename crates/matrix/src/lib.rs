@@ -10,6 +10,12 @@
 //!   [`Client::rate_limit`], [`Client::clear_rate_limit`]);
 //! - [`Client::whoami`] to check the token at start.
 //!
+//! Beside it, in `synapse/modpod_synapse.py`, the modpod Synapse module: a
+//! Synapse module (Python, nothing beyond Synapse) that asks modpod's
+//! decision API before Synapse accepts a local user's message, which is how
+//! rate limits hold in a room (see `adapter`, and the README's Matrix
+//! section).
+//!
 //! Rooms are room ids (`!abc:example.org`), users Matrix user ids
 //! (`@bob:example.org`). Every call is blocking (ureq), has a time limit, and
 //! fails with a [`MatrixError`] naming the operation, its room and user, which

@@ -392,7 +392,7 @@ impl modpod_server::enforcement::ForumSoftware for Driven {
     fn enforces(&self, place: &str, action: &modpod_policy::model::Action) -> bool {
         modpod_enforce::Restrains::all_of(action)
             .iter()
-            .any(|r| self.adapter.wants(place, r).is_some())
+            .any(|r| self.adapter.wants(place, r).is_some() || self.adapter.at_send(r).is_some())
     }
 
     fn wanted(
@@ -418,6 +418,19 @@ impl modpod_server::enforcement::ForumSoftware for Driven {
                 Source::Llc(_) => None,
             })
             .collect()
+    }
+
+    fn at_send(
+        &self,
+        forum: &modpod_policy::ids::ForumId,
+        action: modpod_policy::ids::ActionId,
+        now: Timestamp,
+    ) -> Option<&'static str> {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        index
+            .applying_in(forum.as_str(), now)
+            .filter(|a| a.source == Source::Action(action))
+            .find_map(|a| self.adapter.at_send(&a.restrains))
     }
 
     /// The newest record of the change: the reconciler keeps drift left as

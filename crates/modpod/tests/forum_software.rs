@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::forum::{Synapse, eventually};
+use common::forum::{Browser, Synapse, eventually};
 use common::{Serve, account, installed, ok};
 use modpod_testkit::TestDb;
 use modpod_testkit::mailman::Mailman;
@@ -90,51 +90,6 @@ impl Receiver {
 
     fn hits(&self) -> Vec<Instant> {
         self.hits.lock().unwrap().clone()
-    }
-}
-
-/// A person logged in (`POST /v1/login`), reading pages with their cookie.
-struct Browser {
-    base: String,
-    agent: ureq::Agent,
-    cookie: String,
-}
-
-impl Browser {
-    fn log_in(base: &str, person: &str, password: &str) -> Browser {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let login = agent
-            .post(format!("{base}/v1/login"))
-            .header("Content-Type", "application/json")
-            .send(json!({"account": person, "password": password}).to_string())
-            .unwrap();
-        let cookie = login.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        Browser {
-            base: base.to_owned(),
-            agent,
-            cookie,
-        }
-    }
-
-    fn get(&self, path: &str) -> String {
-        self.agent
-            .get(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap()
     }
 }
 

@@ -9,7 +9,7 @@
 
 use jiff::Timestamp;
 use modpod_policy::State;
-use modpod_policy::ids::ActionId;
+use modpod_policy::ids::{ActionId, ForumId};
 use modpod_policy::model::Forum;
 use std::collections::BTreeMap;
 
@@ -51,6 +51,18 @@ pub trait ForumSoftware: Send + Sync {
     /// What should hold at `place` at `now`, each change with the action
     /// that asks for it.
     fn wanted(&self, state: &State, place: &str, now: Timestamp) -> BTreeMap<Change, ActionId>;
+    /// Who enforces what action `action` restrains in `forum` at `now`,
+    /// post by post, by asking the decision API as each post is made (a
+    /// module of the software, for a restriction the software itself cannot
+    /// hold), if anyone: a name for the page (`modpod's Synapse module`).
+    fn at_send(
+        &self,
+        _forum: &ForumId,
+        _action: ActionId,
+        _now: Timestamp,
+    ) -> Option<&'static str> {
+        None
+    }
     /// What drift that `change` at its place shows, given the drift the
     /// adapter recorded there (`EventStore::drifts`, oldest first), if any.
     fn drifted(&self, records: &[modpod_store::Drifted], change: &Change) -> Option<Drifted>;

@@ -153,6 +153,94 @@ async fn actions_recorded_through_the_api_are_enforced_by_the_decision_api_at_on
     assert_eq!(elsewhere["verdict"], "allow");
 }
 
+/// Forum ids compare exactly, for a Matrix room id is case-sensitive (the
+/// same letters in another case are another room), and list addresses
+/// whatever their case; a sender the question calls a `chat` identity (a
+/// Matrix user id) is matched exactly, and only as one.
+#[tokio::test]
+async fn a_mixed_case_matrix_room_and_its_users_are_matched_exactly_and_lists_whatever_their_case()
+{
+    const ROOM: &str = "matrix:!AbCdEfGhIj:example.org";
+    const BOB: &str = "@Bob:example.org";
+    let api = api();
+    {
+        let mut engine = api.api.engine.lock().unwrap();
+        let op = modpod_policy::Actor::new(
+            modpod_policy::ids::PersonId::parse("op").unwrap(),
+            modpod_policy::model::Capacity::Operator,
+        );
+        for setup in [
+            json!({"command": "create_forum", "forum": ROOM, "name": "TLS chat",
+                "kind": "chat", "organisation": "ietf", "public": true,
+                "plenary": false, "wg": "tls"}),
+            json!({"command": "link_identity", "person": "bob",
+                "identity": {"kind": "chat", "value": BOB}}),
+        ] {
+            engine
+                .execute(&op, &common::command(setup), jiff::Timestamp::now())
+                .unwrap();
+        }
+    }
+    let (status, body) = api
+        .post(
+            "/v1/commands",
+            &api.alice,
+            json!({"as": "administrator", "command": {"command": "take_action",
+                "subject": {"person": "bob"}, "measure": {"type": "rate_limit", "posts": 1,
+                "per_seconds": 3600}, "fora": [ROOM, FORUM], "reason": "flooding"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ask = |forum: &str, sender: &str, kind: Option<&str>| {
+        let mut question = json!({"forum": forum, "sender": sender});
+        if let Some(kind) = kind {
+            question["sender_kind"] = json!(kind);
+        }
+        let api = &api;
+        async move {
+            let (status, body) = api.post("/v1/decide", &api.listbot, question).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+
+    // The room, as its id is: one post, then over the limit.
+    assert_eq!(ask(ROOM, BOB, Some("chat")).await["verdict"], "allow");
+    let over = ask(ROOM, BOB, Some("chat")).await;
+    assert_eq!(over["verdict"], "defer", "{over}");
+    assert!(over["message"].as_str().unwrap().contains(ROOM), "{over}");
+    // The same letters lower-cased are another room, where no action is.
+    for _ in 0..2 {
+        let other = ask(&ROOM.to_lowercase(), BOB, Some("chat")).await;
+        assert_eq!(other["verdict"], "allow", "{other}");
+    }
+    // The user id exactly, as a chat identity: not another case of it, nor
+    // the same text taken for an email address.
+    assert_eq!(
+        ask(ROOM, "@bob:example.org", Some("chat")).await["verdict"],
+        "allow"
+    );
+    assert_eq!(ask(ROOM, BOB, None).await["verdict"], "allow");
+    assert_eq!(ask(ROOM, BOB, Some("email")).await["verdict"], "allow");
+    // The list, whatever the case of its address, is one list.
+    assert_eq!(
+        ask("TLS@IETF.ORG", "bob@example.org", None).await["verdict"],
+        "allow"
+    );
+    let list = ask(FORUM, "Bob@Example.org", Some("email")).await;
+    assert_eq!(list["verdict"], "defer", "{list}");
+    assert!(list["message"].as_str().unwrap().contains(FORUM), "{list}");
+    // An unknown kind of identity is a clear 400.
+    let (status, body) = api
+        .post(
+            "/v1/decide",
+            &api.listbot,
+            json!({"forum": ROOM, "sender": BOB, "sender_kind": "pigeon"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
 #[tokio::test]
 async fn a_batch_is_answered_in_order_and_bounded() {
     let api = api();

@@ -2,7 +2,7 @@
 //! emergency action) in force that the index enforces, in a form that is
 //! cheap to test at `now`.
 
-use super::Source;
+use super::{Source, forum};
 use jiff::Timestamp;
 use modpod_policy::ids::ForumId;
 use modpod_policy::model::{Action, LlcAction, Measure};
@@ -121,13 +121,14 @@ impl Restriction {
         })
     }
 
-    /// Whether it applies to a post in `forum` at `now`: `starts_at <= now <
+    /// Whether it applies to a post in `asked` at `now`: `starts_at <= now <
     /// ends_at`, so a restriction stops applying at its end without waiting
-    /// for the `action_expired` event.
-    pub(crate) fn applies(&self, forum: &str, now: Timestamp) -> bool {
+    /// for the `action_expired` event; fora match as `index/forum.rs` says
+    /// (exactly, but list addresses whatever their case).
+    pub(crate) fn applies(&self, asked: &str, now: Timestamp) -> bool {
         self.starts_at <= now
             && self.ends_at.is_none_or(|end| now < end)
-            && self.fora.iter().any(|f| f.as_str() == forum)
+            && self.fora.iter().any(|f| forum::same(f.as_str(), asked))
     }
 }
 

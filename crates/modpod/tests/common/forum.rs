@@ -1,6 +1,7 @@
 //! What the tests of forum software through `modpod serve` share: the
 //! Synapse `scripts/test` starts, with raw calls for what modpod does not do
-//! (users, rooms, messages), and waiting for something to hold.
+//! (users, rooms, messages), a person reading pages, and waiting for
+//! something to hold.
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -123,5 +124,50 @@ pub fn eventually(what: &str, seconds: u64, check: impl Fn() -> bool) {
     while !check() {
         assert!(Instant::now() < deadline, "{what}: not within {seconds} s");
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A person logged in (`POST /v1/login`), reading pages with their cookie.
+pub struct Browser {
+    base: String,
+    agent: ureq::Agent,
+    cookie: String,
+}
+
+impl Browser {
+    pub fn log_in(base: &str, person: &str, password: &str) -> Browser {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let login = agent
+            .post(format!("{base}/v1/login"))
+            .header("Content-Type", "application/json")
+            .send(json!({"account": person, "password": password}).to_string())
+            .unwrap();
+        let cookie = login.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Browser {
+            base: base.to_owned(),
+            agent,
+            cookie,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> String {
+        self.agent
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap()
     }
 }

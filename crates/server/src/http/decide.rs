@@ -9,7 +9,7 @@ use axum::extract::State as Extract;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use modpod_enforce::{Outcome, Policy};
-use modpod_policy::model::MAX_IDENTITY;
+use modpod_policy::model::{IdentityKind, MAX_IDENTITY};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -20,11 +20,19 @@ pub const MAX_BATCH: usize = 1000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecideRequest {
-    /// The forum's id, e.g. the list address `tls@ietf.org` (compared
-    /// lower-cased).
+    /// The forum's id, e.g. the list address `tls@ietf.org` or the Matrix
+    /// room `matrix:!AbCdEf:example.org`. Compared exactly, but list
+    /// addresses (an `@` and no `:`) whatever their case.
     pub forum: String,
-    /// The sender's identity as the forum knows it, e.g. an email address.
+    /// The sender's identity as the forum knows it, e.g. an email address
+    /// or a Matrix user id.
     pub sender: String,
+    /// What kind of identity `sender` is (default `email`): a Matrix user
+    /// id is a `chat` identity. Email addresses match case-insensitively
+    /// (and without a `+tag`), chat identities exactly, GitHub logins
+    /// case-insensitively.
+    #[serde(default)]
+    pub sender_kind: SenderKind,
     /// Whether this question is a post to count against a rate limit
     /// (default `true`: ask once per post). `false` asks without counting.
     #[serde(default = "yes")]
@@ -33,6 +41,29 @@ pub struct DecideRequest {
 
 fn yes() -> bool {
     true
+}
+
+/// The kinds of identity a sender may be, as people's identities are
+/// recorded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderKind {
+    #[default]
+    Email,
+    Chat,
+    Github,
+    Datatracker,
+}
+
+impl From<SenderKind> for IdentityKind {
+    fn from(kind: SenderKind) -> IdentityKind {
+        match kind {
+            SenderKind::Email => IdentityKind::Email,
+            SenderKind::Chat => IdentityKind::Chat,
+            SenderKind::Github => IdentityKind::Github,
+            SenderKind::Datatracker => IdentityKind::Datatracker,
+        }
+    }
 }
 
 /// The answer. An unknown forum or sender is allowed: modpod restricts only
@@ -77,9 +108,9 @@ fn decide_one(
             )));
         }
     }
-    let forum = q.forum.to_ascii_lowercase();
+    let forum = modpod_enforce::index::forum::asked(&q.forum);
     let outcome = policy
-        .decide_post(&forum, &q.sender, now, q.count)
+        .decide_post_as(&forum, q.sender_kind.into(), &q.sender, now, q.count)
         .map_err(|unavailable| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

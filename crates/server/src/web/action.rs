@@ -67,8 +67,9 @@ fn action_notices(
 /// How the action stands on each of its fora (ACT-8): on forum software
 /// modpod drives, whether what it asks for is applied (the adapter's ledger),
 /// still pending, or drifted (removed by hand since, re-applied or left as it
-/// is: the drift the adapter recorded); elsewhere, that the decision index
-/// applies it. `None` for its subject.
+/// is: the drift the adapter recorded), or enforced post by post by
+/// software there that asks the decision API (a module of it); elsewhere,
+/// that the decision index applies it. `None` for its subject.
 fn enforcement(
     engine: &mut Engine,
     person: &PersonId,
@@ -186,6 +187,12 @@ fn enforcement(
                     .iter()
                     .any(|(p, _, account)| p == place && accounts.contains(account.as_str()));
             let settled = !to_lift && applied == changes.len();
+            // What it sets nothing for, but software on its side enforces
+            // post by post, asking the decision API (a rate limit in a
+            // Matrix room, by modpod's Synapse module).
+            let by = (changes.is_empty() && !to_lift)
+                .then(|| sw.at_send(forum, id, now))
+                .flatten();
             // Why it is not in place yet, when the worker knows.
             let trouble = (!settled).then(|| sw.trouble(place)).flatten();
             let refused = trouble.as_deref().is_some_and(|t| t.starts_with("refused"));
@@ -193,6 +200,8 @@ fn enforcement(
                 "failed"
             } else if to_lift {
                 "pending: to be lifted"
+            } else if by.is_some() {
+                "enforced at each post"
             } else if changes.is_empty() {
                 "nothing to apply there now"
             } else if left_drifted {
@@ -208,6 +217,7 @@ fn enforcement(
                 noun => sw.place_noun(),
                 place => place,
                 stands => stands,
+                by => by,
                 trouble => trouble,
                 changes => changes,
                 drift_setting => sw.drift_setting(),
