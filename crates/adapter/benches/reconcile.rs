@@ -154,6 +154,7 @@ fn state(scale: Scale, start: Timestamp) -> State {
                 spam: false,
                 procedures_version: None,
                 legacy: None,
+                imported: None,
             },
         });
     }

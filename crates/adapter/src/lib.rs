@@ -29,6 +29,7 @@
 
 pub mod plan;
 pub mod reconcile;
+pub mod settings;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,6 +39,7 @@ pub mod worker;
 
 pub use plan::{Actual, Drift, OnDrift, PENDING, Plan, Present, Step, pending, plan};
 pub use reconcile::{ReconcileError, Reconciler, Report, Summary};
+pub use settings::{Settings, Setup};
 pub use status::{Health, Status};
 pub use wanted::{
     EVERYONE, PlaceWanted, Want, Wanted, affected_fora, cool_down_until, everyone_until,
@@ -74,6 +76,11 @@ pub trait Adapter: Send + Sync {
     fn target(&self) -> &'static str;
     /// What a place is called there (`list`, `room`).
     fn place_noun(&self) -> &'static str;
+    /// What this place is called there, where places differ (an
+    /// organisation, a repository); [`Adapter::place_noun`] by default.
+    fn noun_of(&self, _place: &str) -> &'static str {
+        self.place_noun()
+    }
     /// The kinds of change it makes (`ban`, `hold`); ledger entries of any
     /// other kind are not its own and are left alone.
     fn kinds(&self) -> &'static [&'static str];

@@ -51,7 +51,7 @@ impl Report {
             Report::Drift { place, drift } => format!("drift: {place}: {}", drift.line(adapter)),
             Report::Missing { place } => format!(
                 "{place}: no such {} in {}; its actions are not enforced there",
-                adapter.place_noun(),
+                adapter.noun_of(place),
                 adapter.name()
             ),
             Report::Failed { place, error } => format!("{place}: failed: {error}"),

@@ -142,6 +142,14 @@ impl Adapter for GitHub {
         "organisation or repository"
     }
 
+    fn noun_of(&self, place: &str) -> &'static str {
+        if repository(place).is_some() {
+            "repository"
+        } else {
+            "organisation"
+        }
+    }
+
     fn kinds(&self) -> &'static [&'static str] {
         &[BLOCK, INTERACTION_LIMIT]
     }

@@ -23,7 +23,9 @@
 pub mod adapter;
 pub mod client;
 pub mod error;
+pub mod settings;
 
 pub use adapter::GitHub;
 pub use client::{API_VERSION, Client, Expiry, InteractionGroup, Limit, RateLimit};
 pub use error::GitHubError;
+pub use settings::Settings;

@@ -113,7 +113,12 @@ struct Member {
     member_id: String,
     #[serde(default)]
     moderation_action: Option<String>,
+    #[serde(default)]
+    email: String,
 }
+
+/// How many records one page of a roster asks for.
+const PAGE: usize = 500;
 
 #[derive(Deserialize)]
 struct ErrorBody {
@@ -175,6 +180,49 @@ impl Client {
                 .map(|b| b.email.to_lowercase())
                 .collect(),
         ))
+    }
+
+    /// Every ban of `list` as Mailman keeps it (an address, or a `^` pattern
+    /// that Mailman matches as a regular expression), or `None` if Mailman
+    /// has no such list.
+    pub fn ban_entries(&self, list: &str) -> Result<Option<Vec<String>>, MailmanError> {
+        let what = format!("read the bans of {list}");
+        let url = self.url(&format!("lists/{}/bans", segment(list)));
+        let response = self.send(&what, self.get(url).call())?;
+        if response.status().as_u16() == 404 {
+            return Ok(None);
+        }
+        let mut response = expect(&what, response, &[200])?;
+        let bans: Collection<Ban> = read_json(&what, &mut response)?;
+        Ok(Some(bans.entries.into_iter().map(|b| b.email).collect()))
+    }
+
+    /// The members and nonmembers of `list` with a moderation action of
+    /// their own (`hold`, `reject`, `discard`, `accept`, `defer`), as
+    /// (address, action), read a page at a time.
+    pub fn moderated(&self, list: &str) -> Result<Vec<(String, String)>, MailmanError> {
+        let mut found = Vec::new();
+        for role in ["member", "nonmember"] {
+            let what = format!("read the {role}s of {list}");
+            for page in 1.. {
+                let url = self.url(&format!(
+                    "lists/{}/roster/{role}?count={PAGE}&page={page}",
+                    segment(list)
+                ));
+                let response = self.send(&what, self.get(url).call())?;
+                let mut response = expect(&what, response, &[200])?;
+                let members: Collection<Member> = read_json(&what, &mut response)?;
+                let n = members.entries.len();
+                found.extend(members.entries.into_iter().filter_map(|m| {
+                    let action = m.moderation_action.filter(|a| !a.is_empty())?;
+                    Some((m.email.to_lowercase(), action))
+                }));
+                if n < PAGE {
+                    break;
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// Bans `email` from `list`. Already banned is fine.

@@ -28,8 +28,10 @@
 
 pub mod adapter;
 pub mod client;
+pub mod settings;
 pub mod wanted;
 
 pub use adapter::{BAN, HOLD, Mailman, TARGET};
 pub use client::{Client, MailmanError, Record};
+pub use settings::Settings;
 pub use wanted::{MAILING_LIST, affected_lists, list_id};

@@ -43,9 +43,11 @@ pub mod adapter;
 mod client;
 mod error;
 mod power;
+pub mod settings;
 
 pub use adapter::Matrix;
 
 pub use client::Client;
 pub use error::MatrixError;
 pub use power::PowerLevel;
+pub use settings::Settings;

@@ -1,11 +1,11 @@
 //! `modpod enforce reconcile` and the forum software workers of `modpod
 //! serve`: actions enforced on every kind of forum software modpod drives,
 //! each through the one adapter contract (`modpod_adapter`). Adding a kind
-//! is its adapter crate and one entry in [`EnforceArgs::adapters`].
+//! is its adapter crate and one line in `forum_software!` below.
 
 use anyhow::Context;
 use jiff::Timestamp;
-use modpod_adapter::{Adapter, OnDrift, Reconciler, Report, Wanted, Worker};
+use modpod_adapter::{Adapter, Reconciler, Report, Wanted, Worker};
 use modpod_enforce::{Index, Source};
 use modpod_server::Engine;
 use std::collections::BTreeSet;
@@ -13,125 +13,34 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{mpsc, watch};
 
-/// How to reach Mailman, for `serve` and `enforce`.
-#[derive(clap::Args, Clone)]
-pub struct MailmanArgs {
-    /// Mailman 3's REST API, e.g. http://127.0.0.1:8001: suspensions become
-    /// list bans there and review and approval holds posts.
-    #[arg(long, env = "MODPOD_MAILMAN_URL")]
-    pub mailman_url: Option<String>,
-    /// The REST API's user (`admin_user` in mailman.cfg).
-    #[arg(long, env = "MODPOD_MAILMAN_USER", default_value = "restadmin")]
-    pub mailman_user: String,
-    /// The REST API's password (`admin_pass`); better given in the environment.
-    #[arg(long, env = "MODPOD_MAILMAN_PASSWORD", hide_env_values = true)]
-    pub mailman_password: Option<String>,
-    /// When a ban or hold modpod applied was removed by hand while its action
-    /// still applies: `reapply` it, or only `record` (report) it.
-    #[arg(long, env = "MODPOD_MAILMAN_DRIFT", default_value = "reapply")]
-    pub mailman_drift: OnDrift,
+/// Every kind of forum software modpod drives: one line each, naming the
+/// field of [`EnforceArgs`] its flags are kept in and its crate's settings
+/// (`modpod_adapter::Settings`).
+macro_rules! forum_software {
+    ($($field:ident: $settings:ty,)*) => {
+        /// The forum software modpod drives, for `serve` and `enforce`.
+        #[derive(clap::Args, Clone)]
+        pub struct EnforceArgs {
+            $(
+                #[command(flatten)]
+                pub $field: $settings,
+            )*
+        }
+
+        impl EnforceArgs {
+            fn settings(&self) -> Vec<&dyn modpod_adapter::Settings> {
+                vec![$(&self.$field),*]
+            }
+        }
+    };
 }
 
-/// How to reach a Matrix homeserver, for `serve` and `enforce`.
-#[derive(clap::Args, Clone)]
-pub struct MatrixArgs {
-    /// A Matrix homeserver's client API, e.g. https://matrix.example.org:
-    /// in the rooms of chat fora named `matrix:!room:server`, suspensions
-    /// become room bans and review and approval a mute (power level).
-    #[arg(long, env = "MODPOD_MATRIX_URL")]
-    pub matrix_url: Option<String>,
-    /// The access token of the account modpod acts as, a moderator of those
-    /// rooms (better given in the environment).
-    #[arg(long, env = "MODPOD_MATRIX_TOKEN", hide_env_values = true)]
-    pub matrix_token: Option<String>,
-    /// When a ban or mute modpod applied was removed by hand while its action
-    /// still applies: `reapply` it, or only `record` it.
-    #[arg(long, env = "MODPOD_MATRIX_DRIFT", default_value = "reapply")]
-    pub matrix_drift: OnDrift,
-}
-
-/// How to reach Zulip, for `serve` and `enforce`.
-#[derive(clap::Args, Clone)]
-pub struct ZulipArgs {
-    /// A Zulip organisation (6.0 or later), e.g. https://zulip.example.org:
-    /// a suspension from a chat forum named `zulip:CHANNEL` stops the person
-    /// posting there (from Zulip 10.0 through the channel's `modpod: may post
-    /// in #CHANNEL` group, prepared once per channel; before it by removal
-    /// from a private channel, and a public channel is refused).
-    #[arg(long, env = "MODPOD_ZULIP_URL")]
-    pub zulip_url: Option<String>,
-    /// The email of the administrator account modpod acts as (from Zulip
-    /// 10.0 not a bot: bots cannot read user groups).
-    #[arg(long, env = "MODPOD_ZULIP_EMAIL")]
-    pub zulip_email: Option<String>,
-    /// That account's API key (better given in the environment).
-    #[arg(long, env = "MODPOD_ZULIP_API_KEY", hide_env_values = true)]
-    pub zulip_api_key: Option<String>,
-}
-
-/// How to reach GitHub, for `serve` and `enforce`.
-#[derive(clap::Args, Clone)]
-pub struct GitHubArgs {
-    /// GitHub's REST API (https://api.github.com, or https://HOST/api/v3):
-    /// a suspension from a forum of kind `github-organisation` named
-    /// `github:ORG` blocks the person's GitHub accounts in ORG.
-    #[arg(long, env = "MODPOD_GITHUB_URL")]
-    pub github_url: Option<String>,
-    /// A token allowed to block users in those organisations and to set
-    /// the interaction limits of the repositories (better given in the
-    /// environment).
-    #[arg(long, env = "MODPOD_GITHUB_TOKEN", hide_env_values = true)]
-    pub github_token: Option<String>,
-    /// Who may still interact with a repository (a forum of kind
-    /// `github-repository` named `github:OWNER/REPO`) while an action's
-    /// cool-down lasts: existing_users, contributors_only or
-    /// collaborators_only.
-    #[arg(long, env = "MODPOD_GITHUB_COOL_DOWN", default_value = "contributors_only",
-          value_parser = interaction_group)]
-    pub github_cool_down: modpod_github::InteractionGroup,
-}
-
-fn interaction_group(text: &str) -> Result<modpod_github::InteractionGroup, String> {
-    modpod_github::InteractionGroup::ALL
-        .into_iter()
-        .find(|g| g.as_str() == text)
-        .ok_or_else(|| {
-            format!("{text:?}: give existing_users, contributors_only or collaborators_only")
-        })
-}
-
-/// Software told by signed webhooks, for `serve` and `enforce`.
-#[derive(clap::Args, Clone)]
-pub struct WebhookArgs {
-    /// Send what starts and ends on the fora of a kind as signed webhooks
-    /// (Standard Webhooks) to a URL, as KIND=URL (e.g.
-    /// wiki=https://wiki.example/modpod); repeat the flag, or separate them
-    /// by commas in the variable.
-    #[arg(
-        long = "webhook",
-        env = "MODPOD_WEBHOOKS",
-        value_delimiter = ',',
-        value_name = "KIND=URL"
-    )]
-    pub webhooks: Vec<String>,
-    /// The signing secret the receivers share, `whsec_` then base64.
-    #[arg(long, env = "MODPOD_WEBHOOK_SECRET", hide_env_values = true)]
-    pub webhook_secret: Option<String>,
-}
-
-/// The forum software modpod drives, for `serve` and `enforce`.
-#[derive(clap::Args, Clone)]
-pub struct EnforceArgs {
-    #[command(flatten)]
-    pub mailman: MailmanArgs,
-    #[command(flatten)]
-    pub matrix: MatrixArgs,
-    #[command(flatten)]
-    pub zulip: ZulipArgs,
-    #[command(flatten)]
-    pub github: GitHubArgs,
-    #[command(flatten)]
-    pub webhooks: WebhookArgs,
+forum_software! {
+    mailman: modpod_mailman::Settings,
+    matrix: modpod_matrix::Settings,
+    zulip: modpod_zulip::Settings,
+    github: modpod_github::Settings,
+    webhooks: modpod_webhook::Settings,
 }
 
 /// One kind of forum software, configured: its reconciler, how to check
@@ -150,100 +59,16 @@ impl EnforceArgs {
     /// Every kind of forum software these flags configure.
     pub fn adapters(&self) -> anyhow::Result<Vec<Configured>> {
         let mut adapters = Vec::new();
-        if let Some(url) = &self.mailman.mailman_url {
-            let password = self.mailman.mailman_password.as_deref().context(
-                "--mailman-url needs --mailman-password (or MODPOD_MAILMAN_PASSWORD): Mailman's REST API password",
-            )?;
-            let client = modpod_mailman::Client::new(url, &self.mailman.mailman_user, password);
-            let checked = client.clone();
-            adapters.push(Configured {
-                status: Arc::default(),
-                at: format!("Mailman at {}", client.base()),
-                reconciler: Reconciler::new(
-                    Arc::new(modpod_mailman::Mailman { client }),
-                    self.mailman.mailman_drift,
-                ),
-                check: Box::new(move || checked.check().map_err(|e| e.to_string())),
-                drift_setting: "--mailman-drift record",
-            });
-        }
-        if let Some(url) = &self.matrix.matrix_url {
-            let token = self.matrix.matrix_token.as_deref().context(
-                "--matrix-url needs --matrix-token (or MODPOD_MATRIX_TOKEN): the access token modpod acts with",
-            )?;
-            let client = modpod_matrix::Client::new(url, token);
-            let checked = client.clone();
-            adapters.push(Configured {
-                status: Arc::default(),
-                at: format!("Matrix at {}", client.base()),
-                reconciler: Reconciler::new(
-                    Arc::new(modpod_matrix::Matrix { client }),
-                    self.matrix.matrix_drift,
-                ),
-                check: Box::new(move || checked.whoami().map(|_| ()).map_err(|e| e.to_string())),
-                drift_setting: "--matrix-drift record",
-            });
-        }
-        if let Some(url) = &self.zulip.zulip_url {
-            let (Some(email), Some(key)) = (&self.zulip.zulip_email, &self.zulip.zulip_api_key)
-            else {
-                anyhow::bail!(
-                    "--zulip-url needs --zulip-email and --zulip-api-key (or MODPOD_ZULIP_EMAIL and MODPOD_ZULIP_API_KEY)"
-                );
-            };
-            let zulip = || modpod_zulip::Zulip {
-                client: modpod_zulip::Client::new(url, email, key),
-            };
-            let (checked, zulip) = (zulip(), zulip());
-            adapters.push(Configured {
-                status: Arc::default(),
-                at: format!("Zulip at {url}"),
-                reconciler: Reconciler::new(Arc::new(zulip), OnDrift::Reapply),
-                check: Box::new(move || checked.check().map(|_| ()).map_err(|e| e.to_string())),
-                drift_setting: "",
-            });
-        }
-        if let Some(url) = &self.github.github_url {
-            let token = self
-                .github
-                .github_token
-                .as_deref()
-                .context("--github-url needs --github-token (or MODPOD_GITHUB_TOKEN)")?;
-            let client = modpod_github::Client::new(url, token);
-            let checked = client.clone();
-            adapters.push(Configured {
-                status: Arc::default(),
-                at: format!("GitHub at {}", client.base()),
-                reconciler: Reconciler::new(
-                    Arc::new(modpod_github::GitHub {
-                        client,
-                        cool_down: self.github.github_cool_down,
-                    }),
-                    OnDrift::Reapply,
-                ),
-                check: Box::new(move || checked.check().map(|_| ()).map_err(|e| e.to_string())),
-                drift_setting: "",
-            });
-        }
-        for webhook in &self.webhooks.webhooks {
-            let (kind, url) = webhook
-                .split_once('=')
-                .filter(|(kind, url)| !kind.is_empty() && url.starts_with("http"))
-                .with_context(|| {
-                    format!("--webhook {webhook:?}: give KIND=URL, e.g. wiki=https://wiki.example/modpod")
-                })?;
-            let secret = self.webhooks.webhook_secret.as_deref().context(
-                "--webhook needs --webhook-secret (or MODPOD_WEBHOOK_SECRET): whsec_ followed by base64",
-            )?;
-            let hooks = modpod_webhook::Webhooks::new(kind, url, secret)
-                .map_err(|e| anyhow::anyhow!("--webhook-secret: {e}"))?;
-            adapters.push(Configured {
-                status: Arc::default(),
-                at: format!("webhooks at {url} for the fora of kind {kind}"),
-                reconciler: Reconciler::new(Arc::new(hooks), OnDrift::Reapply),
-                check: Box::new(|| Ok(())),
-                drift_setting: "",
-            });
+        for settings in self.settings() {
+            for setup in settings.setups().map_err(anyhow::Error::msg)? {
+                adapters.push(Configured {
+                    reconciler: Reconciler::new(setup.adapter, setup.on_drift),
+                    status: Arc::default(),
+                    at: setup.at,
+                    check: setup.check,
+                    drift_setting: setup.drift_setting,
+                });
+            }
         }
         Ok(adapters)
     }
@@ -385,8 +210,8 @@ impl modpod_server::enforcement::ForumSoftware for Driven {
         self.adapter.place(forum)
     }
 
-    fn place_noun(&self) -> &'static str {
-        self.adapter.place_noun()
+    fn place_noun(&self, place: &str) -> &'static str {
+        self.adapter.noun_of(place)
     }
 
     fn enforces(&self, place: &str, action: &modpod_policy::model::Action) -> bool {

@@ -5,6 +5,7 @@
 mod audit;
 mod config;
 mod enforce;
+mod migrate;
 mod progress;
 mod run;
 mod serve;
@@ -81,6 +82,13 @@ enum Cmd {
         actor: Option<String>,
         file: PathBuf,
     },
+    /// Import what exists (MIGRATE-1): a Mailman's bans and held members,
+    /// suspensions imposed under an earlier process. All or nothing; what
+    /// was imported before is skipped, so a run can be repeated.
+    Migrate {
+        #[command(subcommand)]
+        command: MigrateCmd,
+    },
     /// Decide one policy command and record its events, as the person named
     /// by --as acting in the capacity --capacity. A refusal names the
     /// requirement it rests on and records nothing.
@@ -142,6 +150,43 @@ enum Cmd {
 }
 
 #[derive(Subcommand)]
+enum MigrateCmd {
+    /// The bans and held members of every list a mailing-list forum names,
+    /// as imported restrictions on that forum, enforced from then on as
+    /// modpod's own (the ledger holds them as applied). Ban patterns that
+    /// name no one address, and members whose posts are rejected or
+    /// discarded, are reported and left in Mailman.
+    Mailman {
+        #[command(flatten)]
+        db: Db,
+        /// The operator to record as the actor (default: the first operator).
+        #[arg(long = "as")]
+        actor: Option<String>,
+        #[command(flatten)]
+        mailman: Box<modpod_mailman::Settings>,
+        /// Print what would be imported; record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Suspensions imposed under an earlier process (RFC 3683
+    /// posting-rights actions and the like, REINST-5), from a TOML file
+    /// (`[[action]]` tables) or a CSV file with the columns person, name,
+    /// addresses, fora, imposed_at, process, reference (addresses and fora
+    /// separated by spaces).
+    Legacy {
+        #[command(flatten)]
+        db: Db,
+        /// The operator to record as the actor (default: the first operator).
+        #[arg(long = "as")]
+        actor: Option<String>,
+        file: PathBuf,
+        /// Print what would be imported; record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum EnforceCmd {
     /// Bring the forum software modpod drives (Mailman lists, ...) in line
     /// with the actions in force, once: ban suspended people, hold the posts
@@ -193,6 +238,24 @@ fn main() -> ExitCode {
         Cmd::Audit { command } => audit::audit(command),
         Cmd::Witness { args } => audit::witness(args),
         Cmd::Setup { db, actor, file } => setup::setup(&db.db, actor.as_deref(), &file),
+        Cmd::Migrate {
+            command:
+                MigrateCmd::Mailman {
+                    db,
+                    actor,
+                    mailman,
+                    dry_run,
+                },
+        } => migrate::mailman(&db.db, actor.as_deref(), &mailman, dry_run),
+        Cmd::Migrate {
+            command:
+                MigrateCmd::Legacy {
+                    db,
+                    actor,
+                    file,
+                    dry_run,
+                },
+        } => migrate::legacy(&db.db, actor.as_deref(), &file, dry_run),
         Cmd::Run {
             db,
             actor,

@@ -228,6 +228,16 @@ pub enum Command {
     RequestAnnouncement {
         action: ActionId,
     },
+    /// Records a restriction found on the forum software (a Mailman list
+    /// ban, a member whose posts Mailman holds) as it stood since `seen_at`
+    /// (MIGRATE-1): an operator's import, never notified.
+    ImportRestriction {
+        subject: SubjectRef,
+        forum: ForumId,
+        measure: Measure,
+        seen_at: Timestamp,
+        from: String,
+    },
     /// Records a restriction imposed under an earlier process (REINST-5).
     RecordLegacyAction {
         subject: SubjectRef,
@@ -380,6 +390,7 @@ impl Command {
             AmendAction => "amend_action",
             RescindAction => "rescind_action",
             SetCoolDown => "set_cool_down",
+            ImportRestriction => "import_restriction",
             ExpireAction => "expire_action",
             RequestAnnouncement => "request_announcement",
             RecordLegacyAction => "record_legacy_action",

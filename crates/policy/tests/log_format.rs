@@ -322,6 +322,20 @@ fn a_log_of_every_kind() -> Vec<Event> {
             reference: "https://example.org/prs/1".into(),
         },
     );
+    // A ban found on a Mailman list, imported (MIGRATE-1).
+    w.ok(
+        "op",
+        Operator,
+        Command::ImportRestriction {
+            subject: SubjectRef::Identity {
+                identity: email("spammer@example.net"),
+            },
+            forum: f("tls@"),
+            measure: Measure::IndefiniteSuspension,
+            seen_at: ts("2026-01-05T00:00:00Z"),
+            from: "Mailman at http://127.0.0.1:8001, list tls.ietf.org: a ban".into(),
+        },
+    );
 
     // Reinstatement, a year after an indefinite suspension.
     let indefinite = w.take("m1", Moderator, suspend("erin", &["ietf@"]));

@@ -39,7 +39,7 @@ pub trait ForumSoftware: Send + Sync {
     /// Where it enforces a forum (a list id), if it does.
     fn place(&self, forum: &Forum) -> Option<String>;
     /// What a place is called there (`list`, `room`).
-    fn place_noun(&self) -> &'static str {
+    fn place_noun(&self, _place: &str) -> &'static str {
         "list"
     }
     /// Whether it enforces anything of `action` at `place` (an organisation

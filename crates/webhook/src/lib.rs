@@ -30,6 +30,9 @@
 //! The software cannot be asked what it holds, so what the ledger says
 //! modpod sent is what is in place: there is no drift to find.
 
+pub mod settings;
+pub use settings::Settings;
+
 use modpod_adapter::{Actual, Adapter, AdapterError, Present, Step};
 use modpod_enforce::Restrains;
 use modpod_policy::model::{Forum, Person};

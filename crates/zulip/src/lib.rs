@@ -69,6 +69,7 @@
 pub mod adapter;
 mod client;
 mod error;
+pub mod settings;
 mod wire;
 
 pub use adapter::Zulip;
@@ -79,3 +80,4 @@ pub use client::{
     stream_post_policy_words,
 };
 pub use error::ZulipError;
+pub use settings::Settings;

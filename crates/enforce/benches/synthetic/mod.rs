@@ -93,6 +93,7 @@ pub fn synthetic_state(start: Timestamp, restricted: u32) -> State {
                 spam: false,
                 procedures_version: None,
                 legacy: None,
+                imported: None,
             },
         });
     }

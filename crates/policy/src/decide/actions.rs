@@ -56,6 +56,7 @@ pub(super) fn take_action(
         spam: *spam,
         procedures_version: cx.state.procedures_in_force(),
         legacy: None,
+        imported: None,
     };
     let (id, terms, spam) = (action.id, action.terms.clone(), action.spam);
     let subject = action.subject.clone();
@@ -391,6 +392,79 @@ pub(super) fn record_legacy_action(
             legacy: Some(Legacy {
                 process: process.to_owned(),
                 reference: reference.to_owned(),
+            }),
+            imported: None,
+        },
+    });
+    Ok(())
+}
+
+/// Decides [`Command::ImportRestriction`](crate::Command::ImportRestriction):
+/// an operator records a restriction found on the forum software (MIGRATE-1),
+/// as it stood since `seen_at`, once.
+pub(super) fn import_restriction(
+    cx: &mut Cx,
+    subject: &SubjectRef,
+    forum: &ForumId,
+    measure: &Measure,
+    seen_at: &Timestamp,
+    from: &str,
+) -> Result<(), Refusal> {
+    use Capacity::{Operator, System};
+    cx.only(
+        &[Operator, System],
+        Requirement::Migrate1,
+        "importing what the forum software has",
+    )?;
+    if !matches!(
+        measure,
+        Measure::IndefiniteSuspension | Measure::ReviewAndApproval
+    ) {
+        return Err(Refusal::invalid(
+            "measure",
+            "an imported restriction is an indefinite suspension (a ban) or review and approval (held posts)",
+        ));
+    }
+    if *seen_at > cx.now {
+        return Err(Refusal::invalid("seen_at", "must not be in the future"));
+    }
+    text("from", from, 2_000)?;
+    check_fora(cx, std::slice::from_ref(forum))?;
+    let subject = cx.subject(subject)?;
+    let twice = cx.state.actions.values().any(|a| {
+        a.in_force()
+            && a.subject == subject
+            && a.terms.measure == *measure
+            && a.terms.fora == [forum.clone()]
+            && a.imported.as_ref().is_some_and(|i| i.from == from)
+    });
+    if twice {
+        return Err(Refusal::out_of_order(
+            Requirement::Migrate1,
+            format!("{from} was imported already, for {subject} on {forum}"),
+        ));
+    }
+    cx.emit(Event::ActionTaken {
+        action: NewAction {
+            id: ActionId(cx.state.next.action),
+            subject,
+            terms: Terms {
+                measure: measure.clone(),
+                fora: vec![forum.clone()],
+                starts_at: *seen_at,
+                ends_at: None,
+            },
+            taken_by: cx.me().clone(),
+            taken_as: cx.capacity(),
+            taken_at: cx.now,
+            reason: format!("imported: {from}"),
+            reports: Vec::new(),
+            evidence: Vec::new(),
+            spam: false,
+            procedures_version: cx.state.procedures_in_force(),
+            legacy: None,
+            imported: Some(Imported {
+                from: from.to_owned(),
             }),
         },
     });

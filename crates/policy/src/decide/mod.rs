@@ -178,6 +178,13 @@ pub fn decide(
         } => actions::set_cool_down(&mut cx, action, until, reason)?,
         Command::ExpireAction { action } => actions::expire_action(&mut cx, action)?,
         Command::RequestAnnouncement { action } => actions::request_announcement(&mut cx, action)?,
+        Command::ImportRestriction {
+            subject,
+            forum,
+            measure,
+            seen_at,
+            from,
+        } => actions::import_restriction(&mut cx, subject, forum, measure, seen_at, from)?,
         Command::RecordLegacyAction {
             subject,
             fora,

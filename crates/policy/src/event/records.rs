@@ -32,6 +32,9 @@ pub struct NewAction {
     pub spam: bool,
     pub procedures_version: Option<u32>,
     pub legacy: Option<Legacy>,
+    /// Absent in version 2, where nothing was imported.
+    #[serde(default)]
+    pub imported: Option<Imported>,
 }
 
 impl From<&NewAction> for Action {
@@ -49,6 +52,7 @@ impl From<&NewAction> for Action {
             spam: a.spam,
             procedures_version: a.procedures_version,
             legacy: a.legacy.clone(),
+            imported: a.imported.clone(),
             status: ActionStatus::InForce,
             amendments: Vec::new(),
             consultations: Vec::new(),

@@ -147,6 +147,10 @@ pub struct Action {
     pub procedures_version: Option<u32>,
     /// Imposed before this policy took effect (REINST-5).
     pub legacy: Option<Legacy>,
+    /// Found in place on the forum software when modpod started, and
+    /// recorded from there (MIGRATE-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
     pub status: ActionStatus,
     pub amendments: Vec<Amendment>,
     pub consultations: Vec<Consultation>,
@@ -218,6 +222,14 @@ pub struct Consultation {
 pub struct ConsultationAnswer {
     pub at: Timestamp,
     pub text: String,
+}
+
+/// A restriction found on the forum software (a Mailman list ban, a member
+/// whose posts Mailman holds) and recorded as it stood (MIGRATE-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    /// Where it was found: `Mailman at http://..., list tls.ietf.org: a ban`.
+    pub from: String,
 }
 
 /// A restriction imposed under an earlier process (REINST-5), such as an

@@ -1075,3 +1075,91 @@ fn act_1_an_action_cools_its_fora_down_for_no_longer_than_it_lasts_decided_like_
     let r = w.refused("alice", Administrator, cool(Some("2026-03-08T00:00:00Z")));
     assert_eq!(r.requirement(), "ACT-3");
 }
+
+#[test]
+fn migrate_1_an_operator_imports_a_ban_or_a_hold_found_on_a_list_once_unannounced() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    let from = "Mailman at http://127.0.0.1:8001, list tls.ietf.org: a ban";
+    let import = |measure: Measure, seen: &str, forum: &str| Command::ImportRestriction {
+        subject: SubjectRef::Identity {
+            identity: email("spammer@example.net"),
+        },
+        forum: f(forum),
+        measure,
+        seen_at: ts(seen),
+        from: from.into(),
+    };
+    let ban = || {
+        import(
+            Measure::IndefiniteSuspension,
+            "2026-01-05T00:00:00Z",
+            "tls@",
+        )
+    };
+    // Only an operator imports.
+    for (who, capacity) in [("alice", Administrator), ("m1", Moderator)] {
+        let r = w.refused(who, capacity, ban());
+        assert_eq!(r.requirement(), "MIGRATE-1", "{who}");
+    }
+    // Only a ban or held posts, seen already, on a forum of the policy.
+    let r = w.refused(
+        "op",
+        Operator,
+        import(Measure::PublicAdmonishment, "2026-01-05T00:00:00Z", "tls@"),
+    );
+    assert_says(
+        &r,
+        "measure: an imported restriction is an indefinite suspension",
+    );
+    let r = w.refused(
+        "op",
+        Operator,
+        import(
+            Measure::IndefiniteSuspension,
+            "2026-03-02T00:00:00Z",
+            "tls@",
+        ),
+    );
+    assert_says(&r, "seen_at: must not be in the future");
+    let r = w.refused(
+        "op",
+        Operator,
+        import(
+            Measure::IndefiniteSuspension,
+            "2026-01-05T00:00:00Z",
+            "cfrg@",
+        ),
+    );
+    assert_eq!(r.requirement(), "FORUM-2");
+
+    let events = w.ok("op", Operator, ban());
+    assert!(notifications(&events).is_empty(), "{events:?}");
+    let action = taken_action(&events);
+    assert_eq!(action.terms.measure, Measure::IndefiniteSuspension);
+    assert_eq!(action.terms.fora, fora(&["tls@"]));
+    assert_eq!(action.terms.starts_at, ts("2026-01-05T00:00:00Z"));
+    assert_eq!(
+        (action.taken_by.clone(), action.taken_at),
+        (p("op"), ts(NOW))
+    );
+    assert_eq!(
+        action.imported.as_ref().map(|i| i.from.as_str()),
+        Some(from)
+    );
+    assert_eq!(action.legacy, None);
+    let id = action.id;
+    // Once: the same again is refused; a hold of the same person is not.
+    let r = w.refused("op", Operator, ban());
+    assert_eq!(r.requirement(), "MIGRATE-1");
+    assert_says(&r, "was imported already");
+    w.ok(
+        "op",
+        Operator,
+        import(Measure::ReviewAndApproval, "2026-02-01T00:00:00Z", "tls@"),
+    );
+    // An action like any other from then on: the list's administrator lifts it.
+    assert!(w.action(id).in_force());
+    w.ok("alice", Administrator, rescind(id));
+    assert!(!w.action(id).in_force());
+}

@@ -214,7 +214,7 @@ fn enforcement(
             context! {
                 forum => forum,
                 software => sw.name(),
-                noun => sw.place_noun(),
+                noun => sw.place_noun(place),
                 place => place,
                 stands => stands,
                 by => by,
