@@ -10,10 +10,10 @@
 mod common;
 
 use common::datatracker::{Datatracker, Records, at_scale, bad_rows};
-use common::{BOOTSTRAP, ok, run};
+use common::{BOOTSTRAP, Serve, account, free_port, ok, run};
 use modpod_testkit::TestDb;
 use serde_json::Value;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The log as `modpod export` writes it: one JSON object per event.
 fn events(db: &str) -> Vec<Value> {
@@ -333,4 +333,99 @@ fn forum_5_a_sync_at_the_scale_of_the_ietf_s_registry_and_a_second_one_records_n
         "FORUM-5 at scale: {groups} groups, {roles} roles; full sync {full:?} ({after_first} events), \
          sync with no change {unchanged:?}"
     );
+}
+
+/// The page of a running `serve`, read with `person`'s login session.
+fn page(base: &str, person: &str, password: &str, path: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let login = agent
+        .post(format!("{base}/v1/login"))
+        .header("Content-Type", "application/json")
+        .send(serde_json::json!({"account": person, "password": password}).to_string())
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut answer = agent
+        .get(format!("{base}{path}"))
+        .header("Cookie", &cookie)
+        .call()
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.body_mut().read_to_string().unwrap())
+}
+
+#[test]
+fn forum_5_serve_keeps_in_step_with_the_datatracker_and_shows_the_operators_its_conflicts() {
+    let db = TestDb::sqlite();
+    let db = db.url.as_str();
+    ok(
+        db,
+        &["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP],
+    );
+    ok(
+        db,
+        &[
+            "run",
+            "--as",
+            "admin",
+            "--capacity",
+            "operator",
+            r#"{"command":"create_working_group","wg":"tls","name":"TLS by hand"}"#,
+        ],
+    );
+    ok(
+        db,
+        &[
+            "run",
+            "--as",
+            "admin",
+            "--capacity",
+            "operator",
+            r#"{"command":"register_person","person":"bob","name":"Bob"}"#,
+        ],
+    );
+    let admin = account(db, "admin");
+    let bob = account(db, "bob");
+    let dt = Datatracker::start(first());
+    let listen = format!("127.0.0.1:{}", free_port());
+    let server = Serve::new(
+        db,
+        &[
+            "--listen",
+            &listen,
+            "--datatracker-url",
+            &dt.url,
+            "--datatracker-every",
+            "60",
+        ],
+    )
+    .start();
+    // It syncs at start: the lists appear.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (status, html) = loop {
+        let (status, html) = page(&server.url, "admin", &admin, "/registry");
+        if html.contains("Conflicts") || Instant::now() > deadline {
+            break (status, html);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("working group tls"), "{html}");
+    assert!(html.contains("set by hand: TLS by hand"), "{html}");
+    for (uri, _) in SKIPPED {
+        assert!(html.contains(uri), "{uri} not on the page:\n{html}");
+    }
+    assert!(events(db).iter().any(|e| e["kind"] == "registry_synced"));
+    // The page is the operators'.
+    let (status, _) = page(&server.url, "bob", &bob, "/registry");
+    assert_eq!(status, 403);
 }
