@@ -10,6 +10,7 @@ mod progress;
 mod run;
 mod serve;
 mod setup;
+mod sync;
 mod tokens;
 mod transfer;
 mod verify;
@@ -119,6 +120,11 @@ enum Cmd {
         #[arg(value_name = "COMMAND")]
         command: String,
     },
+    /// Bring modpod in step with a registry of groups (FORUM-5).
+    Sync {
+        #[command(subcommand)]
+        command: SyncCmd,
+    },
     /// Write the log as JSON lines (to standard output, or a file).
     Export {
         #[command(flatten)]
@@ -183,6 +189,21 @@ enum MigrateCmd {
         /// Print what would be imported; record nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCmd {
+    /// Working groups, their lists, chairs, delegates and ADs from the IETF
+    /// Datatracker's public API: what changed there is recorded (as system,
+    /// on behalf of an operator); what was set by hand and disagrees is
+    /// reported as a conflict and left as it is; rows that cannot be used are
+    /// reported with their URIs and skipped.
+    Datatracker {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        args: sync::Args,
     },
 }
 
@@ -266,6 +287,9 @@ fn main() -> ExitCode {
         Cmd::Export { db, output } => transfer::export(&db.db, output.as_deref()),
         Cmd::Import { db, file } => transfer::import(&db.db, &file),
         Cmd::Snapshot { db } => serve::snapshot(&db.db),
+        Cmd::Sync {
+            command: SyncCmd::Datatracker { db, args },
+        } => sync::datatracker(&db.db, &args),
         Cmd::Account { command } => tokens::account(command),
         Cmd::Token { command } => tokens::token(command),
     };

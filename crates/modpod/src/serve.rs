@@ -147,6 +147,15 @@ pub struct Args {
     /// (and at once whenever a notice needs a receipt).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     audit_every: u64,
+    /// Keep working groups, their lists, chairs, delegates and ADs in step
+    /// with the Datatracker at this base URL (e.g.
+    /// https://datatracker.ietf.org), as `modpod sync datatracker` does, at
+    /// start and every --datatracker-every seconds. Off without it.
+    #[arg(long, env = "MODPOD_DATATRACKER_SYNC_URL")]
+    datatracker_url: Option<String>,
+    /// How often the Datatracker is read, in seconds.
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(60..=604_800))]
+    datatracker_every: u64,
 }
 
 impl Args {
@@ -225,6 +234,12 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     // OpenID Connect and mail settings are checked before anything is opened
     // or recorded.
     let oidc = args.oidc()?;
+    let registry_client = args
+        .datatracker_url
+        .as_deref()
+        .map(modpod_datatracker::Client::new)
+        .transpose()
+        .context("--datatracker-url")?;
     let mail = match args.mail_config()? {
         Some(config) => Some((
             Mail::new(&config).context("setting up notifications by email")?,
@@ -361,8 +376,29 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             None => worker,
         }
     });
-    let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
     let stopping = Arc::new(AtomicBool::new(false));
+    let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
+    let registry_report = Arc::new(RwLock::new(None));
+    let registry_sync = match registry_client {
+        Some(client) => {
+            say!(
+                "the registry of groups follows the Datatracker at {}, every {} s",
+                client.base(),
+                args.datatracker_every
+            );
+            Some(
+                std::thread::Builder::new()
+                    .name("registry-sync".into())
+                    .spawn({
+                        let (engine, stopping) = (engine.clone(), stopping.clone());
+                        let report = registry_report.clone();
+                        let every = Duration::from_secs(args.datatracker_every);
+                        move || sync_registry(&client, &engine, &report, every, &stopping)
+                    })?,
+            )
+        }
+        None => None,
+    };
     let scheduler = std::thread::Builder::new()
         .name("scheduler".into())
         .spawn({
@@ -451,6 +487,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             forum_software,
             audit_dir,
             trusted_proxies: trusted_proxies.into(),
+            registry_report,
             ..App::new(engine.clone(), policy)
         };
         if let Some(oidc) = oidc {
@@ -494,6 +531,9 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     stopping.store(true, Ordering::Relaxed);
     let _ = follower.join();
     let _ = scheduler.join();
+    if let Some(registry_sync) = registry_sync {
+        let _ = registry_sync.join();
+    }
     if let Some(publisher) = publisher {
         let _ = publisher.join();
     }
@@ -525,6 +565,54 @@ fn schedule(engine: &Mutex<Engine>, stopping: &AtomicBool) {
             tracing::warn!(%error, "the scheduler could not record what fell due; trying again later");
         }
         let next = Instant::now() + SCHEDULE_EVERY;
+        while Instant::now() < next && !stopping.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+/// Keeps the registry of groups in step with the Datatracker (FORUM-5): reads
+/// it without holding the engine, then records what changed, on behalf of
+/// the first operator; keeps the report for the operators' page. A
+/// Datatracker that cannot be read is tried again at the next interval.
+fn sync_registry(
+    client: &modpod_datatracker::Client,
+    engine: &Mutex<Engine>,
+    report: &RwLock<Option<modpod_server::registry::Report>>,
+    every: Duration,
+    stopping: &AtomicBool,
+) {
+    let mut sync = modpod_server::registry::Sync::new();
+    while !stopping.load(Ordering::Relaxed) {
+        match client.registry(&mut |_| {}) {
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the Datatracker; trying again later");
+            }
+            Ok(registry) => {
+                let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
+                let operator = crate::setup::first_operator(engine.state());
+                let synced = operator.map(|operator| {
+                    sync.run(&mut engine, &registry, &operator, false, Timestamp::now())
+                });
+                match synced {
+                    None => tracing::warn!("no operator to sync the registry of groups for"),
+                    Some(Ok(done)) => {
+                        tracing::info!(
+                            changes = done.changes.len(),
+                            conflicts = done.conflicts.len(),
+                            skipped = done.skipped.len(),
+                            refused = done.refused.len(),
+                            "synchronised the registry of groups with the Datatracker"
+                        );
+                        *report.write().unwrap_or_else(PoisonError::into_inner) = Some(done);
+                    }
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "cannot record the registry of groups; trying again later");
+                    }
+                }
+            }
+        }
+        let next = Instant::now() + every;
         while Instant::now() < next && !stopping.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(250));
         }

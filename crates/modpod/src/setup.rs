@@ -288,7 +288,7 @@ pub fn setup(db: &str, actor: Option<&str>, path: &Path) -> anyhow::Result<ExitC
 }
 
 /// The first person who holds the operator role.
-fn first_operator(state: &modpod_policy::State) -> Option<PersonId> {
+pub(crate) fn first_operator(state: &modpod_policy::State) -> Option<PersonId> {
     state
         .people
         .values()

@@ -1,5 +1,5 @@
 //! The log of every kind of event (LOG-1, `crates/policy/tests/fixtures/
-//! log-v2.jsonl`) as both backends export it: `fixtures/log-v2-export.jsonl`
+//! log-vN.jsonl`, N the current version) as both backends export it: `fixtures/log-vN-export.jsonl`
 //! is imported into SQLite and into PostgreSQL, checks, exports back byte for
 //! byte from either, and replays to the state it was written from.
 //!

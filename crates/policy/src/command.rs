@@ -111,6 +111,35 @@ pub enum Command {
         forum: ForumId,
         to: PersonId,
     },
+    /// A working group's name, area and responsible AD, as they are from now
+    /// on (FORUM-4, FORUM-5): all three are given, as after the change.
+    ChangeWorkingGroup {
+        wg: WgId,
+        name: String,
+        #[serde(default)]
+        area: Option<String>,
+        #[serde(default)]
+        responsible_ad: Option<PersonId>,
+    },
+    /// Closes a forum (its working group concluded, FORUM-5): it takes no new
+    /// reports or actions; what is in force there stays.
+    CloseForum {
+        forum: ForumId,
+        reason: String,
+    },
+    /// Opens a closed forum again.
+    ReopenForum {
+        forum: ForumId,
+        reason: String,
+    },
+    /// Records that the registry of groups was synchronised (FORUM-5): the
+    /// changes just recorded came from `source`, on behalf of the operator
+    /// named; recorded by modpod's sync (capacity `system`).
+    RecordRegistrySync {
+        source: String,
+        on_behalf_of: PersonId,
+        changes: u64,
+    },
     /// A body other than the IETF opts its fora in to this policy (FORUM-2).
     OptIn {
         organisation: Organisation,
@@ -372,6 +401,10 @@ impl Command {
             CreateForum => "create_forum",
             DelegateAdministration => "delegate_administration",
             RevokeDelegation => "revoke_delegation",
+            ChangeWorkingGroup => "change_working_group",
+            CloseForum => "close_forum",
+            ReopenForum => "reopen_forum",
+            RecordRegistrySync => "record_registry_sync",
             OptIn => "opt_in",
             AddCategory => "add_category",
             ChangeSettings => "change_settings",

@@ -58,7 +58,24 @@ pub struct State {
     /// When each moderator flagged to step down was last reminded (TEAM-2).
     #[serde(default)]
     pub step_down_reminded: BTreeMap<PersonId, Timestamp>,
+    /// Closed fora and when they closed (FORUM-5): they take no new reports
+    /// or actions; what is in force there stays.
+    #[serde(default)]
+    pub closed_fora: BTreeMap<ForumId, Timestamp>,
+    /// The last synchronisation with the registry of groups (FORUM-5).
+    #[serde(default)]
+    pub registry_synced: Option<RegistrySync>,
     pub next: Counters,
+}
+
+/// A synchronisation with the registry of groups that recorded changes
+/// (FORUM-5): where from, for whom, when, and how many changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrySync {
+    pub source: String,
+    pub on_behalf_of: PersonId,
+    pub at: Timestamp,
+    pub changes: u64,
 }
 
 /// The next number to give each kind of record.
@@ -104,6 +121,8 @@ impl Default for State {
             digest_until: None,
             community_report_until: None,
             step_down_reminded: BTreeMap::new(),
+            closed_fora: BTreeMap::new(),
+            registry_synced: None,
             next: Counters::default(),
         }
     }
@@ -171,6 +190,37 @@ impl State {
             }
             Event::ForumCreated { forum } => {
                 self.fora.insert(forum.id.clone(), Forum::from(forum));
+            }
+            Event::WorkingGroupChanged {
+                wg,
+                name,
+                area,
+                responsible_ad,
+            } => {
+                if let Some(w) = self.working_groups.get_mut(wg) {
+                    w.name = name.clone();
+                    w.area = area.clone();
+                    w.responsible_ad = responsible_ad.clone();
+                }
+            }
+            Event::ForumClosed { forum, at, .. } => {
+                self.closed_fora.insert(forum.clone(), *at);
+            }
+            Event::ForumReopened { forum, .. } => {
+                self.closed_fora.remove(forum);
+            }
+            Event::RegistrySynced {
+                source,
+                on_behalf_of,
+                at,
+                changes,
+            } => {
+                self.registry_synced = Some(RegistrySync {
+                    source: source.clone(),
+                    on_behalf_of: on_behalf_of.clone(),
+                    at: *at,
+                    changes: *changes,
+                });
             }
             Event::AdministrationDelegated { forum, to, by } => {
                 if let Some(f) = self.fora.get_mut(forum) {
@@ -498,6 +548,11 @@ impl State {
             })
         });
         by_role || forum.delegates.iter().any(|d| &d.to == person)
+    }
+
+    /// When the forum closed, if it is closed (FORUM-5).
+    pub fn closed_since(&self, forum: &ForumId) -> Option<Timestamp> {
+        self.closed_fora.get(forum).copied()
     }
 
     /// Whether the moderators administer the forum: plenary fora and fora with no

@@ -695,3 +695,10 @@ pub fn announcements(state: &State, now: Timestamp) -> Vec<Announcement> {
     out.sort_by_key(|a| std::cmp::Reverse((a.starts_at, a.action)));
     out
 }
+
+/// Who may read how modpod stands with the registry of groups (FORUM-5): the
+/// last sync's changes, its conflicts with what was set by hand and the rows
+/// it skipped, and the closed fora. The operators, who keep the registry.
+pub fn may_see_registry(state: &State, viewer: &PersonId) -> bool {
+    state.holds(viewer, &Role::Operator)
+}

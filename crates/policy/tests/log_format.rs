@@ -1,9 +1,10 @@
 //! The log's format (LOG-1): every version of it stays readable, and a change
 //! to it cannot go unnoticed.
 //!
-//! `fixtures/log-v2.jsonl` is a log of every kind of event, one payload a
-//! line, as version 2 writes it (written by [`a_log_of_every_kind`]), and
-//! `fixtures/log-v2.state.json` the state it replays to. Each later version
+//! `fixtures/log-vN.jsonl` (N the current version, 3) is a log of every kind
+//! of event, one payload a line, as version N writes it (written by
+//! [`a_log_of_every_kind`]), and `fixtures/log-vN.state.json` the state it
+//! replays to. Each later version
 //! keeps these and adds its own; `docs/log-format.md` says what each changed.
 //! To write the current version's fixtures after such a change:
 //! `MODPOD_WRITE_FIXTURES=1 cargo test -p modpod-policy --test log_format`.
@@ -78,6 +79,43 @@ fn a_log_of_every_kind() -> Vec<Event> {
         };
         w.ok("alice", Administrator, command);
     }
+    // The registry of groups (FORUM-5): a group changed, a forum closed and
+    // opened again, and a sync recorded as `system` for the operator.
+    w.ok(
+        "op",
+        Operator,
+        Command::ChangeWorkingGroup {
+            wg: wg("quic"),
+            name: "QUIC transport".into(),
+            area: Some("wit".into()),
+            responsible_ad: Some(p("ad_tsv")),
+        },
+    );
+    w.ok(
+        "op",
+        Operator,
+        Command::CloseForum {
+            forum: f("quic@"),
+            reason: "the working group concluded".into(),
+        },
+    );
+    w.ok(
+        "op",
+        Operator,
+        Command::ReopenForum {
+            forum: f("quic@"),
+            reason: "the working group was chartered again".into(),
+        },
+    );
+    w.ok(
+        "system",
+        System,
+        Command::RecordRegistrySync {
+            source: "https://datatracker.ietf.org".into(),
+            on_behalf_of: p("op"),
+            changes: 3,
+        },
+    );
     w.ok(
         "op",
         Operator,

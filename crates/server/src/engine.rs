@@ -19,8 +19,9 @@ use serde::{Deserialize, Serialize};
 /// Snapshots carry this tag so that a snapshot written by a different version of
 /// the state is ignored (and the log replayed) rather than misread.
 /// Since v3 a snapshot holds the state and the case index
-/// (`{"state": .., "cases": ..}`).
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v4\n";
+/// (`{"state": .., "cases": ..}`); v5 added closed fora and the last sync
+/// with the registry of groups.
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v5\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod http;
 pub mod json;
 pub mod oidc;
+pub mod registry;
 pub mod scheduler;
 pub mod tokens;
 pub mod web;

@@ -3,6 +3,7 @@
 //! its own that is stopped when the test lets go of it.
 #![allow(dead_code)]
 
+pub mod datatracker;
 pub mod forum;
 
 use std::io::{BufRead, BufReader};

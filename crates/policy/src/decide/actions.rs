@@ -147,6 +147,7 @@ pub(super) fn amend_action(
         .filter(|f| !a.terms.fora.contains(f))
         .cloned()
         .collect();
+    super::registry::not_closed(cx, &added)?;
     if !added.is_empty() && cx.capacity() != Iesg {
         may_act(cx, &a.subject, &added, &a.reports)?;
     }
@@ -493,6 +494,7 @@ pub(super) fn may_take_action(
 ) -> Result<(), Refusal> {
     may_take_actions(cx)?;
     check_fora(cx, fora)?;
+    super::registry::not_closed(cx, fora)?;
     not_on_myself(cx, subject)?;
     check_reports(cx, subject, reports)?;
     may_act(cx, subject, fora, reports)

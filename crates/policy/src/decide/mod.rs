@@ -11,6 +11,7 @@ mod llc;
 mod periodic;
 mod permits;
 mod procedures;
+mod registry;
 mod reinstatement;
 mod reports;
 mod setup;
@@ -96,6 +97,19 @@ pub fn decide(
             setup::delegate_administration(&mut cx, forum, to)?
         }
         Command::RevokeDelegation { forum, to } => setup::revoke_delegation(&mut cx, forum, to)?,
+        Command::ChangeWorkingGroup {
+            wg,
+            name,
+            area,
+            responsible_ad,
+        } => registry::change_working_group(&mut cx, wg, name, area, responsible_ad)?,
+        Command::CloseForum { forum, reason } => registry::close_forum(&mut cx, forum, reason)?,
+        Command::ReopenForum { forum, reason } => registry::reopen_forum(&mut cx, forum, reason)?,
+        Command::RecordRegistrySync {
+            source,
+            on_behalf_of,
+            changes,
+        } => registry::record_registry_sync(&mut cx, source, on_behalf_of, changes)?,
         Command::OptIn {
             organisation,
             reference,

@@ -34,6 +34,7 @@ pub(super) fn file_report(
             organisation: f.organisation.to_string(),
         });
     }
+    super::registry::not_closed(cx, std::slice::from_ref(forum))?;
     let cat = cx
         .state
         .categories

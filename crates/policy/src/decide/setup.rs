@@ -40,8 +40,13 @@ pub(super) fn register_person(
     name: &str,
     time_zone: &Option<String>,
 ) -> Result<(), Refusal> {
-    use Capacity::Operator;
-    cx.only(&[Operator], Requirement::Role1, "registering people")?;
+    use Capacity::{Operator, System};
+    // The sync with the registry of groups registers people as `system`.
+    cx.only(
+        &[Operator, System],
+        Requirement::Role1,
+        "registering people",
+    )?;
     if cx.state.people.contains_key(person) || *person == PersonId::system() {
         return Err(Refusal::Exists {
             what: "person",
@@ -66,9 +71,9 @@ pub(super) fn link_identity(
     person: &PersonId,
     identity: &Identity,
 ) -> Result<(), Refusal> {
-    use Capacity::{Moderator, Operator};
+    use Capacity::{Moderator, Operator, System};
     cx.only(
-        &[Operator, Moderator],
+        &[Operator, Moderator, System],
         Requirement::Role1,
         "linking identities",
     )?;
@@ -88,8 +93,8 @@ pub(super) fn link_identity(
 
 /// Decides [`Command::GrantRole`](crate::Command::GrantRole).
 pub(super) fn grant_role(cx: &mut Cx, person: &PersonId, role: &Role) -> Result<(), Refusal> {
-    use Capacity::Operator;
-    cx.only(&[Operator], Requirement::Role1, "granting roles")?;
+    use Capacity::{Operator, System};
+    cx.only(&[Operator, System], Requirement::Role1, "granting roles")?;
     let p = cx.person(person)?;
     check_role_target(cx, role)?;
     if p.roles.contains(role) {
@@ -119,8 +124,8 @@ pub(super) fn grant_role(cx: &mut Cx, person: &PersonId, role: &Role) -> Result<
 
 /// Decides [`Command::RevokeRole`](crate::Command::RevokeRole).
 pub(super) fn revoke_role(cx: &mut Cx, person: &PersonId, role: &Role) -> Result<(), Refusal> {
-    use Capacity::Operator;
-    cx.only(&[Operator], Requirement::Role1, "revoking roles")?;
+    use Capacity::{Operator, System};
+    cx.only(&[Operator, System], Requirement::Role1, "revoking roles")?;
     if !cx.person(person)?.roles.contains(role) {
         return Err(Refusal::unknown("role", format!("{role} of {person}")));
     }
@@ -139,7 +144,7 @@ pub(super) fn create_working_group(
     area: &Option<String>,
     responsible_ad: &Option<PersonId>,
 ) -> Result<(), Refusal> {
-    may_set_up(cx, "creating working groups")?;
+    super::registry::may_keep_the_registry(cx, "creating working groups")?;
     if cx.state.working_groups.contains_key(wg) {
         return Err(Refusal::Exists {
             what: "working group",
@@ -174,7 +179,7 @@ pub(super) fn create_forum(
     wg: &Option<WgId>,
     responsible_ad: &Option<PersonId>,
 ) -> Result<(), Refusal> {
-    may_set_up(cx, "creating fora")?;
+    super::registry::may_keep_the_registry(cx, "creating fora")?;
     if cx.state.fora.contains_key(forum) {
         return Err(Refusal::Exists {
             what: "forum",
@@ -339,9 +344,9 @@ pub(super) fn may_opt_in(cx: &Cx, organisation: &Organisation) -> Result<(), Ref
 /// ROLE-2: whether the actor may delegate (or revoke a delegation of) the
 /// administration of this forum: its working group's chairs, or an operator.
 pub(super) fn may_delegate<'a>(cx: &Cx<'a>, forum: &ForumId) -> Result<&'a Forum, Refusal> {
-    use Capacity::{Administrator, Operator};
+    use Capacity::{Administrator, Operator, System};
     cx.only(
-        &[Administrator, Operator],
+        &[Administrator, Operator, System],
         Requirement::Role2,
         "delegating administration",
     )?;

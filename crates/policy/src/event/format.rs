@@ -2,11 +2,12 @@
 //! knows the log's versions (LOG-1).
 //!
 //! A payload is the event as JSON with its version as the first member,
-//! `{"v":2,"type":"action_taken",...}`. Version 1 is every payload written
+//! `{"v":3,"type":"action_taken",...}`. Version 1 is every payload written
 //! before versions were recorded: the model's records serialised whole (an
 //! action with its status, amendments and consultations; an appeal with its
 //! steps; ...), which [`upgrade_from_1`] turns into version 2 by leaving out
 //! what later events change, always at its first value in version 1.
+//! Version 3 added the kinds of event of the registry of groups (FORUM-5).
 //! Reading never rejects an older version; it upgrades it here. `docs/log-format.md`
 //! describes each version and the fixtures that keep it readable.
 
@@ -82,7 +83,9 @@ impl Event {
 
 /// Upgrades an event of version `from` to version `from + 1`.
 fn upgrade(from: u32, event: &mut Map<String, Value>) {
-    // Version 3 added a kind of event: a version 2 payload reads as it is.
+    // Version 3 added kinds of event (cool-downs; the registry of groups,
+    // FORUM-5) and a member an older payload lacks (`imported`, MIGRATE-1),
+    // read as absent: a payload of version 2 reads as it is.
     if from == UNVERSIONED {
         upgrade_from_1(event);
     }

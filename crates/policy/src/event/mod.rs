@@ -74,6 +74,34 @@ pub enum Event {
         forum: ForumId,
         to: PersonId,
     },
+    /// A working group's name, area and responsible AD after a change
+    /// (FORUM-4, FORUM-5).
+    WorkingGroupChanged {
+        wg: WgId,
+        name: String,
+        area: Option<String>,
+        responsible_ad: Option<PersonId>,
+    },
+    /// The forum takes no new reports or actions from `at` (FORUM-5).
+    ForumClosed {
+        forum: ForumId,
+        at: Timestamp,
+        reason: String,
+    },
+    ForumReopened {
+        forum: ForumId,
+        at: Timestamp,
+        reason: String,
+    },
+    /// The registry of groups was synchronised: the events before this one in
+    /// the same transaction came from `source`, recorded on behalf of the
+    /// operator `on_behalf_of` (FORUM-5).
+    RegistrySynced {
+        source: String,
+        on_behalf_of: PersonId,
+        at: Timestamp,
+        changes: u64,
+    },
     OptedIn {
         organisation: Organisation,
         reference: String,
@@ -285,6 +313,10 @@ kinds!(
     ForumCreated => "forum_created",
     AdministrationDelegated => "administration_delegated",
     DelegationRevoked => "delegation_revoked",
+    WorkingGroupChanged => "working_group_changed",
+    ForumClosed => "forum_closed",
+    ForumReopened => "forum_reopened",
+    RegistrySynced => "registry_synced",
     OptedIn => "opted_in",
     CategoryAdded => "category_added",
     SettingsChanged => "settings_changed",

@@ -36,7 +36,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use modpod_enforce::Policy;
 use serde::Serialize;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use utoipa::{OpenApi, ToSchema};
 
 pub use decide::MAX_BATCH;
@@ -67,6 +67,9 @@ pub struct App {
     pub trusted_proxies: Arc<[auth::TrustedProxy]>,
     /// The transparency log's public directory, served at `/audit/`.
     pub audit_dir: Option<std::path::PathBuf>,
+    /// The last sync with the registry of groups this process ran (FORUM-5),
+    /// for the operators' page.
+    pub registry_report: Arc<RwLock<Option<crate::registry::Report>>>,
 }
 
 impl App {
@@ -82,6 +85,7 @@ impl App {
             forum_software: Vec::new(),
             trusted_proxies: Arc::new([]),
             audit_dir: None,
+            registry_report: Arc::new(RwLock::new(None)),
         }
     }
 

@@ -60,6 +60,7 @@ mod oidc;
 mod participant;
 mod public;
 pub mod queue;
+mod registry;
 mod reinstatements;
 mod session;
 mod setup;
@@ -129,6 +130,7 @@ pub fn routes() -> Router<App> {
         .route("/reinstatements/{id}", get(reinstatements::page))
         .route("/reinstatements/{id}/decide", post(reinstatements::decide))
         .route("/digest", get(digest::current))
+        .route("/registry", get(registry::page))
         .route("/digest/{n}", get(digest::issued))
         .route("/llc", get(llc::list).post(llc::take))
         .route("/llc/{id}", get(llc::page))
@@ -197,6 +199,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "reinstatements.html",
         "reinstatement.html",
         "digest.html",
+        "registry.html",
         "llc_actions.html",
         "llc_action.html",
         "roster.html",
