@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 /// How to reach GitHub.
 #[derive(clap::Args, Clone, Debug)]
+#[group(id = "github-settings")]
 pub struct Settings {
     /// GitHub's REST API (https://api.github.com, or https://HOST/api/v3):
     /// a suspension from a forum of kind `github-organisation` named

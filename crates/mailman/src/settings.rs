@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 /// How to reach Mailman.
 #[derive(clap::Args, Clone, Debug)]
+#[group(id = "mailman-settings")]
 pub struct Settings {
     /// Mailman 3's REST API, e.g. http://127.0.0.1:8001: suspensions become
     /// list bans there and review and approval holds posts.

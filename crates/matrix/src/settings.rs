@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 /// How to reach a Matrix homeserver.
 #[derive(clap::Args, Clone, Debug)]
+#[group(id = "matrix-settings")]
 pub struct Settings {
     /// A Matrix homeserver's client API, e.g. https://matrix.example.org:
     /// in the rooms of chat fora named `matrix:!room:server`, suspensions

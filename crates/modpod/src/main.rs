@@ -324,3 +324,15 @@ fn open_engine(db: &str) -> anyhow::Result<modpod_server::Engine> {
     bar.finish_and_clear();
     Ok(engine)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every subcommand's flags are well formed together (clap checks
+    /// names, groups and defaults only when a subcommand is parsed, and
+    /// only in debug builds).
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

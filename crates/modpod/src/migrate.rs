@@ -74,18 +74,35 @@ fn plan(
     (new, again, problems)
 }
 
+/// What a run is to record, and how.
+struct Run<'a> {
+    db: &'a str,
+    /// The rows to record, decided already.
+    rows: Vec<Row>,
+    /// How many were imported before.
+    again: usize,
+    /// What is not importable and left as it is.
+    notes: &'a [String],
+    dry_run: bool,
+    /// The ledger the rows' adopted changes go to.
+    target: &'a str,
+}
+
 /// Records the rows in one transaction, then adopts what they found in
 /// place; prints the report.
 fn record(
-    db: &str,
     engine: &mut modpod_server::Engine,
     operator: &Actor,
-    rows: Vec<Row>,
-    again: usize,
-    notes: &[String],
-    dry_run: bool,
-    target: &str,
+    run: Run,
 ) -> anyhow::Result<ExitCode> {
+    let Run {
+        db,
+        rows,
+        again,
+        notes,
+        dry_run,
+        target,
+    } = run;
     for note in notes {
         println!("not imported: {note}");
     }
@@ -180,10 +197,7 @@ pub fn mailman(
         };
         let at = format!("Mailman at {}, list {list}", client.base());
         let Some(bans) = client.ban_entries(&list)? else {
-            notes.push(format!(
-                "{list} (forum {}): Mailman has no such list",
-                forum.id
-            ));
+            println!("not in this Mailman: {list} (forum {})", forum.id);
             continue;
         };
         let mut exact: Vec<String> = Vec::new();
@@ -257,16 +271,15 @@ pub fn mailman(
             problems.len()
         );
     }
-    record(
+    let run = Run {
         db,
-        &mut engine,
-        &operator,
         rows,
         again,
-        &notes,
+        notes: &notes,
         dry_run,
-        modpod_mailman::adapter::TARGET,
-    )
+        target: modpod_mailman::adapter::TARGET,
+    };
+    record(&mut engine, &operator, run)
 }
 
 fn entry(list: &str, kind: &str, account: &str) -> Enforced {
@@ -456,14 +469,13 @@ pub fn legacy(
             path.display()
         );
     }
-    record(
+    let run = Run {
         db,
-        &mut engine,
-        &operator,
         rows,
-        again + before,
-        &[],
+        again: again + before,
+        notes: &[],
         dry_run,
-        "",
-    )
+        target: "",
+    };
+    record(&mut engine, &operator, run)
 }

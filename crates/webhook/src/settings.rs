@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 /// Software told by signed webhooks.
 #[derive(clap::Args, Clone, Debug)]
+#[group(id = "webhook-settings")]
 pub struct Settings {
     /// Send what starts and ends on the fora of a kind as signed webhooks
     /// (Standard Webhooks) to a URL, as KIND=URL (e.g.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 /// How to reach Zulip.
 #[derive(clap::Args, Clone, Debug)]
+#[group(id = "zulip-settings")]
 pub struct Settings {
     /// A Zulip organisation (6.0 or later), e.g. https://zulip.example.org:
     /// a suspension from a chat forum named `zulip:CHANNEL` stops the person
