@@ -122,7 +122,9 @@ pub trait Adapter: Send + Sync {
     /// Reads what the software has at `place` for these (kind, account)
     /// pairs; `None` when the place does not exist there. `applied` is what
     /// the ledger says modpod applied there, for software that cannot be
-    /// asked (a webhook receiver).
+    /// asked (a webhook receiver): its changes, and the marks ([`PENDING`]
+    /// and the kind) of changes asked for just before a crash, which may
+    /// have reached the software or not.
     fn read(
         &self,
         place: &str,

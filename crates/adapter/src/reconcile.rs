@@ -174,14 +174,9 @@ impl Reconciler {
             .cloned()
             .chain(applied.iter().map(|e| (kind_of(e), e.account.clone())))
             .collect();
-        // What the software confirmed; marks of changes asked for just
-        // before a crash are the planner's business.
-        let confirmed: Vec<Enforced> = applied
-            .iter()
-            .filter(|e| !e.kind.starts_with(PENDING))
-            .cloned()
-            .collect();
-        let Some(actual): Option<Actual> = self.adapter.read(place, &about, &confirmed)? else {
+        // The ledger, marks of changes asked for just before a crash
+        // included: software that cannot be asked (webhooks) reads them.
+        let Some(actual): Option<Actual> = self.adapter.read(place, &about, applied)? else {
             report(&Report::Missing {
                 place: place.to_owned(),
             });
@@ -210,6 +205,12 @@ impl Reconciler {
             });
         }
         if !dry_run {
+            // Drift is kept for what the software confirmed only.
+            let confirmed: Vec<Enforced> = applied
+                .iter()
+                .filter(|e| !e.kind.starts_with(PENDING))
+                .cloned()
+                .collect();
             record_drift(
                 ledger,
                 self.adapter.target(),

@@ -163,23 +163,13 @@ impl Client {
         expect(what, response, &[200]).map(drop)
     }
 
-    /// The addresses banned from `list` (exactly; patterns are left out), or
-    /// `None` if Mailman has no such list.
+    /// The bans of `list`, lower-cased (addresses, and `^` patterns as
+    /// [`Client::ban_entries`] gives them), or `None` if Mailman has no such
+    /// list.
     pub fn bans(&self, list: &str) -> Result<Option<BTreeSet<String>>, MailmanError> {
-        let what = format!("read the bans of {list}");
-        let url = self.url(&format!("lists/{}/bans", segment(list)));
-        let response = self.send(&what, self.get(url).call())?;
-        if response.status().as_u16() == 404 {
-            return Ok(None);
-        }
-        let mut response = expect(&what, response, &[200])?;
-        let bans: Collection<Ban> = read_json(&what, &mut response)?;
-        Ok(Some(
-            bans.entries
-                .into_iter()
-                .map(|b| b.email.to_lowercase())
-                .collect(),
-        ))
+        Ok(self
+            .ban_entries(list)?
+            .map(|bans| bans.into_iter().map(|b| b.to_lowercase()).collect()))
     }
 
     /// Every ban of `list` as Mailman keeps it (an address, or a `^` pattern

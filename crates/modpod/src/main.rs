@@ -3,6 +3,7 @@
 //! that is printed as one sentence with a non-zero exit.
 
 mod audit;
+mod backup;
 mod config;
 mod enforce;
 mod migrate;
@@ -136,6 +137,23 @@ enum Cmd {
     Import {
         #[command(flatten)]
         db: Db,
+        file: PathBuf,
+    },
+    /// Copy a SQLite log (with its ledgers, accounts and snapshots) while
+    /// modpod runs, consistently, and verify the copy. For a PostgreSQL log,
+    /// says how with pg_dump.
+    Backup {
+        #[command(flatten)]
+        db: Db,
+        /// The file to write; it must not exist.
+        file: PathBuf,
+    },
+    /// Put a backup made by `modpod backup` back, where no log is, after
+    /// verifying it.
+    Restore {
+        #[command(flatten)]
+        db: Db,
+        /// The backup.
         file: PathBuf,
     },
     /// Write a snapshot of the state, so the next start-up replays less.
@@ -287,6 +305,8 @@ fn main() -> ExitCode {
         Cmd::Export { db, output } => transfer::export(&db.db, output.as_deref()),
         Cmd::Import { db, file } => transfer::import(&db.db, &file),
         Cmd::Snapshot { db } => serve::snapshot(&db.db),
+        Cmd::Backup { db, file } => backup::backup(&db.db, &file),
+        Cmd::Restore { db, file } => backup::restore(&file, &db.db),
         Cmd::Sync {
             command: SyncCmd::Datatracker { db, args },
         } => sync::datatracker(&db.db, &args),

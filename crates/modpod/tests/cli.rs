@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{BOOTSTRAP, EXAMPLE, Serve, Server, account, installed, ok, run as modpod};
+use common::{
+    BOOTSTRAP, EXAMPLE, Serve, Server, account, installed, ok, policy_request, run as modpod,
+    serve_policy,
+};
 use modpod_testkit::TestDb;
 
 use std::process::Command;
@@ -433,47 +436,6 @@ fn start_up_after_a_snapshot_replays_only_the_events_after_it() {
         ],
     );
     assert!(printed.contains("event 2 cannot be read"), "{printed}");
-}
-
-/// Starts `modpod serve --policy-listen 127.0.0.1:0`; returns it, its HTTP
-/// address and the policy server's address.
-fn serve_policy(db: &str) -> (Server, String, String) {
-    let server = Serve::new(
-        db,
-        &["--listen", "127.0.0.1:0", "--policy-listen", "127.0.0.1:0"],
-    )
-    .start();
-    let policy = server
-        .printed
-        .lines()
-        .find_map(|line| line.strip_prefix("policy server listening on "))
-        .unwrap_or_else(|| panic!("no policy server in {}", server.printed))
-        .trim()
-        .to_owned();
-    let http = server.url.trim_start_matches("http://").to_owned();
-    (server, http, policy)
-}
-
-/// Sends one policy request and reads its reply.
-fn policy_request(addr: &str, sender: &str, recipient: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "request=smtpd_access_policy\nprotocol_state=RCPT\nsender={sender}\nrecipient={recipient}\n\n"
-    )
-    .unwrap();
-    let mut reply = Vec::new();
-    let mut buffer = [0u8; 1024];
-    while !reply.ends_with(b"\n\n") {
-        let n = stream.read(&mut buffer).unwrap();
-        assert!(n > 0, "the policy server closed the connection");
-        reply.extend_from_slice(&buffer[..n]);
-    }
-    text(&reply)
 }
 
 #[test]

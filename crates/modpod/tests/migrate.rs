@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Serve, Server};
+use common::{policy_request, serve_policy};
 use modpod_testkit::TestDb;
 use modpod_testkit::mailman::{Mailman, TestList};
 use std::process::{Command, Stdio};
@@ -74,44 +74,6 @@ fn installed(db: &TestDb, mailman: &Mailman) -> TestList {
     .unwrap();
     ok(&db.url, mailman, &["setup", file.to_str().unwrap()]);
     list
-}
-
-/// Sends one Postfix policy request; the reply.
-fn policy(addr: &str, sender: &str, recipient: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "request=smtpd_access_policy\nprotocol_state=RCPT\nsender={sender}\nrecipient={recipient}\n\n"
-    )
-    .unwrap();
-    let mut reply = Vec::new();
-    let mut buffer = [0u8; 1024];
-    while !reply.ends_with(b"\n\n") {
-        let n = stream.read(&mut buffer).unwrap();
-        assert!(n > 0, "the policy server closed the connection");
-        reply.extend_from_slice(&buffer[..n]);
-    }
-    String::from_utf8(reply).unwrap()
-}
-
-fn serve_policy(db: &str) -> (Server, String) {
-    let server = Serve::new(
-        db,
-        &["--listen", "127.0.0.1:0", "--policy-listen", "127.0.0.1:0"],
-    )
-    .start();
-    let addr = server
-        .printed
-        .lines()
-        .find_map(|line| line.strip_prefix("policy server listening on "))
-        .unwrap_or_else(|| panic!("no policy server in {}", server.printed))
-        .trim()
-        .to_owned();
-    (server, addr)
 }
 
 #[test]
@@ -199,17 +161,17 @@ fn migrate_1_a_mailman_s_bans_and_held_members_are_imported_once_and_enforced_as
     assert_eq!(events(&db.url, &mailman).len(), recorded.len());
 
     // The Postfix policy server agrees with what Mailman had, at once.
-    let (mut server, addr) = serve_policy(&db.url);
+    let (mut server, _, addr) = serve_policy(&db.url);
     assert!(
-        policy(&addr, banned, &list.address).starts_with("action=REJECT "),
+        policy_request(&addr, banned, &list.address).starts_with("action=REJECT "),
         "a banned address"
     );
     assert!(
-        policy(&addr, held, &list.address).starts_with("action=HOLD"),
+        policy_request(&addr, held, &list.address).starts_with("action=HOLD"),
         "a held member"
     );
     assert_eq!(
-        policy(&addr, "carol@example.org", &list.address),
+        policy_request(&addr, "carol@example.org", &list.address),
         "action=DUNNO\n\n"
     );
     server.kill();

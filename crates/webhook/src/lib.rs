@@ -206,7 +206,13 @@ impl Adapter for Webhooks {
         (kind != SUSPEND).then_some(SUSPEND)
     }
 
-    /// What the ledger says was sent is what is in place.
+    /// What the ledger says was sent is what is in place. A change marked
+    /// as about to be sent (a crash came before its confirmation) may have
+    /// reached the software or not, and it cannot be asked: it counts as
+    /// not in effect, so that it is sent again (with the same id, which the
+    /// receiver drops if it has it) while it is wanted, and yet as modpod's,
+    /// so that its end is sent once it is not (an end of what a receiver
+    /// never had changes nothing there).
     fn read(
         &self,
         _place: &str,
@@ -214,16 +220,27 @@ impl Adapter for Webhooks {
         applied: &[Enforced],
     ) -> Result<Option<Actual>, AdapterError> {
         let mut actual = Actual::default();
-        for entry in applied {
+        let (marked, sent): (Vec<&Enforced>, Vec<&Enforced>) = applied
+            .iter()
+            .partition(|e| e.kind.starts_with(modpod_adapter::PENDING));
+        for (entry, enforces) in marked
+            .into_iter()
+            .map(|e| (e, false))
+            .chain(sent.into_iter().map(|e| (e, true)))
+        {
+            let kind = entry
+                .kind
+                .strip_prefix(modpod_adapter::PENDING)
+                .unwrap_or(&entry.kind);
             let present = Present {
-                enforces: true,
+                enforces,
                 as_applied: true,
                 value: Sent::read(entry.previous.as_deref()).rate,
                 handle: None,
             };
             actual
                 .items
-                .insert((entry.kind.clone(), entry.account.clone()), present);
+                .insert((kind.to_owned(), entry.account.clone()), present);
         }
         Ok(Some(actual))
     }

@@ -9,6 +9,7 @@
 use modpod_adapter::testing::World;
 use modpod_adapter::{Adapter, ReconcileError};
 use modpod_policy::model::{IdentityKind, Measure};
+use modpod_store::Enforced;
 use modpod_webhook::Webhooks;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
@@ -253,4 +254,61 @@ fn a_receiver_slower_than_the_time_limit_is_tried_again_later() {
     receiver.delay.store(0, Ordering::SeqCst);
     assert_eq!(w.reconcile(&slow).unwrap().len(), 2);
     assert_eq!(w.engine.store().enforced("webhook").unwrap().len(), 2);
+}
+
+/// A crash between sending a change and writing it down leaves only its
+/// mark in the ledger: the receiver may have it or not. Still wanted, it is
+/// sent again with the same id; no longer wanted (rescinded meanwhile), its
+/// end is sent, so that a receiver that had it is never left with it.
+#[test]
+fn a_change_cut_short_by_a_crash_is_sent_again_or_its_end_sent() {
+    let receiver = Receiver::start();
+    let webhooks = hooks(&receiver);
+    let mut w = world();
+    let action = w.act("bob", Measure::IndefiniteSuspension, &["wiki"]);
+    w.reconcile(&webhooks).unwrap();
+    let first = receiver.ids();
+    assert_eq!(first.len(), 2);
+    // As a crash after the send leaves it: each change back to its mark.
+    let sent = w.engine.store().enforced("webhook").unwrap();
+    for entry in &sent {
+        let store = w.engine.store();
+        store
+            .clear_enforced("webhook", &entry.place, &entry.account, &entry.kind)
+            .unwrap();
+        let mark = Enforced {
+            kind: modpod_adapter::pending(&entry.kind),
+            ..entry.clone()
+        };
+        store.set_enforced("webhook", &mark).unwrap();
+    }
+    // Still wanted: sent again, the same ids, and written down.
+    assert_eq!(w.reconcile(&webhooks).unwrap().len(), 2);
+    assert_eq!(receiver.ids()[2..], first[..]);
+    assert_eq!(w.engine.store().enforced("webhook").unwrap(), sent);
+
+    // Back to marks, then rescinded before the next pass: the ends are sent.
+    for entry in &sent {
+        let store = w.engine.store();
+        store
+            .clear_enforced("webhook", &entry.place, &entry.account, &entry.kind)
+            .unwrap();
+        let mark = Enforced {
+            kind: modpod_adapter::pending(&entry.kind),
+            ..entry.clone()
+        };
+        store.set_enforced("webhook", &mark).unwrap();
+    }
+    w.rescind(action);
+    assert_eq!(w.reconcile(&webhooks).unwrap().len(), 2);
+    // Two changes, sent twice, then their two ends.
+    let bodies = receiver.bodies();
+    assert_eq!(bodies.len(), 6, "{bodies:#?}");
+    assert!(
+        bodies[4..]
+            .iter()
+            .all(|b| b["type"] == "restriction.lifted"),
+        "{bodies:#?}"
+    );
+    assert_eq!(w.engine.store().enforced("webhook").unwrap(), []);
 }

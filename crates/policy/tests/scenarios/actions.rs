@@ -1153,13 +1153,16 @@ fn migrate_1_an_operator_imports_a_ban_or_a_hold_found_on_a_list_once_unannounce
     let r = w.refused("op", Operator, ban());
     assert_eq!(r.requirement(), "MIGRATE-1");
     assert_says(&r, "was imported already");
+    // Seen only now, it is imported as of now.
     w.ok(
         "op",
         Operator,
-        import(Measure::ReviewAndApproval, "2026-02-01T00:00:00Z", "tls@"),
+        import(Measure::ReviewAndApproval, NOW, "tls@"),
     );
     // An action like any other from then on: the list's administrator lifts it.
     assert!(w.action(id).in_force());
     w.ok("alice", Administrator, rescind(id));
     assert!(!w.action(id).in_force());
+    // A ban found again later is imported again.
+    w.ok("op", Operator, ban());
 }

@@ -76,6 +76,21 @@ impl SqliteStore {
     pub fn open_in_memory() -> Result<Self, StoreError> {
         SqliteStore::open(":memory:")
     }
+
+    /// Writes a consistent copy of the whole database (the log, the
+    /// ledger, accounts, tokens and snapshots) to `to`, a file that must not
+    /// exist yet, while others go on writing: SQLite's `VACUUM INTO`, one
+    /// read transaction, so the copy is the database at one moment.
+    pub fn back_up(&self, to: &Path) -> Result<(), StoreError> {
+        let to = to.to_str().ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "{} is not a path SQLite can write to",
+                to.display()
+            ))
+        })?;
+        self.conn.execute("VACUUM INTO ?1", [to])?;
+        Ok(())
+    }
 }
 
 impl EventStore for SqliteStore {
