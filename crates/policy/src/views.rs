@@ -81,7 +81,7 @@ pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView>
     let handler = handles_reports_on(state, viewer, forum);
     let reporter = viewer.person == r.reporter;
     let subject = viewer.person == r.subject;
-    if !(handler || reporter || subject) {
+    if !(handler || reporter || subject || hears_appeal_about(state, &viewer.person, id)) {
         return None;
     }
     // Never the whole report to its subject, even one who handles reports
@@ -92,6 +92,34 @@ pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView>
         Reading::Whole
     };
     Some(read_as(r, reading, handler, reporter))
+}
+
+/// Whether `person` hears a disagreement or an appeal about report `id`
+/// (the report itself, closed without action, or an action citing it): the
+/// AD or IETF chair it went to, and the IESG and the IAB once it reached
+/// them (APPEAL-1, APPEAL-2). They read the report it is about, what it
+/// says and links to, not who filed it (REPORT-5 keeps the reporter to
+/// those who handle it).
+fn hears_appeal_about(state: &State, person: &PersonId, id: ReportId) -> bool {
+    state.appeals.values().any(|appeal| {
+        let cites = |action: &ActionId| {
+            state
+                .actions
+                .get(action)
+                .is_some_and(|a| a.reports.contains(&id))
+        };
+        let about = appeal.report == Some(id) || appeal.action.as_ref().is_some_and(cites);
+        about
+            && appeal.steps.iter().any(|step| match step.level {
+                AppealLevel::AreaDirector => step.assigned_to.as_ref() == Some(person),
+                AppealLevel::IetfChair => {
+                    step.assigned_to.as_ref() == Some(person)
+                        || state.holds(person, &Role::IetfChair)
+                }
+                AppealLevel::Iesg => on_iesg(state, person),
+                AppealLevel::Iab => state.holds(person, &Role::IabMember),
+            })
+    })
 }
 
 /// The people a notification to `to` reaches by their roles: a person; the

@@ -176,11 +176,13 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
         ],
     )
     .await;
+    // One report: also the AD hearing the disagreement with the action
+    // that cites it (what it says, not who filed it: APPEAL-1, REPORT-5).
     check(
         &w,
         "/v1/reports/0",
         [
-            anon, token, OK, OK, HIDDEN, OK, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN,
+            anon, token, OK, OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, HIDDEN, HIDDEN,
         ],
     )
     .await;

@@ -2811,3 +2811,25 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn appeal_1_the_ad_hearing_a_disagreement_reads_the_report_it_is_about_not_who_filed_it() {
+    let mut web = world().await;
+    web.log_in("ad_sec").await;
+    // bob disagreed with action #0, which cites report #0: ad_sec hears it.
+    let case = web.get(Some("ad_sec"), "/cases/0").await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+    assert!(
+        case.body
+            .contains(&html("He called the editor an idiot, twice.")),
+        "{}",
+        case.body
+    );
+    assert!(!mentions(&case.body, "carol"), "{}", case.body);
+    // The action page links the report for them.
+    let action = web.get(Some("ad_sec"), "/actions/0").await;
+    assert!(action.body.contains("href=\"/cases/0\""), "{}", action.body);
+    // Report #1, which no disagreement is about, stays closed to them.
+    let other = web.get(Some("ad_sec"), "/cases/1").await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}

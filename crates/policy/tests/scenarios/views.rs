@@ -942,3 +942,50 @@ fn notify_3_an_announced_suspension_is_no_longer_listed_from_the_instant_it_ends
     assert_eq!(listed("2026-03-16T09:59:59Z"), [id]);
     assert_eq!(listed("2026-03-16T10:00:00Z"), []);
 }
+
+#[test]
+fn appeal_1_those_hearing_an_appeal_read_the_report_it_is_about_but_not_who_filed_it() {
+    let mut w = World::ietf();
+    let rep = w.file_report("bob", "tls@", "carol", "uncivil");
+    let action = w.take(
+        "alice",
+        Administrator,
+        citing(
+            suspend_until("carol", &["tls@"], "2026-12-31T00:00:00Z"),
+            &[rep],
+        ),
+    );
+    let reads = |w: &World, person: &str| {
+        views::report_for(&w.state, &p(person), rep).map(|seen| {
+            assert_eq!(seen.reporter, None, "{person} reads who filed it");
+            assert!(
+                seen.description.is_some(),
+                "{person} reads only that it exists"
+            );
+        })
+    };
+    // Before any disagreement, neither the AD nor the IESG nor the IAB.
+    for person in ["ad_sec", "ad_tsv", "iab_member"] {
+        assert_eq!(reads(&w, person), None, "{person}");
+    }
+    let events = w.ok("carol", Participant, disagree(action));
+    let appeal = filed_appeal(&events).id;
+    // The AD it went to reads it; another AD, the IAB, not yet.
+    assert_eq!(reads(&w, "ad_sec"), Some(()));
+    assert_eq!(reads(&w, "ad_tsv"), None);
+    assert_eq!(reads(&w, "iab_member"), None);
+    // At the IESG, the IESG reads it.
+    w.ok(
+        "ad_sec",
+        Capacity::AreaDirector,
+        decide_appeal(appeal, false, None),
+    );
+    w.ok("carol", Participant, Command::EscalateAppeal { appeal });
+    assert_eq!(reads(&w, "ad_tsv"), Some(()));
+    assert_eq!(reads(&w, "iab_member"), None);
+    // Its subject still reads it as its subject; the reporter as theirs.
+    let subject = views::report_for(&w.state, &p("carol"), rep).unwrap();
+    assert_eq!((subject.reporter, subject.description), (None, None));
+    let reporter = views::report_for(&w.state, &p("bob"), rep).unwrap();
+    assert_eq!(reporter.reporter, Some(p("bob")));
+}
