@@ -989,3 +989,57 @@ fn appeal_1_those_hearing_an_appeal_read_the_report_it_is_about_but_not_who_file
     let reporter = views::report_for(&w.state, &p("bob"), rep).unwrap();
     assert_eq!(reporter.reporter, Some(p("bob")));
 }
+
+#[test]
+fn appeal_2_a_closed_report_is_read_by_each_body_it_reaches_and_no_other_report_is() {
+    let mut w = World::ietf();
+    // The tls AD gone: a disagreement goes to the IETF chair (APPEAL-1).
+    w.ok(
+        "op",
+        Capacity::Operator,
+        Command::RevokeRole {
+            person: p("ad_sec"),
+            role: Role::AreaDirector { area: "sec".into() },
+        },
+    );
+    let report = w.file_report("bob", "tls@", "carol", "uncivil");
+    let other = w.file_report("erin", "tls@", "carol", "off-topic");
+    for command in [
+        Command::AcknowledgeReport { report },
+        Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+    ] {
+        w.ok("alice", Administrator, command);
+    }
+    let reads = |w: &World, person: &str, id| views::report_for(&w.state, &p(person), id).is_some();
+    assert!(!reads(&w, "ietf_chair", report));
+    let events = w.ok(
+        "bob",
+        Participant,
+        Command::FileDisagreement {
+            target: AppealTarget::Report(report),
+            grounds: "the insults were plain".into(),
+            note_well_seen: None,
+        },
+    );
+    let appeal = filed_appeal(&events).id;
+    // Each body reads it once the disagreement reaches it; never the other
+    // report, which nobody disagreed with.
+    let readers = |w: &World| {
+        ["ietf_chair", "ad_tsv", "iab_member"]
+            .map(|person| (reads(w, person, report), reads(w, person, other)))
+    };
+    assert_eq!(readers(&w), [(true, false), (false, false), (false, false)]);
+    w.ok(
+        "ietf_chair",
+        Capacity::IetfChair,
+        decide_appeal(appeal, false, None),
+    );
+    w.ok("bob", Participant, Command::EscalateAppeal { appeal });
+    assert_eq!(readers(&w), [(true, false), (true, false), (false, false)]);
+    w.ok("ad_tsv", Capacity::Iesg, decide_appeal(appeal, false, None));
+    w.ok("bob", Participant, Command::EscalateAppeal { appeal });
+    assert_eq!(readers(&w), [(true, false), (true, false), (true, false)]);
+}
