@@ -452,6 +452,7 @@ pub fn may_see_report(state: &State, person: &PersonId, report: &Report) -> bool
         || state.fora.get(&report.forum).is_some_and(|forum| {
             (forum.public && state.is_moderator(person)) || state.is_administrator(person, forum)
         })
+        || hears_appeal_about(state, person, report.id)
 }
 
 /// Whether a person reads the IESG digest (NOTIFY-2): it is the IESG's, so

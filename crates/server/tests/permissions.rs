@@ -166,13 +166,14 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
     )
     .await;
     // Reports: the reporter, the subject and those who handle reports on the
-    // forum (its chair, the moderators); not the AD, not another chair.
+    // forum (its chair, the moderators), and the AD hearing a disagreement
+    // with the action citing it; not another chair.
     let (none, one) = (Items(0), Items(1));
     check(
         &w,
         "/v1/reports",
         [
-            anon, token, one, one, none, one, none, one, none, none, none, none,
+            anon, token, one, one, none, one, none, one, one, none, none, none,
         ],
     )
     .await;

@@ -605,6 +605,28 @@ fn report_3_5_may_see_report_answers_as_the_report_view_does_for_everybody() {
     let private = w.report_record(reports[3]).clone();
     assert!(!views::may_see_report(&w.state, &p("m1"), &private));
     assert!(views::may_see_report(&w.state, &p("alice"), &private));
+    // Once carol disagrees with an action citing it, the AD hearing it
+    // sees it too, by both answers.
+    let action = w.take(
+        "alice",
+        Administrator,
+        citing(
+            suspend_until("carol", &["tls@"], "2026-12-31T00:00:00Z"),
+            &[reports[0]],
+        ),
+    );
+    w.ok("carol", Participant, disagree(action));
+    for id in reports {
+        let report = w.report_record(id).clone();
+        for person in everybody() {
+            assert_eq!(
+                views::may_see_report(&w.state, &p(person), &report),
+                views::report_for(&w.state, &p(person), id).is_some(),
+                "{person} on report {id}, under appeal"
+            );
+        }
+    }
+    assert!(views::may_see_report(&w.state, &p("ad_sec"), &report));
 }
 
 /// bob reports carol on tls@, alice closes the report without action, and
