@@ -22,8 +22,9 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 use modpod_adapter::Adapter;
 use modpod_policy::ids::{ForumId, PersonId};
-use modpod_policy::model::{Capacity, Identity, IdentityKind, Measure, Role};
+use modpod_policy::model::{Capacity, Identity, IdentityKind, Measure};
 use modpod_policy::{Actor, Command, State, SubjectRef};
+use modpod_policy::{Refusal, Requirement};
 use modpod_store::Enforced;
 use serde::Deserialize;
 use std::path::Path;
@@ -58,7 +59,11 @@ fn plan(
                         scratch.apply(event);
                     }
                 }
-                Err(refusal) if refusal.to_string().contains("imported already") => {
+                // `import_restriction`'s refusal of what was imported before.
+                Err(Refusal::OutOfOrder {
+                    requirement: Requirement::Migrate1,
+                    ..
+                }) => {
                     again += 1;
                     continue 'rows;
                 }
@@ -144,11 +149,7 @@ fn record(
 fn operator(state: &State, actor: Option<&str>) -> anyhow::Result<Actor> {
     let person = match actor {
         Some(a) => PersonId::parse(a)?,
-        None => state
-            .people
-            .values()
-            .find(|p| p.roles.contains(&Role::Operator))
-            .map(|p| p.id.clone())
+        None => crate::setup::first_operator(state)
             .context("this log has no operator yet: start `modpod serve` once, or pass --as")?,
     };
     Ok(Actor::new(person, Capacity::Operator))
