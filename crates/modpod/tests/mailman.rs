@@ -2,73 +2,24 @@
 //! runs them, against the real GNU Mailman 3 that `scripts/test` starts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::mailman::{ok, run};
 use modpod_testkit::TestDb;
 use modpod_testkit::mailman::{Mailman, Outcome, TestList};
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
-const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
 const CHAIR: [&str; 5] = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
-
-/// Runs modpod with the log and Mailman in its environment.
-fn modpod(db: &str, mailman: &Mailman, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_modpod"))
-        .args(args)
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .env("MODPOD_MAILMAN_URL", &mailman.url)
-        .env("MODPOD_MAILMAN_USER", &mailman.user)
-        .env("MODPOD_MAILMAN_PASSWORD", &mailman.password)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run modpod")
-}
-
-/// Runs modpod and returns its exit code and what it printed.
-fn run(db: &str, mailman: &Mailman, args: &[&str]) -> (i32, String) {
-    let out = modpod(db, mailman, args);
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        !printed.contains("panicked"),
-        "{args:?} panicked:\n{printed}"
-    );
-    (out.status.code().unwrap_or(-1), printed)
-}
-
-fn ok(db: &str, mailman: &Mailman, args: &[&str]) -> String {
-    let (code, printed) = run(db, mailman, args);
-    assert_eq!(code, 0, "modpod {args:?} failed:\n{printed}");
-    printed
-}
 
 /// The example installation plus a list of the test's own, administered by
 /// the tls chairs; bob (bob@example.org, bob+lists@example.org) and carol
 /// are subscribed.
 fn example_with_list(db: &TestDb, mailman: &Mailman) -> TestList {
-    let list = mailman.new_list();
+    let list = common::mailman::example_with_list(db, mailman);
     list.subscribe("bob@example.org");
     list.subscribe("carol@example.org");
-    let boot = ["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP];
-    ok(&db.url, mailman, &boot);
-    ok(&db.url, mailman, &["setup", EXAMPLE]);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("list.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "[[fora]]\nid = \"{}\"\nname = \"A TLS list\"\nkind = \"mailing-list\"\n\
-             organisation = \"ietf\"\npublic = true\nwg = \"tls\"\n",
-            list.address
-        ),
-    )
-    .unwrap();
-    ok(&db.url, mailman, &["setup", file.to_str().unwrap()]);
     list
 }
 

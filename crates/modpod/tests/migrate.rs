@@ -7,44 +7,10 @@
 
 mod common;
 
+use common::mailman::{example_with_list as installed, ok, run as modpod};
 use common::{policy_request, serve_policy};
 use modpod_testkit::TestDb;
-use modpod_testkit::mailman::{Mailman, TestList};
-use std::process::{Command, Stdio};
-
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ietf.toml");
-const BOOTSTRAP: &str = r#"{"command":"bootstrap","operator":"admin","name":"Operator"}"#;
-
-/// Runs modpod with the log and Mailman in its environment; its exit code
-/// and what it printed.
-fn modpod(db: &str, mailman: &Mailman, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_modpod"))
-        .args(args)
-        .env("MODPOD_DB", db)
-        .env("MODPOD_LOG", "warn")
-        .env("MODPOD_MAILMAN_URL", &mailman.url)
-        .env("MODPOD_MAILMAN_USER", &mailman.user)
-        .env("MODPOD_MAILMAN_PASSWORD", &mailman.password)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run modpod");
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        !printed.contains("panicked"),
-        "{args:?} panicked:\n{printed}"
-    );
-    (out.status.code().unwrap_or(-1), printed)
-}
-
-fn ok(db: &str, mailman: &Mailman, args: &[&str]) -> String {
-    let (code, printed) = modpod(db, mailman, args);
-    assert_eq!(code, 0, "modpod {args:?} failed:\n{printed}");
-    printed
-}
+use modpod_testkit::mailman::Mailman;
 
 /// The events in the log, as `modpod export` writes them.
 fn events(db: &str, mailman: &Mailman) -> Vec<serde_json::Value> {
@@ -53,27 +19,6 @@ fn events(db: &str, mailman: &Mailman) -> Vec<serde_json::Value> {
         .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-/// The example installation and a list of the test's own as a forum.
-fn installed(db: &TestDb, mailman: &Mailman) -> TestList {
-    let list = mailman.new_list();
-    let boot = ["run", "--as", "admin", "--capacity", "operator", BOOTSTRAP];
-    ok(&db.url, mailman, &boot);
-    ok(&db.url, mailman, &["setup", EXAMPLE]);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("list.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "[[fora]]\nid = \"{}\"\nname = \"A TLS list\"\nkind = \"mailing-list\"\n\
-             organisation = \"ietf\"\npublic = true\nwg = \"tls\"\n",
-            list.address
-        ),
-    )
-    .unwrap();
-    ok(&db.url, mailman, &["setup", file.to_str().unwrap()]);
-    list
 }
 
 #[test]

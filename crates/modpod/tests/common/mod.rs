@@ -5,6 +5,7 @@
 
 pub mod datatracker;
 pub mod forum;
+pub mod mailman;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
