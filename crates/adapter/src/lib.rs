@@ -96,7 +96,7 @@ pub trait Adapter: Send + Sync {
     /// What it sets at `place` for a restriction, as a kind of its own
     /// (`ban`, `hold`) and the value it must have (a rate, for a rate
     /// limit); `None` when it cannot enforce that restriction there (another
-    /// enforcer does). A forum-wide restriction ([`Restrains::forum_wide`],
+    /// enforcer does). A forum-wide restriction (`Restrains::CoolDown`,
     /// a cool-down) is wanted for the one account [`everyone_until`] its end.
     fn wants(&self, place: &str, restrains: &Restrains) -> Option<(&'static str, Option<String>)>;
     /// Who enforces a restriction it does not set (`wants` is `None`) on

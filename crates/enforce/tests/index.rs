@@ -798,7 +798,12 @@ fn a_cool_down_restrains_the_forum_until_it_ends_and_never_refuses_a_post() {
     );
     let cooling = vec![(Restrains::CoolDown { until }, Source::Action(action))];
     assert_eq!(cool_down(&w, LATER), cooling);
-    assert!(Restrains::CoolDown { until }.forum_wide());
+    // What the action asks the forum software for: its cool-down only (an
+    // admonishment restrains no one).
+    assert_eq!(
+        Restrains::all_of(&w.state.actions[&action]),
+        [Restrains::CoolDown { until }]
+    );
     // It restrains the forum, not its subject's posts, nor anyone else's.
     for sender in ["bob@example.org", "carol@example.org", "x@example.org"] {
         assert_eq!(w.verdict("tls@", sender, LATER), Verdict::Allow);

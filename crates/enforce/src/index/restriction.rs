@@ -51,11 +51,6 @@ impl Restrains {
             .chain(cool_down)
             .collect()
     }
-
-    /// Whether it restrains the forum as a whole rather than its subject.
-    pub fn forum_wide(&self) -> bool {
-        matches!(self, Restrains::CoolDown { .. })
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

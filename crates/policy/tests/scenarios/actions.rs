@@ -1068,8 +1068,8 @@ fn act_1_an_action_cools_its_fora_down_for_no_longer_than_it_lasts_decided_like_
     w.ok("alice", Administrator, cool(None));
     assert_eq!(w.action(a).cooling_until(w.now), None);
     assert!(w.action(a).in_force());
-    // Set again, it goes with the action.
-    w.ok("alice", Administrator, cool(Some("2026-03-08T00:00:00Z")));
+    // Set again, up to the action's very end, it goes with the action.
+    w.ok("alice", Administrator, cool(Some("2026-04-01T00:00:00Z")));
     w.ok("alice", Administrator, rescind(a));
     assert_eq!(w.action(a).cooling_until(w.now), None);
     let r = w.refused("alice", Administrator, cool(Some("2026-03-08T00:00:00Z")));
