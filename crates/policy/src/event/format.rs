@@ -7,7 +7,8 @@
 //! action with its status, amendments and consultations; an appeal with its
 //! steps; ...), which [`upgrade_from_1`] turns into version 2 by leaving out
 //! what later events change, always at its first value in version 1.
-//! Version 3 added the kinds of event of the registry of groups (FORUM-5).
+//! Version 3 added the kinds of event of the registry of groups (FORUM-5);
+//! version 4, those of the moderator team's work (TEAM-5, LADDER-1, ...).
 //! Reading never rejects an older version; it upgrades it here. `docs/log-format.md`
 //! describes each version and the fixtures that keep it readable.
 
@@ -15,7 +16,7 @@ use super::Event;
 use serde_json::{Map, Value};
 
 /// The version this code writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The version an unversioned payload is.
 const UNVERSIONED: u32 = 1;
@@ -85,7 +86,9 @@ impl Event {
 fn upgrade(from: u32, event: &mut Map<String, Value>) {
     // Version 3 added kinds of event (cool-downs; the registry of groups,
     // FORUM-5) and a member an older payload lacks (`imported`, MIGRATE-1),
-    // read as absent: a payload of version 2 reads as it is.
+    // read as absent: a payload of version 2 reads as it is. Version 4 added
+    // kinds of event and members that an older payload lacks and reads as
+    // absent (the moderator team's work): a payload of version 3 reads as it is.
     if from == UNVERSIONED {
         upgrade_from_1(event);
     }
