@@ -155,6 +155,9 @@ fn state(scale: Scale, start: Timestamp) -> State {
                 procedures_version: None,
                 legacy: None,
                 imported: None,
+                level: None,
+                texts: None,
+                team: None,
             },
         });
     }

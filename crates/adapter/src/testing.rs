@@ -80,6 +80,8 @@ impl World {
     /// `alice` takes an action on `subject`; returns its id.
     pub fn act(&mut self, subject: &str, measure: Measure, fora: &[&str]) -> ActionId {
         let command = Command::TakeAction {
+            level: None,
+            texts: None,
             subject: SubjectRef::Person { person: p(subject) },
             measure,
             fora: fora.iter().map(|f| ForumId::parse(f).unwrap()).collect(),

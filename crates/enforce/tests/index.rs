@@ -134,6 +134,8 @@ impl World {
             admin,
             Capacity::Administrator,
             Command::TakeAction {
+                level: None,
+                texts: None,
                 subject: SubjectRef::Person { person: p(subject) },
                 measure,
                 fora: vec![f(forum)],
@@ -461,6 +463,8 @@ fn an_action_not_yet_started_does_not_apply() {
         "alice",
         Capacity::Administrator,
         Command::TakeAction {
+            level: None,
+            texts: None,
             subject: SubjectRef::Person { person: p("bob") },
             measure: Measure::IndefiniteSuspension,
             fora: vec![f("tls@")],
@@ -533,6 +537,8 @@ fn the_next_change_is_the_nearest_start_or_end_with_its_fora() {
         "dave",
         Capacity::Administrator,
         Command::TakeAction {
+            level: None,
+            texts: None,
             subject: SubjectRef::Person { person: p("bob") },
             measure: Measure::ReviewAndApproval,
             fora: vec![f("quic@")],

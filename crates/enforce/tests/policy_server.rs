@@ -109,6 +109,8 @@ fn state() -> State {
             "alice",
             Capacity::Administrator,
             Command::TakeAction {
+                level: None,
+                texts: None,
                 subject: SubjectRef::Person { person: p(subject) },
                 measure,
                 fora: vec![ForumId::parse(FORUM).unwrap()],

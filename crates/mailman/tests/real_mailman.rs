@@ -127,6 +127,8 @@ impl World {
     /// `alice` takes an action on `subject` on the list; returns its id.
     fn act(&mut self, subject: &str, measure: Measure, ends_at: Option<Timestamp>) -> ActionId {
         let command = Command::TakeAction {
+            level: None,
+            texts: None,
             subject: SubjectRef::Person { person: p(subject) },
             measure,
             fora: vec![ForumId::parse(&self.list.address).unwrap()],
@@ -532,6 +534,8 @@ fn a_list_missing_from_mailman_is_reported_not_an_error() {
         .unwrap();
     let alice = Actor::new(p("alice"), Capacity::Administrator);
     let command = Command::TakeAction {
+        level: None,
+        texts: None,
         subject: SubjectRef::Person { person: p("bob") },
         measure: Measure::IndefiniteSuspension,
         fora: vec![

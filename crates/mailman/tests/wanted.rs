@@ -122,6 +122,8 @@ impl World {
             "alice",
             Capacity::Administrator,
             Command::TakeAction {
+                level: None,
+                texts: None,
                 subject: SubjectRef::Person { person: p(subject) },
                 measure,
                 fora: fora.iter().map(|x| f(x)).collect(),

@@ -241,6 +241,8 @@ fn main() -> anyhow::Result<()> {
             g.run(
                 &admin,
                 Command::TakeAction {
+                    level: None,
+                    texts: None,
                     subject: SubjectRef::Person { person: subject },
                     measure,
                     fora: vec![forum],

@@ -30,6 +30,9 @@ pub struct Context {
     pub moderator: Option<ModeratorCx>,
     /// An administrator's consultation of the team about the action (ACT-3).
     pub consultation: Option<ConsultationCx>,
+    /// A proposal of the moderator team (TEAM-5), for the team and whoever
+    /// must approve it.
+    pub proposal: Option<ProposalCx>,
     /// NOTIFY-3's threshold, in days.
     pub announce_suspensions_over_days: u32,
 }
@@ -56,6 +59,29 @@ pub struct ConsultationCx {
     pub note: String,
     pub moderator: Option<String>,
     pub answer: Option<String>,
+}
+
+/// A proposal of the moderator team (TEAM-5, LADDER-1): what it would do,
+/// why, at which level, the texts it would send, and what it waits for.
+#[derive(Debug, Serialize)]
+pub struct ProposalCx {
+    pub id: u64,
+    pub summary: String,
+    pub proposed_by: String,
+    pub reason: Option<String>,
+    pub level: Option<LevelCx>,
+    pub skip_reason: Option<String>,
+    pub to_person: Option<String>,
+    pub to_list: Option<String>,
+    pub waiting_for: Option<String>,
+    pub expires: String,
+}
+
+/// A level of the moderator team's ladder (LADDER-1).
+#[derive(Debug, Serialize)]
+pub struct LevelCx {
+    pub level: u8,
+    pub name: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,6 +157,18 @@ pub struct ActionCx {
     /// When reinstatement may first be asked for (REINST-1), for an
     /// indefinite suspension.
     pub reinstatement_from: Option<String>,
+    /// The level of the team's ladder it was taken at, and the next one,
+    /// which the person is told of (LADDER-1).
+    pub level: Option<LevelCx>,
+    pub next_level: Option<LevelCx>,
+    /// The note written to the person, vetted for the team (TEAM-5); not
+    /// for public recipients.
+    pub note: Option<String>,
+    /// The note written to the list (LADDER-1).
+    pub note_to_list: Option<String>,
+    /// Not for public recipients: the moderators who agreed to it, the
+    /// writer of its notes first (TEAM-5).
+    pub agreed_by: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -250,6 +288,7 @@ pub fn build(state: &State, n: &Notification) -> Context {
         period: None,
         moderator: None,
         consultation: None,
+        proposal: None,
         announce_suspensions_over_days: modpod_policy::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS,
     };
     match &n.about {
@@ -293,6 +332,9 @@ pub fn build(state: &State, n: &Notification) -> Context {
                 },
                 counts: (!iesg).then(|| modpod_policy::transparency::report(state, p.from, p.to)),
             });
+        }
+        Subject::Proposal(id) => {
+            cx.proposal = state.proposals.get(id).map(|p| proposal(state, p));
         }
         Subject::Moderator(person) => {
             cx.moderator = Some(ModeratorCx {
@@ -430,6 +472,57 @@ fn action(state: &State, a: &Action, public: bool, as_taken: bool) -> ActionCx {
         legacy: a.legacy.as_ref().map(|l| l.process.clone()),
         reinstatement_from: (t.measure == Measure::IndefiniteSuspension)
             .then(|| when(one_year_after(a.taken_at))),
+        level: a.level.as_ref().and_then(|l| level(state, l.level)),
+        next_level: a
+            .level
+            .as_ref()
+            .and_then(|l| l.level.checked_add(1))
+            .and_then(|n| level(state, n)),
+        note: private(a.texts.as_ref().and_then(|t| t.to_person.clone())),
+        note_to_list: a.texts.as_ref().and_then(|t| t.to_list.clone()),
+        agreed_by: if public {
+            Vec::new()
+        } else {
+            a.team
+                .iter()
+                .flat_map(|t| &t.agreed_by)
+                .map(|p| name(state, p))
+                .collect()
+        },
+    }
+}
+
+fn level(state: &State, n: u8) -> Option<LevelCx> {
+    state.ladder().get(n).map(|l| LevelCx {
+        level: l.level,
+        name: l.name.clone(),
+    })
+}
+
+/// A proposal as the team and its approver read it: the same for each.
+fn proposal(state: &State, p: &Proposal) -> ProposalCx {
+    let (reason, step, texts) = match &p.change {
+        ProposedChange::TakeAction {
+            reason,
+            level,
+            texts,
+            ..
+        } => (Some(reason.clone()), level.clone(), texts.clone()),
+        ProposedChange::AmendAction { reason, .. }
+        | ProposedChange::RescindAction { reason, .. } => (Some(reason.clone()), None, None),
+    };
+    let texts = texts.unwrap_or_default();
+    ProposalCx {
+        id: p.id.0,
+        summary: p.change.summary(),
+        proposed_by: name(state, &p.proposed_by),
+        reason,
+        level: step.as_ref().and_then(|l| level(state, l.level)),
+        skip_reason: step.and_then(|l| l.skip_reason),
+        to_person: texts.to_person,
+        to_list: texts.to_list,
+        waiting_for: p.waiting_for(p.proposed_at),
+        expires: when(p.expires_at),
     }
 }
 

@@ -155,8 +155,9 @@ fn notify_1_3_4_a_suspension_on_two_lists_reaches_everyone_it_is_owed_to_once() 
         .collect();
 
     // Seven messages about the two reports come first: to the lists'
-    // administrators (alice has two addresses) and to both moderators twice.
-    let all = sink.wait_for(7 + 9, Duration::from_secs(20));
+    // administrators (alice has two addresses) and to both moderators twice;
+    // then the proposal, to both moderators (TEAM-5).
+    let all = sink.wait_for(7 + 2 + 9, Duration::from_secs(20));
     let got = about(&all, &owed);
     assert_eq!(
         got.keys().map(String::as_str).collect::<Vec<_>>(),
@@ -239,7 +240,7 @@ fn notify_1_3_4_a_suspension_on_two_lists_reaches_everyone_it_is_owed_to_once() 
             message_id(d.notification, &d.address, "mod.example")
         );
     }
-    nothing_more_after(&sink, 16);
+    nothing_more_after(&sink, 7 + 2 + 9);
 }
 
 #[test]
@@ -285,15 +286,23 @@ fn notify_7_a_moderator_s_admonishment_reaches_the_forum_s_administrators() {
         "subject": {"person": "bob"}, "measure": {"type": "private_admonishment"},
         "fora": [TLS], "reports": [0], "reason": "please stop the insults"}),
     );
-    let mails = sink.wait_for(before + 3, Duration::from_secs(20));
+    // (The proposal went to both moderators first, TEAM-5.)
+    let mails = sink.wait_for(before + 2 + 3, Duration::from_secs(20));
     let got = about(&mails, &owed(&admonished));
     assert_eq!(
         got.keys().map(String::as_str).collect::<Vec<_>>(),
         [
             "alice.chair@work.example",
             "alice@example.org",
-            "bob@example.org"
+            "bob@example.org",
+            "maya@mod.example", // of the proposal only
+            "oscar@mod.example",
         ]
+    );
+    assert!(
+        got["maya@mod.example"][0]
+            .subject
+            .starts_with("For your agreement: ")
     );
     let alice = &got["alice@example.org"][0];
     assert_eq!(
@@ -307,7 +316,7 @@ fn notify_7_a_moderator_s_admonishment_reaches_the_forum_s_administrators() {
         "{}",
         alice.body
     );
-    nothing_more_after(&sink, before + 3);
+    nothing_more_after(&sink, before + 2 + 3);
 }
 
 #[test]

@@ -183,6 +183,25 @@ fn every_kind_of_notification(w: &mut World) {
         "reinstate": false, "rationale": "not yet"}),
     );
 
+    // The team's ladder (LADDER-1): a level-2 posting restriction with its
+    // notes, agreed by the team (TEAM-5) and approved by the IETF chair.
+    let level_2 = w.run(
+        "m1",
+        "moderator",
+        json!({"command": "take_action", "subject": {"person": "dave"},
+        "measure": {"type": "temporary_suspension"}, "fora": ["ietf@ietf.org"],
+        "reason": "threats after two notes",
+        "level": {"level": 2, "skip_reason": "threats"},
+        "texts": {"to_person": "You may not post to the IETF list for two weeks.",
+                  "to_list": "A participant may not post here for two weeks."}}),
+    );
+    let proposal = proposal_id(&level_2).unwrap();
+    w.run(
+        "chair",
+        "ietf_chair",
+        json!({"command": "approve_proposal", "proposal": proposal}),
+    );
+
     // The IETF LLC.
     w.run(
         "jay",

@@ -217,6 +217,14 @@ pub enum Command {
         ends_at: Option<Timestamp>,
         #[serde(default)]
         spam: bool,
+        /// The level of the team's ladder (LADDER-1), for an action of the
+        /// moderator team.
+        #[serde(default)]
+        level: Option<LevelStep>,
+        /// Notes written for it: to the person, and to the list. The team's
+        /// are sent once another moderator has vetted them (TEAM-5).
+        #[serde(default)]
+        texts: Option<Texts>,
     },
     /// An administrator asks the moderator team about changing an action
     /// (ACT-3); a moderator answers with `answer_consultation`.
@@ -247,6 +255,20 @@ pub enum Command {
         action: ActionId,
         #[serde(default)]
         until: Option<Timestamp>,
+        reason: String,
+    },
+    /// Another moderator agrees to a proposal of the team, vetting its
+    /// texts (TEAM-5); the agreement that completes the quorum enacts it.
+    AgreeToProposal {
+        proposal: ProposalId,
+    },
+    /// The IETF chair approves a proposal whose level asks for it (LADDER-1).
+    ApproveProposal {
+        proposal: ProposalId,
+    },
+    /// Whoever proposed it withdraws an open proposal.
+    WithdrawProposal {
+        proposal: ProposalId,
         reason: String,
     },
     /// Records that a temporary action reached its end.
@@ -350,6 +372,10 @@ pub enum Command {
         /// as they are in the version in force.
         #[serde(default)]
         numbers: TeamNumbersChange,
+        /// The team's ladder under this version (LADDER-1); none keeps the
+        /// one in force.
+        #[serde(default)]
+        ladder: Option<Ladder>,
     },
     OpenProceduresReview {
         version: u32,
@@ -423,6 +449,9 @@ impl Command {
             AmendAction => "amend_action",
             RescindAction => "rescind_action",
             SetCoolDown => "set_cool_down",
+            AgreeToProposal => "agree_to_proposal",
+            ApproveProposal => "approve_proposal",
+            WithdrawProposal => "withdraw_proposal",
             ImportRestriction => "import_restriction",
             ExpireAction => "expire_action",
             RequestAnnouncement => "request_announcement",

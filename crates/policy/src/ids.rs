@@ -128,3 +128,8 @@ number_id!(
     ReferralId,
     "referral #"
 );
+number_id!(
+    /// A proposal of the moderator team, waiting for its quorum (TEAM-5).
+    ProposalId,
+    "proposal #"
+);

@@ -159,6 +159,22 @@ pub struct TeamNumbers {
     /// How long a moderator who took a role that excludes moderation may go
     /// on acting before they step down (TEAM-2: "soon after").
     pub step_down_grace_days: u32,
+    /// How many moderators must agree before an action, amendment or
+    /// rescission of the team takes effect, the proposer counting (TEAM-5).
+    /// Absent from versions of the procedures before it was a number.
+    #[serde(default = "default_quorum")]
+    pub quorum: u32,
+    /// How many days a proposal of the team stays open for agreement (TEAM-5).
+    #[serde(default = "default_proposal_days")]
+    pub proposal_days: u32,
+}
+
+fn default_quorum() -> u32 {
+    2
+}
+
+fn default_proposal_days() -> u32 {
+    7
 }
 
 impl Default for TeamNumbers {
@@ -170,6 +186,8 @@ impl Default for TeamNumbers {
             iesg_digest_days: 30,
             community_report_days: 90,
             step_down_grace_days: 30,
+            quorum: default_quorum(),
+            proposal_days: default_proposal_days(),
         }
     }
 }
@@ -185,6 +203,8 @@ pub struct TeamNumbersChange {
     pub iesg_digest_days: Option<u32>,
     pub community_report_days: Option<u32>,
     pub step_down_grace_days: Option<u32>,
+    pub quorum: Option<u32>,
+    pub proposal_days: Option<u32>,
 }
 
 impl TeamNumbers {
@@ -221,6 +241,12 @@ impl TeamNumbers {
                 "numbers.step_down_grace_days",
                 change.step_down_grace_days,
                 &mut out.step_down_grace_days,
+            ),
+            ("numbers.quorum", change.quorum, &mut out.quorum),
+            (
+                "numbers.proposal_days",
+                change.proposal_days,
+                &mut out.proposal_days,
             ),
         ];
         for (field, new, slot) in fields {

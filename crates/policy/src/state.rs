@@ -65,6 +65,9 @@ pub struct State {
     /// The last synchronisation with the registry of groups (FORUM-5).
     #[serde(default)]
     pub registry_synced: Option<RegistrySync>,
+    /// The moderator team's proposals (TEAM-5).
+    #[serde(default)]
+    pub proposals: BTreeMap<ProposalId, Proposal>,
     pub next: Counters,
 }
 
@@ -88,6 +91,8 @@ pub struct Counters {
     pub llc_action: u64,
     pub notification: u64,
     pub referral: u64,
+    #[serde(default)]
+    pub proposal: u64,
 }
 
 impl Default for State {
@@ -123,6 +128,7 @@ impl Default for State {
             step_down_reminded: BTreeMap::new(),
             closed_fora: BTreeMap::new(),
             registry_synced: None,
+            proposals: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -305,6 +311,9 @@ impl State {
                     .entry(action.subject.clone())
                     .or_default()
                     .insert(action.id);
+                if let Some(team) = &action.team {
+                    self.enacted(team.proposal, action.taken_at, action.id);
+                }
                 self.actions.insert(action.id, Action::from(action));
             }
             Event::ModeratorsConsulted {
@@ -335,6 +344,9 @@ impl State {
                 terms,
                 amendment,
             } => {
+                if let Some(team) = &amendment.team {
+                    self.enacted(team.proposal, amendment.at, *action);
+                }
                 if let Some(a) = self.actions.get_mut(action) {
                     a.terms = terms.clone();
                     a.amendments.push(amendment.clone());
@@ -345,7 +357,11 @@ impl State {
                 at,
                 by,
                 reason,
+                team,
             } => {
+                if let Some(team) = team {
+                    self.enacted(team.proposal, *at, *action);
+                }
                 if let Some(a) = self.actions.get_mut(action) {
                     a.status = ActionStatus::Rescinded {
                         at: *at,
@@ -376,6 +392,36 @@ impl State {
             }
             Event::AnnouncementRequested { action } => {
                 self.announcement_requests.insert(*action);
+            }
+            Event::ProposalMade { proposal } => {
+                bump(&mut self.next.proposal, proposal.id.0);
+                self.proposals.insert(proposal.id, Proposal::from(proposal));
+            }
+            Event::ProposalAgreed { proposal, by, at } => {
+                if let Some(p) = self.proposals.get_mut(proposal) {
+                    p.agreed.push((by.clone(), *at));
+                }
+            }
+            Event::ProposalApproved {
+                proposal, by, at, ..
+            } => {
+                if let Some(p) = self.proposals.get_mut(proposal) {
+                    p.approved = Some((by.clone(), *at));
+                }
+            }
+            Event::ProposalWithdrawn {
+                proposal,
+                by,
+                at,
+                reason,
+            } => {
+                if let Some(p) = self.proposals.get_mut(proposal) {
+                    p.status = ProposalStatus::Withdrawn {
+                        at: *at,
+                        by: by.clone(),
+                        reason: reason.clone(),
+                    };
+                }
             }
             Event::AppealFiled { appeal } => {
                 bump(&mut self.next.appeal, appeal.id.0);
@@ -462,6 +508,13 @@ impl State {
                 self.notifications
                     .insert(notification.id, notification.clone());
             }
+        }
+    }
+
+    /// A proposal of the team took effect (TEAM-5).
+    fn enacted(&mut self, proposal: ProposalId, at: Timestamp, action: ActionId) {
+        if let Some(p) = self.proposals.get_mut(&proposal) {
+            p.status = ProposalStatus::Enacted { at, action };
         }
     }
 
@@ -604,6 +657,18 @@ impl State {
             .filter(|p| p.status == ProceduresStatus::Approved)
             .map(|p| p.version)
             .max()
+    }
+
+    /// The moderator team's ladder in force (LADDER-1): that of the latest
+    /// approved version of its procedures that sets one, else the team's
+    /// published ladder.
+    pub fn ladder(&self) -> Ladder {
+        self.procedures
+            .values()
+            .rev()
+            .filter(|p| p.status == ProceduresStatus::Approved)
+            .find_map(|p| p.ladder.clone())
+            .unwrap_or_default()
     }
 
     /// The moderator team's numbers in force (PROC-1): those of the latest

@@ -731,3 +731,57 @@ pub fn announcements(state: &State, now: Timestamp) -> Vec<Announcement> {
 pub fn may_see_registry(state: &State, viewer: &PersonId) -> bool {
     state.holds(viewer, &Role::Operator)
 }
+
+/// The level of the team's ladder that a person's history suggests for the
+/// next action (LADDER-1): one above the highest level of the actions taken
+/// on them at a level, across all fora, as far as the ladder goes; the first
+/// level when there are none. Rescinded actions and spam do not count.
+pub fn suggested_level(state: &State, person: &PersonId) -> u8 {
+    let highest = state
+        .actions_by_subject
+        .get(person)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| state.actions.get(id))
+        .filter(|a| !a.spam && !matches!(a.status, ActionStatus::Rescinded { .. }))
+        .filter_map(|a| a.level.as_ref().map(|l| l.level))
+        .max();
+    match highest {
+        None => 0,
+        Some(l) => l.saturating_add(1).min(state.ladder().top()),
+    }
+}
+
+/// TEAM-5, LADDER-1: whether a person may read a proposal of the team: the
+/// moderators, and whoever must approve it; never the person it is about,
+/// who hears of the change once it is made (its reason may come from a
+/// report, REPORT-5).
+pub fn may_see_proposal(state: &State, person: &PersonId, p: &Proposal) -> bool {
+    let about = match &p.change {
+        ProposedChange::TakeAction { subject, .. } => Some(subject),
+        ProposedChange::AmendAction { action, .. }
+        | ProposedChange::RescindAction { action, .. } => {
+            state.actions.get(action).map(|a| &a.subject)
+        }
+    };
+    if about == Some(person) {
+        return false;
+    }
+    state.is_moderator(person)
+        || match p.approval {
+            Some(Approver::IetfChair) => state.holds(person, &Role::IetfChair),
+            None => false,
+        }
+}
+
+/// The proposals a person may read, the open ones first, newest first.
+pub fn proposals_for<'a>(state: &'a State, person: &PersonId, now: Timestamp) -> Vec<&'a Proposal> {
+    let mut out: Vec<&Proposal> = state
+        .proposals
+        .values()
+        .rev()
+        .filter(|p| may_see_proposal(state, person, p))
+        .collect();
+    out.sort_by_key(|p| !p.is_open(now));
+    out
+}

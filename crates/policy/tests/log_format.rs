@@ -184,6 +184,7 @@ fn a_log_of_every_kind() -> Vec<Event> {
         "m1",
         Moderator,
         Command::DraftProcedures {
+            ladder: Some(Ladder::default()),
             version: 1,
             title: "Moderator team procedures".into(),
             text: "How the team works".into(),
@@ -326,6 +327,8 @@ fn a_log_of_every_kind() -> Vec<Event> {
         Administrator,
         ending(
             Command::TakeAction {
+                level: None,
+                texts: None,
                 subject: who("erin"),
                 measure: Measure::RateLimit {
                     posts: 2,
@@ -372,6 +375,66 @@ fn a_log_of_every_kind() -> Vec<Event> {
             measure: Measure::IndefiniteSuspension,
             seen_at: ts("2026-01-05T00:00:00Z"),
             from: "Mailman at http://127.0.0.1:8001, list tls.ietf.org: a ban".into(),
+        },
+    );
+
+    // The team's ladder (LADDER-1) and quorum (TEAM-5): a level-2 posting
+    // restriction with its note to the list, agreed by a second moderator
+    // and approved by the IETF chair; an amendment and a rescission of the
+    // team; a proposal withdrawn.
+    let events = w
+        .propose(
+            "m1",
+            Moderator,
+            Command::TakeAction {
+                subject: who("bob"),
+                measure: Measure::TemporarySuspension,
+                fora: fora(&["ietf@"]),
+                reason: "a third disruption after two notes".into(),
+                reports: vec![],
+                evidence: vec![],
+                starts_at: None,
+                ends_at: None,
+                spam: false,
+                level: Some(LevelStep {
+                    level: 2,
+                    skip_reason: Some("personal attacks".into()),
+                }),
+                texts: Some(Texts {
+                    to_person: Some("You may not post to ietf@ for 14 days.".into()),
+                    to_list: Some("A participant may not post here for 14 days.".into()),
+                }),
+            },
+        )
+        .events;
+    let proposal = proposal_made(&events).id;
+    w.ok("m2", Moderator, Command::AgreeToProposal { proposal });
+    let events = w.ok(
+        "ietf_chair",
+        IetfChair,
+        Command::ApproveProposal { proposal },
+    );
+    let restricted = taken_action(&events).id;
+    w.ok(
+        "m3",
+        Moderator,
+        amend_to(
+            restricted,
+            Measure::TemporarySuspension,
+            &["ietf@"],
+            Some("2026-03-25T00:00:00Z"),
+        ),
+    );
+    w.ok("m3", Moderator, rescind(restricted));
+    let events = w
+        .propose("m1", Moderator, admonish("bob", &["ietf@"]))
+        .events;
+    w.ok(
+        "m1",
+        Moderator,
+        Command::WithdrawProposal {
+            proposal: proposal_made(&events).id,
+            reason: "bob apologised on the list".into(),
         },
     );
 

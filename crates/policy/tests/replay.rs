@@ -430,6 +430,8 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
             cite,
             spam,
         } => Command::TakeAction {
+            level: None,
+            texts: None,
             subject: who(SUBJECTS[subject]),
             measure: measure(m),
             fora: names(&fora),
@@ -550,6 +552,7 @@ fn command(s: &State, now: Timestamp, op: &Op) -> Command {
             rationale: "reviewed".into(),
         },
         Op::Draft(version) => Command::DraftProcedures {
+            ladder: None,
             version,
             title: "procedures".into(),
             text: "text".into(),

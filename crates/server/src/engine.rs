@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 /// Since v3 a snapshot holds the state and the case index
 /// (`{"state": .., "cases": ..}`); v5 added closed fora and the last sync
 /// with the registry of groups.
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v5\n";
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v6\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;

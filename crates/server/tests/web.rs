@@ -215,9 +215,10 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Every page a person may open, with the records of `world`.
-const PAGES: [&str; 23] = [
+const PAGES: [&str; 24] = [
     "/",
     "/digest",
+    "/proposals",
     "/reinstatements",
     "/llc",
     "/report",
@@ -2620,6 +2621,15 @@ async fn act_3_an_administrator_asks_the_team_a_moderator_answers_and_then_the_c
                 jiff::Timestamp::now(),
             )
             .unwrap();
+        // A second moderator agrees (TEAM-5).
+        let agree = common::command(json!({"command": "agree_to_proposal", "proposal": 0}));
+        engine
+            .execute(
+                &actor("m2", Capacity::Moderator),
+                &agree,
+                jiff::Timestamp::now(),
+            )
+            .unwrap();
     }
     let mut web = web;
     web.log_in("m2").await;
@@ -2832,4 +2842,79 @@ async fn appeal_1_the_ad_hearing_a_disagreement_reads_the_report_it_is_about_not
     // Report #1, which no disagreement is about, stays closed to them.
     let other = web.get(Some("ad_sec"), "/cases/1").await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn team_5_ladder_1_a_moderator_proposes_from_the_case_page_and_another_agrees_and_vets() {
+    let mut web = world().await;
+    for who in ["m1", "m2", "m3"] {
+        web.log_in(who).await;
+    }
+    // Report #1 is about m1 on the plenary list: m2 proposes a level-0 note.
+    let case = web.get(Some("m2"), "/cases/1").await;
+    assert!(
+        case.body.contains(
+            "0: Off-list note (private admonishment), suggested by the person's history"
+        ),
+        "{}",
+        case.body
+    );
+    let actions = |web: &Web| web.api.engine.lock().unwrap().state().actions.len();
+    let before = actions(&web);
+    let page = web
+        .post(
+            "m2",
+            "/cases/1/act",
+            &[
+                ("as", "moderator"),
+                ("measure", "private_admonishment"),
+                ("fora", IETF),
+                ("reason", "Remarks about a person, not the draft"),
+                ("level", "0"),
+                ("note_to_person", "Please keep to the technical points."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/cases/1?done=proposed");
+    assert_eq!(actions(&web), before, "nothing takes effect yet");
+    let case = web.get(Some("m2"), page.location()).await;
+    assert!(case.body.contains("Proposed to the moderator team"));
+    assert!(
+        case.body
+            .contains("Proposal #0</a>: private admonishment for m1")
+    );
+
+    // m3 reads the note as it would be sent, and may agree; m2 may withdraw
+    // it and not agree again; m1, whom it is about, does not see it.
+    let list = web.get(Some("m3"), "/proposals").await;
+    assert!(list.body.contains("Please keep to the technical points."));
+    assert!(form_of(&list.body, "/proposals/0/agree").is_some());
+    assert!(form_of(&list.body, "/proposals/0/withdraw").is_none());
+    let own = web.get(Some("m2"), "/proposals").await;
+    assert!(form_of(&own.body, "/proposals/0/agree").is_none());
+    assert!(form_of(&own.body, "/proposals/0/withdraw").is_some());
+    let subject = web.get(Some("m1"), "/proposals").await;
+    assert!(!subject.body.contains("Proposal #0"), "{}", subject.body);
+    let refused = web.post("m1", "/proposals/0/agree", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    let agreed = web.post("m3", "/proposals/0/agree", &[]).await;
+    assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.body);
+    let engine = web.api.engine.lock().unwrap();
+    let action = engine.state().actions.values().last().unwrap();
+    assert_eq!(action.subject, PersonId::parse("m1").unwrap());
+    assert_eq!(action.level.as_ref().map(|l| l.level), Some(0));
+    let team = action.team.as_ref().unwrap();
+    assert_eq!(
+        team.agreed_by,
+        [
+            PersonId::parse("m2").unwrap(),
+            PersonId::parse("m3").unwrap()
+        ]
+    );
+    assert_eq!(
+        action.texts.as_ref().unwrap().to_person.as_deref(),
+        Some("Please keep to the technical points.")
+    );
 }

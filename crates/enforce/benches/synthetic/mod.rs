@@ -94,6 +94,9 @@ pub fn synthetic_state(start: Timestamp, restricted: u32) -> State {
                 procedures_version: None,
                 legacy: None,
                 imported: None,
+                level: None,
+                texts: None,
+                team: None,
             },
         });
     }

@@ -153,7 +153,26 @@ impl World {
     }
 
     /// Records one command, as `who` acting as `capacity`.
+    ///
+    /// A moderator's action is the team's proposal until a second moderator
+    /// agrees (TEAM-5): as the team does, the other moderator agrees, and
+    /// the events of both are returned.
     pub fn run(&mut self, who: &str, capacity_name: &str, command: Value) -> Recorded {
+        let mut recorded = self.record(who, capacity_name, command);
+        if let Some(proposal) = proposal_id(&recorded) {
+            let other = if who == "m1" { "m2" } else { "m1" };
+            let agreed = self.record(
+                other,
+                "moderator",
+                json!({"command": "agree_to_proposal", "proposal": proposal}),
+            );
+            recorded.events.extend(agreed.events);
+        }
+        recorded
+    }
+
+    /// Decides and records a command as it is.
+    pub fn record(&mut self, who: &str, capacity_name: &str, command: Value) -> Recorded {
         let actor = Actor::new(PersonId::parse(who).unwrap(), capacity(capacity_name));
         let command: Command = serde_json::from_value(command).unwrap();
         self.engine()
@@ -211,6 +230,18 @@ pub fn action_id(recorded: &Recorded) -> u64 {
             v["action"]["id"].as_u64().unwrap()
         })
         .expect("an action was taken")
+}
+
+/// The proposal a command made, if it made one (TEAM-5).
+pub fn proposal_id(recorded: &Recorded) -> Option<u64> {
+    recorded
+        .events
+        .iter()
+        .find(|e| e.kind == "proposal_made")
+        .map(|e| {
+            let v: Value = serde_json::from_str(&e.payload).unwrap();
+            v["proposal"]["id"].as_u64().unwrap()
+        })
 }
 
 /// The ids of the notifications a command owed.

@@ -27,16 +27,66 @@ pub(super) fn take_action(
     starts_at: &Option<Timestamp>,
     ends_at: &Option<Timestamp>,
     spam: &bool,
+    level: &Option<LevelStep>,
+    texts: &Option<Texts>,
 ) -> Result<(), Refusal> {
     may_take_actions(cx)?;
-    let starts_at = starts_at.unwrap_or(cx.now);
-    check_terms(cx, measure, fora, starts_at, *ends_at)?;
+    let rung = check_level(cx, measure, level.as_ref())?;
+    let rung = rung.as_ref();
+    let start = starts_at.unwrap_or(cx.now);
+    let end = match (rung, ends_at) {
+        // A level's suspension lasts the level's days unless it says less.
+        (
+            Some(Level {
+                days: Some(days), ..
+            }),
+            None,
+        ) if *measure == Measure::TemporarySuspension => Some(add_days(start, i64::from(*days))),
+        _ => *ends_at,
+    };
+    check_terms(cx, measure, fora, start, end)?;
+    if let (
+        Some(Level {
+            days: Some(days),
+            level,
+            ..
+        }),
+        Some(end),
+    ) = (rung, end)
+        && *measure == Measure::TemporarySuspension
+        && end > add_days(start, i64::from(*days))
+    {
+        return Err(Refusal::invalid(
+            "ends_at",
+            format!("level {level} lasts at most {days} days"),
+        ));
+    }
     text("reason", reason, 10_000)?;
     check_evidence(evidence)?;
+    check_texts(rung, texts.as_ref())?;
     let subject = cx.subject(subject)?;
     may_take_action(cx, &subject, fora, reports)?;
     if *spam {
         check_spam(cx, measure, reports, evidence)?;
+    }
+    if let Some(step) = level {
+        check_skip(cx, &subject, step)?;
+    }
+    let proposal = ProposedChange::TakeAction {
+        subject: subject.clone(),
+        measure: measure.clone(),
+        fora: fora.to_vec(),
+        reason: reason.to_owned(),
+        reports: reports.to_vec(),
+        evidence: evidence.to_vec(),
+        starts_at: *starts_at,
+        ends_at: *ends_at,
+        spam: *spam,
+        level: level.clone(),
+        texts: texts.clone(),
+    };
+    if super::proposals::proposed_instead(cx, proposal, rung.and_then(|r| r.approval)) {
+        return Ok(());
     }
     let action = NewAction {
         id: ActionId(cx.state.next.action),
@@ -44,8 +94,8 @@ pub(super) fn take_action(
         terms: Terms {
             measure: measure.clone(),
             fora: fora.to_vec(),
-            starts_at,
-            ends_at: *ends_at,
+            starts_at: start,
+            ends_at: end,
         },
         taken_by: cx.me().clone(),
         taken_as: cx.capacity(),
@@ -57,12 +107,114 @@ pub(super) fn take_action(
         procedures_version: cx.state.procedures_in_force(),
         legacy: None,
         imported: None,
+        level: level.clone(),
+        texts: texts.clone().filter(|t| !t.is_empty()),
+        team: cx.enacting.clone(),
     };
     let (id, terms, spam) = (action.id, action.terms.clone(), action.spam);
     let subject = action.subject.clone();
+    let to_list = action.texts.as_ref().is_some_and(|t| t.to_list.is_some());
     cx.emit(Event::ActionTaken { action });
     if !spam {
         owe_for_terms(cx, id, &subject, &terms, "action-taken");
+    }
+    if to_list {
+        // The note to the list goes to each of the action's fora.
+        for f in &terms.fora {
+            cx.owe(
+                Recipient::Forum { forum: f.clone() },
+                Subject::Action(id),
+                Requirement::Ladder1,
+                "action-taken/forum",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// LADDER-1: the level named, which must be on the ladder in force and take
+/// this measure; only the moderator team acts by its ladder.
+fn check_level(
+    cx: &Cx,
+    measure: &Measure,
+    level: Option<&LevelStep>,
+) -> Result<Option<Level>, Refusal> {
+    let Some(step) = level else {
+        return Ok(None);
+    };
+    if cx.capacity() != Capacity::Moderator {
+        return Err(Refusal::not_permitted(
+            Requirement::Ladder1,
+            "level: the ladder is the moderator team's; an administrator's action names no level",
+        ));
+    }
+    let ladder = cx.state.ladder();
+    let Some(rung) = ladder.get(step.level).cloned() else {
+        return Err(Refusal::invalid(
+            "level.level",
+            format!(
+                "the ladder in force has levels 0 to {}; there is no level {}",
+                ladder.top(),
+                step.level
+            ),
+        ));
+    };
+    if rung.measure != measure.kind() {
+        return Err(Refusal::invalid(
+            "measure",
+            format!(
+                "level {} ({}) takes the measure {}, not {}",
+                rung.level,
+                rung.name,
+                rung.measure.replace('_', " "),
+                measure.name()
+            ),
+        ));
+    }
+    Ok(Some(rung))
+}
+
+/// LADDER-1: a level above the one the person's history suggests is an
+/// egregious case, and says why.
+fn check_skip(cx: &Cx, subject: &PersonId, step: &LevelStep) -> Result<(), Refusal> {
+    let suggested = crate::views::suggested_level(cx.state, subject);
+    let reason = step.skip_reason.as_deref().unwrap_or("");
+    if step.level > suggested && reason.trim().is_empty() {
+        return Err(Refusal::not_permitted(
+            Requirement::Ladder1,
+            format!(
+                "level.skip_reason: {subject}'s history suggests level {suggested}; level {} skips a level, so say why (an egregious case)",
+                step.level
+            ),
+        ));
+    }
+    if !reason.is_empty() {
+        text("level.skip_reason", reason, 5_000)?;
+    }
+    Ok(())
+}
+
+/// The notes written for an action: each, when given, a real text; a level
+/// that tells the list needs its note (LADDER-1).
+fn check_texts(rung: Option<&Level>, texts: Option<&Texts>) -> Result<(), Refusal> {
+    let texts = texts.cloned().unwrap_or_default();
+    if let Some(t) = &texts.to_person {
+        text("texts.to_person", t, 20_000)?;
+    }
+    if let Some(t) = &texts.to_list {
+        text("texts.to_list", t, 20_000)?;
+    }
+    if let Some(rung) = rung
+        && rung.note_to_list
+        && texts.to_list.is_none()
+    {
+        return Err(Refusal::invalid(
+            "texts.to_list",
+            format!(
+                "level {} ({}) sends a note to the list: write it",
+                rung.level, rung.name
+            ),
+        ));
     }
     Ok(())
 }
@@ -151,7 +303,14 @@ pub(super) fn amend_action(
     if !added.is_empty() && cx.capacity() != Iesg {
         may_act(cx, &a.subject, &added, &a.reports)?;
     }
-    amend(cx, a, terms, reason);
+    let proposal = ProposedChange::AmendAction {
+        action: *action,
+        terms: terms.clone(),
+        reason: reason.to_owned(),
+    };
+    if !super::proposals::proposed_instead(cx, proposal, None) {
+        amend(cx, a, terms, reason);
+    }
     Ok(())
 }
 
@@ -159,7 +318,13 @@ pub(super) fn amend_action(
 pub(super) fn rescind_action(cx: &mut Cx, action: &ActionId, reason: &str) -> Result<(), Refusal> {
     let a = changeable(cx, *action)?;
     text("reason", reason, 10_000)?;
-    rescind(cx, a, reason);
+    let proposal = ProposedChange::RescindAction {
+        action: *action,
+        reason: reason.to_owned(),
+    };
+    if !super::proposals::proposed_instead(cx, proposal, None) {
+        rescind(cx, a, reason);
+    }
     Ok(())
 }
 
@@ -395,6 +560,9 @@ pub(super) fn record_legacy_action(
                 reference: reference.to_owned(),
             }),
             imported: None,
+            level: None,
+            texts: None,
+            team: None,
         },
     });
     Ok(())
@@ -467,6 +635,9 @@ pub(super) fn import_restriction(
             imported: Some(Imported {
                 from: from.to_owned(),
             }),
+            level: None,
+            texts: None,
+            team: None,
         },
     });
     Ok(())
@@ -819,6 +990,7 @@ pub(super) fn amend(cx: &mut Cx, a: &Action, terms: &TermsChange, reason: &str) 
             as_capacity: cx.capacity(),
             previous: a.terms.clone(),
             reason: reason.to_owned(),
+            team: cx.enacting.clone(),
         },
     });
     if !a.spam {
@@ -833,6 +1005,7 @@ pub(super) fn rescind(cx: &mut Cx, a: &Action, reason: &str) {
         at: cx.now,
         by: cx.me().clone(),
         reason: reason.to_owned(),
+        team: cx.enacting.clone(),
     });
     if a.spam {
         return;

@@ -11,6 +11,7 @@ mod llc;
 mod periodic;
 mod permits;
 mod procedures;
+mod proposals;
 mod registry;
 mod reinstatement;
 mod reports;
@@ -166,8 +167,11 @@ pub fn decide(
             starts_at,
             ends_at,
             spam,
+            level,
+            texts,
         } => actions::take_action(
             &mut cx, subject, measure, fora, reason, reports, evidence, starts_at, ends_at, spam,
+            level, texts,
         )?,
         Command::ConsultModerators { action, note } => {
             actions::consult_moderators(&mut cx, action, note)?
@@ -190,6 +194,11 @@ pub fn decide(
             until,
             reason,
         } => actions::set_cool_down(&mut cx, action, until, reason)?,
+        Command::AgreeToProposal { proposal } => proposals::agree_to_proposal(&mut cx, proposal)?,
+        Command::ApproveProposal { proposal } => proposals::approve_proposal(&mut cx, proposal)?,
+        Command::WithdrawProposal { proposal, reason } => {
+            proposals::withdraw_proposal(&mut cx, proposal, reason)?
+        }
         Command::ExpireAction { action } => actions::expire_action(&mut cx, action)?,
         Command::RequestAnnouncement { action } => actions::request_announcement(&mut cx, action)?,
         Command::ImportRestriction {
@@ -263,7 +272,8 @@ pub fn decide(
             title,
             text,
             numbers,
-        } => procedures::draft_procedures(&mut cx, version, title, text, numbers)?,
+            ladder,
+        } => procedures::draft_procedures(&mut cx, version, title, text, numbers, ladder)?,
         Command::OpenProceduresReview { version } => {
             procedures::open_procedures_review(&mut cx, version)?
         }
@@ -288,6 +298,9 @@ pub(crate) struct Cx<'a> {
     events: Vec<Event>,
     warnings: Vec<Warning>,
     next_notification: u64,
+    /// Set while a proposal the team agreed to is enacted (TEAM-5): what is
+    /// decided is the team's, and is not proposed again.
+    enacting: Option<TeamDecision>,
 }
 
 impl<'a> Cx<'a> {
@@ -299,6 +312,7 @@ impl<'a> Cx<'a> {
             events: Vec::new(),
             warnings: Vec::new(),
             next_notification: state.next.notification,
+            enacting: None,
         }
     }
 

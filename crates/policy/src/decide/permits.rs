@@ -6,7 +6,9 @@
 //! of a kind of command and the record it would be about. Whether the fields
 //! are well formed is not asked here: nothing has been typed yet.
 
-use super::{Cx, actions, appeals, llc, procedures, reinstatement, reports, setup, team};
+use super::{
+    Cx, actions, appeals, llc, procedures, proposals, reinstatement, reports, setup, team,
+};
 use crate::command::{Actor, AppealTarget};
 use crate::ids::*;
 use crate::model::Organisation;
@@ -30,6 +32,11 @@ pub enum Kind {
     AnswerConsultation,
     AmendAction,
     RescindAction,
+    /// Agreeing to a proposal of the moderator team (TEAM-5).
+    AgreeToProposal,
+    /// Approving a proposal whose level asks for it (LADDER-1).
+    ApproveProposal,
+    WithdrawProposal,
     RequestAnnouncement,
     FileDisagreement,
     DecideAppeal,
@@ -77,6 +84,7 @@ pub enum Target<'a> {
     Appeal(AppealId),
     Reinstatement(ReinstatementId),
     LlcAction(LlcActionId),
+    Proposal(ProposalId),
 }
 
 /// Whether `actor` may give a command of this kind about `target` at `now`:
@@ -121,6 +129,9 @@ pub fn permits(
         (Kind::AmendAction | Kind::RescindAction, Target::Action(a)) => {
             actions::changeable(cx, a).map(drop)
         }
+        (Kind::AgreeToProposal, Target::Proposal(p)) => proposals::may_agree(cx, p).map(drop),
+        (Kind::ApproveProposal, Target::Proposal(p)) => proposals::may_approve(cx, p).map(drop),
+        (Kind::WithdrawProposal, Target::Proposal(p)) => proposals::may_withdraw(cx, p).map(drop),
         (Kind::RequestAnnouncement, Target::Action(a)) => {
             actions::may_request_announcement(cx, a).map(drop)
         }

@@ -16,6 +16,7 @@ pub(super) fn draft_procedures(
     title: &str,
     body: &str,
     numbers: &TeamNumbersChange,
+    ladder: &Option<Ladder>,
 ) -> Result<(), Refusal> {
     may_draft(cx)?;
     next_version(cx.state.procedures.keys().next_back(), *version)?;
@@ -25,12 +26,16 @@ pub(super) fn draft_procedures(
     let numbers = (*numbers != TeamNumbersChange::default())
         .then(|| cx.state.numbers().changed(numbers))
         .transpose()?;
+    if let Some(ladder) = ladder {
+        check_ladder(ladder)?;
+    }
     cx.emit(Event::ProceduresDrafted {
         procedures: NewProcedures {
             version: *version,
             title: title.to_owned(),
             text: body.to_owned(),
             numbers,
+            ladder: ladder.clone(),
         },
     });
     Ok(())
@@ -157,4 +162,52 @@ pub(super) fn may_publish_note_well(cx: &Cx) -> Result<(), Refusal> {
         Requirement::Notewell1,
         "publishing the Note Well",
     )
+}
+
+/// LADDER-1: a ladder's levels are numbered from 0 without a gap, each
+/// named, each taking a measure the policy has (ACT-1) that needs no other
+/// terms, a suspension for a number of days.
+fn check_ladder(ladder: &Ladder) -> Result<(), Refusal> {
+    const MEASURES: [&str; 5] = [
+        "review_and_approval",
+        "private_admonishment",
+        "public_admonishment",
+        "temporary_suspension",
+        "indefinite_suspension",
+    ];
+    if ladder.0.is_empty() || ladder.0.len() > 10 {
+        return Err(Refusal::invalid("ladder", "must have 1 to 10 levels"));
+    }
+    for (i, l) in ladder.0.iter().enumerate() {
+        if usize::from(l.level) != i {
+            return Err(Refusal::invalid(
+                "ladder.level",
+                format!(
+                    "levels are numbered from 0 in order: the level in place {i} is {}",
+                    l.level
+                ),
+            ));
+        }
+        one_line("ladder.name", &l.name, 200)?;
+        if !MEASURES.contains(&l.measure.as_str()) {
+            return Err(Refusal::invalid(
+                "ladder.measure",
+                format!("{:?} is not one of: {}", l.measure, MEASURES.join(", ")),
+            ));
+        }
+        match (l.measure.as_str(), l.days) {
+            (_, Some(0)) => return Err(Refusal::invalid("ladder.days", "must be at least 1")),
+            ("temporary_suspension", None) => {
+                return Err(Refusal::invalid(
+                    "ladder.days",
+                    format!(
+                        "level {}: a temporary suspension lasts a number of days",
+                        l.level
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }

@@ -199,6 +199,10 @@ pub enum Event {
         at: Timestamp,
         by: PersonId,
         reason: String,
+        /// How the team agreed to it, for a rescission of the team (TEAM-5);
+        /// absent before version 4.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<TeamDecision>,
     },
     ActionExpired {
         action: ActionId,
@@ -215,6 +219,31 @@ pub enum Event {
     },
     AnnouncementRequested {
         action: ActionId,
+    },
+
+    /// A moderator proposed an action, amendment or rescission of the team
+    /// (TEAM-5): it takes effect once the quorum agrees.
+    ProposalMade {
+        proposal: NewProposal,
+    },
+    /// Another moderator agreed to a proposal, vetting its texts.
+    ProposalAgreed {
+        proposal: ProposalId,
+        by: PersonId,
+        at: Timestamp,
+    },
+    /// The approval a proposal's level asks for was given (LADDER-1).
+    ProposalApproved {
+        proposal: ProposalId,
+        by: PersonId,
+        as_capacity: Capacity,
+        at: Timestamp,
+    },
+    ProposalWithdrawn {
+        proposal: ProposalId,
+        by: PersonId,
+        at: Timestamp,
+        reason: String,
     },
 
     AppealFiled {
@@ -339,6 +368,10 @@ kinds!(
     ActionExpired => "action_expired",
     CoolDownSet => "cool_down_set",
     AnnouncementRequested => "announcement_requested",
+    ProposalMade => "proposal_made",
+    ProposalAgreed => "proposal_agreed",
+    ProposalApproved => "proposal_approved",
+    ProposalWithdrawn => "proposal_withdrawn",
     AppealFiled => "appeal_filed",
     ReportReopened => "report_reopened",
     AppealDecided => "appeal_decided",

@@ -35,6 +35,16 @@ pub struct NewAction {
     /// Absent in version 2, where nothing was imported.
     #[serde(default)]
     pub imported: Option<Imported>,
+    /// The level of the team's ladder it was taken at (LADDER-1); absent
+    /// before version 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<LevelStep>,
+    /// The notes written for it, to the person and to the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts: Option<Texts>,
+    /// How the team agreed to it, for an action of the team (TEAM-5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<TeamDecision>,
 }
 
 impl From<&NewAction> for Action {
@@ -53,6 +63,9 @@ impl From<&NewAction> for Action {
             procedures_version: a.procedures_version,
             legacy: a.legacy.clone(),
             imported: a.imported.clone(),
+            level: a.level.clone(),
+            texts: a.texts.clone(),
+            team: a.team.clone(),
             status: ActionStatus::InForce,
             amendments: Vec::new(),
             consultations: Vec::new(),
@@ -222,6 +235,10 @@ pub struct NewProcedures {
     pub text: String,
     /// The team's numbers under this version; `None` keeps those in force.
     pub numbers: Option<TeamNumbers>,
+    /// The team's ladder under this version (LADDER-1); `None` keeps the
+    /// one in force. Absent before version 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<Ladder>,
 }
 
 impl From<&NewProcedures> for Procedures {
@@ -233,6 +250,7 @@ impl From<&NewProcedures> for Procedures {
             status: ProceduresStatus::Draft,
             approved_at: None,
             numbers: p.numbers,
+            ladder: p.ladder.clone(),
         }
     }
 }
@@ -263,6 +281,38 @@ impl From<&NewForum> for Forum {
             wg: f.wg.clone(),
             responsible_ad: f.responsible_ad.clone(),
             delegates: BTreeSet::new(),
+        }
+    }
+}
+
+/// A proposal of the moderator team as made (TEAM-5): what it would do,
+/// who proposed it, until when it is open, how many must agree and whose
+/// approval it needs besides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProposal {
+    pub id: ProposalId,
+    pub change: ProposedChange,
+    pub proposed_by: PersonId,
+    pub proposed_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub quorum: u32,
+    pub approval: Option<Approver>,
+}
+
+impl From<&NewProposal> for Proposal {
+    fn from(p: &NewProposal) -> Proposal {
+        Proposal {
+            id: p.id,
+            change: p.change.clone(),
+            proposed_by: p.proposed_by.clone(),
+            proposed_at: p.proposed_at,
+            expires_at: p.expires_at,
+            quorum: p.quorum,
+            approval: p.approval,
+            agreed: Vec::new(),
+            approved: None,
+            status: ProposalStatus::Open,
         }
     }
 }

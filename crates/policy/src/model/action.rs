@@ -151,6 +151,15 @@ pub struct Action {
     /// recorded from there (MIGRATE-1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<Imported>,
+    /// The level of the team's ladder it was taken at (LADDER-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::model::LevelStep>,
+    /// The notes written for it, to the person and to the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts: Option<crate::model::Texts>,
+    /// How the team agreed to it (TEAM-5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<crate::model::TeamDecision>,
     pub status: ActionStatus,
     pub amendments: Vec<Amendment>,
     pub consultations: Vec<Consultation>,
@@ -194,6 +203,10 @@ pub struct Amendment {
     pub as_capacity: Capacity,
     pub previous: Terms,
     pub reason: String,
+    /// How the team agreed to it, for an amendment of the team (TEAM-5);
+    /// absent before version 4 of the log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<crate::model::TeamDecision>,
 }
 
 /// An administrator's consultation of the moderator team (ACT-3).

@@ -11,6 +11,7 @@ mod procedures;
 mod reinstatement;
 mod report;
 mod role;
+mod team;
 
 pub use action::*;
 pub use appeal::*;
@@ -22,3 +23,4 @@ pub use procedures::*;
 pub use reinstatement::*;
 pub use report::*;
 pub use role::*;
+pub use team::*;

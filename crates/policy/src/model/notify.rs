@@ -2,7 +2,8 @@
 //! *who must be told what, and why*; delivery belongs to the server.
 
 use crate::ids::{
-    ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ReinstatementId, ReportId,
+    ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ProposalId,
+    ReinstatementId, ReportId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,8 @@ pub enum Subject {
     Period(Period),
     /// A moderator, e.g. one reminded to step down (TEAM-2).
     Moderator(PersonId),
+    /// A proposal of the moderator team (TEAM-5).
+    Proposal(ProposalId),
 }
 
 /// `[from, to)`.

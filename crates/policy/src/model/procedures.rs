@@ -19,6 +19,10 @@ pub struct Procedures {
     /// that set none, which keep those of the version before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<crate::settings::TeamNumbers>,
+    /// The team's ladder under this version (LADDER-1); `None` keeps the
+    /// one before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<crate::model::Ladder>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

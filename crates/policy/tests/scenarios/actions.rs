@@ -728,10 +728,19 @@ fn act_5_spam_is_handled_with_the_same_actions_but_nobody_is_notified() {
     );
     let a = taken_action(&ev).clone();
     assert!(a.spam);
-    assert_eq!(kinds(&ev), ["action_taken"], "{:?}", recipients(&ev));
+    // The team agrees to it as to any other (TEAM-5), and nobody is told.
+    assert_eq!(
+        kinds(&ev),
+        ["proposal_made", "proposal_agreed", "action_taken"],
+        "{:?}",
+        recipients(&ev)
+    );
     // Nor when it is lifted or ends.
     let ev = w.ok("m2", Moderator, rescind(a.id));
-    assert_eq!(kinds(&ev), ["action_rescinded"]);
+    assert_eq!(
+        kinds(&ev),
+        ["proposal_made", "proposal_agreed", "action_rescinded"]
+    );
     let b = w.take(
         "m1",
         Moderator,
@@ -838,6 +847,8 @@ fn act_6_an_action_records_who_what_where_why_and_when() {
         sha256: Some("a".repeat(64)),
     }];
     let cmd = Command::TakeAction {
+        level: None,
+        texts: None,
         subject: who("carol"),
         measure: Measure::TemporarySuspension,
         fora: fora(&["tls@", "tls-chat"]),

@@ -280,6 +280,7 @@ fn appeal_3_an_upheld_appeal_with_rescind_records_the_rescission() {
         at,
         by,
         reason,
+        ..
     } = &ev[1]
     else {
         panic!()

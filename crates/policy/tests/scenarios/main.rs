@@ -14,6 +14,7 @@ mod llc;
 mod notify;
 mod permits;
 mod procedures;
+mod quorum;
 mod registry;
 mod reinstatement;
 mod reports;

@@ -291,6 +291,7 @@ fn permits_answers_as_decide_does_for_the_setup_of_the_installation() {
         "m1",
         Moderator,
         Command::DraftProcedures {
+            ladder: None,
             version: 1,
             title: "v1".into(),
             text: "t".into(),
@@ -301,6 +302,7 @@ fn permits_answers_as_decide_does_for_the_setup_of_the_installation() {
         "m1",
         Moderator,
         Command::DraftProcedures {
+            ladder: None,
             version: 2,
             title: "v2".into(),
             text: "t".into(),
@@ -406,6 +408,7 @@ fn permits_answers_as_decide_does_for_the_setup_of_the_installation() {
             Kind::DraftProcedures,
             Target::Nothing,
             Command::DraftProcedures {
+                ladder: None,
                 version: 3,
                 title: text(),
                 text: text(),

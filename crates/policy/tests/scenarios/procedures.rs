@@ -6,6 +6,7 @@ use Capacity::{Administrator, Iesg, Moderator};
 
 fn draft(version: u32) -> Command {
     Command::DraftProcedures {
+        ladder: None,
         version,
         title: format!("Moderator procedures v{version}"),
         text: "1. Contact the person off-list.".into(),

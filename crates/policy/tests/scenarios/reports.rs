@@ -452,6 +452,7 @@ fn report_4_the_escalation_time_is_one_of_the_teams_numbers() {
         "m1",
         Moderator,
         Command::DraftProcedures {
+            ladder: None,
             version: 1,
             title: "faster".into(),
             text: "escalate after an hour".into(),

@@ -619,6 +619,7 @@ fn proc_1_a_draft_changes_the_numbers_it_names_and_keeps_the_rest() {
         "m1",
         Moderator,
         Command::DraftProcedures {
+            ladder: None,
             version: 9,
             title: "zero".into(),
             text: "t".into(),

@@ -391,6 +391,7 @@ fn proc_1_the_public_reads_approved_procedures_the_community_those_in_review() {
             "m1",
             Moderator,
             Command::DraftProcedures {
+                ladder: None,
                 version,
                 title: format!("v{version}"),
                 text: "Contact the person off-list first.".into(),

@@ -77,6 +77,8 @@ pub fn email(address: &str) -> Identity {
 /// An action on `subject` in `fora`, starting now, with no end.
 pub fn act(subject: &str, measure: Measure, on: &[&str]) -> Command {
     Command::TakeAction {
+        level: None,
+        texts: None,
         subject: who(subject),
         measure,
         fora: fora(on),
@@ -247,6 +249,13 @@ fn first<'a, T>(events: &'a [Event], what: &str, pick: impl Fn(&'a Event) -> Opt
 pub fn taken_action(events: &[Event]) -> &NewAction {
     first(events, "action taken", |e| match e {
         Event::ActionTaken { action } => Some(action),
+        _ => None,
+    })
+}
+
+pub fn proposal_made(events: &[Event]) -> &NewProposal {
+    first(events, "proposal made", |e| match e {
+        Event::ProposalMade { proposal } => Some(proposal),
         _ => None,
     })
 }
@@ -565,7 +574,41 @@ impl World {
     }
 
     /// Decides and records; panics with the refusal if the policy says no.
+    ///
+    /// A moderator's action, amendment or rescission is a proposal of the
+    /// team until the quorum agrees (TEAM-5): as a team does, the other
+    /// moderators agree, one after the other, until it is enacted or waits
+    /// for an approval. The decision returned holds the proposal's events and
+    /// the agreements'. Tests of the quorum itself use [`World::propose`].
     pub fn allowed(&mut self, person: &str, capacity: Capacity, command: Command) -> Decision {
+        let mut d = self.propose(person, capacity, command);
+        let Some(proposal) = d.events.iter().find_map(|e| match e {
+            Event::ProposalMade { proposal } => Some(proposal.id),
+            _ => None,
+        }) else {
+            return d;
+        };
+        for m in MODERATORS {
+            let now = &self.state.proposals[&proposal];
+            if now.status != ProposalStatus::Open || now.agreements_missing() == 0 {
+                break;
+            }
+            if now.has_agreed(&p(m)) {
+                continue;
+            }
+            let agree = Command::AgreeToProposal { proposal };
+            if self.decide(m, Capacity::Moderator, &agree).is_ok() {
+                let more = self.propose(m, Capacity::Moderator, agree);
+                d.events.extend(more.events);
+                d.warnings.extend(more.warnings);
+            }
+        }
+        d
+    }
+
+    /// Decides and records as it is, without anyone else's agreement;
+    /// panics with the refusal if the policy says no.
+    pub fn propose(&mut self, person: &str, capacity: Capacity, command: Command) -> Decision {
         match self.decide(person, capacity, &command) {
             Ok(d) => {
                 for e in &d.events {
@@ -643,6 +686,7 @@ impl World {
             "m1",
             Capacity::Moderator,
             Command::DraftProcedures {
+                ladder: None,
                 version,
                 title: format!("Moderator procedures v{version}"),
                 text: "The team's numbers.".into(),

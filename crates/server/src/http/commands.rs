@@ -10,7 +10,7 @@ use axum::extract::State as Extract;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use modpod_policy::model::Capacity;
-use modpod_policy::{Actor, Command, Refusal};
+use modpod_policy::{Actor, Command, Event, Refusal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -46,6 +46,13 @@ pub struct CommandResponse {
     pub events: Vec<RecordedEvent>,
     /// What the policy asks people to know (e.g. a team below its size).
     pub warnings: Vec<PolicyWarning>,
+    /// The action the command took, if it took one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<u64>,
+    /// The proposal of the moderator team it made instead, waiting for the
+    /// team's agreement (TEAM-5), if it made one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<u64>,
 }
 
 /// Records one policy command, decided by the policy core: a refusal comes
@@ -77,9 +84,19 @@ pub(super) async fn commands(
     let recorded = execute(&app, actor, request.command)
         .await?
         .map_err(ApiError::from_refusal)?;
+    let (mut action, mut proposal) = (None, None);
+    for e in &recorded.events {
+        match Event::from_payload(&e.payload) {
+            Ok(Event::ActionTaken { action: a }) => action = action.or(Some(a.id.0)),
+            Ok(Event::ProposalMade { proposal: p }) => proposal = Some(p.id.0),
+            _ => {}
+        }
+    }
     Ok((
         StatusCode::CREATED,
         Json(CommandResponse {
+            action,
+            proposal,
             events: recorded
                 .events
                 .into_iter()

@@ -8,7 +8,8 @@
 use super::form::{self, Failed, Fields, Problems};
 use super::timeline::{self, Names};
 use super::{
-    Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, see, show_with_log, submit,
+    Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, proposed, see,
+    show_with_log, submit_recorded,
 };
 use crate::Engine;
 use crate::enforcement::ForumSoftware;
@@ -494,10 +495,18 @@ pub(super) async fn step(
         _ => return Err(WebError::NotFound),
     };
     let built = capacity.zip(command);
-    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
-    else {
-        return Ok(see(&format!("/actions/{}?done={step}", action.0)));
-    };
+    let (status, problems) =
+        match submit_recorded(&app, &viewer.person, built, problems, &FIELDS).await? {
+            Ok(recorded) => {
+                let done = if proposed(&recorded) {
+                    "proposed"
+                } else {
+                    step.as_str()
+                };
+                return Ok(see(&format!("/actions/{}?done={done}", action.0)));
+            }
+            Err(failed) => failed,
+        };
     let failed = Failed {
         step,
         form,

@@ -12,7 +12,8 @@ use super::participant::category_title;
 use super::queue::handling_capacities;
 use super::timeline::{self, Names};
 use super::{
-    Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, see, show_with_log, submit,
+    Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, proposed, see,
+    show_with_log, submit_recorded,
 };
 use crate::Engine;
 use crate::http::App;
@@ -203,6 +204,31 @@ fn case_page(
         .filter(|f| state.policy_applies(f) && (f.public || state.is_administrator(person, f)))
         .map(|f| context! { id => f.id, name => f.name })
         .collect();
+    // The team's ladder and the level the person's history suggests
+    // (LADDER-1), for a moderator; the team's open proposals about them.
+    let team = act.contains(&Capacity::Moderator);
+    let suggested = views::suggested_level(state, &view.subject);
+    let ladder: Option<Vec<_>> = team.then(|| {
+        state
+            .ladder()
+            .0
+            .iter()
+            .map(|l| context! { level => l, suggested => l.level == suggested })
+            .collect()
+    });
+    let proposals: Vec<_> = views::proposals_for(state, person, now)
+        .into_iter()
+        .filter(|p| p.is_open(now))
+        .filter(|p| match &p.change {
+            ProposedChange::TakeAction { subject, .. } => *subject == view.subject,
+            ProposedChange::AmendAction { action, .. }
+            | ProposedChange::RescindAction { action, .. } => state
+                .actions
+                .get(action)
+                .is_some_and(|a| a.subject == view.subject),
+        })
+        .map(|p| context! { id => p.id.0, summary => p.change.summary(), waiting_for => p.waiting_for(now) })
+        .collect();
     // The report's links are the evidence to start from.
     let defaults = Fields::new(vec![
         ("fora".into(), view.forum.to_string()),
@@ -234,6 +260,8 @@ fn case_page(
         cited => cited,
         measures => form::measure_options(),
         fora_options => fora,
+        ladder => ladder,
+        proposals => proposals,
         failed => failed_step,
         form => form,
         problems => problems,
@@ -257,7 +285,11 @@ pub(super) async fn page(
 }
 
 /// How the policy names the fields of the case page's forms.
-const FIELDS: [(&str, &str); 16] = [
+const FIELDS: [(&str, &str); 20] = [
+    ("level.level", "level"),
+    ("level.skip_reason", "skip_reason"),
+    ("texts.to_person", "note_to_person"),
+    ("texts.to_list", "note_to_list"),
     ("to", "to"),
     ("starts_at", "starts_at"),
     ("evidence", "evidence"),
@@ -352,8 +384,36 @@ fn command(
             let fora = form::fora(form, problems);
             let evidence = form::evidence(form, problems);
             problems.required(form, "reason");
+            // The team's ladder (LADDER-1), for a moderator; the notes to
+            // the person and the list, for anyone.
+            let level = match (form.get("as"), form.trimmed("level")) {
+                ("moderator", level) if !level.is_empty() => match level.parse::<u8>() {
+                    Ok(level) => Some(LevelStep {
+                        level,
+                        skip_reason: Some(form.trimmed("skip_reason"))
+                            .filter(|r| !r.is_empty())
+                            .map(str::to_owned),
+                    }),
+                    Err(_) => {
+                        problems.field("level", "Choose a level of the ladder.");
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let note = |name: &str| {
+                Some(form.trimmed(name))
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+            };
+            let texts = Texts {
+                to_person: note("note_to_person"),
+                to_list: note("note_to_list"),
+            };
             match (measure, starts_at, ends_at) {
                 (Some(measure), Ok(starts_at), Ok(ends_at)) => Some(Command::TakeAction {
+                    level,
+                    texts: (!texts.is_empty()).then_some(texts),
                     subject: SubjectRef::Person { person: subject },
                     measure,
                     fora,
@@ -399,10 +459,18 @@ pub(super) async fn step(
         &mut problems,
     )?;
     let built = capacity.zip(command);
-    let Some((status, problems)) = submit(&app, &viewer.person, built, problems, &FIELDS).await?
-    else {
-        return Ok(see(&format!("/cases/{}?done={step}", report.0)));
+    let problems = match submit_recorded(&app, &viewer.person, built, problems, &FIELDS).await? {
+        Ok(recorded) => {
+            let done = if proposed(&recorded) {
+                "proposed"
+            } else {
+                step.as_str()
+            };
+            return Ok(see(&format!("/cases/{}?done={done}", report.0)));
+        }
+        Err(failed) => failed,
     };
+    let (status, problems) = problems;
     let failed = Failed {
         step,
         form,

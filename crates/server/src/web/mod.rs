@@ -58,6 +58,7 @@ mod form;
 mod llc;
 mod oidc;
 mod participant;
+mod proposals;
 mod public;
 pub mod queue;
 mod registry;
@@ -126,6 +127,8 @@ pub fn routes() -> Router<App> {
         .route("/appeals", get(appeals::list))
         .route("/appeals/{id}", get(appeals::page))
         .route("/appeals/{id}/decide", post(appeals::decide))
+        .route("/proposals", get(proposals::list))
+        .route("/proposals/{id}/{step}", post(proposals::step))
         .route("/reinstatements", get(reinstatements::list))
         .route("/reinstatements/{id}", get(reinstatements::page))
         .route("/reinstatements/{id}/decide", post(reinstatements::decide))
@@ -198,6 +201,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "appeal.html",
         "reinstatements.html",
         "reinstatement.html",
+        "proposals.html",
         "digest.html",
         "registry.html",
         "llc_actions.html",
@@ -329,19 +333,37 @@ pub(crate) async fn submit(
     problems: form::Problems,
     fields: &'static [(&'static str, &'static str)],
 ) -> Result<Option<(StatusCode, form::Problems)>, WebError> {
+    Ok(submit_recorded(app, person, built, problems, fields)
+        .await?
+        .err())
+}
+
+/// As [`submit`], with what was recorded when it was.
+pub(crate) async fn submit_recorded(
+    app: &App,
+    person: &modpod_policy::ids::PersonId,
+    built: Option<(Capacity, Command)>,
+    problems: form::Problems,
+    fields: &'static [(&'static str, &'static str)],
+) -> Result<Result<crate::Recorded, (StatusCode, form::Problems)>, WebError> {
     let (Some((capacity, command)), true) = (built, problems.is_empty()) else {
-        return Ok(Some((StatusCode::UNPROCESSABLE_ENTITY, problems)));
+        return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, problems)));
     };
     let actor = modpod_policy::Actor::new(person.clone(), capacity);
     Ok(crate::http::commands::execute(app, actor, command)
         .await?
-        .err()
-        .map(|refusal| {
+        .map_err(|refusal| {
             (
                 form::refusal_status(&refusal),
                 form::Problems::refused(&refusal, fields),
             )
         }))
+}
+
+/// Whether what was recorded is a proposal of the moderator team, waiting
+/// for its agreement (TEAM-5), rather than the change itself.
+pub(crate) fn proposed(recorded: &crate::Recorded) -> bool {
+    recorded.events.iter().any(|e| e.kind == "proposal_made")
 }
 
 // -------------------------------------------------------------- who is here
@@ -475,6 +497,9 @@ pub(crate) struct Me {
     /// Decides reinstatement requests: a moderator, an administrator of a
     /// forum, or the IESG (for legacy actions).
     pub decides_reinstatements: bool,
+    /// Reads the moderator team's proposals: a moderator, or the IETF
+    /// chair, who approves some (TEAM-5, LADDER-1).
+    pub proposals: bool,
     /// Reads the IESG digest.
     pub digest: bool,
     /// Works with LLC emergency actions: the LLC's staff and board, and
@@ -503,6 +528,7 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
         handles,
         hears_appeals: on_iesg || state.holds(person, &Role::IabMember),
         decides_reinstatements: handles || on_iesg,
+        proposals: state.is_moderator(person) || state.holds(person, &Role::IetfChair),
         digest: views::may_see_digest(state, person),
         llc: state.holds_any(person, |r| {
             matches!(r, Role::LlcStaff | Role::LlcBoardMember)
@@ -569,6 +595,12 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "resolve" => "The report is resolved; the reporter is told how it ended.",
         "refer" => "The report is referred to the ombudsteam.",
         "act" => "The action is recorded; the people the policy names are told.",
+        "proposed" => {
+            "Proposed to the moderator team: it takes effect once enough moderators agree (see Proposals)."
+        }
+        "agree" => "Your agreement is recorded.",
+        "approve" => "Your approval is recorded.",
+        "withdraw" => "The proposal is withdrawn.",
         "rescind" => "The action is rescinded.",
         "amend" => "The action is amended.",
         "consult" => {

@@ -569,6 +569,7 @@ fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command
                 }
             }
             Command::DraftProcedures {
+                ladder: None,
                 version: version?,
                 title: form.get("title").to_owned(),
                 text: form.get("text").to_owned(),
