@@ -189,3 +189,156 @@ fn median(values: &mut [f64]) -> Option<f64> {
         (values[mid - 1] + values[mid]) / 2.0
     })
 }
+
+/// The moderator team's yearly statistics (STATS-1), as the team publishes
+/// them, computed from the log and naming nobody: for each year (UTC) in
+/// which the team took an action, its actions at each level of the ladder
+/// and at none, and how many people it contacted; spam and rescinded
+/// actions counted apart; and how many people it contacted over all the
+/// years, each person once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamStatistics {
+    /// The levels of the ladder in force, by number.
+    pub levels: Vec<LevelName>,
+    pub years: Vec<TeamYear>,
+    /// Different people the team contacted in all the years: each once.
+    pub people_contacted: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelName {
+    pub level: u8,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamYear {
+    pub year: i16,
+    /// Actions at each level, by level number: neither spam nor rescinded.
+    pub by_level: Vec<u64>,
+    /// Actions that named no level: neither spam nor rescinded.
+    pub without_level: u64,
+    /// Different people acted on that year (spam apart), rescinded actions
+    /// included: they were told.
+    pub people_contacted: u64,
+    /// Actions against spam (ACT-5).
+    pub spam: u64,
+    /// Actions rescinded since (not spam).
+    pub rescinded: u64,
+}
+
+/// See [`TeamStatistics`]. The team's actions are those taken as a
+/// moderator; levels above the ladder in force count at their number.
+pub fn team_statistics(state: &State) -> TeamStatistics {
+    let ladder = state.ladder();
+    let mut years: BTreeMap<i16, (TeamYear, BTreeSet<&crate::ids::PersonId>)> = BTreeMap::new();
+    let mut everyone = BTreeSet::new();
+    for a in state
+        .actions
+        .values()
+        .filter(|a| a.taken_as == Capacity::Moderator)
+    {
+        let year = TimeZone::UTC.to_datetime(a.taken_at).year();
+        let (row, people) = years.entry(year).or_insert_with(|| {
+            (
+                TeamYear {
+                    year,
+                    by_level: Vec::new(),
+                    without_level: 0,
+                    people_contacted: 0,
+                    spam: 0,
+                    rescinded: 0,
+                },
+                BTreeSet::new(),
+            )
+        });
+        if a.spam {
+            row.spam += 1;
+            continue;
+        }
+        people.insert(&a.subject);
+        everyone.insert(&a.subject);
+        if matches!(a.status, ActionStatus::Rescinded { .. }) {
+            row.rescinded += 1;
+            continue;
+        }
+        match &a.level {
+            Some(l) => {
+                let at = usize::from(l.level);
+                if row.by_level.len() <= at {
+                    row.by_level.resize(at + 1, 0);
+                }
+                row.by_level[at] += 1;
+            }
+            None => row.without_level += 1,
+        }
+    }
+    let width = years
+        .values()
+        .map(|(r, _)| r.by_level.len())
+        .chain([ladder.0.len()])
+        .max()
+        .unwrap_or(0);
+    TeamStatistics {
+        levels: ladder
+            .0
+            .iter()
+            .map(|l| LevelName {
+                level: l.level,
+                name: l.name.clone(),
+            })
+            .collect(),
+        years: years
+            .into_values()
+            .map(|(mut row, people)| {
+                row.by_level.resize(width, 0);
+                row.people_contacted = people.len() as u64;
+                row
+            })
+            .collect(),
+        people_contacted: everyone.len() as u64,
+    }
+}
+
+impl TeamStatistics {
+    /// The table as CSV: a header, a row a year, and a last row for all the
+    /// years (only its people are counted once over all of them).
+    pub fn to_csv(&self) -> String {
+        let width = self
+            .years
+            .first()
+            .map_or(self.levels.len(), |y| y.by_level.len());
+        let mut out = String::from("year");
+        for level in 0..width {
+            out.push_str(&format!(",level_{level}"));
+        }
+        out.push_str(",without_level,people_contacted,spam,rescinded\n");
+        let mut total = vec![0u64; width + 3];
+        for y in &self.years {
+            out.push_str(&y.year.to_string());
+            for (i, n) in y.by_level.iter().enumerate() {
+                out.push_str(&format!(",{n}"));
+                total[i] += n;
+            }
+            out.push_str(&format!(
+                ",{},{},{},{}\n",
+                y.without_level, y.people_contacted, y.spam, y.rescinded
+            ));
+            total[width] += y.without_level;
+            total[width + 1] += y.spam;
+            total[width + 2] += y.rescinded;
+        }
+        out.push_str("all");
+        for n in &total[..width] {
+            out.push_str(&format!(",{n}"));
+        }
+        out.push_str(&format!(
+            ",{},{},{},{}\n",
+            total[width],
+            self.people_contacted,
+            total[width + 1],
+            total[width + 2]
+        ));
+        out
+    }
+}

@@ -867,3 +867,69 @@ async fn x_forwarded_for_from_a_trusted_proxy_names_the_client() {
     let status = log_in_from(app, "127.0.0.1", None, "bob", "pw-bob").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn stats_1_the_team_s_yearly_table_is_public_as_json_csv_and_a_page_naming_nobody() {
+    let w = api();
+    let m1 = w.api.token("m1", Scope::Act);
+    // The team gives carol a level-0 note on the plenary list: m1 proposes,
+    // a second moderator agrees (TEAM-5).
+    let body = w
+        .api
+        .run(
+            &m1,
+            "moderator",
+            json!({"command": "take_action", "subject": {"person": "carol"},
+                "measure": {"type": "private_admonishment"}, "fora": [common::IETF],
+                "reason": "remarks about a person", "level": {"level": 0}}),
+        )
+        .await;
+    assert!(body["action"].is_u64(), "{body}");
+    let year = jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .year();
+
+    let (status, stats) = w.api.get("/v1/statistics", &As::Nobody).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stats["years"][0]["year"], year, "{stats}");
+    assert_eq!(stats["years"][0]["by_level"], json!([1, 0, 0]));
+    assert_eq!(stats["years"][0]["people_contacted"], 1);
+    assert_eq!(stats["people_contacted"], 1);
+
+    let response = router(w.api.app.clone())
+        .oneshot(
+            Request::get("/v1/statistics.csv")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    let csv = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let csv = String::from_utf8(csv.to_vec()).unwrap();
+    assert_eq!(
+        csv,
+        format!(
+            "year,level_0,level_1,level_2,without_level,people_contacted,spam,rescinded\n\
+             {year},1,0,0,0,1,0,0\nall,1,0,0,0,1,0,0\n"
+        )
+    );
+
+    let (status, page) = w.api.page("/statistics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<svg") && page.contains("Off-list note"),
+        "{page}"
+    );
+    for text in [stats.to_string(), csv, page] {
+        for name in ["carol", "remarks", "m1"] {
+            assert!(!text.contains(name), "{name} in a public output:\n{text}");
+        }
+    }
+}

@@ -279,6 +279,9 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
     check(&w, "/v1/transparency", [OK; 12]).await;
     check(&w, "/v1/moderators", [OK; 12]).await;
     check(&w, "/v1/coverage", [OK; 12]).await;
+    check(&w, "/v1/statistics", [OK; 12]).await;
+    // `/v1/statistics.csv`, the same table as CSV for everyone, is read in
+    // tests/http.rs (stats_1_...).
     check(&w, "/v1/nowhere", [HIDDEN; 12]).await;
     // Every path the OpenAPI document lists is walked above.
     let (_, doc) = w.api.get("/openapi.json", &As::Nobody).await;
@@ -302,6 +305,8 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
         "/v1/transparency",
         "/v1/moderators",
         "/v1/coverage",
+        "/v1/statistics",
+        "/v1/statistics.csv",
     ];
     for (path, item) in doc["paths"].as_object().unwrap() {
         if item.get("get").is_some() && path != "/metrics" {

@@ -215,10 +215,11 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Every page a person may open, with the records of `world`.
-const PAGES: [&str; 24] = [
+const PAGES: [&str; 25] = [
     "/",
     "/digest",
     "/proposals",
+    "/statistics",
     "/reinstatements",
     "/llc",
     "/report",
@@ -2853,9 +2854,8 @@ async fn team_5_ladder_1_a_moderator_proposes_from_the_case_page_and_another_agr
     // Report #1 is about m1 on the plenary list: m2 proposes a level-0 note.
     let case = web.get(Some("m2"), "/cases/1").await;
     assert!(
-        case.body.contains(
-            "0: Off-list note (private admonishment), suggested by the person's history"
-        ),
+        case.body
+            .contains("0: Off-list note (private admonishment), suggested by the person's history"),
         "{}",
         case.body
     );

@@ -243,3 +243,93 @@ fn notify_5_the_report_counts_upheld_appeals_and_each_outcome_of_reinstatement()
         (3, 1, 1, 1)
     );
 }
+
+/// A team action at a level of the ladder, with a note to the list where
+/// the level asks for one.
+fn team_step(subject: &str, measure: Measure, level: u8, skip: Option<&str>) -> Command {
+    let mut c = act(subject, measure, &["ietf@"]);
+    if let Command::TakeAction {
+        level: l, texts, ..
+    } = &mut c
+    {
+        *l = Some(LevelStep {
+            level,
+            skip_reason: skip.map(Into::into),
+        });
+        *texts = (level > 0).then(|| Texts {
+            to_person: None,
+            to_list: Some("Please keep this list civil.".into()),
+        });
+    }
+    c
+}
+
+#[test]
+fn stats_1_the_team_s_yearly_table_counts_levels_and_people_once_with_spam_and_rescinded_apart() {
+    use Capacity::{Administrator, IetfChair, Moderator};
+    let mut w = World::ietf();
+    w.at("2026-03-02T10:00:00Z");
+    w.ok(
+        "m1",
+        Moderator,
+        team_step("carol", Measure::PrivateAdmonishment, 0, None),
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        team_step("carol", Measure::PublicAdmonishment, 1, None),
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        team_step("erin", Measure::PrivateAdmonishment, 0, None),
+    );
+    let rescinded = w.take("m2", Moderator, suspend("bob", &["ietf@"]));
+    w.ok("m3", Moderator, rescind(rescinded));
+    w.ok(
+        "m1",
+        Moderator,
+        as_spam(suspend("bob", &["ietf@", "last-call@"])),
+    );
+    // An administrator's action is not the team's.
+    w.ok("alice", Administrator, admonish("carol", &["tls@"]));
+    // The next year, carol reaches level 2, approved by the IETF chair.
+    w.at("2027-01-10T10:00:00Z");
+    let events = w
+        .propose(
+            "m1",
+            Moderator,
+            team_step("carol", Measure::TemporarySuspension, 2, None),
+        )
+        .events;
+    let proposal = proposal_made(&events).id;
+    w.ok("m2", Moderator, Command::AgreeToProposal { proposal });
+    w.ok(
+        "ietf_chair",
+        IetfChair,
+        Command::ApproveProposal { proposal },
+    );
+
+    let stats = modpod_policy::transparency::team_statistics(&w.state);
+    let year = |y: i16| stats.years.iter().find(|r| r.year == y).unwrap();
+    assert_eq!(stats.years.len(), 2);
+    assert_eq!(year(2026).by_level, [2, 1, 0]);
+    assert_eq!(year(2026).without_level, 0, "the rescinded one is apart");
+    assert_eq!(year(2026).rescinded, 1);
+    assert_eq!(year(2026).spam, 1);
+    assert_eq!(year(2026).people_contacted, 3, "carol, erin and bob");
+    assert_eq!(year(2027).by_level, [0, 0, 1]);
+    assert_eq!(year(2027).people_contacted, 1);
+    assert_eq!(
+        stats.people_contacted, 3,
+        "carol counted once over both years"
+    );
+    assert_eq!(stats.levels[2].name, "Posting restriction");
+    assert_eq!(
+        stats.to_csv(),
+        "year,level_0,level_1,level_2,without_level,people_contacted,spam,rescinded\n\
+         2026,2,1,0,0,3,1,1\n\
+         2027,0,0,1,0,1,0,0\n\
+         all,2,1,1,0,3,1,1\n"
+    );
+}

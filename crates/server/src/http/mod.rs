@@ -144,6 +144,8 @@ impl App {
         public::transparency_json,
         public::moderators,
         public::coverage,
+        public::statistics,
+        public::statistics_csv,
         metrics::metrics,
     ),
     modifiers(&BearerAuth)
@@ -194,6 +196,8 @@ pub fn router(app: App) -> Router {
         .route("/v1/transparency", get(public::transparency_json))
         .route("/v1/moderators", get(public::moderators))
         .route("/v1/coverage", get(public::coverage))
+        .route("/v1/statistics", get(public::statistics))
+        .route("/v1/statistics.csv", get(public::statistics_csv))
         .route("/metrics", get(metrics::metrics))
         .route("/audit/{*path}", get(audit::file))
         .merge(crate::web::routes())

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State as Extract;
 use jiff::{SignedDuration, Timestamp};
 use modpod_policy::State;
-use modpod_policy::transparency::{self, Transparency};
+use modpod_policy::transparency::{self, TeamStatistics, Transparency};
 use modpod_policy::views::{self, RosterEntry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -64,6 +64,36 @@ pub(super) async fn transparency_json(
     read(&app, move |state| transparency::report(state, from, to))
         .await
         .map(Json)
+}
+
+/// The moderator team's yearly statistics (STATS-1): actions per level of
+/// its ladder, people contacted, spam and rescinded actions apart; from the
+/// log, naming nobody.
+#[utoipa::path(get, path = "/v1/statistics", responses(
+    (status = 200, description = "The team's table, a row a year", body = Object)))]
+pub(super) async fn statistics(
+    Extract(app): Extract<App>,
+) -> Result<Json<TeamStatistics>, ApiError> {
+    read(&app, transparency::team_statistics).await.map(Json)
+}
+
+/// The same table as CSV, a row a year and one for all the years.
+#[utoipa::path(get, path = "/v1/statistics.csv", responses(
+    (status = 200, description = "The team's table as CSV", content_type = "text/csv")))]
+pub(super) async fn statistics_csv(
+    Extract(app): Extract<App>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let csv = read(&app, |state| transparency::team_statistics(state).to_csv()).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"moderator-team-statistics.csv\"",
+            ),
+        ],
+        csv,
+    ))
 }
 
 /// The public moderator roster (TEAM-4), so that a participant can pick a

@@ -92,6 +92,7 @@ pub fn routes() -> Router<App> {
         .route("/", get(public::home))
         .route("/roster", get(public::roster))
         .route("/transparency", get(public::transparency))
+        .route("/statistics", get(public::statistics))
         .route("/procedures", get(public::procedures))
         .route("/announcements", get(public::announcements))
         .route("/setup", get(setup::page))
@@ -208,6 +209,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "llc_action.html",
         "roster.html",
         "transparency.html",
+        "statistics.html",
         "procedures.html",
         "announcements.html",
         "setup.html",

@@ -240,6 +240,126 @@ pub(super) async fn transparency(
     .await
 }
 
+/// `GET /statistics`: the moderator team's yearly table (STATS-1), with a
+/// chart of its actions per level and year; the same as `/v1/statistics`
+/// and `/v1/statistics.csv`. Counts only, naming nobody.
+pub(super) async fn statistics(
+    Extract(app): Extract<App>,
+    Visitor(visitor): Visitor,
+) -> Result<Response, WebError> {
+    show(&app, StatusCode::OK, "statistics.html", move |state, _| {
+        let stats = transparency::team_statistics(state);
+        let totals: BTreeMap<String, u64> = stats
+            .years
+            .iter()
+            .map(|y| {
+                (
+                    y.year.to_string(),
+                    y.by_level.iter().sum::<u64>() + y.without_level,
+                )
+            })
+            .collect();
+        let chart = stacked(&stats);
+        Ok(context! {
+            me => visitor.as_ref().map(|v| me(state, v)),
+            stats => stats,
+            total_chart => chart,
+            any => !totals.is_empty(),
+        })
+    })
+    .await
+}
+
+/// A year's actions as one bar, a segment per level (and one for none).
+#[derive(Debug, Serialize)]
+struct Stacked {
+    width: u32,
+    height: u32,
+    rows: Vec<StackedRow>,
+    legend: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct StackedRow {
+    year: i16,
+    y: u32,
+    total: u64,
+    end: u32,
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Serialize)]
+struct Segment {
+    x: u32,
+    length: u32,
+    class: String,
+    label: String,
+}
+
+fn stacked(stats: &transparency::TeamStatistics) -> Option<Stacked> {
+    const LABEL: u32 = 50;
+    let totals: Vec<u64> = stats
+        .years
+        .iter()
+        .map(|y| y.by_level.iter().sum::<u64>() + y.without_level)
+        .collect();
+    let max = totals.iter().copied().max().filter(|&m| m > 0)?;
+    let name = |level: usize| {
+        stats.levels.get(level).map_or_else(
+            || format!("level {level}"),
+            |l| format!("level {}: {}", l.level, l.name),
+        )
+    };
+    let width_of = |n: u64| u32::try_from(u64::from(BAR_AREA) * n / max).unwrap_or(BAR_AREA);
+    let rows = stats
+        .years
+        .iter()
+        .zip(&totals)
+        .enumerate()
+        .map(|(i, (y, total))| {
+            let mut x = LABEL;
+            let mut segments = Vec::new();
+            let counts = y
+                .by_level
+                .iter()
+                .enumerate()
+                .map(|(level, n)| (format!("level-{}", level.min(5)), name(level), *n))
+                .chain([(
+                    "no-level".to_owned(),
+                    "no level".to_owned(),
+                    y.without_level,
+                )]);
+            for (class, label, n) in counts.filter(|(_, _, n)| *n > 0) {
+                let length = width_of(n).max(1);
+                segments.push(Segment {
+                    x,
+                    length,
+                    class,
+                    label: format!("{label}: {n}"),
+                });
+                x += length;
+            }
+            StackedRow {
+                year: y.year,
+                y: i as u32 * 22,
+                total: *total,
+                end: x,
+                segments,
+            }
+        })
+        .collect::<Vec<_>>();
+    let levels = stats.years.first().map_or(0, |y| y.by_level.len());
+    Some(Stacked {
+        width: LABEL + BAR_AREA + 60,
+        height: rows.len() as u32 * 22,
+        rows,
+        legend: (0..levels)
+            .map(name)
+            .chain(["no level".to_owned()])
+            .collect(),
+    })
+}
+
 /// One horizontal bar chart, laid out for the template. Drawn as plain SVG
 /// rectangles rather than with a charting library: a handful of bars with
 /// labels is all the page needs, and it must render without scripts.
