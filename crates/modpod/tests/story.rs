@@ -28,22 +28,28 @@ const CHAT_GATEWAY: &str = "chat-gateway@ietf.example";
 /// Starts `modpod serve` on `port`, sending mail through `sink`, with its
 /// clock `ahead` (a libfaketime offset such as `+49h`) if given.
 fn serve(db: &str, sink: &SmtpSink, port: u16, ahead: Option<&str>) -> Server {
+    serve_with(db, sink, port, ahead, &[])
+}
+
+/// As [`serve`], with more arguments.
+fn serve_with(db: &str, sink: &SmtpSink, port: u16, ahead: Option<&str>, more: &[&str]) -> Server {
     let listen = format!("127.0.0.1:{port}");
-    let serve = Serve::new(
-        db,
-        &[
-            "--listen",
-            &listen,
-            "--smtp-url",
-            &sink.url(),
-            "--mail-from",
-            "IETF moderators <moderators@ietf.example>",
-            "--mail-address",
-            "community=ietf-announce@ietf.example",
-            "--mail-address",
-            &format!("fora={CHAT_GATEWAY}"),
-        ],
-    );
+    let smtp = sink.url();
+    let fora = format!("fora={CHAT_GATEWAY}");
+    let mut args = vec![
+        "--listen",
+        &listen,
+        "--smtp-url",
+        &smtp,
+        "--mail-from",
+        "IETF moderators <moderators@ietf.example>",
+        "--mail-address",
+        "community=ietf-announce@ietf.example",
+        "--mail-address",
+        &fora,
+    ];
+    args.extend_from_slice(more);
+    let serve = Serve::new(db, &args);
     match ahead {
         Some(offset) => serve.clock_ahead(offset),
         None => serve,
@@ -337,4 +343,176 @@ fn the_scheduler_emails_the_iesg_digest_and_the_community_report_when_their_peri
         "{}",
         report.body
     );
+}
+
+/// The moderator team's ladder, end to end (TEAM-5, LADDER-1, STATS-1),
+/// through HTTP, a real SMTP server and the Postfix policy server: a level-0
+/// note proposed by one moderator is vetted and agreed by a second, and only
+/// then sent; a month later, level 1 and its note to the list; then level 2,
+/// agreed by the team, waits for the IETF chair's approval, and once
+/// approved, bob's posts to the list are refused; the team's yearly table
+/// counts each step.
+#[test]
+fn the_team_s_ladder_from_a_vetted_note_to_a_restriction_the_ietf_chair_approves() {
+    const IETF: &str = "ietf@ietf.org";
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    installed(&url);
+    let people = ["mod-1", "mod-2", "ietf-chair"];
+    let passwords: Vec<(&str, String)> = people.iter().map(|p| (*p, account(&url, p))).collect();
+    let password = |p: &str| passwords.iter().find(|(n, _)| *n == p).unwrap().1.clone();
+    let sink = SmtpSink::start();
+    let port = free_port();
+    let year = |days: i64| {
+        jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days))
+            .year()
+    };
+    let proposal = |body: &Value| {
+        body["proposal"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{body}"))
+    };
+
+    // Level 0: mod-1 drafts an off-list note; nothing reaches bob until
+    // mod-2 has read it and agreed.
+    let server = serve(&url, &sink, port, None);
+    let mod1 = login(&server.url, "mod-1", &password("mod-1"));
+    let mod2 = login(&server.url, "mod-2", &password("mod-2"));
+    let proposed = mod1.run(
+        "moderator",
+        json!({"command": "take_action", "subject": {"person": "bob"},
+            "measure": {"type": "private_admonishment"}, "fora": [IETF],
+            "reason": "remarks about an author rather than the draft",
+            "level": {"level": 0},
+            "texts": {"to_person": "Please discuss the draft, not its authors."}}),
+    );
+    let for_agreement = mail_to(&sink, "oscar@mod.example", "For your agreement: ");
+    assert!(
+        for_agreement
+            .body
+            .contains("Please discuss the draft, not its authors."),
+        "{}",
+        for_agreement.body
+    );
+    assert!(
+        !sink.messages().iter().any(|m| m.to == "bob@example.org"),
+        "nothing is sent before it is vetted"
+    );
+    mod2.run(
+        "moderator",
+        json!({"command": "agree_to_proposal", "proposal": proposal(&proposed)}),
+    );
+    let note = mail_to(&sink, "bob@example.org", "Private admonishment");
+    assert!(
+        note.body
+            .contains("Please discuss the draft, not its authors.")
+            && note.body.contains("level 0")
+            && note.body.contains("the next step is level 1"),
+        "{}",
+        note.body
+    );
+    drop(server);
+
+    // A month later, level 1: a voluntary break and a note to the list.
+    let server = serve(&url, &sink, port, Some("+31d"));
+    let mod1 = login(&server.url, "mod-1", &password("mod-1"));
+    let mod2 = login(&server.url, "mod-2", &password("mod-2"));
+    let proposed = mod1.run(
+        "moderator",
+        json!({"command": "take_action", "subject": {"person": "bob"},
+            "measure": {"type": "public_admonishment"}, "fora": [IETF],
+            "reason": "the remarks went on after the note",
+            "level": {"level": 1},
+            "texts": {"to_person": "Please take a five-day break from the list.",
+                      "to_list": "Please keep this list to the drafts, not the people."}}),
+    );
+    mod2.run(
+        "moderator",
+        json!({"command": "agree_to_proposal", "proposal": proposal(&proposed)}),
+    );
+    let to_list = mail_to(&sink, IETF, "Public admonishment");
+    assert!(
+        to_list
+            .body
+            .contains("Please keep this list to the drafts, not the people."),
+        "{}",
+        to_list.body
+    );
+    drop(server);
+
+    // Later still, level 2: agreed by the team, then approved by the IETF
+    // chair, and only then enforced by the policy server.
+    let server = serve_with(
+        &url,
+        &sink,
+        port,
+        Some("+62d"),
+        &["--policy-listen", "127.0.0.1:0"],
+    );
+    let policy = server
+        .printed
+        .lines()
+        .find_map(|line| line.strip_prefix("policy server listening on "))
+        .unwrap_or_else(|| panic!("no policy server in {}", server.printed))
+        .trim()
+        .to_owned();
+    let mod1 = login(&server.url, "mod-1", &password("mod-1"));
+    let mod2 = login(&server.url, "mod-2", &password("mod-2"));
+    let chair = login(&server.url, "ietf-chair", &password("ietf-chair"));
+    let proposed = mod1.run(
+        "moderator",
+        json!({"command": "take_action", "subject": {"person": "bob"},
+            "measure": {"type": "temporary_suspension"}, "fora": [IETF],
+            "reason": "the remarks resumed after the break",
+            "level": {"level": 2},
+            "texts": {"to_person": "You may not post to the IETF list for 14 days.",
+                      "to_list": "A participant may not post here for 14 days."}}),
+    );
+    let id = proposal(&proposed);
+    mod2.run(
+        "moderator",
+        json!({"command": "agree_to_proposal", "proposal": id}),
+    );
+    mail_to(&sink, "chair@ietf.example", "For your approval: ");
+    let allowed = common::policy_request(&policy, "bob@example.org", IETF);
+    assert!(allowed.starts_with("action=DUNNO"), "{allowed}");
+    chair.run(
+        "ietf_chair",
+        json!({"command": "approve_proposal", "proposal": id}),
+    );
+    mail_to(&sink, "bob@example.org", "Temporary suspension");
+    let refused = common::policy_request(&policy, "bob@example.org", IETF);
+    assert!(refused.starts_with("action=REJECT"), "{refused}");
+
+    // The team's table counts each step, in the year it was taken, and bob
+    // once over all the years; it names nobody.
+    let stats = json_of(
+        ureq::get(format!("{}/v1/statistics", server.url))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap(),
+    );
+    let mut expected = std::collections::BTreeMap::<i16, [u64; 3]>::new();
+    for (days, level) in [(0, 0), (31, 1), (62, 2)] {
+        expected.entry(year(days)).or_default()[level] += 1;
+    }
+    let got: std::collections::BTreeMap<i16, Vec<u64>> = stats["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| {
+            (
+                i16::try_from(y["year"].as_i64().unwrap()).unwrap(),
+                serde_json::from_value(y["by_level"].clone()).unwrap(),
+            )
+        })
+        .collect();
+    let expected: std::collections::BTreeMap<i16, Vec<u64>> =
+        expected.into_iter().map(|(y, l)| (y, l.to_vec())).collect();
+    assert_eq!(got, expected, "{stats}");
+    assert_eq!(stats["people_contacted"], 1, "{stats}");
+    assert!(!stats.to_string().contains("bob"), "{stats}");
 }
