@@ -65,6 +65,9 @@ pub struct State {
     /// The last synchronisation with the registry of groups (FORUM-5).
     #[serde(default)]
     pub registry_synced: Option<RegistrySync>,
+    /// Each report's messages, all threads together, in order (MSG-1).
+    #[serde(default)]
+    pub case_messages: BTreeMap<ReportId, Vec<CaseMessage>>,
     pub next: Counters,
 }
 
@@ -123,6 +126,7 @@ impl Default for State {
             step_down_reminded: BTreeMap::new(),
             closed_fora: BTreeMap::new(),
             registry_synced: None,
+            case_messages: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -298,6 +302,12 @@ impl State {
             } => {
                 bump(&mut self.next.referral, referral.0);
                 self.referrals.insert(*referral, *report);
+            }
+            Event::CaseMessagePosted { report, message } => {
+                self.case_messages
+                    .entry(*report)
+                    .or_default()
+                    .push(CaseMessage::from(message));
             }
             Event::ActionTaken { action } => {
                 bump(&mut self.next.action, action.id.0);

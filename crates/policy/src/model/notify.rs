@@ -53,6 +53,11 @@ pub enum Subject {
     Period(Period),
     /// A moderator, e.g. one reminded to step down (TEAM-2).
     Moderator(PersonId),
+    /// A message in a case's thread (MSG-1), by its number in the report.
+    CaseMessage {
+        report: ReportId,
+        number: u32,
+    },
 }
 
 /// `[from, to)`.
