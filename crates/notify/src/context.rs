@@ -290,15 +290,16 @@ pub fn build(state: &State, n: &Notification) -> Context {
         Subject::Report(id) => {
             cx.report = state.reports.get(id).and_then(|r| report(state, r, &n.to));
         }
-        Subject::CaseMessage { report: id, number } => {
+        Subject::CaseMessage {
+            report: id,
+            thread,
+            number,
+        } => {
             if let Some(r) = state.reports.get(id) {
                 cx.report = report(state, r, &n.to);
-                cx.message = message(state, r, &n.to, *number);
+                cx.message = message(state, r, &n.to, *thread, *number);
             }
-            cx.page = cx
-                .message
-                .as_ref()
-                .map(|m| format!("/cases/{}#thread-{}", id.0, m.thread));
+            cx.page = Some(format!("/cases/{}#thread-{thread}", id.0));
         }
         Subject::Appeal(id) => {
             cx.appeal = state.appeals.get(id).map(|a| appeal(state, a, n, public));
@@ -540,14 +541,20 @@ fn report(state: &State, r: &Report, to: &Recipient) -> Option<ReportCx> {
     })
 }
 
-fn message(state: &State, r: &Report, to: &Recipient, number: u32) -> Option<MessageCx> {
+fn message(
+    state: &State,
+    r: &Report,
+    to: &Recipient,
+    thread: Thread,
+    number: u32,
+) -> Option<MessageCx> {
     let m = state
         .case_messages
         .get(&r.id)?
         .iter()
-        .find(|m| m.number == number)?;
+        .find(|m| m.thread == thread && m.number == number)?;
     // MSG-1, REPORT-5: what the recipient may read of it is `views`' decision.
-    let quoted = views::case_message_for_recipient(state, to, r.id, number);
+    let quoted = views::case_message_for_recipient(state, to, r.id, thread, number);
     Some(MessageCx {
         number,
         thread: m.thread.as_str(),

@@ -73,15 +73,15 @@ pub fn may_read_thread(state: &State, person: &PersonId, report: &Report, thread
 
 /// One of a case's threads as its reader sees it, its messages oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ThreadView<'a> {
+pub struct ThreadView {
     pub thread: Thread,
-    pub messages: Vec<&'a CaseMessage>,
+    pub messages: Vec<CaseMessage>,
 }
 
 /// The threads of report `id` that `person` reads ([`may_read_thread`]),
 /// each with its messages, in the order of [`Thread::ALL`]; none for
 /// anyone else, or for a report that does not exist.
-pub fn threads<'a>(state: &'a State, person: &PersonId, id: ReportId) -> Vec<ThreadView<'a>> {
+pub fn threads(state: &State, person: &PersonId, id: ReportId) -> Vec<ThreadView> {
     let Some(report) = state.reports.get(&id) else {
         return Vec::new();
     };
@@ -91,7 +91,11 @@ pub fn threads<'a>(state: &'a State, person: &PersonId, id: ReportId) -> Vec<Thr
         .filter(|t| may_read_thread(state, person, report, *t))
         .map(|thread| ThreadView {
             thread,
-            messages: messages.iter().filter(|m| m.thread == thread).collect(),
+            messages: messages
+                .iter()
+                .filter(|m| m.thread == thread)
+                .cloned()
+                .collect(),
         })
         .collect()
 }
@@ -104,6 +108,7 @@ pub fn case_message_for_recipient<'a>(
     state: &'a State,
     to: &Recipient,
     id: ReportId,
+    thread: Thread,
     number: u32,
 ) -> Option<&'a CaseMessage> {
     if matches!(to, Recipient::Forum { .. } | Recipient::CommunityChannel) {
@@ -114,10 +119,10 @@ pub fn case_message_for_recipient<'a>(
         .case_messages
         .get(&id)?
         .iter()
-        .find(|m| m.number == number)?;
+        .find(|m| m.thread == thread && m.number == number)?;
     reached(state, to)
         .iter()
-        .all(|p| may_read_thread(state, p, report, message.thread))
+        .all(|p| may_read_thread(state, p, report, thread))
         .then_some(message)
 }
 

@@ -28,7 +28,7 @@ pub(super) fn post_case_message(
         .state
         .case_messages
         .get(report)
-        .and_then(|messages| messages.last())
+        .and_then(|messages| messages.iter().rfind(|m| m.thread == *thread))
         .map_or(1, |last| last.number.saturating_add(1));
     cx.emit(Event::CaseMessagePosted {
         report: *report,
@@ -42,6 +42,7 @@ pub(super) fn post_case_message(
     });
     let about = Subject::CaseMessage {
         report: *report,
+        thread: *thread,
         number,
     };
     let party = views::thread_party(r, *thread);

@@ -98,7 +98,8 @@ impl From<&NewReport> for Report {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewCaseMessage {
-    /// Its number among the report's messages, all threads together, from 1.
+    /// Its number in its thread of the report, from 1: what one thread's
+    /// reader sees of it says nothing of the others.
     pub number: u32,
     pub thread: Thread,
     pub by: PersonId,

@@ -44,7 +44,8 @@ impl fmt::Display for Thread {
 /// A message in one of a case's threads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseMessage {
-    /// Its number among the report's messages, all threads together, from 1.
+    /// Its number in its thread of the report, from 1: what one thread's
+    /// reader sees of it says nothing of the others.
     pub number: u32,
     pub thread: Thread,
     pub by: PersonId,

@@ -1,6 +1,7 @@
 //! Notifications that the policy says are owed (NOTIFY-*). The policy decides
 //! *who must be told what, and why*; delivery belongs to the server.
 
+use super::Thread;
 use crate::ids::{
     ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ReinstatementId, ReportId,
 };
@@ -53,9 +54,10 @@ pub enum Subject {
     Period(Period),
     /// A moderator, e.g. one reminded to step down (TEAM-2).
     Moderator(PersonId),
-    /// A message in a case's thread (MSG-1), by its number in the report.
+    /// A message in a case's thread (MSG-1), by its number in the thread.
     CaseMessage {
         report: ReportId,
+        thread: Thread,
         number: u32,
     },
 }

@@ -84,12 +84,26 @@ fn msg_1_each_party_posts_only_in_their_own_thread_and_handlers_in_all() {
         post(ReportId(99), Thread::Team, "hi"),
     );
     assert_eq!(r.requirement(), "INPUT");
-    // Every message is on the record, numbered within the report.
-    let numbers: Vec<u32> = w.state.case_messages[&rep]
+    // Every message is on the record, numbered within its thread, so that
+    // no party learns from the numbers how much the others wrote.
+    let numbers: Vec<(Thread, u32)> = w.state.case_messages[&rep]
         .iter()
-        .map(|m| m.number)
+        .map(|m| (m.thread, m.number))
         .collect();
-    assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
+    use Thread::{Person, Reporter, Team};
+    assert_eq!(
+        numbers,
+        [
+            (Person, 1),
+            (Reporter, 1),
+            (Person, 2),
+            (Reporter, 2),
+            (Team, 1),
+            (Person, 3),
+            (Reporter, 3),
+            (Team, 2)
+        ]
+    );
 }
 
 #[test]
@@ -182,15 +196,22 @@ fn msg_1_the_subject_never_sees_the_reporters_thread_nor_who_reported() {
     // none of bob's messages may be quoted to her.
     for n in notifications(&events) {
         if n.to == to_person("carol") {
-            let Subject::CaseMessage { number, .. } = n.about else {
+            let Subject::CaseMessage { thread, number, .. } = n.about else {
                 panic!("{n:?}")
             };
-            let m = views::case_message_for_recipient(&w.state, &n.to, rep, number).unwrap();
-            assert_eq!(m.thread, Thread::Person);
+            assert_eq!(thread, Thread::Person);
+            let m = views::case_message_for_recipient(&w.state, &n.to, rep, thread, number);
+            assert_eq!(m.unwrap().by, p("m1"));
         }
     }
     for number in [1, 2] {
-        let quoted = views::case_message_for_recipient(&w.state, &to_person("carol"), rep, number);
+        let quoted = views::case_message_for_recipient(
+            &w.state,
+            &to_person("carol"),
+            rep,
+            Thread::Reporter,
+            number,
+        );
         assert_eq!(quoted, None);
     }
 }
@@ -206,15 +227,18 @@ fn msg_1_a_group_the_subject_is_in_is_never_quoted_the_reporters_thread() {
         recipients(&events),
         vec![to_admins("tls@"), Recipient::ModeratorTeam]
     );
-    let quoted = |w: &World, to: Recipient, number: u32| {
-        views::case_message_for_recipient(&w.state, &to, rep, number).map(|m| m.text.clone())
+    let quoted = |w: &World, to: Recipient, thread: Thread| {
+        views::case_message_for_recipient(&w.state, &to, rep, thread, 1).map(|m| m.text.clone())
     };
-    assert_eq!(quoted(&w, to_admins("tls@"), 1), None);
+    assert_eq!(quoted(&w, to_admins("tls@"), Thread::Reporter), None);
     assert_eq!(
-        quoted(&w, Recipient::ModeratorTeam, 1).as_deref(),
+        quoted(&w, Recipient::ModeratorTeam, Thread::Reporter).as_deref(),
         Some("from bob")
     );
-    assert_eq!(quoted(&w, to_person("bob"), 1).as_deref(), Some("from bob"));
+    assert_eq!(
+        quoted(&w, to_person("bob"), Thread::Reporter).as_deref(),
+        Some("from bob")
+    );
     // The person's thread is read by every handler and by alice.
     w.ok(
         "alice",
@@ -222,11 +246,11 @@ fn msg_1_a_group_the_subject_is_in_is_never_quoted_the_reporters_thread() {
         post(rep, Thread::Person, "from alice"),
     );
     assert_eq!(
-        quoted(&w, to_admins("tls@"), 2).as_deref(),
+        quoted(&w, to_admins("tls@"), Thread::Person).as_deref(),
         Some("from alice")
     );
     // Public recipients are quoted nothing.
-    assert_eq!(quoted(&w, to_forum("tls@"), 2), None);
+    assert_eq!(quoted(&w, to_forum("tls@"), Thread::Person), None);
 }
 
 #[test]
@@ -250,6 +274,7 @@ fn msg_1_a_new_message_is_owed_to_the_other_side_of_its_thread() {
         notifications(&events)[0].about,
         Subject::CaseMessage {
             report: rep,
+            thread: Thread::Person,
             number: 1
         }
     );
