@@ -930,7 +930,7 @@ async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
     let team = owned("team", &["TEAM-MARK"]);
     let (status, seen) = api.get("/v1/reports/0", &bob).await;
     assert_eq!(status, StatusCode::OK, "{seen}");
-    assert_eq!(threads(&seen), [person.clone()]);
+    assert_eq!(threads(&seen), std::slice::from_ref(&person));
     for secret in ["carol", "REPORTER-MARK", "CAROL-MARK", "TEAM-MARK"] {
         assert!(
             !seen.to_string().contains(secret),
@@ -938,7 +938,7 @@ async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
         );
     }
     let (_, seen) = api.get("/v1/reports/0", &carol).await;
-    assert_eq!(threads(&seen), [reporter.clone()]);
+    assert_eq!(threads(&seen), std::slice::from_ref(&reporter));
     for handler in [&alice, &m1] {
         let (_, seen) = api.get("/v1/reports/0", handler).await;
         assert_eq!(
