@@ -45,8 +45,7 @@ pub(super) fn post_case_message(
         thread: *thread,
         number,
     };
-    let party = views::thread_party(r, *thread);
-    match party {
+    match views::thread_party(r, *thread) {
         // The team's notes are for those who read them on the case page.
         None => {}
         // A party writes to those who handle the report, as when it was
