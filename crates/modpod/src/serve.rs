@@ -225,6 +225,13 @@ impl Args {
             templates: self.mail_templates.clone(),
             addresses: self.mail_addresses.clone(),
             backoff: modpod_notify::Backoff::default(),
+            // Links in notifications lead to modpod's pages, as browsers
+            // reach them.
+            public_url: Some(
+                self.public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", self.listen)),
+            ),
         }))
     }
 }

@@ -18,14 +18,21 @@ pub struct Composer {
     pub directory: Directory,
     /// The domain of the `Message-ID`s, that of the `From` address.
     pub domain: String,
+    /// modpod's public base URL (`https://modpod.ietf.org`), that links to
+    /// its pages start with; without it, a text names the page instead.
+    pub public_url: Option<String>,
 }
 
 impl Composer {
     /// The deliveries of one notification, given the state that owes it.
     pub fn deliveries(&self, state: &State, n: &Notification, now_micros: i64) -> Vec<Delivery> {
-        let rendered = self
-            .templates
-            .render(&n.template, &context::build(state, n));
+        let mut context = context::build(state, n);
+        context.link = self
+            .public_url
+            .as_deref()
+            .zip(context.page.as_deref())
+            .map(|(url, page)| format!("{}{page}", url.trim_end_matches('/')));
+        let rendered = self.templates.render(&n.template, &context);
         let addresses = resolve(state, &n.to, &self.directory);
         let delivery = |address: String, status, error: Option<String>| {
             let Rendered { subject, body } = rendered.clone().unwrap_or(Rendered {

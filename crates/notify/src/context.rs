@@ -33,8 +33,31 @@ pub struct Context {
     /// A proposal of the moderator team (TEAM-5), for the team and whoever
     /// must approve it.
     pub proposal: Option<ProposalCx>,
+    /// A message in a case's thread (MSG-1).
+    pub message: Option<MessageCx>,
+    /// The page of modpod where the recipient reads what the notification
+    /// is about, as a path (`/cases/3#thread-person`), where it has one.
+    pub page: Option<String>,
+    /// That page as a link, when modpod knows its public URL (set by the
+    /// [`Composer`](crate::Composer)).
+    pub link: Option<String>,
     /// NOTIFY-3's threshold, in days.
     pub announce_suspensions_over_days: u32,
+}
+
+/// A message in a case's thread (MSG-1). Who wrote it and what are given
+/// only where every person the notification reaches reads its thread, so a
+/// group the subject is in never reads the reporter's (REPORT-5).
+#[derive(Debug, Serialize)]
+pub struct MessageCx {
+    pub number: u32,
+    /// `person`, `reporter` or `team`.
+    pub thread: &'static str,
+    /// Written by the party of the thread (the person reported, the
+    /// reporter) rather than by one of those who handle the report.
+    pub from_party: bool,
+    pub by: Option<String>,
+    pub text: Option<String>,
 }
 
 /// A period, and what it holds as the recipient may see it: the IESG's
@@ -289,6 +312,9 @@ pub fn build(state: &State, n: &Notification) -> Context {
         moderator: None,
         consultation: None,
         proposal: None,
+        message: None,
+        page: None,
+        link: None,
         announce_suspensions_over_days: modpod_policy::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS,
     };
     match &n.about {
@@ -302,6 +328,17 @@ pub fn build(state: &State, n: &Notification) -> Context {
         }
         Subject::Report(id) => {
             cx.report = state.reports.get(id).and_then(|r| report(state, r, &n.to));
+        }
+        Subject::CaseMessage {
+            report: id,
+            thread,
+            number,
+        } => {
+            if let Some(r) = state.reports.get(id) {
+                cx.report = report(state, r, &n.to);
+                cx.message = message(state, r, &n.to, *thread, *number);
+            }
+            cx.page = Some(format!("/cases/{}#thread-{thread}", id.0));
         }
         Subject::Appeal(id) => {
             cx.appeal = state.appeals.get(id).map(|a| appeal(state, a, n, public));
@@ -594,6 +631,29 @@ fn report(state: &State, r: &Report, to: &Recipient) -> Option<ReportCx> {
         filed: when(view.filed_at),
         state: view.state.name(),
         outcome,
+    })
+}
+
+fn message(
+    state: &State,
+    r: &Report,
+    to: &Recipient,
+    thread: Thread,
+    number: u32,
+) -> Option<MessageCx> {
+    let m = state
+        .case_messages
+        .get(&r.id)?
+        .iter()
+        .find(|m| m.thread == thread && m.number == number)?;
+    // MSG-1, REPORT-5: what the recipient may read of it is `views`' decision.
+    let quoted = views::case_message_for_recipient(state, to, r.id, thread, number);
+    Some(MessageCx {
+        number,
+        thread: m.thread.as_str(),
+        from_party: views::thread_party(r, m.thread) == Some(&m.by),
+        by: quoted.map(|m| name(state, &m.by)),
+        text: quoted.map(|m| m.text.clone()),
     })
 }
 

@@ -119,6 +119,8 @@ pub struct Config {
     /// `GROUP=ADDRESS` entries (see [`Directory::parse`]).
     pub addresses: Vec<String>,
     pub backoff: Backoff,
+    /// See [`Composer::public_url`].
+    pub public_url: Option<String>,
 }
 
 /// Wakes the worker when a notification is owed.
@@ -167,6 +169,7 @@ impl Mail {
             templates: Templates::load(config.templates.as_deref())?,
             directory: Directory::parse(&config.addresses)?,
             domain: mailer.domain(),
+            public_url: config.public_url.clone(),
         };
         Ok(Mail {
             composer,

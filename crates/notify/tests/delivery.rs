@@ -47,6 +47,7 @@ impl Harness {
             templates: templates.map(Path::to_owned),
             addresses: vec![format!("community={COMMUNITY}")],
             backoff: Backoff::default(),
+            public_url: Some("https://mod.example".into()),
         };
         let worker = Worker::new(Mail::new(&config).unwrap(), db.open(), state, waker);
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -30,6 +30,7 @@ fn composer(templates: Templates) -> Composer {
         ])
         .unwrap(),
         domain: "mod.example".into(),
+        public_url: Some("https://mod.example/".into()),
     }
 }
 
@@ -67,6 +68,21 @@ fn every_kind_of_notification(w: &mut World) {
         json!({"command": "resolve_report", "report": 0,
         "outcome": {"outcome": "action_taken", "action": suspension}}),
     );
+    // The case's threads (MSG-1): the team writes to the person and to the
+    // reporter, and each answers.
+    for (who, capacity, thread) in [
+        ("m1", "moderator", "person"),
+        ("m1", "moderator", "reporter"),
+        ("bob", "participant", "person"),
+        ("carol", "participant", "reporter"),
+    ] {
+        w.run(
+            who,
+            capacity,
+            json!({"command": "post_case_message", "report": 0, "thread": thread,
+            "text": "a message"}),
+        );
+    }
     w.run(
         "dave",
         "participant",
@@ -610,4 +626,139 @@ fn report_5_a_message_that_reaches_the_subject_carries_nothing_of_the_reporter()
         "{reaching_subject} notifications reach a subject"
     );
     assert!(to_others >= 2, "{to_others}");
+}
+
+/// A message in a case's thread is emailed to the other side of it with a
+/// link to the case page (MSG-1): to the person reported, never a word of
+/// the reporter's thread nor who filed the report; to a group the subject
+/// is in, not what the reporter wrote (REPORT-5).
+#[test]
+fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
+    let mut w = world();
+    w.bob_is_reported_on_two_lists();
+    let post = |w: &mut World, who: &str, capacity: &str, report: u64, thread: &str, text: &str| {
+        w.run(
+            who,
+            capacity,
+            json!({"command": "post_case_message", "report": report, "thread": thread,
+            "text": text}),
+        )
+    };
+    post(
+        &mut w,
+        "m1",
+        "moderator",
+        0,
+        "person",
+        "PERSON-MARK: mind your tone",
+    );
+    post(
+        &mut w,
+        "m1",
+        "moderator",
+        0,
+        "reporter",
+        "REPORTER-MARK: thank you",
+    );
+    post(
+        &mut w,
+        "carol",
+        "participant",
+        0,
+        "reporter",
+        "CAROL-MARK: he goes on",
+    );
+    post(
+        &mut w,
+        "bob",
+        "participant",
+        0,
+        "person",
+        "BOB-MARK: I will",
+    );
+    // Carol reports alice on the list alice chairs, and writes about it.
+    w.run(
+        "carol",
+        "participant",
+        json!({"command": "file_report", "forum": TLS,
+        "subject": {"person": "alice"}, "category": "uncivil", "description": "rude"}),
+    );
+    post(
+        &mut w,
+        "carol",
+        "participant",
+        2,
+        "reporter",
+        "SECRET-MARK: she did",
+    );
+    let composer = composer(Templates::load(None).unwrap());
+    let engine = w.engine();
+    let state = engine.state();
+    let sent = |template: &str, report: u64| {
+        let n = state
+            .notifications
+            .values()
+            .find(|n| {
+                n.template == template
+                    && matches!(n.about, Subject::CaseMessage { report: r, .. } if r.0 == report)
+            })
+            .unwrap_or_else(|| panic!("no {template} owed"));
+        let deliveries = composer.deliveries(state, n, 0);
+        assert!(
+            deliveries
+                .iter()
+                .all(|d| d.status == DeliveryStatus::Pending)
+        );
+        let to: Vec<String> = deliveries.iter().map(|d| d.address.clone()).collect();
+        (
+            to,
+            format!("{}\n{}", deliveries[0].subject, deliveries[0].body),
+        )
+    };
+    let (to, text) = sent("case-message/person", 0);
+    assert_eq!(to, ["bob@example.org"]);
+    for needle in [
+        "PERSON-MARK",
+        "Maya Moderator",
+        "https://mod.example/cases/0#thread-person",
+    ] {
+        assert!(text.contains(needle), "{needle:?} is not in:\n{text}");
+    }
+    for secret in ["Carol", "carol", "REPORTER-MARK", "CAROL-MARK"] {
+        assert!(!text.contains(secret), "bob reads {secret:?}:\n{text}");
+    }
+    let (to, text) = sent("case-message/reporter", 0);
+    assert_eq!(to, ["carol@example.org"]);
+    for needle in [
+        "REPORTER-MARK",
+        "https://mod.example/cases/0#thread-reporter",
+    ] {
+        assert!(text.contains(needle), "{needle:?} is not in:\n{text}");
+    }
+    assert!(
+        !text.contains("PERSON-MARK") && !text.contains("BOB-MARK"),
+        "{text}"
+    );
+    // The parties' answers reach those who handle the report.
+    let (_, text) = sent("case-message/moderators", 0);
+    assert!(
+        text.contains("CAROL-MARK") && text.contains("Carol Reporter"),
+        "{text}"
+    );
+    // Alice administers tls@ and is the subject of report 2: the message to
+    // its administrators says a message came, not what or from whom.
+    let (to, text) = sent("case-message/administrators", 2);
+    assert!(to.contains(&"alice@example.org".to_owned()), "{to:?}");
+    for secret in ["SECRET-MARK", "Carol", "carol"] {
+        assert!(!text.contains(secret), "alice reads {secret:?}:\n{text}");
+    }
+    assert!(
+        text.contains("https://mod.example/cases/2#thread-reporter"),
+        "{text}"
+    );
+    let (_, text) = sent("case-message/moderators", 2);
+    assert!(
+        text.contains("SECRET-MARK") && text.contains("Carol Reporter"),
+        "{text}"
+    );
 }

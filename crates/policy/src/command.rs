@@ -199,6 +199,14 @@ pub enum Command {
         report: ReportId,
         note: String,
     },
+    /// Posts a message in one of the report's threads (MSG-1): those who
+    /// handle it write in any; its subject only in `person`, its reporter
+    /// only in `reporter`.
+    PostCaseMessage {
+        report: ReportId,
+        thread: Thread,
+        text: String,
+    },
 
     // --- Actions (ACT-*) ---
     TakeAction {
@@ -443,6 +451,7 @@ impl Command {
             EscalateReport => "escalate_report",
             ResolveReport => "resolve_report",
             ReferToOmbudsteam => "refer_to_ombudsteam",
+            PostCaseMessage => "post_case_message",
             TakeAction => "take_action",
             ConsultModerators => "consult_moderators",
             AnswerConsultation => "answer_consultation",

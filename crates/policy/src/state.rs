@@ -68,6 +68,9 @@ pub struct State {
     /// The moderator team's proposals (TEAM-5).
     #[serde(default)]
     pub proposals: BTreeMap<ProposalId, Proposal>,
+    /// Each report's messages, all threads together, in order (MSG-1).
+    #[serde(default)]
+    pub case_messages: BTreeMap<ReportId, Vec<CaseMessage>>,
     pub next: Counters,
 }
 
@@ -129,6 +132,7 @@ impl Default for State {
             closed_fora: BTreeMap::new(),
             registry_synced: None,
             proposals: BTreeMap::new(),
+            case_messages: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -304,6 +308,12 @@ impl State {
             } => {
                 bump(&mut self.next.referral, referral.0);
                 self.referrals.insert(*referral, *report);
+            }
+            Event::CaseMessagePosted { report, message } => {
+                self.case_messages
+                    .entry(*report)
+                    .or_default()
+                    .push(CaseMessage::from(message));
             }
             Event::ActionTaken { action } => {
                 bump(&mut self.next.action, action.id.0);

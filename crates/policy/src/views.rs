@@ -43,6 +43,89 @@ pub fn handles_reports_on(state: &State, viewer: &Actor, forum: &Forum) -> bool 
     }
 }
 
+/// Whom a case's thread is with, besides those who handle the report: its
+/// subject for [`Thread::Person`], its reporter for [`Thread::Reporter`],
+/// nobody for the team's notes.
+pub fn thread_party(report: &Report, thread: Thread) -> Option<&PersonId> {
+    match thread {
+        Thread::Person => Some(&report.subject),
+        Thread::Reporter => Some(&report.reporter),
+        Thread::Team => None,
+    }
+}
+
+/// Whether `person` reads this thread of the report (MSG-1): the thread
+/// with them, whoever they are; every thread, for those who handle the
+/// report in any capacity they hold, unless it is about them: its subject
+/// never reads the reporter's thread nor the team's notes (REPORT-5).
+/// Nobody else reads any.
+pub fn may_read_thread(state: &State, person: &PersonId, report: &Report, thread: Thread) -> bool {
+    if thread_party(report, thread) == Some(person) {
+        return true;
+    }
+    &report.subject != person
+        && state.fora.get(&report.forum).is_some_and(|forum| {
+            [Capacity::Administrator, Capacity::Moderator]
+                .into_iter()
+                .any(|c| handles_reports_on(state, &Actor::new(person.clone(), c), forum))
+        })
+}
+
+/// One of a case's threads as its reader sees it, its messages oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThreadView {
+    pub thread: Thread,
+    pub messages: Vec<CaseMessage>,
+}
+
+/// The threads of report `id` that `person` reads ([`may_read_thread`]),
+/// each with its messages, in the order of [`Thread::ALL`]; none for
+/// anyone else, or for a report that does not exist.
+pub fn threads(state: &State, person: &PersonId, id: ReportId) -> Vec<ThreadView> {
+    let Some(report) = state.reports.get(&id) else {
+        return Vec::new();
+    };
+    let messages = state.case_messages.get(&id).map_or(&[][..], Vec::as_slice);
+    Thread::ALL
+        .into_iter()
+        .filter(|t| may_read_thread(state, person, report, *t))
+        .map(|thread| ThreadView {
+            thread,
+            messages: messages
+                .iter()
+                .filter(|m| m.thread == thread)
+                .cloned()
+                .collect(),
+        })
+        .collect()
+}
+
+/// The message a notification to `to` may quote (MSG-1): one in a thread
+/// that every person the notification reaches reads, so that a group the
+/// subject is in never reads the reporter's thread (REPORT-5). `None` for a
+/// public recipient.
+pub fn case_message_for_recipient<'a>(
+    state: &'a State,
+    to: &Recipient,
+    id: ReportId,
+    thread: Thread,
+    number: u32,
+) -> Option<&'a CaseMessage> {
+    if matches!(to, Recipient::Forum { .. } | Recipient::CommunityChannel) {
+        return None;
+    }
+    let report = state.reports.get(&id)?;
+    let message = state
+        .case_messages
+        .get(&id)?
+        .iter()
+        .find(|m| m.thread == thread && m.number == number)?;
+    reached(state, to)
+        .iter()
+        .all(|p| may_read_thread(state, p, report, thread))
+        .then_some(message)
+}
+
 /// How much of a report one reader may read (REPORT-5). Every channel asks
 /// this one question: the pages and the API through [`report`], each
 /// notification through [`report_for_recipient`].

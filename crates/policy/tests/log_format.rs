@@ -523,6 +523,23 @@ fn a_log_of_every_kind() -> Vec<Event> {
         },
     );
 
+    // The first report's threads (MSG-1): the administrator writes to the
+    // person, who answers.
+    for (person, capacity, text) in [
+        ("alice", Administrator, "please keep to the topic"),
+        ("carol", Participant, "I will"),
+    ] {
+        w.ok(
+            person,
+            capacity,
+            Command::PostCaseMessage {
+                report,
+                thread: Thread::Person,
+                text: text.into(),
+            },
+        );
+    }
+
     // One moderator's settings, which only older logs hold: today's code
     // still reads and writes the kind.
     let mut log = w.log;

@@ -83,7 +83,8 @@ fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
         | Event::ReportAssigned { report, .. }
         | Event::ReportEscalated { report, .. }
         | Event::ReportResolved { report, .. }
-        | Event::ReferredToOmbudsteam { report, .. } => vec![*report],
+        | Event::ReferredToOmbudsteam { report, .. }
+        | Event::CaseMessagePosted { report, .. } => vec![*report],
         Event::ActionTaken { action } => action.reports.clone(),
         Event::ModeratorsConsulted { action, .. }
         | Event::ConsultationAnswered { action, .. }
@@ -102,7 +103,7 @@ fn concerns(state: &State, event: &Event) -> Vec<ReportId> {
             request_of(request).map_or_else(Vec::new, |a| cited_by(state, a))
         }
         Event::NotificationOwed { notification } => match &notification.about {
-            Subject::Report(report) => vec![*report],
+            Subject::Report(report) | Subject::CaseMessage { report, .. } => vec![*report],
             Subject::Action(action) => cited_by(state, *action),
             Subject::Appeal(appeal) => appeal_of(appeal),
             Subject::Reinstatement(request) => {

@@ -933,3 +933,104 @@ async fn stats_1_the_team_s_yearly_table_is_public_as_json_csv_and_a_page_naming
         }
     }
 }
+
+/// The texts of each thread in a report as the API answers it.
+fn threads(report: &Value) -> Vec<(String, Vec<String>)> {
+    report["threads"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no threads in {report}"))
+        .iter()
+        .map(|t| {
+            let texts = t["messages"].as_array().unwrap().iter();
+            let texts = texts.map(|m| m["text"].as_str().unwrap().to_owned());
+            (t["thread"].as_str().unwrap().to_owned(), texts.collect())
+        })
+        .collect()
+}
+
+/// MSG-1, REPORT-5: messages are posted through `POST /v1/commands`, and
+/// `GET /v1/reports/{id}` gives each caller the threads they read: the
+/// person reported theirs, the reporter theirs, those who handle the report
+/// all three; the list of reports carries none.
+#[tokio::test]
+async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
+    let api = api().api;
+    let who = |name| api.token(name, Scope::Act);
+    let (carol, bob, alice, m1, erin) = (
+        who("carol"),
+        who("bob"),
+        who("alice"),
+        who("m1"),
+        who("erin"),
+    );
+    api.run(
+        &carol,
+        "participant",
+        json!({"command": "file_report", "forum": TLS,
+        "subject": {"person": "bob"}, "category": "uncivil", "description": "insults"}),
+    )
+    .await;
+    for (author, capacity, thread, text) in [
+        (&alice, "administrator", "person", "PERSON-MARK"),
+        (&m1, "moderator", "reporter", "REPORTER-MARK"),
+        (&m1, "moderator", "team", "TEAM-MARK"),
+        (&bob, "participant", "person", "BOB-MARK"),
+        (&carol, "participant", "reporter", "CAROL-MARK"),
+    ] {
+        api.run(
+            author,
+            capacity,
+            json!({"command": "post_case_message", "report": 0,
+            "thread": thread, "text": text}),
+        )
+        .await;
+    }
+    let owned = |thread: &str, texts: &[&str]| {
+        (
+            thread.to_owned(),
+            texts.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>(),
+        )
+    };
+    let person = owned("person", &["PERSON-MARK", "BOB-MARK"]);
+    let reporter = owned("reporter", &["REPORTER-MARK", "CAROL-MARK"]);
+    let team = owned("team", &["TEAM-MARK"]);
+    let (status, seen) = api.get("/v1/reports/0", &bob).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(threads(&seen), std::slice::from_ref(&person));
+    for secret in ["carol", "REPORTER-MARK", "CAROL-MARK", "TEAM-MARK"] {
+        assert!(
+            !seen.to_string().contains(secret),
+            "bob reads {secret}: {seen}"
+        );
+    }
+    let (_, seen) = api.get("/v1/reports/0", &carol).await;
+    assert_eq!(threads(&seen), std::slice::from_ref(&reporter));
+    for handler in [&alice, &m1] {
+        let (_, seen) = api.get("/v1/reports/0", handler).await;
+        assert_eq!(
+            threads(&seen),
+            [person.clone(), reporter.clone(), team.clone()]
+        );
+    }
+    let (status, _) = api.get("/v1/reports/0", &erin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for caller in [&bob, &carol, &alice] {
+        let (_, list) = api.get("/v1/reports", caller).await;
+        assert!(!list.to_string().contains("-MARK"), "{list}");
+    }
+    // Writing in another's thread is refused, naming MSG-1, and records nothing.
+    let before = api.events();
+    for (caller, thread) in [(&bob, "reporter"), (&carol, "person"), (&erin, "team")] {
+        let (status, body) = api
+            .post(
+                "/v1/commands",
+                caller,
+                json!({"as": "participant", "command":
+                {"command": "post_case_message", "report": 0, "thread": thread, "text": "hi"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["requirement"], "MSG-1", "{body}");
+    }
+    assert_eq!(api.events(), before);
+}

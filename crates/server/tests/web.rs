@@ -2918,3 +2918,122 @@ async fn team_5_ladder_1_a_moderator_proposes_from_the_case_page_and_another_agr
         Some("Please keep to the technical points.")
     );
 }
+
+/// MSG-1, REPORT-5: the case's threads on its page and on the parties' own
+/// pages. Each reader sees only the threads they read: bob, reported, his
+/// own; carol, who reported him, hers; alice and the moderators all three.
+/// A message is posted from any of those pages, and back there it goes.
+#[tokio::test]
+async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_page() {
+    let mut web = world().await;
+    web.log_in("m2").await;
+    let posts = [
+        (
+            "alice",
+            "administrator",
+            "person",
+            "PERSON-MARK: please stop",
+            "",
+        ),
+        (
+            "alice",
+            "administrator",
+            "reporter",
+            "REPORTER-MARK: thank you",
+            "",
+        ),
+        ("m2", "moderator", "team", "TEAM-MARK: a note", ""),
+        ("bob", "participant", "person", "BOB-MARK: I will", "me"),
+        (
+            "carol",
+            "participant",
+            "reporter",
+            "CAROL-MARK: good",
+            "me-reports",
+        ),
+    ];
+    for (who, capacity, thread, text, back) in posts {
+        if who == "bob" {
+            // bob reads the message on his status page, with the form.
+            let page = web.get(Some("bob"), "/me").await;
+            assert!(page.body.contains("PERSON-MARK"), "{}", page.body);
+            assert!(page.body.contains(r#"action="/cases/0/message""#));
+        }
+        if who == "carol" {
+            let page = web.get(Some("carol"), "/me/reports").await;
+            assert!(page.body.contains("REPORTER-MARK"), "{}", page.body);
+            assert!(page.body.contains(r#"action="/cases/0/message""#));
+        }
+        let fields = [
+            ("as", capacity),
+            ("thread", thread),
+            ("text", text),
+            ("back", back),
+        ];
+        let page = web.post(who, "/cases/0/message", &fields).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{who}: {}", page.body);
+        let location = match back {
+            "me" => "/me?done=message".to_owned(),
+            "me-reports" => "/me/reports?done=message".to_owned(),
+            _ => format!("/cases/0?done=message#thread-{thread}"),
+        };
+        assert_eq!(page.location(), location);
+    }
+    let marks = [
+        "PERSON-MARK",
+        "BOB-MARK",
+        "REPORTER-MARK",
+        "CAROL-MARK",
+        "TEAM-MARK",
+    ];
+    for (who, reads) in [
+        ("bob", &marks[..2]),
+        ("carol", &marks[2..4]),
+        ("alice", &marks[..]),
+        ("m2", &marks[..]),
+    ] {
+        let mut seen = web.get(Some(who), "/cases/0").await.body;
+        seen.push_str(&web.get(Some(who), "/me").await.body);
+        seen.push_str(&web.get(Some(who), "/me/reports").await.body);
+        for mark in marks {
+            assert_eq!(
+                seen.contains(mark),
+                reads.contains(&mark),
+                "{who} and {mark}"
+            );
+        }
+    }
+    // The person reported never learns who reported, nor that the reporter
+    // wrote: not in the threads, not in the timeline.
+    let case = web.get(Some("bob"), "/cases/0").await.body;
+    assert!(!mentions(&case, "carol"), "{case}");
+    assert!(!case.contains("thread with the reporter"), "{case}");
+    assert!(case.contains("thread with the person reported"), "{case}");
+    // A message without text comes back with the problem; one in another's
+    // thread with the policy's refusal; neither records anything.
+    let before = web.events();
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/message",
+            &[("as", "administrator"), ("thread", "team"), ("text", " ")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("This is required."), "{}", page.body);
+    let page = web
+        .post(
+            "bob",
+            "/cases/0/message",
+            &[
+                ("as", "participant"),
+                ("thread", "reporter"),
+                ("text", "who?"),
+            ],
+        )
+        .await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert!(page.body.contains("Refused (MSG-1)"), "{}", page.body);
+    assert!(!page.body.contains("REPORTER-MARK"), "{}", page.body);
+    assert_eq!(web.events(), before);
+}

@@ -8,6 +8,7 @@
 mod actions;
 mod appeals;
 mod llc;
+mod messages;
 mod periodic;
 mod permits;
 mod procedures;
@@ -157,6 +158,11 @@ pub fn decide(
         Command::ReferToOmbudsteam { report, note } => {
             reports::refer_to_ombudsteam(&mut cx, report, note)?
         }
+        Command::PostCaseMessage {
+            report,
+            thread,
+            text,
+        } => messages::post_case_message(&mut cx, report, thread, text)?,
         Command::TakeAction {
             subject,
             measure,

@@ -7,11 +7,11 @@
 //! are well formed is not asked here: nothing has been typed yet.
 
 use super::{
-    Cx, actions, appeals, llc, procedures, proposals, reinstatement, reports, setup, team,
+    Cx, actions, appeals, llc, messages, procedures, proposals, reinstatement, reports, setup, team,
 };
 use crate::command::{Actor, AppealTarget};
 use crate::ids::*;
-use crate::model::Organisation;
+use crate::model::{Organisation, Thread};
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use crate::state::State;
@@ -26,6 +26,8 @@ pub enum Kind {
     EscalateReport,
     ResolveReport,
     ReferToOmbudsteam,
+    /// A message in one of a case's threads (MSG-1).
+    PostCaseMessage,
     /// An action on the person a report is about, on its forum, citing it.
     TakeAction,
     ConsultModerators,
@@ -77,6 +79,8 @@ pub enum Target<'a> {
     /// A version of the moderator team's procedures.
     Procedures(u32),
     Report(ReportId),
+    /// One of a report's threads (MSG-1).
+    Thread(ReportId, Thread),
     Action(ActionId),
     /// An administrator's consultation of the team about an action, by its
     /// number among the action's consultations.
@@ -113,6 +117,7 @@ pub fn permits(
         (Kind::EscalateReport, Target::Report(r)) => reports::may_escalate(cx, r).map(drop),
         (Kind::ResolveReport, Target::Report(r)) => reports::may_resolve(cx, r).map(drop),
         (Kind::ReferToOmbudsteam, Target::Report(r)) => reports::handled_report(cx, r).map(drop),
+        (Kind::PostCaseMessage, Target::Thread(r, t)) => messages::may_post(cx, r, t).map(drop),
         (Kind::TakeAction, Target::Report(r)) => {
             let report = cx.report(r)?;
             actions::may_take_action(

@@ -171,6 +171,11 @@ pub enum Event {
         report: ReportId,
         note: String,
     },
+    /// A message in one of the report's threads (MSG-1).
+    CaseMessagePosted {
+        report: ReportId,
+        message: NewCaseMessage,
+    },
 
     ActionTaken {
         action: NewAction,
@@ -360,6 +365,7 @@ kinds!(
     ReportEscalated => "report_escalated",
     ReportResolved => "report_resolved",
     ReferredToOmbudsteam => "referred_to_ombudsteam",
+    CaseMessagePosted => "case_message_posted",
     ActionTaken => "action_taken",
     ModeratorsConsulted => "moderators_consulted",
     ConsultationAnswered => "consultation_answered",

@@ -107,6 +107,31 @@ impl From<&NewReport> for Report {
     }
 }
 
+/// A message posted in one of a case's threads (MSG-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCaseMessage {
+    /// Its number in its thread of the report, from 1: what one thread's
+    /// reader sees of it says nothing of the others.
+    pub number: u32,
+    pub thread: Thread,
+    pub by: PersonId,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+impl From<&NewCaseMessage> for CaseMessage {
+    fn from(m: &NewCaseMessage) -> CaseMessage {
+        CaseMessage {
+            number: m.number,
+            thread: m.thread,
+            by: m.by.clone(),
+            at: m.at,
+            text: m.text.clone(),
+        }
+    }
+}
+
 /// A disagreement as filed (APPEAL-1): what it is about, and where its first
 /// step went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

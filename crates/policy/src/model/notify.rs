@@ -1,6 +1,7 @@
 //! Notifications that the policy says are owed (NOTIFY-*). The policy decides
 //! *who must be told what, and why*; delivery belongs to the server.
 
+use super::Thread;
 use crate::ids::{
     ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ProposalId,
     ReinstatementId, ReportId,
@@ -56,6 +57,12 @@ pub enum Subject {
     Moderator(PersonId),
     /// A proposal of the moderator team (TEAM-5).
     Proposal(ProposalId),
+    /// A message in a case's thread (MSG-1), by its number in the thread.
+    CaseMessage {
+        report: ReportId,
+        thread: Thread,
+        number: u32,
+    },
 }
 
 /// `[from, to)`.

@@ -11,6 +11,7 @@ mod world;
 mod actions;
 mod appeals;
 mod llc;
+mod messages;
 mod notify;
 mod permits;
 mod procedures;

@@ -26,6 +26,11 @@ fn filled(kind: Kind, target: Target, w: &World) -> Option<Command> {
             report,
             note: text(),
         },
+        (Kind::PostCaseMessage, Target::Thread(report, thread)) => Command::PostCaseMessage {
+            report,
+            thread,
+            text: text(),
+        },
         (Kind::TakeAction, Target::Report(report)) => {
             let r = &w.state.reports[&report];
             citing(
@@ -193,6 +198,7 @@ fn permits_answers_as_decide_does_for_every_kind_record_and_person() {
         Kind::EscalateReport,
         Kind::ResolveReport,
         Kind::ReferToOmbudsteam,
+        Kind::PostCaseMessage,
         Kind::TakeAction,
         Kind::ConsultModerators,
         Kind::AnswerConsultation,
@@ -209,6 +215,9 @@ fn permits_answers_as_decide_does_for_every_kind_record_and_person() {
     ];
     let mut targets = vec![Target::Consultation(by_team, 0), Target::LlcAction(llc)];
     targets.extend([received, acknowledged, closed, on_plenary].map(Target::Report));
+    for report in [received, closed, on_plenary] {
+        targets.extend(Thread::ALL.map(|thread| Target::Thread(report, thread)));
+    }
     targets.extend([by_chair, by_team].map(Target::Action));
     targets.extend(w.state.appeals.keys().map(|a| Target::Appeal(*a)));
     targets.push(Target::Reinstatement(request));

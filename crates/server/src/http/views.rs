@@ -296,20 +296,31 @@ pub(super) async fn reports(
     .await
 }
 
-/// One report, as the caller may see it.
+/// One report as the caller may see it, with the threads of its case they
+/// read (MSG-1): the person reported and the reporter each their own, those
+/// who handle it all three.
+#[derive(Debug, Serialize)]
+pub struct Case {
+    #[serde(flatten)]
+    pub report: ReportView,
+    pub threads: Vec<views::ThreadView>,
+}
+
+/// One report, as the caller may see it, with the threads they read.
 #[utoipa::path(get, path = "/v1/reports/{id}", responses(
-    (status = 200, description = "The report", body = Object),
+    (status = 200, description = "The report and the threads of its case the caller reads", body = Object),
     (status = 404, description = "No such report, or not one the caller may see", body = ApiError)))]
 pub(super) async fn report(
     Extract(app): Extract<App>,
     caller: Caller,
     Path(id): Path<u64>,
-) -> Result<Json<ReportView>, ApiError> {
+) -> Result<Json<Case>, ApiError> {
     let person = caller.person()?.clone();
+    let id = ReportId(id);
     read(&app, move |state| {
-        views::report_for(state, &person, ReportId(id))
-            .map(Json)
-            .ok_or_else(|| not_found("report"))
+        let report = views::report_for(state, &person, id).ok_or_else(|| not_found("report"))?;
+        let threads = views::threads(state, &person, id);
+        Ok(Json(Case { report, threads }))
     })
     .await
 }

@@ -6,6 +6,9 @@
 //! `views::history`), the steps the policy allows now (acknowledge, review,
 //! escalate, resolve, refer to the ombudsteam), and the action form, whose
 //! refusals come back inline with the requirement's words (ACT-2, ACT-4, ...).
+//! Below the work, the case's threads (MSG-1) that the viewer reads
+//! (`views::threads`): the person reported and the reporter each their own,
+//! those who handle the report all three, each with the form to write in it.
 
 use super::form::{self, Failed, Fields, Problems};
 use super::participant::category_title;
@@ -25,8 +28,83 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ActionId, PersonId, ReportId};
 use modpod_policy::model::*;
 use modpod_policy::views;
-use modpod_policy::{Actor, Command, Event, Kind, SubjectRef, Target};
+use modpod_policy::{Actor, Command, Event, Kind, State, SubjectRef, Target};
 use std::collections::BTreeMap;
+
+/// The threads of a case that `person` reads (MSG-1, `views::threads`),
+/// each with its messages and, where the policy lets them write in it, the
+/// capacity its form posts in; the thread whose form came back (`failed`)
+/// with what was typed and what was wrong.
+pub(super) fn threads(
+    state: &State,
+    person: &PersonId,
+    report: ReportId,
+    now: Timestamp,
+    failed: Option<&Failed>,
+) -> Vec<Value> {
+    let Some(r) = state.reports.get(&report) else {
+        return Vec::new();
+    };
+    let mut capacities = state
+        .fora
+        .get(&r.forum)
+        .map(|f| handling_capacities(state, person, f))
+        .unwrap_or_default();
+    capacities.push(Capacity::Participant);
+    let name = |p: &PersonId| {
+        state
+            .people
+            .get(p)
+            .map_or_else(|| p.to_string(), |p| p.name.clone())
+    };
+    views::threads(state, person, report)
+        .into_iter()
+        .map(|t| {
+            let party = views::thread_party(r, t.thread);
+            let (title, hint, label) = match (t.thread, party == Some(person)) {
+                (Thread::Person | Thread::Reporter, true) => (
+                    "Your messages with those who handle the report",
+                    "Those who handle the report read what you write here, and are emailed it.",
+                    "Write to those who handle the report",
+                ),
+                (Thread::Person, false) => (
+                    "With the person reported",
+                    "The person reported reads this thread and is emailed each message; the reporter never sees it.",
+                    "Write to the person reported",
+                ),
+                (Thread::Reporter, false) => (
+                    "With the reporter",
+                    "The reporter reads this thread and is emailed each message; the person reported never sees it.",
+                    "Write to the reporter",
+                ),
+                (Thread::Team, _) => (
+                    "The team's notes",
+                    "Only those who handle the report read these notes; nobody is emailed.",
+                    "Add a note",
+                ),
+            };
+            let messages: Vec<Value> = t
+                .messages
+                .iter()
+                .map(|m| context! { at => m.at, by => m.by, name => name(&m.by), text => m.text })
+                .collect();
+            let target = Target::Thread(report, t.thread);
+            let post = permitted_as(state, person, &capacities, Kind::PostCaseMessage, target, now);
+            let here = failed
+                .filter(|f| f.step == "message" && f.form.trimmed("thread") == t.thread.as_str());
+            context! {
+                thread => t.thread,
+                title => title,
+                hint => hint,
+                label => label,
+                messages => messages,
+                post => post.map(Capacity::as_str),
+                text => here.map(|f| f.form.get("text")),
+                problems => here.map(|f| &f.problems),
+            }
+        })
+        .collect()
+}
 
 /// The assignment form: who may be given the report (its forum's
 /// administrators and, on a public forum, the moderators; never its
@@ -137,6 +215,9 @@ fn case_page(
         notices => notices,
         sends_notifications => sends_notifications,
         deadline => state.reports.get(&view.id).and_then(|r| state.escalates_at(r)),
+        threads => threads(state, person, id, now, failed),
+        failed => failed.map(|f| f.step.as_str()),
+        problems => failed.map(|f| &f.problems),
         done => done,
     };
     let capacities = handling_capacities(state, person, forum);
@@ -285,7 +366,7 @@ pub(super) async fn page(
 }
 
 /// How the policy names the fields of the case page's forms.
-const FIELDS: [(&str, &str); 20] = [
+const FIELDS: [(&str, &str); 22] = [
     ("level.level", "level"),
     ("level.skip_reason", "skip_reason"),
     ("texts.to_person", "note_to_person"),
@@ -306,6 +387,8 @@ const FIELDS: [(&str, &str); 20] = [
     ("outcome", "outcome"),
     ("report", "of"),
     ("reports", "reason"),
+    ("text", "text"),
+    ("thread", "thread"),
 ];
 
 /// The resolution chosen in the resolve form.
@@ -374,6 +457,23 @@ fn command(
                 note: form.get("note").to_owned(),
             })
         }
+        "message" => {
+            problems.required(form, "text");
+            let thread = match form.trimmed("thread") {
+                "person" => Thread::Person,
+                "reporter" => Thread::Reporter,
+                "team" => Thread::Team,
+                _ => {
+                    problems.field("thread", "Choose a thread.");
+                    return Ok(None);
+                }
+            };
+            Some(Command::PostCaseMessage {
+                report,
+                thread,
+                text: form.get("text").to_owned(),
+            })
+        }
         "act" => {
             let subject = subject.ok_or(WebError::NotFound)?;
             let measure = form::measure(form, problems);
@@ -431,7 +531,22 @@ fn command(
     })
 }
 
-/// `POST /cases/{id}/{acknowledge|review|escalate|assign|resolve|refer|act}`.
+/// Where the browser goes once a form of the case page is recorded: back to
+/// the case, at the thread written in; or to the participant's page the
+/// form was on (`back`), one of a fixed few, never an address from the form.
+fn after(report: ReportId, step: &str, form: &Fields) -> String {
+    let thread = form.trimmed("thread");
+    match (step, form.trimmed("back")) {
+        ("message", "me") => format!("/me?done={step}"),
+        ("message", "me-reports") => format!("/me/reports?done={step}"),
+        ("message", _) if ["person", "reporter", "team"].contains(&thread) => {
+            format!("/cases/{}?done={step}#thread-{thread}", report.0)
+        }
+        _ => format!("/cases/{}?done={step}", report.0),
+    }
+}
+
+/// `POST /cases/{id}/{acknowledge|review|escalate|assign|resolve|refer|act|message}`.
 pub(super) async fn step(
     Extract(app): Extract<App>,
     Path((id, step)): Path<(String, String)>,
@@ -460,14 +575,10 @@ pub(super) async fn step(
     )?;
     let built = capacity.zip(command);
     let problems = match submit_recorded(&app, &viewer.person, built, problems, &FIELDS).await? {
-        Ok(recorded) => {
-            let done = if proposed(&recorded) {
-                "proposed"
-            } else {
-                step.as_str()
-            };
-            return Ok(see(&format!("/cases/{}?done={done}", report.0)));
+        Ok(recorded) if proposed(&recorded) => {
+            return Ok(see(&format!("/cases/{}?done=proposed", report.0)));
         }
+        Ok(_) => return Ok(see(&after(report, &step, &form))),
         Err(failed) => failed,
     };
     let (status, problems) = problems;

@@ -610,6 +610,7 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         }
         "answer" => "Your answer for the moderator team is recorded; the administrator is told.",
         "assign" => "The report's assignment is recorded.",
+        "message" => "Your message is recorded; those it is for are told by email.",
         "announce" => "Your request for an announcement is recorded.",
         "disagree" => "Your disagreement is filed.",
         "reinstatement" => "Your request for reinstatement is filed.",

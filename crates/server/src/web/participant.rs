@@ -5,6 +5,10 @@
 //! procedures, and what the policy allows me to do about each now: ask for
 //! the announcement of a suspension (NOTIFY-3), disagree and appeal
 //! (APPEAL-1, -2), ask for reinstatement or learn from when I may (REINST-1).
+//! Each party reads and answers their own thread of a case (MSG-1): the
+//! reporter under each report on "my reports", the person reported on "my
+//! status", for each report about them with messages; the forms post to the
+//! case page's `message` step.
 
 use super::form::{Fields, Problems, refusal_status};
 use super::{Done, Posted, Viewer, WebError, me, number, permitted, see, show};
@@ -240,7 +244,11 @@ fn my_reports_page(
             )
             .is_ok();
             let problems = failed.filter(|(id, _)| *id == view.id.0).map(|(_, p)| p);
-            context! { report => view, category => category, disagree => disagree, problems => problems }
+            let threads = super::case::threads(state, &viewer.person, view.id, now, None);
+            context! {
+                report => view, category => category, disagree => disagree,
+                problems => problems, threads => threads,
+            }
         })
         .collect();
     context! { me => me(state, viewer), reports => reports, done => done }
@@ -403,11 +411,32 @@ fn status_page(
         .filter(|a| &a.subject == person)
         .filter_map(|a| views::llc_action_for(state, person, a.id))
         .collect();
+    // The reports about me that those who handle them wrote to me about
+    // (MSG-1), as I may see them (REPORT-5), newest first.
+    let written_to: Vec<_> = state
+        .reports
+        .values()
+        .rev()
+        .filter(|r| &r.subject == person)
+        .filter(|r| {
+            state
+                .case_messages
+                .get(&r.id)
+                .is_some_and(|m| m.iter().any(|m| m.thread == Thread::Person))
+        })
+        .filter_map(|r| views::report_for(state, person, r.id))
+        .map(|view| {
+            let category = category_title(state, &view.category);
+            let threads = super::case::threads(state, person, view.id, now, None);
+            context! { report => view, category => category, threads => threads }
+        })
+        .collect();
     Ok(context! {
         me => me(state, viewer),
         in_force => in_force,
         past => past,
         llc_actions => llc_actions,
+        written_to => written_to,
         done => done,
         ..note_well(state)
     })

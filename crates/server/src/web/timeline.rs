@@ -112,6 +112,22 @@ fn action_of(state: &State, event: &Event) -> Option<ActionId> {
 
 /// Whether `person` may see an event of a case they see.
 pub(super) fn sees(state: &State, person: &PersonId, event: &Event) -> bool {
+    // A case's message, and what it owes, only to those who read its thread
+    // (MSG-1): never the reporter's to the person reported (REPORT-5).
+    let thread = match event {
+        Event::CaseMessagePosted { report, message } => Some((report, message.thread)),
+        Event::NotificationOwed { notification } => match &notification.about {
+            Subject::CaseMessage { report, thread, .. } => Some((report, *thread)),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some((report, thread)) = thread {
+        return state
+            .reports
+            .get(report)
+            .is_some_and(|r| views::may_read_thread(state, person, r, thread));
+    }
     let appeal = match event {
         Event::AppealFiled { appeal } => state.appeals.get(&appeal.id),
         Event::AppealDecided { appeal, .. } | Event::AppealEscalated { appeal, .. } => {
@@ -145,6 +161,15 @@ fn what(state: &State, event: &Event, handler: bool) -> Option<String> {
         Event::ReportEscalated { .. } => "Escalated to the moderators (REPORT-4)".into(),
         Event::ReportResolved { outcome: o, .. } => format!("Resolved: {}", outcome(o)),
         Event::ReferredToOmbudsteam { .. } => "Referred to the ombudsteam (OMBUDS-1)".into(),
+        Event::CaseMessagePosted { message, .. } => format!(
+            "Message {} {} (MSG-1)",
+            message.number,
+            match message.thread {
+                Thread::Person => "in the thread with the person reported",
+                Thread::Reporter => "in the thread with the reporter",
+                Thread::Team => "in the team's notes",
+            }
+        ),
         Event::ActionTaken { action } => {
             format!("Action #{}: {}", action.id.0, action.terms.measure.name())
         }
