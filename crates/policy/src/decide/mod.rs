@@ -7,6 +7,7 @@
 
 mod actions;
 mod appeals;
+mod evidence;
 mod llc;
 mod periodic;
 mod permits;
@@ -192,6 +193,16 @@ pub fn decide(
         } => actions::set_cool_down(&mut cx, action, until, reason)?,
         Command::ExpireAction { action } => actions::expire_action(&mut cx, action)?,
         Command::RequestAnnouncement { action } => actions::request_announcement(&mut cx, action)?,
+        Command::RecordEvidenceRetrieval {
+            action,
+            url,
+            outcome,
+        } => evidence::record_evidence_retrieval(&mut cx, action, url, outcome)?,
+        Command::RecordEvidenceCheck {
+            action,
+            url,
+            outcome,
+        } => evidence::record_evidence_check(&mut cx, action, url, outcome)?,
         Command::ImportRestriction {
             subject,
             forum,

@@ -216,6 +216,21 @@ pub enum Event {
     AnnouncementRequested {
         action: ActionId,
     },
+    /// modpod fetched one of the action's evidence links for the first time
+    /// (EVIDENCE-1): what it found then, never the content.
+    EvidenceRetrieved {
+        action: ActionId,
+        url: String,
+        at: Timestamp,
+        outcome: FetchOutcome,
+    },
+    /// modpod fetched an evidence link again, to check it (EVIDENCE-1).
+    EvidenceChecked {
+        action: ActionId,
+        url: String,
+        at: Timestamp,
+        outcome: FetchOutcome,
+    },
 
     AppealFiled {
         appeal: NewAppeal,
@@ -339,6 +354,8 @@ kinds!(
     ActionExpired => "action_expired",
     CoolDownSet => "cool_down_set",
     AnnouncementRequested => "announcement_requested",
+    EvidenceRetrieved => "evidence_retrieved",
+    EvidenceChecked => "evidence_checked",
     AppealFiled => "appeal_filed",
     ReportReopened => "report_reopened",
     AppealDecided => "appeal_decided",

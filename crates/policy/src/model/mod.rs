@@ -3,6 +3,7 @@
 
 mod action;
 mod appeal;
+mod evidence;
 mod forum;
 mod llc;
 mod notify;
@@ -14,6 +15,7 @@ mod role;
 
 pub use action::*;
 pub use appeal::*;
+pub use evidence::*;
 pub use forum::*;
 pub use llc::*;
 pub use notify::*;
