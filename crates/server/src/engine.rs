@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 /// the state is ignored (and the log replayed) rather than misread.
 /// Since v3 a snapshot holds the state and the case index
 /// (`{"state": .., "cases": ..}`); v5 added closed fora and the last sync
-/// with the registry of groups.
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v5\n";
+/// with the registry of groups; v6 what was found at evidence links.
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v6\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;
