@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod config;
 mod enforce;
+mod evidence;
 mod migrate;
 mod progress;
 mod run;
@@ -52,6 +53,11 @@ enum Cmd {
     Enforce {
         #[command(subcommand)]
         command: EnforceCmd,
+    },
+    /// Evidence links of actions (EVIDENCE-1).
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCmd,
     },
     /// Check the whole hash chain of the log. Exits non-zero, naming the first
     /// bad event, if any event was altered, removed or reordered.
@@ -174,6 +180,21 @@ enum Cmd {
 }
 
 #[derive(Subcommand)]
+enum EvidenceCmd {
+    /// Fetch again every evidence link modpod fetched before (or those of one
+    /// action) and record whether it is unchanged, changed or gone; links
+    /// never fetched are fetched for the first time. Only hashes and sizes
+    /// are kept, never content. Exits 2 when a link changed or is gone.
+    Check {
+        #[command(flatten)]
+        db: Db,
+        /// Only the links of this action, by its number.
+        #[arg(long)]
+        action: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
 enum MigrateCmd {
     /// The bans and held members of every list a mailing-list forum names,
     /// as imported restrictions on that forum, enforced from then on as
@@ -273,6 +294,9 @@ fn main() -> ExitCode {
                     dry_run,
                 },
         } => enforce::reconcile(&db.db, &software, forum.as_deref(), dry_run),
+        Cmd::Evidence {
+            command: EvidenceCmd::Check { db, action },
+        } => evidence::check(&db.db, action),
         Cmd::Verify { db, audit } => verify::verify(&db.db, &audit),
         Cmd::Audit { command } => audit::audit(command),
         Cmd::Witness { args } => audit::witness(args),

@@ -5,7 +5,8 @@
 //! lists in line with the actions in force (see `enforce.rs`); with
 //! `--smtp-url` it sends the notifications the log owes by email
 //! (`modpod_notify::Worker`); with `--oidc-issuer` it offers login through
-//! an OpenID Connect provider (`modpod_server::oidc`).
+//! an OpenID Connect provider (`modpod_server::oidc`). It fetches the
+//! evidence links of each action once (`modpod_server::evidence`).
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -156,6 +157,10 @@ pub struct Args {
     /// How often the Datatracker is read, in seconds.
     #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(60..=604_800))]
     datatracker_every: u64,
+    /// Do not fetch the evidence links of actions as they are recorded
+    /// (EVIDENCE-1); `modpod evidence check` fetches them then.
+    #[arg(long, env = "MODPOD_NO_EVIDENCE_FETCH")]
+    no_evidence_fetch: bool,
 }
 
 impl Args {
@@ -350,6 +355,17 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    // The evidence worker is woken by every action recorded with evidence,
+    // fetches its links once and records what it found (EVIDENCE-1).
+    let evidence = if args.no_evidence_fetch {
+        None
+    } else {
+        let fetcher = modpod_server::evidence::Fetcher::new(Default::default())
+            .context("setting up the evidence fetcher")?;
+        let wake = Arc::new(tokio::sync::Notify::new());
+        engine.observe(modpod_server::evidence::observer(wake.clone()));
+        Some((fetcher, wake))
+    };
     let watch = engine.store().watch().context("watching the log")?;
     let engine = Arc::new(Mutex::new(engine));
     let notifier = mail.map(|(mail, from, store)| {
@@ -467,6 +483,14 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 changed,
                 stopped.clone(),
             );
+        }
+        if let Some((fetcher, wake)) = evidence {
+            tokio::spawn(modpod_server::evidence::run(
+                engine.clone(),
+                fetcher,
+                wake,
+                stopped.clone(),
+            ));
         }
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await

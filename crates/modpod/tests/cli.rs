@@ -772,3 +772,85 @@ fn serve_believes_x_forwarded_for_from_its_trusted_proxies_only() {
         "{said}"
     );
 }
+
+/// `modpod evidence check` against an archive on 127.0.0.1 (EVIDENCE-1):
+/// a link never fetched is fetched for the first time, then each check
+/// says unchanged, changed or gone, and exits 2 for the last two.
+#[test]
+fn evidence_1_modpod_evidence_check_says_unchanged_changed_then_gone() {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    use std::sync::{Arc, Mutex};
+    let message: Arc<Mutex<Option<&'static str>>> = Arc::new(Mutex::new(Some("hello")));
+    let archive = {
+        let message = message.clone();
+        axum::Router::new().route(
+            "/msg",
+            axum::routing::get(move || {
+                let now = *message.lock().unwrap();
+                async move {
+                    match now {
+                        Some(text) => text.into_response(),
+                        None => StatusCode::NOT_FOUND.into_response(),
+                    }
+                }
+            }),
+        )
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/msg", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, archive).await
+        })
+    });
+
+    let db = TestDb::sqlite();
+    example_log(&db);
+    let chair = ["run", "--as", "tls-chair-1", "--capacity", "administrator"];
+    let take = format!(
+        r#"{{"command":"take_action","subject":{{"person":"bob"}},"measure":{{"type":"private_admonishment"}},"fora":["tls@ietf.org"],"reason":"tone","evidence":[{{"url":"{url}"}}]}}"#
+    );
+    ok(&db.url, &[&chair[..], &[take.as_str()]].concat());
+
+    let check = |expected: i32| {
+        let out = modpod(&db.url, &["evidence", "check", "--action", "0"]);
+        assert_eq!(out.status.code(), Some(expected), "{out:?}");
+        text(&out.stdout)
+    };
+    let said = check(0);
+    assert!(
+        said.contains(&format!(
+            "action #0 {url}: fetched for the first time: 5 bytes, SHA-256 \
+             2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        )),
+        "{said}"
+    );
+    let said = check(0);
+    assert!(
+        said.contains(&format!("action #0 {url}: unchanged")),
+        "{said}"
+    );
+    *message.lock().unwrap() = Some("hello, edited");
+    let said = check(2);
+    assert!(said.contains("CHANGED: now 13 bytes"), "{said}");
+    *message.lock().unwrap() = None;
+    let said = check(2);
+    assert!(said.contains("GONE (HTTP 404)"), "{said}");
+    let count = |kind: &str| {
+        db.query_i64(&format!(
+            "SELECT count(*) FROM events WHERE kind = '{kind}'"
+        ))
+    };
+    assert_eq!(count("evidence_retrieved"), 1);
+    assert_eq!(count("evidence_checked"), 3);
+
+    let said = fails(&db.url, &["evidence", "check", "--action", "9"]);
+    assert!(said.contains("there is no action #9"), "{said}");
+}

@@ -283,6 +283,22 @@ pub enum Command {
     ExpireAction {
         action: ActionId,
     },
+    /// Records what modpod found the first time it fetched one of an
+    /// action's evidence links (EVIDENCE-1): its hash and size, never its
+    /// content, or why it could not be read. Recorded by modpod itself
+    /// (capacity `system`), once per link.
+    RecordEvidenceRetrieval {
+        action: ActionId,
+        url: String,
+        outcome: FetchOutcome,
+    },
+    /// Records what modpod found when it fetched an evidence link again to
+    /// check it (EVIDENCE-1), after a retrieval that found it (`system`).
+    RecordEvidenceCheck {
+        action: ActionId,
+        url: String,
+        outcome: FetchOutcome,
+    },
     /// The suspended person asks that their suspension be announced (NOTIFY-3).
     RequestAnnouncement {
         action: ActionId,
@@ -463,6 +479,8 @@ impl Command {
             WithdrawProposal => "withdraw_proposal",
             ImportRestriction => "import_restriction",
             ExpireAction => "expire_action",
+            RecordEvidenceRetrieval => "record_evidence_retrieval",
+            RecordEvidenceCheck => "record_evidence_check",
             RequestAnnouncement => "request_announcement",
             RecordLegacyAction => "record_legacy_action",
             FileDisagreement => "file_disagreement",

@@ -71,6 +71,10 @@ pub struct State {
     /// Each report's messages, all threads together, in order (MSG-1).
     #[serde(default)]
     pub case_messages: BTreeMap<ReportId, Vec<CaseMessage>>,
+    /// What modpod found at each action's evidence links, by action and
+    /// link (EVIDENCE-1): hashes and sizes, never content.
+    #[serde(default)]
+    pub evidence_fetched: BTreeMap<ActionId, BTreeMap<String, EvidenceRecord>>,
     pub next: Counters,
 }
 
@@ -133,6 +137,7 @@ impl Default for State {
             registry_synced: None,
             proposals: BTreeMap::new(),
             case_messages: BTreeMap::new(),
+            evidence_fetched: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -433,6 +438,37 @@ impl State {
                     };
                 }
             }
+            Event::EvidenceRetrieved {
+                action,
+                url,
+                at,
+                outcome,
+            } => {
+                self.evidence_fetched
+                    .entry(*action)
+                    .or_default()
+                    .entry(url.clone())
+                    .or_insert_with(|| EvidenceRecord {
+                        retrieved: Fetch {
+                            at: *at,
+                            outcome: outcome.clone(),
+                        },
+                        last_check: None,
+                    });
+            }
+            Event::EvidenceChecked {
+                action,
+                url,
+                at,
+                outcome,
+            } => {
+                if let Some(record) = self.evidence_record_mut(*action, url) {
+                    record.last_check = Some(Fetch {
+                        at: *at,
+                        outcome: outcome.clone(),
+                    });
+                }
+            }
             Event::AppealFiled { appeal } => {
                 bump(&mut self.next.appeal, appeal.id.0);
                 self.appeals.insert(appeal.id, Appeal::from(appeal));
@@ -547,6 +583,10 @@ impl State {
                 .insert(person.clone());
             p.roles.insert(role);
         }
+    }
+
+    fn evidence_record_mut(&mut self, action: ActionId, url: &str) -> Option<&mut EvidenceRecord> {
+        self.evidence_fetched.get_mut(&action)?.get_mut(url)
     }
 
     /// The people holding a role, from the index `apply` keeps.
@@ -726,6 +766,12 @@ impl State {
                 crate::time::add_days(*at, days) <= now
             }
         }
+    }
+
+    /// What modpod found at one evidence link of an action, if it fetched
+    /// it (EVIDENCE-1).
+    pub fn evidence_record(&self, action: ActionId, url: &str) -> Option<&EvidenceRecord> {
+        self.evidence_fetched.get(&action)?.get(url)
     }
 
     /// Every action ever taken against a person, across all fora (ACT-7).

@@ -270,11 +270,106 @@ pub fn report_for_recipient(state: &State, to: &Recipient, id: ReportId) -> Opti
 /// reporter, REPORT-5) nor the administrators' consultations of the team.
 pub fn action_as_seen_by(person: &PersonId, action: &Action) -> Action {
     let mut seen = action.clone();
-    if &action.subject == person {
+    if !reads_evidence(person, action) {
         seen.evidence.clear();
         seen.consultations.clear();
     }
     seen
+}
+
+/// Whether one who may see the action reads its evidence: all but its
+/// subject (see [`action_as_seen_by`]).
+fn reads_evidence(person: &PersonId, action: &Action) -> bool {
+    &action.subject != person
+}
+
+/// One evidence link of an action as a reader sees it (EVIDENCE-1): the
+/// link, the SHA-256 given with it by whoever acted (what they saw), and
+/// what modpod found there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceView {
+    pub url: String,
+    pub sha256_given: Option<String>,
+    #[serde(flatten)]
+    pub status: EvidenceStatus,
+}
+
+/// What modpod found at an evidence link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum EvidenceStatus {
+    /// modpod has not fetched it (yet).
+    NotYetFetched,
+    /// Fetched once: the hash and size of what it held then, whether that
+    /// is what the person acting saw (when they gave a hash), and what the
+    /// last check since found.
+    Fetched {
+        sha256: String,
+        size: u64,
+        retrieved_at: Timestamp,
+        matches_given: Option<bool>,
+        last_check: Option<EvidenceCheck>,
+    },
+    /// It could not be read when modpod fetched it, and why.
+    Unavailable { reason: String, tried_at: Timestamp },
+}
+
+/// A check of an evidence link against what was first fetched there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceCheck {
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub result: CheckResult,
+}
+
+/// Each evidence link of the action with what modpod found there, for those
+/// who read its evidence: whoever may see the action ([`may_see_action`])
+/// but its subject. Nobody else, and never the public (PRIV-1): empty.
+pub fn evidence(state: &State, person: &PersonId, action: &Action) -> Vec<EvidenceView> {
+    if !reads_evidence(person, action) || !may_see_action(state, person, action) {
+        return Vec::new();
+    }
+    action
+        .evidence
+        .iter()
+        .map(|e| EvidenceView {
+            url: e.url.clone(),
+            sha256_given: e.sha256.clone(),
+            status: evidence_status(state.evidence_record(action.id, &e.url), e),
+        })
+        .collect()
+}
+
+fn evidence_status(record: Option<&EvidenceRecord>, given: &Evidence) -> EvidenceStatus {
+    let Some(record) = record else {
+        return EvidenceStatus::NotYetFetched;
+    };
+    let tried_at = record.retrieved.at;
+    match &record.retrieved.outcome {
+        FetchOutcome::Found { sha256, size } => EvidenceStatus::Fetched {
+            sha256: sha256.clone(),
+            size: *size,
+            retrieved_at: tried_at,
+            matches_given: given
+                .sha256
+                .as_ref()
+                .map(|h| h.eq_ignore_ascii_case(sha256)),
+            last_check: record.last_check.as_ref().zip(record.check_result()).map(
+                |(check, result)| EvidenceCheck {
+                    at: check.at,
+                    result,
+                },
+            ),
+        },
+        FetchOutcome::Gone { status } => EvidenceStatus::Unavailable {
+            reason: format!("gone (HTTP {status})"),
+            tried_at,
+        },
+        FetchOutcome::Unavailable { reason } => EvidenceStatus::Unavailable {
+            reason: reason.clone(),
+            tried_at,
+        },
+    }
 }
 
 /// A person's moderation history across all fora (ACT-7): visible to the person

@@ -350,6 +350,42 @@ fn a_log_of_every_kind() -> Vec<Event> {
             "2026-03-20T00:00:00Z",
         ),
     );
+    // modpod fetches its evidence once, then checks it: changed, gone, and
+    // unreachable (EVIDENCE-1).
+    let url = "https://example.org/archive/1".to_owned();
+    w.ok(
+        "system",
+        System,
+        Command::RecordEvidenceRetrieval {
+            action: short,
+            url: url.clone(),
+            outcome: FetchOutcome::Found {
+                sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+                size: 4,
+            },
+        },
+    );
+    for outcome in [
+        FetchOutcome::Found {
+            sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
+            size: 0,
+        },
+        FetchOutcome::Gone { status: 404 },
+        FetchOutcome::Unavailable {
+            reason: "no answer within 10 s".into(),
+        },
+    ] {
+        w.later_hours(1);
+        w.ok(
+            "system",
+            System,
+            Command::RecordEvidenceCheck {
+                action: short,
+                url: url.clone(),
+                outcome,
+            },
+        );
+    }
     w.at("2026-03-20T00:00:00Z");
     w.ok("system", System, Command::ExpireAction { action: short });
     w.ok(

@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 /// Since v3 a snapshot holds the state and the case index
 /// (`{"state": .., "cases": ..}`); v5 added closed fora and the last sync
 /// with the registry of groups; v6, the moderator team's proposals and the
-/// ladder (TEAM-5, LADDER-1) and the messages of each case (MSG-1).
+/// ladder (TEAM-5, LADDER-1), the messages of each case (MSG-1) and what was
+/// found at evidence links (EVIDENCE-1).
 const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v6\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.

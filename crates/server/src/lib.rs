@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod cases;
 pub mod enforcement;
 pub mod engine;
+pub mod evidence;
 pub mod http;
 pub mod json;
 pub mod oidc;

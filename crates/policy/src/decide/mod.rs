@@ -7,6 +7,7 @@
 
 mod actions;
 mod appeals;
+mod evidence;
 mod llc;
 mod messages;
 mod periodic;
@@ -207,6 +208,16 @@ pub fn decide(
         }
         Command::ExpireAction { action } => actions::expire_action(&mut cx, action)?,
         Command::RequestAnnouncement { action } => actions::request_announcement(&mut cx, action)?,
+        Command::RecordEvidenceRetrieval {
+            action,
+            url,
+            outcome,
+        } => evidence::record_evidence_retrieval(&mut cx, action, url, outcome)?,
+        Command::RecordEvidenceCheck {
+            action,
+            url,
+            outcome,
+        } => evidence::record_evidence_check(&mut cx, action, url, outcome)?,
         Command::ImportRestriction {
             subject,
             forum,

@@ -225,6 +225,21 @@ pub enum Event {
     AnnouncementRequested {
         action: ActionId,
     },
+    /// modpod fetched one of the action's evidence links for the first time
+    /// (EVIDENCE-1): what it found then, never the content.
+    EvidenceRetrieved {
+        action: ActionId,
+        url: String,
+        at: Timestamp,
+        outcome: FetchOutcome,
+    },
+    /// modpod fetched an evidence link again, to check it (EVIDENCE-1).
+    EvidenceChecked {
+        action: ActionId,
+        url: String,
+        at: Timestamp,
+        outcome: FetchOutcome,
+    },
 
     /// A moderator proposed an action, amendment or rescission of the team
     /// (TEAM-5): it takes effect once the quorum agrees.
@@ -378,6 +393,8 @@ kinds!(
     ProposalAgreed => "proposal_agreed",
     ProposalApproved => "proposal_approved",
     ProposalWithdrawn => "proposal_withdrawn",
+    EvidenceRetrieved => "evidence_retrieved",
+    EvidenceChecked => "evidence_checked",
     AppealFiled => "appeal_filed",
     ReportReopened => "report_reopened",
     AppealDecided => "appeal_decided",

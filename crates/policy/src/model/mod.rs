@@ -3,6 +3,7 @@
 
 mod action;
 mod appeal;
+mod evidence;
 mod forum;
 mod llc;
 mod message;
@@ -16,6 +17,7 @@ mod team;
 
 pub use action::*;
 pub use appeal::*;
+pub use evidence::*;
 pub use forum::*;
 pub use llc::*;
 pub use message::*;

@@ -10,6 +10,7 @@ mod world;
 
 mod actions;
 mod appeals;
+mod evidence;
 mod llc;
 mod messages;
 mod notify;

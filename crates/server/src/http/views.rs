@@ -367,22 +367,37 @@ pub(super) async fn actions(
     .await
 }
 
+/// One action, and what modpod found at each of its evidence links.
+#[derive(Serialize)]
+pub struct ActionAnswer {
+    #[serde(flatten)]
+    action: Action,
+    /// Each evidence link with what modpod found there (EVIDENCE-1): empty
+    /// for those who do not read the evidence.
+    evidence_status: Vec<views::EvidenceView>,
+}
+
 /// One action.
 #[utoipa::path(get, path = "/v1/actions/{id}", responses(
-    (status = 200, description = "The action", body = Object),
+    (status = 200, description = "The action, with `evidence_status`: each evidence link with what modpod found there (`not_yet_fetched`, `fetched` with its SHA-256, size, time and last check, or `unavailable` and why)", body = Object),
     (status = 404, description = "No such action, or not one the caller may see", body = ApiError)))]
 pub(super) async fn action(
     Extract(app): Extract<App>,
     caller: Caller,
     Path(id): Path<u64>,
-) -> Result<Json<Action>, ApiError> {
+) -> Result<Json<ActionAnswer>, ApiError> {
     let person = caller.person()?.clone();
     read(&app, move |state| {
         state
             .actions
             .get(&ActionId(id))
             .filter(|a| views::may_see_action(state, &person, a))
-            .map(|a| Json(views::action_as_seen_by(&person, a)))
+            .map(|a| {
+                Json(ActionAnswer {
+                    action: views::action_as_seen_by(&person, a),
+                    evidence_status: views::evidence(state, &person, a),
+                })
+            })
             .ok_or_else(|| not_found("action"))
     })
     .await

@@ -357,6 +357,7 @@ fn action_page(
         measure => action.terms.measure.name(),
         subject_name => state.people.get(&action.subject).map(|p| &p.name),
         reports => reports,
+        evidence => views::evidence(state, person, action),
         appeals => appeals,
         announced => state.announcement_requests.contains(&id),
         rescind => rescind.map(Capacity::as_str),
