@@ -265,11 +265,6 @@ impl Proposal {
         self.quorum.saturating_sub(have.saturating_add(1))
     }
 
-    /// Whether it waits for an approval besides the team's.
-    pub fn awaits_approval(&self) -> bool {
-        self.approval.is_some() && self.approved.is_none()
-    }
-
     /// What it waits for, in words, or `None` when nothing.
     pub fn waiting_for(&self, now: Timestamp) -> Option<String> {
         match &self.status {

@@ -61,6 +61,10 @@ fn team_5_a_moderator_s_action_is_a_proposal_until_a_second_moderator_agrees() {
         w.state.proposals[&id].waiting_for(w.now).as_deref(),
         Some("waiting for another moderator's agreement")
     );
+    assert_eq!(
+        w.state.proposals[&id].change.summary(),
+        "indefinite suspension for carol on ietf@"
+    );
     // The proposer agrees by proposing; nobody else speaks for the team.
     let r = w.refused("m1", Moderator, agree(id));
     assert_eq!(r.requirement(), "TEAM-5");
@@ -362,6 +366,11 @@ fn ladder_1_the_next_level_comes_from_the_person_s_history_across_fora_and_a_ski
     );
     let one = w.take("m1", Moderator, level_1(None));
     assert_eq!(
+        w.action(one).terms.ends_at,
+        None,
+        "the break of level 1 is asked for, not imposed: the admonishment has no end"
+    );
+    assert_eq!(
         modpod_policy::views::suggested_level(&w.state, &p("carol")),
         2
     );
@@ -390,6 +399,10 @@ fn ladder_1_level_2_waits_for_the_ietf_chair_s_approval_a_recorded_step() {
             Some("threats against a participant"),
             Some("A participant may not post here for 14 days."),
         ),
+    );
+    assert_eq!(
+        w.state.proposals[&id].change.summary(),
+        "temporary suspension for carol on ietf@ (level 2)"
     );
     let ev = w.ok("m2", Moderator, agree(id));
     assert_eq!(kinds(&ev), ["proposal_agreed", "notification_owed"]);
@@ -452,7 +465,34 @@ fn ladder_1_the_ladder_is_part_of_the_procedures_and_changes_with_an_approved_ve
     out_of_scope.0[0].measure = "account_removal".into();
     let r = w.refused("m1", Moderator, draft(1, out_of_scope));
     assert_says(&r, "ladder.measure");
-    w.ok("m1", Moderator, draft(1, ladder.clone()));
+    let mut no_days = Ladder::default();
+    no_days.0[2].days = None;
+    let r = w.refused("m1", Moderator, draft(1, no_days));
+    assert_says(&r, "ladder.days");
+    let mut zero = Ladder::default();
+    zero.0[1].days = Some(0);
+    let r = w.refused("m1", Moderator, draft(1, zero));
+    assert_says(&r, "ladder.days");
+    let r = w.refused("m1", Moderator, draft(1, Ladder(Vec::new())));
+    assert_says(&r, "1 to 10 levels");
+    let rungs = |n: u8| {
+        Ladder(
+            (0..n)
+                .map(|level| Level {
+                    level,
+                    name: format!("Note {level}"),
+                    measure: "private_admonishment".into(),
+                    days: None,
+                    approval: None,
+                    note_to_list: false,
+                })
+                .collect(),
+        )
+    };
+    let r = w.refused("m1", Moderator, draft(1, rungs(11)));
+    assert_says(&r, "1 to 10 levels");
+    w.ok("m1", Moderator, draft(1, rungs(10)));
+    w.ok("m1", Moderator, draft(2, ladder.clone()));
     assert_eq!(
         w.state.ladder(),
         Ladder::default(),
@@ -461,12 +501,55 @@ fn ladder_1_the_ladder_is_part_of_the_procedures_and_changes_with_an_approved_ve
     w.ok(
         "m2",
         Moderator,
-        Command::OpenProceduresReview { version: 1 },
+        Command::OpenProceduresReview { version: 2 },
     );
     w.ok(
         "ad_sec",
         Capacity::Iesg,
-        Command::ApproveProcedures { version: 1 },
+        Command::ApproveProcedures { version: 2 },
     );
     assert_eq!(w.state.ladder(), ladder);
+}
+
+#[test]
+fn team_5_the_moderators_and_whoever_approves_read_proposals_never_the_person_they_are_about() {
+    use modpod_policy::views::{may_see_proposal, proposals_for};
+    let mut w = World::ietf();
+    w.at(NOW);
+    let on_m5 = proposal_of(&mut w, "m1", admonish("m5", &["ietf@"]));
+    let level_2 = proposal_of(
+        &mut w,
+        "m1",
+        at_level(
+            act("carol", Measure::TemporarySuspension, &["ietf@"]),
+            2,
+            Some("threats"),
+            Some("A note."),
+        ),
+    );
+    w.ok(
+        "m1",
+        Moderator,
+        Command::WithdrawProposal {
+            proposal: on_m5,
+            reason: "settled".into(),
+        },
+    );
+    let open = proposal_of(&mut w, "m1", admonish("bob", &["ietf@"]));
+    let seen = |who: &str| -> Vec<ProposalId> {
+        proposals_for(&w.state, &p(who), w.now)
+            .iter()
+            .map(|p| p.id)
+            .collect()
+    };
+    // The open ones first, the newest first; then the closed ones.
+    assert_eq!(seen("m2"), [open, level_2, on_m5]);
+    assert_eq!(seen("m5"), [open, level_2], "never the one about m5");
+    assert_eq!(seen("ietf_chair"), [level_2], "only what they approve");
+    assert!(seen("bob").is_empty());
+    assert!(seen("carol").is_empty());
+    let p2 = &w.state.proposals[&level_2];
+    assert!(may_see_proposal(&w.state, &p("m3"), p2));
+    assert!(!may_see_proposal(&w.state, &p("carol"), p2));
+    assert!(!may_see_proposal(&w.state, &p("ad_sec"), p2));
 }
