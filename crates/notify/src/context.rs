@@ -383,7 +383,52 @@ pub fn build(state: &State, n: &Notification) -> Context {
             });
         }
     }
+    if cx.page.is_none() {
+        cx.page = page(state, n);
+    }
     cx
+}
+
+/// The page of modpod where the recipient reads what a notification is
+/// about, as they may see it: the case for those who handle a report, a
+/// person's own status or reports for the people a case is about, the
+/// record itself for those who decide it; none for the public recipients,
+/// whose texts say all they may read.
+fn page(state: &State, n: &Notification) -> Option<String> {
+    let person = match &n.to {
+        Recipient::Person { person } => Some(person),
+        Recipient::Forum { .. } | Recipient::CommunityChannel => return None,
+        _ => None,
+    };
+    let own = |subject: &modpod_policy::ids::PersonId| person == Some(subject);
+    Some(match &n.about {
+        Subject::Report(id) => match state.reports.get(id) {
+            Some(r) if own(&r.reporter) => "/me/reports".to_owned(),
+            Some(r) if own(&r.subject) => "/me".to_owned(),
+            _ => format!("/cases/{}", id.0),
+        },
+        Subject::Action(id) => match state.actions.get(id) {
+            Some(a) if own(&a.subject) => "/me".to_owned(),
+            _ => format!("/actions/{}", id.0),
+        },
+        Subject::Appeal(id) => match state.appeals.get(id) {
+            Some(a) if own(&a.appellant) => "/me".to_owned(),
+            _ => format!("/appeals/{}", id.0),
+        },
+        Subject::Reinstatement(id) => match state.reinstatements.get(id) {
+            Some(r) if own(&r.person) => "/me".to_owned(),
+            _ => format!("/reinstatements/{}", id.0),
+        },
+        Subject::LlcAction(id) => match state.llc_actions.get(id) {
+            Some(a) if own(&a.subject) => "/me".to_owned(),
+            _ => format!("/llc/{}", id.0),
+        },
+        Subject::Proposal(id) => format!("/proposals#proposal-{}", id.0),
+        Subject::Period(_) if matches!(n.to, Recipient::Iesg) => "/digest".to_owned(),
+        Subject::Period(_) => "/transparency".to_owned(),
+        Subject::Moderator(_) => "/roster".to_owned(),
+        Subject::CaseMessage { report, .. } => format!("/cases/{}", report.0),
+    })
 }
 
 fn kind(to: &Recipient) -> &'static str {

@@ -290,6 +290,20 @@ fn every_notification_the_policy_owes_has_a_text_of_its_own_and_an_address() {
             n.template,
             text.body
         );
+        // Every email links to the page it is about, but for the public's.
+        let public = matches!(n.to, Recipient::Forum { .. } | Recipient::CommunityChannel);
+        let page = context::build(state, n).page;
+        assert_eq!(page.is_some(), !public, "{}: {page:?}", n.template);
+        if let Some(page) = page {
+            let sent = composer.deliveries(state, n, 0);
+            assert!(
+                sent.iter()
+                    .all(|d| d.body.contains(&format!("https://mod.example{page}"))),
+                "{}: {:?}",
+                n.template,
+                sent.first().map(|d| &d.body)
+            );
+        }
         assert!(
             !text.body.contains("\n\n\n\n"),
             "{} leaves a gap:\n{}",
@@ -361,6 +375,7 @@ fn a_suspension_notice_says_until_when_and_how_to_disagree() {
         text.subject
     );
     for needle in [
+        "On modpod: https://mod.example/me\n",
         "Dear Bob Participant",
         &format!("Until:    {} (21 days)", context::when(ends)),
         "insults on two lists after two warnings",
