@@ -3037,3 +3037,73 @@ async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_
     assert!(!page.body.contains("REPORTER-MARK"), "{}", page.body);
     assert_eq!(web.events(), before);
 }
+
+#[tokio::test]
+async fn the_queue_finds_sorts_and_pages_and_home_says_what_waits_for_the_viewer() {
+    let mut web = world().await;
+    for who in ["m1", "m2"] {
+        web.log_in(who).await;
+    }
+    // Sixty more reports by erin about carol on the tls list.
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let erin = Actor::new(PersonId::parse("erin").unwrap(), Capacity::Participant);
+        for n in 0..60 {
+            let report = common::command(json!({"command": "file_report", "forum": TLS,
+                "subject": {"person": "carol"}, "category": "off-topic",
+                "description": format!("off-topic post number {n}")}));
+            engine
+                .execute(&erin, &report, jiff::Timestamp::now())
+                .unwrap();
+        }
+    }
+    let queue = web.get(Some("alice"), "/queue").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue.body.contains("61 reports, 1 to 50 shown"),
+        "{}",
+        queue.body
+    );
+    assert!(queue.body.contains("Page 1 of 2"));
+    let next = web.get(Some("alice"), "/queue?page=2").await;
+    assert!(
+        next.body.contains("61 reports, 51 to 61 shown"),
+        "{}",
+        next.body
+    );
+    // Names, not ids alone; a search finds the report's own words and the
+    // person, whatever the case.
+    let found = web.get(Some("alice"), "/queue?q=NUMBER%2042").await;
+    assert!(found.body.contains("1 report."), "{}", found.body);
+    let bob = web.get(Some("alice"), "/queue?q=bob").await;
+    assert!(bob.body.contains("1 report."), "{}", bob.body);
+    assert!(
+        bob.body.contains(r#"<a href="/cases/0">#0</a>"#),
+        "{}",
+        bob.body
+    );
+    // The newest first when sorted by filing.
+    let newest = web.get(Some("alice"), "/queue?sort=filed").await;
+    let first = newest.body.find("/cases/61\"").unwrap();
+    let oldest = newest.body.find("/cases/12\"").unwrap();
+    assert!(first < oldest, "{}", newest.body);
+
+    // m1 proposes an action; m2's home says a proposal waits for them.
+    web.api
+        .propose(
+            &web.api.token("m1", modpod_server::tokens::Scope::Act),
+            "moderator",
+            json!({"command": "take_action", "subject": {"person": "carol"},
+                "measure": {"type": "private_admonishment"}, "fora": [IETF],
+                "reason": "off-topic posts"}),
+        )
+        .await;
+    let home = web.get(Some("m2"), "/").await;
+    assert!(
+        home.body.contains("<strong>1 waiting for you</strong>"),
+        "{}",
+        home.body
+    );
+    let home = web.get(Some("m1"), "/").await;
+    assert!(home.body.contains("none waiting for you"), "{}", home.body);
+}

@@ -129,6 +129,14 @@ fn team_5_the_quorum_is_a_number_of_the_procedures() {
         .propose("m1", Moderator, suspend("bob", &["ietf@"]))
         .events;
     assert_eq!(kinds(&ev)[0], "action_taken");
+    // Notes given but empty are no text to vet, and none is kept.
+    let mut empty = admonish("bob", &["ietf@"]);
+    if let Command::TakeAction { texts, .. } = &mut empty {
+        *texts = Some(Texts::default());
+    }
+    let ev = w.propose("m1", Moderator, empty).events;
+    assert_eq!(kinds(&ev)[0], "action_taken");
+    assert_eq!(taken_action(&ev).texts, None);
     let mut noted = admonish("erin", &["ietf@"]);
     if let Command::TakeAction { texts, .. } = &mut noted {
         *texts = Some(Texts {

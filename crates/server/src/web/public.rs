@@ -76,11 +76,61 @@ pub(super) async fn home(
                 .is_some()
             })
             .count();
+        // What needs the viewer now: overdue and escalated reports on the
+        // fora they handle, proposals of the team waiting for their
+        // agreement or approval, reinstatement requests waiting for them.
+        let (mut overdue, mut escalated) = (0, 0);
+        for r in state.reports.values() {
+            let theirs = state
+                .fora
+                .get(&r.forum)
+                .is_some_and(|f| !super::queue::handling_capacities(state, person, f).is_empty());
+            if !theirs || matches!(r.state, ReportState::Resolved { .. }) {
+                continue;
+            }
+            if r.escalated_at.is_some() {
+                escalated += 1;
+            } else if state.escalates_at(r).is_some_and(|at| at <= now) {
+                overdue += 1;
+            }
+        }
+        let proposals = views::proposals_for(state, person, now)
+            .into_iter()
+            .filter(|p| p.is_open(now))
+            .filter(|p| {
+                let target = modpod_policy::Target::Proposal(p.id);
+                [
+                    (Capacity::Moderator, modpod_policy::Kind::AgreeToProposal),
+                    (Capacity::IetfChair, modpod_policy::Kind::ApproveProposal),
+                ]
+                .into_iter()
+                .any(|(c, k)| super::permitted(state, person, c, k, target, now).is_ok())
+            })
+            .count();
+        let reinstatements = state
+            .reinstatements
+            .values()
+            .filter(|r| {
+                super::permitted_as(
+                    state,
+                    person,
+                    &[Capacity::Administrator, Capacity::Moderator, Capacity::Iesg],
+                    modpod_policy::Kind::DecideReinstatement,
+                    modpod_policy::Target::Reinstatement(r.id),
+                    now,
+                )
+                .is_some()
+            })
+            .count();
         Ok(context! {
             me => me(state, &viewer),
             in_force => in_force,
             open_reports => open,
+            overdue => overdue,
+            escalated => escalated,
             appeals => appeals,
+            proposals => proposals,
+            reinstatements => reinstatements,
             done => done,
         })
     })

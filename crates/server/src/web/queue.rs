@@ -45,13 +45,29 @@ pub struct Filter {
     /// for all.
     #[serde(default)]
     pub assigned: String,
+    /// Words to find in the person's name or id, the forum, the kind or
+    /// the report's own words, whatever their case.
+    #[serde(default)]
+    pub q: String,
+    /// `deadline` (the default: the nearest first), `filed` (the newest
+    /// first), `forum` or `person`.
+    #[serde(default)]
+    pub sort: String,
+    /// The page, from 1.
+    #[serde(default)]
+    pub page: Option<usize>,
 }
+
+/// Reports on a page of the queue.
+pub const PAGE: usize = 50;
 
 #[derive(Serialize)]
 struct Row {
     id: u64,
     forum: String,
     subject: String,
+    /// The person's name, as registered.
+    name: String,
     category: String,
     state: &'static str,
     filed: String,
@@ -62,6 +78,8 @@ struct Row {
     assignee: Option<String>,
     #[serde(skip)]
     due: Timestamp,
+    #[serde(skip)]
+    filed_at: Timestamp,
 }
 
 fn short(t: Timestamp) -> String {
@@ -113,6 +131,23 @@ pub fn context(
             "none" => view.assignee.is_none(),
             _ => true,
         })
+        .filter(|view| {
+            let q = filter.q.trim().to_lowercase();
+            q.is_empty() || {
+                let name = state.people.get(&view.subject).map(|p| p.name.as_str());
+                [
+                    Some(view.subject.as_str()),
+                    name,
+                    Some(view.forum.as_str()),
+                    Some(view.category.as_str()),
+                    titles.get(view.category.as_str()).copied(),
+                    view.description.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|text| text.to_lowercase().contains(&q))
+            }
+        })
         .map(|view| {
             // REPORT-4: when it escalates if nothing more happens; a report
             // that never will (resolved, escalated, non-public) sorts last.
@@ -125,6 +160,10 @@ pub fn context(
                 id: view.id.0,
                 forum: view.forum.to_string(),
                 subject: view.subject.to_string(),
+                name: state
+                    .people
+                    .get(&view.subject)
+                    .map_or_else(|| view.subject.to_string(), |p| p.name.clone()),
                 category: titles
                     .get(view.category.as_str())
                     .map_or_else(|| view.category.clone(), |t| (*t).to_owned()),
@@ -135,10 +174,26 @@ pub fn context(
                 escalated: view.escalated_at.map(short),
                 assignee: view.assignee.as_ref().map(ToString::to_string),
                 due,
+                filed_at: view.filed_at,
             }
         })
         .collect();
-    rows.sort_by_key(|r| (r.due, r.id));
+    match filter.sort.as_str() {
+        "filed" => rows.sort_by_key(|r| (std::cmp::Reverse(r.filed_at), r.id)),
+        "forum" => rows.sort_by(|a, b| (&a.forum, a.due, a.id).cmp(&(&b.forum, b.due, b.id))),
+        "person" => rows.sort_by(|a, b| {
+            (a.name.to_lowercase(), a.due, a.id).cmp(&(b.name.to_lowercase(), b.due, b.id))
+        }),
+        _ => rows.sort_by_key(|r| (r.due, r.id)),
+    }
+    let total = rows.len();
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .collect();
     let fora: Vec<(&str, &str)> = handled
         .values()
         .map(|f| (f.id.as_str(), f.name.as_str()))
@@ -148,11 +203,17 @@ pub fn context(
         rows => rows,
         fora => fora,
         categories => &state.categories,
+        total => total,
+        page => page,
+        pages => pages,
+        first => (page - 1) * PAGE + 1,
         filter => context! {
             forum => filter.forum,
             category => filter.category,
             show => filter.show,
             assigned => filter.assigned,
+            q => filter.q,
+            sort => filter.sort,
         },
         numbers => state.numbers(),
     })
