@@ -215,9 +215,11 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Every page a person may open, with the records of `world`.
-const PAGES: [&str; 25] = [
+const PAGES: [&str; 27] = [
     "/",
     "/digest",
+    "/people?q=bob",
+    "/people/bob",
     "/proposals",
     "/statistics",
     "/reinstatements",
@@ -3106,4 +3108,91 @@ async fn the_queue_finds_sorts_and_pages_and_home_says_what_waits_for_the_viewer
     );
     let home = web.get(Some("m1"), "/").await;
     assert!(home.body.contains("none waiting for you"), "{}", home.body);
+}
+
+#[tokio::test]
+async fn an_administrator_acts_and_resolves_the_report_in_one_step() {
+    let web = world().await;
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let carol = Actor::new(PersonId::parse("carol").unwrap(), Capacity::Participant);
+        let report = common::command(json!({"command": "file_report", "forum": TLS,
+            "subject": {"person": "erin"}, "category": "off-topic",
+            "description": "a thread about lunch"}));
+        engine
+            .execute(&carol, &report, jiff::Timestamp::now())
+            .unwrap();
+        let alice = Actor::new(PersonId::parse("alice").unwrap(), Capacity::Administrator);
+        let acknowledge = common::command(json!({"command": "acknowledge_report", "report": 2}));
+        engine
+            .execute(&alice, &acknowledge, jiff::Timestamp::now())
+            .unwrap();
+    }
+    let case = web.get(Some("alice"), "/cases/2").await;
+    assert!(
+        case.body
+            .contains(r#"<input type="checkbox" id="act-resolve" name="resolve" checked>"#),
+        "{}",
+        case.body
+    );
+    let page = web
+        .post(
+            "alice",
+            "/cases/2/act",
+            &[
+                ("as", "administrator"),
+                ("measure", "private_admonishment"),
+                ("fora", TLS),
+                ("reason", "Please keep the list on topic"),
+                ("resolve", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/cases/2?done=act-resolve");
+    let engine = web.api.engine.lock().unwrap();
+    let state = engine.state();
+    let action = state.actions.values().last().unwrap();
+    assert_eq!(action.reports, [modpod_policy::ids::ReportId(2)]);
+    assert_eq!(
+        state.reports[&modpod_policy::ids::ReportId(2)].state,
+        modpod_policy::model::ReportState::Resolved {
+            outcome: modpod_policy::model::ReportOutcome::ActionTaken { action: action.id }
+        }
+    );
+}
+
+#[tokio::test]
+async fn act_7_a_person_s_page_shows_their_history_across_fora_to_those_who_handle_reports() {
+    let mut web = world().await;
+    web.log_in("m1").await;
+    let found = web.get(Some("alice"), "/people?q=BOB@EXAMPLE").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found.body.contains(r#"<a href="/people/bob">"#),
+        "{}",
+        found.body
+    );
+    let page = web.get(Some("m1"), "/people/bob").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("History across all fora"));
+    assert!(
+        page.body.contains(r#"<a href="/actions/0">#0</a>"#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("temporary suspension"), "{}", page.body);
+    assert!(page.body.contains(r#"<a href="/cases/0">Report #0</a>"#));
+    assert!(
+        page.body.contains("level 0: Off-list note"),
+        "{}",
+        page.body
+    );
+    // Not for the person's peers, nor for the person (who has /me).
+    for who in ["carol", "bob"] {
+        let page = web.get(Some(who), "/people/bob").await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
+        let search = web.get(Some(who), "/people?q=bob").await;
+        assert_eq!(search.status, StatusCode::FORBIDDEN, "{who}");
+    }
 }

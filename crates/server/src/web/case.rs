@@ -578,6 +578,34 @@ pub(super) async fn step(
         Ok(recorded) if proposed(&recorded) => {
             return Ok(see(&format!("/cases/{}?done=proposed", report.0)));
         }
+        Ok(recorded) if step == "act" && form.get("resolve") == "on" => {
+            // One step: the action, then the report resolved by it, in the
+            // same capacity; a resolution the policy refuses leaves the
+            // action recorded and the report open, as the page then shows.
+            let action =
+                recorded
+                    .events
+                    .iter()
+                    .find_map(|e| match Event::from_payload(&e.payload) {
+                        Ok(Event::ActionTaken { action }) => Some(action.id),
+                        _ => None,
+                    });
+            let resolved = match (action, capacity) {
+                (Some(action), Some(capacity)) => {
+                    let resolve = Command::ResolveReport {
+                        report,
+                        outcome: ReportOutcome::ActionTaken { action },
+                    };
+                    let actor = Actor::new(viewer.person.clone(), capacity);
+                    crate::http::commands::execute(&app, actor, resolve)
+                        .await?
+                        .is_ok()
+                }
+                _ => false,
+            };
+            let done = if resolved { "act-resolve" } else { "act" };
+            return Ok(see(&format!("/cases/{}?done={done}", report.0)));
+        }
         Ok(_) => return Ok(see(&after(report, &step, &form))),
         Err(failed) => failed,
     };

@@ -58,6 +58,7 @@ mod form;
 mod llc;
 mod oidc;
 mod participant;
+mod people;
 mod proposals;
 mod public;
 pub mod queue;
@@ -128,6 +129,8 @@ pub fn routes() -> Router<App> {
         .route("/appeals", get(appeals::list))
         .route("/appeals/{id}", get(appeals::page))
         .route("/appeals/{id}/decide", post(appeals::decide))
+        .route("/people", get(people::search))
+        .route("/people/{id}", get(people::page))
         .route("/proposals", get(proposals::list))
         .route("/proposals/{id}/{step}", post(proposals::step))
         .route("/reinstatements", get(reinstatements::list))
@@ -203,6 +206,8 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "reinstatements.html",
         "reinstatement.html",
         "proposals.html",
+        "people.html",
+        "person.html",
         "digest.html",
         "registry.html",
         "llc_actions.html",
@@ -597,6 +602,9 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "resolve" => "The report is resolved; the reporter is told how it ended.",
         "refer" => "The report is referred to the ombudsteam.",
         "act" => "The action is recorded; the people the policy names are told.",
+        "act-resolve" => {
+            "The action is recorded and the report resolved by it; the people the policy names are told."
+        }
         "proposed" => {
             "Proposed to the moderator team: it takes effect once enough moderators agree (see Proposals)."
         }

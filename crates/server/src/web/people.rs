@@ -1,0 +1,152 @@
+//! A page per person for those who handle reports (ACT-7): who they are,
+//! their accounts, their moderation history across all fora with the level
+//! of each step, the level their history suggests next (LADDER-1), the
+//! reports about them the viewer may read and the team's open proposals
+//! about them; and a search over people by name, id or account.
+
+use super::{Viewer, WebError, me, show};
+use crate::http::App;
+use axum::extract::{Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::context;
+use modpod_policy::ids::PersonId;
+use modpod_policy::model::*;
+use modpod_policy::{Actor, State, views};
+use serde::Deserialize;
+
+/// People the search shows at most.
+const FOUND: usize = 50;
+
+/// Whether `viewer` handles reports somewhere: only they read people's
+/// pages (ACT-7), besides the person themselves, who has `/me`.
+fn handles(state: &State, viewer: &PersonId) -> bool {
+    state.is_moderator(viewer)
+        || state
+            .fora
+            .values()
+            .any(|f| state.is_administrator(viewer, f))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /people?q=`: people whose name, id or account holds the words.
+pub(super) async fn search(
+    Extract(app): Extract<App>,
+    viewer: Viewer,
+    Query(search): Query<Search>,
+) -> Result<Response, WebError> {
+    show(&app, StatusCode::OK, "people.html", move |state, _| {
+        if !handles(state, &viewer.person) {
+            return Err(WebError::Forbidden(
+                "People's pages are for the administrators of a forum and for the moderators."
+                    .into(),
+            ));
+        }
+        let q = search.q.trim().to_lowercase();
+        let found: Vec<_> = if q.is_empty() {
+            Vec::new()
+        } else {
+            state
+                .people
+                .values()
+                .filter(|p| *p.id.as_str() != *"system")
+                .filter(|p| {
+                    p.name.to_lowercase().contains(&q)
+                        || p.id.as_str().to_lowercase().contains(&q)
+                        || p.identities
+                            .iter()
+                            .any(|i| i.to_string().to_lowercase().contains(&q))
+                })
+                .take(FOUND + 1)
+                .map(|p| {
+                    context! {
+                        id => p.id,
+                        name => p.name,
+                        actions => state.actions_by_subject.get(&p.id).map_or(0, |a| a.len()),
+                    }
+                })
+                .collect()
+        };
+        Ok(context! {
+            me => me(state, &viewer),
+            q => search.q,
+            more => found.len() > FOUND,
+            found => found.into_iter().take(FOUND).collect::<Vec<_>>(),
+        })
+    })
+    .await
+}
+
+/// `GET /people/{id}`.
+pub(super) async fn page(
+    Extract(app): Extract<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = PersonId::parse(&id).map_err(|_| WebError::NotFound)?;
+    show(&app, StatusCode::OK, "person.html", move |state, now| {
+        let me_ = &viewer.person;
+        if !handles(state, me_) {
+            return Err(WebError::NotFound);
+        }
+        let person = views::person(state, me_, &id).ok_or(WebError::NotFound)?;
+        let capacity = if state.is_moderator(me_) {
+            Capacity::Moderator
+        } else {
+            Capacity::Administrator
+        };
+        let history: Vec<_> = views::history(state, &Actor::new(me_.clone(), capacity), &id)
+            .map_err(|_| WebError::NotFound)?
+            .into_iter()
+            .rev()
+            .map(|a| {
+                context! {
+                    action => a,
+                    measure => a.terms.measure.name(),
+                    level => a.level.as_ref().and_then(|l| state.ladder().get(l.level).cloned()),
+                    status => match a.status {
+                        ActionStatus::InForce => "in force",
+                        ActionStatus::Rescinded { .. } => "rescinded",
+                        ActionStatus::Expired { .. } => "expired",
+                    },
+                }
+            })
+            .collect();
+        let reports: Vec<_> = state
+            .reports
+            .values()
+            .rev()
+            .filter(|r| r.subject == id)
+            .filter_map(|r| views::report_for(state, me_, r.id))
+            .map(|r| context! { id => r.id.0, forum => r.forum, state => r.state.name(), filed => r.filed_at })
+            .collect();
+        let proposals: Vec<_> = views::proposals_for(state, me_, now)
+            .into_iter()
+            .filter(|p| p.is_open(now))
+            .filter(|p| match &p.change {
+                ProposedChange::TakeAction { subject, .. } => *subject == id,
+                ProposedChange::AmendAction { action, .. }
+                | ProposedChange::RescindAction { action, .. } => {
+                    state.actions.get(action).is_some_and(|a| a.subject == id)
+                }
+            })
+            .map(|p| context! { id => p.id.0, summary => p.change.summary(), waiting_for => p.waiting_for(now) })
+            .collect();
+        let suggested = views::suggested_level(state, &id);
+        Ok(context! {
+            me => me(state, &viewer),
+            person => person,
+            identities => person.identities.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            history => history,
+            reports => reports,
+            proposals => proposals,
+            suggested => state.ladder().get(suggested).cloned(),
+        })
+    })
+    .await
+}
