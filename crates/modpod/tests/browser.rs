@@ -415,3 +415,114 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
     visit.shot("11-public-roster").await;
     visit.client.close().await.unwrap();
 }
+
+/// The moderator team's workbench in the browser (TEAM-5, LADDER-1,
+/// STATS-1): a moderator's home and queue, the case page's ladder, a
+/// proposal waiting for a second moderator, who reads the note as it would
+/// be sent and agrees, the person's page, and the public statistics.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_moderator_proposes_a_level_0_note_a_second_agrees_and_the_statistics_count_it() {
+    let db = TestDb::sqlite();
+    installed(&db.url);
+    let report = json!({"command": "file_report", "forum": "ietf@ietf.org",
+        "subject": {"person": "bob"}, "category": "uncivil",
+        "description": "Remarks about an author rather than the draft."});
+    common::ok(
+        &db.url,
+        &[
+            "run",
+            "--as",
+            "carol",
+            "--capacity",
+            "participant",
+            &report.to_string(),
+        ],
+    );
+    let passwords: Vec<(&str, String)> = ["mod-1", "mod-2"]
+        .into_iter()
+        .map(|p| (p, account(&db.url, p)))
+        .collect();
+    let password = |who: &str| {
+        passwords
+            .iter()
+            .find(|(p, _)| *p == who)
+            .map(|(_, pw)| pw.clone())
+            .unwrap()
+    };
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0"]).start();
+    let profile = tempfile::tempdir().unwrap();
+    let visit = Visit {
+        client: browser(profile.path()).await,
+        base: server.url.clone(),
+        shots: artefacts(),
+    };
+
+    // mod-1's home and queue: the report, with bob's name.
+    visit.log_in("mod-1", &password("mod-1")).await;
+    visit.go("/").await;
+    visit.shot("20-moderator-home").await;
+    visit.go("/queue").await;
+    let text = visit.text().await;
+    assert!(text.contains("Bob Participant"), "{text}");
+    visit.shot("21-moderator-queue").await;
+
+    // The case page offers the ladder, level 0 suggested; mod-1 proposes
+    // an off-list note with a note to bob.
+    visit.follow("a[href='/cases/0']").await;
+    let text = visit.text().await;
+    assert!(text.contains("suggested by the person's history"), "{text}");
+    visit.choose("#act-measure", "private_admonishment").await;
+    visit.choose("#act-level", "0").await;
+    visit
+        .type_into(
+            "#act-reason",
+            "Remarks about an author rather than the draft.",
+        )
+        .await;
+    visit
+        .type_into(
+            "#act-note-person",
+            "Please discuss the draft, not its authors.",
+        )
+        .await;
+    visit.shot("22-moderator-case-ladder").await;
+    visit
+        .follow("form[action$='/act'] button[type=submit]")
+        .await;
+    let text = visit.text().await;
+    assert!(text.contains("Proposed to the moderator team"), "{text}");
+    visit.log_out().await;
+
+    // mod-2 is told on their home page, reads the note and agrees.
+    visit.log_in("mod-2", &password("mod-2")).await;
+    visit.go("/").await;
+    let text = visit.text().await;
+    assert!(text.contains("1 waiting for you"), "{text}");
+    visit.follow("a[href='/proposals']").await;
+    let text = visit.text().await;
+    assert!(
+        text.contains("Please discuss the draft, not its authors."),
+        "{text}"
+    );
+    visit.shot("23-moderator-proposals").await;
+    visit
+        .follow("form[action='/proposals/0/agree'] button[type=submit]")
+        .await;
+    let text = visit.text().await;
+    assert!(text.contains("enacted as action #0"), "{text}");
+
+    // bob's page: the note at level 0, level 1 suggested next.
+    visit.go("/people/bob").await;
+    let text = visit.text().await;
+    assert!(text.contains("0: Off-list note"), "{text}");
+    assert!(text.contains("level 1: Voluntary break"), "{text}");
+    visit.shot("24-moderator-person").await;
+
+    // The public statistics count it, naming nobody.
+    visit.log_out().await;
+    visit.go("/statistics").await;
+    let text = visit.text().await;
+    assert!(!text.contains("Bob"), "{text}");
+    visit.shot("25-public-statistics").await;
+    visit.client.close().await.unwrap();
+}

@@ -450,13 +450,7 @@ fn the_team_s_ladder_from_a_vetted_note_to_a_restriction_the_ietf_chair_approves
         Some("+62d"),
         &["--policy-listen", "127.0.0.1:0"],
     );
-    let policy = server
-        .printed
-        .lines()
-        .find_map(|line| line.strip_prefix("policy server listening on "))
-        .unwrap_or_else(|| panic!("no policy server in {}", server.printed))
-        .trim()
-        .to_owned();
+    let policy = common::policy_address(&server);
     let mod1 = login(&server.url, "mod-1", &password("mod-1"));
     let mod2 = login(&server.url, "mod-2", &password("mod-2"));
     let chair = login(&server.url, "ietf-chair", &password("ietf-chair"));

@@ -175,15 +175,21 @@ pub fn serve_policy(db: &str) -> (Server, String, String) {
         &["--listen", "127.0.0.1:0", "--policy-listen", "127.0.0.1:0"],
     )
     .start();
-    let policy = server
+    let policy = policy_address(&server);
+    let http = server.url.trim_start_matches("http://").to_owned();
+    (server, http, policy)
+}
+
+/// Where the policy server of a `modpod serve --policy-listen` answers, as
+/// it printed.
+pub fn policy_address(server: &Server) -> String {
+    server
         .printed
         .lines()
         .find_map(|line| line.strip_prefix("policy server listening on "))
         .unwrap_or_else(|| panic!("no policy server in {}", server.printed))
         .trim()
-        .to_owned();
-    let http = server.url.trim_start_matches("http://").to_owned();
-    (server, http, policy)
+        .to_owned()
 }
 
 /// Sends one policy request and reads its reply.

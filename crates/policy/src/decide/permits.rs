@@ -79,6 +79,8 @@ pub enum Target<'a> {
     /// A version of the moderator team's procedures.
     Procedures(u32),
     Report(ReportId),
+    /// A report, and one forum an action citing it would cover.
+    ReportOn(ReportId, &'a ForumId),
     /// One of a report's threads (MSG-1).
     Thread(ReportId, Thread),
     Action(ActionId),
@@ -126,6 +128,10 @@ pub fn permits(
                 std::slice::from_ref(&report.forum),
                 &[r],
             )
+        }
+        (Kind::TakeAction, Target::ReportOn(r, forum)) => {
+            let report = cx.report(r)?;
+            actions::may_take_action(cx, &report.subject, std::slice::from_ref(forum), &[r])
         }
         (Kind::ConsultModerators, Target::Action(a)) => actions::may_consult(cx, a).map(drop),
         (Kind::AnswerConsultation, Target::Consultation(a, n)) => {

@@ -42,6 +42,17 @@ fn filled(kind: Kind, target: Target, w: &World) -> Option<Command> {
                 &[report],
             )
         }
+        (Kind::TakeAction, Target::ReportOn(report, forum)) => {
+            let r = &w.state.reports[&report];
+            citing(
+                act(
+                    r.subject.as_str(),
+                    Measure::PrivateAdmonishment,
+                    &[forum.as_str()],
+                ),
+                &[report],
+            )
+        }
         (Kind::ConsultModerators, Target::Action(action)) => Command::ConsultModerators {
             action,
             note: text(),
@@ -217,6 +228,11 @@ fn permits_answers_as_decide_does_for_every_kind_record_and_person() {
     targets.extend([received, acknowledged, closed, on_plenary].map(Target::Report));
     for report in [received, closed, on_plenary] {
         targets.extend(Thread::ALL.map(|thread| Target::Thread(report, thread)));
+    }
+    // An action citing a report, on one forum or another (ACT-2).
+    let other_fora = fora(&["tls@", "tls-chat", "ietf@", "quic@", "cfrg@"]);
+    for report in [received, acknowledged, on_plenary] {
+        targets.extend(other_fora.iter().map(|f| Target::ReportOn(report, f)));
     }
     targets.extend([by_chair, by_team].map(Target::Action));
     targets.extend(w.state.appeals.keys().map(|a| Target::Appeal(*a)));

@@ -283,6 +283,20 @@ fn case_page(
         .fora
         .values()
         .filter(|f| state.policy_applies(f) && (f.public || state.is_administrator(person, f)))
+        // Only the fora the policy lets the viewer act on here (ACT-2).
+        .filter(|f| {
+            act.iter().any(|c| {
+                permitted(
+                    state,
+                    person,
+                    *c,
+                    Kind::TakeAction,
+                    Target::ReportOn(id, &f.id),
+                    now,
+                )
+                .is_ok()
+            })
+        })
         .map(|f| context! { id => f.id, name => f.name })
         .collect();
     // The team's ladder and the level the person's history suggests
