@@ -26,6 +26,10 @@
 //!
 //! Counting posts is not done here: a rate-limited sender gets
 //! [`Verdict::RateLimited`] with the limits, and the caller does the counting.
+//!
+//! It also holds what the policy server needs to notice what it must report
+//! rather than refuse (`crate::watch`): the fora the moderator team's
+//! procedures cover, and the team's numbers in force (PROC-1).
 
 mod address;
 pub mod forum;
@@ -34,6 +38,7 @@ mod restriction;
 use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, ForumId, LlcActionId, PersonId};
 use modpod_policy::model::{Identity, IdentityKind};
+use modpod_policy::settings::TeamNumbers;
 use modpod_policy::{Event, State};
 use restriction::Restriction;
 pub use restriction::{Restrains, llc_in_force};
@@ -111,6 +116,12 @@ pub struct Index {
     /// Whom each indexed action or LLC action restricts, to find it again on
     /// a change.
     subjects: HashMap<Source, PersonId>,
+    /// The fora the moderator team's procedures cover (public, under the
+    /// policy, FORUM-2 and FORUM-3, and open), as asked ([`forum::asked`]),
+    /// each with its id as recorded. Posts elsewhere are never watched.
+    watched: HashMap<String, ForumId>,
+    /// The team's numbers in force (PROC-1).
+    numbers: TeamNumbers,
 }
 
 impl Index {
@@ -131,6 +142,7 @@ impl Index {
         for action in state.llc_actions.values() {
             index.insert_llc(action);
         }
+        index.rewatch(state);
         index
     }
 
@@ -151,6 +163,11 @@ impl Index {
             Event::LlcActionLifted { action, .. } | Event::BoardReviewDecided { action, .. } => {
                 self.reindex(state_after, (*action).into());
             }
+            Event::ForumCreated { .. }
+            | Event::ForumClosed { .. }
+            | Event::ForumReopened { .. }
+            | Event::OptedIn { .. }
+            | Event::ProceduresApproved { .. } => self.rewatch(state_after),
             Event::IdentityLinked { identity, .. } => {
                 let key = identity.key();
                 match state_after.identities.get(&key) {
@@ -266,6 +283,53 @@ impl Index {
         Some((next, fora))
     }
 
+    /// The identity, as it was linked, that a sender of `kind` is found by
+    /// ([`Index::person_for`]): an email address with a `+tag` is found by
+    /// the address without it.
+    pub fn identity_of(&self, kind: IdentityKind, sender: &str) -> Option<Identity> {
+        let key = match kind {
+            IdentityKind::Email => address::with_keys(sender, |key| {
+                self.identities.get_key_value(key).map(|(k, _)| k)
+            })?,
+            _ => {
+                let identity = Identity::new(kind, sender).ok()?;
+                return self
+                    .identities
+                    .contains_key(&identity.key())
+                    .then_some(identity);
+            }
+        };
+        let address = key.strip_prefix("email:")?;
+        Identity::new(IdentityKind::Email, address).ok()
+    }
+
+    /// Whether `person` is restricted at `now` on a forum other than `forum`
+    /// by a moderation action (not one against spam, nor the volume rule's,
+    /// nor an LLC emergency action, which the moderators may not be told
+    /// of): a post they make in `forum` is then one the moderators are
+    /// alerted to (CIRCUMVENT-1), if nothing restricts them there.
+    pub fn restricted_elsewhere(&self, person: &PersonId, forum: &str, now: Timestamp) -> bool {
+        self.restrictions.get(person).is_some_and(|list| {
+            list.iter().any(|r| {
+                r.alerts
+                    && r.starts_at <= now
+                    && r.ends_at.is_none_or(|end| now < end)
+                    && r.fora.iter().any(|f| !forum::same(f.as_str(), forum))
+            })
+        })
+    }
+
+    /// The forum asked about ([`forum::asked`]), as recorded, if posts
+    /// there are watched: it is one the moderator team's procedures cover.
+    pub fn watched(&self, forum: &str) -> Option<&ForumId> {
+        self.watched.get(forum)
+    }
+
+    /// The moderator team's numbers in force (PROC-1).
+    pub fn numbers(&self) -> &TeamNumbers {
+        &self.numbers
+    }
+
     /// How many identities are indexed.
     pub fn identity_count(&self) -> usize {
         self.identities.len()
@@ -274,6 +338,18 @@ impl Index {
     /// How many actions and LLC actions in force restrict posting.
     pub fn restriction_count(&self) -> usize {
         self.subjects.len()
+    }
+
+    /// The fora watched and the numbers in force, anew from `state`.
+    fn rewatch(&mut self, state: &State) {
+        self.numbers = state.numbers();
+        self.watched = state
+            .fora
+            .values()
+            .filter(|f| f.public && state.policy_applies(f))
+            .filter(|f| state.closed_since(&f.id).is_none())
+            .map(|f| (forum::asked(f.id.as_str()).into_owned(), f.id.clone()))
+            .collect();
     }
 
     fn reindex(&mut self, state: &State, source: Source) {

@@ -22,6 +22,12 @@
 //! An internal failure (a poisoned lock) answers `DUNNO` (fail-open) or
 //! `DEFER_IF_PERMIT` ([`PolicyConfig::fail_closed`]).
 //!
+//! What an allowed post shows that the moderators must hear of, or that the
+//! volume rule acts on ([`crate::watch`]), is passed on as a command for
+//! modpod to record as `system`, over a bounded queue that drops it when
+//! full ([`Policy::reporting_to`]): the answer to the post is never changed
+//! or delayed by it.
+//!
 //! This is the one place in the crate that reads the clock: a policy server
 //! answers about now. [`answer`] takes `now` as an argument, so it can be
 //! tested at any time, like [`Index::decide`].
@@ -29,11 +35,15 @@
 use crate::index::{Index, Verdict};
 use crate::limiter::{Count, Limiter};
 use crate::postfix::{Action, Decoder, Limits, Request};
+use crate::watch::{Poster, Watch};
 use jiff::Timestamp;
-use modpod_policy::model::IdentityKind;
+use modpod_policy::ids::PersonId;
+use modpod_policy::model::{Identity, IdentityKind};
+use modpod_policy::{Command, SubjectRef};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -78,10 +88,13 @@ impl Default for PolicyConfig {
 
 /// What every connection shares: the index (read-locked for one decision,
 /// written only when events are applied, so readers almost never wait), the
-/// post counters, and the configuration.
+/// post counters, what it noticed and where it passes that on, and the
+/// configuration.
 pub struct Policy {
     index: Arc<RwLock<Index>>,
     limiter: Mutex<Limiter>,
+    watch: Mutex<Watch>,
+    noticed: Option<SyncSender<Command>>,
     config: PolicyConfig,
 }
 
@@ -90,8 +103,19 @@ impl Policy {
         Policy {
             index,
             limiter: Mutex::new(Limiter::new()),
+            watch: Mutex::new(Watch::new()),
+            noticed: None,
             config,
         }
+    }
+
+    /// Passes what allowed posts show (CIRCUMVENT-1, REPORT-6) on to `to`,
+    /// as commands to record as `system`; without it nothing is noticed.
+    /// The queue is bounded by whoever made it: a command it has no room
+    /// for is dropped.
+    pub fn reporting_to(mut self, to: SyncSender<Command>) -> Policy {
+        self.noticed = Some(to);
+        self
     }
 
     /// The configuration it answers with.
@@ -126,10 +150,18 @@ impl Policy {
     ) -> Result<Outcome, Unavailable> {
         let index = self.index.read().map_err(|_| Unavailable)?;
         let Some(person) = index.person_for(kind, sender) else {
+            if count {
+                self.notice(&index, None, forum, kind, sender, now);
+            }
             return Ok(Outcome::Allow);
         };
         Ok(match index.decide_person(forum, person, now) {
-            Verdict::Allow => Outcome::Allow,
+            Verdict::Allow => {
+                if count {
+                    self.notice(&index, Some(person), forum, kind, sender, now);
+                }
+                Outcome::Allow
+            }
             Verdict::Reject { until } => Outcome::Reject { until },
             Verdict::Hold => Outcome::Hold,
             Verdict::RateLimited { .. } if !count => Outcome::Allow,
@@ -149,6 +181,70 @@ impl Policy {
                 }
             }
         })
+    }
+
+    /// Passes on what a post allowed in `forum` shows, if anything: its
+    /// person is restricted on other fora (a sighting, once in the
+    /// procedures' alert hours), or it breaks the volume rule. Only on fora
+    /// the team's procedures cover, and never holding up the answer.
+    fn notice(
+        &self,
+        index: &Index,
+        person: Option<&PersonId>,
+        forum: &str,
+        kind: IdentityKind,
+        sender: &str,
+        now: Timestamp,
+    ) {
+        let Some(to) = &self.noticed else {
+            return;
+        };
+        let Some(forum_id) = index.watched(forum) else {
+            return;
+        };
+        let Ok(mut watch) = self.watch.lock() else {
+            return;
+        };
+        let numbers = index.numbers();
+        if let Some(person) = person
+            && index.restricted_elsewhere(person, forum, now)
+            && watch.sighting_due(person, forum, numbers.circumvention_alert_hours, now)
+            && let Some(identity) = index.identity_of(kind, sender)
+        {
+            let sighting = Command::RecordCircumventionSighting {
+                identity,
+                forum: forum_id.clone(),
+                seen_at: now,
+            };
+            if pass_on(to, sighting) {
+                watch.sighting_passed_on(person, forum, now);
+            }
+        }
+        let Some(rule) = numbers.volume_rule() else {
+            return;
+        };
+        let poster = match person {
+            Some(person) => Poster::Person(person.clone()),
+            None => match Identity::new(kind, sender) {
+                Ok(identity) => Poster::Unknown(identity),
+                Err(_) => return,
+            },
+        };
+        if watch.count_post(poster.clone(), forum, rule, now) {
+            let subject = match poster {
+                Poster::Person(person) => SubjectRef::Person { person },
+                Poster::Unknown(identity) => SubjectRef::Identity { identity },
+            };
+            pass_on(
+                to,
+                Command::ApplyVolumeLimit {
+                    subject,
+                    forum: forum_id.clone(),
+                    posts: rule.posts,
+                    minutes: rule.minutes,
+                },
+            );
+        }
     }
 
     /// The answer to one Postfix request at `now`.
@@ -183,6 +279,22 @@ impl Policy {
         } else {
             Action::Dunno
         }
+    }
+}
+
+/// Puts `command` on the queue to be recorded, if it has room; whether it
+/// did.
+fn pass_on(to: &SyncSender<Command>, command: Command) -> bool {
+    match to.try_send(command) {
+        Ok(()) => true,
+        Err(TrySendError::Full(command)) => {
+            tracing::debug!(
+                command = command.name(),
+                "the queue of what posts show is full; dropped"
+            );
+            false
+        }
+        Err(TrySendError::Disconnected(_)) => false,
     }
 }
 

@@ -935,3 +935,66 @@ fn a_matrix_room_and_a_chat_identity_match_exactly_and_a_list_address_whatever_i
     );
     assert_eq!(w.verdict("TLS@", "carol@example.org", LATER), rejected);
 }
+
+/// CIRCUMVENT-1: the index tells who is restricted on fora other than the
+/// one asked, by a moderation action only (an LLC emergency action may be
+/// withheld from the moderators), and by which identity, as linked, a
+/// sender is known; it watches the open, public fora the policy covers.
+#[test]
+fn circumvent_1_restricted_elsewhere_by_an_action_only_and_the_identity_as_linked() {
+    let mut w = World::new();
+    let now = w.now;
+    assert_eq!(w.index.watched("TLS@"), None, "as asked: lower-cased");
+    assert_eq!(w.index.watched("tls@"), Some(&f("tls@")));
+    // A list recorded in capitals is watched as asked, and named as recorded.
+    w.run(
+        "op",
+        Capacity::Operator,
+        Command::CreateForum {
+            forum: f("Last-Call@"),
+            name: "Last calls".into(),
+            kind: "mailing-list".into(),
+            organisation: Organisation::Ietf,
+            public: true,
+            plenary: true,
+            wg: None,
+            responsible_ad: None,
+        },
+    );
+    assert_eq!(w.index.watched("last-call@"), Some(&f("Last-Call@")));
+    w.act(
+        "bob",
+        Measure::TemporarySuspension,
+        "tls@",
+        Some("2024-02-01T00:00:00Z"),
+    );
+    assert!(w.index.restricted_elsewhere(&p("bob"), "quic@", now));
+    assert!(!w.index.restricted_elsewhere(&p("bob"), "tls@", now));
+    assert!(
+        !w.index
+            .restricted_elsewhere(&p("bob"), "quic@", ts("2024-02-01T00:00:00Z"))
+    );
+    w.llc_act("carol", &["tls@"]);
+    assert!(!w.index.restricted_elsewhere(&p("carol"), "quic@", now));
+    assert_eq!(
+        w.index
+            .identity_of(IdentityKind::Email, "Bob+lists@example.org"),
+        Some(email("bob@example.org"))
+    );
+    assert_eq!(
+        w.index
+            .identity_of(IdentityKind::Email, "nobody@example.org"),
+        None
+    );
+
+    w.run(
+        "op",
+        Capacity::Operator,
+        Command::CloseForum {
+            forum: f("quic@"),
+            reason: "the working group concluded".into(),
+        },
+    );
+    assert_eq!(w.index.watched("quic@"), None);
+    assert_eq!(w.index.watched("tls@"), Some(&f("tls@")));
+}

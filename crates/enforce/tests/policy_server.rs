@@ -368,3 +368,64 @@ async fn fifty_concurrent_connections_all_get_answers() {
     }
     assert_eq!(done, 50);
 }
+
+/// CIRCUMVENT-1 through Postfix: a post bob may make (on a list where he is
+/// not suspended) is passed on once to be recorded, as a sighting of the
+/// address he is known by, and only when counted (at RCPT); no answer
+/// changes.
+#[tokio::test]
+async fn circumvent_1_a_suspended_sender_posting_elsewhere_is_passed_on_once_unanswered_otherwise()
+{
+    const QUIC: &str = "quic@ietf.org";
+    let mut s = state();
+    run(
+        &mut s,
+        "op",
+        Capacity::Operator,
+        Command::CreateForum {
+            forum: ForumId::parse(QUIC).unwrap(),
+            name: "The QUIC list".into(),
+            kind: "mailing-list".into(),
+            organisation: Organisation::Ietf,
+            public: true,
+            plenary: false,
+            wg: None,
+            responsible_ad: None,
+        },
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (to, noticed) = std::sync::mpsc::sync_channel(16);
+    let index = Arc::new(RwLock::new(Index::build(&s)));
+    let policy = Arc::new(Policy::new(index, PolicyConfig::default()).reporting_to(to));
+    tokio::spawn(serve_policy(listener, policy, std::future::pending()));
+
+    let to_quic = |sender: &str, state: &str| {
+        request(sender, state).replace(&format!("recipient={FORUM}"), "recipient=QUIC@IETF.org")
+    };
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let reply = exchange(&mut stream, &to_quic("bob+lists@example.org", "DATA"), 1).await;
+    assert_eq!(reply, "action=DUNNO\n\n");
+    assert!(noticed.try_recv().is_err(), "not counted at DATA");
+    for _ in 0..3 {
+        let reply = exchange(&mut stream, &to_quic("bob+lists@example.org", "RCPT"), 1).await;
+        assert_eq!(reply, "action=DUNNO\n\n");
+    }
+    match noticed.try_recv().unwrap() {
+        Command::RecordCircumventionSighting {
+            identity, forum, ..
+        } => {
+            assert_eq!(identity.to_string(), "email:bob@example.org");
+            assert_eq!(forum.as_str(), QUIC);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(noticed.try_recv().is_err(), "once");
+    // On the list he is suspended from, he is refused as before, and there
+    // is nothing to pass on; nor for carol, restricted nowhere.
+    let reject = exchange(&mut stream, &request("bob@example.org", "RCPT"), 1).await;
+    assert!(reject.starts_with("action=REJECT"), "{reject}");
+    let carol = exchange(&mut stream, &to_quic("carol@example.org", "RCPT"), 1).await;
+    assert_eq!(carol, "action=DUNNO\n\n");
+    assert!(noticed.try_recv().is_err());
+}

@@ -400,7 +400,16 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         }
     });
     let stopping = Arc::new(AtomicBool::new(false));
-    let policy = Arc::new(Policy::new(index.clone(), args.policy_config()));
+    // What the posts it lets through show (CIRCUMVENT-1, REPORT-6) is
+    // recorded on a thread of its own, never while a post waits.
+    let (noticed, to_record) = modpod_server::noticed::queue();
+    let policy = Arc::new(Policy::new(index.clone(), args.policy_config()).reporting_to(noticed));
+    let recorder = std::thread::Builder::new()
+        .name("record-what-posts-show".into())
+        .spawn({
+            let (engine, stopping) = (engine.clone(), stopping.clone());
+            move || modpod_server::noticed::run(&engine, &to_record, &stopping)
+        })?;
     let registry_report = Arc::new(RwLock::new(None));
     let registry_sync = match registry_client {
         Some(client) => {
@@ -562,6 +571,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     stopping.store(true, Ordering::Relaxed);
     let _ = follower.join();
     let _ = scheduler.join();
+    let _ = recorder.join();
     if let Some(registry_sync) = registry_sync {
         let _ = registry_sync.join();
     }

@@ -35,6 +35,8 @@ pub struct Context {
     pub proposal: Option<ProposalCx>,
     /// A message in a case's thread (MSG-1).
     pub message: Option<MessageCx>,
+    /// An alert to the moderator team (CIRCUMVENT-1).
+    pub alert: Option<AlertCx>,
     /// The page of modpod where the recipient reads what the notification
     /// is about, as a path (`/cases/3#thread-person`), where it has one.
     pub page: Option<String>,
@@ -58,6 +60,25 @@ pub struct MessageCx {
     pub from_party: bool,
     pub by: Option<String>,
     pub text: Option<String>,
+}
+
+/// An alert to the moderator team (CIRCUMVENT-1). None reaches the person
+/// it is about: where they are among those a notification reaches (a
+/// moderator), it carries nothing of the alert.
+#[derive(Debug, Serialize)]
+pub struct AlertCx {
+    pub id: u64,
+    /// `identity_linked` or `posted_elsewhere`.
+    pub kind: &'static str,
+    pub person: String,
+    /// The identity linked, or the one that posted.
+    pub identity: String,
+    /// Where it posted.
+    pub forum: Option<ForumCx>,
+    /// When the post was seen.
+    pub seen: Option<String>,
+    /// The person's actions in force that restrict their posting.
+    pub actions: Vec<ActionCx>,
 }
 
 /// A period, and what it holds as the recipient may see it: the IESG's
@@ -313,6 +334,7 @@ pub fn build(state: &State, n: &Notification) -> Context {
         consultation: None,
         proposal: None,
         message: None,
+        alert: None,
         page: None,
         link: None,
         announce_suspensions_over_days: modpod_policy::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS,
@@ -372,6 +394,27 @@ pub fn build(state: &State, n: &Notification) -> Context {
         }
         Subject::Proposal(id) => {
             cx.proposal = state.proposals.get(id).map(|p| proposal(state, p));
+        }
+        Subject::Alert(id) => {
+            let reached = views::reached(state, &n.to);
+            cx.alert = state
+                .alerts
+                .get(id)
+                .filter(|a| !reached.contains(&a.person))
+                .map(|a| AlertCx {
+                    id: a.id.0,
+                    kind: a.kind.as_str(),
+                    person: name(state, &a.person),
+                    identity: a.identity.to_string(),
+                    forum: a.forum.as_ref().map(|f| forum(state, f)),
+                    seen: a.seen_at.map(when),
+                    actions: a
+                        .actions
+                        .iter()
+                        .filter_map(|id| state.actions.get(id))
+                        .map(|x| action(state, x, false, false))
+                        .collect(),
+                });
         }
         Subject::Moderator(person) => {
             cx.moderator = Some(ModeratorCx {
@@ -544,6 +587,9 @@ fn action(state: &State, a: &Action, public: bool, as_taken: bool) -> ActionCx {
         taken_as: match a.taken_as {
             Capacity::Administrator => "the forum's administrators".into(),
             Capacity::Moderator => "the moderator team".into(),
+            Capacity::System => {
+                "modpod, automatically, under the moderator team's procedures".into()
+            }
             other => format!("the {}", other.as_str().replace('_', " ")),
         },
         taken_by: private(Some(name(state, &a.taken_by))),

@@ -56,6 +56,7 @@ built_in!(
     "case-message/moderators.txt",
     "case-message/person.txt",
     "case-message/reporter.txt",
+    "circumvention/moderators.txt",
     "board-review-requested/board.txt",
     "community-report/community.txt",
     "consultation-answered/administrator.txt",

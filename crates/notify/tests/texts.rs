@@ -49,6 +49,14 @@ fn every_kind_of_notification(w: &mut World) {
         json!({"command": "acknowledge_report", "report": 0}),
     );
     let suspension = w.bob_is_suspended_for_21_days();
+    // A new identity of bob's while he is suspended alerts the team
+    // (CIRCUMVENT-1).
+    w.run(
+        "op",
+        "operator",
+        json!({"command": "link_identity", "person": "bob",
+        "identity": {"kind": "email", "value": "bob@elsewhere.example"}}),
+    );
     // An administrator consults the team about the moderators' action (ACT-3).
     w.run(
         "alice",
@@ -776,4 +784,101 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
         text.contains("SECRET-MARK") && text.contains("Carol Reporter"),
         "{text}"
     );
+}
+
+/// CIRCUMVENT-1: an alert tells the moderator team what was seen and that
+/// nothing was done about it; one about a moderator, whom the team's
+/// message reaches too, says nothing of what was seen.
+#[test]
+fn circumvent_1_an_alert_says_what_was_seen_and_that_nothing_was_done() {
+    let mut w = world();
+    w.bob_is_reported_on_two_lists();
+    w.bob_is_suspended_for_21_days();
+    let ends = (w.now + SignedDuration::from_hours(24 * 30)).to_string();
+    w.run(
+        "alice",
+        "administrator",
+        json!({"command": "take_action", "subject": {"person": "m2"},
+        "measure": {"type": "temporary_suspension"}, "fora": [TLS], "ends_at": ends,
+        "reason": "personal attacks"}),
+    );
+    for (person, address) in [
+        ("bob", "bob@elsewhere.example"),
+        ("m2", "oscar@elsewhere.example"),
+    ] {
+        w.run(
+            "op",
+            "operator",
+            json!({"command": "link_identity", "person": person,
+            "identity": {"kind": "email", "value": address}}),
+        );
+    }
+    let seen_at = w.now.to_string();
+    w.run(
+        "system",
+        "system",
+        json!({"command": "record_circumvention_sighting",
+        "identity": {"kind": "email", "value": "bob@example.org"},
+        "forum": "ietf@ietf.org", "seen_at": seen_at}),
+    );
+    let engine = w.engine();
+    let state = engine.state();
+    let composer = composer(Templates::load(None).unwrap());
+    let texts: Vec<_> = state
+        .notifications
+        .values()
+        .filter(|n| matches!(n.about, Subject::Alert(_)))
+        .map(|n| {
+            assert_eq!(n.to, Recipient::ModeratorTeam);
+            composer
+                .templates
+                .render(&n.template, &context::build(state, n))
+                .unwrap()
+        })
+        .collect();
+    let [bob, m2, seen] = texts.as_slice() else {
+        panic!("{texts:?}")
+    };
+    assert!(
+        bob.subject.contains("a new identity of Bob Participant"),
+        "{}",
+        bob.subject
+    );
+    for needle in [
+        "email:bob@elsewhere.example was linked to Bob Participant",
+        "temporary suspension on tls@ietf.org, quic@ietf.org",
+        "nothing has been done about it",
+    ] {
+        assert!(
+            bob.body.contains(needle),
+            "{needle:?} is not in:\n{}",
+            bob.body
+        );
+    }
+    for secret in ["Oscar", "oscar@elsewhere", "m2"] {
+        assert!(
+            !m2.subject.contains(secret) && !m2.body.contains(secret),
+            "{secret:?} is in:\n{}\n{}",
+            m2.subject,
+            m2.body
+        );
+    }
+    assert!(m2.body.contains("says no more"), "{}", m2.body);
+    assert!(
+        seen.subject
+            .contains("Bob Participant posted on ietf@ietf.org"),
+        "{}",
+        seen.subject
+    );
+    for needle in [
+        "posted on IETF discussion list (ietf@ietf.org)\nas email:bob@example.org",
+        "They are not restricted there,\nbut they are restricted elsewhere",
+        "Action #0: temporary suspension",
+    ] {
+        assert!(
+            seen.body.contains(needle),
+            "{needle:?} is not in:\n{}",
+            seen.body
+        );
+    }
 }

@@ -299,6 +299,27 @@ pub enum Command {
         url: String,
         outcome: FetchOutcome,
     },
+    /// Records that the policy server allowed a post by `identity` on
+    /// `forum` at `seen_at`, while its person is restricted on other fora
+    /// (CIRCUMVENT-1): the moderators are alerted, at most once per person
+    /// and forum in the procedures' hours; nothing else happens. Recorded by
+    /// modpod itself (capacity `system`).
+    RecordCircumventionSighting {
+        identity: Identity,
+        forum: ForumId,
+        seen_at: Timestamp,
+    },
+    /// The policy server counted more posts by `subject` on `forum` than the
+    /// volume rule of the procedures in force allows (REPORT-6): more than
+    /// `posts` in `minutes`, the rule's own numbers. Rate-limits them there
+    /// for the procedures' hours, as an action of `system`, notified as any
+    /// other. Recorded by modpod itself, from counts, never from content.
+    ApplyVolumeLimit {
+        subject: SubjectRef,
+        forum: ForumId,
+        posts: u32,
+        minutes: u32,
+    },
     /// The suspended person asks that their suspension be announced (NOTIFY-3).
     RequestAnnouncement {
         action: ActionId,
@@ -481,6 +502,8 @@ impl Command {
             ExpireAction => "expire_action",
             RecordEvidenceRetrieval => "record_evidence_retrieval",
             RecordEvidenceCheck => "record_evidence_check",
+            RecordCircumventionSighting => "record_circumvention_sighting",
+            ApplyVolumeLimit => "apply_volume_limit",
             RequestAnnouncement => "request_announcement",
             RecordLegacyAction => "record_legacy_action",
             FileDisagreement => "file_disagreement",

@@ -133,3 +133,9 @@ number_id!(
     ProposalId,
     "proposal #"
 );
+number_id!(
+    /// An alert to the moderator team about a restricted person's identity
+    /// (CIRCUMVENT-1).
+    AlertId,
+    "alert #"
+);

@@ -167,6 +167,21 @@ pub struct TeamNumbers {
     /// How many days a proposal of the team stays open for agreement (TEAM-5).
     #[serde(default = "default_proposal_days")]
     pub proposal_days: u32,
+    /// The moderators are alerted at most once in this many hours that a
+    /// restricted person posted on one forum where they are not restricted
+    /// (CIRCUMVENT-1).
+    #[serde(default = "default_circumvention_alert_hours")]
+    pub circumvention_alert_hours: u32,
+    /// The volume rule (REPORT-6): more than this many posts by one person
+    /// in [`TeamNumbers::volume_minutes`] on one forum, and the policy server
+    /// rate-limits them there for [`TeamNumbers::volume_limit_hours`]. 0, the
+    /// default: no rule, nothing automatic.
+    #[serde(default)]
+    pub volume_posts: u32,
+    #[serde(default = "default_volume_minutes")]
+    pub volume_minutes: u32,
+    #[serde(default = "default_volume_limit_hours")]
+    pub volume_limit_hours: u32,
 }
 
 fn default_quorum() -> u32 {
@@ -175,6 +190,45 @@ fn default_quorum() -> u32 {
 
 fn default_proposal_days() -> u32 {
     7
+}
+
+fn default_circumvention_alert_hours() -> u32 {
+    24
+}
+
+fn default_volume_minutes() -> u32 {
+    60
+}
+
+fn default_volume_limit_hours() -> u32 {
+    24
+}
+
+/// The most posts the volume rule may count (REPORT-6): the policy server
+/// keeps the time of each counted post, per person and forum, in memory.
+pub const MAX_VOLUME_POSTS: u32 = 1_000;
+/// The longest window the volume rule may count posts in: a day.
+pub const MAX_VOLUME_MINUTES: u32 = 24 * 60;
+/// The longest an automatic rate limit may last: a week. Anything longer is
+/// for a person to decide.
+pub const MAX_VOLUME_LIMIT_HOURS: u32 = 7 * 24;
+
+/// The volume rule in force (REPORT-6): more than `posts` posts by one person
+/// within `minutes` minutes on one forum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VolumeRule {
+    pub posts: u32,
+    pub minutes: u32,
+}
+
+impl TeamNumbers {
+    /// The volume rule, if these numbers set one.
+    pub fn volume_rule(&self) -> Option<VolumeRule> {
+        (self.volume_posts > 0).then_some(VolumeRule {
+            posts: self.volume_posts,
+            minutes: self.volume_minutes,
+        })
+    }
 }
 
 impl Default for TeamNumbers {
@@ -188,6 +242,10 @@ impl Default for TeamNumbers {
             step_down_grace_days: 30,
             quorum: default_quorum(),
             proposal_days: default_proposal_days(),
+            circumvention_alert_hours: default_circumvention_alert_hours(),
+            volume_posts: 0,
+            volume_minutes: default_volume_minutes(),
+            volume_limit_hours: default_volume_limit_hours(),
         }
     }
 }
@@ -205,12 +263,43 @@ pub struct TeamNumbersChange {
     pub step_down_grace_days: Option<u32>,
     pub quorum: Option<u32>,
     pub proposal_days: Option<u32>,
+    pub circumvention_alert_hours: Option<u32>,
+    /// 0 turns the volume rule off.
+    pub volume_posts: Option<u32>,
+    pub volume_minutes: Option<u32>,
+    pub volume_limit_hours: Option<u32>,
 }
 
 impl TeamNumbers {
-    /// These numbers with `change` applied, each at least 1.
+    /// These numbers with `change` applied, each at least 1 (but the volume
+    /// rule's posts, 0 for none) and the volume rule's within its bounds.
     pub fn changed(self, change: &TeamNumbersChange) -> Result<TeamNumbers, Refusal> {
         let mut out = self;
+        let bounded = [
+            (
+                "numbers.volume_posts",
+                change.volume_posts,
+                MAX_VOLUME_POSTS,
+            ),
+            (
+                "numbers.volume_minutes",
+                change.volume_minutes,
+                MAX_VOLUME_MINUTES,
+            ),
+            (
+                "numbers.volume_limit_hours",
+                change.volume_limit_hours,
+                MAX_VOLUME_LIMIT_HOURS,
+            ),
+        ];
+        for (field, new, max) in bounded {
+            if new.is_some_and(|n| n > max) {
+                return Err(Refusal::invalid(field, format!("must be at most {max}")));
+            }
+        }
+        if let Some(posts) = change.volume_posts {
+            out.volume_posts = posts;
+        }
         let fields = [
             (
                 "numbers.escalation_hours",
@@ -247,6 +336,21 @@ impl TeamNumbers {
                 "numbers.proposal_days",
                 change.proposal_days,
                 &mut out.proposal_days,
+            ),
+            (
+                "numbers.circumvention_alert_hours",
+                change.circumvention_alert_hours,
+                &mut out.circumvention_alert_hours,
+            ),
+            (
+                "numbers.volume_minutes",
+                change.volume_minutes,
+                &mut out.volume_minutes,
+            ),
+            (
+                "numbers.volume_limit_hours",
+                change.volume_limit_hours,
+                &mut out.volume_limit_hours,
             ),
         ];
         for (field, new, slot) in fields {

@@ -75,6 +75,9 @@ pub struct State {
     /// link (EVIDENCE-1): hashes and sizes, never content.
     #[serde(default)]
     pub evidence_fetched: BTreeMap<ActionId, BTreeMap<String, EvidenceRecord>>,
+    /// The alerts to the moderator team, oldest first (CIRCUMVENT-1).
+    #[serde(default)]
+    pub alerts: BTreeMap<AlertId, Alert>,
     pub next: Counters,
 }
 
@@ -100,6 +103,8 @@ pub struct Counters {
     pub referral: u64,
     #[serde(default)]
     pub proposal: u64,
+    #[serde(default)]
+    pub alert: u64,
 }
 
 impl Default for State {
@@ -138,6 +143,7 @@ impl Default for State {
             proposals: BTreeMap::new(),
             case_messages: BTreeMap::new(),
             evidence_fetched: BTreeMap::new(),
+            alerts: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -554,6 +560,10 @@ impl State {
                 self.notifications
                     .insert(notification.id, notification.clone());
             }
+            Event::CircumventionAlertRaised { alert } => {
+                bump(&mut self.next.alert, alert.id.0);
+                self.alerts.insert(alert.id, alert.into());
+            }
         }
     }
 
@@ -782,6 +792,22 @@ impl State {
             .flatten()
             .filter_map(|id| self.actions.get(id))
             .collect()
+    }
+
+    /// CIRCUMVENT-1: the person's actions that restrict their posting and
+    /// have not ended at `now` (started or not), those against spam and the
+    /// volume rule's (taken by `system`) aside: those whose circumvention the
+    /// moderators are alerted to.
+    pub fn restricting(&self, person: &PersonId, now: Timestamp) -> Vec<&Action> {
+        let mut out = self.history(person);
+        out.retain(|a| {
+            a.in_force()
+                && !a.spam
+                && a.taken_as != Capacity::System
+                && a.terms.measure.restricts()
+                && a.terms.ends_at.is_none_or(|end| now < end)
+        });
+        out
     }
 
     /// Actions in force against a person that apply at `now`.

@@ -963,3 +963,20 @@ pub fn proposals_for<'a>(state: &'a State, person: &PersonId, now: Timestamp) ->
     out.sort_by_key(|p| !p.is_open(now));
     out
 }
+
+/// CIRCUMVENT-1: whether a person may read an alert to the moderator team:
+/// the sitting moderators, but never the person it is about. Nobody else,
+/// the public included.
+pub fn may_see_alert(state: &State, person: &PersonId, alert: &Alert) -> bool {
+    state.is_moderator(person) && &alert.person != person
+}
+
+/// The alerts a person may read, the newest first.
+pub fn alerts_for<'a>(state: &'a State, person: &PersonId) -> Vec<&'a Alert> {
+    state
+        .alerts
+        .values()
+        .rev()
+        .filter(|a| may_see_alert(state, person, a))
+        .collect()
+}

@@ -1,7 +1,7 @@
 //! The log's format (LOG-1): every version of it stays readable, and a change
 //! to it cannot go unnoticed.
 //!
-//! `fixtures/log-vN.jsonl` (N the current version, 3) is a log of every kind
+//! `fixtures/log-vN.jsonl` (N the current version, 4) is a log of every kind
 //! of event, one payload a line, as version N writes it (written by
 //! [`a_log_of_every_kind`]), and `fixtures/log-vN.state.json` the state it
 //! replays to. Each later version
@@ -190,6 +190,10 @@ fn a_log_of_every_kind() -> Vec<Event> {
             text: "How the team works".into(),
             numbers: TeamNumbersChange {
                 escalation_hours: Some(72),
+                circumvention_alert_hours: Some(12),
+                volume_posts: Some(30),
+                volume_minutes: Some(60),
+                volume_limit_hours: Some(24),
                 ..TeamNumbersChange::default()
             },
         },
@@ -316,6 +320,7 @@ fn a_log_of_every_kind() -> Vec<Event> {
         Participant,
         Command::RequestAnnouncement { action },
     );
+
     let events = w.ok("carol", Participant, disagree(action));
     let appeal = filed_appeal(&events).id;
     w.ok("ad_sec", AreaDirector, decide_appeal(appeal, false, None));
@@ -575,6 +580,37 @@ fn a_log_of_every_kind() -> Vec<Event> {
             },
         );
     }
+
+    // The moderators are alerted to a new identity of dave's, suspended
+    // under RFC 3683, and to a post of his where he is not (CIRCUMVENT-1);
+    // the volume rule of the procedures rate-limits carol (REPORT-6).
+    w.ok(
+        "op",
+        Operator,
+        Command::LinkIdentity {
+            person: p("dave"),
+            identity: email("dave@elsewhere.example"),
+        },
+    );
+    w.ok(
+        "system",
+        System,
+        Command::RecordCircumventionSighting {
+            identity: email("dave@elsewhere.example"),
+            forum: f("quic@"),
+            seen_at: w.now,
+        },
+    );
+    w.ok(
+        "system",
+        System,
+        Command::ApplyVolumeLimit {
+            subject: who("carol"),
+            forum: f("tls@"),
+            posts: 30,
+            minutes: 60,
+        },
+    );
 
     // One moderator's settings, which only older logs hold: today's code
     // still reads and writes the kind.

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod evidence;
 pub mod http;
 pub mod json;
+pub mod noticed;
 pub mod oidc;
 pub mod registry;
 pub mod scheduler;

@@ -33,7 +33,8 @@ impl World {
 /// The small IETF, with one record of each kind: bob reported carol on the
 /// tls list (report 0); alice suspended carol there (action 0, announced:
 /// it is longer than 14 days); carol disagreed (appeal 0); the LLC acted on
-/// erin (LLC action 0); procedures version 1 is approved, 2 is in community
+/// erin (LLC action 0); an identity linked to carol alerted the moderators
+/// (alert 0); procedures version 1 is approved, 2 is in community
 /// review and 3 a draft; the Note Well has one version.
 async fn world() -> World {
     let mut engine = common::engine();
@@ -62,6 +63,15 @@ async fn world() -> World {
         json!({"command": "take_action",
         "subject": {"person": "carol"}, "measure": {"type": "temporary_suspension"},
         "fora": [TLS], "ends_at": "2099-01-01T00:00:00Z", "reason": "sealioning", "reports": [0]}),
+    )
+    .await;
+    // A new identity of carol's while she is suspended: the moderators are
+    // alerted (CIRCUMVENT-1).
+    api.run(
+        who("op"),
+        "operator",
+        json!({"command": "link_identity", "person": "carol",
+        "identity": {"kind": "email", "value": "carol@elsewhere.example"}}),
     )
     .await;
     api.run(
@@ -275,6 +285,16 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
         ],
     )
     .await;
+    // Alerts to the moderator team (CIRCUMVENT-1): the moderators only,
+    // never the person, nor the public.
+    check(
+        &w,
+        "/v1/alerts",
+        [
+            anon, token, none, none, none, none, none, one, none, none, none, none,
+        ],
+    )
+    .await;
     // Public outputs, for everybody (PRIV-1 keeps names out of them).
     check(&w, "/v1/transparency", [OK; 12]).await;
     check(&w, "/v1/moderators", [OK; 12]).await;
@@ -302,6 +322,7 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
         "/v1/appeals",
         "/v1/reinstatements",
         "/v1/llc-actions",
+        "/v1/alerts",
         "/v1/transparency",
         "/v1/moderators",
         "/v1/coverage",
@@ -421,7 +442,8 @@ async fn a_person_is_shown_with_their_accounts_and_the_procedures_with_their_sta
     assert_eq!(carol["name"], "carol");
     assert_eq!(
         carol["identities"],
-        json!([{"kind": "email", "value": "carol@example.org"}])
+        json!([{"kind": "email", "value": "carol@elsewhere.example"},
+               {"kind": "email", "value": "carol@example.org"}])
     );
     let (status, _) = w.api.get("/v1/people/no%20one", w.who("m1")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -5,7 +5,7 @@
 use super::{Source, forum};
 use jiff::Timestamp;
 use modpod_policy::ids::ForumId;
-use modpod_policy::model::{Action, LlcAction, Measure};
+use modpod_policy::model::{Action, Capacity, LlcAction, Measure};
 
 /// What a restriction does to a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,11 @@ pub(crate) struct Restriction {
     pub(crate) fora: Box<[ForumId]>,
     pub(crate) starts_at: Timestamp,
     pub(crate) ends_at: Option<Timestamp>,
+    /// Whether a post of its subject elsewhere alerts the moderators
+    /// (CIRCUMVENT-1): for a moderation action, not one against spam nor
+    /// the volume rule's; never for an LLC emergency action, which may be
+    /// withheld from the moderators.
+    pub(crate) alerts: bool,
 }
 
 impl Restriction {
@@ -76,6 +81,7 @@ impl Restriction {
             fora: action.terms.fora.clone().into_boxed_slice(),
             starts_at: action.terms.starts_at,
             ends_at: action.terms.ends_at,
+            alerts: !action.spam && action.taken_as != Capacity::System,
         })
     }
 
@@ -96,6 +102,7 @@ impl Restriction {
                     .ends_at
                     .map_or(cool_down.until, |end| end.min(cool_down.until)),
             ),
+            alerts: false,
         })
     }
 
@@ -113,6 +120,7 @@ impl Restriction {
             fora: action.fora.clone().into_boxed_slice(),
             starts_at: action.taken_at,
             ends_at: None,
+            alerts: false,
         })
     }
 

@@ -1036,7 +1036,13 @@ pub(super) fn rescind(cx: &mut Cx, a: &Action, reason: &str) {
 }
 
 /// Who must be told of an action with these terms.
-fn owe_for_terms(cx: &mut Cx, id: ActionId, subject: &PersonId, terms: &Terms, template: &str) {
+pub(super) fn owe_for_terms(
+    cx: &mut Cx,
+    id: ActionId,
+    subject: &PersonId,
+    terms: &Terms,
+    template: &str,
+) {
     let about = Subject::Action(id);
     let person = Recipient::Person {
         person: subject.clone(),

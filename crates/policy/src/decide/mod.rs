@@ -6,6 +6,7 @@
 //! One file per part of the policy; this one holds the shared checks.
 
 mod actions;
+mod alerts;
 mod appeals;
 mod evidence;
 mod llc;
@@ -218,6 +219,17 @@ pub fn decide(
             url,
             outcome,
         } => evidence::record_evidence_check(&mut cx, action, url, outcome)?,
+        Command::RecordCircumventionSighting {
+            identity,
+            forum,
+            seen_at,
+        } => alerts::record_circumvention_sighting(&mut cx, identity, forum, seen_at)?,
+        Command::ApplyVolumeLimit {
+            subject,
+            forum,
+            posts,
+            minutes,
+        } => alerts::apply_volume_limit(&mut cx, subject, forum, posts, minutes)?,
         Command::ImportRestriction {
             subject,
             forum,

@@ -88,6 +88,7 @@ pub(super) fn link_identity(
         person: person.clone(),
         identity: identity.clone(),
     });
+    super::alerts::on_link(cx, person, identity);
     Ok(())
 }
 

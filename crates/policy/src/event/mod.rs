@@ -330,6 +330,12 @@ pub enum Event {
     NotificationOwed {
         notification: Notification,
     },
+
+    /// The moderator team is alerted about a restricted person's identity
+    /// (CIRCUMVENT-1): nothing else happens.
+    CircumventionAlertRaised {
+        alert: NewAlert,
+    },
 }
 
 /// `Event::kind` and `Event::KINDS` from one list, which the match keeps
@@ -411,4 +417,5 @@ kinds!(
     NoteWellPublished => "note_well_published",
     NoteWellSeen => "note_well_seen",
     NotificationOwed => "notification_owed",
+    CircumventionAlertRaised => "circumvention_alert_raised",
 );

@@ -341,3 +341,32 @@ impl From<&NewProposal> for Proposal {
         }
     }
 }
+
+/// An alert to the moderator team as raised (CIRCUMVENT-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAlert {
+    pub id: AlertId,
+    pub kind: AlertKind,
+    pub person: PersonId,
+    pub identity: Identity,
+    pub forum: Option<ForumId>,
+    pub actions: Vec<ActionId>,
+    pub at: Timestamp,
+    pub seen_at: Option<Timestamp>,
+}
+
+impl From<&NewAlert> for Alert {
+    fn from(a: &NewAlert) -> Alert {
+        Alert {
+            id: a.id,
+            kind: a.kind,
+            person: a.person.clone(),
+            identity: a.identity.clone(),
+            forum: a.forum.clone(),
+            actions: a.actions.clone(),
+            at: a.at,
+            seen_at: a.seen_at,
+        }
+    }
+}

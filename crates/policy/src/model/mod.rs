@@ -2,6 +2,7 @@
 //! decides anything; `crate::decide` does, and `crate::state` holds these records.
 
 mod action;
+mod alert;
 mod appeal;
 mod evidence;
 mod forum;
@@ -16,6 +17,7 @@ mod role;
 mod team;
 
 pub use action::*;
+pub use alert::*;
 pub use appeal::*;
 pub use evidence::*;
 pub use forum::*;

@@ -3,7 +3,7 @@
 
 use super::Thread;
 use crate::ids::{
-    ActionId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ProposalId,
+    ActionId, AlertId, AppealId, ForumId, LlcActionId, NotificationId, PersonId, ProposalId,
     ReinstatementId, ReportId,
 };
 use serde::{Deserialize, Serialize};
@@ -63,6 +63,8 @@ pub enum Subject {
         thread: Thread,
         number: u32,
     },
+    /// An alert to the moderator team (CIRCUMVENT-1).
+    Alert(AlertId),
 }
 
 /// `[from, to)`.

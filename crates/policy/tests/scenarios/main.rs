@@ -9,6 +9,7 @@
 mod world;
 
 mod actions;
+mod alerts;
 mod appeals;
 mod evidence;
 mod llc;

@@ -137,6 +137,7 @@ impl App {
         views::appeals,
         views::reinstatements,
         views::llc_actions,
+        views::alerts,
         views::person,
         views::procedures,
         views::note_well,
@@ -193,6 +194,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/appeals", get(views::appeals))
         .route("/v1/reinstatements", get(views::reinstatements))
         .route("/v1/llc-actions", get(views::llc_actions))
+        .route("/v1/alerts", get(views::alerts))
         .route("/v1/transparency", get(public::transparency_json))
         .route("/v1/moderators", get(public::moderators))
         .route("/v1/coverage", get(public::coverage))

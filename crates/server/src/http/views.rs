@@ -16,7 +16,7 @@ use axum::http::request::Parts;
 use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, ForumId, PersonId, ReportId};
 use modpod_policy::model::{
-    Action, Appeal, Capacity, LlcAction, NoteWell, ProceduresStatus, ReinstatementRequest,
+    Action, Alert, Appeal, Capacity, LlcAction, NoteWell, ProceduresStatus, ReinstatementRequest,
 };
 use modpod_policy::views::{self, ReportView};
 use modpod_policy::{Actor, State};
@@ -512,6 +512,24 @@ pub(super) async fn llc_actions(
             .values()
             .filter(|a| views::may_see_llc_action(state, &person, a));
         page(matching, q.offset, q.limit, LlcAction::clone).map(Json)
+    })
+    .await
+}
+
+/// The alerts to the moderator team (CIRCUMVENT-1), the newest first: for
+/// the moderators, never about the caller; for anyone else, none.
+#[utoipa::path(get, path = "/v1/alerts", params(PageQuery), responses(
+    (status = 200, description = "A page of alerts", body = Paged<Object>),
+    (status = 401, description = "Not logged in", body = ApiError)))]
+pub(super) async fn alerts(
+    Extract(app): Extract<App>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<Paged<Alert>>, ApiError> {
+    let person = caller.person()?.clone();
+    read(&app, move |state| {
+        let visible = views::alerts_for(state, &person).into_iter();
+        page(visible, q.offset, q.limit, Alert::clone).map(Json)
     })
     .await
 }
