@@ -471,6 +471,12 @@ fn page(state: &State, n: &Notification) -> Option<String> {
         Subject::Period(_) => "/transparency".to_owned(),
         Subject::Moderator(_) => "/roster".to_owned(),
         Subject::CaseMessage { report, .. } => format!("/cases/{}", report.0),
+        // The person's page, unless the alert is about one of the team,
+        // whose name its email withholds.
+        Subject::Alert(id) => match state.alerts.get(id) {
+            Some(a) if !state.is_moderator(&a.person) => format!("/people/{}", a.person),
+            _ => return None,
+        },
     })
 }
 
