@@ -215,8 +215,9 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Every page a person may open, with the records of `world`.
-const PAGES: [&str; 27] = [
+const PAGES: [&str; 28] = [
     "/",
+    "/alerts",
     "/digest",
     "/people?q=bob",
     "/people/bob",
@@ -3194,5 +3195,29 @@ async fn act_7_a_person_s_page_shows_their_history_across_fora_to_those_who_hand
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
         let search = web.get(Some(who), "/people?q=bob").await;
         assert_eq!(search.status, StatusCode::FORBIDDEN, "{who}");
+    }
+}
+
+#[tokio::test]
+async fn circumvent_1_the_moderators_read_the_team_s_alerts_and_nobody_else_does() {
+    let mut web = world().await;
+    web.log_in("m1").await;
+    // bob, suspended by alice, gets a new account linked: an alert.
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
+        let link = common::command(json!({"command": "link_identity", "person": "bob",
+            "identity": {"kind": "email", "value": "bob.again@example.net"}}));
+        engine.execute(&op, &link, jiff::Timestamp::now()).unwrap();
+    }
+    let page = web.get(Some("m1"), "/alerts").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("bob.again@example.net"), "{}", page.body);
+    assert!(page.body.contains("a new account linked"));
+    assert!(page.body.contains(r#"<a href="/people/bob">"#));
+    assert!(page.body.contains(r#"<a href="/actions/0">#0</a>"#));
+    for who in ["alice", "carol", "bob"] {
+        let page = web.get(Some(who), "/alerts").await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
     }
 }

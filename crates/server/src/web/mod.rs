@@ -51,6 +51,7 @@
 //! - `form`: reading posted fields, and saying what was wrong with them.
 
 mod action;
+mod alerts;
 mod appeals;
 mod case;
 mod digest;
@@ -129,6 +130,7 @@ pub fn routes() -> Router<App> {
         .route("/appeals", get(appeals::list))
         .route("/appeals/{id}", get(appeals::page))
         .route("/appeals/{id}/decide", post(appeals::decide))
+        .route("/alerts", get(alerts::list))
         .route("/people", get(people::search))
         .route("/people/{id}", get(people::page))
         .route("/proposals", get(proposals::list))
@@ -207,6 +209,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "reinstatement.html",
         "proposals.html",
         "people.html",
+        "alerts.html",
         "person.html",
         "digest.html",
         "registry.html",
@@ -504,6 +507,8 @@ pub(crate) struct Me {
     /// Decides reinstatement requests: a moderator, an administrator of a
     /// forum, or the IESG (for legacy actions).
     pub decides_reinstatements: bool,
+    /// Reads the team's alerts (CIRCUMVENT-1): a moderator.
+    pub alerts: bool,
     /// Reads the moderator team's proposals: a moderator, or the IETF
     /// chair, who approves some (TEAM-5, LADDER-1).
     pub proposals: bool,
@@ -536,6 +541,7 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
         hears_appeals: on_iesg || state.holds(person, &Role::IabMember),
         decides_reinstatements: handles || on_iesg,
         proposals: state.is_moderator(person) || state.holds(person, &Role::IetfChair),
+        alerts: state.is_moderator(person),
         digest: views::may_see_digest(state, person),
         llc: state.holds_any(person, |r| {
             matches!(r, Role::LlcStaff | Role::LlcBoardMember)
