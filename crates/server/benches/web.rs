@@ -1,4 +1,4 @@
-//! The queue page with 1,000 open reports: its weight, the time to render it
+//! The queue page with 10,000 open reports: its weight, the time to render it
 //! from the state (reading what the moderator may see through
 //! `modpod_policy::views`, then the template), and the time of a whole
 //! `GET /queue` through the router (session check, reading, rendering).
@@ -25,7 +25,7 @@ use std::hint::black_box;
 use std::sync::{Arc, Mutex, RwLock};
 use tower::ServiceExt;
 
-const REPORTS: usize = 1_000;
+const REPORTS: usize = 10_000;
 const FORA: usize = 20;
 const PEOPLE: usize = 200;
 
@@ -34,7 +34,7 @@ fn command(value: serde_json::Value) -> Command {
 }
 
 /// An IETF with 20 working group lists, 200 participants, five moderators,
-/// and 1,000 reports still open, filed by participants about each other.
+/// and 10,000 reports still open, filed by participants about each other.
 fn engine() -> Engine {
     let store = Box::new(modpod_store::SqliteStore::open_in_memory().unwrap());
     let mut engine = Engine::open(store, &mut |_| {}).unwrap();
@@ -112,7 +112,7 @@ fn bench(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("web");
-    group.bench_function("queue page, 1000 open reports: render", |b| {
+    group.bench_function("queue page, 10000 open reports: render", |b| {
         b.iter(|| render_page(black_box(engine.state()), &viewer, &filter, now).unwrap())
     });
 
@@ -155,7 +155,7 @@ fn bench(c: &mut Criterion) {
     };
     let weight = runtime.block_on(get());
     println!("GET /queue answers {weight} bytes");
-    group.bench_function("queue page, 1000 open reports: GET /queue", |b| {
+    group.bench_function("queue page, 10000 open reports: GET /queue", |b| {
         b.iter(|| runtime.block_on(get()))
     });
     group.finish();
