@@ -3221,3 +3221,72 @@ async fn circumvent_1_the_moderators_read_the_team_s_alerts_and_nobody_else_does
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
     }
 }
+
+#[tokio::test]
+async fn proc_1_the_team_s_quorum_and_volume_rule_change_from_the_setup_page_once_approved() {
+    let mut web = world().await;
+    for who in ["m1", "m2", "ad_sec"] {
+        web.log_in(who).await;
+    }
+    let setup = web.get(Some("m1"), "/setup").await;
+    assert!(
+        setup
+            .body
+            .contains("Moderators who must agree before the team"),
+        "{}",
+        setup.body
+    );
+    let page = web
+        .post(
+            "m1",
+            "/setup/draft",
+            &[
+                ("as", "moderator"),
+                ("version", "1"),
+                ("title", "Three to agree"),
+                (
+                    "text",
+                    "The team acts when three agree; floods are limited.",
+                ),
+                ("quorum", "3"),
+                ("volume_posts", "30"),
+                ("volume_minutes", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    for (who, step, capacity) in [
+        ("m2", "open-review", "moderator"),
+        ("ad_sec", "approve", "iesg"),
+    ] {
+        let page = web
+            .post(
+                who,
+                &format!("/setup/{step}"),
+                &[("as", capacity), ("version", "1")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.body);
+    }
+    let numbers = web.api.engine.lock().unwrap().state().numbers();
+    assert_eq!(
+        (numbers.quorum, numbers.volume_posts, numbers.volume_minutes),
+        (3, 30, 60)
+    );
+    // A quorum of none is refused, naming the field.
+    let page = web
+        .post(
+            "m1",
+            "/setup/draft",
+            &[
+                ("as", "moderator"),
+                ("version", "2"),
+                ("title", "Nobody agrees"),
+                ("text", "Anyone acts alone."),
+                ("quorum", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains(r#"id="draft-quorum-error""#), "{}", page.body);
+}

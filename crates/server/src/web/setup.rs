@@ -412,6 +412,36 @@ fn team_numbers(state: &State) -> Vec<Value> {
             "Days a moderator who took an excluded role may go on acting (TEAM-2)",
             n.step_down_grace_days,
         ),
+        (
+            "quorum",
+            "Moderators who must agree before the team's action takes effect, the proposer counting (TEAM-5)",
+            n.quorum,
+        ),
+        (
+            "proposal_days",
+            "Days a proposal of the team stays open for agreement (TEAM-5)",
+            n.proposal_days,
+        ),
+        (
+            "circumvention_alert_hours",
+            "Hours between two alerts about one person on one forum (CIRCUMVENT-1)",
+            n.circumvention_alert_hours,
+        ),
+        (
+            "volume_posts",
+            "Posts in the window over which the policy server limits a sender's rate; 0: never (REPORT-6)",
+            n.volume_posts,
+        ),
+        (
+            "volume_minutes",
+            "The volume rule's window, in minutes (REPORT-6)",
+            n.volume_minutes,
+        ),
+        (
+            "volume_limit_hours",
+            "Hours the volume rule's rate limit lasts (REPORT-6)",
+            n.volume_limit_hours,
+        ),
     ]
     .into_iter()
     .map(|(name, label, value)| context! { name, label, value })
@@ -420,7 +450,7 @@ fn team_numbers(state: &State) -> Vec<Value> {
 
 /// Where the policy's names of fields, and of records not found, go on the
 /// setup forms.
-const FIELDS: [(&str, &str); 25] = [
+const FIELDS: [(&str, &str); 31] = [
     ("name", "name"),
     ("kind", "kind"),
     ("area", "area"),
@@ -441,6 +471,15 @@ const FIELDS: [(&str, &str); 25] = [
     ("numbers.iesg_digest_days", "iesg_digest_days"),
     ("numbers.community_report_days", "community_report_days"),
     ("numbers.step_down_grace_days", "step_down_grace_days"),
+    ("numbers.quorum", "quorum"),
+    ("numbers.proposal_days", "proposal_days"),
+    (
+        "numbers.circumvention_alert_hours",
+        "circumvention_alert_hours",
+    ),
+    ("numbers.volume_posts", "volume_posts"),
+    ("numbers.volume_minutes", "volume_minutes"),
+    ("numbers.volume_limit_hours", "volume_limit_hours"),
     ("forum", "forum"),
     ("moderator", "person"),
     ("procedures version", "version"),
@@ -563,6 +602,15 @@ fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command
                 ("iesg_digest_days", &mut numbers.iesg_digest_days),
                 ("community_report_days", &mut numbers.community_report_days),
                 ("step_down_grace_days", &mut numbers.step_down_grace_days),
+                ("quorum", &mut numbers.quorum),
+                ("proposal_days", &mut numbers.proposal_days),
+                (
+                    "circumvention_alert_hours",
+                    &mut numbers.circumvention_alert_hours,
+                ),
+                ("volume_posts", &mut numbers.volume_posts),
+                ("volume_minutes", &mut numbers.volume_minutes),
+                ("volume_limit_hours", &mut numbers.volume_limit_hours),
             ] {
                 if !form.trimmed(name).is_empty() {
                     *slot = number(form, problems, name);
