@@ -3288,5 +3288,9 @@ async fn proc_1_the_team_s_quorum_and_volume_rule_change_from_the_setup_page_onc
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.body.contains(r#"id="draft-quorum-error""#), "{}", page.body);
+    assert!(
+        page.body.contains(r#"id="draft-quorum-error""#),
+        "{}",
+        page.body
+    );
 }
