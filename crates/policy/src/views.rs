@@ -935,14 +935,7 @@ pub fn suggested_level(state: &State, person: &PersonId) -> u8 {
 /// who hears of the change once it is made (its reason may come from a
 /// report, REPORT-5).
 pub fn may_see_proposal(state: &State, person: &PersonId, p: &Proposal) -> bool {
-    let about = match &p.change {
-        ProposedChange::TakeAction { subject, .. } => Some(subject),
-        ProposedChange::AmendAction { action, .. }
-        | ProposedChange::RescindAction { action, .. } => {
-            state.actions.get(action).map(|a| &a.subject)
-        }
-    };
-    if about == Some(person) {
+    if proposal_about(state, &p.change) == Some(person) {
         return false;
     }
     state.is_moderator(person)
@@ -950,6 +943,18 @@ pub fn may_see_proposal(state: &State, person: &PersonId, p: &Proposal) -> bool 
             Some(Approver::IetfChair) => state.holds(person, &Role::IetfChair),
             None => false,
         }
+}
+
+/// Who a proposed change is about: the action's subject, or that of the
+/// action it amends or rescinds.
+pub fn proposal_about<'a>(state: &'a State, change: &'a ProposedChange) -> Option<&'a PersonId> {
+    match change {
+        ProposedChange::TakeAction { subject, .. } => Some(subject),
+        ProposedChange::AmendAction { action, .. }
+        | ProposedChange::RescindAction { action, .. } => {
+            state.actions.get(action).map(|a| &a.subject)
+        }
+    }
 }
 
 /// The proposals a person may read, the open ones first, newest first.

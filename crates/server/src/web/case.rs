@@ -314,14 +314,7 @@ fn case_page(
     let proposals: Vec<_> = views::proposals_for(state, person, now)
         .into_iter()
         .filter(|p| p.is_open(now))
-        .filter(|p| match &p.change {
-            ProposedChange::TakeAction { subject, .. } => *subject == view.subject,
-            ProposedChange::AmendAction { action, .. }
-            | ProposedChange::RescindAction { action, .. } => state
-                .actions
-                .get(action)
-                .is_some_and(|a| a.subject == view.subject),
-        })
+        .filter(|p| views::proposal_about(state, &p.change) == Some(&view.subject))
         .map(|p| context! { id => p.id.0, summary => p.change.summary(), waiting_for => p.waiting_for(now) })
         .collect();
     // The report's links are the evidence to start from.

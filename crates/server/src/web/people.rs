@@ -128,13 +128,7 @@ pub(super) async fn page(
         let proposals: Vec<_> = views::proposals_for(state, me_, now)
             .into_iter()
             .filter(|p| p.is_open(now))
-            .filter(|p| match &p.change {
-                ProposedChange::TakeAction { subject, .. } => *subject == id,
-                ProposedChange::AmendAction { action, .. }
-                | ProposedChange::RescindAction { action, .. } => {
-                    state.actions.get(action).is_some_and(|a| a.subject == id)
-                }
-            })
+            .filter(|p| views::proposal_about(state, &p.change) == Some(&id))
             .map(|p| context! { id => p.id.0, summary => p.change.summary(), waiting_for => p.waiting_for(now) })
             .collect();
         let suggested = views::suggested_level(state, &id);

@@ -299,22 +299,12 @@ pub(super) async fn statistics(
 ) -> Result<Response, WebError> {
     show(&app, StatusCode::OK, "statistics.html", move |state, _| {
         let stats = transparency::team_statistics(state);
-        let totals: BTreeMap<String, u64> = stats
-            .years
-            .iter()
-            .map(|y| {
-                (
-                    y.year.to_string(),
-                    y.by_level.iter().sum::<u64>() + y.without_level,
-                )
-            })
-            .collect();
         let chart = stacked(&stats);
         Ok(context! {
             me => visitor.as_ref().map(|v| me(state, v)),
             stats => stats,
+            any => !stats.years.is_empty(),
             total_chart => chart,
-            any => !totals.is_empty(),
         })
     })
     .await
