@@ -265,6 +265,11 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     if engine.head().seq == 0 {
         first_start(&mut engine)?;
     }
+    // The team's drafts are checked against the texts this deployment
+    // sends (TEMPLATE-1).
+    let templates = modpod_notify::Templates::load(args.mail_templates.as_deref())
+        .context("reading the mail templates")?;
+    engine.use_templates(Arc::new(templates));
     let events = engine.head().seq;
     let audit = match args.audit.locations(db)? {
         Some(locations) => {

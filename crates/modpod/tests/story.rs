@@ -403,7 +403,12 @@ fn the_team_s_ladder_from_a_vetted_note_to_a_restriction_the_ietf_chair_approves
         "moderator",
         json!({"command": "agree_to_proposal", "proposal": proposal(&proposed)}),
     );
-    let note = mail_to(&sink, "bob@example.org", "Private admonishment");
+    // Each level is told in its own text (TEMPLATE-1).
+    let note = mail_to(
+        &sink,
+        "bob@example.org",
+        "A note from the IETF moderator team",
+    );
     assert!(
         note.body
             .contains("Please discuss the draft, not its authors.")
@@ -431,7 +436,7 @@ fn the_team_s_ladder_from_a_vetted_note_to_a_restriction_the_ietf_chair_approves
         "moderator",
         json!({"command": "agree_to_proposal", "proposal": proposal(&proposed)}),
     );
-    let to_list = mail_to(&sink, IETF, "Public admonishment");
+    let to_list = mail_to(&sink, IETF, "A note from the IETF moderator team");
     assert!(
         to_list
             .body
@@ -475,7 +480,16 @@ fn the_team_s_ladder_from_a_vetted_note_to_a_restriction_the_ietf_chair_approves
         "ietf_chair",
         json!({"command": "approve_proposal", "proposal": id}),
     );
-    mail_to(&sink, "bob@example.org", "Temporary suspension");
+    let restricted = mail_to(
+        &sink,
+        "bob@example.org",
+        "Your posts to ietf@ietf.org are restricted",
+    );
+    assert!(
+        restricted.body.contains("with the approval of"),
+        "{}",
+        restricted.body
+    );
     let refused = common::policy_request(&policy, "bob@example.org", IETF);
     assert!(refused.starts_with("action=REJECT"), "{refused}");
 

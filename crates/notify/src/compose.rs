@@ -32,7 +32,22 @@ impl Composer {
             .as_deref()
             .zip(context.page.as_deref())
             .map(|(url, page)| format!("{}{page}", url.trim_end_matches('/')));
-        let rendered = self.templates.render(&n.template, &context);
+        let rendered = match n.template_version {
+            0 => self.templates.render(&n.template, &context),
+            version => match state
+                .templates
+                .get(&n.template)
+                .and_then(|t| t.version(version))
+            {
+                Some(team) => self
+                    .templates
+                    .render_text(&n.template, &team.text, &context),
+                None => Err(format!(
+                    "version {version} of the mail template {} is not in the log",
+                    n.template
+                )),
+            },
+        };
         let addresses = resolve(state, &n.to, &self.directory);
         let delivery = |address: String, status, error: Option<String>| {
             let Rendered { subject, body } = rendered.clone().unwrap_or(Rendered {

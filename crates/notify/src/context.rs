@@ -18,6 +18,8 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct Context {
     pub notification: NoticeCx,
+    /// The notification tells of a change to an action (`action-amended/*`).
+    pub amended: bool,
     pub recipient: RecipientCx,
     pub action: Option<ActionCx>,
     pub report: Option<ReportCx>,
@@ -141,6 +143,8 @@ pub struct NoticeCx {
     /// The requirements that make it owed, e.g. "NOTIFY-1 NOTIFY-7".
     pub requirement: String,
     pub template: String,
+    /// The version of the template (TEMPLATE-1): 0 for modpod's own text.
+    pub version: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -322,7 +326,9 @@ pub fn build(state: &State, n: &Notification) -> Context {
             id: n.id.0,
             requirement: n.requirement.clone(),
             template: n.template.clone(),
+            version: n.template_version,
         },
+        amended: n.template.starts_with("action-amended/"),
         recipient,
         action: None,
         report: None,
@@ -341,7 +347,8 @@ pub fn build(state: &State, n: &Notification) -> Context {
     };
     match &n.about {
         Subject::Action(id) => {
-            let as_taken = n.template.starts_with("action-taken");
+            let as_taken = n.template.starts_with("action-taken/")
+                || modpod_policy::model::level_of_template(&n.template).is_some();
             cx.action = state
                 .actions
                 .get(id)

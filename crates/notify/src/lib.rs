@@ -24,6 +24,7 @@ pub mod address;
 pub mod compose;
 pub mod context;
 pub mod mailer;
+pub mod sample;
 pub mod templates;
 pub mod worker;
 

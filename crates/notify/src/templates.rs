@@ -6,16 +6,25 @@
 //! (`{% include "_signature.txt" %}`).
 //!
 //! A rendered template starts with a `Subject:` line, then a blank line,
-//! then the plain-text body. A name with no template falls back to
-//! `default.txt`, so a notification the policy starts owing before its text
-//! is written still goes out.
+//! then the plain-text body. A level's text with no template of its own
+//! falls back to the action's (`level-3/person` to `action-taken/person`);
+//! any other name with no template to `default.txt`, so a notification the
+//! policy starts owing before its text is written still goes out.
+//!
+//! The moderator team writes versions of these texts from its pages
+//! (TEMPLATE-1); they are in the log, and a notification that names a
+//! version is rendered from it ([`Templates::render_text`]). A draft is
+//! checked first ([`Templates::check`]): it must compile, use only the
+//! placeholders its notification has, and render.
 
 use std::path::Path;
 
-use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+use minijinja::value::ValueKind;
+use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
 
 use crate::NotifyError;
 use crate::context::Context;
+use crate::sample;
 
 macro_rules! built_in {
     ($($name:literal),* $(,)?) => {
@@ -63,6 +72,11 @@ built_in!(
     "consultation-requested/moderators.txt",
     "default.txt",
     "digest/iesg.txt",
+    "level-0/person.txt",
+    "level-1/list.txt",
+    "level-1/person.txt",
+    "level-2/list.txt",
+    "level-2/person.txt",
     "llc-action-lifted/person.txt",
     "llc-action/community.txt",
     "llc-action/iesg.txt",
@@ -139,16 +153,173 @@ impl Templates {
 
     /// Renders the template for a notification's template name.
     pub fn render(&self, template: &str, context: &Context) -> Result<Rendered, String> {
-        let name = format!("{template}.txt");
-        let found = match self.env.get_template(&name) {
-            Err(e) if e.kind() == ErrorKind::TemplateNotFound => self.env.get_template(FALLBACK),
-            found => found,
-        };
-        let text = found
+        let text = self
+            .template(template)
             .and_then(|t| t.render(context))
             .map_err(|e| format!("the mail template for {template} failed: {e:#}"))?;
         split(&text).map_err(|reason| format!("the mail template for {template} {reason}"))
     }
+
+    /// Renders a version of a template the team wrote (TEMPLATE-1).
+    pub fn render_text(
+        &self,
+        template: &str,
+        text: &str,
+        context: &Context,
+    ) -> Result<Rendered, String> {
+        let name = format!("{template}.txt");
+        let text = self
+            .env
+            .render_named_str(&name, text, context)
+            .map_err(|e| format!("the team's mail template for {template} failed: {e:#}"))?;
+        split(&text).map_err(|reason| format!("the team's mail template for {template} {reason}"))
+    }
+
+    /// The template a name is rendered from: its own, a level's fallback,
+    /// or the default.
+    fn template(&self, template: &str) -> Result<minijinja::Template<'_, '_>, minijinja::Error> {
+        match self.env.get_template(&format!("{template}.txt")) {
+            Err(e) if e.kind() == ErrorKind::TemplateNotFound => match level_fallback(template) {
+                Some(action) => self.env.get_template(action),
+                None => self.env.get_template(FALLBACK),
+            },
+            found => found,
+        }
+    }
+
+    /// The names of the texts the team may write: every notification's,
+    /// and a level's for the person and the list (TEMPLATE-1).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .env
+            .templates()
+            .map(|(name, _)| name)
+            .filter(|name| !partial(name) && *name != FALLBACK)
+            .filter_map(|name| name.strip_suffix(".txt"))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Whether the team may write a text of this name.
+    pub fn editable(&self, template: &str) -> bool {
+        modpod_policy::model::level_of_template(template).is_some()
+            || (!partial(template)
+                && template != FALLBACK.trim_end_matches(".txt")
+                && self.env.get_template(&format!("{template}.txt")).is_ok())
+    }
+
+    /// modpod's own text for a name (version 0): the built-in one or the
+    /// deployment's, or what a level's text falls back to.
+    pub fn source(&self, template: &str) -> Option<String> {
+        self.template(template).ok().map(|t| t.source().to_owned())
+    }
+
+    /// Checks a draft of a text before it is recorded, and renders it as it
+    /// would read, with a made-up record: the name must be one the team may
+    /// write, the text must compile, use no placeholder its notification
+    /// lacks, and render to a subject and a body. A problem names the field
+    /// it is in: `name` or `text`.
+    pub fn check(&self, template: &str, text: &str) -> Result<Rendered, (&'static str, String)> {
+        if !self.editable(template) {
+            return Err((
+                "name",
+                format!("{template} is not the name of a notification's text"),
+            ));
+        }
+        self.check_text(template, text)
+            .map_err(|reason| ("text", reason))
+    }
+
+    fn check_text(&self, template: &str, text: &str) -> Result<Rendered, String> {
+        let name = format!("{template}.txt");
+        let compiled = self
+            .env
+            .template_from_named_str(&name, text)
+            .map_err(|e| format!("does not compile: {e:#}"))?;
+        let context = sample::context(template);
+        let root = Value::from_serialize(&context);
+        let globals: Vec<&str> = self.env.globals().map(|(name, _)| name).collect();
+        let mut unknown: Vec<String> = compiled
+            .undeclared_variables(true)
+            .into_iter()
+            .filter(|path| {
+                let first = path.split('.').next().unwrap_or_default();
+                !globals.contains(&first) && !resolves(&root, path)
+            })
+            .collect();
+        if !unknown.is_empty() {
+            unknown.sort();
+            let list: Vec<String> = unknown.iter().map(|p| format!("{{{{ {p} }}}}")).collect();
+            return Err(format!(
+                "uses placeholders this notification does not have: {}",
+                list.join(", ")
+            ));
+        }
+        let rendered = compiled
+            .render(&context)
+            .map_err(|e| format!("does not render: {e:#}"))?;
+        split(&rendered)
+    }
+}
+
+/// The placeholders a text for a notification of this name may use, as the
+/// paths a template writes (`action.reason`); a list's items are named in
+/// a loop (`{% for f in action.fora %}{{ f.name }}{% endfor %}`).
+pub fn placeholders(template: &str) -> Vec<String> {
+    fn walk(value: &Value, path: &str, out: &mut Vec<String>) {
+        match value.kind() {
+            ValueKind::Map => {
+                for key in value.try_iter().into_iter().flatten() {
+                    let Some(key) = key.as_str().map(str::to_owned) else {
+                        continue;
+                    };
+                    let inner = value.get_attr(&key).unwrap_or_default();
+                    let path = if path.is_empty() {
+                        key
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    walk(&inner, &path, out);
+                }
+            }
+            _ => out.push(path.to_owned()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Value::from_serialize(sample::context(template)),
+        "",
+        &mut out,
+    );
+    out
+}
+
+/// The action's template a level's text falls back to.
+fn level_fallback(template: &str) -> Option<&'static str> {
+    match modpod_policy::model::level_of_template(template)?.1 {
+        "person" => Some("action-taken/person.txt"),
+        _ => Some("action-taken/forum.txt"),
+    }
+}
+
+/// Whether a placeholder's path (`action.reason`) names a member of the
+/// context. Inside a list the members are the list's items', which the
+/// template names by position or in a loop.
+fn resolves(root: &Value, path: &str) -> bool {
+    let mut value = root.clone();
+    for key in path.split('.') {
+        match value.kind() {
+            ValueKind::Map => match value.get_attr(key) {
+                Ok(next) if !next.is_undefined() => value = next,
+                _ => return false,
+            },
+            ValueKind::Seq => return true,
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn partial(name: &str) -> bool {
@@ -230,8 +401,91 @@ fn split(text: &str) -> Result<Rendered, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_built_in_text_passes_the_check_a_draft_must_pass() {
+        let templates = Templates::load(None).unwrap_or_else(|e| panic!("{e}"));
+        let names = templates.names();
+        assert!(names.contains(&"level-1/list".to_owned()));
+        assert!(!names.iter().any(|n| n.starts_with('_') || n == "default"));
+        for name in names {
+            let source = templates.source(&name).unwrap_or_default();
+            if let Err((_, e)) = templates.check(&name, &source) {
+                panic!("{name}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_draft_with_an_unknown_placeholder_or_no_subject_is_refused() {
+        let templates = Templates::load(None).unwrap_or_else(|e| panic!("{e}"));
+        let check = |name: &str, text: &str| templates.check(name, text).map_err(|(_, e)| e);
+        let preview = check(
+            "level-1/person",
+            "Subject: For {{ recipient.name }}\n\n{{ action.note }}\n{% for f in action.fora %}{{ f.name }}{% endfor %}\n",
+        );
+        assert_eq!(
+            preview.as_ref().map(|r| r.subject.as_str()),
+            Ok("For Alex Example")
+        );
+        assert!(preview.is_ok_and(|r| r.body.contains("example@ietf.org")));
+        assert_eq!(
+            check(
+                "level-1/person",
+                "Subject: x\n\n{{ action.nope }} {{ actor }}\n"
+            ),
+            Err(
+                "uses placeholders this notification does not have: {{ action.nope }}, {{ actor }}"
+                    .into()
+            )
+        );
+        assert!(check("level-1/person", "Subject: x\n\n{{ action.reason.x }}\n").is_err());
+        assert!(
+            check("level-1/person", "Subject: x\n\n{% if %}\n")
+                .is_err_and(|e| e.contains("compile"))
+        );
+        assert!(check("level-1/person", "no subject line\n").is_err_and(|e| e.contains("Subject")));
+        assert!(check("_footer", "Subject: x\n\ny\n").is_err());
+        assert!(check("default", "Subject: x\n\ny\n").is_err());
+        assert!(check("nothing/here", "Subject: x\n\ny\n").is_err());
+        // Includes of modpod's partials and loops' own names are fine.
+        assert!(
+            check(
+                "action-taken/person",
+                "Subject: x\n\n{% include \"_footer.txt\" %}\n"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_placeholders_listed_are_those_a_draft_may_use() {
+        let templates = Templates::load(None).unwrap_or_else(|e| panic!("{e}"));
+        let all = placeholders("level-1/person");
+        assert!(all.contains(&"action.reason".to_owned()));
+        assert!(all.contains(&"action.fora".to_owned()));
+        assert!(all.contains(&"recipient.name".to_owned()));
+        let text: String = all.iter().map(|p| format!("{{{{ {p} }}}}\n")).collect();
+        let checked = templates.check("level-1/person", &format!("Subject: x\n\n{text}"));
+        assert!(checked.is_ok(), "{checked:?}");
+    }
+
+    #[test]
+    fn a_level_without_a_text_of_its_own_reads_as_the_action_s() {
+        let templates = Templates::load(None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            templates.source("level-9/person"),
+            templates.source("action-taken/person")
+        );
+        assert_eq!(
+            templates.source("level-9/list"),
+            templates.source("action-taken/forum")
+        );
+        assert!(templates.editable("level-9/list"));
+    }
 
     #[test]
     fn every_template_file_is_built_in() {

@@ -207,8 +207,27 @@ fn every_kind_of_notification(w: &mut World) {
         "reinstate": false, "rationale": "not yet"}),
     );
 
-    // The team's ladder (LADDER-1): a level-2 posting restriction with its
-    // notes, agreed by the team (TEAM-5) and approved by the IETF chair.
+    // The team's ladder (LADDER-1): an off-list note, then a break with a
+    // note to the list, then a level-2 posting restriction with its notes,
+    // agreed by the team (TEAM-5) and approved by the IETF chair; each level
+    // is told in its own texts (TEMPLATE-1).
+    w.run(
+        "m1",
+        "moderator",
+        json!({"command": "take_action", "subject": {"person": "dave"},
+        "measure": {"type": "private_admonishment"}, "fora": ["ietf@ietf.org"],
+        "reason": "sarcasm aimed at a newcomer", "level": {"level": 0},
+        "texts": {"to_person": "Please assume good faith of newcomers."}}),
+    );
+    w.run(
+        "m1",
+        "moderator",
+        json!({"command": "take_action", "subject": {"person": "dave"},
+        "measure": {"type": "public_admonishment"}, "fora": ["ietf@ietf.org"],
+        "reason": "insults after a note", "level": {"level": 1},
+        "texts": {"to_person": "Please take five days away from the list.",
+                  "to_list": "Please keep this list civil."}}),
+    );
     let level_2 = w.run(
         "m1",
         "moderator",
@@ -881,4 +900,98 @@ fn circumvent_1_an_alert_says_what_was_seen_and_that_nothing_was_done() {
             seen.body
         );
     }
+}
+
+#[test]
+fn template_1_a_notification_is_written_from_the_version_of_the_team_s_text_it_names() {
+    let mut w = world();
+    let note = |w: &mut World, reason: &str| {
+        w.run(
+            "m1",
+            "moderator",
+            json!({"command": "take_action", "subject": {"person": "dave"},
+            "measure": {"type": "private_admonishment"}, "fora": ["ietf@ietf.org"],
+            "reason": reason, "level": {"level": 0},
+            "texts": {"to_person": "Please assume good faith of newcomers."}}),
+        )
+    };
+    let to_dave = |w: &World, action: u64| -> Notification {
+        w.engine()
+            .state()
+            .notifications
+            .values()
+            .find(|n| {
+                n.about == Subject::Action(modpod_policy::ids::ActionId(action))
+                    && matches!(&n.to, Recipient::Person { person } if person.as_str() == "dave")
+            })
+            .cloned()
+            .unwrap()
+    };
+    let before = note(&mut w, "sarcasm");
+    let first = to_dave(&w, action_id(&before));
+    assert_eq!(
+        (first.template.as_str(), first.template_version),
+        ("level-0/person", 0)
+    );
+
+    w.run(
+        "m1",
+        "moderator",
+        json!({"command": "draft_template", "name": "level-0/person",
+        "text": "Subject: A word from the team, {{ recipient.name }}\n\n{{ action.note }}\nText version {{ notification.version }}.\n\n{% include \"_footer.txt\" %}\n"}),
+    );
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "approve_template", "name": "level-0/person", "version": 1}),
+    );
+    w.later(24);
+    let after = note(&mut w, "more sarcasm");
+    let second = to_dave(&w, action_id(&after));
+    assert_eq!(second.template_version, 1);
+
+    // A newer version, approved later, changes nothing of what was owed
+    // before it: each is written from the version it names.
+    w.run(
+        "m2",
+        "moderator",
+        json!({"command": "draft_template", "name": "level-0/person",
+        "text": "Subject: Version two\n\n{{ action.note }}\n"}),
+    );
+    w.run(
+        "m1",
+        "moderator",
+        json!({"command": "approve_template", "name": "level-0/person", "version": 2}),
+    );
+    let composer = composer(Templates::load(None).unwrap());
+    let engine = w.engine();
+    let state = engine.state();
+    let sent = composer.deliveries(state, &second, 0);
+    let [mail] = sent.as_slice() else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(
+        mail.status,
+        DeliveryStatus::Pending,
+        "{:?}",
+        mail.last_error
+    );
+    assert!(
+        mail.subject.starts_with("A word from the team, Dave"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.body.contains("Please assume good faith of newcomers."));
+    assert!(mail.body.contains("Text version 1."), "{}", mail.body);
+    assert!(
+        mail.body
+            .contains(&format!("Notification #{}", second.id.0))
+    );
+    let old = composer.deliveries(state, &first, 0);
+    assert!(
+        old.iter()
+            .all(|d| d.body.contains("This note is between you and the team")),
+        "modpod's own text for the first: {:?}",
+        old.first().map(|d| &d.body)
+    );
 }

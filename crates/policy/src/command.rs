@@ -279,6 +279,18 @@ pub enum Command {
         proposal: ProposalId,
         reason: String,
     },
+    /// A moderator drafts a new version of a notification's text
+    /// (TEMPLATE-1); it is used once another moderator approves it.
+    DraftTemplate {
+        name: String,
+        text: String,
+    },
+    /// Another moderator vets and approves a drafted version (TEMPLATE-1,
+    /// TEAM-5): from then on notifications of that name are rendered from it.
+    ApproveTemplate {
+        name: String,
+        version: u32,
+    },
     /// Records that a temporary action reached its end.
     ExpireAction {
         action: ActionId,
@@ -498,6 +510,8 @@ impl Command {
             AgreeToProposal => "agree_to_proposal",
             ApproveProposal => "approve_proposal",
             WithdrawProposal => "withdraw_proposal",
+            DraftTemplate => "draft_template",
+            ApproveTemplate => "approve_template",
             ImportRestriction => "import_restriction",
             ExpireAction => "expire_action",
             RecordEvidenceRetrieval => "record_evidence_retrieval",

@@ -78,6 +78,10 @@ pub struct State {
     /// The alerts to the moderator team, oldest first (CIRCUMVENT-1).
     #[serde(default)]
     pub alerts: BTreeMap<AlertId, Alert>,
+    /// The team's versions of notification texts, by template name
+    /// (TEMPLATE-1).
+    #[serde(default)]
+    pub templates: BTreeMap<String, TemplateHistory>,
     pub next: Counters,
 }
 
@@ -144,6 +148,7 @@ impl Default for State {
             case_messages: BTreeMap::new(),
             evidence_fetched: BTreeMap::new(),
             alerts: BTreeMap::new(),
+            templates: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -430,6 +435,38 @@ impl State {
                     p.approved = Some((by.clone(), *at));
                 }
             }
+            Event::TemplateDrafted {
+                name,
+                version,
+                text,
+                by,
+                at,
+            } => {
+                self.templates
+                    .entry(name.clone())
+                    .or_default()
+                    .versions
+                    .push(TemplateVersion {
+                        version: *version,
+                        text: text.clone(),
+                        drafted_by: by.clone(),
+                        drafted_at: *at,
+                        approved: None,
+                    });
+            }
+            Event::TemplateApproved {
+                name,
+                version,
+                by,
+                at,
+            } => {
+                if let Some(history) = self.templates.get_mut(name) {
+                    if let Some(v) = history.versions.iter_mut().find(|v| v.version == *version) {
+                        v.approved = Some((by.clone(), *at));
+                    }
+                    history.current = history.current.max(*version);
+                }
+            }
             Event::ProposalWithdrawn {
                 proposal,
                 by,
@@ -616,6 +653,12 @@ impl State {
         self.people
             .get(person)
             .is_some_and(|p| p.roles.iter().any(pred))
+    }
+
+    /// The version of a template notifications are rendered from now
+    /// (TEMPLATE-1): 0 until the team's first approved version.
+    pub fn template_version(&self, name: &str) -> u32 {
+        self.templates.get(name).map_or(0, |t| t.current)
     }
 
     pub fn is_moderator(&self, person: &PersonId) -> bool {

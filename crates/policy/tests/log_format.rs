@@ -419,6 +419,26 @@ fn a_log_of_every_kind() -> Vec<Event> {
         },
     );
 
+    // The team's own text for level 2's note to the person (TEMPLATE-1),
+    // drafted by one moderator and vetted by another: the notification
+    // below names its version.
+    w.ok(
+        "m1",
+        Moderator,
+        Command::DraftTemplate {
+            name: "level-2/person".into(),
+            text: "Subject: A break from {{ action.fora[0].name }}\n\n{{ action.note }}\n".into(),
+        },
+    );
+    w.ok(
+        "m2",
+        Moderator,
+        Command::ApproveTemplate {
+            name: "level-2/person".into(),
+            version: 1,
+        },
+    );
+
     // The team's ladder (LADDER-1) and quorum (TEAM-5): a level-2 posting
     // restriction with its note to the list, agreed by a second moderator
     // and approved by the IETF chair; an amendment and a rescission of the

@@ -11,10 +11,12 @@
 
 use crate::cases::CaseIndex;
 use jiff::Timestamp;
+use modpod_notify::Templates;
 use modpod_policy::ids::ReportId;
 use modpod_policy::{Actor, Command, Decision, Event, Refusal, State, Warning, decide};
 use modpod_store::{EventStore, Head, NewEvent, Snapshot, StoreError, StoredEvent};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Snapshots carry this tag so that a snapshot written by a different version of
 /// the state is ignored (and the log replayed) rather than misread.
@@ -96,6 +98,9 @@ pub struct Engine {
     head_at: Option<Timestamp>,
     snapshot_seq: u64,
     observers: Vec<Observer>,
+    /// The notifications' texts, which a draft of the team's is checked
+    /// against before it is decided (TEMPLATE-1).
+    templates: Option<Arc<Templates>>,
 }
 
 impl Engine {
@@ -131,6 +136,7 @@ impl Engine {
             head_at: None,
             snapshot_seq,
             observers: Vec::new(),
+            templates: Templates::load(None).ok().map(Arc::new),
         };
         let replayed = engine.catch_up(progress)?;
         engine.read_head_time()?;
@@ -138,6 +144,17 @@ impl Engine {
             engine.snapshot()?;
         }
         Ok(engine)
+    }
+
+    /// Uses a deployment's notification texts (built in, and replaced by its
+    /// own directory's) to check the team's drafts against.
+    pub fn use_templates(&mut self, templates: Arc<Templates>) {
+        self.templates = Some(templates);
+    }
+
+    /// The notification texts drafts are checked against.
+    pub fn templates(&self) -> Option<Arc<Templates>> {
+        self.templates.clone()
     }
 
     /// Adds an observer (to keep an index current, say), told of every event
@@ -339,7 +356,7 @@ impl Engine {
             let Decision {
                 events: e,
                 warnings: w,
-            } = decide(&self.state, actor, command, now)?;
+            } = self.decide_one(&self.state, actor, command, now)?;
             events.extend(e.into_iter().map(|e| (actor, e)));
             return Ok((events, w));
         }
@@ -348,14 +365,14 @@ impl Engine {
             let Decision {
                 events: e,
                 warnings: w,
-            } = decide(&staged, actor, command, now).map_err(|refusal| {
-                EngineError::RefusedInBatch {
+            } = self
+                .decide_one(&staged, actor, command, now)
+                .map_err(|refusal| EngineError::RefusedInBatch {
                     index,
                     total: commands.len(),
                     name: command.name(),
                     refusal,
-                }
-            })?;
+                })?;
             for event in e {
                 staged.apply(&event);
                 events.push((actor, event));
@@ -370,6 +387,32 @@ impl Engine {
                 .filter(|w| w.requirement == "TEAM-3"),
         );
         Ok((events, warnings))
+    }
+
+    /// Decides one command. A draft of the team's text is first checked
+    /// against the notification it is for (TEMPLATE-1): the policy knows
+    /// who may write it, the renderer which placeholders it may use.
+    fn decide_one(
+        &self,
+        state: &State,
+        actor: &Actor,
+        command: &Command,
+        now: Timestamp,
+    ) -> Result<Decision, Refusal> {
+        if let Command::DraftTemplate { name, text } = command {
+            let decision = decide(state, actor, command, now)?;
+            let checked = match &self.templates {
+                Some(templates) => templates.check(name, text).map(drop),
+                None => Err((
+                    "text",
+                    "the notification texts could not be loaded".to_owned(),
+                )),
+            };
+            return checked
+                .map(|()| decision)
+                .map_err(|(field, reason)| Refusal::Invalid { field, reason });
+        }
+        decide(state, actor, command, now)
     }
 
     /// Writes a snapshot of the current state, so the next start-up replays

@@ -3294,3 +3294,172 @@ async fn proc_1_the_team_s_quorum_and_volume_rule_change_from_the_setup_page_onc
         page.body
     );
 }
+
+#[tokio::test]
+async fn template_1_the_team_drafts_a_text_with_a_preview_and_another_moderator_approves_it() {
+    let mut web = world().await;
+    for who in ["m1", "m2", "alice"] {
+        web.log_in(who).await;
+    }
+    let list = web.get(Some("m1"), "/texts").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    for name in [
+        "level-0/person",
+        "level-1/list",
+        "level-2/person",
+        "action-taken/person",
+    ] {
+        assert!(
+            list.body.contains(&format!(r#"href="/texts/{name}""#)),
+            "{name}"
+        );
+    }
+    assert!(list.body.contains("modpod&#x27;s own") || list.body.contains("modpod's own"));
+    assert!(
+        !list.body.contains(r#"href="/texts/_footer""#),
+        "partials are not texts"
+    );
+    for who in ["alice", "carol"] {
+        assert_eq!(
+            web.get(Some(who), "/texts").await.status,
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        assert_eq!(
+            web.get(Some(who), "/texts/level-1/person").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        web.get(Some("m1"), "/texts/no/such").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let page = web.get(Some("m1"), "/texts/level-1/person").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("modpod&#x27;s own text") || page.body.contains("modpod's own text")
+    );
+    assert!(
+        page.body.contains("The break is"),
+        "the text in use is shown to edit"
+    );
+    assert!(
+        page.body.contains("<code>action.reason</code>"),
+        "the placeholders are listed"
+    );
+
+    let events = web.api.events();
+    // A preview renders with a made-up record and records nothing.
+    let text =
+        "Subject: A break, {{ recipient.name }}\n\n{{ action.note }}\nWhy: {{ action.reason }}\n";
+    let page = web
+        .post(
+            "m1",
+            "/texts/level-1/person",
+            &[("do", "preview"), ("text", text)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("A break, Alex Example"), "{}", page.body);
+    assert!(page.body.contains("Why: repeated personal attacks"));
+    assert_eq!(web.api.events(), events);
+    // An unknown placeholder is refused at the preview and at the draft,
+    // naming it; nothing is recorded.
+    let bad = "Subject: x\n\n{{ action.colour }}\n";
+    for step in ["preview", "draft"] {
+        let page = web
+            .post(
+                "m1",
+                "/texts/level-1/person",
+                &[("do", step), ("text", bad)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{step}");
+        assert!(
+            page.body.contains("{{ action.colour }}"),
+            "{step}: {}",
+            page.body
+        );
+        assert!(page.body.contains(r#"aria-invalid="true""#), "{step}");
+    }
+    assert_eq!(web.api.events(), events);
+    // So through the API: the check is the engine's, not the page's.
+    let m1 = web.api.token("m1", modpod_server::tokens::Scope::Act);
+    let (status, body) = web
+        .api
+        .post(
+            "/v1/commands",
+            &m1,
+            json!({"as": "moderator", "command": {"command": "draft_template",
+                "name": "level-1/person", "text": bad}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "invalid", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("{{ action.colour }}"),
+        "{body}"
+    );
+    assert_eq!(web.api.events(), events);
+
+    let page = web
+        .post(
+            "m1",
+            "/texts/level-1/person",
+            &[("do", "draft"), ("text", text)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/texts/level-1/person?done=drafted");
+    let mine = web.get(Some("m1"), "/texts/level-1/person").await;
+    assert!(
+        mine.body
+            .contains("Version 1: waiting for another moderator"),
+        "{}",
+        mine.body
+    );
+    assert!(
+        !mine.body.contains(r#"value="approve""#),
+        "its writer does not vet it"
+    );
+    let theirs = web.get(Some("m2"), "/texts/level-1/person").await;
+    assert!(theirs.body.contains(r#"value="approve""#));
+    let page = web
+        .post(
+            "m2",
+            "/texts/level-1/person",
+            &[("do", "approve"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(
+        web.api
+            .engine
+            .lock()
+            .unwrap()
+            .state()
+            .template_version("level-1/person"),
+        1
+    );
+    let page = web.get(Some("m1"), "/texts").await;
+    assert!(page.body.contains("version 1, by"), "{}", page.body);
+    // Approving it again is refused, in the policy's words.
+    let page = web
+        .post(
+            "m2",
+            "/texts/level-1/person",
+            &[("do", "approve"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("TEMPLATE-1"), "{}", page.body);
+}

@@ -114,9 +114,10 @@ pub(super) fn take_action(
     let (id, terms, spam) = (action.id, action.terms.clone(), action.spam);
     let subject = action.subject.clone();
     let to_list = action.texts.as_ref().is_some_and(|t| t.to_list.is_some());
+    let level = action.level.as_ref().map(|l| l.level);
     cx.emit(Event::ActionTaken { action });
     if !spam {
-        owe_for_terms(cx, id, &subject, &terms, "action-taken");
+        owe_for_terms(cx, id, &subject, &terms, "action-taken", level);
     }
     if to_list {
         // The note to the list goes to each of the action's fora.
@@ -125,7 +126,10 @@ pub(super) fn take_action(
                 Recipient::Forum { forum: f.clone() },
                 Subject::Action(id),
                 Requirement::Ladder1,
-                "action-taken/forum",
+                &level.map_or_else(
+                    || "action-taken/forum".to_owned(),
+                    |l| level_template(l, "list"),
+                ),
             );
         }
     }
@@ -994,7 +998,7 @@ pub(super) fn amend(cx: &mut Cx, a: &Action, terms: &TermsChange, reason: &str) 
         },
     });
     if !a.spam {
-        owe_for_terms(cx, a.id, &a.subject, &new, "action-amended");
+        owe_for_terms(cx, a.id, &a.subject, &new, "action-amended", None);
     }
 }
 
@@ -1035,26 +1039,32 @@ pub(super) fn rescind(cx: &mut Cx, a: &Action, reason: &str) {
     }
 }
 
-/// Who must be told of an action with these terms.
+/// Who must be told of an action with these terms. An action at a level of
+/// the ladder is told to the person and the list in that level's texts
+/// (TEMPLATE-1).
 pub(super) fn owe_for_terms(
     cx: &mut Cx,
     id: ActionId,
     subject: &PersonId,
     terms: &Terms,
     template: &str,
+    level: Option<u8>,
 ) {
     let about = Subject::Action(id);
+    let to_person = level.map_or_else(
+        || format!("{template}/person"),
+        |l| level_template(l, "person"),
+    );
+    let to_list = level.map_or_else(
+        || format!("{template}/forum"),
+        |l| level_template(l, "list"),
+    );
     let person = Recipient::Person {
         person: subject.clone(),
     };
     if terms.measure.restricts() {
         // NOTIFY-1: the person, the team and (RFC 9945) the fora's administrators, at once.
-        cx.owe(
-            person,
-            about.clone(),
-            Requirement::Notify1,
-            &format!("{template}/person"),
-        );
+        cx.owe(person, about.clone(), Requirement::Notify1, &to_person);
         cx.owe(
             Recipient::ModeratorTeam,
             about.clone(),
@@ -1071,12 +1081,7 @@ pub(super) fn owe_for_terms(
         }
     } else {
         // An admonishment is delivered to the person it admonishes.
-        cx.owe(
-            person,
-            about.clone(),
-            Requirement::Act1,
-            &format!("{template}/person"),
-        );
+        cx.owe(person, about.clone(), Requirement::Act1, &to_person);
     }
     if terms.measure == Measure::PublicAdmonishment {
         for f in &terms.fora {
@@ -1084,7 +1089,7 @@ pub(super) fn owe_for_terms(
                 Recipient::Forum { forum: f.clone() },
                 about.clone(),
                 Requirement::Act1,
-                &format!("{template}/forum"),
+                &to_list,
             );
         }
     }

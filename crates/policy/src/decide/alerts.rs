@@ -205,7 +205,7 @@ pub(super) fn apply_volume_limit(
             team: None,
         },
     });
-    actions::owe_for_terms(cx, id, &subject, &terms, "action-taken");
+    actions::owe_for_terms(cx, id, &subject, &terms, "action-taken", None);
     Ok(())
 }
 

@@ -20,6 +20,7 @@ mod reinstatement;
 mod reports;
 mod setup;
 mod team;
+mod templates;
 
 pub use permits::{Kind, Target, permits};
 
@@ -206,6 +207,10 @@ pub fn decide(
         Command::ApproveProposal { proposal } => proposals::approve_proposal(&mut cx, proposal)?,
         Command::WithdrawProposal { proposal, reason } => {
             proposals::withdraw_proposal(&mut cx, proposal, reason)?
+        }
+        Command::DraftTemplate { name, text } => templates::draft_template(&mut cx, name, text)?,
+        Command::ApproveTemplate { name, version } => {
+            templates::approve_template(&mut cx, name, *version)?
         }
         Command::ExpireAction { action } => actions::expire_action(&mut cx, action)?,
         Command::RequestAnnouncement { action } => actions::request_announcement(&mut cx, action)?,
@@ -396,6 +401,7 @@ impl<'a> Cx<'a> {
                 about,
                 requirement: requirement.to_owned(),
                 template: template.to_owned(),
+                template_version: self.state.template_version(template),
             },
         });
     }

@@ -7,7 +7,8 @@
 //! are well formed is not asked here: nothing has been typed yet.
 
 use super::{
-    Cx, actions, appeals, llc, messages, procedures, proposals, reinstatement, reports, setup, team,
+    Cx, actions, appeals, llc, messages, procedures, proposals, reinstatement, reports, setup,
+    team, templates,
 };
 use crate::command::{Actor, AppealTarget};
 use crate::ids::*;
@@ -39,6 +40,10 @@ pub enum Kind {
     /// Approving a proposal whose level asks for it (LADDER-1).
     ApproveProposal,
     WithdrawProposal,
+    /// Drafting a version of a notification's text (TEMPLATE-1).
+    DraftTemplate,
+    /// Vetting and approving a drafted version (TEMPLATE-1, TEAM-5).
+    ApproveTemplate,
     RequestAnnouncement,
     FileDisagreement,
     DecideAppeal,
@@ -91,6 +96,10 @@ pub enum Target<'a> {
     Reinstatement(ReinstatementId),
     LlcAction(LlcActionId),
     Proposal(ProposalId),
+    /// A notification's text, by its template name.
+    Template(&'a str),
+    /// A version of a notification's text.
+    TemplateVersion(&'a str, u32),
 }
 
 /// Whether `actor` may give a command of this kind about `target` at `now`:
@@ -143,6 +152,10 @@ pub fn permits(
         (Kind::AgreeToProposal, Target::Proposal(p)) => proposals::may_agree(cx, p).map(drop),
         (Kind::ApproveProposal, Target::Proposal(p)) => proposals::may_approve(cx, p).map(drop),
         (Kind::WithdrawProposal, Target::Proposal(p)) => proposals::may_withdraw(cx, p).map(drop),
+        (Kind::DraftTemplate, Target::Template(name)) => templates::may_draft(cx, name),
+        (Kind::ApproveTemplate, Target::TemplateVersion(name, version)) => {
+            templates::may_approve(cx, name, version).map(drop)
+        }
         (Kind::RequestAnnouncement, Target::Action(a)) => {
             actions::may_request_announcement(cx, a).map(drop)
         }

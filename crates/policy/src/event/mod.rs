@@ -265,6 +265,22 @@ pub enum Event {
         at: Timestamp,
         reason: String,
     },
+    /// A new version of a notification's text, drafted (TEMPLATE-1).
+    TemplateDrafted {
+        name: String,
+        version: u32,
+        text: String,
+        by: PersonId,
+        at: Timestamp,
+    },
+    /// A drafted version, vetted by another moderator: notifications of that
+    /// name are rendered from it from now on (TEMPLATE-1, TEAM-5).
+    TemplateApproved {
+        name: String,
+        version: u32,
+        by: PersonId,
+        at: Timestamp,
+    },
 
     AppealFiled {
         appeal: NewAppeal,
@@ -399,6 +415,8 @@ kinds!(
     ProposalAgreed => "proposal_agreed",
     ProposalApproved => "proposal_approved",
     ProposalWithdrawn => "proposal_withdrawn",
+    TemplateDrafted => "template_drafted",
+    TemplateApproved => "template_approved",
     EvidenceRetrieved => "evidence_retrieved",
     EvidenceChecked => "evidence_checked",
     AppealFiled => "appeal_filed",

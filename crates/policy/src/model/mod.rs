@@ -15,6 +15,7 @@ mod reinstatement;
 mod report;
 mod role;
 mod team;
+mod template;
 
 pub use action::*;
 pub use alert::*;
@@ -30,3 +31,4 @@ pub use reinstatement::*;
 pub use report::*;
 pub use role::*;
 pub use team::*;
+pub use template::*;

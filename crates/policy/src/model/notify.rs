@@ -17,6 +17,10 @@ pub struct Notification {
     pub requirement: String,
     /// The template it is rendered from, e.g. "action-taken/person".
     pub template: String,
+    /// The version of that template (TEMPLATE-1): 0 is modpod's own text,
+    /// from 1 the team's.
+    #[serde(default)]
+    pub template_version: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

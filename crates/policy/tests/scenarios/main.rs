@@ -24,5 +24,6 @@ mod reports;
 mod schedule;
 mod setup;
 mod team;
+mod templates;
 mod transparency;
 mod views;

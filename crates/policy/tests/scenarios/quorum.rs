@@ -16,21 +16,6 @@ fn agree(proposal: ProposalId) -> Command {
     Command::AgreeToProposal { proposal }
 }
 
-/// A team action at a level of the ladder, with its notes.
-fn at_level(mut c: Command, n: u8, skip: Option<&str>, to_list: Option<&str>) -> Command {
-    if let Command::TakeAction { level, texts, .. } = &mut c {
-        *level = Some(LevelStep {
-            level: n,
-            skip_reason: skip.map(Into::into),
-        });
-        *texts = Some(Texts {
-            to_person: Some(format!("A note at level {n}.")),
-            to_list: to_list.map(Into::into),
-        });
-    }
-    c
-}
-
 fn private_note(subject: &str, on: &[&str]) -> Command {
     let mut c = act(subject, Measure::PrivateAdmonishment, on);
     if let Command::TakeAction { level, .. } = &mut c {

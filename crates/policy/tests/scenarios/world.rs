@@ -186,6 +186,21 @@ pub fn amend_to(action: ActionId, measure: Measure, on: &[&str], end: Option<&st
     }
 }
 
+/// A team action at a level of the ladder, with its notes.
+pub fn at_level(mut c: Command, n: u8, skip: Option<&str>, to_list: Option<&str>) -> Command {
+    if let Command::TakeAction { level, texts, .. } = &mut c {
+        *level = Some(LevelStep {
+            level: n,
+            skip_reason: skip.map(Into::into),
+        });
+        *texts = Some(Texts {
+            to_person: Some(format!("A note at level {n}.")),
+            to_list: to_list.map(Into::into),
+        });
+    }
+    c
+}
+
 pub fn rescind(action: ActionId) -> Command {
     Command::RescindAction {
         action,

@@ -67,6 +67,7 @@ mod registry;
 mod reinstatements;
 mod session;
 mod setup;
+mod texts;
 mod timeline;
 
 use crate::http::auth::{self, Caller, Via};
@@ -131,6 +132,8 @@ pub fn routes() -> Router<App> {
         .route("/appeals/{id}", get(appeals::page))
         .route("/appeals/{id}/decide", post(appeals::decide))
         .route("/alerts", get(alerts::list))
+        .route("/texts", get(texts::list))
+        .route("/texts/{*name}", get(texts::page).post(texts::step))
         .route("/people", get(people::search))
         .route("/people/{id}", get(people::page))
         .route("/proposals", get(proposals::list))
@@ -210,6 +213,8 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "proposals.html",
         "people.html",
         "alerts.html",
+        "texts.html",
+        "text.html",
         "person.html",
         "digest.html",
         "registry.html",
@@ -509,6 +514,8 @@ pub(crate) struct Me {
     pub decides_reinstatements: bool,
     /// Reads the team's alerts (CIRCUMVENT-1): a moderator.
     pub alerts: bool,
+    /// Writes and vets the notifications' texts (TEMPLATE-1): a moderator.
+    pub texts: bool,
     /// Reads the moderator team's proposals: a moderator, or the IETF
     /// chair, who approves some (TEAM-5, LADDER-1).
     pub proposals: bool,
@@ -542,6 +549,7 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
         decides_reinstatements: handles || on_iesg,
         proposals: state.is_moderator(person) || state.holds(person, &Role::IetfChair),
         alerts: state.is_moderator(person),
+        texts: state.is_moderator(person),
         digest: views::may_see_digest(state, person),
         llc: state.holds_any(person, |r| {
             matches!(r, Role::LlcStaff | Role::LlcBoardMember)
@@ -617,6 +625,10 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "agree" => "Your agreement is recorded.",
         "approve" => "Your approval is recorded.",
         "withdraw" => "The proposal is withdrawn.",
+        "drafted" => {
+            "Your draft is recorded. It is used once another moderator has read and approved it."
+        }
+        "approved" => "The draft is approved: notifications of this kind are written from it now.",
         "rescind" => "The action is rescinded.",
         "amend" => "The action is amended.",
         "consult" => {
