@@ -1,9 +1,10 @@
-//! `modpod account` and `modpod token`: login accounts and API tokens, kept
-//! beside the log. Secrets are printed once and only their hashes are kept.
+//! `modpod account` and `modpod token`: login accounts, their one-time
+//! password reset links and API tokens, kept beside the log. Secrets are
+//! printed once and only their hashes are kept.
 
 use crate::Db;
 use jiff::Timestamp;
-use modpod_server::{accounts, tokens};
+use modpod_server::{accounts, passwords, tokens};
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
@@ -16,6 +17,29 @@ pub enum AccountCmd {
         #[arg(long)]
         person: Option<String>,
         name: String,
+    },
+    /// Make a one-time link that sets an account's password; prints it once.
+    /// The link works for --hours, once; a newer link for the account
+    /// replaces it. Using it ends every session of the account's person and
+    /// logs nobody in.
+    #[command(group(clap::ArgGroup::new("whose").required(true).args(["account", "email"])))]
+    ResetLink {
+        #[command(flatten)]
+        db: Db,
+        /// The account, by its name.
+        #[arg(long)]
+        account: Option<String>,
+        /// The account of the person with this email address (linked with
+        /// link_identity); a person with several accounts needs --account.
+        #[arg(long, value_name = "ADDRESS")]
+        email: Option<String>,
+        /// How long the link works, in hours (1 to 720).
+        #[arg(long, default_value_t = passwords::RESET_HOURS)]
+        hours: i64,
+        /// modpod's address as browsers reach it, to print the whole link;
+        /// without it, the link's path is printed.
+        #[arg(long, env = "MODPOD_PUBLIC_URL")]
+        public_url: Option<String>,
     },
 }
 
@@ -53,6 +77,59 @@ pub fn account(command: AccountCmd) -> anyhow::Result<ExitCode> {
             println!("  (shown only now: modpod keeps only its argon2 hash)");
             Ok(ExitCode::SUCCESS)
         }
+        AccountCmd::ResetLink {
+            db,
+            account,
+            email,
+            hours,
+            public_url,
+        } => {
+            let account = match (account, email) {
+                (Some(account), _) => account,
+                (None, Some(email)) => account_of_email(&db.db, &email)?,
+                (None, None) => {
+                    anyhow::bail!("name the account: --account NAME or --email ADDRESS")
+                }
+            };
+            let mut store = modpod_store::open(&db.db)?;
+            let link = passwords::create_reset(store.as_mut(), &account, hours, Timestamp::now())?;
+            println!("{}", link.url(public_url.as_deref()));
+            eprintln!(
+                "a link that sets the password of the account {account:?}, once, until {}; \
+                 shown only now: modpod keeps only its hash",
+                link.expires.strftime("%Y-%m-%d %H:%M:%S UTC")
+            );
+            if link.replaced > 0 {
+                eprintln!(
+                    "the account's {} older link(s) not used yet no longer work",
+                    link.replaced
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The one login account of the person whose email identity is `email`.
+fn account_of_email(db: &str, email: &str) -> anyhow::Result<String> {
+    use modpod_policy::model::{Identity, IdentityKind};
+    let identity = Identity::new(IdentityKind::Email, email).map_err(|e| anyhow::anyhow!(e))?;
+    let mut engine = crate::open_engine(db)?;
+    let Some(person) = engine.state().person_with(&identity).cloned() else {
+        anyhow::bail!("nobody has the email address {email:?}: name the account with --account")
+    };
+    let accounts = engine.store().accounts_of(person.as_str())?;
+    match accounts.as_slice() {
+        [one] => Ok(one.name.clone()),
+        [] => anyhow::bail!("{person} (who has the address {email:?}) has no login account"),
+        several => anyhow::bail!(
+            "{person} (who has the address {email:?}) has the accounts {}: name one with --account",
+            several
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

@@ -854,3 +854,85 @@ fn evidence_1_modpod_evidence_check_says_unchanged_changed_then_gone() {
     let said = fails(&db.url, &["evidence", "check", "--action", "9"]);
     assert!(said.contains("there is no action #9"), "{said}");
 }
+
+#[test]
+fn account_reset_link_prints_a_one_time_link_and_only_the_newest_works() {
+    let db = TestDb::sqlite();
+    example_log(&db);
+    ok(
+        &db.url,
+        &["account", "create", "--person", "tls-chair-1", "chair1"],
+    );
+    let before = events(&db);
+    let printed = ok(
+        &db.url,
+        &[
+            "account",
+            "reset-link",
+            "--email",
+            "Alice@Example.org",
+            "--public-url",
+            "https://modpod.example/",
+        ],
+    );
+    let first = printed
+        .trim()
+        .strip_prefix("https://modpod.example/reset/")
+        .unwrap_or_else(|| panic!("not a link: {printed:?}"))
+        .to_owned();
+    assert_eq!(first.len(), 43, "32 random bytes, base64url");
+    let printed = ok(
+        &db.url,
+        &[
+            "account",
+            "reset-link",
+            "--account",
+            "chair1",
+            "--hours",
+            "2",
+        ],
+    );
+    let second = printed.trim().strip_prefix("/reset/").unwrap().to_owned();
+
+    let now = jiff::Timestamp::now();
+    let mut engine = modpod_server::Engine::open(db.open(), &mut |_| {}).unwrap();
+    let valid = |engine: &mut modpod_server::Engine, token: &str, at: jiff::Timestamp| {
+        modpod_server::passwords::valid_reset(engine, token, at)
+            .unwrap()
+            .map(|(account, _)| account.name)
+    };
+    assert_eq!(
+        valid(&mut engine, &first, now),
+        None,
+        "replaced by the newer"
+    );
+    assert_eq!(valid(&mut engine, &second, now).as_deref(), Some("chair1"));
+    let later = now + jiff::SignedDuration::from_hours(3);
+    assert_eq!(valid(&mut engine, &second, later), None, "--hours 2");
+    drop(engine);
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM password_resets"),
+        1,
+        "only the newest is kept"
+    );
+
+    for (args, says) in [
+        (&["--account", "nobody"][..], "no account named \"nobody\""),
+        (
+            &["--email", "nobody@example.org"][..],
+            "nobody has the email address",
+        ),
+        (&["--email", "not an address"][..], "not an email address"),
+        (
+            &["--account", "chair1", "--hours", "0"][..],
+            "1 to 720 hours",
+        ),
+        (&["--account", "chair1", "--hours", "many"][..], "--hours"),
+        (&[][..], "--account"),
+    ] {
+        let all = [&["account", "reset-link"][..], args].concat();
+        let said = fails(&db.url, &all);
+        assert!(said.contains(says), "{args:?}: {said}");
+    }
+    assert_eq!(events(&db), before, "nothing in the log");
+}

@@ -40,11 +40,7 @@ pub fn create(
     if name.starts_with(crate::oidc::SESSION_ACCOUNT_PREFIX) {
         return Err(AccountError::Reserved(crate::oidc::SESSION_ACCOUNT_PREFIX));
     }
-    let salt = SaltString::generate(&mut OsRng);
-    let password_hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| AccountError::Hash(e.to_string()))?
-        .to_string();
+    let password_hash = hash(password)?;
     let account = Account {
         name: name.to_owned(),
         person: person.to_owned(),
@@ -55,6 +51,15 @@ pub fn create(
     } else {
         Err(AccountError::Exists(name.to_owned()))
     }
+}
+
+/// A password's argon2id hash, in the PHC format accounts keep.
+pub fn hash(password: &str) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| AccountError::Hash(e.to_string()))?
+        .to_string())
 }
 
 /// The person an account acts for, if the password is right.

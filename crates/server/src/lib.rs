@@ -14,6 +14,7 @@ pub mod http;
 pub mod json;
 pub mod noticed;
 pub mod oidc;
+pub mod passwords;
 pub mod registry;
 pub mod scheduler;
 pub mod tokens;

@@ -151,6 +151,21 @@ pub struct Session {
     pub expires_micros: i64,
 }
 
+/// A one-time link to set an account's password, made by an operator. Only a
+/// hash of its token is kept; the token is shown once, in the link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasswordReset {
+    /// BLAKE3 of the token the link carries.
+    pub token_hash: Hash,
+    /// The account whose password it sets.
+    pub account: String,
+    pub created_micros: i64,
+    /// It works until then (exclusive).
+    pub expires_micros: i64,
+    /// When it was used; it works once.
+    pub used_micros: Option<i64>,
+}
+
 /// A change that an enforcement adapter made on forum software for modpod,
 /// such as a ban on a mailing list. Kept beside the log (not in it) so that the
 /// adapter can tell its own changes from an administrator's, and undo only its

@@ -43,7 +43,7 @@
 //!
 //! # Beside the log
 //!
-//! Login accounts, API tokens, the delivery ledger of notifications and
+//! Login accounts, API tokens, sessions, password resets, the delivery ledger of notifications and
 //! leases live in side tables, created when missing at every open. They are
 //! not events and are not chained: the log stays the record, and these
 //! tables say what has been done about it (see [`Delivery`]).
@@ -70,8 +70,8 @@ mod verify;
 
 pub use error::StoreError;
 pub use event::{
-    Account, ApiToken, Drifted, Enforced, GENESIS, Hash, Head, NewEvent, Session, Snapshot,
-    StoredEvent, hash_hex,
+    Account, ApiToken, Drifted, Enforced, GENESIS, Hash, Head, NewEvent, PasswordReset, Session,
+    Snapshot, StoredEvent, hash_hex,
 };
 pub use hash::{DOMAIN_TAG, event_hash};
 pub use ledger::{AttemptOutcome, Delivery, DeliveryAttempt, DeliveryCounts, DeliveryStatus};

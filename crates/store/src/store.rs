@@ -5,7 +5,8 @@ use crate::error::StoreError;
 use std::time::Duration;
 
 use crate::event::{
-    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, Session, Snapshot, StoredEvent,
+    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, PasswordReset, Session, Snapshot,
+    StoredEvent,
 };
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 
@@ -101,6 +102,47 @@ pub trait EventStore: Send {
 
     /// Ends a session (logout); returns `false` if there was none.
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<bool, StoreError>;
+
+    /// The accounts that act for `person`, by name.
+    fn accounts_of(&mut self, person: &str) -> Result<Vec<Account>, StoreError>;
+
+    /// Sets an account's password hash and, in the same transaction, ends
+    /// its sessions but `keep` (the one the change was made from). Returns
+    /// the id hashes of the sessions ended, or `None`, changing nothing, when
+    /// there is no such account.
+    fn set_password(
+        &mut self,
+        account: &str,
+        password_hash: &str,
+        keep: Option<&Hash>,
+    ) -> Result<Option<Vec<Hash>>, StoreError>;
+
+    /// Ends the sessions recorded under `account` (an account's name, or the
+    /// name an OpenID Connect session is kept under) but `keep`; returns the
+    /// id hashes of those ended.
+    fn end_sessions(&mut self, account: &str, keep: Option<&Hash>)
+    -> Result<Vec<Hash>, StoreError>;
+
+    /// Stores a new password reset and, in the same transaction, forgets the
+    /// account's older resets not used yet, so that only the newest link
+    /// works. Returns how many it forgot.
+    fn create_password_reset(&mut self, reset: &PasswordReset) -> Result<usize, StoreError>;
+
+    /// The password reset whose token hashes to `token_hash`, used or not.
+    fn password_reset(&mut self, token_hash: &Hash) -> Result<Option<PasswordReset>, StoreError>;
+
+    /// Uses a password reset, in one transaction: when it is unused, expires
+    /// after `now_micros` and its account exists, marks it used at
+    /// `now_micros`, sets the account's password hash and ends all the
+    /// account's sessions. Returns the account's name and the id hashes of
+    /// the sessions ended; otherwise `None`, changing nothing. So a token
+    /// works once, even when two requests race with it.
+    fn use_password_reset(
+        &mut self,
+        token_hash: &Hash,
+        now_micros: i64,
+        password_hash: &str,
+    ) -> Result<Option<(String, Vec<Hash>)>, StoreError>;
 
     /// What the enforcement adapter `target` (e.g. `mailman`) has recorded as
     /// applied, ordered by place, account and kind.

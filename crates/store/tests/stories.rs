@@ -47,6 +47,8 @@ stories! {
     basics::accounts_are_kept_beside_the_log,
     basics::api_tokens_are_kept_beside_the_log,
     basics::sessions_are_kept_beside_the_log,
+    basics::a_password_change_ends_the_other_sessions,
+    basics::a_password_reset_works_once_and_only_the_newest,
     basics::a_watch_wakes_when_another_connection_appends,
     basics::enforcements_are_kept_beside_the_log,
     basics::drift_is_kept_beside_the_log,

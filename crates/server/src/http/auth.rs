@@ -167,7 +167,7 @@ impl Credentials {
         }
     }
 
-    fn forget(&self, key: &[u8; 32]) {
+    pub(crate) fn forget(&self, key: &[u8; 32]) {
         if let Ok(mut cache) = self.checked.lock() {
             cache.remove(key);
         }
@@ -199,7 +199,7 @@ impl Default for LoginLimits {
 impl LoginLimits {
     /// Counts one attempt for `account` from `address`; `Err` with the seconds
     /// to wait when either limit is spent.
-    fn attempt(&self, account: &str, address: IpAddr) -> Result<(), u64> {
+    pub(crate) fn attempt(&self, account: &str, address: IpAddr) -> Result<(), u64> {
         if self.by_account.len() > LIMITER_KEYS {
             self.by_account.retain_recent();
         }

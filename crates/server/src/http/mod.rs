@@ -9,7 +9,7 @@
 //!
 //! ## Layout
 //! - [`auth`]: who is calling (API token, login session with CSRF, nobody),
-//!   login and logout.
+//!   login and logout; `password`: changing one's password.
 //! - `decide`: `/v1/decide` and its batch form.
 //! - `commands`: `/v1/commands`.
 //! - `views`: the records a caller may see, through `modpod_policy::views`.
@@ -24,6 +24,7 @@ pub mod auth;
 pub(crate) mod commands;
 mod decide;
 pub mod metrics;
+mod password;
 pub(crate) mod public;
 mod views;
 
@@ -124,6 +125,7 @@ impl App {
         openapi,
         auth::login,
         auth::logout,
+        password::change,
         decide::decide,
         decide::decide_batch,
         commands::commands,
@@ -181,6 +183,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/decide/batch", post(decide::decide_batch))
         .route("/v1/commands", post(commands::commands))
         .route("/v1/me", get(views::me))
+        .route("/v1/me/password", post(password::change))
         .route("/v1/fora", get(views::fora))
         .route("/v1/reports", get(views::reports))
         .route("/v1/reports/{id}", get(views::report))

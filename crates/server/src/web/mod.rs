@@ -32,7 +32,8 @@
 //!
 //! ## Layout
 //! - `session`: logging in and out; `oidc`: logging in through an OpenID
-//!   Connect provider.
+//!   Connect provider; `password`: changing one's password, and the
+//!   operator's one-time links that set one.
 //! - `participant`: the report form, "my reports", "my status".
 //! - `queue`, `case`, `action`: the administrators' and moderators' queue,
 //!   one report and acting on it, one action.
@@ -59,6 +60,7 @@ mod form;
 mod llc;
 mod oidc;
 mod participant;
+mod password;
 mod people;
 mod proposals;
 mod public;
@@ -110,6 +112,11 @@ pub fn routes() -> Router<App> {
             get(participant::report_form).post(participant::file_report),
         )
         .route("/me", get(participant::status))
+        .route("/me/password", get(password::form).post(password::change))
+        .route(
+            "/reset/{token}",
+            get(password::reset_form).post(password::reset),
+        )
         .route("/me/reports", get(participant::my_reports))
         .route(
             "/me/reports/{id}/disagree",
@@ -226,6 +233,9 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "procedures.html",
         "announcements.html",
         "setup.html",
+        "password_fields.html",
+        "password.html",
+        "reset.html",
     );
     let version = blake3::hash(STYLESHEET.as_bytes()).to_hex();
     env.add_global(
@@ -609,6 +619,7 @@ pub(crate) fn number(segment: &str) -> Result<u64, WebError> {
 pub(crate) fn done_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "logout" => "You are logged out.",
+        "password" => "Your password is changed. Every other session of yours has ended.",
         "filed" => "Your report was filed. The forum's administrators and the moderators have it.",
         "acknowledge" => "The report is acknowledged; the reporter is told.",
         "review" => "The review of this report has started.",

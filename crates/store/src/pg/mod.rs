@@ -10,6 +10,7 @@
 //! code: use it from a plain thread or inside `tokio::task::spawn_blocking`.
 
 mod ledger;
+mod passwords;
 mod rows;
 mod schema;
 
@@ -21,7 +22,8 @@ use std::time::Duration;
 use crate::chain::{link, seq_to_db};
 use crate::error::{StoreError, describe_pg};
 use crate::event::{
-    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, Session, Snapshot, StoredEvent,
+    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, PasswordReset, Session, Snapshot,
+    StoredEvent,
 };
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
@@ -367,6 +369,44 @@ impl EventStore for PgStore {
             .client
             .execute("DELETE FROM sessions WHERE id_hash = $1", &[&&id_hash[..]])?;
         Ok(deleted == 1)
+    }
+
+    fn accounts_of(&mut self, person: &str) -> Result<Vec<Account>, StoreError> {
+        passwords::accounts_of(&mut self.client, person)
+    }
+
+    fn set_password(
+        &mut self,
+        account: &str,
+        password_hash: &str,
+        keep: Option<&Hash>,
+    ) -> Result<Option<Vec<Hash>>, StoreError> {
+        passwords::set_password(&mut self.client, account, password_hash, keep)
+    }
+
+    fn end_sessions(
+        &mut self,
+        account: &str,
+        keep: Option<&Hash>,
+    ) -> Result<Vec<Hash>, StoreError> {
+        passwords::end_sessions(&mut self.client, account, keep)
+    }
+
+    fn create_password_reset(&mut self, reset: &PasswordReset) -> Result<usize, StoreError> {
+        passwords::create_reset(&mut self.client, reset)
+    }
+
+    fn password_reset(&mut self, token_hash: &Hash) -> Result<Option<PasswordReset>, StoreError> {
+        passwords::reset(&mut self.client, token_hash)
+    }
+
+    fn use_password_reset(
+        &mut self,
+        token_hash: &Hash,
+        now_micros: i64,
+        password_hash: &str,
+    ) -> Result<Option<(String, Vec<Hash>)>, StoreError> {
+        passwords::use_reset(&mut self.client, token_hash, now_micros, password_hash)
     }
 
     fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError> {

@@ -90,6 +90,15 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_micros BIGINT NOT NULL,
     expires_micros BIGINT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_account ON sessions (account);
+CREATE TABLE IF NOT EXISTS password_resets (
+    token_hash     BYTEA  PRIMARY KEY,
+    account        TEXT   NOT NULL,
+    created_micros BIGINT NOT NULL,
+    expires_micros BIGINT NOT NULL,
+    used_micros    BIGINT
+);
+CREATE INDEX IF NOT EXISTS password_resets_account ON password_resets (account);
 CREATE TABLE IF NOT EXISTS deliveries (
     notification   BIGINT NOT NULL,
     address        TEXT   NOT NULL,
@@ -134,7 +143,12 @@ CREATE TABLE IF NOT EXISTS leases (
 ";
 
 /// One query per table naming every column the store uses.
-const SHAPE_CHECKS: [(&str, &str); 11] = [
+const SHAPE_CHECKS: [(&str, &str); 12] = [
+    (
+        "password_resets",
+        "SELECT token_hash, account, created_micros, expires_micros, used_micros \
+         FROM password_resets LIMIT 0",
+    ),
     (
         "drift",
         "SELECT target, place, account, kind, seen_micros, reapplied FROM drift LIMIT 0",

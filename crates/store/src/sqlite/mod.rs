@@ -3,6 +3,7 @@
 //! statements so that appends and scans stay fast.
 
 mod ledger;
+mod passwords;
 mod rows;
 mod schema;
 
@@ -14,7 +15,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::chain::{link, seq_from_db, seq_to_db};
 use crate::error::StoreError;
 use crate::event::{
-    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, Session, Snapshot, StoredEvent,
+    Account, ApiToken, Drifted, Enforced, Hash, Head, NewEvent, PasswordReset, Session, Snapshot,
+    StoredEvent,
 };
 use crate::ledger::{Delivery, DeliveryAttempt, DeliveryCounts};
 use crate::store::{EventStore, LogWatch, SNAPSHOTS_KEPT, ScanFn};
@@ -344,6 +346,44 @@ impl EventStore for SqliteStore {
             .prepare_cached("DELETE FROM sessions WHERE id_hash = ?1")?
             .execute([id_hash])?;
         Ok(deleted == 1)
+    }
+
+    fn accounts_of(&mut self, person: &str) -> Result<Vec<Account>, StoreError> {
+        passwords::accounts_of(&self.conn, person)
+    }
+
+    fn set_password(
+        &mut self,
+        account: &str,
+        password_hash: &str,
+        keep: Option<&Hash>,
+    ) -> Result<Option<Vec<Hash>>, StoreError> {
+        passwords::set_password(&mut self.conn, account, password_hash, keep)
+    }
+
+    fn end_sessions(
+        &mut self,
+        account: &str,
+        keep: Option<&Hash>,
+    ) -> Result<Vec<Hash>, StoreError> {
+        passwords::end_sessions(&mut self.conn, account, keep)
+    }
+
+    fn create_password_reset(&mut self, reset: &PasswordReset) -> Result<usize, StoreError> {
+        passwords::create_reset(&mut self.conn, reset)
+    }
+
+    fn password_reset(&mut self, token_hash: &Hash) -> Result<Option<PasswordReset>, StoreError> {
+        passwords::reset(&self.conn, token_hash)
+    }
+
+    fn use_password_reset(
+        &mut self,
+        token_hash: &Hash,
+        now_micros: i64,
+        password_hash: &str,
+    ) -> Result<Option<(String, Vec<Hash>)>, StoreError> {
+        passwords::use_reset(&mut self.conn, token_hash, now_micros, password_hash)
     }
 
     fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError> {

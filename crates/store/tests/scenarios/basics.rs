@@ -271,6 +271,192 @@ pub fn a_watch_wakes_when_another_connection_appends(store: &mut dyn EventStore,
     );
 }
 
+fn account(name: &str, person: &str) -> modpod_store::Account {
+    modpod_store::Account {
+        name: name.into(),
+        person: person.into(),
+        password_hash: format!("old-hash-of-{name}"),
+    }
+}
+
+fn session(id: &[u8], account: &str) -> modpod_store::Session {
+    modpod_store::Session {
+        id_hash: *blake3::hash(id).as_bytes(),
+        account: account.into(),
+        csrf: "csrf-token".into(),
+        created_micros: 10,
+        expires_micros: 1_000,
+    }
+}
+
+pub fn a_password_change_ends_the_other_sessions(store: &mut dyn EventStore, db: &TestDb) {
+    for (name, person) in [("bob", "bob"), ("bob-work", "bob"), ("carol", "carol")] {
+        assert!(store.create_account(&account(name, person)).unwrap());
+    }
+    let names = |accounts: Vec<modpod_store::Account>| -> Vec<String> {
+        accounts.into_iter().map(|a| a.name).collect()
+    };
+    assert_eq!(
+        names(store.accounts_of("bob").unwrap()),
+        ["bob", "bob-work"]
+    );
+    assert!(store.accounts_of("nobody").unwrap().is_empty());
+
+    let (here, there, elsewhere) = (
+        session(b"here", "bob"),
+        session(b"there", "bob"),
+        session(b"c", "carol"),
+    );
+    for s in [&here, &there, &elsewhere] {
+        store.create_session(s).unwrap();
+    }
+    assert_eq!(
+        store.set_password("nobody", "new", None).unwrap(),
+        None,
+        "no such account"
+    );
+    let ended = store
+        .set_password("bob", "new-hash", Some(&here.id_hash))
+        .unwrap()
+        .unwrap();
+    assert_eq!(ended, [there.id_hash], "only the other session ends");
+    let mut other = db.open();
+    assert_eq!(
+        other.account("bob").unwrap().unwrap().password_hash,
+        "new-hash"
+    );
+    assert_eq!(
+        other.account("bob-work").unwrap().unwrap().password_hash,
+        "old-hash-of-bob-work"
+    );
+    assert!(other.session(&here.id_hash).unwrap().is_some(), "kept");
+    assert!(other.session(&there.id_hash).unwrap().is_none(), "ended");
+    assert!(
+        other.session(&elsewhere.id_hash).unwrap().is_some(),
+        "carol's"
+    );
+
+    assert_eq!(store.end_sessions("bob", None).unwrap(), [here.id_hash]);
+    assert!(store.end_sessions("bob", None).unwrap().is_empty());
+    assert!(other.session(&elsewhere.id_hash).unwrap().is_some());
+    assert_eq!(store.head().unwrap(), Head::EMPTY, "nothing in the log");
+}
+
+pub fn a_password_reset_works_once_and_only_the_newest(store: &mut dyn EventStore, db: &TestDb) {
+    assert!(store.create_account(&account("bob", "bob")).unwrap());
+    let reset = |token: &[u8], created: i64, expires: i64| modpod_store::PasswordReset {
+        token_hash: *blake3::hash(token).as_bytes(),
+        account: "bob".into(),
+        created_micros: created,
+        expires_micros: expires,
+        used_micros: None,
+    };
+    let first = reset(b"first", 100, 200);
+    assert_eq!(store.create_password_reset(&first).unwrap(), 0);
+    assert_eq!(
+        db.open().password_reset(&first.token_hash).unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(store.password_reset(&[7; 32]).unwrap(), None);
+
+    // A new link forgets the older unused one.
+    let second = reset(b"second", 110, 200);
+    assert_eq!(store.create_password_reset(&second).unwrap(), 1);
+    assert_eq!(store.password_reset(&first.token_hash).unwrap(), None);
+    assert_eq!(
+        store
+            .use_password_reset(&first.token_hash, 120, "h1")
+            .unwrap(),
+        None,
+        "the older link no longer works"
+    );
+
+    // Expired: not used, nothing changed.
+    assert_eq!(
+        store
+            .use_password_reset(&second.token_hash, 200, "h2")
+            .unwrap(),
+        None,
+        "a link does not work at its expiry"
+    );
+    assert_eq!(
+        store.account("bob").unwrap().unwrap().password_hash,
+        "old-hash-of-bob"
+    );
+
+    let third = reset(b"third", 130, 300);
+    store.create_password_reset(&third).unwrap();
+    let (a, b) = (session(b"a", "bob"), session(b"b", "bob"));
+    store.create_session(&a).unwrap();
+    store.create_session(&b).unwrap();
+    let (account, mut ended) = store
+        .use_password_reset(&third.token_hash, 150, "new-hash")
+        .unwrap()
+        .unwrap();
+    ended.sort_unstable();
+    let mut both = vec![a.id_hash, b.id_hash];
+    both.sort_unstable();
+    assert_eq!(
+        (account.as_str(), ended),
+        ("bob", both),
+        "every session ends"
+    );
+    let mut other = db.open();
+    assert_eq!(
+        other.account("bob").unwrap().unwrap().password_hash,
+        "new-hash"
+    );
+    assert_eq!(
+        other
+            .password_reset(&third.token_hash)
+            .unwrap()
+            .unwrap()
+            .used_micros,
+        Some(150)
+    );
+    assert_eq!(
+        store
+            .use_password_reset(&third.token_hash, 160, "again")
+            .unwrap(),
+        None,
+        "used once"
+    );
+    assert_eq!(
+        other.account("bob").unwrap().unwrap().password_hash,
+        "new-hash"
+    );
+    // A used link is kept (when it was used), and a new one forgets only unused ones.
+    assert_eq!(
+        store
+            .create_password_reset(&reset(b"fourth", 170, 300))
+            .unwrap(),
+        0
+    );
+    assert!(other.password_reset(&third.token_hash).unwrap().is_some());
+
+    // A reset of an account that does not exist sets nothing and stays unused.
+    let orphan = modpod_store::PasswordReset {
+        account: "ghost".into(),
+        ..reset(b"orphan", 100, 300)
+    };
+    store.create_password_reset(&orphan).unwrap();
+    assert_eq!(
+        store
+            .use_password_reset(&orphan.token_hash, 150, "x")
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        other
+            .password_reset(&orphan.token_hash)
+            .unwrap()
+            .unwrap()
+            .used_micros,
+        None
+    );
+    assert_eq!(store.head().unwrap(), Head::EMPTY, "nothing in the log");
+}
+
 pub fn sessions_are_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb) {
     let session = |id: &[u8], created: i64, expires: i64| modpod_store::Session {
         id_hash: *blake3::hash(id).as_bytes(),
