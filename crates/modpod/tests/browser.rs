@@ -3,7 +3,8 @@
 //! names in `MODPOD_TEST_WEBDRIVER`), against a real `modpod serve` on a
 //! SQLite log set up from `examples/ietf.toml`. Every step is done as a
 //! person would: typing into fields, choosing, clicking, pressing keys; the
-//! browser runs no script of modpod's, because there is none.
+//! browser runs no script of modpod's, because there is none (the action
+//! form shows only the fields its measure uses through the stylesheet).
 //!
 //! A screenshot of each step is kept under cargo's target directory, in
 //! `browser-artefacts/`.
@@ -276,9 +277,15 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
     assert!(text.contains("Reported by"), "{text}");
     visit.shot("04-administrator-case-acknowledged").await;
 
-    // Removing the posts is outside the policy: refused, with ACT-4's words,
-    // and what was typed is still there.
-    visit.choose("#act-measure", "content_removal").await;
+    // Removing the posts is outside the policy: not offered, but named
+    // (ACT-4). A suspension with no end is refused beside its field, and
+    // what was typed is still there.
+    let text = visit.text().await;
+    assert!(
+        text.contains("Not offered, because the policy does not cover them (ACT-4)"),
+        "{text}"
+    );
+    visit.choose("#act-measure", "temporary_suspension").await;
     visit
         .type_into("#act-reason", "Personal attacks after a warning.")
         .await;
@@ -287,7 +294,7 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
         .await;
     let text = visit.text().await;
     assert!(
-        text.contains("Refused (ACT-4): content removal or redaction is out of scope"),
+        text.contains("a temporary suspension needs an end time"),
         "{text}"
     );
     let kept = visit
@@ -524,5 +531,188 @@ async fn a_moderator_proposes_a_level_0_note_a_second_agrees_and_the_statistics_
     let text = visit.text().await;
     assert!(!text.contains("Bob"), "{text}");
     visit.shot("25-public-statistics").await;
+    visit.client.close().await.unwrap();
+}
+
+/// Whether the browser shows the field `css`.
+async fn shown(visit: &Visit, css: &str) -> bool {
+    visit.field(css).await.is_displayed().await.unwrap()
+}
+
+/// Files a report as carol about bob on the TLS list through the CLI.
+fn report_by_carol(db: &str, category: &str, description: &str, links: &[&str]) {
+    let report = json!({"command": "file_report", "forum": "tls@ietf.org",
+        "subject": {"person": "bob"}, "category": category,
+        "description": description, "links": links});
+    common::ok(
+        db,
+        &[
+            "run",
+            "--as",
+            "carol",
+            "--capacity",
+            "participant",
+            &report.to_string(),
+        ],
+    );
+}
+
+/// The workbench as a chair meets it (issue 14): the home page's counts;
+/// the queue, where two reports of spam are chosen and resolved together;
+/// a case page that leads with its summary, whose action form shows only
+/// the fields of the measure chosen; acting and resolving in one step, a
+/// message to the person; and the person's page with the case's threads.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chair_resolves_spam_in_bulk_acts_from_a_case_led_by_its_summary_and_reads_the_person() {
+    let db = TestDb::sqlite();
+    installed(&db.url);
+    for _ in 0..3 {
+        report_by_carol(
+            &db.url,
+            "bulk",
+            "The same advertisement for cheap certificates, forty times.",
+            &[],
+        );
+    }
+    report_by_carol(
+        &db.url,
+        "uncivil",
+        "Called the document editor an idiot.",
+        &["https://mailarchive.ietf.org/arch/msg/tls/xyz"],
+    );
+    // The first two reports of spam are acknowledged; the third is not,
+    // so the policy does not let it be resolved yet.
+    for report in [0, 1] {
+        let acknowledge = json!({"command": "acknowledge_report", "report": report});
+        common::ok(
+            &db.url,
+            &[
+                "run",
+                "--as",
+                "tls-chair-1",
+                "--capacity",
+                "administrator",
+                &acknowledge.to_string(),
+            ],
+        );
+    }
+    let password = account(&db.url, "tls-chair-1");
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0", "--no-evidence-fetch"]).start();
+    let profile = tempfile::tempdir().unwrap();
+    let visit = Visit {
+        client: browser(profile.path()).await,
+        base: server.url.clone(),
+        shots: artefacts(),
+    };
+
+    visit.log_in("tls-chair-1", &password).await;
+    visit.go("/").await;
+    visit.shot("30-administrator-home").await;
+
+    // The queue: a box for each report the chair may resolve now, none for
+    // the one not acknowledged; two chosen, resolved together as spam.
+    visit.go("/queue?category=bulk").await;
+    let text = visit.text().await;
+    assert!(text.contains("3 reports."), "{text}");
+    let boxes = visit
+        .client
+        .find_all(Locator::Css("#spam-form input[name=report]"))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 2, "{text}");
+    assert!(
+        visit.client.find(Locator::Css("#spam-2")).await.is_err(),
+        "report #2 is not acknowledged: no box"
+    );
+    visit.click("#spam-0").await;
+    visit.click("#spam-1").await;
+    visit.shot("31-administrator-queue-spam-chosen").await;
+    visit.follow("#spam-form button[type=submit]").await;
+    let text = visit.text().await;
+    assert!(
+        text.contains("The reports chosen are resolved as spam"),
+        "{text}"
+    );
+    assert!(text.contains("1 report."), "only #2 is left open: {text}");
+    visit.shot("32-administrator-queue-spam-resolved").await;
+
+    // The case page: the summary first, the work within the first screen.
+    visit.go("/cases/3").await;
+    visit.follow("form[action$='/acknowledge'] button").await;
+    let text = visit.text().await;
+    assert!(
+        text.contains("Called the document editor an idiot."),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "level 0: Off-list note (private admonishment), as the person's history suggests"
+        ),
+        "{text}"
+    );
+    let top = visit
+        .client
+        .execute(
+            "return document.getElementById('steps').getBoundingClientRect().top;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(top < f64::from(HEIGHT), "the work starts at {top}px");
+    // Only the fields the measure chosen uses are shown.
+    visit.choose("#act-measure", "private_admonishment").await;
+    assert!(!shown(&visit, "#act-days").await && !shown(&visit, "#act-posts").await);
+    assert!(
+        !shown(&visit, "#act-spam").await,
+        "an admonishment is never spam"
+    );
+    visit.choose("#act-measure", "rate_limit").await;
+    assert!(shown(&visit, "#act-posts").await && shown(&visit, "#act-days").await);
+    assert!(!shown(&visit, "#act-description").await);
+    visit.choose("#act-measure", "temporary_suspension").await;
+    assert!(shown(&visit, "#act-days").await && !shown(&visit, "#act-posts").await);
+    visit.type_into("#act-days", "7").await;
+    visit
+        .type_into("#act-reason", "Personal attacks on the editor.")
+        .await;
+    visit.shot("33-administrator-case-summary-first").await;
+    visit
+        .follow("form[action$='/act'] button[type=submit]")
+        .await;
+    let text = visit.text().await;
+    assert!(
+        text.contains("The action is recorded and the report resolved by it"),
+        "{text}"
+    );
+    // The evidence the action took from the report, with its check status.
+    assert!(
+        text.contains("mailarchive.ietf.org/arch/msg/tls/xyz: not fetched yet"),
+        "{text}"
+    );
+    visit
+        .type_into(
+            "#thread-person-text",
+            "You are suspended from the list for a week; please read the Note Well.",
+        )
+        .await;
+    visit
+        .follow("#thread-person-form button[type=submit]")
+        .await;
+    let text = visit.text().await;
+    assert!(text.contains("Your message is recorded"), "{text}");
+    visit.shot("34-administrator-case-acted").await;
+
+    // bob's page: his history and the case's threads the chair reads.
+    visit.go("/people/bob").await;
+    let text = visit.text().await;
+    assert!(text.contains("temporary suspension"), "{text}");
+    assert!(text.contains("with the person reported"), "{text}");
+    visit.follow("a[href='/cases/3#thread-person']").await;
+    let text = visit.text().await;
+    assert!(text.contains("please read the Note Well"), "{text}");
+    visit.go("/people/bob").await;
+    visit.shot("35-administrator-person").await;
     visit.client.close().await.unwrap();
 }

@@ -732,7 +732,8 @@ async fn an_out_of_scope_measure_is_refused_inline_with_act_4_s_words() {
         page.body
     );
     assert!(page.body.contains(">Remove the insulting posts</textarea>"));
-    assert!(page.body.contains(r#"value="content_removal" selected"#));
+    // The form offers no measure the policy puts out of scope (ACT-4).
+    assert!(!page.body.contains(r#"value="content_removal""#));
     assert_eq!(web.events(), before);
 
     // Acting where one does not administer: ACT-2, in the policy's words.
@@ -3462,4 +3463,543 @@ async fn template_1_the_team_drafts_a_text_with_a_preview_and_another_moderator_
         page.body
     );
     assert!(page.body.contains("TEMPLATE-1"), "{}", page.body);
+}
+
+/// Files a report as `who` (a participant) through the engine, and
+/// acknowledges it as alice when `acknowledged`; its number.
+fn filed(web: &Web, who: &str, forum: &str, about: &str, acknowledged: bool) -> u64 {
+    let mut engine = web.api.engine.lock().unwrap();
+    let reporter = Actor::new(PersonId::parse(who).unwrap(), Capacity::Participant);
+    let report = common::command(json!({"command": "file_report", "forum": forum,
+        "subject": {"person": about}, "category": "bulk",
+        "description": "The same advertisement, forty times."}));
+    engine
+        .execute(&reporter, &report, Timestamp::now())
+        .unwrap();
+    let id = engine.state().reports.keys().next_back().unwrap().0;
+    if acknowledged {
+        let alice = Actor::new(PersonId::parse("alice").unwrap(), Capacity::Administrator);
+        let acknowledge = common::command(json!({"command": "acknowledge_report", "report": id}));
+        engine
+            .execute(&alice, &acknowledge, Timestamp::now())
+            .unwrap();
+    }
+    id
+}
+
+#[tokio::test]
+async fn report_3_several_reports_are_resolved_as_spam_together_and_a_refusal_stops_none_of_the_others()
+ {
+    let web = world().await;
+    let two = filed(&web, "carol", TLS, "erin", true);
+    let three = filed(&web, "carol", TLS, "erin", true);
+    // Not acknowledged yet: the policy will not let it be resolved.
+    let four = filed(&web, "carol", TLS, "erin", false);
+    let queue = web.get(Some("alice"), "/queue").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    let form = form_of(&queue.body, "/queue/spam").expect("the spam form");
+    for id in [two, three] {
+        assert!(
+            form.contains(&format!(r#"name="report" value="{id}""#)),
+            "#{id} may be resolved: {form}"
+        );
+    }
+    for id in [0, four] {
+        assert!(
+            !form.contains(&format!(r#"name="report" value="{id}""#)),
+            "#{id} is not acknowledged: no box for it"
+        );
+    }
+    // Nobody who handles no report here is offered the form.
+    let mut web = web;
+    web.log_in("m1").await;
+    let m1 = web.get(Some("m1"), "/queue").await;
+    assert!(form_of(&m1.body, "/queue/spam").is_none(), "{}", m1.body);
+
+    // The three together, the one not acknowledged among them: it is
+    // refused beside its row, in the policy's words; the other two are
+    // resolved, each by its own command.
+    let before = web.events();
+    let two_s = two.to_string();
+    let three_s = three.to_string();
+    let four_s = four.to_string();
+    let page = web
+        .post(
+            "alice",
+            "/queue/spam",
+            &[
+                ("report", &two_s),
+                ("report", &four_s),
+                ("report", &three_s),
+                ("q", "erin"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            r#"id="spam-{four}-error">Refused (REPORT-3): report #{four} is received; it is resolved after it is acknowledged"#
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            r#"Resolved as spam (no action needed; each reporter is told): <a href="/cases/{two}">#{two}</a>, <a href="/cases/{three}">#{three}</a>."#
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"name="q" type="search" value="erin""#),
+        "the filter is kept"
+    );
+    {
+        let engine = web.api.engine.lock().unwrap();
+        let state = engine.state();
+        use modpod_policy::ids::ReportId;
+        use modpod_policy::model::{ReportOutcome, ReportState};
+        for id in [two, three] {
+            assert_eq!(
+                state.reports[&ReportId(id)].state,
+                ReportState::Resolved {
+                    outcome: ReportOutcome::NoActionNeeded
+                },
+                "#{id}"
+            );
+        }
+        assert_eq!(state.reports[&ReportId(four)].state, ReportState::Received);
+    }
+    // Each resolution is its own record: the resolution and what its
+    // reporter is owed, twice; nothing for the refused one.
+    assert_eq!(web.events(), before + 4);
+
+    // Once acknowledged, it goes too; all resolved: back to the queue.
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let alice = Actor::new(PersonId::parse("alice").unwrap(), Capacity::Administrator);
+        let acknowledge = common::command(json!({"command": "acknowledge_report", "report": four}));
+        engine
+            .execute(&alice, &acknowledge, Timestamp::now())
+            .unwrap();
+    }
+    let page = web
+        .post("alice", "/queue/spam", &[("report", &four_s)])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(page.location().starts_with("/queue?done=spam"));
+    let queue = web.get(Some("alice"), page.location()).await;
+    assert!(
+        queue
+            .body
+            .contains("The reports chosen are resolved as spam"),
+        "{}",
+        queue.body
+    );
+    // A moderator is refused in the policy's words (REPORT-4: the report
+    // is the administrators' until it escalates); a report the poster does
+    // not handle at all is not even looked at; nothing chosen is said so.
+    let five = filed(&web, "carol", TLS, "erin", true).to_string();
+    let before = web.events();
+    let page = web.post("m1", "/queue/spam", &[("report", &five)]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(&format!(
+            "Refused (REPORT-4): report #{five} is for the administrators of {TLS} until it escalates"
+        )),
+        "{}",
+        page.body
+    );
+    web.log_in("dave").await;
+    let page = web.post("dave", "/queue/spam", &[("report", &five)]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("There is no such report, or it is not one you handle."),
+        "{}",
+        page.body
+    );
+    let page = web.post("alice", "/queue/spam", &[]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("Choose the reports to resolve as spam first.")
+    );
+    assert_eq!(web.events(), before);
+}
+
+#[tokio::test]
+async fn act_2_act_4_the_action_form_offers_only_the_fora_and_measures_the_policy_allows() {
+    let mut web = world().await;
+    web.log_in("m1").await;
+    // alice administers tls and its chairs' list: those, and no other.
+    let case = web.get(Some("alice"), "/cases/0").await;
+    let form = form_of(&case.body, "/cases/0/act").expect("the action form");
+    for forum in [TLS, common::TLS_CHAIRS] {
+        assert!(
+            form.contains(&format!(r#"value="{forum}""#)),
+            "{forum}: {form}"
+        );
+    }
+    for forum in [common::QUIC, IETF] {
+        assert!(
+            !form.contains(&format!(r#"value="{forum}""#)),
+            "{forum}: {form}"
+        );
+    }
+    // Only the measures the policy has; those it puts out of scope are
+    // named, not offered (ACT-4).
+    assert!(form.contains(r#"value="temporary_suspension""#));
+    for outside in [
+        "content_removal",
+        "account_removal",
+        "meeting_restriction",
+        "private_communications",
+    ] {
+        assert!(
+            !form.contains(&format!(r#"value="{outside}""#)),
+            "{outside}"
+        );
+    }
+    assert!(
+        form.contains(
+            "Not offered, because the policy does not cover them (ACT-4): account removal"
+        ),
+        "{form}"
+    );
+    // The fields each measure uses are marked, for the stylesheet to show
+    // only those.
+    for class in [
+        "for-rate-limit",
+        "for-other",
+        "for-end",
+        "for-start",
+        "for-spam",
+    ] {
+        assert!(form.contains(class), "{class}");
+    }
+    // The summary leads: who, where, what and the suggested level, before
+    // the work; the timeline after it.
+    let body = &case.body;
+    let summary = body.find(r#"id="summary""#).unwrap();
+    let act = body.find(r#"action="/cases/0/act""#).unwrap();
+    let timeline = body.find(r#"id="timeline""#).unwrap();
+    assert!(summary < act && act < timeline, "{body}");
+    assert!(body.contains("as the person's history suggests"), "{body}");
+
+    // Once alice escalates it, a moderator may act on tls and on the
+    // plenary list; never on quic (it has its administrators) nor on a
+    // non-public list (FORUM-3).
+    let page = web
+        .post("alice", "/cases/0/escalate", &[("as", "administrator")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let case = web.get(Some("m1"), "/cases/0").await;
+    let form = form_of(&case.body, "/cases/0/act").expect("the action form");
+    for forum in [TLS, IETF] {
+        assert!(
+            form.contains(&format!(r#"value="{forum}""#)),
+            "{forum}: {form}"
+        );
+    }
+    for forum in [common::QUIC, common::TLS_CHAIRS] {
+        assert!(
+            !form.contains(&format!(r#"value="{forum}""#)),
+            "{forum}: {form}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn msg_1_report_5_a_person_s_page_lists_only_the_case_threads_the_viewer_reads() {
+    let mut web = world().await;
+    for who in ["dave", "m1"] {
+        web.log_in(who).await;
+    }
+    // carol reports alice on quic, which dave chairs; dave writes in each
+    // of the case's threads.
+    let page = web
+        .post(
+            "carol",
+            "/report",
+            &[
+                ("forum", common::QUIC),
+                ("subject_kind", "person"),
+                ("subject", "alice"),
+                ("category", "uncivil"),
+                ("description", "Mocked a newcomer's question."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let case = web.api.engine.lock().unwrap().state().reports.len() - 1;
+    for thread in ["person", "reporter", "team"] {
+        let page = web
+            .post(
+                "dave",
+                &format!("/cases/{case}/message"),
+                &[
+                    ("as", "administrator"),
+                    ("thread", thread),
+                    ("text", &format!("{thread} message")),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{thread}: {}",
+            page.body
+        );
+    }
+    let link = |thread: &str| format!(r#"href="/cases/{case}#thread-{thread}""#);
+    // dave handles it: on alice's page, all three; on carol's, hers alone.
+    let alice = web.get(Some("dave"), "/people/alice").await;
+    assert_eq!(alice.status, StatusCode::OK, "{}", alice.body);
+    for thread in ["person", "reporter", "team"] {
+        assert!(
+            alice.body.contains(&link(thread)),
+            "{thread}: {}",
+            alice.body
+        );
+    }
+    let carol = web.get(Some("dave"), "/people/carol").await;
+    assert!(carol.body.contains(&link("reporter")), "{}", carol.body);
+    assert!(carol.body.contains("(reported by them)"));
+    for thread in ["person", "team"] {
+        assert!(!carol.body.contains(&link(thread)), "{thread}");
+    }
+    // alice handles reports on tls, so she opens people's pages; but the
+    // case is about her: she never meets the reporter's thread nor the
+    // team's notes (REPORT-5), on carol's page or anywhere.
+    let carol = web.get(Some("alice"), "/people/carol").await;
+    assert_eq!(carol.status, StatusCode::OK, "{}", carol.body);
+    assert!(
+        !carol.body.contains(&format!("/cases/{case}")),
+        "{}",
+        carol.body
+    );
+    assert!(!carol.body.contains("reporter message"));
+    // The moderators read the threads of a report on a public forum.
+    let alice = web.get(Some("m1"), "/people/alice").await;
+    assert!(alice.body.contains(&link("reporter")), "{}", alice.body);
+    // alice writes to carol about her report on tls: dave, who handles
+    // nothing there, does not meet that thread on carol's page.
+    let page = web
+        .post(
+            "alice",
+            "/cases/0/message",
+            &[
+                ("as", "administrator"),
+                ("thread", "reporter"),
+                ("text", "Thank you: we are on it."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mine = web.get(Some("alice"), "/people/carol").await;
+    assert!(
+        mine.body.contains(r#"href="/cases/0#thread-reporter""#),
+        "{}",
+        mine.body
+    );
+    let carol = web.get(Some("dave"), "/people/carol").await;
+    assert!(!carol.body.contains("/cases/0#"), "{}", carol.body);
+    let bob = web.get(Some("dave"), "/people/bob").await;
+    assert!(
+        bob.body.contains("No case thread about them that you read"),
+        "{}",
+        bob.body
+    );
+}
+
+#[tokio::test]
+async fn ladder_1_the_draft_form_sets_the_ladder_and_refuses_bad_levels_naming_the_field() {
+    let mut web = world().await;
+    for who in ["m1", "m2", "ad_sec"] {
+        web.log_in(who).await;
+    }
+    // The ladder in force is filled in.
+    let setup = web.get(Some("m1"), "/setup").await;
+    let form = form_of(&setup.body, "/setup/draft").expect("the draft form");
+    assert!(
+        form.contains(r#"name="ladder_2_name" value="Posting restriction""#),
+        "{form}"
+    );
+    assert!(form.contains(
+        r#"id="draft-ladder_2_approval" name="ladder_2_approval" value="ietf_chair" checked"#
+    ));
+    let draft = |version: &'static str, rows: Vec<(&'static str, &'static str)>| {
+        let mut fields = vec![
+            ("as", "moderator"),
+            ("version", version),
+            ("title", "A longer ladder"),
+            ("text", "A fourth level for the worst cases."),
+        ];
+        fields.extend(rows);
+        fields
+    };
+    let ladder = vec![
+        ("ladder_0_level", "0"),
+        ("ladder_0_name", "Off-list note"),
+        ("ladder_0_measure", "private_admonishment"),
+        ("ladder_1_level", "1"),
+        ("ladder_1_name", "A break"),
+        ("ladder_1_measure", "public_admonishment"),
+        ("ladder_1_days", "7"),
+        ("ladder_1_note_to_list", "yes"),
+        ("ladder_2_level", "2"),
+        ("ladder_2_name", "Posting restriction"),
+        ("ladder_2_measure", "temporary_suspension"),
+        ("ladder_2_days", "30"),
+        ("ladder_2_approval", "ietf_chair"),
+        ("ladder_2_note_to_list", "yes"),
+        ("ladder_3_level", "3"),
+        ("ladder_3_name", "Indefinite"),
+        ("ladder_3_measure", "indefinite_suspension"),
+        ("ladder_3_approval", "ietf_chair"),
+        // An empty row is no level.
+        ("ladder_4_level", "4"),
+        ("ladder_4_name", ""),
+    ];
+    // Bad input is refused next to its field, and what was typed is kept.
+    let before = web.events();
+    let mut bad = ladder.clone();
+    bad[6] = ("ladder_1_days", "a week");
+    let page = web.post("m1", "/setup/draft", &draft("1", bad)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            r#"id="draft-ladder_1_days-error"><strong>Error:</strong> Give a whole number of days"#
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"name="ladder_1_days" value="a week""#));
+    assert!(
+        page.body
+            .contains(r#"name="ladder_3_name" value="Indefinite""#)
+    );
+    let mut bad = ladder.clone();
+    bad[1] = ("ladder_0_name", " ");
+    let page = web.post("m1", "/setup/draft", &draft("1", bad)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(r#"id="draft-ladder_0_name-error""#),
+        "{}",
+        page.body
+    );
+    // What the policy refuses (a gap in the levels, a suspension without
+    // days) is shown on the ladder, in its words.
+    let mut bad = ladder.clone();
+    bad[14] = ("ladder_3_level", "5");
+    let page = web.post("m1", "/setup/draft", &draft("1", bad)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            r#"id="draft-ladder-error"><strong>Error:</strong> levels are numbered from 0 in order"#
+        ),
+        "{}",
+        page.body
+    );
+    let mut bad = ladder.clone();
+    bad[11] = ("ladder_2_days", "");
+    let page = web.post("m1", "/setup/draft", &draft("1", bad)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("level 2: a temporary suspension lasts a number of days"),
+        "{}",
+        page.body
+    );
+    assert_eq!(web.events(), before, "nothing bad was recorded");
+
+    // The good ladder, drafted, reviewed and approved, is the one in force,
+    // and the form shows it back.
+    let page = web.post("m1", "/setup/draft", &draft("1", ladder)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    for (who, step, capacity) in [
+        ("m2", "open-review", "moderator"),
+        ("ad_sec", "approve", "iesg"),
+    ] {
+        let page = web
+            .post(
+                who,
+                &format!("/setup/{step}"),
+                &[("as", capacity), ("version", "1")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.body);
+    }
+    {
+        use modpod_policy::model::{Approver, Level};
+        let engine = web.api.engine.lock().unwrap();
+        let ladder = engine.state().ladder();
+        let level = |level, name: &str, measure: &str, days, approval, note_to_list| Level {
+            level,
+            name: name.into(),
+            measure: measure.into(),
+            days,
+            approval,
+            note_to_list,
+        };
+        assert_eq!(
+            ladder.0,
+            vec![
+                level(
+                    0,
+                    "Off-list note",
+                    "private_admonishment",
+                    None,
+                    None,
+                    false
+                ),
+                level(1, "A break", "public_admonishment", Some(7), None, true),
+                level(
+                    2,
+                    "Posting restriction",
+                    "temporary_suspension",
+                    Some(30),
+                    Some(Approver::IetfChair),
+                    true
+                ),
+                level(
+                    3,
+                    "Indefinite",
+                    "indefinite_suspension",
+                    None,
+                    Some(Approver::IetfChair),
+                    false
+                ),
+            ]
+        );
+    }
+    let setup = web.get(Some("m1"), "/setup").await;
+    let form = form_of(&setup.body, "/setup/draft").expect("the draft form");
+    assert!(
+        form.contains(r#"name="ladder_3_name" value="Indefinite""#),
+        "{form}"
+    );
+    assert!(form.contains(r#"name="ladder_1_days" value="7""#), "{form}");
+    assert!(
+        form.contains(r#"name="ladder_4_name" value="""#),
+        "a row for a new level"
+    );
+    // A draft without the ladder's fields keeps the ladder in force.
+    let page = web
+        .post(
+            "m1",
+            "/setup/draft",
+            &[
+                ("as", "moderator"),
+                ("version", "2"),
+                ("title", "Numbers only"),
+                ("text", "Only the quorum changes."),
+                ("quorum", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let engine = web.api.engine.lock().unwrap();
+    assert_eq!(engine.state().procedures[&2].ladder, None);
 }

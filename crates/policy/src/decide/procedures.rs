@@ -168,14 +168,8 @@ pub(super) fn may_publish_note_well(cx: &Cx) -> Result<(), Refusal> {
 /// named, each taking a measure the policy has (ACT-1) that needs no other
 /// terms, a suspension for a number of days.
 fn check_ladder(ladder: &Ladder) -> Result<(), Refusal> {
-    const MEASURES: [&str; 5] = [
-        "review_and_approval",
-        "private_admonishment",
-        "public_admonishment",
-        "temporary_suspension",
-        "indefinite_suspension",
-    ];
-    if ladder.0.is_empty() || ladder.0.len() > 10 {
+    const MEASURES: [&str; 5] = Ladder::MEASURES;
+    if ladder.0.is_empty() || ladder.0.len() > Ladder::MOST {
         return Err(Refusal::invalid("ladder", "must have 1 to 10 levels"));
     }
     for (i, l) in ladder.0.iter().enumerate() {

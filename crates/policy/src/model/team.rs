@@ -97,6 +97,20 @@ impl Default for Ladder {
 }
 
 impl Ladder {
+    /// The measures a level may take (LADDER-1): those of the policy (ACT-1)
+    /// that need no other terms, as [`Measure::kind`](crate::model::Measure::kind)
+    /// names them.
+    pub const MEASURES: [&'static str; 5] = [
+        "review_and_approval",
+        "private_admonishment",
+        "public_admonishment",
+        "temporary_suspension",
+        "indefinite_suspension",
+    ];
+
+    /// Levels a ladder has at most.
+    pub const MOST: usize = 10;
+
     pub fn get(&self, level: u8) -> Option<&Level> {
         self.0.iter().find(|l| l.level == level)
     }

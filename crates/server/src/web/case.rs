@@ -1,14 +1,21 @@
-//! One report, as a case: the report as `views::report_for` shows it to the
-//! viewer, its full timeline (`timeline`), and for those who handle it (the
-//! forum's administrators and the moderators) who has it and the form to
-//! assign it, the notifications its events owed and their delivery, the
+//! One report, as a case. The page leads with its summary: who it is about,
+//! where, what happened, the evidence of the actions citing it with what
+//! modpod found at each link (EVIDENCE-1, `views::evidence`) and, for those
+//! who handle it, the ladder level the person's history suggests
+//! (LADDER-1, `views::suggested_level`). Then the work, for those who handle
+//! the report (the forum's administrators and the moderators): who has it
+//! and the form to assign it, the steps the policy allows now (acknowledge,
+//! review, escalate, resolve, refer to the ombudsteam), and the action
+//! form, which offers only the fora and the measures the policy allows this
+//! person here (`permits`, and ACT-4's measures named, not offered), and
+//! whose refusals come back inline with the requirement's words (ACT-2,
+//! ACT-4, ...). Below the work, each in a section of its own: the
 //! subject's history across all fora and linked identities (ACT-7, through
-//! `views::history`), the steps the policy allows now (acknowledge, review,
-//! escalate, resolve, refer to the ombudsteam), and the action form, whose
-//! refusals come back inline with the requirement's words (ACT-2, ACT-4, ...).
-//! Below the work, the case's threads (MSG-1) that the viewer reads
-//! (`views::threads`): the person reported and the reporter each their own,
-//! those who handle the report all three, each with the form to write in it.
+//! `views::history`), the case's threads (MSG-1) that the viewer reads
+//! (`views::threads`: the person reported and the reporter each their own,
+//! those who handle the report all three, each with the form to write in
+//! it), the full timeline (`timeline`), and the notifications its events
+//! owed and their delivery.
 
 use super::form::{self, Failed, Fields, Problems};
 use super::participant::category_title;
@@ -196,6 +203,17 @@ fn case_page(
     let forum = state.fora.get(&view.forum).ok_or(WebError::NotFound)?;
     let category = state.categories.iter().find(|c| c.id == view.category);
     let name = |p: &PersonId| state.people.get(p).map(|p| p.name.clone());
+    // The evidence of the actions that cite the report, each link with
+    // what modpod found there (EVIDENCE-1), as `views::evidence` lets the
+    // viewer read it.
+    let evidence: Vec<_> = state
+        .actions
+        .values()
+        .filter(|a| a.reports.contains(&id))
+        .map(|a| (a.id.0, views::evidence(state, person, a)))
+        .filter(|(_, e)| !e.is_empty())
+        .map(|(action, links)| context! { action => action, links => links })
+        .collect();
     let links: Vec<_> = view
         .links
         .iter()
@@ -211,6 +229,7 @@ fn case_page(
         subject_name => name(&view.subject),
         reporter_name => view.reporter.as_ref().and_then(name),
         links => links,
+        evidence => evidence,
         timeline => timeline::timeline(state, person, &names, handler, &events),
         notices => notices,
         sends_notifications => sends_notifications,
@@ -303,6 +322,7 @@ fn case_page(
     // (LADDER-1), for a moderator; the team's open proposals about them.
     let team = act.contains(&Capacity::Moderator);
     let suggested = views::suggested_level(state, &view.subject);
+    let suggested_level = state.ladder().get(suggested).cloned();
     let ladder: Option<Vec<_>> = team.then(|| {
         state
             .ladder()
@@ -346,7 +366,11 @@ fn case_page(
         history => history,
         identities => identities,
         cited => cited,
-        measures => form::measure_options(),
+        // Only the measures the policy allows: those it puts out of its
+        // scope (ACT-4) are named, not offered.
+        measures => form::measure_options().into_iter().filter(|m| !m.out_of_scope).collect::<Vec<_>>(),
+        outside => form::measure_options().into_iter().filter(|m| m.out_of_scope).map(|m| m.name).collect::<Vec<_>>(),
+        suggested => suggested_level,
         fora_options => fora,
         ladder => ladder,
         proposals => proposals,

@@ -131,6 +131,7 @@ pub fn routes() -> Router<App> {
             post(participant::escalate_appeal),
         )
         .route("/queue", get(queue::page))
+        .route("/queue/spam", post(queue::resolve_spam))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/{step}", post(case::step))
         .route("/actions/{id}", get(action::page))
@@ -625,6 +626,9 @@ pub(crate) fn done_message(code: &str) -> Option<&'static str> {
         "review" => "The review of this report has started.",
         "escalate" => "The report is escalated to the moderators.",
         "resolve" => "The report is resolved; the reporter is told how it ended.",
+        "spam" => {
+            "The reports chosen are resolved as spam (no action needed); each reporter is told."
+        }
         "refer" => "The report is referred to the ombudsteam.",
         "act" => "The action is recorded; the people the policy names are told.",
         "act-resolve" => {

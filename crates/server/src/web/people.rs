@@ -2,7 +2,11 @@
 //! their accounts, their moderation history across all fora with the level
 //! of each step, the level their history suggests next (LADDER-1), the
 //! reports about them the viewer may read and the team's open proposals
-//! about them; and a search over people by name, id or account.
+//! about them, and the case threads about them that the viewer reads (MSG-1,
+//! `views::threads`: every thread of a case about them, and their own thread
+//! with those who handle a case they reported, each only as the policy lets
+//! the viewer read it, so the person reported never meets the reporter's
+//! thread, REPORT-5); and a search over people by name, id or account.
 
 use super::{Viewer, WebError, me, show};
 use crate::http::App;
@@ -131,8 +135,48 @@ pub(super) async fn page(
             .filter(|p| views::proposal_about(state, &p.change) == Some(&id))
             .map(|p| context! { id => p.id.0, summary => p.change.summary(), waiting_for => p.waiting_for(now) })
             .collect();
+        // The case threads about them the viewer reads, with a message in
+        // them: of the cases about them, each thread; of those they filed,
+        // their own thread with those who handle it.
+        let name = |p: &PersonId| {
+            state
+                .people
+                .get(p)
+                .map_or_else(|| p.to_string(), |p| p.name.clone())
+        };
+        let threads: Vec<_> = state
+            .reports
+            .values()
+            .rev()
+            .filter(|r| r.subject == id || r.reporter == id)
+            .flat_map(|r| {
+                views::threads(state, me_, r.id)
+                    .into_iter()
+                    .filter(|t| r.subject == id || t.thread == Thread::Reporter)
+                    .filter_map(|t| {
+                        let last = t.messages.last()?;
+                        let title = match t.thread {
+                            Thread::Person => "with the person reported",
+                            Thread::Reporter => "with the reporter",
+                            Thread::Team => "the team's notes",
+                        };
+                        Some(context! {
+                            report => r.id.0,
+                            forum => r.forum,
+                            thread => t.thread,
+                            title => title,
+                            about => r.subject == id,
+                            messages => t.messages.len(),
+                            last_at => last.at,
+                            last_by => name(&last.by),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let suggested = views::suggested_level(state, &id);
         Ok(context! {
+            threads => threads,
             me => me(state, &viewer),
             person => person,
             identities => person.identities.iter().map(ToString::to_string).collect::<Vec<_>>(),

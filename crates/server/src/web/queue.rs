@@ -3,17 +3,29 @@
 //! `views::report_for` shows it, with its deadline (filed + the escalation
 //! hours, REPORT-4), whether it escalated and who has it, oldest deadline
 //! first, filtered by forum, category, state and assignment.
+//!
+//! Several reports are resolved as spam in one submit: each is resolved by
+//! its own `Command::ResolveReport`, recorded through the same path as a
+//! single resolution and decided by the policy on its own, so a refusal of
+//! one is shown beside it and stops none of the others. The policy has no
+//! outcome named "spam": unsolicited bulk messages are handled by the
+//! forum's own spam control and need no reporting (ACT-5), so a report of
+//! them is resolved as [`ReportOutcome::NoActionNeeded`], the outcome
+//! closest to it, and its reporter is told so (FEEDBACK-1). The boxes to
+//! choose reports, and the button, are offered only for reports the policy
+//! lets the viewer resolve now (`permits`, `Kind::ResolveReport`).
 
-use super::{Viewer, WebError, me, render, show};
+use super::form::Fields;
+use super::{Done, Posted, Viewer, WebError, me, permitted_as, render, see, show};
 use crate::http::App;
 use axum::extract::{Query, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
-use modpod_policy::ids::PersonId;
-use modpod_policy::model::{Capacity, Forum, ReportState};
-use modpod_policy::{Actor, State, views};
+use modpod_policy::ids::{PersonId, ReportId};
+use modpod_policy::model::{Capacity, Forum, ReportOutcome, ReportState};
+use modpod_policy::{Actor, Command, Kind, State, Target, views};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -76,6 +88,11 @@ struct Row {
     overdue: bool,
     escalated: Option<String>,
     assignee: Option<String>,
+    /// The capacity in which the policy lets the viewer resolve it now, if
+    /// it does: the row then has a box to choose it for the spam resolution.
+    resolve_as: Option<&'static str>,
+    /// Why the policy refused to resolve it as spam just now.
+    refused: Option<String>,
     #[serde(skip)]
     due: Timestamp,
     #[serde(skip)]
@@ -93,6 +110,29 @@ pub fn context(
     viewer: &Viewer,
     filter: &Filter,
     now: Timestamp,
+) -> Result<Value, WebError> {
+    page_context(state, viewer, filter, now, None, None)
+}
+
+/// What became of a spam resolution of several reports: those resolved,
+/// and each refusal in the policy's words, by report.
+#[derive(Debug, Default)]
+pub(crate) struct Bulk {
+    resolved: Vec<u64>,
+    refused: BTreeMap<u64, String>,
+    /// Nothing was chosen.
+    none: bool,
+}
+
+/// [`context`], with the words for a change just made and what became of
+/// a spam resolution.
+fn page_context(
+    state: &State,
+    viewer: &Viewer,
+    filter: &Filter,
+    now: Timestamp,
+    done: Option<&str>,
+    bulk: Option<&Bulk>,
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
     let handled: BTreeMap<&str, &Forum> = state
@@ -173,6 +213,8 @@ pub fn context(
                 overdue: escalates.is_some_and(|at| at <= now),
                 escalated: view.escalated_at.map(short),
                 assignee: view.assignee.as_ref().map(ToString::to_string),
+                resolve_as: None,
+                refused: None,
                 due,
                 filed_at: view.filed_at,
             }
@@ -189,11 +231,33 @@ pub fn context(
     let total = rows.len();
     let pages = total.div_ceil(PAGE).max(1);
     let page = filter.page.unwrap_or(1).clamp(1, pages);
-    let rows: Vec<Row> = rows
+    let mut rows: Vec<Row> = rows
         .into_iter()
         .skip((page - 1) * PAGE)
         .take(PAGE)
         .collect();
+    // Only the rows shown are asked about: the page stays fast however
+    // long the queue.
+    for row in &mut rows {
+        let id = ReportId(row.id);
+        let capacities = state
+            .reports
+            .get(&id)
+            .and_then(|r| handled.get(r.forum.as_str()))
+            .map(|f| handling_capacities(state, person, f))
+            .unwrap_or_default();
+        row.resolve_as = permitted_as(
+            state,
+            person,
+            &capacities,
+            Kind::ResolveReport,
+            Target::Report(id),
+            now,
+        )
+        .map(Capacity::as_str);
+        row.refused = bulk.and_then(|b| b.refused.get(&row.id).cloned());
+    }
+    let spam = rows.iter().any(|r| r.resolve_as.is_some());
     let fora: Vec<(&str, &str)> = handled
         .values()
         .map(|f| (f.id.as_str(), f.name.as_str()))
@@ -216,6 +280,13 @@ pub fn context(
             sort => filter.sort,
         },
         numbers => state.numbers(),
+        spam => spam,
+        done => done,
+        bulk => bulk.map(|b| context! {
+            resolved => b.resolved,
+            refused => b.refused.iter().map(|(id, why)| context! { id => id, why => why }).collect::<Vec<_>>(),
+            none => b.none,
+        }),
     })
 }
 
@@ -234,9 +305,121 @@ pub(super) async fn page(
     Extract(app): Extract<App>,
     viewer: Viewer,
     Query(filter): Query<Filter>,
+    Done(done): Done,
 ) -> Result<Response, WebError> {
     show(&app, StatusCode::OK, "queue.html", move |state, now| {
-        context(state, &viewer, &filter, now)
+        page_context(state, &viewer, &filter, now, done, None)
+    })
+    .await
+}
+
+/// The queue's filter as the spam form carries it back, in hidden fields.
+fn filter_of(form: &Fields) -> Filter {
+    Filter {
+        forum: form.trimmed("forum").to_owned(),
+        category: form.trimmed("category").to_owned(),
+        show: form.trimmed("show").to_owned(),
+        assigned: form.trimmed("assigned").to_owned(),
+        q: form.get("q").to_owned(),
+        sort: form.trimmed("sort").to_owned(),
+        page: form.trimmed("page").parse().ok(),
+    }
+}
+
+/// The queue's address with `filter`, and `done`.
+fn address(filter: &Filter, done: &str) -> String {
+    let e = super::form::url_encode;
+    let mut path = format!(
+        "/queue?done={done}&forum={}&category={}&show={}&assigned={}&q={}&sort={}",
+        e(&filter.forum),
+        e(&filter.category),
+        e(&filter.show),
+        e(&filter.assigned),
+        e(&filter.q),
+        e(&filter.sort),
+    );
+    if let Some(page) = filter.page {
+        path.push_str(&format!("&page={page}"));
+    }
+    path
+}
+
+/// `POST /queue/spam`: resolves each report chosen (`report`, one per box)
+/// as spam, each by its own command, in the capacity the policy lets the
+/// viewer resolve it in (else in the first they handle its forum in, so
+/// that the refusal is the policy's own). A report the viewer does not
+/// handle is not looked at. Back to the queue when every one is resolved;
+/// else the queue again, each refusal beside its report.
+pub(super) async fn resolve_spam(
+    Extract(app): Extract<App>,
+    Posted { viewer, form }: Posted,
+) -> Result<Response, WebError> {
+    let filter = filter_of(&form);
+    let mut chosen: Vec<u64> = form
+        .all("report")
+        .into_iter()
+        .filter_map(|id| id.trim().trim_start_matches('#').parse().ok())
+        .collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let mut bulk = Bulk {
+        none: chosen.is_empty(),
+        ..Bulk::default()
+    };
+    for id in chosen {
+        let report = ReportId(id);
+        let person = viewer.person.clone();
+        let capacity = app
+            .blocking(move |engine| {
+                let state = engine.state();
+                let now = Timestamp::now();
+                let capacities = views::report_for(state, &person, report)
+                    .and_then(|view| state.fora.get(&view.forum))
+                    .map(|f| handling_capacities(state, &person, f))
+                    .unwrap_or_default();
+                Ok(permitted_as(
+                    state,
+                    &person,
+                    &capacities,
+                    Kind::ResolveReport,
+                    Target::Report(report),
+                    now,
+                )
+                .or(capacities.first().copied()))
+            })
+            .await?;
+        let Some(capacity) = capacity else {
+            bulk.refused.insert(
+                id,
+                "There is no such report, or it is not one you handle.".to_owned(),
+            );
+            continue;
+        };
+        let command = Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NoActionNeeded,
+        };
+        let actor = Actor::new(viewer.person.clone(), capacity);
+        match crate::http::commands::execute(&app, actor, command).await? {
+            Ok(_) => bulk.resolved.push(id),
+            Err(refusal) => {
+                bulk.refused.insert(
+                    id,
+                    format!("Refused ({}): {refusal}", refusal.requirement()),
+                );
+            }
+        }
+    }
+    if !bulk.none && bulk.refused.is_empty() {
+        return Ok(see(&address(&filter, "spam")));
+    }
+    let status = if bulk.resolved.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    show(&app, status, "queue.html", move |state, now| {
+        page_context(state, &viewer, &filter, now, None, Some(&bulk))
     })
     .await
 }

@@ -3,8 +3,10 @@
 //! delegations of a forum's administration (ROLE-2: the working group's
 //! chairs, and the operators); the moderator team (TEAM-1, TEAM-2: the
 //! IESG); the team's procedures (PROC-1: drafted and put to review by the
-//! moderators, approved by the IESG); the Note Well (NOTEWELL-1: the
-//! operators and the IESG).
+//! moderators, approved by the IESG), with the team's numbers and its
+//! ladder (LADDER-1: each level's number, name, measure, days, whether the
+//! IETF chair approves it and whether it sends a note to the list); the Note
+//! Well (NOTEWELL-1: the operators and the IESG).
 //!
 //! Each section and each button is offered only when the policy permits the
 //! viewer that kind of command about that record (`modpod_policy::permits`):
@@ -22,10 +24,11 @@ use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::ids::{ForumId, PersonId, WgId};
-use modpod_policy::model::{Capacity, Organisation, ProceduresStatus};
+use modpod_policy::model::{Approver, Capacity, Ladder, Level, Organisation, ProceduresStatus};
 use modpod_policy::settings::{SettingsChange, TeamNumbersChange};
 use modpod_policy::{Command, State, views};
 use modpod_policy::{Kind, Target};
+use std::sync::LazyLock;
 
 /// Every organisation that may own a forum, as the forms name them.
 const ORGANISATIONS: [(Organisation, &str); 6] = [
@@ -290,6 +293,8 @@ fn setup_page(
         settings_as => o.settings.map(Capacity::as_str),
         settings => state.settings,
         team_numbers => team_numbers(state),
+        ladder_rows => ladder_rows(state, failed.filter(|f| f.step == "draft").map(|f| &f.form)),
+        ladder_measures => Ladder::MEASURES,
         delegable => delegable,
         delegate_as => capacities(o.delegate.iter().map(|(_, c)| c)),
         appoint => o.appoint.map(Capacity::as_str),
@@ -448,9 +453,125 @@ fn team_numbers(state: &State) -> Vec<Value> {
     .collect()
 }
 
+/// The names of the fields of each level of the ladder on the draft form
+/// (LADDER-1), `ladder_<row>_<what>`, for as many levels as a ladder has.
+struct LevelFields {
+    level: String,
+    name: String,
+    measure: String,
+    days: String,
+    approval: String,
+    note_to_list: String,
+}
+
+static LEVEL_FIELDS: LazyLock<Vec<LevelFields>> = LazyLock::new(|| {
+    (0..Ladder::MOST)
+        .map(|row| {
+            let f = |what: &str| format!("ladder_{row}_{what}");
+            LevelFields {
+                level: f("level"),
+                name: f("name"),
+                measure: f("measure"),
+                days: f("days"),
+                approval: f("approval"),
+                note_to_list: f("note_to_list"),
+            }
+        })
+        .collect()
+});
+
+/// The rows of the ladder on the draft form: the ladder in force, then two
+/// empty rows for new levels (at most as many as a ladder has), or what was
+/// typed when the form came back.
+fn ladder_rows(state: &State, typed: Option<&Fields>) -> Vec<Value> {
+    let ladder = state.ladder();
+    let rows = (ladder.0.len() + 2).min(Ladder::MOST);
+    LEVEL_FIELDS
+        .iter()
+        .take(rows)
+        .enumerate()
+        .map(|(row, names)| {
+            let value = |name: &str, in_force: Option<String>| match typed {
+                Some(form) => form.get(name).to_owned(),
+                None => in_force.unwrap_or_default(),
+            };
+            let level = ladder.0.get(row);
+            context! {
+                row => row,
+                level_name => names.level,
+                level => value(&names.level, Some(level.map_or(row, |l| usize::from(l.level)).to_string())),
+                name_name => names.name,
+                name => value(&names.name, level.map(|l| l.name.clone())),
+                measure_name => names.measure,
+                measure => value(&names.measure, level.map(|l| l.measure.clone())),
+                days_name => names.days,
+                days => value(&names.days, level.and_then(|l| l.days).map(|d| d.to_string())),
+                approval_name => names.approval,
+                approval => value(&names.approval, level.and_then(|l| l.approval).map(|_| "ietf_chair".to_owned())) == "ietf_chair",
+                note_name => names.note_to_list,
+                note_to_list => value(&names.note_to_list, level.filter(|l| l.note_to_list).map(|_| "yes".to_owned())) == "yes",
+            }
+        })
+        .collect()
+}
+
+/// The ladder the draft form gives: each row with anything typed in it is a
+/// level (a row whose name and measure are empty is none); no level at all
+/// keeps the ladder in force. What cannot be read is named by its field;
+/// the policy judges the rest (levels from 0 without a gap, a measure it
+/// has, days for a suspension).
+fn ladder(form: &Fields, problems: &mut Problems) -> Option<Option<Ladder>> {
+    let mut levels = Vec::new();
+    let mut sound = true;
+    for names in LEVEL_FIELDS.iter() {
+        if form.trimmed(&names.name).is_empty() && form.trimmed(&names.measure).is_empty() {
+            continue;
+        }
+        let level = form.trimmed(&names.level).parse::<u8>().ok();
+        if level.is_none() {
+            problems.field(&names.level, "Give the level's number: 0, 1, 2, ...");
+        }
+        let name = problems.required(form, &names.name).to_owned();
+        let measure = form.trimmed(&names.measure);
+        if !Ladder::MEASURES.contains(&measure) {
+            problems.field(&names.measure, "Choose the measure taken at this level.");
+        }
+        let days = match form.trimmed(&names.days) {
+            "" => Some(None),
+            days => days
+                .parse::<u32>()
+                .map(Some)
+                .map_err(|_| problems.field(&names.days, "Give a whole number of days, or none."))
+                .ok(),
+        };
+        match (level, days) {
+            (Some(level), Some(days))
+                if !name.is_empty() && Ladder::MEASURES.contains(&measure) =>
+            {
+                levels.push(Level {
+                    level,
+                    name,
+                    measure: measure.to_owned(),
+                    days,
+                    approval: (form.get(&names.approval) == "ietf_chair")
+                        .then_some(Approver::IetfChair),
+                    note_to_list: form.get(&names.note_to_list) == "yes",
+                });
+            }
+            _ => sound = false,
+        }
+    }
+    sound.then(|| (!levels.is_empty()).then_some(Ladder(levels)))
+}
+
 /// Where the policy's names of fields, and of records not found, go on the
 /// setup forms.
-const FIELDS: [(&str, &str); 31] = [
+const FIELDS: [(&str, &str); 36] = [
+    ("ladder", "ladder"),
+    ("ladder.level", "ladder"),
+    ("ladder.name", "ladder"),
+    ("ladder.measure", "ladder"),
+    ("ladder.days", "ladder"),
     ("name", "name"),
     ("kind", "kind"),
     ("area", "area"),
@@ -616,8 +737,9 @@ fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command
                     *slot = number(form, problems, name);
                 }
             }
+            let ladder = ladder(form, problems);
             Command::DraftProcedures {
-                ladder: None,
+                ladder: ladder?,
                 version: version?,
                 title: form.get("title").to_owned(),
                 text: form.get("text").to_owned(),
