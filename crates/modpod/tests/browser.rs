@@ -525,6 +525,48 @@ async fn a_moderator_proposes_a_level_0_note_a_second_agrees_and_the_statistics_
     assert!(text.contains("level 1: Voluntary break"), "{text}");
     visit.shot("24-moderator-person").await;
 
+    // mod-2 rewrites level 1's note to the list (TEMPLATE-1): a placeholder
+    // the notification lacks is refused at the preview; a good one is
+    // previewed and saved as a draft for another moderator.
+    visit.go("/texts").await;
+    visit.follow("a[href='/texts/level-1/list']").await;
+    let draft = "Subject: A note from the moderators\n\nDear {{ recipient.name }},\n\n{{ action.note_to_list }}\n";
+    visit.field("#text").await.clear().await.unwrap();
+    visit
+        .type_into("#text", "Subject: x\n\n{{ action.mood }}\n")
+        .await;
+    visit.follow("button[value='preview']").await;
+    let text = visit.text().await;
+    assert!(text.contains("{{ action.mood }}"), "{text}");
+    visit.field("#text").await.clear().await.unwrap();
+    visit.type_into("#text", draft).await;
+    visit.follow("button[value='preview']").await;
+    let text = visit.text().await;
+    assert!(
+        text.contains("A participant may not post here for 14 days."),
+        "{text}"
+    );
+    visit.shot("26-moderator-text-preview").await;
+    visit.follow("button[value='draft']").await;
+    let text = visit.text().await;
+    assert!(
+        text.contains("Version 1: waiting for another moderator"),
+        "{text}"
+    );
+    visit.log_out().await;
+
+    // mod-1 is told on their home page, reads it and approves it.
+    visit.log_in("mod-1", &password("mod-1")).await;
+    visit.go("/").await;
+    let text = visit.text().await;
+    assert!(text.contains("1 draft waiting for your vetting"), "{text}");
+    visit.follow("a[href='/texts']").await;
+    visit.follow("a[href='/texts/level-1/list']").await;
+    visit.follow("button[value='approve']").await;
+    let text = visit.text().await;
+    assert!(text.contains("Version 1: in use"), "{text}");
+    visit.shot("27-moderator-text-approved").await;
+
     // The public statistics count it, naming nobody.
     visit.log_out().await;
     visit.go("/statistics").await;

@@ -3429,6 +3429,20 @@ async fn template_1_the_team_drafts_a_text_with_a_preview_and_another_moderator_
     );
     let theirs = web.get(Some("m2"), "/texts/level-1/person").await;
     assert!(theirs.body.contains(r#"value="approve""#));
+    // The home page says what waits for whom.
+    let home = web.get(Some("m2"), "/").await;
+    assert!(
+        home.body
+            .contains("<strong>1 draft waiting for your vetting</strong>"),
+        "{}",
+        home.body
+    );
+    let home = web.get(Some("m1"), "/").await;
+    assert!(
+        home.body.contains("no draft waiting for you"),
+        "{}",
+        home.body
+    );
     let page = web
         .post(
             "m2",

@@ -107,6 +107,25 @@ pub(super) async fn home(
                 .any(|(c, k)| super::permitted(state, person, c, k, target, now).is_ok())
             })
             .count();
+        // Drafts of the team's texts waiting for this moderator's vetting
+        // (TEMPLATE-1, TEAM-5).
+        let texts = state
+            .templates
+            .iter()
+            .flat_map(|(name, h)| h.pending().map(move |v| (name, v.version)))
+            .filter(|(name, version)| {
+                let target = modpod_policy::Target::TemplateVersion(name, *version);
+                super::permitted(
+                    state,
+                    person,
+                    Capacity::Moderator,
+                    modpod_policy::Kind::ApproveTemplate,
+                    target,
+                    now,
+                )
+                .is_ok()
+            })
+            .count();
         let reinstatements = state
             .reinstatements
             .values()
@@ -130,6 +149,7 @@ pub(super) async fn home(
             escalated => escalated,
             appeals => appeals,
             proposals => proposals,
+            texts => texts,
             reinstatements => reinstatements,
             done => done,
         })
