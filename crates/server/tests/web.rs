@@ -4017,3 +4017,82 @@ async fn ladder_1_the_draft_form_sets_the_ladder_and_refuses_bad_levels_naming_t
     let engine = web.api.engine.lock().unwrap();
     assert_eq!(engine.state().procedures[&2].ladder, None);
 }
+
+/// The rows of the announcements page.
+fn announced_rows(body: &str) -> String {
+    body.split("<tbody>")
+        .nth(1)
+        .and_then(|rest| rest.split("</tbody>").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn public_pages_are_rendered_once_per_change_and_anonymous_readers_never_wait_for_the_engine()
+{
+    let web = world().await;
+    let first = web.get(None, "/announcements").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        mentions(&announced_rows(&first.body), "bob"),
+        "{}",
+        first.body
+    );
+    assert!(!mentions(&announced_rows(&first.body), "erin"));
+
+    // While something holds the engine (a long write, say), an anonymous
+    // reader is answered from the page rendered since the last change; a
+    // logged-in reader, whose page is their own, waits for it.
+    let engine = web.api.engine.clone();
+    let (held, release) = (
+        std::sync::Arc::new(std::sync::Barrier::new(2)),
+        std::sync::mpsc::channel::<()>(),
+    );
+    let holder = {
+        let held = held.clone();
+        let done = release.1;
+        std::thread::spawn(move || {
+            let _guard = engine.lock().unwrap();
+            held.wait();
+            let _ = done.recv_timeout(std::time::Duration::from_secs(10));
+        })
+    };
+    held.wait();
+    let quick = std::time::Duration::from_millis(1500);
+    for path in ["/announcements", "/announcements"] {
+        let page = tokio::time::timeout(quick, web.get(None, path))
+            .await
+            .unwrap_or_else(|_| panic!("{path} waited for the engine"));
+        assert_eq!(page.body, first.body);
+    }
+    let waiting = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        web.get(Some("alice"), "/announcements"),
+    )
+    .await;
+    assert!(
+        waiting.is_err(),
+        "a logged-in page is rendered for its reader"
+    );
+    release.0.send(()).unwrap();
+    holder.join().unwrap();
+
+    // A change of the log is shown at the next request.
+    let m1 = web.api.token("m1", modpod_server::tokens::Scope::Act);
+    web.api
+        .run(
+            &m1,
+            "moderator",
+            json!({"command": "take_action", "subject": {"person": "erin"},
+                "measure": {"type": "temporary_suspension"}, "fora": [IETF],
+                "reason": "threats", "ends_at": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
+    let after = web.get(None, "/announcements").await;
+    assert!(
+        mentions(&announced_rows(&after.body), "erin"),
+        "{}",
+        after.body
+    );
+    assert!(mentions(&announced_rows(&after.body), "bob"));
+}

@@ -71,10 +71,21 @@ pub struct App {
     /// The last sync with the registry of groups this process ran (FORUM-5),
     /// for the operators' page.
     pub registry_report: Arc<RwLock<Option<crate::registry::Report>>>,
+    /// The public pages as anonymous visitors read them, rendered once per
+    /// change of the log.
+    pub public_pages: Arc<crate::web::PublicPages>,
 }
 
 impl App {
     pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
+        let public_pages = Arc::new(crate::web::PublicPages::default());
+        let changes = public_pages.counter();
+        engine
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .observe(Box::new(move |_, _| {
+                changes.fetch_add(1, std::sync::atomic::Ordering::Release);
+            }));
         App {
             engine,
             policy,
@@ -87,6 +98,7 @@ impl App {
             trusted_proxies: Arc::new([]),
             audit_dir: None,
             registry_report: Arc::new(RwLock::new(None)),
+            public_pages,
         }
     }
 

@@ -64,6 +64,8 @@ mod password;
 mod people;
 mod proposals;
 mod public;
+mod public_cache;
+pub use public_cache::PublicPages;
 pub mod queue;
 mod registry;
 mod reinstatements;
@@ -315,6 +317,53 @@ where
         build(engine.state(), now)
     })
     .await
+}
+
+/// [`show`] for a public page: an `anonymous` visitor gets the copy rendered since the log last changed, if there is one
+/// ([`PublicPages`]), keyed by `key` (the path and query); anyone logged in
+/// gets the page rendered for them.
+pub(crate) async fn show_public<F>(
+    app: &App,
+    anonymous: bool,
+    key: String,
+    template: &'static str,
+    build: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(&State, Timestamp) -> Result<Value, WebError> + Send + 'static,
+{
+    if !anonymous {
+        return show(app, StatusCode::OK, template, build).await;
+    }
+    let pages = app.public_pages.clone();
+    let changes = match pages.lookup(&key) {
+        public_cache::Lookup::Hit(html) => {
+            return Ok((StatusCode::OK, Html(html.to_string())).into_response());
+        }
+        public_cache::Lookup::Render { changes } => changes,
+    };
+    let engine = app.engine.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let ctx = {
+            let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+            build(engine.state(), Timestamp::now())?
+        };
+        render(template, ctx)
+    })
+    .await
+    .map_err(WebError::internal)
+    .and_then(|html| html);
+    match rendered {
+        Ok(html) => {
+            let html: std::sync::Arc<str> = html.into();
+            pages.keep(key, changes, html.clone());
+            Ok((StatusCode::OK, Html(html.to_string())).into_response())
+        }
+        Err(e) => {
+            pages.failed(&key);
+            Err(e)
+        }
+    }
 }
 
 /// [`show`] for pages that read the log and the ledgers beside it as well as

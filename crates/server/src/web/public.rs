@@ -5,12 +5,12 @@
 //! announced suspensions (NOTIFY-3), and the stylesheet. A logged-in person's home
 //! page also says what awaits them.
 
-use super::{Done, STYLESHEET, Visitor, WebError, me, show};
+use super::{Done, STYLESHEET, Visitor, WebError, me, show, show_public};
 use crate::http::App;
 use crate::http::public::PeriodQuery;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State as Extract};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use modpod_policy::State;
@@ -252,37 +252,44 @@ fn coverage_cells(state: &State, now: jiff::Timestamp) -> (String, Vec<Cell>, Ve
 pub(super) async fn roster(
     Extract(app): Extract<App>,
     Visitor(visitor): Visitor,
+    uri: Uri,
 ) -> Result<Response, WebError> {
-    show(&app, StatusCode::OK, "roster.html", move |state, now| {
-        let roster: Vec<_> = views::roster(state)
-            .into_iter()
-            .map(|entry| {
-                let windows = usual_hours(&entry.availability);
-                context! { entry => entry, windows => windows }
+    show_public(
+        &app,
+        visitor.is_none(),
+        uri.to_string(),
+        "roster.html",
+        move |state, now| {
+            let roster: Vec<_> = views::roster(state)
+                .into_iter()
+                .map(|entry| {
+                    let windows = usual_hours(&entry.availability);
+                    context! { entry => entry, windows => windows }
+                })
+                .collect();
+            let (week, cells, uncovered) = coverage_cells(state, now);
+            let hours: Vec<_> = (0..24u32)
+                .step_by(3)
+                .map(|h| context! { x => LABELS + h * CELL, label => format!("{h:02}") })
+                .collect();
+            let days: Vec<_> = DAYS
+                .iter()
+                .enumerate()
+                .map(|(i, d)| context! { y => 20 + i as u32 * CELL + 13, name => d })
+                .collect();
+            Ok(context! {
+                me => visitor.as_ref().map(|v| me(state, v)),
+                roster => roster,
+                week => week,
+                cells => cells,
+                hours => hours,
+                days => days,
+                uncovered => uncovered,
+                width => LABELS + 24 * CELL,
+                height => 20 + 7 * CELL,
             })
-            .collect();
-        let (week, cells, uncovered) = coverage_cells(state, now);
-        let hours: Vec<_> = (0..24u32)
-            .step_by(3)
-            .map(|h| context! { x => LABELS + h * CELL, label => format!("{h:02}") })
-            .collect();
-        let days: Vec<_> = DAYS
-            .iter()
-            .enumerate()
-            .map(|(i, d)| context! { y => 20 + i as u32 * CELL + 13, name => d })
-            .collect();
-        Ok(context! {
-            me => visitor.as_ref().map(|v| me(state, v)),
-            roster => roster,
-            week => week,
-            cells => cells,
-            hours => hours,
-            days => days,
-            uncovered => uncovered,
-            width => LABELS + 24 * CELL,
-            height => 20 + 7 * CELL,
-        })
-    })
+        },
+    )
     .await
 }
 
@@ -292,13 +299,15 @@ pub(super) async fn roster(
 pub(super) async fn transparency(
     Extract(app): Extract<App>,
     Visitor(visitor): Visitor,
+    uri: Uri,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let Query(period) = query.map_err(|r| WebError::BadRequest(r.body_text()))?;
     let (from, to) = period.period().map_err(WebError::from)?;
-    show(
+    show_public(
         &app,
-        StatusCode::OK,
+        visitor.is_none(),
+        uri.to_string(),
         "transparency.html",
         move |state, _| {
             let report = transparency::report(state, from, to);
@@ -316,17 +325,24 @@ pub(super) async fn transparency(
 pub(super) async fn statistics(
     Extract(app): Extract<App>,
     Visitor(visitor): Visitor,
+    uri: Uri,
 ) -> Result<Response, WebError> {
-    show(&app, StatusCode::OK, "statistics.html", move |state, _| {
-        let stats = transparency::team_statistics(state);
-        let chart = stacked(&stats);
-        Ok(context! {
-            me => visitor.as_ref().map(|v| me(state, v)),
-            stats => stats,
-            any => !stats.years.is_empty(),
-            total_chart => chart,
-        })
-    })
+    show_public(
+        &app,
+        visitor.is_none(),
+        uri.to_string(),
+        "statistics.html",
+        move |state, _| {
+            let stats = transparency::team_statistics(state);
+            let chart = stacked(&stats);
+            Ok(context! {
+                me => visitor.as_ref().map(|v| me(state, v)),
+                stats => stats,
+                any => !stats.years.is_empty(),
+                total_chart => chart,
+            })
+        },
+    )
     .await
 }
 
@@ -524,32 +540,39 @@ fn transparency_context(report: &Transparency) -> TransparencyPage {
 pub(super) async fn procedures(
     Extract(app): Extract<App>,
     Visitor(visitor): Visitor,
+    uri: Uri,
 ) -> Result<Response, WebError> {
-    show(&app, StatusCode::OK, "procedures.html", move |state, _| {
-        let person = visitor.as_ref().map(|v| v.person.clone());
-        let in_force = state.procedures_in_force();
-        let versions: Vec<_> = state
-            .procedures
-            .values()
-            .rev()
-            .filter(|p| views::may_see_procedures(state, person.as_ref(), p))
-            .map(|p| {
-                context! {
-                    p => p,
-                    status => match p.status {
-                        ProceduresStatus::Draft => "draft",
-                        ProceduresStatus::InCommunityReview => "in community review",
-                        ProceduresStatus::Approved => "approved by the IESG",
-                    },
-                    in_force => in_force == Some(p.version),
-                }
+    show_public(
+        &app,
+        visitor.is_none(),
+        uri.to_string(),
+        "procedures.html",
+        move |state, _| {
+            let person = visitor.as_ref().map(|v| v.person.clone());
+            let in_force = state.procedures_in_force();
+            let versions: Vec<_> = state
+                .procedures
+                .values()
+                .rev()
+                .filter(|p| views::may_see_procedures(state, person.as_ref(), p))
+                .map(|p| {
+                    context! {
+                        p => p,
+                        status => match p.status {
+                            ProceduresStatus::Draft => "draft",
+                            ProceduresStatus::InCommunityReview => "in community review",
+                            ProceduresStatus::Approved => "approved by the IESG",
+                        },
+                        in_force => in_force == Some(p.version),
+                    }
+                })
+                .collect();
+            Ok(context! {
+                me => visitor.as_ref().map(|v| me(state, v)),
+                versions => versions,
             })
-            .collect();
-        Ok(context! {
-            me => visitor.as_ref().map(|v| me(state, v)),
-            versions => versions,
-        })
-    })
+        },
+    )
     .await
 }
 
@@ -559,10 +582,12 @@ pub(super) async fn procedures(
 pub(super) async fn announcements(
     Extract(app): Extract<App>,
     Visitor(visitor): Visitor,
+    uri: Uri,
 ) -> Result<Response, WebError> {
-    show(
+    show_public(
         &app,
-        StatusCode::OK,
+        visitor.is_none(),
+        uri.to_string(),
         "announcements.html",
         move |state, now| {
             let items: Vec<_> = views::announcements(state, now)

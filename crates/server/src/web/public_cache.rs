@@ -1,0 +1,145 @@
+//! The public pages as anonymous visitors read them (the transparency
+//! report, the statistics, the roster, the procedures, the announcements,
+//! the home page), rendered once per change of the log rather than once per
+//! request: a flood of anonymous requests is answered from here, without
+//! deciding anything again and without waiting for the engine.
+//!
+//! A page is rendered again when the log has changed since (an observer of
+//! the engine counts the events applied, this node's and those it caught up
+//! with), and at most a minute after it was rendered, for the pages that
+//! tell the time (the announcements in force now, the roster's week). While
+//! one request renders a page again, the others are answered with the copy
+//! they would have had a moment before.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long a page that tells the time is served as rendered.
+const FRESH_FOR: Duration = Duration::from_secs(60);
+
+/// The pages kept at most: a query (`/transparency?from=...`) is a page of
+/// its own, and anyone may ask for any.
+const MOST: usize = 256;
+
+#[derive(Debug, Default)]
+pub struct PublicPages {
+    /// Events applied to the engine's state: what a page was rendered at.
+    changes: Arc<AtomicU64>,
+    pages: Mutex<HashMap<String, Page>>,
+}
+
+#[derive(Debug)]
+struct Page {
+    changes: u64,
+    rendered: Instant,
+    html: Arc<str>,
+    /// A request is rendering it again.
+    refreshing: bool,
+}
+
+/// What to do for one request.
+pub(crate) enum Lookup {
+    /// Serve this copy.
+    Hit(Arc<str>),
+    /// Render the page and [`PublicPages::keep`] it.
+    Render { changes: u64 },
+}
+
+impl PublicPages {
+    /// The counter an engine observer raises for every event applied.
+    pub fn counter(&self) -> Arc<AtomicU64> {
+        self.changes.clone()
+    }
+
+    pub(crate) fn lookup(&self, key: &str) -> Lookup {
+        let changes = self.changes.load(Ordering::Acquire);
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        match pages.get_mut(key) {
+            Some(page) if page.changes == changes && page.rendered.elapsed() < FRESH_FOR => {
+                Lookup::Hit(page.html.clone())
+            }
+            Some(page) if page.refreshing => Lookup::Hit(page.html.clone()),
+            Some(page) => {
+                page.refreshing = true;
+                Lookup::Render { changes }
+            }
+            None => Lookup::Render { changes },
+        }
+    }
+
+    /// Keeps a page rendered when the log was at `changes`.
+    pub(crate) fn keep(&self, key: String, changes: u64, html: Arc<str>) {
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        if pages.len() >= MOST && !pages.contains_key(&key) {
+            pages.clear();
+        }
+        pages.insert(
+            key,
+            Page {
+                changes,
+                rendered: Instant::now(),
+                html,
+                refreshing: false,
+            },
+        );
+    }
+
+    /// A render that failed: the next request tries again.
+    pub(crate) fn failed(&self, key: &str) {
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(page) = pages.get_mut(key) {
+            page.refreshing = false;
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn hit(pages: &PublicPages, key: &str) -> Option<String> {
+        match pages.lookup(key) {
+            Lookup::Hit(html) => Some(html.to_string()),
+            Lookup::Render { .. } => None,
+        }
+    }
+
+    #[test]
+    fn a_page_is_kept_until_the_log_changes_and_one_request_renders_it_again() {
+        let pages = PublicPages::default();
+        let Lookup::Render { changes } = pages.lookup("/roster") else {
+            panic!("nothing is kept yet")
+        };
+        pages.keep("/roster".into(), changes, "one".into());
+        assert_eq!(hit(&pages, "/roster").as_deref(), Some("one"));
+        assert_eq!(hit(&pages, "/statistics"), None);
+        pages.counter().fetch_add(1, Ordering::Release);
+        // The first request after the change renders; the others meanwhile
+        // get the copy from before it.
+        assert!(matches!(
+            pages.lookup("/roster"),
+            Lookup::Render { changes: 1 }
+        ));
+        assert_eq!(hit(&pages, "/roster").as_deref(), Some("one"));
+        pages.keep("/roster".into(), 1, "two".into());
+        assert_eq!(hit(&pages, "/roster").as_deref(), Some("two"));
+        // A failed render lets the next request try.
+        pages.counter().fetch_add(1, Ordering::Release);
+        assert!(matches!(pages.lookup("/roster"), Lookup::Render { .. }));
+        pages.failed("/roster");
+        assert!(matches!(pages.lookup("/roster"), Lookup::Render { .. }));
+    }
+
+    #[test]
+    fn any_number_of_queries_keeps_at_most_a_bounded_number_of_pages() {
+        let pages = PublicPages::default();
+        for i in 0..(MOST * 3) {
+            pages.keep(format!("/transparency?from={i}"), 0, "x".into());
+        }
+        let kept = pages.pages.lock().map(|p| p.len()).unwrap_or(usize::MAX);
+        assert!(kept <= MOST, "{kept}");
+    }
+}
