@@ -91,7 +91,8 @@ enum Cmd {
         file: PathBuf,
     },
     /// Import what exists (MIGRATE-1): a Mailman's bans and held members,
-    /// suspensions imposed under an earlier process. All or nothing; what
+    /// suspensions imposed under an earlier process, the moderator team's
+    /// past actions. All or nothing; what
     /// was imported before is skipped, so a run can be repeated.
     Migrate {
         #[command(subcommand)]
@@ -229,6 +230,25 @@ enum MigrateCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The moderator team's actions from before modpod, so that its yearly
+    /// statistics (STATS-1) cover those years: history only, restricting
+    /// and telling no one. From a TOML file (`[[action]]` tables) or a CSV
+    /// file with the columns date, level, forum or forum_name, person or
+    /// count, spam, rescinded, reference and, optionally, key. A level is
+    /// one of the ladder in force, or empty for none; forum a forum modpod
+    /// knows, forum_name one from before modpod that it does not; person
+    /// someone modpod knows, count how many people, not named.
+    TeamActions {
+        #[command(flatten)]
+        db: Db,
+        /// The operator to record as the actor (default: the first operator).
+        #[arg(long = "as")]
+        actor: Option<String>,
+        file: PathBuf,
+        /// Print what would be imported; record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -319,6 +339,15 @@ fn main() -> ExitCode {
                     dry_run,
                 },
         } => migrate::legacy(&db.db, actor.as_deref(), &file, dry_run),
+        Cmd::Migrate {
+            command:
+                MigrateCmd::TeamActions {
+                    db,
+                    actor,
+                    file,
+                    dry_run,
+                },
+        } => migrate::team_actions::import(&db.db, actor.as_deref(), &file, dry_run),
         Cmd::Run {
             db,
             actor,

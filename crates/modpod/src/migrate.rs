@@ -12,6 +12,9 @@
 //! - `modpod migrate legacy FILE`: suspensions imposed under an earlier
 //!   process (RFC 3683 posting-rights actions and the like, REINST-5), from
 //!   a TOML or CSV file.
+//! - `modpod migrate team-actions FILE`: the moderator team's actions from
+//!   before modpod, for its yearly statistics (STATS-1) only, from a TOML or
+//!   CSV file ([`team_actions`]).
 //!
 //! Each run is all or nothing: every row is decided first, on a copy of the
 //! state; if any cannot be imported, each is reported with why and nothing
@@ -29,6 +32,8 @@ use modpod_store::Enforced;
 use serde::Deserialize;
 use std::path::Path;
 use std::process::ExitCode;
+
+pub mod team_actions;
 
 /// One thing to import, as the policy decides it, and what the ledger then
 /// holds as applied by modpod.
@@ -50,7 +55,9 @@ fn plan(
 ) -> (Vec<Row>, usize, Vec<String>) {
     let mut state = state.clone();
     let (mut new, mut again, mut problems) = (Vec::new(), 0, Vec::new());
+    let bar = crate::progress::bar("checking", rows.len() as u64);
     'rows: for row in rows {
+        bar.inc(1);
         let mut scratch = state.clone();
         for command in &row.commands {
             match modpod_policy::decide(&scratch, operator, command, now) {
@@ -76,6 +83,7 @@ fn plan(
         state = scratch;
         new.push(row);
     }
+    bar.finish_and_clear();
     (new, again, problems)
 }
 
@@ -142,6 +150,9 @@ fn record(
         rows.len(),
         notes.len()
     );
+    if rows.is_empty() && again > 0 {
+        println!("nothing new: everything here was imported before");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -354,6 +354,32 @@ pub enum Command {
         process: String,
         reference: String,
     },
+    /// Records one of the moderator team's actions from before modpod, for
+    /// its yearly statistics (MIGRATE-1, STATS-1): an operator's import. It
+    /// restricts no one, and is neither enforced nor notified. `forum` is a
+    /// forum modpod knows, or `forum_name` one from before it that it does
+    /// not; `person` a person modpod knows, or `count` that many people, not
+    /// named. A `key` is recorded once: the same again is refused as
+    /// imported already.
+    RecordPastTeamAction {
+        date: jiff::civil::Date,
+        #[serde(default)]
+        level: Option<u8>,
+        #[serde(default)]
+        forum: Option<ForumId>,
+        #[serde(default)]
+        forum_name: Option<String>,
+        #[serde(default)]
+        person: Option<PersonId>,
+        #[serde(default)]
+        count: Option<u32>,
+        #[serde(default)]
+        spam: bool,
+        #[serde(default)]
+        rescinded: bool,
+        reference: String,
+        key: String,
+    },
 
     // --- Disagreements and appeals (APPEAL-*) ---
     FileDisagreement {
@@ -520,6 +546,7 @@ impl Command {
             ApplyVolumeLimit => "apply_volume_limit",
             RequestAnnouncement => "request_announcement",
             RecordLegacyAction => "record_legacy_action",
+            RecordPastTeamAction => "record_past_team_action",
             FileDisagreement => "file_disagreement",
             DecideAppeal => "decide_appeal",
             EscalateAppeal => "escalate_appeal",

@@ -82,6 +82,10 @@ pub struct State {
     /// (TEMPLATE-1).
     #[serde(default)]
     pub templates: BTreeMap<String, TemplateHistory>,
+    /// The moderator team's actions from before modpod, by import key
+    /// (MIGRATE-1): history for its yearly statistics (STATS-1) only.
+    #[serde(default)]
+    pub past_team_actions: BTreeMap<String, PastTeamAction>,
     pub next: Counters,
 }
 
@@ -149,6 +153,7 @@ impl Default for State {
             evidence_fetched: BTreeMap::new(),
             alerts: BTreeMap::new(),
             templates: BTreeMap::new(),
+            past_team_actions: BTreeMap::new(),
             next: Counters::default(),
         }
     }
@@ -600,6 +605,10 @@ impl State {
             Event::CircumventionAlertRaised { alert } => {
                 bump(&mut self.next.alert, alert.id.0);
                 self.alerts.insert(alert.id, alert.into());
+            }
+            Event::PastTeamActionRecorded { action } => {
+                self.past_team_actions
+                    .insert(action.key.clone(), action.into());
             }
         }
     }

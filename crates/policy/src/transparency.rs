@@ -192,17 +192,23 @@ fn median(values: &mut [f64]) -> Option<f64> {
 
 /// The moderator team's yearly statistics (STATS-1), as the team publishes
 /// them, computed from the log and naming nobody: for each year (UTC) in
-/// which the team took an action, its actions at each level of the ladder
-/// and at none, and how many people it contacted; spam and rescinded
-/// actions counted apart; and how many people it contacted over all the
-/// years, each person once.
+/// which the team took an action, in modpod or before it (its past actions,
+/// imported: MIGRATE-1), its actions at each level of the ladder and at
+/// none, and how many people it contacted; spam and rescinded actions
+/// counted apart; and how many people it contacted over all the years, each
+/// named person once. A past action may give a count of people instead of a
+/// person: such counts cannot be deduplicated, and are added as they are,
+/// to their year and to all the years (`anonymous_people` says how many).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TeamStatistics {
     /// The levels of the ladder in force, by number.
     pub levels: Vec<LevelName>,
     pub years: Vec<TeamYear>,
-    /// Different people the team contacted in all the years: each once.
+    /// People the team contacted in all the years: each named person once,
+    /// plus the anonymous counts as they are.
     pub people_contacted: u64,
+    /// Of `people_contacted`, those given as counts of people not named.
+    pub anonymous_people: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -219,26 +225,62 @@ pub struct TeamYear {
     /// Actions that named no level: neither spam nor rescinded.
     pub without_level: u64,
     /// Different people acted on that year (spam apart), rescinded actions
-    /// included: they were told.
+    /// included: they were told; anonymous counts added as they are.
     pub people_contacted: u64,
+    /// Of `people_contacted`, those given as counts of people not named.
+    pub anonymous_people: u64,
     /// Actions against spam (ACT-5).
     pub spam: u64,
     /// Actions rescinded since (not spam).
     pub rescinded: u64,
 }
 
+/// One action of the team, or a past action standing for several, as the
+/// table counts it.
+struct Counted<'a> {
+    year: i16,
+    /// How many actions, each on a different person.
+    actions: u64,
+    /// The person, when named.
+    person: Option<&'a crate::ids::PersonId>,
+    level: Option<u8>,
+    spam: bool,
+    rescinded: bool,
+}
+
 /// See [`TeamStatistics`]. The team's actions are those taken as a
-/// moderator; levels above the ladder in force count at their number.
+/// moderator, and its past actions; levels above the ladder in force count
+/// at their number.
 pub fn team_statistics(state: &State) -> TeamStatistics {
     let ladder = state.ladder();
     let mut years: BTreeMap<i16, (TeamYear, BTreeSet<&crate::ids::PersonId>)> = BTreeMap::new();
     let mut everyone = BTreeSet::new();
-    for a in state
+    let live = state
         .actions
         .values()
         .filter(|a| a.taken_as == Capacity::Moderator)
-    {
-        let year = TimeZone::UTC.to_datetime(a.taken_at).year();
+        .map(|a| Counted {
+            year: TimeZone::UTC.to_datetime(a.taken_at).year(),
+            actions: 1,
+            person: Some(&a.subject),
+            level: a.level.as_ref().map(|l| l.level),
+            spam: a.spam,
+            rescinded: matches!(a.status, ActionStatus::Rescinded { .. }),
+        });
+    let past = state.past_team_actions.values().map(|a| Counted {
+        year: a.date.year(),
+        actions: a.contacted.actions(),
+        person: match &a.contacted {
+            Contacted::Person(p) => Some(p),
+            Contacted::Count(_) => None,
+        },
+        level: a.level,
+        spam: a.spam,
+        rescinded: a.rescinded,
+    });
+    let mut anonymous = 0;
+    for a in live.chain(past) {
+        let year = a.year;
         let (row, people) = years.entry(year).or_insert_with(|| {
             (
                 TeamYear {
@@ -246,6 +288,7 @@ pub fn team_statistics(state: &State) -> TeamStatistics {
                     by_level: Vec::new(),
                     without_level: 0,
                     people_contacted: 0,
+                    anonymous_people: 0,
                     spam: 0,
                     rescinded: 0,
                 },
@@ -253,24 +296,32 @@ pub fn team_statistics(state: &State) -> TeamStatistics {
             )
         });
         if a.spam {
-            row.spam += 1;
+            row.spam += a.actions;
             continue;
         }
-        people.insert(&a.subject);
-        everyone.insert(&a.subject);
-        if matches!(a.status, ActionStatus::Rescinded { .. }) {
-            row.rescinded += 1;
+        match a.person {
+            Some(p) => {
+                people.insert(p);
+                everyone.insert(p);
+            }
+            None => {
+                row.anonymous_people += a.actions;
+                anonymous += a.actions;
+            }
+        }
+        if a.rescinded {
+            row.rescinded += a.actions;
             continue;
         }
-        match &a.level {
+        match a.level {
             Some(l) => {
-                let at = usize::from(l.level);
+                let at = usize::from(l);
                 if row.by_level.len() <= at {
                     row.by_level.resize(at + 1, 0);
                 }
-                row.by_level[at] += 1;
+                row.by_level[at] += a.actions;
             }
-            None => row.without_level += 1,
+            None => row.without_level += a.actions,
         }
     }
     let width = years
@@ -292,17 +343,20 @@ pub fn team_statistics(state: &State) -> TeamStatistics {
             .into_values()
             .map(|(mut row, people)| {
                 row.by_level.resize(width, 0);
-                row.people_contacted = people.len() as u64;
+                row.people_contacted = people.len() as u64 + row.anonymous_people;
                 row
             })
             .collect(),
-        people_contacted: everyone.len() as u64,
+        people_contacted: everyone.len() as u64 + anonymous,
+        anonymous_people: anonymous,
     }
 }
 
 impl TeamStatistics {
     /// The table as CSV: a header, a row a year, and a last row for all the
-    /// years (only its people are counted once over all of them).
+    /// years (only its people are counted once over all of them: each named
+    /// person once, and the anonymous counts, which cannot be deduplicated,
+    /// as they are; `anonymous_people` says how many of them those are).
     pub fn to_csv(&self) -> String {
         let width = self
             .years
@@ -312,7 +366,7 @@ impl TeamStatistics {
         for level in 0..width {
             out.push_str(&format!(",level_{level}"));
         }
-        out.push_str(",without_level,people_contacted,spam,rescinded\n");
+        out.push_str(",without_level,people_contacted,spam,rescinded,anonymous_people\n");
         let mut total = vec![0u64; width + 3];
         for y in &self.years {
             out.push_str(&y.year.to_string());
@@ -321,8 +375,8 @@ impl TeamStatistics {
                 total[i] += n;
             }
             out.push_str(&format!(
-                ",{},{},{},{}\n",
-                y.without_level, y.people_contacted, y.spam, y.rescinded
+                ",{},{},{},{},{}\n",
+                y.without_level, y.people_contacted, y.spam, y.rescinded, y.anonymous_people
             ));
             total[width] += y.without_level;
             total[width + 1] += y.spam;
@@ -333,11 +387,12 @@ impl TeamStatistics {
             out.push_str(&format!(",{n}"));
         }
         out.push_str(&format!(
-            ",{},{},{},{}\n",
+            ",{},{},{},{},{}\n",
             total[width],
             self.people_contacted,
             total[width + 1],
-            total[width + 2]
+            total[width + 2],
+            self.anonymous_people
         ));
         out
     }

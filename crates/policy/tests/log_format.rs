@@ -418,6 +418,40 @@ fn a_log_of_every_kind() -> Vec<Event> {
             from: "Mailman at http://127.0.0.1:8001, list tls.ietf.org: a ban".into(),
         },
     );
+    // The team's past actions (MIGRATE-1, STATS-1): a count of people on a
+    // forum modpod knows, and a person on a list from before modpod.
+    w.ok(
+        "op",
+        Operator,
+        Command::RecordPastTeamAction {
+            date: "2023-05-04".parse().unwrap(),
+            level: Some(1),
+            forum: Some(f("ietf@")),
+            forum_name: None,
+            person: None,
+            count: Some(3),
+            spam: false,
+            rescinded: true,
+            reference: "https://github.com/ietf/Moderators/blob/main/stats.md".into(),
+            key: "stats-2023-level-1".into(),
+        },
+    );
+    w.ok(
+        "op",
+        Operator,
+        Command::RecordPastTeamAction {
+            date: "2022-11-30".parse().unwrap(),
+            level: None,
+            forum: None,
+            forum_name: Some("old-discuss@ietf.org".into()),
+            person: Some(p("carol")),
+            count: None,
+            spam: true,
+            rescinded: false,
+            reference: "the team's notes, November 2022".into(),
+            key: "notes-2022-11-30".into(),
+        },
+    );
 
     // The team's own text for level 2's note to the person (TEMPLATE-1),
     // drafted by one moderator and vetted by another: the notification

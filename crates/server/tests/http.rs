@@ -916,8 +916,8 @@ async fn stats_1_the_team_s_yearly_table_is_public_as_json_csv_and_a_page_naming
     assert_eq!(
         csv,
         format!(
-            "year,level_0,level_1,level_2,without_level,people_contacted,spam,rescinded\n\
-             {year},1,0,0,0,1,0,0\nall,1,0,0,0,1,0,0\n"
+            "year,level_0,level_1,level_2,without_level,people_contacted,spam,rescinded,anonymous_people\n\
+             {year},1,0,0,0,1,0,0,0\nall,1,0,0,0,1,0,0,0\n"
         )
     );
 

@@ -9,6 +9,7 @@ mod actions;
 mod alerts;
 mod appeals;
 mod evidence;
+mod history;
 mod llc;
 mod messages;
 mod periodic;
@@ -249,6 +250,21 @@ pub fn decide(
             process,
             reference,
         } => actions::record_legacy_action(&mut cx, subject, fora, imposed_at, process, reference)?,
+        Command::RecordPastTeamAction {
+            date,
+            level,
+            forum,
+            forum_name,
+            person,
+            count,
+            spam,
+            rescinded,
+            reference,
+            key,
+        } => history::record_past_team_action(
+            &mut cx, date, level, forum, forum_name, person, count, *spam, *rescinded, reference,
+            key,
+        )?,
         Command::FileDisagreement {
             target,
             grounds,

@@ -352,6 +352,13 @@ pub enum Event {
     CircumventionAlertRaised {
         alert: NewAlert,
     },
+
+    /// One of the moderator team's actions from before modpod, imported by
+    /// an operator for the team's yearly statistics (MIGRATE-1, STATS-1):
+    /// it restricts no one and is neither enforced nor notified.
+    PastTeamActionRecorded {
+        action: NewPastTeamAction,
+    },
 }
 
 /// `Event::kind` and `Event::KINDS` from one list, which the match keeps
@@ -436,4 +443,5 @@ kinds!(
     NoteWellSeen => "note_well_seen",
     NotificationOwed => "notification_owed",
     CircumventionAlertRaised => "circumvention_alert_raised",
+    PastTeamActionRecorded => "past_team_action_recorded",
 );

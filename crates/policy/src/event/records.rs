@@ -370,3 +370,37 @@ impl From<&NewAlert> for Alert {
         }
     }
 }
+
+/// One of the moderator team's actions from before modpod, as an operator
+/// imported it (MIGRATE-1): history for STATS-1, never a restriction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPastTeamAction {
+    pub key: String,
+    pub date: jiff::civil::Date,
+    pub level: Option<u8>,
+    pub forum: PastForum,
+    pub contacted: Contacted,
+    pub spam: bool,
+    pub rescinded: bool,
+    pub reference: String,
+    pub recorded_by: PersonId,
+    pub recorded_at: Timestamp,
+}
+
+impl From<&NewPastTeamAction> for PastTeamAction {
+    fn from(a: &NewPastTeamAction) -> PastTeamAction {
+        PastTeamAction {
+            key: a.key.clone(),
+            date: a.date,
+            level: a.level,
+            forum: a.forum.clone(),
+            contacted: a.contacted.clone(),
+            spam: a.spam,
+            rescinded: a.rescinded,
+            reference: a.reference.clone(),
+            recorded_by: a.recorded_by.clone(),
+            recorded_at: a.recorded_at,
+        }
+    }
+}

@@ -15,6 +15,7 @@ mod evidence;
 mod llc;
 mod messages;
 mod notify;
+mod past_team_actions;
 mod permits;
 mod procedures;
 mod quorum;

@@ -327,9 +327,9 @@ fn stats_1_the_team_s_yearly_table_counts_levels_and_people_once_with_spam_and_r
     assert_eq!(stats.levels[2].name, "Posting restriction");
     assert_eq!(
         stats.to_csv(),
-        "year,level_0,level_1,level_2,without_level,people_contacted,spam,rescinded\n\
-         2026,2,1,0,0,3,1,1\n\
-         2027,0,0,1,0,1,0,0\n\
-         all,2,1,1,0,3,1,1\n"
+        "year,level_0,level_1,level_2,without_level,people_contacted,spam,rescinded,anonymous_people\n\
+         2026,2,1,0,0,3,1,1,0\n\
+         2027,0,0,1,0,1,0,0,0\n\
+         all,2,1,1,0,3,1,1,0\n"
     );
 }
