@@ -569,3 +569,40 @@ fn with_modpod_stopped_postfix_s_default_action_decides_and_modpod_decides_again
     );
     w.assert_delivered(&w.post("carol@example.org"));
 }
+
+#[test]
+fn circumvent_1_a_post_let_through_from_a_person_suspended_elsewhere_alerts_the_team_once() {
+    let w = world();
+    let _modpod = w.serve(&[]);
+    // bob is suspended on tls@ietf.org, not on the test's list.
+    w.chair(
+        r#"{"command":"take_action","subject":{"person":"bob"},"measure":{"type":"indefinite_suspension"},"fora":["tls@ietf.org"],"reason":"threats on the tls list"}"#,
+    );
+    // His posts to the test's list go through, as the policy says they
+    // must; the first is passed on to the team as an alert, and only once.
+    let first = w.post("bob@example.org");
+    w.assert_delivered(&first);
+    let alerts = || {
+        ok(&w.db.url, &["export"])
+            .lines()
+            .filter(|l| l.contains(r#""kind":"circumvention_alert_raised""#))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alerts().is_empty() {
+        assert!(Instant::now() < deadline, "no alert recorded");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    w.assert_delivered(&w.post("bob@example.org"));
+    std::thread::sleep(Duration::from_millis(500));
+    let recorded = alerts();
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    let alert = &recorded[0];
+    assert!(
+        alert.contains(r#""kind":"posted_elsewhere""#)
+            && alert.contains(r#""person":"bob""#)
+            && alert.contains(&format!(r#""forum":"{}""#, w.list.address)),
+        "{alert}"
+    );
+}
