@@ -7,8 +7,8 @@
 mod common;
 
 use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use common::As;
+use axum::http::{Request, StatusCode, header};
+use common::{As, Page, encode};
 use jiff::{SignedDuration, Timestamp};
 use modpod_server::http::router;
 use modpod_server::passwords::{self, ResetLink};
@@ -17,31 +17,6 @@ use serde_json::json;
 use tower::ServiceExt;
 
 const NEW: &str = "a much longer new password";
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 /// A browser's login session.
 struct Browser {

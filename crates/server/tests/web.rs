@@ -8,8 +8,8 @@
 mod common;
 
 use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use common::{As, IETF, PEOPLE, TLS};
+use axum::http::{Request, StatusCode, header};
+use common::{As, IETF, PEOPLE, Page, TLS, encode};
 use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, LlcActionId, PersonId, ReinstatementId};
 use modpod_policy::model::Capacity;
@@ -18,41 +18,6 @@ use modpod_server::http::router;
 use serde_json::json;
 use std::collections::BTreeMap;
 use tower::ServiceExt;
-
-/// A page's answer.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 struct Web {
     api: common::Api,
@@ -3256,19 +3221,7 @@ async fn proc_1_the_team_s_quorum_and_volume_rule_change_from_the_setup_page_onc
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    for (who, step, capacity) in [
-        ("m2", "open-review", "moderator"),
-        ("ad_sec", "approve", "iesg"),
-    ] {
-        let page = web
-            .post(
-                who,
-                &format!("/setup/{step}"),
-                &[("as", capacity), ("version", "1")],
-            )
-            .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.body);
-    }
+    review_and_approve(&web, "1").await;
     let numbers = web.api.engine.lock().unwrap().state().numbers();
     assert_eq!(
         (numbers.quorum, numbers.volume_posts, numbers.volume_minutes),
@@ -3932,19 +3885,7 @@ async fn ladder_1_the_draft_form_sets_the_ladder_and_refuses_bad_levels_naming_t
     // and the form shows it back.
     let page = web.post("m1", "/setup/draft", &draft("1", ladder)).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    for (who, step, capacity) in [
-        ("m2", "open-review", "moderator"),
-        ("ad_sec", "approve", "iesg"),
-    ] {
-        let page = web
-            .post(
-                who,
-                &format!("/setup/{step}"),
-                &[("as", capacity), ("version", "1")],
-            )
-            .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.body);
-    }
+    review_and_approve(&web, "1").await;
     {
         use modpod_policy::model::{Approver, Level};
         let engine = web.api.engine.lock().unwrap();
@@ -4016,6 +3957,24 @@ async fn ladder_1_the_draft_form_sets_the_ladder_and_refuses_bad_levels_naming_t
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let engine = web.api.engine.lock().unwrap();
     assert_eq!(engine.state().procedures[&2].ladder, None);
+}
+
+/// A draft of the procedures goes to review (m2, a moderator) and is
+/// approved (ad_sec, for the IESG) from the setup page.
+async fn review_and_approve(web: &Web, version: &str) {
+    for (who, step, capacity) in [
+        ("m2", "open-review", "moderator"),
+        ("ad_sec", "approve", "iesg"),
+    ] {
+        let page = web
+            .post(
+                who,
+                &format!("/setup/{step}"),
+                &[("as", capacity), ("version", version)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.body);
+    }
 }
 
 /// The rows of the announcements page.

@@ -319,9 +319,10 @@ where
     .await
 }
 
-/// [`show`] for a public page: an `anonymous` visitor gets the copy rendered since the log last changed, if there is one
-/// ([`PublicPages`]), keyed by `key` (the path and query); anyone logged in
-/// gets the page rendered for them.
+/// [`show`] for a public page: an `anonymous` visitor gets the copy
+/// rendered since the log last changed, if there is one ([`PublicPages`]),
+/// keyed by `key` (the path and query); anyone logged in gets the page
+/// rendered for them.
 pub(crate) async fn show_public<F>(
     app: &App,
     anonymous: bool,
@@ -342,22 +343,10 @@ where
         }
         public_cache::Lookup::Render { changes } => changes,
     };
-    let engine = app.engine.clone();
-    let rendered = tokio::task::spawn_blocking(move || {
-        let ctx = {
-            let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            build(engine.state(), Timestamp::now())?
-        };
-        render(template, ctx)
-    })
-    .await
-    .map_err(WebError::internal)
-    .and_then(|html| html);
-    match rendered {
+    match render_from(app, template, move |engine, now| build(engine.state(), now)).await {
         Ok(html) => {
-            let html: std::sync::Arc<str> = html.into();
-            pages.keep(key, changes, html.clone());
-            Ok((StatusCode::OK, Html(html.to_string())).into_response())
+            pages.keep(key, changes, html.as_str().into());
+            Ok((StatusCode::OK, Html(html)).into_response())
         }
         Err(e) => {
             pages.failed(&key);
@@ -377,8 +366,18 @@ pub(crate) async fn show_with_log<F>(
 where
     F: FnOnce(&mut crate::Engine, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
+    let html = render_from(app, template, build).await?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// Renders `template` with what `build` reads, on a blocking thread: the
+/// engine is locked only while reading, not while rendering.
+async fn render_from<F>(app: &App, template: &'static str, build: F) -> Result<String, WebError>
+where
+    F: FnOnce(&mut crate::Engine, Timestamp) -> Result<Value, WebError> + Send + 'static,
+{
     let engine = app.engine.clone();
-    let html = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let ctx = {
             let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
             build(&mut engine, Timestamp::now())?
@@ -386,8 +385,7 @@ where
         render(template, ctx)
     })
     .await
-    .map_err(WebError::internal)??;
-    Ok((status, Html(html)).into_response())
+    .map_err(WebError::internal)?
 }
 
 /// After a change: back to a page (303, so reloading it changes nothing).
