@@ -92,6 +92,32 @@ impl TestDb {
         }
     }
 
+    /// Runs a query whose columns are all text (cast them: `CAST(x AS
+    /// TEXT)` reads the same in both dialects); returns its rows.
+    pub fn query_strings(&self, sql: &str) -> Vec<Vec<String>> {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => rusqlite::Connection::open(path)
+                .and_then(|conn| {
+                    let mut statement = conn.prepare(sql)?;
+                    let columns = statement.column_count();
+                    statement
+                        .query_map([], |row| {
+                            (0..columns).map(|n| row.get::<_, String>(n)).collect()
+                        })?
+                        .collect()
+                })
+                .unwrap_or_else(|e| panic!("plain SQL failed: {e}\n{sql}")),
+            Backend::Postgres { .. } => postgres::Client::connect(&self.url, NoTls)
+                .and_then(|mut client| client.query(sql, &[]))
+                .and_then(|rows| {
+                    rows.iter()
+                        .map(|row| (0..row.len()).map(|n| row.try_get(n)).collect())
+                        .collect()
+                })
+                .unwrap_or_else(|e| panic!("plain SQL failed: {e:?}\n{sql}")),
+        }
+    }
+
     /// A literal for a byte string in this database's SQL dialect.
     pub fn bytes_literal(&self, bytes: &[u8]) -> String {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
