@@ -49,7 +49,7 @@ const REPORTERS: usize = 2;
 /// commands that many kills land while one is under way, and not so many
 /// that the notifications they owe (up to ten messages each) take minutes to
 /// send.
-const PAUSE_WITHIN_MS: u64 = 400;
+const PAUSE_WITHIN_MS: u64 = 600;
 
 /// What the chair's client knows: the actions it was told it took, and
 /// which of them are in force.
@@ -309,11 +309,13 @@ fn serve_killed_200_times_under_commands_notifications_and_snapshots_loses_nothi
 
     // The last serve sends what is still owed.
     let (backlog, draining) = (sink.messages().len(), Instant::now());
-    let drained = wait_until_delivered(&db, &sink, Duration::from_secs(60));
+    let drained = wait_until_delivered(&db, &sink, Duration::from_secs(90));
     let drained_in = draining.elapsed();
     server.kill();
-    if !drained {
-        problems.push("the last modpod serve did not send every notification within 60 s".into());
+    if let Err(how_far) = drained {
+        problems.push(format!(
+            "the last modpod serve did not send every notification: {how_far}"
+        ));
     }
     if let Err(said) = verify(&db.url) {
         problems.push(said);
@@ -360,7 +362,7 @@ fn serve_killed_200_times_under_commands_notifications_and_snapshots_loses_nothi
     );
     println!("took {:?}", started.elapsed());
     assert!(
-        plan.acknowledged.commands > KILLS / 2,
+        plan.acknowledged.commands >= 80,
         "too few commands were acknowledged to mean anything: {}",
         plan.acknowledged.commands
     );

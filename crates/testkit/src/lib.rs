@@ -47,7 +47,13 @@ impl TestDb {
     /// A new, empty PostgreSQL database. Fails the test, with instructions,
     /// if no server is configured: a silently skipped test would hide bugs.
     pub fn postgres() -> TestDb {
-        let admin_url = pg_admin_url();
+        TestDb::postgres_on(&pg_admin_url())
+    }
+
+    /// A new, empty PostgreSQL database on the server at `admin_url` (a
+    /// server of a test's own, say, that it stops and starts).
+    pub fn postgres_on(admin_url: &str) -> TestDb {
+        let admin_url = admin_url.to_owned();
         let name = unique_name();
         let mut admin = postgres::Client::connect(&admin_url, NoTls)
             .unwrap_or_else(|e| panic!("cannot connect to {PG_URL_VAR}={admin_url}: {e:?}"));

@@ -259,22 +259,26 @@ fn deliveries(db: &TestDb) -> Vec<Delivery> {
 
 /// Waits until every notification the log owes has its deliveries in the
 /// ledger, none of them pending, and the sink has at least as many
-/// messages as the ledger says were sent; `false` after `timeout`.
-pub fn wait_until_delivered(db: &TestDb, sink: &SmtpSink, timeout: Duration) -> bool {
+/// messages as the ledger says were sent; after `timeout`, says how far it
+/// got.
+pub fn wait_until_delivered(db: &TestDb, sink: &SmtpSink, timeout: Duration) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     loop {
         let owed = replay(db).notifications.len();
         let ledger = deliveries(db);
         let composed: BTreeSet<u64> = ledger.iter().map(|d| d.notification).collect();
         let sent = ledger.iter().filter(|d| d.status == "sent").count();
-        if composed.len() == owed
-            && ledger.iter().all(|d| d.status != "pending")
-            && sink.messages().len() >= sent
-        {
-            return true;
+        let pending = ledger.iter().filter(|d| d.status == "pending").count();
+        let received = sink.messages().len();
+        if composed.len() == owed && pending == 0 && received >= sent {
+            return Ok(());
         }
         if Instant::now() >= deadline {
-            return false;
+            return Err(format!(
+                "after {timeout:?}: {owed} notifications owed, {} composed; {sent} messages \
+                 sent, {pending} pending, {received} received",
+                composed.len()
+            ));
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -395,4 +399,125 @@ pub fn check_notifications(db: &TestDb, sink: &SmtpSink, copies_allowed: usize) 
         ));
     }
     found
+}
+
+/// A PostgreSQL server of one test's own, to stop and start under load
+/// without disturbing the other tests (which share the one `scripts/test`
+/// starts): a throwaway cluster made with `initdb` as `start_postgres` in
+/// scripts/lib/services.sh makes it, run as the `postgres` user when the
+/// tests run as root, since PostgreSQL refuses to run as root.
+pub struct PgCluster {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    user: Option<&'static str>,
+    pub port: u16,
+}
+
+impl PgCluster {
+    /// Makes a cluster and starts it on a free loopback port.
+    pub fn start() -> PgCluster {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL is not installed in /usr/lib/postgresql; run scripts/test")
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin"))
+            .find(|bin| bin.join("initdb").exists())
+            .expect("no initdb under /usr/lib/postgresql");
+        let dir = tempfile::Builder::new()
+            .prefix("modpod-pg-fault.")
+            .tempdir_in("/tmp")
+            .expect("cannot make a directory for PostgreSQL");
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let user = root.then_some("postgres");
+        let path = dir.path().display().to_string();
+        let cluster = PgCluster {
+            port: super::free_port(),
+            dir,
+            bin,
+            user,
+        };
+        cluster.shell(&format!("chmod 755 {path}"), false);
+        if let Some(user) = user {
+            cluster.shell(&format!("chown {user} {path}"), false);
+        }
+        cluster.shell(
+            &format!(
+                "{}/initdb -D {path}/data -A trust -U postgres --no-sync >{path}/initdb.log 2>&1",
+                cluster.bin.display()
+            ),
+            true,
+        );
+        cluster.resume();
+        cluster
+    }
+
+    /// A shell command, run as the cluster's user if `as_user`.
+    fn sh(&self, command: &str, as_user: bool) -> std::process::Command {
+        match (as_user, self.user) {
+            (true, Some(user)) => {
+                let mut su = std::process::Command::new("su");
+                su.args([user, "-s", "/bin/sh", "-c", command]);
+                su
+            }
+            _ => {
+                let mut sh = std::process::Command::new("sh");
+                sh.args(["-c", command]);
+                sh
+            }
+        }
+    }
+
+    /// Runs a shell command, as the cluster's user if `as_user`.
+    fn shell(&self, command: &str, as_user: bool) {
+        let status = self
+            .sh(command, as_user)
+            .status()
+            .expect("cannot run a shell");
+        assert!(status.success(), "failed: {command}");
+    }
+
+    /// The address of its `postgres` database, as the operator.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Stops it at once (`pg_ctl stop -m fast`: open connections are cut),
+    /// as a database restarted by its operator or its host is.
+    pub fn stop(&self) {
+        self.shell(
+            &format!(
+                "{}/pg_ctl -D {}/data -m fast -w stop >/dev/null",
+                self.bin.display(),
+                self.dir.path().display()
+            ),
+            true,
+        );
+    }
+
+    /// Starts it again, and returns once it accepts connections.
+    pub fn resume(&self) {
+        let path = self.dir.path().display();
+        self.shell(
+            &format!(
+                "{}/pg_ctl -D {path}/data -l {path}/server.log -w -t 60 -o \
+                 '-c listen_addresses=127.0.0.1 -p {} -k {path} -c fsync=off' start >/dev/null",
+                self.bin.display(),
+                self.port
+            ),
+            true,
+        );
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let stop = format!(
+            "{}/pg_ctl -D {}/data -m immediate -w stop >/dev/null 2>&1",
+            self.bin.display(),
+            self.dir.path().display()
+        );
+        let _ = self.sh(&stop, true).status();
+    }
 }

@@ -153,14 +153,14 @@ impl Serve {
     }
 
     /// Runs it with a clock that the test moves while it runs: libfaketime
-    /// reads the offset (`+0`, `+31d`, `-1h`) from `clock`'s file, at most a
-    /// second after it changed. Monotonic time is left alone, so timers and
+    /// reads the offset (`+0`, `+31d`, `-1h`) from `clock`'s file whenever
+    /// the time is asked (a cache of even a second misses jumps back). Monotonic time is left alone, so timers and
     /// timeouts run as usual; only the wall clock jumps.
     pub fn clock(mut self, clock: &Clock) -> Serve {
         self.0
             .env("LD_PRELOAD", libfaketime())
             .env("FAKETIME_TIMESTAMP_FILE", &clock.file)
-            .env("FAKETIME_CACHE_DURATION", "1")
+            .env("FAKETIME_NO_CACHE", "1")
             .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
         self
     }
@@ -231,7 +231,7 @@ fn libfaketime() -> String {
 
 /// A wall clock the test moves under the `modpod serve` processes started
 /// with [`Serve::clock`]: an offset from the real time, in a file that
-/// libfaketime reads again every second.
+/// libfaketime reads whenever they ask the time.
 pub struct Clock {
     file: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -259,7 +259,7 @@ impl Clock {
     }
 
     /// How long after [`Clock::set`] every process sees the new time.
-    pub const SEEN_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500);
+    pub const SEEN_WITHIN: std::time::Duration = std::time::Duration::from_millis(200);
 }
 
 /// Starts `modpod serve --policy-listen 127.0.0.1:0`; returns it, its HTTP
