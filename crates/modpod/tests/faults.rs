@@ -58,7 +58,11 @@ fn unavailable(reply: &Reply) -> bool {
     matches!(reply, Reply::Status { status: 503, code, .. } if code == "database_unavailable")
 }
 
-/// While the database is down.
+/// A command of the load: the phase when it was sent and when it was
+/// answered, how long that took, and the reply.
+type Sent = (u8, u8, Duration, Reply);
+
+/// The phases of the PostgreSQL test: before, while it is down, after.
 const UP: u8 = 0;
 const DOWN: u8 = 1;
 const BACK: u8 = 2;
@@ -74,8 +78,7 @@ fn postgres_restarted_under_load_answers_503_meanwhile_and_serve_recovers_by_its
     let mut server = serve(&db.url, &sink).start();
     let api = Api::new(&server.url, "carol", &carol, Duration::from_secs(10));
 
-    // (phase when sent, phase when answered, how long it took, reply)
-    let replies: Mutex<Vec<(u8, u8, Duration, Reply)>> = Mutex::new(Vec::new());
+    let replies: Mutex<Vec<Sent>> = Mutex::new(Vec::new());
     let acknowledged = Mutex::new(Acknowledged::default());
     let (phase, stop) = (AtomicU8::new(UP), AtomicBool::new(false));
     std::thread::scope(|s| {
@@ -123,8 +126,7 @@ fn postgres_restarted_under_load_answers_503_meanwhile_and_serve_recovers_by_its
 
     let replies = replies.into_inner().unwrap();
     let acknowledged = acknowledged.into_inner().unwrap();
-    let count =
-        |f: &dyn Fn(&(u8, u8, Duration, Reply)) -> bool| replies.iter().filter(|r| f(r)).count();
+    let count = |f: &dyn Fn(&Sent) -> bool| replies.iter().filter(|r| f(r)).count();
     let while_down =
         count(&|(sent, answered, _, r)| *sent == DOWN && *answered == DOWN && unavailable(r));
     let odd: Vec<String> = replies
