@@ -102,6 +102,40 @@ pub enum StoreError {
     Postgres(postgres::Error),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached or written for a reason
+    /// outside the log (a server restarting or gone, a lost connection, a
+    /// full disk, a lock held too long): the same call may succeed later,
+    /// and a service should say so rather than report an internal failure.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::CannotOpen { .. } => true,
+            StoreError::Postgres(error) => {
+                // A lost connection, or the server's own word: a connection
+                // exception (08), insufficient resources such as a full disk
+                // (53), an operator or crash shutdown (57P01-57P03).
+                let lost = error.is_closed()
+                    || error
+                        .source()
+                        .is_some_and(|cause| cause.is::<std::io::Error>());
+                lost || error.code().is_some_and(|code| {
+                    let code = code.code();
+                    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+                })
+            }
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(error, _)) => matches!(
+                error.code,
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::CannotOpen
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         StoreError::Sqlite(error)

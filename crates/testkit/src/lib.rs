@@ -47,7 +47,13 @@ impl TestDb {
     /// A new, empty PostgreSQL database. Fails the test, with instructions,
     /// if no server is configured: a silently skipped test would hide bugs.
     pub fn postgres() -> TestDb {
-        let admin_url = pg_admin_url();
+        TestDb::postgres_on(&pg_admin_url())
+    }
+
+    /// A new, empty PostgreSQL database on the server at `admin_url` (a
+    /// server of a test's own, say, that it stops and starts).
+    pub fn postgres_on(admin_url: &str) -> TestDb {
+        let admin_url = admin_url.to_owned();
         let name = unique_name();
         let mut admin = postgres::Client::connect(&admin_url, NoTls)
             .unwrap_or_else(|e| panic!("cannot connect to {PG_URL_VAR}={admin_url}: {e:?}"));
@@ -88,6 +94,32 @@ impl TestDb {
             Backend::Postgres { .. } => postgres::Client::connect(&self.url, NoTls)
                 .and_then(|mut client| client.query_one(sql, &[]))
                 .and_then(|row| row.try_get(0))
+                .unwrap_or_else(|e| panic!("plain SQL failed: {e:?}\n{sql}")),
+        }
+    }
+
+    /// Runs a query whose columns are all text (cast them: `CAST(x AS
+    /// TEXT)` reads the same in both dialects); returns its rows.
+    pub fn query_strings(&self, sql: &str) -> Vec<Vec<String>> {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => rusqlite::Connection::open(path)
+                .and_then(|conn| {
+                    let mut statement = conn.prepare(sql)?;
+                    let columns = statement.column_count();
+                    statement
+                        .query_map([], |row| {
+                            (0..columns).map(|n| row.get::<_, String>(n)).collect()
+                        })?
+                        .collect()
+                })
+                .unwrap_or_else(|e| panic!("plain SQL failed: {e}\n{sql}")),
+            Backend::Postgres { .. } => postgres::Client::connect(&self.url, NoTls)
+                .and_then(|mut client| client.query(sql, &[]))
+                .and_then(|rows| {
+                    rows.iter()
+                        .map(|row| (0..row.len()).map(|n| row.try_get(n)).collect())
+                        .collect()
+                })
                 .unwrap_or_else(|e| panic!("plain SQL failed: {e:?}\n{sql}")),
         }
     }

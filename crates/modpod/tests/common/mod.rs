@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod datatracker;
+pub mod faults;
 pub mod forum;
 pub mod mailman;
 
@@ -83,6 +84,22 @@ impl Server {
         self.child.kill().expect("cannot kill modpod serve");
         self.child.wait().expect("cannot wait for modpod serve");
     }
+
+    /// Asks it to stop (SIGTERM), as an operator or a service manager
+    /// does: it finishes what it is doing, writes a snapshot and exits.
+    /// Does not wait.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("cannot run kill");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Whether it has exited, and how.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().expect("cannot wait for modpod serve")
+    }
 }
 
 impl Drop for Server {
@@ -128,20 +145,52 @@ impl Serve {
     /// `faketime` wrapper would start it as a child that outlives a kill of
     /// the wrapper.
     pub fn clock_ahead(mut self, offset: &str) -> Serve {
-        let lib = [
-            "/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu",
-            "/usr/lib",
-        ]
-        .iter()
-        .map(|dir| format!("{dir}/faketime/libfaketime.so.1"))
-        .find(|path| std::path::Path::new(path).exists())
-        .expect("libfaketime is not installed (Debian's faketime); run scripts/test");
         self.0
-            .env("LD_PRELOAD", lib)
+            .env("LD_PRELOAD", libfaketime())
             .env("FAKETIME", offset)
             .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
         self
+    }
+
+    /// Runs it with a clock that the test moves while it runs: libfaketime
+    /// reads the offset (`+0`, `+31d`, `-1h`) from `clock`'s file whenever
+    /// the time is asked (a cache of even a second misses jumps back). Monotonic time is left alone, so timers and
+    /// timeouts run as usual; only the wall clock jumps.
+    pub fn clock(mut self, clock: &Clock) -> Serve {
+        self.0
+            .env("LD_PRELOAD", libfaketime())
+            .env("FAKETIME_TIMESTAMP_FILE", &clock.file)
+            .env("FAKETIME_NO_CACHE", "1")
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        self
+    }
+
+    /// Runs it with no file allowed to grow beyond `bytes` (RLIMIT_FSIZE),
+    /// as on a disk that is full: a write beyond fails with EFBIG, as one on
+    /// a full disk fails with ENOSPC. SIGXFSZ, which would kill the process
+    /// instead, is ignored, as it is by any server that handles its write
+    /// errors. Set through bash (`trap '' XFSZ; ulimit -f`), which then
+    /// execs modpod: the process started is modpod itself.
+    pub fn file_size_limit(self, bytes: u64) -> Serve {
+        let inner = self.0;
+        let mut command = Command::new("bash");
+        command
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"",
+                bytes.div_ceil(1024)
+            ))
+            .arg(inner.get_program())
+            .args(inner.get_args())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (key, value) in inner.get_envs() {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        Serve(command)
     }
 
     /// Starts it and returns once it listens.
@@ -165,6 +214,52 @@ impl Serve {
         }
         panic!("modpod serve stopped before listening:\n{}", server.printed);
     }
+}
+
+/// Where Debian's libfaketime is.
+fn libfaketime() -> String {
+    [
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib",
+    ]
+    .iter()
+    .map(|dir| format!("{dir}/faketime/libfaketime.so.1"))
+    .find(|path| std::path::Path::new(path).exists())
+    .expect("libfaketime is not installed (Debian's faketime); run scripts/test")
+}
+
+/// A wall clock the test moves under the `modpod serve` processes started
+/// with [`Serve::clock`]: an offset from the real time, in a file that
+/// libfaketime reads whenever they ask the time.
+pub struct Clock {
+    file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Clock {
+    /// A clock showing the real time.
+    pub fn new() -> Clock {
+        let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+        let clock = Clock {
+            file: dir.path().join("faketime"),
+            _dir: dir,
+        };
+        clock.set("+0");
+        clock
+    }
+
+    /// Moves it to `offset` from the real time (`+31d`, `-1h`, `+0`); the
+    /// processes see it within [`Clock::SEEN_WITHIN`].
+    pub fn set(&self, offset: &str) {
+        // Written whole, then renamed: a process never reads half of it.
+        let next = self.file.with_extension("next");
+        std::fs::write(&next, format!("{offset}\n")).expect("cannot write the clock's file");
+        std::fs::rename(&next, &self.file).expect("cannot move the clock's file");
+    }
+
+    /// How long after [`Clock::set`] every process sees the new time.
+    pub const SEEN_WITHIN: std::time::Duration = std::time::Duration::from_millis(200);
 }
 
 /// Starts `modpod serve --policy-listen 127.0.0.1:0`; returns it, its HTTP

@@ -343,6 +343,18 @@ impl From<EngineError> for ApiError {
                 "clock_behind",
                 error.to_string(),
             ),
+            // The database is restarting, gone or full: say so, and that
+            // asking again later may succeed, rather than report a failure
+            // of modpod's own.
+            EngineError::Store(store) if store.is_unavailable() => {
+                tracing::warn!(error = %store, "the log's database is unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "modpod cannot reach or write its database just now; \
+                     what it acknowledged before is kept; try again shortly",
+                )
+            }
             other => ApiError::internal(other),
         }
     }

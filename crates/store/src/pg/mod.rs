@@ -124,6 +124,25 @@ impl PgStore {
             url: url.to_owned(),
         })
     }
+
+    /// Connects again when the connection was lost (the server restarted,
+    /// the network failed): the call that found it lost failed, and this one
+    /// goes ahead on a new connection, so a node recovers by itself once the
+    /// database is back. While it is not, each call fails at once with
+    /// [`StoreError::CannotOpen`] rather than waiting.
+    fn reopen_if_closed(&mut self) -> Result<(), StoreError> {
+        if !self.client.is_closed() {
+            return Ok(());
+        }
+        let mut client =
+            Client::connect(&self.url, NoTls).map_err(|error| StoreError::CannotOpen {
+                target: redact(&self.url),
+                reason: describe_pg(&error),
+            })?;
+        let statements = Statements::prepare(&mut client)?;
+        (self.client, self.statements) = (client, statements);
+        Ok(())
+    }
 }
 
 impl EventStore for PgStore {
@@ -132,6 +151,7 @@ impl EventStore for PgStore {
     }
 
     fn head(&mut self) -> Result<Head, StoreError> {
+        self.reopen_if_closed()?;
         let row = self
             .client
             .query_opt(&self.statements.read_head, &[])?
@@ -144,6 +164,7 @@ impl EventStore for PgStore {
         expected: u64,
         events: &[NewEvent],
     ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.reopen_if_closed()?;
         let st = &self.statements;
         let mut tx = self.client.transaction()?;
         tx.execute(&st.lock, &[&schema::LOCK_KEY])?;
@@ -183,6 +204,7 @@ impl EventStore for PgStore {
     }
 
     fn scan_with_head(&mut self, after: u64, f: &mut ScanFn<'_>) -> Result<Head, StoreError> {
+        self.reopen_if_closed()?;
         let st = &self.statements;
         let mut tx = self
             .client
@@ -210,6 +232,7 @@ impl EventStore for PgStore {
     }
 
     fn hashes(&mut self, after: u64, limit: usize) -> Result<Vec<(u64, Hash)>, StoreError> {
+        self.reopen_if_closed()?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.client
             .query(&self.statements.hashes, &[&seq_to_db(after), &limit])?
@@ -219,6 +242,7 @@ impl EventStore for PgStore {
     }
 
     fn events(&mut self, seqs: &[u64]) -> Result<Vec<StoredEvent>, StoreError> {
+        self.reopen_if_closed()?;
         let wanted: Vec<i64> = seqs.iter().map(|s| seq_to_db(*s)).collect();
         self.client
             .query(&self.statements.some, &[&wanted])?
@@ -228,12 +252,14 @@ impl EventStore for PgStore {
     }
 
     fn event_count(&mut self) -> Result<u64, StoreError> {
+        self.reopen_if_closed()?;
         let row = self.client.query_one(&self.statements.count, &[])?;
         let count: i64 = row.try_get(0)?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
     fn save_snapshot(&mut self, snap: &Snapshot) -> Result<(), StoreError> {
+        self.reopen_if_closed()?;
         let st = &self.statements;
         let seq = seq_to_db(snap.seq);
         let mut tx = self.client.transaction()?;
@@ -250,6 +276,7 @@ impl EventStore for PgStore {
     }
 
     fn latest_snapshot(&mut self) -> Result<Option<Snapshot>, StoreError> {
+        self.reopen_if_closed()?;
         self.client
             .query_opt(&self.statements.latest_snapshot, &[])?
             .map(|row| rows::snapshot(&row))
@@ -257,6 +284,7 @@ impl EventStore for PgStore {
     }
 
     fn create_account(&mut self, account: &Account) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         let added = self.client.execute(
             "INSERT INTO accounts (name, person, password_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
             &[&account.name, &account.person, &account.password_hash],
@@ -265,6 +293,7 @@ impl EventStore for PgStore {
     }
 
     fn account(&mut self, name: &str) -> Result<Option<Account>, StoreError> {
+        self.reopen_if_closed()?;
         let row = self.client.query_opt(
             "SELECT name, person, password_hash FROM accounts WHERE name = $1",
             &[&name],
@@ -280,6 +309,7 @@ impl EventStore for PgStore {
     }
 
     fn create_token(&mut self, token: &ApiToken) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         let added = self.client.execute(
             "INSERT INTO api_tokens (id, account, secret_hash, scope, created_micros) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
@@ -295,6 +325,7 @@ impl EventStore for PgStore {
     }
 
     fn token(&mut self, id: &str) -> Result<Option<ApiToken>, StoreError> {
+        self.reopen_if_closed()?;
         let row = self.client.query_opt(
             "SELECT id, account, secret_hash, scope, created_micros, revoked_micros \
              FROM api_tokens WHERE id = $1",
@@ -319,6 +350,7 @@ impl EventStore for PgStore {
     }
 
     fn revoke_token(&mut self, id: &str, at_micros: i64) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         let changed = self.client.execute(
             "UPDATE api_tokens SET revoked_micros = $2 WHERE id = $1 AND revoked_micros IS NULL",
             &[&id, &at_micros],
@@ -327,6 +359,7 @@ impl EventStore for PgStore {
     }
 
     fn create_session(&mut self, session: &Session) -> Result<(), StoreError> {
+        self.reopen_if_closed()?;
         let mut tx = self.client.transaction()?;
         tx.execute(
             "DELETE FROM sessions WHERE expires_micros < $1",
@@ -348,6 +381,7 @@ impl EventStore for PgStore {
     }
 
     fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        self.reopen_if_closed()?;
         let row = self.client.query_opt(
             "SELECT account, csrf, created_micros, expires_micros FROM sessions WHERE id_hash = $1",
             &[&&id_hash[..]],
@@ -365,6 +399,7 @@ impl EventStore for PgStore {
     }
 
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         let deleted = self
             .client
             .execute("DELETE FROM sessions WHERE id_hash = $1", &[&&id_hash[..]])?;
@@ -372,6 +407,7 @@ impl EventStore for PgStore {
     }
 
     fn accounts_of(&mut self, person: &str) -> Result<Vec<Account>, StoreError> {
+        self.reopen_if_closed()?;
         passwords::accounts_of(&mut self.client, person)
     }
 
@@ -381,6 +417,7 @@ impl EventStore for PgStore {
         password_hash: &str,
         keep: Option<&Hash>,
     ) -> Result<Option<Vec<Hash>>, StoreError> {
+        self.reopen_if_closed()?;
         passwords::set_password(&mut self.client, account, password_hash, keep)
     }
 
@@ -389,14 +426,17 @@ impl EventStore for PgStore {
         account: &str,
         keep: Option<&Hash>,
     ) -> Result<Vec<Hash>, StoreError> {
+        self.reopen_if_closed()?;
         passwords::end_sessions(&mut self.client, account, keep)
     }
 
     fn create_password_reset(&mut self, reset: &PasswordReset) -> Result<usize, StoreError> {
+        self.reopen_if_closed()?;
         passwords::create_reset(&mut self.client, reset)
     }
 
     fn password_reset(&mut self, token_hash: &Hash) -> Result<Option<PasswordReset>, StoreError> {
+        self.reopen_if_closed()?;
         passwords::reset(&mut self.client, token_hash)
     }
 
@@ -406,10 +446,12 @@ impl EventStore for PgStore {
         now_micros: i64,
         password_hash: &str,
     ) -> Result<Option<(String, Vec<Hash>)>, StoreError> {
+        self.reopen_if_closed()?;
         passwords::use_reset(&mut self.client, token_hash, now_micros, password_hash)
     }
 
     fn enforced(&mut self, target: &str) -> Result<Vec<Enforced>, StoreError> {
+        self.reopen_if_closed()?;
         let rows = self.client.query(
             "SELECT place, account, kind, previous FROM enforced WHERE target = $1 \
              ORDER BY place, account, kind",
@@ -428,6 +470,7 @@ impl EventStore for PgStore {
     }
 
     fn set_enforced(&mut self, target: &str, entry: &Enforced) -> Result<(), StoreError> {
+        self.reopen_if_closed()?;
         self.client.execute(
             "INSERT INTO enforced (target, place, account, kind, previous) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (target, place, account, kind) \
@@ -450,6 +493,7 @@ impl EventStore for PgStore {
         account: &str,
         kind: &str,
     ) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         let removed = self.client.execute(
             "DELETE FROM enforced WHERE target = $1 AND place = $2 AND account = $3 AND kind = $4",
             &[&target, &place, &account, &kind],
@@ -458,6 +502,7 @@ impl EventStore for PgStore {
     }
 
     fn record_drift(&mut self, target: &str, entry: &Drifted) -> Result<(), StoreError> {
+        self.reopen_if_closed()?;
         self.client.execute(
             "INSERT INTO drift (target, place, account, kind, seen_micros, reapplied) \
              VALUES ($1, $2, $3, $4, $5, $6) \
@@ -476,6 +521,7 @@ impl EventStore for PgStore {
     }
 
     fn drifts(&mut self, target: &str, place: &str) -> Result<Vec<Drifted>, StoreError> {
+        self.reopen_if_closed()?;
         let rows = self.client.query(
             "SELECT place, account, kind, seen_micros, reapplied FROM drift \
              WHERE target = $1 AND place = $2 ORDER BY account, kind, seen_micros",
@@ -501,6 +547,7 @@ impl EventStore for PgStore {
         account: &str,
         kind: &str,
     ) -> Result<usize, StoreError> {
+        self.reopen_if_closed()?;
         let removed = self.client.execute(
             "DELETE FROM drift WHERE target = $1 AND place = $2 AND account = $3 AND kind = $4",
             &[&target, &place, &account, &kind],
@@ -509,22 +556,27 @@ impl EventStore for PgStore {
     }
 
     fn add_deliveries(&mut self, deliveries: &[Delivery]) -> Result<usize, StoreError> {
+        self.reopen_if_closed()?;
         ledger::add_deliveries(&mut self.client, deliveries)
     }
 
     fn last_notification_delivered(&mut self) -> Result<Option<u64>, StoreError> {
+        self.reopen_if_closed()?;
         ledger::last_notification_delivered(&mut self.client)
     }
 
     fn pending_deliveries(&mut self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.reopen_if_closed()?;
         ledger::pending_deliveries(&mut self.client, limit)
     }
 
     fn delivery_counts(&mut self) -> Result<DeliveryCounts, StoreError> {
+        self.reopen_if_closed()?;
         ledger::delivery_counts(&mut self.client)
     }
 
     fn deliveries(&mut self, notification: u64) -> Result<Vec<Delivery>, StoreError> {
+        self.reopen_if_closed()?;
         ledger::deliveries(&mut self.client, notification)
     }
 
@@ -533,10 +585,12 @@ impl EventStore for PgStore {
         attempt: &DeliveryAttempt,
         retry_at_micros: i64,
     ) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         ledger::record_attempt(&mut self.client, attempt, retry_at_micros)
     }
 
     fn delivery_attempts(&mut self, notification: u64) -> Result<Vec<DeliveryAttempt>, StoreError> {
+        self.reopen_if_closed()?;
         ledger::delivery_attempts(&mut self.client, notification)
     }
 
@@ -547,14 +601,17 @@ impl EventStore for PgStore {
         now_micros: i64,
         until_micros: i64,
     ) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         ledger::take_lease(&mut self.client, name, holder, now_micros, until_micros)
     }
 
     fn release_lease(&mut self, name: &str, holder: &str) -> Result<bool, StoreError> {
+        self.reopen_if_closed()?;
         ledger::release_lease(&mut self.client, name, holder)
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {
+        self.reopen_if_closed()?;
         let mut client =
             Client::connect(&self.url, NoTls).map_err(|error| StoreError::CannotOpen {
                 target: redact(&self.url),
