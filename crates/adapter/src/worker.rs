@@ -132,8 +132,7 @@ impl Worker {
                             crate::ReconcileError::Software(e) => e.retry_after,
                             crate::ReconcileError::Ledger(_) => None,
                         };
-                        let wait = backoff(self.retry_first, self.retry_max, failures)
-                            .max(asked.unwrap_or_default());
+                        let wait = retry_wait(self.retry_first, self.retry_max, failures, asked);
                         tracing::warn!(adapter = name, attempt = failures, retry_in = ?wait, %error, "cannot reconcile the forum software");
                         retry_at = Some(Instant::now() + wait);
                         if let Scope::Places(places) = scope {
@@ -210,6 +209,24 @@ fn pass(
     Ok((summary, reports, change))
 }
 
+/// The longest a forum software's own word on when to try again
+/// (`Retry-After`, a rate limit's reset) is obeyed for: it asks for longer
+/// (years, or more than a clock counts) and the worker tries again after
+/// this, rather than never or not at all.
+pub const MAX_ASKED_WAIT: Duration = Duration::from_secs(3600);
+
+/// The wait before retry number `failures` after a failed pass: the
+/// backoff from `first`, doubling, at most `max`; or what the software
+/// asked (`asked`), if longer, at most [`MAX_ASKED_WAIT`].
+pub fn retry_wait(
+    first: Duration,
+    max: Duration,
+    failures: u32,
+    asked: Option<Duration>,
+) -> Duration {
+    backoff(first, max, failures).max(asked.unwrap_or_default().min(MAX_ASKED_WAIT))
+}
+
 /// The wait before retry number `failures`: `first`, doubling, at most `max`.
 fn backoff(first: Duration, max: Duration, failures: u32) -> Duration {
     let factor = 2u32.saturating_pow(failures.saturating_sub(1));
@@ -262,8 +279,25 @@ fn log_pass(
 
 #[cfg(test)]
 mod tests {
-    use super::backoff;
-    use std::time::Duration;
+    use super::{MAX_ASKED_WAIT, backoff, retry_wait};
+    use std::time::{Duration, Instant};
+
+    /// A software that asks to be left alone for longer than a clock
+    /// counts (`Retry-After: 18446744073709551615`) once panicked the
+    /// worker (`Instant + Duration` overflowed), ending enforcement there;
+    /// one that asks for years kept it waiting for years.
+    #[test]
+    fn what_the_software_asks_is_obeyed_up_to_an_hour() {
+        let s = Duration::from_secs;
+        assert_eq!(retry_wait(s(1), s(300), 1, None), s(1));
+        assert_eq!(retry_wait(s(1), s(300), 1, Some(s(90))), s(90));
+        assert_eq!(retry_wait(s(1), s(300), 10, Some(s(90))), s(300));
+        for asked in [s(86_400 * 365), s(u64::MAX), Duration::MAX] {
+            let wait = retry_wait(s(1), s(300), 1, Some(asked));
+            assert_eq!(wait, MAX_ASKED_WAIT);
+            assert!(Instant::now().checked_add(wait).is_some());
+        }
+    }
 
     #[test]
     fn backoff_doubles_up_to_its_cap() {

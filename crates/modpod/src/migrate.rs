@@ -23,13 +23,13 @@
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
+use modpod::legacy_file::{self, Legacy};
 use modpod_adapter::Adapter;
 use modpod_policy::ids::{ForumId, PersonId};
 use modpod_policy::model::{Capacity, Identity, IdentityKind, Measure};
 use modpod_policy::{Actor, Command, State, SubjectRef};
 use modpod_policy::{Refusal, Requirement};
 use modpod_store::Enforced;
-use serde::Deserialize;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -303,89 +303,14 @@ fn entry(list: &str, kind: &str, account: &str) -> Enforced {
     }
 }
 
-/// One suspension imposed under an earlier process, as a legacy file gives
-/// it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Legacy {
-    /// The person's id in modpod, made if it is not there.
-    person: String,
-    /// Their name, for a person not in modpod yet.
-    #[serde(default)]
-    name: Option<String>,
-    /// Their email addresses.
-    #[serde(default)]
-    addresses: Vec<String>,
-    fora: Vec<String>,
-    imposed_at: Timestamp,
-    process: String,
-    reference: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LegacyFile {
-    #[serde(default)]
-    action: Vec<Legacy>,
-}
-
-/// A CSV row: addresses and fora separated by spaces.
-#[derive(Debug, Deserialize)]
-struct LegacyRow {
-    person: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    addresses: String,
-    fora: String,
-    imposed_at: String,
-    process: String,
-    reference: String,
-}
-
 fn read_legacy(path: &Path) -> anyhow::Result<Vec<(String, Legacy)>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "toml" => {
-            let file: LegacyFile = toml::from_str(&text)
-                .with_context(|| format!("{} is not a legacy actions file", path.display()))?;
-            Ok(file
-                .action
-                .into_iter()
-                .enumerate()
-                .map(|(i, a)| (format!("{} action {}", path.display(), i + 1), a))
-                .collect())
-        }
-        "csv" => {
-            let mut reader = csv::ReaderBuilder::new()
-                .trim(csv::Trim::All)
-                .from_reader(text.as_bytes());
-            let mut out = Vec::new();
-            for (i, row) in reader.deserialize::<LegacyRow>().enumerate() {
-                let at = format!("{} line {}", path.display(), i + 2);
-                let row = row.with_context(|| at.clone())?;
-                let imposed_at = row.imposed_at.parse().with_context(|| {
-                    format!("{at}: imposed_at must be an RFC 3339 time, e.g. 2010-05-01T00:00:00Z")
-                })?;
-                let words = |s: &str| s.split_whitespace().map(str::to_owned).collect();
-                out.push((
-                    at,
-                    Legacy {
-                        person: row.person,
-                        name: row.name.filter(|n| !n.is_empty()),
-                        addresses: words(&row.addresses),
-                        fora: words(&row.fora),
-                        imposed_at,
-                        process: row.process,
-                        reference: row.reference,
-                    },
-                ));
-            }
-            Ok(out)
-        }
-        _ => bail!("{}: use a .toml or .csv file", path.display()),
-    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let Some(format) = legacy_file::Format::of_extension(ext) else {
+        bail!("{}: use a .toml or .csv file", path.display());
+    };
+    legacy_file::parse(&text, format, &path.display().to_string())
 }
 
 /// `modpod migrate legacy FILE`.

@@ -5,10 +5,8 @@
 //! state once and saves it as a snapshot.
 
 use anyhow::{Context, bail};
-use modpod_policy::Event;
-use modpod_store::{GENESIS, Hash, NewEvent, StoredEvent, event_hash, hash_hex};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use modpod::log_lines::{read_line, write_line};
+use modpod_store::{GENESIS, Hash, NewEvent, StoredEvent, hash_hex};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -16,23 +14,6 @@ use std::process::ExitCode;
 
 /// Events are appended in batches of this size during import.
 const BATCH: usize = 1_000;
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Line<'a> {
-    seq: u64,
-    /// For people reading the file; `at_micros` is what is hashed.
-    at: String,
-    at_micros: i64,
-    actor: String,
-    role: String,
-    kind: String,
-    /// The payload exactly as stored (it is hashed byte for byte).
-    #[serde(borrow)]
-    payload: &'a RawValue,
-    prev_hash: String,
-    hash: String,
-}
 
 pub fn export(db: &str, output: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut store = modpod_store::open(db)?;
@@ -70,28 +51,6 @@ pub fn export(db: &str, output: Option<&Path>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_line(out: &mut impl Write, e: &StoredEvent) -> anyhow::Result<()> {
-    let payload = RawValue::from_string(e.payload.clone())
-        .with_context(|| format!("event {} holds a payload that is not JSON", e.seq))?;
-    let at = jiff::Timestamp::from_microsecond(e.at_micros)
-        .map(|t| t.to_string())
-        .unwrap_or_default();
-    let line = Line {
-        seq: e.seq,
-        at,
-        at_micros: e.at_micros,
-        actor: e.actor.clone(),
-        role: e.role.clone(),
-        kind: e.kind.clone(),
-        payload: &payload,
-        prev_hash: hash_hex(&e.prev_hash),
-        hash: hash_hex(&e.hash),
-    };
-    serde_json::to_writer(&mut *out, &line)?;
-    out.write_all(b"\n")?;
-    Ok(())
-}
-
 pub fn import(db: &str, path: &Path) -> anyhow::Result<ExitCode> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -113,35 +72,8 @@ pub fn import(db: &str, path: &Path) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let at = || format!("{} line {}", path.display(), n + 1);
-        let l: Line = serde_json::from_str(&line).with_context(at)?;
-        if l.seq != next_seq {
-            bail!("{}: expected event {next_seq}, found event {}", at(), l.seq);
-        }
-        Event::from_payload(l.payload.get())
-            .map_err(|e| anyhow::anyhow!("{}: event {} is not a modpod event: {e}", at(), l.seq))?;
-        let event = NewEvent {
-            at_micros: l.at_micros,
-            actor: l.actor,
-            role: l.role,
-            kind: l.kind,
-            payload: l.payload.get().to_owned(),
-        };
-        if hash_hex(&prev) != l.prev_hash {
-            bail!(
-                "{}: event {} does not link to the event before it",
-                at(),
-                l.seq
-            );
-        }
-        let hash = event_hash(l.seq, &event, &prev);
-        if hash_hex(&hash) != l.hash {
-            bail!(
-                "{}: event {} does not match its hash: the file was altered",
-                at(),
-                l.seq
-            );
-        }
+        let (event, hash) = read_line(&line, next_seq, &prev)
+            .with_context(|| format!("{} line {}", path.display(), n + 1))?;
         batch.push((event, hash));
         (prev, next_seq) = (hash, next_seq + 1);
         if batch.len() == BATCH {

@@ -305,29 +305,7 @@ impl Oidc {
         code: &str,
         now: Timestamp,
     ) -> Result<Verified, LoginError> {
-        let flow = cookie.and_then(|c| self.open(c)).ok_or_else(|| {
-            LoginError::Refused(
-                "This login did not start here, or it was already used. Start again from the login page."
-                    .into(),
-            )
-        })?;
-        if flow.until < now.as_second() {
-            return Err(LoginError::Refused(
-                "This login took too long. Start again from the login page.".into(),
-            ));
-        }
-        if !crate::web::same_secret(state, &flow.state) {
-            return Err(LoginError::Refused(
-                "The answer from the provider does not belong to the login started in this browser \
-                 (its state differs), so nobody was logged in. Start again from the login page."
-                    .into(),
-            ));
-        }
-        if code.is_empty() {
-            return Err(LoginError::Refused(
-                "The provider's answer carried no authorization code.".into(),
-            ));
-        }
+        let flow = self.checked(cookie, state, code, now)?;
         let metadata = self.metadata().await?;
         let client = CoreClient::from_provider_metadata(
             metadata,
@@ -377,6 +355,75 @@ impl Oidc {
         })
     }
 
+    /// The checks of a callback before the provider is asked anything: the
+    /// flow cookie opens with this modpod's key, the login is not too old,
+    /// `state` is the flow's, and a code came. With [`error_code`], the entry
+    /// point of the callback's parsing, which the fuzz target
+    /// `oidc_callback` (crates/enforce/fuzz) calls.
+    pub fn check_callback(
+        &self,
+        cookie: Option<&str>,
+        state: &str,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(), LoginError> {
+        self.checked(cookie, state, code, now).map(drop)
+    }
+
+    /// The login in progress a callback finishes, checked as
+    /// [`Oidc::check_callback`] says.
+    fn checked(
+        &self,
+        cookie: Option<&str>,
+        state: &str,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<Flow, LoginError> {
+        let flow = cookie.and_then(|c| self.open(c)).ok_or_else(|| {
+            LoginError::Refused(
+                "This login did not start here, or it was already used. Start again from the login page."
+                    .into(),
+            )
+        })?;
+        if flow.until < now.as_second() {
+            return Err(LoginError::Refused(
+                "This login took too long. Start again from the login page.".into(),
+            ));
+        }
+        if !crate::web::same_secret(state, &flow.state) {
+            return Err(LoginError::Refused(
+                "The answer from the provider does not belong to the login started in this browser \
+                 (its state differs), so nobody was logged in. Start again from the login page."
+                    .into(),
+            ));
+        }
+        if code.is_empty() {
+            return Err(LoginError::Refused(
+                "The provider's answer carried no authorization code.".into(),
+            ));
+        }
+        Ok(flow)
+    }
+
+    /// The flow cookie's value for a login in progress whose `state` is
+    /// this, going on to `next`, until `until`: what [`Oidc::start`] sets
+    /// (with a random nonce and PKCE verifier of its own), for the tests and
+    /// the fuzz target to make cookies that open.
+    pub fn flow_cookie(
+        &self,
+        state: &str,
+        next: &str,
+        until: Timestamp,
+    ) -> Result<String, LoginError> {
+        self.seal(&Flow {
+            state: state.to_owned(),
+            nonce: String::new(),
+            verifier: String::new(),
+            next: next.to_owned(),
+            until: until.as_second(),
+        })
+    }
+
     /// The person a verified login is, by the rule in the module's doc.
     pub fn person_for(state: &State, verified: &Verified) -> Match {
         let Some(email) = &verified.email else {
@@ -420,6 +467,18 @@ impl Oidc {
         }
         serde_json::from_slice(&json).ok()
     }
+}
+
+/// The provider's error (`?error=` of the callback) as the callback page
+/// repeats it: only a code, as RFC 6749 gives it (at most 64 letters, digits
+/// and `_`), never its free text.
+pub fn error_code(error: &str) -> Option<&str> {
+    (!error.is_empty()
+        && error.len() <= 64
+        && error
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    .then_some(error)
 }
 
 /// The `Set-Cookie` value that clears the flow cookie.

@@ -178,7 +178,7 @@ const FIELDS: [(&str, &str); 6] = [
 ];
 
 /// The decision as the form gives it: upheld or not, and the remedy.
-fn decision(
+pub(super) fn decision(
     form: &Fields,
     now: Timestamp,
     problems: &mut Problems,

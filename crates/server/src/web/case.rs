@@ -453,7 +453,7 @@ fn resolution(form: &Fields, problems: &mut Problems) -> Option<ReportOutcome> {
 }
 
 /// The command a case form asks for, or what is wrong with the form.
-fn command(
+pub(super) fn command(
     step: &str,
     report: ReportId,
     subject: Option<PersonId>,

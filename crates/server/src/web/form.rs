@@ -9,12 +9,81 @@
 //! requirement. Either way the page comes back with what was typed.
 
 use jiff::{SignedDuration, Timestamp};
-use modpod_policy::Refusal;
-use modpod_policy::ids::ForumId;
+use modpod_policy::ids::{AppealId, ForumId, PersonId, ReportId};
 use modpod_policy::model::{Capacity, Evidence, Measure};
+use modpod_policy::{Command, Refusal};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+/// The steps of the case and setup pages whose forms build commands.
+const CASE_STEPS: [&str; 8] = [
+    "acknowledge",
+    "review",
+    "escalate",
+    "resolve",
+    "assign",
+    "refer",
+    "message",
+    "act",
+];
+const SETUP_STEPS: [&str; 12] = [
+    "working-group",
+    "forum",
+    "opt-in",
+    "settings",
+    "delegate",
+    "revoke",
+    "appoint",
+    "recall",
+    "draft",
+    "open-review",
+    "approve",
+    "note-well",
+];
+
+/// What the pages make of a posted form's body: the entry point of the
+/// form parsing, which the fuzz target `form_body` (crates/enforce/fuzz)
+/// calls. `body` is read as [`super::Posted`] reads it (axum's `Form` is
+/// `serde_urlencoded` on the body), then given to each builder of a command
+/// from fields alone: the capacity chosen, the case page's steps (about
+/// report 1, whose subject is `subject`), the appeal's decision, the setup
+/// page's steps, the report form's subject, and the queue's filter. The
+/// commands built, each as far as the form alone says (the pages decide
+/// them as the viewer); `None` when the body is not a form.
+pub fn commands_from_form(body: &[u8], now: Timestamp) -> Option<Vec<Command>> {
+    let form = Fields::parse(body)?;
+    let mut problems = Problems::default();
+    let _ = form.kept();
+    let _ = capacity(&form, &mut problems);
+    let _ = super::queue::filter_of(&form);
+    let mut commands = Vec::new();
+    let subject = PersonId::parse("subject").ok();
+    for step in CASE_STEPS {
+        let command = super::case::command(
+            step,
+            ReportId(1),
+            subject.clone(),
+            &form,
+            now,
+            &mut problems,
+        );
+        commands.extend(command.ok().flatten());
+    }
+    if let Some((upheld, remedy)) = super::appeals::decision(&form, now, &mut problems) {
+        commands.push(Command::DecideAppeal {
+            appeal: AppealId(1),
+            upheld,
+            remedy,
+            rationale: form.get("rationale").to_owned(),
+        });
+    }
+    for step in SETUP_STEPS {
+        commands.extend(super::setup::command(step, &form, &mut problems));
+    }
+    let _ = super::participant::subject(&form, &mut problems);
+    Some(commands)
+}
 
 /// Fields whose every value counts (checkboxes), kept as lists.
 const LISTS: [&str; 1] = ["fora"];
@@ -34,6 +103,12 @@ pub(crate) struct Failed {
 impl Fields {
     pub fn new(pairs: Vec<(String, String)>) -> Fields {
         Fields(pairs)
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`), read as axum's
+    /// `Form<Vec<(String, String)>>` reads it; `None` when it is not one.
+    pub fn parse(body: &[u8]) -> Option<Fields> {
+        serde_urlencoded::from_bytes(body).ok().map(Fields)
     }
 
     /// The first value of a field, or "" when it is absent.

@@ -57,6 +57,7 @@ mod appeals;
 mod case;
 mod digest;
 mod form;
+pub use form::commands_from_form;
 mod llc;
 mod oidc;
 mod participant;

@@ -83,16 +83,7 @@ async fn finish(
 ) -> Result<Response, WebError> {
     if let Some(error) = query.get("error") {
         // The provider's own code, if it is one; never its free text.
-        let code = if !error.is_empty()
-            && error.len() <= 64
-            && error
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            format!(" ({error})")
-        } else {
-            String::new()
-        };
+        let code = oidc::error_code(error).map_or_else(String::new, |c| format!(" ({c})"));
         return Err(WebError::BadRequest(format!(
             "{} did not log you in{code}, so nobody was logged in.",
             oidc.name()

@@ -314,7 +314,7 @@ pub(super) async fn page(
 }
 
 /// The queue's filter as the spam form carries it back, in hidden fields.
-fn filter_of(form: &Fields) -> Filter {
+pub(super) fn filter_of(form: &Fields) -> Filter {
     Filter {
         forum: form.trimmed("forum").to_owned(),
         category: form.trimmed("category").to_owned(),

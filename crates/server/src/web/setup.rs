@@ -621,7 +621,7 @@ fn person_field(step: &str) -> &'static str {
 }
 
 /// The command a setup form asks for, and the capacity it is asked in.
-fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command> {
+pub(super) fn command(step: &str, form: &Fields, problems: &mut Problems) -> Option<Command> {
     Some(match step {
         "working-group" => {
             let wg = id(form, problems, "wg", WgId::parse);
