@@ -445,16 +445,10 @@ pub(super) async fn login(
     let opened = match open_session(&app, client_address(&extensions), login).await {
         Ok(opened) => opened,
         Err(LoginFailed::TooMany { retry_after }) => {
-            let mut error = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_logins",
+            return Ok(too_many(
                 "too many login attempts; wait a minute",
-            )
-            .into_response();
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                error.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Ok(error);
+                retry_after,
+            ));
         }
         Err(LoginFailed::Wrong) => return Err(unauthenticated("wrong account or password")),
         Err(LoginFailed::Error(error)) => return Err(error),
@@ -474,6 +468,24 @@ pub(crate) fn client_address(extensions: &axum::http::Extensions) -> IpAddr {
         None => extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(a)| a.ip()),
+    }
+}
+
+/// The answer to one attempt too many at logging in or changing a
+/// password: 429, with the seconds to wait in `Retry-After`.
+pub(crate) fn too_many(message: &str, retry_after: u64) -> Response {
+    let mut error =
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_logins", message).into_response();
+    set_retry_after(&mut error, Some(retry_after));
+    error
+}
+
+/// Tells a client held back by the login limits when to try again.
+pub(crate) fn set_retry_after(response: &mut Response, seconds: Option<u64>) {
+    if let Some(seconds) = seconds
+        && let Ok(v) = HeaderValue::from_str(&seconds.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
     }
 }
 

@@ -5,7 +5,7 @@ use super::auth::{self, Caller, Via};
 use super::{ApiError, ApiJson, App};
 use crate::passwords::{self, ChangeFailed};
 use axum::extract::State as Extract;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -67,18 +67,10 @@ pub(super) async fn change(
             "no_password",
             "this session was opened through OpenID Connect: modpod keeps no password for it",
         )),
-        Err(ChangeFailed::TooMany { retry_after }) => {
-            let mut error = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_logins",
-                "too many attempts; wait a minute",
-            )
-            .into_response();
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                error.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Ok(error)
-        }
+        Err(ChangeFailed::TooMany { retry_after }) => Ok(auth::too_many(
+            "too many attempts; wait a minute",
+            retry_after,
+        )),
         Err(ChangeFailed::Problems(problems)) => {
             let code = if problems.contains_key(passwords::CURRENT) {
                 "wrong_password"

@@ -122,11 +122,7 @@ pub(super) async fn change(
             Err(ChangeFailed::Error(error)) => return Err(error.into()),
         };
     let mut response = page(&app, status, viewer, key, problems, None).await?;
-    if let Some(seconds) = retry_after
-        && let Ok(v) = HeaderValue::from_str(&seconds.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, v);
-    }
+    crate::http::auth::set_retry_after(&mut response, retry_after);
     Ok(response)
 }
 

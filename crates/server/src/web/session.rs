@@ -76,11 +76,7 @@ fn page(
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
-    if let Some(seconds) = retry_after
-        && let Ok(v) = HeaderValue::from_str(&seconds.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, v);
-    }
+    crate::http::auth::set_retry_after(&mut response, retry_after);
     Ok(response)
 }
 
