@@ -74,18 +74,24 @@ pub struct App {
     /// The public pages as anonymous visitors read them, rendered once per
     /// change of the log.
     pub public_pages: Arc<crate::web::PublicPages>,
+    /// The notifications' texts the engine checks the team's drafts
+    /// against (TEMPLATE-1), for the pages' previews.
+    pub templates: Option<Arc<modpod_notify::Templates>>,
 }
 
 impl App {
     pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
         let public_pages = Arc::new(crate::web::PublicPages::default());
         let changes = public_pages.counter();
-        engine
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .observe(Box::new(move |_, _| {
+        let templates = {
+            let mut engine = engine
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            engine.observe(Box::new(move |_, _| {
                 changes.fetch_add(1, std::sync::atomic::Ordering::Release);
             }));
+            engine.templates()
+        };
         App {
             engine,
             policy,
@@ -99,6 +105,7 @@ impl App {
             audit_dir: None,
             registry_report: Arc::new(RwLock::new(None)),
             public_pages,
+            templates,
         }
     }
 

@@ -5,7 +5,7 @@
 //! from. Only the moderators read these pages.
 
 use super::form::{Fields, Problems};
-use super::{Done, Posted, Viewer, WebError, me, permitted, see, show_with_log, submit};
+use super::{Done, Posted, Viewer, WebError, me, permitted, see, show, submit};
 use crate::http::App;
 use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
@@ -38,17 +38,18 @@ fn names(state: &State, templates: &Templates) -> Vec<String> {
     all.into_iter().collect()
 }
 
-fn templates_of(engine: &crate::Engine) -> Result<std::sync::Arc<Templates>, WebError> {
-    engine
-        .templates()
+/// The texts drafts are checked against, which the engine checks them
+/// against too.
+fn templates_of(app: &App) -> Result<std::sync::Arc<Templates>, WebError> {
+    app.templates
+        .clone()
         .ok_or_else(|| WebError::internal("the notification texts could not be loaded"))
 }
 
 /// `GET /texts`: every text, the version in use and the drafts waiting.
 pub(super) async fn list(Extract(app): Extract<App>, viewer: Viewer) -> Result<Response, WebError> {
-    show_with_log(&app, StatusCode::OK, "texts.html", move |engine, _| {
-        let templates = templates_of(engine)?;
-        let state = engine.state();
+    let templates = templates_of(&app)?;
+    show(&app, StatusCode::OK, "texts.html", move |state, _| {
         if !state.is_moderator(&viewer.person) {
             return Err(WebError::NotFound);
         }
@@ -159,13 +160,13 @@ pub(super) async fn page(
     viewer: Viewer,
     Done(done): Done,
 ) -> Result<Response, WebError> {
-    show_with_log(&app, StatusCode::OK, "text.html", move |engine, now| {
-        let templates = templates_of(engine)?;
+    let templates = templates_of(&app)?;
+    show(&app, StatusCode::OK, "text.html", move |state, now| {
         let shown = Shown {
             done,
             ..Shown::default()
         };
-        text_page(engine.state(), &templates, &viewer, &name, now, shown)
+        text_page(state, &templates, &viewer, &name, now, shown)
     })
     .await
 }
@@ -183,10 +184,7 @@ pub(super) async fn step(
     let (status, shown) = match form.get("do") {
         "preview" => {
             let text = problems.required(&form, "text").to_owned();
-            let templates = {
-                let engine = app.engine.lock().unwrap_or_else(|p| p.into_inner());
-                templates_of(&engine)?
-            };
+            let templates = templates_of(&app)?;
             let mut preview = None;
             if problems.is_empty() {
                 match templates.check(&name, &text) {
@@ -252,9 +250,9 @@ pub(super) async fn step(
             ));
         }
     };
-    show_with_log(&app, status, "text.html", move |engine, now| {
-        let templates = templates_of(engine)?;
-        text_page(engine.state(), &templates, &viewer, &name, now, shown)
+    let templates = templates_of(&app)?;
+    show(&app, status, "text.html", move |state, now| {
+        text_page(state, &templates, &viewer, &name, now, shown)
     })
     .await
 }
