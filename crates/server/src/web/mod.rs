@@ -340,13 +340,14 @@ where
     let pages = app.public_pages.clone();
     let changes = match pages.lookup(&key) {
         public_cache::Lookup::Hit(html) => {
-            return Ok((StatusCode::OK, Html(html.to_string())).into_response());
+            return Ok((StatusCode::OK, Html(html)).into_response());
         }
         public_cache::Lookup::Render { changes } => changes,
     };
     match render_from(app, template, move |engine, now| build(engine.state(), now)).await {
         Ok(html) => {
-            pages.keep(key, changes, html.as_str().into());
+            let html = axum::body::Bytes::from(html);
+            pages.keep(key, changes, html.clone());
             Ok((StatusCode::OK, Html(html)).into_response())
         }
         Err(e) => {

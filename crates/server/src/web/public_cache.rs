@@ -11,6 +11,7 @@
 //! one request renders a page again, the others are answered with the copy
 //! they would have had a moment before.
 
+use axum::body::Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -34,7 +35,8 @@ pub struct PublicPages {
 struct Page {
     changes: u64,
     rendered: Instant,
-    html: Arc<str>,
+    /// Shared, not copied, by every answer.
+    html: Bytes,
     /// A request is rendering it again.
     refreshing: bool,
 }
@@ -42,7 +44,7 @@ struct Page {
 /// What to do for one request.
 pub(crate) enum Lookup {
     /// Serve this copy.
-    Hit(Arc<str>),
+    Hit(Bytes),
     /// Render the page and [`PublicPages::keep`] it.
     Render { changes: u64 },
 }
@@ -70,7 +72,7 @@ impl PublicPages {
     }
 
     /// Keeps a page rendered when the log was at `changes`.
-    pub(crate) fn keep(&self, key: String, changes: u64, html: Arc<str>) {
+    pub(crate) fn keep(&self, key: String, changes: u64, html: Bytes) {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         if pages.len() >= MOST && !pages.contains_key(&key) {
             pages.clear();
@@ -102,7 +104,7 @@ mod tests {
 
     fn hit(pages: &PublicPages, key: &str) -> Option<String> {
         match pages.lookup(key) {
-            Lookup::Hit(html) => Some(html.to_string()),
+            Lookup::Hit(html) => Some(String::from_utf8_lossy(&html).into_owned()),
             Lookup::Render { .. } => None,
         }
     }
@@ -113,7 +115,7 @@ mod tests {
         let Lookup::Render { changes } = pages.lookup("/roster") else {
             panic!("nothing is kept yet")
         };
-        pages.keep("/roster".into(), changes, "one".into());
+        pages.keep("/roster".into(), changes, Bytes::from_static(b"one"));
         assert_eq!(hit(&pages, "/roster").as_deref(), Some("one"));
         assert_eq!(hit(&pages, "/statistics"), None);
         pages.counter().fetch_add(1, Ordering::Release);
@@ -124,7 +126,7 @@ mod tests {
             Lookup::Render { changes: 1 }
         ));
         assert_eq!(hit(&pages, "/roster").as_deref(), Some("one"));
-        pages.keep("/roster".into(), 1, "two".into());
+        pages.keep("/roster".into(), 1, Bytes::from_static(b"two"));
         assert_eq!(hit(&pages, "/roster").as_deref(), Some("two"));
         // A failed render lets the next request try.
         pages.counter().fetch_add(1, Ordering::Release);
@@ -137,7 +139,11 @@ mod tests {
     fn any_number_of_queries_keeps_at_most_a_bounded_number_of_pages() {
         let pages = PublicPages::default();
         for i in 0..(MOST * 3) {
-            pages.keep(format!("/transparency?from={i}"), 0, "x".into());
+            pages.keep(
+                format!("/transparency?from={i}"),
+                0,
+                Bytes::from_static(b"x"),
+            );
         }
         let kept = pages.pages.lock().map(|p| p.len()).unwrap_or(usize::MAX);
         assert!(kept <= MOST, "{kept}");
