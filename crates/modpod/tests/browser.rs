@@ -270,7 +270,7 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
     let text = visit.text().await;
     assert!(text.contains("Uncivil commentary"), "{text}");
     visit.shot("03-administrator-queue").await;
-    visit.follow("a[href='/cases/0']").await;
+    visit.follow("a[href='/cases/1']").await;
     visit.follow("form[action$='/acknowledge'] button").await;
     let text = visit.text().await;
     assert!(text.contains("The report is acknowledged"), "{text}");
@@ -315,7 +315,7 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
     let text = visit.text().await;
     assert!(text.contains("The action is recorded"), "{text}");
     assert!(
-        text.contains("Action #0: temporary suspension by tls-chair-1 as administrator"),
+        text.contains("Action #1: temporary suspension by tls-chair-1 as administrator"),
         "{text}"
     );
     visit.shot("06-administrator-suspended").await;
@@ -352,7 +352,7 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
     visit.shot("07-participant-my-status").await;
     // The report about bob, as bob reads it: that it exists, its kind and
     // state; never who filed it, nor a word or link of theirs (REPORT-5).
-    visit.go("/cases/0").await;
+    visit.go("/cases/1").await;
     let case = visit.text().await;
     assert!(case.contains("The report is about you"), "{case}");
     assert!(case.contains("Uncivil commentary"), "{case}");
@@ -368,7 +368,7 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
     visit.go("/me").await;
     visit
         .type_into(
-            "#grounds-0",
+            "#grounds-1",
             "I was quoting the editor's own words back, not calling anyone names.",
         )
         .await;
@@ -403,7 +403,7 @@ async fn a_report_an_acknowledgement_a_suspension_a_disagreement_and_the_ad_sees
         "{text}"
     );
     visit.shot("09-ad-appeals").await;
-    visit.follow("a[href='/appeals/0']").await;
+    visit.follow("a[href='/appeals/1']").await;
     let text = visit.text().await;
     assert!(text.contains("I was quoting the editor"), "{text}");
     assert!(text.contains("Personal attacks after a warning."), "{text}");
@@ -475,7 +475,7 @@ async fn a_moderator_proposes_a_level_0_note_a_second_agrees_and_the_statistics_
 
     // The case page offers the ladder, level 0 suggested; mod-1 proposes
     // an off-list note with a note to bob.
-    visit.follow("a[href='/cases/0']").await;
+    visit.follow("a[href='/cases/1']").await;
     let text = visit.text().await;
     assert!(text.contains("suggested by the person's history"), "{text}");
     visit.choose("#act-measure", "private_admonishment").await;
@@ -513,10 +513,10 @@ async fn a_moderator_proposes_a_level_0_note_a_second_agrees_and_the_statistics_
     );
     visit.shot("23-moderator-proposals").await;
     visit
-        .follow("form[action='/proposals/0/agree'] button[type=submit]")
+        .follow("form[action='/proposals/1/agree'] button[type=submit]")
         .await;
     let text = visit.text().await;
-    assert!(text.contains("enacted as action #0"), "{text}");
+    assert!(text.contains("enacted as action #1"), "{text}");
 
     // bob's page: the note at level 0, level 1 suggested next.
     visit.go("/people/bob").await;
@@ -624,7 +624,7 @@ async fn a_chair_resolves_spam_in_bulk_acts_from_a_case_led_by_its_summary_and_r
     );
     // The first two reports of spam are acknowledged; the third is not,
     // so the policy does not let it be resolved yet.
-    for report in [0, 1] {
+    for report in [1, 2] {
         let acknowledge = json!({"command": "acknowledge_report", "report": report});
         common::ok(
             &db.url,
@@ -663,11 +663,11 @@ async fn a_chair_resolves_spam_in_bulk_acts_from_a_case_led_by_its_summary_and_r
         .unwrap();
     assert_eq!(boxes.len(), 2, "{text}");
     assert!(
-        visit.client.find(Locator::Css("#spam-2")).await.is_err(),
-        "report #2 is not acknowledged: no box"
+        visit.client.find(Locator::Css("#spam-3")).await.is_err(),
+        "report #3 is not acknowledged: no box"
     );
-    visit.click("#spam-0").await;
     visit.click("#spam-1").await;
+    visit.click("#spam-2").await;
     visit.shot("31-administrator-queue-spam-chosen").await;
     visit.follow("#spam-form button[type=submit]").await;
     let text = visit.text().await;
@@ -679,7 +679,7 @@ async fn a_chair_resolves_spam_in_bulk_acts_from_a_case_led_by_its_summary_and_r
     visit.shot("32-administrator-queue-spam-resolved").await;
 
     // The case page: the summary first, the work within the first screen.
-    visit.go("/cases/3").await;
+    visit.go("/cases/4").await;
     visit.follow("form[action$='/acknowledge'] button").await;
     let text = visit.text().await;
     assert!(
@@ -751,7 +751,7 @@ async fn a_chair_resolves_spam_in_bulk_acts_from_a_case_led_by_its_summary_and_r
     let text = visit.text().await;
     assert!(text.contains("temporary suspension"), "{text}");
     assert!(text.contains("with the person reported"), "{text}");
-    visit.follow("a[href='/cases/3#thread-person']").await;
+    visit.follow("a[href='/cases/4#thread-person']").await;
     let text = visit.text().await;
     assert!(text.contains("please read the Note Well"), "{text}");
     visit.go("/people/bob").await;

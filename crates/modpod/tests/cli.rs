@@ -820,21 +820,21 @@ fn evidence_1_modpod_evidence_check_says_unchanged_changed_then_gone() {
     ok(&db.url, &[&chair[..], &[take.as_str()]].concat());
 
     let check = |expected: i32| {
-        let out = modpod(&db.url, &["evidence", "check", "--action", "0"]);
+        let out = modpod(&db.url, &["evidence", "check", "--action", "1"]);
         assert_eq!(out.status.code(), Some(expected), "{out:?}");
         text(&out.stdout)
     };
     let said = check(0);
     assert!(
         said.contains(&format!(
-            "action #0 {url}: fetched for the first time: 5 bytes, SHA-256 \
+            "action #1 {url}: fetched for the first time: 5 bytes, SHA-256 \
              2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
         )),
         "{said}"
     );
     let said = check(0);
     assert!(
-        said.contains(&format!("action #0 {url}: unchanged")),
+        said.contains(&format!("action #1 {url}: unchanged")),
         "{said}"
     );
     *message.lock().unwrap() = Some("hello, edited");

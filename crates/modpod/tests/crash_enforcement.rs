@@ -326,9 +326,9 @@ fn sigkill_of_serve_while_applying_steps_on_mailman_and_a_wiki_applies_each_step
                 "measure": {"type": "indefinite_suspension"}, "fora": [list.address, WIKI],
                 "reason": "personal attacks after two warnings"}),
             );
+            actions += 1; // numbered from 1, the number of this one
             people[n].action = Some(actions);
             batch.push(format!("suspend {} (#{actions})", people[n].id));
-            actions += 1;
         }
         let delay = rng.random_range(0..=KILL_WITHIN_MS);
         std::thread::sleep(Duration::from_millis(delay));

@@ -204,7 +204,7 @@ fn one_suspension_is_enforced_on_a_list_a_room_and_a_wiki_and_lifted_on_all_thre
 
     // The action page says how it stands on each.
     let chair = Browser::log_in(&server.url, "tls-chair-1", &password);
-    let page = || chair.get("/actions/0");
+    let page = || chair.get("/actions/1");
     eventually("the action page shows it applied on all three", 10, || {
         let html = page();
         html.matches("<strong>applied</strong>").count() == 3
@@ -301,7 +301,7 @@ fn software_down_failing_or_refusing_loses_nothing_and_the_page_and_metrics_say_
         "tried again after {:?}, though asked to wait 2 s",
         hits[1] - hits[0]
     );
-    let html = chair.get("/actions/0");
+    let html = chair.get("/actions/1");
     assert!(
         html.contains("tls-wiki: webhooks forum tls-wiki, <strong>pending</strong>: webhooks cannot be reached, retrying:")
             && html.contains("HTTP 503"),
@@ -313,7 +313,7 @@ fn software_down_failing_or_refusing_loses_nothing_and_the_page_and_metrics_say_
     // Back: nothing was lost.
     receiver.answer(204);
     eventually("applied once the software answers", 20, || {
-        chair.get("/actions/0").contains("<strong>applied</strong>")
+        chair.get("/actions/1").contains("<strong>applied</strong>")
     });
     assert!(receiver.got("restriction.applied"));
     assert_eq!(measure(&chair, "webhooks", "failing_passes"), 0);
@@ -324,7 +324,7 @@ fn software_down_failing_or_refusing_loses_nothing_and_the_page_and_metrics_say_
     suspend("carol");
     eventually("the refusal shows on the action page", 20, || {
         chair
-            .get("/actions/1")
+            .get("/actions/2")
             .contains("<strong>failed</strong>: webhooks refused:")
     });
     assert!(measure(&chair, "webhooks", "steps_failed") >= 1);
@@ -364,7 +364,7 @@ fn software_down_failing_or_refusing_loses_nothing_and_the_page_and_metrics_say_
         ],
     );
     eventually("the chat action on its page", 10, || {
-        chair.get("/actions/2").contains(
+        chair.get("/actions/3").contains(
             "zulip:tls: recorded, not enforced: no forum software modpod drives enforces it here (a forum of kind chat)",
         )
     });

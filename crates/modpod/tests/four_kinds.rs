@@ -649,7 +649,7 @@ fn one_suspension_is_enforced_on_a_list_a_room_a_zulip_channel_and_a_github_orga
         .to_owned();
     let page = || {
         agent
-            .get(format!("{}/actions/0", server.url))
+            .get(format!("{}/actions/1", server.url))
             .header("Cookie", &cookie)
             .call()
             .unwrap()

@@ -45,7 +45,7 @@ fn enforce_reconcile_bans_prints_each_change_and_is_idempotent() {
     let plan = ok(&db.url, &mailman, &["enforce", "reconcile", "--dry-run"]);
     assert!(
         plan.contains(&format!(
-            "{}: would ban bob@example.org (action #0)",
+            "{}: would ban bob@example.org (action #1)",
             list.id
         )),
         "{plan}"
@@ -55,7 +55,7 @@ fn enforce_reconcile_bans_prints_each_change_and_is_idempotent() {
     let printed = ok(&db.url, &mailman, &reconcile);
     for email in ["bob@example.org", "bob+lists@example.org"] {
         assert!(
-            printed.contains(&format!("{}: banned {email} (action #0)", list.id)),
+            printed.contains(&format!("{}: banned {email} (action #1)", list.id)),
             "{printed}"
         );
         assert!(list.banned(email));
@@ -78,7 +78,7 @@ fn enforce_reconcile_bans_prints_each_change_and_is_idempotent() {
     assert_eq!(code, 2, "drift left in place: {printed}");
     assert!(
         printed.contains(&format!(
-            "drift: {}: the ban of bob@example.org (action #0) was removed by hand; left as it is",
+            "drift: {}: the ban of bob@example.org (action #1) was removed by hand; left as it is",
             list.id
         )),
         "{printed}"

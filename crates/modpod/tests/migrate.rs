@@ -422,7 +422,7 @@ reference = "the team's notes of 2021-02-01"
             "mod-2",
             "--capacity",
             "moderator",
-            r#"{"command":"agree_to_proposal","proposal":0}"#,
+            r#"{"command":"agree_to_proposal","proposal": 1}"#,
         ],
     );
 

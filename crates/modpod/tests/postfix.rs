@@ -512,7 +512,7 @@ fn after_a_rescission_the_senders_next_post_is_delivered_within_two_seconds() {
     w.act_on_bob(r#"{"type":"indefinite_suspension"}"#, None);
     let (refused, _) = w.post_until("bob@example.org", "554", Duration::from_secs(5));
     w.assert_refused(&refused, "554 5.7.1");
-    w.chair(r#"{"command":"rescind_action","action":0,"reason":"on reflection, one warning was not given"}"#);
+    w.chair(r#"{"command":"rescind_action","action": 1,"reason":"on reflection, one warning was not given"}"#);
     let (sent, took) = w.post_until("bob@example.org", "250", Duration::from_secs(2));
     println!("rescission enforced by Postfix after {took:?}");
     w.assert_delivered(&sent);

@@ -153,12 +153,12 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
     // 49 hours later nobody has answered: the report escalates on start.
     let server = serve(&url, &sink, port, Some("+49h"));
     let moderator = login(&server.url, "mod-1", &password("mod-1"));
-    let report = moderator.get("/v1/reports/0");
+    let report = moderator.get("/v1/reports/1");
     assert!(report["escalated_at"].is_string(), "{report}");
     // The moderator takes it up, and the chair acts on both of the group's fora.
     moderator.run(
         "moderator",
-        json!({"command": "acknowledge_report", "report": 0}),
+        json!({"command": "acknowledge_report", "report": 1}),
     );
     let chair = login(&server.url, "tls-chair-1", &password("tls-chair-1"));
     // The server's clock is 49 hours ahead of this one.
@@ -167,7 +167,7 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
         "administrator",
         json!({"command": "take_action", "subject": {"person": "bob"},
             "measure": {"type": "temporary_suspension"}, "fora": [TLS, TLS_CHAT],
-            "ends_at": ends, "reports": [0],
+            "ends_at": ends, "reports": [1],
             "reason": "sealioning after two warnings"}),
     );
 
@@ -212,26 +212,26 @@ fn a_report_escalates_the_chair_suspends_the_person_appeals_and_the_public_repor
     let bob = login(&server.url, "bob", &password("bob"));
     bob.run(
         "participant",
-        json!({"command": "file_disagreement", "target": {"kind": "action", "id": 0},
+        json!({"command": "file_disagreement", "target": {"kind": "action", "id": 1},
             "grounds": "I asked for evidence once, politely"}),
     );
     let ad = login(&server.url, "ad-sec", &password("ad-sec"));
     ad.run(
         "area_director",
-        json!({"command": "decide_appeal", "appeal": 0, "upheld": false,
+        json!({"command": "decide_appeal", "appeal": 1, "upheld": false,
             "rationale": "the thread shows the pattern"}),
     );
     bob.run(
         "participant",
-        json!({"command": "escalate_appeal", "appeal": 0}),
+        json!({"command": "escalate_appeal", "appeal": 1}),
     );
     let iesg = login(&server.url, "ietf-chair", &password("ietf-chair"));
     iesg.run(
         "iesg",
-        json!({"command": "decide_appeal", "appeal": 0, "upheld": true,
+        json!({"command": "decide_appeal", "appeal": 1, "upheld": true,
             "remedy": {"remedy": "rescind"}, "rationale": "one warning was not given"}),
     );
-    let action = bob.get("/v1/actions/0");
+    let action = bob.get("/v1/actions/1");
     assert_ne!(action["status"]["status"], json!("in_force"), "{action}");
 
     // The public report counts the action and the appeals, and names nobody.

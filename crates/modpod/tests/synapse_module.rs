@@ -373,7 +373,7 @@ fn a_rate_limit_in_a_room_is_enforced_by_the_module_at_each_message_and_lifted_w
          Synapse module (modpod_synapse), which asks the decision API for each post"
     );
     eventually("modpod knows the rate limit", 15, || {
-        chair.get("/actions/0").contains(&enforced)
+        chair.get("/actions/1").contains(&enforced)
     });
     for n in 1..=2 {
         let (status, body) = synapse.send(&bob, &limited, &format!("post {n}"));
@@ -442,7 +442,7 @@ fn a_rate_limit_in_a_room_is_enforced_by_the_module_at_each_message_and_lifted_w
     // Rescinded: bob posts again.
     as_chair(
         &db.url,
-        json!({"command": "rescind_action", "action": 0,
+        json!({"command": "rescind_action", "action": 1,
             "reason": "on reflection, the warning was never given"}),
     );
     eventually(

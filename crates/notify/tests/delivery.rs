@@ -285,7 +285,7 @@ fn notify_7_a_moderator_s_admonishment_reaches_the_forum_s_administrators() {
         "moderator",
         json!({"command": "take_action",
         "subject": {"person": "bob"}, "measure": {"type": "private_admonishment"},
-        "fora": [TLS], "reports": [0], "reason": "please stop the insults"}),
+        "fora": [TLS], "reports": [1], "reason": "please stop the insults"}),
     );
     // (The proposal went to both moderators first, TEAM-5.)
     let mails = sink.wait_for(before + 2 + 3, Duration::from_secs(20));

@@ -46,7 +46,7 @@ fn every_kind_of_notification(w: &mut World) {
     w.run(
         "alice",
         "administrator",
-        json!({"command": "acknowledge_report", "report": 0}),
+        json!({"command": "acknowledge_report", "report": 1}),
     );
     let suspension = w.bob_is_suspended_for_21_days();
     // A new identity of bob's while he is suspended alerts the team
@@ -73,7 +73,7 @@ fn every_kind_of_notification(w: &mut World) {
     w.run(
         "alice",
         "administrator",
-        json!({"command": "resolve_report", "report": 0,
+        json!({"command": "resolve_report", "report": 1,
         "outcome": {"outcome": "action_taken", "action": suspension}}),
     );
     // The case's threads (MSG-1): the team writes to the person and to the
@@ -87,7 +87,7 @@ fn every_kind_of_notification(w: &mut World) {
         w.run(
             who,
             capacity,
-            json!({"command": "post_case_message", "report": 0, "thread": thread,
+            json!({"command": "post_case_message", "report": 1, "thread": thread,
             "text": "a message"}),
         );
     }
@@ -101,7 +101,7 @@ fn every_kind_of_notification(w: &mut World) {
     w.run(
         "system",
         "system",
-        json!({"command": "escalate_report", "report": 2}),
+        json!({"command": "escalate_report", "report": 3}),
     );
 
     // Disagreement: the AD, then the IESG.
@@ -114,37 +114,37 @@ fn every_kind_of_notification(w: &mut World) {
     w.run(
         "ad",
         "area_director",
-        json!({"command": "decide_appeal", "appeal": 0,
+        json!({"command": "decide_appeal", "appeal": 1,
         "upheld": false, "rationale": "the insults are on the record"}),
     );
     w.run(
         "bob",
         "participant",
-        json!({"command": "escalate_appeal", "appeal": 0}),
+        json!({"command": "escalate_appeal", "appeal": 1}),
     );
 
     // A report closed without action, disagreed with and opened again (APPEAL-1).
     w.run(
         "m2",
         "moderator",
-        json!({"command": "acknowledge_report", "report": 2}),
+        json!({"command": "acknowledge_report", "report": 3}),
     );
     w.run(
         "m2",
         "moderator",
-        json!({"command": "resolve_report", "report": 2,
+        json!({"command": "resolve_report", "report": 3,
         "outcome": {"outcome": "no_action_needed"}}),
     );
     w.run(
         "dave",
         "participant",
         json!({"command": "file_disagreement",
-        "target": {"kind": "report", "id": 2}, "grounds": "the threats were real"}),
+        "target": {"kind": "report", "id": 3}, "grounds": "the threats were real"}),
     );
     w.run(
         "ad",
         "area_director",
-        json!({"command": "decide_appeal", "appeal": 1,
+        json!({"command": "decide_appeal", "appeal": 2,
         "upheld": true, "rationale": "the threats deserve a review"}),
     );
 
@@ -203,7 +203,7 @@ fn every_kind_of_notification(w: &mut World) {
     w.run(
         "alice",
         "administrator",
-        json!({"command": "decide_reinstatement", "request": 0,
+        json!({"command": "decide_reinstatement", "request": 1,
         "reinstate": false, "rationale": "not yet"}),
     );
 
@@ -256,18 +256,18 @@ fn every_kind_of_notification(w: &mut World) {
     w.run(
         "bob",
         "participant",
-        json!({"command": "request_board_review", "action": 0}),
+        json!({"command": "request_board_review", "action": 1}),
     );
     w.run(
         "kim",
         "llc_board",
-        json!({"command": "decide_board_review", "action": 0,
+        json!({"command": "decide_board_review", "action": 1,
         "lift": false, "rationale": "the threat stands"}),
     );
     w.run(
         "jay",
         "llc",
-        json!({"command": "lift_llc_action", "action": 0, "reason": "resolved"}),
+        json!({"command": "lift_llc_action", "action": 1, "reason": "resolved"}),
     );
 
     // What the scheduler records with time: the IESG digest, the community
@@ -615,23 +615,23 @@ fn report_5_a_message_that_reaches_the_subject_carries_nothing_of_the_reporter()
     w.run(
         "m2",
         "moderator",
-        json!({"command": "acknowledge_report", "report": 0}),
+        json!({"command": "acknowledge_report", "report": 1}),
     );
     w.run(
         "m2",
         "moderator",
-        json!({"command": "refer_to_ombudsteam", "report": 0, "note": "as a precaution"}),
+        json!({"command": "refer_to_ombudsteam", "report": 1, "note": "as a precaution"}),
     );
     w.later(49);
     w.run(
         "system",
         "system",
-        json!({"command": "escalate_report", "report": 1}),
+        json!({"command": "escalate_report", "report": 2}),
     );
     w.run(
         "m2",
         "moderator",
-        json!({"command": "resolve_report", "report": 0,
+        json!({"command": "resolve_report", "report": 1,
         "outcome": {"outcome": "no_action_needed"}}),
     );
     let state = w.engine().state().clone();
@@ -690,7 +690,7 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
         &mut w,
         "m1",
         "moderator",
-        0,
+        1,
         "person",
         "PERSON-MARK: mind your tone",
     );
@@ -698,7 +698,7 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
         &mut w,
         "m1",
         "moderator",
-        0,
+        1,
         "reporter",
         "REPORTER-MARK: thank you",
     );
@@ -706,7 +706,7 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
         &mut w,
         "carol",
         "participant",
-        0,
+        1,
         "reporter",
         "CAROL-MARK: he goes on",
     );
@@ -714,7 +714,7 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
         &mut w,
         "bob",
         "participant",
-        0,
+        1,
         "person",
         "BOB-MARK: I will",
     );
@@ -729,7 +729,7 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
         &mut w,
         "carol",
         "participant",
-        2,
+        3,
         "reporter",
         "SECRET-MARK: she did",
     );
@@ -757,23 +757,23 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
             format!("{}\n{}", deliveries[0].subject, deliveries[0].body),
         )
     };
-    let (to, text) = sent("case-message/person", 0);
+    let (to, text) = sent("case-message/person", 1);
     assert_eq!(to, ["bob@example.org"]);
     for needle in [
         "PERSON-MARK",
         "Maya Moderator",
-        "https://mod.example/cases/0#thread-person",
+        "https://mod.example/cases/1#thread-person",
     ] {
         assert!(text.contains(needle), "{needle:?} is not in:\n{text}");
     }
     for secret in ["Carol", "carol", "REPORTER-MARK", "CAROL-MARK"] {
         assert!(!text.contains(secret), "bob reads {secret:?}:\n{text}");
     }
-    let (to, text) = sent("case-message/reporter", 0);
+    let (to, text) = sent("case-message/reporter", 1);
     assert_eq!(to, ["carol@example.org"]);
     for needle in [
         "REPORTER-MARK",
-        "https://mod.example/cases/0#thread-reporter",
+        "https://mod.example/cases/1#thread-reporter",
     ] {
         assert!(text.contains(needle), "{needle:?} is not in:\n{text}");
     }
@@ -782,23 +782,23 @@ fn msg_1_a_message_is_emailed_with_a_link_and_never_reveals_the_reporter() {
         "{text}"
     );
     // The parties' answers reach those who handle the report.
-    let (_, text) = sent("case-message/moderators", 0);
+    let (_, text) = sent("case-message/moderators", 1);
     assert!(
         text.contains("CAROL-MARK") && text.contains("Carol Reporter"),
         "{text}"
     );
     // Alice administers tls@ and is the subject of report 2: the message to
     // its administrators says a message came, not what or from whom.
-    let (to, text) = sent("case-message/administrators", 2);
+    let (to, text) = sent("case-message/administrators", 3);
     assert!(to.contains(&"alice@example.org".to_owned()), "{to:?}");
     for secret in ["SECRET-MARK", "Carol", "carol"] {
         assert!(!text.contains(secret), "alice reads {secret:?}:\n{text}");
     }
     assert!(
-        text.contains("https://mod.example/cases/2#thread-reporter"),
+        text.contains("https://mod.example/cases/3#thread-reporter"),
         "{text}"
     );
-    let (_, text) = sent("case-message/moderators", 2);
+    let (_, text) = sent("case-message/moderators", 3);
     assert!(
         text.contains("SECRET-MARK") && text.contains("Carol Reporter"),
         "{text}"
@@ -892,7 +892,7 @@ fn circumvent_1_an_alert_says_what_was_seen_and_that_nothing_was_done() {
     for needle in [
         "posted on IETF discussion list (ietf@ietf.org)\nas email:bob@example.org",
         "They are not restricted there,\nbut they are restricted elsewhere",
-        "Action #0: temporary suspension",
+        "Action #1: temporary suspension",
     ] {
         assert!(
             seen.body.contains(needle),

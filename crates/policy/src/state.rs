@@ -99,8 +99,11 @@ pub struct RegistrySync {
     pub changes: u64,
 }
 
-/// The next number to give each kind of record.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The next number to give each kind of record. Records are numbered from 1,
+/// as people count them. Logs written before December 2026 numbered from 0:
+/// their records keep the numbers they were given, and the next is one past
+/// the highest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
     pub report: u64,
     pub action: u64,
@@ -109,10 +112,30 @@ pub struct Counters {
     pub llc_action: u64,
     pub notification: u64,
     pub referral: u64,
-    #[serde(default)]
+    #[serde(default = "first")]
     pub proposal: u64,
-    #[serde(default)]
+    #[serde(default = "first")]
     pub alert: u64,
+}
+
+fn first() -> u64 {
+    1
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            report: first(),
+            action: first(),
+            appeal: first(),
+            reinstatement: first(),
+            llc_action: first(),
+            notification: first(),
+            referral: first(),
+            proposal: first(),
+            alert: first(),
+        }
+    }
 }
 
 impl Default for State {

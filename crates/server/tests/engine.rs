@@ -134,8 +134,8 @@ fn a_stale_node_catches_up_before_deciding(db: TestDb) {
         .execute(&alice, &admonish("bob"), at("2026-02-02T00:00:00Z"))
         .unwrap();
     assert!(
-        second.events[0].payload.contains("\"id\":1"),
-        "the second action is #1, after b's #0"
+        second.events[0].payload.contains("\"id\":2"),
+        "the second action is #2, after b's #1"
     );
     assert_eq!(a.state().actions.len(), 2);
     assert!(matches!(
@@ -304,14 +304,14 @@ fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
     engine.execute(&alice, &file("bob"), t).unwrap();
     engine.execute(&bob, &file("alice"), t).unwrap();
     let ack = Command::AcknowledgeReport {
-        report: ReportId(0),
+        report: ReportId(1),
     };
     engine
         .execute(&chair, &ack, at("2026-02-01T11:00:00Z"))
         .unwrap();
     let mut cited = admonish("bob");
     if let Command::TakeAction { reports, .. } = &mut cited {
-        reports.push(ReportId(0));
+        reports.push(ReportId(1));
     }
     engine
         .execute(&chair, &cited, at("2026-02-01T12:00:00Z"))
@@ -333,7 +333,7 @@ fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
             .collect()
     };
     let own = |kind: &str, actor: &str, role: &str| (kind.into(), actor.into(), role.into());
-    let case = summary(&mut engine, 0);
+    let case = summary(&mut engine, 1);
     let kinds: Vec<&str> = case.iter().map(|(k, _, _)| k.as_str()).collect();
     assert_eq!(
         kinds
@@ -344,7 +344,7 @@ fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
     );
     assert_eq!(case[0], own("report_filed", "alice", "participant"));
     assert!(case.contains(&own("report_acknowledged", "alice", "administrator")));
-    let other = summary(&mut engine, 1);
+    let other = summary(&mut engine, 2);
     assert_eq!(other[0], own("report_filed", "bob", "participant"));
     assert!(
         other
@@ -359,8 +359,8 @@ fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
     let snapshot = db.open().latest_snapshot().unwrap().unwrap();
     assert!(snapshot.state.starts_with(b"modpod-state-json-v8\n"));
     let mut reopened = open(&db);
-    assert_eq!(summary(&mut reopened, 0), case);
-    assert_eq!(summary(&mut reopened, 1), other);
+    assert_eq!(summary(&mut reopened, 1), case);
+    assert_eq!(summary(&mut reopened, 2), other);
 }
 
 #[test]

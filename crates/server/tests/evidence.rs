@@ -96,7 +96,7 @@ fn fetcher() -> Fetcher {
 /// What the state holds for `url` of action 0, once the worker recorded it.
 fn retrieved(api: &common::Api, url: &str) -> Option<FetchOutcome> {
     let engine = api.engine.lock().unwrap();
-    let record = engine.state().evidence_record(ActionId(0), url)?;
+    let record = engine.state().evidence_record(ActionId(1), url)?;
     Some(record.retrieved.outcome.clone())
 }
 
@@ -113,7 +113,7 @@ async fn action_page(api: &common::Api, who: &As) -> String {
     };
     let response = router(api.app.clone())
         .oneshot(
-            Request::get("/actions/0")
+            Request::get("/actions/1")
                 .header(header::COOKIE, cookie)
                 .body(Body::empty())
                 .unwrap(),
@@ -197,7 +197,7 @@ async fn evidence_1_each_link_is_fetched_once_and_what_cannot_be_read_never_stop
         "not an http(s) link (ftp:)"
     );
     // The action stands.
-    let (status, action) = api.get("/v1/actions/0", &alice).await;
+    let (status, action) = api.get("/v1/actions/1", &alice).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(action["status"]["status"], "in_force");
 
@@ -223,7 +223,7 @@ async fn evidence_1_each_link_is_fetched_once_and_what_cannot_be_read_never_stop
     assert_eq!(status[3]["reason"], "no answer within 1 s");
     // Its subject reads no evidence, nor what was found there.
     let carol = api.login("carol").await;
-    let (_, seen) = api.get("/v1/actions/0", &carol).await;
+    let (_, seen) = api.get("/v1/actions/1", &carol).await;
     assert_eq!(seen["evidence_status"], json!([]));
     assert!(!seen.to_string().contains("/msg"), "{seen}");
     let page = action_page(&api, &alice).await;
@@ -262,7 +262,7 @@ async fn evidence_1_a_check_says_unchanged_changed_then_gone() {
             .unwrap()
             .is_empty()
     );
-    let first = evidence::retrieve(&api.engine, &fetcher, Some(ActionId(0)))
+    let first = evidence::retrieve(&api.engine, &fetcher, Some(ActionId(1)))
         .await
         .unwrap();
     assert_eq!(first.len(), 2);
@@ -270,7 +270,7 @@ async fn evidence_1_a_check_says_unchanged_changed_then_gone() {
 
     let last_check = |api: &common::Api| {
         let engine = api.engine.lock().unwrap();
-        let record = engine.state().evidence_record(ActionId(0), &msg).unwrap();
+        let record = engine.state().evidence_record(ActionId(1), &msg).unwrap();
         record.check_result()
     };
     use modpod_policy::model::CheckResult;
@@ -294,7 +294,7 @@ async fn evidence_1_a_check_says_unchanged_changed_then_gone() {
         assert!(done[0].recorded);
         assert_eq!(last_check(&api), Some(result));
     }
-    let (_, action) = api.get("/v1/actions/0", &alice).await;
+    let (_, action) = api.get("/v1/actions/1", &alice).await;
     let check = &action["evidence_status"][0]["last_check"];
     assert_eq!(check["result"], "gone");
     assert_eq!(check["status"], 404);

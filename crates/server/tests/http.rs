@@ -379,7 +379,7 @@ async fn policy_refusals_name_the_requirement_and_record_nothing() {
             "/v1/commands",
             &api.alice,
             json!({"as": "system", "command":
-            {"command": "expire_action", "action": 0}}),
+            {"command": "expire_action", "action": 1}}),
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
@@ -491,7 +491,7 @@ async fn metrics_count_requests_by_route_refusals_by_requirement_and_decisions()
              "measure": {"type": "indefinite_suspension"}, "fora": ["quic@ietf.org"], "reason": "x"}}))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = api.api.get("/v1/reports/7", &api.alice).await;
+    let (status, _) = api.api.get("/v1/reports/8", &api.alice).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, text) = api.api.page("/metrics").await;
     assert_eq!(status, StatusCode::OK);
@@ -980,7 +980,7 @@ async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
         api.run(
             author,
             capacity,
-            json!({"command": "post_case_message", "report": 0,
+            json!({"command": "post_case_message", "report": 1,
             "thread": thread, "text": text}),
         )
         .await;
@@ -994,7 +994,7 @@ async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
     let person = owned("person", &["PERSON-MARK", "BOB-MARK"]);
     let reporter = owned("reporter", &["REPORTER-MARK", "CAROL-MARK"]);
     let team = owned("team", &["TEAM-MARK"]);
-    let (status, seen) = api.get("/v1/reports/0", &bob).await;
+    let (status, seen) = api.get("/v1/reports/1", &bob).await;
     assert_eq!(status, StatusCode::OK, "{seen}");
     assert_eq!(threads(&seen), std::slice::from_ref(&person));
     for secret in ["carol", "REPORTER-MARK", "CAROL-MARK", "TEAM-MARK"] {
@@ -1003,16 +1003,16 @@ async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
             "bob reads {secret}: {seen}"
         );
     }
-    let (_, seen) = api.get("/v1/reports/0", &carol).await;
+    let (_, seen) = api.get("/v1/reports/1", &carol).await;
     assert_eq!(threads(&seen), std::slice::from_ref(&reporter));
     for handler in [&alice, &m1] {
-        let (_, seen) = api.get("/v1/reports/0", handler).await;
+        let (_, seen) = api.get("/v1/reports/1", handler).await;
         assert_eq!(
             threads(&seen),
             [person.clone(), reporter.clone(), team.clone()]
         );
     }
-    let (status, _) = api.get("/v1/reports/0", &erin).await;
+    let (status, _) = api.get("/v1/reports/1", &erin).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     for caller in [&bob, &carol, &alice] {
         let (_, list) = api.get("/v1/reports", caller).await;
@@ -1026,7 +1026,7 @@ async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
                 "/v1/commands",
                 caller,
                 json!({"as": "participant", "command":
-                {"command": "post_case_message", "report": 0, "thread": thread, "text": "hi"}}),
+                {"command": "post_case_message", "report": 1, "thread": thread, "text": "hi"}}),
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");

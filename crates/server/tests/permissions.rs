@@ -31,10 +31,10 @@ impl World {
 }
 
 /// The small IETF, with one record of each kind: bob reported carol on the
-/// tls list (report 0); alice suspended carol there (action 0, announced:
-/// it is longer than 14 days); carol disagreed (appeal 0); the LLC acted on
-/// erin (LLC action 0); an identity linked to carol alerted the moderators
-/// (alert 0); procedures version 1 is approved, 2 is in community
+/// tls list (report 1); alice suspended carol there (action 1, announced:
+/// it is longer than 14 days); carol disagreed (appeal 1); the LLC acted on
+/// erin (LLC action 1); an identity linked to carol alerted the moderators
+/// (alert 1); procedures version 1 is approved, 2 is in community
 /// review and 3 a draft; the Note Well has one version.
 async fn world() -> World {
     let mut engine = common::engine();
@@ -62,7 +62,7 @@ async fn world() -> World {
         "administrator",
         json!({"command": "take_action",
         "subject": {"person": "carol"}, "measure": {"type": "temporary_suspension"},
-        "fora": [TLS], "ends_at": "2099-01-01T00:00:00Z", "reason": "sealioning", "reports": [0]}),
+        "fora": [TLS], "ends_at": "2099-01-01T00:00:00Z", "reason": "sealioning", "reports": [1]}),
     )
     .await;
     // A new identity of carol's while she is suspended: the moderators are
@@ -78,7 +78,7 @@ async fn world() -> World {
         who("carol"),
         "participant",
         json!({"command": "file_disagreement",
-        "target": {"kind": "action", "id": 0}, "grounds": "I was on topic"}),
+        "target": {"kind": "action", "id": 1}, "grounds": "I was on topic"}),
     )
     .await;
     api.run(
@@ -191,7 +191,7 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
     // that cites it (what it says, not who filed it: APPEAL-1, REPORT-5).
     check(
         &w,
-        "/v1/reports/0",
+        "/v1/reports/1",
         [
             anon, token, OK, OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, HIDDEN, HIDDEN,
         ],
@@ -209,7 +209,7 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
     .await;
     check(
         &w,
-        "/v1/actions/0",
+        "/v1/actions/1",
         [
             anon, token, HIDDEN, OK, HIDDEN, OK, HIDDEN, OK, OK, OK, HIDDEN, HIDDEN,
         ],
@@ -427,7 +427,7 @@ async fn announcements_name_the_suspended_person_the_fora_and_the_dates_only() {
         .run(
             w.who("alice"),
             "administrator",
-            json!({"command": "rescind_action", "action": 0, "reason": "on reflection"}),
+            json!({"command": "rescind_action", "action": 1, "reason": "on reflection"}),
         )
         .await;
     let (_, page) = w.api.get("/v1/announcements", &As::Nobody).await;
@@ -542,7 +542,7 @@ async fn the_subject_of_a_report_never_learns_who_filed_it() {
         ("m1", json!("bob")),
         ("carol", Value::Null),
     ] {
-        let (status, report) = w.api.get("/v1/reports/0", w.who(name)).await;
+        let (status, report) = w.api.get("/v1/reports/1", w.who(name)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(report["reporter"], reporter, "as seen by {name}");
         let (_, list) = w.api.get("/v1/reports", w.who(name)).await;

@@ -62,8 +62,8 @@ async fn world() -> (Api, As, As) {
         .await;
     }
     for (who, capacity, report, subject, forum) in [
-        (&alice, "administrator", 0, "bob", TLS),
-        (&m2, "moderator", 1, "m1", IETF),
+        (&alice, "administrator", 1, "bob", TLS),
+        (&m2, "moderator", 2, "m1", IETF),
     ] {
         api.run(
             who,
@@ -71,7 +71,7 @@ async fn world() -> (Api, As, As) {
             json!({"command": "acknowledge_report", "report": report}),
         )
         .await;
-        // Actions are numbered as reports are here: 0 on bob, 1 on m1.
+        // Actions are numbered as reports are here: 1 on bob, 2 on m1.
         let action = report;
         api.run(
             who,
@@ -96,20 +96,20 @@ async fn world() -> (Api, As, As) {
     api.run(
         &bob,
         "participant",
-        json!({"command": "file_disagreement", "target": {"kind": "action", "id": 0},
+        json!({"command": "file_disagreement", "target": {"kind": "action", "id": 1},
         "grounds": "I was quoting someone"}),
     )
     .await;
     api.run(
         &bob,
         "participant",
-        json!({"command": "request_announcement", "action": 0}),
+        json!({"command": "request_announcement", "action": 1}),
     )
     .await;
     api.run(
         &m1,
         "participant",
-        json!({"command": "file_disagreement", "target": {"kind": "action", "id": 1},
+        json!({"command": "file_disagreement", "target": {"kind": "action", "id": 2},
         "grounds": "It was a joke"}),
     )
     .await;
@@ -125,7 +125,7 @@ async fn api_paths(api: &Api) -> Vec<String> {
             continue;
         }
         if path.contains("{id}") {
-            for id in ["0", "1", "2", "bob", "m1", "carol", "erin"] {
+            for id in ["0", "1", "2", "3", "bob", "m1", "carol", "erin"] {
                 out.push(path.replace("{id}", id));
             }
         } else {
@@ -158,7 +158,7 @@ fn page_paths() -> Vec<String> {
     .map(String::from)
     .to_vec();
     for kind in ["cases", "actions", "appeals", "reinstatements", "llc"] {
-        for id in 0..3 {
+        for id in 0..4 {
             out.push(format!("/{kind}/{id}"));
         }
     }
@@ -194,7 +194,7 @@ async fn report_5_the_subject_reads_no_byte_of_the_reporter_s_words_anywhere() {
     assert!(read > 40, "only {read} answers were read");
     // Each subject does see that their report exists, its kind, and the
     // action with its reason as it was written for them.
-    let (status, report) = api.get("/v1/reports/0", &bob).await;
+    let (status, report) = api.get("/v1/reports/1", &bob).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["category"], "uncivil");
     assert!(
@@ -202,19 +202,19 @@ async fn report_5_the_subject_reads_no_byte_of_the_reporter_s_words_anywhere() {
         "{report}"
     );
     assert!(report["reporter"].is_null(), "{report}");
-    let (_, page) = fetch(&api, "/cases/1", &m1).await;
+    let (_, page) = fetch(&api, "/cases/2", &m1).await;
     assert!(page.contains("The report is about you"), "{page}");
-    let (_, action) = api.get("/v1/actions/0", &bob).await;
+    let (_, action) = api.get("/v1/actions/1", &bob).await;
     assert!(action["reason"].as_str().unwrap().contains("REASON-MARK"));
     // Those who handle the report read it whole.
     let alice = api.login("alice").await;
-    let (_, report) = api.get("/v1/reports/0", &alice).await;
+    let (_, report) = api.get("/v1/reports/1", &alice).await;
     assert_eq!(report["description"], description("bob"), "{report}");
-    let (_, page) = fetch(&api, "/cases/0", &alice).await;
+    let (_, page) = fetch(&api, "/cases/1", &alice).await;
     assert!(page.contains("DESC-bob") && page.contains("LINK-bob"));
     // m1's fellow moderators read the report about m1 on its case page.
     let m2 = api.login("m2").await;
-    let (_, page) = fetch(&api, "/cases/1", &m2).await;
+    let (_, page) = fetch(&api, "/cases/2", &m2).await;
     assert!(
         page.contains("DESC-m1") && page.contains("LINK-m1"),
         "{page}"

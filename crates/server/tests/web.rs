@@ -139,7 +139,7 @@ async fn world() -> Web {
     let page = web
         .post(
             "alice",
-            "/cases/0/act",
+            "/cases/1/act",
             &[
                 ("as", "administrator"),
                 ("measure", "temporary_suspension"),
@@ -153,7 +153,7 @@ async fn world() -> Web {
     let page = web
         .post(
             "bob",
-            "/me/actions/0/disagree",
+            "/me/actions/1/disagree",
             &[("grounds", "I was quoting someone else: GROUNDS-MARK")],
         )
         .await;
@@ -195,11 +195,11 @@ const PAGES: [&str; 28] = [
     "/me/reports",
     "/queue",
     "/queue?show=all",
-    "/cases/0",
     "/cases/1",
-    "/actions/0",
+    "/cases/2",
+    "/actions/1",
     "/appeals",
-    "/appeals/0",
+    "/appeals/1",
     "/roster",
     "/transparency",
     "/procedures",
@@ -232,7 +232,7 @@ async fn a_reporter_is_shown_only_to_the_forum_s_administrators_and_the_moderato
             );
             seen.push_str(&page.body);
         }
-        // Report #0: carol about bob on tls, which alice administers.
+        // Report #1: carol about bob on tls, which alice administers.
         let sees_carol = matches!(
             viewer,
             Some("carol" | "alice" | "m1" | "m2" | "m3" | "m4" | "m5")
@@ -247,7 +247,7 @@ async fn a_reporter_is_shown_only_to_the_forum_s_administrators_and_the_moderato
                 "must not see"
             }
         );
-        // Report #1: erin about the moderator m1 on the plenary list: the
+        // Report #2: erin about the moderator m1 on the plenary list: the
         // other moderators see who filed it, m1 never does (REPORT-5).
         let sees_erin = matches!(viewer, Some("erin" | "m2" | "m3" | "m4" | "m5"));
         assert_eq!(
@@ -261,17 +261,17 @@ async fn a_reporter_is_shown_only_to_the_forum_s_administrators_and_the_moderato
             }
         );
     }
-    let case = web.get(Some("alice"), "/cases/0").await;
+    let case = web.get(Some("alice"), "/cases/1").await;
     assert!(case.body.contains("Reported by"), "{}", case.body);
-    let case = web.get(Some("m1"), "/cases/1").await;
+    let case = web.get(Some("m1"), "/cases/2").await;
     assert_eq!(case.status, StatusCode::OK);
     assert!(!case.body.contains("Reported by"), "{}", case.body);
-    let case = web.get(Some("bob"), "/cases/0").await;
+    let case = web.get(Some("bob"), "/cases/1").await;
     assert_eq!(case.status, StatusCode::OK, "the subject sees the report");
     assert!(!case.body.contains("Reported by"), "{}", case.body);
     assert!(!case.body.contains("Take an action"), "{}", case.body);
     for outsider in ["dave", "erin", "iab", "llc"] {
-        let page = web.get(Some(outsider), "/cases/0").await;
+        let page = web.get(Some(outsider), "/cases/1").await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{outsider}");
     }
 }
@@ -432,7 +432,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     let page = web
         .post_raw(
             Some("alice"),
-            "/cases/0/acknowledge",
+            "/cases/1/acknowledge",
             &[("as", "administrator")],
         )
         .await;
@@ -458,7 +458,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
 
     // With the token, the same form is recorded.
     let page = web
-        .post("alice", "/cases/0/acknowledge", &[("as", "administrator")])
+        .post("alice", "/cases/1/acknowledge", &[("as", "administrator")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert!(web.events() > before);
@@ -645,7 +645,7 @@ async fn bad_input_is_shown_next_to_its_field_and_what_was_typed_is_kept() {
     let page = web
         .post(
             "alice",
-            "/cases/0/act",
+            "/cases/1/act",
             &[
                 ("as", "administrator"),
                 ("measure", "temporary_suspension"),
@@ -678,7 +678,7 @@ async fn an_out_of_scope_measure_is_refused_inline_with_act_4_s_words() {
     let page = web
         .post(
             "alice",
-            "/cases/0/act",
+            "/cases/1/act",
             &[
                 ("as", "administrator"),
                 ("measure", "content_removal"),
@@ -704,7 +704,7 @@ async fn an_out_of_scope_measure_is_refused_inline_with_act_4_s_words() {
     // Acting where one does not administer: ACT-2, in the policy's words.
     let mut web = web;
     web.log_in("dave").await;
-    let page = web.get(Some("dave"), "/cases/0").await;
+    let page = web.get(Some("dave"), "/cases/1").await;
     assert_eq!(
         page.status,
         StatusCode::NOT_FOUND,
@@ -771,14 +771,14 @@ async fn the_queue_shows_deadlines_and_filters_by_forum_and_category() {
     web.log_in("m1").await;
     let queue = web.get(Some("alice"), "/queue").await;
     assert_eq!(queue.status, StatusCode::OK);
-    assert!(queue.body.contains(r#"href="/cases/0""#));
+    assert!(queue.body.contains(r#"href="/cases/1""#));
     assert!(
-        !queue.body.contains(r#"href="/cases/1""#),
+        !queue.body.contains(r#"href="/cases/2""#),
         "not alice's forum"
     );
     let queue = web.get(Some("m1"), "/queue").await;
-    assert!(queue.body.contains(r#"href="/cases/0""#));
     assert!(queue.body.contains(r#"href="/cases/1""#));
+    assert!(queue.body.contains(r#"href="/cases/2""#));
     let state = web.api.engine.lock().unwrap().state().clone();
     let filed = state.reports.values().next().unwrap().filed_at;
     let deadline = modpod_policy::time::add_seconds(filed, 48 * 3600);
@@ -789,11 +789,11 @@ async fn the_queue_shows_deadlines_and_filters_by_forum_and_category() {
         "the deadline is filed + 48 hours"
     );
     let only = web.get(Some("m1"), &format!("/queue?forum={IETF}")).await;
-    assert!(!only.body.contains(r#"href="/cases/0""#));
-    assert!(only.body.contains(r#"href="/cases/1""#));
-    let only = web.get(Some("m1"), "/queue?category=uncivil").await;
-    assert!(only.body.contains(r#"href="/cases/0""#));
     assert!(!only.body.contains(r#"href="/cases/1""#));
+    assert!(only.body.contains(r#"href="/cases/2""#));
+    let only = web.get(Some("m1"), "/queue?category=uncivil").await;
+    assert!(only.body.contains(r#"href="/cases/1""#));
+    assert!(!only.body.contains(r#"href="/cases/2""#));
     let page = web.get(Some("carol"), "/queue").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
@@ -823,14 +823,14 @@ async fn the_status_page_offers_what_the_policy_allows_now_through_the_appeal_ch
         "{}",
         appeals.body
     );
-    assert!(appeals.body.contains(r#"href="/appeals/0""#));
-    let appeal = web.get(Some("ad_sec"), "/appeals/0").await;
+    assert!(appeals.body.contains(r#"href="/appeals/1""#));
+    let appeal = web.get(Some("ad_sec"), "/appeals/1").await;
     assert!(appeal.body.contains("GROUNDS-MARK"));
     assert!(appeal.body.contains("REASON-MARK"), "with the record");
     let page = web
         .post(
             "ad_sec",
-            "/appeals/0/decide",
+            "/appeals/1/decide",
             &[
                 ("as", "area_director"),
                 ("upheld", "yes"),
@@ -844,7 +844,7 @@ async fn the_status_page_offers_what_the_policy_allows_now_through_the_appeal_ch
     let page = web
         .post(
             "ad_sec",
-            "/appeals/0/decide",
+            "/appeals/1/decide",
             &[
                 ("as", "area_director"),
                 ("upheld", "yes"),
@@ -858,7 +858,7 @@ async fn the_status_page_offers_what_the_policy_allows_now_through_the_appeal_ch
     let page = web
         .post(
             "ad_sec",
-            "/appeals/0/decide",
+            "/appeals/1/decide",
             &[
                 ("as", "area_director"),
                 ("upheld", "no"),
@@ -875,12 +875,12 @@ async fn the_status_page_offers_what_the_policy_allows_now_through_the_appeal_ch
         "{}",
         status.body
     );
-    let page = web.post("bob", "/me/appeals/0/escalate", &[]).await;
+    let page = web.post("bob", "/me/appeals/1/escalate", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let status = web.get(Some("bob"), "/me").await;
     assert!(status.body.contains("Before the IESG"), "{}", status.body);
     assert!(!status.body.contains("Appeal to"), "{}", status.body);
-    let again = web.post("bob", "/me/appeals/0/escalate", &[]).await;
+    let again = web.post("bob", "/me/appeals/1/escalate", &[]).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.body.contains("Refused (APPEAL-2)"), "{}", again.body);
     // ad_sec sits on the IESG, but decided the step before (APPEAL-2).
@@ -898,7 +898,7 @@ async fn an_indefinitely_suspended_person_is_told_from_when_they_may_ask_for_rei
     let page = web
         .post(
             "alice",
-            "/cases/0/act",
+            "/cases/1/act",
             &[
                 ("as", "administrator"),
                 ("measure", "indefinite_suspension"),
@@ -975,29 +975,29 @@ async fn pages_answer_any_input_without_failing() {
     ];
     let forms = [
         "/report",
-        "/cases/0/act",
-        "/cases/0/resolve",
-        "/cases/0/refer",
-        "/cases/0/acknowledge",
-        "/cases/0/nope",
+        "/cases/1/act",
+        "/cases/1/resolve",
+        "/cases/1/refer",
+        "/cases/1/acknowledge",
+        "/cases/1/nope",
         "/cases/x/act",
-        "/actions/0/amend",
-        "/actions/0/rescind",
-        "/actions/0/consult",
-        "/me/actions/0/disagree",
-        "/me/actions/0/reinstatement",
-        "/me/actions/0/announce",
-        "/me/actions/99/announce",
-        "/me/appeals/0/escalate",
-        "/appeals/0/decide",
-        "/appeals/7/decide",
-        "/reinstatements/0/decide",
+        "/actions/1/amend",
+        "/actions/1/rescind",
+        "/actions/1/consult",
+        "/me/actions/1/disagree",
+        "/me/actions/1/reinstatement",
+        "/me/actions/1/announce",
+        "/me/actions/100/announce",
+        "/me/appeals/1/escalate",
+        "/appeals/1/decide",
+        "/appeals/8/decide",
+        "/reinstatements/1/decide",
         "/reinstatements/x/decide",
         "/llc",
-        "/llc/0/lift",
-        "/llc/0/review",
-        "/llc/0/board",
-        "/llc/0/nope",
+        "/llc/1/lift",
+        "/llc/1/review",
+        "/llc/1/board",
+        "/llc/1/nope",
         "/setup/working-group",
         "/setup/forum",
         "/setup/opt-in",
@@ -1076,13 +1076,13 @@ async fn pages_answer_any_input_without_failing() {
     }
     for path in [
         "/cases/abc",
-        "/cases/99999",
+        "/cases/100000",
         "/actions/-1",
         "/appeals/x",
-        "/me/actions/0/x",
-        "/reinstatements/0",
+        "/me/actions/1/x",
+        "/reinstatements/1",
         "/reinstatements/x",
-        "/llc/0",
+        "/llc/1",
         "/llc/-1",
         "/digest/0",
         "/digest/1",
@@ -1105,10 +1105,10 @@ async fn notify_2_the_iesg_reads_the_digest_of_the_period_and_of_those_issued_an
     assert_accessible(&page, "/digest");
     assert!(page.body.contains(r#"<a href="/digest">Digest</a>"#));
     assert!(page.body.contains("The period under way"));
-    assert!(page.body.contains(r#"href="/actions/0""#), "{}", page.body);
+    assert!(page.body.contains(r#"href="/actions/1""#), "{}", page.body);
     assert!(page.body.contains("REASON-MARK"));
     assert!(
-        page.body.contains(r#"href="/appeals/0""#),
+        page.body.contains(r#"href="/appeals/1""#),
         "the disagreement"
     );
     assert!(page.body.contains("No digest has been issued yet."));
@@ -1200,25 +1200,25 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     );
     let awaiting = list.body.split("Other requests").next().unwrap();
     assert!(awaiting.contains("Awaiting your decision"), "{}", list.body);
-    assert!(awaiting.contains(r#"href="/reinstatements/0""#));
+    assert!(awaiting.contains(r#"href="/reinstatements/1""#));
     let list = web.get(Some("m1"), "/reinstatements").await;
     assert!(
         list.body
             .contains("No request for reinstatement awaits your decision.")
     );
-    assert!(list.body.contains(r#"href="/reinstatements/0""#));
+    assert!(list.body.contains(r#"href="/reinstatements/1""#));
     let list = web.get(Some("dave"), "/reinstatements").await;
-    assert!(!list.body.contains(r#"href="/reinstatements/0""#));
+    assert!(!list.body.contains(r#"href="/reinstatements/1""#));
     for who in ["dave", "carol"] {
-        let page = web.get(Some(who), "/reinstatements/0").await;
+        let page = web.get(Some(who), "/reinstatements/1").await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
     }
     let me = web.get(Some("carol"), "/me").await;
     assert!(!me.body.contains(r#"href="/reinstatements""#));
 
-    let page = web.get(Some("alice"), "/reinstatements/0").await;
+    let page = web.get(Some("alice"), "/reinstatements/1").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_accessible(&page, "/reinstatements/0 for alice");
+    assert_accessible(&page, "/reinstatements/1 for alice");
     for mark in [
         "STATEMENT-MARK",
         "SUSPENSION-MARK",
@@ -1226,10 +1226,10 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     ] {
         assert!(page.body.contains(mark), "{mark}: {}", page.body);
     }
-    assert!(page.body.contains(r#"action="/reinstatements/0/decide""#));
+    assert!(page.body.contains(r#"action="/reinstatements/1/decide""#));
     assert!(page.body.contains("REINST-4"));
-    let page = web.get(Some("m1"), "/reinstatements/0").await;
-    assert!(!page.body.contains(r#"action="/reinstatements/0/decide""#));
+    let page = web.get(Some("m1"), "/reinstatements/1").await;
+    assert!(!page.body.contains(r#"action="/reinstatements/1/decide""#));
 
     // Refusals: not the moderators' to decide; conditions only with a
     // reinstatement; a rationale needed. Nothing is recorded; what was typed stays.
@@ -1237,7 +1237,7 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     let page = web
         .post(
             "m1",
-            "/reinstatements/0/decide",
+            "/reinstatements/1/decide",
             &[
                 ("as", "moderator"),
                 ("reinstate", "yes"),
@@ -1255,7 +1255,7 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     let page = web
         .post(
             "alice",
-            "/reinstatements/0/decide",
+            "/reinstatements/1/decide",
             &[
                 ("as", "administrator"),
                 ("reinstate", "no"),
@@ -1280,7 +1280,7 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     let page = web
         .post(
             "alice",
-            "/reinstatements/0/decide",
+            "/reinstatements/1/decide",
             &[
                 ("as", "administrator"),
                 ("reinstate", "yes"),
@@ -1301,7 +1301,7 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     let page = web
         .post(
             "alice",
-            "/reinstatements/0/decide",
+            "/reinstatements/1/decide",
             &[
                 ("as", "administrator"),
                 ("reinstate", "yes"),
@@ -1313,10 +1313,10 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(
         page.location(),
-        "/reinstatements/0?done=reinstatement-decided"
+        "/reinstatements/1?done=reinstatement-decided"
     );
     let state = web.api.engine.lock().unwrap().state().clone();
-    let request = &state.reinstatements[&ReinstatementId(0)];
+    let request = &state.reinstatements[&ReinstatementId(1)];
     let decision = request.decision.as_ref().unwrap();
     assert!(decision.reinstate);
     assert_eq!(decision.conditions.as_deref(), Some("CONDITION-MARK"));
@@ -1326,7 +1326,7 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
         page.body
             .contains("reinstated, on the conditions: CONDITION-MARK")
     );
-    assert!(!page.body.contains(r#"action="/reinstatements/0/decide""#));
+    assert!(!page.body.contains(r#"action="/reinstatements/1/decide""#));
     let list = web.get(Some("alice"), "/reinstatements").await;
     assert!(
         list.body
@@ -1361,12 +1361,12 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     );
     let awaiting = list.body.split("Other requests").next().unwrap();
     assert!(
-        awaiting.contains(r#"href="/reinstatements/1""#),
+        awaiting.contains(r#"href="/reinstatements/2""#),
         "{}",
         list.body
     );
     assert!(awaiting.contains("the IESG, under RFC 3683"));
-    let page = web.get(Some("ad_sec"), "/reinstatements/1").await;
+    let page = web.get(Some("ad_sec"), "/reinstatements/2").await;
     assert!(page.body.contains("LEGACY-MARK"));
     assert!(
         page.body
@@ -1374,7 +1374,7 @@ async fn reinst_2_a_request_awaits_the_entity_that_decided_and_is_decided_on_its
     );
     let list = web.get(Some("alice"), "/reinstatements").await;
     assert!(
-        !list.body.contains(r#"href="/reinstatements/1""#),
+        !list.body.contains(r#"href="/reinstatements/2""#),
         "not alice's to see"
     );
 }
@@ -1440,14 +1440,14 @@ async fn llc_2_the_llc_takes_and_lifts_an_emergency_action_its_subject_asks_the_
     // Withheld on legal advice: its subject, the LLC, the board and the IESG
     // see it, the advice itself not its subject; the moderators not at all.
     for who in ["llc", "erin", "ad_sec"] {
-        let page = web.get(Some(who), "/llc/0").await;
+        let page = web.get(Some(who), "/llc/1").await;
         assert_eq!(page.status, StatusCode::OK, "{who}");
         assert!(page.body.contains("REASON-MARK"), "{who}");
         assert!(page.body.contains("ADVICE-MARK"), "{who}");
     }
-    let page = web.get(Some("carol"), "/llc/0").await;
+    let page = web.get(Some("carol"), "/llc/1").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_accessible(&page, "/llc/0 for carol");
+    assert_accessible(&page, "/llc/1 for carol");
     assert!(page.body.contains("REASON-MARK"));
     assert!(!page.body.contains("ADVICE-MARK"));
     assert!(
@@ -1456,34 +1456,34 @@ async fn llc_2_the_llc_takes_and_lifts_an_emergency_action_its_subject_asks_the_
         "{}",
         page.body
     );
-    assert!(page.body.contains(r#"action="/llc/0/review""#));
-    assert!(!page.body.contains(r#"action="/llc/0/lift""#));
+    assert!(page.body.contains(r#"action="/llc/1/review""#));
+    assert!(!page.body.contains(r#"action="/llc/1/lift""#));
     let me = web.get(Some("carol"), "/me").await;
-    assert!(me.body.contains(r#"href="/llc/0""#), "{}", me.body);
+    assert!(me.body.contains(r#"href="/llc/1""#), "{}", me.body);
     assert!(me.body.contains(r#"<a href="/llc">LLC actions</a>"#));
     for who in ["m1", "bob", "alice"] {
-        let page = web.get(Some(who), "/llc/0").await;
+        let page = web.get(Some(who), "/llc/1").await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
         let list = web.get(Some(who), "/llc").await;
         assert!(!list.body.contains("REASON-MARK"), "{who}");
     }
     // The IESG may not lift it (LLC-2), nor is it offered the form.
-    let page = web.get(Some("ad_sec"), "/llc/0").await;
-    assert!(!page.body.contains(r#"action="/llc/0/lift""#));
+    let page = web.get(Some("ad_sec"), "/llc/1").await;
+    assert!(!page.body.contains(r#"action="/llc/1/lift""#));
     let page = web
-        .post("ad_sec", "/llc/0/lift", &[("reason", "We disagree")])
+        .post("ad_sec", "/llc/1/lift", &[("reason", "We disagree")])
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
     assert!(page.body.contains("Refused ("), "{}", page.body);
 
     // carol asks the board for a review, once.
-    let page = web.post("carol", "/llc/0/review", &[]).await;
+    let page = web.post("carol", "/llc/1/review", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), "/llc/0?done=board-review");
-    let page = web.get(Some("carol"), "/llc/0").await;
-    assert!(!page.body.contains(r#"action="/llc/0/review""#));
+    assert_eq!(page.location(), "/llc/1?done=board-review");
+    let page = web.get(Some("carol"), "/llc/1").await;
+    assert!(!page.body.contains(r#"action="/llc/1/review""#));
     assert!(page.body.contains("awaiting the board"));
-    let page = web.post("carol", "/llc/0/review", &[]).await;
+    let page = web.post("carol", "/llc/1/review", &[]).await;
     assert_eq!(
         page.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1497,11 +1497,11 @@ async fn llc_2_the_llc_takes_and_lifts_an_emergency_action_its_subject_asks_the_
     assert!(page.body.contains("Refused (LLC-2)"), "{}", page.body);
 
     // The board keeps it, with its rationale.
-    let page = web.get(Some("erin"), "/llc/0").await;
-    assert_accessible(&page, "/llc/0 for erin");
-    assert!(page.body.contains(r#"action="/llc/0/board""#));
+    let page = web.get(Some("erin"), "/llc/1").await;
+    assert_accessible(&page, "/llc/1 for erin");
+    assert!(page.body.contains(r#"action="/llc/1/board""#));
     let page = web
-        .post("erin", "/llc/0/board", &[("rationale", "BOARD-MARK")])
+        .post("erin", "/llc/1/board", &[("rationale", "BOARD-MARK")])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -1513,30 +1513,30 @@ async fn llc_2_the_llc_takes_and_lifts_an_emergency_action_its_subject_asks_the_
     let page = web
         .post(
             "erin",
-            "/llc/0/board",
+            "/llc/1/board",
             &[("lift", "no"), ("rationale", "BOARD-MARK")],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let page = web.get(Some("carol"), "/llc/0").await;
+    let page = web.get(Some("carol"), "/llc/1").await;
     assert!(page.body.contains("kept by erin"), "{}", page.body);
     assert!(page.body.contains("BOARD-MARK"));
 
     // The LLC lifts it.
-    let page = web.get(Some("llc"), "/llc/0").await;
-    assert!(page.body.contains(r#"action="/llc/0/lift""#));
-    let page = web.post("llc", "/llc/0/lift", &[("reason", "")]).await;
+    let page = web.get(Some("llc"), "/llc/1").await;
+    assert!(page.body.contains(r#"action="/llc/1/lift""#));
+    let page = web.post("llc", "/llc/1/lift", &[("reason", "")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains(r#"id="lift-reason-error""#));
     let page = web
-        .post("llc", "/llc/0/lift", &[("reason", "The threat is over.")])
+        .post("llc", "/llc/1/lift", &[("reason", "The threat is over.")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), "/llc/0?done=llc-lifted");
+    assert_eq!(page.location(), "/llc/1?done=llc-lifted");
     let state = web.api.engine.lock().unwrap().state().clone();
-    assert!(state.llc_actions[&LlcActionId(0)].lifted_at.is_some());
-    let page = web.get(Some("llc"), "/llc/0?done=llc-lifted").await;
-    assert!(!page.body.contains(r#"action="/llc/0/lift""#));
+    assert!(state.llc_actions[&LlcActionId(1)].lifted_at.is_some());
+    let page = web.get(Some("llc"), "/llc/1?done=llc-lifted").await;
+    assert!(!page.body.contains(r#"action="/llc/1/lift""#));
     assert!(page.body.contains("The emergency action is lifted"));
 }
 
@@ -1964,9 +1964,9 @@ async fn procedures_go_from_draft_through_review_to_approval_and_then_are_public
 async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
     let mut web = world().await;
     web.log_in("m1").await;
-    let case = web.get(Some("alice"), "/cases/0").await;
+    let case = web.get(Some("alice"), "/cases/1").await;
     assert!(
-        case.body.contains(r#"action="/cases/0/assign""#),
+        case.body.contains(r#"action="/cases/1/assign""#),
         "{}",
         case.body
     );
@@ -1976,15 +1976,15 @@ async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
     );
     assert!(case.body.contains(r#"<label for="assign-to">"#));
     // Before the report escalates, the moderators may not hand it out (REPORT-4).
-    let case = web.get(Some("m1"), "/cases/0").await;
-    assert!(!case.body.contains(r#"action="/cases/0/assign""#));
+    let case = web.get(Some("m1"), "/cases/1").await;
+    assert!(!case.body.contains(r#"action="/cases/1/assign""#));
 
     // Bad input: next to its field, nothing recorded.
     let before = web.events();
     let page = web
         .post(
             "alice",
-            "/cases/0/assign",
+            "/cases/1/assign",
             &[("as", "administrator"), ("to", "Not A Person!")],
         )
         .await;
@@ -2000,7 +2000,7 @@ async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
     let page = web
         .post(
             "alice",
-            "/cases/0/assign",
+            "/cases/1/assign",
             &[("as", "administrator"), ("to", "dave")],
         )
         .await;
@@ -2011,7 +2011,7 @@ async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
     let page = web
         .post(
             "carol",
-            "/cases/0/assign",
+            "/cases/1/assign",
             &[("as", "participant"), ("to", "carol")],
         )
         .await;
@@ -2021,13 +2021,13 @@ async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
     let page = web
         .post(
             "alice",
-            "/cases/0/assign",
+            "/cases/1/assign",
             &[("as", "administrator"), ("to", "m1")],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), "/cases/0?done=assign");
-    let case = web.get(Some("alice"), "/cases/0?done=assign").await;
+    assert_eq!(page.location(), "/cases/1?done=assign");
+    let case = web.get(Some("alice"), "/cases/1?done=assign").await;
     assert!(
         case.body
             .contains("The report&#39;s assignment is recorded.")
@@ -2039,7 +2039,7 @@ async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
     );
     // Neither the reporter nor the subject is told who has it.
     for who in ["carol", "bob"] {
-        let case = web.get(Some(who), "/cases/0").await;
+        let case = web.get(Some(who), "/cases/1").await;
         assert_eq!(case.status, StatusCode::OK);
         assert!(!case.body.contains("Assigned to"), "{who}: {}", case.body);
     }
@@ -2048,24 +2048,24 @@ async fn a_case_is_assigned_from_its_page_and_the_queue_filters_by_assignee() {
     let queue = web.get(Some("m1"), "/queue").await;
     assert!(queue.body.contains(r#"<th scope="col">Assigned to</th>"#));
     let mine = web.get(Some("m1"), "/queue?assigned=me").await;
-    assert!(mine.body.contains(r#"href="/cases/0""#), "{}", mine.body);
-    assert!(!mine.body.contains(r#"href="/cases/1""#));
+    assert!(mine.body.contains(r#"href="/cases/1""#), "{}", mine.body);
+    assert!(!mine.body.contains(r#"href="/cases/2""#));
     let nobody = web.get(Some("m1"), "/queue?assigned=none").await;
-    assert!(!nobody.body.contains(r#"href="/cases/0""#));
-    assert!(nobody.body.contains(r#"href="/cases/1""#));
+    assert!(!nobody.body.contains(r#"href="/cases/1""#));
+    assert!(nobody.body.contains(r#"href="/cases/2""#));
     let alice_s = web.get(Some("alice"), "/queue?assigned=me").await;
-    assert!(!alice_s.body.contains(r#"href="/cases/0""#));
+    assert!(!alice_s.body.contains(r#"href="/cases/1""#));
 
     // Taken back.
     let page = web
         .post(
             "alice",
-            "/cases/0/assign",
+            "/cases/1/assign",
             &[("as", "administrator"), ("to", "")],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let case = web.get(Some("alice"), "/cases/0").await;
+    let case = web.get(Some("alice"), "/cases/1").await;
     assert!(
         case.body
             .contains("<dt>Assigned to</dt><dd>nobody yet</dd>")
@@ -2083,11 +2083,11 @@ async fn the_case_timeline_shows_every_step_with_its_time_and_actor_but_never_a_
         web.log_in(who).await;
     }
     let page = web
-        .post("alice", "/cases/0/acknowledge", &[("as", "administrator")])
+        .post("alice", "/cases/1/acknowledge", &[("as", "administrator")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let page = web
-        .post("m2", "/cases/1/acknowledge", &[("as", "moderator")])
+        .post("m2", "/cases/2/acknowledge", &[("as", "moderator")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
@@ -2108,18 +2108,18 @@ async fn the_case_timeline_shows_every_step_with_its_time_and_actor_but_never_a_
             .collect()
     };
     // The chair sees everything, in order, with who did it and as what.
-    let alice = timeline(&web.get(Some("alice"), "/cases/0").await.body);
+    let alice = timeline(&web.get(Some("alice"), "/cases/1").await.body);
     assert_eq!(
         alice,
         [
             "Report filed by carol as participant",
-            "Action #0: temporary suspension by alice as administrator",
-            "Action #0: disagreement filed, appeal #0 before the responsible Area Director by bob as participant",
+            "Action #1: temporary suspension by alice as administrator",
+            "Action #1: disagreement filed, appeal #1 before the responsible Area Director by bob as participant",
             "Acknowledged; the reporter is told (REPORT-3) by alice as administrator",
         ]
     );
     // The reporter sees their report's steps but not the action (it is not theirs to see).
-    let carol = timeline(&web.get(Some("carol"), "/cases/0").await.body);
+    let carol = timeline(&web.get(Some("carol"), "/cases/1").await.body);
     assert_eq!(
         carol,
         [
@@ -2128,14 +2128,14 @@ async fn the_case_timeline_shows_every_step_with_its_time_and_actor_but_never_a_
         ]
     );
     // The subject sees the steps, never who filed the report (REPORT-5).
-    let bob = timeline(&web.get(Some("bob"), "/cases/0").await.body);
+    let bob = timeline(&web.get(Some("bob"), "/cases/1").await.body);
     assert_eq!(bob[0], "Report filed");
     assert_eq!(bob.len(), 4, "{bob:?}");
     // A moderator who is the subject of a report: the same, even handling reports.
-    let m1 = web.get(Some("m1"), "/cases/1").await.body;
+    let m1 = web.get(Some("m1"), "/cases/2").await.body;
     assert_eq!(timeline(&m1)[0], "Report filed");
     assert!(!mentions(&m1, "erin"), "{m1}");
-    let m2 = timeline(&web.get(Some("m2"), "/cases/1").await.body);
+    let m2 = timeline(&web.get(Some("m2"), "/cases/2").await.body);
     assert_eq!(
         m2,
         [
@@ -2155,24 +2155,24 @@ async fn a_case_shows_the_notifications_its_events_owed_and_their_delivery() {
         web.log_in(who).await;
     }
     let page = web
-        .post("m2", "/cases/1/acknowledge", &[("as", "moderator")])
+        .post("m2", "/cases/2/acknowledge", &[("as", "moderator")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
     // Without a mail server, nothing is sent, and the page says so.
-    let case = web.get(Some("alice"), "/cases/0").await.body;
+    let case = web.get(Some("alice"), "/cases/1").await.body;
     assert!(case.contains("<h2>Notifications</h2>"), "{case}");
     assert!(case.contains("This modpod does not send notifications"));
     assert!(case.contains("report-filed/administrators (REPORT-1)"));
     assert!(case.contains("not composed yet"));
     // Neither the reporter nor the subject sees the notifications.
     for who in ["carol", "bob"] {
-        let case = web.get(Some(who), "/cases/0").await.body;
+        let case = web.get(Some(who), "/cases/1").await.body;
         assert!(!case.contains("<h2>Notifications</h2>"), "{who}");
     }
 
     // What the notification worker would record: the acknowledgement owed to
-    // erin, the reporter of #1, sent after one failed attempt; the report to
+    // erin, the reporter of #2, sent after one failed attempt; the report to
     // the moderator team pending after one.
     let owed = |about: u64, template: &str| {
         let engine = web.api.engine.lock().unwrap();
@@ -2247,7 +2247,7 @@ async fn a_case_shows_the_notifications_its_events_owed_and_their_delivery() {
         }
     }
     web.api.app.sends_notifications = true;
-    let m2 = web.get(Some("m2"), "/cases/1").await.body;
+    let m2 = web.get(Some("m2"), "/cases/2").await.body;
     assert!(!m2.contains("This modpod does not send notifications"));
     assert!(m2.contains("<td>the reporter, erin<td>"), "{m2}");
     assert!(
@@ -2262,9 +2262,9 @@ async fn a_case_shows_the_notifications_its_events_owed_and_their_delivery() {
     // The reason of the last failure, while it matters: not once sent.
     assert!(m2.contains(": 421 busy</li>"), "{m2}");
     assert!(m2.contains(" sent)</li>"), "{m2}");
-    // m1, the subject of #1, handles reports on the plenary list but never
+    // m1, the subject of #2, handles reports on the plenary list but never
     // learns who filed it: not by name, not by address (REPORT-5).
-    let m1 = web.get(Some("m1"), "/cases/1").await.body;
+    let m1 = web.get(Some("m1"), "/cases/2").await.body;
     assert!(m1.contains("<h2>Notifications</h2>"));
     assert!(m1.contains("<td>a person<td>"), "{m1}");
     assert!(
@@ -2277,7 +2277,7 @@ async fn a_case_shows_the_notifications_its_events_owed_and_their_delivery() {
 #[tokio::test]
 async fn the_action_form_takes_evidence_and_a_later_start_and_shows_bad_input_beside_its_field() {
     let web = world().await;
-    let case = web.get(Some("alice"), "/cases/0").await.body;
+    let case = web.get(Some("alice"), "/cases/1").await.body;
     assert!(
         case.contains(
             ">https://mailarchive.example/tls/1\nhttps://mailarchive.example/tls/2</textarea>"
@@ -2299,7 +2299,7 @@ async fn the_action_form_takes_evidence_and_a_later_start_and_shows_bad_input_be
         ]
     };
     let page = web
-        .post("alice", "/cases/0/act", &act("2000-01-01T00:00", ""))
+        .post("alice", "/cases/1/act", &act("2000-01-01T00:00", ""))
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -2315,7 +2315,7 @@ async fn the_action_form_takes_evidence_and_a_later_start_and_shows_bad_input_be
             .contains("Held for review: KEPT-REASON</textarea>")
     );
     let page = web
-        .post("alice", "/cases/0/act", &act("next week", ""))
+        .post("alice", "/cases/1/act", &act("next week", ""))
         .await;
     assert!(
         page.body.contains(r#"id="act-starts-error""#),
@@ -2325,7 +2325,7 @@ async fn the_action_form_takes_evidence_and_a_later_start_and_shows_bad_input_be
     let page = web
         .post(
             "alice",
-            "/cases/0/act",
+            "/cases/1/act",
             &act("", "https://mailarchive.example/tls/1\nmessage 3"),
         )
         .await;
@@ -2352,10 +2352,10 @@ async fn the_action_form_takes_evidence_and_a_later_start_and_shows_bad_input_be
         " https://mailarchive.example/tls/1 \n\nhttps://mailarchive.example/tls/3",
     );
     fields[5] = ("starts_at", &start);
-    let page = web.post("alice", "/cases/0/act", &fields).await;
+    let page = web.post("alice", "/cases/1/act", &fields).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let action =
-        web.api.engine.lock().unwrap().state().actions[&modpod_policy::ids::ActionId(1)].clone();
+        web.api.engine.lock().unwrap().state().actions[&modpod_policy::ids::ActionId(2)].clone();
     let starts = action.terms.starts_at;
     assert_eq!(starts.strftime("%Y-%m-%dT%H:%M").to_string(), start);
     assert_eq!(
@@ -2375,19 +2375,19 @@ async fn the_action_form_takes_evidence_and_a_later_start_and_shows_bad_input_be
             "https://mailarchive.example/tls/3"
         ]
     );
-    let page = web.get(Some("alice"), "/actions/1").await.body;
+    let page = web.get(Some("alice"), "/actions/2").await.body;
     assert!(page.contains("https://mailarchive.example/tls/3"), "{page}");
 }
 
 #[tokio::test]
 async fn an_action_page_shows_its_notifications_to_officials_not_to_its_subject() {
     let web = world().await;
-    let page = web.get(Some("alice"), "/actions/0").await.body;
+    let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(page.contains("<h2>Notifications</h2>"), "{page}");
     assert!(page.contains("action-taken/person (NOTIFY-1)"), "{page}");
     assert!(page.contains("<td>the subject, bob<td>"), "{page}");
     assert!(page.contains("This modpod does not send notifications"));
-    let page = web.get(Some("bob"), "/actions/0").await.body;
+    let page = web.get(Some("bob"), "/actions/1").await.body;
     assert!(!page.contains("<h2>Notifications</h2>"), "{page}");
 }
 
@@ -2447,7 +2447,7 @@ impl modpod_server::enforcement::ForumSoftware for FakeMailman {
 async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
     let mut web = world().await;
     // Without forum software driven by modpod: the index applies it.
-    let page = web.get(Some("alice"), "/actions/0").await.body;
+    let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(
         page.contains("<h2>Enforcement on each forum</h2>"),
         "{page}"
@@ -2458,7 +2458,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
     );
 
     web.api.app.forum_software = vec![std::sync::Arc::new(FakeMailman)];
-    let page = web.get(Some("alice"), "/actions/0").await.body;
+    let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(
         page.contains(&format!(
             "{TLS}: GNU Mailman list tls.ietf.org, <strong>pending</strong> (ban bob@example.org: pending)"
@@ -2478,7 +2478,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
         .store()
         .set_enforced("mailman", &entry)
         .unwrap();
-    let page = web.get(Some("alice"), "/actions/0").await.body;
+    let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(
         page.contains("tls.ietf.org, <strong>applied</strong> (ban bob@example.org: applied)"),
         "{page}"
@@ -2503,7 +2503,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
             .unwrap();
     };
     record(&web, drift("2026-03-01T10:15:00Z", true));
-    let page = web.get(Some("alice"), "/actions/0").await.body;
+    let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(
         page.contains(
             "tls.ietf.org, <strong>applied</strong> (ban bob@example.org: drifted: removed by hand on 2026-03-01 10:15 UTC, re-applied)"
@@ -2512,7 +2512,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
     );
     // Removed by hand again and left as it is: the list does not enforce it.
     record(&web, drift("2026-03-02T08:05:00Z", false));
-    let page = web.get(Some("alice"), "/actions/0").await.body;
+    let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(
         page.contains(
             "tls.ietf.org, <strong>drifted</strong> (ban bob@example.org: drifted: removed by hand on 2026-03-02 08:05 UTC, left as it is (--mailman-drift record))"
@@ -2520,7 +2520,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
         "{page}"
     );
     // Its subject is not shown the forum software's workings.
-    let page = web.get(Some("bob"), "/actions/0").await.body;
+    let page = web.get(Some("bob"), "/actions/1").await.body;
     assert!(!page.contains("Enforcement on each forum"), "{page}");
     assert!(!page.contains("drifted"), "{page}");
 
@@ -2535,7 +2535,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
             modpod_policy::ids::PersonId::parse("m1").unwrap(),
             modpod_policy::model::Capacity::Moderator,
         );
-        let action = modpod_policy::ids::ActionId(0);
+        let action = modpod_policy::ids::ActionId(1);
         let consult = modpod_policy::Command::ConsultModerators {
             action,
             note: "May I lift it?".into(),
@@ -2555,7 +2555,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
                 .unwrap();
         }
     }
-    let page = web.get(Some("alice"), "/actions/0").await.body;
+    let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(
         page.contains("tls.ietf.org, <strong>pending: to be lifted</strong>"),
         "{page}"
@@ -2581,7 +2581,7 @@ async fn act_3_an_administrator_asks_the_team_a_moderator_answers_and_then_the_c
                 jiff::Timestamp::now(),
             )
             .unwrap();
-        let amend = common::command(json!({"command": "amend_action", "action": 0,
+        let amend = common::command(json!({"command": "amend_action", "action": 1,
             "terms": {"measure": {"type": "temporary_suspension"}, "fora": [TLS],
             "ends_at": "2099-01-01T00:00:00Z"}, "reason": "the team lengthens it"}));
         engine
@@ -2592,7 +2592,7 @@ async fn act_3_an_administrator_asks_the_team_a_moderator_answers_and_then_the_c
             )
             .unwrap();
         // A second moderator agrees (TEAM-5).
-        let agree = common::command(json!({"command": "agree_to_proposal", "proposal": 0}));
+        let agree = common::command(json!({"command": "agree_to_proposal", "proposal": 1}));
         engine
             .execute(
                 &actor("m2", Capacity::Moderator),
@@ -2603,51 +2603,51 @@ async fn act_3_an_administrator_asks_the_team_a_moderator_answers_and_then_the_c
     }
     let mut web = web;
     web.log_in("m2").await;
-    let page = web.get(Some("alice"), "/actions/0").await;
+    let page = web.get(Some("alice"), "/actions/1").await;
     assert!(
-        form_of(&page.body, "/actions/0/consult").is_some(),
+        form_of(&page.body, "/actions/1/consult").is_some(),
         "{}",
         page.body
     );
     assert!(
-        form_of(&page.body, "/actions/0/amend").is_none(),
+        form_of(&page.body, "/actions/1/amend").is_none(),
         "{}",
         page.body
     );
     let posted = web
         .post(
             "alice",
-            "/actions/0/consult",
+            "/actions/1/consult",
             &[("note", "May I shorten it again?")],
         )
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
     // Asked, not answered: still no change offered.
-    let page = web.get(Some("alice"), "/actions/0").await;
+    let page = web.get(Some("alice"), "/actions/1").await;
     assert!(page.body.contains("awaiting a moderator"), "{}", page.body);
-    assert!(form_of(&page.body, "/actions/0/amend").is_none());
+    assert!(form_of(&page.body, "/actions/1/amend").is_none());
     assert!(
-        form_of(&page.body, "/actions/0/answer").is_none(),
+        form_of(&page.body, "/actions/1/answer").is_none(),
         "alice answers herself"
     );
-    let page = web.get(Some("m2"), "/actions/0").await;
+    let page = web.get(Some("m2"), "/actions/1").await;
     assert!(
-        form_of(&page.body, "/actions/0/answer").is_some(),
+        form_of(&page.body, "/actions/1/answer").is_some(),
         "{}",
         page.body
     );
     let posted = web
         .post(
             "m2",
-            "/actions/0/answer",
+            "/actions/1/answer",
             &[("consultation", "0"), ("answer", "Yes, back to 21 days")],
         )
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
-    let page = web.get(Some("alice"), "/actions/0").await;
+    let page = web.get(Some("alice"), "/actions/1").await;
     assert!(page.body.contains("Yes, back to 21 days"), "{}", page.body);
     assert!(
-        form_of(&page.body, "/actions/0/amend").is_some(),
+        form_of(&page.body, "/actions/1/amend").is_some(),
         "{}",
         page.body
     );
@@ -2657,19 +2657,19 @@ async fn act_3_an_administrator_asks_the_team_a_moderator_answers_and_then_the_c
 async fn appeal_1_a_reporter_disagrees_from_my_reports_with_a_report_closed_without_action() {
     let mut web = world().await;
     web.log_in("ad_sec").await;
-    // Report #0, carol's about bob, resolved by alice's action: no form.
+    // Report #1, carol's about bob, resolved by alice's action: no form.
     let page = web.get(Some("carol"), "/me/reports").await;
     assert!(
-        form_of(&page.body, "/me/reports/0/disagree").is_none(),
+        form_of(&page.body, "/me/reports/1/disagree").is_none(),
         "{}",
         page.body
     );
     // erin's report about m1 on the plenary list, closed as not disruptive.
     for (who, command) in [
-        ("m2", json!({"command": "acknowledge_report", "report": 1})),
+        ("m2", json!({"command": "acknowledge_report", "report": 2})),
         (
             "m2",
-            json!({"command": "resolve_report", "report": 1,
+            json!({"command": "resolve_report", "report": 2,
             "outcome": {"outcome": "not_disruptive"}}),
         ),
     ] {
@@ -2681,18 +2681,18 @@ async fn appeal_1_a_reporter_disagrees_from_my_reports_with_a_report_closed_with
     }
     let page = web.get(Some("erin"), "/me/reports").await;
     assert!(
-        form_of(&page.body, "/me/reports/1/disagree").is_some(),
+        form_of(&page.body, "/me/reports/2/disagree").is_some(),
         "{}",
         page.body
     );
     let empty = web
-        .post("erin", "/me/reports/1/disagree", &[("grounds", "")])
+        .post("erin", "/me/reports/2/disagree", &[("grounds", "")])
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     let posted = web
         .post(
             "erin",
-            "/me/reports/1/disagree",
+            "/me/reports/2/disagree",
             &[("grounds", "GROUNDS-ERIN: it goes on")],
         )
         .await;
@@ -2701,13 +2701,13 @@ async fn appeal_1_a_reporter_disagrees_from_my_reports_with_a_report_closed_with
     // never sees the disagreement.
     let state = web.api.engine.lock().unwrap().state().clone();
     let appeal = state.appeals.values().last().unwrap().clone();
-    assert_eq!(appeal.report, Some(modpod_policy::ids::ReportId(1)));
+    assert_eq!(appeal.report, Some(modpod_policy::ids::ReportId(2)));
     web.log_in("m1").await;
     for path in [
         "/appeals",
         &format!("/appeals/{}", appeal.id.0),
         "/me",
-        "/cases/1",
+        "/cases/2",
     ] {
         let page = web.get(Some("m1"), path).await;
         assert!(!page.body.contains("GROUNDS-ERIN"), "{path}: {}", page.body);
@@ -2720,18 +2720,18 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
     for who in ["bob", "dave"] {
         web.log_in(who).await;
     }
-    let page = web.get(Some("alice"), "/actions/0").await;
+    let page = web.get(Some("alice"), "/actions/1").await;
     assert!(
-        form_of(&page.body, "/actions/0/cool-down").is_some(),
+        form_of(&page.body, "/actions/1/cool-down").is_some(),
         "{}",
         page.body
     );
     assert!(!page.body.contains("cool down until"), "{}", page.body);
     // Not the subject, nor another forum's administrator.
     for who in ["bob", "dave"] {
-        let page = web.get(Some(who), "/actions/0").await;
+        let page = web.get(Some(who), "/actions/1").await;
         assert!(
-            form_of(&page.body, "/actions/0/cool-down").is_none(),
+            form_of(&page.body, "/actions/1/cool-down").is_none(),
             "{who}"
         );
     }
@@ -2739,7 +2739,7 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
     let bad = web
         .post(
             "alice",
-            "/actions/0/cool-down",
+            "/actions/1/cool-down",
             &[
                 ("as", "administrator"),
                 ("hours", "soon"),
@@ -2756,7 +2756,7 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
     let posted = web
         .post(
             "alice",
-            "/actions/0/cool-down",
+            "/actions/1/cool-down",
             &[
                 ("as", "administrator"),
                 ("hours", "36"),
@@ -2765,7 +2765,7 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
         )
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
-    let page = web.get(Some("alice"), "/actions/0").await;
+    let page = web.get(Some("alice"), "/actions/1").await;
     assert!(
         page.body.contains("its fora cool down until"),
         "{}",
@@ -2775,7 +2775,7 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
     let posted = web
         .post(
             "alice",
-            "/actions/0/cool-down",
+            "/actions/1/cool-down",
             &[
                 ("as", "administrator"),
                 ("hours", ""),
@@ -2784,7 +2784,7 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
         )
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
-    let page = web.get(Some("alice"), "/actions/0").await;
+    let page = web.get(Some("alice"), "/actions/1").await;
     assert!(
         !page.body.contains("its fora cool down until"),
         "{}",
@@ -2796,8 +2796,8 @@ async fn act_1_an_administrator_cools_the_action_s_fora_down_from_its_page() {
 async fn appeal_1_the_ad_hearing_a_disagreement_reads_the_report_it_is_about_not_who_filed_it() {
     let mut web = world().await;
     web.log_in("ad_sec").await;
-    // bob disagreed with action #0, which cites report #0: ad_sec hears it.
-    let case = web.get(Some("ad_sec"), "/cases/0").await;
+    // bob disagreed with action #1, which cites report #1: ad_sec hears it.
+    let case = web.get(Some("ad_sec"), "/cases/1").await;
     assert_eq!(case.status, StatusCode::OK, "{}", case.body);
     assert!(
         case.body
@@ -2807,10 +2807,10 @@ async fn appeal_1_the_ad_hearing_a_disagreement_reads_the_report_it_is_about_not
     );
     assert!(!mentions(&case.body, "carol"), "{}", case.body);
     // The action page links the report for them.
-    let action = web.get(Some("ad_sec"), "/actions/0").await;
-    assert!(action.body.contains("href=\"/cases/0\""), "{}", action.body);
-    // Report #1, which no disagreement is about, stays closed to them.
-    let other = web.get(Some("ad_sec"), "/cases/1").await;
+    let action = web.get(Some("ad_sec"), "/actions/1").await;
+    assert!(action.body.contains("href=\"/cases/1\""), "{}", action.body);
+    // Report #2, which no disagreement is about, stays closed to them.
+    let other = web.get(Some("ad_sec"), "/cases/2").await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }
 
@@ -2820,8 +2820,8 @@ async fn team_5_ladder_1_a_moderator_proposes_from_the_case_page_and_another_agr
     for who in ["m1", "m2", "m3"] {
         web.log_in(who).await;
     }
-    // Report #1 is about m1 on the plenary list: m2 proposes a level-0 note.
-    let case = web.get(Some("m2"), "/cases/1").await;
+    // Report #2 is about m1 on the plenary list: m2 proposes a level-0 note.
+    let case = web.get(Some("m2"), "/cases/2").await;
     assert!(
         case.body
             .contains("0: Off-list note (private admonishment), suggested by the person's history"),
@@ -2833,7 +2833,7 @@ async fn team_5_ladder_1_a_moderator_proposes_from_the_case_page_and_another_agr
     let page = web
         .post(
             "m2",
-            "/cases/1/act",
+            "/cases/2/act",
             &[
                 ("as", "moderator"),
                 ("measure", "private_admonishment"),
@@ -2845,30 +2845,30 @@ async fn team_5_ladder_1_a_moderator_proposes_from_the_case_page_and_another_agr
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), "/cases/1?done=proposed");
+    assert_eq!(page.location(), "/cases/2?done=proposed");
     assert_eq!(actions(&web), before, "nothing takes effect yet");
     let case = web.get(Some("m2"), page.location()).await;
     assert!(case.body.contains("Proposed to the moderator team"));
     assert!(
         case.body
-            .contains("Proposal #0</a>: private admonishment for m1")
+            .contains("Proposal #1</a>: private admonishment for m1")
     );
 
     // m3 reads the note as it would be sent, and may agree; m2 may withdraw
     // it and not agree again; m1, whom it is about, does not see it.
     let list = web.get(Some("m3"), "/proposals").await;
     assert!(list.body.contains("Please keep to the technical points."));
-    assert!(form_of(&list.body, "/proposals/0/agree").is_some());
-    assert!(form_of(&list.body, "/proposals/0/withdraw").is_none());
+    assert!(form_of(&list.body, "/proposals/1/agree").is_some());
+    assert!(form_of(&list.body, "/proposals/1/withdraw").is_none());
     let own = web.get(Some("m2"), "/proposals").await;
-    assert!(form_of(&own.body, "/proposals/0/agree").is_none());
-    assert!(form_of(&own.body, "/proposals/0/withdraw").is_some());
+    assert!(form_of(&own.body, "/proposals/1/agree").is_none());
+    assert!(form_of(&own.body, "/proposals/1/withdraw").is_some());
     let subject = web.get(Some("m1"), "/proposals").await;
-    assert!(!subject.body.contains("Proposal #0"), "{}", subject.body);
-    let refused = web.post("m1", "/proposals/0/agree", &[]).await;
+    assert!(!subject.body.contains("Proposal #1"), "{}", subject.body);
+    let refused = web.post("m1", "/proposals/1/agree", &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
 
-    let agreed = web.post("m3", "/proposals/0/agree", &[]).await;
+    let agreed = web.post("m3", "/proposals/1/agree", &[]).await;
     assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.body);
     let engine = web.api.engine.lock().unwrap();
     let action = engine.state().actions.values().last().unwrap();
@@ -2926,12 +2926,12 @@ async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_
             // bob reads the message on his status page, with the form.
             let page = web.get(Some("bob"), "/me").await;
             assert!(page.body.contains("PERSON-MARK"), "{}", page.body);
-            assert!(page.body.contains(r#"action="/cases/0/message""#));
+            assert!(page.body.contains(r#"action="/cases/1/message""#));
         }
         if who == "carol" {
             let page = web.get(Some("carol"), "/me/reports").await;
             assert!(page.body.contains("REPORTER-MARK"), "{}", page.body);
-            assert!(page.body.contains(r#"action="/cases/0/message""#));
+            assert!(page.body.contains(r#"action="/cases/1/message""#));
         }
         let fields = [
             ("as", capacity),
@@ -2939,12 +2939,12 @@ async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_
             ("text", text),
             ("back", back),
         ];
-        let page = web.post(who, "/cases/0/message", &fields).await;
+        let page = web.post(who, "/cases/1/message", &fields).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{who}: {}", page.body);
         let location = match back {
             "me" => "/me?done=message".to_owned(),
             "me-reports" => "/me/reports?done=message".to_owned(),
-            _ => format!("/cases/0?done=message#thread-{thread}"),
+            _ => format!("/cases/1?done=message#thread-{thread}"),
         };
         assert_eq!(page.location(), location);
     }
@@ -2961,7 +2961,7 @@ async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_
         ("alice", &marks[..]),
         ("m2", &marks[..]),
     ] {
-        let mut seen = web.get(Some(who), "/cases/0").await.body;
+        let mut seen = web.get(Some(who), "/cases/1").await.body;
         seen.push_str(&web.get(Some(who), "/me").await.body);
         seen.push_str(&web.get(Some(who), "/me/reports").await.body);
         for mark in marks {
@@ -2974,7 +2974,7 @@ async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_
     }
     // The person reported never learns who reported, nor that the reporter
     // wrote: not in the threads, not in the timeline.
-    let case = web.get(Some("bob"), "/cases/0").await.body;
+    let case = web.get(Some("bob"), "/cases/1").await.body;
     assert!(!mentions(&case, "carol"), "{case}");
     assert!(!case.contains("thread with the reporter"), "{case}");
     assert!(case.contains("thread with the person reported"), "{case}");
@@ -2984,7 +2984,7 @@ async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_
     let page = web
         .post(
             "alice",
-            "/cases/0/message",
+            "/cases/1/message",
             &[("as", "administrator"), ("thread", "team"), ("text", " ")],
         )
         .await;
@@ -2993,7 +2993,7 @@ async fn msg_1_each_reader_sees_only_their_own_thread_and_writes_in_it_from_the_
     let page = web
         .post(
             "bob",
-            "/cases/0/message",
+            "/cases/1/message",
             &[
                 ("as", "participant"),
                 ("thread", "reporter"),
@@ -3047,14 +3047,14 @@ async fn the_queue_finds_sorts_and_pages_and_home_says_what_waits_for_the_viewer
     let bob = web.get(Some("alice"), "/queue?q=bob").await;
     assert!(bob.body.contains("1 report."), "{}", bob.body);
     assert!(
-        bob.body.contains(r#"<a href="/cases/0">#0</a>"#),
+        bob.body.contains(r#"<a href="/cases/1">#1</a>"#),
         "{}",
         bob.body
     );
     // The newest first when sorted by filing.
     let newest = web.get(Some("alice"), "/queue?sort=filed").await;
-    let first = newest.body.find("/cases/61\"").unwrap();
-    let oldest = newest.body.find("/cases/12\"").unwrap();
+    let first = newest.body.find("/cases/62\"").unwrap();
+    let oldest = newest.body.find("/cases/13\"").unwrap();
     assert!(first < oldest, "{}", newest.body);
 
     // m1 proposes an action; m2's home says a proposal waits for them.
@@ -3090,12 +3090,12 @@ async fn an_administrator_acts_and_resolves_the_report_in_one_step() {
             .execute(&carol, &report, jiff::Timestamp::now())
             .unwrap();
         let alice = Actor::new(PersonId::parse("alice").unwrap(), Capacity::Administrator);
-        let acknowledge = common::command(json!({"command": "acknowledge_report", "report": 2}));
+        let acknowledge = common::command(json!({"command": "acknowledge_report", "report": 3}));
         engine
             .execute(&alice, &acknowledge, jiff::Timestamp::now())
             .unwrap();
     }
-    let case = web.get(Some("alice"), "/cases/2").await;
+    let case = web.get(Some("alice"), "/cases/3").await;
     assert!(
         case.body
             .contains(r#"<input type="checkbox" id="act-resolve" name="resolve" checked>"#),
@@ -3105,7 +3105,7 @@ async fn an_administrator_acts_and_resolves_the_report_in_one_step() {
     let page = web
         .post(
             "alice",
-            "/cases/2/act",
+            "/cases/3/act",
             &[
                 ("as", "administrator"),
                 ("measure", "private_admonishment"),
@@ -3116,13 +3116,13 @@ async fn an_administrator_acts_and_resolves_the_report_in_one_step() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), "/cases/2?done=act-resolve");
+    assert_eq!(page.location(), "/cases/3?done=act-resolve");
     let engine = web.api.engine.lock().unwrap();
     let state = engine.state();
     let action = state.actions.values().last().unwrap();
-    assert_eq!(action.reports, [modpod_policy::ids::ReportId(2)]);
+    assert_eq!(action.reports, [modpod_policy::ids::ReportId(3)]);
     assert_eq!(
-        state.reports[&modpod_policy::ids::ReportId(2)].state,
+        state.reports[&modpod_policy::ids::ReportId(3)].state,
         modpod_policy::model::ReportState::Resolved {
             outcome: modpod_policy::model::ReportOutcome::ActionTaken { action: action.id }
         }
@@ -3144,12 +3144,12 @@ async fn act_7_a_person_s_page_shows_their_history_across_fora_to_those_who_hand
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("History across all fora"));
     assert!(
-        page.body.contains(r#"<a href="/actions/0">#0</a>"#),
+        page.body.contains(r#"<a href="/actions/1">#1</a>"#),
         "{}",
         page.body
     );
     assert!(page.body.contains("temporary suspension"), "{}", page.body);
-    assert!(page.body.contains(r#"<a href="/cases/0">Report #0</a>"#));
+    assert!(page.body.contains(r#"<a href="/cases/1">Report #1</a>"#));
     assert!(
         page.body.contains("level 0: Off-list note"),
         "{}",
@@ -3181,7 +3181,7 @@ async fn circumvent_1_the_moderators_read_the_team_s_alerts_and_nobody_else_does
     assert!(page.body.contains("bob.again@example.net"), "{}", page.body);
     assert!(page.body.contains("a new account linked"));
     assert!(page.body.contains(r#"<a href="/people/bob">"#));
-    assert!(page.body.contains(r#"<a href="/actions/0">#0</a>"#));
+    assert!(page.body.contains(r#"<a href="/actions/1">#1</a>"#));
     for who in ["alice", "carol", "bob"] {
         let page = web.get(Some(who), "/alerts").await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
@@ -3600,8 +3600,8 @@ async fn act_2_act_4_the_action_form_offers_only_the_fora_and_measures_the_polic
     let mut web = world().await;
     web.log_in("m1").await;
     // alice administers tls and its chairs' list: those, and no other.
-    let case = web.get(Some("alice"), "/cases/0").await;
-    let form = form_of(&case.body, "/cases/0/act").expect("the action form");
+    let case = web.get(Some("alice"), "/cases/1").await;
+    let form = form_of(&case.body, "/cases/1/act").expect("the action form");
     for forum in [TLS, common::TLS_CHAIRS] {
         assert!(
             form.contains(&format!(r#"value="{forum}""#)),
@@ -3649,7 +3649,7 @@ async fn act_2_act_4_the_action_form_offers_only_the_fora_and_measures_the_polic
     // the work; the timeline after it.
     let body = &case.body;
     let summary = body.find(r#"id="summary""#).unwrap();
-    let act = body.find(r#"action="/cases/0/act""#).unwrap();
+    let act = body.find(r#"action="/cases/1/act""#).unwrap();
     let timeline = body.find(r#"id="timeline""#).unwrap();
     assert!(summary < act && act < timeline, "{body}");
     assert!(body.contains("as the person's history suggests"), "{body}");
@@ -3658,11 +3658,11 @@ async fn act_2_act_4_the_action_form_offers_only_the_fora_and_measures_the_polic
     // plenary list; never on quic (it has its administrators) nor on a
     // non-public list (FORUM-3).
     let page = web
-        .post("alice", "/cases/0/escalate", &[("as", "administrator")])
+        .post("alice", "/cases/1/escalate", &[("as", "administrator")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let case = web.get(Some("m1"), "/cases/0").await;
-    let form = form_of(&case.body, "/cases/0/act").expect("the action form");
+    let case = web.get(Some("m1"), "/cases/1").await;
+    let form = form_of(&case.body, "/cases/1/act").expect("the action form");
     for forum in [TLS, IETF] {
         assert!(
             form.contains(&format!(r#"value="{forum}""#)),
@@ -3755,7 +3755,7 @@ async fn msg_1_report_5_a_person_s_page_lists_only_the_case_threads_the_viewer_r
     let page = web
         .post(
             "alice",
-            "/cases/0/message",
+            "/cases/1/message",
             &[
                 ("as", "administrator"),
                 ("thread", "reporter"),
@@ -3766,12 +3766,12 @@ async fn msg_1_report_5_a_person_s_page_lists_only_the_case_threads_the_viewer_r
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let mine = web.get(Some("alice"), "/people/carol").await;
     assert!(
-        mine.body.contains(r#"href="/cases/0#thread-reporter""#),
+        mine.body.contains(r#"href="/cases/1#thread-reporter""#),
         "{}",
         mine.body
     );
     let carol = web.get(Some("dave"), "/people/carol").await;
-    assert!(!carol.body.contains("/cases/0#"), "{}", carol.body);
+    assert!(!carol.body.contains("/cases/1#"), "{}", carol.body);
     let bob = web.get(Some("dave"), "/people/bob").await;
     assert!(
         bob.body.contains("No case thread about them that you read"),

@@ -212,7 +212,7 @@ impl World {
             "moderator",
             json!({"command": "take_action",
             "subject": {"person": "bob"}, "measure": {"type": "temporary_suspension"},
-            "fora": [TLS, QUIC], "ends_at": ends.to_string(), "reports": [0, 1],
+            "fora": [TLS, QUIC], "ends_at": ends.to_string(), "reports": [1, 2],
             "reason": "insults on two lists after two warnings"}),
         );
         action_id(&recorded)

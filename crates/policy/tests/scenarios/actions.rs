@@ -139,7 +139,7 @@ fn act_1_a_temporary_action_expires_at_its_end() {
         Command::ExpireAction { action: a },
     );
     assert_eq!(r.requirement(), "ACT-1");
-    assert_says(&r, "action #0 has not reached its end");
+    assert_says(&r, "action #1 has not reached its end");
     w.at("2026-03-08T11:00:00Z");
     let ev = w.ok(
         "system",
@@ -375,7 +375,7 @@ fn act_3_an_administrator_amending_a_moderator_action_is_refused_until_the_team_
     assert_eq!(r.requirement(), "ACT-3");
     assert_says(
         &r,
-        "action #0 is the moderator team's: consult the team, and have a moderator answer, before changing it",
+        "action #1 is the moderator team's: consult the team, and have a moderator answer, before changing it",
     );
     let r = w.refused("alice", Administrator, rescind(a));
     assert_eq!(r.requirement(), "ACT-3");
@@ -490,7 +490,7 @@ fn act_3_a_consultation_is_answered_by_a_sitting_moderator_and_asked_by_an_admin
         },
     );
     assert_eq!(r.requirement(), "ACT-3");
-    assert_says(&r, "dave administers none of the fora of action #0");
+    assert_says(&r, "dave administers none of the fora of action #1");
 }
 
 #[test]
@@ -605,7 +605,7 @@ fn act_3_an_administrator_changes_their_own_action_without_consulting() {
     w.ok("alice", Administrator, rescind(a));
     let r = w.refused("alice", Administrator, rescind(a));
     assert_eq!(r.requirement(), "ACT-3");
-    assert_says(&r, "action #0 is no longer in force");
+    assert_says(&r, "action #1 is no longer in force");
 }
 
 #[test]
@@ -896,7 +896,7 @@ fn act_6_links_must_be_sound() {
         citing(suspend("carol", &["tls@"]), &[other]),
     );
     assert_eq!(r.requirement(), "INPUT");
-    assert_says(&r, "report #0 is about someone else");
+    assert_says(&r, "report #1 is about someone else");
     let r = w.refused(
         "alice",
         Administrator,

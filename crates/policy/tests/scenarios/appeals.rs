@@ -220,7 +220,7 @@ fn appeal_2_each_step_decides_once_with_a_rationale() {
     w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
     let r = w.refused("ad_sec", AreaDirector, decide_appeal(id, false, None));
     assert_eq!(r.requirement(), "APPEAL-2");
-    assert_says(&r, "has already decided appeal #0");
+    assert_says(&r, "has already decided appeal #1");
 }
 
 #[test]
@@ -230,7 +230,7 @@ fn appeal_2_only_the_appellant_takes_it_further_and_not_after_winning() {
     w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
     let r = w.refused("bob", Participant, Command::EscalateAppeal { appeal: id });
     assert_eq!(r.requirement(), "APPEAL-2");
-    assert_says(&r, "only carol may take appeal #0 further");
+    assert_says(&r, "only carol may take appeal #1 further");
 
     let (_, won) = disagreement_on_tls(&mut w);
     w.ok(
@@ -360,7 +360,7 @@ fn appeal_3_an_action_already_lifted_needs_no_remedy() {
         decide_appeal(id, true, Some(Remedy::Rescind)),
     );
     assert_eq!(r.requirement(), "APPEAL-3");
-    assert_says(&r, "action #0 is no longer in force");
+    assert_says(&r, "action #1 is no longer in force");
     let ev = w.ok("ad_sec", AreaDirector, decide_appeal(id, true, None));
     assert_eq!(kinds(&ev)[0], "appeal_decided");
     assert!(!kinds(&ev).contains(&"action_rescinded"));
@@ -413,7 +413,7 @@ fn appeal_2_a_second_disagreement_by_the_same_person_does_not_restart_the_chain(
     // Undecided: carol's first disagreement is still with the AD.
     let r = w.refused("carol", Participant, disagree(a));
     assert_eq!(r.requirement(), "APPEAL-2");
-    assert_says(&r, "appeal #0");
+    assert_says(&r, "appeal #1");
     // Not upheld: it goes on to the IESG through the same appeal, not anew.
     w.ok("ad_sec", AreaDirector, decide_appeal(id, false, None));
     let r = w.refused("carol", Participant, disagree(a));

@@ -229,7 +229,7 @@ fn llc_2_the_board_may_keep_it() {
         },
     );
     assert_eq!(r.requirement(), "LLC-2");
-    assert_says(&r, "no board review of LLC action #0 is waiting");
+    assert_says(&r, "no board review of LLC action #1 is waiting");
     w.ok(
         "carol",
         Participant,

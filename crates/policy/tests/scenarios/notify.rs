@@ -330,7 +330,7 @@ fn notify_3_only_the_suspended_person_asks_and_only_for_a_suspension() {
         Command::RequestAnnouncement { action: b },
     );
     assert_eq!(r.requirement(), "NOTIFY-3");
-    assert_says(&r, "action #1 is not a suspension in force");
+    assert_says(&r, "action #2 is not a suspension in force");
 }
 
 #[test]

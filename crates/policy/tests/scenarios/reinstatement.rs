@@ -115,7 +115,7 @@ fn reinst_1_only_the_suspended_person_and_only_from_an_indefinite_suspension() {
     assert_says(&r, "only the suspended person may ask");
     let r = w.refused("carol", Participant, ask(t));
     assert_eq!(r.requirement(), "REINST-1");
-    assert_says(&r, "action #1 is not an indefinite suspension in force");
+    assert_says(&r, "action #2 is not an indefinite suspension in force");
     let r = w.refused("m1", Moderator, ask(a));
     assert_eq!(r.requirement(), "REINST-1");
 }
@@ -353,7 +353,7 @@ fn reinst_5_a_legacy_action_is_not_changed_by_the_moderators_or_administrators()
     assert_eq!(r.requirement(), "REINST-5");
     assert_says(
         &r,
-        "action #0 was imposed under RFC 3683; only that process can change it",
+        "action #1 was imposed under RFC 3683; only that process can change it",
     );
     let r = w.refused(
         "m1",

@@ -197,7 +197,7 @@ fn report_3_steps_out_of_order_are_refused() {
         },
     );
     assert_eq!(r.requirement(), "REPORT-3");
-    assert_says(&r, "report #0 is received");
+    assert_says(&r, "report #1 is received");
     let r = w.refused("alice", Administrator, Command::StartReview { report: rep });
     assert_eq!(r.requirement(), "REPORT-3");
     w.ok(
@@ -800,7 +800,7 @@ fn report_3_a_report_is_resolved_only_with_an_outcome_about_it() {
         Administrator,
         resolve(ReportOutcome::ActionTaken { action: on_erin }),
     );
-    assert_says(&r, "action #0 is not about the person reported");
+    assert_says(&r, "action #1 is not about the person reported");
     let r = w.refused(
         "alice",
         Administrator,
@@ -827,4 +827,50 @@ fn report_3_a_report_is_resolved_only_with_an_outcome_about_it() {
         Administrator,
         resolve(ReportOutcome::Duplicate { of: earlier }),
     );
+}
+
+/// Records are numbered from 1, as people count them. A log written when
+/// they were numbered from 0 keeps its numbers, and goes on after the highest.
+#[test]
+fn records_are_numbered_from_1_and_an_older_log_goes_on_after_its_highest() {
+    let mut w = World::ietf();
+    let before = w.state.clone();
+    let filed = w.ok("bob", Participant, report("tls@", "carol", "uncivil"));
+    assert_eq!(filed_report(&filed), ReportId(1));
+    assert!(notifications(&filed).iter().all(|n| n.id.0 >= 1));
+    let acted = w.ok("alice", Administrator, admonish("carol", &["tls@"]));
+    assert_eq!(taken_action(&acted).id, ActionId(1));
+
+    // The same report as a log of before numbered it: #0, then #1 is next.
+    let mut old = before;
+    let numbered = |id: u64, old: &mut State| {
+        let mut event = filed
+            .iter()
+            .find(|e| matches!(e, Event::ReportFiled { .. }))
+            .unwrap()
+            .clone();
+        if let Event::ReportFiled { report } = &mut event {
+            report.id = ReportId(id);
+        }
+        old.apply(&event);
+    };
+    numbered(0, &mut old);
+    assert!(old.reports.contains_key(&ReportId(0)));
+    let next = decide(
+        &old,
+        &Actor::new(p("bob"), Participant),
+        &report("tls@", "carol", "uncivil"),
+        w.now,
+    )
+    .unwrap();
+    assert_eq!(filed_report(&next.events), ReportId(1));
+    numbered(7, &mut old);
+    let next = decide(
+        &old,
+        &Actor::new(p("bob"), Participant),
+        &report("tls@", "carol", "uncivil"),
+        w.now,
+    )
+    .unwrap();
+    assert_eq!(filed_report(&next.events), ReportId(8));
 }
