@@ -7,7 +7,8 @@
 //!
 //! A rendered template starts with a `Subject:` line, then a blank line,
 //! then the plain-text body. A level's text with no template of its own
-//! falls back to the action's (`level-3/person` to `action-taken/person`);
+//! falls back to the action's (`level-3/person` to `action-taken/person`,
+//! `level-3/reporter` to `report-resolved/reporter`);
 //! any other name with no template to `default.txt`, so a notification the
 //! policy starts owing before its text is written still goes out.
 //!
@@ -73,10 +74,13 @@ built_in!(
     "default.txt",
     "digest/iesg.txt",
     "level-0/person.txt",
+    "level-0/reporter.txt",
     "level-1/list.txt",
     "level-1/person.txt",
+    "level-1/reporter.txt",
     "level-2/list.txt",
     "level-2/person.txt",
+    "level-2/reporter.txt",
     "llc-action-lifted/person.txt",
     "llc-action/community.txt",
     "llc-action/iesg.txt",
@@ -188,7 +192,7 @@ impl Templates {
     }
 
     /// The names of the texts the team may write: every notification's,
-    /// and a level's for the person and the list (TEMPLATE-1).
+    /// and a level's for the person, the list and the reporter (TEMPLATE-1).
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .env
@@ -300,6 +304,7 @@ pub fn placeholders(template: &str) -> Vec<String> {
 fn level_fallback(template: &str) -> Option<&'static str> {
     match modpod_policy::model::level_of_template(template)?.1 {
         "person" => Some("action-taken/person.txt"),
+        "reporter" => Some("report-resolved/reporter.txt"),
         _ => Some("action-taken/forum.txt"),
     }
 }
@@ -484,7 +489,17 @@ mod tests {
             templates.source("level-9/list"),
             templates.source("action-taken/forum")
         );
+        assert_eq!(
+            templates.source("level-9/reporter"),
+            templates.source("report-resolved/reporter")
+        );
         assert!(templates.editable("level-9/list"));
+        assert!(templates.editable("level-9/reporter"));
+        assert!(!templates.editable("level-9/moderators"));
+        assert_ne!(
+            templates.source("level-1/reporter"),
+            templates.source("report-resolved/reporter")
+        );
     }
 
     #[test]

@@ -40,6 +40,25 @@ fn visible(w: &World, n: &Notification) -> String {
     serde_json::to_string(&cx).unwrap()
 }
 
+/// carol reports dave on the IETF list, and the team acknowledges it: the
+/// report's number.
+fn carol_reports_dave(w: &mut World) -> u64 {
+    w.run(
+        "carol",
+        "participant",
+        json!({"command": "file_report", "forum": "ietf@ietf.org",
+        "subject": {"person": "dave"}, "category": "uncivil",
+        "description": "sarcasm, then insults, then threats"}),
+    );
+    let report = w.engine().state().reports.keys().next_back().unwrap().0;
+    w.run(
+        "m1",
+        "moderator",
+        json!({"command": "acknowledge_report", "report": report}),
+    );
+    report
+}
+
 /// A life of the policy that owes every kind of notification there is.
 fn every_kind_of_notification(w: &mut World) {
     w.bob_is_reported_on_two_lists();
@@ -210,8 +229,10 @@ fn every_kind_of_notification(w: &mut World) {
     // The team's ladder (LADDER-1): an off-list note, then a break with a
     // note to the list, then a level-2 posting restriction with its notes,
     // agreed by the team (TEAM-5) and approved by the IETF chair; each level
-    // is told in its own texts (TEMPLATE-1).
-    w.run(
+    // is told in its own texts (TEMPLATE-1), and so is carol, whose report
+    // each resolves.
+    let reports: Vec<u64> = (0..3).map(|_| carol_reports_dave(w)).collect();
+    let level_0 = w.run(
         "m1",
         "moderator",
         json!({"command": "take_action", "subject": {"person": "dave"},
@@ -219,7 +240,7 @@ fn every_kind_of_notification(w: &mut World) {
         "reason": "sarcasm aimed at a newcomer", "level": {"level": 0},
         "texts": {"to_person": "Please assume good faith of newcomers."}}),
     );
-    w.run(
+    let level_1 = w.run(
         "m1",
         "moderator",
         json!({"command": "take_action", "subject": {"person": "dave"},
@@ -239,11 +260,19 @@ fn every_kind_of_notification(w: &mut World) {
                   "to_list": "A participant may not post here for two weeks."}}),
     );
     let proposal = proposal_id(&level_2).unwrap();
-    w.run(
+    let level_2 = w.run(
         "chair",
         "ietf_chair",
         json!({"command": "approve_proposal", "proposal": proposal}),
     );
+    for (report, level) in reports.into_iter().zip([level_0, level_1, level_2]) {
+        w.run(
+            "m1",
+            "moderator",
+            json!({"command": "resolve_report", "report": report,
+            "outcome": {"outcome": "action_taken", "action": action_id(&level)}}),
+        );
+    }
 
     // The IETF LLC.
     w.run(

@@ -263,12 +263,21 @@ pub(super) fn resolve_report(
     outcome: &ReportOutcome,
 ) -> Result<(), Refusal> {
     let r = may_resolve(cx, *report)?;
+    // The reporter is told in the text of the action's level, if it has one
+    // (TEMPLATE-1).
+    let mut template = "report-resolved/reporter".to_owned();
     match outcome {
-        ReportOutcome::ActionTaken { action } if cx.action(*action)?.subject != r.subject => {
-            return Err(Refusal::invalid(
-                "outcome",
-                format!("{action} is not about the person reported"),
-            ));
+        ReportOutcome::ActionTaken { action } => {
+            let taken = cx.action(*action)?;
+            if taken.subject != r.subject {
+                return Err(Refusal::invalid(
+                    "outcome",
+                    format!("{action} is not about the person reported"),
+                ));
+            }
+            if let Some(step) = &taken.level {
+                template = level_template(step.level, "reporter");
+            }
         }
         ReportOutcome::Duplicate { of } if of == report => {
             return Err(Refusal::invalid(
@@ -291,7 +300,7 @@ pub(super) fn resolve_report(
         },
         Subject::Report(*report),
         Requirement::Feedback1,
-        "report-resolved/reporter",
+        &template,
     );
     Ok(())
 }

@@ -14,8 +14,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The audiences a level of the ladder has texts for (TEMPLATE-1): the
-/// person and the list.
-pub const LEVEL_AUDIENCES: [&str; 2] = ["person", "list"];
+/// person, the list, and the reporter of a report the action resolved.
+pub const LEVEL_AUDIENCES: [&str; 3] = ["person", "list", "reporter"];
 
 /// The name of the text a level's action sends to an audience, e.g.
 /// `level-1/list`.
@@ -79,7 +79,8 @@ mod tests {
         assert_eq!(level_template(2, "list"), "level-2/list");
         assert_eq!(level_of_template("level-2/list"), Some((2, "list")));
         assert_eq!(level_of_template("level-0/person"), Some((0, "person")));
-        assert_eq!(level_of_template("level-1/reporter"), None);
+        assert_eq!(level_of_template("level-1/reporter"), Some((1, "reporter")));
+        assert_eq!(level_of_template("level-1/moderators"), None);
         assert_eq!(level_of_template("level-x/person"), None);
         assert_eq!(level_of_template("action-taken/person"), None);
     }

@@ -1,7 +1,7 @@
 //! The team's texts (TEMPLATE-1): drafted by one moderator, vetted by
 //! another (TEAM-5), then named with their version in every notification
 //! rendered from them; a level of the ladder has its own texts for the
-//! person and the list.
+//! person, the list and the reporter.
 
 use super::world::*;
 use Capacity::{Administrator, Moderator, Participant};
@@ -154,9 +154,9 @@ fn template_1_only_moderators_write_the_texts_and_only_under_a_template_s_name()
             "{name:?}: {r}"
         );
     }
-    // A level's texts: a level on the ladder in force, for the person or
-    // the list.
-    for name in ["level-3/person", "level-1/reporter"] {
+    // A level's texts: a level on the ladder in force, for the person, the
+    // list or the reporter.
+    for name in ["level-3/person", "level-1/moderators"] {
         let r = w.refused("m1", Moderator, draft(name, text));
         assert!(
             matches!(r, Refusal::Invalid { field: "name", .. }),
@@ -237,4 +237,69 @@ fn template_1_permits_answers_as_decide_does() {
     );
     assert!(may(&w, &m2, Kind::ApproveTemplate, v1).is_ok());
     assert!(may(&w, &alice, Kind::ApproveTemplate, v1).is_err());
+}
+
+/// The reporter of a report resolved by an action at a level is told in
+/// that level's text for the reporter; by an action without a level, or
+/// any other outcome, in the resolution's own.
+#[test]
+fn template_1_feedback_1_the_reporter_is_told_in_the_text_of_the_action_s_level() {
+    let mut w = World::ietf();
+    w.at(NOW);
+    w.ok(
+        "m1",
+        Moderator,
+        draft(
+            "level-1/reporter",
+            "Subject: Thanks\n\nWe asked for a break.\n",
+        ),
+    );
+    w.ok("m2", Moderator, approve("level-1/reporter", 1));
+    let resolve_by = |w: &mut World, who: &str, capacity, forum: &str, action: Command| {
+        let report = filed_report(&w.ok("bob", Participant, report(forum, "carol", "uncivil")));
+        w.ok(who, capacity, Command::AcknowledgeReport { report });
+        let action = taken_action(&w.ok(who, capacity, action)).id;
+        let ev = w.ok(
+            who,
+            capacity,
+            Command::ResolveReport {
+                report,
+                outcome: ReportOutcome::ActionTaken { action },
+            },
+        );
+        w.later_hours(24 * 40);
+        named(&ev, &to_person("bob"))
+    };
+    assert_eq!(
+        resolve_by(&mut w, "m1", Moderator, "ietf@", level_1("carol")),
+        ("level-1/reporter".into(), 1)
+    );
+    assert_eq!(
+        resolve_by(
+            &mut w,
+            "alice",
+            Administrator,
+            "tls@",
+            admonish("carol", &["tls@"])
+        ),
+        ("report-resolved/reporter".into(), 0)
+    );
+    let report = filed_report(&w.ok("bob", Participant, report("tls@", "erin", "uncivil")));
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport { report },
+    );
+    let ev = w.ok(
+        "alice",
+        Administrator,
+        Command::ResolveReport {
+            report,
+            outcome: ReportOutcome::NoActionNeeded,
+        },
+    );
+    assert_eq!(
+        named(&ev, &to_person("bob")),
+        ("report-resolved/reporter".into(), 0)
+    );
 }
