@@ -533,6 +533,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             audit_dir,
             trusted_proxies: trusted_proxies.into(),
             registry_report,
+            public_url: args.public_url.as_deref().map(Arc::from),
             ..App::new(engine.clone(), policy)
         };
         if let Some(oidc) = oidc {

@@ -86,7 +86,10 @@ pub fn account(command: AccountCmd) -> anyhow::Result<ExitCode> {
         } => {
             let account = match (account, email) {
                 (Some(account), _) => account,
-                (None, Some(email)) => account_of_email(&db.db, &email)?,
+                (None, Some(email)) => {
+                    let mut engine = crate::open_engine(&db.db)?;
+                    passwords::account_of_email(&mut engine, &email)?
+                }
                 (None, None) => {
                     anyhow::bail!("name the account: --account NAME or --email ADDRESS")
                 }
@@ -107,29 +110,6 @@ pub fn account(command: AccountCmd) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-/// The one login account of the person whose email identity is `email`.
-fn account_of_email(db: &str, email: &str) -> anyhow::Result<String> {
-    use modpod_policy::model::{Identity, IdentityKind};
-    let identity = Identity::new(IdentityKind::Email, email).map_err(|e| anyhow::anyhow!(e))?;
-    let mut engine = crate::open_engine(db)?;
-    let Some(person) = engine.state().person_with(&identity).cloned() else {
-        anyhow::bail!("nobody has the email address {email:?}: name the account with --account")
-    };
-    let accounts = engine.store().accounts_of(person.as_str())?;
-    match accounts.as_slice() {
-        [one] => Ok(one.name.clone()),
-        [] => anyhow::bail!("{person} (who has the address {email:?}) has no login account"),
-        several => anyhow::bail!(
-            "{person} (who has the address {email:?}) has the accounts {}: name one with --account",
-            several
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 

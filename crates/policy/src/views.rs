@@ -910,6 +910,12 @@ pub fn may_see_registry(state: &State, viewer: &PersonId) -> bool {
     state.holds(viewer, &Role::Operator)
 }
 
+/// Whether `viewer` may make a one-time link that sets an account's
+/// password: an operator, who keeps the login accounts.
+pub fn may_reset_passwords(state: &State, viewer: &PersonId) -> bool {
+    state.holds(viewer, &Role::Operator)
+}
+
 /// The level of the team's ladder that a person's history suggests for the
 /// next action (LADDER-1): one above the highest level of the actions taken
 /// on them at a level, across all fora, as far as the ladder goes; the first

@@ -255,6 +255,21 @@ pub async fn change(
 pub enum ResetError {
     #[error("there is no account named {0:?}")]
     NoAccount(String),
+    #[error("{0:?} is not an email address: {1}")]
+    BadEmail(String, String),
+    #[error("nobody has the email address {0:?}: name the account instead")]
+    NobodyHasEmail(String),
+    #[error("{person} (who has the address {email:?}) has no login account")]
+    NoAccountOfPerson { person: String, email: String },
+    #[error(
+        "{person} (who has the address {email:?}) has the accounts {}: name one of them",
+        accounts.join(", ")
+    )]
+    SeveralAccounts {
+        person: String,
+        email: String,
+        accounts: Vec<String>,
+    },
     #[error(
         "a reset link works for 1 to {MAX_RESET_HOURS} hours (30 days); {0} is not between them"
     )]
@@ -289,6 +304,45 @@ impl ResetLink {
             Some(base) if !base.is_empty() => format!("{base}{}", self.path()),
             _ => self.path(),
         }
+    }
+}
+
+impl ResetError {
+    /// The field of the reset form the problem is in: `account`, `email`
+    /// or `hours`; none for the store's.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ResetError::NoAccount(_) => Some("account"),
+            ResetError::BadEmail(..)
+            | ResetError::NobodyHasEmail(_)
+            | ResetError::NoAccountOfPerson { .. }
+            | ResetError::SeveralAccounts { .. } => Some("email"),
+            ResetError::Hours(_) => Some("hours"),
+            ResetError::Store(_) => None,
+        }
+    }
+}
+
+/// The one login account of the person whose email identity is `email`
+/// (linked with `link_identity`).
+pub fn account_of_email(engine: &mut Engine, email: &str) -> Result<String, ResetError> {
+    let identity = modpod_policy::model::Identity::new(IdentityKind::Email, email.trim())
+        .map_err(|e| ResetError::BadEmail(email.to_owned(), e.to_string()))?;
+    let Some(person) = engine.state().person_with(&identity).cloned() else {
+        return Err(ResetError::NobodyHasEmail(email.to_owned()));
+    };
+    let accounts = engine.store().accounts_of(person.as_str())?;
+    match accounts.as_slice() {
+        [one] => Ok(one.name.clone()),
+        [] => Err(ResetError::NoAccountOfPerson {
+            person: person.to_string(),
+            email: email.to_owned(),
+        }),
+        several => Err(ResetError::SeveralAccounts {
+            person: person.to_string(),
+            email: email.to_owned(),
+            accounts: several.iter().map(|a| a.name.clone()).collect(),
+        }),
     }
 }
 

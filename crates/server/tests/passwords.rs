@@ -515,3 +515,110 @@ async fn an_expired_replaced_or_unknown_link_is_the_same_page_and_changes_nothin
         "the newest still works"
     );
 }
+
+/// An operator makes a reset link from `/accounts`, by the account or by
+/// its person's email address; it is shown once, never kept by a cache, and
+/// sets the password. Nobody else may make one; a problem names its field
+/// and makes no link.
+#[tokio::test]
+async fn an_operator_makes_a_reset_link_from_the_accounts_page() {
+    let api = common::Api::new(common::engine());
+    let events = api.events();
+    let op = log_in(&api, "op").await;
+    let page = get(&api, Some(&op), "/accounts").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(r#"<a href="/accounts">Accounts</a>"#));
+    let make = |fields: Vec<(&'static str, String)>| {
+        let mut all = vec![("csrf", op.csrf.clone())];
+        all.extend(fields);
+        all
+    };
+
+    // By the email address of bob, who has one account.
+    let fields = make(vec![
+        ("email", "Bob@Example.org".into()),
+        ("hours", "2".into()),
+    ]);
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let made = post(&api, Some(&op), "/accounts/reset", &borrowed).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(made.headers[header::CACHE_CONTROL], "no-store");
+    assert!(made.body.contains("<strong>bob</strong>"), "{}", made.body);
+    let start = made.body.find("<code id=\"reset-link\">").unwrap() + 22;
+    let path = made.body[start..].split('<').next().unwrap().to_owned();
+    assert!(path.starts_with("/reset/"), "{path}");
+    let set = post(
+        &api,
+        None,
+        &path,
+        &[("new_password", NEW), ("confirm_password", NEW)],
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert!(is_password(&api, "bob", NEW));
+
+    // Problems, each beside its field; no link is made.
+    for (fields, field, says) in [
+        (Vec::new(), "account", "name the account"),
+        (
+            vec![
+                ("account", "bob".into()),
+                ("email", "bob@example.org".into()),
+            ],
+            "email",
+            "not both",
+        ),
+        (
+            vec![("account", "nobody".into())],
+            "account",
+            "no account named",
+        ),
+        (
+            vec![("email", "nobody@example.org".into())],
+            "email",
+            "nobody has",
+        ),
+        (
+            vec![("account", "bob".into()), ("hours", "721".into())],
+            "hours",
+            "1 to 720",
+        ),
+        (
+            vec![("account", "bob".into()), ("hours", "soon".into())],
+            "hours",
+            "whole number",
+        ),
+    ] {
+        let fields = make(fields);
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = post(&api, Some(&op), "/accounts/reset", &borrowed).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        let error =
+            error_of(&page.body, field).unwrap_or_else(|| panic!("{fields:?}: {}", page.body));
+        assert!(error.contains(says), "{fields:?}: {error}");
+        assert!(!page.body.contains("reset-link"), "{fields:?}");
+    }
+
+    // Without the session's CSRF field, nothing is made.
+    let page = post(&api, Some(&op), "/accounts/reset", &[("account", "bob")]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(!page.body.contains("reset-link"));
+
+    // Nobody but an operator: a moderator sees neither the page nor a link.
+    let m1 = log_in(&api, "m1").await;
+    assert_eq!(
+        get(&api, Some(&m1), "/accounts").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = post(
+        &api,
+        Some(&m1),
+        "/accounts/reset",
+        &[("csrf", &m1.csrf), ("account", "bob")],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(!page.body.contains("reset-link"));
+    assert!(!get(&api, Some(&m1), "/me").await.body.contains("/accounts"));
+    assert_eq!(api.events(), events, "nothing in the log");
+}

@@ -77,6 +77,9 @@ pub struct App {
     /// The notifications' texts the engine checks the team's drafts
     /// against (TEMPLATE-1), for the pages' previews.
     pub templates: Option<Arc<modpod_notify::Templates>>,
+    /// modpod's address as browsers reach it, for links shown on pages
+    /// (a password reset link).
+    pub public_url: Option<Arc<str>>,
 }
 
 impl App {
@@ -106,6 +109,7 @@ impl App {
             registry_report: Arc::new(RwLock::new(None)),
             public_pages,
             templates,
+            public_url: None,
         }
     }
 

@@ -51,6 +51,7 @@
 //!   Well, for those the policy lets set them up.
 //! - `form`: reading posted fields, and saying what was wrong with them.
 
+mod accounts;
 mod action;
 mod alerts;
 mod appeals;
@@ -145,6 +146,8 @@ pub fn routes() -> Router<App> {
         .route("/alerts", get(alerts::list))
         .route("/texts", get(texts::list))
         .route("/texts/{*name}", get(texts::page).post(texts::step))
+        .route("/accounts", get(accounts::page))
+        .route("/accounts/reset", post(accounts::reset))
         .route("/people", get(people::search))
         .route("/people/{id}", get(people::page))
         .route("/proposals", get(proposals::list))
@@ -229,6 +232,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         "person.html",
         "digest.html",
         "registry.html",
+        "accounts.html",
         "llc_actions.html",
         "llc_action.html",
         "roster.html",
@@ -587,6 +591,8 @@ pub(crate) struct Me {
     /// May set something up (`/setup`): the policy would accept one of its
     /// commands from them.
     pub sets_up: bool,
+    /// Makes password reset links for accounts: an operator.
+    pub accounts: bool,
 }
 
 pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
@@ -618,6 +624,7 @@ pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
             .values()
             .any(|a| views::may_see_llc_action(state, person, a)),
         sets_up: setup::sets_up(state, person, Timestamp::now()),
+        accounts: views::may_reset_passwords(state, person),
     }
 }
 
