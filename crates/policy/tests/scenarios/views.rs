@@ -1066,3 +1066,16 @@ fn appeal_2_a_closed_report_is_read_by_each_body_it_reaches_and_no_other_report_
     w.ok("bob", Participant, Command::EscalateAppeal { appeal });
     assert_eq!(readers(&w), [(true, false), (true, false), (true, false)]);
 }
+
+/// The operators keep the login accounts and the registry of groups: only
+/// they make password reset links and read the registry's page.
+#[test]
+fn only_an_operator_resets_passwords_and_reads_the_registry() {
+    let w = World::ietf();
+    assert!(views::may_reset_passwords(&w.state, &p("op")));
+    assert!(views::may_see_registry(&w.state, &p("op")));
+    for who in ["alice", "m1", "bob", "nobody"] {
+        assert!(!views::may_reset_passwords(&w.state, &p(who)), "{who}");
+        assert!(!views::may_see_registry(&w.state, &p(who)), "{who}");
+    }
+}
