@@ -55,6 +55,11 @@ pub enum EngineError {
     },
     #[error("the log kept moving under this node; gave up after {MAX_RETRIES} attempts")]
     Contended,
+    /// Recording the command's group stopped before it was answered (a
+    /// fault of modpod's own, in the service's log); whether it was
+    /// recorded, the log says.
+    #[error("recording stopped before this command was answered; see the service's log")]
+    Interrupted,
     /// The command's time is before the log's last event: time in the log
     /// never runs backwards, or an action could be dated before its actor
     /// held the role, or after a deadline had passed. Nothing was recorded.
@@ -102,6 +107,8 @@ pub struct Engine {
     /// The notifications' texts, which a draft of the team's is checked
     /// against before it is decided (TEMPLATE-1).
     templates: Option<Arc<Templates>>,
+    /// How many transactions this engine appended.
+    commits: u64,
 }
 
 impl Engine {
@@ -138,6 +145,7 @@ impl Engine {
             snapshot_seq,
             observers: Vec::new(),
             templates: Templates::load(None).ok().map(Arc::new),
+            commits: 0,
         };
         let replayed = engine.catch_up(progress)?;
         engine.read_head_time()?;
@@ -166,6 +174,12 @@ impl Engine {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// How many transactions this engine has appended to the log: with
+    /// group commit, fewer than the commands it recorded.
+    pub fn commits(&self) -> u64 {
+        self.commits
     }
 
     /// The events of one case (see [`CaseIndex`]), as stored and as read,
@@ -274,6 +288,119 @@ impl Engine {
         self.record(&commands, now)
     }
 
+    /// Decides commands that arrived together, in order, each seeing the
+    /// effects of those before it, and records the events of every command
+    /// accepted in one durable transaction (group commit). A refused command
+    /// records nothing and does not stop the others: each command has its
+    /// own outcome, in the order given. An error of the store records nothing
+    /// of the group.
+    pub fn execute_group(
+        &mut self,
+        group: &[(Actor, Command)],
+        now: Timestamp,
+    ) -> Result<Vec<Result<Recorded, Refusal>>, EngineError> {
+        for _ in 0..MAX_RETRIES {
+            self.not_before_head(now)?;
+            let (events, decided) = self.decide_each(group, now);
+            if decided.iter().any(Result::is_err) && self.store.head()?.seq != self.head.seq {
+                // A refusal may come from a state another node has since
+                // changed: refuse only what the current log refuses.
+                self.catch_up(&mut |_| {})?;
+                continue;
+            }
+            let stored = match self.commit(&events, now) {
+                Ok(stored) => stored,
+                Err(StoreError::Conflict { .. }) => {
+                    self.catch_up(&mut |_| {})?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            return Ok(decided
+                .into_iter()
+                .map(|outcome| {
+                    outcome.map(|(range, warnings)| Recorded {
+                        events: stored[range].to_vec(),
+                        warnings,
+                    })
+                })
+                .collect());
+        }
+        Err(EngineError::Contended)
+    }
+
+    /// Decides each command of a group in turn on a scratch copy of the
+    /// state: the events of all those accepted, and for each command the
+    /// range of its own events and its warnings, or its refusal.
+    #[allow(clippy::type_complexity)]
+    fn decide_each<'c>(
+        &self,
+        group: &'c [(Actor, Command)],
+        now: Timestamp,
+    ) -> (
+        Vec<(&'c Actor, Event)>,
+        Vec<Result<(std::ops::Range<usize>, Vec<Warning>), Refusal>>,
+    ) {
+        let mut events = Vec::new();
+        let mut staged: Option<State> = None;
+        let decided = group
+            .iter()
+            .enumerate()
+            .map(|(index, (actor, command))| {
+                let state = staged.as_ref().unwrap_or(&self.state);
+                let Decision {
+                    events: e,
+                    warnings,
+                } = self.decide_one(state, actor, command, now)?;
+                let start = events.len();
+                // The last command's events need not be staged: nothing
+                // after it is decided on them.
+                if index + 1 < group.len() {
+                    let state = staged.get_or_insert_with(|| self.state.clone());
+                    e.iter().for_each(|event| state.apply(event));
+                }
+                events.extend(e.into_iter().map(|event| (actor, event)));
+                Ok((start..events.len(), warnings))
+            })
+            .collect();
+        (events, decided)
+    }
+
+    /// Appends decided events in one durable transaction on the head this
+    /// state was decided on, then applies them: the state, the case index,
+    /// the observers and the head. Nothing is applied when the append fails.
+    fn commit(
+        &mut self,
+        events: &[(&Actor, Event)],
+        now: Timestamp,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch: Vec<NewEvent> = events
+            .iter()
+            .map(|(actor, e)| envelope(actor, e, now))
+            .collect();
+        let stored = self.store.append(self.head.seq, &batch)?;
+        self.commits += 1;
+        for ((_, event), recorded) in events.iter().zip(&stored) {
+            self.state.apply(event);
+            self.cases.add(&self.state, recorded.seq, event);
+            let state = &self.state;
+            self.observers
+                .iter_mut()
+                .for_each(|observe| observe(state, event));
+        }
+        if let Some(last) = stored.last() {
+            self.head = Head {
+                seq: last.seq,
+                hash: last.hash,
+            };
+            self.head_at = Some(now);
+        }
+        Ok(stored)
+    }
+
     /// Decides and records, retrying after catching up when the log moved.
     fn record(
         &mut self,
@@ -293,27 +420,8 @@ impl Engine {
                 }
                 Err(refused) => return Err(refused),
             };
-            let batch: Vec<NewEvent> = events
-                .iter()
-                .map(|(actor, e)| envelope(actor, e, now))
-                .collect();
-            match self.store.append(self.head.seq, &batch) {
+            match self.commit(&events, now) {
                 Ok(stored) => {
-                    for ((_, event), recorded) in events.iter().zip(&stored) {
-                        self.state.apply(event);
-                        self.cases.add(&self.state, recorded.seq, event);
-                        let state = &self.state;
-                        self.observers
-                            .iter_mut()
-                            .for_each(|observe| observe(state, event));
-                    }
-                    if let Some(last) = stored.last() {
-                        self.head = Head {
-                            seq: last.seq,
-                            hash: last.hash,
-                        };
-                        self.head_at = Some(now);
-                    }
                     return Ok(Recorded {
                         events: stored,
                         warnings,

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod commit;
 pub mod enforcement;
 pub mod engine;
 pub mod evidence;

@@ -144,6 +144,85 @@ fn a_stale_node_catches_up_before_deciding(db: TestDb) {
     ));
 }
 
+/// Commands that arrive together are decided in order, each on the effects
+/// of those before it, and the events of those accepted appended in one
+/// transaction; a refused one records nothing and stops none of the others;
+/// a node that is behind catches up before it decides the group.
+fn a_group_is_decided_in_order_and_committed_once(db: TestDb) {
+    let (mut a, mut b) = (open(&db), open(&db));
+    set_up(&mut a);
+    let alice = Actor::new(person("alice"), Capacity::Administrator);
+    let bob = Actor::new(person("bob"), Capacity::Administrator);
+    let rescind_first = serde_json::from_value(serde_json::json!({
+        "command": "rescind_action", "action": 1, "reason": "on reflection"
+    }))
+    .unwrap();
+    let group = vec![
+        (alice.clone(), admonish("bob")),
+        // bob administers nothing: refused.
+        (bob, admonish("alice")),
+        // Decided on the first command's effects: its action exists.
+        (alice.clone(), rescind_first),
+        (alice, admonish("bob")),
+    ];
+    // b has not seen the set-up: it catches up, then decides.
+    let commits = b.commits();
+    let head = a.head();
+    let outcomes = b.execute_group(&group, at("2026-02-01T00:00:00Z")).unwrap();
+    assert_eq!(b.commits(), commits + 1, "one transaction");
+    assert_eq!(outcomes.len(), 4);
+    let recorded: Vec<_> = outcomes
+        .iter()
+        .map(|o| {
+            o.as_ref().map(|r| {
+                r.events
+                    .iter()
+                    .map(|e| (e.seq, e.kind.clone()))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let first = recorded[0].as_ref().unwrap();
+    assert_eq!(first[0], (head.seq + 1, "action_taken".to_owned()));
+    assert!(recorded[1].is_err(), "bob's is refused");
+    let third = recorded[2].as_ref().unwrap();
+    assert_eq!(third[0].1, "action_rescinded");
+    assert_eq!(
+        third[0].0,
+        first.last().unwrap().0 + 1,
+        "in the order given"
+    );
+    let fourth = recorded[3].as_ref().unwrap();
+    assert_eq!(fourth[0].0, third.last().unwrap().0 + 1);
+    assert_eq!(b.head().seq, fourth.last().unwrap().0);
+    assert_eq!(b.state().actions.len(), 2);
+    // What a refusal left out is nowhere; the other node reads the rest.
+    a.catch_up(&mut |_| {}).unwrap();
+    assert_eq!(a.state(), b.state());
+    assert!(matches!(
+        modpod_store::verify(db.open().as_mut(), &mut |_| {}).unwrap(),
+        modpod_store::Verdict::Intact { .. }
+    ));
+    // A group of refusals only records nothing.
+    let commits = b.commits();
+    let nobody = Actor::new(person("bob"), Capacity::Administrator);
+    let outcomes = b
+        .execute_group(&[(nobody, admonish("alice"))], at("2026-02-02T00:00:00Z"))
+        .unwrap();
+    assert!(outcomes[0].is_err());
+    assert_eq!((b.commits(), b.head()), (commits, a.head()));
+}
+
+#[test]
+fn sqlite_a_group_is_decided_in_order_and_committed_once() {
+    a_group_is_decided_in_order_and_committed_once(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_a_group_is_decided_in_order_and_committed_once() {
+    a_group_is_decided_in_order_and_committed_once(TestDb::postgres());
+}
+
 /// Observers see every event once, in order: those this engine records (a
 /// batch too) and those it catches up with from another node.
 fn observers_see_recorded_and_caught_up_events(db: TestDb) {

@@ -2184,14 +2184,14 @@ async fn a_case_shows_the_notifications_its_events_owed_and_their_delivery() {
             .map(|n| (n.id.0, n.to.clone()))
             .unwrap()
     };
-    let (to_erin, recipient) = owed(1, "report-acknowledged/reporter");
+    let (to_erin, recipient) = owed(2, "report-acknowledged/reporter");
     assert_eq!(
         recipient,
         Recipient::Person {
             person: modpod_policy::ids::PersonId::parse("erin").unwrap()
         }
     );
-    let (to_team, _) = owed(1, "report-filed/moderators");
+    let (to_team, _) = owed(2, "report-filed/moderators");
     let now = jiff::Timestamp::now().as_microsecond();
     let delivery = |notification: u64, address: &str| Delivery {
         notification,
@@ -3699,7 +3699,7 @@ async fn msg_1_report_5_a_person_s_page_lists_only_the_case_threads_the_viewer_r
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let case = web.api.engine.lock().unwrap().state().reports.len() - 1;
+    let case = web.api.engine.lock().unwrap().state().reports.len();
     for thread in ["person", "reporter", "team"] {
         let page = web
             .post(

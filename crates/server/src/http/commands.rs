@@ -8,7 +8,6 @@ use crate::Recorded;
 use axum::Json;
 use axum::extract::State as Extract;
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command, Event, Refusal};
 use serde::{Deserialize, Serialize};
@@ -126,24 +125,15 @@ pub(crate) async fn execute(
     actor: Actor,
     command: Command,
 ) -> Result<Result<Recorded, Refusal>, ApiError> {
-    let outcome = app
-        .blocking(
-            move |engine| match engine.execute(&actor, &command, Timestamp::now()) {
-                Ok(recorded) => Ok(Ok(recorded)),
-                Err(crate::EngineError::Refused(refusal)) => {
-                    tracing::info!(
-                        requirement = refusal.requirement().id(),
-                        code = refusal.code(),
-                        command = command.name(),
-                        "refused"
-                    );
-                    Ok(Err(refusal))
-                }
-                Err(error) => Err(error),
-            },
-        )
-        .await?;
+    let name = command.name();
+    let outcome = app.committer.execute(actor, command).await?;
     if let Err(refusal) = &outcome {
+        tracing::info!(
+            requirement = refusal.requirement().id(),
+            code = refusal.code(),
+            command = name,
+            "refused"
+        );
         app.metrics.refused(refusal.requirement(), refusal.code());
     }
     Ok(outcome)

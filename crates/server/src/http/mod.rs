@@ -80,12 +80,16 @@ pub struct App {
     /// modpod's address as browsers reach it, for links shown on pages
     /// (a password reset link).
     pub public_url: Option<Arc<str>>,
+    /// Where every command is decided and recorded, with the commands that
+    /// arrive with it (group commit).
+    pub committer: crate::commit::Committer,
 }
 
 impl App {
     pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
         let public_pages = Arc::new(crate::web::PublicPages::default());
         let changes = public_pages.counter();
+        let committer = crate::commit::Committer::new(engine.clone());
         let templates = {
             let mut engine = engine
                 .lock()
@@ -110,6 +114,7 @@ impl App {
             public_pages,
             templates,
             public_url: None,
+            committer,
         }
     }
 

@@ -1,0 +1,142 @@
+//! Group commit. Every command of the API and the pages comes here
+//! (`http::commands::execute`). The commands that arrive while a group is
+//! being recorded wait together; then they are decided in the order they
+//! arrived, each seeing the effects of those before it, and the events of
+//! all those accepted are appended in one durable transaction
+//! ([`Engine::execute_group`]). Each caller is answered with its own
+//! outcome once its command is durable, or refused: one refusal does not
+//! stop the others. Under load a commit costs one flush for many commands
+//! instead of one each; alone, a command waits for nobody.
+//!
+//! No thread waits for work: the first command of a group starts a
+//! blocking task that records groups until none is waiting.
+
+use crate::engine::{Engine, EngineError, Recorded};
+use jiff::Timestamp;
+use modpod_policy::{Actor, Command, Refusal};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::oneshot;
+
+/// The most commands recorded in one transaction.
+pub const MAX_GROUP: usize = 256;
+
+/// A command's outcome: recorded (durably) or refused; the outer error is
+/// a failure to record.
+pub type Outcome = Result<Result<Recorded, Refusal>, EngineError>;
+
+struct Job {
+    actor: Actor,
+    command: Command,
+    reply: oneshot::Sender<Outcome>,
+}
+
+#[derive(Default)]
+struct Waiting {
+    jobs: Vec<Job>,
+    /// A task is recording groups: a new job joins the next one.
+    recording: bool,
+}
+
+/// Where commands wait to be recorded together. Cheap to clone.
+#[derive(Clone)]
+pub struct Committer {
+    engine: Arc<Mutex<Engine>>,
+    waiting: Arc<Mutex<Waiting>>,
+}
+
+impl Committer {
+    pub fn new(engine: Arc<Mutex<Engine>>) -> Committer {
+        Committer {
+            engine,
+            waiting: Arc::default(),
+        }
+    }
+
+    /// How many commands wait for the next group.
+    pub fn waiting(&self) -> usize {
+        self.waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .jobs
+            .len()
+    }
+
+    /// Decides and records `command` for `actor`, with the commands that
+    /// arrive with it; answers once it is durable, or refused.
+    pub async fn execute(&self, actor: Actor, command: Command) -> Outcome {
+        let (reply, answer) = oneshot::channel();
+        let start = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+            waiting.jobs.push(Job {
+                actor,
+                command,
+                reply,
+            });
+            !std::mem::replace(&mut waiting.recording, true)
+        };
+        if start {
+            let committer = self.clone();
+            tokio::task::spawn_blocking(move || committer.record_while_waiting());
+        }
+        // The sender is dropped unanswered only if recording panicked.
+        answer.await.unwrap_or(Err(EngineError::Interrupted))
+    }
+
+    /// Records groups until no command waits.
+    fn record_while_waiting(&self) {
+        // Should recording panic, the next command starts a new task.
+        struct Stop<'a>(&'a Mutex<Waiting>);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .recording = false;
+                }
+            }
+        }
+        let _stop = Stop(&self.waiting);
+        loop {
+            let group: Vec<Job> = {
+                let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+                if waiting.jobs.is_empty() {
+                    waiting.recording = false;
+                    return;
+                }
+                let take = waiting.jobs.len().min(MAX_GROUP);
+                waiting.jobs.drain(..take).collect()
+            };
+            self.record(group);
+        }
+    }
+
+    fn record(&self, group: Vec<Job>) {
+        let mut engine = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Timestamp::now();
+        let commands: Vec<(Actor, Command)> = group
+            .iter()
+            .map(|job| (job.actor.clone(), job.command.clone()))
+            .collect();
+        match engine.execute_group(&commands, now) {
+            Ok(outcomes) => {
+                for (job, outcome) in group.into_iter().zip(outcomes) {
+                    // A caller that went away is not waiting for the answer.
+                    let _ = job.reply.send(Ok(outcome));
+                }
+            }
+            // Nothing of the group was recorded: each command is tried on
+            // its own, so that each caller has its own answer.
+            Err(_) => {
+                for job in group {
+                    let outcome = match engine.execute(&job.actor, &job.command, now) {
+                        Ok(recorded) => Ok(Ok(recorded)),
+                        Err(EngineError::Refused(refusal)) => Ok(Err(refusal)),
+                        Err(error) => Err(error),
+                    };
+                    let _ = job.reply.send(outcome);
+                }
+            }
+        }
+    }
+}
