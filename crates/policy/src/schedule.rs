@@ -21,8 +21,8 @@ pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
             due.push(Command::EscalateReport { report: r.id });
         }
     }
-    for a in state.actions.values() {
-        if a.in_force() && a.terms.ends_at.is_some_and(|end| end <= now) {
+    for a in state.actions_in_force(None) {
+        if a.terms.ends_at.is_some_and(|end| end <= now) {
             due.push(Command::ExpireAction { action: a.id });
         }
     }

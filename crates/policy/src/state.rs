@@ -41,6 +41,10 @@ pub struct State {
     /// Person → the actions taken on them: an index over `actions`, kept by
     /// `apply` (an action's subject never changes).
     pub actions_by_subject: BTreeMap<PersonId, BTreeSet<ActionId>>,
+    /// Forum → the actions in force there: an index over `actions`, kept by
+    /// `apply`, for the lists of actions in force.
+    #[serde(default)]
+    pub actions_in_force: BTreeMap<ForumId, BTreeSet<ActionId>>,
     pub announcement_requests: BTreeSet<ActionId>,
     pub appeals: BTreeMap<AppealId, Appeal>,
     pub reinstatements: BTreeMap<ReinstatementId, ReinstatementRequest>,
@@ -158,6 +162,7 @@ impl Default for State {
             referrals: BTreeMap::new(),
             actions: BTreeMap::new(),
             actions_by_subject: BTreeMap::new(),
+            actions_in_force: BTreeMap::new(),
             announcement_requests: BTreeSet::new(),
             appeals: BTreeMap::new(),
             reinstatements: BTreeMap::new(),
@@ -369,6 +374,7 @@ impl State {
                     self.enacted(team.proposal, action.taken_at, action.id);
                 }
                 self.actions.insert(action.id, Action::from(action));
+                self.index_in_force(action.id, &[]);
             }
             Event::ModeratorsConsulted {
                 action,
@@ -402,8 +408,9 @@ impl State {
                     self.enacted(team.proposal, amendment.at, *action);
                 }
                 if let Some(a) = self.actions.get_mut(action) {
-                    a.terms = terms.clone();
+                    let before = std::mem::replace(&mut a.terms, terms.clone());
                     a.amendments.push(amendment.clone());
+                    self.index_in_force(*action, &before.fora);
                 }
             }
             Event::ActionRescinded {
@@ -422,11 +429,15 @@ impl State {
                         by: by.clone(),
                         reason: reason.clone(),
                     };
+                    let fora = a.terms.fora.clone();
+                    self.index_in_force(*action, &fora);
                 }
             }
             Event::ActionExpired { action, at } => {
                 if let Some(a) = self.actions.get_mut(action) {
                     a.status = ActionStatus::Expired { at: *at };
+                    let fora = a.terms.fora.clone();
+                    self.index_in_force(*action, &fora);
                 }
             }
             Event::CoolDownSet {
@@ -857,6 +868,44 @@ impl State {
     /// it (EVIDENCE-1).
     pub fn evidence_record(&self, action: ActionId, url: &str) -> Option<&EvidenceRecord> {
         self.evidence_fetched.get(&action)?.get(url)
+    }
+
+    /// Files an action under the fora it is in force on, after it was
+    /// filed under `before`.
+    fn index_in_force(&mut self, id: ActionId, before: &[ForumId]) {
+        for forum in before {
+            if let Some(ids) = self.actions_in_force.get_mut(forum) {
+                ids.remove(&id);
+                if ids.is_empty() {
+                    self.actions_in_force.remove(forum);
+                }
+            }
+        }
+        if let Some(action) = self.actions.get(&id).filter(|a| a.in_force()) {
+            for forum in &action.terms.fora {
+                self.actions_in_force
+                    .entry(forum.clone())
+                    .or_default()
+                    .insert(id);
+            }
+        }
+    }
+
+    /// The actions in force, on `forum` or on any forum, in order of their
+    /// numbers, from the index `apply` keeps.
+    pub fn actions_in_force(&self, forum: Option<&ForumId>) -> Vec<&Action> {
+        let ids: BTreeSet<&ActionId> = match forum {
+            Some(forum) => self
+                .actions_in_force
+                .get(forum)
+                .into_iter()
+                .flatten()
+                .collect(),
+            None => self.actions_in_force.values().flatten().collect(),
+        };
+        ids.into_iter()
+            .filter_map(|id| self.actions.get(id))
+            .collect()
     }
 
     /// Every action ever taken against a person, across all fora (ACT-7).

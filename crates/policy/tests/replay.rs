@@ -664,6 +664,18 @@ proptest! {
         prop_assert!(w.state.reports.keys().all(|k| k.0 < w.state.next.report));
         prop_assert!(w.state.actions.keys().all(|k| k.0 < w.state.next.action));
         prop_assert!(w.state.notifications.keys().all(|k| k.0 < w.state.next.notification));
+        // The index of actions in force is what walking every action finds.
+        for forum in w.state.fora.keys() {
+            let walked: Vec<ActionId> = w.state.actions.values()
+                .filter(|a| a.in_force() && a.terms.fora.contains(forum))
+                .map(|a| a.id)
+                .collect();
+            let indexed: Vec<ActionId> = w.state.actions_in_force(Some(forum)).iter().map(|a| a.id).collect();
+            prop_assert_eq!(indexed, walked, "{}", forum);
+        }
+        let walked: Vec<ActionId> = w.state.actions.values().filter(|a| a.in_force()).map(|a| a.id).collect();
+        let indexed: Vec<ActionId> = w.state.actions_in_force(None).iter().map(|a| a.id).collect();
+        prop_assert_eq!(indexed, walked);
     }
 }
 

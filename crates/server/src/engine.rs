@@ -27,7 +27,7 @@ use std::sync::Arc;
 /// found at evidence links (EVIDENCE-1); v7, the circumvention alerts
 /// (CIRCUMVENT-1) and the team's numbers of the volume rule (REPORT-6); v8,
 /// the team's texts (TEMPLATE-1) and its past actions (MIGRATE-1).
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v8\n";
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v9\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;

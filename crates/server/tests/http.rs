@@ -1034,3 +1034,67 @@ async fn msg_1_the_report_gives_each_caller_only_the_threads_they_read() {
     }
     assert_eq!(api.events(), before);
 }
+
+/// `GET /v1/actions?in_force=…` reads the index of actions in force: an
+/// action amended onto another forum moves there, a rescinded one leaves
+/// the list; every caller sees only the actions they may.
+#[tokio::test]
+async fn the_actions_in_force_follow_amendments_and_rescissions_and_each_caller_s_view() {
+    let api = common::Api::new(common::engine());
+    let alice = api.login("alice").await;
+    let dave = api.login("dave").await;
+    let m1 = api.login("m1").await;
+    let act = |forum: &str, subject: &str| {
+        json!({"command": "take_action", "subject": {"person": subject},
+        "measure": {"type": "private_admonishment"}, "fora": [forum], "reason": "tone"})
+    };
+    api.run(&alice, "administrator", act(common::TLS, "bob"))
+        .await;
+    api.run(&alice, "administrator", act(common::TLS, "carol"))
+        .await;
+    api.run(&dave, "administrator", act(common::QUIC, "erin"))
+        .await;
+    api.run(
+        &alice,
+        "administrator",
+        json!({"command": "rescind_action", "action": 2, "reason": "on reflection"}),
+    )
+    .await;
+    api.run(
+        &alice,
+        "administrator",
+        json!({"command": "amend_action", "action": 1, "reason": "moved to the chairs' list",
+        "terms": {"measure": {"type": "private_admonishment"}, "fora": [common::TLS_CHAIRS]}}),
+    )
+    .await;
+    async fn ids(api: &common::Api, who: &As, query: &str) -> Vec<u64> {
+        let (status, body) = api.get(&format!("/v1/actions?{query}"), who).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        let items: Vec<u64> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(body["total"].as_u64().unwrap(), items.len() as u64);
+        items
+    }
+    assert_eq!(ids(&api, &m1, "in_force=true").await, [1, 3]);
+    assert_eq!(ids(&api, &m1, "in_force=false").await, [2]);
+    assert_eq!(
+        ids(&api, &m1, "in_force=true&forum=tls@ietf.org").await,
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        ids(&api, &m1, "in_force=true&forum=tls-chairs@ietf.org").await,
+        [1]
+    );
+    assert_eq!(ids(&api, &m1, "in_force=true&subject=erin").await, [3]);
+    assert_eq!(ids(&api, &m1, "forum=tls@ietf.org").await, [2]);
+    assert_eq!(ids(&api, &alice, "in_force=true").await, [1]);
+    assert_eq!(ids(&api, &dave, "in_force=true").await, [3]);
+    assert_eq!(
+        ids(&api, &dave, "in_force=true&forum=tls-chairs@ietf.org").await,
+        Vec::<u64>::new()
+    );
+}

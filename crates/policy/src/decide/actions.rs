@@ -604,9 +604,8 @@ pub(super) fn import_restriction(
     text("from", from, 2_000)?;
     check_fora(cx, std::slice::from_ref(forum))?;
     let subject = cx.subject(subject)?;
-    let twice = cx.state.actions.values().any(|a| {
+    let twice = cx.state.history(&subject).into_iter().any(|a| {
         a.in_force()
-            && a.subject == subject
             && a.terms.measure == *measure
             && a.terms.fora == [forum.clone()]
             && a.imported.as_ref().is_some_and(|i| i.from == from)

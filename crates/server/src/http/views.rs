@@ -351,9 +351,15 @@ pub(super) async fn actions(
     let forum = q.forum.as_deref().map(parse_forum).transpose()?;
     let subject = q.subject.as_deref().map(parse_person).transpose()?;
     read(&app, move |state| {
-        let matching = state
-            .actions
-            .values()
+        // From the narrowest index there is: the person's actions, those in
+        // force (on the forum), or all of them.
+        let candidates: Vec<&modpod_policy::model::Action> = match (&subject, q.in_force) {
+            (Some(person), _) => state.history(person),
+            (None, Some(true)) => state.actions_in_force(forum.as_ref()),
+            (None, _) => state.actions.values().collect(),
+        };
+        let matching = candidates
+            .into_iter()
             .filter(|a| forum.as_ref().is_none_or(|f| a.terms.fora.contains(f)))
             .filter(|a| subject.as_ref().is_none_or(|s| &a.subject == s))
             .filter(|a| q.in_force.is_none_or(|want| a.in_force() == want));
