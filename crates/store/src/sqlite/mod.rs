@@ -628,4 +628,3 @@ mod tests {
         assert_eq!(two.head().unwrap(), Head::EMPTY);
     }
 }
-
