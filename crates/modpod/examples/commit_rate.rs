@@ -28,10 +28,16 @@ fn main() -> anyhow::Result<()> {
     let (start, until) = (Instant::now(), Duration::from_secs(seconds));
     let mut commits = 0u64;
     while start.elapsed() < until {
-        head = store.append(head, &[event(head)])?.last().map_or(head, |e| e.seq);
+        head = store
+            .append(head, &[event(head)])?
+            .last()
+            .map_or(head, |e| e.seq);
         commits += 1;
     }
     let rate = commits as f64 / start.elapsed().as_secs_f64();
-    println!("{} durable commits of one event each: {rate:.0}/s", store.backend());
+    println!(
+        "{} durable commits of one event each: {rate:.0}/s",
+        store.backend()
+    );
     Ok(())
 }

@@ -88,7 +88,8 @@ pub fn account(command: AccountCmd) -> anyhow::Result<ExitCode> {
                 (Some(account), _) => account,
                 (None, Some(email)) => {
                     let mut engine = crate::open_engine(&db.db)?;
-                    passwords::account_of_email(&mut engine, &email)?
+                    let state = engine.state().clone();
+                    passwords::account_of_email(&state, engine.store(), &email)?
                 }
                 (None, None) => {
                     anyhow::bail!("name the account: --account NAME or --email ADDRESS")

@@ -897,7 +897,8 @@ fn account_reset_link_prints_a_one_time_link_and_only_the_newest_works() {
     let now = jiff::Timestamp::now();
     let mut engine = modpod_server::Engine::open(db.open(), &mut |_| {}).unwrap();
     let valid = |engine: &mut modpod_server::Engine, token: &str, at: jiff::Timestamp| {
-        modpod_server::passwords::valid_reset(engine, token, at)
+        let state = engine.state().clone();
+        modpod_server::passwords::valid_reset(&state, engine.store(), token, at)
             .unwrap()
             .map(|(account, _)| account.name)
     };

@@ -10,7 +10,15 @@ use crate::requirement::Requirement;
 use crate::settings::{Settings, TeamNumbers};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+/// The state's maps: persistent, so that cloning a state costs the same
+/// whatever its size (the engine publishes a copy to readers after every
+/// change), iterated in key order and serialised as `BTreeMap`s are.
+pub type Map<K, V> = imbl::OrdMap<K, V>;
+
+/// The state's sets: persistent, as [`Map`]s are, serialised as `BTreeSet`s are.
+pub type Set<T> = imbl::OrdSet<T>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
@@ -20,39 +28,39 @@ pub struct State {
     pub bootstrapped_at: Option<Timestamp>,
     pub settings: Settings,
     pub categories: Vec<Category>,
-    pub people: BTreeMap<PersonId, Person>,
+    pub people: Map<PersonId, Person>,
     /// `Role::key()` → who holds it: an index over `people`, kept by `apply`.
-    pub role_holders: BTreeMap<String, BTreeSet<PersonId>>,
+    pub role_holders: Map<String, Set<PersonId>>,
     /// `Identity::key()` → the person it belongs to.
-    pub identities: BTreeMap<String, PersonId>,
-    pub working_groups: BTreeMap<WgId, WorkingGroup>,
-    pub fora: BTreeMap<ForumId, Forum>,
-    pub opted_in: BTreeMap<Organisation, String>,
+    pub identities: Map<String, PersonId>,
+    pub working_groups: Map<WgId, WorkingGroup>,
+    pub fora: Map<ForumId, Forum>,
+    pub opted_in: Map<Organisation, String>,
     /// Sitting moderators and when they were appointed.
-    pub moderators: BTreeMap<PersonId, Timestamp>,
+    pub moderators: Map<PersonId, Timestamp>,
     /// Moderators who took a role that excludes moderation (TEAM-2).
-    pub flagged_to_step_down: BTreeMap<PersonId, Role>,
+    pub flagged_to_step_down: Map<PersonId, Role>,
     /// When each of them was flagged (`None`: in a log that did not record it).
     #[serde(default)]
-    pub flagged_at: BTreeMap<PersonId, Option<Timestamp>>,
-    pub reports: BTreeMap<ReportId, Report>,
-    pub referrals: BTreeMap<ReferralId, ReportId>,
-    pub actions: BTreeMap<ActionId, Action>,
+    pub flagged_at: Map<PersonId, Option<Timestamp>>,
+    pub reports: Map<ReportId, Report>,
+    pub referrals: Map<ReferralId, ReportId>,
+    pub actions: Map<ActionId, Action>,
     /// Person → the actions taken on them: an index over `actions`, kept by
     /// `apply` (an action's subject never changes).
-    pub actions_by_subject: BTreeMap<PersonId, BTreeSet<ActionId>>,
+    pub actions_by_subject: Map<PersonId, Set<ActionId>>,
     /// Forum → the actions in force there: an index over `actions`, kept by
     /// `apply`, for the lists of actions in force.
     #[serde(default)]
-    pub actions_in_force: BTreeMap<ForumId, BTreeSet<ActionId>>,
-    pub announcement_requests: BTreeSet<ActionId>,
-    pub appeals: BTreeMap<AppealId, Appeal>,
-    pub reinstatements: BTreeMap<ReinstatementId, ReinstatementRequest>,
-    pub llc_actions: BTreeMap<LlcActionId, LlcAction>,
-    pub procedures: BTreeMap<u32, Procedures>,
-    pub note_wells: BTreeMap<u32, NoteWell>,
-    pub note_well_seen: BTreeMap<PersonId, u32>,
-    pub notifications: BTreeMap<NotificationId, Notification>,
+    pub actions_in_force: Map<ForumId, Set<ActionId>>,
+    pub announcement_requests: Set<ActionId>,
+    pub appeals: Map<AppealId, Appeal>,
+    pub reinstatements: Map<ReinstatementId, ReinstatementRequest>,
+    pub llc_actions: Map<LlcActionId, LlcAction>,
+    pub procedures: Map<u32, Procedures>,
+    pub note_wells: Map<u32, NoteWell>,
+    pub note_well_seen: Map<PersonId, u32>,
+    pub notifications: Map<NotificationId, Notification>,
     /// The end of the last period the IESG digest covered (NOTIFY-2).
     #[serde(default)]
     pub digest_until: Option<Timestamp>,
@@ -61,35 +69,35 @@ pub struct State {
     pub community_report_until: Option<Timestamp>,
     /// When each moderator flagged to step down was last reminded (TEAM-2).
     #[serde(default)]
-    pub step_down_reminded: BTreeMap<PersonId, Timestamp>,
+    pub step_down_reminded: Map<PersonId, Timestamp>,
     /// Closed fora and when they closed (FORUM-5): they take no new reports
     /// or actions; what is in force there stays.
     #[serde(default)]
-    pub closed_fora: BTreeMap<ForumId, Timestamp>,
+    pub closed_fora: Map<ForumId, Timestamp>,
     /// The last synchronisation with the registry of groups (FORUM-5).
     #[serde(default)]
     pub registry_synced: Option<RegistrySync>,
     /// The moderator team's proposals (TEAM-5).
     #[serde(default)]
-    pub proposals: BTreeMap<ProposalId, Proposal>,
+    pub proposals: Map<ProposalId, Proposal>,
     /// Each report's messages, all threads together, in order (MSG-1).
     #[serde(default)]
-    pub case_messages: BTreeMap<ReportId, Vec<CaseMessage>>,
+    pub case_messages: Map<ReportId, Vec<CaseMessage>>,
     /// What modpod found at each action's evidence links, by action and
     /// link (EVIDENCE-1): hashes and sizes, never content.
     #[serde(default)]
-    pub evidence_fetched: BTreeMap<ActionId, BTreeMap<String, EvidenceRecord>>,
+    pub evidence_fetched: Map<ActionId, Map<String, EvidenceRecord>>,
     /// The alerts to the moderator team, oldest first (CIRCUMVENT-1).
     #[serde(default)]
-    pub alerts: BTreeMap<AlertId, Alert>,
+    pub alerts: Map<AlertId, Alert>,
     /// The team's versions of notification texts, by template name
     /// (TEMPLATE-1).
     #[serde(default)]
-    pub templates: BTreeMap<String, TemplateHistory>,
+    pub templates: Map<String, TemplateHistory>,
     /// The moderator team's actions from before modpod, by import key
     /// (MIGRATE-1): history for its yearly statistics (STATS-1) only.
     #[serde(default)]
-    pub past_team_actions: BTreeMap<String, PastTeamAction>,
+    pub past_team_actions: Map<String, PastTeamAction>,
     pub next: Counters,
 }
 
@@ -149,39 +157,39 @@ impl Default for State {
             bootstrapped_at: None,
             settings: Settings::default(),
             categories: Category::defaults(),
-            people: BTreeMap::new(),
-            role_holders: BTreeMap::new(),
-            identities: BTreeMap::new(),
-            working_groups: BTreeMap::new(),
-            fora: BTreeMap::new(),
-            opted_in: BTreeMap::new(),
-            moderators: BTreeMap::new(),
-            flagged_to_step_down: BTreeMap::new(),
-            flagged_at: BTreeMap::new(),
-            reports: BTreeMap::new(),
-            referrals: BTreeMap::new(),
-            actions: BTreeMap::new(),
-            actions_by_subject: BTreeMap::new(),
-            actions_in_force: BTreeMap::new(),
-            announcement_requests: BTreeSet::new(),
-            appeals: BTreeMap::new(),
-            reinstatements: BTreeMap::new(),
-            llc_actions: BTreeMap::new(),
-            procedures: BTreeMap::new(),
-            note_wells: BTreeMap::new(),
-            note_well_seen: BTreeMap::new(),
-            notifications: BTreeMap::new(),
+            people: Map::new(),
+            role_holders: Map::new(),
+            identities: Map::new(),
+            working_groups: Map::new(),
+            fora: Map::new(),
+            opted_in: Map::new(),
+            moderators: Map::new(),
+            flagged_to_step_down: Map::new(),
+            flagged_at: Map::new(),
+            reports: Map::new(),
+            referrals: Map::new(),
+            actions: Map::new(),
+            actions_by_subject: Map::new(),
+            actions_in_force: Map::new(),
+            announcement_requests: Set::new(),
+            appeals: Map::new(),
+            reinstatements: Map::new(),
+            llc_actions: Map::new(),
+            procedures: Map::new(),
+            note_wells: Map::new(),
+            note_well_seen: Map::new(),
+            notifications: Map::new(),
             digest_until: None,
             community_report_until: None,
-            step_down_reminded: BTreeMap::new(),
-            closed_fora: BTreeMap::new(),
+            step_down_reminded: Map::new(),
+            closed_fora: Map::new(),
             registry_synced: None,
-            proposals: BTreeMap::new(),
-            case_messages: BTreeMap::new(),
-            evidence_fetched: BTreeMap::new(),
-            alerts: BTreeMap::new(),
-            templates: BTreeMap::new(),
-            past_team_actions: BTreeMap::new(),
+            proposals: Map::new(),
+            case_messages: Map::new(),
+            evidence_fetched: Map::new(),
+            alerts: Map::new(),
+            templates: Map::new(),
+            past_team_actions: Map::new(),
             next: Counters::default(),
         }
     }

@@ -11,18 +11,18 @@
 
 use modpod_policy::ids::{ActionId, ReportId};
 use modpod_policy::model::Subject;
+use modpod_policy::state::Map;
 use modpod_policy::{Event, State};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseIndex {
-    reports: BTreeMap<ReportId, Vec<u64>>,
+    reports: Map<ReportId, Vec<u64>>,
     /// The event that recorded each notification owed, by notification id:
     /// a notice's receipt opens that event (AUDIT-2). Snapshots written
     /// before it was kept have none, so those older notices carry none.
     #[serde(default)]
-    notifications: BTreeMap<u64, u64>,
+    notifications: Map<u64, u64>,
 }
 
 impl CaseIndex {

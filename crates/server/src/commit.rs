@@ -35,6 +35,8 @@ struct Waiting {
     jobs: Vec<Job>,
     /// A task is recording groups: a new job joins the next one.
     recording: bool,
+    /// How many commands were given, ever.
+    received: u64,
 }
 
 /// Where commands wait to be recorded together. Cheap to clone.
@@ -61,6 +63,14 @@ impl Committer {
             .len()
     }
 
+    /// How many commands were given to be recorded, ever.
+    pub fn received(&self) -> u64 {
+        self.waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .received
+    }
+
     /// Decides and records `command` for `actor`, with the commands that
     /// arrive with it; answers once it is durable, or refused.
     pub async fn execute(&self, actor: Actor, command: Command) -> Outcome {
@@ -72,6 +82,7 @@ impl Committer {
                 command,
                 reply,
             });
+            waiting.received += 1;
             !std::mem::replace(&mut waiting.recording, true)
         };
         if start {

@@ -8,8 +8,17 @@
 //!
 //! At start-up the state is rebuilt from the newest snapshot plus the events
 //! after it; a snapshot is written after a long replay and at shutdown.
+//!
+//! After every change it applies (a command recorded, events caught up with,
+//! the log opened) the engine publishes a [`View`]: an immutable copy of the
+//! state, the case index and the head, swapped in atomically ([`Views`]).
+//! Requests read the view and never lock the engine, so a slow page or a
+//! password check never holds up recording, and recording never holds up a
+//! read. Copying the state costs the same whatever its size: its maps are
+//! persistent (`modpod_policy::state::Map`).
 
 use crate::cases::CaseIndex;
+use arc_swap::ArcSwap;
 use jiff::Timestamp;
 use modpod_notify::Templates;
 use modpod_policy::ids::ReportId;
@@ -89,6 +98,62 @@ pub struct Recorded {
     pub warnings: Vec<Warning>,
 }
 
+/// What readers read: the state, the case index and the head as the engine
+/// last published them, never changed once published.
+#[derive(Debug)]
+pub struct View {
+    pub state: State,
+    /// Which events belong to each case (see [`CaseIndex`]).
+    pub cases: CaseIndex,
+    /// The log's head when this view was published.
+    pub head: Head,
+    /// When the head event happened (`None` for an empty log).
+    pub head_at: Option<Timestamp>,
+    /// The log's backend: "sqlite" or "postgres".
+    pub backend: &'static str,
+}
+
+impl View {
+    /// The sequence numbers of the events of one case, in log order.
+    pub fn case_seqs(&self, report: ReportId) -> &[u64] {
+        self.cases.of(report)
+    }
+
+    /// The sequence number of the event that recorded notification `id`.
+    pub fn notification_seq(&self, id: u64) -> Option<u64> {
+        self.cases.notification(id)
+    }
+
+    /// The events of one case, as stored and as read, in log order, read
+    /// from `store` (a connection of the reader's own) by sequence number.
+    pub fn case_events(
+        &self,
+        store: &mut dyn EventStore,
+        report: ReportId,
+    ) -> Result<Vec<(StoredEvent, Event)>, StoreError> {
+        store
+            .events(self.cases.of(report))?
+            .into_iter()
+            .map(|stored| {
+                let event = parse(&stored)?;
+                Ok((stored, event))
+            })
+            .collect()
+    }
+}
+
+/// Where the engine publishes its [`View`]s: cheap to clone, and read
+/// without waiting for anything.
+#[derive(Clone)]
+pub struct Views(Arc<ArcSwap<View>>);
+
+impl Views {
+    /// The view published last.
+    pub fn load(&self) -> Arc<View> {
+        self.0.load_full()
+    }
+}
+
 /// Told of every event the engine applies, with the state after it: events
 /// this engine recorded and events it caught up with alike.
 pub type Observer = Box<dyn FnMut(&State, &Event) + Send>;
@@ -109,6 +174,8 @@ pub struct Engine {
     templates: Option<Arc<Templates>>,
     /// How many transactions this engine appended.
     commits: u64,
+    /// What readers read, published after every change.
+    views: Views,
 }
 
 impl Engine {
@@ -136,6 +203,13 @@ impl Engine {
             }
         }
         let snapshot_seq = head.seq;
+        let views = Views(Arc::new(ArcSwap::from_pointee(View {
+            state: State::default(),
+            cases: CaseIndex::default(),
+            head: Head::EMPTY,
+            head_at: None,
+            backend: store.backend(),
+        })));
         let mut engine = Engine {
             store,
             state,
@@ -146,9 +220,11 @@ impl Engine {
             observers: Vec::new(),
             templates: Templates::load(None).ok().map(Arc::new),
             commits: 0,
+            views,
         };
         let replayed = engine.catch_up(progress)?;
         engine.read_head_time()?;
+        engine.publish();
         if replayed >= SNAPSHOT_AFTER {
             engine.snapshot()?;
         }
@@ -180,6 +256,23 @@ impl Engine {
     /// group commit, fewer than the commands it recorded.
     pub fn commits(&self) -> u64 {
         self.commits
+    }
+
+    /// Where this engine publishes what readers read.
+    pub fn views(&self) -> Views {
+        self.views.clone()
+    }
+
+    /// Publishes the state as it is now: readers that load a view from now
+    /// on see it. O(1) in the state's size (its maps are persistent).
+    fn publish(&self) {
+        self.views.0.store(Arc::new(View {
+            state: self.state.clone(),
+            cases: self.cases.clone(),
+            head: self.head,
+            head_at: self.head_at,
+            backend: self.store.backend(),
+        }));
     }
 
     /// The events of one case (see [`CaseIndex`]), as stored and as read,
@@ -264,6 +357,9 @@ impl Engine {
             Ok(())
         })?;
         progress(count);
+        if count > 0 {
+            self.publish();
+        }
         Ok(count)
     }
 
@@ -398,6 +494,9 @@ impl Engine {
             };
             self.head_at = Some(now);
         }
+        // Published before the callers are answered, so that what they
+        // read next shows what they recorded.
+        self.publish();
         Ok(stored)
     }
 

@@ -16,9 +16,10 @@ pub mod json;
 pub mod noticed;
 pub mod oidc;
 pub mod passwords;
+pub mod readers;
 pub mod registry;
 pub mod scheduler;
 pub mod tokens;
 pub mod web;
 
-pub use engine::{Engine, EngineError, Recorded};
+pub use engine::{Engine, EngineError, Recorded, View, Views};

@@ -14,11 +14,11 @@
 //! account acts for ends (after a change, all but the one it was made from),
 //! and nobody is logged in by it.
 
-use crate::Engine;
 use crate::http::{ApiError, App};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::{SignedDuration, Timestamp};
+use modpod_policy::State;
 use modpod_policy::ids::PersonId;
 use modpod_policy::model::IdentityKind;
 use modpod_store::{Account, EventStore, Hash, PasswordReset, StoreError};
@@ -74,10 +74,10 @@ pub fn weakness(password: &str, names: &[String]) -> Option<String> {
 
 /// The names a new password for `account` may not be: the account's name,
 /// its person's id, and the person's email addresses.
-fn names_of(engine: &Engine, account: &Account) -> Vec<String> {
+fn names_of(state: &State, account: &Account) -> Vec<String> {
     let mut names = vec![account.name.clone(), account.person.clone()];
     if let Ok(person) = PersonId::parse(&account.person)
-        && let Some(p) = engine.state().people.get(&person)
+        && let Some(p) = state.people.get(&person)
     {
         names.extend(
             p.identities
@@ -182,18 +182,19 @@ pub async fn change(
 ) -> Result<(), ChangeFailed> {
     let key = *blake3::hash(session_id.as_bytes()).as_bytes();
     let now = Timestamp::now().as_microsecond();
+    let view = app.view();
     let found = app
-        .blocking(move |engine| {
-            let Some(session) = engine.store().session(&key)? else {
+        .read_store(move |store| {
+            let Some(session) = store.session(&key)? else {
                 return Ok(None);
             };
             if session.expires_micros <= now {
                 return Ok(None);
             }
-            let Some(account) = engine.store().account(&session.account)? else {
+            let Some(account) = store.account(&session.account)? else {
                 return Ok(None);
             };
-            let names = names_of(engine, &account);
+            let names = names_of(&view.state, &account);
             Ok(Some((account.name, names)))
         })
         .await?;
@@ -209,7 +210,7 @@ pub async fn change(
     } else {
         let (name, current) = (account.clone(), typed.current.clone());
         let right = app
-            .blocking(move |engine| Ok(crate::accounts::check(engine.store(), &name, &current)?))
+            .read_store(move |store| crate::accounts::check(store, &name, &current))
             .await?
             .is_some();
         if !right {
@@ -226,8 +227,7 @@ pub async fn change(
         .map_err(ApiError::internal)??;
     let name = account.clone();
     let ended = app
-        .blocking(move |engine| {
-            let store = engine.store();
+        .read_store(move |store| {
             let Some(mut ended) = store.set_password(&name, &hash, Some(&key))? else {
                 return Ok(None);
             };
@@ -325,13 +325,17 @@ impl ResetError {
 
 /// The one login account of the person whose email identity is `email`
 /// (linked with `link_identity`).
-pub fn account_of_email(engine: &mut Engine, email: &str) -> Result<String, ResetError> {
+pub fn account_of_email(
+    state: &State,
+    store: &mut dyn EventStore,
+    email: &str,
+) -> Result<String, ResetError> {
     let identity = modpod_policy::model::Identity::new(IdentityKind::Email, email.trim())
         .map_err(|e| ResetError::BadEmail(email.to_owned(), e.to_string()))?;
-    let Some(person) = engine.state().person_with(&identity).cloned() else {
+    let Some(person) = state.person_with(&identity) else {
         return Err(ResetError::NobodyHasEmail(email.to_owned()));
     };
-    let accounts = engine.store().accounts_of(person.as_str())?;
+    let accounts = store.accounts_of(person.as_str())?;
     match accounts.as_slice() {
         [one] => Ok(one.name.clone()),
         [] => Err(ResetError::NoAccountOfPerson {
@@ -399,23 +403,24 @@ fn token_hash(token: &str) -> Option<Hash> {
 /// password may not be, if the token works at `now`: known (found by its
 /// hash, so no comparison of secrets), unused, not ended, its account there.
 pub fn valid_reset(
-    engine: &mut Engine,
+    state: &State,
+    store: &mut dyn EventStore,
     token: &str,
     now: Timestamp,
 ) -> Result<Option<(Account, Vec<String>)>, StoreError> {
     let Some(hash) = token_hash(token) else {
         return Ok(None);
     };
-    let Some(reset) = engine.store().password_reset(&hash)? else {
+    let Some(reset) = store.password_reset(&hash)? else {
         return Ok(None);
     };
     if reset.used_micros.is_some() || reset.expires_micros <= now.as_microsecond() {
         return Ok(None);
     }
-    let Some(account) = engine.store().account(&reset.account)? else {
+    let Some(account) = store.account(&reset.account)? else {
         return Ok(None);
     };
-    let names = names_of(engine, &account);
+    let names = names_of(state, &account);
     Ok(Some((account, names)))
 }
 
@@ -438,8 +443,9 @@ impl From<ApiError> for ResetFailed {
 pub async fn use_reset(app: &App, token: &str, typed: Typed) -> Result<String, ResetFailed> {
     let now = Timestamp::now();
     let presented = token.to_owned();
+    let view = app.view();
     let found = app
-        .blocking(move |engine| Ok(valid_reset(engine, &presented, now)?))
+        .read_store(move |store| valid_reset(&view.state, store, &presented, now))
         .await?;
     let Some((_, names)) = found else {
         return Err(ResetFailed::Invalid);
@@ -458,8 +464,7 @@ pub async fn use_reset(app: &App, token: &str, typed: Typed) -> Result<String, R
     };
     let now = Timestamp::now().as_microsecond();
     let done = app
-        .blocking(move |engine| {
-            let store = engine.store();
+        .read_store(move |store| {
             let Some((account, mut ended)) = store.use_password_reset(&key, now, &hash)? else {
                 return Ok(None);
             };

@@ -203,7 +203,7 @@ async fn report_6_the_volume_rule_limits_a_sender_after_one_post_too_many_and_de
     {
         let engine = w.api.engine.lock().unwrap();
         let state = engine.state();
-        let limit = state.actions.values().last().unwrap();
+        let limit = state.actions.values().next_back().unwrap();
         assert_eq!(limit.subject.as_str(), "erin");
         assert_eq!(limit.taken_as, Capacity::System);
         assert_eq!(

@@ -230,6 +230,11 @@ pub trait EventStore: Send {
     /// once. Returns whether it was held.
     fn release_lease(&mut self, name: &str, holder: &str) -> Result<bool, StoreError>;
 
+    /// Another connection to the same log and the tables beside it, for
+    /// work that must not wait on this one: readers of sessions, tokens,
+    /// accounts and events by sequence number while this one appends.
+    fn another(&mut self) -> Result<Box<dyn EventStore>, StoreError>;
+
     /// A watch on this log, on a connection of its own, that wakes up when
     /// another connection (in this process or another) appends.
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError>;

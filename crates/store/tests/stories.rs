@@ -50,6 +50,7 @@ stories! {
     basics::a_password_change_ends_the_other_sessions,
     basics::a_password_reset_works_once_and_only_the_newest,
     basics::a_watch_wakes_when_another_connection_appends,
+    basics::another_connection_reads_what_this_one_wrote,
     basics::enforcements_are_kept_beside_the_log,
     basics::drift_is_kept_beside_the_log,
     basics::verify_reports_progress,

@@ -356,7 +356,7 @@ async fn token_caller(app: &App, presented: String) -> Result<Caller, ApiError> 
         return Ok(caller);
     }
     let checked = app
-        .blocking(move |engine| Ok(tokens::check(engine.store(), &presented)?))
+        .read_store(move |store| tokens::check(store, &presented))
         .await?;
     let Some(bearer) = checked else {
         return Err(unauthenticated("this API token is unknown or revoked"));
@@ -379,8 +379,7 @@ pub(crate) async fn session_caller(app: &App, id: String) -> Result<Caller, ApiE
     }
     let now = Timestamp::now().as_microsecond();
     let found = app
-        .blocking(move |engine| {
-            let store = engine.store();
+        .read_store(move |store| {
             let Some(session) = store.session(&key)? else {
                 return Ok(None);
             };
@@ -517,9 +516,10 @@ pub(crate) async fn open_session(
         return Err(LoginFailed::TooMany { retry_after });
     }
     let (session, mut opened) = new_session(login.account.clone(), String::new());
+    // The password is checked on a connection of the readers' own, never
+    // while the engine is locked: hashing it takes a while.
     let person = app
-        .blocking(move |engine| {
-            let store = engine.store();
+        .read_store(move |store| {
             let Some(person) = crate::accounts::check(store, &login.account, &login.password)?
             else {
                 return Ok(None);
@@ -574,8 +574,7 @@ pub(crate) async fn open_person_session(app: &App, person: &PersonId) -> Result<
     let account = format!("{}{person}", crate::oidc::SESSION_ACCOUNT_PREFIX);
     let (session, opened) = new_session(account.clone(), person.to_string());
     let stored = app
-        .blocking(move |engine| {
-            let store = engine.store();
+        .read_store(move |store| {
             if store.account(&account)?.is_some() {
                 return Ok(false);
             }
@@ -628,7 +627,7 @@ pub(crate) async fn close_session(app: &App, headers: &HeaderMap) -> Result<(), 
     if let Some(id) = cookie(headers, SESSION_COOKIE) {
         let key = *blake3::hash(id.as_bytes()).as_bytes();
         app.credentials.forget(&key);
-        app.blocking(move |engine| Ok(engine.store().delete_session(&key)?))
+        app.read_store(move |store| store.delete_session(&key))
             .await?;
     }
     Ok(())

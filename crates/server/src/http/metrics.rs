@@ -177,16 +177,9 @@ pub(super) async fn track(Extract(app): Extract<App>, request: Request, next: Ne
 #[utoipa::path(get, path = "/metrics", responses(
     (status = 200, description = "Metrics in the Prometheus text format", content_type = "text/plain")))]
 pub(super) async fn metrics(Extract(app): Extract<App>) -> Response {
-    let head = app
-        .engine
-        .lock()
-        .map(|engine| engine.head().seq)
-        .unwrap_or_default();
-    app.metrics.events.set(head);
+    app.metrics.events.set(app.view().head.seq);
     // The ledger is shared by every node, so any node reports the same queue.
-    let counts = app
-        .blocking(|engine| Ok(engine.store().delivery_counts()?))
-        .await;
+    let counts = app.read_store(|store| store.delivery_counts()).await;
     match counts {
         Ok(counts) => {
             let metrics = &app.metrics;

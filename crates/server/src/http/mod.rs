@@ -28,7 +28,8 @@ mod password;
 pub(crate) mod public;
 mod views;
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, View, Views};
+use crate::readers::Readers;
 use auth::{Credentials, LoginLimits};
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State as Extract};
 use axum::http::StatusCode;
@@ -36,6 +37,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use modpod_enforce::Policy;
+use modpod_store::{EventStore, StoreError};
 use serde::Serialize;
 use std::sync::{Arc, Mutex, RwLock};
 use utoipa::{OpenApi, ToSchema};
@@ -46,9 +48,18 @@ pub use decide::MAX_BATCH;
 pub const MAX_BODY: usize = 256 * 1024;
 
 /// What every handler shares.
+///
+/// Only commands lock the engine, through the group commit
+/// ([`crate::commit::Committer`]); everything that reads
+/// reads the view the engine published last ([`App::view`]) and, beside it,
+/// the store on a connection of its own ([`App::read_store`]).
 #[derive(Clone)]
 pub struct App {
     pub engine: Arc<Mutex<Engine>>,
+    /// What the engine published last: what requests read.
+    pub views: Views,
+    /// Connections of the readers' own to the log's store.
+    pub readers: Arc<Readers>,
     /// Answers "may this post go through?", with the counters of rate limits
     /// that the Postfix policy server shares.
     pub policy: Arc<Policy>,
@@ -88,18 +99,16 @@ pub struct App {
 impl App {
     pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
         let public_pages = Arc::new(crate::web::PublicPages::default());
-        let changes = public_pages.counter();
         let committer = crate::commit::Committer::new(engine.clone());
-        let templates = {
-            let mut engine = engine
+        let (templates, views) = {
+            let engine = engine
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            engine.observe(Box::new(move |_, _| {
-                changes.fetch_add(1, std::sync::atomic::Ordering::Release);
-            }));
-            engine.templates()
+            (engine.templates(), engine.views())
         };
         App {
+            readers: Arc::new(Readers::new(engine.clone())),
+            views,
             engine,
             policy,
             credentials: Arc::new(Credentials::default()),
@@ -125,20 +134,36 @@ impl App {
         self
     }
 
-    /// Runs `f` with the engine on a blocking thread: the stores are
-    /// synchronous, and the PostgreSQL client must never run on an async one.
-    pub(crate) async fn blocking<T: Send + 'static>(
+    /// The view the engine published last: the state as of its last change,
+    /// read without waiting for anything.
+    pub fn view(&self) -> Arc<View> {
+        self.views.load()
+    }
+
+    /// Runs `f` on the view published last, on a blocking thread (reading
+    /// a large state takes a while, and must not hold up an async one).
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Engine) -> Result<T, EngineError> + Send + 'static,
+        f: impl FnOnce(&View) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let engine = self.engine.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut engine)
-        })
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+        let view = self.view();
+        tokio::task::spawn_blocking(move || f(&view))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Runs `f` on a connection of the readers' own to the log's store (for
+    /// sessions, tokens, accounts, the ledgers beside the log), on a blocking
+    /// thread. It never locks the engine.
+    pub(crate) async fn read_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn EventStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || readers.with(f))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::from(EngineError::Store(e)))
     }
 }
 
@@ -455,14 +480,11 @@ pub struct Health {
 /// Liveness and the log's head.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The service is up", body = Health)))]
 async fn healthz(Extract(app): Extract<App>) -> Json<Health> {
-    let engine = app
-        .engine
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let head = engine.head();
+    let view = app.view();
+    let head = view.head;
     Json(Health {
         status: "ok",
-        backend: engine.backend(),
+        backend: view.backend,
         events: head.seq,
         head: modpod_store::hash_hex(&head.hash),
     })

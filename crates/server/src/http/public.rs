@@ -15,12 +15,12 @@ use modpod_policy::views::{self, RosterEntry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// Runs `f` on the state, on a blocking thread.
+/// Runs `f` on the state the engine published last, on a blocking thread.
 async fn read<T: Send + 'static>(
     app: &App,
     f: impl FnOnce(&State) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    app.blocking(move |engine| Ok(f(engine.state()))).await
+    app.read(move |view| Ok(f(&view.state))).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -98,12 +98,13 @@ fn parse_forum(s: &str) -> Result<ForumId, ApiError> {
     ForumId::parse(s).map_err(|e| ApiError::bad_request(format!("forum: {e}")))
 }
 
-/// Runs `f` on the state, on a blocking thread (see [`App::blocking`]).
+/// Runs `f` on the state the engine published last, on a blocking thread
+/// (see [`App::read`]).
 async fn read<T: Send + 'static>(
     app: &App,
     f: impl FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    app.blocking(move |engine| Ok(f(engine.state()))).await?
+    app.read(move |view| f(&view.state)).await
 }
 
 /// The caller as the policy knows them.

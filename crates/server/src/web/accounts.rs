@@ -130,23 +130,23 @@ pub(super) async fn reset(
         )
         .await;
     };
-    let (person, asked) = (viewer.person.clone(), typed.clone());
+    let view = app.view();
+    if !views::may_reset_passwords(&view.state, &viewer.person) {
+        return Err(forbidden());
+    }
+    let asked = typed.clone();
     let made = app
-        .blocking(move |engine| {
-            if !views::may_reset_passwords(engine.state(), &person) {
-                return Ok(None);
-            }
+        .read_store(move |store| {
             let account = if asked.account.is_empty() {
-                passwords::account_of_email(engine, &asked.email)
+                passwords::account_of_email(&view.state, store, &asked.email)
             } else {
                 Ok(asked.account)
             };
-            Ok(Some(account.and_then(|account| {
-                passwords::create_reset(engine.store(), &account, hours, Timestamp::now())
-            })))
+            Ok(account.and_then(|account| {
+                passwords::create_reset(store, &account, hours, Timestamp::now())
+            }))
         })
-        .await?
-        .ok_or_else(forbidden)?;
+        .await?;
     match made {
         Ok(link) => {
             let made = Made {

@@ -11,7 +11,6 @@ use super::{
     Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, proposed, see,
     show_with_log, submit_recorded,
 };
-use crate::Engine;
 use crate::enforcement::ForumSoftware;
 use crate::http::App;
 use axum::extract::{Path, State as Extract};
@@ -33,7 +32,7 @@ const CHANGERS: [Capacity; 3] = [Capacity::Administrator, Capacity::Moderator, C
 /// requests, with their delivery; `None` for its subject, who is told what
 /// concerns them by the notifications themselves.
 fn action_notices(
-    engine: &mut Engine,
+    engine: &mut super::Reading<'_>,
     person: &PersonId,
     id: ActionId,
 ) -> Result<Option<Vec<timeline::Notice>>, WebError> {
@@ -72,7 +71,7 @@ fn action_notices(
 /// software there that asks the decision API (a module of it); elsewhere,
 /// that the decision index applies it. `None` for its subject.
 fn enforcement(
-    engine: &mut Engine,
+    engine: &mut super::Reading<'_>,
     person: &PersonId,
     id: ActionId,
     software: &[Arc<dyn ForumSoftware>],
@@ -245,7 +244,7 @@ impl Effects {
 }
 
 fn action_page(
-    engine: &mut Engine,
+    engine: &mut super::Reading<'_>,
     viewer: &Viewer,
     id: ActionId,
     now: Timestamp,

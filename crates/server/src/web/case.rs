@@ -25,7 +25,6 @@ use super::{
     Done, Posted, Viewer, WebError, me, number, permitted, permitted_as, proposed, see,
     show_with_log, submit_recorded,
 };
-use crate::Engine;
 use crate::http::App;
 use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
@@ -163,7 +162,7 @@ const STEPS: [(&str, Kind); 5] = [
 /// engine's case index and, for those who handle the report, the delivery
 /// ledger; everything it shows of them passes through `views`.
 fn case_page(
-    engine: &mut Engine,
+    engine: &mut super::Reading<'_>,
     viewer: &Viewer,
     id: ReportId,
     now: Timestamp,
@@ -586,10 +585,8 @@ pub(super) async fn step(
     let report = ReportId(number(&id)?);
     let subject = {
         let person = viewer.person.clone();
-        app.blocking(move |engine| {
-            Ok(views::report_for(engine.state(), &person, report).map(|v| v.subject))
-        })
-        .await?
+        app.read(move |view| Ok(views::report_for(&view.state, &person, report).map(|v| v.subject)))
+            .await?
     };
     let Some(subject) = subject else {
         return Err(WebError::NotFound);

@@ -307,8 +307,8 @@ pub(crate) fn render(name: &str, ctx: Value) -> Result<String, WebError> {
         .map_err(WebError::internal)
 }
 
-/// Renders `template` with what `build` reads from the state, on a blocking
-/// thread: the engine is locked only while reading, not while rendering.
+/// Renders `template` with what `build` reads from the state the engine
+/// published last, on a blocking thread: the engine is never locked.
 pub(crate) async fn show<F>(
     app: &App,
     status: StatusCode,
@@ -318,10 +318,14 @@ pub(crate) async fn show<F>(
 where
     F: FnOnce(&State, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
-    show_with_log(app, status, template, move |engine, now| {
-        build(engine.state(), now)
+    let view = app.view();
+    let html = tokio::task::spawn_blocking(move || {
+        let ctx = build(&view.state, Timestamp::now())?;
+        render(template, ctx)
     })
     .await
+    .map_err(WebError::internal)??;
+    Ok((status, Html(html)).into_response())
 }
 
 /// [`show`] for a public page: an `anonymous` visitor gets the copy
@@ -342,13 +346,22 @@ where
         return show(app, StatusCode::OK, template, build).await;
     }
     let pages = app.public_pages.clone();
-    let changes = match pages.lookup(&key) {
+    // The page is kept as of the head of the view it is rendered from.
+    let view = app.view();
+    let changes = match pages.lookup(&key, view.head.seq) {
         public_cache::Lookup::Hit(html) => {
             return Ok((StatusCode::OK, Html(html)).into_response());
         }
         public_cache::Lookup::Render { changes } => changes,
     };
-    match render_from(app, template, move |engine, now| build(engine.state(), now)).await {
+    let rendered = tokio::task::spawn_blocking(move || {
+        let ctx = build(&view.state, Timestamp::now())?;
+        render(template, ctx)
+    })
+    .await
+    .map_err(WebError::internal)
+    .and_then(|html| html);
+    match rendered {
         Ok(html) => {
             let html = axum::body::Bytes::from(html);
             pages.keep(key, changes, html.clone());
@@ -362,7 +375,8 @@ where
 }
 
 /// [`show`] for pages that read the log and the ledgers beside it as well as
-/// the state (a case's timeline, its deliveries).
+/// the state (a case's timeline, its deliveries): on a connection of the
+/// readers' own, never the engine's.
 pub(crate) async fn show_with_log<F>(
     app: &App,
     status: StatusCode,
@@ -370,28 +384,52 @@ pub(crate) async fn show_with_log<F>(
     build: F,
 ) -> Result<Response, WebError>
 where
-    F: FnOnce(&mut crate::Engine, Timestamp) -> Result<Value, WebError> + Send + 'static,
+    F: FnOnce(&mut Reading<'_>, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
-    let html = render_from(app, template, build).await?;
-    Ok((status, Html(html)).into_response())
-}
-
-/// Renders `template` with what `build` reads, on a blocking thread: the
-/// engine is locked only while reading, not while rendering.
-async fn render_from<F>(app: &App, template: &'static str, build: F) -> Result<String, WebError>
-where
-    F: FnOnce(&mut crate::Engine, Timestamp) -> Result<Value, WebError> + Send + 'static,
-{
-    let engine = app.engine.clone();
-    tokio::task::spawn_blocking(move || {
-        let ctx = {
-            let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            build(&mut engine, Timestamp::now())?
-        };
+    let (view, readers) = (app.view(), app.readers.clone());
+    let html = tokio::task::spawn_blocking(move || {
+        let mut built = None;
+        readers
+            .with(|store| {
+                let mut reading = Reading { view: &view, store };
+                built = Some(build(&mut reading, Timestamp::now()));
+                Ok(())
+            })
+            .map_err(WebError::internal)?;
+        let ctx = built.ok_or_else(|| WebError::internal("the page was not built"))??;
         render(template, ctx)
     })
     .await
-    .map_err(WebError::internal)?
+    .map_err(WebError::internal)??;
+    Ok((status, Html(html)).into_response())
+}
+
+/// What a page reads: the view the engine published last, and a connection
+/// of the readers' own to the log and the ledgers beside it.
+pub(crate) struct Reading<'a> {
+    view: &'a crate::View,
+    store: &'a mut dyn modpod_store::EventStore,
+}
+
+impl<'a> Reading<'a> {
+    /// The state as the engine last published it.
+    pub(crate) fn state(&self) -> &'a State {
+        &self.view.state
+    }
+
+    /// The log and the ledgers beside it.
+    pub(crate) fn store(&mut self) -> &mut dyn modpod_store::EventStore {
+        &mut *self.store
+    }
+
+    /// The events of one case, as stored and as read, in log order.
+    pub(crate) fn case_events(
+        &mut self,
+        report: modpod_policy::ids::ReportId,
+    ) -> Result<Vec<(modpod_store::StoredEvent, modpod_policy::Event)>, modpod_store::StoreError>
+    {
+        self.view.case_events(&mut *self.store, report)
+    }
 }
 
 /// After a change: back to a page (303, so reloading it changes nothing).

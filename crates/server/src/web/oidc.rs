@@ -101,7 +101,7 @@ async fn finish(
         .map_err(|e| refused(oidc, e))?;
     let matched = {
         let verified = verified.clone();
-        app.blocking(move |engine| Ok(Oidc::person_for(engine.state(), &verified)))
+        app.read(move |view| Ok(Oidc::person_for(&view.state, &verified)))
             .await?
     };
     let name = oidc.name();

@@ -157,8 +157,11 @@ pub(super) async fn reset_form(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let now = Timestamp::now();
+    let view = app.view();
     let valid = app
-        .blocking(move |engine| Ok(passwords::valid_reset(engine, &token, now)?.is_some()))
+        .read_store(move |store| {
+            Ok(passwords::valid_reset(&view.state, store, &token, now)?.is_some())
+        })
         .await?;
     if valid {
         reset_page(StatusCode::OK, true, false, Problems::default())

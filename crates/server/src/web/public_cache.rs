@@ -4,17 +4,16 @@
 //! request: a flood of anonymous requests is answered from here, without
 //! deciding anything again and without waiting for the engine.
 //!
-//! A page is rendered again when the log has changed since (an observer of
-//! the engine counts the events applied, this node's and those it caught up
-//! with), and at most a minute after it was rendered, for the pages that
-//! tell the time (the announcements in force now, the roster's week). While
+//! A page is rendered again when the log has changed since (the head of the
+//! view it is rendered from, which the engine publishes after every change,
+//! this node's and those it caught up with), and at most a minute after it
+//! was rendered, for the pages that tell the time (the announcements in force now, the roster's week). While
 //! one request renders a page again, the others are answered with the copy
 //! they would have had a moment before.
 
 use axum::body::Bytes;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long a page that tells the time is served as rendered.
@@ -26,13 +25,12 @@ const MOST: usize = 256;
 
 #[derive(Debug, Default)]
 pub struct PublicPages {
-    /// Events applied to the engine's state: what a page was rendered at.
-    changes: Arc<AtomicU64>,
     pages: Mutex<HashMap<String, Page>>,
 }
 
 #[derive(Debug)]
 struct Page {
+    /// The head of the log (its sequence number) the page was rendered at.
     changes: u64,
     rendered: Instant,
     /// Shared, not copied, by every answer.
@@ -50,13 +48,9 @@ pub(crate) enum Lookup {
 }
 
 impl PublicPages {
-    /// The counter an engine observer raises for every event applied.
-    pub fn counter(&self) -> Arc<AtomicU64> {
-        self.changes.clone()
-    }
-
-    pub(crate) fn lookup(&self, key: &str) -> Lookup {
-        let changes = self.changes.load(Ordering::Acquire);
+    /// What to do for a request of the page `key` when the log's head is
+    /// `changes` (the sequence number of the view it would be rendered from).
+    pub(crate) fn lookup(&self, key: &str, changes: u64) -> Lookup {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         match pages.get_mut(key) {
             Some(page) if page.changes == changes && page.rendered.elapsed() < FRESH_FOR => {
@@ -102,8 +96,8 @@ impl PublicPages {
 mod tests {
     use super::*;
 
-    fn hit(pages: &PublicPages, key: &str) -> Option<String> {
-        match pages.lookup(key) {
+    fn hit(pages: &PublicPages, key: &str, at: u64) -> Option<String> {
+        match pages.lookup(key, at) {
             Lookup::Hit(html) => Some(String::from_utf8_lossy(&html).into_owned()),
             Lookup::Render { .. } => None,
         }
@@ -112,27 +106,27 @@ mod tests {
     #[test]
     fn a_page_is_kept_until_the_log_changes_and_one_request_renders_it_again() {
         let pages = PublicPages::default();
-        let Lookup::Render { changes } = pages.lookup("/roster") else {
+        let Lookup::Render { changes } = pages.lookup("/roster", 0) else {
             panic!("nothing is kept yet")
         };
+        let at = 0;
         pages.keep("/roster".into(), changes, Bytes::from_static(b"one"));
-        assert_eq!(hit(&pages, "/roster").as_deref(), Some("one"));
-        assert_eq!(hit(&pages, "/statistics"), None);
-        pages.counter().fetch_add(1, Ordering::Release);
+        assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("one"));
+        assert_eq!(hit(&pages, "/statistics", at), None);
+        let at = 1;
         // The first request after the change renders; the others meanwhile
         // get the copy from before it.
         assert!(matches!(
-            pages.lookup("/roster"),
+            pages.lookup("/roster", at),
             Lookup::Render { changes: 1 }
         ));
-        assert_eq!(hit(&pages, "/roster").as_deref(), Some("one"));
+        assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("one"));
         pages.keep("/roster".into(), 1, Bytes::from_static(b"two"));
-        assert_eq!(hit(&pages, "/roster").as_deref(), Some("two"));
+        assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("two"));
         // A failed render lets the next request try.
-        pages.counter().fetch_add(1, Ordering::Release);
-        assert!(matches!(pages.lookup("/roster"), Lookup::Render { .. }));
+        assert!(matches!(pages.lookup("/roster", 2), Lookup::Render { .. }));
         pages.failed("/roster");
-        assert!(matches!(pages.lookup("/roster"), Lookup::Render { .. }));
+        assert!(matches!(pages.lookup("/roster", 2), Lookup::Render { .. }));
     }
 
     #[test]

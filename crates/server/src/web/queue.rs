@@ -370,8 +370,8 @@ pub(super) async fn resolve_spam(
         let report = ReportId(id);
         let person = viewer.person.clone();
         let capacity = app
-            .blocking(move |engine| {
-                let state = engine.state();
+            .read(move |view| {
+                let state = &view.state;
                 let now = Timestamp::now();
                 let capacities = views::report_for(state, &person, report)
                     .and_then(|view| state.fora.get(&view.forum))

@@ -3,8 +3,9 @@
 //! it, with its time, who recorded it and in which capacity), and the
 //! notifications owed with what became of each delivery (NOTIFY-6).
 //!
-//! The events come from the engine's case index (`Engine::case_events`), never
-//! from a scan of the log. What of them a viewer sees is decided by
+//! The events come from the case index of the view the engine published
+//! (`View::case_events`), read by sequence number on a connection of the
+//! readers' own, never from a scan of the log. What of them a viewer sees is decided by
 //! `modpod_policy::views`: an action's events only where `may_see_action`
 //! allows, an appeal's where `may_see_appeal` does, and the reporter (as an
 //! actor, a recipient or an address) only where `views::report_for` names

@@ -610,6 +610,10 @@ impl EventStore for PgStore {
         ledger::release_lease(&mut self.client, name, holder)
     }
 
+    fn another(&mut self) -> Result<Box<dyn EventStore>, StoreError> {
+        Ok(Box::new(PgStore::connect(&self.url)?))
+    }
+
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {
         self.reopen_if_closed()?;
         let mut client =

@@ -67,14 +67,22 @@ impl SqliteStore {
     ///
     /// Refuses with [`StoreError::NotModpod`] a file that is not a SQLite
     /// database or belongs to another program, without changing it.
+    ///
+    /// `:memory:` opens a fresh log that lives in memory only, under a name
+    /// of its own, so that [`EventStore::another`] reaches the same log.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = match path.as_ref() {
+            p if p == Path::new(":memory:") => memory_name(),
+            p => p.to_owned(),
+        };
         Ok(SqliteStore {
-            conn: schema::open(path.as_ref())?,
-            path: path.as_ref().to_owned(),
+            conn: schema::open(&path)?,
+            path,
         })
     }
 
-    /// Opens a fresh log that lives in memory only, for tests.
+    /// Opens a fresh log that lives in memory only, for tests: gone once its
+    /// last connection is dropped.
     pub fn open_in_memory() -> Result<Self, StoreError> {
         SqliteStore::open(":memory:")
     }
@@ -509,14 +517,35 @@ impl EventStore for SqliteStore {
         ledger::release_lease(&self.conn, name, holder)
     }
 
+    fn another(&mut self) -> Result<Box<dyn EventStore>, StoreError> {
+        Ok(Box::new(SqliteStore {
+            conn: schema::open(&self.path)?,
+            path: self.path.clone(),
+        }))
+    }
+
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {
         let conn = Connection::open_with_flags(
             &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )?;
         let seen = data_version(&conn)?;
         Ok(Box::new(SqliteWatch { conn, seen }))
     }
+}
+
+/// A name for a new log in memory: SQLite's `memdb` file system, under a
+/// name no other log of this process has, so that several connections (see
+/// [`EventStore::another`]) share it, with SQLite's usual locking.
+fn memory_name() -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    PathBuf::from(format!(
+        "file:/modpod-memory-{}-{n}?vfs=memdb",
+        std::process::id()
+    ))
 }
 
 /// How often a SQLite watch reads `data_version`: a read of a page already in
@@ -574,5 +603,28 @@ fn already_there(error: rusqlite::Error, seq: u64, head: Head) -> StoreError {
             head.seq
         )),
         _ => StoreError::Sqlite(error),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_in_memory_are_shared_by_their_connections_only() {
+        let mut one = SqliteStore::open_in_memory().unwrap();
+        let mut two = SqliteStore::open_in_memory().unwrap();
+        let mut one_again = one.another().unwrap();
+        let event = NewEvent {
+            at_micros: 1,
+            actor: "op".into(),
+            role: "operator".into(),
+            kind: "k".into(),
+            payload: "{}".into(),
+        };
+        one.append(0, &[event]).unwrap();
+        assert_eq!(one_again.head().unwrap().seq, 1);
+        assert_eq!(two.head().unwrap(), Head::EMPTY);
     }
 }

@@ -207,7 +207,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     let shown = path.display().to_string();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
     let mut conn =
         Connection::open_with_flags(path, flags).map_err(|error| StoreError::CannotOpen {
             target: shown.clone(),

@@ -596,3 +596,22 @@ pub fn drift_is_kept_beside_the_log(store: &mut dyn EventStore, db: &TestDb) {
     // They are not events: the log is untouched.
     assert_eq!(store.head().unwrap(), Head::EMPTY);
 }
+
+pub fn another_connection_reads_what_this_one_wrote(store: &mut dyn EventStore, _db: &TestDb) {
+    let mut other = store.another().unwrap();
+    assert_eq!(other.backend(), store.backend());
+    let stored = store.append(0, &sample(2, "seen elsewhere")).unwrap();
+    assert_eq!(other.head().unwrap().seq, 2);
+    assert_eq!(other.events(&[1, 2]).unwrap(), stored);
+    // And the other way round: what the other connection writes beside the
+    // log (a session, say) is this one's to read.
+    let session = modpod_store::Session {
+        id_hash: *blake3::hash(b"elsewhere").as_bytes(),
+        account: "alice".into(),
+        csrf: "csrf".into(),
+        created_micros: 10,
+        expires_micros: i64::MAX,
+    };
+    other.create_session(&session).unwrap();
+    assert_eq!(store.session(&session.id_hash).unwrap(), Some(session));
+}
