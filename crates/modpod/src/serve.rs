@@ -54,6 +54,11 @@ pub struct Args {
         value_name = "ADDRESS"
     )]
     trusted_proxies: Vec<modpod_server::http::auth::TrustedProxy>,
+    /// Record at most this many commands that arrive together in one
+    /// transaction (group commit); 1 records each in its own.
+    #[arg(long, env = "MODPOD_COMMIT_GROUP", default_value_t = modpod_server::commit::MAX_GROUP as u64,
+          value_parser = clap::value_parser!(u64).range(1..=4096))]
+    commit_group: u64,
     /// Also answer Postfix policy requests (`check_policy_service`) here.
     #[arg(long, env = "MODPOD_POLICY_LISTEN")]
     policy_listen: Option<SocketAddr>,
@@ -534,6 +539,8 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             trusted_proxies: trusted_proxies.into(),
             registry_report,
             public_url: args.public_url.as_deref().map(Arc::from),
+            committer: modpod_server::commit::Committer::new(engine.clone())
+                .with_max_group(usize::try_from(args.commit_group).unwrap_or(1)),
             ..App::new(engine.clone(), policy)
         };
         if let Some(oidc) = oidc {

@@ -17,7 +17,7 @@ use modpod_policy::{Actor, Command, Refusal};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::oneshot;
 
-/// The most commands recorded in one transaction.
+/// The most commands recorded in one transaction, unless told otherwise.
 pub const MAX_GROUP: usize = 256;
 
 /// A command's outcome: recorded (durably) or refused; the outer error is
@@ -44,6 +44,7 @@ struct Waiting {
 pub struct Committer {
     engine: Arc<Mutex<Engine>>,
     waiting: Arc<Mutex<Waiting>>,
+    max_group: usize,
 }
 
 impl Committer {
@@ -51,7 +52,16 @@ impl Committer {
         Committer {
             engine,
             waiting: Arc::default(),
+            max_group: MAX_GROUP,
         }
+    }
+
+    /// Records at most `max` commands in one transaction (at least 1: each
+    /// in its own).
+    #[must_use]
+    pub fn with_max_group(mut self, max: usize) -> Committer {
+        self.max_group = max.max(1);
+        self
     }
 
     /// How many commands wait for the next group.
@@ -115,7 +125,7 @@ impl Committer {
                     waiting.recording = false;
                     return;
                 }
-                let take = waiting.jobs.len().min(MAX_GROUP);
+                let take = waiting.jobs.len().min(self.max_group);
                 waiting.jobs.drain(..take).collect()
             };
             self.record(group);

@@ -110,3 +110,39 @@ async fn commands_that_arrive_together_are_decided_in_order_and_committed_togeth
     assert_eq!(engine.state().actions.len(), 7);
     assert_eq!(api.app.committer.waiting(), 0);
 }
+
+/// With groups of one (`modpod serve --commit-group 1`), each command is
+/// its own transaction, however many wait.
+#[allow(clippy::await_holding_lock)]
+#[tokio::test]
+async fn groups_of_one_commit_each_command_alone() {
+    let api = Api::new(common::engine());
+    let alice = api.login("alice").await;
+    let app = App {
+        committer: modpod_server::commit::Committer::new(api.engine.clone()).with_max_group(1),
+        ..api.app.clone()
+    };
+    let before = api.engine.lock().unwrap().commits();
+    let held = api.engine.lock().unwrap();
+    let mut answers = Vec::new();
+    for n in 0..3u64 {
+        answers.push(tokio::spawn(command(
+            app.clone(),
+            alice.clone(),
+            admonish("bob"),
+        )));
+        let waiting = Instant::now();
+        while app.committer.received() < n + 1 {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(10),
+                "command {n} never queued"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    drop(held);
+    for answer in answers {
+        assert_eq!(answer.await.unwrap().0, StatusCode::CREATED);
+    }
+    assert_eq!(api.engine.lock().unwrap().commits() - before, 3);
+}
