@@ -539,10 +539,12 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             trusted_proxies: trusted_proxies.into(),
             registry_report,
             public_url: args.public_url.as_deref().map(Arc::from),
-            committer: modpod_server::commit::Committer::new(engine.clone())
-                .with_max_group(usize::try_from(args.commit_group).unwrap_or(1)),
             ..App::new(engine.clone(), policy)
         };
+        app.committer = app
+            .committer
+            .clone()
+            .with_max_group(usize::try_from(args.commit_group).unwrap_or(1));
         if let Some(oidc) = oidc {
             say!(
                 "login with {} through OpenID Connect; its redirect URI is {}",

@@ -105,19 +105,6 @@ impl Committer {
 
     /// Records groups until no command waits.
     fn record_while_waiting(&self) {
-        // Should recording panic, the next command starts a new task.
-        struct Stop<'a>(&'a Mutex<Waiting>);
-        impl Drop for Stop<'_> {
-            fn drop(&mut self) {
-                if std::thread::panicking() {
-                    self.0
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .recording = false;
-                }
-            }
-        }
-        let _stop = Stop(&self.waiting);
         loop {
             let group: Vec<Job> = {
                 let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
@@ -128,34 +115,37 @@ impl Committer {
                 let take = waiting.jobs.len().min(self.max_group);
                 waiting.jobs.drain(..take).collect()
             };
-            self.record(group);
+            // A panic fails its own group (its callers are told the command
+            // was interrupted) and no other: the next group is recorded.
+            let recorded =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.record(group)));
+            if recorded.is_err() {
+                tracing::error!("recording a group of commands panicked; its callers were told");
+            }
         }
     }
 
     fn record(&self, group: Vec<Job>) {
         let mut engine = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Timestamp::now();
         let commands: Vec<(Actor, Command)> = group
             .iter()
             .map(|job| (job.actor.clone(), job.command.clone()))
             .collect();
-        match engine.execute_group(&commands, now) {
+        match engine.execute_group(&commands, Timestamp::now()) {
             Ok(outcomes) => {
                 for (job, outcome) in group.into_iter().zip(outcomes) {
                     // A caller that went away is not waiting for the answer.
                     let _ = job.reply.send(Ok(outcome));
                 }
             }
-            // Nothing of the group was recorded: each command is tried on
-            // its own, so that each caller has its own answer.
-            Err(_) => {
+            // Every caller has the group's error. None is decided again: a
+            // commit whose answer was lost may have reached the log, and a
+            // command is never recorded twice.
+            Err(error) => {
+                tracing::warn!(%error, commands = group.len(), "a group of commands failed");
+                let error = Arc::new(error);
                 for job in group {
-                    let outcome = match engine.execute(&job.actor, &job.command, now) {
-                        Ok(recorded) => Ok(Ok(recorded)),
-                        Err(EngineError::Refused(refusal)) => Ok(Err(refusal)),
-                        Err(error) => Err(error),
-                    };
-                    let _ = job.reply.send(outcome);
+                    let _ = job.reply.send(Err(EngineError::InGroup(error.clone())));
                 }
             }
         }

@@ -69,6 +69,10 @@ pub enum EngineError {
     /// recorded, the log says.
     #[error("recording stopped before this command was answered; see the service's log")]
     Interrupted,
+    /// The group the command arrived with could not be recorded, for this
+    /// reason; nothing of it was decided again.
+    #[error("{0}")]
+    InGroup(Arc<EngineError>),
     /// The command's time is before the log's last event: time in the log
     /// never runs backwards, or an action could be dated before its actor
     /// held the role, or after a deadline had passed. Nothing was recorded.

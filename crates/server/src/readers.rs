@@ -9,15 +9,25 @@
 
 use crate::Engine;
 use modpod_store::{EventStore, StoreError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-/// How many idle connections are kept for the next readers; more are opened
-/// while more read at once, and closed when they are done.
-const KEPT: usize = 16;
+/// The most connections readers hold at once: more readers wait for one
+/// to be given back, so a burst of reads (of password logins, say) never
+/// exhausts the database's connections.
+const MOST: usize = 16;
 
-/// A pool of connections to the log's store, opened as they are needed.
+struct Pool {
+    idle: Vec<Box<dyn EventStore>>,
+    /// How many are open, idle or in use.
+    open: usize,
+}
+
+/// A pool of connections to the log's store, opened as they are needed,
+/// at most [`MOST`].
 pub struct Readers {
-    idle: Mutex<Vec<Box<dyn EventStore>>>,
+    pool: Mutex<Pool>,
+    /// Told when a connection is given back, or one fewer is open.
+    given_back: Condvar,
     /// The connection new ones are opened from (see
     /// [`EventStore::another`]); used for nothing else.
     opener: Mutex<Option<Box<dyn EventStore>>>,
@@ -26,51 +36,85 @@ pub struct Readers {
     engine: Arc<Mutex<Engine>>,
 }
 
+/// A connection taken from the pool, given back when dropped (a reader
+/// that panics gives it back too).
+struct Taken<'a> {
+    readers: &'a Readers,
+    store: Option<Box<dyn EventStore>>,
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take() {
+            self.readers.lock().idle.push(store);
+            self.readers.given_back.notify_one();
+        }
+    }
+}
+
 impl Readers {
-    /// A pool beside `engine`, with its first connections open.
+    /// A pool beside `engine`. Its connections are opened as readers need
+    /// them, on the readers' blocking threads: the PostgreSQL client must
+    /// never connect on an async one.
     pub fn new(engine: Arc<Mutex<Engine>>) -> Readers {
-        let (opener, first) = {
-            let mut locked = engine.lock().unwrap_or_else(PoisonError::into_inner);
-            let store = locked.store();
-            (store.another(), store.another())
-        };
-        let opener = opener
-            .inspect_err(|error| {
-                tracing::warn!(%error, "cannot open a connection for readers yet; will try again");
-            })
-            .ok();
         Readers {
-            idle: Mutex::new(first.ok().into_iter().collect()),
-            opener: Mutex::new(opener),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            given_back: Condvar::new(),
+            opener: Mutex::new(None),
             engine,
         }
     }
 
-    /// Runs `f` on a connection of the readers' own. Blocks while it reads:
-    /// call it from a blocking thread.
+    fn lock(&self) -> MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on a connection of the readers' own. Blocks while it reads,
+    /// and while every connection is in use: call it from a blocking thread.
     pub fn with<T>(
         &self,
         f: impl FnOnce(&mut dyn EventStore) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut store = self.take()?;
-        let out = f(store.as_mut());
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < KEPT {
-            idle.push(store);
+        let mut taken = Taken {
+            readers: self,
+            store: Some(self.take()?),
+        };
+        match taken.store.as_mut() {
+            Some(store) => f(store.as_mut()),
+            None => Err(StoreError::Unsupported(
+                "a reader's connection was given back before it was used".to_owned(),
+            )),
         }
-        out
     }
 
-    /// An idle connection, or a new one.
+    /// An idle connection, a new one while fewer than [`MOST`] are open, or
+    /// the next one given back.
     fn take(&self) -> Result<Box<dyn EventStore>, StoreError> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        if let Some(store) = idle {
-            return Ok(store);
+        let mut pool = self.lock();
+        loop {
+            if let Some(store) = pool.idle.pop() {
+                return Ok(store);
+            }
+            if pool.open < MOST {
+                pool.open += 1;
+                drop(pool);
+                return self.open().inspect_err(|_| {
+                    self.lock().open -= 1;
+                    self.given_back.notify_one();
+                });
+            }
+            pool = self
+                .given_back
+                .wait(pool)
+                .unwrap_or_else(PoisonError::into_inner);
         }
+    }
+
+    /// A new connection, from the engine's the first time.
+    fn open(&self) -> Result<Box<dyn EventStore>, StoreError> {
         let mut opener = self.opener.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(opener) = opener.as_mut() {
             return opener.another();

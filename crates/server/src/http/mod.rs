@@ -370,8 +370,17 @@ impl ApiError {
 
 impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
+        ApiError::from(&error)
+    }
+}
+
+impl From<&EngineError> for ApiError {
+    fn from(error: &EngineError) -> ApiError {
         match error {
-            EngineError::Refused(refusal) => ApiError::from_refusal(refusal),
+            EngineError::Refused(refusal) => ApiError::from_refusal(refusal.clone()),
+            // The group the command was decided with failed as a whole: the
+            // answer is the group's.
+            EngineError::InGroup(group) => ApiError::from(&**group),
             EngineError::Contended => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "contended",

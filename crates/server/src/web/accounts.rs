@@ -149,6 +149,11 @@ pub(super) async fn reset(
         .await?;
     match made {
         Ok(link) => {
+            tracing::info!(
+                operator = %viewer.person,
+                account = %link.account,
+                "an operator made a password reset link on the accounts page"
+            );
             let made = Made {
                 url: link.url(app.public_url.as_deref()),
                 account: link.account.clone(),

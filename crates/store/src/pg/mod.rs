@@ -611,7 +611,20 @@ impl EventStore for PgStore {
     }
 
     fn another(&mut self) -> Result<Box<dyn EventStore>, StoreError> {
-        Ok(Box::new(PgStore::connect(&self.url)?))
+        // The schema is this connection's already: no need to take the
+        // append lock to ensure it again.
+        let shown = redact(&self.url);
+        let mut client =
+            Client::connect(&self.url, NoTls).map_err(|error| StoreError::CannotOpen {
+                target: shown,
+                reason: describe_pg(&error),
+            })?;
+        let statements = Statements::prepare(&mut client)?;
+        Ok(Box::new(PgStore {
+            client,
+            statements,
+            url: self.url.clone(),
+        }))
     }
 
     fn watch(&mut self) -> Result<Box<dyn LogWatch>, StoreError> {
