@@ -6,12 +6,12 @@
 //!     cargo run --release -p modpod --example generate_log -- sqlite:big.db 1000000
 //!
 //! With `--ietf` instead of a number of events it writes a deployment of the
-//! IETF's size, from 2016-12-01 on:
+//! IETF's size, from November 2016 to October 2026:
 //!
 //!     cargo run --release -p modpod --example generate_log -- sqlite:ietf.db --ietf
 //!
-//! - 1,250 working groups, each with a chair and two fora (a list and a chat
-//!   room): 2,500 fora;
+//! - 1,250 working groups, each with a chair and two fora (a list named by its
+//!   address, `wg7@ietf.org`, and a chat room, `wg7-chat`): 2,500 fora;
 //! - 300,000 people with 500,000 identities (each has an email address; the
 //!   first 200,000 also a Datatracker login);
 //! - 10 years of reports and actions at ten times the real rate. The IETF's
@@ -52,6 +52,8 @@ struct Preset {
     setup_step: jiff::Span,
     /// How the reports go on.
     reports: Reports,
+    /// Lists named by their address (`wg7@ietf.org`) rather than `wg7-list`.
+    ietf_names: bool,
 }
 
 enum Reports {
@@ -76,6 +78,7 @@ impl Preset {
             start: "2026-01-01T00:00:00Z",
             setup_step: 1.minute(),
             reports: Reports::UntilEvents(events),
+            ietf_names: false,
         }
     }
 
@@ -84,13 +87,14 @@ impl Preset {
             wgs: 1_250,
             people: 300_000,
             second_identity: 200_000,
-            start: "2016-12-01T00:00:00Z",
+            start: "2016-11-01T00:00:00Z",
             setup_step: 1.second(),
             reports: Reports::Ietf {
                 reports: 30_000,
                 years: 10,
                 open: 20,
             },
+            ietf_names: true,
         }
     }
 }
@@ -246,7 +250,13 @@ fn main() -> anyhow::Result<()> {
             },
         )?;
         for (suffix, kind) in [("list", "mailing-list"), ("chat", "chat")] {
-            let forum: ForumId = id(format!("wg{w}-{suffix}"))?;
+            // The IETF's lists are named by their address, as Postfix
+            // asks about them.
+            let forum: ForumId = if preset.ietf_names && suffix == "list" {
+                id(format!("wg{w}@ietf.org"))?
+            } else {
+                id(format!("wg{w}-{suffix}"))?
+            };
             g.run(
                 &op,
                 Command::CreateForum {
@@ -414,7 +424,8 @@ fn ietf_reports(
     open: usize,
 ) -> anyhow::Result<()> {
     let span = jiff::SignedDuration::from_hours(24 * 365 * years);
-    let gap = span / i32::try_from(reports)?;
+    // Each report's commands take a minute each (up to four of them).
+    let gap = span / i32::try_from(reports)? - jiff::SignedDuration::from_mins(4);
     let repeaters = &people[..2_000.min(people.len())];
     for n in 0..reports {
         if n % 5_000 == 0 {
