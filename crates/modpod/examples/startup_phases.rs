@@ -2,7 +2,8 @@
 //! reading the events, parsing them, applying them; reading the snapshot,
 //! decoding it; `Engine::open` as a whole; building the decision index.
 //! Read-only except the last phase, which writes a snapshot when the log has
-//! none (as `modpod serve` would).
+//! none (as `modpod serve` would); the engine's own log lines say how long
+//! its replay (pipelined) and the snapshot took.
 //!
 //!     cargo run --release -p modpod --example startup_phases -- sqlite:big.db
 
@@ -14,6 +15,11 @@ fn main() -> anyhow::Result<()> {
     let Some(db) = std::env::args().nth(1) else {
         anyhow::bail!("usage: startup_phases DB");
     };
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .without_time()
+        .init();
     let mut store = modpod_store::open(&db)?;
 
     let t = Instant::now();

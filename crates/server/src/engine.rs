@@ -40,9 +40,13 @@ const BATCH: usize = 512;
 
 /// How many threads parse events in a long catch-up: one per core, at least
 /// two (the reader and the applier wait on the log and on the parsers much
-/// of the time), at most four.
+/// of the time), at most four; `MODPOD_REPLAY_PARSERS` sets it (0: no
+/// pipeline, everything on the engine's thread), for measuring.
 fn parsers() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+    std::env::var("MODPOD_REPLAY_PARSERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4)))
 }
 
 /// The error a catch-up's reader stops with when the rest of the pipeline
@@ -315,8 +319,9 @@ impl Engine {
     /// of a replay's work, so it is shared out; a few events are read,
     /// parsed and applied here, one at a time.
     pub fn catch_up(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        let parsers = parsers();
         let behind = self.store.head()?.seq.saturating_sub(self.head.seq);
-        if behind < PIPELINE_FROM {
+        if behind < PIPELINE_FROM || parsers == 0 {
             return self.catch_up_here(progress);
         }
         let after = self.head.seq;
@@ -329,7 +334,6 @@ impl Engine {
             count: 0,
         };
         let store = &mut self.store;
-        let parsers = parsers();
         std::thread::scope(|scope| {
             let mut to_parse = Vec::with_capacity(parsers);
             let mut parsed = Vec::with_capacity(parsers);
