@@ -441,6 +441,10 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    // Made before the scheduler starts: it takes the engine's lock once, and
+    // the scheduler's first round may hold it for a long time (everything
+    // that fell due while modpod was stopped), which start-up need not wait for.
+    let app = App::new(engine.clone(), policy.clone());
     let scheduler = std::thread::Builder::new()
         .name("scheduler".into())
         .spawn({
@@ -539,7 +543,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             trusted_proxies: trusted_proxies.into(),
             registry_report,
             public_url: args.public_url.as_deref().map(Arc::from),
-            ..App::new(engine.clone(), policy)
+            ..app
         };
         app.committer = app
             .committer

@@ -41,6 +41,72 @@ const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v9\n";
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;
 
+/// A catch-up of at least this many events parses them on other threads.
+const PIPELINE_FROM: u64 = 5_000;
+
+/// Events per batch handed to a parser thread.
+const BATCH: usize = 512;
+
+/// How many threads parse events in a long catch-up: one per core, at least
+/// two (the reader and the applier wait on the log and on the parsers much
+/// of the time), at most four; `MODPOD_REPLAY_PARSERS` sets it (0: no
+/// pipeline, everything on the engine's thread), for measuring.
+fn parsers() -> usize {
+    std::env::var("MODPOD_REPLAY_PARSERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4)))
+}
+
+/// The error a catch-up's reader stops with when the rest of the pipeline
+/// has stopped (an event that did not parse: that error is reported).
+fn stopped() -> StoreError {
+    StoreError::Corrupt("the replay stopped".into())
+}
+
+/// One event of a catch-up, parsed, with what the engine keeps of its
+/// envelope.
+struct Parsed {
+    event: Event,
+    seq: u64,
+    hash: modpod_store::Hash,
+    at: Option<Timestamp>,
+}
+
+/// Applies the events of a catch-up to the engine's state, case index and
+/// head, in log order, telling the observers of each.
+struct Applier<'a> {
+    state: &'a mut State,
+    cases: &'a mut CaseIndex,
+    head: &'a mut Head,
+    head_at: &'a mut Option<Timestamp>,
+    observers: &'a mut Vec<Observer>,
+    count: u64,
+}
+
+impl Applier<'_> {
+    fn apply(&mut self, parsed: Parsed, progress: &mut dyn FnMut(u64)) {
+        let Parsed {
+            event,
+            seq,
+            hash,
+            at,
+        } = parsed;
+        self.state.apply(&event);
+        self.cases.add(self.state, seq, &event);
+        let state = &*self.state;
+        self.observers
+            .iter_mut()
+            .for_each(|observe| observe(state, &event));
+        *self.head = Head { seq, hash };
+        *self.head_at = at.or(*self.head_at);
+        self.count += 1;
+        if self.count.is_multiple_of(10_000) {
+            progress(self.count);
+        }
+    }
+}
+
 /// How many times `execute` re-decides after losing a race with another node.
 const MAX_RETRIES: usize = 16;
 
@@ -191,8 +257,19 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         let (mut state, mut cases, mut head) =
             (State::default(), CaseIndex::default(), Head::EMPTY);
+        let reading = std::time::Instant::now();
         if let Some(snap) = store.latest_snapshot()? {
-            if let Some(restored) = read_snapshot(&snap) {
+            let read_ms = reading.elapsed().as_millis();
+            let decoding = std::time::Instant::now();
+            let decoded = read_snapshot(&snap);
+            tracing::info!(
+                seq = snap.seq,
+                bytes = snap.state.len(),
+                read_ms,
+                decode_ms = decoding.elapsed().as_millis(),
+                "snapshot read"
+            );
+            if let Some(restored) = decoded {
                 state = restored.state;
                 cases = restored.cases;
                 head = Head {
@@ -226,11 +303,24 @@ impl Engine {
             commits: 0,
             views,
         };
+        let replay = std::time::Instant::now();
         let replayed = engine.catch_up(progress)?;
         engine.read_head_time()?;
         engine.publish();
+        tracing::info!(
+            from_snapshot = snapshot_seq,
+            replayed,
+            ms = replay.elapsed().as_millis(),
+            "state rebuilt"
+        );
         if replayed >= SNAPSHOT_AFTER {
+            let written = std::time::Instant::now();
             engine.snapshot()?;
+            tracing::info!(
+                seq = engine.head.seq,
+                ms = written.elapsed().as_millis(),
+                "snapshot written"
+            );
         }
         Ok(engine)
     }
@@ -333,38 +423,129 @@ impl Engine {
 
     /// Applies the events other nodes appended since this node last looked,
     /// telling the observers of each. Returns how many there were.
+    ///
+    /// A long catch-up (a start-up's replay) is a pipeline: one thread reads
+    /// the log, [`parsers`] threads parse its events' JSON in batches, and
+    /// this thread applies them in log order as they come. Parsing is most
+    /// of a replay's work, so it is shared out; a few events are read,
+    /// parsed and applied here, one at a time.
     pub fn catch_up(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
-        let (state, cases, head, head_at, observers) = (
-            &mut self.state,
-            &mut self.cases,
-            &mut self.head,
-            &mut self.head_at,
-            &mut self.observers,
-        );
-        let mut count = 0u64;
-        self.store.scan(head.seq, &mut |e| {
-            let event = parse(&e)?;
-            state.apply(&event);
-            cases.add(state, e.seq, &event);
-            observers
-                .iter_mut()
-                .for_each(|observe| observe(state, &event));
-            *head = Head {
-                seq: e.seq,
-                hash: e.hash,
-            };
-            *head_at = time_of(&e).or(*head_at);
-            count += 1;
-            if count.is_multiple_of(10_000) {
-                progress(count);
-            }
-            Ok(())
-        })?;
-        progress(count);
+        let count = self.replay(progress)?;
         if count > 0 {
             self.publish();
         }
         Ok(count)
+    }
+
+    /// Applies the events after the head, in a pipeline when there are many
+    /// (see [`parsers`]).
+    fn replay(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        let parsers = parsers();
+        let behind = self.store.head()?.seq.saturating_sub(self.head.seq);
+        if behind < PIPELINE_FROM || parsers == 0 {
+            return self.catch_up_here(progress);
+        }
+        let after = self.head.seq;
+        let mut applier = Applier {
+            state: &mut self.state,
+            cases: &mut self.cases,
+            head: &mut self.head,
+            head_at: &mut self.head_at,
+            observers: &mut self.observers,
+            count: 0,
+        };
+        let store = &mut self.store;
+        std::thread::scope(|scope| {
+            let mut to_parse = Vec::with_capacity(parsers);
+            let mut parsed = Vec::with_capacity(parsers);
+            for _ in 0..parsers {
+                let (send_raw, raw) = std::sync::mpsc::sync_channel::<Vec<StoredEvent>>(4);
+                let (send_parsed, receive) = std::sync::mpsc::sync_channel(4);
+                scope.spawn(move || {
+                    for batch in raw {
+                        let batch: Result<Vec<Parsed>, StoreError> = batch
+                            .into_iter()
+                            .map(|e| {
+                                Ok(Parsed {
+                                    event: parse(&e)?,
+                                    seq: e.seq,
+                                    hash: e.hash,
+                                    at: time_of(&e),
+                                })
+                            })
+                            .collect();
+                        if send_parsed.send(batch).is_err() {
+                            return;
+                        }
+                    }
+                });
+                to_parse.push(send_raw);
+                parsed.push(receive);
+            }
+            // Batches go to the parsers in turn and are taken back in the
+            // same turn, so they are applied in log order.
+            let reader = scope.spawn(move || {
+                let (mut batch, mut sent) = (Vec::with_capacity(BATCH), 0usize);
+                let mut send = |batch: Vec<StoredEvent>| {
+                    let to = &to_parse[sent % to_parse.len()];
+                    sent += 1;
+                    to.send(batch).map_err(|_| stopped())
+                };
+                store.scan(after, &mut |e| {
+                    batch.push(e);
+                    if batch.len() == BATCH {
+                        send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
+                    }
+                    Ok(())
+                })?;
+                if !batch.is_empty() {
+                    send(batch)?;
+                }
+                Ok::<(), StoreError>(())
+            });
+            let applied = (|| {
+                for turn in 0.. {
+                    let Ok(batch) = parsed[turn % parsed.len()].recv() else {
+                        return Ok(());
+                    };
+                    for event in batch? {
+                        applier.apply(event, progress);
+                    }
+                }
+                Ok::<(), StoreError>(())
+            })();
+            // Stops the reader and the parsers if applying stopped early.
+            drop(parsed);
+            let read = reader.join().unwrap_or_else(|_| Err(stopped()));
+            // A parse error is the cause of the reader's being stopped.
+            applied.and(read)
+        })?;
+        progress(applier.count);
+        Ok(applier.count)
+    }
+
+    /// [`Engine::catch_up`] on this thread alone.
+    fn catch_up_here(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        let mut applier = Applier {
+            state: &mut self.state,
+            cases: &mut self.cases,
+            head: &mut self.head,
+            head_at: &mut self.head_at,
+            observers: &mut self.observers,
+            count: 0,
+        };
+        self.store.scan(applier.head.seq, &mut |e| {
+            let parsed = Parsed {
+                event: parse(&e)?,
+                seq: e.seq,
+                hash: e.hash,
+                at: time_of(&e),
+            };
+            applier.apply(parsed, progress);
+            Ok(())
+        })?;
+        progress(applier.count);
+        Ok(applier.count)
     }
 
     /// Decides a command and records its events. Nothing is recorded on a refusal.
@@ -694,4 +875,11 @@ struct SnapshotBody {
 fn read_snapshot(snap: &Snapshot) -> Option<SnapshotBody> {
     let body = snap.state.strip_prefix(SNAPSHOT_FORMAT)?;
     serde_json::from_slice(body).ok()
+}
+
+/// Whether a snapshot decodes as this version's state, for timing the
+/// decoding alone (the `startup_phases` example).
+#[doc(hidden)]
+pub fn decode_snapshot(snap: &Snapshot) -> bool {
+    read_snapshot(snap).is_some()
 }

@@ -505,3 +505,116 @@ fn sqlite_an_event_is_never_earlier_than_the_one_before() {
 fn postgres_an_event_is_never_earlier_than_the_one_before() {
     an_event_is_never_earlier_than_the_one_before(TestDb::postgres());
 }
+
+/// A long catch-up (a start-up's replay) parses on other threads and applies
+/// in log order: the state, the head and what the observers are told are
+/// those of the engine that recorded the events, event for event.
+fn a_long_replay_is_applied_in_log_order(db: TestDb) {
+    use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<(String, usize, usize)>>>;
+    // Each event's kind, with the number of people and of actions after it.
+    let watch = |engine: &mut Engine| -> Seen {
+        let seen = Seen::default();
+        engine.observe(Box::new({
+            let seen = seen.clone();
+            move |state, event| {
+                seen.lock().unwrap().push((
+                    event.kind().to_owned(),
+                    state.people.len(),
+                    state.actions.len(),
+                ))
+            }
+        }));
+        seen
+    };
+    let (mut a, mut b) = (open(&db), open(&db));
+    let (recorded, replayed) = (watch(&mut a), watch(&mut b));
+    set_up(&mut a);
+    let op = operator();
+    let alice = Actor::new(person("alice"), Capacity::Administrator);
+    // Several batches of events for each parser thread, mixed with actions
+    // on people registered just before them.
+    for round in 0..12 {
+        let mut commands: Vec<(Actor, Command)> = (0..1_000)
+            .map(|n| {
+                let who = format!("p{round}-{n}");
+                (
+                    op.clone(),
+                    Command::RegisterPerson {
+                        person: person(&who),
+                        name: who,
+                        time_zone: None,
+                    },
+                )
+            })
+            .collect();
+        commands.push((alice.clone(), admonish(&format!("p{round}-7"))));
+        a.execute_all(&commands, at("2026-02-01T00:00:00Z"))
+            .unwrap();
+    }
+    let mut told = Vec::new();
+    let count = b.catch_up(&mut |n| told.push(n)).unwrap();
+    assert!(count > 12_000, "long enough to be pipelined: {count}");
+    assert_eq!(told.last(), Some(&count), "progress ends with the count");
+    assert_eq!(b.head(), a.head());
+    assert_eq!(b.head_at(), a.head_at());
+    assert!(
+        b.state() == a.state(),
+        "the same state as the recording engine"
+    );
+    let (recorded, replayed) = (recorded.lock().unwrap(), replayed.lock().unwrap());
+    assert_eq!(recorded.len() as u64, count);
+    let first_difference = recorded
+        .iter()
+        .zip(replayed.iter())
+        .position(|(r, p)| r != p);
+    assert_eq!(
+        first_difference, None,
+        "each event told in order with the state after it"
+    );
+    assert_eq!(replayed.len(), recorded.len());
+    // A fresh start replays the same way.
+    assert!(open(&db).state() == a.state());
+}
+
+#[test]
+fn sqlite_a_long_replay_is_applied_in_log_order() {
+    a_long_replay_is_applied_in_log_order(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_a_long_replay_is_applied_in_log_order() {
+    a_long_replay_is_applied_in_log_order(TestDb::postgres());
+}
+
+/// An event that does not parse in the middle of a long replay stops it
+/// with that event's error, whichever thread parsed it; nothing hangs.
+#[test]
+fn a_long_replay_stops_at_an_event_that_does_not_parse() {
+    let db = TestDb::sqlite();
+    let mut a = open(&db);
+    set_up(&mut a);
+    let op = operator();
+    let commands: Vec<(Actor, Command)> = (0..9_000)
+        .map(|n| {
+            (
+                op.clone(),
+                Command::RegisterPerson {
+                    person: person(&format!("p{n}")),
+                    name: format!("P {n}"),
+                    time_zone: None,
+                },
+            )
+        })
+        .collect();
+    a.execute_all(&commands, at("2026-02-01T00:00:00Z"))
+        .unwrap();
+    db.sql("UPDATE events SET payload = '{\"type\":\"unheard_of\"}' WHERE seq = 6001");
+    match Engine::open(db.open(), &mut |_| {}) {
+        Err(EngineError::Store(modpod_store::StoreError::CorruptEvent { seq, .. })) => {
+            assert_eq!(seq, 6001)
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("replayed an event that does not parse"),
+    }
+}

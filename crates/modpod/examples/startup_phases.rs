@@ -1,0 +1,88 @@
+//! Where `modpod serve`'s start-up goes, phase by phase, on an existing log:
+//! reading the events, parsing them, applying them; reading the snapshot,
+//! decoding it; `Engine::open` as a whole; building the decision index.
+//! Read-only except the last phase, which writes a snapshot when the log has
+//! none (as `modpod serve` would); the engine's own log lines say how long
+//! its replay (pipelined) and the snapshot took.
+//!
+//!     cargo run --release -p modpod --example startup_phases -- sqlite:big.db
+
+use modpod_policy::{Event, State};
+use modpod_server::cases::CaseIndex;
+use std::time::Instant;
+
+fn main() -> anyhow::Result<()> {
+    let Some(db) = std::env::args().nth(1) else {
+        anyhow::bail!("usage: startup_phases DB");
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .without_time()
+        .init();
+    let mut store = modpod_store::open(&db)?;
+
+    let t = Instant::now();
+    let mut n = 0u64;
+    store.scan(0, &mut |_| {
+        n += 1;
+        Ok(())
+    })?;
+    println!("read {n} events:                 {:>7.0} ms", ms(t));
+
+    let t = Instant::now();
+    store.scan(0, &mut |e| {
+        let _ = Event::from_payload(&e.payload);
+        Ok(())
+    })?;
+    println!("read + parse:                     {:>7.0} ms", ms(t));
+
+    let t = Instant::now();
+    let (mut state, mut cases) = (State::default(), CaseIndex::default());
+    store.scan(0, &mut |e| {
+        if let Ok(event) = Event::from_payload(&e.payload) {
+            state.apply(&event);
+            cases.add(&state, e.seq, &event);
+        }
+        Ok(())
+    })?;
+    println!("read + parse + apply:             {:>7.0} ms", ms(t));
+
+    let t = Instant::now();
+    let index = modpod_enforce::Index::build(&state);
+    println!("decision index:                   {:>7.0} ms", ms(t));
+    drop(index);
+
+    let t = Instant::now();
+    match store.latest_snapshot()? {
+        Some(snap) => {
+            println!(
+                "read the snapshot ({} bytes):  {:>7.0} ms",
+                snap.state.len(),
+                ms(t)
+            );
+            let t = Instant::now();
+            let decoded = modpod_server::engine::decode_snapshot(&snap);
+            println!(
+                "decode the snapshot ({}):        {:>7.0} ms",
+                if decoded { "ok" } else { "not this version" },
+                ms(t)
+            );
+        }
+        None => println!("no snapshot"),
+    }
+    drop(store);
+
+    let t = Instant::now();
+    let engine = modpod_server::Engine::open(modpod_store::open(&db)?, &mut |_| {})?;
+    println!(
+        "Engine::open (head {}):        {:>7.0} ms",
+        engine.head().seq,
+        ms(t)
+    );
+    Ok(())
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
