@@ -52,6 +52,33 @@ impl Drop for Taken<'_> {
     }
 }
 
+impl Drop for Readers {
+    /// The PostgreSQL client closes a connection by blocking on it, which
+    /// must not happen on an async thread (the last request's, at
+    /// shutdown): the connections are closed on a thread of their own.
+    fn drop(&mut self) {
+        let idle = std::mem::take(
+            &mut self
+                .pool
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .idle,
+        );
+        let opener = self
+            .opener
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if idle.is_empty() && opener.is_none() {
+            return;
+        }
+        let closing = std::thread::spawn(move || drop((idle, opener)));
+        if closing.join().is_err() {
+            tracing::warn!("closing the readers' connections failed");
+        }
+    }
+}
+
 impl Readers {
     /// A pool beside `engine`. Its connections are opened as readers need
     /// them, on the readers' blocking threads: the PostgreSQL client must
