@@ -73,6 +73,17 @@ struct Parsed {
     at: Option<Timestamp>,
 }
 
+impl Parsed {
+    fn of(stored: &StoredEvent) -> Result<Parsed, StoreError> {
+        Ok(Parsed {
+            event: parse(stored)?,
+            seq: stored.seq,
+            hash: stored.hash,
+            at: time_of(stored),
+        })
+    }
+}
+
 /// Applies the events of a catch-up to the engine's state, case index and
 /// head, in log order, telling the observers of each.
 struct Applier<'a> {
@@ -463,17 +474,8 @@ impl Engine {
                 let (send_parsed, receive) = std::sync::mpsc::sync_channel(4);
                 scope.spawn(move || {
                     for batch in raw {
-                        let batch: Result<Vec<Parsed>, StoreError> = batch
-                            .into_iter()
-                            .map(|e| {
-                                Ok(Parsed {
-                                    event: parse(&e)?,
-                                    seq: e.seq,
-                                    hash: e.hash,
-                                    at: time_of(&e),
-                                })
-                            })
-                            .collect();
+                        let batch: Result<Vec<Parsed>, StoreError> =
+                            batch.into_iter().map(|e| Parsed::of(&e)).collect();
                         if send_parsed.send(batch).is_err() {
                             return;
                         }
@@ -535,13 +537,7 @@ impl Engine {
             count: 0,
         };
         self.store.scan(applier.head.seq, &mut |e| {
-            let parsed = Parsed {
-                event: parse(&e)?,
-                seq: e.seq,
-                hash: e.hash,
-                at: time_of(&e),
-            };
-            applier.apply(parsed, progress);
+            applier.apply(Parsed::of(&e)?, progress);
             Ok(())
         })?;
         progress(applier.count);

@@ -24,6 +24,16 @@ struct Typed {
     hours: String,
 }
 
+impl Typed {
+    /// The form as it is first shown: the default number of hours.
+    fn empty() -> Typed {
+        Typed {
+            hours: RESET_HOURS.to_string(),
+            ..Typed::default()
+        }
+    }
+}
+
 /// A link just made, to show once.
 #[derive(Debug, Serialize)]
 struct Made {
@@ -71,10 +81,7 @@ async fn answer(
 
 /// `GET /accounts`.
 pub(super) async fn page(Extract(app): Extract<App>, viewer: Viewer) -> Result<Response, WebError> {
-    let typed = Typed {
-        hours: RESET_HOURS.to_string(),
-        ..Typed::default()
-    };
+    let typed = Typed::empty();
     answer(
         &app,
         StatusCode::OK,
@@ -160,16 +167,12 @@ pub(super) async fn reset(
                 expires: link.expires.strftime("%Y-%m-%d %H:%M UTC").to_string(),
                 replaced: link.replaced,
             };
-            let typed = Typed {
-                hours: RESET_HOURS.to_string(),
-                ..Typed::default()
-            };
             answer(
                 &app,
                 StatusCode::OK,
                 viewer,
                 Problems::default(),
-                typed,
+                Typed::empty(),
                 Some(made),
             )
             .await
