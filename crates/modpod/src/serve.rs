@@ -617,10 +617,7 @@ const SCHEDULE_EVERY: Duration = Duration::from_secs(30);
 /// `modpod_server::scheduler`).
 fn schedule(engine: &Mutex<Engine>, stopping: &AtomicBool) {
     while !stopping.load(Ordering::Relaxed) {
-        let passed = {
-            let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            modpod_server::scheduler::tick(&mut engine, Timestamp::now())
-        };
+        let passed = modpod_server::scheduler::tick(engine, Timestamp::now());
         if let Err(error) = passed {
             tracing::warn!(%error, "the scheduler could not record what fell due; trying again later");
         }

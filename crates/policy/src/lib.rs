@@ -33,7 +33,7 @@ pub mod transparency;
 pub mod views;
 
 pub use command::{Actor, AppealTarget, Command, SubjectRef};
-pub use decide::{Decision, Kind, Target, decide, permits};
+pub use decide::{Decision, Kind, Target, decide, delegable_fora, fora_open_to_action, permits};
 pub use event::Event;
 pub use refusal::{Refusal, Warning};
 pub use requirement::Requirement;

@@ -44,6 +44,15 @@ pub struct State {
     #[serde(default)]
     pub flagged_at: Map<PersonId, Option<Timestamp>>,
     pub reports: Map<ReportId, Report>,
+    /// Person → the reports about them: an index over `reports`, kept by
+    /// `apply` (a report's subject never changes), for the questions about
+    /// a person's recent reports (ACT-2) and their history.
+    #[serde(default)]
+    pub reports_by_subject: Map<PersonId, Set<ReportId>>,
+    /// The reports not resolved: an index over `reports`, kept by `apply`,
+    /// for the queue and what needs a handler now.
+    #[serde(default)]
+    pub open_reports: Set<ReportId>,
     pub referrals: Map<ReferralId, ReportId>,
     pub actions: Map<ActionId, Action>,
     /// Person → the actions taken on them: an index over `actions`, kept by
@@ -61,6 +70,15 @@ pub struct State {
     pub note_wells: Map<u32, NoteWell>,
     pub note_well_seen: Map<PersonId, u32>,
     pub notifications: Map<NotificationId, Notification>,
+    /// The actions announced to the fora they cover (NOTIFY-3): an index
+    /// over `notifications`, kept by `apply`, for the announcements.
+    #[serde(default)]
+    pub announced: Set<ActionId>,
+    /// Action → the notifications about it, its appeals and its
+    /// reinstatement requests: an index over `notifications`, kept by
+    /// `apply`, for the action's page.
+    #[serde(default)]
+    pub notifications_by_action: Map<ActionId, Set<NotificationId>>,
     /// The end of the last period the IESG digest covered (NOTIFY-2).
     #[serde(default)]
     pub digest_until: Option<Timestamp>,
@@ -169,6 +187,8 @@ impl Default for State {
             reports: Map::new(),
             referrals: Map::new(),
             actions: Map::new(),
+            reports_by_subject: Map::new(),
+            open_reports: Set::new(),
             actions_by_subject: Map::new(),
             actions_in_force: Map::new(),
             announcement_requests: Set::new(),
@@ -179,6 +199,8 @@ impl Default for State {
             note_wells: Map::new(),
             note_well_seen: Map::new(),
             notifications: Map::new(),
+            announced: Set::new(),
+            notifications_by_action: Map::new(),
             digest_until: None,
             community_report_until: None,
             step_down_reminded: Map::new(),
@@ -330,18 +352,25 @@ impl State {
             }
             Event::ReportFiled { report } => {
                 bump(&mut self.next.report, report.id.0);
+                self.reports_by_subject
+                    .entry(report.subject.clone())
+                    .or_default()
+                    .insert(report.id);
                 self.reports.insert(report.id, Report::from(report));
+                self.index_open(report.id);
             }
             Event::ReportAcknowledged { report, at, .. } => {
                 if let Some(r) = self.reports.get_mut(report) {
                     r.state = ReportState::Acknowledged;
                     r.acknowledged_at = Some(*at);
                 }
+                self.index_open(*report);
             }
             Event::ReportReviewStarted { report } => {
                 if let Some(r) = self.reports.get_mut(report) {
                     r.state = ReportState::InReview;
                 }
+                self.index_open(*report);
             }
             Event::ReportAssigned { report, to, .. } => {
                 if let Some(r) = self.reports.get_mut(report) {
@@ -359,6 +388,7 @@ impl State {
                         outcome: outcome.clone(),
                     };
                 }
+                self.index_open(*report);
             }
             Event::ReferredToOmbudsteam {
                 referral, report, ..
@@ -567,6 +597,7 @@ impl State {
                 if let Some(r) = self.reports.get_mut(report) {
                     r.state = ReportState::InReview;
                 }
+                self.index_open(*report);
             }
             Event::AppealDecided { appeal, decision } => {
                 if let Some(step) = self
@@ -641,6 +672,21 @@ impl State {
             }
             Event::NotificationOwed { notification } => {
                 bump(&mut self.next.notification, notification.id.0);
+                if let Some(action) = notification.announces() {
+                    self.announced.insert(action);
+                }
+                let action = match &notification.about {
+                    Subject::Action(id) => Some(*id),
+                    Subject::Appeal(id) => self.appeals.get(id).and_then(|a| a.action),
+                    Subject::Reinstatement(id) => self.reinstatements.get(id).map(|r| r.action),
+                    _ => None,
+                };
+                if let Some(action) = action {
+                    self.notifications_by_action
+                        .entry(action)
+                        .or_default()
+                        .insert(notification.id);
+                }
                 self.notifications
                     .insert(notification.id, notification.clone());
             }
@@ -747,14 +793,14 @@ impl State {
     /// Whether `person` is among [`State::administrators`] of `forum`, found
     /// from the person's own roles without building that set.
     pub fn is_administrator(&self, person: &PersonId, forum: &Forum) -> bool {
-        let by_role = self.people.get(person).is_some_and(|p| {
-            p.roles.iter().any(|role| match role {
-                Role::ForumAdministrator { forum: f } => f == &forum.id,
-                Role::WgChair { wg } => forum.public && forum.wg.as_ref() == Some(wg),
-                _ => false,
-            })
-        });
-        by_role || forum.delegates.iter().any(|d| &d.to == person)
+        administers(self.people.get(person), person, forum)
+    }
+
+    /// Whether `person` administers any forum (ROLE-2), their roles looked
+    /// up once.
+    pub fn administers_any(&self, person: &PersonId) -> bool {
+        let p = self.people.get(person);
+        self.fora.values().any(|f| administers(p, person, f))
     }
 
     /// When the forum closed, if it is closed (FORUM-5).
@@ -765,7 +811,25 @@ impl State {
     /// Whether the moderators administer the forum: plenary fora and fora with no
     /// administrator (ROLE-3).
     pub fn moderators_administer(&self, forum: &Forum) -> bool {
-        forum.plenary || self.administrators(forum).is_empty()
+        let chairs = || {
+            forum
+                .wg
+                .as_ref()
+                .filter(|_| forum.public)
+                .is_some_and(|wg| {
+                    self.holders(&Role::WgChair { wg: wg.clone() })
+                        .next()
+                        .is_some()
+                })
+        };
+        let named = || {
+            self.holders(&Role::ForumAdministrator {
+                forum: forum.id.clone(),
+            })
+            .next()
+            .is_some()
+        };
+        forum.plenary || (forum.delegates.is_empty() && !chairs() && !named())
     }
 
     /// The AD responsible for a forum: its own, else its working group's
@@ -880,6 +944,21 @@ impl State {
 
     /// Files an action under the fora it is in force on, after it was
     /// filed under `before`.
+    /// Keeps [`State::open_reports`] as the report now stands.
+    fn index_open(&mut self, id: ReportId) {
+        match self.reports.get(&id).map(|r| &r.state) {
+            Some(ReportState::Resolved { .. }) | None => self.open_reports.remove(&id),
+            Some(_) => self.open_reports.insert(id),
+        };
+    }
+
+    /// The reports not resolved, oldest first.
+    pub fn open_reports(&self) -> impl Iterator<Item = &Report> {
+        self.open_reports
+            .iter()
+            .filter_map(|id| self.reports.get(id))
+    }
+
     fn index_in_force(&mut self, id: ActionId, before: &[ForumId]) {
         for forum in before {
             if let Some(ids) = self.actions_in_force.get_mut(forum) {
@@ -914,6 +993,28 @@ impl State {
         ids.into_iter()
             .filter_map(|id| self.actions.get(id))
             .collect()
+    }
+
+    /// The notifications about an action, its appeals and its reinstatement
+    /// requests, in the order they were owed.
+    pub fn notifications_about_action(
+        &self,
+        action: ActionId,
+    ) -> impl Iterator<Item = &Notification> {
+        self.notifications_by_action
+            .get(&action)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.notifications.get(id))
+    }
+
+    /// Every report about a person, in the order they were filed.
+    pub fn reports_about(&self, person: &PersonId) -> impl Iterator<Item = &Report> {
+        self.reports_by_subject
+            .get(person)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.reports.get(id))
     }
 
     /// Every action ever taken against a person, across all fora (ACT-7).
@@ -970,4 +1071,18 @@ impl State {
         }
         out
     }
+}
+
+/// Whether `person` (whose record is `record`) administers `forum` (ROLE-2):
+/// by a role naming it, as a chair of its working group when it is public,
+/// or by delegation.
+fn administers(record: Option<&Person>, person: &PersonId, forum: &Forum) -> bool {
+    let by_role = record.is_some_and(|p| {
+        p.roles.iter().any(|role| match role {
+            Role::ForumAdministrator { forum: f } => f == &forum.id,
+            Role::WgChair { wg } => forum.public && forum.wg.as_ref() == Some(wg),
+            _ => false,
+        })
+    });
+    by_role || forum.delegates.iter().any(|d| &d.to == person)
 }

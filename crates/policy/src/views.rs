@@ -9,7 +9,7 @@ use crate::requirement::Requirement;
 use crate::state::State;
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// A report as one viewer may see it. `reporter` is `None` for anyone but the
 /// reporter and those who handle the report, and always `None` for its
@@ -185,23 +185,31 @@ pub fn report(state: &State, viewer: &Actor, id: ReportId) -> Option<ReportView>
 /// those who handle it).
 fn hears_appeal_about(state: &State, person: &PersonId, id: ReportId) -> bool {
     state.appeals.values().any(|appeal| {
-        let cites = |action: &ActionId| {
-            state
-                .actions
-                .get(action)
-                .is_some_and(|a| a.reports.contains(&id))
-        };
-        let about = appeal.report == Some(id) || appeal.action.as_ref().is_some_and(cites);
-        about
-            && appeal.steps.iter().any(|step| match step.level {
-                AppealLevel::AreaDirector => step.assigned_to.as_ref() == Some(person),
-                AppealLevel::IetfChair => {
-                    step.assigned_to.as_ref() == Some(person)
-                        || state.holds(person, &Role::IetfChair)
-                }
-                AppealLevel::Iesg => on_iesg(state, person),
-                AppealLevel::Iab => state.holds(person, &Role::IabMember),
-            })
+        appeal_reports(state, appeal).any(|r| r == id) && hears(state, person, appeal)
+    })
+}
+
+/// The reports an appeal is about: the report it disagrees with, or those
+/// the action it disagrees with cites.
+fn appeal_reports<'a>(state: &'a State, appeal: &'a Appeal) -> impl Iterator<Item = ReportId> + 'a {
+    let cited = appeal
+        .action
+        .as_ref()
+        .and_then(|a| state.actions.get(a))
+        .into_iter()
+        .flat_map(|a| a.reports.iter().copied());
+    appeal.report.into_iter().chain(cited)
+}
+
+/// Whether `person` hears the appeal at any of its steps.
+fn hears(state: &State, person: &PersonId, appeal: &Appeal) -> bool {
+    appeal.steps.iter().any(|step| match step.level {
+        AppealLevel::AreaDirector => step.assigned_to.as_ref() == Some(person),
+        AppealLevel::IetfChair => {
+            step.assigned_to.as_ref() == Some(person) || state.holds(person, &Role::IetfChair)
+        }
+        AppealLevel::Iesg => on_iesg(state, person),
+        AppealLevel::Iab => state.holds(person, &Role::IabMember),
     })
 }
 
@@ -633,6 +641,46 @@ pub fn may_see_report(state: &State, person: &PersonId, report: &Report) -> bool
         || hears_appeal_about(state, person, report.id)
 }
 
+/// [`may_see_report`] for every report of a list, with what it asks of the
+/// person (the fora they handle, the appeals they hear) worked out once.
+pub struct ReportsSeen<'a> {
+    person: &'a PersonId,
+    /// The fora on which they handle reports in any capacity they hold.
+    handled: HashSet<&'a str>,
+    /// The reports about which they hear an appeal.
+    heard: BTreeSet<ReportId>,
+}
+
+impl<'a> ReportsSeen<'a> {
+    pub fn by(state: &'a State, person: &'a PersonId) -> Self {
+        let moderator = state.is_moderator(person);
+        let handled = state
+            .fora
+            .values()
+            .filter(|f| (f.public && moderator) || state.is_administrator(person, f))
+            .map(|f| f.id.as_str())
+            .collect();
+        let heard = state
+            .appeals
+            .values()
+            .filter(|appeal| hears(state, person, appeal))
+            .flat_map(|appeal| appeal_reports(state, appeal))
+            .collect();
+        ReportsSeen {
+            person,
+            handled,
+            heard,
+        }
+    }
+
+    pub fn sees(&self, report: &Report) -> bool {
+        &report.reporter == self.person
+            || &report.subject == self.person
+            || self.handled.contains(report.forum.as_str())
+            || self.heard.contains(&report.id)
+    }
+}
+
 /// Whether a person reads the IESG digest (NOTIFY-2): it is the IESG's, so
 /// those who sit on it.
 pub fn may_see_digest(state: &State, person: &PersonId) -> bool {
@@ -872,19 +920,10 @@ pub struct Announcement {
 /// or over is no longer listed: nothing beyond what the policy requires is
 /// public (PRIV-1).
 pub fn announcements(state: &State, now: Timestamp) -> Vec<Announcement> {
-    let announced: BTreeSet<ActionId> = state
-        .notifications
-        .values()
-        .filter(|n| n.requirement.split(' ').any(|r| r == Requirement::Notify3))
-        .filter(|n| matches!(n.to, Recipient::Forum { .. }))
-        .filter_map(|n| match n.about {
-            Subject::Action(id) => Some(id),
-            _ => None,
-        })
-        .collect();
-    let mut out: Vec<Announcement> = announced
-        .into_iter()
-        .filter_map(|id| state.actions.get(&id))
+    let mut out: Vec<Announcement> = state
+        .announced
+        .iter()
+        .filter_map(|id| state.actions.get(id))
         .filter(|a| a.terms.measure.is_suspension())
         .filter(|a| a.in_force() && a.terms.ends_at.is_none_or(|end| now < end))
         .map(|a| Announcement {

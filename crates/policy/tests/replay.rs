@@ -676,6 +676,43 @@ proptest! {
         let walked: Vec<ActionId> = w.state.actions.values().filter(|a| a.in_force()).map(|a| a.id).collect();
         let indexed: Vec<ActionId> = w.state.actions_in_force(None).iter().map(|a| a.id).collect();
         prop_assert_eq!(indexed, walked);
+        // So is the index of reports by the person they are about.
+        for person in w.state.people.keys() {
+            let walked: Vec<ReportId> = w.state.reports.values().filter(|r| &r.subject == person).map(|r| r.id).collect();
+            let indexed: Vec<ReportId> = w.state.reports_about(person).map(|r| r.id).collect();
+            prop_assert_eq!(indexed, walked, "{}", person);
+        }
+        let indexed: usize = w.state.reports_by_subject.values().map(|ids| ids.len()).sum();
+        prop_assert_eq!(indexed, w.state.reports.len());
+        // And the index of the reports not resolved.
+        let walked: Vec<ReportId> = w.state.reports.values()
+            .filter(|r| !matches!(r.state, ReportState::Resolved { .. }))
+            .map(|r| r.id)
+            .collect();
+        let indexed: Vec<ReportId> = w.state.open_reports().map(|r| r.id).collect();
+        prop_assert_eq!(indexed, walked);
+        // And the index of the actions announced to their fora (NOTIFY-3).
+        let walked: std::collections::BTreeSet<ActionId> = w.state.notifications.values()
+            .filter(|n| n.requirement.split(' ').any(|r| r == "NOTIFY-3"))
+            .filter(|n| matches!(n.to, Recipient::Forum { .. }))
+            .filter_map(|n| match n.about { Subject::Action(id) => Some(id), _ => None })
+            .collect();
+        let indexed: std::collections::BTreeSet<ActionId> = w.state.announced.iter().copied().collect();
+        prop_assert_eq!(indexed, walked);
+        // And the index of the notifications about each action.
+        for action in w.state.actions.values() {
+            let walked: Vec<u64> = w.state.notifications.values()
+                .filter(|n| match n.about {
+                    Subject::Action(a) => a == action.id,
+                    Subject::Appeal(a) => w.state.appeals[&a].action == Some(action.id),
+                    Subject::Reinstatement(r) => w.state.reinstatements[&r].action == action.id,
+                    _ => false,
+                })
+                .map(|n| n.id.0)
+                .collect();
+            let indexed: Vec<u64> = w.state.notifications_about_action(action.id).map(|n| n.id.0).collect();
+            prop_assert_eq!(indexed, walked, "{}", action.id);
+        }
     }
 }
 

@@ -35,8 +35,9 @@ use std::sync::Arc;
 /// ladder (TEAM-5, LADDER-1), the messages of each case (MSG-1) and what was
 /// found at evidence links (EVIDENCE-1); v7, the circumvention alerts
 /// (CIRCUMVENT-1) and the team's numbers of the volume rule (REPORT-6); v8,
-/// the team's texts (TEMPLATE-1) and its past actions (MIGRATE-1).
-const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v9\n";
+/// the team's texts (TEMPLATE-1) and its past actions (MIGRATE-1); v9, the
+/// index of actions in force; v10, the index of reports by subject.
+const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-json-v10\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;

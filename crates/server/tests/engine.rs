@@ -316,6 +316,7 @@ fn postgres_a_stale_node_catches_up_before_deciding() {
 /// both find it due (REPORT-4, ACT-1).
 fn the_scheduler_records_what_falls_due_once_across_nodes(db: TestDb) {
     use modpod_server::scheduler::tick;
+    use std::sync::Mutex;
     let (mut a, mut b) = (open(&db), open(&db));
     set_up(&mut a);
     let t0 = at("2026-02-01T00:00:00Z");
@@ -326,16 +327,18 @@ fn the_scheduler_records_what_falls_due_once_across_nodes(db: TestDb) {
     }))
     .unwrap();
     a.execute(&bob, &report, t0).unwrap();
-    // The first IESG digest (30 days from the set-up) is due: node a takes it.
-    let first = tick(&mut a, t0).unwrap();
-    assert_eq!(first.recorded, 1, "{first:?}");
     b.catch_up(&mut |_| {}).unwrap();
-    let late = tick(&mut b, t0).unwrap();
+    let (a, b) = (Mutex::new(a), Mutex::new(b));
+    // The first IESG digest (30 days from the set-up) is due: node a takes it.
+    let first = tick(&a, t0).unwrap();
+    assert_eq!(first.recorded, 1, "{first:?}");
+    b.lock().unwrap().catch_up(&mut |_| {}).unwrap();
+    let late = tick(&b, t0).unwrap();
     assert_eq!(late.recorded, 0, "node b finds them done: {late:?}");
 
     // 48 hours later the report escalates: both nodes find it due, one records it.
     let due = at("2026-02-03T00:00:00Z");
-    let (pa, pb) = (tick(&mut a, due).unwrap(), tick(&mut b, due).unwrap());
+    let (pa, pb) = (tick(&a, due).unwrap(), tick(&b, due).unwrap());
     assert_eq!((pa.recorded, pb.recorded), (1, 0), "{pa:?} {pb:?}");
     assert_eq!(
         pb.done_elsewhere, 1,
@@ -349,6 +352,54 @@ fn the_scheduler_records_what_falls_due_once_across_nodes(db: TestDb) {
         })
         .unwrap();
     assert_eq!(escalations, 1);
+}
+
+/// A backlog of what fell due is recorded a batch at a time, one
+/// transaction each, the engine released between batches; every due
+/// command once.
+fn the_scheduler_records_a_backlog_a_batch_at_a_time(db: TestDb) {
+    use modpod_server::scheduler::{BATCH, tick};
+    use std::sync::Mutex;
+    let mut engine = open(&db);
+    set_up(&mut engine);
+    let t0 = at("2026-02-01T00:00:00Z");
+    let bob = Actor::new(person("bob"), Capacity::Participant);
+    let reports = 2 * BATCH + 7;
+    for _ in 0..reports {
+        let report: Command = serde_json::from_value(serde_json::json!({
+            "command": "file_report", "forum": "tls@ietf.org", "subject": {"person": "alice"},
+            "category": "uncivil", "description": "insults"
+        }))
+        .unwrap();
+        engine.execute(&bob, &report, t0).unwrap();
+    }
+    let engine = Mutex::new(engine);
+    // Days later, every report is overdue and the first digest is due.
+    let due = at("2026-02-05T00:00:00Z");
+    let commits = engine.lock().unwrap().commits();
+    let pass = tick(&engine, due).unwrap();
+    assert_eq!(pass.recorded, reports + 1, "{pass:?}");
+    let batches = (reports + 1).div_ceil(BATCH) as u64;
+    assert_eq!(engine.lock().unwrap().commits() - commits, batches);
+    assert_eq!(tick(&engine, due).unwrap(), Default::default(), "all done");
+    let mut escalations = 0;
+    db.open()
+        .scan(0, &mut |e| {
+            escalations += usize::from(e.kind == "report_escalated");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(escalations, reports);
+}
+
+#[test]
+fn sqlite_the_scheduler_records_a_backlog_a_batch_at_a_time() {
+    the_scheduler_records_a_backlog_a_batch_at_a_time(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_the_scheduler_records_a_backlog_a_batch_at_a_time() {
+    the_scheduler_records_a_backlog_a_batch_at_a_time(TestDb::postgres());
 }
 
 #[test]
@@ -436,7 +487,7 @@ fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
 
     engine.snapshot().unwrap();
     let snapshot = db.open().latest_snapshot().unwrap().unwrap();
-    assert!(snapshot.state.starts_with(b"modpod-state-json-v9\n"));
+    assert!(snapshot.state.starts_with(b"modpod-state-json-v10\n"));
     let mut reopened = open(&db);
     assert_eq!(summary(&mut reopened, 1), case);
     assert_eq!(summary(&mut reopened, 2), other);

@@ -727,18 +727,22 @@ pub(super) fn check_terms(
 /// on public ones (FORUM-3).
 fn check_fora(cx: &Cx, fora: &[ForumId]) -> Result<(), Refusal> {
     for id in fora {
-        let f = cx.forum(id)?;
-        if !cx.state.policy_applies(f) {
-            return Err(Refusal::ExcludedForum {
-                forum: id.to_string(),
-                organisation: f.organisation.to_string(),
-            });
-        }
-        if !f.public && cx.capacity() == Capacity::Moderator {
-            return Err(Refusal::NonPublicForum {
-                forum: id.to_string(),
-            });
-        }
+        check_forum(cx, cx.forum(id)?)?;
+    }
+    Ok(())
+}
+
+fn check_forum(cx: &Cx, f: &Forum) -> Result<(), Refusal> {
+    if !cx.state.policy_applies(f) {
+        return Err(Refusal::ExcludedForum {
+            forum: f.id.to_string(),
+            organisation: f.organisation.to_string(),
+        });
+    }
+    if !f.public && cx.capacity() == Capacity::Moderator {
+        return Err(Refusal::NonPublicForum {
+            forum: f.id.to_string(),
+        });
     }
     Ok(())
 }
@@ -836,40 +840,93 @@ fn may_act(
     fora: &[ForumId],
     reports: &[ReportId],
 ) -> Result<(), Refusal> {
-    let me = cx.me();
-    if cx.capacity() == Capacity::Administrator {
-        for id in fora {
-            if !cx.state.is_administrator(me, cx.forum(id)?) {
-                return Err(Refusal::not_permitted(
-                    Requirement::Act2,
-                    format!("{me} does not administer {id}"),
-                ));
-            }
-        }
-        return Ok(());
-    }
-    // "The same person disrupts several fora at the same time" must be on the
-    // record: reports about them, open or cited, in more than one forum, filed
-    // within the team's window, none found not disruptive.
-    let reported = recent_report_fora(cx, subject, reports);
-    let several_fora = reported.len() > 1;
+    let grounds = Grounds::of(cx, subject, reports);
     for id in fora {
-        let f = cx.forum(id)?;
+        may_act_on(cx, cx.forum(id)?, &grounds)?;
+    }
+    Ok(())
+}
+
+/// What ACT-2 weighs for a moderator on each forum an action would cover,
+/// found once for its subject and the reports it cites.
+#[derive(Default)]
+struct Grounds<'a> {
+    /// The fora where reports show the person disrupting several at once.
+    disrupted: BTreeSet<&'a ForumId>,
+    /// The fora of the cited reports that escalated.
+    escalated: BTreeSet<&'a ForumId>,
+}
+
+impl<'a> Grounds<'a> {
+    fn of(cx: &Cx<'a>, subject: &PersonId, reports: &[ReportId]) -> Self {
+        if cx.capacity() == Capacity::Administrator {
+            return Grounds::default();
+        }
+        // "The same person disrupts several fora at the same time" must be on
+        // the record: reports about them, open or cited, in more than one
+        // forum, filed within the team's window, none found not disruptive.
+        let mut disrupted = recent_report_fora(cx, subject, reports);
+        if disrupted.len() < 2 {
+            disrupted.clear();
+        }
         let escalated = reports
             .iter()
             .filter_map(|r| cx.state.reports.get(r))
-            .any(|r| &r.forum == id && r.escalated_at.is_some());
-        let disrupted_here = several_fora && reported.contains(id);
-        if !(cx.state.moderators_administer(f) || escalated || disrupted_here) {
-            return Err(Refusal::not_permitted(
-                Requirement::Act2,
-                format!(
-                    "{id} has administrators; moderators act there only on an escalated report, or when reports show the person disrupting it and other fora at the same time"
-                ),
-            ));
+            .filter(|r| r.escalated_at.is_some())
+            .map(|r| &r.forum)
+            .collect();
+        Grounds {
+            disrupted,
+            escalated,
         }
     }
-    Ok(())
+}
+
+/// ACT-2 on one forum: an administrator acts on a forum they administer; a
+/// moderator where the moderators administer, or on the grounds found.
+fn may_act_on(cx: &Cx, forum: &Forum, grounds: &Grounds) -> Result<(), Refusal> {
+    let (me, id) = (cx.me(), &forum.id);
+    if cx.capacity() == Capacity::Administrator {
+        if cx.state.is_administrator(me, forum) {
+            return Ok(());
+        }
+        return Err(Refusal::not_permitted(
+            Requirement::Act2,
+            format!("{me} does not administer {id}"),
+        ));
+    }
+    if cx.state.moderators_administer(forum)
+        || grounds.escalated.contains(id)
+        || grounds.disrupted.contains(id)
+    {
+        return Ok(());
+    }
+    Err(Refusal::not_permitted(
+        Requirement::Act2,
+        format!(
+            "{id} has administrators; moderators act there only on an escalated report, or when reports show the person disrupting it and other fora at the same time"
+        ),
+    ))
+}
+
+/// The fora on which the actor may take an action citing `report`: each
+/// forum for which [`may_take_action`] would say yes, what they have in
+/// common asked once (ACT-2, FORUM-2, FORUM-3, FORUM-5).
+pub(super) fn fora_open_to_action<'a>(
+    cx: &Cx<'a>,
+    report: ReportId,
+) -> Result<Vec<&'a Forum>, Refusal> {
+    may_take_actions(cx)?;
+    let subject = &cx.report(report)?.subject;
+    not_on_myself(cx, subject)?;
+    check_reports(cx, subject, &[report])?;
+    let grounds = Grounds::of(cx, subject, &[report]);
+    let open = |f: &&Forum| {
+        check_forum(cx, f).is_ok()
+            && super::registry::not_closed(cx, std::slice::from_ref(&f.id)).is_ok()
+            && may_act_on(cx, f, &grounds).is_ok()
+    };
+    Ok(cx.state.fora.values().filter(open).collect())
 }
 
 /// The fora of the reports about the person filed within the several-fora
@@ -891,8 +948,7 @@ fn recent_report_fora<'a>(
                 }
     };
     cx.state
-        .reports
-        .values()
+        .reports_about(subject)
         .filter(counts)
         .chain(
             cited

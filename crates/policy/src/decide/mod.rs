@@ -23,7 +23,7 @@ mod setup;
 mod team;
 mod templates;
 
-pub use permits::{Kind, Target, permits};
+pub use permits::{Kind, Target, delegable_fora, fora_open_to_action, permits};
 
 use crate::command::{Actor, Command, SubjectRef};
 use crate::event::Event;

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::command::{Actor, AppealTarget};
 use crate::ids::*;
-use crate::model::{Organisation, Thread};
+use crate::model::{Forum, Organisation, Thread};
 use crate::refusal::Refusal;
 use crate::requirement::Requirement;
 use crate::state::State;
@@ -112,15 +112,7 @@ pub fn permits(
     target: Target<'_>,
     now: Timestamp,
 ) -> Result<(), Refusal> {
-    let cx = Cx::new(state, actor, now);
-    if !state.bootstrapped {
-        return Err(Refusal::out_of_order(
-            Requirement::Audit1,
-            "this log has not been set up",
-        ));
-    }
-    cx.check_capacity_held()?;
-    let cx = &cx;
+    let cx = &ready(state, actor, now)?;
     match (kind, target) {
         (Kind::AcknowledgeReport, Target::Report(r)) => reports::may_acknowledge(cx, r).map(drop),
         (Kind::StartReview, Target::Report(r)) => reports::may_start_review(cx, r).map(drop),
@@ -211,4 +203,46 @@ pub fn permits(
             format!("{kind:?} is not a command about {target:?}"),
         )),
     }
+}
+
+/// The fora on which `actor` may take an action citing `report` now: those
+/// for which [`permits`] says yes to [`Kind::TakeAction`] about
+/// [`Target::ReportOn`] that report and forum, with what the fora have in
+/// common asked once (a case page offers them all).
+pub fn fora_open_to_action(
+    state: &State,
+    actor: &Actor,
+    report: ReportId,
+    now: Timestamp,
+) -> Vec<ForumId> {
+    ready(state, actor, now)
+        .and_then(|cx| actions::fora_open_to_action(&cx, report))
+        .map(ids)
+        .unwrap_or_default()
+}
+
+/// The fora whose administration `actor` may delegate now: those for which
+/// [`permits`] says yes to [`Kind::DelegateAdministration`].
+pub fn delegable_fora(state: &State, actor: &Actor, now: Timestamp) -> Vec<ForumId> {
+    ready(state, actor, now)
+        .map(|cx| ids(setup::delegable_fora(&cx)))
+        .unwrap_or_default()
+}
+
+fn ids(fora: Vec<&Forum>) -> Vec<ForumId> {
+    fora.into_iter().map(|f| f.id.clone()).collect()
+}
+
+/// The questions every command is asked first: the log is set up, and the
+/// actor holds the capacity they act in.
+fn ready<'s>(state: &'s State, actor: &'s Actor, now: Timestamp) -> Result<Cx<'s>, Refusal> {
+    if !state.bootstrapped {
+        return Err(Refusal::out_of_order(
+            Requirement::Audit1,
+            "this log has not been set up",
+        ));
+    }
+    let cx = Cx::new(state, actor, now);
+    cx.check_capacity_held()?;
+    Ok(cx)
 }

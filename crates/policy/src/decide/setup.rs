@@ -344,6 +344,34 @@ pub(super) fn may_opt_in(cx: &Cx, organisation: &Organisation) -> Result<(), Ref
 
 /// ROLE-2: whether the actor may delegate (or revoke a delegation of) the
 /// administration of this forum: its working group's chairs, or an operator.
+/// The fora whose administration the actor may delegate (ROLE-2): each
+/// forum for which [`may_delegate`] says yes. An administrator is asked only
+/// about the fora of the working groups they chair: no other may be theirs
+/// to delegate.
+pub(super) fn delegable_fora<'a>(cx: &Cx<'a>) -> Vec<&'a Forum> {
+    let chaired: Vec<&WgId> = cx
+        .state
+        .people
+        .get(cx.me())
+        .into_iter()
+        .flat_map(|p| &p.roles)
+        .filter_map(|r| match r {
+            Role::WgChair { wg } => Some(wg),
+            _ => None,
+        })
+        .collect();
+    let candidate = |f: &&Forum| {
+        cx.capacity() != Capacity::Administrator
+            || f.wg.as_ref().is_some_and(|wg| chaired.contains(&wg))
+    };
+    cx.state
+        .fora
+        .values()
+        .filter(candidate)
+        .filter(|f| may_delegate(cx, &f.id).is_ok())
+        .collect()
+}
+
 pub(super) fn may_delegate<'a>(cx: &Cx<'a>, forum: &ForumId) -> Result<&'a Forum, Refusal> {
     use Capacity::{Administrator, Operator, System};
     cx.only(

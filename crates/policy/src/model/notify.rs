@@ -23,6 +23,21 @@ pub struct Notification {
     pub template_version: u32,
 }
 
+impl Notification {
+    /// The action this notification announces to a forum it covers
+    /// (NOTIFY-3), if it is such an announcement.
+    pub fn announces(&self) -> Option<ActionId> {
+        let notify3 = self
+            .requirement
+            .split(' ')
+            .any(|r| r == crate::requirement::Requirement::Notify3);
+        match (&self.to, &self.about) {
+            (Recipient::Forum { .. }, Subject::Action(id)) if notify3 => Some(*id),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum Recipient {

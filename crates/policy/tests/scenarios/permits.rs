@@ -496,3 +496,109 @@ fn permits_answers_as_decide_does_for_the_setup_of_the_installation() {
     }
     assert!(permitted >= 12, "{permitted}");
 }
+
+/// The fora `permits` allows one by one, for `kind` about each forum.
+fn one_by_one<'w>(
+    w: &'w World,
+    actor: &Actor,
+    target: impl Fn(&'w ForumId) -> Target<'w>,
+) -> Vec<ForumId> {
+    let kind = |t: &Target| match t {
+        Target::ReportOn(..) => Kind::TakeAction,
+        _ => Kind::DelegateAdministration,
+    };
+    w.state
+        .fora
+        .keys()
+        .filter(|f| {
+            let t = target(f);
+            permits(&w.state, actor, kind(&t), t, w.now).is_ok()
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn the_fora_a_page_offers_are_those_permits_allows_one_by_one() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    // carol disrupts tls@ and quic@ at once (ACT-2's several fora); bob's
+    // report on tls@ escalates; quic@ closes; erin administers tls@ by
+    // delegation.
+    let several = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.file_report("erin", "quic@", "carol", "uncivil");
+    let escalated = w.file_report("carol", "tls@", "bob", "uncivil");
+    let quiet = w.file_report("carol", "tls-chat", "dave", "uncivil");
+    let plenary = w.file_report("bob", "ietf@", "erin", "uncivil");
+    let unadministered = w.file_report("bob", "github:ietf/notes", "erin", "uncivil");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::DelegateAdministration {
+            forum: f("tls@"),
+            to: p("erin"),
+        },
+    );
+    w.at("2026-03-04T10:00:00Z");
+    w.ok(
+        "system",
+        System,
+        Command::EscalateReport { report: escalated },
+    );
+    let before_closing = |w: &World| {
+        let actor = Actor::new(p("m1"), Moderator);
+        modpod_policy::fora_open_to_action(&w.state, &actor, several, w.now)
+    };
+    let open_before = before_closing(&w);
+    w.ok(
+        "op",
+        Operator,
+        Command::CloseForum {
+            forum: f("quic@"),
+            reason: "the working group concluded".into(),
+        },
+    );
+    let actors = [
+        ("alice", Administrator),
+        ("dave", Administrator),
+        ("erin", Administrator),
+        ("m1", Moderator),
+        ("carol", Moderator),
+        ("bob", Participant),
+        ("op", Operator),
+        ("ad_sec", Iesg),
+    ];
+    let mut offered = 0;
+    for report in [several, escalated, quiet, plenary, unadministered] {
+        for (person, capacity) in actors {
+            let actor = Actor::new(p(person), capacity);
+            let batched = modpod_policy::fora_open_to_action(&w.state, &actor, report, w.now);
+            let single = one_by_one(&w, &actor, |f| Target::ReportOn(report, f));
+            assert_eq!(batched, single, "{person} as {capacity:?} on {report}");
+            offered += batched.len();
+        }
+    }
+    for (person, capacity) in actors {
+        let actor = Actor::new(p(person), capacity);
+        let batched = modpod_policy::delegable_fora(&w.state, &actor, w.now);
+        assert_eq!(batched, one_by_one(&w, &actor, Target::Forum), "{person}");
+        offered += batched.len();
+    }
+    // Each ground shows: the moderators act on carol's two fora while quic@
+    // is open, on the escalated report's forum and on plenary fora; alice
+    // delegates both public fora of her working group and its chairs' list.
+    assert!(open_before.contains(&f("quic@")) && open_before.contains(&f("tls@")));
+    let m1 = Actor::new(p("m1"), Moderator);
+    let on = |r| modpod_policy::fora_open_to_action(&w.state, &m1, r, w.now);
+    assert!(!on(several).contains(&f("quic@")), "quic@ is closed");
+    assert!(on(escalated).contains(&f("tls@")));
+    assert!(!on(quiet).contains(&f("tls-chat")));
+    assert!(on(plenary).contains(&f("ietf@")));
+    assert!(on(unadministered).contains(&f("github:ietf/notes")));
+    let alice = Actor::new(p("alice"), Administrator);
+    assert_eq!(
+        modpod_policy::delegable_fora(&w.state, &alice, w.now),
+        fora(&["tls-chairs@", "tls-chat", "tls@"])
+    );
+    assert!(offered > 20, "{offered} offered");
+}

@@ -584,11 +584,15 @@ fn report_3_5_may_see_report_answers_as_the_report_view_does_for_everybody() {
     for id in reports {
         let report = w.report_record(id).clone();
         for person in everybody() {
+            let person = p(person);
+            let shown = views::report_for(&w.state, &person, id).is_some();
             assert_eq!(
-                views::may_see_report(&w.state, &p(person), &report),
-                views::report_for(&w.state, &p(person), id).is_some(),
+                views::may_see_report(&w.state, &person, &report),
+                shown,
                 "{person} on report {id}"
             );
+            let listed = views::ReportsSeen::by(&w.state, &person).sees(&report);
+            assert_eq!(listed, shown, "listing: {person} on report {id}");
         }
     }
     // Said plainly, for bob's report of carol on tls@: the reporter, the
@@ -620,10 +624,17 @@ fn report_3_5_may_see_report_answers_as_the_report_view_does_for_everybody() {
     for id in reports {
         let report = w.report_record(id).clone();
         for person in everybody() {
+            let person = p(person);
+            let shown = views::report_for(&w.state, &person, id).is_some();
             assert_eq!(
-                views::may_see_report(&w.state, &p(person), &report),
-                views::report_for(&w.state, &p(person), id).is_some(),
+                views::may_see_report(&w.state, &person, &report),
+                shown,
                 "{person} on report {id}, under appeal"
+            );
+            let listed = views::ReportsSeen::by(&w.state, &person).sees(&report);
+            assert_eq!(
+                listed, shown,
+                "listing: {person} on report {id}, under appeal"
             );
         }
     }

@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, ForumId, PersonId, ReportId};
 use modpod_policy::model::{
     Action, Alert, Appeal, Capacity, LlcAction, NoteWell, ProceduresStatus, ReinstatementRequest,
+    Report,
 };
 use modpod_policy::views::{self, ReportView};
 use modpod_policy::{Actor, State};
@@ -277,13 +278,15 @@ pub(super) async fn reports(
     let forum = q.forum.as_deref().map(parse_forum).transpose()?;
     let subject = q.subject.as_deref().map(parse_person).transpose()?;
     read(&app, move |state| {
-        let matching = state
-            .reports
-            .values()
+        let seen = views::ReportsSeen::by(state, &person);
+        let reports: Box<dyn Iterator<Item = &Report>> = match &subject {
+            Some(s) => Box::new(state.reports_about(s)),
+            None => Box::new(state.reports.values()),
+        };
+        let matching = reports
             .filter(|r| forum.as_ref().is_none_or(|f| &r.forum == f))
-            .filter(|r| subject.as_ref().is_none_or(|s| &r.subject == s))
             .filter(|r| q.state.as_deref().is_none_or(|s| r.state.name() == s))
-            .filter(|r| views::may_see_report(state, &person, r));
+            .filter(|r| seen.sees(r));
         let paged = page(matching, q.offset, q.limit, |r| {
             views::report_for(state, &person, r.id)
         })?;

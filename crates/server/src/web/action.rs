@@ -43,18 +43,7 @@ fn action_notices(
     if &action.subject == person || !views::may_see_action(state, person, action) {
         return Ok(None);
     }
-    let about = |subject: &Subject| match subject {
-        Subject::Action(a) => *a == id,
-        Subject::Appeal(a) => state.appeals.get(a).is_some_and(|a| a.action == Some(id)),
-        Subject::Reinstatement(r) => state.reinstatements.get(r).is_some_and(|r| r.action == id),
-        _ => false,
-    };
-    let owed: Vec<Notification> = state
-        .notifications
-        .values()
-        .filter(|n| about(&n.about))
-        .cloned()
-        .collect();
+    let owed: Vec<Notification> = state.notifications_about_action(id).cloned().collect();
     let subject = action.subject.clone();
     let names = Names {
         subject: &subject,

@@ -31,11 +31,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
-use modpod_policy::ids::{ActionId, PersonId, ReportId};
+use modpod_policy::ids::{ActionId, ForumId, PersonId, ReportId};
 use modpod_policy::model::*;
 use modpod_policy::views;
 use modpod_policy::{Actor, Command, Event, Kind, State, SubjectRef, Target};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The threads of a case that `person` reads (MSG-1, `views::threads`),
 /// each with its messages and, where the policy lets them write in it, the
@@ -297,24 +297,17 @@ fn case_page(
         .filter(|a| a.reports.contains(&id))
         .map(|a| a.id.0)
         .collect();
-    let fora: Vec<_> = state
-        .fora
-        .values()
+    // Only the fora the policy lets the viewer act on here (ACT-2), in any
+    // capacity in which they handle the report.
+    let mut open: BTreeSet<ForumId> = BTreeSet::new();
+    for c in &act {
+        let actor = Actor::new(person.clone(), *c);
+        open.extend(modpod_policy::fora_open_to_action(state, &actor, id, now));
+    }
+    let fora: Vec<_> = open
+        .iter()
+        .filter_map(|f| state.fora.get(f))
         .filter(|f| state.policy_applies(f) && (f.public || state.is_administrator(person, f)))
-        // Only the fora the policy lets the viewer act on here (ACT-2).
-        .filter(|f| {
-            act.iter().any(|c| {
-                permitted(
-                    state,
-                    person,
-                    *c,
-                    Kind::TakeAction,
-                    Target::ReportOn(id, &f.id),
-                    now,
-                )
-                .is_ok()
-            })
-        })
         .map(|f| context! { id => f.id, name => f.name })
         .collect();
     // The team's ladder and the level the person's history suggests

@@ -635,11 +635,7 @@ pub(crate) struct Me {
 
 pub(crate) fn me(state: &State, viewer: &Viewer) -> Me {
     let person = &viewer.person;
-    let handles = state.is_moderator(person)
-        || state
-            .fora
-            .values()
-            .any(|f| state.is_administrator(person, f));
+    let handles = state.is_moderator(person) || state.administers_any(person);
     let on_iesg = views::on_iesg(state, person);
     Me {
         person: person.to_string(),

@@ -60,11 +60,11 @@ pub(super) async fn search(
                 .values()
                 .filter(|p| *p.id.as_str() != *"system")
                 .filter(|p| {
-                    p.name.to_lowercase().contains(&q)
-                        || p.id.as_str().to_lowercase().contains(&q)
-                        || p.identities
-                            .iter()
-                            .any(|i| i.to_string().to_lowercase().contains(&q))
+                    holds(&p.name, &q)
+                        || holds(p.id.as_str(), &q)
+                        || p.identities.iter().any(|i| {
+                            holds(&i.value, &q) || q.contains(':') && holds(&i.to_string(), &q)
+                        })
                 })
                 .take(FOUND + 1)
                 .map(|p| {
@@ -84,6 +84,21 @@ pub(super) async fn search(
         })
     })
     .await
+}
+
+/// Whether `text` holds `words` (already in lower case), whatever the
+/// case of `text`: without a copy of each text searched when it is ASCII,
+/// as names, ids and addresses mostly are.
+fn holds(text: &str, words: &str) -> bool {
+    if text.is_ascii() && words.is_ascii() {
+        let (text, words) = (text.as_bytes(), words.as_bytes());
+        words.is_empty()
+            || text
+                .windows(words.len())
+                .any(|w| w.eq_ignore_ascii_case(words))
+    } else {
+        text.to_lowercase().contains(words)
+    }
 }
 
 /// `GET /people/{id}`.
@@ -121,11 +136,10 @@ pub(super) async fn page(
                 }
             })
             .collect();
-        let reports: Vec<_> = state
-            .reports
-            .values()
+        let about: Vec<_> = state.reports_about(&id).collect();
+        let reports: Vec<_> = about
+            .iter()
             .rev()
-            .filter(|r| r.subject == id)
             .filter_map(|r| views::report_for(state, me_, r.id))
             .map(|r| context! { id => r.id.0, forum => r.forum, state => r.state.name(), filed => r.filed_at })
             .collect();
@@ -187,4 +201,18 @@ pub(super) async fn page(
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds;
+
+    #[test]
+    fn a_search_finds_words_whatever_their_case() {
+        assert!(holds("Bob@Example.ORG", "example.org"));
+        assert!(holds("p1234", "p1234") && holds("xp12345", "p1234"));
+        assert!(!holds("p123", "p1234") && !holds("abc", "abd"));
+        assert!(holds("ÉMILE Zola", "émile") && !holds("Émile", "emile"));
+        assert!(holds("anything", ""));
+    }
 }

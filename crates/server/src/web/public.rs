@@ -14,7 +14,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use modpod_policy::State;
-use modpod_policy::model::{Capacity, Day, ProceduresStatus, ReportState, Window};
+use modpod_policy::model::{Capacity, Day, ProceduresStatus, Report, Window};
 use modpod_policy::transparency::{self, Transparency};
 use modpod_policy::views;
 use serde::Serialize;
@@ -45,16 +45,15 @@ pub(super) async fn home(
         };
         let person = &viewer.person;
         let in_force = state.restrictions_at(person, now).len();
-        let open = state
-            .reports
-            .values()
-            .filter(|r| !matches!(r.state, ReportState::Resolved { .. }))
+        let handled: Vec<&Report> = state
+            .open_reports()
             .filter(|r| {
                 state.fora.get(&r.forum).is_some_and(|f| {
                     !super::queue::handling_capacities(state, person, f).is_empty()
                 })
             })
-            .count();
+            .collect();
+        let open = handled.len();
         let appeals = state
             .appeals
             .values()
@@ -80,14 +79,7 @@ pub(super) async fn home(
         // fora they handle, proposals of the team waiting for their
         // agreement or approval, reinstatement requests waiting for them.
         let (mut overdue, mut escalated) = (0, 0);
-        for r in state.reports.values() {
-            let theirs = state
-                .fora
-                .get(&r.forum)
-                .is_some_and(|f| !super::queue::handling_capacities(state, person, f).is_empty());
-            if !theirs || matches!(r.state, ReportState::Resolved { .. }) {
-                continue;
-            }
+        for r in handled {
             if r.escalated_at.is_some() {
                 escalated += 1;
             } else if state.escalates_at(r).is_some_and(|at| at <= now) {

@@ -24,7 +24,7 @@ use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
 use modpod_policy::ids::{PersonId, ReportId};
-use modpod_policy::model::{Capacity, Forum, ReportOutcome, ReportState};
+use modpod_policy::model::{Capacity, Forum, Report, ReportOutcome, ReportState};
 use modpod_policy::{Actor, Command, Kind, State, Target, views};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -72,6 +72,9 @@ pub struct Filter {
 
 /// Reports on a page of the queue.
 pub const PAGE: usize = 50;
+
+/// The most fora the forum filter lists to choose from.
+const FORA_LISTED: usize = 100;
 
 #[derive(Serialize)]
 struct Row {
@@ -151,11 +154,14 @@ fn page_context(
         .iter()
         .map(|c| (c.id.as_str(), c.title.as_str()))
         .collect();
-    let mut rows: Vec<Row> = state
-        .reports
-        .values()
+    // The queue shows the open reports unless asked for the resolved ones.
+    let candidates: Box<dyn Iterator<Item = &Report>> = match filter.show.as_str() {
+        "all" | "resolved" => Box::new(state.reports.values()),
+        _ => Box::new(state.open_reports()),
+    };
+    let mut rows: Vec<Row> = candidates
         .filter(|r| handled.contains_key(r.forum.as_str()))
-        .filter(|r| filter.forum.is_empty() || r.forum.as_str() == filter.forum)
+        .filter(|r| filter.forum.trim().is_empty() || r.forum.as_str() == filter.forum.trim())
         .filter(|r| filter.category.is_empty() || r.category == filter.category)
         .filter(|r| {
             let resolved = matches!(r.state, ReportState::Resolved { .. });
@@ -258,10 +264,14 @@ fn page_context(
         row.refused = bulk.and_then(|b| b.refused.get(&row.id).cloned());
     }
     let spam = rows.iter().any(|r| r.resolve_as.is_some());
-    let fora: Vec<(&str, &str)> = handled
-        .values()
-        .map(|f| (f.id.as_str(), f.name.as_str()))
-        .collect();
+    // A list to choose from while it stays short; beyond that (a moderator
+    // sees every public forum) the forum is typed.
+    let fora: Option<Vec<(&str, &str)>> = (handled.len() <= FORA_LISTED).then(|| {
+        handled
+            .values()
+            .map(|f| (f.id.as_str(), f.name.as_str()))
+            .collect()
+    });
     Ok(context! {
         me => me(state, viewer),
         rows => rows,

@@ -26,8 +26,9 @@ use minijinja::{Value, context};
 use modpod_policy::ids::{ForumId, PersonId, WgId};
 use modpod_policy::model::{Approver, Capacity, Ladder, Level, Organisation, ProceduresStatus};
 use modpod_policy::settings::{SettingsChange, TeamNumbersChange};
-use modpod_policy::{Command, State, views};
+use modpod_policy::{Actor, Command, State, views};
 use modpod_policy::{Kind, Target};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Every organisation that may own a forum, as the forms name them.
@@ -105,11 +106,17 @@ fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
         }
     }
     let delegators = [Administrator, Operator];
-    for forum in state.fora.values() {
-        let target = Target::Forum(&forum.id);
-        if let Some(c) = may(&delegators, Kind::DelegateAdministration, target) {
-            o.delegate.push((forum.id.clone(), c));
+    // Each forum with the first capacity in which it may be delegated: the
+    // policy names the fora, rather than being asked about each of them.
+    let mut delegable = BTreeMap::new();
+    for c in delegators {
+        let actor = Actor::new(person.clone(), c);
+        for forum in modpod_policy::delegable_fora(state, &actor, now) {
+            delegable.entry(forum).or_insert(c);
         }
+    }
+    o.delegate = delegable.into_iter().collect();
+    for forum in state.fora.values().filter(|f| !f.delegates.is_empty()) {
         for d in &forum.delegates {
             let target = Target::Delegation(&forum.id, &d.to);
             if let Some(c) = may(&delegators, Kind::RevokeDelegation, target) {
