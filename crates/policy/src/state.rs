@@ -49,6 +49,10 @@ pub struct State {
     /// a person's recent reports (ACT-2) and their history.
     #[serde(default)]
     pub reports_by_subject: Map<PersonId, Set<ReportId>>,
+    /// Person → the reports they filed: an index over `reports`, kept by
+    /// `apply`, for their own pages.
+    #[serde(default)]
+    pub reports_by_reporter: Map<PersonId, Set<ReportId>>,
     /// The reports not resolved: an index over `reports`, kept by `apply`,
     /// for the queue and what needs a handler now.
     #[serde(default)]
@@ -188,6 +192,7 @@ impl Default for State {
             referrals: Map::new(),
             actions: Map::new(),
             reports_by_subject: Map::new(),
+            reports_by_reporter: Map::new(),
             open_reports: Set::new(),
             actions_by_subject: Map::new(),
             actions_in_force: Map::new(),
@@ -354,6 +359,10 @@ impl State {
                 bump(&mut self.next.report, report.id.0);
                 self.reports_by_subject
                     .entry(report.subject.clone())
+                    .or_default()
+                    .insert(report.id);
+                self.reports_by_reporter
+                    .entry(report.reporter.clone())
                     .or_default()
                     .insert(report.id);
                 self.reports.insert(report.id, Report::from(report));
@@ -1008,8 +1017,17 @@ impl State {
             .filter_map(|id| self.notifications.get(id))
     }
 
+    /// Every report a person filed, in the order they were filed.
+    pub fn reports_by(&self, person: &PersonId) -> impl DoubleEndedIterator<Item = &Report> {
+        self.reports_by_reporter
+            .get(person)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.reports.get(id))
+    }
+
     /// Every report about a person, in the order they were filed.
-    pub fn reports_about(&self, person: &PersonId) -> impl Iterator<Item = &Report> {
+    pub fn reports_about(&self, person: &PersonId) -> impl DoubleEndedIterator<Item = &Report> {
         self.reports_by_subject
             .get(person)
             .into_iter()

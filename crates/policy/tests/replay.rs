@@ -681,6 +681,9 @@ proptest! {
             let walked: Vec<ReportId> = w.state.reports.values().filter(|r| &r.subject == person).map(|r| r.id).collect();
             let indexed: Vec<ReportId> = w.state.reports_about(person).map(|r| r.id).collect();
             prop_assert_eq!(indexed, walked, "{}", person);
+            let walked: Vec<ReportId> = w.state.reports.values().filter(|r| &r.reporter == person).map(|r| r.id).collect();
+            let indexed: Vec<ReportId> = w.state.reports_by(person).map(|r| r.id).collect();
+            prop_assert_eq!(indexed, walked, "{}", person);
         }
         let indexed: usize = w.state.reports_by_subject.values().map(|ids| ids.len()).sum();
         prop_assert_eq!(indexed, w.state.reports.len());

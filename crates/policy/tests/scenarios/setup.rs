@@ -679,3 +679,48 @@ fn a_requirement_reads_and_compares_as_its_id_and_as_nothing_else() {
     assert!("ACT-3" != Requirement::Act2);
     assert!("ROLE-1".parse::<Requirement>().unwrap() != "ROLE-2");
 }
+
+#[test]
+fn role_2_who_administers_any_forum_is_who_administers_one_of_them() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let one_of_them = |w: &World, who: &str| {
+        w.state
+            .fora
+            .values()
+            .any(|forum| w.state.is_administrator(&p(who), forum))
+    };
+    // alice chairs tls, dave chairs quic; the moderators, the AD and the
+    // participants administer nothing; carol does once alice delegates tls@
+    // to her, and no longer once it is revoked.
+    let check = |w: &World| {
+        for who in ["alice", "dave", "carol", "bob", "m1", "ad_sec", "op"] {
+            assert_eq!(
+                w.state.administers_any(&p(who)),
+                one_of_them(w, who),
+                "{who}"
+            );
+        }
+    };
+    check(&w);
+    assert!(w.state.administers_any(&p("alice")));
+    assert!(!w.state.administers_any(&p("carol")));
+    assert!(!w.state.administers_any(&p("m1")));
+    let delegation = |to: &str| Command::DelegateAdministration {
+        forum: f("tls@"),
+        to: p(to),
+    };
+    w.ok("alice", Administrator, delegation("carol"));
+    check(&w);
+    assert!(w.state.administers_any(&p("carol")));
+    w.ok(
+        "alice",
+        Administrator,
+        Command::RevokeDelegation {
+            forum: f("tls@"),
+            to: p("carol"),
+        },
+    );
+    check(&w);
+    assert!(!w.state.administers_any(&p("carol")));
+}

@@ -314,12 +314,19 @@ fn action_page(
         .flatten()
         .filter(|r| r.requirement() == modpod_policy::Requirement::Act3)
         .map(|r| r.to_string());
-    let fora: Vec<_> = state
-        .fora
-        .values()
-        .filter(|f| state.policy_applies(f) && (f.public || state.is_administrator(person, f)))
-        .map(|f| context! { id => f.id, name => f.name })
-        .collect();
+    // The amendment form's choice of fora, only for those it is shown to.
+    let fora: Vec<_> = amend
+        .map(|_| {
+            state
+                .fora
+                .values()
+                .filter(|f| {
+                    state.policy_applies(f) && (f.public || state.is_administrator(person, f))
+                })
+                .map(|f| context! { id => f.id, name => f.name })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut defaults = vec![("measure".to_owned(), action.terms.measure.kind().to_owned())];
     defaults.extend(
         action

@@ -110,11 +110,16 @@ fn list_page(
         .map(|view| context! { grounds => grounds_of(&view.action), view => view })
         .collect();
     let take = may_take(state, person, now);
-    let fora: Vec<_> = state
-        .fora
-        .values()
-        .map(|f| context! { id => f.id, name => f.name })
-        .collect();
+    // The form's choice of fora, only for those it is shown to.
+    let fora: Vec<_> = if take {
+        state
+            .fora
+            .values()
+            .map(|f| context! { id => f.id, name => f.name })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let grounds: Vec<_> = GROUNDS
         .iter()
         .map(|(key, _, name)| context! { key => key, name => name })

@@ -227,10 +227,8 @@ fn my_reports_page(
     done: Option<&str>,
 ) -> Value {
     let reports: Vec<_> = state
-        .reports
-        .values()
+        .reports_by(&viewer.person)
         .rev()
-        .filter(|r| r.reporter == viewer.person)
         .filter_map(|r| views::report_for(state, &viewer.person, r.id))
         .map(|view| {
             let category = category_title(state, &view.category);
@@ -414,10 +412,8 @@ fn status_page(
     // The reports about me that those who handle them wrote to me about
     // (MSG-1), as I may see them (REPORT-5), newest first.
     let written_to: Vec<_> = state
-        .reports
-        .values()
+        .reports_about(person)
         .rev()
-        .filter(|r| &r.subject == person)
         .filter(|r| {
             state
                 .case_messages

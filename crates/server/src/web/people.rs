@@ -158,11 +158,11 @@ pub(super) async fn page(
                 .get(p)
                 .map_or_else(|| p.to_string(), |p| p.name.clone())
         };
-        let threads: Vec<_> = state
-            .reports
-            .values()
-            .rev()
-            .filter(|r| r.subject == id || r.reporter == id)
+        let mut theirs: Vec<&Report> = about.iter().copied().chain(state.reports_by(&id)).collect();
+        theirs.sort_by_key(|r| std::cmp::Reverse(r.id));
+        theirs.dedup_by_key(|r| r.id);
+        let threads: Vec<_> = theirs
+            .into_iter()
             .flat_map(|r| {
                 views::threads(state, me_, r.id)
                     .into_iter()
