@@ -808,8 +808,15 @@ impl State {
     /// Whether `person` administers any forum (ROLE-2), their roles looked
     /// up once.
     pub fn administers_any(&self, person: &PersonId) -> bool {
+        self.administered_by(person).next().is_some()
+    }
+
+    /// The fora `person` administers (ROLE-2), their roles looked up once.
+    pub fn administered_by<'a>(&'a self, person: &'a PersonId) -> impl Iterator<Item = &'a Forum> {
         let p = self.people.get(person);
-        self.fora.values().any(|f| administers(p, person, f))
+        self.fora
+            .values()
+            .filter(move |f| administers(p, person, f))
     }
 
     /// When the forum closed, if it is closed (FORUM-5).

@@ -43,6 +43,21 @@ pub fn handles_reports_on(state: &State, viewer: &Actor, forum: &Forum) -> bool 
     }
 }
 
+/// The fora on which `person` handles reports in some capacity they hold
+/// ([`handles_reports_on`] as an administrator or as a moderator), in the
+/// order of their ids: as a moderator every public forum, as an
+/// administrator their own.
+pub fn fora_handled_by<'a>(state: &'a State, person: &'a PersonId) -> Vec<&'a Forum> {
+    let moderator = state.is_moderator(person);
+    let mut handled: Vec<&Forum> = state.administered_by(person).collect();
+    if moderator {
+        handled.extend(state.fora.values().filter(|f| f.public));
+        handled.sort_by(|a, b| a.id.cmp(&b.id));
+        handled.dedup_by(|a, b| a.id == b.id);
+    }
+    handled
+}
+
 /// Whom a case's thread is with, besides those who handle the report: its
 /// subject for [`Thread::Person`], its reporter for [`Thread::Reporter`],
 /// nobody for the team's notes.
@@ -653,11 +668,8 @@ pub struct ReportsSeen<'a> {
 
 impl<'a> ReportsSeen<'a> {
     pub fn by(state: &'a State, person: &'a PersonId) -> Self {
-        let moderator = state.is_moderator(person);
-        let handled = state
-            .fora
-            .values()
-            .filter(|f| (f.public && moderator) || state.is_administrator(person, f))
+        let handled = fora_handled_by(state, person)
+            .into_iter()
             .map(|f| f.id.as_str())
             .collect();
         let heard = state

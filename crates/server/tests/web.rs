@@ -798,6 +798,53 @@ async fn the_queue_shows_deadlines_and_filters_by_forum_and_category() {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
 
+/// A moderator sees every public forum: beyond a hundred, the queue's forum
+/// filter is typed rather than chosen from a list, and filters the same.
+#[tokio::test]
+async fn the_queue_s_forum_is_typed_when_there_are_too_many_to_list() {
+    let mut web = world().await;
+    web.log_in("m1").await;
+    let listed = web.get(Some("m1"), "/queue").await;
+    assert!(
+        listed.body.contains(r#"<select id="q-forum""#),
+        "{}",
+        listed.body
+    );
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
+        let fora: Vec<_> = (0..100)
+            .map(|n| {
+                let forum = format!("list{n}@example.org");
+                let create = json!({"command": "create_forum", "forum": forum,
+                    "name": forum, "kind": "mailing-list", "organisation": "ietf",
+                    "public": true, "plenary": false});
+                (op.clone(), common::command(create))
+            })
+            .collect();
+        engine.execute_all(&fora, Timestamp::now()).unwrap();
+    }
+    let typed = web.get(Some("m1"), "/queue").await;
+    assert!(!typed.body.contains(r#"<select id="q-forum""#));
+    assert!(
+        typed
+            .body
+            .contains(r#"<input id="q-forum" name="forum" type="search" value="""#)
+    );
+    assert!(typed.body.contains(r#"href="/cases/1""#));
+    assert!(typed.body.contains(r#"href="/cases/2""#));
+    let forum = IETF.replace('@', "%40");
+    let only = web
+        .get(Some("m1"), &format!("/queue?forum=+{forum}+"))
+        .await;
+    assert!(
+        only.body
+            .contains(&format!(r#"type="search" value=" {IETF} ""#))
+    );
+    assert!(!only.body.contains(r#"href="/cases/1""#));
+    assert!(only.body.contains(r#"href="/cases/2""#));
+}
+
 #[tokio::test]
 async fn the_status_page_offers_what_the_policy_allows_now_through_the_appeal_chain() {
     let mut web = world().await;

@@ -1090,3 +1090,49 @@ fn only_an_operator_resets_passwords_and_reads_the_registry() {
         assert!(!views::may_see_registry(&w.state, &p(who)), "{who}");
     }
 }
+
+#[test]
+fn report_3_the_fora_a_person_handles_are_those_they_handle_reports_on_one_by_one() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::DelegateAdministration {
+            forum: f("tls@"),
+            to: p("carol"),
+        },
+    );
+    let mut handled = 0;
+    for person in everybody() {
+        let person = p(person);
+        let one_by_one: Vec<ForumId> = w
+            .state
+            .fora
+            .values()
+            .filter(|forum| {
+                [Administrator, Moderator].into_iter().any(|c| {
+                    views::handles_reports_on(&w.state, &Actor::new(person.clone(), c), forum)
+                })
+            })
+            .map(|forum| forum.id.clone())
+            .collect();
+        let at_once: Vec<ForumId> = views::fora_handled_by(&w.state, &person)
+            .into_iter()
+            .map(|forum| forum.id.clone())
+            .collect();
+        assert_eq!(at_once, one_by_one, "{person}");
+        handled += at_once.len();
+    }
+    let of = |who: &str| -> Vec<ForumId> {
+        views::fora_handled_by(&w.state, &p(who))
+            .into_iter()
+            .map(|forum| forum.id.clone())
+            .collect()
+    };
+    assert_eq!(of("alice"), fora(&["tls-chairs@", "tls-chat", "tls@"]));
+    assert_eq!(of("carol"), fora(&["tls@"]));
+    assert!(of("m1").contains(&f("ietf@")) && !of("m1").contains(&f("tls-chairs@")));
+    assert!(of("bob").is_empty());
+    assert!(handled > 10);
+}

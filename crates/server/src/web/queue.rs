@@ -138,10 +138,8 @@ fn page_context(
     bulk: Option<&Bulk>,
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
-    let handled: BTreeMap<&str, &Forum> = state
-        .fora
-        .values()
-        .filter(|f| !handling_capacities(state, person, f).is_empty())
+    let handled: BTreeMap<&str, &Forum> = views::fora_handled_by(state, person)
+        .into_iter()
         .map(|f| (f.id.as_str(), f))
         .collect();
     if handled.is_empty() {
