@@ -1026,16 +1026,20 @@ impl State {
 
     /// Every report a person filed, in the order they were filed.
     pub fn reports_by(&self, person: &PersonId) -> impl DoubleEndedIterator<Item = &Report> {
-        self.reports_by_reporter
-            .get(person)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.reports.get(id))
+        self.reports_indexed(&self.reports_by_reporter, person)
     }
 
     /// Every report about a person, in the order they were filed.
     pub fn reports_about(&self, person: &PersonId) -> impl DoubleEndedIterator<Item = &Report> {
-        self.reports_by_subject
+        self.reports_indexed(&self.reports_by_subject, person)
+    }
+
+    fn reports_indexed<'a>(
+        &'a self,
+        index: &'a Map<PersonId, Set<ReportId>>,
+        person: &PersonId,
+    ) -> impl DoubleEndedIterator<Item = &'a Report> {
+        index
             .get(person)
             .into_iter()
             .flatten()

@@ -344,14 +344,19 @@ fn the_scheduler_records_what_falls_due_once_across_nodes(db: TestDb) {
         pb.done_elsewhere, 1,
         "b found it due on its stale state and was refused"
     );
-    let mut escalations = 0;
+    assert_eq!(events_of_kind(&db, "report_escalated"), 1);
+}
+
+/// How many events of this kind the log holds.
+fn events_of_kind(db: &TestDb, kind: &str) -> usize {
+    let mut n = 0;
     db.open()
         .scan(0, &mut |e| {
-            escalations += usize::from(e.kind == "report_escalated");
+            n += usize::from(e.kind == kind);
             Ok(())
         })
         .unwrap();
-    assert_eq!(escalations, 1);
+    n
 }
 
 /// A backlog of what fell due is recorded a batch at a time, one
@@ -382,14 +387,7 @@ fn the_scheduler_records_a_backlog_a_batch_at_a_time(db: TestDb) {
     let batches = (reports + 1).div_ceil(BATCH) as u64;
     assert_eq!(engine.lock().unwrap().commits() - commits, batches);
     assert_eq!(tick(&engine, due).unwrap(), Default::default(), "all done");
-    let mut escalations = 0;
-    db.open()
-        .scan(0, &mut |e| {
-            escalations += usize::from(e.kind == "report_escalated");
-            Ok(())
-        })
-        .unwrap();
-    assert_eq!(escalations, reports);
+    assert_eq!(events_of_kind(&db, "report_escalated"), reports);
 }
 
 #[test]
