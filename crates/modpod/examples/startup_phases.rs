@@ -38,6 +38,13 @@ fn main() -> anyhow::Result<()> {
     println!("read + parse:                     {:>7.0} ms", ms(t));
 
     let t = Instant::now();
+    store.scan(0, &mut |e| {
+        let _ = modpod_policy::event::format::read_as_derived(&e.payload);
+        Ok(())
+    })?;
+    println!("read + parse (derived reading):   {:>7.0} ms", ms(t));
+
+    let t = Instant::now();
     let (mut state, mut cases) = (State::default(), CaseIndex::default());
     store.scan(0, &mut |e| {
         if let Ok(event) = Event::from_payload(&e.payload) {
@@ -47,6 +54,42 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     })?;
     println!("read + parse + apply:             {:>7.0} ms", ms(t));
+
+    // The snapshot's encodings, of the state just rebuilt: JSON as
+    // snapshots were until v9, and this version's.
+    let t = Instant::now();
+    let json = serde_json::to_vec(&serde_json::json!({"state": &state, "cases": &cases}))?;
+    println!("encode as JSON ({} bytes):  {:>7.0} ms", json.len(), ms(t));
+    let t = Instant::now();
+    let _: (State, CaseIndex) = {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            state: State,
+            cases: CaseIndex,
+        }
+        let body: Body = serde_json::from_slice(&json)?;
+        (body.state, body.cases)
+    };
+    println!("decode the JSON:                  {:>7.0} ms", ms(t));
+    drop(json);
+    let t = Instant::now();
+    let encoded =
+        modpod_server::engine::encode_snapshot(&state, &cases).map_err(anyhow::Error::msg)?;
+    println!(
+        "encode as v10 ({} bytes):   {:>7.0} ms",
+        encoded.len(),
+        ms(t)
+    );
+    let t = Instant::now();
+    let Some(decoded) = modpod_server::engine::read_snapshot(&encoded) else {
+        anyhow::bail!("the v10 encoding does not decode");
+    };
+    println!("decode the v10:                   {:>7.0} ms", ms(t));
+    anyhow::ensure!(
+        decoded.state == state && decoded.cases == cases,
+        "the v10 encoding decodes to another state"
+    );
+    drop((encoded, decoded));
 
     let t = Instant::now();
     let index = modpod_enforce::Index::build(&state);

@@ -391,9 +391,19 @@ fn parse() -> anyhow::Result<Cli> {
 
 /// Opens the log and rebuilds the state, showing progress on long replays.
 fn open_engine(db: &str) -> anyhow::Result<modpod_server::Engine> {
+    let mut engine = open_engine_without_snapshot(db)?;
+    if engine.snapshot_due() {
+        engine.snapshot()?;
+    }
+    Ok(engine)
+}
+
+/// [`open_engine`] without writing the snapshot a long replay calls for
+/// (`modpod serve` writes it once it listens).
+fn open_engine_without_snapshot(db: &str) -> anyhow::Result<modpod_server::Engine> {
     let store = modpod_store::open(db)?;
     let bar = progress::counter("replaying events");
-    let engine = modpod_server::Engine::open(store, &mut |n| bar.set_position(n))?;
+    let engine = modpod_server::Engine::open_without_snapshot(store, &mut |n| bar.set_position(n))?;
     bar.finish_and_clear();
     Ok(engine)
 }

@@ -266,7 +266,13 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     };
     // The store is opened before the async runtime exists: its PostgreSQL client
     // is synchronous and must never block a runtime thread.
-    let mut engine = crate::open_engine(db)?;
+    let mut engine = crate::open_engine_without_snapshot(db)?;
+    // The snapshot a long replay calls for is written once modpod listens,
+    // from the view just published, on a thread of its own.
+    let snapshot = engine
+        .snapshot_due()
+        .then(|| engine.snapshot_writer())
+        .flatten();
     if engine.head().seq == 0 {
         first_start(&mut engine)?;
     }
@@ -451,18 +457,12 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             let (engine, stopping) = (engine.clone(), stopping.clone());
             move || schedule(&engine, &stopping)
         })?;
-    let publisher = match &audit {
-        Some(audit) => Some(
-            std::thread::Builder::new()
-                .name("transparency-log".into())
-                .spawn({
-                    let (audit, stopping) = (audit.clone(), stopping.clone());
-                    let every = Duration::from_secs(args.audit_every);
-                    move || crate::audit::run_publisher(&audit, every, &stopping)
-                })?,
-        ),
-        None => None,
-    };
+    // The transparency log's publisher starts once modpod listens (below):
+    // its first round follows the log (all of it after a restart, a second
+    // or more on a long one) holding the transparency log, which start-up
+    // would otherwise wait for to set its address.
+    let mut publisher = None;
+    let publish_every = Duration::from_secs(args.audit_every);
     let audit_dir = audit.as_ref().map(|a| {
         a.lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -478,6 +478,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let mut snapshotting = None;
     runtime.block_on(async {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
@@ -525,6 +526,16 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(PoisonError::into_inner)
                 .set_public_url(format!("http://{addr}/audit"));
         }
+        if let Some(audit) = &audit {
+            publisher = Some(
+                std::thread::Builder::new()
+                    .name("transparency-log".into())
+                    .spawn({
+                        let (audit, stopping) = (audit.clone(), stopping.clone());
+                        move || crate::audit::run_publisher(&audit, publish_every, &stopping)
+                    })?,
+            );
+        }
         // A node is its host and HTTP address: no two running nodes share
         // both, and a node restarted after a crash takes its lease back.
         let notifier = notifier.map(|worker| {
@@ -567,6 +578,14 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             "modpod listening on http://{addr} ({db}, {events} events, ready in {} ms)",
             started.elapsed().as_millis()
         );
+        snapshotting = snapshot
+            .map(|writer| {
+                let db = db.to_owned();
+                std::thread::Builder::new()
+                    .name("snapshot".into())
+                    .spawn(move || write_snapshot(&db, writer))
+            })
+            .transpose()?;
         tokio::spawn(async move {
             shutdown_signal().await;
             let _ = stop.send(true);
@@ -596,6 +615,11 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(publisher) = publisher {
         let _ = publisher.join();
+    }
+    // The snapshot after a long replay is finished first: the one at
+    // shutdown is then written only if the log has moved since.
+    if let Some(snapshotting) = snapshotting {
+        let _ = snapshotting.join();
     }
     let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
     engine
@@ -756,6 +780,21 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Writes the snapshot a long replay called for, on a store connection of
+/// its own, while modpod serves. A failure is only logged: the next start-up
+/// replays more.
+fn write_snapshot(db: &str, writer: modpod_server::engine::SnapshotWriter) {
+    let started = Instant::now();
+    let seq = writer.seq();
+    let written = modpod_store::open(db)
+        .map_err(anyhow::Error::from)
+        .and_then(|mut store| Ok(writer.write(store.as_mut())?));
+    match written {
+        Ok(()) => tracing::info!(seq, ms = started.elapsed().as_millis(), "snapshot written"),
+        Err(e) => tracing::warn!(seq, "no snapshot written after the replay: {e:#}"),
+    }
 }
 
 /// `modpod snapshot`.

@@ -401,6 +401,45 @@ fn import_refuses_an_altered_file() {
     ok(&to.url, &["verify"]);
 }
 
+/// A start-up that replays a long log (here, with `MODPOD_SNAPSHOT_AFTER=1`,
+/// any) writes its snapshot once it listens, while it serves, not before;
+/// the next start-up reads it and replays nothing before it.
+fn the_snapshot_after_a_long_replay_is_written_while_serving_and_used(db: &TestDb) {
+    example_log(db);
+    let head = db.query_i64("SELECT max(seq) FROM events");
+    db.sql("DELETE FROM snapshots");
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0"])
+        .env("MODPOD_SNAPSHOT_AFTER", "1")
+        .start();
+    let mut written = 0;
+    for _ in 0..200 {
+        written = db.query_i64("SELECT count(*) FROM snapshots");
+        if written > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(written, 1, "a snapshot is written while modpod serves");
+    assert_eq!(db.query_i64("SELECT max(seq) FROM snapshots"), head);
+    drop(server);
+    // The next start-up reads it: an early event that no longer reads does
+    // not matter.
+    db.sql("UPDATE events SET payload = '{\"type\":\"unheard_of\"}' WHERE seq = 2");
+    // (A replay of the whole log would stop at event 2.)
+    let server = Serve::new(&db.url, &["--listen", "127.0.0.1:0"]).start();
+    assert!(server.printed.contains("modpod listening"));
+}
+
+#[test]
+fn sqlite_the_snapshot_after_a_long_replay_is_written_while_serving_and_used() {
+    the_snapshot_after_a_long_replay_is_written_while_serving_and_used(&TestDb::sqlite());
+}
+
+#[test]
+fn postgres_the_snapshot_after_a_long_replay_is_written_while_serving_and_used() {
+    the_snapshot_after_a_long_replay_is_written_while_serving_and_used(&TestDb::postgres());
+}
+
 #[test]
 fn start_up_after_a_snapshot_replays_only_the_events_after_it() {
     let db = TestDb::sqlite();

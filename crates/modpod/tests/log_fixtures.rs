@@ -67,10 +67,9 @@ fn snapshot_state(db: &TestDb) -> State {
         .latest_snapshot()
         .unwrap()
         .expect("import leaves a snapshot");
-    let text = std::str::from_utf8(&snap.state).unwrap();
-    let (_tag, body) = text.split_once('\n').unwrap();
-    let body: serde_json::Value = serde_json::from_str(body).unwrap();
-    serde_json::from_value(body["state"].clone()).unwrap()
+    modpod_server::engine::read_snapshot(&snap.state)
+        .expect("a snapshot of this version")
+        .state
 }
 
 fn imports_exports_and_replays(db: &TestDb) {

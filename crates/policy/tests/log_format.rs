@@ -913,3 +913,44 @@ fn log_1_every_record_version_1_wrote_reads_as_the_event_it_recorded() {
         "every kind whose record changed in version 2: {upgraded:?}"
     );
 }
+
+/// The kinds a long log is mostly made of are read without `Event`'s derived
+/// reading (`format::READ_DIRECTLY`): every payload of them reads as the
+/// derived reading reads it, and one that is not quite as modpod writes it
+/// (an unknown member, the type twice, no members) is read, or refused with
+/// the reason, as the derived reading does.
+#[test]
+fn log_1_the_kinds_read_directly_read_as_the_derived_reading_reads_them() {
+    use modpod_policy::event::format::{READ_DIRECTLY, read_as_derived};
+    let mut seen = BTreeSet::new();
+    for payload in a_log_of_every_kind().iter().map(Event::to_payload) {
+        let event = Event::from_payload(&payload).unwrap();
+        assert_eq!(Ok(&event), read_as_derived(&payload).as_ref(), "{payload}");
+        let kind = event.kind();
+        if !READ_DIRECTLY.contains(&kind) {
+            continue;
+        }
+        seen.insert(kind);
+        let head = format!("{{\"v\":{VERSION},\"type\":\"{kind}\"");
+        assert!(payload.starts_with(&head), "{payload}");
+        let members = &payload[head.len()..];
+        for variant in [
+            format!("{}{}", &payload[..payload.len() - 1], ",\"unheard_of\":1}"),
+            format!("{head},\"type\":\"{kind}\"{members}"),
+            format!("{head},\"type\":\"report_reopened\"{members}"),
+            format!("{head}}}"),
+            format!("{head}, {}", &members[1..]),
+        ] {
+            assert_eq!(
+                Event::from_payload(&variant),
+                read_as_derived(&variant),
+                "{variant}"
+            );
+        }
+    }
+    assert_eq!(
+        seen,
+        READ_DIRECTLY.iter().copied().collect(),
+        "every kind read directly is a kind of event, in a_log_of_every_kind"
+    );
+}

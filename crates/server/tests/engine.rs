@@ -485,7 +485,7 @@ fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
 
     engine.snapshot().unwrap();
     let snapshot = db.open().latest_snapshot().unwrap().unwrap();
-    assert!(snapshot.state.starts_with(b"modpod-state-json-v10\n"));
+    assert!(snapshot.state.starts_with(b"modpod-state-msgpack-v10\n"));
     let mut reopened = open(&db);
     assert_eq!(summary(&mut reopened, 1), case);
     assert_eq!(summary(&mut reopened, 2), other);
@@ -499,6 +499,136 @@ fn sqlite_a_case_s_events_are_indexed_and_survive_a_snapshot() {
 #[test]
 fn postgres_a_case_s_events_are_indexed_and_survive_a_snapshot() {
     a_case_s_events_are_indexed_and_survive_a_snapshot(TestDb::postgres());
+}
+
+/// A snapshot another version wrote (a JSON one of v9, here of an empty
+/// state), or one of this version that does not decode, is ignored: the
+/// whole log is replayed, never the snapshot misread.
+fn a_snapshot_of_another_version_or_broken_is_ignored_and_the_log_replayed(db: TestDb) {
+    use modpod_store::Snapshot;
+    let mut engine = open(&db);
+    set_up(&mut engine);
+    engine
+        .execute(
+            &Actor::new(person("alice"), Capacity::Administrator),
+            &admonish("bob"),
+            at("2026-02-01T12:00:00Z"),
+        )
+        .unwrap();
+    let head = engine.head();
+    let replayed = engine.state().clone();
+    assert!(!replayed.actions.is_empty());
+    let empty = modpod_server::engine::encode_snapshot(
+        &modpod_policy::State::default(),
+        &Default::default(),
+    )
+    .unwrap();
+    let tag = modpod_server::engine::SNAPSHOT_FORMAT;
+    let mut cut = empty.clone();
+    cut.truncate(empty.len() - 3);
+    let mut flipped = empty.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0xff;
+    let old = [
+        b"modpod-state-json-v9\n".as_slice(),
+        br#"{"state":{},"cases":{}}"#,
+    ]
+    .concat();
+    let mut json_with_this_tag = tag.to_vec();
+    json_with_this_tag.extend_from_slice(br#"{"state":{},"cases":{}}"#);
+    for (what, bytes) in [
+        ("an older version's", old),
+        ("cut short", cut),
+        ("with a byte changed", flipped),
+        ("JSON under this version's tag", json_with_this_tag),
+    ] {
+        db.open()
+            .save_snapshot(&Snapshot {
+                seq: head.seq,
+                hash: head.hash,
+                state: bytes,
+            })
+            .unwrap();
+        let reopened = open(&db);
+        assert_eq!(reopened.head(), head, "{what}");
+        assert_eq!(reopened.state(), &replayed, "a snapshot {what} is ignored");
+    }
+    // This version's snapshot of the empty state, at the head, is read as it
+    // is: what the ignored ones would have been misread as.
+    db.open()
+        .save_snapshot(&Snapshot {
+            seq: head.seq,
+            hash: head.hash,
+            state: empty,
+        })
+        .unwrap();
+    assert_eq!(open(&db).state(), &modpod_policy::State::default());
+}
+
+#[test]
+fn sqlite_a_snapshot_of_another_version_or_broken_is_ignored_and_the_log_replayed() {
+    a_snapshot_of_another_version_or_broken_is_ignored_and_the_log_replayed(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_a_snapshot_of_another_version_or_broken_is_ignored_and_the_log_replayed() {
+    a_snapshot_of_another_version_or_broken_is_ignored_and_the_log_replayed(TestDb::postgres());
+}
+
+/// The snapshot a long replay calls for, written later through another
+/// connection from the view the engine published (as `modpod serve` does
+/// once it listens), while the engine records more: the engine knows it is
+/// written, and a restart starts from it and replays only what came after.
+fn a_snapshot_is_written_from_the_published_view_without_the_engine(db: TestDb) {
+    let mut engine = Engine::open_without_snapshot(db.open(), &mut |_| {}).unwrap();
+    assert!(!engine.snapshot_due(), "an empty log calls for none");
+    assert!(engine.snapshot_writer().is_none(), "nothing to write");
+    set_up(&mut engine);
+    let at_set_up = engine.head();
+    let state_at_set_up = engine.state().clone();
+    let writer = engine
+        .snapshot_writer()
+        .expect("the state is past the last snapshot");
+    assert_eq!(writer.seq(), at_set_up.seq);
+    let chair = Actor::new(person("alice"), Capacity::Administrator);
+    engine
+        .execute(&chair, &admonish("bob"), at("2026-02-01T12:00:00Z"))
+        .unwrap();
+    writer.write(db.open().as_mut()).unwrap();
+    let snapshot = db.open().latest_snapshot().unwrap().unwrap();
+    assert_eq!(
+        (snapshot.seq, snapshot.hash),
+        (at_set_up.seq, at_set_up.hash)
+    );
+    let body = modpod_server::engine::read_snapshot(&snapshot.state).unwrap();
+    assert_eq!(
+        body.state, state_at_set_up,
+        "the view's state, not the engine's"
+    );
+    // The engine's own snapshot is of its head, past the one just written.
+    assert!(engine.snapshot_writer().is_some());
+    engine.snapshot().unwrap();
+    assert!(engine.snapshot_writer().is_none());
+    assert_eq!(
+        db.open().latest_snapshot().unwrap().unwrap().seq,
+        engine.head().seq
+    );
+    // A restart reads that snapshot: an early event that no longer reads
+    // does not matter.
+    db.sql("UPDATE events SET payload = '{\"type\":\"unheard_of\"}' WHERE seq = 2");
+    let restarted = open(&db);
+    assert_eq!(restarted.state(), engine.state());
+    assert_eq!(restarted.head(), engine.head());
+}
+
+#[test]
+fn sqlite_a_snapshot_is_written_from_the_published_view_without_the_engine() {
+    a_snapshot_is_written_from_the_published_view_without_the_engine(TestDb::sqlite());
+}
+
+#[test]
+fn postgres_a_snapshot_is_written_from_the_published_view_without_the_engine() {
+    a_snapshot_is_written_from_the_published_view_without_the_engine(TestDb::postgres());
 }
 
 /// Time in the log never runs backwards: a command dated before the last
