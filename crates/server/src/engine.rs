@@ -508,15 +508,7 @@ impl Engine {
             return self.catch_up_here(progress);
         }
         let after = self.head.seq;
-        let mut applier = Applier {
-            state: &mut self.state,
-            cases: &mut self.cases,
-            head: &mut self.head,
-            head_at: &mut self.head_at,
-            observers: &mut self.observers,
-            count: 0,
-        };
-        let store = &mut self.store;
+        let (mut applier, store) = self.applier();
         std::thread::scope(|scope| {
             let mut to_parse = Vec::with_capacity(parsers);
             let mut parsed = Vec::with_capacity(parsers);
@@ -577,9 +569,10 @@ impl Engine {
         Ok(applier.count)
     }
 
-    /// [`Engine::catch_up`] on this thread alone.
-    fn catch_up_here(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
-        let mut applier = Applier {
+    /// The engine split for a catch-up: what applies the events, and the
+    /// log they are read from.
+    fn applier(&mut self) -> (Applier<'_>, &mut Box<dyn EventStore>) {
+        let applier = Applier {
             state: &mut self.state,
             cases: &mut self.cases,
             head: &mut self.head,
@@ -587,7 +580,13 @@ impl Engine {
             observers: &mut self.observers,
             count: 0,
         };
-        self.store.scan(applier.head.seq, &mut |e| {
+        (applier, &mut self.store)
+    }
+
+    /// [`Engine::catch_up`] on this thread alone.
+    fn catch_up_here(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        let (mut applier, store) = self.applier();
+        store.scan(applier.head.seq, &mut |e| {
             applier.apply(Parsed::of(&e)?, progress);
             Ok(())
         })?;

@@ -307,7 +307,6 @@ fn case_page(
     let fora: Vec<_> = open
         .iter()
         .filter_map(|f| state.fora.get(f))
-        .filter(|f| state.policy_applies(f) && (f.public || state.is_administrator(person, f)))
         .map(|f| context! { id => f.id, name => f.name })
         .collect();
     // The team's ladder and the level the person's history suggests
