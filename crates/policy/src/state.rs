@@ -57,6 +57,11 @@ pub struct State {
     /// for the queue and what needs a handler now.
     #[serde(default)]
     pub open_reports: Set<ReportId>,
+    /// Forum → the reports filed on it: an index over `reports`, kept by
+    /// `apply` (a report's forum never changes), for the lists of the
+    /// reports those who handle a forum see.
+    #[serde(default)]
+    pub reports_by_forum: Map<ForumId, Set<ReportId>>,
     pub referrals: Map<ReferralId, ReportId>,
     pub actions: Map<ActionId, Action>,
     /// Person → the actions taken on them: an index over `actions`, kept by
@@ -194,6 +199,7 @@ impl Default for State {
             reports_by_subject: Map::new(),
             reports_by_reporter: Map::new(),
             open_reports: Set::new(),
+            reports_by_forum: Map::new(),
             actions_by_subject: Map::new(),
             actions_in_force: Map::new(),
             announcement_requests: Set::new(),
@@ -363,6 +369,10 @@ impl State {
                     .insert(report.id);
                 self.reports_by_reporter
                     .entry(report.reporter.clone())
+                    .or_default()
+                    .insert(report.id);
+                self.reports_by_forum
+                    .entry(report.forum.clone())
                     .or_default()
                     .insert(report.id);
                 self.reports.insert(report.id, Report::from(report));
@@ -1034,13 +1044,18 @@ impl State {
         self.reports_indexed(&self.reports_by_subject, person)
     }
 
-    fn reports_indexed<'a>(
+    /// Every report filed on a forum, in the order they were filed.
+    pub fn reports_on(&self, forum: &ForumId) -> impl DoubleEndedIterator<Item = &Report> {
+        self.reports_indexed(&self.reports_by_forum, forum)
+    }
+
+    fn reports_indexed<'a, K: Ord + Clone>(
         &'a self,
-        index: &'a Map<PersonId, Set<ReportId>>,
-        person: &PersonId,
+        index: &'a Map<K, Set<ReportId>>,
+        key: &K,
     ) -> impl DoubleEndedIterator<Item = &'a Report> {
         index
-            .get(person)
+            .get(key)
             .into_iter()
             .flatten()
             .filter_map(|id| self.reports.get(id))

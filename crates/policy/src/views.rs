@@ -661,7 +661,7 @@ pub fn may_see_report(state: &State, person: &PersonId, report: &Report) -> bool
 pub struct ReportsSeen<'a> {
     person: &'a PersonId,
     /// The fora on which they handle reports in any capacity they hold.
-    handled: HashSet<&'a str>,
+    handled: HashSet<&'a ForumId>,
     /// The reports about which they hear an appeal.
     heard: BTreeSet<ReportId>,
 }
@@ -670,7 +670,7 @@ impl<'a> ReportsSeen<'a> {
     pub fn by(state: &'a State, person: &'a PersonId) -> Self {
         let handled = fora_handled_by(state, person)
             .into_iter()
-            .map(|f| f.id.as_str())
+            .map(|f| &f.id)
             .collect();
         let heard = state
             .appeals
@@ -688,8 +688,45 @@ impl<'a> ReportsSeen<'a> {
     pub fn sees(&self, report: &Report) -> bool {
         &report.reporter == self.person
             || &report.subject == self.person
-            || self.handled.contains(report.forum.as_str())
+            || self.handled.contains(&report.forum)
             || self.heard.contains(&report.id)
+    }
+
+    /// The reports they see on no forum they handle: those they filed, those
+    /// about them and those they hear an appeal about, by number.
+    fn beyond_their_fora(&self, state: &State) -> BTreeSet<ReportId> {
+        let own = state.reports_by(self.person);
+        let about = state.reports_about(self.person);
+        let heard = self.heard.iter().filter_map(|id| state.reports.get(id));
+        own.chain(about)
+            .chain(heard)
+            .filter(|r| !self.handled.contains(&r.forum))
+            .map(|r| r.id)
+            .collect()
+    }
+
+    /// The reports they see, in the order they were filed: from the indexes
+    /// when they handle no forum (they see few), otherwise every report
+    /// asked in turn.
+    pub fn reports(&self, state: &'a State) -> Box<dyn Iterator<Item = &'a Report> + '_> {
+        if self.handled.is_empty() {
+            let ids = self.beyond_their_fora(state);
+            Box::new(ids.into_iter().filter_map(|id| state.reports.get(&id)))
+        } else {
+            Box::new(state.reports.values().filter(|r| self.sees(r)))
+        }
+    }
+
+    /// How many reports they see, from the indexes: the reports on the fora
+    /// they handle, and the others they see.
+    pub fn count(&self, state: &State) -> usize {
+        let on_their_fora: usize = self
+            .handled
+            .iter()
+            .filter_map(|f| state.reports_by_forum.get(*f))
+            .map(|ids| ids.len())
+            .sum();
+        on_their_fora + self.beyond_their_fora(state).len()
     }
 }
 

@@ -687,6 +687,26 @@ proptest! {
         }
         let indexed: usize = w.state.reports_by_subject.values().map(|ids| ids.len()).sum();
         prop_assert_eq!(indexed, w.state.reports.len());
+        // And by the forum they were filed on.
+        for forum in w.state.fora.keys() {
+            let walked: Vec<ReportId> = w.state.reports.values().filter(|r| &r.forum == forum).map(|r| r.id).collect();
+            let indexed: Vec<ReportId> = w.state.reports_on(forum).map(|r| r.id).collect();
+            prop_assert_eq!(indexed, walked, "{}", forum);
+        }
+        let indexed: usize = w.state.reports_by_forum.values().map(|ids| ids.len()).sum();
+        prop_assert_eq!(indexed, w.state.reports.len());
+        // The reports a person sees, and how many, read from the indexes,
+        // are those asking about each report finds (REPORT-3, APPEAL-2).
+        for person in w.state.people.keys() {
+            let seen = modpod_policy::views::ReportsSeen::by(&w.state, person);
+            let walked: Vec<ReportId> = w.state.reports.values()
+                .filter(|r| modpod_policy::views::may_see_report(&w.state, person, r))
+                .map(|r| r.id)
+                .collect();
+            let listed: Vec<ReportId> = seen.reports(&w.state).map(|r| r.id).collect();
+            prop_assert_eq!(&listed, &walked, "{}", person);
+            prop_assert_eq!(seen.count(&w.state), walked.len(), "{}", person);
+        }
         // And the index of the reports not resolved.
         let walked: Vec<ReportId> = w.state.reports.values()
             .filter(|r| !matches!(r.state, ReportState::Resolved { .. }))

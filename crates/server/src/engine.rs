@@ -44,8 +44,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// index of actions in force. v10 is MessagePack in sections, no longer JSON
 /// (see [`encode_snapshot`]): the same state with its indexes of reports (by
 /// subject, by reporter, open), of the actions announced and of the
-/// notifications about each action, a quarter of the time to decode.
-pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v10\n";
+/// notifications about each action, a quarter of the time to decode; v11,
+/// the index of reports by forum.
+pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v11\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod evidence;
 pub mod http;
 pub mod json;
+pub mod kept;
 pub mod noticed;
 pub mod oidc;
 pub mod passwords;

@@ -8,7 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use common::{As, TLS};
+use common::{As, QUIC, TLS};
 use modpod_server::http::auth::TrustedProxy;
 use modpod_server::http::{App, MAX_BODY, router};
 use modpod_server::tokens::{self, Scope};
@@ -909,6 +909,10 @@ async fn stats_1_the_team_s_yearly_table_is_public_as_json_csv_and_a_page_naming
         response.headers()[header::CONTENT_TYPE],
         "text/csv; charset=utf-8"
     );
+    assert_eq!(
+        response.headers()[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"moderator-team-statistics.csv\""
+    );
     let csv = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .unwrap();
@@ -1097,4 +1101,79 @@ async fn the_actions_in_force_follow_amendments_and_rescissions_and_each_caller_
         ids(&api, &dave, "in_force=true&forum=tls-chairs@ietf.org").await,
         Vec::<u64>::new()
     );
+}
+
+/// `GET /v1/reports` pages through what each caller may see (REPORT-3): a
+/// page at any offset is that part of the whole list, and every page counts
+/// the whole list, with or without a forum or a state to match.
+#[tokio::test]
+async fn the_list_of_reports_pages_through_what_each_caller_sees() {
+    let api = api().api;
+    let who = |name| api.token(name, Scope::Act);
+    let (alice, dave, m1, bob, carol, erin) = (
+        who("alice"),
+        who("dave"),
+        who("m1"),
+        who("bob"),
+        who("carol"),
+        who("erin"),
+    );
+    // Reports on tls (alice's) and quic (dave's), by and about several.
+    for (reporter, forum, subject) in [
+        (&carol, TLS, "bob"),
+        (&carol, QUIC, "bob"),
+        (&bob, QUIC, "erin"),
+        (&erin, TLS, "carol"),
+        (&carol, QUIC, "erin"),
+        (&bob, TLS, "carol"),
+    ] {
+        api.run(
+            reporter,
+            "participant",
+            json!({"command": "file_report", "forum": forum,
+            "subject": {"person": subject}, "category": "uncivil", "description": "insults"}),
+        )
+        .await;
+    }
+    let ids = |list: &Value| -> Vec<u64> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_u64().unwrap())
+            .collect()
+    };
+    for (name, caller, query, expected) in [
+        ("alice", &alice, "", vec![1, 4, 6]),
+        ("dave", &dave, "", vec![2, 3, 5]),
+        ("m1", &m1, "", vec![1, 2, 3, 4, 5, 6]),
+        // Those they filed and those about them.
+        ("bob", &bob, "", vec![1, 2, 3, 6]),
+        ("carol", &carol, "", vec![1, 2, 4, 5, 6]),
+        ("erin", &erin, "", vec![3, 4, 5]),
+        ("m1", &m1, "forum=quic@ietf.org&", vec![2, 3, 5]),
+        ("alice", &alice, "forum=quic@ietf.org&", vec![]),
+        ("bob", &bob, "forum=tls@ietf.org&", vec![1, 6]),
+        ("m1", &m1, "state=received&", vec![1, 2, 3, 4, 5, 6]),
+        ("m1", &m1, "subject=erin&", vec![3, 5]),
+    ] {
+        let (status, whole) = api
+            .get(&format!("/v1/reports?{query}limit=100"), caller)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name} {query}: {whole}");
+        assert_eq!(ids(&whole), expected, "{name} {query}: {whole}");
+        assert_eq!(whole["total"], expected.len(), "{name} {query}");
+        for offset in 0..=expected.len() {
+            let (_, page) = api
+                .get(
+                    &format!("/v1/reports?{query}offset={offset}&limit=2"),
+                    caller,
+                )
+                .await;
+            let want: Vec<u64> = expected.iter().skip(offset).take(2).copied().collect();
+            assert_eq!(ids(&page), want, "{name} {query} offset {offset}: {page}");
+            assert_eq!(page["total"], expected.len(), "{name} {query}");
+            assert_eq!(page["offset"], offset);
+        }
+    }
 }

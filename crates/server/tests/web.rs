@@ -4033,6 +4033,49 @@ fn announced_rows(body: &str) -> String {
         .to_owned()
 }
 
+/// What a page shows between its navigation and its footer.
+fn main_of(body: &str) -> &str {
+    body.split("<main id=\"main\" tabindex=\"-1\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</main>").next())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_logged_in_reader_gets_the_public_page_kept_for_everybody_in_their_own_navigation() {
+    let web = world().await;
+    for path in ["/transparency", "/roster", "/statistics", "/announcements"] {
+        let anonymous = web.get(None, path).await;
+        let alice = web.get(Some("alice"), path).await;
+        assert_eq!(alice.status, StatusCode::OK);
+        assert!(!main_of(&anonymous.body).is_empty(), "{path}");
+        assert_eq!(main_of(&alice.body), main_of(&anonymous.body), "{path}");
+        assert!(anonymous.body.contains("href=\"/login\""), "{path}");
+        assert!(!alice.body.contains("href=\"/login\""), "{path}");
+        assert!(alice.body.contains("Log out"), "{path}: {}", alice.body);
+        assert!(alice.body.contains("href=\"/queue\""), "{path}");
+    }
+    // A change of the log is shown to the logged-in reader at once.
+    let before = web.get(Some("alice"), "/announcements").await;
+    assert!(!mentions(&announced_rows(&before.body), "erin"));
+    let m1 = web.api.token("m1", modpod_server::tokens::Scope::Act);
+    web.api
+        .run(
+            &m1,
+            "moderator",
+            json!({"command": "take_action", "subject": {"person": "erin"},
+                "measure": {"type": "temporary_suspension"}, "fora": [IETF],
+                "reason": "threats", "ends_at": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
+    let after = web.get(Some("alice"), "/announcements").await;
+    assert!(
+        mentions(&announced_rows(&after.body), "erin"),
+        "{}",
+        after.body
+    );
+}
+
 #[tokio::test]
 async fn public_pages_are_rendered_once_per_change_and_anonymous_readers_never_wait_for_the_engine()
 {

@@ -82,9 +82,10 @@ pub struct App {
     /// The last sync with the registry of groups this process ran (FORUM-5),
     /// for the operators' page.
     pub registry_report: Arc<RwLock<Option<crate::registry::Report>>>,
-    /// The public pages as anonymous visitors read them, rendered once per
-    /// change of the log.
-    pub public_pages: Arc<crate::web::PublicPages>,
+    /// The public pages, rendered once per change of the log.
+    pub public_pages: Arc<crate::kept::Kept<Arc<crate::web::PublicPage>>>,
+    /// The public JSON answers, made once per change of the log.
+    pub public_answers: Arc<crate::kept::Kept<axum::body::Bytes>>,
     /// The notifications' texts the engine checks the team's drafts
     /// against (TEMPLATE-1), for the pages' previews.
     pub templates: Option<Arc<modpod_notify::Templates>>,
@@ -98,7 +99,6 @@ pub struct App {
 
 impl App {
     pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
-        let public_pages = Arc::new(crate::web::PublicPages::default());
         let committer = crate::commit::Committer::new(engine.clone());
         let (templates, views) = {
             let engine = engine
@@ -120,7 +120,8 @@ impl App {
             trusted_proxies: Arc::new([]),
             audit_dir: None,
             registry_report: Arc::new(RwLock::new(None)),
-            public_pages,
+            public_pages: Arc::default(),
+            public_answers: Arc::default(),
             templates,
             public_url: None,
             committer,

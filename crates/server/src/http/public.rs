@@ -6,12 +6,16 @@
 
 use super::views::ApiQuery;
 use super::{ApiError, App};
+use crate::kept::Lookup;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State as Extract;
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
 use modpod_policy::State;
-use modpod_policy::transparency::{self, TeamStatistics, Transparency};
-use modpod_policy::views::{self, RosterEntry};
+use modpod_policy::transparency;
+use modpod_policy::views;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -21,6 +25,55 @@ async fn read<T: Send + 'static>(
     f: impl FnOnce(&State) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     app.read(move |view| Ok(f(&view.state))).await
+}
+
+/// Answers, with `make`'s body of type `content_type`, every request of
+/// `uri` alike: the body is made once per change of the log
+/// ([`crate::kept`]), on a blocking thread, from the view published last.
+pub(super) async fn kept<F>(
+    app: &App,
+    uri: &Uri,
+    content_type: &'static str,
+    make: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(&State) -> Result<Vec<u8>, ApiError> + Send + 'static,
+{
+    let (answers, key) = (app.public_answers.clone(), uri.to_string());
+    let view = app.view();
+    let body = match answers.lookup(&key, view.head.seq) {
+        Lookup::Hit(body) => body,
+        Lookup::Render { changes } => {
+            let made = tokio::task::spawn_blocking(move || make(&view.state))
+                .await
+                .map_err(ApiError::internal)
+                .and_then(|made| made);
+            match made {
+                Ok(body) => {
+                    let body = Bytes::from(body);
+                    answers.keep(key, changes, body.clone());
+                    body
+                }
+                Err(e) => {
+                    answers.failed(&key);
+                    return Err(e);
+                }
+            }
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// [`kept`] for JSON.
+pub(super) async fn kept_json<T: Serialize>(
+    app: &App,
+    uri: &Uri,
+    make: impl FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    kept(app, uri, "application/json", |state| {
+        serde_json::to_vec(&make(state)?).map_err(ApiError::internal)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -52,18 +105,21 @@ impl PeriodQuery {
 
 /// The aggregate transparency report: counts of actions by month, type and
 /// kind of forum, reports, appeals and their outcomes, reinstatements, and
-/// the median time to acknowledge a report. No personal data.
+/// the median time to acknowledge a report. No personal data. A period
+/// that ends now is answered as of the last minute at most.
 #[utoipa::path(get, path = "/v1/transparency", params(PeriodQuery), responses(
     (status = 200, description = "The report", body = Object),
     (status = 400, description = "A bad period", body = ApiError)))]
 pub(super) async fn transparency_json(
     Extract(app): Extract<App>,
+    uri: Uri,
     ApiQuery(q): ApiQuery<PeriodQuery>,
-) -> Result<Json<Transparency>, ApiError> {
+) -> Result<Response, ApiError> {
     let (from, to) = q.period()?;
-    read(&app, move |state| transparency::report(state, from, to))
-        .await
-        .map(Json)
+    kept_json(&app, &uri, move |state| {
+        Ok(transparency::report(state, from, to))
+    })
+    .await
 }
 
 /// The moderator team's yearly statistics (STATS-1): actions per level of
@@ -71,10 +127,8 @@ pub(super) async fn transparency_json(
 /// log, naming nobody.
 #[utoipa::path(get, path = "/v1/statistics", responses(
     (status = 200, description = "The team's table, a row a year", body = Object)))]
-pub(super) async fn statistics(
-    Extract(app): Extract<App>,
-) -> Result<Json<TeamStatistics>, ApiError> {
-    read(&app, transparency::team_statistics).await.map(Json)
+pub(super) async fn statistics(Extract(app): Extract<App>, uri: Uri) -> Result<Response, ApiError> {
+    kept_json(&app, &uri, |state| Ok(transparency::team_statistics(state))).await
 }
 
 /// The same table as CSV, a row a year and one for all the years.
@@ -82,28 +136,28 @@ pub(super) async fn statistics(
     (status = 200, description = "The team's table as CSV", content_type = "text/csv")))]
 pub(super) async fn statistics_csv(
     Extract(app): Extract<App>,
-) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let csv = read(&app, |state| transparency::team_statistics(state).to_csv()).await?;
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let csv = kept(&app, &uri, "text/csv; charset=utf-8", |state| {
+        Ok(transparency::team_statistics(state).to_csv().into_bytes())
+    })
+    .await?;
     Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"moderator-team-statistics.csv\"",
-            ),
-        ],
+        [(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"moderator-team-statistics.csv\"",
+        )],
         csv,
-    ))
+    )
+        .into_response())
 }
 
 /// The public moderator roster (TEAM-4), so that a participant can pick a
 /// moderator they are comfortable contacting.
 #[utoipa::path(get, path = "/v1/moderators", responses(
     (status = 200, description = "The moderators, in order of appointment", body = Vec<Object>)))]
-pub(super) async fn moderators(
-    Extract(app): Extract<App>,
-) -> Result<Json<Vec<RosterEntry>>, ApiError> {
-    read(&app, views::roster).await.map(Json)
+pub(super) async fn moderators(Extract(app): Extract<App>, uri: Uri) -> Result<Response, ApiError> {
+    kept_json(&app, &uri, |state| Ok(views::roster(state))).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

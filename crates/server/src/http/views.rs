@@ -11,8 +11,9 @@ use super::{ApiError, App};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query, State as Extract};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, ForumId, PersonId, ReportId};
 use modpod_policy::model::{
@@ -61,12 +62,7 @@ fn page<T, U>(
     limit: Option<usize>,
     mut show: impl FnMut(T) -> U,
 ) -> Result<Paged<U>, ApiError> {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request(format!(
-            "limit must be 1 to {MAX_LIMIT}"
-        )));
-    }
+    let limit = checked_limit(limit)?;
     let mut total = 0;
     let mut items = Vec::new();
     for item in matching {
@@ -81,6 +77,34 @@ fn page<T, U>(
         limit,
         items,
     })
+}
+
+/// [`page`] of a list whose length is known (`total`): it reads no further
+/// than the page.
+fn page_of<T, U>(
+    matching: impl Iterator<Item = T>,
+    total: usize,
+    offset: usize,
+    limit: Option<usize>,
+    show: impl FnMut(T) -> U,
+) -> Result<Paged<U>, ApiError> {
+    let limit = checked_limit(limit)?;
+    Ok(Paged {
+        total,
+        offset,
+        limit,
+        items: matching.skip(offset).take(limit).map(show).collect(),
+    })
+}
+
+fn checked_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit must be 1 to {MAX_LIMIT}"
+        )));
+    }
+    Ok(limit)
 }
 
 fn not_found(what: &str) -> ApiError {
@@ -279,17 +303,27 @@ pub(super) async fn reports(
     let subject = q.subject.as_deref().map(parse_person).transpose()?;
     read(&app, move |state| {
         let seen = views::ReportsSeen::by(state, &person);
-        let reports: Box<dyn Iterator<Item = &Report>> = match &subject {
-            Some(s) => Box::new(state.reports_about(s)),
-            None => Box::new(state.reports.values()),
+        let show = |r: &Report| views::report_for(state, &person, r.id);
+        let paged = match (&subject, &forum) {
+            // Unfiltered, the count comes from the indexes and the walk stops
+            // at the page.
+            (None, None) if q.state.is_none() => {
+                let total = seen.count(state);
+                page_of(seen.reports(state), total, q.offset, q.limit, show)?
+            }
+            _ => {
+                let reports: Box<dyn Iterator<Item = &Report>> = match (&subject, &forum) {
+                    (Some(s), _) => Box::new(state.reports_about(s)),
+                    (None, Some(f)) => Box::new(state.reports_on(f)),
+                    (None, None) => seen.reports(state),
+                };
+                let matching = reports
+                    .filter(|r| forum.as_ref().is_none_or(|f| &r.forum == f))
+                    .filter(|r| q.state.as_deref().is_none_or(|s| r.state.name() == s))
+                    .filter(|r| seen.sees(r));
+                page(matching, q.offset, q.limit, show)?
+            }
         };
-        let matching = reports
-            .filter(|r| forum.as_ref().is_none_or(|f| &r.forum == f))
-            .filter(|r| q.state.as_deref().is_none_or(|s| r.state.name() == s))
-            .filter(|r| seen.sees(r));
-        let paged = page(matching, q.offset, q.limit, |r| {
-            views::report_for(state, &person, r.id)
-        })?;
         Ok(Json(Paged {
             total: paged.total,
             offset: paged.offset,
@@ -679,15 +713,15 @@ pub struct AnnouncementsQuery {
     (status = 200, description = "A page of announced suspensions, newest first", body = Paged<Object>)))]
 pub(super) async fn announcements(
     Extract(app): Extract<App>,
+    uri: Uri,
     ApiQuery(q): ApiQuery<AnnouncementsQuery>,
-) -> Result<Json<Paged<views::Announcement>>, ApiError> {
+) -> Result<Response, ApiError> {
     let forum = q.forum.as_deref().map(parse_forum).transpose()?;
-    let now = Timestamp::now();
-    read(&app, move |state| {
-        let matching = views::announcements(state, now)
+    super::public::kept_json(&app, &uri, move |state| {
+        let matching = views::announcements(state, Timestamp::now())
             .into_iter()
             .filter(|a| forum.as_ref().is_none_or(|f| a.fora.contains(f)));
-        page(matching, q.offset, q.limit, |a| a).map(Json)
+        page(matching, q.offset, q.limit, |a| a)
     })
     .await
 }

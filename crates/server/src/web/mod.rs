@@ -66,8 +66,6 @@ mod password;
 mod people;
 mod proposals;
 mod public;
-mod public_cache;
-pub use public_cache::PublicPages;
 pub mod queue;
 mod registry;
 mod reinstatements;
@@ -78,6 +76,8 @@ mod timeline;
 
 use crate::http::auth::{self, Caller, Via};
 use crate::http::{ApiError, App};
+use crate::kept::Lookup;
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -93,7 +93,7 @@ use modpod_policy::model::{Capacity, Role};
 use modpod_policy::{Actor, Command, Kind, Refusal, State, Target, views};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 /// The routes of the pages, for the service's router.
 pub fn routes() -> Router<App> {
@@ -208,6 +208,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         }
     templates!(
         "layout.html",
+        "framed.html",
         "macros.html",
         "error.html",
         "home.html",
@@ -328,13 +329,59 @@ where
     Ok((status, Html(html)).into_response())
 }
 
-/// [`show`] for a public page: an `anonymous` visitor gets the copy
-/// rendered since the log last changed, if there is one ([`PublicPages`]),
-/// keyed by `key` (the path and query); anyone logged in gets the page
-/// rendered for them.
+/// A public page as rendered once for everybody: whole, as anonymous
+/// visitors get it, and its title and main blocks, which a logged-in
+/// viewer's page frames with their own navigation.
+#[derive(Debug)]
+pub struct PublicPage {
+    whole: Bytes,
+    title: String,
+    main: String,
+}
+
+impl PublicPage {
+    /// Renders `template` (which shows the same to everybody: it does not
+    /// read `me`) with `ctx`.
+    fn render(template: &str, ctx: Value) -> Result<PublicPage, WebError> {
+        let env = TEMPLATES.as_ref().map_err(WebError::internal)?;
+        let mut rendered = env
+            .get_template(template)
+            .and_then(|t| t.render_captured(ctx))
+            .map_err(WebError::internal)?;
+        let (title, main) = rendered
+            .with_state_mut(|blocks| {
+                Ok((blocks.render_block("title")?, blocks.render_block("main")?))
+            })
+            .map_err(|e: minijinja::Error| WebError::internal(e))?;
+        let whole = rendered.into_output().into();
+        Ok(PublicPage { whole, title, main })
+    }
+
+    fn frame(title: &str, main: &str, me: Option<Me>) -> Result<String, WebError> {
+        render(
+            "framed.html",
+            context! { title => title, main => main, me => me },
+        )
+    }
+
+    /// The page as `viewer` gets it.
+    fn for_viewer(&self, state: &State, viewer: Option<&Viewer>) -> Result<Bytes, WebError> {
+        match viewer {
+            None => Ok(self.whole.clone()),
+            Some(viewer) => {
+                Ok(Self::frame(&self.title, &self.main, Some(me(state, viewer)))?.into())
+            }
+        }
+    }
+}
+
+/// [`show`] for a public page, the same for everybody but for the
+/// navigation: it is rendered once per change of the log ([`crate::kept`]), keyed by
+/// `key` (the path and query), and framed for each logged-in viewer.
+/// `build` gives what `template` shows, which must not depend on the viewer.
 pub(crate) async fn show_public<F>(
     app: &App,
-    anonymous: bool,
+    visitor: Option<Viewer>,
     key: String,
     template: &'static str,
     build: F,
@@ -342,36 +389,34 @@ pub(crate) async fn show_public<F>(
 where
     F: FnOnce(&State, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
-    if !anonymous {
-        return show(app, StatusCode::OK, template, build).await;
-    }
     let pages = app.public_pages.clone();
     // The page is kept as of the head of the view it is rendered from.
     let view = app.view();
-    let changes = match pages.lookup(&key, view.head.seq) {
-        public_cache::Lookup::Hit(html) => {
-            return Ok((StatusCode::OK, Html(html)).into_response());
+    let page = match pages.lookup(&key, view.head.seq) {
+        Lookup::Hit(page) => page,
+        Lookup::Render { changes } => {
+            let from = view.clone();
+            let rendered = tokio::task::spawn_blocking(move || {
+                PublicPage::render(template, build(&from.state, Timestamp::now())?)
+            })
+            .await
+            .map_err(WebError::internal)
+            .and_then(|page| page);
+            match rendered {
+                Ok(page) => {
+                    let page = Arc::new(page);
+                    pages.keep(key, changes, page.clone());
+                    page
+                }
+                Err(e) => {
+                    pages.failed(&key);
+                    return Err(e);
+                }
+            }
         }
-        public_cache::Lookup::Render { changes } => changes,
     };
-    let rendered = tokio::task::spawn_blocking(move || {
-        let ctx = build(&view.state, Timestamp::now())?;
-        render(template, ctx)
-    })
-    .await
-    .map_err(WebError::internal)
-    .and_then(|html| html);
-    match rendered {
-        Ok(html) => {
-            let html = axum::body::Bytes::from(html);
-            pages.keep(key, changes, html.clone());
-            Ok((StatusCode::OK, Html(html)).into_response())
-        }
-        Err(e) => {
-            pages.failed(&key);
-            Err(e)
-        }
-    }
+    let html = page.for_viewer(&view.state, visitor.as_ref())?;
+    Ok((StatusCode::OK, Html(html)).into_response())
 }
 
 /// [`show`] for pages that read the log and the ledgers beside it as well as

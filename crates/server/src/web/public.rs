@@ -14,6 +14,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use modpod_policy::State;
+use modpod_policy::ids::PersonId;
 use modpod_policy::model::{Capacity, Day, ProceduresStatus, Report, Window};
 use modpod_policy::transparency::{self, Transparency};
 use modpod_policy::views;
@@ -248,7 +249,7 @@ pub(super) async fn roster(
 ) -> Result<Response, WebError> {
     show_public(
         &app,
-        visitor.is_none(),
+        visitor,
         uri.to_string(),
         "roster.html",
         move |state, now| {
@@ -270,7 +271,6 @@ pub(super) async fn roster(
                 .map(|(i, d)| context! { y => 20 + i as u32 * CELL + 13, name => d })
                 .collect();
             Ok(context! {
-                me => visitor.as_ref().map(|v| me(state, v)),
                 roster => roster,
                 week => week,
                 cells => cells,
@@ -298,14 +298,12 @@ pub(super) async fn transparency(
     let (from, to) = period.period().map_err(WebError::from)?;
     show_public(
         &app,
-        visitor.is_none(),
+        visitor,
         uri.to_string(),
         "transparency.html",
         move |state, _| {
             let report = transparency::report(state, from, to);
-            let mut page = transparency_context(&report);
-            page.me = visitor.as_ref().map(|v| me(state, v));
-            Ok(Value::from_serialize(&page))
+            Ok(Value::from_serialize(transparency_context(&report)))
         },
     )
     .await
@@ -321,14 +319,13 @@ pub(super) async fn statistics(
 ) -> Result<Response, WebError> {
     show_public(
         &app,
-        visitor.is_none(),
+        visitor,
         uri.to_string(),
         "statistics.html",
         move |state, _| {
             let stats = transparency::team_statistics(state);
             let chart = stacked(&stats);
             Ok(context! {
-                me => visitor.as_ref().map(|v| me(state, v)),
                 stats => stats,
                 any => !stats.years.is_empty(),
                 total_chart => chart,
@@ -477,7 +474,6 @@ fn chart(title: &'static str, counts: BTreeMap<String, u64>) -> Option<Chart> {
 /// What the transparency page shows.
 #[derive(Debug, Serialize)]
 struct TransparencyPage {
-    me: Option<super::Me>,
     from: String,
     to: String,
     from_ts: String,
@@ -511,7 +507,6 @@ fn transparency_context(report: &Transparency) -> TransparencyPage {
     .collect();
     let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%d").to_string();
     TransparencyPage {
-        me: None,
         from: day(report.from),
         to: day(report.to),
         from_ts: report.from.to_string(),
@@ -534,38 +529,46 @@ pub(super) async fn procedures(
     Visitor(visitor): Visitor,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    show_public(
-        &app,
-        visitor.is_none(),
-        uri.to_string(),
-        "procedures.html",
-        move |state, _| {
-            let person = visitor.as_ref().map(|v| v.person.clone());
-            let in_force = state.procedures_in_force();
-            let versions: Vec<_> = state
-                .procedures
-                .values()
-                .rev()
-                .filter(|p| views::may_see_procedures(state, person.as_ref(), p))
-                .map(|p| {
-                    context! {
-                        p => p,
-                        status => match p.status {
-                            ProceduresStatus::Draft => "draft",
-                            ProceduresStatus::InCommunityReview => "in community review",
-                            ProceduresStatus::Approved => "approved by the IESG",
-                        },
-                        in_force => in_force == Some(p.version),
-                    }
-                })
-                .collect();
-            Ok(context! {
-                me => visitor.as_ref().map(|v| me(state, v)),
-                versions => versions,
-            })
-        },
-    )
+    // Anybody reads the approved versions; a logged-in viewer may read more.
+    let Some(viewer) = visitor else {
+        return show_public(
+            &app,
+            None,
+            uri.to_string(),
+            "procedures.html",
+            |state, _| Ok(context! { versions => procedure_versions(state, None) }),
+        )
+        .await;
+    };
+    show(&app, StatusCode::OK, "procedures.html", move |state, _| {
+        Ok(context! {
+            me => me(state, &viewer),
+            versions => procedure_versions(state, Some(&viewer.person)),
+        })
+    })
     .await
+}
+
+/// The versions of the procedures `person` may read, newest first.
+fn procedure_versions(state: &State, person: Option<&PersonId>) -> Vec<Value> {
+    let in_force = state.procedures_in_force();
+    state
+        .procedures
+        .values()
+        .rev()
+        .filter(|p| views::may_see_procedures(state, person, p))
+        .map(|p| {
+            context! {
+                p => p,
+                status => match p.status {
+                    ProceduresStatus::Draft => "draft",
+                    ProceduresStatus::InCommunityReview => "in community review",
+                    ProceduresStatus::Approved => "approved by the IESG",
+                },
+                in_force => in_force == Some(p.version),
+            }
+        })
+        .collect()
 }
 
 /// `GET /announcements`: the suspensions the policy announces, in force now
@@ -578,7 +581,7 @@ pub(super) async fn announcements(
 ) -> Result<Response, WebError> {
     show_public(
         &app,
-        visitor.is_none(),
+        visitor,
         uri.to_string(),
         "announcements.html",
         move |state, now| {
@@ -604,7 +607,6 @@ pub(super) async fn announcements(
                 })
                 .collect();
             Ok(context! {
-                me => visitor.as_ref().map(|v| me(state, v)),
                 announcements => items,
                 over_days => modpod_policy::settings::ANNOUNCE_SUSPENSIONS_OVER_DAYS,
             })
@@ -660,5 +662,37 @@ mod tests {
         assert!(page.contains("No actions in this period"), "{page}");
         assert!(page.contains("from=2025-01-01T00%3A00%3A00Z"), "{page}");
         assert!(page.contains("<main"), "in the shared layout: {page}");
+    }
+
+    #[test]
+    fn a_public_page_framed_for_nobody_is_the_page_rendered_whole() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let report = transparency::report(
+            &State::default(),
+            t("2025-01-01T00:00:00Z"),
+            t("2026-01-01T00:00:00Z"),
+        );
+        let pages = [
+            (
+                "roster.html",
+                context! { uncovered => ["monday 03:00 UTC"] },
+            ),
+            (
+                "transparency.html",
+                Value::from_serialize(transparency_context(&report)),
+            ),
+            ("statistics.html", context! {}),
+            ("procedures.html", context! {}),
+            ("announcements.html", context! {}),
+        ];
+        for (template, ctx) in pages {
+            let page = super::super::PublicPage::render(template, ctx)
+                .map_err(|e| format!("{template}: {e:?}"))
+                .unwrap();
+            assert!(page.main.contains("<h1>"), "{template}: {}", page.main);
+            assert!(!page.title.is_empty(), "{template}");
+            let framed = super::super::PublicPage::frame(&page.title, &page.main, None).unwrap();
+            assert_eq!(framed, String::from_utf8_lossy(&page.whole), "{template}");
+        }
     }
 }

@@ -1,62 +1,70 @@
-//! The public pages as anonymous visitors read them (the transparency
-//! report, the statistics, the roster, the procedures, the announcements,
-//! the home page), rendered once per change of the log rather than once per
-//! request: a flood of anonymous requests is answered from here, without
-//! deciding anything again and without waiting for the engine.
+//! What everybody is shown alike (the transparency report, the statistics,
+//! the roster, the procedures, the announcements, as pages and as JSON),
+//! made once per change of the log rather than once per request: a flood of
+//! requests is answered from here, without deciding anything again and
+//! without waiting for the engine.
 //!
-//! A page is rendered again when the log has changed since (the head of the
-//! view it is rendered from, which the engine publishes after every change,
+//! An answer is made again when the log has changed since (the head of the
+//! view it is made from, which the engine publishes after every change,
 //! this node's and those it caught up with), and at most a minute after it
-//! was rendered, for the pages that tell the time (the announcements in force now, the roster's week). While
-//! one request renders a page again, the others are answered with the copy
-//! they would have had a moment before.
+//! was made, for those that tell the time (the announcements in force now,
+//! the roster's week, a period that ends now). While one request makes an
+//! answer again, the others get the copy they would have had a moment before.
 
-use axum::body::Bytes;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long a page that tells the time is served as rendered.
+/// How long an answer that tells the time is served as made.
 const FRESH_FOR: Duration = Duration::from_secs(60);
 
-/// The pages kept at most: a query (`/transparency?from=...`) is a page of
-/// its own, and anyone may ask for any.
+/// The answers kept at most: a query (`/transparency?from=...`) is an
+/// answer of its own, and anyone may ask for any.
 const MOST: usize = 256;
 
-#[derive(Debug, Default)]
-pub struct PublicPages {
-    pages: Mutex<HashMap<String, Page>>,
+/// Answers of type `T` (cheap to clone: shared, not copied, by every request
+/// served from them), by key (the path and query).
+#[derive(Debug)]
+pub struct Kept<T> {
+    pages: Mutex<HashMap<String, Page<T>>>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept {
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 #[derive(Debug)]
-struct Page {
-    /// The head of the log (its sequence number) the page was rendered at.
+struct Page<T> {
+    /// The head of the log (its sequence number) the answer was made at.
     changes: u64,
     rendered: Instant,
-    /// Shared, not copied, by every answer.
-    html: Bytes,
-    /// A request is rendering it again.
+    kept: T,
+    /// A request is making it again.
     refreshing: bool,
 }
 
 /// What to do for one request.
-pub(crate) enum Lookup {
+pub(crate) enum Lookup<T> {
     /// Serve this copy.
-    Hit(Bytes),
-    /// Render the page and [`PublicPages::keep`] it.
+    Hit(T),
+    /// Make the answer and [`Kept::keep`] it.
     Render { changes: u64 },
 }
 
-impl PublicPages {
-    /// What to do for a request of the page `key` when the log's head is
-    /// `changes` (the sequence number of the view it would be rendered from).
-    pub(crate) fn lookup(&self, key: &str, changes: u64) -> Lookup {
+impl<T: Clone> Kept<T> {
+    /// What to do for a request of the answer `key` when the log's head is
+    /// `changes` (the sequence number of the view it would be made from).
+    pub(crate) fn lookup(&self, key: &str, changes: u64) -> Lookup<T> {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         match pages.get_mut(key) {
             Some(page) if page.changes == changes && page.rendered.elapsed() < FRESH_FOR => {
-                Lookup::Hit(page.html.clone())
+                Lookup::Hit(page.kept.clone())
             }
-            Some(page) if page.refreshing => Lookup::Hit(page.html.clone()),
+            Some(page) if page.refreshing => Lookup::Hit(page.kept.clone()),
             Some(page) => {
                 page.refreshing = true;
                 Lookup::Render { changes }
@@ -65,8 +73,8 @@ impl PublicPages {
         }
     }
 
-    /// Keeps a page rendered when the log was at `changes`.
-    pub(crate) fn keep(&self, key: String, changes: u64, html: Bytes) {
+    /// Keeps an answer made when the log was at `changes`.
+    pub(crate) fn keep(&self, key: String, changes: u64, kept: T) {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         if pages.len() >= MOST && !pages.contains_key(&key) {
             pages.clear();
@@ -76,13 +84,13 @@ impl PublicPages {
             Page {
                 changes,
                 rendered: Instant::now(),
-                html,
+                kept,
                 refreshing: false,
             },
         );
     }
 
-    /// A render that failed: the next request tries again.
+    /// An answer that could not be made: the next request tries again.
     pub(crate) fn failed(&self, key: &str) {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(page) = pages.get_mut(key) {
@@ -96,21 +104,21 @@ impl PublicPages {
 mod tests {
     use super::*;
 
-    fn hit(pages: &PublicPages, key: &str, at: u64) -> Option<String> {
+    fn hit(pages: &Kept<&'static str>, key: &str, at: u64) -> Option<String> {
         match pages.lookup(key, at) {
-            Lookup::Hit(html) => Some(String::from_utf8_lossy(&html).into_owned()),
+            Lookup::Hit(html) => Some(html.to_owned()),
             Lookup::Render { .. } => None,
         }
     }
 
     #[test]
     fn a_page_is_kept_until_the_log_changes_and_one_request_renders_it_again() {
-        let pages = PublicPages::default();
+        let pages = Kept::default();
         let Lookup::Render { changes } = pages.lookup("/roster", 0) else {
             panic!("nothing is kept yet")
         };
         let at = 0;
-        pages.keep("/roster".into(), changes, Bytes::from_static(b"one"));
+        pages.keep("/roster".into(), changes, "one");
         assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("one"));
         assert_eq!(hit(&pages, "/statistics", at), None);
         let at = 1;
@@ -121,7 +129,7 @@ mod tests {
             Lookup::Render { changes: 1 }
         ));
         assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("one"));
-        pages.keep("/roster".into(), 1, Bytes::from_static(b"two"));
+        pages.keep("/roster".into(), 1, "two");
         assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("two"));
         // A failed render lets the next request try.
         assert!(matches!(pages.lookup("/roster", 2), Lookup::Render { .. }));
@@ -131,13 +139,9 @@ mod tests {
 
     #[test]
     fn any_number_of_queries_keeps_at_most_a_bounded_number_of_pages() {
-        let pages = PublicPages::default();
+        let pages = Kept::default();
         for i in 0..(MOST * 3) {
-            pages.keep(
-                format!("/transparency?from={i}"),
-                0,
-                Bytes::from_static(b"x"),
-            );
+            pages.keep(format!("/transparency?from={i}"), 0, "x");
         }
         let kept = pages.pages.lock().map(|p| p.len()).unwrap_or(usize::MAX);
         assert!(kept <= MOST, "{kept}");
