@@ -86,6 +86,8 @@ pub struct App {
     pub public_pages: Arc<crate::kept::Kept<Arc<crate::web::PublicPage>>>,
     /// The public JSON answers, made once per change of the log.
     pub public_answers: Arc<crate::kept::Kept<axum::body::Bytes>>,
+    /// The people as the search of `/people` reads them.
+    pub people: Arc<crate::web::People>,
     /// The notifications' texts the engine checks the team's drafts
     /// against (TEMPLATE-1), for the pages' previews.
     pub templates: Option<Arc<modpod_notify::Templates>>,
@@ -122,6 +124,7 @@ impl App {
             registry_report: Arc::new(RwLock::new(None)),
             public_pages: Arc::default(),
             public_answers: Arc::default(),
+            people: Arc::default(),
             templates,
             public_url: None,
             committer,

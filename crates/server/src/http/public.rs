@@ -6,6 +6,7 @@
 
 use super::views::ApiQuery;
 use super::{ApiError, App};
+use crate::engine::View;
 use crate::kept::Lookup;
 use axum::Json;
 use axum::body::Bytes;
@@ -17,6 +18,7 @@ use modpod_policy::State;
 use modpod_policy::transparency;
 use modpod_policy::views;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
 /// Runs `f` on the state the engine published last, on a blocking thread.
@@ -28,19 +30,20 @@ async fn read<T: Send + 'static>(
 }
 
 /// Answers, with `make`'s body of type `content_type`, every request of
-/// `uri` alike: the body is made once per change of the log
-/// ([`crate::kept`]), on a blocking thread, from the view published last.
+/// `key` alike: the body is made once per change of the log
+/// ([`crate::kept`]), on a blocking thread, from `view` (the view published
+/// last, read once by the handler).
 pub(super) async fn kept<F>(
     app: &App,
-    uri: &Uri,
+    view: Arc<View>,
+    key: String,
     content_type: &'static str,
     make: F,
 ) -> Result<Response, ApiError>
 where
     F: FnOnce(&State) -> Result<Vec<u8>, ApiError> + Send + 'static,
 {
-    let (answers, key) = (app.public_answers.clone(), uri.to_string());
-    let view = app.view();
+    let answers = app.public_answers.clone();
     let body = match answers.lookup(&key, view.head.seq) {
         Lookup::Hit(body) => body,
         Lookup::Render { changes } => {
@@ -64,13 +67,15 @@ where
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
-/// [`kept`] for JSON.
+pub(super) const JSON: &str = "application/json";
+
+/// [`kept`] for JSON, keyed by the path and query.
 pub(super) async fn kept_json<T: Serialize>(
     app: &App,
     uri: &Uri,
     make: impl FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<Response, ApiError> {
-    kept(app, uri, "application/json", |state| {
+    kept(app, app.view(), uri.to_string(), JSON, |state| {
         serde_json::to_vec(&make(state)?).map_err(ApiError::internal)
     })
     .await
@@ -138,9 +143,13 @@ pub(super) async fn statistics_csv(
     Extract(app): Extract<App>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let csv = kept(&app, &uri, "text/csv; charset=utf-8", |state| {
-        Ok(transparency::team_statistics(state).to_csv().into_bytes())
-    })
+    let csv = kept(
+        &app,
+        app.view(),
+        uri.to_string(),
+        "text/csv; charset=utf-8",
+        |state| Ok(transparency::team_statistics(state).to_csv().into_bytes()),
+    )
     .await?;
     Ok((
         [(

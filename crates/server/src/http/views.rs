@@ -13,7 +13,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query, State as Extract};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use modpod_policy::ids::{ActionId, ForumId, PersonId, ReportId};
 use modpod_policy::model::{
@@ -226,54 +226,81 @@ pub struct DelegationView {
 pub(super) async fn fora(
     Extract(app): Extract<App>,
     caller: Caller,
+    uri: Uri,
     ApiQuery(q): ApiQuery<ForaQuery>,
-) -> Result<Json<Paged<ForumView>>, ApiError> {
+) -> Result<Response, ApiError> {
     let viewer = caller.person().ok().cloned();
-    read(&app, move |state| {
-        let insider = |forum: &modpod_policy::model::Forum| {
-            viewer.as_ref().is_some_and(|p| {
-                state.is_moderator(p)
-                    || state.holds(p, &modpod_policy::model::Role::Operator)
-                    || state.is_administrator(p, forum)
-            })
+    let view = app.view();
+    // Callers see the public fora, or all of them (the moderators and the
+    // operators): those two lists are kept for everybody who sees them. An
+    // administrator of a non-public forum sees it as well: a list of their own.
+    let state = &view.state;
+    let sees_all = viewer.as_ref().is_some_and(|p| {
+        state.is_moderator(p) || state.holds(p, &modpod_policy::model::Role::Operator)
+    });
+    let own = match viewer.as_ref() {
+        Some(p) if !sees_all && state.administered_by(p).any(|f| !f.public) => Some(p.clone()),
+        _ => None,
+    };
+    let own_list = own.is_some();
+    let list = move |state: &State| {
+        let sees = |forum: &modpod_policy::model::Forum| {
+            forum.public
+                || sees_all
+                || own
+                    .as_ref()
+                    .is_some_and(|p| state.is_administrator(p, forum))
         };
         let matching = state
             .fora
             .values()
-            .filter(|f| f.public || insider(f))
+            .filter(|f| sees(f))
             .filter(|f| q.kind.as_ref().is_none_or(|k| &f.kind == k))
             .filter(|f| {
                 q.wg.as_deref()
                     .is_none_or(|w| f.wg.as_ref().is_some_and(|g| g.as_str() == w))
             });
-        page(matching, q.offset, q.limit, |f| ForumView {
-            id: f.id.to_string(),
-            name: f.name.clone(),
-            kind: f.kind.clone(),
-            organisation: f.organisation.to_string(),
-            public: f.public,
-            plenary: f.plenary,
-            wg: f.wg.as_ref().map(|w| w.to_string()),
-            administrators: state
-                .administrators(f)
-                .iter()
-                .map(|p| p.to_string())
-                .collect(),
-            delegations: f
-                .delegates
-                .iter()
-                .map(|d| DelegationView {
-                    to: d.to.to_string(),
-                    by: d.by.to_string(),
-                })
-                .collect(),
-            moderators_administer: state.moderators_administer(f),
-            responsible_ad: state.responsible_ad(f).map(|p| p.to_string()),
-            covered: state.policy_applies(f),
-        })
-        .map(Json)
+        page(matching, q.offset, q.limit, |f| forum_view(state, f))
+    };
+    if own_list {
+        let listed = tokio::task::spawn_blocking(move || list(&view.state))
+            .await
+            .map_err(ApiError::internal)??;
+        return Ok(Json(listed).into_response());
+    }
+    let key = format!("{} {uri}", if sees_all { "all" } else { "public" });
+    super::public::kept(&app, view, key, super::public::JSON, move |state| {
+        serde_json::to_vec(&list(state)?).map_err(ApiError::internal)
     })
     .await
+}
+
+fn forum_view(state: &State, f: &modpod_policy::model::Forum) -> ForumView {
+    ForumView {
+        id: f.id.to_string(),
+        name: f.name.clone(),
+        kind: f.kind.clone(),
+        organisation: f.organisation.to_string(),
+        public: f.public,
+        plenary: f.plenary,
+        wg: f.wg.as_ref().map(|w| w.to_string()),
+        administrators: state
+            .administrators(f)
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+        delegations: f
+            .delegates
+            .iter()
+            .map(|d| DelegationView {
+                to: d.to.to_string(),
+                by: d.by.to_string(),
+            })
+            .collect(),
+        moderators_administer: state.moderators_administer(f),
+        responsible_ad: state.responsible_ad(f).map(|p| p.to_string()),
+        covered: state.policy_applies(f),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
