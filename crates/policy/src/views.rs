@@ -454,11 +454,15 @@ pub struct ActionViewer<'a> {
     fora: BTreeSet<&'a ForumId>,
 }
 
+/// Whether a person sees every action (ACT-7): a moderator, on the IESG or
+/// the IAB.
+pub fn sees_every_action(state: &State, person: &PersonId) -> bool {
+    state.is_moderator(person) || on_iesg(state, person) || state.holds(person, &Role::IabMember)
+}
+
 impl<'a> ActionViewer<'a> {
     pub fn new(state: &'a State, person: &'a PersonId) -> ActionViewer<'a> {
-        let sees_all = state.is_moderator(person)
-            || on_iesg(state, person)
-            || state.holds(person, &Role::IabMember);
+        let sees_all = sees_every_action(state, person);
         let fora = if sees_all {
             BTreeSet::new()
         } else {

@@ -169,6 +169,11 @@ fn page_paths() -> Vec<String> {
 async fn report_5_the_subject_reads_no_byte_of_the_reporter_s_words_anywhere() {
     let (api, bob, m1) = world().await;
     let bob_token = api.token("bob", modpod_server::tokens::Scope::Act);
+    // A fellow moderator's list of actions, evidence and all, is kept for
+    // those answered alike: never for m1, the subject of one of them.
+    let m2 = api.login("m2").await;
+    let (_, listed) = api.get("/v1/actions", &m2).await;
+    assert!(listed.to_string().contains("LINK-m1"), "{listed}");
     let paths = api_paths(&api).await;
     let mut read = 0;
     for (who, name, subject) in [
@@ -213,7 +218,6 @@ async fn report_5_the_subject_reads_no_byte_of_the_reporter_s_words_anywhere() {
     let (_, page) = fetch(&api, "/cases/1", &alice).await;
     assert!(page.contains("DESC-bob") && page.contains("LINK-bob"));
     // m1's fellow moderators read the report about m1 on its case page.
-    let m2 = api.login("m2").await;
     let (_, page) = fetch(&api, "/cases/2", &m2).await;
     assert!(
         page.contains("DESC-m1") && page.contains("LINK-m1"),

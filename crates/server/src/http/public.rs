@@ -69,6 +69,33 @@ where
 
 pub(super) const JSON: &str = "application/json";
 
+/// Answers with `make`'s JSON of `view`'s state: kept under `alike` for
+/// everybody answered alike ([`kept`]), made for this caller alone when
+/// `alike` is `None`.
+pub(super) async fn json_kept_if<T: Serialize>(
+    app: &App,
+    view: Arc<View>,
+    alike: Option<String>,
+    make: impl FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    match alike {
+        Some(key) => {
+            kept(app, view, key, JSON, move |state| {
+                serde_json::to_vec(&make(state)?).map_err(ApiError::internal)
+            })
+            .await
+        }
+        None => {
+            let body = tokio::task::spawn_blocking(move || {
+                serde_json::to_vec(&make(&view.state)?).map_err(ApiError::internal)
+            })
+            .await
+            .map_err(ApiError::internal)??;
+            Ok(([(header::CONTENT_TYPE, JSON)], body).into_response())
+        }
+    }
+}
+
 /// [`kept`] for JSON, keyed by the path and query.
 pub(super) async fn kept_json<T: Serialize>(
     app: &App,
