@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::StoreError;
@@ -290,6 +291,11 @@ fn configure(conn: &Connection, shown: &str) -> Result<(), StoreError> {
         )));
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Without the planner's stability guarantee, SQLite (built with STAT4)
+    // marks a statement to be prepared again whenever a value is bound to a
+    // parameter it looked at while planning: every cached statement of a
+    // page's reads was parsed and planned again at each use.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
@@ -349,5 +355,10 @@ mod tests {
         assert_eq!(pragma("busy_timeout"), "10000");
         assert_eq!(pragma("application_id"), APPLICATION_ID.to_string());
         assert_eq!(pragma("user_version"), SCHEMA_VERSION.to_string());
+        // Cached statements stay prepared whatever is bound to them.
+        assert!(
+            conn.db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
+                .unwrap()
+        );
     }
 }
