@@ -9,7 +9,7 @@ use crate::requirement::Requirement;
 use crate::state::State;
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// A report as one viewer may see it. `reporter` is `None` for anyone but the
 /// reporter and those who handle the report, and always `None` for its
@@ -664,18 +664,21 @@ pub fn may_see_report(state: &State, person: &PersonId, report: &Report) -> bool
 /// person (the fora they handle, the appeals they hear) worked out once.
 pub struct ReportsSeen<'a> {
     person: &'a PersonId,
-    /// The fora on which they handle reports in any capacity they hold.
-    handled: HashSet<&'a ForumId>,
+    /// The fora on which they handle reports in any capacity they hold, in
+    /// order.
+    handled: Vec<&'a ForumId>,
     /// The reports about which they hear an appeal.
     heard: BTreeSet<ReportId>,
 }
 
 impl<'a> ReportsSeen<'a> {
     pub fn by(state: &'a State, person: &'a PersonId) -> Self {
-        let handled = fora_handled_by(state, person)
+        let mut handled: Vec<&ForumId> = fora_handled_by(state, person)
             .into_iter()
             .map(|f| &f.id)
             .collect();
+        handled.sort_unstable();
+        handled.dedup();
         let heard = state
             .appeals
             .values()
@@ -692,8 +695,12 @@ impl<'a> ReportsSeen<'a> {
     pub fn sees(&self, report: &Report) -> bool {
         &report.reporter == self.person
             || &report.subject == self.person
-            || self.handled.contains(&report.forum)
+            || self.handles(&report.forum)
             || self.heard.contains(&report.id)
+    }
+
+    fn handles(&self, forum: &ForumId) -> bool {
+        self.handled.binary_search(&forum).is_ok()
     }
 
     /// The reports they see on no forum they handle: those they filed, those
@@ -704,7 +711,7 @@ impl<'a> ReportsSeen<'a> {
         let heard = self.heard.iter().filter_map(|id| state.reports.get(id));
         own.chain(about)
             .chain(heard)
-            .filter(|r| !self.handled.contains(&r.forum))
+            .filter(|r| !self.handles(&r.forum))
             .map(|r| r.id)
             .collect()
     }
@@ -724,12 +731,15 @@ impl<'a> ReportsSeen<'a> {
     /// How many reports they see, from the indexes: the reports on the fora
     /// they handle, and the others they see.
     pub fn count(&self, state: &State) -> usize {
-        let on_their_fora: usize = self
-            .handled
-            .iter()
-            .filter_map(|f| state.reports_by_forum.get(*f))
-            .map(|ids| ids.len())
-            .sum();
+        // Both in the order of the fora's ids: one pass over each.
+        let mut handled = self.handled.iter().peekable();
+        let mut on_their_fora = 0;
+        for (forum, ids) in &state.reports_by_forum {
+            while handled.next_if(|h| **h < forum).is_some() {}
+            if handled.peek().is_some_and(|h| **h == forum) {
+                on_their_fora += ids.len();
+            }
+        }
         on_their_fora + self.beyond_their_fora(state).len()
     }
 }
