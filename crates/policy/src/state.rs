@@ -10,7 +10,8 @@ use crate::requirement::Requirement;
 use crate::settings::{Settings, TeamNumbers};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::ops::Bound;
 
 /// The state's maps: persistent, so that cloning a state costs the same
 /// whatever its size (the engine publishes a copy to readers after every
@@ -858,6 +859,23 @@ impl State {
         forum.plenary || (forum.delegates.is_empty() && !chairs() && !named())
     }
 
+    /// [`State::moderators_administer`] for many fora: who holds the roles
+    /// that make someone a forum's administrator is looked up once.
+    pub fn moderators_administer_many(&self) -> ModeratorsAdminister<'_> {
+        let held = |prefix: &str| -> HashSet<&str> {
+            self.role_holders
+                .range::<_, str>((Bound::Included(prefix), Bound::Unbounded))
+                .take_while(|(key, _)| key.starts_with(prefix))
+                .filter(|(_, holders)| !holders.is_empty())
+                .filter_map(|(key, _)| key.strip_prefix(prefix))
+                .collect()
+        };
+        ModeratorsAdminister {
+            chaired: held("wg_chair:"),
+            named: held("forum_administrator:"),
+        }
+    }
+
     /// The AD responsible for a forum: its own, else its working group's
     /// (FORUM-4); one who no longer holds the AD role counts as none
     /// (APPEAL-1).
@@ -1129,4 +1147,27 @@ fn administers(record: Option<&Person>, person: &PersonId, forum: &Forum) -> boo
         })
     });
     by_role || forum.delegates.iter().any(|d| &d.to == person)
+}
+
+/// Whether the moderators administer each forum (ROLE-3), as
+/// [`State::moderators_administer`] answers, for many fora at once.
+pub struct ModeratorsAdminister<'a> {
+    /// The working groups with a chair.
+    chaired: HashSet<&'a str>,
+    /// The fora with an administrator named by role.
+    named: HashSet<&'a str>,
+}
+
+impl ModeratorsAdminister<'_> {
+    pub fn forum(&self, forum: &Forum) -> bool {
+        let chairs = || {
+            forum.public
+                && forum
+                    .wg
+                    .as_ref()
+                    .is_some_and(|wg| self.chaired.contains(wg.as_str()))
+        };
+        forum.plenary
+            || (forum.delegates.is_empty() && !chairs() && !self.named.contains(forum.id.as_str()))
+    }
 }

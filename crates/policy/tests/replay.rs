@@ -687,6 +687,12 @@ proptest! {
         }
         let indexed: usize = w.state.reports_by_subject.values().map(|ids| ids.len()).sum();
         prop_assert_eq!(indexed, w.state.reports.len());
+        // Whether the moderators administer a forum, asked of many at once,
+        // is what asking of each says (ROLE-3).
+        let administer = w.state.moderators_administer_many();
+        for forum in w.state.fora.values() {
+            prop_assert_eq!(administer.forum(forum), w.state.moderators_administer(forum), "{}", forum.id);
+        }
         // And by the forum they were filed on.
         for forum in w.state.fora.keys() {
             let walked: Vec<ReportId> = w.state.reports.values().filter(|r| &r.forum == forum).map(|r| r.id).collect();

@@ -885,21 +885,15 @@ impl<'a> Grounds<'a> {
 /// ACT-2 on one forum: an administrator acts on a forum they administer; a
 /// moderator where the moderators administer, or on the grounds found.
 fn may_act_on(cx: &Cx, forum: &Forum, grounds: &Grounds) -> Result<(), Refusal> {
+    if acts_on(cx, forum, grounds, || cx.state.moderators_administer(forum)) {
+        return Ok(());
+    }
     let (me, id) = (cx.me(), &forum.id);
     if cx.capacity() == Capacity::Administrator {
-        if cx.state.is_administrator(me, forum) {
-            return Ok(());
-        }
         return Err(Refusal::not_permitted(
             Requirement::Act2,
             format!("{me} does not administer {id}"),
         ));
-    }
-    if cx.state.moderators_administer(forum)
-        || grounds.escalated.contains(id)
-        || grounds.disrupted.contains(id)
-    {
-        return Ok(());
     }
     Err(Refusal::not_permitted(
         Requirement::Act2,
@@ -907,6 +901,22 @@ fn may_act_on(cx: &Cx, forum: &Forum, grounds: &Grounds) -> Result<(), Refusal> 
             "{id} has administrators; moderators act there only on an escalated report, or when reports show the person disrupting it and other fora at the same time"
         ),
     ))
+}
+
+/// [`may_act_on`]'s answer, with `moderators_administer` saying whether the
+/// moderators administer the forum (ROLE-3), asked only of a moderator.
+fn acts_on(
+    cx: &Cx,
+    forum: &Forum,
+    grounds: &Grounds,
+    moderators_administer: impl FnOnce() -> bool,
+) -> bool {
+    if cx.capacity() == Capacity::Administrator {
+        return cx.state.is_administrator(cx.me(), forum);
+    }
+    grounds.escalated.contains(&forum.id)
+        || grounds.disrupted.contains(&forum.id)
+        || moderators_administer()
 }
 
 /// The fora on which the actor may take an action citing `report`: each
@@ -921,10 +931,11 @@ pub(super) fn fora_open_to_action<'a>(
     not_on_myself(cx, subject)?;
     check_reports(cx, subject, &[report])?;
     let grounds = Grounds::of(cx, subject, &[report]);
+    let administer = cx.state.moderators_administer_many();
     let open = |f: &&Forum| {
         check_forum(cx, f).is_ok()
             && super::registry::not_closed(cx, std::slice::from_ref(&f.id)).is_ok()
-            && may_act_on(cx, f, &grounds).is_ok()
+            && acts_on(cx, f, &grounds, || administer.forum(f))
     };
     Ok(cx.state.fora.values().filter(open).collect())
 }
