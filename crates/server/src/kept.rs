@@ -48,17 +48,41 @@ struct Page<T> {
 }
 
 /// What to do for one request.
-pub(crate) enum Lookup<T> {
+enum Lookup<T> {
     /// Serve this copy.
     Hit(T),
     /// Make the answer and [`Kept::keep`] it.
-    Render { changes: u64 },
+    Render,
 }
 
-impl<T: Clone> Kept<T> {
+impl<T: Clone + Send + 'static> Kept<T> {
+    /// The answer `key` as of the log's head `changes`: the copy kept, or the
+    /// one `make` makes, on a blocking thread, kept for the requests after
+    /// it. `lost` is the error for a `make` that panicked.
+    pub(crate) async fn get_or_make<E: Send + 'static>(
+        &self,
+        key: String,
+        changes: u64,
+        make: impl FnOnce() -> Result<T, E> + Send + 'static,
+        lost: impl FnOnce(tokio::task::JoinError) -> E,
+    ) -> Result<T, E> {
+        if let Lookup::Hit(kept) = self.lookup(&key, changes) {
+            return Ok(kept);
+        }
+        let made = tokio::task::spawn_blocking(make)
+            .await
+            .map_err(lost)
+            .and_then(|made| made);
+        match &made {
+            Ok(kept) => self.keep(key, changes, kept.clone()),
+            Err(_) => self.failed(&key),
+        }
+        made
+    }
+
     /// What to do for a request of the answer `key` when the log's head is
     /// `changes` (the sequence number of the view it would be made from).
-    pub(crate) fn lookup(&self, key: &str, changes: u64) -> Lookup<T> {
+    fn lookup(&self, key: &str, changes: u64) -> Lookup<T> {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         match pages.get_mut(key) {
             Some(page) if page.changes == changes && page.rendered.elapsed() < FRESH_FOR => {
@@ -67,14 +91,14 @@ impl<T: Clone> Kept<T> {
             Some(page) if page.refreshing => Lookup::Hit(page.kept.clone()),
             Some(page) => {
                 page.refreshing = true;
-                Lookup::Render { changes }
+                Lookup::Render
             }
-            None => Lookup::Render { changes },
+            None => Lookup::Render,
         }
     }
 
     /// Keeps an answer made when the log was at `changes`.
-    pub(crate) fn keep(&self, key: String, changes: u64, kept: T) {
+    fn keep(&self, key: String, changes: u64, kept: T) {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         if pages.len() >= MOST && !pages.contains_key(&key) {
             pages.clear();
@@ -91,7 +115,7 @@ impl<T: Clone> Kept<T> {
     }
 
     /// An answer that could not be made: the next request tries again.
-    pub(crate) fn failed(&self, key: &str) {
+    fn failed(&self, key: &str) {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(page) = pages.get_mut(key) {
             page.refreshing = false;
@@ -107,34 +131,29 @@ mod tests {
     fn hit(pages: &Kept<&'static str>, key: &str, at: u64) -> Option<String> {
         match pages.lookup(key, at) {
             Lookup::Hit(html) => Some(html.to_owned()),
-            Lookup::Render { .. } => None,
+            Lookup::Render => None,
         }
     }
 
     #[test]
     fn a_page_is_kept_until_the_log_changes_and_one_request_renders_it_again() {
         let pages = Kept::default();
-        let Lookup::Render { changes } = pages.lookup("/roster", 0) else {
-            panic!("nothing is kept yet")
-        };
+        assert!(matches!(pages.lookup("/roster", 0), Lookup::Render));
         let at = 0;
-        pages.keep("/roster".into(), changes, "one");
+        pages.keep("/roster".into(), at, "one");
         assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("one"));
         assert_eq!(hit(&pages, "/statistics", at), None);
         let at = 1;
         // The first request after the change renders; the others meanwhile
         // get the copy from before it.
-        assert!(matches!(
-            pages.lookup("/roster", at),
-            Lookup::Render { changes: 1 }
-        ));
+        assert!(matches!(pages.lookup("/roster", at), Lookup::Render));
         assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("one"));
         pages.keep("/roster".into(), 1, "two");
         assert_eq!(hit(&pages, "/roster", at).as_deref(), Some("two"));
         // A failed render lets the next request try.
-        assert!(matches!(pages.lookup("/roster", 2), Lookup::Render { .. }));
+        assert!(matches!(pages.lookup("/roster", 2), Lookup::Render));
         pages.failed("/roster");
-        assert!(matches!(pages.lookup("/roster", 2), Lookup::Render { .. }));
+        assert!(matches!(pages.lookup("/roster", 2), Lookup::Render));
     }
 
     #[test]

@@ -7,7 +7,6 @@
 use super::views::ApiQuery;
 use super::{ApiError, App};
 use crate::engine::View;
-use crate::kept::Lookup;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State as Extract;
@@ -43,27 +42,16 @@ pub(super) async fn kept<F>(
 where
     F: FnOnce(&State) -> Result<Vec<u8>, ApiError> + Send + 'static,
 {
-    let answers = app.public_answers.clone();
-    let body = match answers.lookup(&key, view.head.seq) {
-        Lookup::Hit(body) => body,
-        Lookup::Render { changes } => {
-            let made = tokio::task::spawn_blocking(move || make(&view.state))
-                .await
-                .map_err(ApiError::internal)
-                .and_then(|made| made);
-            match made {
-                Ok(body) => {
-                    let body = Bytes::from(body);
-                    answers.keep(key, changes, body.clone());
-                    body
-                }
-                Err(e) => {
-                    answers.failed(&key);
-                    return Err(e);
-                }
-            }
-        }
-    };
+    let changes = view.head.seq;
+    let body = app
+        .public_answers
+        .get_or_make(
+            key,
+            changes,
+            move || make(&view.state).map(Bytes::from),
+            ApiError::internal,
+        )
+        .await?;
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 

@@ -78,7 +78,6 @@ mod timeline;
 
 use crate::http::auth::{self, Caller, Via};
 use crate::http::{ApiError, App};
-use crate::kept::Lookup;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -391,32 +390,20 @@ pub(crate) async fn show_public<F>(
 where
     F: FnOnce(&State, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
-    let pages = app.public_pages.clone();
     // The page is kept as of the head of the view it is rendered from.
     let view = app.view();
-    let page = match pages.lookup(&key, view.head.seq) {
-        Lookup::Hit(page) => page,
-        Lookup::Render { changes } => {
-            let from = view.clone();
-            let rendered = tokio::task::spawn_blocking(move || {
-                PublicPage::render(template, build(&from.state, Timestamp::now())?)
-            })
-            .await
-            .map_err(WebError::internal)
-            .and_then(|page| page);
-            match rendered {
-                Ok(page) => {
-                    let page = Arc::new(page);
-                    pages.keep(key, changes, page.clone());
-                    page
-                }
-                Err(e) => {
-                    pages.failed(&key);
-                    return Err(e);
-                }
-            }
-        }
-    };
+    let from = view.clone();
+    let page = app
+        .public_pages
+        .get_or_make(
+            key,
+            view.head.seq,
+            move || {
+                PublicPage::render(template, build(&from.state, Timestamp::now())?).map(Arc::new)
+            },
+            WebError::internal,
+        )
+        .await?;
     let html = page.for_viewer(&view.state, visitor.as_ref())?;
     Ok((StatusCode::OK, Html(html)).into_response())
 }

@@ -19,7 +19,7 @@ use modpod_policy::model::{Capacity, Day, ProceduresStatus, Report, Window};
 use modpod_policy::transparency::{self, Transparency};
 use modpod_policy::views;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// `GET /assets/modpod.css`: its address carries a hash of its content, so
 /// it may be kept for long.
@@ -46,11 +46,15 @@ pub(super) async fn home(
         };
         let person = &viewer.person;
         let in_force = state.restrictions_at(person, now).len();
+        // Asked once a forum, not once a report.
+        let mut handles_on = HashMap::new();
         let handled: Vec<&Report> = state
             .open_reports()
             .filter(|r| {
-                state.fora.get(&r.forum).is_some_and(|f| {
-                    !super::queue::handling_capacities(state, person, f).is_empty()
+                *handles_on.entry(&r.forum).or_insert_with(|| {
+                    state.fora.get(&r.forum).is_some_and(|f| {
+                        !super::queue::handling_capacities(state, person, f).is_empty()
+                    })
                 })
             })
             .collect();

@@ -96,10 +96,12 @@ struct Row {
     resolve_as: Option<&'static str>,
     /// Why the policy refused to resolve it as spam just now.
     refused: Option<String>,
-    #[serde(skip)]
-    due: Timestamp,
-    #[serde(skip)]
-    filed_at: Timestamp,
+}
+
+/// The assignee of a report as it shows to one who handles reports on its
+/// forum: not to its subject (REPORT-5, `views::report`).
+fn assignee<'r>(r: &'r Report, viewer: &PersonId) -> Option<&'r PersonId> {
+    r.assignee.as_ref().filter(|_| &r.subject != viewer)
 }
 
 fn short(t: Timestamp) -> String {
@@ -157,7 +159,8 @@ fn page_context(
         "all" | "resolved" => Box::new(state.reports.values()),
         _ => Box::new(state.open_reports()),
     };
-    let mut rows: Vec<Row> = candidates
+    let q = filter.q.trim().to_lowercase();
+    let mut listed: Vec<(&Report, Timestamp)> = candidates
         .filter(|r| handled.contains_key(r.forum.as_str()))
         .filter(|r| filter.forum.trim().is_empty() || r.forum.as_str() == filter.forum.trim())
         .filter(|r| filter.category.is_empty() || r.category == filter.category)
@@ -169,38 +172,59 @@ fn page_context(
                 _ => !resolved,
             }
         })
-        .filter_map(|r| views::report_for(state, person, r.id))
-        .filter(|view| match filter.assigned.as_str() {
-            "me" => view.assignee.as_ref() == Some(person),
-            "none" => view.assignee.is_none(),
+        .filter(|r| match filter.assigned.as_str() {
+            "me" => assignee(r, person) == Some(person),
+            "none" => assignee(r, person).is_none(),
             _ => true,
         })
-        .filter(|view| {
-            let q = filter.q.trim().to_lowercase();
-            q.is_empty() || {
-                let name = state.people.get(&view.subject).map(|p| p.name.as_str());
-                [
-                    Some(view.subject.as_str()),
-                    name,
-                    Some(view.forum.as_str()),
-                    Some(view.category.as_str()),
-                    titles.get(view.category.as_str()).copied(),
-                    view.description.as_deref(),
-                ]
-                .into_iter()
-                .flatten()
-                .any(|text| text.to_lowercase().contains(&q))
-            }
+        .filter(|r| {
+            q.is_empty()
+                || views::report_for(state, person, r.id).is_some_and(|view| {
+                    let name = state.people.get(&view.subject).map(|p| p.name.as_str());
+                    [
+                        Some(view.subject.as_str()),
+                        name,
+                        Some(view.forum.as_str()),
+                        Some(view.category.as_str()),
+                        titles.get(view.category.as_str()).copied(),
+                        view.description.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .any(|text| text.to_lowercase().contains(&q))
+                })
         })
-        .map(|view| {
-            // REPORT-4: when it escalates if nothing more happens; a report
-            // that never will (resolved, escalated, non-public) sorts last.
-            let escalates = state
-                .reports
-                .get(&view.id)
-                .and_then(|r| state.escalates_at(r));
-            let due = escalates.unwrap_or(Timestamp::MAX);
-            Row {
+        // REPORT-4: when it escalates if nothing more happens; a report
+        // that never will (resolved, escalated, non-public) sorts last.
+        .map(|r| (r, state.escalates_at(r).unwrap_or(Timestamp::MAX)))
+        .collect();
+    match filter.sort.as_str() {
+        "filed" => listed.sort_by_key(|(r, _)| (std::cmp::Reverse(r.filed_at), r.id)),
+        "forum" => listed.sort_by(|(a, a_due), (b, b_due)| {
+            (&a.forum, a_due, a.id).cmp(&(&b.forum, b_due, b.id))
+        }),
+        "person" => listed.sort_by_cached_key(|(r, due)| {
+            let name = state
+                .people
+                .get(&r.subject)
+                .map_or(r.subject.as_str(), |p| &p.name);
+            (name.to_lowercase(), *due, r.id)
+        }),
+        _ => listed.sort_by_key(|(r, due)| (*due, r.id)),
+    }
+    let total = listed.len();
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    // Only the rows shown are read as the viewer sees them: the page stays
+    // fast however long the queue.
+    let mut rows: Vec<Row> = listed
+        .into_iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .filter_map(|(r, due)| {
+            let view = views::report_for(state, person, r.id)?;
+            let escalates = (due != Timestamp::MAX).then_some(due);
+            Some(Row {
                 id: view.id.0,
                 forum: view.forum.to_string(),
                 subject: view.subject.to_string(),
@@ -219,29 +243,10 @@ fn page_context(
                 assignee: view.assignee.as_ref().map(ToString::to_string),
                 resolve_as: None,
                 refused: None,
-                due,
-                filed_at: view.filed_at,
-            }
+            })
         })
         .collect();
-    match filter.sort.as_str() {
-        "filed" => rows.sort_by_key(|r| (std::cmp::Reverse(r.filed_at), r.id)),
-        "forum" => rows.sort_by(|a, b| (&a.forum, a.due, a.id).cmp(&(&b.forum, b.due, b.id))),
-        "person" => rows.sort_by(|a, b| {
-            (a.name.to_lowercase(), a.due, a.id).cmp(&(b.name.to_lowercase(), b.due, b.id))
-        }),
-        _ => rows.sort_by_key(|r| (r.due, r.id)),
-    }
-    let total = rows.len();
-    let pages = total.div_ceil(PAGE).max(1);
-    let page = filter.page.unwrap_or(1).clamp(1, pages);
-    let mut rows: Vec<Row> = rows
-        .into_iter()
-        .skip((page - 1) * PAGE)
-        .take(PAGE)
-        .collect();
-    // Only the rows shown are asked about: the page stays fast however
-    // long the queue.
+    // Only the rows shown are asked about.
     for row in &mut rows {
         let id = ReportId(row.id);
         let capacities = state
