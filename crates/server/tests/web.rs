@@ -4033,6 +4033,20 @@ fn announced_rows(body: &str) -> String {
         .to_owned()
 }
 
+/// m1 suspends erin on the plenary list until 2099: an announced suspension.
+async fn suspend_erin_long(web: &Web) {
+    let m1 = web.api.token("m1", modpod_server::tokens::Scope::Act);
+    web.api
+        .run(
+            &m1,
+            "moderator",
+            json!({"command": "take_action", "subject": {"person": "erin"},
+                "measure": {"type": "temporary_suspension"}, "fora": [IETF],
+                "reason": "threats", "ends_at": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
+}
+
 /// What a page shows between its navigation and its footer.
 fn main_of(body: &str) -> &str {
     body.split("<main id=\"main\" tabindex=\"-1\">")
@@ -4058,16 +4072,7 @@ async fn a_logged_in_reader_gets_the_public_page_kept_for_everybody_in_their_own
     // A change of the log is shown to the logged-in reader at once.
     let before = web.get(Some("alice"), "/announcements").await;
     assert!(!mentions(&announced_rows(&before.body), "erin"));
-    let m1 = web.api.token("m1", modpod_server::tokens::Scope::Act);
-    web.api
-        .run(
-            &m1,
-            "moderator",
-            json!({"command": "take_action", "subject": {"person": "erin"},
-                "measure": {"type": "temporary_suspension"}, "fora": [IETF],
-                "reason": "threats", "ends_at": "2099-01-01T00:00:00Z"}),
-        )
-        .await;
+    suspend_erin_long(&web).await;
     let after = web.get(Some("alice"), "/announcements").await;
     assert!(
         mentions(&announced_rows(&after.body), "erin"),
@@ -4124,16 +4129,7 @@ async fn public_pages_are_rendered_once_per_change_and_anonymous_readers_never_w
     holder.join().unwrap();
 
     // A change of the log is shown at the next request.
-    let m1 = web.api.token("m1", modpod_server::tokens::Scope::Act);
-    web.api
-        .run(
-            &m1,
-            "moderator",
-            json!({"command": "take_action", "subject": {"person": "erin"},
-                "measure": {"type": "temporary_suspension"}, "fora": [IETF],
-                "reason": "threats", "ends_at": "2099-01-01T00:00:00Z"}),
-        )
-        .await;
+    suspend_erin_long(&web).await;
     let after = web.get(None, "/announcements").await;
     assert!(
         mentions(&announced_rows(&after.body), "erin"),
