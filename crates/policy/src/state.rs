@@ -838,25 +838,12 @@ impl State {
     /// Whether the moderators administer the forum: plenary fora and fora with no
     /// administrator (ROLE-3).
     pub fn moderators_administer(&self, forum: &Forum) -> bool {
-        let chairs = || {
-            forum
-                .wg
-                .as_ref()
-                .filter(|_| forum.public)
-                .is_some_and(|wg| {
-                    self.holders(&Role::WgChair { wg: wg.clone() })
-                        .next()
-                        .is_some()
-                })
-        };
-        let named = || {
-            self.holders(&Role::ForumAdministrator {
-                forum: forum.id.clone(),
-            })
-            .next()
-            .is_some()
-        };
-        forum.plenary || (forum.delegates.is_empty() && !chairs() && !named())
+        let held = |role: Role| self.holders(&role).next().is_some();
+        administered_by_the_moderators(
+            forum,
+            |wg| held(Role::WgChair { wg: wg.clone() }),
+            |id| held(Role::ForumAdministrator { forum: id.clone() }),
+        )
     }
 
     /// [`State::moderators_administer`] for many fora: who holds the roles
@@ -1160,14 +1147,23 @@ pub struct ModeratorsAdminister<'a> {
 
 impl ModeratorsAdminister<'_> {
     pub fn forum(&self, forum: &Forum) -> bool {
-        let chairs = || {
-            forum.public
-                && forum
-                    .wg
-                    .as_ref()
-                    .is_some_and(|wg| self.chaired.contains(wg.as_str()))
-        };
-        forum.plenary
-            || (forum.delegates.is_empty() && !chairs() && !self.named.contains(forum.id.as_str()))
+        administered_by_the_moderators(
+            forum,
+            |wg| self.chaired.contains(wg.as_str()),
+            |id| self.named.contains(id.as_str()),
+        )
     }
+}
+
+/// ROLE-3: the moderators administer a plenary forum, and a forum with no
+/// administrator: no delegate, no chair of its working group (for a public
+/// forum), nobody named its administrator. `chaired` and `named` say
+/// whether a working group has a chair and a forum a named administrator.
+fn administered_by_the_moderators(
+    forum: &Forum,
+    chaired: impl Fn(&WgId) -> bool,
+    named: impl Fn(&ForumId) -> bool,
+) -> bool {
+    let chairs = || forum.public && forum.wg.as_ref().is_some_and(&chaired);
+    forum.plenary || (forum.delegates.is_empty() && !chairs() && !named(&forum.id))
 }

@@ -90,10 +90,7 @@ pub(super) async fn kept_json<T: Serialize>(
     uri: &Uri,
     make: impl FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<Response, ApiError> {
-    kept(app, app.view(), uri.to_string(), JSON, |state| {
-        serde_json::to_vec(&make(state)?).map_err(ApiError::internal)
-    })
-    .await
+    json_kept_if(app, app.view(), Some(uri.to_string()), make).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -649,14 +649,19 @@ mod tests {
         assert!(usual_hours(&[]).is_empty());
     }
 
-    #[test]
-    fn the_transparency_page_renders_an_empty_period() {
+    /// The transparency report of 2025 on an empty log.
+    fn empty_2025() -> Transparency {
         let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
-        let report = transparency::report(
+        transparency::report(
             &State::default(),
             t("2025-01-01T00:00:00Z"),
             t("2026-01-01T00:00:00Z"),
-        );
+        )
+    }
+
+    #[test]
+    fn the_transparency_page_renders_an_empty_period() {
+        let report = empty_2025();
         let page = super::super::render(
             "transparency.html",
             Value::from_serialize(transparency_context(&report)),
@@ -670,12 +675,7 @@ mod tests {
 
     #[test]
     fn a_public_page_framed_for_nobody_is_the_page_rendered_whole() {
-        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
-        let report = transparency::report(
-            &State::default(),
-            t("2025-01-01T00:00:00Z"),
-            t("2026-01-01T00:00:00Z"),
-        );
+        let report = empty_2025();
         let pages = [
             (
                 "roster.html",
