@@ -937,10 +937,17 @@ impl State {
     /// is not resolved; never once resolved or escalated, nor on a non-public
     /// forum (FORUM-3).
     pub fn escalates_at(&self, r: &Report) -> Option<Timestamp> {
-        if r.escalated_at.is_some() || !self.fora.get(&r.forum).is_some_and(|f| f.public) {
+        let forum = self.fora.get(&r.forum)?;
+        Self::escalates_at_with(r, forum, self.numbers())
+    }
+
+    /// [`State::escalates_at`] for a report on `forum` with the team's
+    /// `numbers`, for those who ask about many reports: the forum and the
+    /// numbers looked up once.
+    pub fn escalates_at_with(r: &Report, forum: &Forum, n: TeamNumbers) -> Option<Timestamp> {
+        if r.escalated_at.is_some() || !forum.public {
             return None;
         }
-        let n = self.numbers();
         match r.state {
             ReportState::Received => Some(crate::time::add_seconds(
                 r.filed_at,
@@ -1125,7 +1132,7 @@ impl State {
 /// Whether `person` (whose record is `record`) administers `forum` (ROLE-2):
 /// by a role naming it, as a chair of its working group when it is public,
 /// or by delegation.
-fn administers(record: Option<&Person>, person: &PersonId, forum: &Forum) -> bool {
+pub(crate) fn administers(record: Option<&Person>, person: &PersonId, forum: &Forum) -> bool {
     let by_role = record.is_some_and(|p| {
         p.roles.iter().any(|role| match role {
             Role::ForumAdministrator { forum: f } => f == &forum.id,

@@ -48,14 +48,54 @@ pub fn handles_reports_on(state: &State, viewer: &Actor, forum: &Forum) -> bool 
 /// order of their ids: as a moderator every public forum, as an
 /// administrator their own.
 pub fn fora_handled_by<'a>(state: &'a State, person: &'a PersonId) -> Vec<&'a Forum> {
-    let moderator = state.is_moderator(person);
-    let mut handled: Vec<&Forum> = state.administered_by(person).collect();
-    if moderator {
-        handled.extend(state.fora.values().filter(|f| f.public));
-        handled.sort_by(|a, b| a.id.cmp(&b.id));
-        handled.dedup_by(|a, b| a.id == b.id);
+    let handler = Handler::of(state, person);
+    state.fora.values().filter(|f| handler.handles(f)).collect()
+}
+
+/// [`fora_handled_by`] asked forum by forum, for those who ask about many
+/// reports without listing every forum: whether `person` handles reports on
+/// a forum as an administrator or as a moderator, their roles looked up
+/// once.
+pub struct Handler<'s> {
+    state: &'s State,
+    person: &'s PersonId,
+    record: Option<&'s Person>,
+    moderator: bool,
+}
+
+impl<'s> Handler<'s> {
+    pub fn of(state: &'s State, person: &'s PersonId) -> Self {
+        Handler {
+            state,
+            person,
+            record: state.people.get(person),
+            moderator: state.is_moderator(person),
+        }
     }
-    handled
+
+    /// Whether they handle reports on `forum`.
+    pub fn handles(&self, forum: &Forum) -> bool {
+        (self.moderator && forum.public)
+            || crate::state::administers(self.record, self.person, forum)
+    }
+
+    /// Whether they handle reports on any forum.
+    pub fn anywhere(&self) -> bool {
+        self.state.fora.values().any(|f| self.handles(f))
+    }
+
+    /// The fora they handle, in the order of their ids, when there are at
+    /// most `n`; else none (only as many are looked at as it takes to know).
+    pub fn at_most(&self, n: usize) -> Option<Vec<&'s Forum>> {
+        let fora: Vec<&Forum> = self
+            .state
+            .fora
+            .values()
+            .filter(|f| self.handles(f))
+            .take(n.saturating_add(1))
+            .collect();
+        (fora.len() <= n).then_some(fora)
+    }
 }
 
 /// Whom a case's thread is with, besides those who handle the report: its

@@ -713,6 +713,35 @@ proptest! {
             prop_assert_eq!(&listed, &walked, "{}", person);
             prop_assert_eq!(seen.count(&w.state), walked.len(), "{}", person);
         }
+        // Who handles reports where, asked forum by forum, is what asking in
+        // each capacity says; listed, it is every forum so asked about.
+        for person in w.state.people.keys() {
+            let handler = modpod_policy::views::Handler::of(&w.state, person);
+            let mut handled = Vec::new();
+            for forum in w.state.fora.values() {
+                let asked = [Capacity::Administrator, Capacity::Moderator].into_iter().any(|c| {
+                    modpod_policy::views::handles_reports_on(&w.state, &Actor::new(person.clone(), c), forum)
+                });
+                prop_assert_eq!(handler.handles(forum), asked, "{} on {}", person, forum.id);
+                if asked {
+                    handled.push(&forum.id);
+                }
+            }
+            let listed: Vec<&ForumId> = modpod_policy::views::fora_handled_by(&w.state, person).into_iter().map(|f| &f.id).collect();
+            prop_assert_eq!(&listed, &handled, "{}", person);
+            prop_assert_eq!(handler.anywhere(), !handled.is_empty(), "{}", person);
+            for n in [0, 1, handled.len(), handled.len() + 1] {
+                let at_most: Option<Vec<&ForumId>> = handler.at_most(n).map(|fora| fora.into_iter().map(|f| &f.id).collect());
+                prop_assert_eq!(at_most, (handled.len() <= n).then(|| handled.clone()), "{} at most {}", person, n);
+            }
+        }
+        // When a report escalates, its forum and the team's numbers given, is
+        // what asking about the report alone says (REPORT-4).
+        let numbers = w.state.numbers();
+        for r in w.state.reports.values() {
+            let given = w.state.fora.get(&r.forum).and_then(|f| State::escalates_at_with(r, f, numbers));
+            prop_assert_eq!(given, w.state.escalates_at(r), "{}", r.id);
+        }
         // And the index of the reports not resolved.
         let walked: Vec<ReportId> = w.state.reports.values()
             .filter(|r| !matches!(r.state, ReportState::Resolved { .. }))

@@ -2935,6 +2935,126 @@ async fn team_5_ladder_1_a_moderator_proposes_from_the_case_page_and_another_agr
     );
 }
 
+/// With more fora open to action than a form lists to tick (a moderator may
+/// act on every public forum), the case page asks for their ids, one a
+/// line, starting from the report's own; those typed are the action's fora.
+#[tokio::test]
+async fn a_case_s_fora_are_typed_when_there_are_too_many_to_tick() {
+    let mut web = world().await;
+    for who in ["m2", "m3"] {
+        web.log_in(who).await;
+    }
+    let ticked = web.get(Some("m2"), "/cases/2").await;
+    assert!(
+        ticked.body.contains(r#"id="act-forum-1""#),
+        "{}",
+        ticked.body
+    );
+    assert!(!ticked.body.contains(r#"<textarea id="act-fora""#));
+    {
+        let mut engine = web.api.engine.lock().unwrap();
+        let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
+        let fora: Vec<_> = (0..100)
+            .map(|n| {
+                let forum = format!("list{n}@example.org");
+                let create = json!({"command": "create_forum", "forum": forum,
+                    "name": forum, "kind": "mailing-list", "organisation": "ietf",
+                    "public": true, "plenary": false});
+                (op.clone(), common::command(create))
+            })
+            .collect();
+        engine.execute_all(&fora, Timestamp::now()).unwrap();
+    }
+    let typed = web.get(Some("m2"), "/cases/2").await;
+    assert!(
+        !typed.body.contains(r#"id="act-forum-1""#),
+        "{}",
+        typed.body
+    );
+    assert!(
+        typed.body.contains(&format!(
+            r#"<textarea id="act-fora" name="fora" rows="3">{IETF}</textarea>"#
+        )),
+        "{}",
+        typed.body
+    );
+    let fora = format!("{IETF}\r\n list0@example.org, list1@example.org\r\n");
+    let page = web
+        .post(
+            "m2",
+            "/cases/2/act",
+            &[
+                ("as", "moderator"),
+                ("measure", "private_admonishment"),
+                ("fora", &fora),
+                ("reason", "Remarks about a person, not the draft"),
+                ("level", "0"),
+                ("note_to_person", "Please keep to the technical points."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let agreed = web.post("m3", "/proposals/1/agree", &[]).await;
+    assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.body);
+    {
+        let engine = web.api.engine.lock().unwrap();
+        let action = engine.state().actions.values().next_back().unwrap();
+        let mut fora: Vec<&str> = action.terms.fora.iter().map(|f| f.as_str()).collect();
+        fora.sort_unstable();
+        assert_eq!(fora, [IETF, "list0@example.org", "list1@example.org"]);
+    }
+    // A forum that does not exist is refused, and what was typed is kept.
+    let refused = web
+        .post(
+            "m2",
+            "/cases/2/act",
+            &[
+                ("as", "moderator"),
+                ("measure", "private_admonishment"),
+                ("fora", "nosuch@example.org"),
+                ("reason", "Remarks about a person, not the draft"),
+                ("level", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(">nosuch@example.org</textarea>"),
+        "{}",
+        refused.body
+    );
+    // Nothing typed is named as the problem, beside the field.
+    let empty = web
+        .post(
+            "m2",
+            "/cases/2/act",
+            &[
+                ("as", "moderator"),
+                ("measure", "private_admonishment"),
+                ("fora", " \r\n "),
+                ("reason", "Remarks about a person, not the draft"),
+                ("level", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    assert!(
+        empty.body.contains("Tick or name at least one forum."),
+        "{}",
+        empty.body
+    );
+}
+
 /// MSG-1, REPORT-5: the case's threads on its page and on the parties' own
 /// pages. Each reader sees only the threads they read: bob, reported, his
 /// own; carol, who reported him, hers; alice and the moderators all three.
@@ -3103,6 +3223,28 @@ async fn the_queue_finds_sorts_and_pages_and_home_says_what_waits_for_the_viewer
     let first = newest.body.find("/cases/62\"").unwrap();
     let oldest = newest.body.find("/cases/13\"").unwrap();
     assert!(first < oldest, "{}", newest.body);
+    // Each page is the right part of the whole order, in order: the 50
+    // newest on the first, the eleven oldest on the second; by deadline,
+    // the oldest first.
+    let cases = |body: &str| -> Vec<u64> {
+        let mut ids: Vec<u64> = body
+            .split("href=\"/cases/")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.parse().ok())
+            .collect();
+        ids.dedup();
+        ids
+    };
+    // (#2 is on a forum alice does not handle.)
+    let mut all: Vec<u64> = std::iter::once(1).chain(3..=62).collect();
+    let due = web.get(Some("alice"), "/queue?sort=deadline").await;
+    assert_eq!(cases(&due.body), all[..50]);
+    let later = web.get(Some("alice"), "/queue?sort=deadline&page=2").await;
+    assert_eq!(cases(&later.body), all[50..]);
+    all.reverse();
+    assert_eq!(cases(&newest.body), all[..50]);
+    let older = web.get(Some("alice"), "/queue?sort=filed&page=2").await;
+    assert_eq!(cases(&older.body), all[50..]);
 
     // m1 proposes an action; m2's home says a proposal waits for them.
     web.api

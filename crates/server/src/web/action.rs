@@ -315,18 +315,11 @@ fn action_page(
         .filter(|r| r.requirement() == modpod_policy::Requirement::Act3)
         .map(|r| r.to_string());
     // The amendment form's choice of fora, only for those it is shown to.
-    let fora: Vec<_> = amend
-        .map(|_| {
-            state
-                .fora
-                .values()
-                .filter(|f| {
-                    state.policy_applies(f) && (f.public || state.is_administrator(person, f))
-                })
-                .map(|f| context! { id => f.id, name => f.name })
-                .collect()
-        })
-        .unwrap_or_default();
+    let fora = form::fora_options(state.fora.values().filter(|f| {
+        amend.is_some()
+            && state.policy_applies(f)
+            && (f.public || state.is_administrator(person, f))
+    }));
     let mut defaults = vec![("measure".to_owned(), action.terms.measure.kind().to_owned())];
     defaults.extend(
         action

@@ -120,12 +120,7 @@ fn appeal_page(
         });
     };
     let capacity = awaiting(state, person, id, now);
-    let fora: Vec<_> = state
-        .fora
-        .values()
-        .filter(|f| state.policy_applies(f))
-        .map(|f| context! { id => f.id, name => f.name })
-        .collect();
+    let fora = form::fora_options(state.fora.values().filter(|f| state.policy_applies(f)));
     let mut defaults = vec![("measure".to_owned(), action.terms.measure.kind().to_owned())];
     defaults.extend(
         action

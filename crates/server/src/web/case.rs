@@ -304,11 +304,7 @@ fn case_page(
         let actor = Actor::new(person.clone(), *c);
         open.extend(modpod_policy::fora_open_to_action(state, &actor, id, now));
     }
-    let fora: Vec<_> = open
-        .iter()
-        .filter_map(|f| state.fora.get(f))
-        .map(|f| context! { id => f.id, name => f.name })
-        .collect();
+    let fora = form::fora_options(open.iter().filter_map(|f| state.fora.get(f)));
     // The team's ladder and the level the person's history suggests
     // (LADDER-1), for a moderator; the team's open proposals about them.
     let team = act.contains(&Capacity::Moderator);

@@ -10,7 +10,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use modpod_policy::ids::{AppealId, ForumId, PersonId, ReportId};
-use modpod_policy::model::{Capacity, Evidence, Measure};
+use modpod_policy::model::{Capacity, Evidence, Forum, Measure};
 use modpod_policy::{Command, Refusal};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -429,19 +429,51 @@ fn parse_utc(text: &str) -> Option<Timestamp> {
     jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()
 }
 
-/// The fora ticked (`fora`).
-pub(crate) fn fora(form: &Fields, problems: &mut Problems) -> Vec<ForumId> {
-    let mut fora = Vec::new();
-    for value in form.all("fora") {
-        match ForumId::parse(value.trim()) {
-            Ok(id) => fora.push(id),
+/// The fora ticked or typed (`fora`), or none.
+pub(crate) fn some_fora(form: &Fields, problems: &mut Problems) -> Vec<ForumId> {
+    let mut fora: Vec<ForumId> = Vec::new();
+    // A box ticked is one id; a list typed is ids apart.
+    let ids = form
+        .all("fora")
+        .into_iter()
+        .flat_map(|value| value.split(|c: char| c.is_whitespace() || c == ','))
+        .filter(|id| !id.is_empty());
+    for id in ids {
+        match ForumId::parse(id) {
+            Ok(id) if !fora.contains(&id) => fora.push(id),
+            Ok(_) => {}
             Err(_) => problems.field("fora", "One of the fora is not a forum's name."),
         }
     }
+    fora
+}
+
+/// The fora ticked or typed (`fora`): at least one.
+pub(crate) fn fora(form: &Fields, problems: &mut Problems) -> Vec<ForumId> {
+    let fora = some_fora(form, problems);
     if fora.is_empty() {
-        problems.field("fora", "Tick at least one forum.");
+        problems.field("fora", "Tick or name at least one forum.");
     }
     fora
+}
+
+/// The most fora a form lists to tick; beyond that they are typed.
+pub(crate) const FORA_LISTED: usize = 100;
+
+/// The fora a form offers to choose from (the `fora_field` macro): each to
+/// tick while there are at most [`FORA_LISTED`]; beyond that (a moderator may
+/// act on every public forum, the LLC on all of them) only how many there
+/// are, their ids being typed.
+pub(crate) fn fora_options<'s>(mut fora: impl Iterator<Item = &'s Forum>) -> minijinja::Value {
+    let listed: Vec<&Forum> = fora.by_ref().take(FORA_LISTED).collect();
+    let count = listed.len() + fora.count();
+    let listed = (count <= FORA_LISTED).then(|| {
+        listed
+            .iter()
+            .map(|f| minijinja::context! { id => f.id, name => f.name })
+            .collect::<Vec<_>>()
+    });
+    minijinja::context! { listed => listed, count => count }
 }
 
 /// Percent-encodes a query parameter's value.

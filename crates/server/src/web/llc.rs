@@ -5,7 +5,7 @@
 //! moderators unless legal advice withheld it); each form is offered only
 //! when the policy would accept it now.
 
-use super::form::{Failed, Fields, Problems};
+use super::form::{self, Failed, Fields, Problems};
 use super::{
     Done, Posted, Viewer, WebError, me, number, participant, permitted, see, show, submit,
 };
@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
-use modpod_policy::ids::{ForumId, LlcActionId, PersonId};
+use modpod_policy::ids::{LlcActionId, PersonId};
 use modpod_policy::model::*;
 use modpod_policy::{Command, State, views};
 use modpod_policy::{Kind, Target};
@@ -111,15 +111,7 @@ fn list_page(
         .collect();
     let take = may_take(state, person, now);
     // The form's choice of fora, only for those it is shown to.
-    let fora: Vec<_> = if take {
-        state
-            .fora
-            .values()
-            .map(|f| context! { id => f.id, name => f.name })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let fora = form::fora_options(state.fora.values().filter(|_| take));
     let grounds: Vec<_> = GROUNDS
         .iter()
         .map(|(key, _, name)| context! { key => key, name => name })
@@ -176,13 +168,7 @@ pub(super) async fn take(
 ) -> Result<Response, WebError> {
     let mut problems = Problems::default();
     let subject = participant::subject(&form, &mut problems);
-    let mut fora = Vec::new();
-    for value in form.all("fora") {
-        match ForumId::parse(value.trim()) {
-            Ok(id) => fora.push(id),
-            Err(_) => problems.field("fora", "One of the fora is not a forum's name."),
-        }
-    }
+    let fora = form::some_fora(&form, &mut problems);
     let grounds = GROUNDS
         .iter()
         .find(|(key, _, _)| *key == form.trimmed("grounds"))

@@ -23,11 +23,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
 use minijinja::{Value, context};
-use modpod_policy::ids::{PersonId, ReportId};
+use modpod_policy::ids::{ForumId, PersonId, ReportId};
 use modpod_policy::model::{Capacity, Forum, Report, ReportOutcome, ReportState};
 use modpod_policy::{Actor, Command, Kind, State, Target, views};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap};
 
 /// The capacities in which `person` handles reports on `forum`.
 pub(crate) fn handling_capacities(
@@ -140,11 +141,8 @@ fn page_context(
     bulk: Option<&Bulk>,
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
-    let handled: BTreeMap<&str, &Forum> = views::fora_handled_by(state, person)
-        .into_iter()
-        .map(|f| (f.id.as_str(), f))
-        .collect();
-    if handled.is_empty() {
+    let handler = views::Handler::of(state, person);
+    if !handler.anywhere() {
         return Err(WebError::Forbidden(
             "The queue is for the administrators of a forum and for the moderators.".into(),
         ));
@@ -160,11 +158,21 @@ fn page_context(
         _ => Box::new(state.open_reports()),
     };
     let q = filter.q.trim().to_lowercase();
+    let only = filter.forum.trim();
+    let numbers = state.numbers();
+    // Each forum is looked up, and asked whether the viewer handles it,
+    // once: a long queue is mostly a few busy fora.
+    let mut fora: HashMap<&ForumId, Option<&Forum>> = HashMap::new();
     let mut listed: Vec<(&Report, Timestamp)> = candidates
-        .filter(|r| handled.contains_key(r.forum.as_str()))
-        .filter(|r| filter.forum.trim().is_empty() || r.forum.as_str() == filter.forum.trim())
-        .filter(|r| filter.category.is_empty() || r.category == filter.category)
-        .filter(|r| {
+        .filter(|r| only.is_empty() || r.forum.as_str() == only)
+        .filter_map(|r| {
+            let forum = *fora
+                .entry(&r.forum)
+                .or_insert_with(|| state.fora.get(&r.forum).filter(|f| handler.handles(f)));
+            forum.map(|f| (r, f))
+        })
+        .filter(|(r, _)| filter.category.is_empty() || r.category == filter.category)
+        .filter(|(r, _)| {
             let resolved = matches!(r.state, ReportState::Resolved { .. });
             match filter.show.as_str() {
                 "all" => true,
@@ -172,12 +180,12 @@ fn page_context(
                 _ => !resolved,
             }
         })
-        .filter(|r| match filter.assigned.as_str() {
+        .filter(|(r, _)| match filter.assigned.as_str() {
             "me" => assignee(r, person) == Some(person),
             "none" => assignee(r, person).is_none(),
             _ => true,
         })
-        .filter(|r| {
+        .filter(|(r, _)| {
             q.is_empty()
                 || views::report_for(state, person, r.id).is_some_and(|view| {
                     let name = state.people.get(&view.subject).map(|p| p.name.as_str());
@@ -196,13 +204,17 @@ fn page_context(
         })
         // REPORT-4: when it escalates if nothing more happens; a report
         // that never will (resolved, escalated, non-public) sorts last.
-        .map(|r| (r, state.escalates_at(r).unwrap_or(Timestamp::MAX)))
+        .map(|(r, f)| {
+            let due = State::escalates_at_with(r, f, numbers).unwrap_or(Timestamp::MAX);
+            (r, due)
+        })
         .collect();
+    let total = listed.len();
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    // Only as many are put in order as it takes to know this page's rows.
+    let shown = (page * PAGE).min(total);
     match filter.sort.as_str() {
-        "filed" => listed.sort_by_key(|(r, _)| (std::cmp::Reverse(r.filed_at), r.id)),
-        "forum" => listed.sort_by(|(a, a_due), (b, b_due)| {
-            (&a.forum, a_due, a.id).cmp(&(&b.forum, b_due, b.id))
-        }),
         "person" => listed.sort_by_cached_key(|(r, due)| {
             let name = state
                 .people
@@ -210,11 +222,19 @@ fn page_context(
                 .map_or(r.subject.as_str(), |p| &p.name);
             (name.to_lowercase(), *due, r.id)
         }),
-        _ => listed.sort_by_key(|(r, due)| (*due, r.id)),
+        sort => {
+            let order =
+                |(a, a_due): &(&Report, Timestamp), (b, b_due): &(&Report, Timestamp)| match sort {
+                    "filed" => (Reverse(a.filed_at), a.id).cmp(&(Reverse(b.filed_at), b.id)),
+                    "forum" => (&a.forum, a_due, a.id).cmp(&(&b.forum, b_due, b.id)),
+                    _ => (a_due, a.id).cmp(&(b_due, b.id)),
+                };
+            if shown < total {
+                listed.select_nth_unstable_by(shown, order);
+            }
+            listed[..shown].sort_by(order);
+        }
     }
-    let total = listed.len();
-    let pages = total.div_ceil(PAGE).max(1);
-    let page = filter.page.unwrap_or(1).clamp(1, pages);
     // Only the rows shown are read as the viewer sees them: the page stays
     // fast however long the queue.
     let mut rows: Vec<Row> = listed
@@ -252,7 +272,7 @@ fn page_context(
         let capacities = state
             .reports
             .get(&id)
-            .and_then(|r| handled.get(r.forum.as_str()))
+            .and_then(|r| state.fora.get(&r.forum))
             .map(|f| handling_capacities(state, person, f))
             .unwrap_or_default();
         row.resolve_as = permitted_as(
@@ -269,9 +289,8 @@ fn page_context(
     let spam = rows.iter().any(|r| r.resolve_as.is_some());
     // A list to choose from while it stays short; beyond that (a moderator
     // sees every public forum) the forum is typed.
-    let fora: Option<Vec<(&str, &str)>> = (handled.len() <= FORA_LISTED).then(|| {
-        handled
-            .values()
+    let fora: Option<Vec<(&str, &str)>> = handler.at_most(FORA_LISTED).map(|fora| {
+        fora.into_iter()
             .map(|f| (f.id.as_str(), f.name.as_str()))
             .collect()
     });
