@@ -2,7 +2,9 @@
 # on 127.0.0.1 only, installing them with apt when missing, and stop what they
 # started. Source it; do not run it.
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+# step WORDS: says what comes next, and when, in minutes and seconds since the
+# script started.
+step() { printf '\n==> %s  [%d:%02d]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)) >&2; }
 
 # Where throwaway clusters and logs live: under cargo's target directory.
 services_dir() {
