@@ -3193,6 +3193,13 @@ async fn the_queue_finds_sorts_and_pages_and_home_says_what_waits_for_the_viewer
                 .unwrap();
         }
     }
+    // Home counts them, on the fora alice handles only (#2 is not).
+    let home = web.get(Some("alice"), "/").await;
+    assert!(
+        home.body.contains("<span>61 open reports on your fora</span>"),
+        "{}",
+        home.body
+    );
     let queue = web.get(Some("alice"), "/queue").await;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use modpod_policy::State;
 use modpod_policy::ids::PersonId;
-use modpod_policy::model::{Capacity, Day, ProceduresStatus, Report, Window};
+use modpod_policy::model::{Capacity, Day, ProceduresStatus, Window};
 use modpod_policy::transparency::{self, Transparency};
 use modpod_policy::views;
 use serde::Serialize;
@@ -46,19 +46,26 @@ pub(super) async fn home(
         };
         let person = &viewer.person;
         let in_force = state.restrictions_at(person, now).len();
-        // Asked once a forum, not once a report.
-        let mut handles_on = HashMap::new();
-        let handled: Vec<&Report> = state
-            .open_reports()
-            .filter(|r| {
-                *handles_on.entry(&r.forum).or_insert_with(|| {
-                    state.fora.get(&r.forum).is_some_and(|f| {
-                        !super::queue::handling_capacities(state, person, f).is_empty()
-                    })
-                })
-            })
-            .collect();
-        let open = handled.len();
+        // Each forum looked up, and asked whether the viewer handles it,
+        // once, not once a report.
+        let handler = views::Handler::of(state, person);
+        let numbers = state.numbers();
+        let mut handled_on = HashMap::new();
+        let (mut open, mut overdue, mut escalated) = (0, 0, 0);
+        for r in state.open_reports() {
+            let forum = *handled_on
+                .entry(&r.forum)
+                .or_insert_with(|| state.fora.get(&r.forum).filter(|f| handler.handles(f)));
+            let Some(forum) = forum else { continue };
+            open += 1;
+            // What needs the viewer now: overdue and escalated reports on
+            // the fora they handle.
+            if r.escalated_at.is_some() {
+                escalated += 1;
+            } else if State::escalates_at_with(r, forum, numbers).is_some_and(|at| at <= now) {
+                overdue += 1;
+            }
+        }
         let appeals = state
             .appeals
             .values()
@@ -80,17 +87,9 @@ pub(super) async fn home(
                 .is_some()
             })
             .count();
-        // What needs the viewer now: overdue and escalated reports on the
-        // fora they handle, proposals of the team waiting for their
-        // agreement or approval, reinstatement requests waiting for them.
-        let (mut overdue, mut escalated) = (0, 0);
-        for r in handled {
-            if r.escalated_at.is_some() {
-                escalated += 1;
-            } else if state.escalates_at(r).is_some_and(|at| at <= now) {
-                overdue += 1;
-            }
-        }
+        // What else needs the viewer now: proposals of the team waiting for
+        // their agreement or approval, reinstatement requests waiting for
+        // them.
         let proposals = views::proposals_for(state, person, now)
             .into_iter()
             .filter(|p| p.is_open(now))
