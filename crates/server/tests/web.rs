@@ -3196,7 +3196,8 @@ async fn the_queue_finds_sorts_and_pages_and_home_says_what_waits_for_the_viewer
     // Home counts them, on the fora alice handles only (#2 is not).
     let home = web.get(Some("alice"), "/").await;
     assert!(
-        home.body.contains("<span>61 open reports on your fora</span>"),
+        home.body
+            .contains("<span>61 open reports on your fora</span>"),
         "{}",
         home.body
     );
