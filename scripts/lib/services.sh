@@ -3,8 +3,13 @@
 # started. Source it; do not run it.
 
 # step WORDS: says what comes next, and when, in minutes and seconds since the
-# script started.
-step() { printf '\n==> %s  [%d:%02d]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)) >&2; }
+# first script that sourced this one started (the scripts it runs count from
+# then too).
+export MODPOD_STARTED="${MODPOD_STARTED:-$(date +%s)}"
+step() {
+  local s=$(($(date +%s) - MODPOD_STARTED))
+  printf '\n==> %s  [%d:%02d]\n' "$*" $((s / 60)) $((s % 60)) >&2
+}
 
 # Where throwaway clusters and logs live: under cargo's target directory.
 services_dir() {
