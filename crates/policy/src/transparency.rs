@@ -7,7 +7,7 @@ use crate::state::State;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The report for actions, reports, appeals and reinstatements dated in
 /// `[from, to)`.
@@ -71,8 +71,11 @@ pub struct ReinstatementCounts {
 /// it was decided (or filed, while pending).
 pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
     let within = |t: Timestamp| from <= t && t < to;
-    let mut actions: BTreeMap<(String, &'static str, String), u64> = BTreeMap::new();
-    let (mut spam_actions, mut people) = (0, BTreeSet::new());
+    // Counted by (year, month), type and forum kind as they are, the month
+    // written out once a row: nothing is allocated for each action.
+    let mut actions: BTreeMap<((i16, i8), &'static str, &str), u64> = BTreeMap::new();
+    let (mut spam_actions, mut people) = (0, HashSet::new());
+    let mut kinds: Vec<&str> = Vec::new();
     for a in state
         .actions
         .values()
@@ -83,16 +86,20 @@ pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
             continue;
         }
         people.insert(&a.subject);
-        let kinds: BTreeSet<&str> = a
-            .terms
-            .fora
-            .iter()
-            .filter_map(|f| state.fora.get(f))
-            .map(|f| f.kind.as_str())
-            .collect();
-        for kind in kinds {
+        kinds.clear();
+        kinds.extend(
+            a.terms
+                .fora
+                .iter()
+                .filter_map(|f| state.fora.get(f))
+                .map(|f| f.kind.as_str()),
+        );
+        kinds.sort_unstable();
+        kinds.dedup();
+        let taken = month(a.taken_at);
+        for kind in &kinds {
             *actions
-                .entry((month(a.taken_at), a.terms.measure.kind(), kind.to_owned()))
+                .entry((taken, a.terms.measure.kind(), kind))
                 .or_default() += 1;
         }
     }
@@ -149,10 +156,10 @@ pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
         to,
         actions: actions
             .into_iter()
-            .map(|((month, action, forum_kind), count)| ActionCount {
-                month,
+            .map(|(((year, month), action, forum_kind), count)| ActionCount {
+                month: format!("{year:04}-{month:02}"),
                 action,
-                forum_kind,
+                forum_kind: forum_kind.to_owned(),
                 count,
             })
             .collect(),
@@ -164,9 +171,10 @@ pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
     }
 }
 
-fn month(t: Timestamp) -> String {
+/// The year and month (UTC) of `t`.
+fn month(t: Timestamp) -> (i16, i8) {
     let d = TimeZone::UTC.to_datetime(t);
-    format!("{:04}-{:02}", d.year(), d.month())
+    (d.year(), d.month())
 }
 
 fn level(l: AppealLevel) -> &'static str {
@@ -181,12 +189,20 @@ fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid]
+    // Only the middle is put in place (and, for an even count, the
+    // greatest of the lower half found), not the whole sorted.
+    let (mid, odd) = (values.len() / 2, values.len() % 2 == 1);
+    let (lower, middle, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+    let middle = *middle;
+    Some(if odd {
+        middle
     } else {
-        (values[mid - 1] + values[mid]) / 2.0
+        let below = lower
+            .iter()
+            .copied()
+            .max_by(f64::total_cmp)
+            .unwrap_or(middle);
+        (below + middle) / 2.0
     })
 }
 

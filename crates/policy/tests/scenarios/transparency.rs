@@ -78,6 +78,43 @@ fn notify_5_the_report_counts_actions_reports_and_appeals_of_the_period() {
     );
 }
 
+/// An action counts once under each kind of forum it covers, however many
+/// fora of that kind; the rows come month by month.
+#[test]
+fn notify_5_an_action_counts_once_a_kind_of_forum_and_the_months_come_in_order() {
+    let mut w = World::ietf();
+    march(&mut w);
+    w.at("2026-04-10T10:00:00Z");
+    w.take(
+        "alice",
+        Administrator,
+        admonish("dave", &["tls@", "tls-chat"]),
+    );
+    w.at("2026-05-10T10:00:00Z");
+    w.take("m1", Moderator, admonish("dave", &["ietf@", "last-call@"]));
+    let r = transparency::report(
+        &w.state,
+        ts("2026-01-01T00:00:00Z"),
+        ts("2027-01-01T00:00:00Z"),
+    );
+    let rows: Vec<(&str, &str, &str, u64)> = r
+        .actions
+        .iter()
+        .map(|c| (c.month.as_str(), c.action, c.forum_kind.as_str(), c.count))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("2026-03", "private_admonishment", "mailing-list", 1),
+            ("2026-03", "temporary_suspension", "mailing-list", 1),
+            ("2026-04", "private_admonishment", "chat", 1),
+            ("2026-04", "private_admonishment", "mailing-list", 1),
+            ("2026-05", "private_admonishment", "mailing-list", 1),
+        ]
+    );
+    assert_eq!(r.people_acted_on, 3);
+}
+
 #[test]
 fn priv_1_the_public_report_names_nobody() {
     let mut w = World::ietf();
