@@ -800,6 +800,23 @@ async fn the_queue_shows_deadlines_and_filters_by_forum_and_category() {
 
 /// A moderator sees every public forum: beyond a hundred, the queue's forum
 /// filter is typed rather than chosen from a list, and filters the same.
+/// A hundred more public mailing lists (`list0@example.org` to `list99@`),
+/// created by the operator: more than a page lists to choose from.
+fn hundred_more_fora(web: &Web) {
+    let mut engine = web.api.engine.lock().unwrap();
+    let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
+    let fora: Vec<_> = (0..100)
+        .map(|n| {
+            let forum = format!("list{n}@example.org");
+            let create = json!({"command": "create_forum", "forum": forum,
+                "name": forum, "kind": "mailing-list", "organisation": "ietf",
+                "public": true, "plenary": false});
+            (op.clone(), common::command(create))
+        })
+        .collect();
+    engine.execute_all(&fora, Timestamp::now()).unwrap();
+}
+
 #[tokio::test]
 async fn the_queue_s_forum_is_typed_when_there_are_too_many_to_list() {
     let mut web = world().await;
@@ -810,20 +827,7 @@ async fn the_queue_s_forum_is_typed_when_there_are_too_many_to_list() {
         "{}",
         listed.body
     );
-    {
-        let mut engine = web.api.engine.lock().unwrap();
-        let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
-        let fora: Vec<_> = (0..100)
-            .map(|n| {
-                let forum = format!("list{n}@example.org");
-                let create = json!({"command": "create_forum", "forum": forum,
-                    "name": forum, "kind": "mailing-list", "organisation": "ietf",
-                    "public": true, "plenary": false});
-                (op.clone(), common::command(create))
-            })
-            .collect();
-        engine.execute_all(&fora, Timestamp::now()).unwrap();
-    }
+    hundred_more_fora(&web);
     let typed = web.get(Some("m1"), "/queue").await;
     assert!(!typed.body.contains(r#"<select id="q-forum""#));
     assert!(
@@ -2951,20 +2955,7 @@ async fn a_case_s_fora_are_typed_when_there_are_too_many_to_tick() {
         ticked.body
     );
     assert!(!ticked.body.contains(r#"<textarea id="act-fora""#));
-    {
-        let mut engine = web.api.engine.lock().unwrap();
-        let op = Actor::new(PersonId::parse("op").unwrap(), Capacity::Operator);
-        let fora: Vec<_> = (0..100)
-            .map(|n| {
-                let forum = format!("list{n}@example.org");
-                let create = json!({"command": "create_forum", "forum": forum,
-                    "name": forum, "kind": "mailing-list", "organisation": "ietf",
-                    "public": true, "plenary": false});
-                (op.clone(), common::command(create))
-            })
-            .collect();
-        engine.execute_all(&fora, Timestamp::now()).unwrap();
-    }
+    hundred_more_fora(&web);
     let typed = web.get(Some("m2"), "/cases/2").await;
     assert!(
         !typed.body.contains(r#"id="act-forum-1""#),
