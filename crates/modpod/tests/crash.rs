@@ -180,8 +180,6 @@ fn snapshot(db: &str) -> Child {
         .expect("cannot run modpod snapshot")
 }
 
-// More than a minute: `scripts/test` runs it beside all the other tests,
-// with `--ignored`, rather than after them.
 #[test]
 #[ignore = "run by scripts/test beside the other tests: cargo test -p modpod --test crash -- --ignored"]
 fn serve_killed_200_times_under_commands_notifications_and_snapshots_loses_nothing_acknowledged() {

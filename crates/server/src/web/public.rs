@@ -19,7 +19,7 @@ use modpod_policy::model::{Capacity, Day, ProceduresStatus, Window};
 use modpod_policy::transparency::{self, Transparency};
 use modpod_policy::views;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// `GET /assets/modpod.css`: its address carries a hash of its content, so
 /// it may be kept for long.
@@ -46,17 +46,13 @@ pub(super) async fn home(
         };
         let person = &viewer.person;
         let in_force = state.restrictions_at(person, now).len();
-        // Each forum looked up, and asked whether the viewer handles it,
-        // once, not once a report.
-        let handler = views::Handler::of(state, person);
+        let mut handled = super::queue::HandledFora::of(state, person);
         let numbers = state.numbers();
-        let mut handled_on = HashMap::new();
         let (mut open, mut overdue, mut escalated) = (0, 0, 0);
         for r in state.open_reports() {
-            let forum = *handled_on
-                .entry(&r.forum)
-                .or_insert_with(|| state.fora.get(&r.forum).filter(|f| handler.handles(f)));
-            let Some(forum) = forum else { continue };
+            let Some(forum) = handled.forum_of(r) else {
+                continue;
+            };
             open += 1;
             // What needs the viewer now: overdue and escalated reports on
             // the fora they handle.

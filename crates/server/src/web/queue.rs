@@ -42,6 +42,39 @@ pub(crate) fn handling_capacities(
         .collect()
 }
 
+/// The forum of each report the viewer handles, each forum looked up, and
+/// asked whether they handle it, once: a long list of reports is mostly a
+/// few busy fora (the queue, home).
+pub(crate) struct HandledFora<'s> {
+    state: &'s State,
+    handler: views::Handler<'s>,
+    seen: HashMap<&'s ForumId, Option<&'s Forum>>,
+}
+
+impl<'s> HandledFora<'s> {
+    pub(crate) fn of(state: &'s State, person: &'s PersonId) -> Self {
+        HandledFora {
+            state,
+            handler: views::Handler::of(state, person),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Who handles which fora, asked forum by forum.
+    pub(crate) fn handler(&self) -> &views::Handler<'s> {
+        &self.handler
+    }
+
+    /// The report's forum, when the viewer handles reports on it.
+    pub(crate) fn forum_of(&mut self, r: &'s Report) -> Option<&'s Forum> {
+        let (state, handler) = (self.state, &self.handler);
+        *self
+            .seen
+            .entry(&r.forum)
+            .or_insert_with(|| state.fora.get(&r.forum).filter(|f| handler.handles(f)))
+    }
+}
+
 /// Which reports the queue shows.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct Filter {
@@ -141,8 +174,8 @@ fn page_context(
     bulk: Option<&Bulk>,
 ) -> Result<Value, WebError> {
     let person = &viewer.person;
-    let handler = views::Handler::of(state, person);
-    if !handler.anywhere() {
+    let mut handled = HandledFora::of(state, person);
+    if !handled.handler().anywhere() {
         return Err(WebError::Forbidden(
             "The queue is for the administrators of a forum and for the moderators.".into(),
         ));
@@ -160,17 +193,9 @@ fn page_context(
     let q = filter.q.trim().to_lowercase();
     let only = filter.forum.trim();
     let numbers = state.numbers();
-    // Each forum is looked up, and asked whether the viewer handles it,
-    // once: a long queue is mostly a few busy fora.
-    let mut fora: HashMap<&ForumId, Option<&Forum>> = HashMap::new();
     let mut listed: Vec<(&Report, Timestamp)> = candidates
         .filter(|r| only.is_empty() || r.forum.as_str() == only)
-        .filter_map(|r| {
-            let forum = *fora
-                .entry(&r.forum)
-                .or_insert_with(|| state.fora.get(&r.forum).filter(|f| handler.handles(f)));
-            forum.map(|f| (r, f))
-        })
+        .filter_map(|r| handled.forum_of(r).map(|f| (r, f)))
         .filter(|(r, _)| filter.category.is_empty() || r.category == filter.category)
         .filter(|(r, _)| {
             let resolved = matches!(r.state, ReportState::Resolved { .. });
@@ -289,7 +314,7 @@ fn page_context(
     let spam = rows.iter().any(|r| r.resolve_as.is_some());
     // A list to choose from while it stays short; beyond that (a moderator
     // sees every public forum) the forum is typed.
-    let fora: Option<Vec<(&str, &str)>> = handler.at_most(FORA_LISTED).map(|fora| {
+    let fora: Option<Vec<(&str, &str)>> = handled.handler().at_most(FORA_LISTED).map(|fora| {
         fora.into_iter()
             .map(|f| (f.id.as_str(), f.name.as_str()))
             .collect()
