@@ -127,6 +127,42 @@ pub struct State {
     #[serde(default)]
     pub past_team_actions: Map<String, PastTeamAction>,
     pub next: Counters,
+    /// What readers ask of the whole state and `apply` does not keep, worked
+    /// out on the first asking.
+    #[serde(skip)]
+    memo: Memo,
+}
+
+/// Answers about the whole state worked out once, on the first asking, and
+/// forgotten by the next [`State::apply`]: the engine publishes a state that
+/// nobody changes, so each published state works them out at most once.
+/// A copy starts with none, and two states are equal whatever they hold.
+#[derive(Default)]
+struct Memo {
+    /// The fora the moderators administer (ROLE-3).
+    moderated: std::sync::OnceLock<BTreeSet<ForumId>>,
+    /// Report → the actions that cite it, in order.
+    citing: std::sync::OnceLock<std::collections::HashMap<ReportId, Vec<ActionId>>>,
+}
+
+impl Clone for Memo {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl PartialEq for Memo {
+    fn eq(&self, _: &Memo) -> bool {
+        true
+    }
+}
+
+impl Eq for Memo {}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
 }
 
 /// A synchronisation with the registry of groups that recorded changes
@@ -225,6 +261,7 @@ impl Default for State {
             templates: Map::new(),
             past_team_actions: Map::new(),
             next: Counters::default(),
+            memo: Memo::default(),
         }
     }
 }
@@ -236,6 +273,7 @@ fn bump(counter: &mut u64, used: u64) {
 impl State {
     /// Folds one event into the state.
     pub fn apply(&mut self, event: &Event) {
+        self.memo = Memo::default();
         match event {
             Event::Bootstrapped { operator, name, at } => {
                 self.bootstrapped = true;
@@ -861,6 +899,40 @@ impl State {
             chaired: held("wg_chair:"),
             named: held("forum_administrator:"),
         }
+    }
+
+    /// The fora the moderators administer (ROLE-3), in order: what
+    /// [`State::moderators_administer`] says yes to, worked out once a state.
+    pub fn moderated_fora(&self) -> &BTreeSet<ForumId> {
+        self.memo.moderated.get_or_init(|| {
+            let administer = self.moderators_administer_many();
+            self.fora
+                .values()
+                .filter(|f| administer.forum(f))
+                .map(|f| f.id.clone())
+                .collect()
+        })
+    }
+
+    /// The actions that cite `report`, in order, found once a state.
+    pub fn actions_citing(&self, report: ReportId) -> impl Iterator<Item = &Action> {
+        let citing = self.memo.citing.get_or_init(|| {
+            let mut citing = std::collections::HashMap::<_, Vec<_>>::new();
+            for a in self.actions.values() {
+                for r in &a.reports {
+                    let ids = citing.entry(*r).or_default();
+                    if ids.last() != Some(&a.id) {
+                        ids.push(a.id);
+                    }
+                }
+            }
+            citing
+        });
+        citing
+            .get(&report)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.actions.get(id))
     }
 
     /// The AD responsible for a forum: its own, else its working group's

@@ -693,6 +693,15 @@ proptest! {
         for forum in w.state.fora.values() {
             prop_assert_eq!(administer.forum(forum), w.state.moderators_administer(forum), "{}", forum.id);
         }
+        let moderated: Vec<&ForumId> = w.state.moderated_fora().iter().collect();
+        let asked: Vec<&ForumId> = w.state.fora.values().filter(|f| w.state.moderators_administer(f)).map(|f| &f.id).collect();
+        prop_assert_eq!(moderated, asked);
+        // The actions that cite each report, as a walk of them finds them.
+        for report in w.state.reports.keys() {
+            let walked: Vec<ActionId> = w.state.actions.values().filter(|a| a.reports.contains(report)).map(|a| a.id).collect();
+            let found: Vec<ActionId> = w.state.actions_citing(*report).map(|a| a.id).collect();
+            prop_assert_eq!(found, walked, "{}", report);
+        }
         // And by the forum they were filed on.
         for forum in w.state.fora.keys() {
             let walked: Vec<ReportId> = w.state.reports.values().filter(|r| &r.forum == forum).map(|r| r.id).collect();

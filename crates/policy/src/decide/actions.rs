@@ -931,13 +931,27 @@ pub(super) fn fora_open_to_action<'a>(
     not_on_myself(cx, subject)?;
     check_reports(cx, subject, &[report])?;
     let grounds = Grounds::of(cx, subject, &[report]);
-    let administer = cx.state.moderators_administer_many();
+    let moderated = cx.state.moderated_fora();
     let open = |f: &&Forum| {
         check_forum(cx, f).is_ok()
             && super::registry::not_closed(cx, std::slice::from_ref(&f.id)).is_ok()
-            && acts_on(cx, f, &grounds, || administer.forum(f))
+            && acts_on(cx, f, &grounds, || moderated.contains(&f.id))
     };
-    Ok(cx.state.fora.values().filter(open).collect())
+    if cx.capacity() == Capacity::Administrator {
+        return Ok(cx.state.fora.values().filter(open).collect());
+    }
+    // A moderator acts only where the moderators administer or on the
+    // grounds found: those fora are all there is to ask about.
+    let candidates: BTreeSet<&ForumId> = moderated
+        .iter()
+        .chain(grounds.escalated.iter().copied())
+        .chain(grounds.disrupted.iter().copied())
+        .collect();
+    Ok(candidates
+        .into_iter()
+        .filter_map(|id| cx.state.fora.get(id))
+        .filter(open)
+        .collect())
 }
 
 /// The fora of the reports about the person filed within the several-fora

@@ -335,8 +335,11 @@ fn role_3_moderators_administer_a_plenary_forum_even_beside_named_administrators
 fn role_3_moderators_administer_a_forum_without_administrators() {
     let mut w = World::ietf();
     w.at("2026-03-01T10:00:00Z");
-    w.take("m1", Moderator, admonish("carol", &["github:ietf/notes"]));
-    // Once the repository has an administrator, it is theirs.
+    let notes = f("github:ietf/notes");
+    let a = w.take("m1", Moderator, admonish("carol", &["github:ietf/notes"]));
+    assert!(w.state.moderated_fora().contains(&notes));
+    // Once the repository has an administrator, it is theirs: the state
+    // asked before forgets its answer when the grant is applied.
     w.ok(
         "op",
         Operator,
@@ -347,14 +350,21 @@ fn role_3_moderators_administer_a_forum_without_administrators() {
             },
         },
     );
+    assert!(!w.state.moderated_fora().contains(&notes));
+    assert!(w.state.moderated_fora().contains(&f("ietf@")));
     let r = w.refused("m1", Moderator, admonish("carol", &["github:ietf/notes"]));
     assert_eq!(r.requirement(), "ACT-2");
     assert_says(&r, "github:ietf/notes has administrators");
-    w.take(
+    let rep = w.file_report("bob", "github:ietf/notes", "carol", "off-topic");
+    assert_eq!(w.state.actions_citing(rep).count(), 0);
+    let citing = w.take(
         "dave",
         Administrator,
-        admonish("carol", &["github:ietf/notes"]),
+        citing(admonish("carol", &["github:ietf/notes"]), &[rep]),
     );
+    let cited: Vec<ActionId> = w.state.actions_citing(rep).map(|a| a.id).collect();
+    assert_eq!(cited, [citing]);
+    assert_ne!(a, citing);
 }
 
 #[test]

@@ -205,10 +205,9 @@ fn case_page(
     // The evidence of the actions that cite the report, each link with
     // what modpod found there (EVIDENCE-1), as `views::evidence` lets the
     // viewer read it.
-    let evidence: Vec<_> = state
-        .actions
-        .values()
-        .filter(|a| a.reports.contains(&id))
+    let citing: Vec<&Action> = state.actions_citing(id).collect();
+    let evidence: Vec<_> = citing
+        .iter()
         .map(|a| (a.id.0, views::evidence(state, person, a)))
         .filter(|(_, e)| !e.is_empty())
         .map(|(action, links)| context! { action => action, links => links })
@@ -291,12 +290,7 @@ fn case_page(
             .map(|a| context! { action => a, measure => a.terms.measure.name() })
             .collect()
     });
-    let cited: Vec<u64> = state
-        .actions
-        .values()
-        .filter(|a| a.reports.contains(&id))
-        .map(|a| a.id.0)
-        .collect();
+    let cited: Vec<u64> = citing.iter().map(|a| a.id.0).collect();
     // Only the fora the policy lets the viewer act on here (ACT-2), in any
     // capacity in which they handle the report.
     let mut open: BTreeSet<ForumId> = BTreeSet::new();

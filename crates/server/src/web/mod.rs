@@ -253,6 +253,8 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
         format!("/assets/modpod.css?v={}", &version[..12]),
     );
     env.set_formatter(html_formatter);
+    env.add_function("field_error", field_error);
+    env.add_function("field_invalid", field_invalid);
     env.add_filter("when", |t: String| when(&t));
     env.add_filter("day", |t: String| {
         t.parse::<Timestamp>()
@@ -275,6 +277,12 @@ fn html_formatter(
         }
         _ => return minijinja::escape_formatter(out, state, value),
     };
+    escape_into(out, text)?;
+    Ok(())
+}
+
+/// Writes `text` escaped as [`html_formatter`] escapes it.
+fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
     let mut from = 0;
     for (at, byte) in text.bytes().enumerate() {
         let entity = match byte {
@@ -289,8 +297,15 @@ fn html_formatter(
         out.write_str(entity)?;
         from = at + 1;
     }
-    out.write_str(&text[from..])?;
-    Ok(())
+    out.write_str(&text[from..])
+}
+
+/// `text` escaped as [`html_formatter`] escapes it.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing to a string does not fail.
+    let _ = escape_into(&mut out, text);
+    out
 }
 
 /// A moment as pages show it: to the minute, in UTC.
@@ -299,6 +314,42 @@ fn when(t: &str) -> String {
         |_| t.to_owned(),
         |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
     )
+}
+
+/// What went wrong with one field of a form that came back (`problems` as
+/// `Problems` serialises it), if anything: the message the field names.
+fn field_problem(problems: &minijinja::Value, name: &str) -> Option<String> {
+    let message = problems
+        .get_attr("fields")
+        .and_then(|fields| fields.get_item(&minijinja::Value::from(name)))
+        .ok()?;
+    message.is_true().then(|| message.to_string())
+}
+
+/// `field_error(problems, name, id)`: what went wrong with one field,
+/// shown after it and named by it (`id` ~ "-error"). A function rather than
+/// a template's macro: every field of every form asks, most often of no
+/// problems at all.
+fn field_error(problems: minijinja::Value, name: &str, id: &str) -> minijinja::Value {
+    let Some(message) = field_problem(&problems, name) else {
+        return minijinja::Value::from("");
+    };
+    let (id, message) = (escaped(id), escaped(&message));
+    minijinja::Value::from_safe_string(format!(
+        "<p class=\"error\" id=\"{id}-error\"><strong>Error:</strong> {message}</p>"
+    ))
+}
+
+/// `field_invalid(problems, name, id)`: the attributes that tie a field to
+/// its error, if it has one.
+fn field_invalid(problems: minijinja::Value, name: &str, id: &str) -> minijinja::Value {
+    if field_problem(&problems, name).is_none() {
+        return minijinja::Value::from("");
+    }
+    let id = escaped(id);
+    minijinja::Value::from_safe_string(format!(
+        " aria-invalid=\"true\" aria-describedby=\"{id}-error\""
+    ))
 }
 
 /// Renders a template.
@@ -321,12 +372,13 @@ where
     F: FnOnce(&State, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
     let view = app.view();
-    let html = tokio::task::spawn_blocking(move || {
-        let ctx = build(&view.state, Timestamp::now())?;
-        render(template, ctx)
-    })
-    .await
-    .map_err(WebError::internal)??;
+    let html = app
+        .reading(move || {
+            let ctx = build(&view.state, Timestamp::now())?;
+            render(template, ctx)
+        })
+        .await
+        .map_err(WebError::internal)??;
     Ok((status, Html(html)).into_response())
 }
 
@@ -421,20 +473,21 @@ where
     F: FnOnce(&mut Reading<'_>, Timestamp) -> Result<Value, WebError> + Send + 'static,
 {
     let (view, readers) = (app.view(), app.readers.clone());
-    let html = tokio::task::spawn_blocking(move || {
-        let mut built = None;
-        readers
-            .with(|store| {
-                let mut reading = Reading { view: &view, store };
-                built = Some(build(&mut reading, Timestamp::now()));
-                Ok(())
-            })
-            .map_err(WebError::internal)?;
-        let ctx = built.ok_or_else(|| WebError::internal("the page was not built"))??;
-        render(template, ctx)
-    })
-    .await
-    .map_err(WebError::internal)??;
+    let html = app
+        .reading(move || {
+            let mut built = None;
+            readers
+                .with(|store| {
+                    let mut reading = Reading { view: &view, store };
+                    built = Some(build(&mut reading, Timestamp::now()));
+                    Ok(())
+                })
+                .map_err(WebError::internal)?;
+            let ctx = built.ok_or_else(|| WebError::internal("the page was not built"))??;
+            render(template, ctx)
+        })
+        .await
+        .map_err(WebError::internal)??;
     Ok((status, Html(html)).into_response())
 }
 

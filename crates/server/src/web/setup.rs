@@ -86,10 +86,25 @@ impl Offers {
 }
 
 fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
-    use Capacity::{Administrator, Iesg, Moderator, Operator};
-    let may = |capacities: &[Capacity], kind, target| {
-        permitted_as(state, person, capacities, kind, target, now)
-    };
+    let mut o = offers_but_fora(state, person, now);
+    add_fora_offers(&mut o, state, person, now);
+    o
+}
+
+/// Whether the policy permits `person` this command in the first of these
+/// capacities that it does.
+fn may(
+    state: &State,
+    person: &PersonId,
+    now: Timestamp,
+) -> impl Fn(&[Capacity], Kind, Target) -> Option<Capacity> {
+    move |capacities, kind, target| permitted_as(state, person, capacities, kind, target, now)
+}
+
+/// The offers that are not about one forum or another: a few questions.
+fn offers_but_fora(state: &State, person: &PersonId, now: Timestamp) -> Offers {
+    use Capacity::{Iesg, Moderator, Operator};
+    let may = may(state, person, now);
     let mut o = Offers {
         working_group: may(&[Operator], Kind::CreateWorkingGroup, Target::Nothing),
         forum: may(&[Operator], Kind::CreateForum, Target::Nothing),
@@ -105,6 +120,22 @@ fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
             o.opt_in.push((key, org.to_string(), c));
         }
     }
+    for p in state.procedures.values() {
+        let target = Target::Procedures(p.version);
+        if let Some(c) = may(&[Moderator], Kind::OpenProceduresReview, target) {
+            o.open_review.push((p.version, c));
+        }
+        if let Some(c) = may(&[Iesg], Kind::ApproveProcedures, target) {
+            o.approve.push((p.version, c));
+        }
+    }
+    o
+}
+
+/// The delegations `person` may make or revoke: questions about every forum.
+fn add_fora_offers(o: &mut Offers, state: &State, person: &PersonId, now: Timestamp) {
+    use Capacity::{Administrator, Operator};
+    let may = may(state, person, now);
     let delegators = [Administrator, Operator];
     // Each forum with the first capacity in which it may be delegated: the
     // policy names the fora, rather than being asked about each of them.
@@ -125,22 +156,17 @@ fn offers(state: &State, person: &PersonId, now: Timestamp) -> Offers {
             }
         }
     }
-    for p in state.procedures.values() {
-        let target = Target::Procedures(p.version);
-        if let Some(c) = may(&[Moderator], Kind::OpenProceduresReview, target) {
-            o.open_review.push((p.version, c));
-        }
-        if let Some(c) = may(&[Iesg], Kind::ApproveProcedures, target) {
-            o.approve.push((p.version, c));
-        }
-    }
-    o
 }
 
 /// Whether the setup pages offer `person` anything: the navigation's
-/// "Setup" link.
+/// "Setup" link, on every page. The questions about every forum are asked
+/// only of those the others offer nothing.
 pub(super) fn sets_up(state: &State, person: &PersonId, now: Timestamp) -> bool {
-    offers(state, person, now).any()
+    let mut o = offers_but_fora(state, person, now);
+    o.any() || {
+        add_fora_offers(&mut o, state, person, now);
+        o.any()
+    }
 }
 
 /// The distinct capacities among offers, in order.
