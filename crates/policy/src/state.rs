@@ -135,20 +135,15 @@ pub struct State {
 
 /// Answers about the whole state worked out once, on the first asking, and
 /// forgotten by the next [`State::apply`]: the engine publishes a state that
-/// nobody changes, so each published state works them out at most once.
-/// A copy starts with none, and two states are equal whatever they hold.
-#[derive(Default)]
+/// nobody changes, so each published state works them out at most once. A
+/// copy keeps them (it is the same state until it is changed, by `apply`),
+/// and two states are equal whatever they hold.
+#[derive(Debug, Clone, Default)]
 struct Memo {
     /// The fora the moderators administer (ROLE-3).
     moderated: std::sync::OnceLock<BTreeSet<ForumId>>,
     /// Report → the actions that cite it, in order.
     citing: std::sync::OnceLock<std::collections::HashMap<ReportId, Vec<ActionId>>>,
-}
-
-impl Clone for Memo {
-    fn clone(&self) -> Self {
-        Memo::default()
-    }
 }
 
 impl PartialEq for Memo {
@@ -158,12 +153,6 @@ impl PartialEq for Memo {
 }
 
 impl Eq for Memo {}
-
-impl std::fmt::Debug for Memo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Memo")
-    }
-}
 
 /// A synchronisation with the registry of groups that recorded changes
 /// (FORUM-5): where from, for whom, when, and how many changes.
