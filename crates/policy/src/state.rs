@@ -137,7 +137,9 @@ pub struct State {
 /// forgotten by the next [`State::apply`]: the engine publishes a state that
 /// nobody changes, so each published state works them out at most once. A
 /// copy keeps them (it is the same state until it is changed, by `apply`),
-/// and two states are equal whatever they hold.
+/// and two states are equal whatever they hold. A state's members are
+/// public, but only `apply` may change them once it has been asked: a
+/// change made around it would leave these answers stale.
 #[derive(Debug, Clone, Default)]
 struct Memo {
     /// The fora the moderators administer (ROLE-3).

@@ -210,7 +210,7 @@ pub async fn change(
     } else {
         let (name, current) = (account.clone(), typed.current.clone());
         let right = app
-            .read_store(move |store| crate::accounts::check(store, &name, &current))
+            .check_password(move |store| crate::accounts::check(store, &name, &current))
             .await?
             .is_some();
         if !right {

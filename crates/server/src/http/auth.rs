@@ -519,7 +519,7 @@ pub(crate) async fn open_session(
     // The password is checked on a connection of the readers' own, never
     // while the engine is locked: hashing it takes a while.
     let person = app
-        .read_store(move |store| {
+        .check_password(move |store| {
             let Some(person) = crate::accounts::check(store, &login.account, &login.password)?
             else {
                 return Ok(None);

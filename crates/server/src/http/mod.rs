@@ -194,6 +194,20 @@ impl App {
             .map_err(ApiError::internal)?
             .map_err(|e| ApiError::from(EngineError::Store(e)))
     }
+
+    /// [`App::read_store`] for checking a password, which takes tens of
+    /// milliseconds of hashing: not in turn with the reads, so that logins
+    /// never hold up pages (the login limits bound how many there are).
+    pub(crate) async fn check_password<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn EventStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || readers.with(f))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::from(EngineError::Store(e)))
+    }
 }
 
 #[derive(OpenApi)]
