@@ -21,6 +21,7 @@ pub mod readers;
 pub mod registry;
 pub mod scheduler;
 pub mod tokens;
+pub mod turns;
 pub mod web;
 
 pub use engine::{Engine, EngineError, Recorded, View, Views};

@@ -97,9 +97,8 @@ pub struct App {
     /// Where every command is decided and recorded, with the commands that
     /// arrive with it (group commit).
     pub committer: crate::commit::Committer,
-    /// Turns at reading, one more than there are cores: see
-    /// [`App::reading`].
-    pub turns: Arc<tokio::sync::Semaphore>,
+    /// Turns at reading (see [`App::reading`]).
+    pub turns: crate::turns::Turns,
 }
 
 impl App {
@@ -131,29 +130,17 @@ impl App {
             templates,
             public_url: None,
             committer,
-            turns: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, usize::from) + 1,
-            )),
+            turns: crate::turns::Turns::for_this_machine(),
         }
     }
 
     /// Runs `f` (a read: a page built and rendered, an answer made) on a
-    /// blocking thread once it is its turn. One more read runs at once than
-    /// there are cores (so that a core is not left idle while the next one
-    /// starts), and the others wait in the order they came: a burst of
-    /// requests is answered first come, first served, rather than all of
-    /// them sharing the cores and each taking as long as the slowest.
+    /// blocking thread once it is its turn ([`crate::turns`]).
     pub(crate) async fn reading<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, tokio::task::JoinError> {
-        // The semaphore is never closed, so a turn always comes.
-        let turn = self.turns.clone().acquire_owned().await.ok();
-        tokio::task::spawn_blocking(move || {
-            let _turn = turn;
-            f()
-        })
-        .await
+        self.turns.run(f).await
     }
 
     /// Offers login through this OpenID Connect provider.
