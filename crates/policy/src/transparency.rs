@@ -2,12 +2,13 @@
 //! the state, never kept by hand, and carrying no personal data (PRIV-1): no
 //! names, no accounts, no reporters, no evidence, no reasons.
 
+use crate::ids::ForumId;
 use crate::model::*;
 use crate::state::State;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The report for actions, reports, appeals and reinstatements dated in
 /// `[from, to)`.
@@ -74,7 +75,14 @@ pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
     // Counted by (year, month), type and forum kind as they are, the month
     // written out once a row: nothing is allocated for each action.
     let mut actions: BTreeMap<((i16, i8), &'static str, &str), u64> = BTreeMap::new();
-    let (mut spam_actions, mut people) = (0, HashSet::new());
+    let mut spam_actions = 0;
+    // The people and each forum's kind, in hash tables of the moment (the
+    // fora asked once each; the people at most one an action).
+    let mut people = foldhash::HashSet::with_capacity_and_hasher(
+        state.actions.len(),
+        foldhash::fast::RandomState::default(),
+    );
+    let mut kind_of: foldhash::HashMap<&ForumId, Option<&str>> = foldhash::HashMap::default();
     let mut kinds: Vec<&str> = Vec::new();
     for a in state
         .actions
@@ -87,13 +95,11 @@ pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
         }
         people.insert(&a.subject);
         kinds.clear();
-        kinds.extend(
-            a.terms
-                .fora
-                .iter()
-                .filter_map(|f| state.fora.get(f))
-                .map(|f| f.kind.as_str()),
-        );
+        kinds.extend(a.terms.fora.iter().filter_map(|f| {
+            *kind_of
+                .entry(f)
+                .or_insert_with(|| state.fora.get(f).map(|f| f.kind.as_str()))
+        }));
         kinds.sort_unstable();
         kinds.dedup();
         let taken = month(a.taken_at);
