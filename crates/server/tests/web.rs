@@ -798,8 +798,6 @@ async fn the_queue_shows_deadlines_and_filters_by_forum_and_category() {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
 
-/// A moderator sees every public forum: beyond a hundred, the queue's forum
-/// filter is typed rather than chosen from a list, and filters the same.
 /// A hundred more public mailing lists (`list0@example.org` to `list99@`),
 /// created by the operator: more than a page lists to choose from.
 fn hundred_more_fora(web: &Web) {
@@ -817,6 +815,8 @@ fn hundred_more_fora(web: &Web) {
     engine.execute_all(&fora, Timestamp::now()).unwrap();
 }
 
+/// A moderator sees every public forum: beyond a hundred, the queue's forum
+/// filter is typed rather than chosen from a list, and filters the same.
 #[tokio::test]
 async fn the_queue_s_forum_is_typed_when_there_are_too_many_to_list() {
     let mut web = world().await;

@@ -32,6 +32,14 @@ fn march(w: &mut World) {
     w.ok("ad_sec", AreaDirector, decide_appeal(appeal, false, None));
 }
 
+/// The report's counts of actions: month, type, kind of forum, count.
+fn rows(r: &transparency::Transparency) -> Vec<(&str, &str, &str, u64)> {
+    r.actions
+        .iter()
+        .map(|c| (c.month.as_str(), c.action, c.forum_kind.as_str(), c.count))
+        .collect()
+}
+
 #[test]
 fn notify_5_the_report_counts_actions_reports_and_appeals_of_the_period() {
     let mut w = World::ietf();
@@ -41,13 +49,8 @@ fn notify_5_the_report_counts_actions_reports_and_appeals_of_the_period() {
         ts("2026-03-01T00:00:00Z"),
         ts("2026-04-01T00:00:00Z"),
     );
-    let kinds: Vec<(&str, &str, &str, u64)> = r
-        .actions
-        .iter()
-        .map(|c| (c.month.as_str(), c.action, c.forum_kind.as_str(), c.count))
-        .collect();
     assert_eq!(
-        kinds,
+        rows(&r),
         vec![
             ("2026-03", "private_admonishment", "mailing-list", 1),
             ("2026-03", "temporary_suspension", "mailing-list", 1),
@@ -97,13 +100,8 @@ fn notify_5_an_action_counts_once_a_kind_of_forum_and_the_months_come_in_order()
         ts("2026-01-01T00:00:00Z"),
         ts("2027-01-01T00:00:00Z"),
     );
-    let rows: Vec<(&str, &str, &str, u64)> = r
-        .actions
-        .iter()
-        .map(|c| (c.month.as_str(), c.action, c.forum_kind.as_str(), c.count))
-        .collect();
     assert_eq!(
-        rows,
+        rows(&r),
         vec![
             ("2026-03", "private_admonishment", "mailing-list", 1),
             ("2026-03", "temporary_suspension", "mailing-list", 1),

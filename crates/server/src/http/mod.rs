@@ -176,10 +176,7 @@ impl App {
         f: impl FnOnce(&mut dyn EventStore) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let readers = self.readers.clone();
-        self.reading(move || readers.with(f))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(|e| ApiError::from(EngineError::Store(e)))
+        store_answer(self.reading(move || readers.with(f)).await)
     }
 
     /// [`App::read_store`] for checking a password, which takes tens of
@@ -190,11 +187,16 @@ impl App {
         f: impl FnOnce(&mut dyn EventStore) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let readers = self.readers.clone();
-        tokio::task::spawn_blocking(move || readers.with(f))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(|e| ApiError::from(EngineError::Store(e)))
+        store_answer(tokio::task::spawn_blocking(move || readers.with(f)).await)
     }
+}
+
+/// What a read on a readers' connection came to, as an answer's error.
+fn store_answer<T>(
+    done: Result<Result<T, StoreError>, tokio::task::JoinError>,
+) -> Result<T, ApiError> {
+    done.map_err(ApiError::internal)?
+        .map_err(|e| ApiError::from(EngineError::Store(e)))
 }
 
 #[derive(OpenApi)]
