@@ -2,7 +2,7 @@
 //! the state, never kept by hand, and carrying no personal data (PRIV-1): no
 //! names, no accounts, no reporters, no evidence, no reasons.
 
-use crate::ids::ForumId;
+use crate::ids::{ForumId, PersonId};
 use crate::model::*;
 use crate::state::State;
 use jiff::Timestamp;
@@ -71,29 +71,147 @@ pub struct ReinstatementCounts {
 /// by when it was taken, a report by when it was filed, an appeal step by when
 /// it was decided (or filed, while pending).
 pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
-    let within = |t: Timestamp| from <= t && t < to;
-    // Counted by (year, month), type and forum kind as they are, the month
-    // written out once a row: nothing is allocated for each action.
-    let mut actions: BTreeMap<((i16, i8), &'static str, &str), u64> = BTreeMap::new();
-    let mut spam_actions = 0;
-    // The people and each forum's kind, in hash tables of the moment (the
-    // fora asked once each; the people at most one an action).
-    let mut people = foldhash::HashSet::with_capacity_and_hasher(
-        state.actions.len(),
-        foldhash::fast::RandomState::default(),
-    );
-    let mut kind_of: foldhash::HashMap<&ForumId, Option<&str>> = foldhash::HashMap::default();
-    let mut kinds: Vec<&str> = Vec::new();
-    for a in state
-        .actions
-        .values()
-        .filter(|a| within(a.taken_at) && a.legacy.is_none())
-    {
-        if a.spam {
-            spam_actions += 1;
-            continue;
+    Tally::new(state, from, to).report(state)
+}
+
+/// The counts of one period's actions and reports, kept up to date as the
+/// state changes: made once from a state ([`Tally::new`]), then moved to
+/// any other state by the actions and reports that differ between the two
+/// ([`Tally::advance`]: the state's maps are persistent, so what the two
+/// share is not even visited). A report made again after each change of the
+/// log so costs what changed, not everything in the period. Appeals and
+/// reinstatements, few, are counted afresh by [`Tally::report`].
+#[derive(Debug, Clone)]
+pub struct Tally {
+    from: Timestamp,
+    to: Timestamp,
+    /// Actions by (year, month), type and forum kind: never a zero.
+    actions: BTreeMap<((i16, i8), &'static str, String), u64>,
+    spam_actions: u64,
+    /// Each person subject to a counted action, with how many: never a zero.
+    people: foldhash::HashMap<PersonId, u32>,
+    received: u64,
+    acknowledged: u64,
+    escalated: u64,
+    /// The hours from filing to acknowledgement, in order (`f64::total_cmp`).
+    hours: Vec<f64>,
+}
+
+/// Whether a record's counts are added or taken away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Count {
+    In,
+    Out,
+}
+
+impl Tally {
+    /// The period `[from, to)` as `state` has it.
+    pub fn new(state: &State, from: Timestamp, to: Timestamp) -> Tally {
+        let mut tally = Tally {
+            from,
+            to,
+            actions: BTreeMap::new(),
+            spam_actions: 0,
+            people: foldhash::HashMap::with_capacity_and_hasher(
+                state.actions.len(),
+                foldhash::fast::RandomState::default(),
+            ),
+            received: 0,
+            acknowledged: 0,
+            escalated: 0,
+            hours: Vec::new(),
+        };
+        // Each forum's kind looked up once, not once an action.
+        let mut kind_of: foldhash::HashMap<&ForumId, Option<&str>> = foldhash::HashMap::default();
+        let mut kinds = Vec::new();
+        for a in state.actions.values() {
+            tally.action(state, a, Count::In, &mut kind_of, &mut kinds);
         }
-        people.insert(&a.subject);
+        for r in state.reports.values() {
+            if let Some(hours) = tally.report_filed(r, Count::In) {
+                tally.hours.push(hours);
+            }
+        }
+        tally.hours.sort_unstable_by(f64::total_cmp);
+        tally
+    }
+
+    /// The period this tally counts.
+    pub fn period(&self) -> (Timestamp, Timestamp) {
+        (self.from, self.to)
+    }
+
+    /// Moves the tally from `before` (the state it counts) to `after`. A
+    /// forum that came, went or changed kind between them changes how
+    /// actions are counted: the tally is then made afresh from `after`.
+    pub fn advance(&mut self, before: &State, after: &State) {
+        use imbl::ordmap::DiffItem;
+        let fora_differ = before.fora.diff(&after.fora).any(|d| match d {
+            DiffItem::Update { old, new } => old.1.kind != new.1.kind,
+            DiffItem::Add(..) | DiffItem::Remove(..) => true,
+        });
+        if fora_differ {
+            *self = Tally::new(after, self.from, self.to);
+            return;
+        }
+        let (mut kind_of, mut kinds) = (foldhash::HashMap::default(), Vec::new());
+        for d in before.actions.diff(&after.actions) {
+            match d {
+                DiffItem::Add(_, a) => self.action(after, a, Count::In, &mut kind_of, &mut kinds),
+                DiffItem::Update { old, new } => {
+                    self.action(before, old.1, Count::Out, &mut kind_of, &mut kinds);
+                    self.action(after, new.1, Count::In, &mut kind_of, &mut kinds);
+                }
+                DiffItem::Remove(_, a) => {
+                    self.action(before, a, Count::Out, &mut kind_of, &mut kinds)
+                }
+            }
+        }
+        for d in before.reports.diff(&after.reports) {
+            match d {
+                DiffItem::Add(_, r) => self.report_moved(r, Count::In),
+                DiffItem::Update { old, new } => {
+                    self.report_moved(old.1, Count::Out);
+                    self.report_moved(new.1, Count::In);
+                }
+                DiffItem::Remove(_, r) => self.report_moved(r, Count::Out),
+            }
+        }
+    }
+
+    fn within(&self, t: Timestamp) -> bool {
+        self.from <= t && t < self.to
+    }
+
+    /// Counts an action in or out, under each kind of forum it is on (each
+    /// once), the kinds as `state` has them (`kind_of` remembers them;
+    /// `kinds` is room for one action's).
+    fn action<'s>(
+        &mut self,
+        state: &'s State,
+        a: &'s Action,
+        count: Count,
+        kind_of: &mut foldhash::HashMap<&'s ForumId, Option<&'s str>>,
+        kinds: &mut Vec<&'s str>,
+    ) {
+        if !self.within(a.taken_at) || a.legacy.is_some() {
+            return;
+        }
+        if a.spam {
+            self.spam_actions = step(self.spam_actions, count);
+            return;
+        }
+        match count {
+            Count::In => *self.people.entry(a.subject.clone()).or_default() += 1,
+            Count::Out => {
+                if let Some(n) = self.people.get_mut(&a.subject) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.people.remove(&a.subject);
+                    }
+                }
+            }
+        }
         kinds.clear();
         kinds.extend(a.terms.fora.iter().filter_map(|f| {
             *kind_of
@@ -103,77 +221,134 @@ pub fn report(state: &State, from: Timestamp, to: Timestamp) -> Transparency {
         kinds.sort_unstable();
         kinds.dedup();
         let taken = month(a.taken_at);
-        for kind in &kinds {
-            *actions
-                .entry((taken, a.terms.measure.kind(), kind))
-                .or_default() += 1;
-        }
-    }
-
-    let mut reports = ReportCounts::default();
-    let mut hours = Vec::new();
-    for r in state.reports.values().filter(|r| within(r.filed_at)) {
-        reports.received += 1;
-        reports.escalated += u64::from(r.escalated_at.is_some());
-        if let Some(at) = r.acknowledged_at {
-            reports.acknowledged += 1;
-            hours.push(at.duration_since(r.filed_at).as_secs_f64() / 3600.0);
-        }
-    }
-    reports.median_hours_to_acknowledge = median(&mut hours);
-
-    let mut appeals = AppealCounts::default();
-    for a in state.appeals.values() {
-        if a.steps.first().is_some_and(|s| within(s.filed_at)) {
-            appeals.filed += 1;
-        }
-        for step in &a.steps {
-            match &step.decision {
-                Some(d) if within(d.at) => {
-                    let o = appeals.decided.entry(level(step.level)).or_default();
-                    if d.upheld {
-                        o.upheld += 1
-                    } else {
-                        o.not_upheld += 1
+        let measure = a.terms.measure.kind();
+        for kind in kinds.iter() {
+            match count {
+                Count::In => {
+                    *self
+                        .actions
+                        .entry((taken, measure, (*kind).to_owned()))
+                        .or_default() += 1
+                }
+                Count::Out => {
+                    let key = (taken, measure, (*kind).to_owned());
+                    if let Some(n) = self.actions.get_mut(&key) {
+                        *n -= 1;
+                        if *n == 0 {
+                            self.actions.remove(&key);
+                        }
                     }
                 }
-                None if within(step.filed_at) => appeals.pending += 1,
-                _ => {}
             }
         }
     }
 
-    let mut reinstatements = ReinstatementCounts::default();
-    for r in state
-        .reinstatements
-        .values()
-        .filter(|r| within(r.requested_at))
-    {
-        reinstatements.requested += 1;
-        match &r.decision {
-            Some(d) if d.reinstate => reinstatements.reinstated += 1,
-            Some(_) => reinstatements.declined += 1,
-            None => reinstatements.pending += 1,
+    /// Counts a report in or out, by when it was filed, but for its hours
+    /// to acknowledgement, which it answers when they count.
+    fn report_filed(&mut self, r: &Report, count: Count) -> Option<f64> {
+        if !self.within(r.filed_at) {
+            return None;
+        }
+        self.received = step(self.received, count);
+        if r.escalated_at.is_some() {
+            self.escalated = step(self.escalated, count);
+        }
+        let at = r.acknowledged_at?;
+        self.acknowledged = step(self.acknowledged, count);
+        Some(at.duration_since(r.filed_at).as_secs_f64() / 3600.0)
+    }
+
+    /// Counts a report in or out, its hours to acknowledgement in their
+    /// place.
+    fn report_moved(&mut self, r: &Report, count: Count) {
+        let Some(hours) = self.report_filed(r, count) else {
+            return;
+        };
+        let at = self.hours.partition_point(|h| h.total_cmp(&hours).is_lt());
+        match count {
+            Count::In => self.hours.insert(at, hours),
+            Count::Out => {
+                if self
+                    .hours
+                    .get(at)
+                    .is_some_and(|h| h.total_cmp(&hours).is_eq())
+                {
+                    self.hours.remove(at);
+                }
+            }
         }
     }
 
-    Transparency {
-        from,
-        to,
-        actions: actions
-            .into_iter()
-            .map(|(((year, month), action, forum_kind), count)| ActionCount {
-                month: format!("{year:04}-{month:02}"),
-                action,
-                forum_kind: forum_kind.to_owned(),
-                count,
-            })
-            .collect(),
-        spam_actions,
-        people_acted_on: people.len() as u64,
-        reports,
-        appeals,
-        reinstatements,
+    /// The report of the state the tally was last moved to, `state`.
+    pub fn report(&self, state: &State) -> Transparency {
+        let within = |t: Timestamp| self.within(t);
+        let mut appeals = AppealCounts::default();
+        for a in state.appeals.values() {
+            if a.steps.first().is_some_and(|s| within(s.filed_at)) {
+                appeals.filed += 1;
+            }
+            for step in &a.steps {
+                match &step.decision {
+                    Some(d) if within(d.at) => {
+                        let o = appeals.decided.entry(level(step.level)).or_default();
+                        if d.upheld {
+                            o.upheld += 1
+                        } else {
+                            o.not_upheld += 1
+                        }
+                    }
+                    None if within(step.filed_at) => appeals.pending += 1,
+                    _ => {}
+                }
+            }
+        }
+
+        let mut reinstatements = ReinstatementCounts::default();
+        for r in state
+            .reinstatements
+            .values()
+            .filter(|r| within(r.requested_at))
+        {
+            reinstatements.requested += 1;
+            match &r.decision {
+                Some(d) if d.reinstate => reinstatements.reinstated += 1,
+                Some(_) => reinstatements.declined += 1,
+                None => reinstatements.pending += 1,
+            }
+        }
+
+        Transparency {
+            from: self.from,
+            to: self.to,
+            actions: self
+                .actions
+                .iter()
+                .map(|(((year, month), action, forum_kind), count)| ActionCount {
+                    month: format!("{year:04}-{month:02}"),
+                    action,
+                    forum_kind: forum_kind.clone(),
+                    count: *count,
+                })
+                .collect(),
+            spam_actions: self.spam_actions,
+            people_acted_on: self.people.len() as u64,
+            reports: ReportCounts {
+                received: self.received,
+                acknowledged: self.acknowledged,
+                escalated: self.escalated,
+                median_hours_to_acknowledge: median(&self.hours),
+            },
+            appeals,
+            reinstatements,
+        }
+    }
+}
+
+/// One more, or one less.
+fn step(n: u64, count: Count) -> u64 {
+    match count {
+        Count::In => n + 1,
+        Count::Out => n.saturating_sub(1),
     }
 }
 
@@ -191,24 +366,14 @@ fn level(l: AppealLevel) -> &'static str {
     }
 }
 
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    // Only the middle is put in place (and, for an even count, the
-    // greatest of the lower half found), not the whole sorted.
-    let (mid, odd) = (values.len() / 2, values.len() % 2 == 1);
-    let (lower, middle, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
-    let middle = *middle;
-    Some(if odd {
+/// The median of values in order.
+fn median(sorted: &[f64]) -> Option<f64> {
+    let mid = sorted.len() / 2;
+    let middle = *sorted.get(mid)?;
+    Some(if sorted.len() % 2 == 1 {
         middle
     } else {
-        let below = lower
-            .iter()
-            .copied()
-            .max_by(f64::total_cmp)
-            .unwrap_or(middle);
-        (below + middle) / 2.0
+        (sorted[mid - 1] + middle) / 2.0
     })
 }
 

@@ -783,6 +783,51 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The transparency report kept up to date as the log grows (a tally
+    /// moved from state to state by what differs between them, NOTIFY-5) is
+    /// the report made afresh of each state: moved one event at a time,
+    /// several at a time, and back to the empty state.
+    #[test]
+    fn a_transparency_tally_moved_from_state_to_state_is_the_report_made_afresh(
+        steps in steps(),
+        from_days in 0..400u16,
+        days in 1..800u16,
+    ) {
+        use modpod_policy::transparency::{self, Tally};
+        let (w, _) = run(&steps);
+        let start = ts("2026-01-01T00:00:00Z");
+        // A period that cuts the history somewhere, and one that holds all
+        // of it.
+        let periods = [
+            (days_after(start, from_days), days_after(start, from_days.saturating_add(days))),
+            (ts("2000-01-01T00:00:00Z"), ts("2100-01-01T00:00:00Z")),
+        ];
+        for (from, to) in periods {
+            let mut state = State::default();
+            let mut each = Tally::new(&state, from, to);
+            let mut seventh = (each.clone(), state.clone());
+            for (i, e) in w.log.iter().enumerate() {
+                let before = state.clone();
+                state.apply(e);
+                each.advance(&before, &state);
+                let afresh = transparency::report(&state, from, to);
+                prop_assert_eq!(&each.report(&state), &afresh, "after event {} ({})", i, e.kind());
+                if i % 7 == 6 {
+                    seventh.0.advance(&seventh.1, &state);
+                    seventh.1 = state.clone();
+                    prop_assert_eq!(&seventh.0.report(&state), &afresh, "after event {}", i);
+                }
+            }
+            prop_assert_eq!(each.period(), (from, to));
+            each.advance(&state, &State::default());
+            prop_assert_eq!(each.report(&State::default()), transparency::report(&State::default(), from, to));
+        }
+    }
+}
+
 /// The generator is not vacuous: a typical history has accepted steps of
 /// several kinds, so the properties above are about real histories.
 #[test]

@@ -10,7 +10,12 @@
 //! was made, for those that tell the time (the announcements in force now,
 //! the roster's week, a period that ends now). While one request makes an
 //! answer again, the others get the copy they would have had a moment before.
+//! The transparency report is made again from its counts as they were,
+//! moved on by what changed ([`Tallies`]).
 
+use jiff::Timestamp;
+use modpod_policy::State;
+use modpod_policy::transparency::{Tally, Transparency};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -123,6 +128,45 @@ impl<T: Clone + Send + 'static> Kept<T> {
     }
 }
 
+/// The periods whose transparency counts are kept at most: anyone may ask
+/// for any period, and each holds its own counts.
+const MOST_TALLIES: usize = 8;
+
+/// The transparency report's counts, by period, each with the state it
+/// counts: made again after a change of the log, a period's report is its
+/// counts moved on by what changed ([`Tally::advance`]), not a walk of
+/// everything in the period.
+#[derive(Debug, Default)]
+pub struct Tallies {
+    kept: Mutex<HashMap<(Timestamp, Timestamp), (Tally, State)>>,
+}
+
+impl Tallies {
+    /// The report of `[from, to)` as `state` has it.
+    pub fn report(&self, state: &State, from: Timestamp, to: Timestamp) -> Transparency {
+        let kept = self.lock().remove(&(from, to));
+        // Two requests at once for one period: the second counts afresh.
+        let tally = match kept {
+            Some((mut tally, counted)) => {
+                tally.advance(&counted, state);
+                tally
+            }
+            None => Tally::new(state, from, to),
+        };
+        let report = tally.report(state);
+        let mut kept = self.lock();
+        if kept.len() >= MOST_TALLIES && !kept.contains_key(&(from, to)) {
+            kept.clear();
+        }
+        kept.insert((from, to), (tally, state.clone()));
+        report
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Timestamp, Timestamp), (Tally, State)>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::panic)]
 mod tests {
@@ -164,5 +208,24 @@ mod tests {
         }
         let kept = pages.pages.lock().map(|p| p.len()).unwrap_or(usize::MAX);
         assert!(kept <= MOST, "{kept}");
+    }
+
+    #[test]
+    fn any_number_of_periods_keeps_the_counts_of_a_bounded_number() {
+        let tallies = Tallies::default();
+        let state = State::default();
+        let start = Timestamp::UNIX_EPOCH;
+        for day in 0..(MOST_TALLIES as i64 * 3) {
+            let from = start + jiff::SignedDuration::from_hours(24 * day);
+            let to = from + jiff::SignedDuration::from_hours(24);
+            let report = tallies.report(&state, from, to);
+            assert_eq!((report.from, report.to), (from, to));
+            assert_eq!(
+                report,
+                modpod_policy::transparency::report(&state, from, to)
+            );
+            assert!(tallies.lock().len() <= MOST_TALLIES);
+        }
+        assert!(!tallies.lock().is_empty());
     }
 }

@@ -345,6 +345,55 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
     }
 }
 
+/// The transparency report counts what happened since it was last asked
+/// for (its counts are kept and moved on by each change of the log), on
+/// the page and in JSON alike; a period that ends now ends at the next
+/// whole minute.
+#[tokio::test]
+async fn the_transparency_report_counts_what_happened_since_it_was_last_asked_for() {
+    let w = world().await;
+    let received = |report: &Value| report["reports"]["received"].as_u64();
+    let (_, before) = w.api.get("/v1/transparency", &As::Nobody).await;
+    let (_, page) = w.api.page("/transparency").await;
+    assert!(page.contains("temporary suspension"), "{page}");
+    assert!(!page.contains("private admonishment"), "{page}");
+    let to: jiff::Timestamp = before["to"].as_str().unwrap().parse().unwrap();
+    assert_eq!(to.as_second() % 60, 0, "{to}");
+    assert_eq!(to.subsec_nanosecond(), 0, "{to}");
+    assert!(jiff::Timestamp::now() <= to, "{to}");
+    w.api
+        .run(
+            w.who("bob"),
+            "participant",
+            json!({"command": "file_report", "forum": TLS,
+            "subject": {"person": "erin"}, "category": "uncivil",
+            "description": "mocked a newcomer"}),
+        )
+        .await;
+    w.api
+        .run(
+            w.who("alice"),
+            "administrator",
+            json!({"command": "take_action",
+            "subject": {"person": "erin"}, "measure": {"type": "private_admonishment"},
+            "fora": [TLS], "reason": "mockery"}),
+        )
+        .await;
+    let (_, after) = w.api.get("/v1/transparency", &As::Nobody).await;
+    assert_eq!(
+        received(&after),
+        received(&before).map(|n| n + 1),
+        "{after}"
+    );
+    assert_eq!(
+        after["people_acted_on"].as_u64(),
+        before["people_acted_on"].as_u64().map(|n| n + 1),
+        "{after}"
+    );
+    let (_, page) = w.api.page("/transparency").await;
+    assert!(page.contains("private admonishment"), "{page}");
+}
+
 #[tokio::test]
 async fn public_outputs_count_without_naming_anyone() {
     let w = world().await;

@@ -368,3 +368,108 @@ fn stats_1_the_team_s_yearly_table_counts_levels_and_people_once_with_spam_and_r
          all,2,1,1,0,3,1,1,0\n"
     );
 }
+
+/// The report kept up to date change by change (a tally moved from each
+/// state to the next by what differs between them) is the report made
+/// afresh: acknowledgements in any order of their hours, an action amended
+/// and one rescinded, a move back to an earlier state (whose actions and
+/// reports leave the counts) and forward again, and fora that change kind
+/// or go.
+#[test]
+fn notify_5_the_report_kept_change_by_change_is_the_report_made_afresh() {
+    let (from, to) = (ts("2026-01-01T00:00:00Z"), ts("2027-01-01T00:00:00Z"));
+    let mut w = World::ietf();
+    w.at("2026-03-02T10:00:00Z");
+    let start = w.state.clone();
+    let mut tally = transparency::Tally::new(&w.state, from, to);
+    let mut then = w.state.clone();
+    // Moves the tally on to the world's state, and compares.
+    let check = |tally: &mut transparency::Tally, then: &mut State, w: &World, what: &str| {
+        tally.advance(then, &w.state);
+        *then = w.state.clone();
+        assert_eq!(
+            tally.report(&w.state),
+            transparency::report(&w.state, from, to),
+            "after {what}"
+        );
+    };
+    // Filed at 10:00, 13:30 and 13:00, acknowledged at 15:00: after 5,
+    // 1.5 and 2 hours, the median 2.
+    let mut reports = Vec::new();
+    for (at, subject) in [("10:00", "carol"), ("13:30", "dave"), ("13:00", "erin")] {
+        w.at(&format!("2026-03-02T{at}:00Z"));
+        reports.push(w.file_report("bob", "tls@", subject, "sealioning"));
+    }
+    check(&mut tally, &mut then, &w, "three reports");
+    w.at("2026-03-02T15:00:00Z");
+    for r in &reports {
+        w.ok(
+            "alice",
+            Administrator,
+            Command::AcknowledgeReport { report: *r },
+        );
+        check(&mut tally, &mut then, &w, "an acknowledgement");
+    }
+    assert_eq!(
+        tally.report(&w.state).reports.median_hours_to_acknowledge,
+        Some(2.0)
+    );
+    assert_eq!(tally.report(&w.state).reports.acknowledged, 3);
+    let a = w.take(
+        "alice",
+        Administrator,
+        citing(suspend("carol", &["tls@"]), &[reports[0]]),
+    );
+    w.take("m1", Moderator, admonish("erin", &["ietf@"]));
+    let b = w.take("alice", Administrator, admonish("dave", &["tls@"]));
+    w.take("alice", Administrator, as_spam(suspend("bob", &["tls@"])));
+    check(&mut tally, &mut then, &w, "four actions");
+    w.ok(
+        "alice",
+        Administrator,
+        amend_to(
+            a,
+            Measure::TemporarySuspension,
+            &["tls@", "tls-chat"],
+            Some("2026-06-01T00:00:00Z"),
+        ),
+    );
+    check(&mut tally, &mut then, &w, "an amendment");
+    w.ok("alice", Administrator, rescind(b));
+    check(&mut tally, &mut then, &w, "a rescission");
+    assert_eq!(tally.report(&w.state).people_acted_on, 3);
+
+    // Back to the state before any of it: nobody and nothing is counted;
+    // and forward again.
+    tally.advance(&w.state, &start);
+    let back = tally.report(&start);
+    assert_eq!(back, transparency::report(&start, from, to));
+    assert_eq!((back.people_acted_on, back.reports.received), (0, 0));
+    tally.advance(&start, &w.state);
+    assert_eq!(
+        tally.report(&w.state),
+        transparency::report(&w.state, from, to)
+    );
+
+    // A forum of another kind, then gone: the actions on it count under
+    // the kinds of the fora left.
+    let mut changed = w.state.clone();
+    if let Some(forum) = changed.fora.get_mut(&f("tls@")) {
+        forum.kind = "chat".into();
+    }
+    tally.advance(&w.state, &changed);
+    assert_eq!(
+        tally.report(&changed),
+        transparency::report(&changed, from, to)
+    );
+    let mut gone = changed.clone();
+    gone.fora.remove(&f("tls@"));
+    tally.advance(&changed, &gone);
+    assert_eq!(tally.report(&gone), transparency::report(&gone, from, to));
+
+    tally.advance(&gone, &w.state);
+    assert_eq!(
+        tally.report(&w.state),
+        transparency::report(&w.state, from, to)
+    );
+}

@@ -86,6 +86,9 @@ pub struct App {
     pub public_pages: Arc<crate::kept::Kept<Arc<crate::web::PublicPage>>>,
     /// The public JSON answers, made once per change of the log.
     pub public_answers: Arc<crate::kept::Kept<axum::body::Bytes>>,
+    /// The transparency report's counts by period, moved from one change of
+    /// the log to the next (page and JSON alike).
+    pub tallies: Arc<crate::kept::Tallies>,
     /// The people as the search of `/people` reads them.
     pub people: Arc<crate::web::People>,
     /// The notifications' texts the engine checks the team's drafts
@@ -126,6 +129,7 @@ impl App {
             registry_report: Arc::new(RwLock::new(None)),
             public_pages: Arc::default(),
             public_answers: Arc::default(),
+            tallies: Arc::default(),
             people: Arc::default(),
             templates,
             public_url: None,

@@ -99,14 +99,26 @@ pub(crate) struct PeriodQuery {
     /// Start of the period (RFC 3339); default: a year before `to`.
     #[param(value_type = Option<String>)]
     from: Option<Timestamp>,
-    /// End of the period, exclusive (RFC 3339); default: now.
+    /// End of the period, exclusive (RFC 3339); default: now, to the next
+    /// whole minute.
     #[param(value_type = Option<String>)]
     to: Option<Timestamp>,
 }
 
 impl PeriodQuery {
     pub(crate) fn period(&self) -> Result<(Timestamp, Timestamp), ApiError> {
-        let to = self.to.unwrap_or_else(Timestamp::now);
+        // A period that ends now ends at the next whole minute: the same
+        // period for a minute, whose counts are kept from one change of the
+        // log to the next (`crate::kept::Tallies`).
+        let to = self.to.unwrap_or_else(|| {
+            let now = Timestamp::now();
+            now.round(
+                jiff::TimestampRound::new()
+                    .smallest(jiff::Unit::Minute)
+                    .mode(jiff::RoundMode::Ceil),
+            )
+            .unwrap_or(now)
+        });
         let from = match self.from {
             Some(from) => from,
             None => to
@@ -133,10 +145,8 @@ pub(super) async fn transparency_json(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Response, ApiError> {
     let (from, to) = q.period()?;
-    kept_json(&app, &uri, move |state| {
-        Ok(transparency::report(state, from, to))
-    })
-    .await
+    let tallies = app.tallies.clone();
+    kept_json(&app, &uri, move |state| Ok(tallies.report(state, from, to))).await
 }
 
 /// The moderator team's yearly statistics (STATS-1): actions per level of

@@ -295,13 +295,14 @@ pub(super) async fn transparency(
 ) -> Result<Response, WebError> {
     let Query(period) = query.map_err(|r| WebError::BadRequest(r.body_text()))?;
     let (from, to) = period.period().map_err(WebError::from)?;
+    let tallies = app.tallies.clone();
     show_public(
         &app,
         visitor,
         uri.to_string(),
         "transparency.html",
         move |state, _| {
-            let report = transparency::report(state, from, to);
+            let report = tallies.report(state, from, to);
             Ok(Value::from_serialize(transparency_context(&report)))
         },
     )
