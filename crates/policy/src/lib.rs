@@ -10,7 +10,8 @@
 //! - [`decide()`]: `(state, actor, command, now) -> events | refusal`, one file
 //!   per part of the policy under `decide/`.
 //! - [`state`]: the projection of the event log, and the questions the policy
-//!   asks of it; [`views`]: what each person may see of it.
+//!   asks of it; [`open`]: its index of the open reports by deadline;
+//!   [`views`]: what each person may see of it.
 //! - [`refusal`]: typed refusals, each naming the [`Requirement`] it enforces
 //!   (e.g. `Requirement::Act4`, "ACT-4"); [`requirement`] lists them all.
 //! - [`time`]: calendar arithmetic ("one year after").
@@ -23,6 +24,7 @@ pub mod decide;
 pub mod event;
 pub mod ids;
 pub mod model;
+pub mod open;
 pub mod refusal;
 pub mod requirement;
 pub mod schedule;

@@ -63,6 +63,12 @@ pub struct State {
     /// reports those who handle a forum see.
     #[serde(default)]
     pub reports_by_forum: Map<ForumId, Set<ReportId>>,
+    /// Forum → its open reports by what their deadline runs from: an index
+    /// over `reports`, kept by `apply`, for what needs a handler now and the
+    /// queue in the order reports fall due ([`State::open_counts`],
+    /// [`State::open_in_due_order`]).
+    #[serde(default)]
+    pub open_by_forum: Map<ForumId, crate::open::OpenOnForum>,
     pub referrals: Map<ReferralId, ReportId>,
     pub actions: Map<ActionId, Action>,
     /// Person → the actions taken on them: an index over `actions`, kept by
@@ -228,6 +234,7 @@ impl Default for State {
             reports_by_reporter: Map::new(),
             open_reports: Set::new(),
             reports_by_forum: Map::new(),
+            open_by_forum: Map::new(),
             actions_by_subject: Map::new(),
             actions_in_force: Map::new(),
             announcement_requests: Set::new(),
@@ -392,6 +399,7 @@ impl State {
                 self.flagged_at.insert(person.clone(), *at);
             }
             Event::ReportFiled { report } => {
+                let before = self.open_slot(report.id);
                 bump(&mut self.next.report, report.id.0);
                 self.reports_by_subject
                     .entry(report.subject.clone())
@@ -406,20 +414,22 @@ impl State {
                     .or_default()
                     .insert(report.id);
                 self.reports.insert(report.id, Report::from(report));
-                self.index_open(report.id);
+                self.index_open(report.id, before);
             }
             Event::ReportAcknowledged { report, at, .. } => {
+                let before = self.open_slot(*report);
                 if let Some(r) = self.reports.get_mut(report) {
                     r.state = ReportState::Acknowledged;
                     r.acknowledged_at = Some(*at);
                 }
-                self.index_open(*report);
+                self.index_open(*report, before);
             }
             Event::ReportReviewStarted { report } => {
+                let before = self.open_slot(*report);
                 if let Some(r) = self.reports.get_mut(report) {
                     r.state = ReportState::InReview;
                 }
-                self.index_open(*report);
+                self.index_open(*report, before);
             }
             Event::ReportAssigned { report, to, .. } => {
                 if let Some(r) = self.reports.get_mut(report) {
@@ -427,17 +437,20 @@ impl State {
                 }
             }
             Event::ReportEscalated { report, at } => {
+                let before = self.open_slot(*report);
                 if let Some(r) = self.reports.get_mut(report) {
                     r.escalated_at = Some(*at);
                 }
+                self.index_open(*report, before);
             }
             Event::ReportResolved { report, outcome } => {
+                let before = self.open_slot(*report);
                 if let Some(r) = self.reports.get_mut(report) {
                     r.state = ReportState::Resolved {
                         outcome: outcome.clone(),
                     };
                 }
-                self.index_open(*report);
+                self.index_open(*report, before);
             }
             Event::ReferredToOmbudsteam {
                 referral, report, ..
@@ -643,10 +656,11 @@ impl State {
                 self.appeals.insert(appeal.id, Appeal::from(appeal));
             }
             Event::ReportReopened { report, .. } => {
+                let before = self.open_slot(*report);
                 if let Some(r) = self.reports.get_mut(report) {
                     r.state = ReportState::InReview;
                 }
-                self.index_open(*report);
+                self.index_open(*report, before);
             }
             Event::AppealDecided { appeal, decision } => {
                 if let Some(step) = self
@@ -1043,14 +1057,36 @@ impl State {
         self.evidence_fetched.get(&action)?.get(url)
     }
 
-    /// Files an action under the fora it is in force on, after it was
-    /// filed under `before`.
-    /// Keeps [`State::open_reports`] as the report now stands.
-    fn index_open(&mut self, id: ReportId) {
-        match self.reports.get(&id).map(|r| &r.state) {
-            Some(ReportState::Resolved { .. }) | None => self.open_reports.remove(&id),
-            Some(_) => self.open_reports.insert(id),
+    /// Where a report is filed among its forum's open reports.
+    fn open_slot(&self, id: ReportId) -> Option<crate::open::Slot> {
+        self.reports.get(&id).and_then(crate::open::Slot::of)
+    }
+
+    /// Keeps [`State::open_reports`] and [`State::open_by_forum`] as the
+    /// report now stands, after it stood at `before`.
+    fn index_open(&mut self, id: ReportId, before: Option<crate::open::Slot>) {
+        let Some(r) = self.reports.get(&id) else {
+            return;
         };
+        let after = crate::open::Slot::of(r);
+        match after {
+            Some(_) => self.open_reports.insert(id),
+            None => self.open_reports.remove(&id),
+        };
+        if before == after {
+            return;
+        }
+        let forum = r.forum.clone();
+        let open = self.open_by_forum.entry(forum.clone()).or_default();
+        if let Some(slot) = before {
+            open.unfile(slot, id);
+        }
+        if let Some(slot) = after {
+            open.file(slot, id);
+        }
+        if open.is_empty() {
+            self.open_by_forum.remove(&forum);
+        }
     }
 
     /// The reports not resolved, oldest first.
@@ -1060,6 +1096,8 @@ impl State {
             .filter_map(|id| self.reports.get(id))
     }
 
+    /// Files an action under the fora it is in force on, after it was
+    /// filed under `before`.
     fn index_in_force(&mut self, id: ActionId, before: &[ForumId]) {
         for forum in before {
             if let Some(ids) = self.actions_in_force.get_mut(forum) {

@@ -758,6 +758,43 @@ proptest! {
             .collect();
         let indexed: Vec<ReportId> = w.state.open_reports().map(|r| r.id).collect();
         prop_assert_eq!(indexed, walked);
+        // And the index of the open reports by forum and deadline: what
+        // needs a handler now and the order the queue shows the reports in
+        // are what asking about each report finds (REPORT-4), for the fora
+        // each person handles and for every forum.
+        let indexed: usize = w.state.open_by_forum.values().map(|open| open.len()).sum();
+        prop_assert_eq!(indexed, w.state.open_reports.len());
+        prop_assert!(w.state.open_by_forum.values().all(|open| !open.is_empty()));
+        let handlers: Vec<Option<modpod_policy::views::Handler>> = w.state.people.keys()
+            .map(|p| Some(modpod_policy::views::Handler::of(&w.state, p)))
+            .chain([None])
+            .collect();
+        for handler in &handlers {
+            let handles = |f: &Forum| handler.as_ref().is_none_or(|h| h.handles(f));
+            let mut walked: Vec<(Timestamp, ReportId, Option<Timestamp>, bool)> = w.state.open_reports()
+                .filter_map(|r| {
+                    let forum = w.state.fora.get(&r.forum).filter(|f| handles(f))?;
+                    let due = State::escalates_at_with(r, forum, numbers);
+                    Some((due.unwrap_or(Timestamp::MAX), r.id, due, r.escalated_at.is_some()))
+                })
+                .collect();
+            walked.sort();
+            let order = w.state.open_in_due_order(handles);
+            prop_assert_eq!(order.total, walked.len());
+            let listed: Vec<(ReportId, Option<Timestamp>)> = order.collect();
+            let expected: Vec<(ReportId, Option<Timestamp>)> = walked.iter()
+                .map(|(_, id, due, _)| (*id, due.filter(|d| *d < Timestamp::MAX)))
+                .collect();
+            prop_assert_eq!(listed, expected);
+            // Now, later, and at the first deadline itself (overdue from then).
+            let first_due = walked.first().and_then(|(_, _, due, _)| *due).unwrap_or(w.now);
+            for now in [w.now, days_after(w.now, 3), days_after(w.now, 400), first_due] {
+                let counts = w.state.open_counts(handles, now);
+                prop_assert_eq!(counts.open, walked.len());
+                prop_assert_eq!(counts.escalated, walked.iter().filter(|(.., escalated)| *escalated).count());
+                prop_assert_eq!(counts.overdue, walked.iter().filter(|(_, _, due, _)| due.is_some_and(|d| d <= now)).count(), "at {}", now);
+            }
+        }
         // And the index of the actions announced to their fora (NOTIFY-3).
         let walked: std::collections::BTreeSet<ActionId> = w.state.notifications.values()
             .filter(|n| n.requirement.split(' ').any(|r| r == "NOTIFY-3"))

@@ -45,8 +45,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// (see [`encode_snapshot`]): the same state with its indexes of reports (by
 /// subject, by reporter, open), of the actions announced and of the
 /// notifications about each action, a quarter of the time to decode; v11,
-/// the index of reports by forum.
-pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v11\n";
+/// the index of reports by forum; v12, the index of open reports by forum
+/// and deadline.
+pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v12\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;

@@ -874,3 +874,89 @@ fn records_are_numbered_from_1_and_an_older_log_goes_on_after_its_highest() {
     .unwrap();
     assert_eq!(filed_report(&next.events), ReportId(8));
 }
+
+/// The open reports come in the order they fall due, then those that never
+/// will (on a forum that is not public, or whose deadline would be past the
+/// end of time), by number; one is overdue from its deadline on.
+#[test]
+fn report_4_open_reports_come_in_the_order_they_fall_due_and_are_overdue_from_their_deadline() {
+    let mut w = World::ietf();
+    w.at("2026-03-01T10:00:00Z");
+    let acknowledged = w.file_report("bob", "tls@", "carol", "uncivil");
+    w.at("2026-03-01T11:00:00Z");
+    let received = w.file_report("bob", "tls@", "erin", "uncivil");
+    let private = w.file_report("bob", "tls-chairs@", "carol", "uncivil");
+    w.at("2026-03-01T12:00:00Z");
+    w.ok(
+        "alice",
+        Administrator,
+        Command::AcknowledgeReport {
+            report: acknowledged,
+        },
+    );
+    let everywhere = |_: &Forum| true;
+    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
+    assert_eq!(
+        order,
+        [
+            (received, Some(ts("2026-03-03T11:00:00Z"))),
+            (acknowledged, Some(ts("2026-03-15T12:00:00Z"))),
+            (private, None),
+        ]
+    );
+    let counts = |w: &World, now: &str| w.state.open_counts(everywhere, ts(now));
+    assert_eq!(counts(&w, "2026-03-03T10:59:59Z").overdue, 0);
+    assert_eq!(counts(&w, "2026-03-03T11:00:00Z").overdue, 1);
+    assert_eq!(counts(&w, "2026-03-15T12:00:00Z").overdue, 2);
+    assert_eq!(counts(&w, "2026-03-15T12:00:00Z").open, 3);
+    // Only the fora asked about.
+    let tls = |f: &Forum| f.id.as_str() == "tls-chairs@";
+    assert_eq!(w.state.open_in_due_order(tls).total, 1);
+    assert_eq!(w.state.open_counts(tls, ts("2027-01-01T00:00:00Z")).open, 1);
+
+    // Escalated, it has no deadline any more, and counts as escalated.
+    w.at("2026-03-03T11:00:00Z");
+    w.ok(
+        "system",
+        Capacity::System,
+        Command::EscalateReport { report: received },
+    );
+    let c = counts(&w, "2026-03-03T11:00:00Z");
+    assert_eq!((c.open, c.escalated, c.overdue), (3, 1, 0));
+    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
+    assert_eq!(
+        order,
+        [
+            (acknowledged, Some(ts("2026-03-15T12:00:00Z"))),
+            (received, None),
+            (private, None),
+        ]
+    );
+
+    // A deadline past the end of time is none: the report sorts by number
+    // among those that have none.
+    let late = w.file_report("bob", "tls@", "dave", "uncivil");
+    w.approve_numbers(TeamNumbersChange {
+        escalation_hours: Some(u32::MAX),
+        ..TeamNumbersChange::default()
+    });
+    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
+    assert_eq!(
+        order,
+        [
+            (acknowledged, Some(ts("2026-03-15T12:00:00Z"))),
+            (received, None),
+            (private, None),
+            (late, None),
+        ]
+    );
+    assert_eq!(counts(&w, "9999-01-01T00:00:00Z").overdue, 1);
+    w.approve_numbers(TeamNumbersChange {
+        resolution_days: Some(u32::MAX),
+        ..TeamNumbersChange::default()
+    });
+    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
+    let none = [acknowledged, received, private, late].map(|r| (r, None));
+    assert_eq!(order, none);
+    assert_eq!(counts(&w, "9999-01-01T00:00:00Z").overdue, 0);
+}

@@ -46,22 +46,10 @@ pub(super) async fn home(
         };
         let person = &viewer.person;
         let in_force = state.restrictions_at(person, now).len();
-        let mut handled = super::queue::HandledFora::of(state, person);
-        let numbers = state.numbers();
-        let (mut open, mut overdue, mut escalated) = (0, 0, 0);
-        for r in state.open_reports() {
-            let Some(forum) = handled.forum_of(r) else {
-                continue;
-            };
-            open += 1;
-            // What needs the viewer now: overdue and escalated reports on
-            // the fora they handle.
-            if r.escalated_at.is_some() {
-                escalated += 1;
-            } else if State::escalates_at_with(r, forum, numbers).is_some_and(|at| at <= now) {
-                overdue += 1;
-            }
-        }
+        // What needs the viewer now: the open reports on the fora they
+        // handle, and of them the overdue and the escalated.
+        let handler = views::Handler::of(state, person);
+        let open = state.open_counts(|f| handler.handles(f), now);
         let appeals = state
             .appeals
             .values()
@@ -136,9 +124,9 @@ pub(super) async fn home(
         Ok(context! {
             me => me(state, &viewer),
             in_force => in_force,
-            open_reports => open,
-            overdue => overdue,
-            escalated => escalated,
+            open_reports => open.open,
+            overdue => open.overdue,
+            escalated => open.escalated,
             appeals => appeals,
             proposals => proposals,
             texts => texts,

@@ -185,87 +185,38 @@ fn page_context(
         .iter()
         .map(|c| (c.id.as_str(), c.title.as_str()))
         .collect();
-    // The queue shows the open reports unless asked for the resolved ones.
-    let candidates: Box<dyn Iterator<Item = &Report>> = match filter.show.as_str() {
-        "all" | "resolved" => Box::new(state.reports.values()),
-        _ => Box::new(state.open_reports()),
-    };
     let q = filter.q.trim().to_lowercase();
     let only = filter.forum.trim();
-    let numbers = state.numbers();
-    let mut listed: Vec<(&Report, Timestamp)> = candidates
-        .filter(|r| only.is_empty() || r.forum.as_str() == only)
-        .filter_map(|r| handled.forum_of(r).map(|f| (r, f)))
-        .filter(|(r, _)| filter.category.is_empty() || r.category == filter.category)
-        .filter(|(r, _)| {
-            let resolved = matches!(r.state, ReportState::Resolved { .. });
-            match filter.show.as_str() {
-                "all" => true,
-                "resolved" => resolved,
-                _ => !resolved,
-            }
-        })
-        .filter(|(r, _)| match filter.assigned.as_str() {
-            "me" => assignee(r, person) == Some(person),
-            "none" => assignee(r, person).is_none(),
-            _ => true,
-        })
-        .filter(|(r, _)| {
-            q.is_empty()
-                || views::report_for(state, person, r.id).is_some_and(|view| {
-                    let name = state.people.get(&view.subject).map(|p| p.name.as_str());
-                    [
-                        Some(view.subject.as_str()),
-                        name,
-                        Some(view.forum.as_str()),
-                        Some(view.category.as_str()),
-                        titles.get(view.category.as_str()).copied(),
-                        view.description.as_deref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .any(|text| text.to_lowercase().contains(&q))
-                })
-        })
-        // REPORT-4: when it escalates if nothing more happens; a report
-        // that never will (resolved, escalated, non-public) sorts last.
-        .map(|(r, f)| {
-            let due = State::escalates_at_with(r, f, numbers).unwrap_or(Timestamp::MAX);
-            (r, due)
-        })
-        .collect();
-    let total = listed.len();
-    let pages = total.div_ceil(PAGE).max(1);
-    let page = filter.page.unwrap_or(1).clamp(1, pages);
-    // Only as many are put in order as it takes to know this page's rows.
-    let shown = (page * PAGE).min(total);
-    match filter.sort.as_str() {
-        "person" => listed.sort_by_cached_key(|(r, due)| {
-            let name = state
-                .people
-                .get(&r.subject)
-                .map_or(r.subject.as_str(), |p| &p.name);
-            (name.to_lowercase(), *due, r.id)
-        }),
-        sort => {
-            let order =
-                |(a, a_due): &(&Report, Timestamp), (b, b_due): &(&Report, Timestamp)| match sort {
-                    "filed" => (Reverse(a.filed_at), a.id).cmp(&(Reverse(b.filed_at), b.id)),
-                    "forum" => (&a.forum, a_due, a.id).cmp(&(&b.forum, b_due, b.id)),
-                    _ => (a_due, a.id).cmp(&(b_due, b.id)),
-                };
-            if shown < total {
-                listed.select_nth_unstable_by(shown, order);
-            }
-            listed[..shown].sort_by(order);
-        }
-    }
+    // The queue as it first shows (the open reports, the nearest deadline
+    // first, of one forum or all) is read in that order from the index of
+    // open reports, as far as its page; any other is found by walking the
+    // reports.
+    let (total, page, pages, listed) = if filter.category.is_empty()
+        && q.is_empty()
+        && !matches!(filter.show.as_str(), "all" | "resolved")
+        && !matches!(filter.assigned.as_str(), "me" | "none")
+        && !matches!(filter.sort.as_str(), "person" | "filed" | "forum")
+    {
+        let handler = handled.handler();
+        let order = state.open_in_due_order(|f| {
+            (only.is_empty() || f.id.as_str() == only) && handler.handles(f)
+        });
+        let total = order.total;
+        let pages = total.div_ceil(PAGE).max(1);
+        let page = filter.page.unwrap_or(1).clamp(1, pages);
+        let listed: Vec<(&Report, Timestamp)> = order
+            .skip((page - 1) * PAGE)
+            .take(PAGE)
+            .filter_map(|(id, due)| Some((state.reports.get(&id)?, due.unwrap_or(Timestamp::MAX))))
+            .collect();
+        (total, page, pages, listed)
+    } else {
+        walked(state, &mut handled, filter, &q, &titles, person)
+    };
     // Only the rows shown are read as the viewer sees them: the page stays
     // fast however long the queue.
     let mut rows: Vec<Row> = listed
         .into_iter()
-        .skip((page - 1) * PAGE)
-        .take(PAGE)
         .filter_map(|(r, due)| {
             let view = views::report_for(state, person, r.id)?;
             let escalates = (due != Timestamp::MAX).then_some(due);
@@ -479,4 +430,98 @@ pub(super) async fn resolve_spam(
         page_context(state, &viewer, &filter, now, None, Some(&bulk))
     })
     .await
+}
+
+/// The queue's reports as `filter` asks for them, found by walking the
+/// reports (`q` in lower case; `titles`, the categories' titles by id):
+/// how many in all, the page shown, how many pages, and the page's reports
+/// with when each escalates (`Timestamp::MAX`: never).
+fn walked<'s>(
+    state: &'s State,
+    handled: &mut HandledFora<'s>,
+    filter: &Filter,
+    q: &str,
+    titles: &BTreeMap<&str, &str>,
+    person: &PersonId,
+) -> (usize, usize, usize, Vec<(&'s Report, Timestamp)>) {
+    // The queue shows the open reports unless asked for the resolved ones.
+    let candidates: Box<dyn Iterator<Item = &Report>> = match filter.show.as_str() {
+        "all" | "resolved" => Box::new(state.reports.values()),
+        _ => Box::new(state.open_reports()),
+    };
+    let only = filter.forum.trim();
+    let numbers = state.numbers();
+    let mut listed: Vec<(&Report, Timestamp)> = candidates
+        .filter(|r| only.is_empty() || r.forum.as_str() == only)
+        .filter_map(|r| handled.forum_of(r).map(|f| (r, f)))
+        .filter(|(r, _)| filter.category.is_empty() || r.category == filter.category)
+        .filter(|(r, _)| {
+            let resolved = matches!(r.state, ReportState::Resolved { .. });
+            match filter.show.as_str() {
+                "all" => true,
+                "resolved" => resolved,
+                _ => !resolved,
+            }
+        })
+        .filter(|(r, _)| match filter.assigned.as_str() {
+            "me" => assignee(r, person) == Some(person),
+            "none" => assignee(r, person).is_none(),
+            _ => true,
+        })
+        .filter(|(r, _)| {
+            q.is_empty()
+                || views::report_for(state, person, r.id).is_some_and(|view| {
+                    let name = state.people.get(&view.subject).map(|p| p.name.as_str());
+                    [
+                        Some(view.subject.as_str()),
+                        name,
+                        Some(view.forum.as_str()),
+                        Some(view.category.as_str()),
+                        titles.get(view.category.as_str()).copied(),
+                        view.description.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .any(|text| text.to_lowercase().contains(q))
+                })
+        })
+        // REPORT-4: when it escalates if nothing more happens; a report
+        // that never will (resolved, escalated, non-public) sorts last.
+        .map(|(r, f)| {
+            let due = State::escalates_at_with(r, f, numbers).unwrap_or(Timestamp::MAX);
+            (r, due)
+        })
+        .collect();
+    let total = listed.len();
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    // Only as many are put in order as it takes to know this page's rows.
+    let shown = (page * PAGE).min(total);
+    match filter.sort.as_str() {
+        "person" => listed.sort_by_cached_key(|(r, due)| {
+            let name = state
+                .people
+                .get(&r.subject)
+                .map_or(r.subject.as_str(), |p| &p.name);
+            (name.to_lowercase(), *due, r.id)
+        }),
+        sort => {
+            let order =
+                |(a, a_due): &(&Report, Timestamp), (b, b_due): &(&Report, Timestamp)| match sort {
+                    "filed" => (Reverse(a.filed_at), a.id).cmp(&(Reverse(b.filed_at), b.id)),
+                    "forum" => (&a.forum, a_due, a.id).cmp(&(&b.forum, b_due, b.id)),
+                    _ => (a_due, a.id).cmp(&(b_due, b.id)),
+                };
+            if shown < total {
+                listed.select_nth_unstable_by(shown, order);
+            }
+            listed[..shown].sort_by(order);
+        }
+    }
+    let listed = listed
+        .into_iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .collect();
+    (total, page, pages, listed)
 }

@@ -1,0 +1,299 @@
+//! The open reports of each forum by what their deadline runs from
+//! (REPORT-4): an index over [`State::reports`] that `State::apply` keeps,
+//! so that what needs a handler now (how many, how many overdue or
+//! escalated) and the queue in the order reports fall due are read from it
+//! in the time of the fora and the rows asked about, not of every open
+//! report.
+
+use crate::ids::ReportId;
+use crate::model::{Forum, Report, ReportState};
+use crate::settings::TeamNumbers;
+use crate::state::{Set, State};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// A forum's open reports (not resolved), each in one set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenOnForum {
+    /// Received and not escalated, by when they were filed.
+    pub received: Set<(Timestamp, ReportId)>,
+    /// Acknowledged or in review and not escalated, by when they were
+    /// acknowledged.
+    pub acknowledged: Set<(Timestamp, ReportId)>,
+    /// Acknowledged or in review and not escalated, with no time of
+    /// acknowledgement: they have no deadline.
+    pub unscheduled: Set<ReportId>,
+    /// Escalated.
+    pub escalated: Set<ReportId>,
+}
+
+/// Where an open report is filed in [`OpenOnForum`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Received(Timestamp),
+    Acknowledged(Timestamp),
+    Unscheduled,
+    Escalated,
+}
+
+impl Slot {
+    /// Where `r` is filed: nowhere once resolved.
+    pub(crate) fn of(r: &Report) -> Option<Slot> {
+        Some(match r.state {
+            ReportState::Resolved { .. } => return None,
+            _ if r.escalated_at.is_some() => Slot::Escalated,
+            ReportState::Received => Slot::Received(r.filed_at),
+            ReportState::Acknowledged | ReportState::InReview => match r.acknowledged_at {
+                Some(at) => Slot::Acknowledged(at),
+                None => Slot::Unscheduled,
+            },
+        })
+    }
+}
+
+impl OpenOnForum {
+    pub(crate) fn file(&mut self, slot: Slot, id: ReportId) {
+        match slot {
+            Slot::Received(at) => {
+                self.received.insert((at, id));
+            }
+            Slot::Acknowledged(at) => {
+                self.acknowledged.insert((at, id));
+            }
+            Slot::Unscheduled => {
+                self.unscheduled.insert(id);
+            }
+            Slot::Escalated => {
+                self.escalated.insert(id);
+            }
+        }
+    }
+
+    pub(crate) fn unfile(&mut self, slot: Slot, id: ReportId) {
+        match slot {
+            Slot::Received(at) => {
+                self.received.remove(&(at, id));
+            }
+            Slot::Acknowledged(at) => {
+                self.acknowledged.remove(&(at, id));
+            }
+            Slot::Unscheduled => {
+                self.unscheduled.remove(&id);
+            }
+            Slot::Escalated => {
+                self.escalated.remove(&id);
+            }
+        }
+    }
+
+    /// How many open reports.
+    pub fn len(&self) -> usize {
+        self.received.len()
+            + self.acknowledged.len()
+            + self.unscheduled.len()
+            + self.escalated.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The reports that have a deadline, each with it, the nearest first
+    /// (REPORT-4, as [`State::escalates_at_with`] says; a deadline past
+    /// the end of time is none); on a forum that is not public, none.
+    fn dated<'a>(
+        &'a self,
+        forum: &Forum,
+        n: TeamNumbers,
+    ) -> impl Iterator<Item = (Timestamp, ReportId)> + 'a {
+        let public = forum.public;
+        let received = self
+            .received
+            .iter()
+            .filter(move |_| public)
+            .map(move |(at, id)| (received_due(*at, n), *id));
+        let acknowledged = self
+            .acknowledged
+            .iter()
+            .filter(move |_| public)
+            .map(move |(at, id)| (acknowledged_due(*at, n), *id));
+        Merge::of(vec![
+            Box::new(received.take_while(|(due, _)| *due < Timestamp::MAX)),
+            Box::new(acknowledged.take_while(|(due, _)| *due < Timestamp::MAX)),
+        ])
+    }
+
+    /// The reports with no deadline: escalated, acknowledged without a
+    /// time, on a forum that is not public, or due past the end of time.
+    fn undated(&self, forum: &Forum, n: TeamNumbers) -> impl Iterator<Item = ReportId> + '_ {
+        let public = forum.public;
+        let received = self
+            .received
+            .iter()
+            .rev()
+            .take_while(move |(at, _)| !public || received_due(*at, n) == Timestamp::MAX)
+            .map(|(_, id)| *id);
+        let acknowledged = self
+            .acknowledged
+            .iter()
+            .rev()
+            .take_while(move |(at, _)| !public || acknowledged_due(*at, n) == Timestamp::MAX)
+            .map(|(_, id)| *id);
+        self.escalated
+            .iter()
+            .chain(&self.unscheduled)
+            .copied()
+            .chain(received)
+            .chain(acknowledged)
+    }
+}
+
+fn received_due(filed: Timestamp, n: TeamNumbers) -> Timestamp {
+    crate::time::add_seconds(filed, i64::from(n.escalation_hours) * 3600)
+}
+
+fn acknowledged_due(at: Timestamp, n: TeamNumbers) -> Timestamp {
+    crate::time::add_days(at, i64::from(n.resolution_days))
+}
+
+/// What needs the handler of some fora now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenCounts {
+    /// Open reports.
+    pub open: usize,
+    /// Of them, overdue (past their deadline and not escalated).
+    pub overdue: usize,
+    /// Of them, escalated.
+    pub escalated: usize,
+}
+
+/// The open reports on some fora in the order they fall due.
+pub struct DueOrder<'s> {
+    /// How many in all.
+    pub total: usize,
+    dated: Merge<'s>,
+    /// Those with no deadline, by number, once the dated ones are done.
+    undated: Option<std::vec::IntoIter<ReportId>>,
+    undated_of: Vec<(&'s OpenOnForum, &'s Forum)>,
+    numbers: TeamNumbers,
+}
+
+impl Iterator for DueOrder<'_> {
+    /// The report and when it escalates (none: never).
+    type Item = (ReportId, Option<Timestamp>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some((due, id)) = self.dated.next() {
+            return Some((id, Some(due)));
+        }
+        let numbers = self.numbers;
+        let undated = self.undated.get_or_insert_with(|| {
+            let mut ids: Vec<ReportId> = self
+                .undated_of
+                .iter()
+                .flat_map(|(open, forum)| open.undated(forum, numbers))
+                .collect();
+            ids.sort_unstable();
+            ids.into_iter()
+        });
+        undated.next().map(|id| (id, None))
+    }
+}
+
+impl State {
+    /// How many reports are open on the fora `handles` accepts, how many of
+    /// them are overdue at `now` and how many escalated (REPORT-4).
+    pub fn open_counts<'s>(
+        &'s self,
+        mut handles: impl FnMut(&'s Forum) -> bool,
+        now: Timestamp,
+    ) -> OpenCounts {
+        let n = self.numbers();
+        let mut counts = OpenCounts::default();
+        for (forum, open) in self.handled_open(&mut handles) {
+            counts.open += open.len();
+            counts.escalated += open.escalated.len();
+            counts.overdue += open
+                .dated(forum, n)
+                .take_while(|(due, _)| *due <= now)
+                .count();
+        }
+        counts
+    }
+
+    /// The reports open on the fora `handles` accepts, the nearest deadline
+    /// first (REPORT-4, as [`State::escalates_at_with`] gives it), then
+    /// those that have none, each by number after those of the same
+    /// deadline.
+    pub fn open_in_due_order<'s>(
+        &'s self,
+        mut handles: impl FnMut(&'s Forum) -> bool,
+    ) -> DueOrder<'s> {
+        let numbers = self.numbers();
+        let fora: Vec<(&OpenOnForum, &Forum)> = self
+            .handled_open(&mut handles)
+            .into_iter()
+            .map(|(forum, open)| (open, forum))
+            .collect();
+        DueOrder {
+            total: fora.iter().map(|(open, _)| open.len()).sum(),
+            dated: Merge::of(
+                fora.iter()
+                    .map(|(open, forum)| {
+                        Box::new(open.dated(forum, numbers))
+                            as Box<dyn Iterator<Item = (Timestamp, ReportId)> + 's>
+                    })
+                    .collect(),
+            ),
+            undated: None,
+            undated_of: fora,
+            numbers,
+        }
+    }
+
+    /// The fora `handles` accepts that have open reports, with them.
+    fn handled_open<'s>(
+        &'s self,
+        handles: &mut impl FnMut(&'s Forum) -> bool,
+    ) -> Vec<(&'s Forum, &'s OpenOnForum)> {
+        self.open_by_forum
+            .iter()
+            .filter_map(|(id, open)| {
+                let forum = self.fora.get(id)?;
+                handles(forum).then_some((forum, open))
+            })
+            .collect()
+    }
+}
+
+/// Sequences, each in order, merged into one in order.
+struct Merge<'a> {
+    sources: Vec<Box<dyn Iterator<Item = (Timestamp, ReportId)> + 'a>>,
+    /// The next of each source not yet taken, smallest on top.
+    heads: BinaryHeap<Reverse<((Timestamp, ReportId), usize)>>,
+}
+
+impl<'a> Merge<'a> {
+    fn of(mut sources: Vec<Box<dyn Iterator<Item = (Timestamp, ReportId)> + 'a>>) -> Self {
+        let heads = sources
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, s)| s.next().map(|head| Reverse((head, i))))
+            .collect();
+        Merge { sources, heads }
+    }
+}
+
+impl Iterator for Merge<'_> {
+    type Item = (Timestamp, ReportId);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let Reverse((head, i)) = self.heads.pop()?;
+        if let Some(next) = self.sources.get_mut(i).and_then(Iterator::next) {
+            self.heads.push(Reverse((next, i)));
+        }
+        Some(head)
+    }
+}
