@@ -109,19 +109,17 @@ impl OpenOnForum {
         n: TeamNumbers,
     ) -> impl Iterator<Item = (Timestamp, ReportId)> + 'a {
         let public = forum.public;
-        let received = self
-            .received
-            .iter()
-            .filter(move |_| public)
-            .map(move |(at, id)| (received_due(*at, n), *id));
-        let acknowledged = self
-            .acknowledged
-            .iter()
-            .filter(move |_| public)
-            .map(move |(at, id)| (acknowledged_due(*at, n), *id));
+        let due = move |set: &'a Set<(Timestamp, ReportId)>, due: Due| {
+            Box::new(
+                set.iter()
+                    .filter(move |_| public)
+                    .map(move |(at, id)| (due(*at, n), *id))
+                    .take_while(|(due, _)| *due < Timestamp::MAX),
+            ) as Box<dyn Iterator<Item = (Timestamp, ReportId)> + 'a>
+        };
         Merge::of(vec![
-            Box::new(received.take_while(|(due, _)| *due < Timestamp::MAX)),
-            Box::new(acknowledged.take_while(|(due, _)| *due < Timestamp::MAX)),
+            due(&self.received, received_due),
+            due(&self.acknowledged, acknowledged_due),
         ])
     }
 
@@ -129,26 +127,25 @@ impl OpenOnForum {
     /// time, on a forum that is not public, or due past the end of time.
     fn undated(&self, forum: &Forum, n: TeamNumbers) -> impl Iterator<Item = ReportId> + '_ {
         let public = forum.public;
-        let received = self
-            .received
-            .iter()
-            .rev()
-            .take_while(move |(at, _)| !public || received_due(*at, n) == Timestamp::MAX)
-            .map(|(_, id)| *id);
-        let acknowledged = self
-            .acknowledged
-            .iter()
-            .rev()
-            .take_while(move |(at, _)| !public || acknowledged_due(*at, n) == Timestamp::MAX)
-            .map(|(_, id)| *id);
+        // The latest last: those due past the end of time are at the end.
+        let never = move |set: &Set<(Timestamp, ReportId)>, due: Due| {
+            set.iter()
+                .rev()
+                .take_while(move |(at, _)| !public || due(*at, n) == Timestamp::MAX)
+                .map(|(_, id)| *id)
+                .collect::<Vec<_>>()
+        };
         self.escalated
             .iter()
             .chain(&self.unscheduled)
             .copied()
-            .chain(received)
-            .chain(acknowledged)
+            .chain(never(&self.received, received_due))
+            .chain(never(&self.acknowledged, acknowledged_due))
     }
 }
+
+/// When a report escalates, from the time its deadline runs from.
+type Due = fn(Timestamp, TeamNumbers) -> Timestamp;
 
 fn received_due(filed: Timestamp, n: TeamNumbers) -> Timestamp {
     crate::time::add_seconds(filed, i64::from(n.escalation_hours) * 3600)

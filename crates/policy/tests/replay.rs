@@ -764,6 +764,8 @@ proptest! {
         // each person handles and for every forum.
         let indexed: usize = w.state.open_by_forum.values().map(|open| open.len()).sum();
         prop_assert_eq!(indexed, w.state.open_reports.len());
+        let fora_open: std::collections::BTreeSet<&ForumId> = w.state.open_reports().map(|r| &r.forum).collect();
+        prop_assert_eq!(w.state.open_by_forum.keys().collect::<std::collections::BTreeSet<_>>(), fora_open);
         prop_assert!(w.state.open_by_forum.values().all(|open| !open.is_empty()));
         let handlers: Vec<Option<modpod_policy::views::Handler>> = w.state.people.keys()
             .map(|p| Some(modpod_policy::views::Handler::of(&w.state, p)))

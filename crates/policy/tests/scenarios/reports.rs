@@ -895,12 +895,13 @@ fn report_4_open_reports_come_in_the_order_they_fall_due_and_are_overdue_from_th
         },
     );
     let everywhere = |_: &Forum| true;
-    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
+    let order = |w: &World| -> Vec<_> { w.state.open_in_due_order(everywhere).collect() };
+    let resolution = (acknowledged, Some(ts("2026-03-15T12:00:00Z")));
     assert_eq!(
-        order,
+        order(&w),
         [
             (received, Some(ts("2026-03-03T11:00:00Z"))),
-            (acknowledged, Some(ts("2026-03-15T12:00:00Z"))),
+            resolution,
             (private, None),
         ]
     );
@@ -923,15 +924,7 @@ fn report_4_open_reports_come_in_the_order_they_fall_due_and_are_overdue_from_th
     );
     let c = counts(&w, "2026-03-03T11:00:00Z");
     assert_eq!((c.open, c.escalated, c.overdue), (3, 1, 0));
-    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
-    assert_eq!(
-        order,
-        [
-            (acknowledged, Some(ts("2026-03-15T12:00:00Z"))),
-            (received, None),
-            (private, None),
-        ]
-    );
+    assert_eq!(order(&w), [resolution, (received, None), (private, None)]);
 
     // A deadline past the end of time is none: the report sorts by number
     // among those that have none.
@@ -940,23 +933,33 @@ fn report_4_open_reports_come_in_the_order_they_fall_due_and_are_overdue_from_th
         escalation_hours: Some(u32::MAX),
         ..TeamNumbersChange::default()
     });
-    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
-    assert_eq!(
-        order,
-        [
-            (acknowledged, Some(ts("2026-03-15T12:00:00Z"))),
-            (received, None),
-            (private, None),
-            (late, None),
-        ]
-    );
+    let undated = [received, private, late].map(|r| (r, None));
+    assert_eq!(order(&w)[..], [&[resolution][..], &undated].concat());
     assert_eq!(counts(&w, "9999-01-01T00:00:00Z").overdue, 1);
     w.approve_numbers(TeamNumbersChange {
         resolution_days: Some(u32::MAX),
         ..TeamNumbersChange::default()
     });
-    let order: Vec<_> = w.state.open_in_due_order(everywhere).collect();
     let none = [acknowledged, received, private, late].map(|r| (r, None));
-    assert_eq!(order, none);
+    assert_eq!(order(&w), none);
     assert_eq!(counts(&w, "9999-01-01T00:00:00Z").overdue, 0);
+
+    // Reopened without ever being acknowledged, a report has no deadline.
+    let reopened = w.file_report("bob", "tls@", "erin", "uncivil");
+    for e in [
+        Event::ReportResolved {
+            report: reopened,
+            outcome: ReportOutcome::NotDisruptive,
+        },
+        Event::ReportReopened {
+            report: reopened,
+            at: w.now,
+        },
+    ] {
+        w.state.apply(&e);
+    }
+    assert_eq!(w.state.open_in_due_order(everywhere).total, 5);
+    assert_eq!(order(&w).last(), Some(&(reopened, None)));
+    let c = counts(&w, "9999-01-01T00:00:00Z");
+    assert_eq!((c.open, c.escalated, c.overdue), (5, 1, 0));
 }
