@@ -62,10 +62,12 @@ enum Lookup<T> {
 
 impl<T: Clone + Send + 'static> Kept<T> {
     /// The answer `key` as of the log's head `changes`: the copy kept, or the
-    /// one `make` makes, on a blocking thread, kept for the requests after
-    /// it. `lost` is the error for a `make` that panicked.
+    /// one `make` makes, on a blocking thread when it is its turn among the
+    /// reads (`turns`), kept for the requests after it. `lost` is the error
+    /// for a `make` that panicked.
     pub(crate) async fn get_or_make<E: Send + 'static>(
         &self,
+        turns: &crate::turns::Turns,
         key: String,
         changes: u64,
         make: impl FnOnce() -> Result<T, E> + Send + 'static,
@@ -74,10 +76,7 @@ impl<T: Clone + Send + 'static> Kept<T> {
         if let Lookup::Hit(kept) = self.lookup(&key, changes) {
             return Ok(kept);
         }
-        let made = tokio::task::spawn_blocking(make)
-            .await
-            .map_err(lost)
-            .and_then(|made| made);
+        let made = turns.run(make).await.map_err(lost).and_then(|made| made);
         match &made {
             Ok(kept) => self.keep(key, changes, kept.clone()),
             Err(_) => self.failed(&key),

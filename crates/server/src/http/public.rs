@@ -46,6 +46,7 @@ where
     let body = app
         .public_answers
         .get_or_make(
+            &app.turns,
             key,
             changes,
             move || make(&view.state).map(Bytes::from),

@@ -448,6 +448,7 @@ where
     let page = app
         .public_pages
         .get_or_make(
+            &app.turns,
             key,
             view.head.seq,
             move || {
