@@ -36,7 +36,7 @@ impl Composer {
             0 => self.templates.render(&n.template, &context),
             version => match state
                 .templates
-                .get(&n.template)
+                .get(n.template.as_str())
                 .and_then(|t| t.version(version))
             {
                 Some(team) => self

@@ -324,8 +324,8 @@ pub fn build(state: &State, n: &Notification) -> Context {
     let mut cx = Context {
         notification: NoticeCx {
             id: n.id.0,
-            requirement: n.requirement.clone(),
-            template: n.template.clone(),
+            requirement: n.requirement.to_string(),
+            template: n.template.to_string(),
             version: n.template_version,
         },
         amended: n.template.starts_with("action-amended/"),

@@ -330,7 +330,7 @@ fn every_notification_the_policy_owes_has_a_text_of_its_own_and_an_address() {
     let state = engine.state();
     let mut used = BTreeSet::new();
     for n in state.notifications.values() {
-        used.insert(n.template.clone());
+        used.insert(n.template.to_string());
         let text = composer
             .templates
             .render(&n.template, &context::build(state, n))

@@ -1,9 +1,11 @@
 //! Identifiers. Names chosen by people (persons, fora, working groups) are short
-//! validated strings; records that modpod creates (reports, actions, appeals, ...)
-//! get sequential numbers assigned by the decision that creates them, so replaying
-//! the log always yields the same numbers.
+//! validated strings, held inline when of 23 bytes or fewer (nearly all are);
+//! records that modpod creates (reports, actions, appeals, ...) get sequential
+//! numbers assigned by the decision that creates them, so replaying the log
+//! always yields the same numbers.
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::fmt;
 
 /// Why a name was not accepted as an identifier.
@@ -22,15 +24,14 @@ fn check_name(s: &str) -> Result<(), BadId> {
 macro_rules! name_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(SmolStr);
 
         impl $name {
             /// Parses a name typed by a person or read from a file.
             pub fn parse(s: &str) -> Result<Self, BadId> {
                 check_name(s)?;
-                Ok(Self(s.to_owned()))
+                Ok(Self(SmolStr::new(s)))
             }
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -40,17 +41,29 @@ macro_rules! name_id {
             type Error = BadId;
             fn try_from(s: String) -> Result<Self, BadId> {
                 check_name(&s)?;
-                Ok(Self(s))
+                Ok(Self(SmolStr::from(s)))
             }
         }
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.0.into()
             }
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = SmolStr::deserialize(d)?;
+                check_name(&s).map_err(serde::de::Error::custom)?;
+                Ok(Self(s))
             }
         }
     };
@@ -72,7 +85,7 @@ name_id!(
 impl PersonId {
     /// The scheduler inside modpod, which acts on deadlines (escalation, expiry).
     pub fn system() -> Self {
-        Self("system".to_owned())
+        Self(SmolStr::new_static("system"))
     }
 }
 

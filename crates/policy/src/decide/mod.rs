@@ -402,8 +402,7 @@ impl<'a> Cx<'a> {
                 && n.about == about
             {
                 if !n.requirement.split(' ').any(|r| r == requirement) {
-                    n.requirement.push(' ');
-                    n.requirement.push_str(requirement);
+                    n.requirement = format!("{} {requirement}", n.requirement).into();
                 }
                 return;
             }
@@ -415,8 +414,8 @@ impl<'a> Cx<'a> {
                 id,
                 to,
                 about,
-                requirement: requirement.to_owned(),
-                template: template.to_owned(),
+                requirement: smol_str::SmolStr::new_static(requirement),
+                template: template.into(),
                 template_version: self.state.template_version(template),
             },
         });

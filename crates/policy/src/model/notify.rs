@@ -7,6 +7,7 @@ use crate::ids::{
     ReinstatementId, ReportId,
 };
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
@@ -14,9 +15,11 @@ pub struct Notification {
     pub to: Recipient,
     pub about: Subject,
     /// The requirement that makes it owed, e.g. "NOTIFY-3" (several, space-separated, when rules share it).
-    pub requirement: String,
+    /// Held inline, as the template's name is: a notification is otherwise
+    /// ids, and a long log holds hundreds of thousands of them.
+    pub requirement: SmolStr,
     /// The template it is rendered from, e.g. "action-taken/person".
-    pub template: String,
+    pub template: SmolStr,
     /// The version of that template (TEMPLATE-1): 0 is modpod's own text,
     /// from 1 the team's.
     #[serde(default)]

@@ -260,7 +260,13 @@ fn msg_1_a_new_message_is_owed_to_the_other_side_of_its_thread() {
     let owed_for = |events: &[Event]| -> Vec<(Recipient, String, String)> {
         notifications(events)
             .into_iter()
-            .map(|n| (n.to.clone(), n.template.clone(), n.requirement.clone()))
+            .map(|n| {
+                (
+                    n.to.clone(),
+                    n.template.to_string(),
+                    n.requirement.to_string(),
+                )
+            })
             .collect()
     };
     let msg1 = |to: Recipient, template: &str| (to, template.to_owned(), "MSG-1".to_owned());

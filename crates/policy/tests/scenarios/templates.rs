@@ -30,7 +30,7 @@ fn named(events: &[Event], to: &Recipient) -> (String, u32) {
         .into_iter()
         .find(|n| n.to == *to)
         .unwrap_or_else(|| panic!("nothing owed to {to:?}"));
-    (n.template.clone(), n.template_version)
+    (n.template.to_string(), n.template_version)
 }
 
 fn level_1(subject: &str) -> Command {

@@ -321,8 +321,8 @@ pub(super) fn notices<'n>(
         out.push(Notice {
             id: n.id.0,
             to,
-            requirement: n.requirement.clone(),
-            template: n.template.clone(),
+            requirement: n.requirement.to_string(),
+            template: n.template.to_string(),
             deliveries: deliveries
                 .into_iter()
                 .map(|d| sent(d, &attempts, named))
