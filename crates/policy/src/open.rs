@@ -11,8 +11,6 @@ use crate::settings::TeamNumbers;
 use crate::state::{Set, State};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// A forum's open reports (not resolved), each in one set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,60 +98,53 @@ impl OpenOnForum {
         self.len() == 0
     }
 
-    /// The reports that have a deadline, each with it, the nearest first
-    /// (REPORT-4, as [`State::escalates_at_with`] says; a deadline past
-    /// the end of time is none); on a forum that is not public, none.
+    /// The reports that have a deadline, each with it, set by set, each the
+    /// nearest first (REPORT-4, as [`State::escalates_at_with`] says; a
+    /// deadline past the end of time is none); on a forum that is not
+    /// public, none.
     fn dated<'a>(
         &'a self,
         forum: &Forum,
         n: TeamNumbers,
-    ) -> impl Iterator<Item = (Timestamp, ReportId)> + 'a {
+    ) -> [impl Iterator<Item = (Timestamp, ReportId)> + use<'a>; 2] {
         let public = forum.public;
-        let due = move |set: &'a Set<(Timestamp, ReportId)>, due: Due| {
-            Box::new(
-                set.iter()
-                    .filter(move |_| public)
-                    .map(move |(at, id)| (due(*at, n), *id))
-                    .take_while(|(due, _)| *due < Timestamp::MAX),
-            ) as Box<dyn Iterator<Item = (Timestamp, ReportId)> + 'a>
+        let dated = move |set: &'a Set<(Timestamp, ReportId)>, due: Due| {
+            set.iter()
+                .map(move |(at, id)| (due(*at, n), *id))
+                .take_while(move |(due, _)| public && *due < Timestamp::MAX)
         };
-        Merge::of(vec![
-            due(&self.received, received_due),
-            due(&self.acknowledged, acknowledged_due),
-        ])
+        [
+            dated(&self.received, State::escalation_due),
+            dated(&self.acknowledged, State::resolution_due),
+        ]
     }
 
     /// The reports with no deadline: escalated, acknowledged without a
     /// time, on a forum that is not public, or due past the end of time.
-    fn undated(&self, forum: &Forum, n: TeamNumbers) -> impl Iterator<Item = ReportId> + '_ {
+    fn undated<'a>(
+        &'a self,
+        forum: &Forum,
+        n: TeamNumbers,
+    ) -> impl Iterator<Item = ReportId> + use<'a> {
         let public = forum.public;
         // The latest last: those due past the end of time are at the end.
-        let never = move |set: &Set<(Timestamp, ReportId)>, due: Due| {
+        let never = move |set: &'a Set<(Timestamp, ReportId)>, due: Due| {
             set.iter()
                 .rev()
                 .take_while(move |(at, _)| !public || due(*at, n) == Timestamp::MAX)
                 .map(|(_, id)| *id)
-                .collect::<Vec<_>>()
         };
         self.escalated
             .iter()
             .chain(&self.unscheduled)
             .copied()
-            .chain(never(&self.received, received_due))
-            .chain(never(&self.acknowledged, acknowledged_due))
+            .chain(never(&self.received, State::escalation_due))
+            .chain(never(&self.acknowledged, State::resolution_due))
     }
 }
 
 /// When a report escalates, from the time its deadline runs from.
 type Due = fn(Timestamp, TeamNumbers) -> Timestamp;
-
-fn received_due(filed: Timestamp, n: TeamNumbers) -> Timestamp {
-    crate::time::add_seconds(filed, i64::from(n.escalation_hours) * 3600)
-}
-
-fn acknowledged_due(at: Timestamp, n: TeamNumbers) -> Timestamp {
-    crate::time::add_days(at, i64::from(n.resolution_days))
-}
 
 /// What needs the handler of some fora now.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -170,10 +161,11 @@ pub struct OpenCounts {
 pub struct DueOrder<'s> {
     /// How many in all.
     pub total: usize,
-    dated: Merge<'s>,
+    /// Those with a deadline, every forum's sets merged.
+    dated: Box<dyn Iterator<Item = (Timestamp, ReportId)> + 's>,
     /// Those with no deadline, by number, once the dated ones are done.
     undated: Option<std::vec::IntoIter<ReportId>>,
-    undated_of: Vec<(&'s OpenOnForum, &'s Forum)>,
+    undated_of: Vec<(&'s Forum, &'s OpenOnForum)>,
     numbers: TeamNumbers,
 }
 
@@ -190,7 +182,7 @@ impl Iterator for DueOrder<'_> {
             let mut ids: Vec<ReportId> = self
                 .undated_of
                 .iter()
-                .flat_map(|(open, forum)| open.undated(forum, numbers))
+                .flat_map(|(forum, open)| open.undated(forum, numbers))
                 .collect();
             ids.sort_unstable();
             ids.into_iter()
@@ -214,8 +206,9 @@ impl State {
             counts.escalated += open.escalated.len();
             counts.overdue += open
                 .dated(forum, n)
-                .take_while(|(due, _)| *due <= now)
-                .count();
+                .into_iter()
+                .map(|set| set.take_while(|(due, _)| *due <= now).count())
+                .sum::<usize>();
         }
         counts
     }
@@ -229,21 +222,13 @@ impl State {
         mut handles: impl FnMut(&'s Forum) -> bool,
     ) -> DueOrder<'s> {
         let numbers = self.numbers();
-        let fora: Vec<(&OpenOnForum, &Forum)> = self
-            .handled_open(&mut handles)
-            .into_iter()
-            .map(|(forum, open)| (open, forum))
-            .collect();
+        let fora = self.handled_open(&mut handles);
         DueOrder {
-            total: fora.iter().map(|(open, _)| open.len()).sum(),
-            dated: Merge::of(
+            total: fora.iter().map(|(_, open)| open.len()).sum(),
+            dated: Box::new(itertools::kmerge(
                 fora.iter()
-                    .map(|(open, forum)| {
-                        Box::new(open.dated(forum, numbers))
-                            as Box<dyn Iterator<Item = (Timestamp, ReportId)> + 's>
-                    })
-                    .collect(),
-            ),
+                    .flat_map(|(forum, open)| open.dated(forum, numbers)),
+            )),
             undated: None,
             undated_of: fora,
             numbers,
@@ -262,35 +247,5 @@ impl State {
                 handles(forum).then_some((forum, open))
             })
             .collect()
-    }
-}
-
-/// Sequences, each in order, merged into one in order.
-struct Merge<'a> {
-    sources: Vec<Box<dyn Iterator<Item = (Timestamp, ReportId)> + 'a>>,
-    /// The next of each source not yet taken, smallest on top.
-    heads: BinaryHeap<Reverse<((Timestamp, ReportId), usize)>>,
-}
-
-impl<'a> Merge<'a> {
-    fn of(mut sources: Vec<Box<dyn Iterator<Item = (Timestamp, ReportId)> + 'a>>) -> Self {
-        let heads = sources
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, s)| s.next().map(|head| Reverse((head, i))))
-            .collect();
-        Merge { sources, heads }
-    }
-}
-
-impl Iterator for Merge<'_> {
-    type Item = (Timestamp, ReportId);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let Reverse((head, i)) = self.heads.pop()?;
-        if let Some(next) = self.sources.get_mut(i).and_then(Iterator::next) {
-            self.heads.push(Reverse((next, i)));
-        }
-        Some(head)
     }
 }

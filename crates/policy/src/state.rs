@@ -417,19 +417,15 @@ impl State {
                 self.index_open(report.id, before);
             }
             Event::ReportAcknowledged { report, at, .. } => {
-                let before = self.open_slot(*report);
-                if let Some(r) = self.reports.get_mut(report) {
+                self.change_report(*report, |r| {
                     r.state = ReportState::Acknowledged;
                     r.acknowledged_at = Some(*at);
-                }
-                self.index_open(*report, before);
+                });
             }
             Event::ReportReviewStarted { report } => {
-                let before = self.open_slot(*report);
-                if let Some(r) = self.reports.get_mut(report) {
+                self.change_report(*report, |r| {
                     r.state = ReportState::InReview;
-                }
-                self.index_open(*report, before);
+                });
             }
             Event::ReportAssigned { report, to, .. } => {
                 if let Some(r) = self.reports.get_mut(report) {
@@ -437,20 +433,16 @@ impl State {
                 }
             }
             Event::ReportEscalated { report, at } => {
-                let before = self.open_slot(*report);
-                if let Some(r) = self.reports.get_mut(report) {
+                self.change_report(*report, |r| {
                     r.escalated_at = Some(*at);
-                }
-                self.index_open(*report, before);
+                });
             }
             Event::ReportResolved { report, outcome } => {
-                let before = self.open_slot(*report);
-                if let Some(r) = self.reports.get_mut(report) {
+                self.change_report(*report, |r| {
                     r.state = ReportState::Resolved {
                         outcome: outcome.clone(),
                     };
-                }
-                self.index_open(*report, before);
+                });
             }
             Event::ReferredToOmbudsteam {
                 referral, report, ..
@@ -656,11 +648,9 @@ impl State {
                 self.appeals.insert(appeal.id, Appeal::from(appeal));
             }
             Event::ReportReopened { report, .. } => {
-                let before = self.open_slot(*report);
-                if let Some(r) = self.reports.get_mut(report) {
+                self.change_report(*report, |r| {
                     r.state = ReportState::InReview;
-                }
-                self.index_open(*report, before);
+                });
             }
             Event::AppealDecided { appeal, decision } => {
                 if let Some(step) = self
@@ -1026,15 +1016,24 @@ impl State {
             return None;
         }
         match r.state {
-            ReportState::Received => Some(crate::time::add_seconds(
-                r.filed_at,
-                i64::from(n.escalation_hours) * 3600,
-            )),
-            ReportState::Acknowledged | ReportState::InReview => r
-                .acknowledged_at
-                .map(|at| crate::time::add_days(at, i64::from(n.resolution_days))),
+            ReportState::Received => Some(State::escalation_due(r.filed_at, n)),
+            ReportState::Acknowledged | ReportState::InReview => {
+                r.acknowledged_at.map(|at| State::resolution_due(at, n))
+            }
             ReportState::Resolved { .. } => None,
         }
+    }
+
+    /// When a report filed at `filed` escalates if nobody acknowledges it
+    /// (REPORT-4).
+    pub(crate) fn escalation_due(filed: Timestamp, n: TeamNumbers) -> Timestamp {
+        crate::time::add_seconds(filed, i64::from(n.escalation_hours) * 3600)
+    }
+
+    /// When a report acknowledged at `acknowledged` escalates if it is not
+    /// resolved (REPORT-4).
+    pub(crate) fn resolution_due(acknowledged: Timestamp, n: TeamNumbers) -> Timestamp {
+        crate::time::add_days(acknowledged, i64::from(n.resolution_days))
     }
 
     /// Whether a moderator flagged to step down (TEAM-2) is past the grace
@@ -1055,6 +1054,15 @@ impl State {
     /// it (EVIDENCE-1).
     pub fn evidence_record(&self, action: ActionId, url: &str) -> Option<&EvidenceRecord> {
         self.evidence_fetched.get(&action)?.get(url)
+    }
+
+    /// Changes a report, and the indexes of the open reports with it.
+    fn change_report(&mut self, id: ReportId, change: impl FnOnce(&mut Report)) {
+        let before = self.open_slot(id);
+        if let Some(r) = self.reports.get_mut(&id) {
+            change(r);
+        }
+        self.index_open(id, before);
     }
 
     /// Where a report is filed among its forum's open reports.

@@ -44,15 +44,15 @@ pub(crate) fn handling_capacities(
 
 /// The forum of each report the viewer handles, each forum looked up, and
 /// asked whether they handle it, once: a long list of reports is mostly a
-/// few busy fora (the queue, home).
-pub(crate) struct HandledFora<'s> {
+/// few busy fora (the queue, as it walks the reports).
+struct HandledFora<'s> {
     state: &'s State,
     handler: views::Handler<'s>,
     seen: HashMap<&'s ForumId, Option<&'s Forum>>,
 }
 
 impl<'s> HandledFora<'s> {
-    pub(crate) fn of(state: &'s State, person: &'s PersonId) -> Self {
+    fn of(state: &'s State, person: &'s PersonId) -> Self {
         HandledFora {
             state,
             handler: views::Handler::of(state, person),
@@ -61,12 +61,12 @@ impl<'s> HandledFora<'s> {
     }
 
     /// Who handles which fora, asked forum by forum.
-    pub(crate) fn handler(&self) -> &views::Handler<'s> {
+    fn handler(&self) -> &views::Handler<'s> {
         &self.handler
     }
 
     /// The report's forum, when the viewer handles reports on it.
-    pub(crate) fn forum_of(&mut self, r: &'s Report) -> Option<&'s Forum> {
+    fn forum_of(&mut self, r: &'s Report) -> Option<&'s Forum> {
         let (state, handler) = (self.state, &self.handler);
         *self
             .seen
