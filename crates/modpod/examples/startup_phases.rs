@@ -111,6 +111,14 @@ fn main() -> anyhow::Result<()> {
                 if decoded { "ok" } else { "not this version" },
                 ms(t)
             );
+            for (section, bytes, took) in
+                modpod_server::engine::time_snapshot_sections(&snap.state).unwrap_or_default()
+            {
+                println!(
+                    "  {section} ({bytes} bytes), alone: {:.0} ms",
+                    took.as_secs_f64() * 1000.0
+                );
+            }
         }
         None => println!("no snapshot"),
     }

@@ -32,7 +32,6 @@
 //! async thread): every store call runs in `spawn_blocking`, on the worker's
 //! own connection.
 
-use std::ops::Bound;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -342,12 +341,10 @@ impl Worker {
                     let now = now_micros();
                     let (mut rows, mut last) = (Vec::new(), None);
                     state(&mut |s| {
-                        let after =
-                            cursor.map_or(Bound::Unbounded, |c| Bound::Excluded(NotificationId(c)));
-                        let owed = s.notifications.range((after, Bound::Unbounded));
-                        for (id, n) in owed.take(BATCH) {
+                        let owed = s.notifications.after(cursor.map(NotificationId));
+                        for n in owed.take(BATCH) {
                             rows.extend(composer.deliveries(s, n, now));
-                            last = Some(id.0);
+                            last = Some(n.id.0);
                         }
                     });
                     if let Some(receipts) = &receipts {

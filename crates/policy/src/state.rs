@@ -85,7 +85,7 @@ pub struct State {
     pub procedures: Map<u32, Procedures>,
     pub note_wells: Map<u32, NoteWell>,
     pub note_well_seen: Map<PersonId, u32>,
-    pub notifications: Map<NotificationId, Notification>,
+    pub notifications: Notifications,
     /// The actions announced to the fora they cover (NOTIFY-3): an index
     /// over `notifications`, kept by `apply`, for the announcements.
     #[serde(default)]
@@ -244,7 +244,7 @@ impl Default for State {
             procedures: Map::new(),
             note_wells: Map::new(),
             note_well_seen: Map::new(),
-            notifications: Map::new(),
+            notifications: Notifications::default(),
             announced: Set::new(),
             notifications_by_action: Map::new(),
             digest_until: None,
@@ -740,8 +740,7 @@ impl State {
                         .or_default()
                         .insert(notification.id);
                 }
-                self.notifications
-                    .insert(notification.id, notification.clone());
+                self.notifications.insert(notification.clone());
             }
             Event::CircumventionAlertRaised { alert } => {
                 bump(&mut self.next.alert, alert.id.0);

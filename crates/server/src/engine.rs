@@ -26,6 +26,7 @@ use arc_swap::ArcSwap;
 use jiff::Timestamp;
 use modpod_notify::Templates;
 use modpod_policy::ids::ReportId;
+use modpod_policy::model::Notifications;
 use modpod_policy::{Actor, Command, Decision, Event, Refusal, State, Warning, decide};
 use modpod_store::{EventStore, Head, NewEvent, Snapshot, StoreError, StoredEvent};
 use serde::Serialize;
@@ -46,8 +47,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// subject, by reporter, open), of the actions announced and of the
 /// notifications about each action, a quarter of the time to decode; v11,
 /// the index of reports by forum; v12, the index of open reports by forum
-/// and deadline.
-pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v12\n";
+/// and deadline; v13, the notifications in a compact form of their own
+/// ([`Notifications::compact`]).
+pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v13\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;
@@ -949,15 +951,17 @@ pub struct SnapshotBody {
 /// length (8 bytes, little-endian) and MessagePack (maps with named
 /// members, self-describing as JSON is, so the state's tagged enums and
 /// defaults read as they do from JSON): the state without its notifications
-/// and reports, its notifications, its reports, the case index. Each
-/// section is decoded on a thread of its own ([`read_snapshot`]).
+/// and reports, its notifications (in their compact form: most of a long
+/// log's state, and the slowest to read as tagged enums), its reports, the
+/// case index. Each section is decoded on a thread of its own
+/// ([`read_snapshot`]).
 pub fn encode_snapshot(state: &State, cases: &CaseIndex) -> Result<Vec<u8>, String> {
     let mut rest = state.clone();
     let notifications = std::mem::take(&mut rest.notifications);
     let reports = std::mem::take(&mut rest.reports);
     let mut out = SNAPSHOT_FORMAT.to_vec();
     section(&mut out, &rest)?;
-    section(&mut out, &notifications)?;
+    section(&mut out, &notifications.compact())?;
     section(&mut out, &reports)?;
     section(&mut out, cases)?;
     Ok(out)
@@ -995,6 +999,11 @@ fn decode<T: serde::de::DeserializeOwned>(part: &[u8]) -> Option<T> {
     rmp_serde::from_slice(part).ok()
 }
 
+/// The notifications section, in [`Notifications::compact`]'s form.
+fn decode_notifications(part: &[u8]) -> Option<Notifications> {
+    Notifications::from_compact(&mut rmp_serde::Deserializer::from_read_ref(part)).ok()
+}
+
 /// What a snapshot of this version holds, its sections decoded on threads of
 /// their own; `None` for a snapshot of another version or one that does not
 /// decode (the log is then replayed from its start).
@@ -1002,7 +1011,7 @@ pub fn read_snapshot(bytes: &[u8]) -> Option<SnapshotBody> {
     let body = bytes.strip_prefix(SNAPSHOT_FORMAT)?;
     let [rest, notifications, reports, cases]: [&[u8]; 4] = sections(body)?.try_into().ok()?;
     std::thread::scope(|scope| {
-        let notifications = scope.spawn(|| decode(notifications));
+        let notifications = scope.spawn(|| decode_notifications(notifications));
         let reports = scope.spawn(|| decode(reports));
         let cases = scope.spawn(|| decode(cases));
         let state: Option<State> = decode(rest);
@@ -1019,6 +1028,43 @@ pub fn read_snapshot(bytes: &[u8]) -> Option<SnapshotBody> {
             cases: cases?,
         })
     })
+}
+
+/// Each section of a snapshot of this version decoded alone, one after the
+/// other on this thread: its name, its size and how long it took (the
+/// `startup_phases` example); `None` for another version or one that does
+/// not decode.
+#[doc(hidden)]
+pub fn time_snapshot_sections(
+    bytes: &[u8],
+) -> Option<Vec<(&'static str, usize, std::time::Duration)>> {
+    let body = bytes.strip_prefix(SNAPSHOT_FORMAT)?;
+    let [rest, notifications, reports, cases]: [&[u8]; 4] = sections(body)?.try_into().ok()?;
+    fn timed<T>(
+        name: &'static str,
+        part: &[u8],
+        decode: impl Fn(&[u8]) -> Option<T>,
+    ) -> Option<(&'static str, usize, std::time::Duration)> {
+        let start = std::time::Instant::now();
+        let decoded = decode(part)?;
+        let took = start.elapsed();
+        drop(decoded);
+        Some((name, part.len(), took))
+    }
+    Some(vec![
+        timed(
+            "the state without its notifications and reports",
+            rest,
+            decode::<State>,
+        )?,
+        timed("its notifications", notifications, decode_notifications)?,
+        timed(
+            "its reports",
+            reports,
+            decode::<modpod_policy::state::Map<ReportId, modpod_policy::model::Report>>,
+        )?,
+        timed("the case index", cases, decode::<CaseIndex>)?,
+    ])
 }
 
 /// Whether a snapshot decodes as this version's state, for timing the
