@@ -449,6 +449,7 @@ mod tests {
         assert_eq!(ids(all.after(Some(NotificationId(5)))), Vec::<u64>::new());
         let collected: Notifications = all.values().rev().cloned().collect();
         assert_eq!(collected, all);
+        assert!(!all.is_empty());
         assert!(Notifications::default().is_empty());
     }
 
@@ -511,6 +512,12 @@ mod tests {
         assert_eq!(compact.as_array().map(Vec::len), Some(100));
         let read = Notifications::from_compact(compact).unwrap();
         assert_eq!(read, all);
+        let err = Notifications::from_compact(serde_json::json!(7)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected a sequence of notifications"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -539,6 +546,12 @@ mod tests {
 
         let misfiled =
             serde_json::json!({ "8": serde_json::to_value(all.get(&NotificationId(7))).unwrap() });
+        let err = serde_json::from_value::<Notifications>(serde_json::json!([])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected a map from notification id to notification"),
+            "{err}"
+        );
         let err = serde_json::from_value::<Notifications>(misfiled).unwrap_err();
         assert!(
             err.to_string()
