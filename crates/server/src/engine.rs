@@ -993,6 +993,14 @@ fn sections(mut body: &[u8]) -> Option<Vec<&[u8]>> {
     Some(parts)
 }
 
+/// The four sections of a snapshot of this version (see [`encode_snapshot`]),
+/// or `None` for another version or one whose lengths do not add up.
+fn snapshot_sections(bytes: &[u8]) -> Option<[&[u8]; 4]> {
+    sections(bytes.strip_prefix(SNAPSHOT_FORMAT)?)?
+        .try_into()
+        .ok()
+}
+
 /// One section, decoded (straight from the bytes, never copied through a
 /// reader's buffer); `None` if it is not a `T`.
 fn decode<T: serde::de::DeserializeOwned>(part: &[u8]) -> Option<T> {
@@ -1008,8 +1016,7 @@ fn decode_notifications(part: &[u8]) -> Option<Notifications> {
 /// their own; `None` for a snapshot of another version or one that does not
 /// decode (the log is then replayed from its start).
 pub fn read_snapshot(bytes: &[u8]) -> Option<SnapshotBody> {
-    let body = bytes.strip_prefix(SNAPSHOT_FORMAT)?;
-    let [rest, notifications, reports, cases]: [&[u8]; 4] = sections(body)?.try_into().ok()?;
+    let [rest, notifications, reports, cases] = snapshot_sections(bytes)?;
     std::thread::scope(|scope| {
         let notifications = scope.spawn(|| decode_notifications(notifications));
         let reports = scope.spawn(|| decode(reports));
@@ -1038,8 +1045,7 @@ pub fn read_snapshot(bytes: &[u8]) -> Option<SnapshotBody> {
 pub fn time_snapshot_sections(
     bytes: &[u8],
 ) -> Option<Vec<(&'static str, usize, std::time::Duration)>> {
-    let body = bytes.strip_prefix(SNAPSHOT_FORMAT)?;
-    let [rest, notifications, reports, cases]: [&[u8]; 4] = sections(body)?.try_into().ok()?;
+    let [rest, notifications, reports, cases] = snapshot_sections(bytes)?;
     fn timed<T>(
         name: &'static str,
         part: &[u8],
