@@ -103,6 +103,11 @@ macro_rules! number_id {
                 write!(f, concat!($prefix, "{}"), self.0)
             }
         }
+
+        impl crate::index::Bounded for $name {
+            const MIN: Self = Self(0);
+            const MAX: Self = Self(u64::MAX);
+        }
     };
 }
 

@@ -23,6 +23,7 @@ pub mod command;
 pub mod decide;
 pub mod event;
 pub mod ids;
+pub mod index;
 pub mod model;
 pub mod open;
 pub mod refusal;

@@ -5,6 +5,7 @@
 
 use crate::event::Event;
 use crate::ids::*;
+use crate::index::Index;
 use crate::model::*;
 use crate::requirement::Requirement;
 use crate::settings::{Settings, TeamNumbers};
@@ -12,6 +13,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
+use std::sync::Arc;
 
 /// The state's maps: persistent, so that cloning a state costs the same
 /// whatever its size (the engine publishes a copy to readers after every
@@ -20,6 +22,18 @@ pub type Map<K, V> = imbl::OrdMap<K, V>;
 
 /// The state's sets: persistent, as [`Map`]s are, serialised as `BTreeSet`s are.
 pub type Set<T> = imbl::OrdSet<T>;
+
+/// The value at `key` of a map of shared records, to change: the record is
+/// copied first if a published state still shares it. Large records (reports,
+/// actions) sit behind an [`Arc`] in their maps so that the map's copy of a
+/// changed node copies pointers, not records, and a half-full node holds
+/// pointers, not records' worth of empty space.
+fn shared_mut<'a, K: Ord + Clone, V: Clone>(
+    map: &'a mut Map<K, Arc<V>>,
+    key: &K,
+) -> Option<&'a mut V> {
+    map.get_mut(key).map(Arc::make_mut)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
@@ -44,16 +58,16 @@ pub struct State {
     /// When each of them was flagged (`None`: in a log that did not record it).
     #[serde(default)]
     pub flagged_at: Map<PersonId, Option<Timestamp>>,
-    pub reports: Map<ReportId, Report>,
+    pub reports: Map<ReportId, Arc<Report>>,
     /// Person → the reports about them: an index over `reports`, kept by
     /// `apply` (a report's subject never changes), for the questions about
     /// a person's recent reports (ACT-2) and their history.
     #[serde(default)]
-    pub reports_by_subject: Map<PersonId, Set<ReportId>>,
+    pub reports_by_subject: Index<PersonId, ReportId>,
     /// Person → the reports they filed: an index over `reports`, kept by
     /// `apply`, for their own pages.
     #[serde(default)]
-    pub reports_by_reporter: Map<PersonId, Set<ReportId>>,
+    pub reports_by_reporter: Index<PersonId, ReportId>,
     /// The reports not resolved: an index over `reports`, kept by `apply`,
     /// for the queue and what needs a handler now.
     #[serde(default)]
@@ -70,14 +84,14 @@ pub struct State {
     #[serde(default)]
     pub open_by_forum: Map<ForumId, crate::open::OpenOnForum>,
     pub referrals: Map<ReferralId, ReportId>,
-    pub actions: Map<ActionId, Action>,
+    pub actions: Map<ActionId, Arc<Action>>,
     /// Person → the actions taken on them: an index over `actions`, kept by
     /// `apply` (an action's subject never changes).
-    pub actions_by_subject: Map<PersonId, Set<ActionId>>,
+    pub actions_by_subject: Index<PersonId, ActionId>,
     /// Forum → the actions in force there: an index over `actions`, kept by
     /// `apply`, for the lists of actions in force.
     #[serde(default)]
-    pub actions_in_force: Map<ForumId, Set<ActionId>>,
+    pub actions_in_force: Index<ForumId, ActionId>,
     pub announcement_requests: Set<ActionId>,
     pub appeals: Map<AppealId, Appeal>,
     pub reinstatements: Map<ReinstatementId, ReinstatementRequest>,
@@ -94,7 +108,7 @@ pub struct State {
     /// reinstatement requests: an index over `notifications`, kept by
     /// `apply`, for the action's page.
     #[serde(default)]
-    pub notifications_by_action: Map<ActionId, Set<NotificationId>>,
+    pub notifications_by_action: Index<ActionId, NotificationId>,
     /// The end of the last period the IESG digest covered (NOTIFY-2).
     #[serde(default)]
     pub digest_until: Option<Timestamp>,
@@ -230,13 +244,13 @@ impl Default for State {
             reports: Map::new(),
             referrals: Map::new(),
             actions: Map::new(),
-            reports_by_subject: Map::new(),
-            reports_by_reporter: Map::new(),
+            reports_by_subject: Index::default(),
+            reports_by_reporter: Index::default(),
             open_reports: Set::new(),
             reports_by_forum: Map::new(),
             open_by_forum: Map::new(),
-            actions_by_subject: Map::new(),
-            actions_in_force: Map::new(),
+            actions_by_subject: Index::default(),
+            actions_in_force: Index::default(),
             announcement_requests: Set::new(),
             appeals: Map::new(),
             reinstatements: Map::new(),
@@ -246,7 +260,7 @@ impl Default for State {
             note_well_seen: Map::new(),
             notifications: Notifications::default(),
             announced: Set::new(),
-            notifications_by_action: Map::new(),
+            notifications_by_action: Index::default(),
             digest_until: None,
             community_report_until: None,
             step_down_reminded: Map::new(),
@@ -402,18 +416,15 @@ impl State {
                 let before = self.open_slot(report.id);
                 bump(&mut self.next.report, report.id.0);
                 self.reports_by_subject
-                    .entry(report.subject.clone())
-                    .or_default()
-                    .insert(report.id);
+                    .insert(report.subject.clone(), report.id);
                 self.reports_by_reporter
-                    .entry(report.reporter.clone())
-                    .or_default()
-                    .insert(report.id);
+                    .insert(report.reporter.clone(), report.id);
                 self.reports_by_forum
                     .entry(report.forum.clone())
                     .or_default()
                     .insert(report.id);
-                self.reports.insert(report.id, Report::from(report));
+                self.reports
+                    .insert(report.id, Arc::new(Report::from(report)));
                 self.index_open(report.id, before);
             }
             Event::ReportAcknowledged { report, at, .. } => {
@@ -428,7 +439,7 @@ impl State {
                 });
             }
             Event::ReportAssigned { report, to, .. } => {
-                if let Some(r) = self.reports.get_mut(report) {
+                if let Some(r) = shared_mut(&mut self.reports, report) {
                     r.assignee = to.clone();
                 }
             }
@@ -459,20 +470,19 @@ impl State {
             Event::ActionTaken { action } => {
                 bump(&mut self.next.action, action.id.0);
                 self.actions_by_subject
-                    .entry(action.subject.clone())
-                    .or_default()
-                    .insert(action.id);
+                    .insert(action.subject.clone(), action.id);
                 if let Some(team) = &action.team {
                     self.enacted(team.proposal, action.taken_at, action.id);
                 }
-                self.actions.insert(action.id, Action::from(action));
+                self.actions
+                    .insert(action.id, Arc::new(Action::from(action)));
                 self.index_in_force(action.id, &[]);
             }
             Event::ModeratorsConsulted {
                 action,
                 consultation,
             } => {
-                if let Some(a) = self.actions.get_mut(action) {
+                if let Some(a) = shared_mut(&mut self.actions, action) {
                     a.consultations.push(consultation.clone());
                 }
             }
@@ -485,6 +495,7 @@ impl State {
                 if let Some(c) = self
                     .actions
                     .get_mut(action)
+                    .map(Arc::make_mut)
                     .and_then(|a| a.consultations.get_mut(*consultation))
                 {
                     c.moderator = Some(moderator.clone());
@@ -499,7 +510,7 @@ impl State {
                 if let Some(team) = &amendment.team {
                     self.enacted(team.proposal, amendment.at, *action);
                 }
-                if let Some(a) = self.actions.get_mut(action) {
+                if let Some(a) = shared_mut(&mut self.actions, action) {
                     let before = std::mem::replace(&mut a.terms, terms.clone());
                     a.amendments.push(amendment.clone());
                     self.index_in_force(*action, &before.fora);
@@ -515,7 +526,7 @@ impl State {
                 if let Some(team) = team {
                     self.enacted(team.proposal, *at, *action);
                 }
-                if let Some(a) = self.actions.get_mut(action) {
+                if let Some(a) = shared_mut(&mut self.actions, action) {
                     a.status = ActionStatus::Rescinded {
                         at: *at,
                         by: by.clone(),
@@ -526,7 +537,7 @@ impl State {
                 }
             }
             Event::ActionExpired { action, at } => {
-                if let Some(a) = self.actions.get_mut(action) {
+                if let Some(a) = shared_mut(&mut self.actions, action) {
                     a.status = ActionStatus::Expired { at: *at };
                     let fora = a.terms.fora.clone();
                     self.index_in_force(*action, &fora);
@@ -539,7 +550,7 @@ impl State {
                 by,
                 ..
             } => {
-                if let Some(a) = self.actions.get_mut(action) {
+                if let Some(a) = shared_mut(&mut self.actions, action) {
                     a.cool_down = until.map(|until| CoolDown {
                         until,
                         set_at: *at,
@@ -735,10 +746,7 @@ impl State {
                     _ => None,
                 };
                 if let Some(action) = action {
-                    self.notifications_by_action
-                        .entry(action)
-                        .or_default()
-                        .insert(notification.id);
+                    self.notifications_by_action.insert(action, notification.id);
                 }
                 self.notifications.insert(notification.clone());
             }
@@ -926,7 +934,7 @@ impl State {
             .get(&report)
             .into_iter()
             .flatten()
-            .filter_map(|id| self.actions.get(id))
+            .filter_map(|id| self.action(id))
     }
 
     /// The AD responsible for a forum: its own, else its working group's
@@ -1058,7 +1066,7 @@ impl State {
     /// Changes a report, and the indexes of the open reports with it.
     fn change_report(&mut self, id: ReportId, change: impl FnOnce(&mut Report)) {
         let before = self.open_slot(id);
-        if let Some(r) = self.reports.get_mut(&id) {
+        if let Some(r) = shared_mut(&mut self.reports, &id) {
             change(r);
         }
         self.index_open(id, before);
@@ -1066,7 +1074,7 @@ impl State {
 
     /// Where a report is filed among its forum's open reports.
     fn open_slot(&self, id: ReportId) -> Option<crate::open::Slot> {
-        self.reports.get(&id).and_then(crate::open::Slot::of)
+        self.report(&id).and_then(crate::open::Slot::of)
     }
 
     /// Keeps [`State::open_reports`] and [`State::open_by_forum`] as the
@@ -1096,30 +1104,30 @@ impl State {
         }
     }
 
+    /// Report `id`, if there is one.
+    pub fn report(&self, id: &ReportId) -> Option<&Report> {
+        self.reports.get(id).map(Arc::as_ref)
+    }
+
+    /// Action `id`, if there is one.
+    pub fn action(&self, id: &ActionId) -> Option<&Action> {
+        self.actions.get(id).map(Arc::as_ref)
+    }
+
     /// The reports not resolved, oldest first.
     pub fn open_reports(&self) -> impl Iterator<Item = &Report> {
-        self.open_reports
-            .iter()
-            .filter_map(|id| self.reports.get(id))
+        self.open_reports.iter().filter_map(|id| self.report(id))
     }
 
     /// Files an action under the fora it is in force on, after it was
     /// filed under `before`.
     fn index_in_force(&mut self, id: ActionId, before: &[ForumId]) {
         for forum in before {
-            if let Some(ids) = self.actions_in_force.get_mut(forum) {
-                ids.remove(&id);
-                if ids.is_empty() {
-                    self.actions_in_force.remove(forum);
-                }
-            }
+            self.actions_in_force.remove(forum, &id);
         }
         if let Some(action) = self.actions.get(&id).filter(|a| a.in_force()) {
             for forum in &action.terms.fora {
-                self.actions_in_force
-                    .entry(forum.clone())
-                    .or_default()
-                    .insert(id);
+                self.actions_in_force.insert(forum.clone(), id);
             }
         }
     }
@@ -1128,17 +1136,10 @@ impl State {
     /// numbers, from the index `apply` keeps.
     pub fn actions_in_force(&self, forum: Option<&ForumId>) -> Vec<&Action> {
         let ids: BTreeSet<&ActionId> = match forum {
-            Some(forum) => self
-                .actions_in_force
-                .get(forum)
-                .into_iter()
-                .flatten()
-                .collect(),
-            None => self.actions_in_force.values().flatten().collect(),
+            Some(forum) => self.actions_in_force.get(forum).collect(),
+            None => self.actions_in_force.iter().map(|(_, id)| id).collect(),
         };
-        ids.into_iter()
-            .filter_map(|id| self.actions.get(id))
-            .collect()
+        ids.into_iter().filter_map(|id| self.action(id)).collect()
     }
 
     /// The notifications about an action, its appeals and its reinstatement
@@ -1149,45 +1150,36 @@ impl State {
     ) -> impl Iterator<Item = &Notification> {
         self.notifications_by_action
             .get(&action)
-            .into_iter()
-            .flatten()
             .filter_map(|id| self.notifications.get(id))
     }
 
     /// Every report a person filed, in the order they were filed.
     pub fn reports_by(&self, person: &PersonId) -> impl DoubleEndedIterator<Item = &Report> {
-        self.reports_indexed(&self.reports_by_reporter, person)
+        self.reports_indexed(self.reports_by_reporter.get(person))
     }
 
     /// Every report about a person, in the order they were filed.
     pub fn reports_about(&self, person: &PersonId) -> impl DoubleEndedIterator<Item = &Report> {
-        self.reports_indexed(&self.reports_by_subject, person)
+        self.reports_indexed(self.reports_by_subject.get(person))
     }
 
     /// Every report filed on a forum, in the order they were filed.
     pub fn reports_on(&self, forum: &ForumId) -> impl DoubleEndedIterator<Item = &Report> {
-        self.reports_indexed(&self.reports_by_forum, forum)
+        self.reports_indexed(self.reports_by_forum.get(forum).into_iter().flatten())
     }
 
-    fn reports_indexed<'a, K: Ord + Clone>(
+    fn reports_indexed<'a>(
         &'a self,
-        index: &'a Map<K, Set<ReportId>>,
-        key: &K,
+        ids: impl DoubleEndedIterator<Item = &'a ReportId>,
     ) -> impl DoubleEndedIterator<Item = &'a Report> {
-        index
-            .get(key)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.reports.get(id))
+        ids.filter_map(|id| self.report(id))
     }
 
     /// Every action ever taken against a person, across all fora (ACT-7).
     pub fn history(&self, person: &PersonId) -> Vec<&Action> {
         self.actions_by_subject
             .get(person)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.actions.get(id))
+            .filter_map(|id| self.action(id))
             .collect()
     }
 

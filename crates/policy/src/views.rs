@@ -10,6 +10,7 @@ use crate::state::State;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A report as one viewer may see it. `reporter` is `None` for anyone but the
 /// reporter and those who handle the report, and always `None` for its
@@ -748,7 +749,7 @@ impl<'a> ReportsSeen<'a> {
     fn beyond_their_fora(&self, state: &State) -> BTreeSet<ReportId> {
         let own = state.reports_by(self.person);
         let about = state.reports_about(self.person);
-        let heard = self.heard.iter().filter_map(|id| state.reports.get(id));
+        let heard = self.heard.iter().filter_map(|id| state.report(id));
         own.chain(about)
             .chain(heard)
             .filter(|r| !self.handles(&r.forum))
@@ -762,9 +763,15 @@ impl<'a> ReportsSeen<'a> {
     pub fn reports(&self, state: &'a State) -> Box<dyn Iterator<Item = &'a Report> + '_> {
         if self.handled.is_empty() {
             let ids = self.beyond_their_fora(state);
-            Box::new(ids.into_iter().filter_map(|id| state.reports.get(&id)))
+            Box::new(ids.into_iter().filter_map(|id| state.report(&id)))
         } else {
-            Box::new(state.reports.values().filter(|r| self.sees(r)))
+            Box::new(
+                state
+                    .reports
+                    .values()
+                    .map(Arc::as_ref)
+                    .filter(|r| self.sees(r)),
+            )
         }
     }
 
@@ -853,6 +860,7 @@ pub fn digest<'a>(
     let actions = state
         .actions
         .values()
+        .map(Arc::as_ref)
         .filter(|a| within(a.taken_at) && viewer.sees(a))
         .collect();
     let appeals = state
@@ -1066,9 +1074,7 @@ pub fn suggested_level(state: &State, person: &PersonId) -> u8 {
     let highest = state
         .actions_by_subject
         .get(person)
-        .into_iter()
-        .flatten()
-        .filter_map(|id| state.actions.get(id))
+        .filter_map(|id| state.action(id))
         .filter(|a| !a.spam && !matches!(a.status, ActionStatus::Rescinded { .. }))
         .filter_map(|a| a.level.as_ref().map(|l| l.level))
         .max();

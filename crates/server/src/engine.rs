@@ -9,8 +9,8 @@
 //! At start-up the state is rebuilt from the newest snapshot plus the events
 //! after it; a snapshot is written after a long replay and at shutdown. A
 //! snapshot is MessagePack in sections (the state's notifications, its
-//! reports, the rest of it, the case index), decoded each on a thread of its
-//! own; `modpod serve` writes the one a long replay calls for after it
+//! reports, the rest of it, the case index), each compressed, decompressed
+//! and decoded each on a thread of its own; `modpod serve` writes the one a long replay calls for after it
 //! listens, from the published view, without the engine ([`SnapshotWriter`]).
 //!
 //! After every change it applies (a command recorded, events caught up with,
@@ -48,8 +48,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// notifications about each action, a quarter of the time to decode; v11,
 /// the index of reports by forum; v12, the index of open reports by forum
 /// and deadline; v13, the notifications in a compact form of their own
-/// ([`Notifications::compact`]).
-pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v13\n";
+/// ([`Notifications::compact`]); v14, each section compressed (LZ4): a
+/// quarter of the bytes to read, which PostgreSQL no longer decompresses.
+pub const SNAPSHOT_FORMAT: &[u8] = b"modpod-state-msgpack-v14\n";
 
 /// Replaying more events than this at start-up writes a fresh snapshot.
 const SNAPSHOT_AFTER: u64 = 10_000;
@@ -950,7 +951,7 @@ pub struct SnapshotBody {
 /// A snapshot's bytes: [`SNAPSHOT_FORMAT`], then four sections, each its
 /// length (8 bytes, little-endian) and MessagePack (maps with named
 /// members, self-describing as JSON is, so the state's tagged enums and
-/// defaults read as they do from JSON): the state without its notifications
+/// defaults read as they do from JSON) compressed as an LZ4 block: the state without its notifications
 /// and reports, its notifications (in their compact form: most of a long
 /// log's state, and the slowest to read as tagged enums), its reports, the
 /// case index. Each section is decoded on a thread of its own
@@ -967,14 +968,26 @@ pub fn encode_snapshot(state: &State, cases: &CaseIndex) -> Result<Vec<u8>, Stri
     Ok(out)
 }
 
-/// Appends one section: its length, then `part` as MessagePack.
+/// Appends one section: its length, then `part` as MessagePack compressed
+/// as an LZ4 block, its uncompressed length first. Read back by [`unpacked`].
 fn section<T: Serialize>(out: &mut Vec<u8>, part: &T) -> Result<(), String> {
-    let start = out.len();
-    out.extend_from_slice(&[0; 8]);
-    rmp_serde::encode::write_named(out, part).map_err(|e| e.to_string())?;
-    let len = u64::try_from(out.len() - start - 8).map_err(|e| e.to_string())?;
-    out[start..start + 8].copy_from_slice(&len.to_le_bytes());
+    let packed = rmp_serde::to_vec_named(part).map_err(|e| e.to_string())?;
+    if u32::try_from(packed.len()).is_err() {
+        return Err(format!(
+            "a section of {} bytes is past what a snapshot holds (4 GiB)",
+            packed.len()
+        ));
+    }
+    let compressed = lz4_flex::block::compress_prepend_size(&packed);
+    let len = u64::try_from(compressed.len()).map_err(|e| e.to_string())?;
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&compressed);
     Ok(())
+}
+
+/// A section's MessagePack, decompressed; `None` if it does not decompress.
+fn unpacked(part: &[u8]) -> Option<Vec<u8>> {
+    lz4_flex::block::decompress_size_prepended(part).ok()
 }
 
 /// A snapshot's sections, or `None` if its lengths do not add up.
@@ -1001,15 +1014,16 @@ fn snapshot_sections(bytes: &[u8]) -> Option<[&[u8]; 4]> {
         .ok()
 }
 
-/// One section, decoded (straight from the bytes, never copied through a
-/// reader's buffer); `None` if it is not a `T`.
+/// One section, decompressed and decoded (straight from the bytes, never
+/// copied through a reader's buffer); `None` if it is not a `T`.
 fn decode<T: serde::de::DeserializeOwned>(part: &[u8]) -> Option<T> {
-    rmp_serde::from_slice(part).ok()
+    rmp_serde::from_slice(&unpacked(part)?).ok()
 }
 
 /// The notifications section, in [`Notifications::compact`]'s form.
 fn decode_notifications(part: &[u8]) -> Option<Notifications> {
-    Notifications::from_compact(&mut rmp_serde::Deserializer::from_read_ref(part)).ok()
+    let packed = unpacked(part)?;
+    Notifications::from_compact(&mut rmp_serde::Deserializer::from_read_ref(&packed)).ok()
 }
 
 /// What a snapshot of this version holds, its sections decoded on threads of
@@ -1067,7 +1081,9 @@ pub fn time_snapshot_sections(
         timed(
             "its reports",
             reports,
-            decode::<modpod_policy::state::Map<ReportId, modpod_policy::model::Report>>,
+            decode::<
+                modpod_policy::state::Map<ReportId, std::sync::Arc<modpod_policy::model::Report>>,
+            >,
         )?,
         timed("the case index", cases, decode::<CaseIndex>)?,
     ])

@@ -485,7 +485,7 @@ fn a_case_s_events_are_indexed_and_survive_a_snapshot(db: TestDb) {
 
     engine.snapshot().unwrap();
     let snapshot = db.open().latest_snapshot().unwrap().unwrap();
-    assert!(snapshot.state.starts_with(b"modpod-state-msgpack-v13\n"));
+    assert!(snapshot.state.starts_with(b"modpod-state-msgpack-v14\n"));
     let mut reopened = open(&db);
     assert_eq!(summary(&mut reopened, 1), case);
     assert_eq!(summary(&mut reopened, 2), other);

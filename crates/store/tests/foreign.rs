@@ -238,6 +238,21 @@ fn postgres_version_1_is_upgraded() {
     );
 }
 
+/// Snapshots come compressed: PostgreSQL stores them as they are, in a new
+/// database and in one made before (which stored them compressed again).
+#[test]
+fn postgres_stores_snapshots_as_they_are() {
+    let db = TestDb::postgres();
+    let storage = "SELECT ascii(attstorage::text)::int8 FROM pg_attribute \
+                   WHERE attrelid = 'snapshots'::regclass AND attname = 'state'";
+    drop(db.open());
+    assert_eq!(db.query_i64(storage), i64::from(b'e'));
+    db.sql("ALTER TABLE snapshots ALTER COLUMN state SET STORAGE EXTENDED;");
+    assert_eq!(db.query_i64(storage), i64::from(b'x'));
+    drop(db.open());
+    assert_eq!(db.query_i64(storage), i64::from(b'e'));
+}
+
 #[test]
 fn unreachable_postgres_is_reported_without_the_password() {
     let error = open("postgres://someone:hunter2@127.0.0.1:1/modpod")

@@ -871,7 +871,7 @@ impl<'a> Grounds<'a> {
         }
         let escalated = reports
             .iter()
-            .filter_map(|r| cx.state.reports.get(r))
+            .filter_map(|r| cx.state.report(r))
             .filter(|r| r.escalated_at.is_some())
             .map(|r| &r.forum)
             .collect();
@@ -978,7 +978,7 @@ fn recent_report_fora<'a>(
         .chain(
             cited
                 .iter()
-                .filter_map(|r| cx.state.reports.get(r))
+                .filter_map(|r| cx.state.report(r))
                 .filter(counts),
         )
         .map(|r| &r.forum)

@@ -501,15 +501,13 @@ impl<'a> Cx<'a> {
 
     pub fn report(&self, id: ReportId) -> Result<&'a Report, Refusal> {
         self.state
-            .reports
-            .get(&id)
+            .report(&id)
             .ok_or_else(|| Refusal::unknown("report", format!("#{}", id.0)))
     }
 
     pub fn action(&self, id: ActionId) -> Result<&'a Action, Refusal> {
         self.state
-            .actions
-            .get(&id)
+            .action(&id)
             .ok_or_else(|| Refusal::unknown("action", format!("#{}", id.0)))
     }
 

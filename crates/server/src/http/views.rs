@@ -419,7 +419,7 @@ pub(super) async fn actions(
         let candidates: Vec<&modpod_policy::model::Action> = match (&subject, q.in_force) {
             (Some(person), _) => state.history(person),
             (None, Some(true)) => state.actions_in_force(forum.as_ref()),
-            (None, _) => state.actions.values().collect(),
+            (None, _) => state.actions.values().map(AsRef::as_ref).collect(),
         };
         let matching = candidates
             .into_iter()

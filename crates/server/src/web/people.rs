@@ -56,7 +56,7 @@ pub(super) async fn search(
                 context! {
                     id => p.id,
                     name => p.name,
-                    actions => state.actions_by_subject.get(&p.id).map_or(0, |a| a.len()),
+                    actions => state.actions_by_subject.get(&p.id).count(),
                 }
             })
             .collect();

@@ -207,7 +207,7 @@ fn page_context(
         let listed: Vec<(&Report, Timestamp)> = order
             .skip((page - 1) * PAGE)
             .take(PAGE)
-            .filter_map(|(id, due)| Some((state.reports.get(&id)?, due.unwrap_or(Timestamp::MAX))))
+            .filter_map(|(id, due)| Some((state.report(&id)?, due.unwrap_or(Timestamp::MAX))))
             .collect();
         (total, page, pages, listed)
     } else {
@@ -446,7 +446,7 @@ fn walked<'s>(
 ) -> (usize, usize, usize, Vec<(&'s Report, Timestamp)>) {
     // The queue shows the open reports unless asked for the resolved ones.
     let candidates: Box<dyn Iterator<Item = &Report>> = match filter.show.as_str() {
-        "all" | "resolved" => Box::new(state.reports.values()),
+        "all" | "resolved" => Box::new(state.reports.values().map(AsRef::as_ref)),
         _ => Box::new(state.open_reports()),
     };
     let only = filter.forum.trim();

@@ -218,8 +218,27 @@ pub(crate) fn ensure(client: &mut Client, shown: &str) -> Result<(), StoreError>
         )?;
     }
     tx.batch_execute(CREATE_SIDE_TABLES)?;
+    store_snapshots_as_they_are(&mut tx)?;
     tx.commit()?;
     check_shape(client)
+}
+
+/// Snapshots come compressed by modpod: PostgreSQL stores them as they are
+/// (`STORAGE EXTERNAL`) rather than trying to compress them again, and
+/// reading one is then a copy, not a decompression. Set on a database made
+/// before, too; it changes how later snapshots are stored, not the rows.
+fn store_snapshots_as_they_are(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
+    let storage: i8 = tx
+        .query_one(
+            "SELECT attstorage FROM pg_attribute \
+             WHERE attrelid = 'snapshots'::regclass AND attname = 'state'",
+            &[],
+        )?
+        .try_get(0)?;
+    if storage != b'e' as i8 {
+        tx.batch_execute("ALTER TABLE snapshots ALTER COLUMN state SET STORAGE EXTERNAL")?;
+    }
+    Ok(())
 }
 
 /// Refuses server encodings that would alter text on its way in or out.
