@@ -172,6 +172,7 @@ mod tests {
             [u64::MAX, 5, 1]
         );
         assert_eq!(index.len(), 6);
+        assert!(!index.is_empty());
         let keys: Vec<&str> = index.keys().map(|k| k.as_str()).collect();
         assert_eq!(keys, ["a", "b", "c"]);
         assert!(index.contains_key(&p("c")) && !index.contains_key(&p("d")));
@@ -209,5 +210,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("invalid type"), "{error}");
+        let error = serde_json::from_str::<Index<PersonId, ActionId>>("[]")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("expected a map from each key to a list of ids"),
+            "{error}"
+        );
     }
 }
