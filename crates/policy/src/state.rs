@@ -492,10 +492,7 @@ impl State {
                 moderator,
                 answer,
             } => {
-                if let Some(c) = self
-                    .actions
-                    .get_mut(action)
-                    .map(Arc::make_mut)
+                if let Some(c) = shared_mut(&mut self.actions, action)
                     .and_then(|a| a.consultations.get_mut(*consultation))
                 {
                     c.moderator = Some(moderator.clone());
