@@ -9,9 +9,10 @@
 //! At start-up the state is rebuilt from the newest snapshot plus the events
 //! after it; a snapshot is written after a long replay and at shutdown. A
 //! snapshot is MessagePack in sections (the state's notifications, its
-//! reports, the rest of it, the case index), each compressed, decompressed
-//! and decoded each on a thread of its own; `modpod serve` writes the one a long replay calls for after it
-//! listens, from the published view, without the engine ([`SnapshotWriter`]).
+//! reports, the rest of it, the case index), each compressed, and each
+//! decompressed and decoded on a thread of its own; `modpod serve` writes the
+//! one a long replay calls for after it listens, from the published view,
+//! without the engine ([`SnapshotWriter`]).
 //!
 //! After every change it applies (a command recorded, events caught up with,
 //! the log opened) the engine publishes a [`View`]: an immutable copy of the
@@ -951,11 +952,11 @@ pub struct SnapshotBody {
 /// A snapshot's bytes: [`SNAPSHOT_FORMAT`], then four sections, each its
 /// length (8 bytes, little-endian) and MessagePack (maps with named
 /// members, self-describing as JSON is, so the state's tagged enums and
-/// defaults read as they do from JSON) compressed as an LZ4 block: the state without its notifications
-/// and reports, its notifications (in their compact form: most of a long
-/// log's state, and the slowest to read as tagged enums), its reports, the
-/// case index. Each section is decoded on a thread of its own
-/// ([`read_snapshot`]).
+/// defaults read as they do from JSON) compressed as an LZ4 block: the
+/// state without its notifications and reports, its notifications (in their
+/// compact form: most of a long log's state, and the slowest to read as
+/// tagged enums), its reports, the case index. Each section is decompressed
+/// and decoded on a thread of its own ([`read_snapshot`]).
 pub fn encode_snapshot(state: &State, cases: &CaseIndex) -> Result<Vec<u8>, String> {
     let mut rest = state.clone();
     let notifications = std::mem::take(&mut rest.notifications);
