@@ -310,7 +310,7 @@ async fn every_read_endpoint_answers_each_caller_as_the_policy_says() {
     check(&w, "/v1/coverage", [OK; 12]).await;
     check(&w, "/v1/statistics", [OK; 12]).await;
     // `/v1/statistics.csv`, the same table as CSV for everyone, is read in
-    // tests/http.rs (stats_1_...).
+    // tests/api.rs (stats_1_...).
     check(&w, "/v1/nowhere", [HIDDEN; 12]).await;
     // Every path the OpenAPI document lists is walked above.
     let (_, doc) = w.api.get("/openapi.json", &As::Nobody).await;
