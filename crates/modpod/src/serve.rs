@@ -15,7 +15,7 @@ use modpod_notify::{Mail, StateSource, Waker, Worker};
 use modpod_policy::ids::PersonId;
 use modpod_policy::model::Capacity;
 use modpod_policy::{Actor, Command};
-use modpod_server::http::{App, router};
+use modpod_server::http::{App, AppParts, router};
 use modpod_server::oidc::{Oidc, OidcConfig};
 use modpod_server::{Engine, accounts};
 use std::io::Write;
@@ -450,7 +450,7 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     // Made before the scheduler starts: it takes the engine's lock once, and
     // the scheduler's first round may hold it for a long time (everything
     // that fell due while modpod was stopped), which start-up need not wait for.
-    let app = App::new(engine.clone(), policy.clone());
+    let app = AppParts::new(engine.clone(), policy.clone());
     let scheduler = std::thread::Builder::new()
         .name("scheduler".into())
         .spawn({
@@ -547,19 +547,19 @@ pub fn serve(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             let list: Vec<String> = trusted_proxies.iter().map(ToString::to_string).collect();
             say!("believing X-Forwarded-For from {}", list.join(", "));
         }
-        let mut app = App {
+        let mut app = App::from(AppParts {
             sends_notifications: notifier.is_some(),
             forum_software,
             audit_dir,
             trusted_proxies: trusted_proxies.into(),
             registry_report,
             public_url: args.public_url.as_deref().map(Arc::from),
+            committer: app
+                .committer
+                .clone()
+                .with_max_group(usize::try_from(args.commit_group).unwrap_or(1)),
             ..app
-        };
-        app.committer = app
-            .committer
-            .clone()
-            .with_max_group(usize::try_from(args.commit_group).unwrap_or(1));
+        });
         if let Some(oidc) = oidc {
             say!(
                 "login with {} through OpenID Connect; its redirect URI is {}",

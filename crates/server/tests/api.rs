@@ -10,7 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use common::{As, QUIC, TLS};
 use modpod_server::http::auth::TrustedProxy;
-use modpod_server::http::{App, MAX_BODY, router};
+use modpod_server::http::{App, AppParts, MAX_BODY, router};
 use modpod_server::tokens::{self, Scope};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -842,10 +842,10 @@ async fn x_forwarded_for_from_a_trusted_proxy_names_the_client() {
         .iter()
         .map(|p| p.parse().unwrap())
         .collect();
-    let app = &App {
+    let app = &App::from(AppParts {
         trusted_proxies: Arc::from(proxies),
-        ..api.api.app.clone()
-    };
+        ..(*api.api.app).clone()
+    });
     for _ in 0..5 {
         let status = log_in_from(app, "127.0.0.1", Some("192.0.2.1"), "bob", "guess").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -9,7 +9,7 @@ mod common;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use common::{Api, As, TLS};
-use modpod_server::http::{App, router};
+use modpod_server::http::{App, AppParts, router};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -118,10 +118,10 @@ async fn commands_that_arrive_together_are_decided_in_order_and_committed_togeth
 async fn groups_of_one_commit_each_command_alone() {
     let api = Api::new(common::engine());
     let alice = api.login("alice").await;
-    let app = App {
+    let app = App::from(AppParts {
         committer: modpod_server::commit::Committer::new(api.engine.clone()).with_max_group(1),
-        ..api.app.clone()
-    };
+        ..(*api.app).clone()
+    });
     let before = api.engine.lock().unwrap().commits();
     let held = api.engine.lock().unwrap();
     let mut answers = Vec::new();

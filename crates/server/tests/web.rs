@@ -2297,7 +2297,7 @@ async fn a_case_shows_the_notifications_its_events_owed_and_their_delivery() {
             );
         }
     }
-    web.api.app.sends_notifications = true;
+    web.api.app.parts_mut().sends_notifications = true;
     let m2 = web.get(Some("m2"), "/cases/2").await.body;
     assert!(!m2.contains("This modpod does not send notifications"));
     assert!(m2.contains("<td>the reporter, erin<td>"), "{m2}");
@@ -2508,7 +2508,7 @@ async fn an_action_page_shows_how_it_stands_on_each_forum_s_software() {
         "{page}"
     );
 
-    web.api.app.forum_software = vec![std::sync::Arc::new(FakeMailman)];
+    web.api.app.parts_mut().forum_software = vec![std::sync::Arc::new(FakeMailman)];
     let page = web.get(Some("alice"), "/actions/1").await.body;
     assert!(
         page.contains(&format!(

@@ -84,7 +84,13 @@ pub(super) async fn commands(
         .await?
         .map_err(ApiError::from_refusal)?;
     let (mut action, mut proposal) = (None, None);
-    for e in &recorded.events {
+    // Only these two kinds name what the answer reports, and a kind's name
+    // is the log's (it never changes): the others need not be read.
+    let named = recorded
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind.as_str(), "action_taken" | "proposal_made"));
+    for e in named {
         match Event::from_payload(&e.payload) {
             Ok(Event::ActionTaken { action: a }) => action = action.or(Some(a.id.0)),
             Ok(Event::ProposalMade { proposal: p }) => proposal = Some(p.id.0),

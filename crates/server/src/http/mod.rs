@@ -47,14 +47,54 @@ pub use decide::MAX_BATCH;
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 256 * 1024;
 
-/// What every handler shares.
+/// What every handler shares: its [`AppParts`], behind one reference count.
+/// axum clones it for every request, for each extractor and middleware that
+/// takes it, so a clone is one count, not one for each of the parts (it was
+/// a sixth of the server's time under "take action" at full load).
+#[derive(Clone)]
+pub struct App(Arc<AppParts>);
+
+impl std::ops::Deref for App {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+impl From<AppParts> for App {
+    fn from(parts: AppParts) -> App {
+        App(Arc::new(parts))
+    }
+}
+
+impl App {
+    pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
+        AppParts::new(engine, policy).into()
+    }
+
+    /// The parts, to change before serving: this handle's own copy of them
+    /// if another handle shares them.
+    pub fn parts_mut(&mut self) -> &mut AppParts {
+        Arc::make_mut(&mut self.0)
+    }
+
+    /// Offers login through this OpenID Connect provider.
+    #[must_use]
+    pub fn with_oidc(mut self, oidc: crate::oidc::Oidc) -> App {
+        self.parts_mut().oidc = Some(Arc::new(oidc));
+        self
+    }
+}
+
+/// What an [`App`] holds.
 ///
 /// Only commands lock the engine, through the group commit
 /// ([`crate::commit::Committer`]); everything that reads
-/// reads the view the engine published last ([`App::view`]) and, beside it,
-/// the store on a connection of its own ([`App::read_store`]).
+/// reads the view the engine published last ([`AppParts::view`]) and, beside it,
+/// the store on a connection of its own ([`AppParts::read_store`]).
 #[derive(Clone)]
-pub struct App {
+pub struct AppParts {
     pub engine: Arc<Mutex<Engine>>,
     /// What the engine published last: what requests read.
     pub views: Views,
@@ -100,12 +140,12 @@ pub struct App {
     /// Where every command is decided and recorded, with the commands that
     /// arrive with it (group commit).
     pub committer: crate::commit::Committer,
-    /// Turns at reading (see [`App::reading`]).
+    /// Turns at reading (see [`AppParts::reading`]).
     pub turns: crate::turns::Turns,
 }
 
-impl App {
-    pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> App {
+impl AppParts {
+    pub fn new(engine: Arc<Mutex<Engine>>, policy: Arc<Policy>) -> AppParts {
         let committer = crate::commit::Committer::new(engine.clone());
         let (templates, views) = {
             let engine = engine
@@ -113,7 +153,7 @@ impl App {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             (engine.templates(), engine.views())
         };
-        App {
+        AppParts {
             readers: Arc::new(Readers::new(engine.clone())),
             views,
             engine,
@@ -147,13 +187,6 @@ impl App {
         self.turns.run(f).await
     }
 
-    /// Offers login through this OpenID Connect provider.
-    #[must_use]
-    pub fn with_oidc(mut self, oidc: crate::oidc::Oidc) -> App {
-        self.oidc = Some(Arc::new(oidc));
-        self
-    }
-
     /// The view the engine published last: the state as of its last change,
     /// read without waiting for anything.
     pub fn view(&self) -> Arc<View> {
@@ -183,7 +216,7 @@ impl App {
         store_answer(self.reading(move || readers.with(f)).await)
     }
 
-    /// [`App::read_store`] for checking a password, which takes tens of
+    /// [`AppParts::read_store`] for checking a password, which takes tens of
     /// milliseconds of hashing: not in turn with the reads, so that logins
     /// never hold up pages (the login limits bound how many there are).
     pub(crate) async fn check_password<T: Send + 'static>(

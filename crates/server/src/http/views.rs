@@ -124,7 +124,7 @@ fn parse_forum(s: &str) -> Result<ForumId, ApiError> {
 }
 
 /// Runs `f` on the state the engine published last, on a blocking thread
-/// (see [`App::read`]).
+/// (see [`AppParts::read`]).
 async fn read<T: Send + 'static>(
     app: &App,
     f: impl FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
