@@ -26,7 +26,7 @@ use crate::cases::CaseIndex;
 use arc_swap::ArcSwap;
 use jiff::Timestamp;
 use modpod_notify::Templates;
-use modpod_policy::ids::ReportId;
+use modpod_policy::ids::{ActionId, ProposalId, ReportId};
 use modpod_policy::model::Notifications;
 use modpod_policy::{Actor, Command, Decision, Event, Refusal, State, Warning, decide};
 use modpod_store::{EventStore, Head, NewEvent, Snapshot, StoreError, StoredEvent};
@@ -201,6 +201,36 @@ impl From<Refusal> for EngineError {
 pub struct Recorded {
     pub events: Vec<StoredEvent>,
     pub warnings: Vec<Warning>,
+}
+
+impl Recorded {
+    /// The action the command took, if it took one (the first, if several).
+    pub fn action(&self) -> Option<ActionId> {
+        self.read("action_taken").find_map(|e| match e {
+            Event::ActionTaken { action } => Some(action.id),
+            _ => None,
+        })
+    }
+
+    /// The proposal of the moderator team the command made instead of
+    /// acting (TEAM-5), if it made one.
+    pub fn proposal(&self) -> Option<ProposalId> {
+        self.read("proposal_made")
+            .filter_map(|e| match e {
+                Event::ProposalMade { proposal } => Some(proposal.id),
+                _ => None,
+            })
+            .last()
+    }
+
+    /// The recorded events of one kind, read back. A kind's name is the
+    /// log's and never changes, so the others need not be decoded.
+    fn read<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = Event> + 'a {
+        self.events
+            .iter()
+            .filter(move |e| e.kind == kind)
+            .filter_map(|e| Event::from_payload(&e.payload).ok())
+    }
 }
 
 /// What readers read: the state, the case index and the head as the engine

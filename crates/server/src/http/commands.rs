@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State as Extract;
 use axum::http::StatusCode;
 use modpod_policy::model::Capacity;
-use modpod_policy::{Actor, Command, Event, Refusal};
+use modpod_policy::{Actor, Command, Refusal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -83,25 +83,11 @@ pub(super) async fn commands(
     let recorded = execute(&app, actor, request.command)
         .await?
         .map_err(ApiError::from_refusal)?;
-    let (mut action, mut proposal) = (None, None);
-    // Only these two kinds name what the answer reports, and a kind's name
-    // is the log's (it never changes): the others need not be read.
-    let named = recorded
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind.as_str(), "action_taken" | "proposal_made"));
-    for e in named {
-        match Event::from_payload(&e.payload) {
-            Ok(Event::ActionTaken { action: a }) => action = action.or(Some(a.id.0)),
-            Ok(Event::ProposalMade { proposal: p }) => proposal = Some(p.id.0),
-            _ => {}
-        }
-    }
     Ok((
         StatusCode::CREATED,
         Json(CommandResponse {
-            action,
-            proposal,
+            action: recorded.action().map(|a| a.0),
+            proposal: recorded.proposal().map(|p| p.0),
             events: recorded
                 .events
                 .into_iter()

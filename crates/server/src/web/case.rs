@@ -592,15 +592,7 @@ pub(super) async fn step(
             // One step: the action, then the report resolved by it, in the
             // same capacity; a resolution the policy refuses leaves the
             // action recorded and the report open, as the page then shows.
-            let action =
-                recorded
-                    .events
-                    .iter()
-                    .find_map(|e| match Event::from_payload(&e.payload) {
-                        Ok(Event::ActionTaken { action }) => Some(action.id),
-                        _ => None,
-                    });
-            let resolved = match (action, capacity) {
+            let resolved = match (recorded.action(), capacity) {
                 (Some(action), Some(capacity)) => {
                     let resolve = Command::ResolveReport {
                         report,

@@ -568,7 +568,7 @@ pub(crate) async fn submit_recorded(
 /// Whether what was recorded is a proposal of the moderator team, waiting
 /// for its agreement (TEAM-5), rather than the change itself.
 pub(crate) fn proposed(recorded: &crate::Recorded) -> bool {
-    recorded.events.iter().any(|e| e.kind == "proposal_made")
+    recorded.proposal().is_some()
 }
 
 // -------------------------------------------------------------- who is here
