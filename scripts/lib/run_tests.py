@@ -17,6 +17,9 @@ while the others run beside them.
 
 Each executable's output is printed whole when it ends, headed as cargo heads
 it, with how long it took; at the end, those that failed. Exits 1 if any did.
+
+With `--path-of NAME`, runs nothing and prints the path of the test target
+NAME's executable instead (exits 1 when the build made none).
 """
 
 import json
@@ -50,6 +53,7 @@ def executables(lines):
         with open(src, encoding="utf-8") as f:
             mailman = MAILMAN in f.read()
         yield {
+            "name": message["target"]["name"],
             "exe": exe,
             "src": src,
             "dir": os.path.dirname(message["manifest_path"]),
@@ -98,8 +102,12 @@ def run(test):
 
 
 def main():
-    jobs = max(1, int(os.environ.get("JOBS", "2")))
     tests = list(executables(sys.stdin))
+    if sys.argv[1:2] == ["--path-of"]:
+        paths = [t["exe"] for t in tests if t["name"] == sys.argv[2]]
+        print("\n".join(paths))
+        return 0 if paths else 1
+    jobs = max(1, int(os.environ.get("JOBS", "2")))
     queue = Queue(tests)
     root = os.getcwd()
     printing = threading.Lock()
