@@ -2,6 +2,7 @@
 //! synchronous durability, one transaction per append, and cached prepared
 //! statements so that appends and scans stay fast.
 
+mod checkpoint;
 mod ledger;
 mod passwords;
 mod rows;
@@ -76,7 +77,7 @@ impl SqliteStore {
             p => p.to_owned(),
         };
         Ok(SqliteStore {
-            conn: schema::open(&path)?,
+            conn: connect(&path)?,
             path,
         })
     }
@@ -519,7 +520,7 @@ impl EventStore for SqliteStore {
 
     fn another(&mut self) -> Result<Box<dyn EventStore>, StoreError> {
         Ok(Box::new(SqliteStore {
-            conn: schema::open(&self.path)?,
+            conn: connect(&self.path)?,
             path: self.path.clone(),
         }))
     }
@@ -539,6 +540,14 @@ impl EventStore for SqliteStore {
 /// A name for a new log in memory: SQLite's `memdb` file system, under a
 /// name no other log of this process has, so that several connections (see
 /// [`EventStore::another`]) share it, with SQLite's usual locking.
+/// A connection to the log at `path` that leaves checkpoints to a thread of
+/// its own (see [`checkpoint`]).
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = schema::open(path)?;
+    checkpoint::apart(&mut conn, path)?;
+    Ok(conn)
+}
+
 fn memory_name() -> PathBuf {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
