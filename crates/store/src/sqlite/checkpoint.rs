@@ -178,21 +178,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_thread_of_its_own_copies_the_log_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut conn, path) = writer(&dir);
-        apart(&mut conn, &path).unwrap();
-        commit_pages(&conn, 1_500);
+    /// Commits one page at a time until the log holds `ASK_AT` frames: the
+    /// last commit asked for a checkpoint.
+    fn commit_until_asked(conn: &Connection, path: &Path) {
+        while frames(path).0 < ASK_AT as u32 {
+            commit_pages(conn, 1);
+        }
+    }
+
+    /// Waits until every frame of the log is copied back.
+    fn wait_until_copied(path: &Path) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let (log, copied) = frames(&path);
-            assert!(
-                log > 1_500,
-                "the log holds {log} frames: the writer did not restart it"
-            );
+            let (log, copied) = frames(path);
             if copied == log {
-                break;
+                return;
             }
             assert!(
                 Instant::now() < deadline,
@@ -200,5 +200,43 @@ mod tests {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    #[test]
+    fn the_thread_checkpoints_when_asked_and_stops_with_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, path) = writer(&dir);
+        let (ask, asked) = sync_channel(1);
+        hook(&mut conn, Checkpointer::Asked(ask)).unwrap();
+        commit_until_asked(&conn, &path);
+        assert_eq!(
+            frames(&path).1,
+            0,
+            "nothing is copied back before the thread runs"
+        );
+        let checkpointing = super::super::schema::open(&path).unwrap();
+        let thread = std::thread::spawn(move || checkpoint_when_asked(&checkpointing, &asked));
+        wait_until_copied(&path);
+        drop(conn);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !thread.is_finished() {
+            assert!(Instant::now() < deadline, "the thread outlived its writer");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_writer_starts_its_thread_when_first_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, path) = writer(&dir);
+        apart(&mut conn, &path).unwrap();
+        commit_until_asked(&conn, &path);
+        wait_until_copied(&path);
+        let threads = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|task| std::fs::read_to_string(task.unwrap().path().join("comm")).ok())
+            .filter(|name| name.trim_end() == "checkpoint-the-")
+            .count();
+        assert!(threads > 0, "no checkpointing thread runs");
     }
 }
