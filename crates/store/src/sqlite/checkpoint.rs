@@ -9,10 +9,13 @@
 //! Here a connection that writes only asks: a thread of its own, on a
 //! connection of its own, runs a passive checkpoint, which never blocks the
 //! writer, while the writer goes on appending. Should that thread fall
-//! behind or fail to start, the writer checkpoints itself once the log holds
-//! ten times as many pages, so the `-wal` file stays bounded. Nothing about
-//! durability changes: a commit is durable in the log before a checkpoint
-//! touches it.
+//! behind, the writer checkpoints itself once the log holds ten times as
+//! many pages, so the `-wal` file stays bounded; should it fail to start or
+//! stop, the writer checkpoints as SQLite would. Nothing about durability
+//! changes: a commit is durable in the log before a checkpoint touches it.
+//! Every connection that writes (the engine's, the notification worker's,
+//! each adapter's ledger) asks for itself, of a thread started the first
+//! time it does.
 
 use std::ffi::c_int;
 use std::path::{Path, PathBuf};
@@ -134,6 +137,15 @@ mod tests {
         (conn, path)
     }
 
+    /// A writer whose asks for a checkpoint the test receives, for no
+    /// thread to answer them.
+    fn asking_writer(dir: &tempfile::TempDir) -> (Connection, PathBuf, Receiver<()>) {
+        let (mut conn, path) = writer(dir);
+        let (ask, asked) = sync_channel(1);
+        hook(&mut conn, Checkpointer::Asked(ask)).unwrap();
+        (conn, path, asked)
+    }
+
     fn commit_pages(conn: &Connection, pages: u32) {
         for _ in 0..pages {
             conn.execute("INSERT INTO filler (page) VALUES (zeroblob(4000))", [])
@@ -144,9 +156,7 @@ mod tests {
     #[test]
     fn the_writer_asks_and_checkpoints_itself_only_far_behind() {
         let dir = tempfile::tempdir().unwrap();
-        let (mut conn, path) = writer(&dir);
-        let (ask, asked) = sync_channel(1);
-        hook(&mut conn, Checkpointer::Asked(ask)).unwrap();
+        let (conn, path, asked) = asking_writer(&dir);
         commit_pages(&conn, 1_500);
         assert_eq!(asked.try_recv(), Ok(()), "a checkpoint is asked for");
         let (log, copied) = frames(&path);
@@ -166,9 +176,7 @@ mod tests {
     #[test]
     fn without_its_thread_the_writer_checkpoints_as_sqlite_would() {
         let dir = tempfile::tempdir().unwrap();
-        let (mut conn, path) = writer(&dir);
-        let (ask, asked) = sync_channel(1);
-        hook(&mut conn, Checkpointer::Asked(ask)).unwrap();
+        let (conn, path, asked) = asking_writer(&dir);
         drop(asked);
         commit_pages(&conn, 1_500);
         let (log, _) = frames(&path);
@@ -205,9 +213,7 @@ mod tests {
     #[test]
     fn the_thread_checkpoints_when_asked_and_stops_with_the_writer() {
         let dir = tempfile::tempdir().unwrap();
-        let (mut conn, path) = writer(&dir);
-        let (ask, asked) = sync_channel(1);
-        hook(&mut conn, Checkpointer::Asked(ask)).unwrap();
+        let (conn, path, asked) = asking_writer(&dir);
         commit_until_asked(&conn, &path);
         assert_eq!(
             frames(&path).1,
